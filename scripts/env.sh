@@ -1,0 +1,9 @@
+# Sourced by the scripts: the environment in which the lab and the tests run.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export PATH="$root/.venv/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$root/tests/lab/collections:$root/.collections"
+export ANSIBLE_PYTHON_INTERPRETER="$root/.venv/bin/python"
+export ANSIBLE_CONFIG="$root/tests/lab/ansible.cfg"
+export ANSIBLE_NOCOLOR=1
+export ANSIBLE_HOST_KEY_CHECKING=False
+export PYTHONDONTWRITEBYTECODE=1

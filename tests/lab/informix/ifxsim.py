@@ -1,0 +1,540 @@
+"""Informix IDS command-line simulator (lab test equipment, never shipped).
+
+One program plays ontape, onstat, onmode, oninit, dbaccess and archecker for one simulated
+instance, chosen by the name it is called with (first argument). Strings, options, prompts and
+return codes follow ../shared/reference/informix.md; where that reference has no exact text the
+message is marked "sim:" below and nothing in the collection may match on it.
+
+The instance lives under $INFORMIXDIR:
+  etc/<ONCONFIG>          real ONCONFIG format (ROOTPATH, TAPEDEV, LTAPEDEV, DBSERVERNAME, ...)
+  sim/<server>.json       server state: mode, logs, archive history, incremental bases
+  sim/<server>.faults     optional fault injection for tests (JSON)
+The data lives in the chunk files: the rootdbs chunk (ROOTPATH) holds the databases as JSON,
+the other chunks named in the state must exist, so a restore on a clean machine needs them.
+"""
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import socket
+import sys
+import time
+
+VERSION = "IBM Informix Dynamic Server Version 12.10.FC14"
+MODE_RC = {"On-Line": 5, "Quiescent": 1, "Single-User": 7, "Off-Line": 255}
+MAGIC = b"IFXSIM-ARCHIVE 1\n"
+
+
+class Fail(Exception):
+    def __init__(self, message, rc=1, stream=None):
+        super().__init__(message)
+        self.rc = rc
+        self.stream = stream
+
+
+def now():
+    return dt.datetime.now()
+
+
+class Instance:
+    def __init__(self):
+        self.informixdir = os.environ.get("INFORMIXDIR")
+        self.server = os.environ.get("INFORMIXSERVER")
+        onconfig = os.environ.get("ONCONFIG")
+        if not (self.informixdir and self.server and onconfig):
+            raise Fail("INFORMIXDIR, INFORMIXSERVER and ONCONFIG must be set", rc=1)
+        self.onconfig_path = onconfig if os.path.isabs(onconfig) else os.path.join(self.informixdir, "etc", onconfig)
+        self.state_path = os.path.join(self.informixdir, "sim", self.server + ".json")
+        if not os.path.exists(self.state_path):
+            raise Fail(f"shared memory not initialized for INFORMIXSERVER '{self.server}'", rc=255)
+        with open(self.state_path) as handle:
+            self.state = json.load(handle)
+        faults = os.path.join(self.informixdir, "sim", self.server + ".faults")
+        self.faults = json.load(open(faults)) if os.path.exists(faults) else {}
+
+    # ONCONFIG: first occurrence wins, value is the second field, rest is comment.
+    def config(self):
+        values = {}
+        with open(self.onconfig_path) as handle:
+            for line in handle:
+                fields = line.split()
+                if not fields or fields[0].startswith("#"):
+                    continue
+                values.setdefault(fields[0], fields[1] if len(fields) > 1 else "")
+        return values
+
+    def save(self):
+        tmp = self.state_path + ".tmp"
+        with open(tmp, "w") as handle:
+            json.dump(self.state, handle, indent=1)
+        os.replace(tmp, self.state_path)
+
+    @property
+    def mode(self):
+        return self.state["mode"]
+
+    def header(self):
+        if self.mode == "Off-Line":
+            return None
+        up = int(time.time() - self.state.get("started", time.time()))
+        return f"{VERSION} -- {self.mode} -- Up {up // 3600:02d}:{up % 3600 // 60:02d}:{up % 60:02d} -- 172660 Kbytes"
+
+    def require_up(self):
+        if self.mode == "Off-Line":
+            raise Fail(f"shared memory not initialized for INFORMIXSERVER '{self.server}'", rc=255)
+
+    def root_chunk(self):
+        return self.config()["ROOTPATH"]
+
+    def read_data(self):
+        with open(self.root_chunk()) as handle:
+            return json.load(handle)
+
+    def write_data(self, data):
+        tmp = self.root_chunk() + ".tmp"
+        with open(tmp, "w") as handle:
+            json.dump(data, handle, sort_keys=True)
+        os.replace(tmp, self.root_chunk())
+
+    def prefix(self):
+        return os.environ.get("IFX_ONTAPE_FILE_PREFIX") or f"{socket.gethostname()}_{self.config().get('SERVERNUM', '0')}"
+
+
+def is_null_device(device):
+    return device.upper() in ("NUL", "/DEV/NULL")
+
+
+def say(line, stream):
+    stream.write(line + "\n")
+    stream.flush()
+
+
+def prompt(text, stream):
+    """Prompts end without a newline; the answer is one line of stdin (EOF counts as no)."""
+    stream.write(text)
+    stream.flush()
+    answer = sys.stdin.readline()
+    return answer
+
+
+def yes(answer):
+    return answer.strip().lower().startswith("y")
+
+
+# ---------------------------------------------------------------- archives
+def table_diff(base, current):
+    """Tables changed since base: an incremental archive carries them whole."""
+    changes = {}
+    for db, tables in current.items():
+        for name, rows in tables.items():
+            if base.get(db, {}).get(name) != rows:
+                changes.setdefault(db, {})[name] = rows
+    dropped = [[db, name] for db, tables in base.items() for name in tables if name not in current.get(db, {})]
+    return {"changed": changes, "dropped": dropped}
+
+
+def encode_archive(header, payload):
+    body = json.dumps(payload, sort_keys=True).encode()
+    header = dict(header, payload_sha256=hashlib.sha256(body).hexdigest(), payload_size=len(body))
+    return MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + body + b"\n"
+
+
+def decode_archives(blob):
+    """Split a stream of concatenated archives; raise on any damage."""
+    archives = []
+    position = 0
+    while position < len(blob):
+        if not blob.startswith(MAGIC, position):
+            raise Fail("sim: Archive read error - not an archive or archive is damaged.")
+        end = blob.find(b"\n", position + len(MAGIC))
+        try:
+            header = json.loads(blob[position + len(MAGIC):end])
+        except ValueError:
+            raise Fail("sim: Archive read error - archive header is damaged.") from None
+        body = blob[end + 1:end + 1 + header["payload_size"]]
+        if hashlib.sha256(body).hexdigest() != header["payload_sha256"]:
+            raise Fail("sim: Archive read error - archive is damaged.")
+        archives.append((header, json.loads(body)))
+        position = end + 1 + header["payload_size"] + 1
+    if not archives:
+        raise Fail("sim: Archive read error - no archive on the device.")
+    return archives
+
+
+def make_archive(inst, level):
+    state = inst.state
+    data = inst.read_data()
+    bases = state.setdefault("bases", {})
+    if level > 0 and str(level - 1) not in bases:
+        raise Fail(f"sim: Archive failed - a level {level - 1} archive must be performed first.")
+    state["log"] += 1
+    archive_id = hashlib.sha256(f"{inst.server}{time.time_ns()}{level}".encode()).hexdigest()[:16]
+    base = bases.get(str(level - 1)) if level else None
+    payload = {"full": data} if level == 0 else table_diff(base["data"], data)
+    stamp = now().strftime("%m/%d/%Y %H:%M:%S")
+    entry = {"level": level, "id": archive_id, "base": base["id"] if base else None, "time": stamp, "log": state["log"]}
+    history = [a for a in state.get("archives", []) if a["level"] < level] + [entry]
+    header = {"level": level, "id": archive_id, "base": entry["base"], "server": inst.server, "checkpoint": stamp,
+              "log": state["log"], "spaces": state["spaces"], "chunks": state["chunks"], "history": history,
+              "version": VERSION}
+    # A new archive of level n invalidates the bases of the levels above it.
+    bases[str(level)] = {"id": archive_id, "data": data}
+    for higher in range(level + 1, 3):
+        bases.pop(str(higher), None)
+    state["archives"] = history
+    return encode_archive(header, payload)
+
+
+def write_limited(inst, handle, blob):
+    """Write an archive, honouring the faults a test injected (kill halfway, disk full)."""
+    kill_at = inst.faults.get("ontape_killed_after_bytes")
+    full_at = inst.faults.get("disk_full_after_bytes")
+    limit = min(x for x in (kill_at, full_at, len(blob)) if x is not None)
+    handle.write(blob[:limit])
+    handle.flush()
+    if kill_at is not None and limit == kill_at:
+        os._exit(137)
+    if full_at is not None and limit == full_at:
+        raise Fail("sim: Archive failed - write error: No space left on device.")
+
+
+def ontape_backup(inst, args, stdio_out, level):
+    inst.require_up()
+    if inst.mode not in ("On-Line", "Quiescent"):
+        raise Fail(f"sim: Archive failed - server is in {inst.mode} mode.")
+    config = inst.config()
+    device = args.get("-t") or config.get("TAPEDEV", "NUL")
+    msgs = sys.stderr if device == "STDIO" else sys.stdout
+    if level is None:
+        level = prompt("Please enter the level of archive to be performed (0, 1, or 2) ", msgs).strip()
+        if level not in ("0", "1", "2"):
+            raise Fail("sim: Program aborted - invalid archive level.")
+        level = int(level)
+    target = None
+    if device == "STDIO" or is_null_device(device):
+        pass
+    elif os.path.isdir(device):
+        if "-d" not in args:
+            prompt(f"Please mount tape 1 on {device} and press Return to continue ...", msgs)
+        target = os.path.join(device, f"{inst.prefix()}_L{level}")
+        if os.path.exists(target):
+            stamp = dt.datetime.fromtimestamp(os.path.getmtime(target)).strftime("%Y%m%d_%H%M%S")
+            os.rename(target, os.path.join(device, f"{inst.prefix()}_{stamp}_L{level}"))
+    else:
+        if not os.path.exists(device):
+            raise Fail(f"sim: Archive failed - cannot open tape device {device}.")
+        answer = prompt(f"Please mount tape 1 on {device} and press Return to continue ...", msgs)
+        if answer == "":
+            raise Fail("sim: Program aborted - no answer to the mount prompt.")
+        target = device
+    blob = make_archive(inst, level)
+    stamp = now().strftime("%H:%M:%S")
+    spaces = ", ".join(inst.state["spaces"])
+    say(f"{stamp} Checkpoint Completed: duration was 0 seconds", msgs)
+    say(f"{stamp} Level {level} Archive started on {spaces}", msgs)
+    if device == "STDIO":
+        write_limited(inst, stdio_out, blob)
+    elif target:
+        with open(target, "wb") as handle:
+            write_limited(inst, handle, blob)
+    say(f"{stamp} Archive on {spaces} Completed.", msgs)
+    inst.save()
+    if device != "STDIO":
+        say("Please label this tape as number 1 in the arc tape sequence.", msgs)
+        say("This tape contains the following logical logs:", msgs)
+        say(f" {inst.state['log']}", msgs)
+        say(f"Archive to tape device '{device}' is complete.", msgs)
+    say("Program over.", msgs)
+
+
+def archive_info(header, device, msgs):
+    say("Archive Tape Information", msgs)
+    say("Tape type:      Archive Backup Tape", msgs)
+    say(f"Online version: {header['version']}", msgs)
+    say(f"Archive level:  {header['level']}", msgs)
+    say(f"Tape device:    {device}", msgs)
+    say("Tape size (in k): system defined for directory", msgs)
+    say("Tape number in series: 1", msgs)
+    say("Spaces to restore:" + " ".join(f"{i + 1} [{s:<10}]" for i, s in enumerate(header["spaces"])), msgs)
+    say(f"Archive CheckPoint Time   {header['checkpoint']}", msgs)
+
+
+def apply_archives(inst, archives):
+    data = None
+    previous = None
+    for header, payload in archives:
+        if header["level"] == 0:
+            data = payload["full"]
+        else:
+            if previous is None or header["base"] != previous["id"]:
+                raise Fail(f"sim: Physical restore failed - level {header['level']} archive does not belong "
+                           f"to the restored level {header['level'] - 1} archive.")
+            for db, name in payload["dropped"]:
+                data.get(db, {}).pop(name, None)
+            for db, tables in payload["changed"].items():
+                data.setdefault(db, {}).update(tables)
+        previous = header
+    return data, previous
+
+
+def finish_restore(inst, archives, mode):
+    header0 = archives[0][0]
+    missing = [c for c in header0["chunks"] if not os.path.exists(c)]
+    if missing:
+        raise Fail(f"sim: Physical restore failed - chunk {missing[0]} does not exist.")
+    data, last = apply_archives(inst, archives)
+    inst.write_data(data)
+    inst.state.update(mode=mode, started=time.time(), log=last["log"], archives=last["history"],
+                      spaces=header0["spaces"], chunks=header0["chunks"])
+    # After a restore the server starts a new archive chain; incremental bases are gone.
+    inst.state["bases"] = {}
+    inst.save()
+
+
+def ontape_restore(inst, args):
+    if inst.mode != "Off-Line":
+        raise Fail("Physical restore failed - Cannot warm restore ROOT DBspace")
+    config = inst.config()
+    if args.get("-t") == "STDIO":
+        msgs = sys.stderr
+        archives = decode_archives(sys.stdin.buffer.read())
+        if archives[0][0]["level"] != 0:
+            raise Fail("sim: Physical restore failed - the first archive on STDIO is not a level 0 archive.")
+        for header, _ in archives:
+            archive_info(header, "STDIO", msgs)
+        finish_restore(inst, archives, "Single-User")
+        say("Program over.", msgs)
+        return
+    msgs = sys.stdout
+    device = config.get("TAPEDEV", "NUL")
+    if is_null_device(device):
+        raise Fail(f"sim: Physical restore failed - tape device {device} holds no archive.")
+    if os.path.isdir(device):
+        if "-d" not in args:
+            raise Fail("sim: restore from a directory TAPEDEV needs -d in this simulator.")
+        archives = []
+        for level in range(3):
+            path = os.path.join(device, f"{inst.prefix()}_L{level}")
+            if not os.path.exists(path):
+                if level == 0:
+                    raise Fail(f"sim: Physical restore failed - {path} not found.")
+                break
+            with open(path, "rb") as handle:
+                found = decode_archives(handle.read())
+            say(f"Restore will use level {level} archive file {path}. Press Return to continue ...", msgs)
+            archive_info(found[0][0], device, msgs)
+            archives.extend(found)
+        finish_restore(inst, archives, "Quiescent")
+        say("Program over.", msgs)
+        return
+    # A single file or tape: the operator is asked at every step.
+    archives = []
+    level = 0
+    while True:
+        if prompt(f"Please mount tape 1 on {device} and press Return to continue ...", msgs) == "":
+            raise Fail("sim: Program aborted.")
+        with open(device, "rb") as handle:
+            found = decode_archives(handle.read())
+        archive_info(found[0][0], device, msgs)
+        if found[0][0]["level"] != level:
+            raise Fail(f"sim: Physical restore failed - expected a level {level} archive, "
+                       f"found level {found[0][0]['level']}.")
+        archives.extend(found)
+        if level == 0:
+            if not yes(prompt("Continue restore? (y/n)", msgs)):
+                raise Fail("sim: Restore aborted by the operator.")
+            if yes(prompt("Do you want to back up the logs? (y/n)", msgs)):
+                say("Log salvage is complete, continuing restore of archive.", msgs)
+        if level == 2 or not yes(prompt(f"Restore a level {level + 1} archive (y/n) ", msgs)):
+            break
+        level += 1
+    prompt("Do you want to restore log tapes? (y/n)", msgs)
+    finish_restore(inst, archives, "Quiescent")
+    say(os.path.join(inst.informixdir, "bin", "onmode") + " -sy", msgs)
+    say("", msgs)
+    say("Program over.", msgs)
+
+
+def parse_ontape(argv):
+    args = {}
+    i = 0
+    while i < len(argv):
+        opt = argv[i]
+        if opt in ("-L", "-t"):
+            if i + 1 >= len(argv):
+                raise Fail(f"sim: ontape: option {opt} needs a value")
+            args[opt] = argv[i + 1]
+            i += 2
+            continue
+        if opt not in ("-s", "-r", "-d", "-v", "-F"):
+            raise Fail(f"sim: ontape: unknown option {opt}")
+        args[opt] = True
+        i += 1
+    return args
+
+
+def ontape(argv):
+    args = parse_ontape(argv)
+    inst = Instance()
+    if "-s" in args:
+        level = args.get("-L")
+        if level is not None and level not in ("0", "1", "2"):
+            raise Fail("sim: ontape: level must be 0, 1 or 2")
+        ontape_backup(inst, args, sys.stdout.buffer, None if level is None else int(level))
+    elif "-r" in args:
+        ontape_restore(inst, args)
+    else:
+        raise Fail("Usage: ontape {-s [-L 0|1|2] [-t STDIO] [-d] | -r [-t STDIO] [-d]}")
+    return 0
+
+
+# ---------------------------------------------------------------- onstat / onmode / oninit
+def onstat(argv):
+    try:
+        inst = Instance()
+    except Fail as exc:
+        print(exc)
+        return exc.rc
+    header = inst.header()
+    if header is None:
+        print(f"shared memory not initialized for INFORMIXSERVER '{inst.server}'")
+        return 255
+    print()
+    print(header)
+    print()
+    if argv[:2] == ["-g", "arc"]:
+        print("Dbspaces - Archive Status")
+        print(f"{'name':<19}{'number':<7}{'level':<6}{'date':<17}{'log':<11}log-position")
+        for number, space in enumerate(inst.state["spaces"], 1):
+            for archive in inst.state.get("archives", []):
+                when = dt.datetime.strptime(archive["time"], "%m/%d/%Y %H:%M:%S").strftime("%m/%d/%Y.%H:%M")
+                print(f"{space:<19}{number:<7}{archive['level']:<6}{when:<17}{archive['log']:<11}0x{archive['log'] * 4096 + 24:x}")
+        print()
+    elif argv[:1] == ["-c"]:
+        print(f"Configuration File: {inst.onconfig_path}")
+        print(open(inst.onconfig_path).read())
+    return MODE_RC[inst.mode]
+
+
+def onmode(argv):
+    inst = Instance()
+    flags = "".join(a.lstrip("-") for a in argv if a.startswith("-") and "=" not in a)
+    if flags.startswith("w"):
+        inst.require_up()
+        name, _, value = argv[1].partition("=")
+        lines = open(inst.onconfig_path).read().splitlines()
+        for i, line in enumerate(lines):
+            if line.split()[:1] == [name]:
+                lines[i] = f"{name} {value}"
+                break
+        else:
+            lines.append(f"{name} {value}")
+        with open(inst.onconfig_path, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+        print(f"Value of {name} has been changed to {value}.")
+        return 0
+    inst.require_up()
+    if "k" in flags:
+        if "y" not in flags:
+            raise Fail("sim: onmode -k asks for confirmation; use -ky")
+        inst.state["mode"] = "Off-Line"
+    elif "m" in flags:
+        inst.state["mode"] = "On-Line"
+    elif "s" in flags or "u" in flags:
+        inst.state["mode"] = "Quiescent"
+    elif "j" in flags:
+        inst.state["mode"] = "Single-User"
+    else:
+        raise Fail(f"sim: onmode: unsupported flags {argv}")
+    inst.save()
+    return 0
+
+
+def oninit(argv):
+    inst = Instance()
+    if inst.mode != "Off-Line":
+        raise Fail("sim: oninit: shared memory already initialized.")
+    missing = [c for c in inst.state["chunks"] if not os.path.exists(c)]
+    if missing:
+        raise Fail(f"sim: oninit: chunk {missing[0]} does not exist.")
+    inst.state.update(mode="Quiescent" if "-s" in argv else "On-Line", started=time.time())
+    inst.save()
+    return 0
+
+
+# ---------------------------------------------------------------- dbaccess (a small SQL subset)
+SQL = [
+    (re.compile(r"create table (\w+)", re.I), "create"),
+    (re.compile(r"insert into (\w+) values\s*\((.*)\)$", re.I | re.S), "insert"),
+    (re.compile(r"delete from (\w+)(?: where (\w+)\s*=\s*(.+))?$", re.I), "delete"),
+    (re.compile(r"select \* from (\w+)$", re.I), "select"),
+    (re.compile(r"drop table (\w+)$", re.I), "drop"),
+]
+
+
+def sql_values(text):
+    return [v.strip().strip("'\"") for v in text.split(",")]
+
+
+def dbaccess(argv):
+    inst = Instance()
+    inst.require_up()
+    if inst.mode not in ("On-Line", "Single-User"):
+        raise Fail(f"sim: dbaccess: server is {inst.mode}.")
+    database, source = argv[0], argv[1] if len(argv) > 1 else "-"
+    text = sys.stdin.read() if source == "-" else open(source).read()
+    data = inst.read_data()
+    if database not in data:
+        raise Fail("  329: Database not found or no system permission.")
+    tables = data[database]
+    sys.stderr.write("\nDatabase selected.\n\n")
+    for statement in filter(None, (s.strip() for s in text.split(";"))):
+        for pattern, kind in SQL:  # noqa: B007 - the matching kind is used after the loop
+            match = pattern.match(statement)
+            if match:
+                break
+        else:
+            raise Fail(f"  201: A syntax error has occurred. ({statement[:40]})")
+        name = match.group(1)
+        if kind != "create" and name not in tables:
+            raise Fail(f"  206: The specified table ({name}) is not in the database.")
+        if kind == "create":
+            tables[name] = []
+            sys.stderr.write("Table created.\n\n")
+        elif kind == "insert":
+            tables[name].append(sql_values(match.group(2)))
+            sys.stderr.write("1 row(s) inserted.\n\n")
+        elif kind == "delete":
+            keep = [] if not match.group(2) else [r for r in tables[name] if r[0] != match.group(3).strip().strip("'\"")]
+            sys.stderr.write(f"{len(tables[name]) - len(keep)} row(s) deleted.\n\n")
+            tables[name] = keep
+        elif kind == "drop":
+            del tables[name]
+            sys.stderr.write("Table dropped.\n\n")
+        else:
+            for row in tables[name]:
+                print("|".join(row))
+            sys.stderr.write(f"{len(tables[name])} row(s) retrieved.\n\n")
+    inst.write_data(data)
+    sys.stderr.write("Database closed.\n\n")
+    return 0
+
+
+PROGRAMS = {"ontape": ontape, "onstat": onstat, "onmode": onmode, "oninit": oninit, "dbaccess": dbaccess}
+
+
+def main(argv):
+    program = os.path.basename(argv[1])
+    try:
+        return PROGRAMS[program](argv[2:])
+    except Fail as exc:
+        sys.stdout.flush()
+        # ontape talks on stdout unless stdout carries the archive (STDIO).
+        to_stdout = program == "ontape" and "STDIO" not in argv
+        print(str(exc), file=sys.stdout if to_stdout else sys.stderr)
+        return exc.rc
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
