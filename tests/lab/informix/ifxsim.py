@@ -409,7 +409,8 @@ def onstat(argv):
         for number, space in enumerate(inst.state["spaces"], 1):
             for archive in inst.state.get("archives", []):
                 when = dt.datetime.strptime(archive["time"], "%m/%d/%Y %H:%M:%S").strftime("%m/%d/%Y.%H:%M")
-                print(f"{space:<19}{number:<7}{archive['level']:<6}{when:<17}{archive['log']:<11}0x{archive['log'] * 4096 + 24:x}")
+                position = f"0x{archive['log'] * 4096 + 24:x}"
+                print(f"{space:<19}{number:<7}{archive['level']:<6}{when:<17}{archive['log']:<11}{position}")
         print()
     elif argv[:1] == ["-c"]:
         print(f"Configuration File: {inst.onconfig_path}")
