@@ -412,6 +412,22 @@ def onstat(argv):
                 position = f"0x{archive['log'] * 4096 + 24:x}"
                 print(f"{space:<19}{number:<7}{archive['level']:<6}{when:<17}{archive['log']:<11}{position}")
         print()
+    elif argv[:1] == ["-d"]:
+        # Layout from general knowledge of onstat -d (not in the reference): chunk rows end in the path.
+        print("Dbspaces")
+        print(f"{'address':<17}{'number':<9}{'flags':<11}{'fchunk':<9}{'nchunks':<9}{'pgsize':<9}flags    owner    name")
+        for number, space in enumerate(inst.state["spaces"], 1):
+            address = f"{0x4b2e0028 + number * 0x1000:<17x}"
+            print(f"{address}{number:<9}{'0x60001':<11}{number:<9}{1:<9}{2048:<9}N  BA    informix {space}")
+        print(f" {len(inst.state['spaces'])} active, 2047 maximum")
+        print()
+        print("Chunks")
+        print(f"{'address':<17}chunk/dbs     offset     size       free       bpages     flags pathname")
+        for number, chunk in enumerate(inst.state["chunks"], 1):
+            address = f"{0x4b2e1028 + number * 0x1000:<17x}"
+            print(f"{address}{number:<7}{number:<7}{0:<11}{150000:<11}{74215:<11}{'':<11}PO-B-- {chunk}")
+        print(f" {len(inst.state['chunks'])} active, 32766 maximum")
+        print()
     elif argv[:1] == ["-c"]:
         print(f"Configuration File: {inst.onconfig_path}")
         print(open(inst.onconfig_path).read())

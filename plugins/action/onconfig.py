@@ -1,0 +1,44 @@
+# Sets ONCONFIG parameters idempotently (docs: plugins/modules/onconfig.py).
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction
+
+
+class ActionModule(InformixAction):
+    ARGSPEC = {
+        "path": {"type": "str"},
+        "parameters": {"type": "dict", "required": True},
+        "backup": {"type": "bool", "default": False},
+    }
+    PATH_OPTIONS = ("path",)
+
+    def act(self, args, target, task_vars):
+        if not args["parameters"]:
+            raise AnsibleActionFail("parameters must name at least one ONCONFIG parameter")
+        for name, value in args["parameters"].items():
+            problem = ifx.onconfig_value_error(name, value)
+            if problem:
+                raise AnsibleActionFail(f"parameters: {problem}")
+        location = self.location(args)
+        if args["path"]:
+            location["onconfig"] = args["path"]
+        probe = target.procedure("probe", location, read_only=True)
+        text = probe["onconfig_text"]
+        new_text, changes = ifx.edit_onconfig(text, args["parameters"])
+        result = {
+            "changed": bool(changes),
+            "path": probe["onconfig_path"],
+            "changes": {name: {"before": old, "after": new} for name, (old, new) in changes.items()},
+        }
+        if changes and self._task.diff:
+            result["diff"] = {"before": text, "after": new_text,
+                              "before_header": probe["onconfig_path"], "after_header": probe["onconfig_path"]}
+        if changes and not self._task.check_mode:
+            written = target.procedure("write_file", {
+                "path": probe["onconfig_path"], "content": new_text, "backup": args["backup"],
+                "expected_sha256": probe["onconfig_sha256"]})
+            result["backup_file"] = written.get("backup_file")
+        return result

@@ -1,0 +1,158 @@
+# Documentation for the informix_backup action plugin (plugins/action/informix_backup.py).
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: informix_backup
+short_description: Take a verified, chain-aware Informix backup with ontape
+version_added: 0.1.0
+description:
+  - Takes a level 0, 1 or 2 archive of the OSCC Informix instance (manual §6.3.2) as a new file
+    under O(destination), never overwriting an earlier backup.
+  - Order of work, in one remote call after a read-only probe - take a lock, write the archive as
+    C(<name>.arc.partial), judge C(ontape)'s output, compute size and SHA-256, confirm with
+    C(onstat -g arc) that the server recorded the new archive, rename the archive, write the
+    manifest C(<name>.json) (its presence marks the backup complete), then apply retention.
+  - A run that is killed or fails leaves no manifest, so a half-written archive is never taken for
+    a backup; the next run removes the leftover C(.partial) file.
+  - Level 1 and 2 backups are refused unless their parent archive is in O(destination) and is the
+    one the server itself last recorded at that level.
+  - Refuses C(TAPEDEV NUL) for the C(directory) and C(tapedev) methods, since C(ontape) then reports
+    success and stores nothing.
+extends_documentation_fragment:
+  - oscc.admin.informix
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+options:
+  tool:
+    description:
+      - The Informix backup utility. Only C(ontape) is available in this release.
+    type: str
+    choices: [ontape]
+    default: ontape
+  level:
+    description:
+      - The archive level. 0 is a full backup, 1 holds the changes since the last level 0, 2 those
+        since the last level 1.
+    type: int
+    choices: [0, 1, 2]
+    default: 0
+  method:
+    description:
+      - How C(ontape) writes the archive.
+      - C(stdio) streams it into a new file (C(ontape -t STDIO)); needs no C(TAPEDEV) setting.
+      - C(directory) uses a directory C(TAPEDEV) with C(ontape -d) and moves the produced file into O(destination).
+      - C(tapedev) uses the manual's single C(TAPEDEV) file (§6.3.2.2) and moves the archive into its own
+        file in O(destination) immediately after success, leaving an empty C(TAPEDEV) file for the next run.
+    type: str
+    choices: [stdio, directory, tapedev]
+    default: stdio
+  destination:
+    description:
+      - The directory on the host that holds the archives and their manifests. Created if missing.
+      - Must be an absolute path.
+    type: str
+    required: true
+  keep_full:
+    description:
+      - How many level 0 chains to keep, each with every level 1 and 2 archive based on it.
+      - Older chains are deleted only after the new backup is verified; the newest verified chain is never deleted.
+    type: int
+    default: 2
+  verify:
+    description:
+      - Require C(onstat -g arc) to show the new archive before the backup is marked complete and verified.
+      - The archive is always read back completely to record its size and SHA-256.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds C(ontape) may run before the backup is abandoned.
+    type: int
+    default: 21600
+attributes:
+  check_mode:
+    support: full
+    details: Probes the host and reports the archive name, parent and retention plan; writes nothing.
+  diff_mode:
+    support: none
+  platform:
+    platforms: [windows, posix]
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+seealso:
+  - module: oscc.admin.informix_restore
+  - module: oscc.admin.informix_info
+author:
+  - oscc.admin maintainers
+"""
+
+EXAMPLES = r"""
+- name: Nightly full backup, keep two weeks of chains
+  oscc.admin.informix_backup:
+    informixserver: ol_oscc1
+    level: 0
+    destination: D:\OSCC-Backups
+    keep_full: 14
+
+- name: Incremental backup during the day
+  oscc.admin.informix_backup:
+    informixserver: ol_oscc1
+    level: 1
+    destination: D:\OSCC-Backups
+"""
+
+RETURN = r"""
+archive:
+  description: Path of the new archive on the host.
+  returned: success
+  type: str
+  sample: D:\OSCC-Backups\ol_oscc1_20261127T020000_L0.arc
+manifest:
+  description: Path of the manifest that marks the archive complete.
+  returned: success
+  type: str
+  sample: D:\OSCC-Backups\ol_oscc1_20261127T020000_L0.json
+sha256:
+  description: SHA-256 of the archive, read back from disk.
+  returned: success
+  type: str
+size:
+  description: Size of the archive in bytes.
+  returned: success
+  type: int
+level:
+  description: The archive level.
+  returned: always
+  type: int
+parent:
+  description: Name of the archive this one builds on; null for level 0.
+  returned: always
+  type: str
+checkpoint:
+  description: The server's record of the archive from C(onstat -g arc) (date and log).
+  returned: success
+  type: dict
+verified:
+  description: Whether the server confirmed the archive.
+  returned: success
+  type: bool
+deleted:
+  description: Files removed by retention.
+  returned: success
+  type: list
+  elements: str
+would_delete:
+  description: In check mode, the archives retention would remove.
+  returned: check mode
+  type: list
+  elements: str
+remote_operations:
+  description: Remote round trips the task made.
+  returned: always
+  type: int
+  sample: 2
+"""

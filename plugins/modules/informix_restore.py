@@ -1,0 +1,144 @@
+# Documentation for the informix_restore action plugin (plugins/action/informix_restore.py).
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: informix_restore
+short_description: Restore an OSCC Informix instance from a verified backup chain
+version_added: 0.1.0
+description:
+  - Restores the newest verified chain under O(destination), or the chain ending at a named manifest -
+    the level 0 archive first, then the level 1 and 2 archives that depend on it (manual §6.3.3).
+  - Before anything is touched, every archive of the chain is read back on the host and compared
+    with the SHA-256 and size in its manifest; a damaged or missing archive stops the task.
+  - By default first takes a level 0 safety backup of the current instance under
+    O(safety_destination), so a wrong restore can be undone with this module.
+  - Then stops the OSCC services (§6.3.3 step 2), takes the instance off-line (C(onmode -ky)), creates
+    missing chunk files empty (the §6.3.4 restore onto a clean installation), restores with the method
+    the archives were written with - C(ontape -r -t STDIO) for O(oscc.admin.informix_backup#module:method=stdio),
+    C(ontape -r -d) for C(directory), or C(ontape -r) answered at its prompts for C(tapedev) - brings
+    the server On-Line with C(onmode -m), waits for C(onstat -) to return 5, and starts the services again.
+  - If the restore fails after the instance was taken off-line, the services stay stopped and the
+    task says where the safety backup is.
+extends_documentation_fragment:
+  - oscc.admin.informix
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+options:
+  manifest:
+    description:
+      - C(latest) restores the newest verified chain under O(destination).
+      - Otherwise the absolute path of a manifest (C(.json)) written by M(oscc.admin.informix_backup); its
+        chain is restored up to and including it.
+    type: str
+    default: latest
+  destination:
+    description:
+      - The backup directory on the host. Required when O(manifest=latest); defaults to the manifest's directory.
+    type: str
+  confirm:
+    description:
+      - Must be V(true): the restore replaces the whole instance. Not needed in check mode.
+    type: bool
+    default: false
+  safety_backup:
+    description:
+      - Take a level 0 backup of the current instance before restoring. Needs the server On-Line.
+    type: bool
+    default: true
+  safety_destination:
+    description:
+      - Where the safety backup goes. Defaults to C(safety) under O(destination); backups there are never
+        chosen by O(manifest=latest).
+    type: str
+  include_levels:
+    description:
+      - Restore only these levels of the chain, for example C([0]). Must include 0 and leave no gap.
+      - Defaults to the whole chain.
+    type: list
+    elements: int
+    choices: [0, 1, 2]
+  chunks:
+    description:
+      - Chunk files to create empty when missing before the restore. Defaults to the chunks the backup recorded.
+    type: list
+    elements: str
+  timeout:
+    description:
+      - Seconds each step (C(ontape), each change of server mode) may take.
+    type: int
+    default: 3600
+attributes:
+  check_mode:
+    support: full
+    details: Finds the chain, verifies its checksums on the host and reports the plan; touches nothing.
+  diff_mode:
+    support: none
+  platform:
+    platforms: [windows, posix]
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+notes:
+  - A chain of level 1 or 2 archives made with C(method=tapedev) cannot be restored yet, because C(ontape)
+    reads every level from the one C(TAPEDEV) file and the file must be exchanged between its prompts.
+seealso:
+  - module: oscc.admin.informix_backup
+author:
+  - oscc.admin maintainers
+"""
+
+EXAMPLES = r"""
+- name: Restore the newest verified chain
+  oscc.admin.informix_restore:
+    informixserver: ol_oscc1
+    destination: D:\OSCC-Backups
+    confirm: true
+
+- name: Undo a restore from its safety backup
+  oscc.admin.informix_restore:
+    informixserver: ol_oscc1
+    manifest: D:\OSCC-Backups\safety\ol_oscc1_20261127T101500_L0.json
+    safety_backup: false
+    confirm: true
+"""
+
+RETURN = r"""
+restored:
+  description: Names of the archives restored, level 0 first.
+  returned: always
+  type: list
+  elements: str
+manifests:
+  description: Paths of the manifests of the restored archives.
+  returned: success
+  type: list
+  elements: str
+method:
+  description: How the chain was restored (C(stdio), C(directory) or C(tapedev)).
+  returned: always
+  type: str
+server_mode:
+  description: The server mode after the restore; C(On-Line) on success.
+  returned: always
+  type: str
+safety_backup:
+  description: The safety backup taken first, with the same keys as M(oscc.admin.informix_backup) returns.
+  returned: when O(safety_backup=true) and not in check mode
+  type: dict
+created_chunks:
+  description: Chunk files that were missing and created empty.
+  returned: success
+  type: list
+  elements: str
+output:
+  description: What C(ontape) printed during the restore.
+  returned: success
+  type: str
+remote_operations:
+  description: Remote round trips the task made.
+  returned: always
+  type: int
+"""

@@ -1,0 +1,82 @@
+# Documentation for the onconfig action plugin (plugins/action/onconfig.py).
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: onconfig
+short_description: Set Informix ONCONFIG parameters idempotently
+version_added: 0.1.0
+description:
+  - Sets parameters in the instance's C(ONCONFIG) file, for example C(TAPEDEV) and C(TAPESIZE) as the
+    manual asks before the first scheduled backup (§6.3.2.2).
+  - Rewrites the first occurrence of a parameter (the one Informix reads), keeping its comment, and
+    appends parameters that are missing. Leaves every other line as it was.
+  - Refuses values Informix would misread - white space (a Windows path with spaces is read only up
+    to the first blank), C(#), characters outside Latin-1, lines over 512 bytes.
+  - Changes take effect for C(ontape) at its next run; other parameters may need a server restart.
+  - The file is replaced atomically, and only if nobody changed it since it was read.
+extends_documentation_fragment:
+  - oscc.admin.informix
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+options:
+  path:
+    description:
+      - The C(ONCONFIG) file to edit. Defaults to the instance's C(ONCONFIG) (see O(onconfig)).
+      - Must be an absolute path.
+    type: str
+  parameters:
+    description:
+      - Parameter names and the values to set.
+    type: dict
+    required: true
+  backup:
+    description:
+      - Keep a timestamped copy of the file before changing it.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: [windows, posix]
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+author:
+  - oscc.admin maintainers
+"""
+
+EXAMPLES = r"""
+- name: Back up to a directory instead of one overwritten file
+  oscc.admin.onconfig:
+    informixserver: ol_oscc1
+    parameters:
+      TAPEDEV: D:\OSCC-Backups\tape
+      TAPESIZE: 0
+    backup: true
+"""
+
+RETURN = r"""
+path:
+  description: The file edited.
+  returned: always
+  type: str
+changes:
+  description: Each changed parameter with its value before and after.
+  returned: always
+  type: dict
+  sample: {"TAPESIZE": {"before": "10240", "after": "0"}}
+backup_file:
+  description: The copy made before the change.
+  returned: changed and O(backup=true)
+  type: str
+remote_operations:
+  description: Remote round trips the task made.
+  returned: always
+  type: int
+"""

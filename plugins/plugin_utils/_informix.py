@@ -1,0 +1,166 @@
+# FOR INTERNAL COLLECTION USE ONLY
+# Pure functions about Informix: output parsers, ONCONFIG handling, success rules.
+# No I/O: every function here is unit-tested with recorded output (reference/informix.md).
+from __future__ import annotations
+
+import re
+
+# onstat - return code -> server mode (HCL14 adr/ids_adr_0614)
+MODE_BY_RC = {
+    0: "Initialization", 1: "Quiescent", 2: "Fast Recovery", 3: "Backup", 4: "Shutting Down",
+    5: "On-Line", 6: "Abort", 7: "Single-User", 255: "Off-Line",
+}
+ONLINE_RC = 5
+OFFLINE_RC = 255
+
+_HEADER = re.compile(
+    r"^(?P<product>.+?) Version (?P<version>\S+)\s+--\s+(?P<mode>[A-Za-z][A-Za-z -]*?)"
+    r"(?:\s*\((?P<role>[^)]*)\))?\s+--\s+(?:\((?P<ckpt>CKPT \w+)\)\s+--\s+)?Up (?P<uptime>.+?)"
+    r"(?:\s+--\s+(?P<shm>\d+) Kbytes)?\s*$",
+    re.M,
+)
+_ARC_ROW = re.compile(
+    r"^(?P<name>\S+)\s+(?P<number>\d+)\s+(?P<level>[012])\s+(?P<date>\d\d/\d\d/\d{4}\.\d\d:\d\d)\s+(?P<log>\d+)\s+(?P<position>0x[0-9a-fA-F]+)\s*$"
+)
+
+
+def server_mode(rc: int) -> str:
+    """Mode name for an `onstat -` return code; Windows may report -1 as 4294967295."""
+    if rc in (-1, 4294967295):
+        return "Shared-Memory Failure"
+    return MODE_BY_RC.get(rc, f"Unknown ({rc})")
+
+
+def parse_onstat_header(text: str) -> dict | None:
+    """The banner line of any onstat output; a licence line may come first, so search."""
+    match = _HEADER.search(text or "")
+    if not match:
+        return None
+    found = {k: v for k, v in match.groupdict().items() if v is not None}
+    if "shm" in found:
+        found["shm_kbytes"] = int(found.pop("shm"))
+    return found
+
+
+def parse_onstat_arc(text: str) -> list[dict]:
+    """Rows of the "Dbspaces - Archive Status" table of `onstat -g arc`."""
+    rows = []
+    in_table = False
+    for line in (text or "").splitlines():
+        if line.startswith("Dbspaces - Archive Status"):
+            in_table = True
+            continue
+        if in_table:
+            match = _ARC_ROW.match(line.strip())
+            if match:
+                row = match.groupdict()
+                row.update(number=int(row["number"]), level=int(row["level"]), log=int(row["log"]))
+                rows.append(row)
+            elif line.strip() and not line.startswith("name"):
+                in_table = False
+    return rows
+
+
+# A chunk row of `onstat -d`: address, chunk, dbs, offset, size, free, [bpages], flags, pathname.
+_CHUNK_ROW = re.compile(r"^[0-9a-fA-F]+\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+(?:\d+\s+)?[A-Z-]{6}\s+(?P<path>\S.*?)\s*$")
+
+
+def parse_onstat_chunks(text: str) -> list[str]:
+    """Chunk paths from `onstat -d`: the files a restore on a clean machine must find."""
+    return [m.group("path") for m in map(_CHUNK_ROW.match, (text or "").splitlines()) if m]
+
+
+def last_archives(rows: list[dict]) -> dict:
+    """Newest archive per level across dbspaces: {level: {date, log}}."""
+    newest = {}
+    for row in rows:
+        key = (row["date"][6:10] + row["date"][0:5] + row["date"][10:], row["log"])
+        if row["level"] not in newest or key > newest[row["level"]][0]:
+            newest[row["level"]] = (key, {"date": row["date"], "log": row["log"]})
+    return {level: value for level, (_, value) in sorted(newest.items())}
+
+
+# ---------------------------------------------------------------- ONCONFIG
+def parse_onconfig(text: str) -> dict:
+    """Parameter -> value. First occurrence wins; text after the value is a comment."""
+    values = {}
+    for line in (text or "").splitlines():
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        values.setdefault(fields[0], fields[1] if len(fields) > 1 else "")
+    return values
+
+
+_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_SETTING = re.compile(r"^(?P<indent>\s*)(?P<name>[^#\s]\S*)(?P<sep>\s+)?(?P<value>\S+)?(?P<rest>.*)$")
+
+
+def onconfig_value_error(name: str, value) -> str | None:
+    """Why Informix would misread this setting, or None when it is safe to write."""
+    if not _NAME.match(str(name)):
+        return f"ONCONFIG parameter name {name!r} is invalid: names are upper case letters, digits and '_'"
+    text = str(value)
+    if text == "":
+        return f"ONCONFIG parameter {name} needs a value"
+    if any(c.isspace() for c in text):
+        return (f"ONCONFIG parameter {name}: value {text!r} contains white space; Informix would read only "
+                f"{text.split()[0]!r}. Use a path without spaces (8.3 short names on Windows)")
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return f"ONCONFIG parameter {name}: value {text!r} has characters outside Latin-1, which ONCONFIG cannot hold"
+    if "#" in text:
+        return f"ONCONFIG parameter {name}: value {text!r} contains '#', which Informix reads as a comment"
+    if len(name) + 1 + len(text) > 512:
+        return f"ONCONFIG parameter {name}: the line would exceed Informix's 512-byte limit"
+    return None
+
+
+def edit_onconfig(text: str, parameters: dict) -> tuple[str, dict]:
+    """Set parameters in ONCONFIG text, keeping comments, order and line endings.
+
+    Returns the new text and {name: (old, new)} for what changed. The first occurrence of a
+    parameter is the effective one, so that is the line rewritten; a missing one is appended.
+    """
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.splitlines()
+    current = parse_onconfig(text)
+    changes = {}
+    for name, value in parameters.items():
+        value = str(value)
+        if current.get(name) == value:
+            continue
+        changes[name] = (current.get(name), value)
+        for index, line in enumerate(lines):
+            match = _SETTING.match(line)
+            if match and match.group("name") == name:
+                # Keep indentation, separator and any trailing comment around the new value.
+                lines[index] = f"{match['indent']}{name}{match['sep'] or ' '}{value}{match['rest']}"
+                break
+        else:
+            lines.append(f"{name} {value}")
+    new_text = newline.join(lines) + (newline if text.endswith(("\n", "\r\n")) or not text else "")
+    return new_text, changes
+
+
+def is_null_device(device: str | None) -> bool:
+    return (device or "NUL").strip().upper() in ("NUL", "/DEV/NULL", "NUL:")
+
+
+# ---------------------------------------------------------------- ontape output
+_FAILURE = re.compile(r"\b(failed|error|aborted|abort|cannot|not initialized)\b", re.I)
+
+
+def ontape_outcome(output: str, level: int | None = None) -> tuple[bool, str]:
+    """ontape has no documented exit codes: judge by its words (reference §7)."""
+    text = output or ""
+    failure = _FAILURE.search(text)
+    if failure:
+        line = next((ln for ln in text.splitlines() if failure.group(0) in ln), failure.group(0))
+        return False, f"ontape reported: {line.strip()}"
+    if "Program over." not in text:
+        return False, "ontape ended without 'Program over.' (interrupted or killed)"
+    if level is not None and not re.search(rf"Level {level} Archive started", text):
+        return False, f"ontape output does not show a level {level} archive"
+    return True, "Program over."

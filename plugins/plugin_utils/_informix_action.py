@@ -1,0 +1,67 @@
+# FOR INTERNAL COLLECTION USE ONLY
+# What the Informix action plugins share: the common options, validation, the probe and the
+# translation of remote failures into one-line task errors.
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._archives import ChainError
+from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure, Target
+
+OSCC_SERVICES = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
+
+COMMON_SPEC = {
+    "informixdir": {"type": "str"},
+    "informixserver": {"type": "str"},
+    "onconfig": {"type": "str"},
+    "services": {"type": "list", "elements": "str", "default": OSCC_SERVICES},
+}
+# Rules the remote procedures apply, defined once here (reference/informix.md §7).
+ONTAPE_RULES = {
+    "success_text": "Program over.",
+    "failure_pattern": ifx._FAILURE.pattern,
+    "arc_row_pattern": ifx._ARC_ROW.pattern,
+    "chunk_row_pattern": ifx._CHUNK_ROW.pattern,
+}
+# Keys of remote results that may be shown to the user.
+_DETAIL_KEYS = ("rc", "output", "onstat_arc", "lock", "touched", "created_chunks", "archives")
+
+
+class InformixAction(ActionBase):
+    ARGSPEC: dict = {}
+    PATH_OPTIONS: tuple = ()
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        self._supports_async = False  # long work is bounded inside the remote procedure instead
+        result = super().run(tmp, task_vars)
+        del tmp
+        _, args = self.validate_argument_spec(argument_spec={**COMMON_SPEC, **self.ARGSPEC})
+        args = args.validated_parameters if hasattr(args, "validated_parameters") else args
+        target = Target(self, task_vars or {})
+        for option in ("informixdir",) + self.PATH_OPTIONS:
+            value = args.get(option)
+            if value not in (None, "latest") and not target.is_abs(value):
+                raise AnsibleActionFail(f"{option} must be an absolute path on the {target.platform} host, got {value!r}")
+        try:
+            result.update(self.act(args, target, task_vars or {}))
+        except RemoteFailure as exc:
+            result.update({k: v for k, v in exc.details.items() if k in _DETAIL_KEYS})
+            result.update(failed=True, msg=str(exc))
+        except ChainError as exc:
+            result.update(failed=True, msg=str(exc))
+        result["remote_operations"] = target.operations
+        return result
+
+    @staticmethod
+    def location(args):
+        return {k: args.get(k) for k in ("informixdir", "informixserver", "onconfig")}
+
+    def probe(self, target, args, **extra):
+        probe = target.procedure("probe", {**self.location(args), **extra}, read_only=True)
+        probe["onconfig_values"] = ifx.parse_onconfig(probe["onconfig_text"])
+        probe["server_mode"] = ifx.server_mode(probe["onstat_rc"])
+        probe["archives_by_level"] = ifx.last_archives(ifx.parse_onstat_arc(probe.get("onstat_arc", "")))
+        return probe

@@ -1,0 +1,380 @@
+# FOR INTERNAL COLLECTION USE ONLY
+# Remote procedures for POSIX Informix hosts. The Target seam sends this file's source to the
+# host's Python (`python -c <source> <procedure> <json>`), so it must stay self-contained: standard
+# library only, no imports from the collection. Every rule it applies (success words, archive
+# table pattern) comes in the parameters from plugin_utils, so it is written once.
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+LOCK_NAME = ".oscc-backup.lock"
+
+
+class Problem(Exception):
+    """A failure to report as {"failed": true, "msg": ...}; extra keys are returned too."""
+
+    def __init__(self, msg, **extra):
+        super().__init__(msg)
+        self.extra = extra
+
+
+def utc_now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def informix_env(p):
+    informixdir = p.get("informixdir") or os.environ.get("INFORMIXDIR")
+    server = p.get("informixserver") or os.environ.get("INFORMIXSERVER")
+    if not informixdir:
+        raise Problem("INFORMIXDIR is not set on the host; give the informixdir option")
+    if not server:
+        raise Problem("INFORMIXSERVER is not set on the host; give the informixserver option")
+    onconfig = p.get("onconfig") or os.environ.get("ONCONFIG")
+    etc = os.path.join(informixdir, "etc")
+    if not onconfig:
+        found = []
+        for path in sorted(glob.glob(os.path.join(etc, "ONCONFIG*")) + glob.glob(os.path.join(etc, "onconfig*"))):
+            if path.endswith(".std") or not os.path.isfile(path):
+                continue
+            with open(path, errors="replace") as handle:
+                if re.search(r"^\s*DBSERVERNAME\s+" + re.escape(server) + r"(\s|$)", handle.read(), re.M):
+                    found.append(path)
+        if len(found) != 1:
+            raise Problem(f"cannot discover the ONCONFIG of {server} in {etc} "
+                          f"({'none' if not found else 'several'} name DBSERVERNAME {server}); give the onconfig option")
+        onconfig = found[0]
+    path = onconfig if os.path.isabs(onconfig) else os.path.join(etc, onconfig)
+    if not os.path.isfile(path):
+        raise Problem(f"ONCONFIG file {path} does not exist")
+    env = dict(os.environ, INFORMIXDIR=informixdir, INFORMIXSERVER=server, ONCONFIG=os.path.basename(path)
+               if os.path.dirname(path) == etc else path)
+    env["PATH"] = os.path.join(informixdir, "bin") + os.pathsep + env.get("PATH", "")
+    return env, path
+
+
+def run(argv, env, stdin=b"", stdout=None, timeout=None):
+    """Run a program; returns (rc, text). With stdout given, the text is what it wrote to stderr."""
+    try:
+        proc = subprocess.run(argv, input=stdin, env=env, stdout=stdout or subprocess.PIPE,
+                              stderr=subprocess.PIPE if stdout else subprocess.STDOUT, timeout=timeout)
+    except FileNotFoundError:
+        raise Problem(f"{argv[0]} not found in {env['PATH'].split(os.pathsep)[0]}") from None
+    except subprocess.TimeoutExpired:
+        raise Problem(f"{' '.join(argv)} did not finish within {timeout} seconds") from None
+    text = proc.stderr if stdout else proc.stdout
+    return proc.returncode, text.decode("utf-8", errors="replace")
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def write_atomic(path, data):
+    tmp = path + ".partial"
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def read_lock(destination):
+    path = os.path.join(destination, LOCK_NAME)
+    try:
+        with open(path) as handle:
+            lock = json.load(handle)
+    except (OSError, ValueError):
+        return None if not os.path.exists(path) else {"path": path, "stale": False, "unreadable": True}
+    lock["path"] = path
+    lock["stale"] = lock.get("host") == socket.gethostname() and not pid_alive(int(lock.get("pid", 0)))
+    return lock
+
+
+def acquire_lock(destination):
+    path = os.path.join(destination, LOCK_NAME)
+    lock = read_lock(destination)
+    if lock and lock.get("stale"):
+        os.remove(path)  # its process is gone: the run it guarded was killed
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        holder = read_lock(destination) or {}
+        raise Problem(f"another backup is running on this host (pid {holder.get('pid')}, since {holder.get('started')}); "
+                      f"lock {path}", lock=holder) from None
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": utc_now()}, handle)
+    return path
+
+
+def list_manifests(destination):
+    manifests = []
+    for path in sorted(glob.glob(os.path.join(destination, "*.json"))):
+        try:
+            with open(path) as handle:
+                manifest = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        manifest["manifest"] = path
+        manifests.append(manifest)
+    return manifests
+
+
+def server_state(env):
+    rc, header = run(["onstat", "-"], env)
+    arc = run(["onstat", "-g", "arc"], env)[1] if rc != 255 else ""
+    return {"onstat_rc": rc, "onstat": header, "onstat_arc": arc}
+
+
+# ---------------------------------------------------------------- procedures
+def probe(p):
+    env, onconfig = informix_env(p)
+    with open(onconfig, "rb") as handle:
+        raw = handle.read()
+    # latin-1 maps every byte to one character, so the text goes back to the host unchanged.
+    result = {"onconfig_path": onconfig, "onconfig_text": raw.decode("latin-1"),
+              "onconfig_sha256": hashlib.sha256(raw).hexdigest(),
+              "environment": {k: env[k] for k in ("INFORMIXDIR", "INFORMIXSERVER", "ONCONFIG")}}
+    result.update(server_state(env))
+    destination = p.get("destination")
+    if destination:
+        result["destination_exists"] = os.path.isdir(destination)
+        if result["destination_exists"]:
+            result["manifests"] = list_manifests(destination)
+            result["lock"] = read_lock(destination)
+            result["free_bytes"] = shutil.disk_usage(destination).free
+    return result
+
+
+def ontape_backup(p, env, partial):
+    level = str(p["level"])
+    method = p["method"]
+    if method == "stdio":
+        with open(partial, "wb") as handle:
+            return run(["ontape", "-s", "-L", level, "-t", "STDIO"], env, stdout=handle, timeout=p["timeout"])
+    if method == "directory":
+        env = dict(env, IFX_ONTAPE_FILE_PREFIX=p["name"])  # a unique name: nothing of ours is renamed
+        rc, text = run(["ontape", "-s", "-L", level, "-d"], env, timeout=p["timeout"])
+        produced = os.path.join(p["tapedev"], f"{p['name']}_L{level}")
+        if os.path.exists(produced):
+            shutil.move(produced, partial)
+        return rc, text
+    # A single TAPEDEV file is overwritten by every run: move the archive to its own generation at once.
+    rc, text = run(["ontape", "-s", "-L", level], env, stdin=b"\n", timeout=p["timeout"])
+    if os.path.getsize(p["tapedev"]) > 0:
+        shutil.move(p["tapedev"], partial)
+        open(p["tapedev"], "wb").close()
+    return rc, text
+
+
+def backup(p):
+    env, _ = informix_env(p)
+    destination = p["destination"]
+    os.makedirs(destination, exist_ok=True)
+    lock = acquire_lock(destination)
+    try:
+        for leftover in glob.glob(os.path.join(destination, "*.partial")):
+            os.remove(leftover)  # from a run that was killed; we hold the lock, so nobody writes it
+        partial = os.path.join(destination, p["name"] + ".arc.partial")
+        start = utc_now()
+        try:
+            rc, output = ontape_backup(p, env, partial)
+        except OSError as exc:
+            rc, output = -1, f"error: {exc}"
+        failure = None
+        if re.search(p["failure_pattern"], output, re.I):
+            failure = "ontape reported a failure"
+        elif p["success_text"] not in output:
+            failure = "ontape ended without '" + p["success_text"] + "' (interrupted or killed)"
+        elif not os.path.exists(partial) or os.path.getsize(partial) == 0:
+            failure = "ontape wrote no archive data"
+        if failure:
+            if os.path.exists(partial):
+                os.remove(partial)
+            raise Problem(f"backup failed: {failure}; nothing was kept and no older backup was touched",
+                          rc=rc, output=output)
+        sha256, size = sha256_of(partial)
+        state = server_state(env)
+        rows = [m.groupdict() for m in (re.match(p["arc_row_pattern"], ln.strip()) for ln in state["onstat_arc"].splitlines())
+                if m and int(m.group("level")) == p["level"]]
+        checkpoint = max(rows, key=lambda r: (int(r["log"]), r["date"]), default=None)
+        previous = p.get("previous_checkpoint")
+        if p["verify"] and (checkpoint is None or (previous and int(checkpoint["log"]) <= int(previous["log"]))):
+            os.remove(partial)
+            raise Problem(f"backup not verified: onstat -g arc shows no new level {p['level']} archive", output=output,
+                          onstat_arc=state["onstat_arc"])
+        dbspaces = run(["onstat", "-d"], env)[1].splitlines()
+        chunks = [m.group("path") for m in (re.match(p["chunk_row_pattern"], ln) for ln in dbspaces) if m]
+        archive = os.path.join(destination, p["name"] + ".arc")
+        os.replace(partial, archive)
+        manifest = dict(p["manifest"], start=start, end=utc_now(), size=size, sha256=sha256, archive=archive,
+                        checkpoint={"date": checkpoint["date"], "log": int(checkpoint["log"])} if checkpoint else None,
+                        verified=bool(p["verify"]), chunks=chunks, ontape_output=output[-4000:])
+        manifest_path = os.path.join(destination, p["name"] + ".json")
+        # The manifest is written last: its presence is what marks the backup complete.
+        write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+        deleted = []
+        for path in p.get("delete", []):
+            if os.path.exists(path):
+                os.remove(path)
+                deleted.append(path)
+        manifest["manifest"] = manifest_path
+        return {"changed": True, "manifest": manifest, "deleted": deleted, "output": output,
+                "onstat_rc": state["onstat_rc"]}
+    finally:
+        os.remove(lock)
+
+
+def verify_archives(p):
+    results = []
+    for item in p["archives"]:
+        entry = {"archive": item["archive"], "ok": False}
+        if not os.path.isfile(item["archive"]):
+            entry["reason"] = "archive file is missing"
+        else:
+            sha256, size = sha256_of(item["archive"])
+            entry.update(sha256=sha256, size=size)
+            if sha256 != item["sha256"] or size != item["size"]:
+                entry["reason"] = f"checksum mismatch: manifest {item['sha256']}, file {sha256}"
+            else:
+                entry["ok"] = True
+        results.append(entry)
+    return {"archives": results}
+
+
+def wait_for_mode(env, wanted, timeout):
+    deadline = time.monotonic() + timeout
+    while True:
+        rc, text = run(["onstat", "-"], env)
+        if rc in wanted:
+            return rc
+        if time.monotonic() > deadline:
+            raise Problem(f"server did not reach mode {wanted} within {timeout} s (onstat - rc {rc})", touched=True)
+        time.sleep(1)
+
+
+def restore(p):
+    env, onconfig = informix_env(p)
+    bad = [a for a in verify_archives(p)["archives"] if not a["ok"]]
+    if bad:
+        raise Problem(f"refusing to restore: {bad[0]['archive']}: {bad[0]['reason']}", touched=False)
+    transcript = []
+    rc, _ = run(["onstat", "-"], env)
+    if rc != 255:
+        transcript.append(run(["onmode", "-ky"], env)[1])
+        wait_for_mode(env, (255,), p["timeout"])
+    created = []
+    for chunk in p.get("chunks", []):
+        if not os.path.exists(chunk):
+            os.makedirs(os.path.dirname(chunk), exist_ok=True)
+            open(chunk, "wb").close()  # manual 6.3.3: missing chunk files are created empty first
+            created.append(chunk)
+    files = [a["archive"] for a in p["archives"]]
+    staged = []
+    method = p["method"]
+    try:
+        if method == "stdio":
+            proc = subprocess.Popen(["ontape", "-r", "-t", "STDIO"], env=env, stdin=subprocess.PIPE,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            import threading
+            errors = []
+            reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()))
+            reader.start()
+            try:
+                for path in files:
+                    with open(path, "rb") as handle:
+                        shutil.copyfileobj(handle, proc.stdin, 1 << 20)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+            proc.wait(timeout=p["timeout"])
+            reader.join()
+            output = b"".join(errors).decode("utf-8", errors="replace")
+        elif method == "directory":
+            prefix = "oscc_restore"
+            for level, path in enumerate(files):
+                target = os.path.join(p["tapedev"], f"{prefix}_L{level}")
+                if os.path.exists(target):
+                    raise Problem(f"{target} exists in TAPEDEV; move it away before restoring", touched=True)
+                shutil.copyfile(path, target)
+                staged.append(target)
+            output = run(["ontape", "-r", "-d"], dict(env, IFX_ONTAPE_FILE_PREFIX=prefix), timeout=p["timeout"])[1]
+        else:
+            saved = p["tapedev"] + ".oscc-saved"
+            shutil.move(p["tapedev"], saved)
+            staged.append(p["tapedev"])
+            try:
+                shutil.copyfile(files[0], p["tapedev"])
+                output = run(["ontape", "-r"], env, stdin=p["answers"].encode(), timeout=p["timeout"])[1]
+            finally:
+                os.replace(saved, p["tapedev"])
+                staged.remove(p["tapedev"])
+    finally:
+        for path in staged:
+            os.remove(path)
+    transcript.append(output)
+    if re.search(p["failure_pattern"], output, re.I) or p["success_text"] not in output:
+        raise Problem("ontape restore failed; the server is left as ontape left it", output=output, touched=True,
+                      created_chunks=created)
+    rc = wait_for_mode(env, (1, 7, 5), p["timeout"])
+    if rc != 5:
+        transcript.append(run(["onmode", "-m"], env)[1])
+        rc = wait_for_mode(env, (5,), p["timeout"])
+    return {"changed": True, "output": output, "transcript": transcript, "onstat_rc": rc, "created_chunks": created,
+            "touched": True}
+
+
+def write_file(p):
+    path = p["path"]
+    current = open(path, "rb").read() if os.path.exists(path) else b""
+    if p.get("expected_sha256") and hashlib.sha256(current).hexdigest() != p["expected_sha256"]:
+        raise Problem(f"{path} changed while this task ran; nothing written")
+    backup_file = None
+    if p.get("backup") and os.path.exists(path):
+        backup_file = f"{path}.{datetime.now().strftime('%Y%m%d%H%M%S')}.bak"
+        shutil.copy2(path, backup_file)
+    write_atomic(path, p["content"].encode("latin-1"))
+    if os.path.exists(path + ".partial"):
+        os.remove(path + ".partial")
+    return {"changed": True, "backup_file": backup_file}
+
+
+PROCEDURES = {"probe": probe, "backup": backup, "verify_archives": verify_archives, "restore": restore,
+              "write_file": write_file}
+
+
+def main(argv):
+    try:
+        result = PROCEDURES[argv[1]](json.loads(argv[2]))
+    except Problem as exc:
+        result = dict(exc.extra, failed=True, msg=str(exc))
+    except Exception as exc:  # an unforeseen fault still reaches the controller as one readable line
+        result = {"failed": True, "msg": f"{type(exc).__name__}: {exc}"}
+    sys.stdout.write(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

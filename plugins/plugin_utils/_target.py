@@ -1,0 +1,109 @@
+# FOR INTERNAL COLLECTION USE ONLY
+# The one seam through which action plugins reach a host. Above it, code is platform-neutral;
+# below it, Windows hosts are driven through ansible.windows modules and POSIX hosts through
+# ansible.builtin ones. The platform comes from the connection's shell family, overridable by
+# the inventory variable `oscc_platform`.
+from __future__ import annotations
+
+import json
+import ntpath
+import os
+import posixpath
+from contextlib import contextmanager
+
+from ansible.errors import AnsibleActionFail
+
+PLATFORMS = ("windows", "posix")
+_POSIX_SOURCE = os.path.join(os.path.dirname(__file__), "_remote_posix.py")
+
+
+class RemoteFailure(AnsibleActionFail):
+    """A remote procedure reported failure; `details` carries what it returned."""
+
+    def __init__(self, message, details=None):
+        super().__init__(message)
+        self.details = details or {}
+
+
+class Target:
+    def __init__(self, action, task_vars):
+        self._action = action
+        self._task_vars = task_vars
+        self.platform = self._platform()
+        self.operations = 0  # remote round trips made, reported to the user and to the benchmarks
+
+    def _platform(self):
+        declared = self._task_vars.get("oscc_platform")
+        if declared is not None:
+            declared = str(self._action._templar.template(declared)).lower()
+            if declared not in PLATFORMS:
+                raise AnsibleActionFail(f"oscc_platform must be one of: {', '.join(PLATFORMS)}; got {declared!r}")
+            return declared
+        family = getattr(self._action._connection._shell, "SHELL_FAMILY", "sh")
+        return "windows" if family == "powershell" else "posix"
+
+    @property
+    def path(self):
+        return ntpath if self.platform == "windows" else posixpath
+
+    def is_abs(self, path: str) -> bool:
+        if self.platform == "windows":
+            return bool(ntpath.splitdrive(path)[0]) and ntpath.isabs(path)
+        return posixpath.isabs(path)
+
+    @contextmanager
+    def _really_run(self, read_only):
+        """Read-only procedures run in check mode too, so check mode can report a real plan."""
+        task = self._action._task
+        saved = task.check_mode
+        if read_only:
+            task.check_mode = False
+        try:
+            yield
+        finally:
+            task.check_mode = saved
+
+    def _module(self, name, args, read_only=False):
+        self.operations += 1
+        with self._really_run(read_only):
+            return self._action._execute_module(module_name=name, module_args=args, task_vars=self._task_vars)
+
+    def procedure(self, name: str, params: dict, read_only: bool = False) -> dict:
+        """Run one remote procedure (see _remote_posix.py / _remote_windows.py) in one round trip."""
+        if self.platform == "windows":
+            from ansible_collections.oscc.admin.plugins.plugin_utils._remote_windows import render
+
+            script, parameters = render(name, params)
+            raw = self._module("ansible.windows.win_powershell", {"script": script, "parameters": parameters},
+                               read_only=read_only)
+            if raw.get("failed") and not raw.get("output"):
+                raise RemoteFailure(f"{name} on the host failed: {raw.get('msg', 'no message')}", raw)
+            payload = (raw.get("output") or [None])[-1]
+            result = json.loads(payload) if isinstance(payload, str) else (payload or {})
+        else:
+            with open(_POSIX_SOURCE) as handle:
+                source = handle.read()
+            raw = self._module("ansible.builtin.command",
+                               {"argv": [self._python(), "-c", source, name, json.dumps(params)]}, read_only=read_only)
+            try:
+                result = json.loads(raw.get("stdout") or "")
+            except ValueError:
+                raise RemoteFailure(f"{name} on the host failed: {raw.get('msg') or raw.get('stderr') or 'no output'}",
+                                    raw) from None
+        if result.get("failed"):
+            raise RemoteFailure(result.get("msg", f"{name} failed"), result)
+        return result
+
+    def _python(self):
+        interpreter = self._task_vars.get("ansible_python_interpreter")
+        if interpreter:
+            return str(self._action._templar.template(interpreter))
+        facts = self._task_vars.get("ansible_facts", {})
+        return facts.get("discovered_interpreter_python", "/usr/bin/python3")
+
+    def service(self, name: str, state: str) -> dict:
+        module = "ansible.windows.win_service" if self.platform == "windows" else "ansible.builtin.service"
+        result = self._module(module, {"name": name, "state": state})
+        if result.get("failed"):
+            raise RemoteFailure(f"could not make service {name!r} {state}: {result.get('msg')}", result)
+        return result
