@@ -58,7 +58,7 @@ def plan_backup(action, args, probe, host, purpose="scheduled"):
         "tapedev": tapedev if args["method"] != "stdio" else None, "controller": socket.gethostname(),
     }
     # Retention as if the new archive were already verified; applied remotely only after it is.
-    future = manifests + [dict(manifest, verified=True, start=now.strftime("%Y-%m-%dT%H:%M:%SZ"))]
+    future = manifests + [dict(manifest, verified=True, start=arc.timestamp(now))]
     doomed = arc.retention_plan(future, args["keep_full"]) if args.get("keep_full") else []
     delete = [path for m in doomed for path in (m.get("archive"), m.get("manifest")) if path]
     params = {

@@ -55,7 +55,7 @@ class ActionModule(InformixAction):
         wanted = None
         destination = args["destination"]
         if args["manifest"] != "latest":
-            destination = destination or target.path.dirname(args["manifest"])
+            destination = target.path.dirname(args["manifest"])  # the chain lives beside its manifest
             wanted = target.path.basename(args["manifest"])
             wanted = wanted[: -len(arc.MANIFEST_SUFFIX)] if wanted.endswith(arc.MANIFEST_SUFFIX) else wanted
         if not destination:

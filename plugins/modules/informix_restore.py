@@ -33,7 +33,8 @@ options:
     default: latest
   destination:
     description:
-      - The backup directory on the host. Required when O(manifest=latest); defaults to the manifest's directory.
+      - The backup directory on the host. Required when O(manifest=latest).
+      - When O(manifest) is a path, the manifest's own directory is used instead.
     type: str
   confirm:
     description:

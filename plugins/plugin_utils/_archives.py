@@ -14,11 +14,16 @@ class ChainError(ValueError):
 
 
 def archive_name(server: str, level: int, when: dt.datetime) -> str:
-    return f"{server}_{when.strftime('%Y%m%dT%H%M%S')}_L{level}"
+    return f"{server}_{when.strftime('%Y%m%dT%H%M%S')}{when.microsecond // 1000:03d}_L{level}"
 
 
-def _start(manifest: dict) -> str:
-    return manifest.get("start", "")
+def timestamp(when: dt.datetime) -> str:
+    """UTC time as manifests record it (the remote procedures use the same format)."""
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def _start(manifest: dict) -> tuple:
+    return manifest.get("start", ""), manifest.get("name", "")
 
 
 def _ok(manifest: dict) -> bool:

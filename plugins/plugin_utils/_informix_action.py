@@ -50,7 +50,7 @@ class InformixAction(ActionBase):
         except RemoteFailure as exc:
             result.update({k: v for k, v in exc.details.items() if k in _DETAIL_KEYS})
             result.update(failed=True, msg=str(exc))
-        except ChainError as exc:
+        except (ChainError, AnsibleActionFail) as exc:
             result.update(failed=True, msg=str(exc))
         result["remote_operations"] = target.operations
         return result

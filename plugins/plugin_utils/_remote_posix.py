@@ -27,7 +27,8 @@ class Problem(Exception):
 
 
 def utc_now():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
 def informix_env(p):
@@ -199,6 +200,9 @@ def backup(p):
         for leftover in glob.glob(os.path.join(destination, "*.partial")):
             os.remove(leftover)  # from a run that was killed; we hold the lock, so nobody writes it
         partial = os.path.join(destination, p["name"] + ".arc.partial")
+        taken = [path for path in (partial[:-8], os.path.join(destination, p["name"] + ".json")) if os.path.exists(path)]
+        if taken:
+            raise Problem(f"{taken[0]} already exists; no backup overwrites another")
         start = utc_now()
         try:
             rc, output = ontape_backup(p, env, partial)

@@ -84,14 +84,16 @@ def set_faults(root, host, server, faults):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["init", "dump"])
+    parser.add_argument("command", choices=["init", "ensure", "dump"], help="ensure: init hosts not built yet")
     parser.add_argument("--root", required=True)
     parser.add_argument("--host", action="append", required=True, help="host:server, e.g. main:ol_main")
     args = parser.parse_args()
     for spec in args.host:
         host, _, server = spec.partition(":")
-        if args.command == "init":
-            init_host(args.root, host, server or f"ol_{host}")
+        server = server or f"ol_{host}"
+        built = os.path.exists(os.path.join(host_paths(args.root, host)["informixdir"], "sim", f"{server}.json"))
+        if args.command == "init" or (args.command == "ensure" and not built):
+            init_host(args.root, host, server)
         else:
             print(json.dumps({host: data(args.root, host)}, indent=1))
 

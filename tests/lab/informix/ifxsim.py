@@ -228,6 +228,7 @@ def ontape_backup(inst, args, stdio_out, level):
         if answer == "":
             raise Fail("sim: Program aborted - no answer to the mount prompt.")
         target = device
+    time.sleep(inst.faults.get("ontape_delay_seconds", 0))
     blob = make_archive(inst, level)
     stamp = now().strftime("%H:%M:%S")
     spaces = ", ".join(inst.state["spaces"])

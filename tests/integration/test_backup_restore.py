@@ -1,0 +1,194 @@
+"""The main job end to end in the lab: backups, chains, restore, and the faults that must lose nothing."""
+import glob
+import json
+import os
+import socket
+import subprocess
+import time
+
+import yaml
+from conftest import LOCATION
+
+BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
+RESTORE = {**LOCATION, "destination": "{{ oscc_backup_destination }}", "services": []}
+
+
+def manifests(lab):
+    return sorted(glob.glob(os.path.join(lab.backups(), "*.json")))
+
+
+def test_chain_restore_returns_the_state_of_the_incremental_and_the_safety_backup_undoes_it(lab, tmp_path):
+    _, full = lab.task("oscc.admin.informix_backup", {**BACKUP, "level": 0}, tmp_path)
+    assert full["changed"] and full["verified"] and full["parent"] is None
+    lab.sql("insert into agents values ('1003', 'Mia Wolf', 'ready');")
+    _, incremental = lab.task("oscc.admin.informix_backup", {**BACKUP, "level": 1}, tmp_path)
+    assert incremental["parent"] == os.path.basename(full["manifest"])[:-5]
+    at_incremental = lab.data()
+    lab.sql("delete from agents where id = '1001';")
+    lab.sql("create table callbacks; insert into callbacks values ('4711', 'pending');")
+    after_changes = lab.data()
+
+    _, restored = lab.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True}, tmp_path)
+    assert restored["server_mode"] == "On-Line" and lab.mode_rc() == 5
+    assert restored["restored"] == [os.path.basename(p)[:-5] for p in (full["manifest"], incremental["manifest"])]
+    assert lab.data() == at_incremental
+
+    safety = restored["safety_backup"]["manifest"]
+    _, undone = lab.task("oscc.admin.informix_restore", {**RESTORE, "manifest": safety, "safety_backup": False,
+                                                          "confirm": True}, tmp_path)
+    assert undone["server_mode"] == "On-Line"
+    assert lab.data() == after_changes
+
+
+def test_manifest_records_what_the_issue_asks(lab, tmp_path):
+    _, full = lab.task("oscc.admin.informix_backup", {**BACKUP, "level": 0}, tmp_path)
+    manifest = json.load(open(full["manifest"]))
+    for key in ("host", "informixserver", "level", "parent", "start", "end", "size", "sha256", "tool", "method",
+                "checkpoint", "chunks"):
+        assert key in manifest, key
+    assert manifest["size"] == os.path.getsize(full["archive"]) == full["size"]
+    assert manifest["chunks"] == [os.path.join(lab.root, "main", "data", n) for n in ("rootdbs.000", "ccdata.000")]
+    assert full["remote_operations"] <= 4
+
+
+def test_every_method_round_trips(lab, tmp_path):
+    tape = os.path.join(lab.root, "main", "tape")
+    for method, tapedev in (("tapedev", os.path.join(tape, "BACKUP.001")), ("directory", tape)):
+        _, changed = lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}}, tmp_path)
+        if method == "directory":
+            os.remove(os.path.join(tape, "BACKUP.001"))
+        _, full = lab.task("oscc.admin.informix_backup", {**BACKUP, "method": method}, tmp_path)
+        assert full["verified"], full
+        assert os.listdir(tape) == (["BACKUP.001"] if method == "tapedev" else [])  # moved away at once
+        expected = lab.data()
+        lab.sql("delete from agents;")
+        _, restored = lab.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False},
+                               tmp_path)
+        assert restored.get("method") == method, restored
+        assert lab.data() == expected
+
+
+def test_retention_keeps_whole_chains(lab, tmp_path):
+    for level in (0, 1, 0, 1, 0):
+        lab.task("oscc.admin.informix_backup", {**BACKUP, "level": level, "keep_full": 2}, tmp_path)
+    names = [os.path.basename(p) for p in manifests(lab)]
+    assert [n[-7:-5] for n in names] == ["L0", "L1", "L0"]  # the oldest chain went, with its level 1
+    assert len(glob.glob(os.path.join(lab.backups(), "*.arc"))) == 3
+
+
+def test_clean_installation_gets_missing_chunks_created(lab, tmp_path):
+    """Manual §6.3.4: a level 0 restored where the chunk files do not exist yet."""
+    _, full = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    expected = lab.data()
+    subprocess.run(["onmode", "-ky"], env=lab.sim_env(), check=True)
+    chunk = os.path.join(lab.root, "main", "data", "ccdata.000")
+    os.remove(chunk)
+    _, restored = lab.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False,
+                                                            "include_levels": [0]}, tmp_path)
+    assert restored["created_chunks"] == [chunk] and lab.data() == expected and lab.mode_rc() == 5
+
+
+# ---------------------------------------------------------------- faults: each loses nothing
+def test_backup_killed_halfway_keeps_the_previous_chain(lab, tmp_path):
+    _, good = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    before = manifests(lab)
+    lab.faults(ontape_killed_after_bytes=200)
+    run, killed = lab.task("oscc.admin.informix_backup", {**BACKUP, "keep_full": 1}, tmp_path)
+    assert killed["failed"] and "interrupted or killed" in killed["msg"]
+    assert manifests(lab) == before and os.path.exists(good["archive"])
+    assert not glob.glob(os.path.join(lab.backups(), "*.partial"))
+    lab.faults()
+    _, after = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    assert after["verified"]
+
+
+def test_a_killed_run_leaves_a_stale_lock_and_partial_that_the_next_run_clears(lab, tmp_path):
+    lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    with open(os.path.join(lab.backups(), ".oscc-backup.lock"), "w") as handle:
+        json.dump({"pid": proc.pid, "host": socket.gethostname(), "started": "earlier"}, handle)
+    leftover = os.path.join(lab.backups(), "ol_main_19990101T000000000_L0.arc.partial")
+    open(leftover, "wb").write(b"half")
+    _, result = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    assert result["verified"] and not os.path.exists(leftover)
+    assert not os.path.exists(os.path.join(lab.backups(), ".oscc-backup.lock"))
+
+
+def test_disk_full_keeps_the_previous_chain_and_leaves_no_partial(lab, tmp_path):
+    lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    before = manifests(lab)
+    lab.faults(disk_full_after_bytes=100)
+    _, full = lab.task("oscc.admin.informix_backup", {**BACKUP, "keep_full": 1}, tmp_path)
+    assert full["failed"] and "No space left on device" in full["output"]
+    assert manifests(lab) == before
+    assert sorted(os.listdir(lab.backups())) == sorted(os.path.basename(p) for p in before + [
+        p[:-5] + ".arc" for p in before])
+
+
+def test_corrupted_archive_is_refused_before_the_server_is_touched(lab, tmp_path):
+    _, full = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    with open(full["archive"], "r+b") as handle:
+        handle.seek(full["size"] // 2)
+        handle.write(b"\x00")
+    lab.sql("insert into agents values ('1009', 'After Backup', 'ready');")
+    current = lab.data()
+    _, refused = lab.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True,
+                                                           "services": ["OpenScape Contact Center"]}, tmp_path)
+    assert refused["failed"] and "checksum mismatch" in refused["msg"] and "nothing was touched" in refused["msg"]
+    assert lab.mode_rc() == 5 and lab.data() == current
+    assert not glob.glob(os.path.join(lab.backups(), "safety", "*.json"))
+
+
+def test_two_backups_at_once_the_second_is_refused(lab, tmp_path):
+    lab.faults(ontape_delay_seconds=4)
+    play = os.path.join(str(tmp_path), "play.yml")
+    with open(play, "w") as handle:
+        yaml.safe_dump([{"hosts": "lab-main", "gather_facts": False,
+                         "tasks": [{"oscc.admin.informix_backup": BACKUP}]}], handle)
+    first = lab.playbook(play, background=True)
+    deadline = time.time() + 20
+    while not os.path.exists(os.path.join(lab.backups(), ".oscc-backup.lock")) and time.time() < deadline:
+        time.sleep(0.1)
+    second = lab.playbook(play)
+    first_out, _ = first.communicate(timeout=60)
+    assert first.returncode == 0, first_out
+    assert second.rc != 0 and "another backup is running" in second.stdout
+    assert len(manifests(lab)) == 1
+
+
+def test_backup_refused_when_the_server_is_not_online(lab, tmp_path):
+    subprocess.run(["onmode", "-ky"], env=lab.sim_env(), check=True)
+    _, result = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    assert result["failed"] and "Off-Line" in result["msg"] and manifests(lab) == []
+
+
+def test_nul_tapedev_is_refused(lab, tmp_path):
+    lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": "NUL"}}, tmp_path)
+    _, result = lab.task("oscc.admin.informix_backup", {**BACKUP, "method": "tapedev"}, tmp_path)
+    assert result["failed"] and "store nothing" in result["msg"]
+
+
+def test_incremental_refused_after_an_archive_this_destination_does_not_hold(lab, tmp_path):
+    lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    subprocess.run(["ontape", "-s", "-L", "0", "-t", "STDIO"], env=lab.sim_env(), check=True, capture_output=True)
+    _, result = lab.task("oscc.admin.informix_backup", {**BACKUP, "level": 1}, tmp_path)
+    assert result["failed"] and "another tool archived" in result["msg"]
+
+
+def test_restore_without_confirm_is_refused_and_touches_nothing(lab, tmp_path):
+    lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    _, result = lab.task("oscc.admin.informix_restore", RESTORE, tmp_path)
+    assert result["failed"] and result["msg"].startswith("confirm: true is required")
+    assert result["remote_operations"] == 0 and lab.mode_rc() == 5
+
+
+def test_check_mode_plans_and_changes_nothing(lab, tmp_path):
+    _, full = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    before = sorted(os.listdir(lab.backups()))
+    data = lab.data()
+    _, plan = lab.task("oscc.admin.informix_backup", {**BACKUP, "level": 1}, tmp_path, check=True)
+    assert plan["changed"] and plan["parent"] == os.path.basename(full["manifest"])[:-5]
+    _, plan = lab.task("oscc.admin.informix_restore", RESTORE, tmp_path, check=True)
+    assert plan["changed"] and plan["restored"] == [os.path.basename(full["manifest"])[:-5]]
+    assert sorted(os.listdir(lab.backups())) == before and lab.data() == data and lab.mode_rc() == 5
