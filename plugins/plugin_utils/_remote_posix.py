@@ -31,6 +31,24 @@ def utc_now():
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
+def discover_onconfig(etc, server):
+    """OSCC names it ONCONFIG.<server>; otherwise the one file whose DBSERVERNAME is the server."""
+    for name in (f"ONCONFIG.{server}", f"onconfig.{server}"):
+        if os.path.isfile(os.path.join(etc, name)):
+            return name
+    found = []
+    for path in sorted(glob.glob(os.path.join(etc, "ONCONFIG*")) + glob.glob(os.path.join(etc, "onconfig*"))):
+        if path.endswith((".std", ".bak", ".partial", "~")) or not os.path.isfile(path):
+            continue  # the template, our backups and editor leftovers are never the live file
+        with open(path, errors="replace") as handle:
+            if re.search(r"^\s*DBSERVERNAME\s+" + re.escape(server) + r"(\s|$)", handle.read(), re.M):
+                found.append(path)
+    if len(found) != 1:
+        raise Problem(f"cannot discover the ONCONFIG of {server} in {etc} "
+                      f"({'none' if not found else 'several'} name DBSERVERNAME {server}); give the onconfig option")
+    return found[0]
+
+
 def informix_env(p):
     informixdir = p.get("informixdir") or os.environ.get("INFORMIXDIR")
     server = p.get("informixserver") or os.environ.get("INFORMIXSERVER")
@@ -41,17 +59,7 @@ def informix_env(p):
     onconfig = p.get("onconfig") or os.environ.get("ONCONFIG")
     etc = os.path.join(informixdir, "etc")
     if not onconfig:
-        found = []
-        for path in sorted(glob.glob(os.path.join(etc, "ONCONFIG*")) + glob.glob(os.path.join(etc, "onconfig*"))):
-            if path.endswith(".std") or not os.path.isfile(path):
-                continue
-            with open(path, errors="replace") as handle:
-                if re.search(r"^\s*DBSERVERNAME\s+" + re.escape(server) + r"(\s|$)", handle.read(), re.M):
-                    found.append(path)
-        if len(found) != 1:
-            raise Problem(f"cannot discover the ONCONFIG of {server} in {etc} "
-                          f"({'none' if not found else 'several'} name DBSERVERNAME {server}); give the onconfig option")
-        onconfig = found[0]
+        onconfig = discover_onconfig(etc, server)
     path = onconfig if os.path.isabs(onconfig) else os.path.join(etc, onconfig)
     if not os.path.isfile(path):
         raise Problem(f"ONCONFIG file {path} does not exist")
