@@ -27,7 +27,7 @@ def test_onconfig_is_discovered_by_its_server_name(sim):
     assert call(sim, "probe", location(sim))["onconfig_path"] == os.path.join(etc, "onconfig.site")
     open(os.path.join(etc, "onconfig.copy"), "w").write("DBSERVERNAME ol_main\n")
     result = call(sim, "probe", location(sim))
-    assert result["failed"] and "several name DBSERVERNAME ol_main; give the onconfig option" in result["msg"]
+    assert result["failed"] and "(several name DBSERVERNAME ol_main); give the onconfig option" in result["msg"]
 
 
 def test_missing_location_is_reported_in_one_line(sim):
