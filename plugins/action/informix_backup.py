@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Verified, chain-aware Informix backups (docs: plugins/modules/informix_backup.py).
 # Manual §6.3.2 (ontape); the archive, then its manifest, then retention, in that order.
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Read-only facts about an OSCC Informix instance (docs: plugins/modules/informix_info.py).
 from __future__ import annotations
 

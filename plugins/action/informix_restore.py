@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Restores the newest verified backup chain, or a named one (docs: plugins/modules/informix_restore.py).
 # Manual §6.3.3 (ontape restore) and §6.3.4 (level 0 on a clean installation).
 from __future__ import annotations
@@ -105,7 +107,7 @@ class ActionModule(InformixAction):
         backup_args = {**self.location(args), "tool": "ontape", "level": 0, "method": "stdio", "destination": safety_dir,
                        "keep_full": None, "verify": True, "timeout": args["timeout"]}
         safety_probe = dict(probe, manifests=[], lock=None)
-        params, _ = plan_backup(self, backup_args, safety_probe, task_vars.get("inventory_hostname"), purpose="safety")
+        params, _doomed = plan_backup(self, backup_args, safety_probe, task_vars.get("inventory_hostname"), purpose="safety")
         return run_backup(target, params)
 
     @staticmethod

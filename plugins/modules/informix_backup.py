@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Documentation for the informix_backup action plugin (plugins/action/informix_backup.py).
 from __future__ import annotations
 
@@ -87,7 +89,7 @@ seealso:
   - module: oscc.admin.informix_restore
   - module: oscc.admin.informix_info
 author:
-  - oscc.admin maintainers
+  - oscc.admin maintainers (@oscc-admin)
 """
 
 EXAMPLES = r"""

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Documentation for the informix_restore action plugin (plugins/action/informix_restore.py).
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ options:
     type: str
   confirm:
     description:
-      - Must be V(true): the restore replaces the whole instance. Not needed in check mode.
+      - Must be V(true), because the restore replaces the whole instance. Not needed in check mode.
     type: bool
     default: false
   safety_backup:
@@ -88,7 +90,7 @@ notes:
 seealso:
   - module: oscc.admin.informix_backup
 author:
-  - oscc.admin maintainers
+  - oscc.admin maintainers (@oscc-admin)
 """
 
 EXAMPLES = r"""

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Documentation for the onconfig action plugin (plugins/action/onconfig.py).
 from __future__ import annotations
 
@@ -48,7 +50,7 @@ attributes:
   bypass_host_loop:
     support: none
 author:
-  - oscc.admin maintainers
+  - oscc.admin maintainers (@oscc-admin)
 """
 
 EXAMPLES = r"""

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
 # Pure functions about Informix: output parsers, ONCONFIG handling, success rules.
 # No I/O: every function here is unit-tested with recorded output (reference/informix.md).
@@ -77,7 +79,7 @@ def last_archives(rows: list[dict]) -> dict:
         key = (row["date"][6:10] + row["date"][0:5] + row["date"][10:], row["log"])
         if row["level"] not in newest or key > newest[row["level"]][0]:
             newest[row["level"]] = (key, {"date": row["date"], "log": row["log"]})
-    return {level: value for level, (_, value) in sorted(newest.items())}
+    return {level: entry for level, (_key, entry) in sorted(newest.items())}
 
 
 # ---------------------------------------------------------------- ONCONFIG

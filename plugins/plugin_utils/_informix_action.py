@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
 # What the Informix action plugins share: the common options, validation, the probe and the
 # translation of remote failures into one-line task errors.
@@ -38,7 +40,7 @@ class InformixAction(ActionBase):
         self._supports_async = False  # long work is bounded inside the remote procedure instead
         result = super().run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(argument_spec={**COMMON_SPEC, **self.ARGSPEC})
+        _validation, args = self.validate_argument_spec(argument_spec={**COMMON_SPEC, **self.ARGSPEC})
         args = args.validated_parameters if hasattr(args, "validated_parameters") else args
         target = Target(self, task_vars or {})
         for option in ("informixdir",) + self.PATH_OPTIONS:

@@ -1,3 +1,5 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
 # Remote procedures for POSIX Informix hosts. The Target seam sends this file's source to the
 # host's Python (`python -c <source> <procedure> <json>`), so it must stay self-contained: standard
@@ -72,7 +74,7 @@ def informix_env(p):
 def run(argv, env, stdin=b"", stdout=None, timeout=None):
     """Run a program; returns (rc, text). With stdout given, the text is what it wrote to stderr."""
     try:
-        proc = subprocess.run(argv, input=stdin, env=env, stdout=stdout or subprocess.PIPE,
+        proc = subprocess.run(argv, input=stdin, env=env, stdout=stdout or subprocess.PIPE, check=False,
                               stderr=subprocess.PIPE if stdout else subprocess.STDOUT, timeout=timeout)
     except FileNotFoundError:
         raise Problem(f"{argv[0]} not found in {env['PATH'].split(os.pathsep)[0]}") from None
@@ -200,7 +202,7 @@ def ontape_backup(p, env, partial):
 
 
 def backup(p):
-    env, _ = informix_env(p)
+    env = informix_env(p)[0]
     destination = p["destination"]
     os.makedirs(destination, exist_ok=True)
     lock = acquire_lock(destination)
@@ -294,8 +296,7 @@ def restore(p):
     if bad:
         raise Problem(f"refusing to restore: {bad[0]['archive']}: {bad[0]['reason']}", touched=False)
     transcript = []
-    rc, _ = run(["onstat", "-"], env)
-    if rc != 255:
+    if run(["onstat", "-"], env)[0] != 255:
         transcript.append(run(["onmode", "-ky"], env)[1])
         wait_for_mode(env, (255,), p["timeout"])
     created = []
