@@ -7,3 +7,4 @@ export ANSIBLE_CONFIG="$root/tests/lab/ansible.cfg"
 export ANSIBLE_NOCOLOR=1
 export ANSIBLE_HOST_KEY_CHECKING=False
 export PYTHONDONTWRITEBYTECODE=1
+export ANSIBLE_CONNECTION_PLUGINS="$root/tests/lab/plugins/connection"

@@ -62,7 +62,7 @@ def plan_backup(action, args, probe, host, purpose="scheduled"):
     # Retention as if the new archive were already verified; applied remotely only after it is.
     future = manifests + [dict(manifest, verified=True, start=arc.timestamp(now))]
     doomed = arc.retention_plan(future, args["keep_full"]) if args.get("keep_full") else []
-    delete = [path for m in doomed for path in (m.get("archive"), m.get("manifest")) if path]
+    delete = [path for m in doomed for path in (m.get("archive_path"), m.get("manifest")) if path]
     params = {
         **action.location(args), **ONTAPE_RULES, "destination": args["destination"], "name": name,
         "level": args["level"], "method": args["method"], "tapedev": tapedev, "verify": args["verify"],
@@ -76,7 +76,7 @@ def run_backup(target, params):
     done = target.procedure("backup", params)
     manifest = done["manifest"]
     return {
-        "changed": True, "archive": manifest["archive"], "manifest": manifest["manifest"], "sha256": manifest["sha256"],
+        "changed": True, "archive": manifest["archive_path"], "manifest": manifest["manifest"], "sha256": manifest["sha256"],
         "size": manifest["size"], "level": manifest["level"], "parent": manifest["parent"],
         "checkpoint": manifest["checkpoint"], "verified": manifest["verified"], "deleted": done["deleted"],
     }

@@ -66,7 +66,7 @@ class ActionModule(InformixAction):
         chain = arc.restore_chain(probe.get("manifests", []), wanted, args["include_levels"])
         tapedev = probe["onconfig_values"].get("TAPEDEV")
         method = restore_method(chain, tapedev)
-        archives = [{"archive": m["archive"], "sha256": m["sha256"], "size": m["size"]} for m in chain]
+        archives = [{"archive": m["archive_path"], "sha256": m["sha256"], "size": m["size"]} for m in chain]
         checked = target.procedure("verify_archives", {"archives": archives}, read_only=True)["archives"]
         bad = [a for a in checked if not a["ok"]]
         if bad:

@@ -150,6 +150,8 @@ def list_manifests(destination):
         except (OSError, ValueError):
             continue
         manifest["manifest"] = path
+        # Manifests name their archive relative to themselves, so a backup directory can be moved.
+        manifest["archive_path"] = os.path.join(destination, manifest.get("archive", ""))
         manifests.append(manifest)
     return manifests
 
@@ -244,7 +246,7 @@ def backup(p):
         chunks = [m.group("path") for m in (re.match(p["chunk_row_pattern"], ln) for ln in dbspaces) if m]
         archive = os.path.join(destination, p["name"] + ".arc")
         os.replace(partial, archive)
-        manifest = dict(p["manifest"], start=start, end=utc_now(), size=size, sha256=sha256, archive=archive,
+        manifest = dict(p["manifest"], start=start, end=utc_now(), size=size, sha256=sha256, archive=os.path.basename(archive),
                         checkpoint={"date": checkpoint["date"], "log": int(checkpoint["log"])} if checkpoint else None,
                         verified=bool(p["verify"]), chunks=chunks, ontape_output=output[-4000:])
         manifest_path = os.path.join(destination, p["name"] + ".json")
@@ -255,7 +257,7 @@ def backup(p):
             if os.path.exists(path):
                 os.remove(path)
                 deleted.append(path)
-        manifest["manifest"] = manifest_path
+        manifest.update(manifest=manifest_path, archive_path=archive)
         return {"changed": True, "manifest": manifest, "deleted": deleted, "output": output,
                 "onstat_rc": state["onstat_rc"]}
     finally:

@@ -10,37 +10,53 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INVENTORY = os.path.join(ROOT, "inventories", "lab")
-SERVERS = {"main": "ol_main", "backup": "ol_backup", "report": "ol_report"}
+# inventory host -> (lab host, Informix server, platform)
+HOSTS = {"lab-main": ("main", "ol_main", "windows"), "lab-linux": ("linux", "ol_linux", "posix")}
 
 
 class Lab:
-    def __init__(self, root, hosts=("main",)):
+    """A private copy of the lab with one Informix host, driven as its inventory says."""
+
+    def __init__(self, root, inventory_host="lab-main"):
         self.root = str(root)
-        for host in hosts:
-            labctl.init_host(self.root, host, SERVERS[host])
+        self.inventory_host = inventory_host
+        self.host, self.server, self.platform = HOSTS[inventory_host]
+        labctl.init_host(self.root, self.host, self.server, platform=self.platform)
+        self.paths = labctl.host_paths(self.root, self.host)
         self.env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
                         ANSIBLE_PYTHON_INTERPRETER=sys.executable)
 
-    def backups(self, host="main"):
-        return labctl.host_paths(self.root, host)["backups"]
+    def backups(self):
+        return self.paths["backups"]
 
-    def sim_env(self, host="main"):
-        return dict(os.environ, **labctl.environment(self.root, host, SERVERS[host]))
+    def spelled(self, key, name):
+        """A path as the host spells it (D:\\CCDATA\\x on the simulated Windows host)."""
+        return labctl.host_join(self.paths, key, name)
 
-    def sql(self, statement, host="main"):
-        subprocess.run(["dbaccess", "hppc", "-"], input=statement.encode(), env=self.sim_env(host), check=True,
+    def here(self, host_path):
+        return labctl.to_here(self.paths["base"], host_path)
+
+    def sim_env(self):
+        return dict(os.environ, **labctl.environment(self.root, self.host, self.server))
+
+    def sql(self, statement):
+        subprocess.run(["dbaccess", "hppc", "-"], input=statement.encode(), env=self.sim_env(), check=True,
                        capture_output=True)
 
-    def data(self, host="main"):
-        return labctl.data(self.root, host)
+    def data(self):
+        return labctl.data(self.root, self.host)
 
-    def mode_rc(self, host="main"):
-        return subprocess.run(["onstat", "-"], env=self.sim_env(host), capture_output=True).returncode
+    def mode_rc(self):
+        return subprocess.run(["onstat", "-"], env=self.sim_env(), capture_output=True).returncode
 
-    def faults(self, host="main", **faults):
-        labctl.set_faults(self.root, host, SERVERS[host], faults)
+    def faults(self, **faults):
+        labctl.set_faults(self.root, self.host, self.server, faults)
 
-    def playbook(self, path, *args, limit="lab-main", check=False, extra=None, background=False):
+    def windows_calls(self):
+        return labctl.windows_state(self.root, self.host)["calls"]
+
+    def playbook(self, path, *args, limit=None, check=False, extra=None, background=False):
+        limit = limit or self.inventory_host
         argv = ["ansible-playbook", "-i", INVENTORY, path, "-l", limit, "-e", json.dumps({"oscc_lab_root": self.root,
                                                                                           **(extra or {})})]
         argv += (["--check"] if check else []) + list(args)
@@ -50,8 +66,9 @@ class Lab:
         proc = subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL, capture_output=True, cwd=ROOT)
         return Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
-    def task(self, module, args, tmp_path, check=False, diff=False, host="lab-main", extra=None):
+    def task(self, module, args, tmp_path, check=False, diff=False, host=None, extra=None):
         """One task as a playbook; returns (run, result of the task on the host)."""
+        host = host or self.inventory_host
         play = [{"name": "t", "hosts": host, "gather_facts": False,
                  "tasks": [{"name": "under test", module: args, "register": "out"}]}]
         path = os.path.join(str(tmp_path), f"play-{module.split('.')[-1]}.yml")
@@ -80,9 +97,15 @@ class Run:
         return self.json["stats"][host]
 
 
+@pytest.fixture(params=sorted(HOSTS))
+def lab(tmp_path, request):
+    """The same test on a simulated Windows server and on a Linux Informix host."""
+    return Lab(tmp_path / "lab", request.param)
+
+
 @pytest.fixture
-def lab(tmp_path):
-    return Lab(tmp_path / "lab")
+def windows_lab(tmp_path):
+    return Lab(tmp_path / "lab", "lab-main")
 
 
 LOCATION = {"informixdir": "{{ oscc_informixdir }}", "informixserver": "{{ oscc_informixserver }}"}

@@ -2,15 +2,22 @@
 import glob
 import json
 import os
+import re
 import socket
 import subprocess
 import time
 
+import labctl
 import yaml
 from conftest import LOCATION
 
 BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
 RESTORE = {**LOCATION, "destination": "{{ oscc_backup_destination }}", "services": []}
+
+
+def name_of(path):
+    """A manifest's archive name, from its path as either kind of host spells it."""
+    return re.split(r"[\\/]", path)[-1][:-5]
 
 
 def manifests(lab):
@@ -22,7 +29,7 @@ def test_chain_restore_returns_the_state_of_the_incremental_and_the_safety_backu
     assert full["changed"] and full["verified"] and full["parent"] is None
     lab.sql("insert into agents values ('1003', 'Mia Wolf', 'ready');")
     _, incremental = lab.task("oscc.admin.informix_backup", {**BACKUP, "level": 1}, tmp_path)
-    assert incremental["parent"] == os.path.basename(full["manifest"])[:-5]
+    assert incremental["parent"] == name_of(full["manifest"])
     at_incremental = lab.data()
     lab.sql("delete from agents where id = '1001';")
     lab.sql("create table callbacks; insert into callbacks values ('4711', 'pending');")
@@ -30,7 +37,7 @@ def test_chain_restore_returns_the_state_of_the_incremental_and_the_safety_backu
 
     _, restored = lab.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True}, tmp_path)
     assert restored["server_mode"] == "On-Line" and lab.mode_rc() == 5
-    assert restored["restored"] == [os.path.basename(p)[:-5] for p in (full["manifest"], incremental["manifest"])]
+    assert restored["restored"] == [name_of(p) for p in (full["manifest"], incremental["manifest"])]
     assert lab.data() == at_incremental
 
     safety = restored["safety_backup"]["manifest"]
@@ -42,19 +49,20 @@ def test_chain_restore_returns_the_state_of_the_incremental_and_the_safety_backu
 
 def test_manifest_records_what_the_issue_asks(lab, tmp_path):
     _, full = lab.task("oscc.admin.informix_backup", {**BACKUP, "level": 0}, tmp_path)
-    manifest = json.load(open(full["manifest"]))
+    manifest = json.load(open(lab.here(full["manifest"])))
     for key in ("host", "informixserver", "level", "parent", "start", "end", "size", "sha256", "tool", "method",
                 "checkpoint", "chunks"):
         assert key in manifest, key
-    assert manifest["size"] == os.path.getsize(full["archive"]) == full["size"]
-    assert manifest["chunks"] == [os.path.join(lab.root, "main", "data", n) for n in ("rootdbs.000", "ccdata.000")]
+    assert manifest["size"] == os.path.getsize(lab.here(full["archive"])) == full["size"]
+    assert manifest["archive"] == name_of(full["manifest"]) + ".arc"  # relative: the directory can move
+    assert manifest["chunks"] == [lab.spelled("data", n) for n in ("rootdbs.000", "ccdata.000")]
     assert full["remote_operations"] <= 4
 
 
 def test_every_method_round_trips(lab, tmp_path):
-    tape = os.path.join(lab.root, "main", "tape")
-    for method, tapedev in (("tapedev", os.path.join(tape, "BACKUP.001")), ("directory", tape)):
-        _, changed = lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}}, tmp_path)
+    tape = lab.paths["tape"]
+    for method, tapedev in (("tapedev", lab.spelled("tape", "BACKUP.001")), ("directory", lab.paths["host"]["tape"])):
+        lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}}, tmp_path)
         if method == "directory":
             os.remove(os.path.join(tape, "BACKUP.001"))
         _, full = lab.task("oscc.admin.informix_backup", {**BACKUP, "method": method}, tmp_path)
@@ -81,8 +89,8 @@ def test_clean_installation_gets_missing_chunks_created(lab, tmp_path):
     _, full = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
     expected = lab.data()
     subprocess.run(["onmode", "-ky"], env=lab.sim_env(), check=True)
-    chunk = os.path.join(lab.root, "main", "data", "ccdata.000")
-    os.remove(chunk)
+    chunk = lab.spelled("data", "ccdata.000")
+    os.remove(lab.here(chunk))
     _, restored = lab.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False,
                                                             "include_levels": [0]}, tmp_path)
     assert restored["created_chunks"] == [chunk] and lab.data() == expected and lab.mode_rc() == 5
@@ -95,7 +103,7 @@ def test_backup_killed_halfway_keeps_the_previous_chain(lab, tmp_path):
     lab.faults(ontape_killed_after_bytes=200)
     run, killed = lab.task("oscc.admin.informix_backup", {**BACKUP, "keep_full": 1}, tmp_path)
     assert killed["failed"] and "interrupted or killed" in killed["msg"]
-    assert manifests(lab) == before and os.path.exists(good["archive"])
+    assert manifests(lab) == before and os.path.exists(lab.here(good["archive"]))
     assert not glob.glob(os.path.join(lab.backups(), "*.partial"))
     lab.faults()
     _, after = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
@@ -128,7 +136,7 @@ def test_disk_full_keeps_the_previous_chain_and_leaves_no_partial(lab, tmp_path)
 
 def test_corrupted_archive_is_refused_before_the_server_is_touched(lab, tmp_path):
     _, full = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
-    with open(full["archive"], "r+b") as handle:
+    with open(lab.here(full["archive"]), "r+b") as handle:
         handle.seek(full["size"] // 2)
         handle.write(b"\x00")
     lab.sql("insert into agents values ('1009', 'After Backup', 'ready');")
@@ -144,7 +152,7 @@ def test_two_backups_at_once_the_second_is_refused(lab, tmp_path):
     lab.faults(ontape_delay_seconds=4)
     play = os.path.join(str(tmp_path), "play.yml")
     with open(play, "w") as handle:
-        yaml.safe_dump([{"hosts": "lab-main", "gather_facts": False,
+        yaml.safe_dump([{"hosts": lab.inventory_host, "gather_facts": False,
                          "tasks": [{"oscc.admin.informix_backup": BACKUP}]}], handle)
     first = lab.playbook(play, background=True)
     deadline = time.time() + 20
@@ -188,7 +196,28 @@ def test_check_mode_plans_and_changes_nothing(lab, tmp_path):
     before = sorted(os.listdir(lab.backups()))
     data = lab.data()
     _, plan = lab.task("oscc.admin.informix_backup", {**BACKUP, "level": 1}, tmp_path, check=True)
-    assert plan["changed"] and plan["parent"] == os.path.basename(full["manifest"])[:-5]
+    assert plan["changed"] and plan["parent"] == name_of(full["manifest"])
     _, plan = lab.task("oscc.admin.informix_restore", RESTORE, tmp_path, check=True)
-    assert plan["changed"] and plan["restored"] == [os.path.basename(full["manifest"])[:-5]]
+    assert plan["changed"] and plan["restored"] == [name_of(full["manifest"])]
     assert sorted(os.listdir(lab.backups())) == before and lab.data() == data and lab.mode_rc() == 5
+
+
+def test_windows_restore_stops_the_oscc_services_first_and_starts_them_after(windows_lab, tmp_path):
+    """Manual §6.3.3 steps 2 and 16, in the order the simulated Windows host recorded them."""
+    lab = windows_lab
+    lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    earlier = len(lab.windows_calls())
+    _, restored = lab.task("oscc.admin.informix_restore", {**LOCATION, "destination": "{{ oscc_backup_destination }}",
+                                                            "confirm": True}, tmp_path)
+    assert restored["server_mode"] == "On-Line"
+    steps = [(c["module"], c["args"].get("procedure") or (c["args"]["name"], c["args"]["state"]))
+             for c in lab.windows_calls()[earlier:]]
+    services = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
+    start = next(i for i, s in enumerate(steps) if s == ("win_powershell", "restore"))
+    assert steps[:3] == [("win_powershell", "probe"), ("win_powershell", "verify_archives"),
+                         ("win_powershell", "backup")]  # checksums checked and safety backup taken first
+    assert [s[1] for s in steps[:start] if s[0] == "win_service"] == [(n, "stopped") for n in services]
+    assert [s[1] for s in steps[start + 1:] if s[0] == "win_service"] == [(n, "started") for n in services]
+    state = labctl.windows_state(lab.root, lab.host)["services"]
+    assert all(state[n]["state"] == "running" for n in services)
+    assert restored["safety_backup"]["manifest"].startswith("D:\\OSCC-Backups\\safety\\")

@@ -21,7 +21,8 @@ BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
     ("oscc.admin.onconfig", {**LOCATION, "parameters": ["TAPEDEV"]}, "parameters", "dict"),
     ("oscc.admin.informix_info", {**LOCATION, "informixdir": "informix"}, "informixdir", "absolute path"),
 ])
-def test_bad_input_gets_one_line_naming_the_option(lab, tmp_path, module, args, option, words):
+def test_bad_input_gets_one_line_naming_the_option(windows_lab, tmp_path, module, args, option, words):
+    lab = windows_lab
     _, result = lab.task(module, args, tmp_path)
     msg = result["msg"]
     assert result["failed"] and option in msg and words in msg, msg
@@ -34,8 +35,8 @@ def test_onconfig_changes_once_with_diff_then_reports_no_change(lab, tmp_path):
     assert planned["changed"] and "TAPEBLK 64" in planned["diff"]["after"]
     _, first = lab.task("oscc.admin.onconfig", params, tmp_path, diff=True)
     assert first["changed"] and first["changes"] == {"TAPEBLK": {"before": "16", "after": "64"}}
-    assert "TAPEBLK 16" in open(first["backup_file"]).read()
-    text = open(first["path"]).read()
+    assert "TAPEBLK 16" in open(lab.here(first["backup_file"])).read()
+    text = open(lab.here(first["path"])).read()
     assert "TAPEBLK 64\n" in text and "TAPEDEV" in text and text.startswith("# ONCONFIG of a simulated")
     _, second = lab.task("oscc.admin.onconfig", params, tmp_path)
     assert not second["changed"] and second["changes"] == {}

@@ -1,7 +1,13 @@
-"""Builds and inspects the lab's simulated Informix instances (test equipment)."""
+"""Builds and inspects the lab's simulated OSCC servers (test equipment).
+
+A POSIX host keeps its Informix instance at plain paths under <root>/<host>. A simulated Windows
+host spells its paths as Windows does (C:\\Program Files\\Informix, D:\\CCDATA\\rootdbs.000); they live
+under <root>/<host>/drives/<letter>/, the simulator and the Windows stand-in modules translate.
+"""
 import argparse
 import json
 import os
+import re
 import stat
 import sys
 import time
@@ -9,6 +15,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIM = os.path.join(HERE, "informix", "ifxsim.py")
 PROGRAMS = ("ontape", "onstat", "onmode", "oninit", "dbaccess")
+OSCC_SERVICES = ("OpenScape Contact Center", "OpenScape Contact Center AutoPA")
 SEED = {
     "hppc": {
         "agents": [["1001", "Anna Berger", "ready"], ["1002", "Jonas Keller", "work"]],
@@ -16,45 +23,69 @@ SEED = {
     },
     "sysmaster": {},
 }
+WINDOWS_LAYOUT = {
+    "informixdir": r"C:\Program Files\Informix",
+    "data": r"D:\CCDATA",
+    "tape": r"C:\Backups",
+    "backups": r"D:\OSCC-Backups",
+}
+
+
+def to_here(base, path):
+    """Where a path of the simulated Windows host lives on this machine."""
+    match = re.match(r"^([A-Za-z]):[\\/]", path)
+    if not match:
+        return path
+    return os.path.join(base, "drives", match.group(1).upper(), *[p for p in re.split(r"[\\/]+", path[3:]) if p])
 
 
 def host_paths(root, host):
+    """Paths as this machine sees them (keys as below) and, under "host", as the host spells them."""
     base = os.path.join(os.path.abspath(root), host)
-    return {
-        "base": base,
-        "informixdir": os.path.join(base, "informix"),
-        "data": os.path.join(base, "data"),
-        "tape": os.path.join(base, "tape"),
-        "backups": os.path.join(base, "backups"),
-    }
+    windows = os.path.exists(os.path.join(base, "drives"))
+    if windows:
+        spelled = dict(WINDOWS_LAYOUT)
+        here = {key: to_here(base, value) for key, value in spelled.items()}
+    else:
+        here = {key: os.path.join(base, key) for key in ("data", "tape", "backups")}
+        here["informixdir"] = os.path.join(base, "informix")
+        spelled = dict(here)
+    return dict(here, base=base, windows=windows, host=spelled)
 
 
-def init_host(root, host, server, python=sys.executable):
+def host_join(paths, key, name):
+    separator = "\\" if paths["windows"] else "/"
+    return paths["host"][key] + separator + name
+
+
+def init_host(root, host, server, python=sys.executable, platform="posix"):
+    base = os.path.join(os.path.abspath(root), host)
+    if platform == "windows":
+        os.makedirs(os.path.join(base, "drives"), exist_ok=True)
     paths = host_paths(root, host)
     for key in ("informixdir", "data", "tape", "backups"):
         os.makedirs(paths[key], exist_ok=True)
     for sub in ("bin", "etc", "sim"):
         os.makedirs(os.path.join(paths["informixdir"], sub), exist_ok=True)
+    drives = f'IFXSIM_DRIVES="{os.path.join(base, "drives")}" ' if paths["windows"] else ""
     for program in PROGRAMS:
         wrapper = os.path.join(paths["informixdir"], "bin", program)
         with open(wrapper, "w") as handle:
-            handle.write(f'#!/bin/sh\nexec "{python}" "{SIM}" {program} "$@"\n')
+            handle.write(f'#!/bin/sh\n{drives}exec "{python}" "{SIM}" {program} "$@"\n')
         os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IEXEC)
-    root_chunk = os.path.join(paths["data"], "rootdbs.000")
-    data_chunk = os.path.join(paths["data"], "ccdata.000")
-    tapedev = os.path.join(paths["tape"], "BACKUP.001")
-    onconfig = os.path.join(paths["informixdir"], "etc", f"ONCONFIG.{server}")
-    with open(onconfig, "w") as handle:
+    root_chunk, data_chunk = (host_join(paths, "data", n) for n in ("rootdbs.000", "ccdata.000"))
+    tapedev = host_join(paths, "tape", "BACKUP.001")
+    with open(os.path.join(paths["informixdir"], "etc", f"ONCONFIG.{server}"), "w") as handle:
         handle.write(
             "# ONCONFIG of a simulated OSCC instance\n"
             f"ROOTNAME rootdbs\nROOTPATH {root_chunk}\nSERVERNUM 0\nDBSERVERNAME {server}\n"
             f"TAPEDEV {tapedev}  # manual 6.3.2.2: one pre-created file\n"
             "TAPEBLK 16\nTAPESIZE 0\nLTAPEDEV NUL\nLTAPEBLK 16\nLTAPESIZE 0\n"
         )
-    open(tapedev, "a").close()
-    with open(root_chunk, "w") as handle:
+    open(to_here(base, tapedev), "a").close()
+    with open(to_here(base, root_chunk), "w") as handle:
         json.dump(SEED, handle, sort_keys=True)
-    open(data_chunk, "w").close()
+    open(to_here(base, data_chunk), "w").close()
     state = {"mode": "On-Line", "started": time.time(), "log": 10, "archives": [], "bases": {},
              "spaces": ["rootdbs", "ccdata"], "chunks": [root_chunk, data_chunk]}
     with open(os.path.join(paths["informixdir"], "sim", f"{server}.json"), "w") as handle:
@@ -62,17 +93,31 @@ def init_host(root, host, server, python=sys.executable):
     faults = os.path.join(paths["informixdir"], "sim", f"{server}.faults")
     if os.path.exists(faults):
         os.remove(faults)
+    if paths["windows"]:
+        services = {name: {"state": "running", "start_mode": "auto"} for name in OSCC_SERVICES}
+        services[f"IBM Informix Database Server - {server}"] = {"state": "running", "start_mode": "auto"}
+        with open(os.path.join(base, "windows.json"), "w") as handle:
+            json.dump({"services": services, "calls": []}, handle, indent=1)
     return paths
 
 
 def environment(root, host, server):
     paths = host_paths(root, host)
-    return {"INFORMIXDIR": paths["informixdir"], "INFORMIXSERVER": server, "ONCONFIG": f"ONCONFIG.{server}",
-            "PATH": os.path.join(paths["informixdir"], "bin") + os.pathsep + os.environ.get("PATH", "")}
+    env = {"INFORMIXDIR": paths["informixdir"], "INFORMIXSERVER": server, "ONCONFIG": f"ONCONFIG.{server}",
+           "PATH": os.path.join(paths["informixdir"], "bin") + os.pathsep + os.environ.get("PATH", "")}
+    if paths["windows"]:
+        env["IFXSIM_DRIVES"] = os.path.join(paths["base"], "drives")
+    return env
 
 
 def data(root, host):
-    with open(os.path.join(host_paths(root, host)["data"], "rootdbs.000")) as handle:
+    paths = host_paths(root, host)
+    with open(os.path.join(paths["data"], "rootdbs.000")) as handle:
+        return json.load(handle)
+
+
+def windows_state(root, host):
+    with open(os.path.join(host_paths(root, host)["base"], "windows.json")) as handle:
         return json.load(handle)
 
 
@@ -86,15 +131,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("command", choices=["init", "ensure", "dump"], help="ensure: init hosts not built yet")
     parser.add_argument("--root", required=True)
-    parser.add_argument("--host", action="append", required=True, help="host:server, e.g. main:ol_main")
+    parser.add_argument("--host", action="append", required=True,
+                        help="host[:server[:platform]], e.g. main:ol_main:windows")
     args = parser.parse_args()
     for spec in args.host:
-        host, _, server = spec.partition(":")
+        host, server, platform = (spec.split(":") + ["", ""])[:3]
         server = server or f"ol_{host}"
         built = os.path.exists(os.path.join(host_paths(args.root, host)["informixdir"], "sim", f"{server}.json"))
         if args.command == "init" or (args.command == "ensure" and not built):
-            init_host(args.root, host, server)
-        else:
+            init_host(args.root, host, server, platform=platform or "posix")
+        elif args.command == "dump":
             print(json.dumps({host: data(args.root, host)}, indent=1))
 
 

@@ -37,6 +37,24 @@ def now():
     return dt.datetime.now()
 
 
+_DRIVE_PATH = re.compile(r"^([A-Za-z]):[\\/]")
+
+
+def host_path(path):
+    """Where a path of the simulated host lives here: on a simulated Windows host (IFXSIM_DRIVES
+    set), X:\\a\\b is <IFXSIM_DRIVES>/X/a/b; other paths are used as they are."""
+    drives = os.environ.get("IFXSIM_DRIVES")
+    match = _DRIVE_PATH.match(path or "")
+    if not drives or not match:
+        return path
+    return os.path.join(drives, match.group(1).upper(), *[part for part in re.split(r"[\\/]+", path[3:]) if part])
+
+
+def device_join(device, name):
+    """A file in a TAPEDEV directory, spelled the way the host spells paths."""
+    return device.rstrip("\\/") + ("\\" if _DRIVE_PATH.match(device) else "/") + name
+
+
 class Instance:
     def __init__(self):
         self.informixdir = os.environ.get("INFORMIXDIR")
@@ -85,7 +103,7 @@ class Instance:
             raise Fail(f"shared memory not initialized for INFORMIXSERVER '{self.server}'", rc=255)
 
     def root_chunk(self):
-        return self.config()["ROOTPATH"]
+        return host_path(self.config()["ROOTPATH"])
 
     def read_data(self):
         with open(self.root_chunk()) as handle:
@@ -214,20 +232,20 @@ def ontape_backup(inst, args, stdio_out, level):
     target = None
     if device == "STDIO" or is_null_device(device):
         pass
-    elif os.path.isdir(device):
+    elif os.path.isdir(host_path(device)):
         if "-d" not in args:
             prompt(f"Please mount tape 1 on {device} and press Return to continue ...", msgs)
-        target = os.path.join(device, f"{inst.prefix()}_L{level}")
+        target = host_path(device_join(device, f"{inst.prefix()}_L{level}"))
         if os.path.exists(target):
             stamp = dt.datetime.fromtimestamp(os.path.getmtime(target)).strftime("%Y%m%d_%H%M%S")
-            os.rename(target, os.path.join(device, f"{inst.prefix()}_{stamp}_L{level}"))
+            os.rename(target, host_path(device_join(device, f"{inst.prefix()}_{stamp}_L{level}")))
     else:
-        if not os.path.exists(device):
+        if not os.path.exists(host_path(device)):
             raise Fail(f"sim: Archive failed - cannot open tape device {device}.")
         answer = prompt(f"Please mount tape 1 on {device} and press Return to continue ...", msgs)
         if answer == "":
             raise Fail("sim: Program aborted - no answer to the mount prompt.")
-        target = device
+        target = host_path(device)
     time.sleep(inst.faults.get("ontape_delay_seconds", 0))
     blob = make_archive(inst, level)
     stamp = now().strftime("%H:%M:%S")
@@ -281,7 +299,7 @@ def apply_archives(inst, archives):
 
 def finish_restore(inst, archives, mode):
     header0 = archives[0][0]
-    missing = [c for c in header0["chunks"] if not os.path.exists(c)]
+    missing = [c for c in header0["chunks"] if not os.path.exists(host_path(c))]
     if missing:
         raise Fail(f"sim: Physical restore failed - chunk {missing[0]} does not exist.")
     data, last = apply_archives(inst, archives)
@@ -311,17 +329,17 @@ def ontape_restore(inst, args):
     device = config.get("TAPEDEV", "NUL")
     if is_null_device(device):
         raise Fail(f"sim: Physical restore failed - tape device {device} holds no archive.")
-    if os.path.isdir(device):
+    if os.path.isdir(host_path(device)):
         if "-d" not in args:
             raise Fail("sim: restore from a directory TAPEDEV needs -d in this simulator.")
         archives = []
         for level in range(3):
-            path = os.path.join(device, f"{inst.prefix()}_L{level}")
-            if not os.path.exists(path):
+            path = device_join(device, f"{inst.prefix()}_L{level}")
+            if not os.path.exists(host_path(path)):
                 if level == 0:
                     raise Fail(f"sim: Physical restore failed - {path} not found.")
                 break
-            with open(path, "rb") as handle:
+            with open(host_path(path), "rb") as handle:
                 found = decode_archives(handle.read())
             say(f"Restore will use level {level} archive file {path}. Press Return to continue ...", msgs)
             archive_info(found[0][0], device, msgs)
@@ -335,7 +353,7 @@ def ontape_restore(inst, args):
     while True:
         if prompt(f"Please mount tape 1 on {device} and press Return to continue ...", msgs) == "":
             raise Fail("sim: Program aborted.")
-        with open(device, "rb") as handle:
+        with open(host_path(device), "rb") as handle:
             found = decode_archives(handle.read())
         archive_info(found[0][0], device, msgs)
         if found[0][0]["level"] != level:
@@ -473,7 +491,7 @@ def oninit(argv):
     inst = Instance()
     if inst.mode != "Off-Line":
         raise Fail("sim: oninit: shared memory already initialized.")
-    missing = [c for c in inst.state["chunks"] if not os.path.exists(c)]
+    missing = [c for c in inst.state["chunks"] if not os.path.exists(host_path(c))]
     if missing:
         raise Fail(f"sim: oninit: chunk {missing[0]} does not exist.")
     inst.state.update(mode="Quiescent" if "-s" in argv else "On-Line", started=time.time())

@@ -9,10 +9,11 @@ from ansible.plugins.connection.local import Connection as LocalConnection
 
 DOCUMENTATION = """
 name: lab_recorded
-short_description: local connection that records each command it runs (lab only)
+short_description: local connection for the lab's simulated hosts (lab only)
 description:
-  - Runs like ansible.builtin.local and appends one line per exec_command to
-    $OSCC_LAB_CALL_LOG/<inventory host>.log, so tests and benchmarks count remote operations.
+  - Runs like ansible.builtin.local. Appends one line per exec_command to
+    $OSCC_LAB_CALL_LOG/<inventory host>.log when that variable is set, so benchmarks count remote
+    operations, and tells the Windows stand-in modules which simulated host they run on.
 author: oscc.admin maintainers (@oscc-admin)
 extends_documentation_fragment:
   - connection_pipelining
@@ -21,7 +22,14 @@ options:
     description: the inventory host name
     vars:
       - name: inventory_hostname
+  lab_host_dir:
+    description: the simulated host's directory in the lab
+    default: ''
+    vars:
+      - name: oscc_lab_host_dir
 """
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
 
 class Connection(LocalConnection):
@@ -32,4 +40,7 @@ class Connection(LocalConnection):
         if log_dir:
             with open(os.path.join(log_dir, f"{self.get_option('host')}.log"), "a") as handle:
                 handle.write(json.dumps({"time": time.time(), "command": cmd[:200]}) + "\n")
+        # This worker runs one task on one host: its environment is that host's.
+        os.environ["OSCC_LAB_HOST_DIR"] = self.get_option("lab_host_dir") or ""
+        os.environ["OSCC_LAB_REPO"] = REPO
         return super().exec_command(cmd, in_data=in_data, sudoable=sudoable)

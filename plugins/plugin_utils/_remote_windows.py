@@ -1,0 +1,365 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# Remote procedures for Windows Informix hosts: the PowerShell twin of _remote_posix.py, sent
+# through ansible.windows.win_powershell with the procedure name and its JSON parameters. Same
+# procedures, same parameters, same result keys; the rules (success words, table patterns) come
+# in the parameters. Native programs are started with cmd.exe redirection, so Windows PowerShell
+# never re-encodes an archive stream.
+from __future__ import annotations
+
+import json
+
+MARKER = "# oscc.admin remote procedures v1"
+
+SCRIPT = MARKER + r"""
+[CmdletBinding(SupportsShouldProcess)]
+param([Parameter(Mandatory)][string]$Procedure, [Parameter(Mandatory)][string]$Json)
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+$p = ConvertFrom-Json -InputObject $Json
+$LockName = '.oscc-backup.lock'
+
+class Problem : System.Exception {
+    [hashtable]$Extra
+    Problem([string]$msg, [hashtable]$extra) : base($msg) { $this.Extra = $extra }
+}
+function Fail([string]$msg, [hashtable]$extra = @{}) { throw [Problem]::new($msg, $extra) }
+function UtcNow { [DateTime]::UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'") }
+
+function Get-InformixEnv {
+    $dir = if ($p.informixdir) { $p.informixdir } else { $env:INFORMIXDIR }
+    $server = if ($p.informixserver) { $p.informixserver } else { $env:INFORMIXSERVER }
+    if (-not $dir) { Fail 'INFORMIXDIR is not set on the host; give the informixdir option' }
+    if (-not $server) { Fail 'INFORMIXSERVER is not set on the host; give the informixserver option' }
+    $etc = Join-Path $dir 'etc'
+    $onconfig = if ($p.onconfig) { $p.onconfig } elseif ($env:ONCONFIG) { $env:ONCONFIG } else { Find-Onconfig $etc $server }
+    $path = if ([IO.Path]::IsPathRooted($onconfig)) { $onconfig } else { Join-Path $etc $onconfig }
+    if (-not (Test-Path -LiteralPath $path -PathType Leaf)) { Fail "ONCONFIG file $path does not exist" }
+    $vars = @{ INFORMIXDIR = $dir; INFORMIXSERVER = $server; ONCONFIG = $onconfig;
+               PATH = (Join-Path $dir 'bin') + ';' + $env:PATH }
+    @{ vars = $vars; onconfig = $path }
+}
+
+function Find-Onconfig([string]$etc, [string]$server) {
+    foreach ($name in @("ONCONFIG.$server", "onconfig.$server")) {
+        if (Test-Path -LiteralPath (Join-Path $etc $name) -PathType Leaf) { return $name }
+    }
+    $found = @(Get-ChildItem -LiteralPath $etc -File | Where-Object {
+        $_.Name -like 'onconfig*' -and $_.Name -notmatch '(\.std|\.bak|\.partial|~)$' -and
+        (Select-String -LiteralPath $_.FullName -Pattern ('^\s*DBSERVERNAME\s+' + [regex]::Escape($server) + '(\s|$)') -Quiet)
+    })
+    if ($found.Count -ne 1) {
+        $what = if ($found.Count -eq 0) { 'none' } else { 'several' }
+        Fail "cannot discover the ONCONFIG of $server in $etc ($what name DBSERVERNAME $server); give the onconfig option"
+    }
+    $found[0].FullName
+}
+
+# Runs a native program through cmd.exe with the Informix environment; stdin and stdout may be files.
+function Invoke-Native([hashtable]$ifx, [string[]]$argv, [string]$stdinText = $null, [string]$stdinFile = $null,
+                       [string]$stdoutFile = $null, [int]$timeout = 3600, [hashtable]$extraEnv = @{}) {
+    $quoted = ($argv | ForEach-Object { if ($_ -match '[\s"]') { '"' + $_ + '"' } else { $_ } }) -join ' '
+    if ($stdinFile) { $quoted += ' < "' + $stdinFile + '"' }
+    if ($stdoutFile) { $quoted += ' > "' + $stdoutFile + '"' } else { $quoted += ' 2>&1' }
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = "$env:SystemRoot\System32\cmd.exe"
+    $info.Arguments = '/d /s /c "' + $quoted + '"'
+    $info.UseShellExecute = $false
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    foreach ($k in $ifx.vars.Keys) { $info.EnvironmentVariables[$k] = $ifx.vars[$k] }
+    foreach ($k in $extraEnv.Keys) { $info.EnvironmentVariables[$k] = $extraEnv[$k] }
+    $proc = [System.Diagnostics.Process]::Start($info)
+    $out = $proc.StandardOutput.ReadToEndAsync()
+    $err = $proc.StandardError.ReadToEndAsync()
+    if ($stdinText) { $proc.StandardInput.Write($stdinText) }
+    $proc.StandardInput.Close()
+    if (-not $proc.WaitForExit($timeout * 1000)) {
+        $proc.Kill()
+        Fail "$($argv -join ' ') did not finish within $timeout seconds"
+    }
+    @{ rc = $proc.ExitCode; text = $out.Result + $err.Result }
+}
+
+function Get-ServerState([hashtable]$ifx) {
+    $dash = Invoke-Native $ifx @('onstat', '-')
+    $arc = if ($dash.rc -ne 255) { (Invoke-Native $ifx @('onstat', '-g', 'arc')).text } else { '' }
+    @{ onstat_rc = $dash.rc; onstat = $dash.text; onstat_arc = $arc }
+}
+
+function Get-Sha256([string]$path) { (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant() }
+
+function Write-Atomic([string]$path, [byte[]]$bytes) {
+    $tmp = "$path.partial"
+    [IO.File]::WriteAllBytes($tmp, $bytes)
+    Move-Item -LiteralPath $tmp -Destination $path -Force
+}
+
+function Read-Lock([string]$destination) {
+    $path = Join-Path $destination $LockName
+    if (-not (Test-Path -LiteralPath $path)) { return $null }
+    try { $lock = Get-Content -LiteralPath $path -Raw | ConvertFrom-Json } catch { return @{ path = $path; stale = $false } }
+    $alive = $null -ne (Get-Process -Id ([int]$lock.pid) -ErrorAction SilentlyContinue)
+    @{ path = $path; pid = $lock.pid; host = $lock.host; started = $lock.started;
+       stale = ($lock.host -eq $env:COMPUTERNAME -and -not $alive) }
+}
+
+function Lock-Destination([string]$destination) {
+    $path = Join-Path $destination $LockName
+    $lock = Read-Lock $destination
+    if ($lock -and $lock.stale) { Remove-Item -LiteralPath $path -Force }
+    try {
+        $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None)
+    } catch [IO.IOException] {
+        $holder = Read-Lock $destination
+        Fail "another backup is running on this host (pid $($holder.pid), since $($holder.started)); lock $path" @{ lock = $holder }
+    }
+    $bytes = [Text.Encoding]::UTF8.GetBytes((@{ pid = $PID; host = $env:COMPUTERNAME; started = (UtcNow) } | ConvertTo-Json -Compress))
+    $stream.Write($bytes, 0, $bytes.Length)
+    $stream.Close()
+    $path
+}
+
+function Get-Manifests([string]$destination) {
+    @(Get-ChildItem -LiteralPath $destination -Filter '*.json' -File | Sort-Object Name | ForEach-Object {
+        try { $m = Get-Content -LiteralPath $_.FullName -Raw | ConvertFrom-Json } catch { return }
+        $m | Add-Member -NotePropertyName manifest -NotePropertyValue $_.FullName -Force
+        # Manifests name their archive relative to themselves, so a backup directory can be moved.
+        $m | Add-Member -NotePropertyName archive_path -NotePropertyValue (Join-Path $destination $m.archive) -Force
+        $m
+    })
+}
+
+function Invoke-Probe {
+    $ifx = Get-InformixEnv
+    $raw = [IO.File]::ReadAllBytes($ifx.onconfig)
+    $result = @{
+        onconfig_path = $ifx.onconfig
+        onconfig_text = [Text.Encoding]::GetEncoding(28591).GetString($raw)  # latin-1: every byte round-trips
+        onconfig_sha256 = Get-Sha256 $ifx.onconfig
+        environment = @{ INFORMIXDIR = $ifx.vars.INFORMIXDIR; INFORMIXSERVER = $ifx.vars.INFORMIXSERVER; ONCONFIG = $ifx.vars.ONCONFIG }
+    }
+    $result += Get-ServerState $ifx
+    if ($p.destination) {
+        $result.destination_exists = Test-Path -LiteralPath $p.destination -PathType Container
+        if ($result.destination_exists) {
+            $result.manifests = Get-Manifests $p.destination
+            $result.lock = Read-Lock $p.destination
+            $drive = [IO.Path]::GetPathRoot($p.destination)
+            $result.free_bytes = (New-Object IO.DriveInfo($drive)).AvailableFreeSpace
+        }
+    }
+    $result
+}
+
+function Invoke-OntapeBackup([hashtable]$ifx, [string]$partial) {
+    $level = [string]$p.level
+    switch ($p.method) {
+        'stdio' { return Invoke-Native $ifx @('ontape', '-s', '-L', $level, '-t', 'STDIO') -stdoutFile $partial -timeout $p.timeout }
+        'directory' {
+            $run = Invoke-Native $ifx @('ontape', '-s', '-L', $level, '-d') -timeout $p.timeout -extraEnv @{ IFX_ONTAPE_FILE_PREFIX = $p.name }
+            $produced = Join-Path $p.tapedev ("{0}_L{1}" -f $p.name, $level)
+            if (Test-Path -LiteralPath $produced) { Move-Item -LiteralPath $produced -Destination $partial }
+            return $run
+        }
+        default {
+            # The manual's single TAPEDEV file is overwritten by every run: move the archive away at once.
+            $run = Invoke-Native $ifx @('ontape', '-s', '-L', $level) -stdinText "`r`n" -timeout $p.timeout
+            if ((Get-Item -LiteralPath $p.tapedev).Length -gt 0) {
+                Move-Item -LiteralPath $p.tapedev -Destination $partial
+                New-Item -ItemType File -Path $p.tapedev | Out-Null
+            }
+            return $run
+        }
+    }
+}
+
+function Invoke-Backup {
+    $ifx = Get-InformixEnv
+    $destination = $p.destination
+    New-Item -ItemType Directory -Force -Path $destination | Out-Null
+    $lock = Lock-Destination $destination
+    try {
+        Get-ChildItem -LiteralPath $destination -Filter '*.partial' -File | Remove-Item -Force
+        $partial = Join-Path $destination ($p.name + '.arc.partial')
+        $archive = Join-Path $destination ($p.name + '.arc')
+        $manifestPath = Join-Path $destination ($p.name + '.json')
+        foreach ($taken in @($archive, $manifestPath)) {
+            if (Test-Path -LiteralPath $taken) { Fail "$taken already exists; no backup overwrites another" }
+        }
+        $start = UtcNow
+        try { $run = Invoke-OntapeBackup $ifx $partial } catch [Problem] { throw } catch { $run = @{ rc = -1; text = "error: $_" } }
+        $failure = $null
+        if ($run.text -match "(?i)$($p.failure_pattern)") { $failure = 'ontape reported a failure' }
+        elseif (-not $run.text.Contains($p.success_text)) { $failure = "ontape ended without '$($p.success_text)' (interrupted or killed)" }
+        elseif (-not (Test-Path -LiteralPath $partial) -or (Get-Item -LiteralPath $partial).Length -eq 0) { $failure = 'ontape wrote no archive data' }
+        if ($failure) {
+            Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
+            Fail "backup failed: $failure; nothing was kept and no older backup was touched" @{ rc = $run.rc; output = $run.text }
+        }
+        $sha256 = Get-Sha256 $partial
+        $size = (Get-Item -LiteralPath $partial).Length
+        $state = Get-ServerState $ifx
+        $rows = @($state.onstat_arc -split "`r?`n" | ForEach-Object { [regex]::Match($_.Trim(), $p.arc_row_pattern) } |
+                  Where-Object { $_.Success -and [int]$_.Groups['level'].Value -eq $p.level })
+        $checkpoint = $rows | Sort-Object { [int]$_.Groups['log'].Value } | Select-Object -Last 1
+        $previous = $p.previous_checkpoint
+        if ($p.verify -and (-not $checkpoint -or ($previous -and [int]$checkpoint.Groups['log'].Value -le [int]$previous.log))) {
+            Remove-Item -LiteralPath $partial -Force
+            Fail "backup not verified: onstat -g arc shows no new level $($p.level) archive" @{ output = $run.text; onstat_arc = $state.onstat_arc }
+        }
+        $dbspaces = (Invoke-Native $ifx @('onstat', '-d')).text -split "`r?`n"
+        $chunks = @($dbspaces | ForEach-Object { [regex]::Match($_, $p.chunk_row_pattern) } | Where-Object Success |
+                    ForEach-Object { $_.Groups['path'].Value })
+        Move-Item -LiteralPath $partial -Destination $archive
+        $manifest = @{}
+        $p.manifest.PSObject.Properties | ForEach-Object { $manifest[$_.Name] = $_.Value }
+        $manifest.start = $start; $manifest.end = UtcNow; $manifest.size = $size; $manifest.sha256 = $sha256
+        $manifest.archive = Split-Path -Leaf $archive; $manifest.verified = [bool]$p.verify; $manifest.chunks = $chunks
+        $manifest.checkpoint = if ($checkpoint) { @{ date = $checkpoint.Groups['date'].Value; log = [int]$checkpoint.Groups['log'].Value } } else { $null }
+        $text = $run.text
+        $manifest.ontape_output = if ($text.Length -gt 4000) { $text.Substring($text.Length - 4000) } else { $text }
+        # The manifest is written last: its presence is what marks the backup complete.
+        Write-Atomic $manifestPath ([Text.Encoding]::UTF8.GetBytes(($manifest | ConvertTo-Json -Depth 6)))
+        $deleted = @()
+        foreach ($path in @($p.delete)) {
+            if ($path -and (Test-Path -LiteralPath $path)) { Remove-Item -LiteralPath $path -Force; $deleted += $path }
+        }
+        $manifest.manifest = $manifestPath
+        $manifest.archive_path = $archive
+        $Ansible.Changed = $true
+        @{ changed = $true; manifest = $manifest; deleted = $deleted; output = $run.text; onstat_rc = $state.onstat_rc }
+    } finally {
+        Remove-Item -LiteralPath $lock -Force -ErrorAction SilentlyContinue
+    }
+}
+
+function Invoke-VerifyArchives {
+    $results = foreach ($item in @($p.archives)) {
+        $entry = @{ archive = $item.archive; ok = $false }
+        if (-not (Test-Path -LiteralPath $item.archive -PathType Leaf)) { $entry.reason = 'archive file is missing' }
+        else {
+            $entry.sha256 = Get-Sha256 $item.archive
+            $entry.size = (Get-Item -LiteralPath $item.archive).Length
+            if ($entry.sha256 -ne $item.sha256 -or $entry.size -ne [long]$item.size) {
+                $entry.reason = "checksum mismatch: manifest $($item.sha256), file $($entry.sha256)"
+            } else { $entry.ok = $true }
+        }
+        $entry
+    }
+    @{ archives = @($results) }
+}
+
+function Wait-Mode([hashtable]$ifx, [int[]]$wanted, [int]$timeout) {
+    $deadline = (Get-Date).AddSeconds($timeout)
+    while ($true) {
+        $rc = (Invoke-Native $ifx @('onstat', '-')).rc
+        if ($wanted -contains $rc) { return $rc }
+        if ((Get-Date) -gt $deadline) { Fail "server did not reach mode $($wanted -join '/') within $timeout s (onstat - rc $rc)" @{ touched = $true } }
+        Start-Sleep -Seconds 1
+    }
+}
+
+function Invoke-Restore {
+    $ifx = Get-InformixEnv
+    $bad = @((Invoke-VerifyArchives).archives | Where-Object { -not $_.ok })
+    if ($bad) { Fail "refusing to restore: $($bad[0].archive): $($bad[0].reason)" @{ touched = $false } }
+    $transcript = @()
+    if ((Invoke-Native $ifx @('onstat', '-')).rc -ne 255) {
+        $transcript += (Invoke-Native $ifx @('onmode', '-ky')).text
+        Wait-Mode $ifx @(255) $p.timeout | Out-Null
+    }
+    $created = @()
+    foreach ($chunk in @($p.chunks)) {
+        if ($chunk -and -not (Test-Path -LiteralPath $chunk)) {
+            New-Item -ItemType Directory -Force -Path (Split-Path -Parent $chunk) | Out-Null
+            New-Item -ItemType File -Path $chunk | Out-Null   # manual 6.3.3: missing chunk files are created empty first
+            $created += $chunk
+        }
+    }
+    $files = @($p.archives | ForEach-Object { $_.archive })
+    $staged = @()
+    try {
+        switch ($p.method) {
+            'stdio' {
+                $stream = $files[0]
+                if ($files.Count -gt 1) {
+                    $stream = Join-Path (Split-Path -Parent $files[0]) 'oscc_restore_stream.partial'
+                    $staged += $stream
+                    $out = [IO.File]::Create($stream)
+                    try { foreach ($f in $files) { $in = [IO.File]::OpenRead($f); try { $in.CopyTo($out) } finally { $in.Close() } } }
+                    finally { $out.Close() }
+                }
+                $run = Invoke-Native $ifx @('ontape', '-r', '-t', 'STDIO') -stdinFile $stream -stdoutFile 'NUL' -timeout $p.timeout
+            }
+            'directory' {
+                $level = 0
+                foreach ($f in $files) {
+                    $target = Join-Path $p.tapedev ("oscc_restore_L{0}" -f $level)
+                    if (Test-Path -LiteralPath $target) { Fail "$target exists in TAPEDEV; move it away before restoring" @{ touched = $true } }
+                    Copy-Item -LiteralPath $f -Destination $target
+                    $staged += $target
+                    $level++
+                }
+                $run = Invoke-Native $ifx @('ontape', '-r', '-d') -timeout $p.timeout -extraEnv @{ IFX_ONTAPE_FILE_PREFIX = 'oscc_restore' }
+            }
+            default {
+                $saved = $p.tapedev + '.oscc-saved'
+                Move-Item -LiteralPath $p.tapedev -Destination $saved
+                try {
+                    Copy-Item -LiteralPath $files[0] -Destination $p.tapedev
+                    $run = Invoke-Native $ifx @('ontape', '-r') -stdinText ($p.answers -replace "`n", "`r`n") -timeout $p.timeout
+                } finally {
+                    Move-Item -LiteralPath $saved -Destination $p.tapedev -Force
+                }
+            }
+        }
+    } finally {
+        foreach ($path in $staged) { Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue }
+    }
+    $transcript += $run.text
+    if ($run.text -match "(?i)$($p.failure_pattern)" -or -not $run.text.Contains($p.success_text)) {
+        Fail 'ontape restore failed; the server is left as ontape left it' @{ output = $run.text; touched = $true; created_chunks = $created }
+    }
+    $rc = Wait-Mode $ifx @(1, 7, 5) $p.timeout
+    if ($rc -ne 5) {
+        $transcript += (Invoke-Native $ifx @('onmode', '-m')).text
+        $rc = Wait-Mode $ifx @(5) $p.timeout
+    }
+    $Ansible.Changed = $true
+    @{ changed = $true; output = $run.text; transcript = $transcript; onstat_rc = $rc; created_chunks = $created; touched = $true }
+}
+
+function Invoke-WriteFile {
+    $path = $p.path
+    $current = if (Test-Path -LiteralPath $path) { Get-Sha256 $path } else { $null }
+    if ($p.expected_sha256 -and $current -ne $p.expected_sha256) { Fail "$path changed while this task ran; nothing written" }
+    $backup = $null
+    if ($p.backup -and $current) {
+        $backup = '{0}.{1}.bak' -f $path, (Get-Date -Format 'yyyyMMddHHmmss')
+        Copy-Item -LiteralPath $path -Destination $backup
+    }
+    Write-Atomic $path ([Text.Encoding]::GetEncoding(28591).GetBytes($p.content))
+    $Ansible.Changed = $true
+    @{ changed = $true; backup_file = $backup }
+}
+
+$procedures = @{ probe = { Invoke-Probe }; backup = { Invoke-Backup }; verify_archives = { Invoke-VerifyArchives };
+                 restore = { Invoke-Restore }; write_file = { Invoke-WriteFile } }
+try {
+    $result = & $procedures[$Procedure]
+} catch [Problem] {
+    $result = $_.Exception.Extra + @{ failed = $true; msg = $_.Exception.Message }
+} catch {
+    $result = @{ failed = $true; msg = "$($_.Exception.GetType().Name): $($_.Exception.Message)" }
+}
+# One JSON string is the whole output; the controller reads it back.
+ConvertTo-Json -InputObject $result -Depth 8 -Compress
+"""
+
+
+def render(name: str, params: dict) -> tuple[str, dict]:
+    """The script and win_powershell parameters that run procedure `name` with `params`."""
+    return SCRIPT, {"Procedure": name, "Json": json.dumps(params)}

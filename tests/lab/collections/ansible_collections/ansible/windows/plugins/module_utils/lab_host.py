@@ -1,0 +1,86 @@
+# Lab test equipment: what every Windows stand-in shares.
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+
+import yaml
+
+_DRIVE = re.compile(r"^([A-Za-z]):[\\/]")
+
+
+def host_dir():
+    path = os.environ.get("OSCC_LAB_HOST_DIR")
+    if not path:
+        raise RuntimeError("lab stand-in: no simulated host (use the lab inventory and the lab_recorded connection)")
+    return path
+
+
+def real_spec(module_name):
+    """The argument spec of the real ansible.windows module, from its DOCUMENTATION."""
+    source = os.path.join(os.environ["OSCC_LAB_REPO"], ".collections", "ansible_collections", "ansible", "windows",
+                          "plugins", "modules", module_name + ".py")
+    namespace = {}
+    exec(compile(open(source).read(), source, "exec"), namespace)  # the file only assigns doc strings
+    options = yaml.safe_load(namespace["DOCUMENTATION"]).get("options", {})
+    spec = {}
+    for name, option in options.items():
+        entry = {"type": option.get("type", "str") if option.get("type") != "path" else "str"}
+        if option.get("aliases"):
+            entry["aliases"] = option["aliases"]
+        if option.get("choices"):
+            entry["choices"] = option["choices"]
+        if option.get("no_log"):
+            entry["no_log"] = True
+        if option.get("elements"):
+            entry["elements"] = option["elements"]
+        spec[name] = entry
+    return spec
+
+
+def to_here(value):
+    """Host paths (D:\\OSCC-Backups\\x) to the lab's directories, through dicts and lists."""
+    if isinstance(value, dict):
+        return {k: to_here(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_here(v) for v in value]
+    if isinstance(value, str) and _DRIVE.match(value):
+        parts = [p for p in re.split(r"[\\/]+", value[3:]) if p]
+        return os.path.join(host_dir(), "drives", value[0].upper(), *parts)
+    return value
+
+
+def to_host(value):
+    """The lab's directories back to the host's drive paths, also inside messages."""
+    if isinstance(value, dict):
+        return {k: to_host(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_host(v) for v in value]
+    if isinstance(value, str):
+        drives = os.path.join(host_dir(), "drives")
+        whole = re.match(re.escape(drives) + r"/([A-Z])(/.*)?$", value)
+        if whole:  # a path on its own may contain blanks (C:\Program Files)
+            return whole.group(1) + ":" + ((whole.group(2) or "/").replace("/", "\\"))
+        inside = re.escape(drives) + r"/([A-Z])((?:/[^\s'\"]*)?)"
+        return re.sub(inside, lambda m: m.group(1) + ":" + (m.group(2).replace("/", "\\") or "\\"), value)
+    return value
+
+
+class State:
+    """windows.json of the simulated host: services, files we model, and every call."""
+
+    def __init__(self):
+        self.path = os.path.join(host_dir(), "windows.json")
+        with open(self.path) as handle:
+            self.data = json.load(handle)
+
+    def record(self, module, args):
+        self.data.setdefault("calls", []).append({"time": time.time(), "module": module, "args": args})
+
+    def save(self):
+        tmp = self.path + ".tmp"
+        with open(tmp, "w") as handle:
+            json.dump(self.data, handle, indent=1)
+        os.replace(tmp, self.path)

@@ -1,0 +1,87 @@
+"""The Target seam: platform choice, path rules, and which modules it calls."""
+import json
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure, Target
+
+
+def action(shell_family="sh", check_mode=False):
+    plugin = MagicMock()
+    plugin._connection._shell.SHELL_FAMILY = shell_family
+    plugin._templar.template.side_effect = lambda value: value
+    plugin._task.check_mode = check_mode
+    return plugin
+
+
+@pytest.mark.parametrize("family, declared, platform", [
+    ("powershell", None, "windows"), ("sh", None, "posix"), ("sh", "windows", "windows"), ("powershell", "POSIX", "posix"),
+])
+def test_platform_from_shell_or_inventory(family, declared, platform):
+    task_vars = {} if declared is None else {"oscc_platform": declared}
+    assert Target(action(family), task_vars).platform == platform
+
+
+def test_unknown_platform_is_refused():
+    with pytest.raises(AnsibleActionFail, match="oscc_platform must be one of: windows, posix"):
+        Target(action(), {"oscc_platform": "aix"})
+
+
+@pytest.mark.parametrize("platform, path, absolute", [
+    ("windows", "D:\\OSCC-Backups", True), ("windows", "\\OSCC-Backups", False), ("windows", "OSCC", False),
+    ("windows", "/var/backups", False), ("posix", "/var/backups", True), ("posix", "backups", False),
+])
+def test_absolute_paths_per_platform(platform, path, absolute):
+    assert Target(action(), {"oscc_platform": platform}).is_abs(path) is absolute
+
+
+def test_windows_procedures_go_through_win_powershell_even_in_check_mode():
+    plugin = action("powershell", check_mode=True)
+    seen = {}
+
+    def execute(module_name, module_args, task_vars):
+        seen.update(module=module_name, check_mode=plugin._task.check_mode, args=module_args)
+        return {"output": [json.dumps({"onstat_rc": 5})]}
+
+    plugin._execute_module.side_effect = execute
+    target = Target(plugin, {})
+    assert target.procedure("probe", {"destination": "D:\\B"}, read_only=True) == {"onstat_rc": 5}
+    assert seen["module"] == "ansible.windows.win_powershell" and seen["check_mode"] is False
+    assert json.loads(seen["args"]["parameters"]["Json"]) == {"destination": "D:\\B"}
+    assert plugin._task.check_mode is True and target.operations == 1
+
+
+def test_posix_procedures_use_one_round_trip_with_the_source_on_stdin():
+    plugin = action("sh")
+    plugin._low_level_execute_command.return_value = {"rc": 0, "stdout": '{"changed": true}', "stderr": ""}
+    target = Target(plugin, {"ansible_python_interpreter": "/usr/bin/python3.12"})
+    assert target.procedure("backup", {"level": 0}) == {"changed": True}
+    command, = plugin._low_level_execute_command.call_args.args
+    assert command.startswith("/usr/bin/python3.12 - backup ")
+    assert b"def backup(p):" in plugin._low_level_execute_command.call_args.kwargs["in_data"]
+
+
+def test_remote_failures_carry_their_details():
+    plugin = action("sh")
+    plugin._low_level_execute_command.return_value = {"rc": 0, "stdout": '{"failed": true, "msg": "busy", "lock": {}}'}
+    with pytest.raises(RemoteFailure, match="busy") as caught:
+        Target(plugin, {}).procedure("backup", {})
+    assert caught.value.details["lock"] == {}
+
+
+def test_a_crash_on_the_host_is_one_readable_line():
+    plugin = action("sh")
+    plugin._low_level_execute_command.return_value = {"rc": 127, "stdout": "", "stderr": "python3: not found\n"}
+    with pytest.raises(RemoteFailure, match=r"probe on the host failed \(rc 127\): python3: not found"):
+        Target(plugin, {}).procedure("probe", {})
+
+
+@pytest.mark.parametrize("platform, module", [("windows", "ansible.windows.win_service"), ("posix", "ansible.builtin.service")])
+def test_services_use_the_platform_module(platform, module):
+    plugin = action()
+    plugin._execute_module.return_value = {"changed": True}
+    Target(plugin, {"oscc_platform": platform}).service("OpenScape Contact Center", "stopped")
+    assert plugin._execute_module.call_args.kwargs["module_name"] == module
+    assert plugin._execute_module.call_args.kwargs["module_args"] == {"name": "OpenScape Contact Center", "state": "stopped"}
