@@ -47,7 +47,7 @@ def test_the_archive_is_renamed_before_the_manifest_and_retention_comes_last():
 def test_backups_are_locked_and_never_overwrite():
     assert "[IO.FileMode]::CreateNew" in body("Lock-Destination")
     assert "already exists; no backup overwrites another" in body("Invoke-Backup")
-    assert "Remove-Item -LiteralPath $lock" in body("Invoke-Backup").split("} finally {")[-1]
+    assert "Remove-Item -LiteralPath $lock" in body("Invoke-Backup").rsplit("} finally {", maxsplit=1)[-1]
 
 
 def test_restore_checks_checksums_before_taking_the_server_offline():
