@@ -9,6 +9,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import ONTAPE_RULES, InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import RESTORE_PROMPTS
 from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
 
 from .informix_backup import plan_backup, run_backup
@@ -23,10 +24,6 @@ RESTORE_SPEC = {
     "chunks": {"type": "list", "elements": "str"},
     "timeout": {"type": "int", "default": 3600},
 }
-# Answers for a restore from the single TAPEDEV file (§6.3.3 steps 6-10): Return at the mount
-# prompt, "y" to "Continue restore?", and "n" to every later question (salvage logs, level 1,
-# log tapes), in whatever order ontape asks them. The transcript is checked afterwards.
-TAPEDEV_ANSWERS = "\n" + "y\n" + "n\n" * 6
 
 
 def restore_method(chain: list[dict], tapedev: str | None) -> str:
@@ -36,11 +33,8 @@ def restore_method(chain: list[dict], tapedev: str | None) -> str:
     method = methods.pop()
     if method == "directory" and (ifx.is_null_device(tapedev) or any(c.isspace() for c in tapedev)):
         raise AnsibleActionFail(f"the chain was written to a TAPEDEV directory, but TAPEDEV is now {tapedev!r}")
-    if method == "tapedev" and len(chain) > 1:
-        raise AnsibleActionFail(
-            "a chain with level 1 or 2 archives made with method=tapedev needs the TAPEDEV file exchanged "
-            "between ontape's prompts, which this release does not drive; restore include_levels=[0], or "
-            "back up with method=stdio or directory")
+    if method == "tapedev" and (ifx.is_null_device(tapedev) or any(c.isspace() for c in tapedev)):
+        raise AnsibleActionFail(f"the chain was written through the TAPEDEV file, but TAPEDEV is now {tapedev!r}")
     return method
 
 
@@ -82,18 +76,17 @@ class ActionModule(InformixAction):
         for service in args["services"]:
             target.service(service, "stopped")  # manual §6.3.3 step 2
         params = {**self.location(args), **ONTAPE_RULES, "archives": archives, "method": method, "tapedev": tapedev,
-                  "answers": TAPEDEV_ANSWERS, "timeout": args["timeout"],
+                  "prompts": RESTORE_PROMPTS, "timeout": args["timeout"],
                   "chunks": args["chunks"] if args["chunks"] is not None else chain[0].get("chunks", [])}
         try:
             done = target.procedure("restore", params)
         except RemoteFailure as exc:
             if not exc.details.get("touched"):
                 self._start(target, args)
-            else:
-                exc.args = (f"{exc}. The OSCC services stay stopped. " + (
-                    f"The state before the restore is in {result['safety_backup']['manifest']}."
-                    if "safety_backup" in result else ""),)
-            raise
+                raise
+            undo = (f" The state before the restore is in {result['safety_backup']['manifest']}."
+                    if "safety_backup" in result else "")
+            raise RemoteFailure(f"{exc} The OSCC services stay stopped.{undo}", exc.details) from exc
         self._start(target, args)
         result.update(changed=True, server_mode=ifx.server_mode(done["onstat_rc"]), created_chunks=done["created_chunks"],
                       manifests=[m["manifest"] for m in chain], output=done["output"])

@@ -85,8 +85,10 @@ attributes:
   bypass_host_loop:
     support: none
 notes:
-  - A chain of level 1 or 2 archives made with C(method=tapedev) cannot be restored yet, because C(ontape)
-    reads every level from the one C(TAPEDEV) file and the file must be exchanged between its prompts.
+  - For archives taken through the C(TAPEDEV) file (C(method=tapedev)), C(ontape -r) is driven by matching
+    its prompts (Return at a mount prompt, C(y) to continue, C(n) to log salvage and log tapes, C(y) to each
+    further level of the chain, which is put into the C(TAPEDEV) file just before ontape reads it). Any
+    other question stops C(ontape) and fails the task; the services then stay stopped.
 seealso:
   - module: oscc.admin.informix_backup
 author:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -281,6 +282,61 @@ def verify_archives(p):
     return {"archives": results}
 
 
+def drive_prompts(argv, env, p, stage):
+    """Run ontape interactively, answering each prompt by the table in p["prompts"].
+
+    Answers go to the earliest prompt in what ontape printed since the last answer; a Return is
+    preceded by stage(level) when the previous answer asked for another archive level.
+    """
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    transcript, consumed, due = "", 0, None
+    deadline = time.monotonic() + p["timeout"]
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise Problem(f"ontape did not finish within {p['timeout']} seconds", output=transcript, touched=True)
+            ready = select.select([proc.stdout], [], [], min(remaining, 1.0))[0]
+            if ready:
+                chunk = os.read(proc.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                transcript += chunk.decode("utf-8", errors="replace")
+            rest = transcript[consumed:]
+            found = None
+            for pattern, action in p["prompts"]:
+                match = re.search(pattern, rest, re.I)
+                if match and (found is None or match.start() < found[0].start()):
+                    found = (match, action)
+            if found is None:
+                if not ready and proc.poll() is not None:
+                    break
+                continue
+            match, action = found
+            consumed += match.end()
+            if action == "abort":
+                raise Problem(f"ontape asked a question the driver does not answer: {match.group(0)!r}; ontape was stopped",
+                              output=transcript, touched=True)
+            if action == "return":
+                if due is not None:
+                    stage(due)
+                    due = None
+                reply = ""
+            elif action == "level":
+                level = int(match.group("level"))
+                due = level if level < p["levels"] else None
+                reply = "y" if due is not None else "n"
+            else:
+                reply = action
+            proc.stdin.write((reply + "\n").encode())
+            proc.stdin.flush()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    return transcript
+
+
 def wait_for_mode(env, wanted, timeout):
     deadline = time.monotonic() + timeout
     while True:
@@ -338,12 +394,14 @@ def restore(p):
                 staged.append(target)
             output = run(["ontape", "-r", "-d"], dict(env, IFX_ONTAPE_FILE_PREFIX=prefix), timeout=p["timeout"])[1]
         else:
+            # The manual's TAPEDEV file: ontape asks for each level in turn, and each must be in the file then.
             saved = p["tapedev"] + ".oscc-saved"
             shutil.move(p["tapedev"], saved)
             staged.append(p["tapedev"])
             try:
                 shutil.copyfile(files[0], p["tapedev"])
-                output = run(["ontape", "-r"], env, stdin=p["answers"].encode(), timeout=p["timeout"])[1]
+                output = drive_prompts(["ontape", "-r"], env, dict(p, levels=len(files)),
+                                       lambda level: shutil.copyfile(files[level], p["tapedev"]))
             finally:
                 os.replace(saved, p["tapedev"])
                 staged.remove(p["tapedev"])

@@ -83,6 +83,60 @@ function Invoke-Native([hashtable]$ifx, [string[]]$argv, [string]$stdinText = $n
     @{ rc = $proc.ExitCode; text = $out.Result + $err.Result }
 }
 
+# Runs ontape interactively, answering each prompt by the table in $p.prompts (matched, never counted).
+# A Return is preceded by staging the archive of the level the previous answer asked for.
+function Invoke-Prompted([hashtable]$ifx, [string[]]$argv, [string[]]$files) {
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = "$env:SystemRoot\System32\cmd.exe"
+    $info.Arguments = '/d /s /c "' + ($argv -join ' ') + ' 2>&1"'
+    $info.UseShellExecute = $false
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    foreach ($k in $ifx.vars.Keys) { $info.EnvironmentVariables[$k] = $ifx.vars[$k] }
+    $proc = [System.Diagnostics.Process]::Start($info)
+    $buffer = New-Object char[] 4096
+    $transcript = ''; $consumed = 0; $due = $null
+    $deadline = (Get-Date).AddSeconds($p.timeout)
+    $pending = $proc.StandardOutput.ReadAsync($buffer, 0, $buffer.Length)
+    try {
+        while ($true) {
+            if ((Get-Date) -gt $deadline) { Fail "ontape did not finish within $($p.timeout) seconds" @{ output = $transcript; touched = $true } }
+            $ready = $pending.Wait(500)
+            if ($ready) {
+                if ($pending.Result -eq 0) { break }
+                $transcript += New-Object string($buffer, 0, $pending.Result)
+                $pending = $proc.StandardOutput.ReadAsync($buffer, 0, $buffer.Length)
+            }
+            $rest = $transcript.Substring($consumed)
+            $found = $null; $action = $null
+            foreach ($entry in $p.prompts) {
+                $m = [regex]::Match($rest, $entry[0], [Text.RegularExpressions.RegexOptions]::IgnoreCase)
+                if ($m.Success -and ($null -eq $found -or $m.Index -lt $found.Index)) { $found = $m; $action = $entry[1] }
+            }
+            if ($null -eq $found) { continue }
+            $consumed += $found.Index + $found.Length
+            switch ($action) {
+                'abort' { Fail "ontape asked a question the driver does not answer: '$($found.Value)'; ontape was stopped" @{ output = $transcript; touched = $true } }
+                'return' {
+                    if ($null -ne $due) { Copy-Item -LiteralPath $files[$due] -Destination $p.tapedev -Force; $due = $null }
+                    $reply = ''
+                }
+                'level' {
+                    $level = [int]$found.Groups['level'].Value
+                    if ($level -lt $files.Count) { $due = $level; $reply = 'y' } else { $reply = 'n' }
+                }
+                default { $reply = $action }
+            }
+            $proc.StandardInput.Write($reply + "`r`n")
+            $proc.StandardInput.Flush()
+        }
+    } finally {
+        if (-not $proc.HasExited) { $proc.Kill() }
+        $proc.WaitForExit()
+    }
+    @{ rc = $proc.ExitCode; text = $transcript }
+}
+
 function Get-ServerState([hashtable]$ifx) {
     $dash = Invoke-Native $ifx @('onstat', '-')
     $arc = if ($dash.rc -ne 255) { (Invoke-Native $ifx @('onstat', '-g', 'arc')).text } else { '' }
@@ -306,11 +360,12 @@ function Invoke-Restore {
                 $run = Invoke-Native $ifx @('ontape', '-r', '-d') -timeout $p.timeout -extraEnv @{ IFX_ONTAPE_FILE_PREFIX = 'oscc_restore' }
             }
             default {
+                # The manual's TAPEDEV file: ontape asks for each level in turn, and each must be in the file then.
                 $saved = $p.tapedev + '.oscc-saved'
                 Move-Item -LiteralPath $p.tapedev -Destination $saved
                 try {
                     Copy-Item -LiteralPath $files[0] -Destination $p.tapedev
-                    $run = Invoke-Native $ifx @('ontape', '-r') -stdinText ($p.answers -replace "`n", "`r`n") -timeout $p.timeout
+                    $run = Invoke-Prompted $ifx @('ontape', '-r') $files
                 } finally {
                     Move-Item -LiteralPath $saved -Destination $p.tapedev -Force
                 }

@@ -59,21 +59,57 @@ def test_manifest_records_what_the_issue_asks(lab, tmp_path):
     assert full["remote_operations"] <= 4
 
 
-def test_every_method_round_trips(lab, tmp_path):
+def test_every_method_restores_a_level0_plus_level1_chain(lab, tmp_path):
+    """stdio streams the chain, directory stages it for ontape -r -d, tapedev drives ontape's prompts
+    and puts each level into the TAPEDEV file when ontape asks for it."""
     tape = lab.paths["tape"]
-    for method, tapedev in (("tapedev", lab.spelled("tape", "BACKUP.001")), ("directory", lab.paths["host"]["tape"])):
-        lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}}, tmp_path)
+    for method, tapedev in (("stdio", None), ("tapedev", lab.spelled("tape", "BACKUP.001")),
+                            ("directory", lab.paths["host"]["tape"])):
+        if tapedev:
+            lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}}, tmp_path)
         if method == "directory":
             os.remove(os.path.join(tape, "BACKUP.001"))
         _, full = lab.task("oscc.admin.informix_backup", {**BACKUP, "method": method}, tmp_path)
         assert full["verified"], full
-        assert os.listdir(tape) == (["BACKUP.001"] if method == "tapedev" else [])  # moved away at once
+        lab.sql(f"insert into agents values ('20{len(method)}', '{method}', 'ready');")
+        _, incremental = lab.task("oscc.admin.informix_backup", {**BACKUP, "method": method, "level": 1}, tmp_path)
+        assert incremental["verified"] and incremental["parent"] == name_of(full["manifest"])
+        assert os.listdir(tape) == ([] if method == "directory" else ["BACKUP.001"])  # archives moved away at once
         expected = lab.data()
         lab.sql("delete from agents;")
         _, restored = lab.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False},
                                tmp_path)
-        assert restored.get("method") == method, restored
+        assert restored.get("method") == method and len(restored["restored"]) == 2, restored
         assert lab.data() == expected
+        assert os.listdir(tape) == ([] if method == "directory" else ["BACKUP.001"])  # nothing staged is left
+
+
+def test_prompts_are_matched_not_counted(lab, tmp_path):
+    lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": lab.spelled("tape", "BACKUP.001")}}, tmp_path)
+    lab.task("oscc.admin.informix_backup", {**BACKUP, "method": "tapedev"}, tmp_path)
+    expected = lab.data()
+    lab.sql("delete from agents;")
+    lab.faults(no_salvage_question=True)  # one question fewer: a replayed answer list would now be off by one
+    _, restored = lab.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False},
+                           tmp_path)
+    assert restored["server_mode"] == "On-Line" and lab.data() == expected
+    assert "Do you want to back up the logs" not in restored["output"]
+
+
+def test_an_unknown_question_stops_the_restore_fail_closed(lab, tmp_path):
+    lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": lab.spelled("tape", "BACKUP.001")}}, tmp_path)
+    lab.task("oscc.admin.informix_backup", {**BACKUP, "method": "tapedev"}, tmp_path)
+    lab.faults(extra_restore_questions=["Overwrite the salvaged logs? (y/n)"])
+    args = {**RESTORE, "confirm": True}
+    if lab.platform == "windows":
+        del args["services"]  # the two OSCC services, stopped first
+    _, result = lab.task("oscc.admin.informix_restore", args, tmp_path)
+    assert result["failed"] and "question the driver does not answer: '(y/n)'" in result["msg"]
+    assert "Overwrite the salvaged logs?" in result["output"]
+    assert "safety" in result["msg"]  # it says where the state before the restore is
+    if lab.platform == "windows":
+        services = labctl.windows_state(lab.root, lab.host)["services"]
+        assert services["OpenScape Contact Center"]["state"] == "stopped"  # not started against a broken database
 
 
 def test_retention_keeps_whole_chains(lab, tmp_path):

@@ -363,7 +363,12 @@ def ontape_restore(inst, args):
         if level == 0:
             if not yes(prompt("Continue restore? (y/n)", msgs)):
                 raise Fail("sim: Restore aborted by the operator.")
-            if yes(prompt("Do you want to back up the logs? (y/n)", msgs)):
+            for question in inst.faults.get("extra_restore_questions", []):  # a dialogue the driver has not seen
+                if yes(prompt(question, msgs)):
+                    say("sim: answered yes.", msgs)
+            if inst.faults.get("no_salvage_question"):
+                pass
+            elif yes(prompt("Do you want to back up the logs? (y/n)", msgs)):
                 say("Log salvage is complete, continuing restore of archive.", msgs)
         if level == 2 or not yes(prompt(f"Restore a level {level + 1} archive (y/n) ", msgs)):
             break

@@ -66,3 +66,11 @@ def test_restore_uses_the_documented_prompt_free_paths():
 def test_onconfig_is_read_and_written_as_latin1():
     assert "GetEncoding(28591).GetString" in body("Invoke-Probe")
     assert "GetEncoding(28591).GetBytes($p.content)" in body("Invoke-WriteFile")
+
+
+def test_the_tapedev_restore_is_driven_by_the_prompt_table():
+    prompted = body("Invoke-Prompted")
+    assert "foreach ($entry in $p.prompts)" in prompted and "IgnoreCase" in prompted
+    assert "Copy-Item -LiteralPath $files[$due] -Destination $p.tapedev" in prompted
+    assert "'abort' { Fail" in prompted and "$proc.Kill()" in prompted
+    assert "Invoke-Prompted $ifx @('ontape', '-r') $files" in body("Invoke-Restore")

@@ -1,0 +1,29 @@
+"""The restore prompt table against the prompts of reference/informix.md §4 and manual §6.3.3."""
+import pytest
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _prompts as prompts
+
+
+@pytest.mark.parametrize("text, levels, reply, due", [
+    ("Please mount tape 1 on C:\\Backups\\Backup.001 and press Return to continue ...", 1, prompts.RETURN, None),
+    ("Restore will use level 0 archive file /b/x_L0. Press Return to continue ...", 1, prompts.RETURN, None),
+    ("Continue restore? (y/n)", 1, "y", None),
+    ("Do you want to back up the logs? (y/n)", 1, "n", None),
+    ("Restore a level 1 archive (y/n) ", 1, "n", None),
+    ("Restore a level 1 archive (y/n) ", 2, "y", 1),
+    ("Restore a level 1 archive (y/N) ", 2, "y", 1),
+    ("Restore a level 2 archive (y/n) ", 2, "n", None),
+    ("Restore a level 2 archive (y/n) ", 3, "y", 2),
+    ("Do you want to restore log tapes? (y/n)", 3, "n", None),
+    ("Please enter the level of archive to be performed (0, 1, or 2) ", 1, prompts.ABORT, None),
+    ("Would you like to back up log 7? (y/n) ", 1, prompts.ABORT, None),
+    ("Enter the id of the oldest log that you would like to backup? ", 1, prompts.ABORT, None),
+    ("Overwrite everything? (y/n)", 1, prompts.ABORT, None),
+])
+def test_reply_for_each_documented_prompt(text, levels, reply, due):
+    _, answer, level = prompts.reply_for(text, levels)
+    assert (answer, level) == (reply, due)
+
+
+def test_plain_output_is_no_prompt():
+    assert prompts.reply_for("Archive Tape Information\nArchive level:  0\n", 1) is None
