@@ -77,14 +77,6 @@ attributes:
     details: Probes the host and reports the archive name, parent and retention plan; writes nothing.
   diff_mode:
     support: none
-  platform:
-    platforms: [windows, posix]
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 seealso:
   - module: oscc.admin.informix_restore
   - module: oscc.admin.informix_info

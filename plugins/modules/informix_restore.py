@@ -76,14 +76,6 @@ attributes:
     details: Finds the chain, verifies its checksums on the host and reports the plan; touches nothing.
   diff_mode:
     support: none
-  platform:
-    platforms: [windows, posix]
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 notes:
   - For archives taken through the C(TAPEDEV) file (C(method=tapedev)), C(ontape -r) is driven by matching
     its prompts (Return at a mount prompt, C(y) to continue, C(n) to log salvage and log tapes, C(y) to each

@@ -41,14 +41,6 @@ attributes:
     support: full
   diff_mode:
     support: full
-  platform:
-    platforms: [windows, posix]
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 author:
   - oscc.admin maintainers (@oscc-admin)
 """
