@@ -14,9 +14,9 @@ from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import ONTAPE_RULES, InformixAction
 
 BACKUP_SPEC = {
-    "tool": {"type": "str", "choices": ["ontape"], "default": "ontape"},
+    "tool": {"type": "str", "choices": ["ontape", "onbar"], "default": "ontape"},
     "level": {"type": "int", "choices": [0, 1, 2], "default": 0},
-    "method": {"type": "str", "choices": ["stdio", "directory", "tapedev"], "default": "stdio"},
+    "method": {"type": "str", "choices": ["stdio", "directory", "tapedev"]},
     "destination": {"type": "str", "required": True},
     "keep_full": {"type": "int", "default": 2},
     "verify": {"type": "bool", "default": True},
@@ -24,9 +24,25 @@ BACKUP_SPEC = {
 }
 
 
+def resolve_method(args: dict) -> None:
+    """method is ontape's: it defaults to stdio there and means nothing to onbar."""
+    if args["tool"] == "onbar":
+        if args.get("method"):
+            raise AnsibleActionFail("method applies to tool=ontape only; onbar writes to its storage manager")
+    elif not args.get("method"):
+        args["method"] = "stdio"
+
+
+def check_ltapedev(ltapedev: str | None) -> None:
+    if ifx.is_null_device(ltapedev):
+        raise AnsibleActionFail(
+            f"LTAPEDEV is {ltapedev or 'unset (NUL)'}: onbar refuses it (return code 156), and OSCC installs it so. "
+            "Use tool=ontape, or configure LTAPEDEV and the storage manager first (manual §6.3.5)")
+
+
 def check_tapedev(method: str, tapedev: str | None) -> None:
     """Refuse configurations in which ontape reports success but stores nothing."""
-    if method == "stdio":
+    if method in ("stdio", None):
         return
     if ifx.is_null_device(tapedev):
         raise AnsibleActionFail(
@@ -46,7 +62,10 @@ def plan_backup(action, args, probe, host, purpose="scheduled"):
         raise AnsibleActionFail(f"another backup is running on this host (pid {lock.get('pid')}, since "
                                 f"{lock.get('started')}); lock {lock.get('path')}")
     tapedev = probe["onconfig_values"].get("TAPEDEV")
-    check_tapedev(args["method"], tapedev)
+    if args["tool"] == "onbar":
+        check_ltapedev(probe["onconfig_values"].get("LTAPEDEV"))
+    else:
+        check_tapedev(args["method"], tapedev)
     manifests = probe.get("manifests", [])
     parent = arc.parent_for(manifests, args["level"], probe["archives_by_level"])
     server = probe["environment"]["INFORMIXSERVER"]
@@ -57,14 +76,14 @@ def plan_backup(action, args, probe, host, purpose="scheduled"):
         "level": args["level"], "parent": parent["name"] if parent else None,
         "chain": (parent.get("chain") or parent["name"]) if parent else name,
         "tool": args["tool"], "method": args["method"], "purpose": purpose,
-        "tapedev": tapedev if args["method"] != "stdio" else None, "controller": socket.gethostname(),
+        "tapedev": tapedev if args["method"] in ("directory", "tapedev") else None, "controller": socket.gethostname(),
     }
     # Retention as if the new archive were already verified; applied remotely only after it is.
     future = manifests + [dict(manifest, verified=True, start=arc.timestamp(now))]
     doomed = arc.retention_plan(future, args["keep_full"]) if args.get("keep_full") else []
     delete = [path for m in doomed for path in (m.get("archive_path"), m.get("manifest")) if path]
     params = {
-        **action.location(args), **ONTAPE_RULES, "destination": args["destination"], "name": name,
+        **action.location(args), **ONTAPE_RULES, "destination": args["destination"], "name": name, "tool": args["tool"],
         "level": args["level"], "method": args["method"], "tapedev": tapedev, "verify": args["verify"],
         "timeout": args["timeout"], "manifest": manifest, "delete": delete,
         "previous_checkpoint": probe["archives_by_level"].get(args["level"]),
@@ -76,7 +95,7 @@ def run_backup(target, params):
     done = target.procedure("backup", params)
     manifest = done["manifest"]
     return {
-        "changed": True, "archive": manifest["archive_path"], "manifest": manifest["manifest"], "sha256": manifest["sha256"],
+        "changed": True, "archive": manifest.get("archive_path"), "manifest": manifest["manifest"], "sha256": manifest["sha256"],
         "size": manifest["size"], "level": manifest["level"], "parent": manifest["parent"],
         "checkpoint": manifest["checkpoint"], "verified": manifest["verified"], "deleted": done["deleted"],
     }
@@ -91,12 +110,14 @@ class ActionModule(InformixAction):
             raise AnsibleActionFail("keep_full must be at least 1: the newest verified chain is never deleted")
         if args["timeout"] < 1:
             raise AnsibleActionFail("timeout must be a positive number of seconds")
+        resolve_method(args)
         probe = self.probe(target, args, destination=args["destination"])
         params, doomed = plan_backup(self, args, probe, task_vars.get("inventory_hostname"))
         if self._task.check_mode:
             return {
                 "changed": True, "level": args["level"], "parent": params["manifest"]["parent"],
-                "archive": target.path.join(args["destination"], params["name"] + arc.ARCHIVE_SUFFIX),
+                "archive": target.path.join(args["destination"], params["name"] + arc.ARCHIVE_SUFFIX)
+                if args["tool"] == "ontape" else None,
                 "would_delete": [m["name"] for m in doomed], "server_mode": probe["server_mode"],
             }
         return run_backup(target, params)

@@ -26,7 +26,16 @@ RESTORE_SPEC = {
 }
 
 
-def restore_method(chain: list[dict], tapedev: str | None) -> str:
+def restore_method(chain: list[dict], tapedev: str | None, server_last: dict) -> str:
+    if any(m.get("tool") == "onbar" for m in chain):
+        if any(m.get("tool") != "onbar" for m in chain):
+            raise AnsibleActionFail("the chain mixes onbar and ontape backups; restore it level by level")
+        # onbar -r restores the newest backup its storage manager holds: make sure that is this chain.
+        known, ours = server_last.get(0), chain[0].get("checkpoint")
+        if known and ours and (known.get("log"), known.get("date")) != (ours.get("log"), ours.get("date")):
+            raise AnsibleActionFail(f"onbar would restore the server's last level 0 archive ({known['date']}), "
+                                    f"not {chain[0]['name']}; only the newest onbar chain can be restored")
+        return "onbar"
     methods = {m.get("method") for m in chain}
     if len(methods) != 1:
         raise AnsibleActionFail(f"the chain mixes backup methods {sorted(methods)}; restore it level by level")
@@ -59,9 +68,10 @@ class ActionModule(InformixAction):
         probe = self.probe(target, args, destination=destination)
         chain = arc.restore_chain(probe.get("manifests", []), wanted, args["include_levels"])
         tapedev = probe["onconfig_values"].get("TAPEDEV")
-        method = restore_method(chain, tapedev)
-        archives = [{"archive": m["archive_path"], "sha256": m["sha256"], "size": m["size"]} for m in chain]
-        checked = target.procedure("verify_archives", {"archives": archives}, read_only=True)["archives"]
+        method = restore_method(chain, tapedev, probe["archives_by_level"])
+        archives = [{"archive": m["archive_path"], "sha256": m["sha256"], "size": m["size"]} for m in chain
+                    if m.get("archive_path")]
+        checked = target.procedure("verify_archives", {"archives": archives}, read_only=True)["archives"] if archives else []
         bad = [a for a in checked if not a["ok"]]
         if bad:
             raise AnsibleActionFail(f"refusing to restore, nothing was touched: {bad[0]['archive']}: {bad[0]['reason']}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: informix_backup
-short_description: Take a verified, chain-aware Informix backup with ontape
+short_description: Take a verified, chain-aware Informix backup with ontape or onbar
 version_added: 0.1.0
 description:
   - Takes a level 0, 1 or 2 archive of the OSCC Informix instance (manual §6.3.2) as a new file
@@ -27,9 +27,14 @@ extends_documentation_fragment:
 options:
   tool:
     description:
-      - The Informix backup utility. Only C(ontape) is available in this release.
+      - The Informix backup utility.
+      - C(ontape) (manual §6.3.2) writes the archive to a file under O(destination).
+      - C(onbar) (manual §6.3.5) writes it to the configured storage manager (ISM, PSM or a third-party XBSA
+        library); the manifest under O(destination) then records the backup without a file, and O(verify)
+        runs C(onbar -v). C(onbar) refuses C(LTAPEDEV NUL), which is how OSCC installs Informix, so it is refused
+        here before it runs. Retention then removes only manifests; the storage manager expires its own objects.
     type: str
-    choices: [ontape]
+    choices: [ontape, onbar]
     default: ontape
   level:
     description:
@@ -45,9 +50,9 @@ options:
       - C(directory) uses a directory C(TAPEDEV) with C(ontape -d) and moves the produced file into O(destination).
       - C(tapedev) uses the manual's single C(TAPEDEV) file (§6.3.2.2) and moves the archive into its own
         file in O(destination) immediately after success, leaving an empty C(TAPEDEV) file for the next run.
+      - Applies to O(tool=ontape) only, where it defaults to C(stdio).
     type: str
     choices: [stdio, directory, tapedev]
-    default: stdio
   destination:
     description:
       - The directory on the host that holds the archives and their manifests. Created if missing.
@@ -62,8 +67,9 @@ options:
     default: 2
   verify:
     description:
-      - Require C(onstat -g arc) to show the new archive before the backup is marked complete and verified.
-      - The archive is always read back completely to record its size and SHA-256.
+      - Require C(onstat -g arc) to show the new archive before the backup is marked complete and verified;
+        with O(tool=onbar) also C(onbar -v).
+      - An ontape archive is always read back completely to record its size and SHA-256.
     type: bool
     default: true
   timeout:
@@ -101,7 +107,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 archive:
-  description: Path of the new archive on the host.
+  description: Path of the new archive on the host; null for O(tool=onbar).
   returned: success
   type: str
   sample: D:\OSCC-Backups\ol_oscc1_20261127T020000_L0.arc
@@ -111,7 +117,7 @@ manifest:
   type: str
   sample: D:\OSCC-Backups\ol_oscc1_20261127T020000_L0.json
 sha256:
-  description: SHA-256 of the archive, read back from disk.
+  description: SHA-256 of the archive, read back from disk; null for O(tool=onbar).
   returned: success
   type: str
 size:

@@ -17,7 +17,8 @@ description:
   - Then stops the OSCC services (§6.3.3 step 2), takes the instance off-line (C(onmode -ky)), creates
     missing chunk files empty (the §6.3.4 restore onto a clean installation), restores with the method
     the archives were written with - C(ontape -r -t STDIO) for O(oscc.admin.informix_backup#module:method=stdio),
-    C(ontape -r -d) for C(directory), or C(ontape -r) answered at its prompts for C(tapedev) - brings
+    C(ontape -r -d) for C(directory), C(ontape -r) answered at its prompts for C(tapedev), or C(onbar -r)
+    (manual §6.3.6, after C(onbar -v) confirmed the backup restorable) - brings
     the server On-Line with C(onmode -m), waits for C(onstat -) to return 5, and starts the services again.
   - If the restore fails after the instance was taken off-line, the services stay stopped and the
     task says where the safety backup is.
@@ -77,6 +78,8 @@ attributes:
   diff_mode:
     support: none
 notes:
+  - C(onbar -r) restores the newest backup the storage manager holds, so only the newest onbar chain can be
+    restored, and the task refuses when the server's last level 0 archive is not the chain's.
   - For archives taken through the C(TAPEDEV) file (C(method=tapedev)), C(ontape -r) is driven by matching
     its prompts (Return at a mount prompt, C(y) to continue, C(n) to log salvage and log tapes, C(y) to each
     further level of the chain, which is put into the C(TAPEDEV) file just before ontape reads it). Any

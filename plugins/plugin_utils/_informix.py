@@ -146,6 +146,22 @@ def edit_onconfig(text: str, parameters: dict) -> tuple[str, dict]:
     return new_text, changes
 
 
+# ON-Bar return codes (reference §8); anything else: see BAR_ACT_LOG.
+ONBAR_RETURN_CODES = {
+    **{str(rc): "storage manager (XBSA) error" for rc in range(2, 35)},
+    "100": "backup or object not found in sysutils, the boot file or the storage manager catalog",
+    "115": "a critical dbspace is missing from the cold restore",
+    "116": "onsmsync is already running",
+    "122": "deadlock",
+    "123": "rootdbs is not part of the cold restore (is the server off-line?)",
+    "126": "boot file error", "127": "boot file error",
+    "129": "objects do not match: run onsmsync",
+    "130": "the database server is not responding",
+    "152": "logical logs unavailable (LOG_BACKUP_MODE)",
+    "156": "LTAPEDEV is NUL, which ON-Bar refuses",
+}
+
+
 def is_null_device(device: str | None) -> bool:
     return (device or "NUL").strip().upper() in ("NUL", "/DEV/NULL", "NUL:")
 

@@ -26,6 +26,7 @@ ONTAPE_RULES = {
     "failure_pattern": ifx._FAILURE.pattern,
     "arc_row_pattern": ifx._ARC_ROW.pattern,
     "chunk_row_pattern": ifx._CHUNK_ROW.pattern,
+    "onbar_codes": ifx.ONBAR_RETURN_CODES,
 }
 # Keys of remote results that may be shown to the user.
 _DETAIL_KEYS = ("rc", "output", "onstat_arc", "lock", "touched", "created_chunks", "archives")

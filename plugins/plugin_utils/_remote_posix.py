@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -152,7 +153,7 @@ def list_manifests(destination):
             continue
         manifest["manifest"] = path
         # Manifests name their archive relative to themselves, so a backup directory can be moved.
-        manifest["archive_path"] = os.path.join(destination, manifest.get("archive", ""))
+        manifest["archive_path"] = os.path.join(destination, manifest["archive"]) if manifest.get("archive") else None
         manifests.append(manifest)
     return manifests
 
@@ -204,6 +205,44 @@ def ontape_backup(p, env, partial):
     return rc, text
 
 
+def ontape_to_file(p, env, partial):
+    """ontape into <name>.arc.partial, judged by its words; returns (output, sha256, size)."""
+    try:
+        rc, output = ontape_backup(p, env, partial)
+    except OSError as exc:
+        rc, output = -1, f"error: {exc}"
+    failure = None
+    if re.search(p["failure_pattern"], output, re.I):
+        failure = "ontape reported a failure"
+    elif p["success_text"] not in output:
+        failure = "ontape ended without '" + p["success_text"] + "' (interrupted or killed)"
+    elif not os.path.exists(partial) or os.path.getsize(partial) == 0:
+        failure = "ontape wrote no archive data"
+    if failure:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise Problem(f"backup failed: {failure}; nothing was kept and no older backup was touched",
+                      rc=rc, output=output)
+    sha256, size = sha256_of(partial)
+    return output, sha256, size
+
+
+def onbar_meaning(p, rc):
+    return p["onbar_codes"].get(str(rc), "see BAR_ACT_LOG")
+
+
+def onbar_backup(p, env):
+    """onbar into the storage manager; with verify, onbar -v checks that it can be restored."""
+    rc, output = run(["onbar", "-b", "-L", str(p["level"])], env, timeout=p["timeout"])
+    if rc == 0 and p["verify"]:
+        rc, verified = run(["onbar", "-v"], env, timeout=p["timeout"])
+        output += verified
+    if rc != 0:
+        raise Problem(f"backup failed: onbar returned {rc} ({onbar_meaning(p, rc)}); no older backup was touched",
+                      rc=rc, output=output)
+    return output
+
+
 def backup(p):
     env = informix_env(p)[0]
     destination = p["destination"]
@@ -217,37 +256,28 @@ def backup(p):
         if taken:
             raise Problem(f"{taken[0]} already exists; no backup overwrites another")
         start = utc_now()
-        try:
-            rc, output = ontape_backup(p, env, partial)
-        except OSError as exc:
-            rc, output = -1, f"error: {exc}"
-        failure = None
-        if re.search(p["failure_pattern"], output, re.I):
-            failure = "ontape reported a failure"
-        elif p["success_text"] not in output:
-            failure = "ontape ended without '" + p["success_text"] + "' (interrupted or killed)"
-        elif not os.path.exists(partial) or os.path.getsize(partial) == 0:
-            failure = "ontape wrote no archive data"
-        if failure:
-            if os.path.exists(partial):
-                os.remove(partial)
-            raise Problem(f"backup failed: {failure}; nothing was kept and no older backup was touched",
-                          rc=rc, output=output)
-        sha256, size = sha256_of(partial)
+        if p["tool"] == "onbar":
+            output, sha256, size = onbar_backup(p, env), None, None
+        else:
+            output, sha256, size = ontape_to_file(p, env, partial)
         state = server_state(env)
         rows = [m.groupdict() for m in (re.match(p["arc_row_pattern"], ln.strip()) for ln in state["onstat_arc"].splitlines())
                 if m and int(m.group("level")) == p["level"]]
         checkpoint = max(rows, key=lambda r: (int(r["log"]), r["date"]), default=None)
         previous = p.get("previous_checkpoint")
         if p["verify"] and (checkpoint is None or (previous and int(checkpoint["log"]) <= int(previous["log"]))):
-            os.remove(partial)
+            if os.path.exists(partial):
+                os.remove(partial)
             raise Problem(f"backup not verified: onstat -g arc shows no new level {p['level']} archive", output=output,
                           onstat_arc=state["onstat_arc"])
         dbspaces = run(["onstat", "-d"], env)[1].splitlines()
         chunks = [m.group("path") for m in (re.match(p["chunk_row_pattern"], ln) for ln in dbspaces) if m]
-        archive = os.path.join(destination, p["name"] + ".arc")
-        os.replace(partial, archive)
-        manifest = dict(p["manifest"], start=start, end=utc_now(), size=size, sha256=sha256, archive=os.path.basename(archive),
+        archive = None
+        if p["tool"] == "ontape":
+            archive = os.path.join(destination, p["name"] + ".arc")
+            os.replace(partial, archive)
+        manifest = dict(p["manifest"], start=start, end=utc_now(), size=size, sha256=sha256,
+                        archive=os.path.basename(archive) if archive else None,
                         checkpoint={"date": checkpoint["date"], "log": int(checkpoint["log"])} if checkpoint else None,
                         verified=bool(p["verify"]), chunks=chunks, ontape_output=output[-4000:])
         manifest_path = os.path.join(destination, p["name"] + ".json")
@@ -349,10 +379,15 @@ def wait_for_mode(env, wanted, timeout):
 
 
 def restore(p):
-    env, onconfig = informix_env(p)
+    env = informix_env(p)[0]
     bad = [a for a in verify_archives(p)["archives"] if not a["ok"]]
     if bad:
         raise Problem(f"refusing to restore: {bad[0]['archive']}: {bad[0]['reason']}", touched=False)
+    if p["method"] == "onbar":
+        rc, output = run(["onbar", "-v"], env, timeout=p["timeout"])  # restorable? asked before anything is touched
+        if rc != 0:
+            raise Problem(f"refusing to restore: onbar -v returned {rc} ({onbar_meaning(p, rc)})", output=output,
+                          touched=False)
     transcript = []
     if run(["onstat", "-"], env)[0] != 255:
         transcript.append(run(["onmode", "-ky"], env)[1])
@@ -367,10 +402,15 @@ def restore(p):
     staged = []
     method = p["method"]
     try:
-        if method == "stdio":
+        if method == "onbar":
+            rc, output = run(["onbar", "-r"], env, timeout=p["timeout"])
+            if rc != 0:
+                raise Problem(f"onbar -r returned {rc} ({onbar_meaning(p, rc)}); the server is left as onbar left it",
+                              output=output, touched=True, created_chunks=created)
+            output += "\n" + p["success_text"]  # onbar reports by return code, not in words
+        elif method == "stdio":
             proc = subprocess.Popen(["ontape", "-r", "-t", "STDIO"], env=env, stdin=subprocess.PIPE,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            import threading
             errors = []
             reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()))
             reader.start()

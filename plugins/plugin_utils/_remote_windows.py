@@ -181,7 +181,8 @@ function Get-Manifests([string]$destination) {
         try { $m = Get-Content -LiteralPath $_.FullName -Raw | ConvertFrom-Json } catch { return }
         $m | Add-Member -NotePropertyName manifest -NotePropertyValue $_.FullName -Force
         # Manifests name their archive relative to themselves, so a backup directory can be moved.
-        $m | Add-Member -NotePropertyName archive_path -NotePropertyValue (Join-Path $destination $m.archive) -Force
+        $path = if ($m.archive) { Join-Path $destination $m.archive } else { $null }
+        $m | Add-Member -NotePropertyName archive_path -NotePropertyValue $path -Force
         $m
     })
 }
@@ -230,6 +231,38 @@ function Invoke-OntapeBackup([hashtable]$ifx, [string]$partial) {
     }
 }
 
+function Get-OnbarMeaning([int]$rc) {
+    $meaning = $p.onbar_codes.PSObject.Properties[[string]$rc]
+    if ($meaning) { $meaning.Value } else { 'see BAR_ACT_LOG' }
+}
+
+# ontape into <name>.arc.partial, judged by its words.
+function Invoke-OntapeToFile([hashtable]$ifx, [string]$partial) {
+    try { $run = Invoke-OntapeBackup $ifx $partial } catch [Problem] { throw } catch { $run = @{ rc = -1; text = "error: $_" } }
+    $failure = $null
+    if ($run.text -match "(?i)$($p.failure_pattern)") { $failure = 'ontape reported a failure' }
+    elseif (-not $run.text.Contains($p.success_text)) { $failure = "ontape ended without '$($p.success_text)' (interrupted or killed)" }
+    elseif (-not (Test-Path -LiteralPath $partial) -or (Get-Item -LiteralPath $partial).Length -eq 0) { $failure = 'ontape wrote no archive data' }
+    if ($failure) {
+        Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
+        Fail "backup failed: $failure; nothing was kept and no older backup was touched" @{ rc = $run.rc; output = $run.text }
+    }
+    $run
+}
+
+# onbar into the storage manager; with verify, onbar -v checks that it can be restored.
+function Invoke-OnbarBackup([hashtable]$ifx) {
+    $run = Invoke-Native $ifx @('onbar', '-b', '-L', [string]$p.level) -timeout $p.timeout
+    if ($run.rc -eq 0 -and $p.verify) {
+        $verified = Invoke-Native $ifx @('onbar', '-v') -timeout $p.timeout
+        $run = @{ rc = $verified.rc; text = $run.text + $verified.text }
+    }
+    if ($run.rc -ne 0) {
+        Fail "backup failed: onbar returned $($run.rc) ($(Get-OnbarMeaning $run.rc)); no older backup was touched" @{ rc = $run.rc; output = $run.text }
+    }
+    $run
+}
+
 function Invoke-Backup {
     $ifx = Get-InformixEnv
     $destination = $p.destination
@@ -244,34 +277,31 @@ function Invoke-Backup {
             if (Test-Path -LiteralPath $taken) { Fail "$taken already exists; no backup overwrites another" }
         }
         $start = UtcNow
-        try { $run = Invoke-OntapeBackup $ifx $partial } catch [Problem] { throw } catch { $run = @{ rc = -1; text = "error: $_" } }
-        $failure = $null
-        if ($run.text -match "(?i)$($p.failure_pattern)") { $failure = 'ontape reported a failure' }
-        elseif (-not $run.text.Contains($p.success_text)) { $failure = "ontape ended without '$($p.success_text)' (interrupted or killed)" }
-        elseif (-not (Test-Path -LiteralPath $partial) -or (Get-Item -LiteralPath $partial).Length -eq 0) { $failure = 'ontape wrote no archive data' }
-        if ($failure) {
-            Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
-            Fail "backup failed: $failure; nothing was kept and no older backup was touched" @{ rc = $run.rc; output = $run.text }
+        if ($p.tool -eq 'onbar') {
+            $run = Invoke-OnbarBackup $ifx
+            $sha256 = $null; $size = $null
+        } else {
+            $run = Invoke-OntapeToFile $ifx $partial
+            $sha256 = Get-Sha256 $partial
+            $size = (Get-Item -LiteralPath $partial).Length
         }
-        $sha256 = Get-Sha256 $partial
-        $size = (Get-Item -LiteralPath $partial).Length
         $state = Get-ServerState $ifx
         $rows = @($state.onstat_arc -split "`r?`n" | ForEach-Object { [regex]::Match($_.Trim(), $p.arc_row_pattern) } |
                   Where-Object { $_.Success -and [int]$_.Groups['level'].Value -eq $p.level })
         $checkpoint = $rows | Sort-Object { [int]$_.Groups['log'].Value } | Select-Object -Last 1
         $previous = $p.previous_checkpoint
         if ($p.verify -and (-not $checkpoint -or ($previous -and [int]$checkpoint.Groups['log'].Value -le [int]$previous.log))) {
-            Remove-Item -LiteralPath $partial -Force
+            Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
             Fail "backup not verified: onstat -g arc shows no new level $($p.level) archive" @{ output = $run.text; onstat_arc = $state.onstat_arc }
         }
         $dbspaces = (Invoke-Native $ifx @('onstat', '-d')).text -split "`r?`n"
         $chunks = @($dbspaces | ForEach-Object { [regex]::Match($_, $p.chunk_row_pattern) } | Where-Object Success |
                     ForEach-Object { $_.Groups['path'].Value })
-        Move-Item -LiteralPath $partial -Destination $archive
+        if ($p.tool -eq 'onbar') { $archive = $null } else { Move-Item -LiteralPath $partial -Destination $archive }
         $manifest = @{}
         $p.manifest.PSObject.Properties | ForEach-Object { $manifest[$_.Name] = $_.Value }
         $manifest.start = $start; $manifest.end = UtcNow; $manifest.size = $size; $manifest.sha256 = $sha256
-        $manifest.archive = Split-Path -Leaf $archive; $manifest.verified = [bool]$p.verify; $manifest.chunks = $chunks
+        $manifest.archive = if ($archive) { Split-Path -Leaf $archive } else { $null }; $manifest.verified = [bool]$p.verify; $manifest.chunks = $chunks
         $manifest.checkpoint = if ($checkpoint) { @{ date = $checkpoint.Groups['date'].Value; log = [int]$checkpoint.Groups['log'].Value } } else { $null }
         $text = $run.text
         $manifest.ontape_output = if ($text.Length -gt 4000) { $text.Substring($text.Length - 4000) } else { $text }
@@ -320,6 +350,10 @@ function Invoke-Restore {
     $ifx = Get-InformixEnv
     $bad = @((Invoke-VerifyArchives).archives | Where-Object { -not $_.ok })
     if ($bad) { Fail "refusing to restore: $($bad[0].archive): $($bad[0].reason)" @{ touched = $false } }
+    if ($p.method -eq 'onbar') {
+        $verified = Invoke-Native $ifx @('onbar', '-v') -timeout $p.timeout   # restorable? asked before anything is touched
+        if ($verified.rc -ne 0) { Fail "refusing to restore: onbar -v returned $($verified.rc) ($(Get-OnbarMeaning $verified.rc))" @{ output = $verified.text; touched = $false } }
+    }
     $transcript = @()
     if ((Invoke-Native $ifx @('onstat', '-')).rc -ne 255) {
         $transcript += (Invoke-Native $ifx @('onmode', '-ky')).text
@@ -337,6 +371,11 @@ function Invoke-Restore {
     $staged = @()
     try {
         switch ($p.method) {
+            'onbar' {
+                $run = Invoke-Native $ifx @('onbar', '-r') -timeout $p.timeout
+                if ($run.rc -ne 0) { Fail "onbar -r returned $($run.rc) ($(Get-OnbarMeaning $run.rc)); the server is left as onbar left it" @{ output = $run.text; touched = $true; created_chunks = $created } }
+                $run.text += "`r`n" + $p.success_text   # onbar reports by return code, not in words
+            }
             'stdio' {
                 $stream = $files[0]
                 if ($files.Count -gt 1) {

@@ -257,3 +257,30 @@ def test_windows_restore_stops_the_oscc_services_first_and_starts_them_after(win
     state = labctl.windows_state(lab.root, lab.host)["services"]
     assert all(state[n]["state"] == "running" for n in services)
     assert restored["safety_backup"]["manifest"].startswith("D:\\OSCC-Backups\\safety\\")
+
+
+# ---------------------------------------------------------------- onbar (manual §6.3.5, §6.3.6)
+def test_onbar_is_refused_while_ltapedev_is_nul_as_oscc_installs_it(lab, tmp_path):
+    _, result = lab.task("oscc.admin.informix_backup", {**BACKUP, "tool": "onbar"}, tmp_path)
+    assert result["failed"] and "return code 156" in result["msg"] and "tool=ontape" in result["msg"]
+    assert manifests(lab) == []
+
+
+def test_onbar_chain_backup_and_restore(lab, tmp_path):
+    lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"LTAPEDEV": lab.paths["host"]["tape"]}}, tmp_path)
+    _, full = lab.task("oscc.admin.informix_backup", {**BACKUP, "tool": "onbar"}, tmp_path)
+    assert full["verified"] and full["archive"] is None and full["sha256"] is None
+    lab.sql("insert into agents values ('3001', 'Onbar', 'ready');")
+    _, incremental = lab.task("oscc.admin.informix_backup", {**BACKUP, "tool": "onbar", "level": 1}, tmp_path)
+    assert incremental["parent"] == name_of(full["manifest"])
+    expected = lab.data()
+    lab.sql("delete from agents;")
+    _, restored = lab.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True}, tmp_path)
+    assert restored["method"] == "onbar" and restored["server_mode"] == "On-Line", restored
+    assert lab.data() == expected
+    assert json.load(open(lab.here(full["manifest"])))["tool"] == "onbar"
+
+
+def test_method_belongs_to_ontape(lab, tmp_path):
+    _, result = lab.task("oscc.admin.informix_backup", {**BACKUP, "tool": "onbar", "method": "tapedev"}, tmp_path)
+    assert result["failed"] and result["msg"].startswith("method applies to tool=ontape only")

@@ -14,7 +14,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIM = os.path.join(HERE, "informix", "ifxsim.py")
-PROGRAMS = ("ontape", "onstat", "onmode", "oninit", "dbaccess")
+PROGRAMS = ("ontape", "onbar", "onstat", "onmode", "oninit", "dbaccess")
 OSCC_SERVICES = ("OpenScape Contact Center", "OpenScape Contact Center AutoPA")
 SEED = {
     "hppc": {

@@ -93,3 +93,21 @@ def test_missing_chunk_blocks_a_restore_until_it_exists(sim):
     assert sim.run("ontape", "-r", "-t", "STDIO", stdin=level0).returncode != 0
     open(chunk, "w").close()
     sim.run("ontape", "-r", "-t", "STDIO", stdin=level0, check=True)
+
+
+def test_onbar_refuses_ltapedev_nul_with_156(sim):
+    assert sim.run("onbar", "-b", "-L", "0").returncode == 156
+
+
+def test_onbar_backs_up_verifies_and_restores_the_newest_chain(sim):
+    sim.set_onconfig("LTAPEDEV", sim.paths["tape"])
+    sim.run("onbar", "-b", "-L", "0", check=True)
+    sim.sql("insert into agents values ('1003', 'Neu', 'ready');")
+    sim.run("onbar", "-b", "-L", "1", check=True)
+    expected = sim.data()
+    sim.sql("delete from agents;")
+    assert sim.run("onbar", "-v").returncode == 0
+    assert sim.run("onbar", "-r").returncode == 123  # not while on-line
+    sim.run("onmode", "-ky", check=True)
+    sim.run("onbar", "-r", check=True)
+    assert sim.data() == expected and sim.run("onstat", "-").returncode == 1

@@ -562,7 +562,74 @@ def dbaccess(argv):
     return 0
 
 
-PROGRAMS = {"ontape": ontape, "onstat": onstat, "onmode": onmode, "oninit": oninit, "dbaccess": dbaccess}
+# ---------------------------------------------------------------- onbar with a disk storage manager (PSM)
+def psm_dir(inst):
+    path = os.path.join(inst.informixdir, "sim", "psm", inst.server)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def psm_catalog(inst):
+    path = os.path.join(psm_dir(inst), "catalog.json")
+    return json.load(open(path)) if os.path.exists(path) else []
+
+
+def bar_log(inst, text):
+    log = host_path(inst.config().get("BAR_ACT_LOG") or os.path.join(inst.informixdir, "tmp", "bar_act.log"))
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    with open(log, "a") as handle:
+        handle.write(f"{now():%Y-%m-%d %H:%M:%S} {os.getpid()}  {text}\n")
+
+
+def onbar(argv):
+    inst = Instance()
+    if "-b" in argv:
+        inst.require_up()
+        if is_null_device(inst.config().get("LTAPEDEV", "NUL")):
+            bar_log(inst, "ERROR: LTAPEDEV is set to /dev/null or NUL. Change it to a valid device.")
+            print("sim: LTAPEDEV is NUL; ON-Bar cannot back up logical logs.", file=sys.stderr)
+            return 156  # reference §8: 156 LTAPEDEV invalid (NUL)
+        level = int(argv[argv.index("-L") + 1]) if "-L" in argv else 0
+        blob = make_archive(inst, level)
+        header = decode_archives(blob)[0][0]
+        with open(os.path.join(psm_dir(inst), header["id"] + ".obj"), "wb") as handle:
+            write_limited(inst, handle, blob)
+        catalog = psm_catalog(inst) + [{"id": header["id"], "level": level, "base": header["base"]}]
+        json.dump(catalog, open(os.path.join(psm_dir(inst), "catalog.json"), "w"))
+        inst.save()
+        bar_log(inst, f"Completed level {level} archive {header['id']}.")
+        return 0
+    chain = []
+    for entry in psm_catalog(inst):  # the newest chain: the last level 0, then the last of each level on it
+        if entry["level"] == 0:
+            chain = [entry]
+        elif chain and len(chain) >= entry["level"] and chain[entry["level"] - 1]["id"] == entry["base"]:
+            chain = chain[:entry["level"]] + [entry]
+    if not chain:
+        print("sim: no backup found in the storage manager.", file=sys.stderr)
+        return 100
+    archives = []
+    for entry in chain:
+        with open(os.path.join(psm_dir(inst), entry["id"] + ".obj"), "rb") as handle:
+            try:
+                archives.extend(decode_archives(handle.read()))
+            except Fail as exc:
+                print(str(exc), file=sys.stderr)
+                return 2
+    if "-v" in argv:
+        bar_log(inst, f"Verified {len(archives)} archive(s); archecker reports them restorable.")
+        return 0
+    if "-r" in argv:
+        if inst.mode != "Off-Line":
+            print("sim: cold restore needs the server off-line.", file=sys.stderr)
+            return 123
+        finish_restore(inst, archives, "Quiescent")
+        bar_log(inst, "Completed cold restore.")
+        return 0
+    raise Fail("Usage: onbar {-b [-L 0|1|2] | -v | -r}")
+
+
+PROGRAMS = {"onbar": onbar, "ontape": ontape, "onstat": onstat, "onmode": onmode, "oninit": oninit, "dbaccess": dbaccess}
 
 
 def main(argv):
