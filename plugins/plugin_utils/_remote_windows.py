@@ -116,7 +116,10 @@ function Invoke-Prompted([hashtable]$ifx, [string[]]$argv, [string[]]$files) {
             if ($null -eq $found) { continue }
             $consumed += $found.Index + $found.Length
             switch ($action) {
-                'abort' { Fail "ontape asked a question the driver does not answer: '$($found.Value)'; ontape was stopped" @{ output = $transcript; touched = $true } }
+                'abort' {
+                    Fail "ontape asked a question the driver does not answer: '$($found.Value)'; ontape was stopped" @{
+                        output = $transcript; touched = $true }
+                }
                 'return' {
                     if ($null -ne $due) { Copy-Item -LiteralPath $files[$due] -Destination $p.tapedev -Force; $due = $null }
                     $reply = ''
@@ -352,7 +355,10 @@ function Invoke-Restore {
     if ($bad) { Fail "refusing to restore: $($bad[0].archive): $($bad[0].reason)" @{ touched = $false } }
     if ($p.method -eq 'onbar') {
         $verified = Invoke-Native $ifx @('onbar', '-v') -timeout $p.timeout   # restorable? asked before anything is touched
-        if ($verified.rc -ne 0) { Fail "refusing to restore: onbar -v returned $($verified.rc) ($(Get-OnbarMeaning $verified.rc))" @{ output = $verified.text; touched = $false } }
+        if ($verified.rc -ne 0) {
+            Fail "refusing to restore: onbar -v returned $($verified.rc) ($(Get-OnbarMeaning $verified.rc))" @{
+                output = $verified.text; touched = $false }
+        }
     }
     $transcript = @()
     if ((Invoke-Native $ifx @('onstat', '-')).rc -ne 255) {
@@ -373,7 +379,10 @@ function Invoke-Restore {
         switch ($p.method) {
             'onbar' {
                 $run = Invoke-Native $ifx @('onbar', '-r') -timeout $p.timeout
-                if ($run.rc -ne 0) { Fail "onbar -r returned $($run.rc) ($(Get-OnbarMeaning $run.rc)); the server is left as onbar left it" @{ output = $run.text; touched = $true; created_chunks = $created } }
+                if ($run.rc -ne 0) {
+                    Fail "onbar -r returned $($run.rc) ($(Get-OnbarMeaning $run.rc)); the server is left as onbar left it" @{
+                        output = $run.text; touched = $true; created_chunks = $created }
+                }
                 $run.text += "`r`n" + $p.success_text   # onbar reports by return code, not in words
             }
             'stdio' {

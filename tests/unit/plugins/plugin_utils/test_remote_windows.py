@@ -72,5 +72,5 @@ def test_the_tapedev_restore_is_driven_by_the_prompt_table():
     prompted = body("Invoke-Prompted")
     assert "foreach ($entry in $p.prompts)" in prompted and "IgnoreCase" in prompted
     assert "Copy-Item -LiteralPath $files[$due] -Destination $p.tapedev" in prompted
-    assert "'abort' { Fail" in prompted and "$proc.Kill()" in prompted
+    assert "'abort' {\n                    Fail" in prompted and "$proc.Kill()" in prompted
     assert "Invoke-Prompted $ifx @('ontape', '-r') $files" in body("Invoke-Restore")
