@@ -11,7 +11,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import ONTAPE_RULES, InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import REMOTE_RULES, InformixAction
 
 BACKUP_SPEC = {
     "tool": {"type": "str", "choices": ["ontape", "onbar"], "default": "ontape"},
@@ -52,7 +52,7 @@ def check_tapedev(method: str, tapedev: str | None) -> None:
         raise AnsibleActionFail(f"TAPEDEV {tapedev!r} contains white space; Informix reads only up to the first blank")
 
 
-def plan_backup(action, args, probe, host, purpose="scheduled"):
+def plan_backup(action, args, probe, host, purpose="regular"):
     """Everything decided before the archive is written: name, parent, retention, remote parameters."""
     if probe["onstat_rc"] != ifx.ONLINE_RC:
         raise AnsibleActionFail(f"the Informix server is {probe['server_mode']} (onstat - rc {probe['onstat_rc']}); "
@@ -83,7 +83,7 @@ def plan_backup(action, args, probe, host, purpose="scheduled"):
     doomed = arc.retention_plan(future, args["keep_full"]) if args.get("keep_full") else []
     delete = [path for m in doomed for path in (m.get("archive_path"), m.get("manifest")) if path]
     params = {
-        **action.location(args), **ONTAPE_RULES, "destination": args["destination"], "name": name, "tool": args["tool"],
+        **action.location(args), **REMOTE_RULES, "destination": args["destination"], "name": name, "tool": args["tool"],
         "level": args["level"], "method": args["method"], "tapedev": tapedev, "verify": args["verify"],
         "timeout": args["timeout"], "manifest": manifest, "delete": delete,
         "previous_checkpoint": probe["archives_by_level"].get(args["level"]),
@@ -108,8 +108,6 @@ class ActionModule(InformixAction):
     def act(self, args, target, task_vars):
         if args["keep_full"] < 1:
             raise AnsibleActionFail("keep_full must be at least 1: the newest verified chain is never deleted")
-        if args["timeout"] < 1:
-            raise AnsibleActionFail("timeout must be a positive number of seconds")
         resolve_method(args)
         probe = self.probe(target, args, destination=args["destination"])
         params, doomed = plan_backup(self, args, probe, task_vars.get("inventory_hostname"))

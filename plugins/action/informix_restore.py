@@ -8,7 +8,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import ONTAPE_RULES, InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import REMOTE_RULES, InformixAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import RESTORE_PROMPTS
 from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
 
@@ -55,8 +55,6 @@ class ActionModule(InformixAction):
         if not args["confirm"] and not self._task.check_mode:
             raise AnsibleActionFail("confirm: true is required: a restore replaces the whole Informix instance "
                                     "and stops the OSCC services")
-        if args["timeout"] < 1:
-            raise AnsibleActionFail("timeout must be a positive number of seconds")
         wanted = None
         destination = args["destination"]
         if args["manifest"] != "latest":
@@ -85,7 +83,7 @@ class ActionModule(InformixAction):
             result["changed"] = True
         for service in args["services"]:
             target.service(service, "stopped")  # manual §6.3.3 step 2
-        params = {**self.location(args), **ONTAPE_RULES, "archives": archives, "method": method, "tapedev": tapedev,
+        params = {**self.location(args), **REMOTE_RULES, "archives": archives, "method": method, "tapedev": tapedev,
                   "prompts": RESTORE_PROMPTS, "timeout": args["timeout"],
                   "chunks": args["chunks"] if args["chunks"] is not None else chain[0].get("chunks", [])}
         try:

@@ -20,8 +20,8 @@ COMMON_SPEC = {
     "onconfig": {"type": "str"},
     "services": {"type": "list", "elements": "str", "default": OSCC_SERVICES},
 }
-# Rules the remote procedures apply, defined once here (reference/informix.md §7).
-ONTAPE_RULES = {
+# Rules the remote procedures apply, defined once here (reference/informix.md §5, §7, §8).
+REMOTE_RULES = {
     "success_text": "Program over.",
     "failure_pattern": ifx._FAILURE.pattern,
     "arc_row_pattern": ifx._ARC_ROW.pattern,
@@ -43,6 +43,8 @@ class InformixAction(ActionBase):
         del tmp
         _validation, args = self.validate_argument_spec(argument_spec={**COMMON_SPEC, **self.ARGSPEC})
         args = args.validated_parameters if hasattr(args, "validated_parameters") else args
+        if args.get("timeout") is not None and args["timeout"] < 1:
+            raise AnsibleActionFail("timeout must be a positive number of seconds")
         target = Target(self, task_vars or {})
         for option in ("informixdir",) + self.PATH_OPTIONS:
             value = args.get(option)

@@ -12,6 +12,8 @@ BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
     ("oscc.admin.informix_backup", {**BACKUP, "destination": "backups/today"}, "destination", "absolute path"),
     ("oscc.admin.informix_backup", {**BACKUP, "keep_full": 0}, "keep_full", "at least 1"),
     ("oscc.admin.informix_backup", {**BACKUP, "compress": True}, "compress", "Unsupported parameters"),
+    ("oscc.admin.informix_backup", {**BACKUP, "timeout": 0}, "timeout", "positive"),
+    ("oscc.admin.informix_backup", {**BACKUP, "tool": "ontape2"}, "tool", "ontape, onbar"),
     ("oscc.admin.informix_backup", LOCATION, "destination", "required"),
     ("oscc.admin.informix_restore", {**BACKUP, "include_levels": [0, 5]}, "include_levels", "0, 1, 2"),
     ("oscc.admin.informix_restore", {**BACKUP, "manifest": "old.json", "confirm": True}, "manifest", "absolute path"),
