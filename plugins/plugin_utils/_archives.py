@@ -32,9 +32,26 @@ def _ok(manifest: dict) -> bool:
     return manifest.get("format") == MANIFEST_FORMAT and bool(manifest.get("verified"))
 
 
+def _linked(manifests: list[dict]) -> list[dict]:
+    """Manifests with every parent named. A run of the scheduled task (no controller to ask)
+    records only the server's checkpoint of the archive it builds on; its parent is the verified
+    manifest of the level below that carries that checkpoint."""
+    by_checkpoint = {(m["level"], (m.get("checkpoint") or {}).get("date"), (m.get("checkpoint") or {}).get("log")): m
+                     for m in manifests if _ok(m)}
+    linked = []
+    for m in manifests:
+        base = m.get("parent_checkpoint")
+        if m.get("level", 0) > 0 and not m.get("parent") and base:
+            parent = by_checkpoint.get((m["level"] - 1, base.get("date"), base.get("log")))
+            if parent:
+                m = dict(m, parent=parent["name"])
+        linked.append(m)
+    return linked
+
+
 def chains(manifests: list[dict]) -> list[list[dict]]:
     """Complete, verified chains, oldest first: [L0, L1 based on it..., L2 based on those...]."""
-    by_name = {m["name"]: m for m in manifests if _ok(m)}
+    by_name = {m["name"]: m for m in _linked(manifests) if _ok(m)}
     roots = sorted((m for m in by_name.values() if m["level"] == 0), key=_start)
     result = []
     for root in roots:

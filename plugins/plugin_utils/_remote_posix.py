@@ -243,6 +243,14 @@ def onbar_backup(p, env):
     return output
 
 
+def last_checkpoint(arc_text, pattern, level):
+    """The server's newest archive of a level in `onstat -g arc`, as {date, log}, or None."""
+    rows = [m.groupdict() for m in (re.match(pattern, ln.strip()) for ln in arc_text.splitlines())
+            if m and int(m.group("level")) == level]
+    newest = max(rows, key=lambda r: (int(r["log"]), r["date"]), default=None)
+    return {"date": newest["date"], "log": int(newest["log"])} if newest else None
+
+
 def backup(p):
     env = informix_env(p)[0]
     destination = p["destination"]
@@ -261,9 +269,7 @@ def backup(p):
         else:
             output, sha256, size = ontape_to_file(p, env, partial)
         state = server_state(env)
-        rows = [m.groupdict() for m in (re.match(p["arc_row_pattern"], ln.strip()) for ln in state["onstat_arc"].splitlines())
-                if m and int(m.group("level")) == p["level"]]
-        checkpoint = max(rows, key=lambda r: (int(r["log"]), r["date"]), default=None)
+        checkpoint = last_checkpoint(state["onstat_arc"], p["arc_row_pattern"], p["level"])
         previous = p.get("previous_checkpoint")
         if p["verify"] and (checkpoint is None or (previous and int(checkpoint["log"]) <= int(previous["log"]))):
             if os.path.exists(partial):
@@ -278,7 +284,7 @@ def backup(p):
             os.replace(partial, archive)
         manifest = dict(p["manifest"], start=start, end=utc_now(), size=size, sha256=sha256,
                         archive=os.path.basename(archive) if archive else None,
-                        checkpoint={"date": checkpoint["date"], "log": int(checkpoint["log"])} if checkpoint else None,
+                        checkpoint=checkpoint,
                         verified=bool(p["verify"]), chunks=chunks, ontape_output=output[-4000:])
         manifest_path = os.path.join(destination, p["name"] + ".json")
         # The manifest is written last: its presence is what marks the backup complete.
@@ -293,6 +299,36 @@ def backup(p):
                 "onstat_rc": state["onstat_rc"]}
     finally:
         os.remove(lock)
+
+
+def scheduled(p):
+    """What the scheduled task runs (manual §6.3.1), with no controller to plan: name the archive,
+    record the checkpoint of the archive it builds on (the controller links the chain by it), back
+    up, and append one line to the results file. It never deletes anything."""
+    try:
+        env, onconfig = informix_env(p)
+        state = server_state(env)
+        if state["onstat_rc"] != 5:
+            raise Problem(f"the Informix server is not On-Line (onstat - rc {state['onstat_rc']})")
+        level = p["level"]
+        base = last_checkpoint(state["onstat_arc"], p["arc_row_pattern"], level - 1) if level else None
+        if level and base is None:
+            raise Problem(f"the server has no level {level - 1} archive for a level {level} backup to build on")
+        with open(onconfig, errors="replace") as handle:
+            tapedev = next((ln.split()[1] for ln in handle if ln.split()[:1] == ["TAPEDEV"] and len(ln.split()) > 1), None)
+        now = datetime.now(timezone.utc)  # the name has the form of _archives.archive_name
+        name = f"{env['INFORMIXSERVER']}_{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}_L{level}"
+        manifest = dict(p["manifest"], name=name, level=level, parent=None, parent_checkpoint=base,
+                        chain=None if level else name, purpose="scheduled")
+        result = backup(dict(p, name=name, manifest=manifest, tapedev=tapedev, delete=[],
+                             previous_checkpoint=last_checkpoint(state["onstat_arc"], p["arc_row_pattern"], level)))
+        line = f"{utc_now()} OK level {level} {result['manifest']['manifest']} sha256 {result['manifest']['sha256']}"
+    except Problem as exc:
+        result = dict(exc.extra, failed=True, msg=str(exc))
+        line = f"{utc_now()} FAILED level {p.get('level')}: {exc}"
+    with open(p["results_file"], "a") as handle:
+        handle.write(line + "\n")
+    return result
 
 
 def verify_archives(p):
@@ -476,12 +512,17 @@ def write_file(p):
 
 
 PROCEDURES = {"probe": probe, "backup": backup, "verify_archives": verify_archives, "restore": restore,
-              "write_file": write_file}
+              "write_file": write_file, "scheduled": scheduled}
 
 
 def main(argv):
     try:
-        result = PROCEDURES[argv[1]](json.loads(argv[2]))
+        if argv[2].startswith("@"):  # the scheduled task keeps its parameters in a file
+            with open(argv[2][1:]) as handle:
+                params = json.load(handle)
+        else:
+            params = json.loads(argv[2])
+        result = PROCEDURES[argv[1]](params)
     except Problem as exc:
         result = dict(exc.extra, failed=True, msg=str(exc))
     except Exception as exc:  # an unforeseen fault still reaches the controller as one readable line

@@ -16,7 +16,9 @@ SCRIPT = MARKER + r"""
 [CmdletBinding(SupportsShouldProcess)]
 param([Parameter(Mandatory)][string]$Procedure, [Parameter(Mandatory)][string]$Json)
 $ErrorActionPreference = 'Stop'
+if ($null -eq $Ansible) { $Ansible = [pscustomobject]@{ Changed = $false } }  # run by the scheduled task, not Ansible
 $Ansible.Changed = $false
+if ($Json.StartsWith('@')) { $Json = Get-Content -Raw -LiteralPath $Json.Substring(1) }  # parameters kept in a file
 $p = ConvertFrom-Json -InputObject $Json
 $LockName = '.oscc-backup.lock'
 
@@ -144,6 +146,14 @@ function Get-ServerState([hashtable]$ifx) {
     $dash = Invoke-Native $ifx @('onstat', '-')
     $arc = if ($dash.rc -ne 255) { (Invoke-Native $ifx @('onstat', '-g', 'arc')).text } else { '' }
     @{ onstat_rc = $dash.rc; onstat = $dash.text; onstat_arc = $arc }
+}
+
+# The server's newest archive of a level in onstat -g arc, as @{ date; log }, or $null.
+function Get-LastCheckpoint([string]$arcText, [int]$level) {
+    $rows = @($arcText -split "`r?`n" | ForEach-Object { [regex]::Match($_.Trim(), $p.arc_row_pattern) } |
+              Where-Object { $_.Success -and [int]$_.Groups['level'].Value -eq $level })
+    $newest = $rows | Sort-Object { [int]$_.Groups['log'].Value } | Select-Object -Last 1
+    if ($newest) { @{ date = $newest.Groups['date'].Value; log = [int]$newest.Groups['log'].Value } } else { $null }
 }
 
 function Get-Sha256([string]$path) { (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant() }
@@ -289,11 +299,9 @@ function Invoke-Backup {
             $size = (Get-Item -LiteralPath $partial).Length
         }
         $state = Get-ServerState $ifx
-        $rows = @($state.onstat_arc -split "`r?`n" | ForEach-Object { [regex]::Match($_.Trim(), $p.arc_row_pattern) } |
-                  Where-Object { $_.Success -and [int]$_.Groups['level'].Value -eq $p.level })
-        $checkpoint = $rows | Sort-Object { [int]$_.Groups['log'].Value } | Select-Object -Last 1
+        $checkpoint = Get-LastCheckpoint $state.onstat_arc $p.level
         $previous = $p.previous_checkpoint
-        if ($p.verify -and (-not $checkpoint -or ($previous -and [int]$checkpoint.Groups['log'].Value -le [int]$previous.log))) {
+        if ($p.verify -and (-not $checkpoint -or ($previous -and $checkpoint.log -le [int]$previous.log))) {
             Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
             Fail "backup not verified: onstat -g arc shows no new level $($p.level) archive" @{ output = $run.text; onstat_arc = $state.onstat_arc }
         }
@@ -305,7 +313,7 @@ function Invoke-Backup {
         $p.manifest.PSObject.Properties | ForEach-Object { $manifest[$_.Name] = $_.Value }
         $manifest.start = $start; $manifest.end = UtcNow; $manifest.size = $size; $manifest.sha256 = $sha256
         $manifest.archive = if ($archive) { Split-Path -Leaf $archive } else { $null }; $manifest.verified = [bool]$p.verify; $manifest.chunks = $chunks
-        $manifest.checkpoint = if ($checkpoint) { @{ date = $checkpoint.Groups['date'].Value; log = [int]$checkpoint.Groups['log'].Value } } else { $null }
+        $manifest.checkpoint = $checkpoint
         $text = $run.text
         $manifest.ontape_output = if ($text.Length -gt 4000) { $text.Substring($text.Length - 4000) } else { $text }
         # The manifest is written last: its presence is what marks the backup complete.
@@ -321,6 +329,38 @@ function Invoke-Backup {
     } finally {
         Remove-Item -LiteralPath $lock -Force -ErrorAction SilentlyContinue
     }
+}
+
+# What the scheduled task runs (manual §6.3.1), with no controller to plan: name the archive, record
+# the checkpoint of the archive it builds on (the controller links the chain by it), back up, and
+# append one line to the results file. It never deletes anything.
+function Invoke-Scheduled {
+    try {
+        $ifx = Get-InformixEnv
+        $state = Get-ServerState $ifx
+        if ($state.onstat_rc -ne 5) { Fail "the Informix server is not On-Line (onstat - rc $($state.onstat_rc))" }
+        $level = [int]$p.level
+        $base = if ($level -gt 0) { Get-LastCheckpoint $state.onstat_arc ($level - 1) } else { $null }
+        if ($level -gt 0 -and -not $base) { Fail "the server has no level $($level - 1) archive for a level $level backup to build on" }
+        $tapedev = (Select-String -LiteralPath $ifx.onconfig -Pattern '^\s*TAPEDEV\s+(\S+)' | Select-Object -First 1).Matches.Groups[1].Value
+        $name = '{0}_{1}_L{2}' -f $ifx.vars.INFORMIXSERVER, [DateTime]::UtcNow.ToString('yyyyMMddTHHmmssfff'), $level  # as _archives.archive_name
+        $manifest = $p.manifest
+        foreach ($pair in @{ name = $name; level = $level; parent = $null; parent_checkpoint = $base; purpose = 'scheduled';
+                             chain = $(if ($level -eq 0) { $name } else { $null }) }.GetEnumerator()) {
+            $manifest | Add-Member -NotePropertyName $pair.Key -NotePropertyValue $pair.Value -Force
+        }
+        foreach ($pair in @{ name = $name; tapedev = $tapedev; delete = @();
+                             previous_checkpoint = (Get-LastCheckpoint $state.onstat_arc $level) }.GetEnumerator()) {
+            $p | Add-Member -NotePropertyName $pair.Key -NotePropertyValue $pair.Value -Force
+        }
+        $result = Invoke-Backup
+        $line = '{0} OK level {1} {2} sha256 {3}' -f (UtcNow), $level, $result.manifest.manifest, $result.manifest.sha256
+    } catch [Problem] {
+        $result = $_.Exception.Extra + @{ failed = $true; msg = $_.Exception.Message }
+        $line = '{0} FAILED level {1}: {2}' -f (UtcNow), $p.level, $_.Exception.Message
+    }
+    Add-Content -LiteralPath $p.results_file -Value $line
+    $result
 }
 
 function Invoke-VerifyArchives {
@@ -450,7 +490,7 @@ function Invoke-WriteFile {
 }
 
 $procedures = @{ probe = { Invoke-Probe }; backup = { Invoke-Backup }; verify_archives = { Invoke-VerifyArchives };
-                 restore = { Invoke-Restore }; write_file = { Invoke-WriteFile } }
+                 restore = { Invoke-Restore }; write_file = { Invoke-WriteFile }; scheduled = { Invoke-Scheduled } }
 try {
     $result = & $procedures[$Procedure]
 } catch [Problem] {

@@ -86,3 +86,10 @@ def test_include_levels():
 def test_no_chain_no_restore():
     with pytest.raises(arc.ChainError, match="no verified backup chain"):
         arc.restore_chain([m("z0", 0, verified=False)])
+
+
+def test_a_scheduled_run_is_linked_to_its_base_by_the_server_checkpoint():
+    scheduled = m("s1", 1, start="b5", parent_checkpoint={"date": "d-b0", "log": 2})
+    orphan = m("s2", 1, start="b6", parent_checkpoint={"date": "elsewhere", "log": 99})
+    assert [names(c) for c in arc.chains([A0, B0, scheduled, orphan])] == [["a0"], ["b0", "s1"]]
+    assert names(arc.restore_chain([A0, B0, scheduled])) == ["b0", "s1"]
