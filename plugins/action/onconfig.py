@@ -40,7 +40,7 @@ class ActionModule(InformixAction):
                               "before_header": probe["onconfig_path"], "after_header": probe["onconfig_path"]}
         if changes and not self._task.check_mode:
             written = target.procedure("write_file", {
-                "path": probe["onconfig_path"], "content": new_text, "backup": args["backup"],
+                "path": probe["onconfig_path"], "content": new_text, "backup": args["backup"], "latin1": True,
                 "expected_sha256": probe["onconfig_sha256"]})
             result["backup_file"] = written.get("backup_file")
         return result

@@ -35,6 +35,7 @@ _DETAIL_KEYS = ("rc", "output", "onstat_arc", "lock", "touched", "created_chunks
 class InformixAction(ActionBase):
     ARGSPEC: dict = {}
     PATH_OPTIONS: tuple = ()
+    PLATFORMS: tuple = ("windows", "posix")
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
@@ -46,6 +47,9 @@ class InformixAction(ActionBase):
         if args.get("timeout") is not None and args["timeout"] < 1:
             raise AnsibleActionFail("timeout must be a positive number of seconds")
         target = Target(self, task_vars or {})
+        if target.platform not in self.PLATFORMS:
+            raise AnsibleActionFail(f"{self._task.action} works on {' and '.join(self.PLATFORMS)} hosts only; "
+                                    f"this host is {target.platform}")
         for option in ("informixdir",) + self.PATH_OPTIONS:
             value = args.get(option)
             if value not in (None, "latest") and not target.is_abs(value):

@@ -498,14 +498,18 @@ def restore(p):
 
 def write_file(p):
     path = p["path"]
-    current = open(path, "rb").read() if os.path.exists(path) else b""
-    if p.get("expected_sha256") and hashlib.sha256(current).hexdigest() != p["expected_sha256"]:
+    current = open(path, "rb").read() if os.path.exists(path) else None
+    content = p["content"].encode("latin-1" if p.get("latin1") else "utf-8")
+    if current == content:
+        return {"changed": False, "backup_file": None}
+    if p.get("expected_sha256") and hashlib.sha256(current or b"").hexdigest() != p["expected_sha256"]:
         raise Problem(f"{path} changed while this task ran; nothing written")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
     backup_file = None
     if p.get("backup") and os.path.exists(path):
         backup_file = f"{path}.{datetime.now().strftime('%Y%m%d%H%M%S')}.bak"
         shutil.copy2(path, backup_file)
-    write_atomic(path, p["content"].encode("latin-1"))
+    write_atomic(path, content)
     if os.path.exists(path + ".partial"):
         os.remove(path + ".partial")
     return {"changed": True, "backup_file": backup_file}

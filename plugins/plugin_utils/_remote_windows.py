@@ -477,14 +477,21 @@ function Invoke-Restore {
 
 function Invoke-WriteFile {
     $path = $p.path
-    $current = if (Test-Path -LiteralPath $path) { Get-Sha256 $path } else { $null }
+    $encoding = if ($p.latin1) { [Text.Encoding]::GetEncoding(28591) } else { New-Object Text.UTF8Encoding($false) }
+    $content = $encoding.GetBytes($p.content)
+    $exists = Test-Path -LiteralPath $path
+    if ($exists -and [Linq.Enumerable]::SequenceEqual([byte[]][IO.File]::ReadAllBytes($path), [byte[]]$content)) {
+        return @{ changed = $false; backup_file = $null }
+    }
+    $current = if ($exists) { Get-Sha256 $path } else { $null }
     if ($p.expected_sha256 -and $current -ne $p.expected_sha256) { Fail "$path changed while this task ran; nothing written" }
+    New-Item -ItemType Directory -Force -Path (Split-Path -Parent $path) | Out-Null
     $backup = $null
     if ($p.backup -and $current) {
         $backup = '{0}.{1}.bak' -f $path, (Get-Date -Format 'yyyyMMddHHmmss')
         Copy-Item -LiteralPath $path -Destination $backup
     }
-    Write-Atomic $path ([Text.Encoding]::GetEncoding(28591).GetBytes($p.content))
+    Write-Atomic $path $content
     $Ansible.Changed = $true
     @{ changed = $true; backup_file = $backup }
 }

@@ -110,9 +110,16 @@ class Target:
         facts = self._task_vars.get("ansible_facts", {})
         return facts.get("discovered_interpreter_python", "/usr/bin/python3")
 
+    def module(self, name: str, args: dict) -> dict:
+        """Run a standard module of the host's platform; its failure ends the task."""
+        result = self._module(name, args)
+        if result.get("failed"):
+            raise RemoteFailure(f"{name} failed: {result.get('msg')}", result)
+        return result
+
     def service(self, name: str, state: str) -> dict:
         module = "ansible.windows.win_service" if self.platform == "windows" else "ansible.builtin.service"
-        result = self._module(module, {"name": name, "state": state})
-        if result.get("failed"):
-            raise RemoteFailure(f"could not make service {name!r} {state}: {result.get('msg')}", result)
-        return result
+        try:
+            return self.module(module, {"name": name, "state": state})
+        except RemoteFailure as exc:
+            raise RemoteFailure(f"could not make service {name!r} {state}: {exc.details.get('msg')}", exc.details) from None

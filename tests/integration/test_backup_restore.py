@@ -9,7 +9,7 @@ import time
 
 import labctl
 import yaml
-from conftest import LOCATION
+from playbook_lab import LOCATION
 
 BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
 RESTORE = {**LOCATION, "destination": "{{ oscc_backup_destination }}", "services": []}

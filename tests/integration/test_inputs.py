@@ -1,6 +1,6 @@
 """Bad input gets one actionable line naming the option; onconfig is idempotent with diff and check mode."""
 import pytest
-from conftest import LOCATION
+from playbook_lab import LOCATION
 
 BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
 

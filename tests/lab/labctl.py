@@ -121,6 +121,32 @@ def windows_state(root, host):
         return json.load(handle)
 
 
+def fire_task(root, host, task):
+    """Run what a scheduled task of a simulated Windows host would run: its procedure with its
+    parameter file, through the POSIX twin (PowerShell cannot run here), paths translated."""
+    import shlex
+    import subprocess
+
+    paths = host_paths(root, host)
+    action = windows_state(root, host)["scheduled_tasks"][task]["actions"][0]
+    words = shlex.split(action["arguments"].replace("\\", "/"))
+    procedure = words[words.index("-Procedure") + 1]
+    params_file = to_here(paths["base"], words[words.index("-Json") + 1][1:])
+    with open(params_file) as handle:
+        params = translate(json.load(handle), paths["base"])
+    twin = os.path.join(os.path.dirname(os.path.dirname(HERE)), "plugins", "plugin_utils", "_remote_posix.py")
+    done = subprocess.run([sys.executable, twin, procedure, json.dumps(params)], capture_output=True, check=True)
+    return json.loads(done.stdout)
+
+
+def translate(value, base):
+    if isinstance(value, dict):
+        return {k: translate(v, base) for k, v in value.items()}
+    if isinstance(value, list):
+        return [translate(v, base) for v in value]
+    return to_here(base, value) if isinstance(value, str) else value
+
+
 def set_faults(root, host, server, faults):
     path = os.path.join(host_paths(root, host)["informixdir"], "sim", f"{server}.faults")
     with open(path, "w") as handle:

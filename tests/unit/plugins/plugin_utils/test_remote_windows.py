@@ -65,7 +65,7 @@ def test_restore_uses_the_documented_prompt_free_paths():
 
 def test_onconfig_is_read_and_written_as_latin1():
     assert "GetEncoding(28591).GetString" in body("Invoke-Probe")
-    assert "GetEncoding(28591).GetBytes($p.content)" in body("Invoke-WriteFile")
+    assert "GetEncoding(28591)" in body("Invoke-WriteFile") and "$encoding.GetBytes($p.content)" in body("Invoke-WriteFile")
 
 
 def test_the_tapedev_restore_is_driven_by_the_prompt_table():

@@ -18,9 +18,9 @@ def host_dir():
     return path
 
 
-def real_spec(module_name):
-    """The argument spec of the real ansible.windows module, from its DOCUMENTATION."""
-    source = os.path.join(os.environ["OSCC_LAB_REPO"], ".collections", "ansible_collections", "ansible", "windows",
+def real_spec(module_name, collection="ansible/windows"):
+    """The argument spec of the real module, from its DOCUMENTATION."""
+    source = os.path.join(os.environ["OSCC_LAB_REPO"], ".collections", "ansible_collections", *collection.split("/"),
                           "plugins", "modules", module_name + ".py")
     namespace = {}
     exec(compile(open(source).read(), source, "exec"), namespace)  # the file only assigns doc strings

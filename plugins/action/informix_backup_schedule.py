@@ -1,0 +1,120 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Scheduled verified backups with Windows Task Scheduler (docs: plugins/modules/informix_backup_schedule.py).
+# Manual §6.3.1: one task per level, a results file, the same start time on every server.
+from __future__ import annotations
+
+import json
+import re
+import socket
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import REMOTE_RULES, InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._remote_windows import SCRIPT
+
+from .informix_backup import check_ltapedev, check_tapedev, resolve_method
+
+DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+SCHEDULE_SPEC = {
+    "destination": {"type": "str", "required": True},
+    "tool": {"type": "str", "choices": ["ontape", "onbar"], "default": "ontape"},
+    "method": {"type": "str", "choices": ["stdio", "directory", "tapedev"]},
+    "verify": {"type": "bool", "default": True},
+    "timeout": {"type": "int", "default": 21600},
+    "schedules": {"type": "list", "elements": "dict", "default": [], "options": {
+        "level": {"type": "int", "choices": [0, 1, 2], "required": True},
+        "time": {"type": "str", "required": True},
+        "days_of_week": {"type": "list", "elements": "str", "choices": DAYS},
+    }},
+    "script_dir": {"type": "str", "default": "C:\\ProgramData\\oscc.admin"},
+    "results_file": {"type": "str"},
+    "username": {"type": "str", "default": "SYSTEM"},
+    "password": {"type": "str", "no_log": True},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+}
+TASK_FOLDER = "\\OSCC\\"
+
+
+def task_name(level: int) -> str:
+    return f"OSCC Informix backup level {level}"
+
+
+def task_args(schedule: dict, script: str, params_file: str, args: dict) -> dict:
+    """The win_scheduled_task arguments for one level's task."""
+    days = schedule.get("days_of_week")
+    trigger = {"type": "weekly" if days else "daily", "start_boundary": f"2026-01-01T{schedule['time']}:00"}
+    if days:
+        trigger["days_of_week"] = ",".join(days)
+    task = {
+        "name": task_name(schedule["level"]), "path": TASK_FOLDER, "state": "present",
+        "description": "oscc.admin: verified Informix backup (manual 6.3.1); results in " + args["results_file"],
+        "actions": [{"path": "powershell.exe",
+                     "arguments": f'-NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{script}" '
+                                  f'-Procedure scheduled -Json "@{params_file}"'}],
+        "triggers": [trigger], "run_level": "highest", "multiple_instances": 2,  # 2: a second start is ignored
+        "execution_time_limit": f"PT{args['timeout']}S", "username": args["username"],
+    }
+    if args["password"]:
+        task.update(password=args["password"], logon_type="password", update_password=False)
+    else:
+        task["logon_type"] = "service_account"
+    return task
+
+
+class ActionModule(InformixAction):
+    ARGSPEC = SCHEDULE_SPEC
+    PATH_OPTIONS = ("destination", "script_dir", "results_file")
+    PLATFORMS = ("windows",)  # Windows Task Scheduler, manual §6.3.1; elsewhere schedule backup.yml in AWX
+
+    def act(self, args, target, task_vars):
+        for schedule in args["schedules"]:
+            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", schedule["time"]):
+                raise AnsibleActionFail(f"schedules: time must be HH:MM (24 h), got {schedule['time']!r}")
+        levels = [s["level"] for s in args["schedules"]]
+        if len(set(levels)) != len(levels):
+            raise AnsibleActionFail("schedules: one entry per level (the manual's one task per level)")
+        args["results_file"] = args["results_file"] or target.path.join(args["destination"], "results.txt")
+        wanted = {s["level"]: s for s in args["schedules"]} if args["state"] == "present" else {}
+        result = {"changed": False, "tasks": [task_name(level) for level in sorted(wanted)],
+                  "results_file": args["results_file"]}
+        if wanted:
+            resolve_method(args)
+            probe = self.probe(target, args)  # refuse what the scheduled runs would fail on, now
+            if args["tool"] == "onbar":
+                check_ltapedev(probe["onconfig_values"].get("LTAPEDEV"))
+            else:
+                check_tapedev(args["method"], probe["onconfig_values"].get("TAPEDEV"))
+            result["changed"] |= self._deploy(target, args, wanted, task_vars, result)
+        for level in range(3):
+            if level in wanted:
+                task = task_args(wanted[level], result["script"], result["params_files"][level], args)
+            else:
+                task = {"name": task_name(level), "path": TASK_FOLDER, "state": "absent"}
+            result["changed"] |= self._task_module(target, task)
+        return result
+
+    def _deploy(self, target, args, wanted, task_vars, result):
+        """The procedures script and one parameter file per level; rewritten only when they differ."""
+        script = target.path.join(args["script_dir"], "oscc-informix.ps1")
+        files = {level: target.path.join(args["script_dir"], f"informix-backup-L{level}.json") for level in wanted}
+        result.update(script=script, params_files=files)
+        contents = {script: SCRIPT}
+        for level, path in files.items():
+            manifest = {"format": arc.MANIFEST_FORMAT, "host": task_vars.get("inventory_hostname"), "tool": args["tool"],
+                        "method": args["method"], "controller": socket.gethostname(), "tapedev": None}
+            params = {**self.location(args), **REMOTE_RULES, "destination": args["destination"], "tool": args["tool"],
+                      "method": args["method"], "verify": args["verify"], "timeout": args["timeout"], "level": level,
+                      "manifest": manifest, "results_file": args["results_file"]}
+            contents[path] = json.dumps(params, indent=1, sort_keys=True)
+        changed = False
+        for path, content in contents.items():
+            if self._task.check_mode:
+                continue  # the plan is the same; nothing is written
+            changed |= target.procedure("write_file", {"path": path, "content": content})["changed"]
+        return changed
+
+    def _task_module(self, target, task):
+        outcome = target.module("community.windows.win_scheduled_task", task)
+        return bool(outcome.get("changed"))

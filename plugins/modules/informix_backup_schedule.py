@@ -1,0 +1,139 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation for the informix_backup_schedule action plugin (plugins/action/informix_backup_schedule.py).
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: informix_backup_schedule
+short_description: Schedule verified Informix backups with Windows Task Scheduler
+version_added: 0.1.0
+description:
+  - Manual §6.3.1 - one scheduled task per backup level, writing to a results file. Use the same
+    O(schedules) on the main, backup and central reporting servers, as the manual recommends.
+  - Instead of the manual's C(FULLBACKUP.BAT) and C(INCREMENTALBACKUP.BAT), which overwrite the one C(TAPEDEV)
+    file, each task runs the collection's own backup procedure (a PowerShell script placed in O(script_dir)
+    with one parameter file per level) - a new verified archive and manifest per run, exactly as
+    M(oscc.admin.informix_backup) takes them.
+  - A scheduled run has no controller to plan with, so it never deletes anything and records the server's
+    checkpoint of the archive it builds on; M(oscc.admin.informix_backup) and M(oscc.admin.informix_restore)
+    link it into its chain by that checkpoint. Run M(oscc.admin.informix_backup) (for example weekly from AWX)
+    to apply retention.
+  - "Each run appends one line to O(results_file): C(<UTC time> OK level <n> <manifest> sha256 <sum>)
+    or C(<UTC time> FAILED level <n>: <reason>)."
+  - Tasks for levels not in O(schedules) are removed. Files are rewritten only when they differ.
+extends_documentation_fragment:
+  - oscc.admin.informix
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+options:
+  destination:
+    description: The directory on the host for archives and manifests, as for M(oscc.admin.informix_backup).
+    type: str
+    required: true
+  tool:
+    description: C(ontape) or C(onbar), as for M(oscc.admin.informix_backup).
+    type: str
+    choices: [ontape, onbar]
+    default: ontape
+  method:
+    description: For C(ontape), C(stdio) (default), C(directory) or C(tapedev), as for M(oscc.admin.informix_backup).
+    type: str
+    choices: [stdio, directory, tapedev]
+  verify:
+    description: Require the server to confirm each archive, as for M(oscc.admin.informix_backup).
+    type: bool
+    default: true
+  timeout:
+    description: Seconds a run may take; also the task's execution time limit.
+    type: int
+    default: 21600
+  schedules:
+    description: One entry per level to schedule.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      level:
+        description: The backup level.
+        type: int
+        choices: [0, 1, 2]
+        required: true
+      time:
+        description: Start time, C(HH:MM) in 24-hour form, host time.
+        type: str
+        required: true
+      days_of_week:
+        description: Days to run on; every day when omitted.
+        type: list
+        elements: str
+        choices: [monday, tuesday, wednesday, thursday, friday, saturday, sunday]
+  script_dir:
+    description: Where the script and the parameter files are placed.
+    type: str
+    default: C:\ProgramData\oscc.admin
+  results_file:
+    description: The results file (the manual's C(results.txt)). Defaults to C(results.txt) in O(destination).
+    type: str
+  username:
+    description:
+      - The account the tasks run as. The manual asks for a local administrator; C(SYSTEM) needs no password.
+    type: str
+    default: SYSTEM
+  password:
+    description: The password of O(username), when it is not a service account.
+    type: str
+  state:
+    description: C(absent) removes the three tasks; the script and parameter files stay.
+    type: str
+    choices: [present, absent]
+    default: present
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: [windows]
+seealso:
+  - module: oscc.admin.informix_backup
+author:
+  - oscc.admin maintainers (@oscc-admin)
+"""
+
+EXAMPLES = r"""
+- name: Full backup every night at 02:00, incremental at 13:00 on weekdays
+  oscc.admin.informix_backup_schedule:
+    informixserver: ol_oscc1
+    destination: D:\OSCC-Backups
+    schedules:
+      - level: 0
+        time: "02:00"
+      - level: 1
+        time: "13:00"
+        days_of_week: [monday, tuesday, wednesday, thursday, friday]
+"""
+
+RETURN = r"""
+tasks:
+  description: The scheduled tasks present after the run, under the C(\OSCC\) folder.
+  returned: always
+  type: list
+  elements: str
+  sample: ["OSCC Informix backup level 0", "OSCC Informix backup level 1"]
+script:
+  description: The script the tasks run.
+  returned: when O(state=present) and O(schedules) is not empty
+  type: str
+params_files:
+  description: The parameter file of each scheduled level.
+  returned: when O(state=present) and O(schedules) is not empty
+  type: dict
+results_file:
+  description: Where each run reports.
+  returned: always
+  type: str
+remote_operations:
+  description: Remote round trips the task made.
+  returned: always
+  type: int
+"""

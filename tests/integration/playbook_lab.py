@@ -1,0 +1,99 @@
+"""Runs tasks and playbooks with ansible-playbook against a private copy of the lab."""
+import json
+import os
+import subprocess
+import sys
+
+import labctl
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+INVENTORY = os.path.join(ROOT, "inventories", "lab")
+# inventory host -> (lab host, Informix server, platform)
+HOSTS = {"lab-main": ("main", "ol_main", "windows"), "lab-linux": ("linux", "ol_linux", "posix")}
+
+
+class Lab:
+    """A private copy of the lab with one Informix host, driven as its inventory says."""
+
+    def __init__(self, root, inventory_host="lab-main"):
+        self.root = str(root)
+        self.inventory_host = inventory_host
+        self.host, self.server, self.platform = HOSTS[inventory_host]
+        labctl.init_host(self.root, self.host, self.server, platform=self.platform)
+        self.paths = labctl.host_paths(self.root, self.host)
+        self.env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+                        ANSIBLE_PYTHON_INTERPRETER=sys.executable)
+
+    def backups(self):
+        return self.paths["backups"]
+
+    def spelled(self, key, name):
+        """A path as the host spells it (D:\\CCDATA\\x on the simulated Windows host)."""
+        return labctl.host_join(self.paths, key, name)
+
+    def here(self, host_path):
+        return labctl.to_here(self.paths["base"], host_path)
+
+    def sim_env(self):
+        return dict(os.environ, **labctl.environment(self.root, self.host, self.server))
+
+    def sql(self, statement):
+        subprocess.run(["dbaccess", "hppc", "-"], input=statement.encode(), env=self.sim_env(), check=True,
+                       capture_output=True)
+
+    def data(self):
+        return labctl.data(self.root, self.host)
+
+    def mode_rc(self):
+        return subprocess.run(["onstat", "-"], env=self.sim_env(), capture_output=True).returncode
+
+    def faults(self, **faults):
+        labctl.set_faults(self.root, self.host, self.server, faults)
+
+    def windows_calls(self):
+        return labctl.windows_state(self.root, self.host)["calls"]
+
+    def playbook(self, path, *args, limit=None, check=False, extra=None, background=False):
+        limit = limit or self.inventory_host
+        argv = ["ansible-playbook", "-i", INVENTORY, path, "-l", limit, "-e", json.dumps({"oscc_lab_root": self.root,
+                                                                                          **(extra or {})})]
+        argv += (["--check"] if check else []) + list(args)
+        if background:
+            return subprocess.Popen(argv, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, cwd=ROOT)
+        proc = subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL, capture_output=True, cwd=ROOT)
+        return Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+
+    def task(self, module, args, tmp_path, check=False, diff=False, host=None, extra=None):
+        """One task as a playbook; returns (run, result of the task on the host)."""
+        host = host or self.inventory_host
+        play = [{"name": "t", "hosts": host, "gather_facts": False,
+                 "tasks": [{"name": "under test", module: args, "register": "out"}]}]
+        path = os.path.join(str(tmp_path), f"play-{module.split('.')[-1]}.yml")
+        with open(path, "w") as handle:
+            yaml.safe_dump(play, handle)
+        run = self.playbook(path, *(["--diff"] if diff else []), limit=host, check=check, extra=extra)
+        return run, run.result("under test", host)
+
+
+class Run:
+    def __init__(self, rc, stdout, stderr):
+        self.rc, self.stdout, self.stderr = rc, stdout, stderr
+        try:
+            self.json = json.loads(stdout)
+        except ValueError:
+            raise AssertionError(f"ansible-playbook printed no JSON (rc {rc}):\n{stdout}\n{stderr}") from None
+
+    def results(self, host="lab-main"):
+        return [(t["task"]["name"], t["hosts"][host]) for play in self.json["plays"] for t in play["tasks"]
+                if host in t["hosts"]]
+
+    def result(self, name, host="lab-main"):
+        return next(r for n, r in self.results(host) if n.endswith(name))
+
+    def stats(self, host="lab-main"):
+        return self.json["stats"][host]
+
+
+LOCATION = {"informixdir": "{{ oscc_informixdir }}", "informixserver": "{{ oscc_informixserver }}"}
