@@ -2,9 +2,10 @@
 and a scheduled chain that the controller links and restores."""
 import json
 import os
+import subprocess
 
 import labctl
-from playbook_lab import LOCATION
+from playbook_lab import INVENTORY, LOCATION
 
 SCHEDULE = {**LOCATION, "destination": "{{ oscc_backup_destination }}",
             "schedules": [{"level": 0, "time": "02:00"},
@@ -73,3 +74,21 @@ def test_posix_hosts_are_told_to_use_awx(linux_lab, tmp_path):
     _, result = lab.task("oscc.admin.informix_backup_schedule", SCHEDULE, tmp_path)
     assert result["failed"] and "works on windows hosts only" in result["msg"]
     assert json.dumps(result).count("Traceback") == 0
+
+
+def test_the_task_password_never_appears_in_results_or_vvv_output(windows_lab, tmp_path):
+    lab = windows_lab
+    secret = "Tsk-Pa55-w0rd-9f3c"
+    run, result = lab.task("oscc.admin.informix_backup_schedule",
+                           {**SCHEDULE, "username": "OSCC\\backup-admin", "password": secret}, tmp_path)
+    assert result["changed"] and not result.get("failed")
+    env = {k: v for k, v in lab.env.items() if k != "ANSIBLE_STDOUT_CALLBACK"}  # the default callback, as operators see it
+    verbose = subprocess.run(["ansible-playbook", "-vvv", "-i", INVENTORY, "-l", lab.inventory_host,
+                              "-e", json.dumps({"oscc_lab_root": lab.root}),
+                              os.path.join(str(tmp_path), "play-informix_backup_schedule.yml")],
+                             env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=True)
+    assert "TASK [under test]" in verbose.stdout and "ok: [lab-main]" in verbose.stdout
+    for text in (run.stdout, run.stderr, verbose.stdout, verbose.stderr,
+                 json.dumps(labctl.windows_state(lab.root, lab.host))):
+        assert secret not in text
+    assert tasks(lab)[TASKS[0]]["logon_type"] == "password"

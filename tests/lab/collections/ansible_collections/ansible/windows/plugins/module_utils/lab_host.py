@@ -32,8 +32,8 @@ def real_spec(module_name, collection="ansible/windows"):
             entry["aliases"] = option["aliases"]
         if option.get("choices"):
             entry["choices"] = option["choices"]
-        if option.get("no_log"):
-            entry["no_log"] = True
+        if "password" in name:  # the real modules declare these no_log in their PowerShell spec
+            entry["no_log"] = entry["type"] != "bool"
         if option.get("elements"):
             entry["elements"] = option["elements"]
         spec[name] = entry
