@@ -331,7 +331,7 @@ function Invoke-Backup {
     }
 }
 
-# What the scheduled task runs (manual §6.3.1), with no controller to plan: name the archive, record
+# What the scheduled task runs (manual section 6.3.1), with no controller to plan: name the archive, record
 # the checkpoint of the archive it builds on (the controller links the chain by it), back up, and
 # append one line to the results file. It never deletes anything.
 function Invoke-Scheduled {

@@ -74,3 +74,7 @@ def test_the_tapedev_restore_is_driven_by_the_prompt_table():
     assert "Copy-Item -LiteralPath $files[$due] -Destination $p.tapedev" in prompted
     assert "'abort' {\n                    Fail" in prompted and "$proc.Kill()" in prompted
     assert "Invoke-Prompted $ifx @('ontape', '-r') $files" in body("Invoke-Restore")
+
+
+def test_the_script_is_ascii_so_windows_powershell_reads_a_bom_less_file_right():
+    assert SCRIPT.isascii()  # Windows PowerShell 5.1 reads a .ps1 without BOM in the ANSI code page
