@@ -1,0 +1,151 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: war_properties
+short_description: Set keys of a properties file inside a WAR (or any zip), without a JDK
+version_added: 0.1.0
+description:
+  - Sets keys of a Java C(.properties) file inside a WAR, such as C(hpwcapp/config.properties) of the OSCC web
+    components (manual §4.2.2, §4.2.3, §4.3.2), instead of C(jar xf), a text editor and C(jar uf).
+  - Only the keys that differ are rewritten, in place, keeping comments, order and separators; missing keys are
+    appended. Every other entry keeps its content, name, order, timestamp, attributes and compression method.
+  - The new archive is written beside the old one and replaces it atomically, so an interrupted run leaves the
+    original WAR as it was.
+  - Runs on the host that holds the WAR (a Tomcat or Sun Java System Web Server host) or on the controller.
+options:
+  path:
+    description: The WAR or zip file.
+    type: path
+    required: true
+  entry:
+    description: The properties file inside the archive.
+    type: str
+    default: hpwcapp/config.properties
+  properties:
+    description: Keys and the values to set.
+    type: dict
+    required: true
+  backup:
+    description: Keep a timestamped copy of the archive before changing it.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+seealso:
+  - name: OSCC web components reference
+    description: The C(config.properties) keys (C(servlet.name), C(socket.server.name), C(socket.server.port), ...).
+    link: https://github.com/oscc-admin/oscc.admin
+author:
+  - oscc.admin maintainers (@oscc-admin)
+"""
+
+EXAMPLES = r"""
+- name: Point the Web Collaboration WAR at the OSCC main server
+  oscc.admin.war_properties:
+    path: /var/lib/tomcat10/staging/HPPC.war
+    properties:
+      servlet.name: /HPPC/hppcwebchat
+      socket.server.name: oscc-cluster.contact.example.com
+      socket.server.port: 6021
+    backup: true
+"""
+
+RETURN = r"""
+changes:
+  description: Each changed key with its value before (null when it was missing) and after.
+  returned: always
+  type: dict
+  sample: {"socket.server.port": {"before": "6021", "after": "6022"}}
+backup_file:
+  description: The copy made before the change.
+  returned: changed and O(backup=true)
+  type: str
+"""
+
+import copy
+import os
+import shutil
+import tempfile
+import zipfile
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.oscc.admin.plugins.module_utils._properties import set_properties
+
+
+def rewrite(path, entry, new_bytes):
+    """A copy of the archive with one entry's content replaced, then an atomic rename over it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, tmp = tempfile.mkstemp(prefix=".war_properties-", suffix=".tmp", dir=directory)
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w") as target:
+            target.comment = source.comment
+            for info in source.infolist():
+                data = new_bytes if info.filename == entry else source.read(info)
+                attributes = info.external_attr
+                target.writestr(copy.copy(info), data, compress_type=info.compress_type)  # name, time, flags kept
+                # zipfile gives entries without attributes (jar writes 0) mode 0600; keep the original.
+                target.filelist[-1].external_attr = attributes
+        with open(tmp, "rb") as check:
+            os.fsync(check.fileno())
+        shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "required": True},
+            "entry": {"type": "str", "default": "hpwcapp/config.properties"},
+            "properties": {"type": "dict", "required": True},
+            "backup": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    path, entry = module.params["path"], module.params["entry"]
+    if not module.params["properties"]:
+        module.fail_json(msg="properties must name at least one key")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if entry not in archive.namelist():
+                module.fail_json(msg=f"entry {entry!r} is not in {path}; entries under its folder: "
+                                     f"{[n for n in archive.namelist() if n.startswith(entry.rsplit('/', 1)[0])][:10]}")
+            text = archive.read(entry).decode("latin-1")
+    except FileNotFoundError:
+        module.fail_json(msg=f"path {path} does not exist")
+    except zipfile.BadZipFile:
+        module.fail_json(msg=f"path {path} is not a WAR or zip file")
+    wanted = {k: "" if v is None else (str(v).lower() if isinstance(v, bool) else str(v))
+              for k, v in module.params["properties"].items()}
+    try:
+        new_text, changes = set_properties(text, wanted)
+        new_bytes = new_text.encode("latin-1")
+    except UnicodeEncodeError:  # escape_value writes \\uXXXX for anything beyond Latin-1, so this is a bug guard
+        module.fail_json(msg="properties: a value could not be written in ISO-8859-1")
+    result = {"changed": bool(changes), "changes": {k: {"before": o, "after": n} for k, (o, n) in changes.items()}}
+    if changes and module._diff:
+        result["diff"] = {"before": text, "after": new_text, "before_header": f"{path}!/{entry}",
+                          "after_header": f"{path}!/{entry}"}
+    if changes and not module.check_mode:
+        if module.params["backup"]:
+            result["backup_file"] = module.backup_local(path)
+        rewrite(path, entry, new_bytes)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
