@@ -32,8 +32,11 @@ REMOTE_RULES = {
 _DETAIL_KEYS = ("rc", "output", "onstat_arc", "lock", "touched", "created_chunks", "archives")
 
 
-class InformixAction(ActionBase):
+class OsccAction(ActionBase):
+    """Validation, the platform and path rules, and one-line errors for every plugin on the seam."""
+
     ARGSPEC: dict = {}
+    COMMON: dict = {}
     PATH_OPTIONS: tuple = ()
     PLATFORMS: tuple = ("windows", "posix")
 
@@ -42,7 +45,7 @@ class InformixAction(ActionBase):
         self._supports_async = False  # long work is bounded inside the remote procedure instead
         result = super().run(tmp, task_vars)
         del tmp
-        _validation, args = self.validate_argument_spec(argument_spec={**COMMON_SPEC, **self.ARGSPEC})
+        _validation, args = self.validate_argument_spec(argument_spec={**self.COMMON, **self.ARGSPEC})
         args = args.validated_parameters if hasattr(args, "validated_parameters") else args
         if args.get("timeout") is not None and args["timeout"] < 1:
             raise AnsibleActionFail("timeout must be a positive number of seconds")
@@ -63,6 +66,10 @@ class InformixAction(ActionBase):
             result.update(failed=True, msg=str(exc))
         result["remote_operations"] = target.operations
         return result
+
+
+class InformixAction(OsccAction):
+    COMMON = COMMON_SPEC
 
     @staticmethod
     def location(args):

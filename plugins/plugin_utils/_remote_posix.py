@@ -496,6 +496,15 @@ def restore(p):
             "touched": True}
 
 
+def read_file(p):
+    path = p["path"]
+    if not os.path.isfile(path):
+        raise Problem(f"{path} does not exist")
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    return {"content": raw.decode("latin-1"), "sha256": hashlib.sha256(raw).hexdigest()}
+
+
 def write_file(p):
     path = p["path"]
     current = open(path, "rb").read() if os.path.exists(path) else None
@@ -516,7 +525,7 @@ def write_file(p):
 
 
 PROCEDURES = {"probe": probe, "backup": backup, "verify_archives": verify_archives, "restore": restore,
-              "write_file": write_file, "scheduled": scheduled}
+              "write_file": write_file, "read_file": read_file, "scheduled": scheduled}
 
 
 def main(argv):

@@ -475,6 +475,12 @@ function Invoke-Restore {
     @{ changed = $true; output = $run.text; transcript = $transcript; onstat_rc = $rc; created_chunks = $created; touched = $true }
 }
 
+function Invoke-ReadFile {
+    if (-not (Test-Path -LiteralPath $p.path -PathType Leaf)) { Fail "$($p.path) does not exist" }
+    $raw = [IO.File]::ReadAllBytes($p.path)
+    @{ content = [Text.Encoding]::GetEncoding(28591).GetString($raw); sha256 = Get-Sha256 $p.path }
+}
+
 function Invoke-WriteFile {
     $path = $p.path
     $encoding = if ($p.latin1) { [Text.Encoding]::GetEncoding(28591) } else { New-Object Text.UTF8Encoding($false) }
@@ -497,7 +503,8 @@ function Invoke-WriteFile {
 }
 
 $procedures = @{ probe = { Invoke-Probe }; backup = { Invoke-Backup }; verify_archives = { Invoke-VerifyArchives };
-                 restore = { Invoke-Restore }; write_file = { Invoke-WriteFile }; scheduled = { Invoke-Scheduled } }
+                 restore = { Invoke-Restore }; write_file = { Invoke-WriteFile }; read_file = { Invoke-ReadFile };
+                 scheduled = { Invoke-Scheduled } }
 try {
     $result = & $procedures[$Procedure]
 } catch [Problem] {

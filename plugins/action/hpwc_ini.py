@@ -1,0 +1,52 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# HPWC.ini settings of the IIS web components (docs: plugins/modules/hpwc_ini.py). Manual §4.2.1.1, §4.3.1.
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _ini
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
+
+SECTION = "HPPCSETTINGS"
+# option -> HPWC.ini key; the TLS port is written as TLSPort (V12 manual) and, where the file has
+# it, as SSLPort (older kits) too.
+KEYS = {"address": "Address", "port": "Port", "chat_uses_ssl": "ChatUsesSSL", "callback_uses_ssl": "CallbackUsesSSL",
+        "voicexml_uses_ssl": "VoiceXMLUsesSSL"}
+
+
+class ActionModule(OsccAction):
+    ARGSPEC = {
+        "path": {"type": "str", "required": True},
+        "address": {"type": "str"},
+        "port": {"type": "int"},
+        "tls_port": {"type": "int"},
+        "chat_uses_ssl": {"type": "bool"},
+        "callback_uses_ssl": {"type": "bool"},
+        "voicexml_uses_ssl": {"type": "bool"},
+        "backup": {"type": "bool", "default": False},
+    }
+    PATH_OPTIONS = ("path",)
+
+    def act(self, args, target, task_vars):
+        for option in ("port", "tls_port"):
+            if args[option] is not None and not 1 <= args[option] <= 65535:
+                raise AnsibleActionFail(f"{option} must be between 1 and 65535, got {args[option]}")
+        wanted = {key: (str(args[o]).lower() if isinstance(args[o], bool) else args[o])
+                  for o, key in KEYS.items() if args[o] is not None}
+        current = target.procedure("read_file", {"path": args["path"]}, read_only=True)
+        if args["tls_port"] is not None:
+            wanted["TLSPort"] = args["tls_port"]
+            if "sslport" in _ini.read_section(current["content"], SECTION):
+                wanted["SSLPort"] = args["tls_port"]
+        new_text, changes = _ini.set_keys(current["content"], SECTION, wanted)
+        result = {"changed": bool(changes), "path": args["path"],
+                  "changes": {k: {"before": old, "after": new} for k, (old, new) in changes.items()}}
+        if changes and self._task.diff:
+            result["diff"] = {"before": current["content"], "after": new_text,
+                              "before_header": args["path"], "after_header": args["path"]}
+        if changes and not self._task.check_mode:
+            written = target.procedure("write_file", {"path": args["path"], "content": new_text, "latin1": True,
+                                                      "backup": args["backup"], "expected_sha256": current["sha256"]})
+            result["backup_file"] = written.get("backup_file")
+        return result
