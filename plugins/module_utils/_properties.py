@@ -3,7 +3,7 @@
 # FOR INTERNAL COLLECTION USE ONLY
 # Java .properties text: read values and set keys while keeping every other line as it was.
 # Format per java.util.Properties: ISO-8859-1, '#'/'!' comments, 'key=value', 'key: value' or
-# 'key value', a trailing odd backslash continues the line, backslash escapes and \uXXXX.
+# 'key value', a trailing odd backslash continues the line, backslash escapes and \u with four hex digits.
 from __future__ import annotations
 
 import re
@@ -30,7 +30,7 @@ def _unescape(text: str) -> str:
 
 
 def escape_value(value: str) -> str:
-    """A value as a .properties file holds it (ISO-8859-1, other characters as \\uXXXX)."""
+    """A value as a .properties file holds it (ISO-8859-1; other characters as \\u and four hex digits)."""
     out = []
     for index, c in enumerate(value):
         if c == "\\":

@@ -134,7 +134,7 @@ def main():
     try:
         new_text, changes = set_properties(text, wanted)
         new_bytes = new_text.encode("latin-1")
-    except UnicodeEncodeError:  # escape_value writes \\uXXXX for anything beyond Latin-1, so this is a bug guard
+    except UnicodeEncodeError:  # escape_value writes \\u escapes beyond Latin-1: a guard against a bug
         module.fail_json(msg="properties: a value could not be written in ISO-8859-1")
     result = {"changed": bool(changes), "changes": {k: {"before": o, "after": n} for k, (o, n) in changes.items()}}
     if changes and module._diff:
