@@ -31,15 +31,6 @@ options:
     type: list
     elements: str
     default: ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
-attributes:
-  platform:
-    platforms: [windows, posix]
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 notes:
   - All remote work goes through one seam, which uses C(ansible.windows) modules for Windows hosts
     and C(ansible.builtin) modules for POSIX hosts. Set the inventory variable C(oscc_platform) to

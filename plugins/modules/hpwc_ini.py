@@ -43,6 +43,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 attributes:
@@ -50,14 +51,6 @@ attributes:
     support: full
   diff_mode:
     support: full
-  platform:
-    platforms: [windows, posix]
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 author:
   - oscc.admin maintainers (@oscc-admin)
 """

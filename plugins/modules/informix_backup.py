@@ -22,6 +22,7 @@ description:
     success and stores nothing.
 extends_documentation_fragment:
   - oscc.admin.informix
+  - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 options:

@@ -23,6 +23,7 @@ description:
   - Tasks for levels not in O(schedules) are removed. Files are rewritten only when they differ.
 extends_documentation_fragment:
   - oscc.admin.informix
+  - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 options:

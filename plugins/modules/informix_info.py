@@ -13,6 +13,7 @@ description:
   - Changes nothing; runs in check mode.
 extends_documentation_fragment:
   - oscc.admin.informix
+  - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 attributes:

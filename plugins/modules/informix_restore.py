@@ -24,6 +24,7 @@ description:
     task says where the safety backup is.
 extends_documentation_fragment:
   - oscc.admin.informix
+  - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 options:

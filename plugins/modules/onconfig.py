@@ -18,6 +18,7 @@ description:
   - The file is replaced atomically, and only if nobody changed it since it was read.
 extends_documentation_fragment:
   - oscc.admin.informix
+  - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 options:

@@ -37,6 +37,7 @@ class OsccAction(ActionBase):
 
     ARGSPEC: dict = {}
     COMMON: dict = {}
+    COMMON_PATHS: tuple = ()
     PATH_OPTIONS: tuple = ()
     PLATFORMS: tuple = ("windows", "posix")
 
@@ -45,7 +46,8 @@ class OsccAction(ActionBase):
         self._supports_async = False  # long work is bounded inside the remote procedure instead
         result = super().run(tmp, task_vars)
         del tmp
-        _validation, args = self.validate_argument_spec(argument_spec={**self.COMMON, **self.ARGSPEC})
+        spec = {**self.COMMON, **self.ARGSPEC}
+        _validation, args = self.validate_argument_spec(argument_spec=spec)
         args = args.validated_parameters if hasattr(args, "validated_parameters") else args
         if args.get("timeout") is not None and args["timeout"] < 1:
             raise AnsibleActionFail("timeout must be a positive number of seconds")
@@ -53,9 +55,10 @@ class OsccAction(ActionBase):
         if target.platform not in self.PLATFORMS:
             raise AnsibleActionFail(f"{self._task.action} works on {' and '.join(self.PLATFORMS)} hosts only; "
                                     f"this host is {target.platform}")
-        for option in ("informixdir",) + self.PATH_OPTIONS:
+        for option in self.COMMON_PATHS + self.PATH_OPTIONS:
             value = args.get(option)
-            if value not in (None, "latest") and not target.is_abs(value):
+            # A documented default is not a user's path (manifest's default is the keyword "latest").
+            if value is not None and value != spec[option].get("default") and not target.is_abs(value):
                 raise AnsibleActionFail(f"{option} must be an absolute path on the {target.platform} host, got {value!r}")
         try:
             result.update(self.act(args, target, task_vars or {}))
@@ -70,6 +73,7 @@ class OsccAction(ActionBase):
 
 class InformixAction(OsccAction):
     COMMON = COMMON_SPEC
+    COMMON_PATHS = ("informixdir",)
 
     @staticmethod
     def location(args):
