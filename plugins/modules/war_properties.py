@@ -14,12 +14,19 @@ description:
     appended. Every other entry keeps its content, name, order, timestamp, attributes and compression method.
   - The new archive is written beside the old one and replaces it atomically, so an interrupted run leaves the
     original WAR as it was.
+  - With O(src), the WAR at O(path) is built from the kit's WAR with the keys set, and rewritten only when its
+    content would differ - so a role can keep the kit unchanged and re-run without changing anything.
   - Runs on the host that holds the WAR (a Tomcat or Sun Java System Web Server host) or on the controller.
 options:
   path:
-    description: The WAR or zip file.
+    description: The WAR or zip file. With O(src), the WAR to build; it may not exist yet.
     type: path
     required: true
+  src:
+    description:
+      - The WAR to start from, for example the kit's C(HPPCEnterpriseWeb.war). It is never changed.
+      - Without it, O(path) is edited in place.
+    type: path
   entry:
     description: The properties file inside the archive.
     type: str
@@ -58,6 +65,14 @@ EXAMPLES = r"""
       socket.server.name: oscc-cluster.contact.example.com
       socket.server.port: 6021
     backup: true
+
+- name: Build HPPC.war from the kit's WAR; rebuilt only when the kit or a value changed
+  oscc.admin.war_properties:
+    src: /opt/oscc/kit/HPPCEnterpriseWeb.war
+    path: /opt/oscc/staging/HPPC.war
+    properties:
+      servlet.name: /HPPC/hppcwebchat
+      socket.server.name: oscc-cluster.contact.example.com
 """
 
 RETURN = r"""
@@ -83,13 +98,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.oscc.admin.plugins.module_utils._properties import set_properties
 
 
-def rewrite(path, entry, new_bytes):
-    """A copy of the archive with one entry's content replaced, then an atomic rename over it."""
+def rewrite(path, entry, new_bytes, src=None):
+    """A copy of the archive (or of src) with one entry's content replaced, then an atomic rename over path."""
+    src = src or path
     directory = os.path.dirname(os.path.abspath(path))
     handle, tmp = tempfile.mkstemp(prefix=".war_properties-", suffix=".tmp", dir=directory)
     os.close(handle)
     try:
-        with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w") as target:
+        with zipfile.ZipFile(src) as source, zipfile.ZipFile(tmp, "w") as target:
             target.comment = source.comment
             for info in source.infolist():
                 data = new_bytes if info.filename == entry else source.read(info)
@@ -99,51 +115,85 @@ def rewrite(path, entry, new_bytes):
                 target.filelist[-1].external_attr = attributes
         with open(tmp, "rb") as check:
             os.fsync(check.fileno())
-        shutil.copymode(path, tmp)
+        shutil.copymode(src, tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
 
 
+def _fingerprint(archive, entry, entry_bytes):
+    return [(i.filename, i.date_time, i.compress_type, i.external_attr,
+             entry_bytes if i.filename == entry else (i.CRC, i.file_size)) for i in archive.infolist()]
+
+
+def built_already(path, src, entry, new_bytes):
+    """Whether path already is src with the entry's new content (names, order, times, contents)."""
+    try:
+        with zipfile.ZipFile(path) as built, zipfile.ZipFile(src) as kit:
+            return _fingerprint(built, entry, built.read(entry) if entry in built.namelist() else None) == \
+                _fingerprint(kit, entry, new_bytes)
+    except (FileNotFoundError, zipfile.BadZipFile):
+        return False
+
+
+def read_entry(module, path, entry, missing_ok=False):
+    """The entry's text; with missing_ok, None where path is no archive holding it (a WAR to build)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if entry not in archive.namelist():
+                if missing_ok:
+                    return None
+                module.fail_json(msg=f"entry {entry!r} is not in {path}; entries under its folder: "
+                                     f"{[n for n in archive.namelist() if n.startswith(entry.rsplit('/', 1)[0])][:10]}")
+            return archive.read(entry).decode("latin-1")
+    except (FileNotFoundError, zipfile.BadZipFile) as exc:
+        if missing_ok:
+            return None
+        module.fail_json(msg=f"path {path} " + ("does not exist" if isinstance(exc, FileNotFoundError)
+                                                else "is not a WAR or zip file"))
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
             "path": {"type": "path", "required": True},
+            "src": {"type": "path"},
             "entry": {"type": "str", "default": "hpwcapp/config.properties"},
             "properties": {"type": "dict", "required": True},
             "backup": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
-    path, entry = module.params["path"], module.params["entry"]
+    path, entry, src = module.params["path"], module.params["entry"], module.params["src"]
     if not module.params["properties"]:
         module.fail_json(msg="properties must name at least one key")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            if entry not in archive.namelist():
-                module.fail_json(msg=f"entry {entry!r} is not in {path}; entries under its folder: "
-                                     f"{[n for n in archive.namelist() if n.startswith(entry.rsplit('/', 1)[0])][:10]}")
-            text = archive.read(entry).decode("latin-1")
-    except FileNotFoundError:
-        module.fail_json(msg=f"path {path} does not exist")
-    except zipfile.BadZipFile:
-        module.fail_json(msg=f"path {path} is not a WAR or zip file")
+    if src and module.check_mode and not os.path.exists(src):
+        # In check mode the task that lays down the kit did not run: report the build that would follow.
+        module.exit_json(changed=True, changes={}, msg=f"src {src} does not exist yet; {path} would be built from it")
+    if src:
+        src_text = read_entry(module, src, entry)
+        text = read_entry(module, path, entry, missing_ok=True) or src_text
+    else:
+        text = read_entry(module, path, entry)
     wanted = {k: "" if v is None else (str(v).lower() if isinstance(v, bool) else str(v))
               for k, v in module.params["properties"].items()}
     try:
         new_text, changes = set_properties(text, wanted)
+        if src:
+            new_text = set_properties(src_text, wanted)[0]
         new_bytes = new_text.encode("latin-1")
     except UnicodeEncodeError:  # escape_value writes \\u escapes beyond Latin-1: a guard against a bug
         module.fail_json(msg="properties: a value could not be written in ISO-8859-1")
-    result = {"changed": bool(changes), "changes": {k: {"before": o, "after": n} for k, (o, n) in changes.items()}}
-    if changes and module._diff:
+    changed = not built_already(path, src, entry, new_bytes) if src else bool(changes)
+    result = {"changed": changed, "changes": {k: {"before": o, "after": n} for k, (o, n) in changes.items()}}
+    if changed and module._diff:
         result["diff"] = {"before": text, "after": new_text, "before_header": f"{path}!/{entry}",
                           "after_header": f"{path}!/{entry}"}
-    if changes and not module.check_mode:
-        if module.params["backup"]:
+    if changed and not module.check_mode:
+        if module.params["backup"] and os.path.exists(path):
             result["backup_file"] = module.backup_local(path)
-        rewrite(path, entry, new_bytes)
+        rewrite(path, entry, new_bytes, src=src)
     module.exit_json(**result)
 
 

@@ -524,8 +524,113 @@ def write_file(p):
     return {"changed": True, "backup_file": backup_file}
 
 
+def _under(base, relative):
+    parts = [x for x in relative.replace("\\", "/").split("/") if x]
+    if not parts or any(x == ".." for x in parts):
+        raise Problem(f"{relative!r} is not a path inside {base}")
+    return os.path.join(base, *parts)
+
+
+def read_files(p):
+    """Files under base (latin-1 text and SHA-256): the paths given and every file directly in the dirs given."""
+    base, wanted = p["base"], list(p.get("paths", []))
+    for folder in p.get("dirs", []):
+        here = _under(base, folder)
+        if os.path.isdir(here):
+            wanted += [f"{folder}/{n}" for n in sorted(os.listdir(here)) if os.path.isfile(os.path.join(here, n))]
+    files = {}
+    for relative in wanted:
+        path = _under(base, relative)
+        if os.path.isfile(path):
+            with open(path, "rb") as handle:
+                raw = handle.read()
+            files[relative] = {"content": raw.decode("latin-1"), "sha256": hashlib.sha256(raw).hexdigest()}
+    return {"files": files}
+
+
+def write_files(p):
+    """Write files under base, each atomically, if none changed since it was read (expected SHA-256, "" = absent)."""
+    base, files = p["base"], p["files"]
+    for relative, expected in p.get("expected", {}).items():
+        path = _under(base, relative)
+        current = sha256_of(path)[0] if os.path.isfile(path) else ""
+        if current != expected:
+            raise Problem(f"{path} changed while this task ran; nothing written")
+    for relative, content in files.items():
+        path = _under(base, relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write_atomic(path, content.encode("latin-1"))
+    return {"changed": bool(files), "written": sorted(files)}
+
+
+KIT_MANIFEST = ".oscc-kit.json"
+
+
+def install_kit(p):
+    """Lay the kit's files into dest. A file that differs from what the previous kit laid down (customised,
+    localised, configured) is kept, its copy and the new kit's version saved under saved_dir; files the kit
+    does not carry are never touched. dest/.oscc-kit.json records what the kit laid down."""
+    import zipfile
+
+    dest, archive = p["dest"], p["archive"]
+    if not os.path.isfile(archive) and p.get("check"):  # the task that brings the kit did not run in check mode
+        return {"changed": True, "written": [], "kept": [], "saved_dir": None, "kit_sha256": None, "upgrade": False}
+    if not os.path.isfile(archive):
+        raise Problem(f"kit {archive} does not exist")
+    kit_sha = sha256_of(archive)[0]
+    manifest_path = os.path.join(dest, KIT_MANIFEST)
+    old = {}
+    if os.path.isfile(manifest_path):
+        with open(manifest_path) as handle:
+            old = json.load(handle)
+    try:
+        kit = zipfile.ZipFile(archive)
+    except zipfile.BadZipFile:
+        raise Problem(f"kit {archive} is not a zip file") from None
+    with kit:
+        entries = {i.filename: i for i in kit.infolist() if not i.is_dir()}
+        plan = {"write": [], "keep": []}
+        for name in entries:
+            target = _under(dest, name)
+            new_sha = hashlib.sha256(kit.read(name)).hexdigest()
+            if not os.path.isfile(target):
+                plan["write"].append(name)
+                continue
+            current = sha256_of(target)[0]
+            if current == new_sha:
+                continue
+            if current == old.get("files", {}).get(name):
+                plan["write"].append(name)  # as the previous kit laid it down: take the new one
+            else:
+                plan["keep"].append(name)  # changed on site: never overwritten
+        files = {n: hashlib.sha256(kit.read(n)).hexdigest() for n in entries}
+        manifest = {"kit_sha256": kit_sha, "files": files}
+        changed = bool(plan["write"]) or old != manifest
+        saved = None
+        if changed and not p.get("check") and plan["keep"]:
+            saved = os.path.join(p["saved_dir"], datetime.now().strftime("%Y%m%d%H%M%S"))
+            for name in plan["keep"]:
+                for sub, data in (("site", None), ("kit", kit.read(name))):
+                    copy = _under(os.path.join(saved, sub), name)
+                    os.makedirs(os.path.dirname(copy), exist_ok=True)
+                    if data is None:
+                        shutil.copy2(_under(dest, name), copy)
+                    else:
+                        write_atomic(copy, data)
+        if changed and not p.get("check"):
+            for name in plan["write"]:
+                target = _under(dest, name)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                write_atomic(target, kit.read(name))
+            os.makedirs(dest, exist_ok=True)
+            write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
+    return {"changed": changed, "written": sorted(plan["write"]), "kept": sorted(plan["keep"]), "saved_dir": saved,
+            "kit_sha256": kit_sha, "upgrade": bool(old) and old.get("kit_sha256") != kit_sha}
+
+
 PROCEDURES = {"probe": probe, "backup": backup, "verify_archives": verify_archives, "restore": restore,
-              "write_file": write_file, "read_file": read_file, "scheduled": scheduled}
+              "write_file": write_file, "read_file": read_file, "scheduled": scheduled, "read_files": read_files,
+              "write_files": write_files, "install_kit": install_kit}
 
 
 def main(argv):

@@ -502,9 +502,179 @@ function Invoke-WriteFile {
     @{ changed = $true; backup_file = $backup }
 }
 
+function Get-Under([string]$base, [string]$relative) {
+    $parts = @($relative -split '[\\/]+' | Where-Object { $_ })
+    if ($parts.Count -eq 0 -or $parts -contains '..') { Fail "'$relative' is not a path inside $base" }
+    Join-Path $base ($parts -join '\')
+}
+
+function Invoke-ReadFiles {
+    $latin1 = [Text.Encoding]::GetEncoding(28591)
+    $wanted = New-Object Collections.Generic.List[string]
+    foreach ($relative in @($p.paths)) { if ($relative) { $wanted.Add($relative) } }
+    foreach ($folder in @($p.dirs)) {
+        if (-not $folder) { continue }
+        $here = Get-Under $p.base $folder
+        if (Test-Path -LiteralPath $here -PathType Container) {
+            Get-ChildItem -LiteralPath $here -File | Sort-Object Name | ForEach-Object { $wanted.Add("$folder/$($_.Name)") }
+        }
+    }
+    $files = @{}
+    foreach ($relative in $wanted) {
+        $path = Get-Under $p.base $relative
+        if (Test-Path -LiteralPath $path -PathType Leaf) {
+            $files[$relative] = @{ content = $latin1.GetString([IO.File]::ReadAllBytes($path)); sha256 = Get-Sha256 $path }
+        }
+    }
+    @{ files = $files }
+}
+
+function Invoke-WriteFiles {
+    $latin1 = [Text.Encoding]::GetEncoding(28591)
+    if ($p.expected) {
+        foreach ($item in $p.expected.PSObject.Properties) {
+            $path = Get-Under $p.base $item.Name
+            $current = if (Test-Path -LiteralPath $path -PathType Leaf) { Get-Sha256 $path } else { '' }
+            if ($current -ne $item.Value) { Fail "$path changed while this task ran; nothing written" }
+        }
+    }
+    $written = @()
+    foreach ($item in $p.files.PSObject.Properties) {
+        $path = Get-Under $p.base $item.Name
+        New-Item -ItemType Directory -Force -Path (Split-Path -Parent $path) | Out-Null
+        Write-Atomic $path $latin1.GetBytes([string]$item.Value)
+        $written += $item.Name
+    }
+    if ($written.Count) { $Ansible.Changed = $true }
+    @{ changed = ($written.Count -gt 0); written = @($written | Sort-Object) }
+}
+
+function Read-Entry($entry) {
+    $stream = $entry.Open()
+    try { $memory = New-Object IO.MemoryStream; $stream.CopyTo($memory); , $memory.ToArray() } finally { $stream.Dispose() }
+}
+
+function Get-BytesSha256([byte[]]$bytes) {
+    $sha = [Security.Cryptography.SHA256]::Create()
+    try { ([BitConverter]::ToString($sha.ComputeHash($bytes)) -replace '-', '').ToLowerInvariant() } finally { $sha.Dispose() }
+}
+
+function Invoke-InstallKit {
+    # Same rules as install_kit in _remote_posix.py: files changed on site are kept and saved, never overwritten.
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    $dest = $p.dest
+    if (-not (Test-Path -LiteralPath $p.archive -PathType Leaf)) {
+        if ($p.check) { return @{ changed = $true; written = @(); kept = @(); saved_dir = $null; kit_sha256 = $null; upgrade = $false } }
+        Fail "kit $($p.archive) does not exist"
+    }
+    $kitSha = Get-Sha256 $p.archive
+    $manifestPath = Join-Path $dest '.oscc-kit.json'
+    $old = if (Test-Path -LiteralPath $manifestPath) { Get-Content -Raw -LiteralPath $manifestPath | ConvertFrom-Json } else { $null }
+    try { $kit = [IO.Compression.ZipFile]::OpenRead($p.archive) } catch { Fail "kit $($p.archive) is not a zip file" }
+    try {
+        $entries = @($kit.Entries | Where-Object { -not $_.FullName.EndsWith('/') })
+        $write = @(); $keep = @(); $files = [ordered]@{}
+        foreach ($entry in $entries) {
+            $name = $entry.FullName
+            $newSha = Get-BytesSha256 (Read-Entry $entry)
+            $files[$name] = $newSha
+            $target = Get-Under $dest $name
+            if (-not (Test-Path -LiteralPath $target -PathType Leaf)) { $write += $name; continue }
+            $current = Get-Sha256 $target
+            if ($current -eq $newSha) { continue }
+            $before = if ($old) { $old.files.PSObject.Properties[$name] } else { $null }
+            if ($before -and $before.Value -eq $current) { $write += $name } else { $keep += $name }
+        }
+        $sameManifest = $old -and $old.kit_sha256 -eq $kitSha -and
+            (@($old.files.PSObject.Properties).Count -eq $files.Count) -and
+            -not @($files.Keys | Where-Object { -not $old.files.PSObject.Properties[$_] -or $old.files.PSObject.Properties[$_].Value -ne $files[$_] })
+        $changed = ($write.Count -gt 0) -or -not $sameManifest
+        $saved = $null
+        if ($changed -and -not $p.check) {
+            if ($keep.Count) {
+                $saved = Join-Path $p.saved_dir (Get-Date -Format 'yyyyMMddHHmmss')
+                foreach ($name in $keep) {
+                    $siteCopy = Get-Under (Join-Path $saved 'site') $name
+                    $kitCopy = Get-Under (Join-Path $saved 'kit') $name
+                    New-Item -ItemType Directory -Force -Path (Split-Path -Parent $siteCopy), (Split-Path -Parent $kitCopy) | Out-Null
+                    Copy-Item -LiteralPath (Get-Under $dest $name) -Destination $siteCopy
+                    Write-Atomic $kitCopy (Read-Entry $kit.GetEntry($name))
+                }
+            }
+            foreach ($name in $write) {
+                $target = Get-Under $dest $name
+                New-Item -ItemType Directory -Force -Path (Split-Path -Parent $target) | Out-Null
+                Write-Atomic $target (Read-Entry $kit.GetEntry($name))
+            }
+            New-Item -ItemType Directory -Force -Path $dest | Out-Null
+            $json = ConvertTo-Json -InputObject @{ kit_sha256 = $kitSha; files = $files } -Depth 4
+            Write-Atomic $manifestPath ([Text.Encoding]::UTF8.GetBytes($json))
+            $Ansible.Changed = $true
+        }
+    } finally { $kit.Dispose() }
+    @{ changed = $changed; written = @($write | Sort-Object); kept = @($keep | Sort-Object); saved_dir = $saved;
+       kit_sha256 = $kitSha; upgrade = [bool]($old -and $old.kit_sha256 -ne $kitSha) }
+}
+
+function Invoke-IisIsapi {
+    # IIS settings no microsoft.iis module covers (manual 4.2.1.1 step 7 and its note, 4.2.1.4):
+    # the ISAPI/CGI restriction of the DLL, the application's handler access, MIME types, default documents.
+    Import-Module WebAdministration
+    $apphost = 'MACHINE/WEBROOT/APPHOST'
+    $location = "$($p.site)$($p.application)"
+    $changes = @{}
+    $restriction = 'system.webServer/security/isapiCgiRestriction'
+    $entry = Get-WebConfiguration -PSPath $apphost -Filter "$restriction/add[@path='$($p.isapi_path)']"
+    if (-not $entry -or -not [bool]$entry.allowed) {
+        $changes['isapi_cgi_restriction'] = @{ before = [bool]($entry -and $entry.allowed); after = $true }
+        if (-not $p.check) {
+            if ($entry) {
+                Set-WebConfigurationProperty -PSPath $apphost -Filter "$restriction/add[@path='$($p.isapi_path)']" -Name allowed -Value $true
+            } else {
+                Add-WebConfigurationProperty -PSPath $apphost -Filter $restriction -Name . `
+                    -Value @{ path = $p.isapi_path; allowed = $true; description = $p.isapi_description }
+            }
+        }
+    }
+    $policy = "$(Get-WebConfigurationProperty -PSPath $apphost -Location $location -Filter system.webServer/handlers -Name accessPolicy)"
+    $current = (@($policy -split '\s*,\s*' | Where-Object { $_ }) | Sort-Object) -join ','
+    $wanted = (@($p.access_policy -split '\s*,\s*' | Where-Object { $_ }) | Sort-Object) -join ','
+    if ($current -ne $wanted) {
+        $changes['access_policy'] = @{ before = $current; after = $wanted }
+        if (-not $p.check) {
+            Set-WebConfigurationProperty -PSPath $apphost -Location $location -Filter system.webServer/handlers -Name accessPolicy -Value $wanted
+        }
+    }
+    foreach ($item in $p.mime_types.PSObject.Properties) {
+        $map = "system.webServer/staticContent/mimeMap[@fileExtension='$($item.Name)']"
+        $before = (Get-WebConfiguration -PSPath $apphost -Location $location -Filter $map).mimeType
+        if ($before -ne $item.Value) {
+            $changes["mime_type $($item.Name)"] = @{ before = $before; after = $item.Value }
+            if (-not $p.check) {
+                if ($before) { Remove-WebConfigurationProperty -PSPath $apphost -Location $location -Filter system.webServer/staticContent `
+                                   -Name . -AtElement @{ fileExtension = $item.Name } }
+                Add-WebConfigurationProperty -PSPath $apphost -Location $location -Filter system.webServer/staticContent -Name . `
+                    -Value @{ fileExtension = $item.Name; mimeType = $item.Value }
+            }
+        }
+    }
+    foreach ($document in @($p.default_documents)) {
+        $files = 'system.webServer/defaultDocument/files'
+        if (-not (Get-WebConfiguration -PSPath $apphost -Location $location -Filter "$files/add[@value='$document']")) {
+            $changes["default_document $document"] = @{ before = $null; after = $document }
+            if (-not $p.check) {
+                Add-WebConfigurationProperty -PSPath $apphost -Location $location -Filter $files -Name . -Value @{ value = $document }
+            }
+        }
+    }
+    if ($changes.Count -and -not $p.check) { $Ansible.Changed = $true }
+    @{ changed = ($changes.Count -gt 0); changes = $changes }
+}
+
 $procedures = @{ probe = { Invoke-Probe }; backup = { Invoke-Backup }; verify_archives = { Invoke-VerifyArchives };
                  restore = { Invoke-Restore }; write_file = { Invoke-WriteFile }; read_file = { Invoke-ReadFile };
-                 scheduled = { Invoke-Scheduled } }
+                 scheduled = { Invoke-Scheduled }; read_files = { Invoke-ReadFiles }; write_files = { Invoke-WriteFiles };
+                 install_kit = { Invoke-InstallKit }; iis_isapi = { Invoke-IisIsapi } }
 try {
     $result = & $procedures[$Procedure]
 } catch [Problem] {
@@ -515,6 +685,10 @@ try {
 # One JSON string is the whole output; the controller reads it back.
 ConvertTo-Json -InputObject $result -Depth 8 -Compress
 """
+
+
+# Procedures for what only Windows has (IIS); the POSIX twin has no counterpart.
+WINDOWS_ONLY = ("iis_isapi",)
 
 
 def render(name: str, params: dict) -> tuple[str, dict]:

@@ -1,4 +1,7 @@
 """Fixtures: a private lab per test, on a simulated Windows server and on a Linux host."""
+import socket
+import threading
+
 import pytest
 from playbook_lab import HOSTS, Lab
 
@@ -17,3 +20,27 @@ def windows_lab(tmp_path):
 @pytest.fixture
 def linux_lab(tmp_path):
     return Lab(tmp_path / "lab", "lab-linux")
+
+
+@pytest.fixture
+def web_interaction():
+    """A listener where the Web Interaction server would be: the smoke test only connects."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                listener.accept()[0].close()
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    listener.close()

@@ -11,6 +11,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 INVENTORY = os.path.join(ROOT, "inventories", "lab")
 # inventory host -> (lab host, Informix server, platform)
 HOSTS = {"lab-main": ("main", "ol_main", "windows"), "lab-linux": ("linux", "ol_linux", "posix")}
+# inventory host -> (lab host, platform) of the enterprise web servers
+WEB_HOSTS = {"lab-web-iis": ("web-iis", "windows"), "lab-web-tomcat": ("web-tomcat", "posix"),
+             "lab-web-sunjava": ("web-sunjava", "posix")}
 
 
 class Lab:
@@ -19,8 +22,12 @@ class Lab:
     def __init__(self, root, inventory_host="lab-main"):
         self.root = str(root)
         self.inventory_host = inventory_host
-        self.host, self.server, self.platform = HOSTS[inventory_host]
-        labctl.init_host(self.root, self.host, self.server, platform=self.platform)
+        if inventory_host in WEB_HOSTS:
+            (self.host, self.platform), self.server = WEB_HOSTS[inventory_host], None
+            labctl.init_web_host(self.root, self.host, platform=self.platform, sunjava=self.host == "web-sunjava")
+        else:
+            self.host, self.server, self.platform = HOSTS[inventory_host]
+            labctl.init_host(self.root, self.host, self.server, platform=self.platform)
         self.paths = labctl.host_paths(self.root, self.host)
         self.env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
                         ANSIBLE_PYTHON_INTERPRETER=sys.executable)

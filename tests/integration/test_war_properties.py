@@ -92,3 +92,30 @@ def test_not_a_war(linux_lab, tmp_path):
     text.write_text("not a zip")
     _, result = linux_lab.task("oscc.admin.war_properties", {**ARGS, "path": str(text)}, tmp_path)
     assert result["failed"] and "is not a WAR or zip file" in result["msg"]
+
+
+def test_built_from_src_the_kit_stays_and_a_rerun_changes_nothing(linux_lab, war, tmp_path):
+    kit_sha = sha(war)
+    built = tmp_path / "built" / "HPPC.war"
+    built.parent.mkdir()
+    args = {**ARGS, "src": str(war), "path": str(built)}
+    _, first = linux_lab.task("oscc.admin.war_properties", args, tmp_path)
+    assert first["changed"] and sha(war) == kit_sha
+    kit, out = entries(war), entries(built)
+    assert list(out) == list(kit) and all(out[n] == kit[n] for n in kit if n != "hpwcapp/config.properties")
+    assert b"socket.server.port=6022" in out["hpwcapp/config.properties"][0]
+    subprocess.run(["jar", "tf", str(built)], check=True, capture_output=True)
+    unchanged = sha(built)
+    _, second = linux_lab.task("oscc.admin.war_properties", args, tmp_path)
+    assert not second["changed"] and second["changes"] == {} and sha(built) == unchanged
+    _, moved = linux_lab.task("oscc.admin.war_properties", {**args, "properties": {"socket.server.port": 6023}},
+                              tmp_path)
+    assert moved["changes"] == {"socket.server.port": {"before": "6022", "after": "6023"}}
+
+
+def test_check_mode_with_a_kit_still_to_come(linux_lab, tmp_path):
+    args = {**ARGS, "src": str(tmp_path / "missing.war"), "path": str(tmp_path / "HPPC.war")}
+    _, planned = linux_lab.task("oscc.admin.war_properties", args, tmp_path, check=True)
+    assert planned["changed"] and not (tmp_path / "HPPC.war").exists()
+    _, real = linux_lab.task("oscc.admin.war_properties", args, tmp_path)
+    assert real["failed"] and "does not exist" in real["msg"]

@@ -101,6 +101,52 @@ def init_host(root, host, server, python=sys.executable, platform="posix"):
     return paths
 
 
+SUNJAVA_ADMIN = ("admin", "lab-wadm-secret")
+
+
+def init_web_host(root, host, platform="posix", sunjava=False, python=sys.executable):
+    """An enterprise web server: a POSIX host (with Sun Java System Web Server's simulated wadm when
+    asked), or a simulated Windows server with IIS installed and its World Wide Web Publishing
+    Service running (its IIS objects start empty)."""
+    base = os.path.join(os.path.abspath(root), host)
+    os.makedirs(base, exist_ok=True)
+    if sunjava:
+        home = os.path.join(base, "sunjava")
+        os.makedirs(os.path.join(home, "bin"), exist_ok=True)
+        with open(os.path.join(home, "state.json"), "w") as handle:
+            json.dump({"user": SUNJAVA_ADMIN[0], "password": SUNJAVA_ADMIN[1], "configs": {}}, handle)
+        wrapper = os.path.join(home, "bin", "wadm")
+        program = os.path.join(HERE, "sunjava", "wadm.py")
+        with open(wrapper, "w") as handle:
+            handle.write(f'#!/bin/sh\nWADM_STATE="{home}/state.json" exec "{python}" "{program}" "$@"\n')
+        os.chmod(wrapper, 0o755)
+    if platform == "windows":
+        os.makedirs(os.path.join(base, "drives", "C", "inetpub", "wwwroot"), exist_ok=True)
+        state = {"services": {"W3SVC": {"state": "running", "start_mode": "auto"}},
+                 "iis": {"sites": {"Default Web Site": {"physical_path": "C:\\inetpub\\wwwroot", "port": 80}},
+                         "app_pools": {"DefaultAppPool": {"attributes": {}}}, "applications": {},
+                         "isapi_cgi_restrictions": {}, "handlers_access": {}, "mime_types": {}, "default_documents": {}},
+                 "calls": []}
+        with open(os.path.join(base, "windows.json"), "w") as handle:
+            json.dump(state, handle, indent=1)
+    return host_paths(root, host)
+
+
+def stop_web_host(root, host):
+    """Stop what a simulated web server left running (Sun Java instances)."""
+    import signal
+
+    state_path = os.path.join(os.path.abspath(root), host, "sunjava", "state.json")
+    if os.path.exists(state_path):
+        with open(state_path) as handle:
+            for config in json.load(handle)["configs"].values():
+                if config.get("pid"):
+                    try:
+                        os.kill(config["pid"], signal.SIGTERM)
+                    except OSError:
+                        pass
+
+
 def environment(root, host, server):
     paths = host_paths(root, host)
     env = {"INFORMIXDIR": paths["informixdir"], "INFORMIXSERVER": server, "ONCONFIG": f"ONCONFIG.{server}",
@@ -155,11 +201,20 @@ def set_faults(root, host, server, faults):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["init", "ensure", "dump"], help="ensure: init hosts not built yet")
+    parser.add_argument("command", choices=["init", "ensure", "dump", "web"],
+                        help="ensure: init hosts not built yet; web: build web servers (host:platform) and test kits")
     parser.add_argument("--root", required=True)
     parser.add_argument("--host", action="append", required=True,
                         help="host[:server[:platform]], e.g. main:ol_main:windows")
     args = parser.parse_args()
+    if args.command == "web":
+        import webkit
+
+        for spec in args.host:
+            host, platform = (spec.split(":") + ["posix"])[:2]
+            init_web_host(args.root, host, platform=platform, sunjava=host == "web-sunjava")
+        webkit.iis_zip(os.path.join(args.root, "HPPCEnterpriseWeb.zip"))
+        return
     for spec in args.host:
         host, server, platform = (spec.split(":") + ["", ""])[:3]
         server = server or f"ol_{host}"

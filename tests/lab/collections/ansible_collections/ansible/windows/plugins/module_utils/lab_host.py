@@ -22,9 +22,14 @@ def real_spec(module_name, collection="ansible/windows"):
     """The argument spec of the real module, from its DOCUMENTATION."""
     source = os.path.join(os.environ["OSCC_LAB_REPO"], ".collections", "ansible_collections", *collection.split("/"),
                           "plugins", "modules", module_name + ".py")
-    namespace = {}
-    exec(compile(open(source).read(), source, "exec"), namespace)  # the file only assigns doc strings
-    options = yaml.safe_load(namespace["DOCUMENTATION"]).get("options", {})
+    if os.path.exists(source):
+        namespace = {}
+        exec(compile(open(source).read(), source, "exec"), namespace)  # the file only assigns doc strings
+        documentation = yaml.safe_load(namespace["DOCUMENTATION"])
+    else:  # collections such as microsoft.iis keep the documentation in <module>.yml
+        with open(source[:-3] + ".yml") as handle:
+            documentation = yaml.safe_load(handle)["DOCUMENTATION"]
+    options = documentation.get("options", {})
     spec = {}
     for name, option in options.items():
         entry = {"type": option.get("type", "str") if option.get("type") != "path" else "str"}
