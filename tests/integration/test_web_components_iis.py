@@ -120,3 +120,33 @@ def test_bad_input_is_refused_before_anything_changes(run, extra, words):
     lines = messages[0].strip().splitlines() if len(messages) == 1 else messages
     assert lines[-1:] and words in lines[-1] and lines[:-1] in ([], ["Validation of arguments failed:"]), messages
     assert iis(run)["applications"] == {}
+
+
+def test_tls_writes_the_port_under_both_names_and_the_flags(run):
+    done = run(web_components_tls_port=443, web_components_chat_uses_tls=True, web_components_callback_uses_tls=True,
+               web_components_tls_certificate_cn="LOCALHOST")
+    assert done.rc == 0, done.stdout[-3000:]
+    ini = read(run, "HPWC.ini")
+    assert "SSLPort=443\r\n" in ini and "TLSPort=443\r\n" in ini
+    assert "ChatUsesSSL=true\r\n" in ini and "CallbackUsesSSL=true\r\n" in ini and "VoiceXMLUsesSSL=false\r\n" in ini
+
+
+def test_the_kit_can_come_from_a_url(run, tmp_path):
+    import functools
+    import http.server
+    import threading
+
+    kit_dir = tmp_path / "kits"
+    kit_dir.mkdir()
+    webkit.iis_zip(str(kit_dir / "HPPCEnterpriseWeb.zip"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(kit_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/HPPCEnterpriseWeb.zip"
+        done = run(web_components_kit=url)
+        assert done.rc == 0, done.stdout[-3000:]
+        assert done.result("Fetch the kit from its URL", HOST)["changed"]
+        assert "Address=localhost" in read(run, "HPWC.ini")
+    finally:
+        server.shutdown()
