@@ -1,0 +1,436 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: mail_check
+short_description: Prove over IMAP4 and SMTP that a mail account works for the OSCC e-mail server
+version_added: 0.1.0
+description:
+  - Checks the account the OSCC e-mail server uses, over the real protocols, as the manual's chapter 3 requires.
+  - C(imap_login) - IMAP4 login (authentication is mandatory, §3.7).
+  - C(imap_tls) - TLS or STARTTLS with the server's certificate validated (against O(ca_file) when given, §3.6).
+  - C(imap_sessions) - how many concurrent IMAP sessions the account really gets, against O(imap_sessions), the
+    number OSCC is set to open (§3.2, §3.3).
+  - C(smtp_submission) - a test message submitted over SMTP, with authentication when O(smtp_auth) (§3.7).
+  - C(custom_headers) - the test message fetched back over IMAP with every header of O(custom_headers) unchanged;
+    a header the mail server removed or altered is named (§3.1, §3.4.1).
+  - C(report_sender) - a message sent with O(report_sender) as From, for reports by e-mail (§3.8).
+  - Test messages carry a unique marker in their subject and are deleted at the end. In check mode nothing is
+    sent; the IMAP checks run.
+  - Each check ends C(ok), C(failed) or C(skipped) with its reason; the task fails when a check failed.
+  - Runs on the controller or any host with Python; no extra libraries.
+options:
+  imap_host:
+    description: The IMAP4 server.
+    type: str
+    required: true
+  imap_port:
+    description: Its port; default 993 with O(imap_security=tls), else 143.
+    type: int
+  imap_security:
+    description: C(tls) (IMAPS), C(starttls) or C(none).
+    type: str
+    choices: [tls, starttls, none]
+    default: tls
+  smtp_host:
+    description: The SMTP submission server; default O(imap_host).
+    type: str
+  smtp_port:
+    description: Its port; default 465 with O(smtp_security=tls), 587 with C(starttls), 25 with C(none).
+    type: int
+  smtp_security:
+    description: C(tls), C(starttls) or C(none).
+    type: str
+    choices: [tls, starttls, none]
+    default: starttls
+  smtp_auth:
+    description: Authenticate SMTP submission with O(username) and O(password) (§3.7 - optional for OSCC).
+    type: bool
+    default: true
+  username:
+    description: The OSCC account.
+    type: str
+    required: true
+  password:
+    description: Its password. Keep it in a vault.
+    type: str
+    required: true
+  ca_file:
+    description: A CA certificate file (PEM) the server certificates must chain to, for example a self-signed CA.
+    type: path
+  imap_sessions:
+    description: The maximum number of IMAP sessions OSCC is set to open (Office 365 20, Google Workspace 15).
+    type: int
+    default: 20
+  custom_headers:
+    description: Headers the test message carries and that must come back unchanged.
+    type: dict
+    default: {"X-OSCC-Contact-Id": "mail-check", "X-OSCC-Queue": "Support", "X-OSCC-Priority": "50",
+              "X-OSCC-Language": "english"}
+  test_recipient:
+    description: Where the test messages go; they are fetched back from O(username)'s INBOX. Default O(username).
+    type: str
+  report_sender:
+    description: The From address of reports by e-mail (§3.8); the C(report_sender) check runs only when given.
+    type: str
+  checks:
+    description: The checks to run; default all.
+    type: list
+    elements: str
+    choices: [imap_login, imap_tls, imap_sessions, smtp_submission, custom_headers, report_sender]
+  timeout:
+    description: Seconds for each connection, and for a test message to arrive.
+    type: int
+    default: 30
+attributes:
+  check_mode:
+    support: partial
+    details: The IMAP checks run; nothing is sent.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+author:
+  - oscc.admin maintainers (@oscc-admin)
+"""
+
+EXAMPLES = r"""
+- name: Prove the OSCC mail account on Exchange
+  oscc.admin.mail_check:
+    imap_host: mail.contact.example.com
+    username: OSCCEmail@contact.example.com
+    password: "{{ vault_oscc_mail_password }}"
+    imap_sessions: 20
+    report_sender: OSCCReports@contact.example.com
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+checks:
+  description: One entry per check, in the order run.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "imap_sessions", "status": "failed",
+            "detail": "the server allowed 5 concurrent IMAP sessions; OSCC is set to open 20 (imap_sessions)"}]
+failed_checks:
+  description: Names of the checks that failed.
+  returned: always
+  type: list
+  elements: str
+cleaned:
+  description: Test messages deleted from the INBOX at the end.
+  returned: always
+  type: int
+"""
+
+import email.parser
+import email.utils
+import imaplib
+import smtplib
+import socket
+import ssl
+import time
+import uuid
+
+from ansible.module_utils.basic import AnsibleModule
+
+ALL_CHECKS = ["imap_login", "imap_tls", "imap_sessions", "smtp_submission", "custom_headers", "report_sender"]
+IMAP_PORTS = {"tls": 993, "starttls": 143, "none": 143}
+SMTP_PORTS = {"tls": 465, "starttls": 587, "none": 25}
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def reason(exc, service, host, port):
+    """One line a mail administrator can act on, distinct per cause."""
+    where = f"{service} {host}:{port}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate of {where} is not trusted ({exc.verify_message}); give ca_file with the CA that issued it"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"cannot connect to {where}: connection refused (port closed or server down)"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"no answer from {where} within the timeout"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve {host}: {exc.strerror}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS with {where} failed: {exc.reason or exc}"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"SMTP authentication refused: {exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{where} answered {exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
+    if isinstance(exc, imaplib.IMAP4.error):
+        said = exc.args[0] if exc.args else exc
+        text = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
+        return f"{where} refused: {text.strip()}"
+    return f"{where}: {exc}"
+
+
+class MailCheck:
+    def __init__(self, params, check_mode):
+        self.p = params
+        self.check_mode = check_mode
+        self.imap_port = params["imap_port"] or IMAP_PORTS[params["imap_security"]]
+        self.smtp_host = params["smtp_host"] or params["imap_host"]
+        self.smtp_port = params["smtp_port"] or SMTP_PORTS[params["smtp_security"]]
+        self.context = ssl.create_default_context(cafile=params["ca_file"])
+        self.marker = f"oscc-mail-check-{uuid.uuid4().hex[:12]}"
+        self.recipient = params["test_recipient"] or params["username"]
+        self.results = []
+        self.sent = False
+        self.tls_detail = None
+
+    # -- connections ---------------------------------------------------------------------------
+    def imap(self, login=True):
+        host, port, security, timeout = self.p["imap_host"], self.imap_port, self.p["imap_security"], self.p["timeout"]
+        try:
+            if security == "tls":
+                client = imaplib.IMAP4_SSL(host, port, ssl_context=self.context, timeout=timeout)
+            else:
+                client = imaplib.IMAP4(host, port, timeout=timeout)
+                if security == "starttls":
+                    if "STARTTLS" not in client.capabilities:
+                        raise CheckFailed(f"IMAP {host}:{port} offers no STARTTLS")
+                    client.starttls(ssl_context=self.context)
+            if security != "none" and self.tls_detail is None:
+                subject = dict(x[0] for x in client.sock.getpeercert()["subject"])
+                self.tls_detail = f"{client.sock.version()} with a certificate for {subject.get('commonName')}"
+            if login:
+                client.login(self.p["username"], self.p["password"])
+            return client
+        except CheckFailed:
+            raise
+        except Exception as exc:  # each cause becomes its own one-line reason
+            raise CheckFailed(reason(exc, "IMAP", host, port)) from None
+
+    def smtp(self):
+        host, port, security, timeout = self.smtp_host, self.smtp_port, self.p["smtp_security"], self.p["timeout"]
+        try:
+            if security == "tls":
+                client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=self.context)
+            else:
+                client = smtplib.SMTP(host, port, timeout=timeout)
+                client.ehlo()
+                if security == "starttls":
+                    if not client.has_extn("starttls"):
+                        raise CheckFailed(f"SMTP {host}:{port} offers no STARTTLS")
+                    client.starttls(context=self.context)
+                    client.ehlo()
+            if self.p["smtp_auth"]:
+                client.login(self.p["username"], self.p["password"])
+            return client
+        except CheckFailed:
+            raise
+        except Exception as exc:  # each cause becomes its own one-line reason
+            raise CheckFailed(reason(exc, "SMTP", host, port)) from None
+
+    def message(self, sender, tag, headers):
+        lines = [f"From: {sender}", f"To: {self.recipient}", f"Subject: {self.marker} {tag}",
+                 f"Date: {email.utils.formatdate()}", f"Message-ID: <{self.marker}.{tag}@oscc.admin>"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        return "\r\n".join(lines) + "\r\n\r\nA test message of oscc.admin.mail_check; it is deleted when the check ends.\r\n"
+
+    def send(self, sender, tag, headers):
+        client = self.smtp()
+        try:
+            client.sendmail(sender, [self.recipient], self.message(sender, tag, headers))
+        except smtplib.SMTPSenderRefused as exc:
+            raise CheckFailed(f"the server refused {sender} as sender for {self.p['username']}: {exc.smtp_code} "
+                              f"{exc.smtp_error.decode(errors='replace')}") from None
+        except smtplib.SMTPRecipientsRefused as exc:  # servers that delay the sender check until RCPT TO
+            code, text = next(iter(exc.recipients.values()))
+            text = text.decode(errors="replace")
+            if "sender" in text.lower():
+                raise CheckFailed(f"the server refused {sender} as sender for {self.p['username']}: {code} {text}") from None
+            raise CheckFailed(f"the server refused the recipient {self.recipient}: {code} {text}") from None
+        except smtplib.SMTPException as exc:
+            raise CheckFailed(reason(exc, "SMTP", self.smtp_host, self.smtp_port)) from None
+        finally:
+            try:
+                client.quit()
+            except smtplib.SMTPException:
+                pass
+
+    def fetch_headers(self, tag):
+        """The headers of the test message tagged `tag`, as IMAP gives them back."""
+        client = self.imap()
+        try:
+            deadline = time.time() + self.p["timeout"]
+            while True:
+                client.select("INBOX")
+                _typ, found = client.search(None, "SUBJECT", f'"{self.marker} {tag}"')
+                numbers = found[0].split()
+                if numbers:
+                    _typ, data = client.fetch(numbers[-1], "(BODY.PEEK[HEADER])")
+                    return email.parser.BytesHeaderParser().parsebytes(data[0][1])
+                if time.time() > deadline:
+                    raise CheckFailed(f"the test message did not arrive in {self.recipient}'s INBOX within "
+                                      f"{self.p['timeout']}s")
+                time.sleep(0.5)
+        finally:
+            client.logout()
+
+    # -- checks --------------------------------------------------------------------------------
+    def check_imap_login(self):
+        self.imap().logout()
+        return f"logged in as {self.p['username']}"
+
+    def check_imap_tls(self):
+        if self.p["imap_security"] == "none":
+            return None, "imap_security is none: the session is not encrypted"
+        self.imap(login=False).logout()
+        return f"{self.p['imap_security']}: {self.tls_detail}, certificate validated"
+
+    def check_imap_sessions(self):
+        wanted, sessions = self.p["imap_sessions"], []
+        refusal = None
+        try:
+            for _ in range(wanted):
+                try:
+                    sessions.append(self.imap())
+                except CheckFailed as exc:
+                    refusal = str(exc)
+                    break
+        finally:
+            for session in sessions:
+                try:
+                    session.logout()
+                except (imaplib.IMAP4.error, OSError):
+                    pass
+        if len(sessions) < wanted:
+            raise CheckFailed(f"the server allowed {len(sessions)} concurrent IMAP sessions; OSCC is set to open {wanted} "
+                              f"(imap_sessions) - {refusal}")
+        return f"{wanted} concurrent IMAP sessions open at once"
+
+    def check_smtp_submission(self):
+        if self.check_mode:
+            return None, "check mode: nothing is sent"
+        self.send(self.p["username"] if "@" in self.p["username"] else self.recipient, "submission",
+                  self.p["custom_headers"])
+        self.sent = True
+        return f"sent to {self.recipient} " + ("authenticated" if self.p["smtp_auth"] else "without authentication")
+
+    def check_custom_headers(self):
+        if not self.sent:
+            return None, "no test message was sent (see smtp_submission)"
+        if not self.p["custom_headers"]:
+            return None, "custom_headers is empty"
+        headers = self.fetch_headers("submission")
+        problems = []
+        for name, value in self.p["custom_headers"].items():
+            got = headers.get(name)
+            if got is None:
+                problems.append(f"{name} removed")
+            elif got.strip() != str(value):
+                problems.append(f"{name} altered to {got.strip()!r}")
+        if problems:
+            raise CheckFailed("the mail server changed custom headers: " + ", ".join(problems) + " (manual §3.1)")
+        return f"{len(self.p['custom_headers'])} custom headers came back unchanged"
+
+    def check_report_sender(self):
+        if not self.p["report_sender"]:
+            return None, "no report_sender given"
+        if self.check_mode:
+            return None, "check mode: nothing is sent"
+        self.send(self.p["report_sender"], "report", {})
+        self.sent = True
+        return f"{self.p['username']} may send as {self.p['report_sender']}"
+
+    def run(self, names):
+        blocked = None  # after a failed IMAP login the other IMAP checks cannot tell anything
+        for name in names:
+            if blocked and (name.startswith("imap") or name == "custom_headers"):
+                self.results.append({"name": name, "status": "skipped", "detail": blocked})
+                continue
+            try:
+                outcome = getattr(self, f"check_{name}")()
+                status, detail = ("skipped", outcome[1]) if isinstance(outcome, tuple) else ("ok", outcome)
+            except CheckFailed as exc:
+                status, detail = "failed", str(exc)
+            if name == "imap_login" and status == "failed":
+                blocked = "the IMAP login failed"
+            self.results.append({"name": name, "status": status, "detail": detail})
+
+    def clean(self):
+        """Delete every test message of this run; returns how many."""
+        if not self.sent:
+            return 0
+        try:
+            client = self.imap()
+        except CheckFailed:
+            return 0
+        try:
+            client.select("INBOX")
+            _typ, found = client.search(None, "SUBJECT", f'"{self.marker}"')
+            numbers = found[0].split()
+            for number in numbers:
+                client.store(number, "+FLAGS", "\\Deleted")
+            client.expunge()
+            return len(numbers)
+        finally:
+            client.logout()
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "imap_host": {"type": "str", "required": True},
+            "imap_port": {"type": "int"},
+            "imap_security": {"type": "str", "choices": ["tls", "starttls", "none"], "default": "tls"},
+            "smtp_host": {"type": "str"},
+            "smtp_port": {"type": "int"},
+            "smtp_security": {"type": "str", "choices": ["tls", "starttls", "none"], "default": "starttls"},
+            "smtp_auth": {"type": "bool", "default": True},
+            "username": {"type": "str", "required": True},
+            "password": {"type": "str", "required": True, "no_log": True},
+            "ca_file": {"type": "path"},
+            "imap_sessions": {"type": "int", "default": 20},
+            "custom_headers": {"type": "dict", "default": {"X-OSCC-Contact-Id": "mail-check", "X-OSCC-Queue": "Support",
+                                                           "X-OSCC-Priority": "50", "X-OSCC-Language": "english"}},
+            "test_recipient": {"type": "str"},
+            "report_sender": {"type": "str"},
+            "checks": {"type": "list", "elements": "str", "choices": ALL_CHECKS},
+            "timeout": {"type": "int", "default": 30},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    for option in ("imap_port", "smtp_port"):
+        if params[option] is not None and not 1 <= params[option] <= 65535:
+            module.fail_json(msg=f"{option} must be between 1 and 65535, got {params[option]}")
+    if params["imap_sessions"] < 1:
+        module.fail_json(msg=f"imap_sessions must be at least 1, got {params['imap_sessions']}")
+    if params["timeout"] < 1:
+        module.fail_json(msg="timeout must be a positive number of seconds")
+    if "@" not in (params["test_recipient"] or params["username"]):
+        module.fail_json(msg="test_recipient is needed when username is not an e-mail address")
+    bad = [n for n in params["custom_headers"] if not str(n).lower().startswith("x-") or any(c in n for c in ": \r\n")]
+    if bad:
+        module.fail_json(msg=f"custom_headers: names start with X- and hold no ':', blank or line break; got {bad}")
+    if params["ca_file"]:
+        try:
+            ssl.create_default_context(cafile=params["ca_file"])
+        except (OSError, ssl.SSLError) as exc:
+            module.fail_json(msg=f"ca_file {params['ca_file']} is not a readable PEM CA certificate: {exc}")
+    checker = MailCheck(params, module.check_mode)
+    names = [n for n in ALL_CHECKS if n in (params["checks"] or ALL_CHECKS)]
+    try:
+        checker.run(names)
+    finally:
+        cleaned = checker.clean()
+    failed = [r["name"] for r in checker.results if r["status"] == "failed"]
+    result = {"changed": False, "checks": checker.results, "failed_checks": failed, "cleaned": cleaned}
+    if failed:
+        details = "; ".join(f"{r['name']}: {r['detail']}" for r in checker.results if r["status"] == "failed")
+        module.fail_json(msg=f"mail checks failed - {details}", **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
