@@ -291,7 +291,7 @@ class MailCheck:
         wanted, sessions = self.p["imap_sessions"], []
         refusal = None
         try:
-            for _ in range(wanted):
+            while len(sessions) < wanted:
                 try:
                     sessions.append(self.imap())
                 except CheckFailed as exc:

@@ -11,9 +11,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 INVENTORY = os.path.join(ROOT, "inventories", "lab")
 # inventory host -> (lab host, Informix server, platform)
 HOSTS = {"lab-main": ("main", "ol_main", "windows"), "lab-linux": ("linux", "ol_linux", "posix")}
-# inventory host -> (lab host, platform) of the enterprise web servers
-WEB_HOSTS = {"lab-web-iis": ("web-iis", "windows"), "lab-web-tomcat": ("web-tomcat", "posix"),
-             "lab-web-sunjava": ("web-sunjava", "posix")}
+# inventory host -> (lab host, platform) of the web servers and the directory
+SERVICE_HOSTS = {"lab-web-iis": ("web-iis", "windows"), "lab-web-tomcat": ("web-tomcat", "posix"),
+             "lab-web-sunjava": ("web-sunjava", "posix"), "lab-ldap": ("ldap", "posix")}
 
 
 class Lab:
@@ -22,8 +22,8 @@ class Lab:
     def __init__(self, root, inventory_host="lab-main"):
         self.root = str(root)
         self.inventory_host = inventory_host
-        if inventory_host in WEB_HOSTS:
-            (self.host, self.platform), self.server = WEB_HOSTS[inventory_host], None
+        if inventory_host in SERVICE_HOSTS:
+            (self.host, self.platform), self.server = SERVICE_HOSTS[inventory_host], None
             labctl.init_web_host(self.root, self.host, platform=self.platform, sunjava=self.host == "web-sunjava")
         else:
             self.host, self.server, self.platform = HOSTS[inventory_host]
