@@ -671,10 +671,86 @@ function Invoke-IisIsapi {
     @{ changed = ($changes.Count -gt 0); changes = $changes }
 }
 
+function Use-ExchangeShell {
+    # Exchange 2010/2013 and 2007 name their snap-ins differently (reference/mail.md section 2).
+    foreach ($snapin in 'Microsoft.Exchange.Management.PowerShell.SnapIn', 'Microsoft.Exchange.Management.PowerShell.Admin') {
+        if (Get-Command Get-ExchangeServer -ErrorAction SilentlyContinue) { break }
+        Add-PSSnapin $snapin -ErrorAction SilentlyContinue
+    }
+    if (-not (Get-Command Get-ExchangeServer -ErrorAction SilentlyContinue)) { Fail 'the Exchange Management Shell is not on this host' }
+}
+
+function Invoke-ExchangeRead {
+    Use-ExchangeShell
+    $server = Get-ExchangeServer -Identity $env:COMPUTERNAME
+    $major = $server.AdminDisplayVersion.Major
+    $result = @{ version = "$major.$($server.AdminDisplayVersion.Minor)"; mailbox = $null; transport = @{}; imap = @{};
+                 throttling_policy = $null; throttling_association = $null; receive_connector = $null;
+                 send_as_granted = $false; full_access = @{}; alias_mailboxes = @{} }
+    $mailbox = Get-Mailbox -Identity $p.account -ErrorAction SilentlyContinue
+    if (-not $mailbox) { return $result }
+    $result.mailbox = @{ identity = "$($mailbox.Identity)"; email_addresses = @($mailbox.EmailAddresses | ForEach-Object { "$_" }) }
+    $trustee = "*\$($mailbox.SamAccountName)"
+    if ($major -ge 15) {
+        $policy = Get-ThrottlingPolicy -Identity 'OSCC' -ErrorAction SilentlyContinue
+        if ($policy) { $result.throttling_policy = @{ ImapMaxBurst = "$($policy.ImapMaxBurst)"; ImapRechargeRate = "$($policy.ImapRechargeRate)" } }
+        $result.throttling_association = "$((Get-ThrottlingPolicyAssociation -Identity $p.account).ThrottlingPolicyId)"
+    }
+    $transport = Get-TransportConfig
+    $result.transport = @{ ShadowRedundancyEnabled = [bool]$transport.ShadowRedundancyEnabled;
+                           HeaderPromotionModeSetting = "$($transport.HeaderPromotionModeSetting)" }
+    $result.imap = @{ LoginType = "$((Get-ImapSettings).LoginType)" }
+    if ($p.receive_connector) {
+        $connector = Get-ReceiveConnector -Identity $p.receive_connector -ErrorAction SilentlyContinue
+        if ($connector) { $result.receive_connector = @{ AuthMechanism = "$($connector.AuthMechanism)" } }
+    }
+    if ($p.report_sender) {
+        $result.send_as_granted = [bool](Get-ADPermission -Identity $p.report_sender |
+            Where-Object { "$($_.User)" -like $trustee -and "$($_.ExtendedRights)" -like '*Send-As*' })
+    }
+    foreach ($name in @($p.report_mailboxes)) {
+        if (-not $name) { continue }
+        $result.full_access[$name.ToLowerInvariant()] = [bool](Get-MailboxPermission -Identity $name |
+            Where-Object { "$($_.User)" -like $trustee -and "$($_.AccessRights)" -like '*FullAccess*' })
+    }
+    foreach ($alias in @($p.aliases)) {
+        if (-not $alias -or $major -ge 14) { continue }
+        $aliasBox = Get-Mailbox -Identity $alias -ErrorAction SilentlyContinue
+        if ($aliasBox) { $result.alias_mailboxes[$alias.ToLowerInvariant()] = @{ forwarding_address = "$($aliasBox.ForwardingAddress)" } }
+    }
+    $result
+}
+
+function Invoke-ExchangeApply {
+    # Runs the planned cmdlets in order; only cmdlets and parameters on the controller's list.
+    Use-ExchangeShell
+    $done = @()
+    foreach ($step in @($p.steps)) {
+        $allowed = $p.cmdlets.PSObject.Properties[$step.cmdlet]
+        if (-not $allowed) { Fail "$($step.cmdlet) is not a cmdlet this procedure runs" }
+        $splat = @{ Confirm = $false; ErrorAction = 'Stop' }
+        foreach ($item in $step.parameters.PSObject.Properties) {
+            if (@($allowed.Value) -notcontains $item.Name) { Fail "$($step.cmdlet) -$($item.Name) is not a parameter this procedure sets" }
+            $value = $item.Value
+            if ($value -is [pscustomobject]) {  # EmailAddresses = @{ Add = ... }
+                $table = @{}
+                foreach ($entry in $value.PSObject.Properties) { $table[$entry.Name] = @($entry.Value) }
+                $value = $table
+            }
+            $splat[$item.Name] = $value
+        }
+        try { & $step.cmdlet @splat | Out-Null } catch { Fail "$($step.cmdlet) failed: $($_.Exception.Message)" @{ done = $done } }
+        $done += $step.cmdlet
+    }
+    if ($done.Count) { $Ansible.Changed = $true }
+    @{ changed = ($done.Count -gt 0); done = $done }
+}
+
 $procedures = @{ probe = { Invoke-Probe }; backup = { Invoke-Backup }; verify_archives = { Invoke-VerifyArchives };
                  restore = { Invoke-Restore }; write_file = { Invoke-WriteFile }; read_file = { Invoke-ReadFile };
                  scheduled = { Invoke-Scheduled }; read_files = { Invoke-ReadFiles }; write_files = { Invoke-WriteFiles };
-                 install_kit = { Invoke-InstallKit }; iis_isapi = { Invoke-IisIsapi } }
+                 install_kit = { Invoke-InstallKit }; iis_isapi = { Invoke-IisIsapi };
+                 exchange_read = { Invoke-ExchangeRead }; exchange_apply = { Invoke-ExchangeApply } }
 try {
     $result = & $procedures[$Procedure]
 } catch [Problem] {
@@ -688,7 +764,7 @@ ConvertTo-Json -InputObject $result -Depth 8 -Compress
 
 
 # Procedures for what only Windows has (IIS); the POSIX twin has no counterpart.
-WINDOWS_ONLY = ("iis_isapi",)
+WINDOWS_ONLY = ("iis_isapi", "exchange_read", "exchange_apply")
 
 
 def render(name: str, params: dict) -> tuple[str, dict]:

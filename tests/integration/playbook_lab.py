@@ -13,18 +13,20 @@ INVENTORY = os.path.join(ROOT, "inventories", "lab")
 HOSTS = {"lab-main": ("main", "ol_main", "windows"), "lab-linux": ("linux", "ol_linux", "posix")}
 # inventory host -> (lab host, platform) of the web servers and the directory
 SERVICE_HOSTS = {"lab-web-iis": ("web-iis", "windows"), "lab-web-tomcat": ("web-tomcat", "posix"),
-             "lab-web-sunjava": ("web-sunjava", "posix"), "lab-ldap": ("ldap", "posix")}
+             "lab-web-sunjava": ("web-sunjava", "posix"), "lab-ldap": ("ldap", "posix"),
+             "lab-exchange": ("exchange", "windows")}
 
 
 class Lab:
     """A private copy of the lab with one Informix host, driven as its inventory says."""
 
-    def __init__(self, root, inventory_host="lab-main"):
+    def __init__(self, root, inventory_host="lab-main", exchange_version="15.0"):
         self.root = str(root)
         self.inventory_host = inventory_host
         if inventory_host in SERVICE_HOSTS:
             (self.host, self.platform), self.server = SERVICE_HOSTS[inventory_host], None
-            labctl.init_web_host(self.root, self.host, platform=self.platform, sunjava=self.host == "web-sunjava")
+            labctl.init_web_host(self.root, self.host, platform=self.platform, sunjava=self.host == "web-sunjava",
+                                 exchange=exchange_version if self.host == "exchange" else None)
         else:
             self.host, self.server, self.platform = HOSTS[inventory_host]
             labctl.init_host(self.root, self.host, self.server, platform=self.platform)

@@ -104,7 +104,18 @@ def init_host(root, host, server, python=sys.executable, platform="posix"):
 SUNJAVA_ADMIN = ("admin", "lab-wadm-secret")
 
 
-def init_web_host(root, host, platform="posix", sunjava=False, python=sys.executable):
+def exchange_organisation(version="15.0"):
+    """A simulated Exchange organisation as OSCC finds it before §3.4: the account exists, nothing is set."""
+    mailboxes = {a: {"email_addresses": [f"SMTP:{a}"], "forwarding_address": ""}
+                 for a in ("oscc@lab.invalid", "agent1@lab.invalid", "reports@lab.invalid")}
+    return {"version": version, "mailboxes": mailboxes, "throttling_policies": {}, "associations": {},
+            "transport": {"ShadowRedundancyEnabled": True, "HeaderPromotionModeSetting": "NoCreate"},
+            "imap": {"LoginType": "PlainTextLogin"},
+            "receive_connectors": {"Client Frontend LAB-EXCHANGE": {"AuthMechanism": "Tls, Integrated"}},
+            "send_as": {}, "full_access": {}}
+
+
+def init_web_host(root, host, platform="posix", sunjava=False, python=sys.executable, exchange=None):
     """An enterprise web server: a POSIX host (with Sun Java System Web Server's simulated wadm when
     asked), or a simulated Windows server with IIS installed and its World Wide Web Publishing
     Service running (its IIS objects start empty)."""
@@ -127,6 +138,9 @@ def init_web_host(root, host, platform="posix", sunjava=False, python=sys.execut
                          "app_pools": {"DefaultAppPool": {"attributes": {}}}, "applications": {},
                          "isapi_cgi_restrictions": {}, "handlers_access": {}, "mime_types": {}, "default_documents": {}},
                  "calls": []}
+        if exchange:  # an Exchange server (version "15.0", "14.3", "8.3") instead of a web server
+            state = {"services": {"MSExchangeTransport": {"state": "running", "start_mode": "auto"}},
+                     "exchange": exchange_organisation(exchange), "calls": []}
         with open(os.path.join(base, "windows.json"), "w") as handle:
             json.dump(state, handle, indent=1)
     return host_paths(root, host)
@@ -212,7 +226,8 @@ def main():
 
         for spec in args.host:
             host, platform = (spec.split(":") + ["posix"])[:2]
-            init_web_host(args.root, host, platform=platform, sunjava=host == "web-sunjava")
+            init_web_host(args.root, host, platform=platform, sunjava=host == "web-sunjava",
+                          exchange="15.0" if host == "exchange" else None)
         webkit.iis_zip(os.path.join(args.root, "HPPCEnterpriseWeb.zip"))
         return
     for spec in args.host:

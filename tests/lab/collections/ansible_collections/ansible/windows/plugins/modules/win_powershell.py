@@ -43,8 +43,98 @@ def iis_isapi(state, p):
     return {"changed": bool(changes), "changes": changes}
 
 
+# Parameters each Exchange cmdlet is documented with (reference/mail.md §2; a subset): the
+# simulated shell refuses others, as the real one does.
+EXCHANGE_PARAMETERS = {
+    "Set-Mailbox": {"Identity", "EmailAddresses", "ForwardingAddress", "DeliverToMailboxAndForward", "ThrottlingPolicy"},
+    "New-Mailbox": {"Name", "Shared", "PrimarySmtpAddress", "UserPrincipalName", "Password", "Database"},
+    "New-ThrottlingPolicy": {"Name", "ImapMaxBurst", "ImapRechargeRate", "ImapMaxConcurrency", "ImapCutoffBalance",
+                             "ThrottlingPolicyScope"},
+    "Set-ThrottlingPolicy": {"Identity", "ImapMaxBurst", "ImapRechargeRate", "ImapMaxConcurrency", "ImapCutoffBalance"},
+    "Set-ThrottlingPolicyAssociation": {"Identity", "ThrottlingPolicy"},
+    "Set-TransportConfig": {"ShadowRedundancyEnabled", "HeaderPromotionModeSetting"},
+    "Set-ImapSettings": {"LoginType", "Server"},
+    "Set-ReceiveConnector": {"Identity", "AuthMechanism", "PermissionGroups"},
+    "Add-ADPermission": {"Identity", "User", "ExtendedRights", "AccessRights"},
+    "Add-MailboxPermission": {"Identity", "User", "AccessRights", "InheritanceType"},
+}
+
+
+def exchange_read(state, p):
+    """What Invoke-ExchangeRead returns, from the simulated organisation."""
+    org = state.data["exchange"]
+    result = {"version": org["version"], "mailbox": None, "transport": {}, "imap": {}, "throttling_policy": None,
+              "throttling_association": None, "receive_connector": None, "send_as_granted": False, "full_access": {},
+              "alias_mailboxes": {}}
+    mailbox = org["mailboxes"].get(p["account"].lower())
+    if mailbox is None:
+        return result
+    result["mailbox"] = {"identity": p["account"], "email_addresses": mailbox["email_addresses"]}
+    if int(org["version"].split(".")[0]) >= 15:
+        policy = org["throttling_policies"].get("OSCC")
+        result["throttling_policy"] = dict(policy) if policy else None
+        result["throttling_association"] = org["associations"].get(p["account"].lower(), "")
+    result["transport"] = dict(org["transport"])
+    result["imap"] = dict(org["imap"])
+    connector = org["receive_connectors"].get(p.get("receive_connector") or "")
+    result["receive_connector"] = dict(connector) if connector else None
+    if p.get("report_sender"):
+        result["send_as_granted"] = p["account"].lower() in org["send_as"].get(p["report_sender"].lower(), [])
+    for name in p.get("report_mailboxes") or []:
+        result["full_access"][name.lower()] = p["account"].lower() in org["full_access"].get(name.lower(), [])
+    for alias in p.get("aliases") or []:
+        box = org["mailboxes"].get(alias.lower())
+        if box and int(org["version"].split(".")[0]) < 14:
+            result["alias_mailboxes"][alias.lower()] = {"forwarding_address": box.get("forwarding_address", "")}
+    return result
+
+
+def exchange_apply(state, p):
+    """Each planned cmdlet, on the simulated organisation; a cmdlet or parameter not allowed fails as in Invoke-ExchangeApply."""
+    org, done = state.data["exchange"], []
+    for planned in p["steps"]:
+        cmdlet, params = planned["cmdlet"], planned["parameters"]
+        if cmdlet not in p["cmdlets"]:
+            return {"failed": True, "msg": f"{cmdlet} is not a cmdlet this procedure runs"}
+        unknown = set(params) - set(p["cmdlets"][cmdlet]) | (set(params) - EXCHANGE_PARAMETERS[cmdlet])
+        if unknown:
+            return {"failed": True, "msg": f"{cmdlet} -{sorted(unknown)[0]} is not a parameter this procedure sets"}
+        identity = str(params.get("Identity", "")).lower()
+        if cmdlet == "Set-Mailbox":
+            box = org["mailboxes"][identity]
+            if "EmailAddresses" in params:
+                box["email_addresses"] += params["EmailAddresses"]["Add"]
+            if "ForwardingAddress" in params:
+                box["forwarding_address"] = params["ForwardingAddress"]
+        elif cmdlet == "New-Mailbox":
+            org["mailboxes"][params["PrimarySmtpAddress"].lower()] = {
+                "email_addresses": [f"SMTP:{params['PrimarySmtpAddress']}"], "forwarding_address": ""}
+        elif cmdlet in ("New-ThrottlingPolicy", "Set-ThrottlingPolicy"):
+            name = params.get("Name") or params["Identity"]
+            org["throttling_policies"][name] = {"ImapMaxBurst": str(params["ImapMaxBurst"]),
+                                                "ImapRechargeRate": str(params["ImapRechargeRate"])}
+        elif cmdlet == "Set-ThrottlingPolicyAssociation":
+            org["associations"][identity] = params["ThrottlingPolicy"]
+        elif cmdlet == "Set-TransportConfig":
+            org["transport"].update(params)
+        elif cmdlet == "Set-ImapSettings":
+            org["imap"].update(params)
+        elif cmdlet == "Set-ReceiveConnector":
+            org["receive_connectors"][params["Identity"]]["AuthMechanism"] = params["AuthMechanism"]
+        elif cmdlet == "Add-ADPermission":
+            org["send_as"].setdefault(identity, []).append(params["User"].lower())
+        elif cmdlet == "Add-MailboxPermission":
+            org["full_access"].setdefault(identity, []).append(params["User"].lower())
+        done.append(cmdlet)
+    return {"changed": bool(done), "done": done}
+
+
 # Procedures only Windows has: simulated here on the host's state, not by the POSIX twin.
-SIMULATED = {"iis_isapi": iis_isapi}
+SIMULATED = {"iis_isapi": iis_isapi, "exchange_read": exchange_read, "exchange_apply": exchange_apply}
+# The part of the host's state each simulated procedure needs (IIS installed, Exchange Management Shell present).
+NEEDS = {"iis_isapi": ("iis", "The term 'Import-Module WebAdministration' failed: IIS is not installed"),
+         "exchange_read": ("exchange", "the Exchange Management Shell is not on this host"),
+         "exchange_apply": ("exchange", "the Exchange Management Shell is not on this host")}
 
 
 def main():
@@ -58,14 +148,15 @@ def main():
     procedure = parameters["Procedure"]
     params = to_here(json.loads(parameters["Json"]))
     state = State()
-    state.record("win_powershell", {"procedure": procedure})
+    state.record("win_powershell", {"procedure": procedure, "parameters": json.loads(parameters["Json"])})
     if procedure in SIMULATED:
-        if "iis" not in state.data:
-            state.save()
-            module.fail_json(msg="The term 'Import-Module WebAdministration' failed: IIS is not installed")
-        result = SIMULATED[procedure](state, json.loads(parameters["Json"]))
+        key, missing = NEEDS[procedure]
+        if key not in state.data:
+            result = {"failed": True, "msg": missing}
+        else:
+            result = SIMULATED[procedure](state, json.loads(parameters["Json"]))
         state.save()
-        module.exit_json(changed=result["changed"], output=[json.dumps(result)], error=[], result={}, host_out="",
+        module.exit_json(changed=bool(result.get("changed")), output=[json.dumps(result)], error=[], result={}, host_out="",
                          host_err="", information=[], verbose=[], warning=[], debug=[])
     state.save()
     twin = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_remote_posix.py")

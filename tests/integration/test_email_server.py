@@ -1,0 +1,117 @@
+"""Role email_server: Exchange on the lab's simulated Exchange Management Shell, the proof against a
+real Dovecot and Postfix, the cloud limits (manual chapter 3)."""
+import json
+import os
+import subprocess
+
+import labctl
+import mailpeers
+import pytest
+from playbook_lab import INVENTORY, ROOT, Lab
+
+PLAYBOOK = os.path.join(ROOT, "playbooks", "email_server.yml")
+HOST = "lab-exchange"
+
+
+@pytest.fixture(scope="module")
+def peers():
+    if not mailpeers.available():
+        pytest.skip("Dovecot and Postfix are installed by scripts/setup")
+    pair = mailpeers.MailPeers().start()
+    yield pair
+    pair.stop()
+
+
+def make_run(tmp_path, peers, version="15.0"):
+    lab = Lab(tmp_path / "lab", HOST, exchange_version=version)
+    values = {"email_server_password": mailpeers.PASSWORD, "email_server_imap_host": "localhost",
+              "email_server_imap_port": peers.imaps_port, "email_server_smtp_port": peers.submission_port,
+              "email_server_ca_file": peers.ca_file, "email_server_report_sender": mailpeers.REPORT_SENDER,
+              "email_server_aliases": ["service@lab.invalid"], "email_server_report_mailboxes": ["agent1@lab.invalid"]}
+
+    def play(*args, **extra):
+        return lab.playbook(PLAYBOOK, *args, limit=HOST, extra={**values, **extra})
+
+    play.lab, play.values = lab, values
+    return play
+
+
+def applied(run):
+    """The cmdlets and parameters the role sent to the Exchange server, in order."""
+    calls = labctl.windows_state(run.lab.root, run.lab.host)["calls"]
+    return [(s["cmdlet"], s["parameters"]) for c in calls if c["args"].get("procedure") == "exchange_apply"
+            for s in c["args"]["parameters"]["steps"]]
+
+
+def test_exchange_2013_gets_what_the_manual_requires_then_nothing_changes(tmp_path, peers):
+    run = make_run(tmp_path, peers)
+    first = run()
+    assert first.rc == 0, first.stdout[-3000:]
+    sent = applied(run)
+    assert ("New-ThrottlingPolicy", {"Name": "OSCC", "ImapMaxBurst": 8000000, "ImapRechargeRate": 8000000}) in sent
+    assert ("Set-ThrottlingPolicyAssociation", {"Identity": "oscc@lab.invalid", "ThrottlingPolicy": "OSCC"}) in sent
+    assert ("Set-TransportConfig", {"ShadowRedundancyEnabled": False}) in sent
+    assert ("Set-TransportConfig", {"HeaderPromotionModeSetting": "MayCreate"}) in sent
+    assert ("Set-ImapSettings", {"LoginType": "SecureLogin"}) in sent
+    assert ("Set-ReceiveConnector", {"Identity": "Client Frontend LAB-EXCHANGE",
+                                     "AuthMechanism": "Tls, Integrated, BasicAuth, BasicAuthRequireTLS"}) in sent
+    assert ("Add-ADPermission", {"Identity": mailpeers.REPORT_SENDER, "User": "oscc@lab.invalid",
+                                 "ExtendedRights": "Send As"}) in sent
+    assert ("Add-MailboxPermission", {"Identity": "agent1@lab.invalid", "User": "oscc@lab.invalid",
+                                      "AccessRights": "FullAccess", "InheritanceType": "All"}) in sent
+    assert ("Set-Mailbox", {"Identity": "oscc@lab.invalid", "EmailAddresses": {"Add": ["smtp:service@lab.invalid"]}}) in sent
+    proof = first.result("Prove the account over IMAP4 and SMTP", HOST)
+    assert proof["failed_checks"] == [] and len(proof["checks"]) == 6
+    second = run()
+    assert second.rc == 0 and second.stats(HOST)["changed"] == 0
+    assert len(applied(run)) == len(sent)  # nothing more was sent
+
+
+def test_exchange_2007_forwards_each_alias_and_has_no_throttling_policy(tmp_path, peers):
+    run = make_run(tmp_path, peers, version="8.3")
+    done = run(email_server_check=False)
+    assert done.rc == 0, done.stdout[-3000:]
+    cmdlets = [c for c, _p in applied(run)]
+    assert "New-ThrottlingPolicy" not in cmdlets and "Set-TransportConfig" in cmdlets
+    assert ("New-Mailbox", {"Name": "service", "Shared": True, "PrimarySmtpAddress": "service@lab.invalid"}) in applied(run)
+    assert ("Set-Mailbox", {"Identity": "service@lab.invalid", "ForwardingAddress": "oscc@lab.invalid",
+                            "DeliverToMailboxAndForward": False}) in applied(run)
+    assert run(email_server_check=False).stats(HOST)["changed"] == 0
+
+
+def test_check_mode_lists_the_steps_and_sends_nothing(tmp_path, peers):
+    run = make_run(tmp_path, peers)
+    planned = run("--check", email_server_check=False)
+    assert planned.rc == 0
+    steps = planned.result("Prepare Exchange for the OSCC account", HOST)["steps"]
+    assert steps and all(s["why"] for s in steps) and applied(run) == []
+
+
+@pytest.mark.parametrize("extra, words", [
+    ({"email_server_mail_system": "office365", "email_server_max_message_rate": 31},
+     "email_server_max_message_rate must be at most 30 for Office 365"),
+    ({"email_server_mail_system": "office365", "email_server_imap_sessions": 21}, "at most 20 for Office 365"),
+    ({"email_server_mail_system": "google_workspace", "email_server_imap_sessions": 16},
+     "email_server_imap_sessions must be at most 15 for Google Workspace"),
+    ({"email_server_account": "oscc"}, "email_server_account must be the OSCC account's e-mail address"),
+    ({"email_server_account": "nobody@lab.invalid"}, "mailbox nobody@lab.invalid does not exist"),
+])
+def test_limits_and_bad_input_are_refused(tmp_path, peers, extra, words):
+    run = make_run(tmp_path, peers)
+    failed = run(**extra)
+    assert failed.rc != 0
+    messages = [r.get("msg", "") for _n, r in failed.results(HOST) if r.get("failed")]
+    assert len(messages) == 1 and words in messages[0], messages
+    assert applied(run) == []
+
+
+def test_the_password_never_shows_even_with_vvv(tmp_path, peers):
+    run = make_run(tmp_path, peers)
+
+    verbose = subprocess.run(["ansible-playbook", "-vvv", "-i", INVENTORY, PLAYBOOK, "-l", HOST, "-e",
+                              json.dumps({"oscc_lab_root": run.lab.root, **run.values})],
+                             env=dict(run.lab.env, ANSIBLE_STDOUT_CALLBACK="default"), capture_output=True, text=True,
+                             cwd=ROOT)
+    assert verbose.returncode == 0, verbose.stdout[-2000:]
+    assert mailpeers.PASSWORD not in verbose.stdout + verbose.stderr
+    assert mailpeers.PASSWORD not in open(os.path.join(run.lab.paths["base"], "windows.json")).read()
