@@ -1,0 +1,76 @@
+"""Benchmark: reading the state of N emulated Lantronix units (tests/lab/lantronix.py) with one round of
+parallel 77FEh queries against asking them one after the other, and a converged playbooks/wallboard.yml
+run over all of them, which must save (and so reboot) none.
+
+    python tests/bench/bench_wallboard.py               # 20 units
+    python tests/bench/bench_wallboard.py --check       # CI: fails above the targets or on any save
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
+sys.path.insert(0, os.path.join(ROOT, ".collections"))  # oscc.admin, linked there by scripts/setup
+import lantronix  # noqa: E402
+
+TARGET_SECONDS_PER_UNIT = 0.1  # "well under a second per unit"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--units", type=int, default=20)
+    parser.add_argument("--check", action="store_true")
+    options = parser.parse_args()
+    from ansible_collections.oscc.admin.plugins.module_utils import _lantronix as lx
+
+    units = [lantronix.Unit(f"127.0.1.{10 + i}", f"00:20:4a:00:01:{10 + i:02d}", local_port=10001 + i)
+             for i in range(options.units)]
+    fleet = lantronix.Fleet(units).start()
+    try:
+        addresses = [u.ip for u in units]
+        start = time.perf_counter()
+        together = lx.query(addresses, fleet.query_port, timeout=2)
+        parallel = time.perf_counter() - start
+        start = time.perf_counter()
+        for address in addresses:
+            lx.query([address], fleet.query_port, timeout=2)
+        sequential = time.perf_counter() - start
+        if len(together) != options.units or not all(0xF8 in r for r in together.values()):
+            sys.exit(f"bench_wallboard: {len(together)} of {options.units} units answered")
+        with tempfile.TemporaryDirectory() as tmp:
+            hosts = {f"bench-wallboard-{i}": {"ansible_host": u.ip, "wallboard_mac": u.mac.lower(),
+                                               "wallboard_port": u.values()["local_port"], "oscc_lab_host": f"w{i}"}
+                     for i, u in enumerate(units)}
+            inventory = os.path.join(tmp, "hosts.json")
+            with open(inventory, "w") as handle:
+                json.dump({"all": {"vars": {"ansible_connection": "local", "oscc_lab_root": tmp},
+                                   "children": {"oscc_wallboards": {"hosts": hosts, "vars": {
+                                       "wallboard_query_port": fleet.query_port, "wallboard_setup_port": fleet.setup_port,
+                                       "wallboard_timeout": 5, "wallboard_netmask": "255.255.255.0"}}}}}, handle)
+            start = time.perf_counter()
+            run = subprocess.run(["ansible-playbook", "-i", inventory, os.path.join(ROOT, "playbooks", "wallboard.yml"),
+                                  "-f", str(options.units)], capture_output=True, text=True, cwd=ROOT,
+                                 env=dict(os.environ, ANSIBLE_PYTHON_INTERPRETER=sys.executable))
+            converged = time.perf_counter() - start
+        if run.returncode != 0:
+            sys.exit(f"bench_wallboard: the converged run failed:\n{run.stdout[-3000:]}")
+        saves = sum(u.saves for u in units)
+        per_unit = parallel / options.units
+        print(f"units: {options.units}")
+        print(f"state read, parallel: {per_unit * 1000:.1f} ms per unit (target < {TARGET_SECONDS_PER_UNIT * 1000:.0f} ms); "
+              f"one after the other / parallel: {sequential / parallel:.1f}")
+        print(f"converged playbook run: {converged / options.units:.2f} s per unit, units saved (rebooted): {saves}")
+        if options.check and (per_unit > TARGET_SECONDS_PER_UNIT or saves):
+            sys.exit("bench_wallboard: above the target or a converged run saved a unit")
+    finally:
+        fleet.stop()
+
+
+if __name__ == "__main__":
+    main()
