@@ -1,36 +1,45 @@
 """lantronix_info and lantronix_device against the emulated units (manual chapter 2)."""
+import random
+
 import lantronix
 import pytest
 
-UNITS = [("127.0.0.51", "00:20:4a:00:00:51", "xport", ""), ("127.0.0.52", "00:20:4a:00:00:52", "uds100", ""),
-         ("127.0.0.53", "00:20:4a:00:00:53", "xport", "wb42")]
+# last octet, MAC, menu style, setup password; the first three octets differ per test (parallel workers)
+UNITS = [("51", "00:20:4a:00:00:51", "xport", ""), ("52", "00:20:4a:00:00:52", "uds100", ""),
+         ("53", "00:20:4a:00:00:53", "xport", "wb42")]
+HUNG = ("54", "00:20:4a:00:00:54")  # answers queries, never its setup menu
 
 
 @pytest.fixture
 def fleet():
-    units = [lantronix.Unit(ip, mac, style=style, password=password, local_port=10001 + i)
-             for i, (ip, mac, style, password) in enumerate(UNITS)]
+    base = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}"
+    units = [lantronix.Unit(f"{base}.{last}", mac, style=style, password=password, local_port=10001 + i)
+             for i, (last, mac, style, password) in enumerate(UNITS)]
+    units.append(lantronix.Unit(f"{base}.{HUNG[0]}", HUNG[1], local_port=10004, stall_setup=True))
     started = lantronix.Fleet(units).start()
+    started.at = lambda last: f"{base}.{last}"
     yield started
     started.stop()
 
 
 def device_args(fleet, **extra):
-    return {"host": "127.0.0.51", "query_port": fleet.query_port, "setup_port": fleet.setup_port, "timeout": 5, **extra}
+    return {"host": fleet.at(51), "query_port": fleet.query_port, "setup_port": fleet.setup_port, "timeout": 5, **extra}
 
 
 def test_discovery_finds_every_unit_with_its_mac_and_port(linux_lab, fleet, tmp_path):
     _, result = linux_lab.task("oscc.admin.lantronix_info", {"broadcast": "127.255.255.255", "port": fleet.query_port,
                                                              "timeout": 1}, tmp_path)
-    found = {d["ip"]: (d["mac"], d["local_port"], d["device_type"], d["firmware"]) for d in result["devices"]}
-    assert found == {"127.0.0.51": ("00:20:4a:00:00:51", 10001, "X5K", "6.5.0.7"),
-                     "127.0.0.52": ("00:20:4a:00:00:52", 10002, "3Q", "5.8.0.1"),
-                     "127.0.0.53": ("00:20:4a:00:00:53", 10003, "X5K", "6.5.0.7")}
+    found = {d["ip"]: (d["mac"], d["local_port"], d["device_type"], d["firmware"]) for d in result["devices"]
+             if d["ip"] != fleet.at(HUNG[0])}
+    assert found == {fleet.at(51): ("00:20:4a:00:00:51", 10001, "X5K", "6.5.0.7"),
+                     fleet.at(52): ("00:20:4a:00:00:52", 10002, "3Q", "5.8.0.1"),
+                     fleet.at(53): ("00:20:4a:00:00:53", 10003, "X5K", "6.5.0.7")}
     assert all("password" not in str(d) and "wb42" not in str(d) for d in result["devices"])
 
 
-@pytest.mark.parametrize("ip", ["127.0.0.51", "127.0.0.52"])  # the 6.x menu and the older UDS100 labels
-def test_only_what_differs_is_changed_then_nothing(linux_lab, fleet, tmp_path, ip):
+@pytest.mark.parametrize("last", [51, 52])  # the 6.x menu and the older UDS100 labels
+def test_only_what_differs_is_changed_then_nothing(linux_lab, fleet, tmp_path, last):
+    ip = fleet.at(last)
     unit = fleet.units[ip]
     args = device_args(fleet, host=ip, local_port=10020, baud_rate=19200, flow_control="xon_xoff",
                        interface_mode="4C", netmask="255.255.255.0")
@@ -44,30 +53,34 @@ def test_only_what_differs_is_changed_then_nothing(linux_lab, fleet, tmp_path, i
 
 
 def test_a_new_address_and_the_password(linux_lab, fleet, tmp_path):
-    args = device_args(fleet, host="127.0.0.53", ip="127.0.0.63", gateway="127.0.0.1", setup_password="wb42")
+    args = device_args(fleet, host=fleet.at(53), ip=fleet.at(63), gateway="127.0.0.1", setup_password="wb42")
     _, result = linux_lab.task("oscc.admin.lantronix_device", args, tmp_path)
-    assert result["changed"] and result["after"]["ip"] == "127.0.0.63" and result["after"]["gateway"] == "127.0.0.1"
+    assert result["changed"] and result["after"]["ip"] == fleet.at(63) and result["after"]["gateway"] == "127.0.0.1"
     assert "wb42" not in str(result)
 
 
 def test_check_mode_never_saves(linux_lab, fleet, tmp_path):
     _, result = linux_lab.task("oscc.admin.lantronix_device", device_args(fleet, local_port=10030), tmp_path, check=True)
     assert result["changed"] and result["after"]["local_port"] == 10030 and not result["rebooted"]
-    assert fleet.units["127.0.0.51"].saves == 0 and fleet.units["127.0.0.51"].values()["local_port"] == 10001
+    assert fleet.units[fleet.at(51)].saves == 0 and fleet.units[fleet.at(51)].values()["local_port"] == 10001
 
 
 @pytest.mark.parametrize("args, words", [
-    ({"host": "127.0.0.53", "local_port": 10040, "setup_password": "nope"}, "127.0.0.53 refused the setup password"),
-    ({"host": "127.0.0.53", "local_port": 10040}, "asks for a setup password: give setup_password"),
-    ({"host": "127.0.0.59", "local_port": 10040}, "unreachable: no answer from 127.0.0.59"),
+    ({"host": 53, "local_port": 10040, "setup_password": "nope"}, "{53} refused the setup password"),
+    ({"host": 53, "local_port": 10040}, "asks for a setup password: give setup_password"),
+    ({"host": 59, "local_port": 10040}, "unreachable: no answer from {59}"),
     ({"local_port": 10040, "setup_port": "closed"}, "refused a connection to its setup port"),
     ({"mac": "00:20:4a:99:99:99", "local_port": 10040}, "has MAC 00:20:4a:00:00:51, not 00:20:4a:99:99:99"),
+    ({"host": 54, "local_port": 10040, "timeout": 2}, "timeout: the setup menu did not answer within 2"),
 ])
 def test_each_failure_is_distinct(linux_lab, fleet, tmp_path, args, words):
     import mailpeers
 
     if args.get("setup_port") == "closed":
         args = dict(args, setup_port=mailpeers.free_port())
+    if isinstance(args.get("host"), int):
+        words = words.replace(f"{{{args['host']}}}", fleet.at(args["host"])).replace("{59}", fleet.at(59))
+        args = dict(args, host=fleet.at(args["host"]))
     run, result = linux_lab.task("oscc.admin.lantronix_device", device_args(fleet, **args), tmp_path)
     assert result["failed"] and words in result["msg"], result["msg"]
     assert "nope" not in run.stdout and all(u.saves == 0 for u in fleet.units.values())
@@ -84,3 +97,59 @@ def test_each_failure_is_distinct(linux_lab, fleet, tmp_path, args, words):
 def test_bad_input_is_named(linux_lab, fleet, tmp_path, args, words):
     _, result = linux_lab.task("oscc.admin.lantronix_device", device_args(fleet, **args), tmp_path)
     assert result["failed"] and words in result["msg"] and "\n" not in result["msg"]
+
+
+@pytest.fixture
+def segment(tmp_path):
+    """A real Ethernet segment: a veth pair, the far end in a network namespace holding a new unit
+    without an address (tests/lab/lantronix.py unconfigured)."""
+    import json
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        pytest.skip("needs root and iproute2 for a network namespace")
+    tag = uuid.uuid4().hex[:6]
+    namespace, near, far, subnet = f"owb{tag}", f"owa{tag}", f"owb{tag}", f"10.77.{int(tag, 16) % 250}"
+    mac = "00:20:4a:00:09:50"
+
+    def ip(*args, ns=None):
+        subprocess.run((["ip", "netns", "exec", ns] if ns else []) + ["ip", *args], check=True, capture_output=True)
+
+    ip("netns", "add", namespace)
+    try:
+        ip("link", "add", near, "type", "veth", "peer", "name", far)
+        ip("link", "set", far, "netns", namespace)
+        ip("addr", "add", f"{subnet}.1/24", "dev", near)
+        ip("link", "set", near, "up")
+        for args in (("link", "set", far, "address", mac), ("link", "set", far, "up"), ("link", "set", "lo", "up")):
+            ip(*args, ns=namespace)
+        root = tmp_path / "segment"
+        root.mkdir()
+        emulator = subprocess.Popen(["ip", "netns", "exec", namespace, sys.executable, lantronix.__file__, "unconfigured",
+                                     str(root), far, mac, "30718", "9999"], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.time() + 10
+        while not (root / "fleet.json").exists() and time.time() < deadline:
+            time.sleep(0.1)
+        yield {"ip": f"{subnet}.50", "mac": mac, "record": root / "fleet.json"}
+        os.killpg(emulator.pid, signal.SIGTERM)
+        emulator.wait(timeout=10)
+        assert json.loads((root / "fleet.json").read_text())["state"] == "adopted"
+    finally:
+        subprocess.run(["ip", "neigh", "del", f"{subnet}.50", "dev", near], capture_output=True)
+        subprocess.run(["ip", "netns", "del", namespace], capture_output=True)
+
+
+def test_a_new_unit_gets_its_address_by_mac_and_its_port(linux_lab, segment, tmp_path):
+    args = {"mac": segment["mac"], "ip": segment["ip"], "netmask": "255.255.255.0", "local_port": 10010, "timeout": 5}
+    _, result = linux_lab.task("oscc.admin.lantronix_device", args, tmp_path)
+    assert result["changed"] and result["rebooted"], result
+    assert result["after"]["ip"] == segment["ip"] and result["after"]["local_port"] == 10010
+    _, again = linux_lab.task("oscc.admin.lantronix_device", args, tmp_path)
+    assert not again["changed"] and not again["rebooted"]

@@ -38,7 +38,7 @@ def ip_bytes(text):
 
 class Unit:
     def __init__(self, ip, mac, local_port=10001, baud_rate=9600, interface_mode=0x4C, flow_control=0x02,
-                 host_bits=8, gateway="0.0.0.0", password="", style="xport", reboot_seconds=0.5):
+                 host_bits=8, gateway="0.0.0.0", password="", style="xport", reboot_seconds=0.5, stall_setup=False):
         self.ip, self.mac, self.style = ip, mac.replace(":", "").replace("-", "").upper(), STYLES[style]
         self.record = bytearray(120)
         self.record[0:4] = ip_bytes(ip)
@@ -53,6 +53,7 @@ class Unit:
         self.record[0x1C] = 0xC0
         self.record[0x1D] = 0x80
         self.reboot_seconds = reboot_seconds
+        self.stall_setup = stall_setup  # a hung unit: accepts on the setup port and never answers
         self.saves = 0  # every save reboots the unit: tests count them
         self.up = True
 
@@ -184,6 +185,9 @@ class Fleet:
     # -- telnet setup menu -----------------------------------------------------------------------
     def _serve_setup(self, unit, conn):
         with conn:
+            if unit.stall_setup:
+                self.stopping.wait(60)
+                return
             try:
                 Menu(self, unit, conn).run()
             except (OSError, ConnectionError, TimeoutError):
@@ -419,6 +423,31 @@ def main():
             json.dump({"oscc_lab_lantronix_query_port": fleet.query_port, "oscc_lab_lantronix_setup_port": fleet.setup_port,
                        "pid": os.getpid()}, handle)
         os.replace(record + ".tmp", record)
+        signal.sigwait([signal.SIGTERM, signal.SIGINT])
+        fleet.stop()
+    elif command == "unconfigured":
+        # A new unit without an address on a real Ethernet segment (a veth in a network namespace): it
+        # takes the address of the first TCP SYN to port 1 sent to its MAC (reference §4, the ARP + knock).
+        iface, mac, query_port, setup_port = sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+        wanted_mac = bytes.fromhex(mac.replace(":", ""))
+        sniffer = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+        sniffer.bind((iface, 0))
+        with open(record, "w") as handle:
+            json.dump({"state": "unconfigured", "pid": os.getpid()}, handle)
+        while True:
+            frame = sniffer.recv(2048)
+            if frame[0:6] != wanted_mac or frame[23] != 6:  # to this MAC, IPv4 carrying TCP
+                continue
+            header = (frame[14] & 0x0F) * 4
+            port, flags = struct.unpack_from("!H", frame, 14 + header + 2)[0], frame[14 + header + 13]
+            if port == 1 and flags & 0x02:
+                address = socket.inet_ntoa(frame[30:34])
+                break
+        sniffer.close()
+        subprocess.run(["ip", "addr", "add", f"{address}/24", "dev", iface], check=True)
+        fleet = Fleet([Unit(address, mac, local_port=10001)], query_port, setup_port).start()
+        with open(record, "w") as handle:
+            json.dump({"state": "adopted", "ip": address, "pid": os.getpid()}, handle)
         signal.sigwait([signal.SIGTERM, signal.SIGINT])
         fleet.stop()
     elif command == "stop" and os.path.exists(record):
