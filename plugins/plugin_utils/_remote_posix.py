@@ -628,9 +628,49 @@ def install_kit(p):
             "kit_sha256": kit_sha, "upgrade": bool(old) and old.get("kit_sha256") != kit_sha}
 
 
+_FINGERPRINT = re.compile(r"SHA256:\s*([0-9A-F:]{95})")
+
+
+def keystore_cert(p):
+    """A CA certificate in a Java keystore under an alias (manual §3.6), compared by SHA-256 fingerprint.
+    The store password reaches keytool through the environment (-storepass:env), never its command line."""
+    env = dict(os.environ, OSCC_STOREPASS=p["storepass"])
+    tool, store, alias = p["keytool"], p["keystore"], p["alias"]
+
+    def keytool(*args, password=True):
+        argv = [tool, *args] + (["-storepass:env", "OSCC_STOREPASS"] if password else [])
+        try:
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+        except FileNotFoundError:
+            raise Problem(f"keytool {tool} not found; give the keytool of the Java the Agent Portal uses") from None
+        return done.returncode, (done.stdout + done.stderr)
+
+    if not os.path.isfile(store):
+        raise Problem(f"keystore {store} does not exist")
+    rc, text = keytool("-printcert", "-file", p["certificate"], password=False)
+    wanted = _FINGERPRINT.search(text)
+    if rc != 0 or not wanted:
+        raise Problem(f"certificate {p['certificate']} is not a certificate keytool can read: {text.strip()[-200:]}")
+    rc, text = keytool("-list", "-v", "-alias", alias, "-keystore", store)
+    if rc != 0 and "password was incorrect" in text.lower():
+        raise Problem(f"keystore_password is not the password of {store}")
+    current = _FINGERPRINT.search(text) if rc == 0 else None
+    if rc != 0 and "does not exist" not in text:
+        raise Problem(f"keytool could not read {store}: {text.strip()[-200:]}")
+    result = {"before": current.group(1) if current else None, "after": wanted.group(1)}
+    result["changed"] = result["before"] != result["after"]
+    if result["changed"] and not p.get("check"):
+        if current:
+            keytool("-delete", "-alias", alias, "-keystore", store)
+        rc, text = keytool("-importcert", "-noprompt", "-alias", alias, "-keystore", store, "-file", p["certificate"])
+        if rc != 0:
+            raise Problem(f"keytool could not import {p['certificate']} as {alias}: {text.strip()[-200:]}")
+    return result
+
+
 PROCEDURES = {"probe": probe, "backup": backup, "verify_archives": verify_archives, "restore": restore,
               "write_file": write_file, "read_file": read_file, "scheduled": scheduled, "read_files": read_files,
-              "write_files": write_files, "install_kit": install_kit}
+              "write_files": write_files, "install_kit": install_kit, "keystore_cert": keystore_cert}
 
 
 def main(argv):
@@ -640,6 +680,8 @@ def main(argv):
                 params = json.load(handle)
         else:
             params = json.loads(argv[2])
+        # Secrets come inside the program text on stdin (see _target.Target.procedure), never in argv.
+        params.update(globals().get("SECRETS") or {})
         result = PROCEDURES[argv[1]](params)
     except Problem as exc:
         result = dict(exc.extra, failed=True, msg=str(exc))

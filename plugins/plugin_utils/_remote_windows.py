@@ -14,12 +14,16 @@ MARKER = "# oscc.admin remote procedures v1"
 
 SCRIPT = MARKER + r"""
 [CmdletBinding(SupportsShouldProcess)]
-param([Parameter(Mandatory)][string]$Procedure, [Parameter(Mandatory)][string]$Json)
+param([Parameter(Mandatory)][string]$Procedure, [Parameter(Mandatory)][string]$Json, [SecureString]$Secrets)
 $ErrorActionPreference = 'Stop'
 if ($null -eq $Ansible) { $Ansible = [pscustomobject]@{ Changed = $false } }  # run by the scheduled task, not Ansible
 $Ansible.Changed = $false
 if ($Json.StartsWith('@')) { $Json = Get-Content -Raw -LiteralPath $Json.Substring(1) }  # parameters kept in a file
 $p = ConvertFrom-Json -InputObject $Json
+if ($Secrets) {  # win_powershell sensitive_parameters: never in the script text or the logs
+    $plain = [Runtime.InteropServices.Marshal]::PtrToStringBSTR([Runtime.InteropServices.Marshal]::SecureStringToBSTR($Secrets))
+    (ConvertFrom-Json -InputObject $plain).PSObject.Properties | ForEach-Object { $p | Add-Member -NotePropertyName $_.Name -NotePropertyValue $_.Value -Force }
+}
 $LockName = '.oscc-backup.lock'
 
 class Problem : System.Exception {
@@ -746,11 +750,38 @@ function Invoke-ExchangeApply {
     @{ changed = ($done.Count -gt 0); done = $done }
 }
 
+function Invoke-KeystoreCert {
+    # Same rules as keystore_cert in _remote_posix.py: the store password goes through -storepass:env.
+    $env:OSCC_STOREPASS = $p.storepass
+    try {
+        if (-not (Test-Path -LiteralPath $p.keystore -PathType Leaf)) { Fail "keystore $($p.keystore) does not exist" }
+        $pattern = 'SHA256:\s*([0-9A-F:]{95})'
+        $text = (& $p.keytool -printcert -file $p.certificate 2>&1 | Out-String)
+        if ($LASTEXITCODE -ne 0 -or $text -notmatch $pattern) { Fail "certificate $($p.certificate) is not a certificate keytool can read" }
+        $wanted = $Matches[1]
+        $text = (& $p.keytool -list -v -alias $p.alias -keystore $p.keystore -storepass:env OSCC_STOREPASS 2>&1 | Out-String)
+        $current = $null
+        if ($LASTEXITCODE -eq 0 -and $text -match $pattern) { $current = $Matches[1] }
+        elseif ($text -match 'password was incorrect') { Fail "keystore_password is not the password of $($p.keystore)" }
+        elseif ($text -notmatch 'does not exist') { Fail "keytool could not read $($p.keystore)" }
+        $changed = $current -ne $wanted
+        if ($changed -and -not $p.check) {
+            if ($current) { & $p.keytool -delete -alias $p.alias -keystore $p.keystore -storepass:env OSCC_STOREPASS 2>&1 | Out-Null }
+            $text = (& $p.keytool -importcert -noprompt -alias $p.alias -keystore $p.keystore -file $p.certificate `
+                        -storepass:env OSCC_STOREPASS 2>&1 | Out-String)
+            if ($LASTEXITCODE -ne 0) { Fail "keytool could not import $($p.certificate) as $($p.alias)" }
+            $Ansible.Changed = $true
+        }
+        @{ changed = $changed; before = $current; after = $wanted }
+    } finally { Remove-Item Env:\OSCC_STOREPASS -ErrorAction SilentlyContinue }
+}
+
 $procedures = @{ probe = { Invoke-Probe }; backup = { Invoke-Backup }; verify_archives = { Invoke-VerifyArchives };
                  restore = { Invoke-Restore }; write_file = { Invoke-WriteFile }; read_file = { Invoke-ReadFile };
                  scheduled = { Invoke-Scheduled }; read_files = { Invoke-ReadFiles }; write_files = { Invoke-WriteFiles };
                  install_kit = { Invoke-InstallKit }; iis_isapi = { Invoke-IisIsapi };
-                 exchange_read = { Invoke-ExchangeRead }; exchange_apply = { Invoke-ExchangeApply } }
+                 exchange_read = { Invoke-ExchangeRead }; exchange_apply = { Invoke-ExchangeApply };
+                 keystore_cert = { Invoke-KeystoreCert } }
 try {
     $result = & $procedures[$Procedure]
 } catch [Problem] {

@@ -7,6 +7,7 @@
 # the inventory variable `oscc_platform`.
 from __future__ import annotations
 
+import base64
 import json
 import ntpath
 import os
@@ -71,8 +72,10 @@ class Target:
         with self._really_run(read_only):
             return self._action._execute_module(module_name=name, module_args=args, task_vars=self._task_vars)
 
-    def procedure(self, name: str, params: dict, read_only: bool = False) -> dict:
-        """Run one remote procedure (see _remote_posix.py / _remote_windows.py) in one round trip."""
+    def procedure(self, name: str, params: dict, read_only: bool = False, secrets: dict | None = None) -> dict:
+        """Run one remote procedure (see _remote_posix.py / _remote_windows.py) in one round trip.
+        `secrets` reach the procedure as parameters too, but never in a command line, a file or a result:
+        on Windows as a SecureString parameter of win_powershell, on POSIX inside the program text on stdin."""
         if self.platform == "windows":
             try:
                 from ansible_collections.oscc.admin.plugins.plugin_utils._remote_windows import render
@@ -80,8 +83,10 @@ class Target:
                 raise AnsibleActionFail("this release of oscc.admin drives POSIX Informix hosts only; the Windows "
                                         "procedures are not part of it yet (see the changelog's known issues)") from None
             script, parameters = render(name, params)
-            raw = self._module("ansible.windows.win_powershell", {"script": script, "parameters": parameters},
-                               read_only=read_only)
+            arguments = {"script": script, "parameters": parameters}
+            if secrets:
+                arguments["sensitive_parameters"] = [{"name": "Secrets", "value": json.dumps(secrets)}]
+            raw = self._module("ansible.windows.win_powershell", arguments, read_only=read_only)
             if raw.get("failed") and not raw.get("output"):
                 raise RemoteFailure(f"{name} on the host failed: {raw.get('msg', 'no message')}", raw)
             payload = (raw.get("output") or [None])[-1]
@@ -91,6 +96,9 @@ class Target:
             # source goes in on stdin, so nothing of it shows in the host's process list.
             with open(_POSIX_SOURCE) as handle:
                 source = handle.read()
+            if secrets:  # a first line of the program: stdin is not in the host's process list
+                encoded = base64.b64encode(json.dumps(secrets).encode()).decode()
+                source = f"SECRETS = __import__('json').loads(__import__('base64').b64decode('{encoded}'))\n" + source
             self.operations += 1
             command = " ".join(shlex.quote(a) for a in (self._python(), "-", name, json.dumps(params)))
             raw = self._action._low_level_execute_command(command, in_data=source.encode())

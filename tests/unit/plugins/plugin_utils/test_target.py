@@ -85,3 +85,21 @@ def test_services_use_the_platform_module(platform, module):
     Target(plugin, {"oscc_platform": platform}).service("OpenScape Contact Center", "stopped")
     assert plugin._execute_module.call_args.kwargs["module_name"] == module
     assert plugin._execute_module.call_args.kwargs["module_args"] == {"name": "OpenScape Contact Center", "state": "stopped"}
+
+
+def test_secrets_never_reach_a_command_line_or_the_script_parameters():
+    plugin = action("sh")
+    plugin._low_level_execute_command.return_value = {"rc": 0, "stdout": '{"changed": false}', "stderr": ""}
+    Target(plugin, {}).procedure("keystore_cert", {"alias": "a"}, secrets={"storepass": "s3cret-pw"})
+    command, = plugin._low_level_execute_command.call_args.args
+    program = plugin._low_level_execute_command.call_args.kwargs["in_data"]
+    assert "s3cret-pw" not in command and b"s3cret-pw" not in program  # encoded inside the program text
+    namespace = {}
+    exec(program.split(b"\n", 1)[0].decode(), namespace)  # the first line defines them for the procedure
+    assert namespace["SECRETS"] == {"storepass": "s3cret-pw"}
+    windows = action("powershell")
+    windows._execute_module.return_value = {"output": [json.dumps({"changed": False})]}
+    Target(windows, {}).procedure("keystore_cert", {"alias": "a"}, secrets={"storepass": "s3cret-pw"})
+    arguments = windows._execute_module.call_args.kwargs["module_args"]
+    assert "s3cret-pw" not in arguments["script"] + json.dumps(arguments["parameters"])
+    assert arguments["sensitive_parameters"] == [{"name": "Secrets", "value": json.dumps({"storepass": "s3cret-pw"})}]

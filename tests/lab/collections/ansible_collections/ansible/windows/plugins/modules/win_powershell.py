@@ -138,7 +138,12 @@ NEEDS = {"iis_isapi": ("iis", "The term 'Import-Module WebAdministration' failed
 
 
 def main():
-    module = AnsibleModule(argument_spec=real_spec("win_powershell"), supports_check_mode=True)
+    spec = real_spec("win_powershell")
+    # As the real module declares them (win_powershell.ps1): the secret values are no_log.
+    spec["sensitive_parameters"]["options"] = {"name": {"type": "str", "required": True},
+                                               "value": {"type": "str", "no_log": True},
+                                               "username": {"type": "str"}, "password": {"type": "str", "no_log": True}}
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     script = module.params.get("script") or ""
     if not script.startswith(MARKER):
         module.fail_json(msg="lab stand-in: win_powershell runs only oscc.admin's remote procedures here")
@@ -160,7 +165,14 @@ def main():
                          host_err="", information=[], verbose=[], warning=[], debug=[])
     state.save()
     twin = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_remote_posix.py")
-    proc = subprocess.run([sys.executable, twin, procedure, json.dumps(params)], capture_output=True, check=False)
+    secrets = {}
+    for entry in module.params.get("sensitive_parameters") or []:
+        if entry["name"] == "Secrets":
+            secrets = to_here(json.loads(entry["value"]))
+    with open(twin) as handle:  # the twin gets the secrets as the Target gives them to a POSIX host: in the program
+        source = f"SECRETS = {secrets!r}\n" + handle.read()
+    proc = subprocess.run([sys.executable, "-", procedure, json.dumps(params)], input=source.encode(), capture_output=True,
+                          check=False)
     try:
         result = to_host(json.loads(proc.stdout))
     except ValueError:
