@@ -588,11 +588,11 @@ def install_kit(p):
     except zipfile.BadZipFile:
         raise Problem(f"kit {archive} is not a zip file") from None
     with kit:
-        entries = {i.filename: i for i in kit.infolist() if not i.is_dir()}
+        # Each entry read and hashed once: the plan and the manifest use the same digests.
+        files = {i.filename: hashlib.sha256(kit.read(i)).hexdigest() for i in kit.infolist() if not i.is_dir()}
         plan = {"write": [], "keep": []}
-        for name in entries:
+        for name, new_sha in files.items():
             target = _under(dest, name)
-            new_sha = hashlib.sha256(kit.read(name)).hexdigest()
             if not os.path.isfile(target):
                 plan["write"].append(name)
                 continue
@@ -603,20 +603,17 @@ def install_kit(p):
                 plan["write"].append(name)  # as the previous kit laid it down: take the new one
             else:
                 plan["keep"].append(name)  # changed on site: never overwritten
-        files = {n: hashlib.sha256(kit.read(n)).hexdigest() for n in entries}
         manifest = {"kit_sha256": kit_sha, "files": files}
         changed = bool(plan["write"]) or old != manifest
         saved = None
         if changed and not p.get("check") and plan["keep"]:
             saved = os.path.join(p["saved_dir"], datetime.now().strftime("%Y%m%d%H%M%S"))
             for name in plan["keep"]:
-                for sub, data in (("site", None), ("kit", kit.read(name))):
-                    copy = _under(os.path.join(saved, sub), name)
+                site_copy, kit_copy = (_under(os.path.join(saved, sub), name) for sub in ("site", "kit"))
+                for copy in (site_copy, kit_copy):
                     os.makedirs(os.path.dirname(copy), exist_ok=True)
-                    if data is None:
-                        shutil.copy2(_under(dest, name), copy)
-                    else:
-                        write_atomic(copy, data)
+                shutil.copy2(_under(dest, name), site_copy)
+                write_atomic(kit_copy, kit.read(name))
         if changed and not p.get("check"):
             for name in plan["write"]:
                 target = _under(dest, name)

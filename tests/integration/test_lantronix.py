@@ -74,10 +74,10 @@ def test_check_mode_never_saves(linux_lab, fleet, tmp_path):
     ({"host": 54, "local_port": 10040, "timeout": 2}, "timeout: the setup menu did not answer within 2"),
 ])
 def test_each_failure_is_distinct(linux_lab, fleet, tmp_path, args, words):
-    import mailpeers
+    import ports
 
     if args.get("setup_port") == "closed":
-        args = dict(args, setup_port=mailpeers.free_port())
+        args = dict(args, setup_port=ports.free_port())
     if isinstance(args.get("host"), int):
         words = words.replace(f"{{{args['host']}}}", fleet.at(args["host"])).replace("{59}", fleet.at(59))
         args = dict(args, host=fleet.at(args["host"]))

@@ -4,6 +4,7 @@ import os
 import subprocess
 
 import mailpeers
+import ports
 import pytest
 from playbook_lab import INVENTORY, ROOT
 
@@ -79,7 +80,7 @@ def test_each_fault_gets_its_own_reason(linux_lab, peers, tmp_path, change, word
     if change.get("ca_file") == "other-ca":
         extra["ca_file"] = mailpeers.make_ca(str(tmp_path / "other"))[0]
     if change.get("imap_port") == "closed":
-        extra["imap_port"] = mailpeers.free_port()
+        extra["imap_port"] = ports.free_port()
     _, result = linux_lab.task("oscc.admin.mail_check", args(peers, checks=["imap_login", "imap_sessions"], **extra),
                                tmp_path)
     assert result["failed_checks"] == ["imap_login"]

@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 
 import labctl
+import ports
 import pytest
 import webkit
 from playbook_lab import ROOT, Lab
@@ -14,17 +15,11 @@ PLAYBOOK = os.path.join(ROOT, "playbooks", "web_components.yml")
 HOST = "lab-web-sunjava"
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def run(tmp_path, web_interaction):
     lab = Lab(tmp_path / "lab", HOST)
     kit = webkit.war(str(tmp_path / "HPPCEnterpriseWeb.war"))
-    http_port = free_port()
+    http_port = ports.free_port()
 
     def play(check=False, **extra):
         values = {"web_components_kit": kit, "web_components_port": web_interaction,

@@ -131,16 +131,18 @@ def init_web_host(root, host, platform="posix", sunjava=False, python=sys.execut
         with open(wrapper, "w") as handle:
             handle.write(f'#!/bin/sh\nWADM_STATE="{home}/state.json" exec "{python}" "{program}" "$@"\n')
         os.chmod(wrapper, 0o755)
-    if platform == "windows":
+    if platform == "windows" and exchange:  # an Exchange server (version "15.0", "14.3", "8.3")
+        state = {"services": {"MSExchangeTransport": {"state": "running", "start_mode": "auto"}},
+                 "exchange": exchange_organisation(exchange), "calls": []}
+    elif platform == "windows":
         os.makedirs(os.path.join(base, "drives", "C", "inetpub", "wwwroot"), exist_ok=True)
         state = {"services": {"W3SVC": {"state": "running", "start_mode": "auto"}},
                  "iis": {"sites": {"Default Web Site": {"physical_path": "C:\\inetpub\\wwwroot", "port": 80}},
                          "app_pools": {"DefaultAppPool": {"attributes": {}}}, "applications": {},
                          "isapi_cgi_restrictions": {}, "handlers_access": {}, "mime_types": {}, "default_documents": {}},
                  "calls": []}
-        if exchange:  # an Exchange server (version "15.0", "14.3", "8.3") instead of a web server
-            state = {"services": {"MSExchangeTransport": {"state": "running", "start_mode": "auto"}},
-                     "exchange": exchange_organisation(exchange), "calls": []}
+    if platform == "windows":
+        os.makedirs(os.path.join(base, "drives"), exist_ok=True)  # what marks a simulated Windows host
         with open(os.path.join(base, "windows.json"), "w") as handle:
             json.dump(state, handle, indent=1)
     return host_paths(root, host)

@@ -16,6 +16,8 @@ import struct
 import threading
 import time
 
+from ports import free_port
+
 IAC_WILL = b"\xff\xfb\x01\xff\xfb\x03"
 NL = b"\r\x00\n"
 BAUD_CODES = {38400: 0, 19200: 1, 9600: 2, 4800: 3, 2400: 4, 1200: 5, 600: 6, 300: 7, 115200: 8, 57600: 9,
@@ -89,10 +91,10 @@ class Fleet:
 
     def __init__(self, units, query_port=None, setup_port=None):
         self.units = {u.ip: u for u in units}
-        self.query_port = query_port or _free_port(udp=True)
-        self.setup_port = setup_port or _free_port()
+        self.query_port = query_port or free_port(udp=True)
+        self.setup_port = setup_port or free_port()
         while self.setup_port == self.query_port:
-            self.setup_port = _free_port()
+            self.setup_port = free_port()
         self.stopping = threading.Event()
         self.sockets = []
         self.threads = []
@@ -231,22 +233,6 @@ def _tunnel(unit, conn):
                 pass
         except OSError:
             pass
-
-
-def _free_port(udp=False):
-    """A port free for TCP on every loopback address, and for UDP too when asked (the query port is both)."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("0.0.0.0", 0))
-            port = probe.getsockname()[1]
-            if not udp:
-                return port
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as datagram:
-                    datagram.bind(("0.0.0.0", port))
-                return port
-            except OSError:
-                continue
 
 
 class Menu:

@@ -12,6 +12,7 @@ import tempfile
 import time
 
 import mailpeers
+from ports import free_port
 
 SUFFIX = "dc=lab,dc=invalid"
 ADMIN_DN, ADMIN_PASSWORD = f"cn=admin,{SUFFIX}", "lab-ldap-secret"
@@ -37,7 +38,7 @@ class Slapd:
         if base is None:
             base = tempfile.mkdtemp(prefix="oscc-lab-ldap-")
         self.base = os.path.abspath(str(base))
-        self.port = mailpeers.free_port()
+        self.port = free_port()
         self.uri = f"ldap://localhost:{self.port}"
         self.process = None
 

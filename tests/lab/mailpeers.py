@@ -15,6 +15,8 @@ import subprocess
 import tempfile
 import time
 
+from ports import free_port
+
 DOMAIN = "lab.invalid"
 USER, PASSWORD = f"oscc@{DOMAIN}", "lab-mail-secret"
 REPORT_SENDER = f"reports@{DOMAIN}"  # an address the OSCC account may send as (Send-As, §3.8)
@@ -23,12 +25,6 @@ FOREIGN_SENDER = f"someone@{DOMAIN}"  # one it may not
 
 def available():
     return all(shutil.which(p) or os.path.exists(p) for p in ("/usr/sbin/dovecot", "/usr/sbin/postfix", "openssl"))
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _run(argv, **kwargs):

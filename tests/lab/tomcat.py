@@ -8,11 +8,12 @@ import base64
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
+
+from ports import free_port
 
 CATALINA_HOME = "/usr/share/tomcat10"
 PACKAGE_CONF = os.path.join(CATALINA_HOME, "etc")
@@ -43,16 +44,10 @@ def available():
     return os.path.exists(os.path.join(CATALINA_HOME, "bin", "catalina.sh")) and os.path.isdir(MANAGER_APP)
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Tomcat:
     def __init__(self, base):
         self.base = os.path.abspath(str(base))
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.manager_url = f"{self.url}/manager/text"
         self.app_base = os.path.join(self.base, "webapps")

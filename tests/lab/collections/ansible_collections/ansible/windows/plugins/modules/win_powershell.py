@@ -151,15 +151,16 @@ def main():
         module.exit_json(changed=False, skipped=True, msg="script does not support check mode")
     parameters = module.params.get("parameters") or {}
     procedure = parameters["Procedure"]
-    params = to_here(json.loads(parameters["Json"]))
+    given = json.loads(parameters["Json"])  # as the host sees them; the POSIX twin gets them translated
+    params = to_here(given)
     state = State()
-    state.record("win_powershell", {"procedure": procedure, "parameters": json.loads(parameters["Json"])})
+    state.record("win_powershell", {"procedure": procedure, "parameters": given})
     if procedure in SIMULATED:
         key, missing = NEEDS[procedure]
         if key not in state.data:
             result = {"failed": True, "msg": missing}
         else:
-            result = SIMULATED[procedure](state, json.loads(parameters["Json"]))
+            result = SIMULATED[procedure](state, given)
         state.save()
         module.exit_json(changed=bool(result.get("changed")), output=[json.dumps(result)], error=[], result={}, host_out="",
                          host_err="", information=[], verbose=[], warning=[], debug=[])
