@@ -16,6 +16,8 @@ description:
   - C(smtp_submission) - a test message submitted over SMTP, with authentication when O(smtp_auth) (§3.7).
   - C(custom_headers) - the test message fetched back over IMAP with every header of O(custom_headers) unchanged;
     a header the mail server removed or altered is named (§3.1, §3.4.1).
+  - C(imap_search) - an IMAP full-text search (C(SEARCH TEXT)) finds the test message promptly; on Domino this proves
+    immediate full-text indexing of the mail database, without which OSCC's searches fail (§3.5).
   - C(report_sender) - a message sent with O(report_sender) as From, for reports by e-mail (§3.8).
   - Test messages carry a unique marker in their subject and are deleted at the end. In check mode nothing is
     sent; the IMAP checks run.
@@ -79,7 +81,7 @@ options:
     description: The checks to run; default all.
     type: list
     elements: str
-    choices: [imap_login, imap_tls, imap_sessions, smtp_submission, custom_headers, report_sender]
+    choices: [imap_login, imap_tls, imap_sessions, smtp_submission, custom_headers, imap_search, report_sender]
   timeout:
     description: Seconds for each connection, and for a test message to arrive.
     type: int
@@ -139,7 +141,7 @@ import uuid
 
 from ansible.module_utils.basic import AnsibleModule
 
-ALL_CHECKS = ["imap_login", "imap_tls", "imap_sessions", "smtp_submission", "custom_headers", "report_sender"]
+ALL_CHECKS = ["imap_login", "imap_tls", "imap_sessions", "smtp_submission", "custom_headers", "imap_search", "report_sender"]
 IMAP_PORTS = {"tls": 993, "starttls": 143, "none": 143}
 SMTP_PORTS = {"tls": 465, "starttls": 587, "none": 25}
 
@@ -264,8 +266,7 @@ class MailCheck:
             deadline = time.time() + self.p["timeout"]
             while True:
                 client.select("INBOX")
-                _typ, found = client.search(None, "SUBJECT", f'"{self.marker} {tag}"')
-                numbers = found[0].split()
+                numbers = self.search(client, "SUBJECT", f"{self.marker} {tag}")
                 if numbers:
                     _typ, data = client.fetch(numbers[-1], "(BODY.PEEK[HEADER])")
                     return email.parser.BytesHeaderParser().parsebytes(data[0][1])
@@ -275,6 +276,16 @@ class MailCheck:
                 time.sleep(0.5)
         finally:
             client.logout()
+
+    @staticmethod
+    def search(client, key, text):
+        """Message numbers IMAP SEARCH <key> finds; a refused search fails the check with the manual's cause."""
+        try:
+            _typ, found = client.search(None, key, f'"{text}"')
+        except imaplib.IMAP4.error as exc:
+            raise CheckFailed(f"the server refused IMAP SEARCH {key}: {exc} - a Domino mail database needs immediate "
+                              "full-text indexing (manual §3.5)") from None
+        return found[0].split()
 
     # -- checks --------------------------------------------------------------------------------
     def check_imap_login(self):
@@ -333,6 +344,24 @@ class MailCheck:
             raise CheckFailed("the mail server changed custom headers: " + ", ".join(problems) + " (manual §3.1)")
         return f"{len(self.p['custom_headers'])} custom headers came back unchanged"
 
+    def check_imap_search(self):
+        """OSCC finds messages by IMAP SEARCH: a full-text search must find the new test message promptly."""
+        if not self.sent:
+            return None, "no test message was sent (see smtp_submission)"
+        client = self.imap()
+        try:
+            client.select("INBOX")
+            started = time.time()
+            while not self.search(client, "TEXT", self.marker):
+                if time.time() - started > self.p["timeout"]:
+                    raise CheckFailed(f"IMAP SEARCH TEXT did not find the test message within {self.p['timeout']}s of its "
+                                      "delivery - a Domino mail database needs immediate full-text indexing (manual §3.5)")
+                time.sleep(0.5)
+                client.noop()
+            return f"SEARCH TEXT found the test message after {time.time() - started:.1f}s"
+        finally:
+            client.logout()
+
     def check_report_sender(self):
         if not self.p["report_sender"]:
             return None, "no report_sender given"
@@ -345,7 +374,7 @@ class MailCheck:
     def run(self, names):
         blocked = None  # after a failed IMAP login the other IMAP checks cannot tell anything
         for name in names:
-            if blocked and (name.startswith("imap") or name == "custom_headers"):
+            if blocked and (name.startswith("imap") or name == "custom_headers"):  # imap_search too
                 self.results.append({"name": name, "status": "skipped", "detail": blocked})
                 continue
             try:
@@ -367,8 +396,10 @@ class MailCheck:
             return 0
         try:
             client.select("INBOX")
-            _typ, found = client.search(None, "SUBJECT", f'"{self.marker}"')
-            numbers = found[0].split()
+            try:
+                numbers = self.search(client, "SUBJECT", self.marker)
+            except CheckFailed:  # already reported by the check that searched
+                return 0
             for number in numbers:
                 client.store(number, "+FLAGS", "\\Deleted")
             client.expunge()

@@ -348,20 +348,29 @@ def verify_archives(p):
     return {"archives": results}
 
 
-def drive_prompts(argv, env, p, stage):
-    """Run ontape interactively, answering each prompt by the table in p["prompts"].
+def drive_prompts(argv, env, prompts, timeout, secrets=None, stage=None, levels=0, cwd=None):
+    """Run a program interactively, answering each prompt by the table `prompts`.
+    Returns (rc, transcript, indexes of the prompts answered).
 
-    Answers go to the earliest prompt in what ontape printed since the last answer; a Return is
-    preceded by stage(level) when the previous answer asked for another archive level.
+    Entries are (pattern, action[, "once"]). Answers go to the earliest prompt in what the program
+    printed since the last answer. Actions: "abort" stops it; "return" is an empty line, preceded by
+    stage(level) when the previous "level" answer asked for another archive; "secret:<key>" answers
+    secrets[key]; anything else is the literal reply. A "once" prompt asked again means the answer
+    was refused: the program is stopped rather than answered forever.
     """
-    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    transcript, consumed, due = "", 0, None
-    deadline = time.monotonic() + p["timeout"]
+    name = os.path.basename(argv[0])
+    try:
+        proc = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+    except OSError as exc:
+        raise Problem(f"{argv[0]} could not be started: {exc.strerror}", touched=False) from None
+    transcript, consumed, due, answered = "", 0, None, set()
+    deadline = time.monotonic() + timeout
     try:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise Problem(f"ontape did not finish within {p['timeout']} seconds", output=transcript, touched=True)
+                raise Problem(f"{name} did not finish within {timeout} seconds", output=transcript, touched=True)
             ready = select.select([proc.stdout], [], [], min(remaining, 1.0))[0]
             if ready:
                 chunk = os.read(proc.stdout.fileno(), 4096)
@@ -370,19 +379,24 @@ def drive_prompts(argv, env, p, stage):
                 transcript += chunk.decode("utf-8", errors="replace")
             rest = transcript[consumed:]
             found = None
-            for pattern, action in p["prompts"]:
-                match = re.search(pattern, rest, re.I)
+            for index, entry in enumerate(prompts):
+                match = re.search(entry[0], rest, re.I)
                 if match and (found is None or match.start() < found[0].start()):
-                    found = (match, action)
+                    found = (match, entry, index)
             if found is None:
                 if not ready and proc.poll() is not None:
                     break
                 continue
-            match, action = found
+            match, entry, index = found
             consumed += match.end()
+            action = entry[1]
             if action == "abort":
-                raise Problem(f"ontape asked a question the driver does not answer: {match.group(0)!r}; ontape was stopped",
+                raise Problem(f"{name} asked a question the driver does not answer: {match.group(0)!r}; {name} was stopped",
                               output=transcript, touched=True)
+            if "once" in entry[2:] and index in answered:
+                raise Problem(f"{name} asked again for {match.group(0)!r}: it refused the answer; {name} was stopped",
+                              output=transcript, touched=True)
+            answered.add(index)
             if action == "return":
                 if due is not None:
                     stage(due)
@@ -390,17 +404,64 @@ def drive_prompts(argv, env, p, stage):
                 reply = ""
             elif action == "level":
                 level = int(match.group("level"))
-                due = level if level < p["levels"] else None
+                due = level if level < levels else None
                 reply = "y" if due is not None else "n"
+            elif action.startswith("secret:"):
+                reply = (secrets or {})[action[len("secret:"):]]
             else:
                 reply = action
-            proc.stdin.write((reply + "\n").encode())
-            proc.stdin.flush()
+            try:
+                proc.stdin.write((reply + "\n").encode())
+                proc.stdin.flush()
+            except BrokenPipeError:  # it stopped reading; its exit code and output say why
+                pass
     finally:
         if proc.poll() is None:
             proc.kill()
         proc.wait()
-    return transcript
+    return proc.returncode, transcript, answered
+
+
+def run_prompted(p):
+    """A program run once with its prompts answered (the manual's console utilities).
+
+    With `record`, the run is skipped while the record file holds exactly `record.content`, and the
+    record is written after a run that succeeded: a re-run changes nothing. Secrets are answered
+    from the parameters and masked in the transcript returned.
+    """
+    record = p.get("record")
+    if record and not p.get("force") and os.path.isfile(record["path"]):
+        with open(record["path"], encoding="utf-8") as handle:
+            if handle.read() == record["content"]:
+                return {"changed": False, "ran": False}
+    if p.get("check"):
+        return {"changed": True, "ran": False}
+    secrets = {entry[1][len("secret:"):]: p.get(entry[1][len("secret:"):]) or "" for entry in p["prompts"]
+               if entry[1].startswith("secret:")}
+
+    def masked(text):
+        for value in secrets.values():
+            text = text.replace(value, "********") if value else text
+        return text
+
+    try:
+        rc, transcript, answered = drive_prompts(p["argv"], dict(os.environ), p["prompts"], p["timeout"],
+                                                 secrets=secrets, cwd=p.get("cwd"))
+    except Problem as exc:
+        exc.extra["output"] = masked(exc.extra.get("output", ""))
+        raise
+    transcript = masked(transcript)
+    missing = [entry[0] for index, entry in enumerate(p["prompts"]) if "once" in entry[2:] and index not in answered]
+    if rc != 0 or missing:
+        why = f"returned {rc}" if rc != 0 else f"ended without asking for {missing[0]!r}"
+        # What it printed after the last prompt it asked says why it ended.
+        after = max([m.end() for entry in p["prompts"] for m in re.finditer(entry[0], transcript, re.I)] or [0])
+        lines = [line.strip() for line in transcript[after:].lstrip(" :\t").splitlines() if line.strip()]
+        last = (lines or ["no output"])[-1]
+        raise Problem(f"{os.path.basename(p['argv'][0])} {why}: {last}", output=transcript, rc=rc)
+    if record:
+        write_atomic(record["path"], record["content"].encode("utf-8"))
+    return {"changed": True, "ran": True, "rc": rc, "output": transcript}
 
 
 def wait_for_mode(env, wanted, timeout):
@@ -476,8 +537,8 @@ def restore(p):
             staged.append(p["tapedev"])
             try:
                 shutil.copyfile(files[0], p["tapedev"])
-                output = drive_prompts(["ontape", "-r"], env, dict(p, levels=len(files)),
-                                       lambda level: shutil.copyfile(files[level], p["tapedev"]))
+                output = drive_prompts(["ontape", "-r"], env, p["prompts"], p["timeout"], levels=len(files),
+                                       stage=lambda level: shutil.copyfile(files[level], p["tapedev"]))[1]
             finally:
                 os.replace(saved, p["tapedev"])
                 staged.remove(p["tapedev"])
@@ -667,7 +728,8 @@ def keystore_cert(p):
 
 PROCEDURES = {"probe": probe, "backup": backup, "verify_archives": verify_archives, "restore": restore,
               "write_file": write_file, "read_file": read_file, "scheduled": scheduled, "read_files": read_files,
-              "write_files": write_files, "install_kit": install_kit, "keystore_cert": keystore_cert}
+              "write_files": write_files, "install_kit": install_kit, "keystore_cert": keystore_cert,
+              "run_prompted": run_prompted}
 
 
 def main(argv):

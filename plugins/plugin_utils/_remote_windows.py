@@ -89,24 +89,29 @@ function Invoke-Native([hashtable]$ifx, [string[]]$argv, [string]$stdinText = $n
     @{ rc = $proc.ExitCode; text = $out.Result + $err.Result }
 }
 
-# Runs ontape interactively, answering each prompt by the table in $p.prompts (matched, never counted).
-# A Return is preceded by staging the archive of the level the previous answer asked for.
-function Invoke-Prompted([hashtable]$ifx, [string[]]$argv, [string[]]$files) {
+# Runs a program interactively, answering each prompt by the table $prompts (matched, never counted);
+# the same rules as drive_prompts in _remote_posix.py. A Return is preceded by staging the archive of
+# the level the previous answer asked for; a "once" prompt asked again stops the program.
+function Invoke-Prompted([hashtable]$vars, [string[]]$argv, $prompts, [int]$timeout, [string[]]$files = @(),
+                         [hashtable]$secrets = @{}, [string]$cwd = $null) {
+    $name = [IO.Path]::GetFileNameWithoutExtension($argv[0])
+    $quoted = ($argv | ForEach-Object { if ($_ -match '[\s"]') { '"' + $_ + '"' } else { $_ } }) -join ' '
     $info = New-Object System.Diagnostics.ProcessStartInfo
     $info.FileName = "$env:SystemRoot\System32\cmd.exe"
-    $info.Arguments = '/d /s /c "' + ($argv -join ' ') + ' 2>&1"'
+    $info.Arguments = '/d /s /c "' + $quoted + ' 2>&1"'
     $info.UseShellExecute = $false
     $info.RedirectStandardInput = $true
     $info.RedirectStandardOutput = $true
-    foreach ($k in $ifx.vars.Keys) { $info.EnvironmentVariables[$k] = $ifx.vars[$k] }
+    if ($cwd) { $info.WorkingDirectory = $cwd }
+    foreach ($k in $vars.Keys) { $info.EnvironmentVariables[$k] = $vars[$k] }
     $proc = [System.Diagnostics.Process]::Start($info)
     $buffer = New-Object char[] 4096
-    $transcript = ''; $consumed = 0; $due = $null
-    $deadline = (Get-Date).AddSeconds($p.timeout)
+    $transcript = ''; $consumed = 0; $due = $null; $answered = @{}
+    $deadline = (Get-Date).AddSeconds($timeout)
     $pending = $proc.StandardOutput.ReadAsync($buffer, 0, $buffer.Length)
     try {
         while ($true) {
-            if ((Get-Date) -gt $deadline) { Fail "ontape did not finish within $($p.timeout) seconds" @{ output = $transcript; touched = $true } }
+            if ((Get-Date) -gt $deadline) { Fail "$name did not finish within $timeout seconds" @{ output = $transcript; touched = $true } }
             $ready = $pending.Wait(500)
             if ($ready) {
                 if ($pending.Result -eq 0) { break }
@@ -114,36 +119,75 @@ function Invoke-Prompted([hashtable]$ifx, [string[]]$argv, [string[]]$files) {
                 $pending = $proc.StandardOutput.ReadAsync($buffer, 0, $buffer.Length)
             }
             $rest = $transcript.Substring($consumed)
-            $found = $null; $action = $null
-            foreach ($entry in $p.prompts) {
-                $m = [regex]::Match($rest, $entry[0], [Text.RegularExpressions.RegexOptions]::IgnoreCase)
-                if ($m.Success -and ($null -eq $found -or $m.Index -lt $found.Index)) { $found = $m; $action = $entry[1] }
+            $found = $null; $entry = $null; $index = -1
+            for ($i = 0; $i -lt @($prompts).Count; $i++) {
+                $m = [regex]::Match($rest, $prompts[$i][0], [Text.RegularExpressions.RegexOptions]::IgnoreCase)
+                if ($m.Success -and ($null -eq $found -or $m.Index -lt $found.Index)) { $found = $m; $entry = $prompts[$i]; $index = $i }
             }
             if ($null -eq $found) { continue }
             $consumed += $found.Index + $found.Length
-            switch ($action) {
-                'abort' {
-                    Fail "ontape asked a question the driver does not answer: '$($found.Value)'; ontape was stopped" @{
-                        output = $transcript; touched = $true }
-                }
-                'return' {
-                    if ($null -ne $due) { Copy-Item -LiteralPath $files[$due] -Destination $p.tapedev -Force; $due = $null }
-                    $reply = ''
-                }
-                'level' {
-                    $level = [int]$found.Groups['level'].Value
-                    if ($level -lt $files.Count) { $due = $level; $reply = 'y' } else { $reply = 'n' }
-                }
-                default { $reply = $action }
+            $action = [string]$entry[1]
+            if ($action -eq 'abort') {
+                Fail "$name asked a question the driver does not answer: '$($found.Value)'; $name was stopped" @{
+                    output = $transcript; touched = $true }
             }
-            $proc.StandardInput.Write($reply + "`r`n")
-            $proc.StandardInput.Flush()
+            if (@($entry).Count -gt 2 -and $entry[2] -eq 'once' -and $answered.ContainsKey($index)) {
+                Fail "$name asked again for '$($found.Value)': it refused the answer; $name was stopped" @{
+                    output = $transcript; touched = $true }
+            }
+            $answered[$index] = $true
+            if ($action -eq 'return') {
+                if ($null -ne $due) { Copy-Item -LiteralPath $files[$due] -Destination $p.tapedev -Force; $due = $null }
+                $reply = ''
+            } elseif ($action -eq 'level') {
+                $level = [int]$found.Groups['level'].Value
+                if ($level -lt $files.Count) { $due = $level; $reply = 'y' } else { $reply = 'n' }
+            } elseif ($action.StartsWith('secret:')) {
+                $reply = [string]$secrets[$action.Substring(7)]
+            } else { $reply = $action }
+            try { $proc.StandardInput.Write($reply + "`r`n"); $proc.StandardInput.Flush() } catch [IO.IOException] { }
         }
     } finally {
         if (-not $proc.HasExited) { $proc.Kill() }
         $proc.WaitForExit()
     }
-    @{ rc = $proc.ExitCode; text = $transcript }
+    @{ rc = $proc.ExitCode; text = $transcript; answered = $answered }
+}
+
+# A program run once with its prompts answered; skipped while the record holds the same content.
+function Invoke-RunPrompted {
+    $record = $p.record
+    if ($record -and -not $p.force -and (Test-Path -LiteralPath $record.path -PathType Leaf)) {
+        if ([IO.File]::ReadAllText($record.path) -ceq $record.content) { return @{ changed = $false; ran = $false } }
+    }
+    if ($p.check) { return @{ changed = $true; ran = $false } }
+    $secrets = @{}
+    foreach ($entry in @($p.prompts)) {
+        if ([string]$entry[1] -like 'secret:*') { $key = ([string]$entry[1]).Substring(7); $secrets[$key] = [string]$p.$key }
+    }
+    $mask = { param($text) foreach ($v in $secrets.Values) { if ($v) { $text = $text.Replace($v, '********') } }; $text }
+    try {
+        $run = Invoke-Prompted @{} @($p.argv) @($p.prompts) $p.timeout -secrets $secrets -cwd $p.cwd
+    } catch [Problem] {
+        $_.Exception.Extra.output = & $mask $_.Exception.Extra.output
+        throw
+    }
+    $text = & $mask $run.text
+    $name = [IO.Path]::GetFileName($p.argv[0])
+    $missing = @(for ($i = 0; $i -lt @($p.prompts).Count; $i++) {
+        if (@($p.prompts[$i]).Count -gt 2 -and $p.prompts[$i][2] -eq 'once' -and -not $run.answered.ContainsKey($i)) { $p.prompts[$i][0] } })
+    $upTo = 0  # what it printed after the last prompt it asked says why it ended
+    foreach ($entry in @($p.prompts)) {
+        foreach ($m in [regex]::Matches($text, $entry[0], [Text.RegularExpressions.RegexOptions]::IgnoreCase)) {
+            $upTo = [Math]::Max($upTo, $m.Index + $m.Length) }
+    }
+    $last = @($text.Substring($upTo).TrimStart(' ', ':', "`t") -split "`r?`n" | Where-Object { $_.Trim() }) | Select-Object -Last 1
+    if (-not $last) { $last = 'no output' }
+    if ($run.rc -ne 0) { Fail "$name returned $($run.rc): $($last.Trim())" @{ output = $text; rc = $run.rc } }
+    if ($missing) { Fail "$name ended without asking for '$($missing[0])': $($last.Trim())" @{ output = $text; rc = $run.rc } }
+    if ($record) { Write-Atomic $record.path ([Text.Encoding]::UTF8.GetBytes($record.content)) }
+    $Ansible.Changed = $true
+    @{ changed = $true; ran = $true; rc = $run.rc; output = $text }
 }
 
 function Get-ServerState([hashtable]$ifx) {
@@ -457,7 +501,7 @@ function Invoke-Restore {
                 Move-Item -LiteralPath $p.tapedev -Destination $saved
                 try {
                     Copy-Item -LiteralPath $files[0] -Destination $p.tapedev
-                    $run = Invoke-Prompted $ifx @('ontape', '-r') $files
+                    $run = Invoke-Prompted $ifx.vars @('ontape', '-r') @($p.prompts) $p.timeout $files
                 } finally {
                     Move-Item -LiteralPath $saved -Destination $p.tapedev -Force
                 }
@@ -781,7 +825,7 @@ $procedures = @{ probe = { Invoke-Probe }; backup = { Invoke-Backup }; verify_ar
                  scheduled = { Invoke-Scheduled }; read_files = { Invoke-ReadFiles }; write_files = { Invoke-WriteFiles };
                  install_kit = { Invoke-InstallKit }; iis_isapi = { Invoke-IisIsapi };
                  exchange_read = { Invoke-ExchangeRead }; exchange_apply = { Invoke-ExchangeApply };
-                 keystore_cert = { Invoke-KeystoreCert } }
+                 keystore_cert = { Invoke-KeystoreCert }; run_prompted = { Invoke-RunPrompted } }
 try {
     $result = & $procedures[$Procedure]
 } catch [Problem] {

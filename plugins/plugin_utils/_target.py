@@ -36,8 +36,14 @@ class Target:
         self.platform = self._platform()
         self.operations = 0  # remote round trips made, reported to the user and to the benchmarks
 
+    def _host_vars(self):
+        """The variables of the host the task runs on: for a delegated task, the delegate's."""
+        delegate = self._action._task.delegate_to
+        delegated = self._task_vars.get("ansible_delegated_vars") or {}
+        return delegated.get(delegate, self._task_vars) if delegate else self._task_vars
+
     def _platform(self):
-        declared = self._task_vars.get("oscc_platform")
+        declared = self._host_vars().get("oscc_platform")
         if declared is not None:
             declared = str(self._action._templar.template(declared)).lower()
             if declared not in PLATFORMS:
@@ -112,7 +118,7 @@ class Target:
         return result
 
     def _python(self):
-        interpreter = self._task_vars.get("ansible_python_interpreter")
+        interpreter = self._host_vars().get("ansible_python_interpreter")
         if interpreter:
             return str(self._action._templar.template(interpreter))
         facts = self._task_vars.get("ansible_facts", {})

@@ -185,7 +185,7 @@ def test_corrupted_archive_is_refused_before_the_server_is_touched(lab, tmp_path
 
 
 def test_two_backups_at_once_the_second_is_refused(lab, tmp_path):
-    lab.faults(ontape_delay_seconds=4)
+    lab.faults(ontape_delay_seconds=8)  # long enough for a second playbook to start on a loaded machine
     play = os.path.join(str(tmp_path), "play.yml")
     with open(play, "w") as handle:
         yaml.safe_dump([{"hosts": lab.inventory_host, "gather_facts": False,

@@ -24,6 +24,7 @@ def peers():
 
 def make_run(tmp_path, peers, version="15.0"):
     lab = Lab(tmp_path / "lab", HOST, exchange_version=version)
+    labctl.init_host(lab.root, "main", "ol_main", platform="windows")  # where osccmseheaders.exe runs (§3.4.1)
     values = {"email_server_password": mailpeers.PASSWORD, "email_server_imap_host": "localhost",
               "email_server_imap_port": peers.imaps_port, "email_server_smtp_port": peers.submission_port,
               "email_server_ca_file": peers.ca_file, "email_server_report_sender": mailpeers.REPORT_SENDER,
@@ -60,8 +61,12 @@ def test_exchange_2013_gets_what_the_manual_requires_then_nothing_changes(tmp_pa
     assert ("Add-MailboxPermission", {"Identity": "agent1@lab.invalid", "User": "oscc@lab.invalid",
                                       "AccessRights": "FullAccess", "InheritanceType": "All"}) in sent
     assert ("Set-Mailbox", {"Identity": "oscc@lab.invalid", "EmailAddresses": {"Add": ["smtp:service@lab.invalid"]}}) in sent
+    headers = first.result("Define the custom headers with osccmseheaders.exe on the main server", HOST)
+    assert headers["changed"] and "The special message was sent." in headers["output"]
+    assert headers["record"] == labctl.OSCC_DIR + "\\osccmseheaders.oscc-done.json"
+    assert os.path.exists(labctl.to_here(os.path.join(run.lab.root, "main"), headers["record"]))
     proof = first.result("Prove the account over IMAP4 and SMTP", HOST)
-    assert proof["failed_checks"] == [] and len(proof["checks"]) == 6
+    assert proof["failed_checks"] == [] and len(proof["checks"]) == 7
     second = run()
     assert second.rc == 0 and second.stats(HOST)["changed"] == 0
     assert len(applied(run)) == len(sent)  # nothing more was sent
@@ -95,6 +100,7 @@ def test_check_mode_lists_the_steps_and_sends_nothing(tmp_path, peers):
      "email_server_imap_sessions must be at most 15 for Google Workspace"),
     ({"email_server_account": "oscc"}, "email_server_account must be the OSCC account's e-mail address"),
     ({"email_server_account": "nobody@lab.invalid"}, "mailbox nobody@lab.invalid does not exist"),
+    ({"email_server_headers_program": ""}, "email_server_headers_program must name osccmseheaders.exe"),
 ])
 def test_limits_and_bad_input_are_refused(tmp_path, peers, extra, words):
     run = make_run(tmp_path, peers)

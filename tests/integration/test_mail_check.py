@@ -37,7 +37,7 @@ def test_a_correct_setup_passes_every_check_and_leaves_no_test_message(linux_lab
     _, result = linux_lab.task("oscc.admin.mail_check", args(peers), tmp_path)
     assert not result.get("failed"), result
     assert statuses(result) == dict.fromkeys(["imap_login", "imap_tls", "imap_sessions", "smtp_submission",
-                                              "custom_headers", "report_sender"], "ok")
+                                              "custom_headers", "imap_search", "report_sender"], "ok")
     assert result["failed_checks"] == [] and result["cleaned"] == 2
     assert peers.maildir_messages() == []
 

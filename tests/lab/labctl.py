@@ -29,6 +29,8 @@ WINDOWS_LAYOUT = {
     "tape": r"C:\Backups",
     "backups": r"D:\OSCC-Backups",
 }
+# Where the simulated main server has the OSCC software and its osccmseheaders.exe (manual §3.4.1).
+OSCC_DIR = r"C:\Program Files\OpenScape Contact Center"
 
 
 def to_here(base, path):
@@ -98,6 +100,11 @@ def init_host(root, host, server, python=sys.executable, platform="posix"):
         services[f"IBM Informix Database Server - {server}"] = {"state": "running", "start_mode": "auto"}
         with open(os.path.join(base, "windows.json"), "w") as handle:
             json.dump({"services": services, "calls": []}, handle, indent=1)
+        tool = to_here(base, OSCC_DIR + "\\osccmseheaders.exe")
+        os.makedirs(os.path.dirname(tool), exist_ok=True)
+        with open(tool, "w") as handle:
+            handle.write(f'#!/bin/sh\nexec "{python}" "{os.path.join(HERE, "osccmseheaders.py")}" "$@"\n')
+        os.chmod(tool, 0o755)
     return paths
 
 

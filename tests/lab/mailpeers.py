@@ -150,6 +150,14 @@ service auth {{
         return "\n".join(services) + "\n"
 
     def start(self, timeout=20):
+        """Start both; a port another test took between choosing and binding it gets one retry on new ports."""
+        try:
+            return self._start(timeout)
+        except RuntimeError:
+            self.imap_port, self.imaps_port, self.submission_port = free_port(), free_port(), free_port()
+            return self._start(timeout)
+
+    def _start(self, timeout):
         ca, cert, key = make_ca(os.path.join(self.base, "tls"))
         self.ca_file = ca
         d, p = os.path.join(self.base, "dovecot"), os.path.join(self.base, "postfix")

@@ -1,4 +1,6 @@
 """The restore prompt table against the prompts of reference/informix.md §4 and manual §6.3.3."""
+import re
+
 import pytest
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _prompts as prompts
@@ -27,3 +29,14 @@ def test_reply_for_each_documented_prompt(text, levels, reply, due):
 
 def test_plain_output_is_no_prompt():
     assert prompts.reply_for("Archive Tape Information\nArchive level:  0\n", 1) is None
+
+
+def test_the_header_tool_is_answered_in_the_manuals_order_with_the_password_as_a_secret():
+    answers = {"from_address": "a@x", "to_address": "b@x", "subject": "s", "smtp_host": "mail", "smtp_port": 587,
+               "smtp_user": "a@x"}
+    table = prompts.header_tool_prompts(answers)
+    assert [entry[1] for entry in table] == ["return", "a@x", "b@x", "s", "mail", "587", "a@x", "secret:smtp_password"]
+    assert all(entry[2:] == ["once"] for entry in table[1:])
+    printed = "From address: To address: Subject: SMTP server host name: SMTP server port number: SMTP user name: "
+    starts = [re.search(entry[0], printed + "SMTP password: ", re.I).start() for entry in table[1:]]
+    assert starts == sorted(starts)  # each label is found where the manual puts it, none inside another

@@ -70,10 +70,19 @@ def test_onconfig_is_read_and_written_as_latin1():
 
 def test_the_tapedev_restore_is_driven_by_the_prompt_table():
     prompted = body("Invoke-Prompted")
-    assert "foreach ($entry in $p.prompts)" in prompted and "IgnoreCase" in prompted
+    assert "$m = [regex]::Match($rest, $prompts[$i][0], [Text.RegularExpressions.RegexOptions]::IgnoreCase)" in prompted
     assert "Copy-Item -LiteralPath $files[$due] -Destination $p.tapedev" in prompted
-    assert "'abort' {\n                    Fail" in prompted and "$proc.Kill()" in prompted
-    assert "Invoke-Prompted $ifx @('ontape', '-r') $files" in body("Invoke-Restore")
+    assert "if ($action -eq 'abort') {\n                Fail" in prompted and "$proc.Kill()" in prompted
+    assert "Invoke-Prompted $ifx.vars @('ontape', '-r') @($p.prompts) $p.timeout $files" in body("Invoke-Restore")
+
+
+def test_a_prompted_utility_gets_secrets_from_the_securestring_answers_once_and_is_recorded_after_success():
+    prompted, run = body("Invoke-Prompted"), body("Invoke-RunPrompted")
+    assert "$reply = [string]$secrets[$action.Substring(7)]" in prompted
+    assert "$entry[2] -eq 'once' -and $answered.ContainsKey($index)" in prompted and "refused the answer" in prompted
+    assert "-not $p.force" in run and "[IO.File]::ReadAllText($record.path) -ceq $record.content" in run
+    assert "$text.Replace($v, '********')" in run and "$_.Exception.Extra.output = & $mask" in run
+    assert run.index("if ($run.rc -ne 0)") < run.index("Write-Atomic $record.path")
 
 
 def test_the_script_is_ascii_so_windows_powershell_reads_a_bom_less_file_right():

@@ -1,0 +1,57 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# The custom headers defined on Exchange by osccmseheaders.exe (docs: plugins/modules/exchange_custom_headers.py).
+# Manual §3.4.1: the utility on the main server, its prompts answered in one remote call, recorded once done.
+from __future__ import annotations
+
+import json
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import HEADER_TOOL_LABELS, header_tool_prompts
+
+
+class ActionModule(OsccAction):
+    ARGSPEC = {
+        "program": {"type": "str", "required": True},
+        "from_address": {"type": "str", "required": True},
+        "to_address": {"type": "str", "required": True},
+        "subject": {"type": "str", "default": "OpenScape Contact Center custom headers"},
+        "smtp_host": {"type": "str", "required": True},
+        "smtp_port": {"type": "int", "default": 25},
+        "smtp_user": {"type": "str", "required": True},
+        "smtp_password": {"type": "str", "required": True, "no_log": True},
+        "record": {"type": "str"},
+        "force": {"type": "bool", "default": False},
+        "timeout": {"type": "int", "default": 120},
+    }
+    PATH_OPTIONS = ("program", "record")
+    PLATFORMS = ("windows",)
+
+    def act(self, args, target, task_vars):
+        for option in ("from_address", "to_address"):
+            if "@" not in args[option]:
+                raise AnsibleActionFail(f"{option} must be an e-mail address, got {args[option]!r}")
+        if not 1 <= args["smtp_port"] <= 65535:
+            raise AnsibleActionFail(f"smtp_port must be between 1 and 65535, got {args['smtp_port']}")
+        answers = {key: args[key] for key, _pattern in HEADER_TOOL_LABELS}
+        for key, value in {**answers, "smtp_password": args["smtp_password"]}.items():
+            if not str(value).strip() or any(c in str(value) for c in "\r\n"):
+                raise AnsibleActionFail(f"{key} must be one non-empty line: the utility reads one line per prompt")
+        record = args["record"] or target.path.join(target.path.dirname(args["program"]), "osccmseheaders.oscc-done.json")
+        # What the record holds: the answers without the password, so another server or account runs it again.
+        content = json.dumps(answers, sort_keys=True) + "\n"
+        check = bool(self._task.check_mode)
+        done = target.procedure("run_prompted", {"argv": [args["program"]], "prompts": header_tool_prompts(answers),
+                                                 "timeout": args["timeout"], "check": check, "force": args["force"],
+                                                 "cwd": target.path.dirname(args["program"]),
+                                                 "record": {"path": record, "content": content}},
+                                read_only=check, secrets={"smtp_password": args["smtp_password"]})
+        result = {"changed": done["changed"], "ran": done["ran"], "record": record}
+        if done.get("output") is not None:
+            result["output"] = done["output"]
+        if done["changed"] and self._task.diff:
+            result["diff"] = {"before": "", "after": f"custom headers defined through {args['smtp_host']}:{args['smtp_port']}"
+                                                     f" as {args['smtp_user']}\n"}
+        return result
