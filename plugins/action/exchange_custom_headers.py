@@ -43,7 +43,7 @@ class ActionModule(OsccAction):
         # What the record holds: the answers without the password, so another server or account runs it again.
         content = json.dumps(answers, sort_keys=True) + "\n"
         check = bool(self._task.check_mode)
-        done = target.procedure("run_prompted", {"argv": [args["program"]], "prompts": header_tool_prompts(answers),
+        done = target.procedure("run_prompted", {"runs": [[args["program"]]], "prompts": header_tool_prompts(answers),
                                                  "timeout": args["timeout"], "check": check, "force": args["force"],
                                                  "cwd": target.path.dirname(args["program"]),
                                                  "record": {"path": record, "content": content}},

@@ -423,11 +423,12 @@ def drive_prompts(argv, env, prompts, timeout, secrets=None, stage=None, levels=
 
 
 def run_prompted(p):
-    """A program run once with its prompts answered (the manual's console utilities).
+    """Programs run in turn with their prompts answered (the manual's console utilities and commands).
 
-    With `record`, the run is skipped while the record file holds exactly `record.content`, and the
-    record is written after a run that succeeded: a re-run changes nothing. Secrets are answered
-    from the parameters and masked in the transcript returned.
+    `runs` is a list of argv; the first that fails stops the rest. With `record`, nothing runs while
+    the record file holds exactly `record.content` (unless `force`), and the record is written after
+    all succeeded: a re-run changes nothing. Secrets are answered from the parameters and masked in
+    every transcript returned. With `read_after`, that file's text comes back too, for verification.
     """
     record = p.get("record")
     if record and not p.get("force") and os.path.isfile(record["path"]):
@@ -444,24 +445,32 @@ def run_prompted(p):
             text = text.replace(value, "********") if value else text
         return text
 
-    try:
-        rc, transcript, answered = drive_prompts(p["argv"], dict(os.environ), p["prompts"], p["timeout"],
-                                                 secrets=secrets, cwd=p.get("cwd"))
-    except Problem as exc:
-        exc.extra["output"] = masked(exc.extra.get("output", ""))
-        raise
-    transcript = masked(transcript)
-    missing = [entry[0] for index, entry in enumerate(p["prompts"]) if "once" in entry[2:] and index not in answered]
-    if rc != 0 or missing:
-        why = f"returned {rc}" if rc != 0 else f"ended without asking for {missing[0]!r}"
-        # What it printed after the last prompt it asked says why it ended.
-        after = max([m.end() for entry in p["prompts"] for m in re.finditer(entry[0], transcript, re.I)] or [0])
-        lines = [line.strip() for line in transcript[after:].lstrip(" :\t").splitlines() if line.strip()]
-        last = (lines or ["no output"])[-1]
-        raise Problem(f"{os.path.basename(p['argv'][0])} {why}: {last}", output=transcript, rc=rc)
+    outputs = []
+    for argv in p["runs"]:
+        try:
+            rc, transcript, answered = drive_prompts(argv, dict(os.environ), p["prompts"], p["timeout"],
+                                                     secrets=secrets, cwd=p.get("cwd"))
+        except Problem as exc:
+            exc.extra["output"] = masked(exc.extra.get("output", ""))
+            exc.extra["outputs"] = outputs
+            raise
+        transcript = masked(transcript)
+        missing = [entry[0] for index, entry in enumerate(p["prompts"]) if "once" in entry[2:] and index not in answered]
+        if rc != 0 or missing:
+            why = f"returned {rc}" if rc != 0 else f"ended without asking for {missing[0]!r}"
+            # What it printed after the last prompt it asked says why it ended.
+            after = max([m.end() for entry in p["prompts"] for m in re.finditer(entry[0], transcript, re.I)] or [0])
+            lines = [line.strip() for line in transcript[after:].lstrip(" :\t").splitlines() if line.strip()]
+            last = (lines or ["no output"])[-1]
+            raise Problem(f"{' '.join(os.path.basename(a) if i == 0 else a for i, a in enumerate(argv))} {why}: {last}",
+                          output=transcript, outputs=outputs, rc=rc)
+        outputs.append(transcript)
     if record:
         write_atomic(record["path"], record["content"].encode("utf-8"))
-    return {"changed": True, "ran": True, "rc": rc, "output": transcript}
+    result = {"changed": True, "ran": True, "rc": 0, "output": "".join(outputs), "outputs": outputs}
+    if p.get("read_after"):
+        result["read_after"] = read_file({"path": p["read_after"]})["content"]
+    return result
 
 
 def wait_for_mode(env, wanted, timeout):

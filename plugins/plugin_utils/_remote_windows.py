@@ -154,7 +154,7 @@ function Invoke-Prompted([hashtable]$vars, [string[]]$argv, $prompts, [int]$time
     @{ rc = $proc.ExitCode; text = $transcript; answered = $answered }
 }
 
-# A program run once with its prompts answered; skipped while the record holds the same content.
+# Programs run in turn with their prompts answered: the same rules as run_prompted in _remote_posix.py.
 function Invoke-RunPrompted {
     $record = $p.record
     if ($record -and -not $p.force -and (Test-Path -LiteralPath $record.path -PathType Leaf)) {
@@ -166,28 +166,37 @@ function Invoke-RunPrompted {
         if ([string]$entry[1] -like 'secret:*') { $key = ([string]$entry[1]).Substring(7); $secrets[$key] = [string]$p.$key }
     }
     $mask = { param($text) foreach ($v in $secrets.Values) { if ($v) { $text = $text.Replace($v, '********') } }; $text }
-    try {
-        $run = Invoke-Prompted @{} @($p.argv) @($p.prompts) $p.timeout -secrets $secrets -cwd $p.cwd
-    } catch [Problem] {
-        $_.Exception.Extra.output = & $mask $_.Exception.Extra.output
-        throw
+    $outputs = @()
+    foreach ($argv in @($p.runs)) {
+        try {
+            $run = Invoke-Prompted @{} @($argv) @($p.prompts) $p.timeout -secrets $secrets -cwd $p.cwd
+        } catch [Problem] {
+            $_.Exception.Extra.output = & $mask $_.Exception.Extra.output
+            $_.Exception.Extra.outputs = $outputs
+            throw
+        }
+        $text = & $mask $run.text
+        $missing = @(for ($i = 0; $i -lt @($p.prompts).Count; $i++) {
+            if (@($p.prompts[$i]).Count -gt 2 -and $p.prompts[$i][2] -eq 'once' -and -not $run.answered.ContainsKey($i)) { $p.prompts[$i][0] } })
+        if ($run.rc -ne 0 -or $missing) {
+            $upTo = 0  # what it printed after the last prompt it asked says why it ended
+            foreach ($entry in @($p.prompts)) {
+                foreach ($m in [regex]::Matches($text, $entry[0], [Text.RegularExpressions.RegexOptions]::IgnoreCase)) {
+                    $upTo = [Math]::Max($upTo, $m.Index + $m.Length) }
+            }
+            $last = @($text.Substring($upTo).TrimStart(' ', ':', "`t") -split "`r?`n" | Where-Object { $_.Trim() }) | Select-Object -Last 1
+            if (-not $last) { $last = 'no output' }
+            $why = if ($run.rc -ne 0) { "returned $($run.rc)" } else { "ended without asking for '$($missing[0])'" }
+            $shown = @([IO.Path]::GetFileName($argv[0])) + @($argv | Select-Object -Skip 1)
+            Fail "$($shown -join ' ') ${why}: $($last.Trim())" @{ output = $text; outputs = $outputs; rc = $run.rc }
+        }
+        $outputs += $text
     }
-    $text = & $mask $run.text
-    $name = [IO.Path]::GetFileName($p.argv[0])
-    $missing = @(for ($i = 0; $i -lt @($p.prompts).Count; $i++) {
-        if (@($p.prompts[$i]).Count -gt 2 -and $p.prompts[$i][2] -eq 'once' -and -not $run.answered.ContainsKey($i)) { $p.prompts[$i][0] } })
-    $upTo = 0  # what it printed after the last prompt it asked says why it ended
-    foreach ($entry in @($p.prompts)) {
-        foreach ($m in [regex]::Matches($text, $entry[0], [Text.RegularExpressions.RegexOptions]::IgnoreCase)) {
-            $upTo = [Math]::Max($upTo, $m.Index + $m.Length) }
-    }
-    $last = @($text.Substring($upTo).TrimStart(' ', ':', "`t") -split "`r?`n" | Where-Object { $_.Trim() }) | Select-Object -Last 1
-    if (-not $last) { $last = 'no output' }
-    if ($run.rc -ne 0) { Fail "$name returned $($run.rc): $($last.Trim())" @{ output = $text; rc = $run.rc } }
-    if ($missing) { Fail "$name ended without asking for '$($missing[0])': $($last.Trim())" @{ output = $text; rc = $run.rc } }
     if ($record) { Write-Atomic $record.path ([Text.Encoding]::UTF8.GetBytes($record.content)) }
     $Ansible.Changed = $true
-    @{ changed = $true; ran = $true; rc = $run.rc; output = $text }
+    $result = @{ changed = $true; ran = $true; rc = 0; output = ($outputs -join ''); outputs = $outputs }
+    if ($p.read_after) { $result.read_after = [Text.Encoding]::GetEncoding(28591).GetString([IO.File]::ReadAllBytes($p.read_after)) }
+    $result
 }
 
 function Get-ServerState([hashtable]$ifx) {

@@ -2,6 +2,7 @@
 import socket
 import threading
 
+import mailpeers
 import pytest
 from playbook_lab import HOSTS, Lab
 
@@ -20,6 +21,16 @@ def windows_lab(tmp_path):
 @pytest.fixture
 def linux_lab(tmp_path):
     return Lab(tmp_path / "lab", "lab-linux")
+
+
+@pytest.fixture(scope="module")
+def peers():
+    """A real Dovecot and Postfix on loopback for the mail tests of one module."""
+    if not mailpeers.available():
+        pytest.skip("Dovecot and Postfix are installed by scripts/setup")
+    pair = mailpeers.MailPeers().start()
+    yield pair
+    pair.stop()
 
 
 @pytest.fixture

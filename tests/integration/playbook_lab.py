@@ -14,7 +14,8 @@ HOSTS = {"lab-main": ("main", "ol_main", "windows"), "lab-linux": ("linux", "ol_
 # inventory host -> (lab host, platform) of the web servers and the directory
 SERVICE_HOSTS = {"lab-web-iis": ("web-iis", "windows"), "lab-web-tomcat": ("web-tomcat", "posix"),
              "lab-web-sunjava": ("web-sunjava", "posix"), "lab-ldap": ("ldap", "posix"),
-             "lab-exchange": ("exchange", "windows"), "lab-wallboard-1": ("wallboard-1", "posix")}
+             "lab-exchange": ("exchange", "windows"), "lab-wallboard-1": ("wallboard-1", "posix"),
+             "lab-domino": ("domino", "posix")}
 
 
 class Lab:

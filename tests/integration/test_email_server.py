@@ -13,15 +13,6 @@ PLAYBOOK = os.path.join(ROOT, "playbooks", "email_server.yml")
 HOST = "lab-exchange"
 
 
-@pytest.fixture(scope="module")
-def peers():
-    if not mailpeers.available():
-        pytest.skip("Dovecot and Postfix are installed by scripts/setup")
-    pair = mailpeers.MailPeers().start()
-    yield pair
-    pair.stop()
-
-
 def make_run(tmp_path, peers, version="15.0"):
     lab = Lab(tmp_path / "lab", HOST, exchange_version=version)
     labctl.init_host(lab.root, "main", "ol_main", platform="windows")  # where osccmseheaders.exe runs (§3.4.1)

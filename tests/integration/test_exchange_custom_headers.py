@@ -12,15 +12,6 @@ import pytest
 TOOL = labctl.OSCC_DIR + "\\osccmseheaders.exe"
 
 
-@pytest.fixture(scope="module")
-def peers():
-    if not mailpeers.available():
-        pytest.skip("Dovecot and Postfix are installed by scripts/setup")
-    pair = mailpeers.MailPeers().start()
-    yield pair
-    pair.stop()
-
-
 def arguments(peers, **change):
     return {"program": TOOL, "from_address": mailpeers.USER, "to_address": mailpeers.USER, "smtp_host": "127.0.0.1",
             "smtp_port": peers.submission_port, "smtp_user": mailpeers.USER, "smtp_password": mailpeers.PASSWORD,

@@ -15,13 +15,6 @@ def start(**options):
     return mailpeers.MailPeers(**options).start()
 
 
-@pytest.fixture(scope="module")
-def peers():
-    pair = start()
-    yield pair
-    pair.stop()
-
-
 def args(pair, **extra):
     return {"imap_host": "localhost", "imap_port": pair.imaps_port, "imap_security": "tls", "smtp_host": "localhost",
             "smtp_port": pair.submission_port, "smtp_security": "starttls", "username": mailpeers.USER,

@@ -122,6 +122,35 @@ def exchange_organisation(version="15.0"):
             "send_as": {}, "full_access": {}}
 
 
+# A Domino server (reference/mail.md §5): where notes.ini, the console program and the data live.
+DOMINO_LAYOUT = {"windows": (r"C:\Lotus\Domino\notes.ini", r"C:\Lotus\Domino\nserver.exe", r"C:\Lotus\Domino\Data"),
+                 "posix": ("domino/notesdata/notes.ini", "domino/bin/server", "domino/notesdata")}
+
+
+def init_domino(base, platform, python=sys.executable):
+    """notes.ini with SMTPVerifyAuthenticatedSender=1 (what §3.8 must change), the console program, a mail
+    database mail/oscc.nsf; returns (notes.ini, console, data directory) as the host spells them."""
+    spelled = DOMINO_LAYOUT[platform]
+    if platform == "posix":
+        spelled = tuple(os.path.join(base, p) for p in spelled)
+    notes_ini, console, data = (to_here(base, p) for p in spelled)
+    for folder in (os.path.dirname(notes_ini), os.path.dirname(console), os.path.join(data, "mail")):
+        os.makedirs(folder, exist_ok=True)
+    newline = "\r\n" if platform == "windows" else "\n"
+    with open(notes_ini, "w", newline="") as handle:
+        handle.write(newline.join(["[Notes]", "KitType=2", f"Directory={spelled[2]}",
+                                   "ServerTasks=Replica,Router,Update,AMgr,Adminp,Sched,IMAP,SMTP",
+                                   "SMTPVerifyAuthenticatedSender=1", ""]))
+    open(os.path.join(data, "mail", "oscc.nsf"), "w").close()
+    state = os.path.join(base, "domino-state.json")
+    with open(state, "w") as handle:
+        json.dump({"running": True, "notes_ini": notes_ini, "data_dir": data, "console": []}, handle)
+    with open(console, "w") as handle:
+        handle.write(f'#!/bin/sh\nDOMINO_STATE="{state}" exec "{python}" "{os.path.join(HERE, "domino.py")}" "$@"\n')
+    os.chmod(console, 0o755)
+    return spelled
+
+
 def init_web_host(root, host, platform="posix", sunjava=False, python=sys.executable, exchange=None):
     """An enterprise web server: a POSIX host (with Sun Java System Web Server's simulated wadm when
     asked), or a simulated Windows server with IIS installed and its World Wide Web Publishing
@@ -138,6 +167,9 @@ def init_web_host(root, host, platform="posix", sunjava=False, python=sys.execut
         with open(wrapper, "w") as handle:
             handle.write(f'#!/bin/sh\nWADM_STATE="{home}/state.json" exec "{python}" "{program}" "$@"\n')
         os.chmod(wrapper, 0o755)
+    if host == "domino":
+        os.makedirs(os.path.join(base, "drives") if platform == "windows" else base, exist_ok=True)
+        init_domino(base, platform, python)
     if platform == "windows" and exchange:  # an Exchange server (version "15.0", "14.3", "8.3")
         state = {"services": {"MSExchangeTransport": {"state": "running", "start_mode": "auto"}},
                  "exchange": exchange_organisation(exchange), "calls": []}

@@ -82,7 +82,8 @@ def test_a_prompted_utility_gets_secrets_from_the_securestring_answers_once_and_
     assert "$entry[2] -eq 'once' -and $answered.ContainsKey($index)" in prompted and "refused the answer" in prompted
     assert "-not $p.force" in run and "[IO.File]::ReadAllText($record.path) -ceq $record.content" in run
     assert "$text.Replace($v, '********')" in run and "$_.Exception.Extra.output = & $mask" in run
-    assert run.index("if ($run.rc -ne 0)") < run.index("Write-Atomic $record.path")
+    assert run.index("if ($run.rc -ne 0 -or $missing)") < run.index("Write-Atomic $record.path")
+    assert "foreach ($argv in @($p.runs))" in run and "$result.read_after = " in run
 
 
 def test_the_script_is_ascii_so_windows_powershell_reads_a_bom_less_file_right():
