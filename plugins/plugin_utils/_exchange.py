@@ -1,8 +1,8 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Exchange on-premises for the OSCC e-mail server (manual §3.4, §3.7, §3.8): from what the server
-# reports, the Exchange Management Shell cmdlets that are still needed, in order. No I/O.
+# Exchange on-premises and Exchange Online for the OSCC e-mail server (manual §3.2, §3.4, §3.7, §3.8):
+# from what the organisation reports, the cmdlets that are still needed, in order. No I/O.
 from __future__ import annotations
 
 POLICY_NAME = "OSCC"
@@ -19,6 +19,15 @@ CMDLETS = {
     "Set-ReceiveConnector": {"Identity", "AuthMechanism"},
     "Add-ADPermission": {"Identity", "User", "ExtendedRights"},
     "Add-MailboxPermission": {"Identity", "User", "AccessRights", "InheritanceType"},
+}
+
+
+# Exchange Online (Office 365, manual §3.2, §3.8; reference/mail.md §3): no throttling or transport settings
+# there, only the mailbox's own protocols and the Send As permission.
+CMDLETS_ONLINE = {
+    "Set-Mailbox": {"Identity", "EmailAddresses"},
+    "Set-CASMailbox": {"Identity", "ImapEnabled", "SmtpClientAuthenticationDisabled"},
+    "Add-RecipientPermission": {"Identity", "Trustee", "AccessRights"},
 }
 
 
@@ -104,6 +113,36 @@ def plan(current, wanted):
                               User=account, AccessRights="FullAccess", InheritanceType="All"))
     for entry in steps:
         unknown = set(entry["parameters"]) - CMDLETS[entry["cmdlet"]]
+        if unknown:  # a guard against a planning bug: the remote side refuses these too
+            raise ExchangeError(f"{entry['cmdlet']} does not take {', '.join(sorted(unknown))}")
+    return steps
+
+
+def plan_online(current, wanted):
+    """The Exchange Online cmdlets that bring `current` (exchange_online_read) to `wanted`."""
+    account = wanted["account"]
+    mailbox = current.get("mailbox")
+    if not mailbox:
+        raise ExchangeError(f"the OSCC account's mailbox {account} does not exist in {wanted['organization']}; create "
+                            "and license the account first (manual §3.2)")
+    steps = []
+    addresses = {a.lower().split(":", 1)[-1] for a in mailbox.get("email_addresses", [])}
+    missing = [a for a in wanted.get("aliases", []) if a.lower() not in addresses]
+    if missing:
+        steps.append(step("Set-Mailbox", "SMTP aliases of the OSCC account (§3.2)", Identity=account,
+                          EmailAddresses={"Add": [f"smtp:{a}" for a in missing]}))
+    if current.get("imap_enabled") is not True:
+        steps.append(step("Set-CASMailbox", "IMAP4 for the OSCC account (§3.2)", Identity=account, ImapEnabled=True))
+    # None: the mailbox follows the tenant's default, which Microsoft turns off for new tenants.
+    if wanted.get("smtp_auth", True) and current.get("smtp_client_auth_disabled") is not False:
+        steps.append(step("Set-CASMailbox", "authenticated SMTP submission for the OSCC account (§3.7)", Identity=account,
+                          SmtpClientAuthenticationDisabled=False))
+    sender = wanted.get("report_sender")
+    if sender and not current.get("send_as_granted"):
+        steps.append(step("Add-RecipientPermission", "the OSCC account may send reports as this address (§3.8)",
+                          Identity=sender, Trustee=account, AccessRights="SendAs"))
+    for entry in steps:
+        unknown = set(entry["parameters"]) - CMDLETS_ONLINE[entry["cmdlet"]]
         if unknown:  # a guard against a planning bug: the remote side refuses these too
             raise ExchangeError(f"{entry['cmdlet']} does not take {', '.join(sorted(unknown))}")
     return steps

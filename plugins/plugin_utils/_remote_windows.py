@@ -737,6 +737,37 @@ function Use-ExchangeShell {
     if (-not (Get-Command Get-ExchangeServer -ErrorAction SilentlyContinue)) { Fail 'the Exchange Management Shell is not on this host' }
 }
 
+function Use-ExchangeOnline {
+    # Exchange Online PowerShell, app-only: the certificate is in the host's store, so no secret travels.
+    if (-not (Get-Module -ListAvailable -Name ExchangeOnlineManagement)) {
+        Fail 'the ExchangeOnlineManagement module is not installed on this host (Install-Module ExchangeOnlineManagement)'
+    }
+    Import-Module ExchangeOnlineManagement
+    try {
+        Connect-ExchangeOnline -AppId $p.online.app_id -CertificateThumbprint $p.online.certificate_thumbprint `
+            -Organization $p.online.organization -ShowBanner:$false -ErrorAction Stop
+    } catch { Fail "Connect-ExchangeOnline to $($p.online.organization) failed: $($_.Exception.Message)" }
+}
+
+function Invoke-ExchangeOnlineRead {
+    Use-ExchangeOnline
+    try {
+        $result = @{ version = 'online'; mailbox = $null; imap_enabled = $null; smtp_client_auth_disabled = $null;
+                     send_as_granted = $false }
+        $mailbox = Get-Mailbox -Identity $p.account -ErrorAction SilentlyContinue
+        if (-not $mailbox) { return $result }
+        $result.mailbox = @{ identity = "$($mailbox.Identity)"; email_addresses = @($mailbox.EmailAddresses | ForEach-Object { "$_" }) }
+        $cas = Get-CASMailbox -Identity $p.account
+        $result.imap_enabled = [bool]$cas.ImapEnabled
+        $result.smtp_client_auth_disabled = $cas.SmtpClientAuthenticationDisabled  # $null: the tenant's default
+        if ($p.report_sender) {
+            $result.send_as_granted = [bool](Get-RecipientPermission -Identity $p.report_sender -Trustee $p.account `
+                -ErrorAction SilentlyContinue | Where-Object { "$($_.AccessRights)" -like '*SendAs*' })
+        }
+        $result
+    } finally { Disconnect-ExchangeOnline -Confirm:$false -ErrorAction SilentlyContinue }
+}
+
 function Invoke-ExchangeRead {
     Use-ExchangeShell
     $server = Get-ExchangeServer -Identity $env:COMPUTERNAME
@@ -780,27 +811,29 @@ function Invoke-ExchangeRead {
 
 function Invoke-ExchangeApply {
     # Runs the planned cmdlets in order; only cmdlets and parameters on the controller's list.
-    Use-ExchangeShell
-    $done = @()
-    foreach ($step in @($p.steps)) {
-        $allowed = $p.cmdlets.PSObject.Properties[$step.cmdlet]
-        if (-not $allowed) { Fail "$($step.cmdlet) is not a cmdlet this procedure runs" }
-        $splat = @{ Confirm = $false; ErrorAction = 'Stop' }
-        foreach ($item in $step.parameters.PSObject.Properties) {
-            if (@($allowed.Value) -notcontains $item.Name) { Fail "$($step.cmdlet) -$($item.Name) is not a parameter this procedure sets" }
-            $value = $item.Value
-            if ($value -is [pscustomobject]) {  # EmailAddresses = @{ Add = ... }
-                $table = @{}
-                foreach ($entry in $value.PSObject.Properties) { $table[$entry.Name] = @($entry.Value) }
-                $value = $table
+    if ($p.online) { Use-ExchangeOnline } else { Use-ExchangeShell }
+    try {
+        $done = @()
+        foreach ($step in @($p.steps)) {
+            $allowed = $p.cmdlets.PSObject.Properties[$step.cmdlet]
+            if (-not $allowed) { Fail "$($step.cmdlet) is not a cmdlet this procedure runs" }
+            $splat = @{ Confirm = $false; ErrorAction = 'Stop' }
+            foreach ($item in $step.parameters.PSObject.Properties) {
+                if (@($allowed.Value) -notcontains $item.Name) { Fail "$($step.cmdlet) -$($item.Name) is not a parameter this procedure sets" }
+                $value = $item.Value
+                if ($value -is [pscustomobject]) {  # EmailAddresses = @{ Add = ... }
+                    $table = @{}
+                    foreach ($entry in $value.PSObject.Properties) { $table[$entry.Name] = @($entry.Value) }
+                    $value = $table
+                }
+                $splat[$item.Name] = $value
             }
-            $splat[$item.Name] = $value
+            try { & $step.cmdlet @splat | Out-Null } catch { Fail "$($step.cmdlet) failed: $($_.Exception.Message)" @{ done = $done } }
+            $done += $step.cmdlet
         }
-        try { & $step.cmdlet @splat | Out-Null } catch { Fail "$($step.cmdlet) failed: $($_.Exception.Message)" @{ done = $done } }
-        $done += $step.cmdlet
-    }
-    if ($done.Count) { $Ansible.Changed = $true }
-    @{ changed = ($done.Count -gt 0); done = $done }
+        if ($done.Count) { $Ansible.Changed = $true }
+        @{ changed = ($done.Count -gt 0); done = $done }
+    } finally { if ($p.online) { Disconnect-ExchangeOnline -Confirm:$false -ErrorAction SilentlyContinue } }
 }
 
 function Invoke-KeystoreCert {
@@ -834,6 +867,7 @@ $procedures = @{ probe = { Invoke-Probe }; backup = { Invoke-Backup }; verify_ar
                  scheduled = { Invoke-Scheduled }; read_files = { Invoke-ReadFiles }; write_files = { Invoke-WriteFiles };
                  install_kit = { Invoke-InstallKit }; iis_isapi = { Invoke-IisIsapi };
                  exchange_read = { Invoke-ExchangeRead }; exchange_apply = { Invoke-ExchangeApply };
+                 exchange_online_read = { Invoke-ExchangeOnlineRead };
                  keystore_cert = { Invoke-KeystoreCert }; run_prompted = { Invoke-RunPrompted } }
 try {
     $result = & $procedures[$Procedure]
@@ -848,7 +882,7 @@ ConvertTo-Json -InputObject $result -Depth 8 -Compress
 
 
 # Procedures for what only Windows has (IIS); the POSIX twin has no counterpart.
-WINDOWS_ONLY = ("iis_isapi", "exchange_read", "exchange_apply")
+WINDOWS_ONLY = ("iis_isapi", "exchange_read", "exchange_apply", "exchange_online_read")
 
 
 def render(name: str, params: dict) -> tuple[str, dict]:

@@ -13,16 +13,20 @@ PLAYBOOK = os.path.join(ROOT, "playbooks", "email_server.yml")
 HOST = "lab-exchange"
 
 
-def make_run(tmp_path, peers, version="15.0"):
-    lab = Lab(tmp_path / "lab", HOST, exchange_version=version)
+def make_run(tmp_path, peers, version="15.0", host=HOST):
+    lab = Lab(tmp_path / "lab", host, exchange_version=version)
     labctl.init_host(lab.root, "main", "ol_main", platform="windows")  # where osccmseheaders.exe runs (§3.4.1)
+    # Dovecot and Postfix stand where the proof would reach Exchange or Office 365.
     values = {"email_server_password": mailpeers.PASSWORD, "email_server_imap_host": "localhost",
+              "email_server_smtp_host": "localhost",
               "email_server_imap_port": peers.imaps_port, "email_server_smtp_port": peers.submission_port,
               "email_server_ca_file": peers.ca_file, "email_server_report_sender": mailpeers.REPORT_SENDER,
-              "email_server_aliases": ["service@lab.invalid"], "email_server_report_mailboxes": ["agent1@lab.invalid"]}
+              "email_server_aliases": ["service@lab.invalid"]}
+    if host == HOST:
+        values["email_server_report_mailboxes"] = ["agent1@lab.invalid"]
 
     def play(*args, **extra):
-        return lab.playbook(PLAYBOOK, *args, limit=HOST, extra={**values, **extra})
+        return lab.playbook(PLAYBOOK, *args, limit=host, extra={**values, **extra})
 
     play.lab, play.values = lab, values
     return play
@@ -112,3 +116,42 @@ def test_the_password_never_shows_even_with_vvv(tmp_path, peers):
     assert verbose.returncode == 0, verbose.stdout[-2000:]
     assert mailpeers.PASSWORD not in verbose.stdout + verbose.stderr
     assert mailpeers.PASSWORD not in open(os.path.join(run.lab.paths["base"], "windows.json")).read()
+
+
+def test_office365_gets_imap_smtp_auth_aliases_and_send_as_then_nothing_changes(tmp_path, peers):
+    run = make_run(tmp_path, peers, host="lab-office365")
+    first = run()
+    assert first.rc == 0, first.stdout[-3000:]
+    assert applied(run) == [
+        ("Set-Mailbox", {"Identity": "oscc@lab.invalid", "EmailAddresses": {"Add": ["smtp:service@lab.invalid"]}}),
+        ("Set-CASMailbox", {"Identity": "oscc@lab.invalid", "ImapEnabled": True}),
+        ("Set-CASMailbox", {"Identity": "oscc@lab.invalid", "SmtpClientAuthenticationDisabled": False}),
+        ("Add-RecipientPermission", {"Identity": mailpeers.REPORT_SENDER, "Trustee": "oscc@lab.invalid",
+                                     "AccessRights": "SendAs"})]
+    checklist = first.result("List the steps no module can take here", "lab-office365")["msg"]
+    assert len(checklist) == 2 and "Exchange" not in " ".join(checklist)
+    assert first.result("Prove the account over IMAP4 and SMTP", "lab-office365")["failed_checks"] == []
+    second = run(email_server_check=False)
+    assert second.rc == 0 and second.stats("lab-office365")["changed"] == 0 and len(applied(run)) == 4
+
+
+@pytest.mark.parametrize("extra, words", [
+    ({"email_server_office365_app_id": "00000000-0000-0000-0000-000000000000"},
+     "Connect-ExchangeOnline to lab.onmicrosoft.com failed"),
+    ({"email_server_account": "nobody@lab.invalid"}, "create and license the account first (manual §3.2)"),
+    ({"email_server_office365_certificate_thumbprint": "abc"}, "certificate_thumbprint must be the 40 hex digits"),
+])
+def test_office365_faults_are_named_and_nothing_is_set(tmp_path, peers, extra, words):
+    run = make_run(tmp_path, peers, host="lab-office365")
+    failed = run(email_server_check=False, **extra)
+    messages = [r.get("msg", "") for _n, r in failed.results("lab-office365") if r.get("failed")]
+    assert failed.rc != 0 and len(messages) == 1 and words in messages[0], messages
+    assert applied(run) == []
+
+
+def test_office365_without_a_tenant_lists_what_to_do_by_hand(tmp_path, peers):
+    run = make_run(tmp_path, peers, host="lab-office365")
+    done = run(email_server_check=False, email_server_office365_organization="")
+    assert done.rc == 0 and applied(run) == []
+    checklist = done.result("List the steps no module can take here", "lab-office365")["msg"]
+    assert any("Add-RecipientPermission -AccessRights SendAs" in step for step in checklist)

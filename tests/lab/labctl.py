@@ -151,6 +151,21 @@ def init_domino(base, platform, python=sys.executable):
     return spelled
 
 
+# An Office 365 tenant as Exchange Online PowerShell shows it, and the app registered for app-only access.
+OFFICE365 = {"organization": "lab.onmicrosoft.com", "app_id": "5e1f0c2a-7d3b-4c8e-9a61-0b2d4f6e8a10",
+             "certificate_thumbprint": "3F2A9C1D8E7B6A5F4E3D2C1B0A9F8E7D6C5B4A39"}
+
+
+def exchange_online_tenant():
+    """The OSCC account exists and is licensed, IMAP off, SMTP AUTH following the tenant's default."""
+    return {"organization": OFFICE365["organization"], "apps": {OFFICE365["app_id"]: OFFICE365["certificate_thumbprint"]},
+            "mailboxes": {"oscc@lab.invalid": {"email_addresses": ["SMTP:oscc@lab.invalid"], "imap_enabled": False,
+                                               "smtp_client_auth_disabled": None},
+                          "reports@lab.invalid": {"email_addresses": ["SMTP:reports@lab.invalid"], "imap_enabled": True,
+                                                  "smtp_client_auth_disabled": None}},
+            "send_as": {}}
+
+
 def init_web_host(root, host, platform="posix", sunjava=False, python=sys.executable, exchange=None):
     """An enterprise web server: a POSIX host (with Sun Java System Web Server's simulated wadm when
     asked), or a simulated Windows server with IIS installed and its World Wide Web Publishing
@@ -170,7 +185,9 @@ def init_web_host(root, host, platform="posix", sunjava=False, python=sys.execut
     if host == "domino":
         os.makedirs(os.path.join(base, "drives") if platform == "windows" else base, exist_ok=True)
         init_domino(base, platform, python)
-    if platform == "windows" and exchange:  # an Exchange server (version "15.0", "14.3", "8.3")
+    if platform == "windows" and host == "office365":  # a management host with ExchangeOnlineManagement
+        state = {"services": {}, "exchange_online": exchange_online_tenant(), "calls": []}
+    elif platform == "windows" and exchange:  # an Exchange server (version "15.0", "14.3", "8.3")
         state = {"services": {"MSExchangeTransport": {"state": "running", "start_mode": "auto"}},
                  "exchange": exchange_organisation(exchange), "calls": []}
     elif platform == "windows":

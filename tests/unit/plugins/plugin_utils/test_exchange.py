@@ -52,3 +52,34 @@ def test_a_higher_budget_is_kept_and_unlimited_is_enough():
 def test_what_cannot_be_planned_is_said(current, words):
     with pytest.raises(exchange.ExchangeError, match=words):
         exchange.plan(current, WANTED)
+
+
+ONLINE_READY = {"version": "online", "mailbox": {"identity": "oscc", "email_addresses": ["SMTP:oscc@x.example"]},
+                "imap_enabled": True, "smtp_client_auth_disabled": False, "send_as_granted": True}
+ONLINE_WANTED = {"account": "oscc@x.example", "aliases": [], "report_sender": "r@x.example", "smtp_auth": True,
+                 "organization": "x.onmicrosoft.com"}
+
+
+def test_an_office365_mailbox_set_as_the_manual_wants_needs_nothing():
+    assert exchange.plan_online(ONLINE_READY, ONLINE_WANTED) == []
+
+
+@pytest.mark.parametrize("change, wanted, expected", [
+    ({"imap_enabled": False}, {}, [("Set-CASMailbox", {"Identity": "oscc@x.example", "ImapEnabled": True})]),
+    ({"smtp_client_auth_disabled": None}, {},  # the tenant's default is not trusted: set on the mailbox
+     [("Set-CASMailbox", {"Identity": "oscc@x.example", "SmtpClientAuthenticationDisabled": False})]),
+    ({"smtp_client_auth_disabled": None}, {"smtp_auth": False}, []),
+    ({"send_as_granted": False}, {}, [("Add-RecipientPermission", {"Identity": "r@x.example", "Trustee": "oscc@x.example",
+                                                                   "AccessRights": "SendAs"})]),
+    ({}, {"report_sender": None}, []),
+    ({}, {"aliases": ["OSCC@x.example", "b@x.example"]},
+     [("Set-Mailbox", {"Identity": "oscc@x.example", "EmailAddresses": {"Add": ["smtp:b@x.example"]}})]),
+])
+def test_office365_plans_only_what_is_missing(change, wanted, expected):
+    steps = exchange.plan_online({**ONLINE_READY, **change}, {**ONLINE_WANTED, **wanted})
+    assert [(s["cmdlet"], s["parameters"]) for s in steps] == expected and all(s["why"] for s in steps)
+
+
+def test_an_office365_account_that_does_not_exist_is_said():
+    with pytest.raises(exchange.ExchangeError, match="does not exist in x.onmicrosoft.com; create and license"):
+        exchange.plan_online({**ONLINE_READY, "mailbox": None}, ONLINE_WANTED)

@@ -57,7 +57,57 @@ EXCHANGE_PARAMETERS = {
     "Set-ReceiveConnector": {"Identity", "AuthMechanism", "PermissionGroups"},
     "Add-ADPermission": {"Identity", "User", "ExtendedRights", "AccessRights"},
     "Add-MailboxPermission": {"Identity", "User", "AccessRights", "InheritanceType"},
+    # Exchange Online (reference/mail.md §3)
+    "Set-CASMailbox": {"Identity", "ImapEnabled", "PopEnabled", "SmtpClientAuthenticationDisabled"},
+    "Add-RecipientPermission": {"Identity", "Trustee", "AccessRights"},
 }
+
+
+def exchange_online_connect(state, p):
+    """Connect-ExchangeOnline app-only: the tenant and the app's certificate must match; None when connected."""
+    tenant, online = state.data["exchange_online"], p["online"]
+    if online["organization"].lower() != tenant["organization"] or \
+            tenant["apps"].get(online["app_id"], "").upper() != online["certificate_thumbprint"].upper():
+        return {"failed": True, "msg": f"Connect-ExchangeOnline to {online['organization']} failed: AADSTS700016: "
+                                       f"application {online['app_id']} with that certificate was not found in the tenant"}
+    return None
+
+
+def exchange_online_read(state, p):
+    """What Invoke-ExchangeOnlineRead returns, from the simulated tenant."""
+    refused = exchange_online_connect(state, p)
+    if refused:
+        return refused
+    tenant = state.data["exchange_online"]
+    result = {"version": "online", "mailbox": None, "imap_enabled": None, "smtp_client_auth_disabled": None,
+              "send_as_granted": False}
+    mailbox = tenant["mailboxes"].get(p["account"].lower())
+    if mailbox is None:
+        return result
+    result.update(mailbox={"identity": p["account"], "email_addresses": mailbox["email_addresses"]},
+                  imap_enabled=mailbox["imap_enabled"], smtp_client_auth_disabled=mailbox["smtp_client_auth_disabled"])
+    if p.get("report_sender"):
+        result["send_as_granted"] = p["account"].lower() in tenant["send_as"].get(p["report_sender"].lower(), [])
+    return result
+
+
+def exchange_online_apply(state, planned):
+    """One Exchange Online cmdlet on the simulated tenant; an error message, or None."""
+    tenant, (cmdlet, params) = state.data["exchange_online"], planned
+    identity = str(params.get("Identity", "")).lower()
+    if cmdlet == "Set-Mailbox":
+        tenant["mailboxes"][identity]["email_addresses"] += params["EmailAddresses"]["Add"]
+    elif cmdlet == "Set-CASMailbox":
+        for name, key in (("ImapEnabled", "imap_enabled"), ("SmtpClientAuthenticationDisabled", "smtp_client_auth_disabled")):
+            if name in params:
+                tenant["mailboxes"][identity][key] = params[name]
+    elif cmdlet == "Add-RecipientPermission":
+        if params["AccessRights"] != "SendAs":
+            return f"Add-RecipientPermission failed: AccessRights accepts only SendAs, got {params['AccessRights']}"
+        tenant["send_as"].setdefault(identity, []).append(params["Trustee"].lower())
+    else:
+        return f"{cmdlet} is not available in Exchange Online"
+    return None
 
 
 def exchange_read(state, p):
@@ -91,7 +141,11 @@ def exchange_read(state, p):
 
 def exchange_apply(state, p):
     """Each planned cmdlet, on the simulated organisation; a cmdlet or parameter not allowed fails as in Invoke-ExchangeApply."""
-    org, done = state.data["exchange"], []
+    online = p.get("online")
+    refused = exchange_online_connect(state, p) if online else None
+    if refused:
+        return refused
+    org, done = state.data["exchange_online" if online else "exchange"], []
     for planned in p["steps"]:
         cmdlet, params = planned["cmdlet"], planned["parameters"]
         if cmdlet not in p["cmdlets"]:
@@ -99,6 +153,12 @@ def exchange_apply(state, p):
         unknown = set(params) - set(p["cmdlets"][cmdlet]) | (set(params) - EXCHANGE_PARAMETERS[cmdlet])
         if unknown:
             return {"failed": True, "msg": f"{cmdlet} -{sorted(unknown)[0]} is not a parameter this procedure sets"}
+        if online:
+            error = exchange_online_apply(state, (cmdlet, params))
+            if error:
+                return {"failed": True, "msg": error, "done": done}
+            done.append(cmdlet)
+            continue
         identity = str(params.get("Identity", "")).lower()
         if cmdlet == "Set-Mailbox":
             box = org["mailboxes"][identity]
@@ -130,11 +190,14 @@ def exchange_apply(state, p):
 
 
 # Procedures only Windows has: simulated here on the host's state, not by the POSIX twin.
-SIMULATED = {"iis_isapi": iis_isapi, "exchange_read": exchange_read, "exchange_apply": exchange_apply}
+SIMULATED = {"iis_isapi": iis_isapi, "exchange_read": exchange_read, "exchange_apply": exchange_apply,
+             "exchange_online_read": exchange_online_read}
 # The part of the host's state each simulated procedure needs (IIS installed, Exchange Management Shell present).
 NEEDS = {"iis_isapi": ("iis", "The term 'Import-Module WebAdministration' failed: IIS is not installed"),
          "exchange_read": ("exchange", "the Exchange Management Shell is not on this host"),
-         "exchange_apply": ("exchange", "the Exchange Management Shell is not on this host")}
+         "exchange_apply": ("exchange", "the Exchange Management Shell is not on this host"),
+         "exchange_online_read": ("exchange_online", "the ExchangeOnlineManagement module is not installed on this host "
+                                                     "(Install-Module ExchangeOnlineManagement)")}
 
 
 def main():
@@ -156,7 +219,7 @@ def main():
     state = State()
     state.record("win_powershell", {"procedure": procedure, "parameters": given})
     if procedure in SIMULATED:
-        key, missing = NEEDS[procedure]
+        key, missing = NEEDS["exchange_online_read" if procedure == "exchange_apply" and given.get("online") else procedure]
         if key not in state.data:
             result = {"failed": True, "msg": missing}
         else:

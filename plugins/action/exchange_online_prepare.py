@@ -1,0 +1,48 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Office 365 (Exchange Online) prepared for the OSCC e-mail server (docs: plugins/modules/exchange_online_prepare.py).
+# Manual §3.2, §3.7, §3.8: one read, the plan made here, one call that runs it - both app-only sessions.
+from __future__ import annotations
+
+import re
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _exchange as exchange
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
+
+
+class ActionModule(OsccAction):
+    ARGSPEC = {
+        "account": {"type": "str", "required": True},
+        "aliases": {"type": "list", "elements": "str", "default": []},
+        "smtp_auth": {"type": "bool", "default": True},
+        "report_sender": {"type": "str"},
+        "organization": {"type": "str", "required": True},
+        "app_id": {"type": "str", "required": True},
+        "certificate_thumbprint": {"type": "str", "required": True},
+    }
+    PLATFORMS = ("windows",)
+
+    def act(self, args, target, task_vars):
+        for option in ("account", "report_sender"):
+            if args[option] is not None and "@" not in args[option]:
+                raise AnsibleActionFail(f"{option} must be an e-mail address, got {args[option]!r}")
+        if not re.fullmatch(r"[0-9A-Fa-f]{40}", args["certificate_thumbprint"]):
+            raise AnsibleActionFail("certificate_thumbprint must be the 40 hex digits of the app's certificate "
+                                    "in the host's store")
+        online = {k: args[k] for k in ("organization", "app_id", "certificate_thumbprint")}
+        current = target.procedure("exchange_online_read", {"account": args["account"],
+                                                            "report_sender": args["report_sender"], "online": online},
+                                   read_only=True)
+        try:
+            steps = exchange.plan_online(current, args)
+        except exchange.ExchangeError as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        result = {"changed": bool(steps), "steps": steps}
+        if steps and not self._task.check_mode:
+            cmdlets = {name: sorted(parameters) for name, parameters in exchange.CMDLETS_ONLINE.items()}
+            done = target.procedure("exchange_apply", {"steps": [{k: s[k] for k in ("cmdlet", "parameters")} for s in steps],
+                                                       "cmdlets": cmdlets, "online": online})
+            result["done"] = done.get("done", [])
+        return result
