@@ -15,7 +15,8 @@ HOSTS = {"lab-main": ("main", "ol_main", "windows"), "lab-linux": ("linux", "ol_
 SERVICE_HOSTS = {"lab-web-iis": ("web-iis", "windows"), "lab-web-tomcat": ("web-tomcat", "posix"),
              "lab-web-sunjava": ("web-sunjava", "posix"), "lab-ldap": ("ldap", "posix"),
              "lab-exchange": ("exchange", "windows"), "lab-wallboard-1": ("wallboard-1", "posix"),
-             "lab-domino": ("domino", "posix"), "lab-office365": ("office365", "windows")}
+             "lab-domino": ("domino", "posix"), "lab-office365": ("office365", "windows"),
+             "lab-google": ("google", "posix")}
 
 
 class Lab:

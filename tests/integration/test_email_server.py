@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 
+import googleapi
 import labctl
 import mailpeers
 import pytest
@@ -155,3 +156,24 @@ def test_office365_without_a_tenant_lists_what_to_do_by_hand(tmp_path, peers):
     assert done.rc == 0 and applied(run) == []
     checklist = done.result("List the steps no module can take here", "lab-office365")["msg"]
     assert any("Add-RecipientPermission -AccessRights SendAs" in step for step in checklist)
+
+
+def test_google_workspace_gets_imap_and_the_report_sender_then_nothing_changes(tmp_path, peers):
+    google = googleapi.GoogleApi().start()
+    try:
+        run = make_run(tmp_path, peers, host="lab-google")
+        extra = {"email_server_google_service_account_file": google.write_key(tmp_path / "key.json"),
+                 "email_server_google_api_url": google.url}
+        first = run(**extra)
+        assert first.rc == 0, first.stdout[-3000:]
+        settings = first.result("Enable IMAP and the report sender for the OSCC account in Google Workspace", "lab-google")
+        assert settings["changed"] and settings["imap"]["enabled"]
+        assert settings["send_as"]["sendAsEmail"] == mailpeers.REPORT_SENDER
+        checklist = first.result("List the steps no module can take here", "lab-google")["msg"]
+        assert len(checklist) == 3 and not any("enable IMAP" in step for step in checklist)
+        assert "add service@lab.invalid as alternate addresses of the account" in checklist[2]
+        assert first.result("Prove the account over IMAP4 and SMTP", "lab-google")["failed_checks"] == []
+        second = run(email_server_check=False, **extra)
+        assert second.rc == 0 and second.stats("lab-google")["changed"] == 0
+    finally:
+        google.stop()

@@ -1,0 +1,238 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: gmail_settings
+short_description: Enable IMAP and the report sender for the OSCC account in Google Workspace
+version_added: 0.1.0
+description:
+  - Manual §3.3 - the OSCC e-mail server reads a Google Workspace account over IMAP, which must be enabled for the
+    account. This module enables it through the Gmail API (C(users.settings.imap)) as a service account with
+    domain-wide delegation, acting for O(account); it changes only what differs.
+  - Reports by e-mail (§3.8) - with O(report_sender), that address becomes a send-as alias of the account
+    (C(users.settings.sendAs), treated as an alias). Gmail may ask the address's owner to confirm it; the module then
+    warns, and the C(report_sender) check of M(oscc.admin.mail_check) shows when it works.
+  - What the API cannot do stays with the account's owner - creating the account, its app password (§3.3; Google
+    requires 2-step verification for app passwords) and the OSCC side's session limit of 15.
+  - Runs on the controller or any host with Python and the C(cryptography) library (installed with ansible-core).
+    The service account's private key signs a short-lived token request; it is never sent.
+requirements:
+  - cryptography
+options:
+  account:
+    description: The OSCC account in Google Workspace.
+    type: str
+    required: true
+  service_account_file:
+    description:
+      - The service account's JSON key (C(client_email), C(private_key), C(token_uri)). Its client ID needs
+        domain-wide delegation in the Admin console for the scopes C(https://www.googleapis.com/auth/gmail.settings.basic)
+        and, with O(report_sender), C(https://www.googleapis.com/auth/gmail.settings.sharing).
+    type: path
+    required: true
+  imap:
+    description: IMAP access for the account.
+    type: bool
+    default: true
+  report_sender:
+    description: The From address of reports by e-mail, made a send-as alias of the account.
+    type: str
+  api_url:
+    description: The Gmail API's root, for a private endpoint or a proxy.
+    type: str
+    default: https://gmail.googleapis.com
+  timeout:
+    description: Seconds for each HTTP request.
+    type: int
+    default: 30
+  validate_certs:
+    description: Validate the API's TLS certificates.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+author:
+  - oscc.admin maintainers (@oscc-admin)
+"""
+
+EXAMPLES = r"""
+- name: Enable IMAP for the OSCC account and let it send reports as osccreports@
+  oscc.admin.gmail_settings:
+    account: osccemail@contoso.com
+    service_account_file: /etc/oscc/google-oscc-admin.json
+    report_sender: osccreports@contoso.com
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+imap:
+  description: The account's IMAP settings after the task (as the Gmail API returns them).
+  returned: always
+  type: dict
+  sample: {"enabled": true, "autoExpunge": true, "expungeBehavior": "archive", "maxFolderSize": 0}
+send_as:
+  description: The report sender's send-as alias after the task, with its C(verificationStatus).
+  returned: when report_sender is given
+  type: dict
+"""
+
+import base64
+import json
+import time
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote, urlencode
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.urls import open_url
+
+try:
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    CRYPTOGRAPHY_ERROR = None
+except ImportError as exc:  # reported by the module, not at import
+    CRYPTOGRAPHY_ERROR = exc
+
+SCOPE_IMAP = "https://www.googleapis.com/auth/gmail.settings.basic"
+SCOPE_SEND_AS = "https://www.googleapis.com/auth/gmail.settings.sharing"
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+class ApiError(Exception):
+    pass
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def signed_assertion(key: dict, subject: str, scopes: list, now: int) -> str:
+    """The JWT a service account presents for a token acting as `subject` (RS256, one hour at most)."""
+    header = {"alg": "RS256", "typ": "JWT"}
+    claims = {"iss": key["client_email"], "sub": subject, "scope": " ".join(scopes), "aud": key["token_uri"],
+              "iat": now, "exp": now + 3600}
+    signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
+    private_key = serialization.load_pem_private_key(key["private_key"].encode(), password=None)
+    signature = private_key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{b64url(signature)}"
+
+
+class Gmail:
+    def __init__(self, params, key):
+        self.p, self.key = params, key
+        self.token = None
+
+    def request(self, url, method="GET", body=None, headers=None, form=False):
+        data = urlencode(body).encode() if form else (json.dumps(body).encode() if body is not None else None)
+        headers = dict(headers or {}, **({"Content-Type": "application/x-www-form-urlencoded" if form else "application/json"}
+                                         if data is not None else {}))
+        try:
+            answer = open_url(url, method=method, data=data, headers=headers, timeout=self.p["timeout"],
+                              validate_certs=self.p["validate_certs"])
+            return json.loads(answer.read() or b"{}")
+        except HTTPError as exc:
+            raise ApiError(f"{method} {url.split('?', maxsplit=1)[0]} answered HTTP {exc.code}: {self.reason(exc)}") from None
+        except (URLError, OSError) as exc:
+            raise ApiError(f"cannot reach {url.split('?', maxsplit=1)[0]}: {getattr(exc, 'reason', exc)}") from None
+
+    @staticmethod
+    def reason(exc):
+        try:
+            error = json.loads(exc.read() or b"{}")
+        except ValueError:
+            return exc.reason
+        if isinstance(error.get("error"), dict):  # the API's {"error": {"code", "message", "status"}}
+            return error["error"].get("message", exc.reason)
+        return " - ".join(str(error[k]) for k in ("error", "error_description") if error.get(k)) or exc.reason
+
+    def authorize(self, scopes):
+        assertion = signed_assertion(self.key, self.p["account"], scopes, int(time.time()))
+        try:
+            answer = self.request(self.key["token_uri"], "POST", {"grant_type": JWT_GRANT, "assertion": assertion}, form=True)
+        except ApiError as exc:
+            raise ApiError(f"{exc}; the service account {self.key['client_email']} needs domain-wide delegation for "
+                           f"{' '.join(scopes)} to act for {self.p['account']}") from None
+        self.token = answer["access_token"]
+
+    def call(self, path, method="GET", body=None):
+        url = f"{self.p['api_url'].rstrip('/')}/gmail/v1/users/{quote(self.p['account'])}/settings/{path}"
+        return self.request(url, method, body, headers={"Authorization": f"Bearer {self.token}"})
+
+
+def read_key(path):
+    try:
+        with open(path) as handle:
+            key = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise ApiError(f"service_account_file {path} is not a readable JSON key: {exc}") from None
+    missing = [k for k in ("client_email", "private_key", "token_uri") if not key.get(k)]
+    if missing or key.get("type", "service_account") != "service_account":
+        raise ApiError(f"service_account_file {path} is not a service account key (missing {', '.join(missing) or 'type'})")
+    return key
+
+
+def run(module):
+    params, check = module.params, module.check_mode
+    gmail = Gmail(params, read_key(params["service_account_file"]))
+    gmail.authorize([SCOPE_IMAP] + ([SCOPE_SEND_AS] if params["report_sender"] else []))
+    result, before, after = {"changed": False}, {}, {}
+    imap = gmail.call("imap")
+    if bool(imap.get("enabled")) != params["imap"]:
+        before["imap"], after["imap"] = {"enabled": bool(imap.get("enabled"))}, {"enabled": params["imap"]}
+        imap = dict(imap, enabled=params["imap"]) if check else gmail.call("imap", "PUT", dict(imap, enabled=params["imap"]))
+    result["imap"] = imap
+    sender = params["report_sender"]
+    if sender:
+        aliases = gmail.call("sendAs").get("sendAs", [])
+        alias = next((a for a in aliases if a.get("sendAsEmail", "").lower() == sender.lower()), None)
+        if alias is None:
+            before["send_as"], after["send_as"] = None, sender
+            wanted = {"sendAsEmail": sender, "treatAsAlias": True}
+            alias = dict(wanted, verificationStatus="unknown") if check else gmail.call("sendAs", "POST", wanted)
+        if alias.get("verificationStatus") == "pending":
+            module.warn(f"Gmail sent a confirmation message to {sender}; reports can be sent as it once it is confirmed")
+        result["send_as"] = alias
+    result["changed"] = bool(after)
+    if after and module._diff:
+        result["diff"] = {"before": json.dumps(before, indent=1) + "\n", "after": json.dumps(after, indent=1) + "\n"}
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "account": {"type": "str", "required": True},
+            "service_account_file": {"type": "path", "required": True},
+            "imap": {"type": "bool", "default": True},
+            "report_sender": {"type": "str"},
+            "api_url": {"type": "str", "default": "https://gmail.googleapis.com"},
+            "timeout": {"type": "int", "default": 30},
+            "validate_certs": {"type": "bool", "default": True},
+        },
+        supports_check_mode=True,
+    )
+    if CRYPTOGRAPHY_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("cryptography"), exception=str(CRYPTOGRAPHY_ERROR))
+    for option in ("account", "report_sender"):
+        value = module.params[option]
+        if value is not None and "@" not in value:
+            module.fail_json(msg=f"{option} must be an e-mail address, got {value!r}")
+    if module.params["timeout"] < 1:
+        module.fail_json(msg="timeout must be a positive number of seconds")
+    try:
+        module.exit_json(**run(module))
+    except ApiError as exc:
+        module.fail_json(msg=str(exc))
+
+
+if __name__ == "__main__":
+    main()
