@@ -91,3 +91,27 @@ def test_the_email_server_playbook_imports_on_the_main_server(windows_lab, tmp_p
     assert PASSWORD not in first.stdout
     second = windows_lab.playbook(playbook, limit="lab-main", extra=extra)
     assert second.stats("lab-main")["changed"] == 0
+
+
+def test_a_certificate_from_the_controller_is_copied_to_the_main_server_first(windows_lab, tmp_path):
+    from playbook_lab import ROOT
+
+    base = windows_lab.paths["base"]
+    os.makedirs(os.path.join(base, "drives", "C", "Java"), exist_ok=True)
+    keystore(os.path.join(base, "drives", "C", "Java", "cacerts"))
+    ca = mailpeers.make_ca(str(tmp_path / "controller-ca"))[0]
+    extra = {"email_server_certificates": [{"alias": "exch01", "src": ca}],
+             "email_server_certificate_dir": "C:\\OSCC\\certificates", "email_server_keystore": "C:\\Java\\cacerts",
+             "email_server_keystore_password": PASSWORD, "email_server_keytool": shutil.which("keytool")}
+    playbook = os.path.join(ROOT, "playbooks", "email_server.yml")
+    first = windows_lab.playbook(playbook, limit="lab-main", extra=extra)
+    assert first.rc == 0, first.stdout[-3000:]
+    copied = os.path.join(base, "drives", "C", "OSCC", "certificates", "exch01.cer")
+    assert open(copied).read() == open(ca).read()
+    assert first.result("Trust the mail servers' certificates for the Agent Portal", "lab-main")["changed"]
+    assert windows_lab.playbook(playbook, limit="lab-main", extra=extra).stats("lab-main")["changed"] == 0
+    both = dict(extra, email_server_certificates=[{"alias": "exch01", "src": ca, "file": "C:\\x.cer"}])
+    refused = windows_lab.playbook(playbook, limit="lab-main", extra=both)
+    messages = [r.get("msg", "") for _n, r in refused.results("lab-main") if r.get("failed")]
+    assert refused.rc != 0 and "certificate exch01: give file (on the main server) or src (on the controller), not both" \
+        in messages[0]
