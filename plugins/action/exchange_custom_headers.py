@@ -8,6 +8,7 @@ import json
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import HEADER_TOOL_LABELS, header_tool_prompts
 
@@ -33,8 +34,9 @@ class ActionModule(OsccAction):
         for option in ("from_address", "to_address"):
             if "@" not in args[option]:
                 raise AnsibleActionFail(f"{option} must be an e-mail address, got {args[option]!r}")
-        if not 1 <= args["smtp_port"] <= 65535:
-            raise AnsibleActionFail(f"smtp_port must be between 1 and 65535, got {args['smtp_port']}")
+        problem = port_problem({"smtp_port": args["smtp_port"]})
+        if problem:
+            raise AnsibleActionFail(problem)
         answers = {key: args[key] for key, _pattern in HEADER_TOOL_LABELS}
         for key, value in {**answers, "smtp_password": args["smtp_password"]}.items():
             if not str(value).strip() or any(c in str(value) for c in "\r\n"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _ini
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 
@@ -29,9 +30,9 @@ class ActionModule(OsccAction):
     PATH_OPTIONS = ("path",)
 
     def act(self, args, target, task_vars):
-        for option in ("port", "tls_port"):
-            if args[option] is not None and not 1 <= args[option] <= 65535:
-                raise AnsibleActionFail(f"{option} must be between 1 and 65535, got {args[option]}")
+        problem = port_problem({option: args[option] for option in ("port", "tls_port")})
+        if problem:
+            raise AnsibleActionFail(problem)
         wanted = {key: (str(args[o]).lower() if isinstance(args[o], bool) else args[o])
                   for o, key in KEYS.items() if args[o] is not None}
         current = target.procedure("read_file", {"path": args["path"]}, read_only=True)

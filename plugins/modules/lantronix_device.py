@@ -114,6 +114,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oscc.admin.plugins.module_utils import _lantronix as lx
+from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
 
 FLOW_CODES = {"none": "00", "xon_xoff": "01", "rts_cts": "02", "xon_xoff_host": "05"}
 MANAGED = ("ip", "netmask", "gateway", "local_port", "baud_rate", "interface_mode", "flow_control")
@@ -134,9 +135,9 @@ def validate(module):
             module.fail_json(msg=f"netmask must be a contiguous netmask such as 255.255.255.0, got {p['netmask']!r}")
     if p["mac"] and not re.fullmatch(r"[0-9A-Fa-f]{2}([:-]?[0-9A-Fa-f]{2}){5}", p["mac"]):
         module.fail_json(msg=f"mac must be six hex bytes such as 00:20:4a:ad:64:70, got {p['mac']!r}")
-    for option in ("setup_port", "query_port", "local_port"):
-        if p[option] is not None and not 1 <= p[option] <= 65535:
-            module.fail_json(msg=f"{option} must be between 1 and 65535, got {p[option]}")
+    problem = port_problem({option: p[option] for option in ("setup_port", "query_port", "local_port")})
+    if problem:
+        module.fail_json(msg=problem)
     if p["local_port"] in lx.RESERVED_PORTS:
         module.fail_json(msg=f"local_port {p['local_port']} is reserved by the unit (9999 setup, 30718 queries)")
     if p["interface_mode"] is not None and not re.fullmatch(r"[0-9A-Fa-f]{2}", p["interface_mode"]):

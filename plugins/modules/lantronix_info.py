@@ -65,6 +65,7 @@ import socket
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oscc.admin.plugins.module_utils._lantronix import parse, query
+from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
 
 
 def main():
@@ -80,8 +81,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    if not 1 <= params["port"] <= 65535:
-        module.fail_json(msg=f"port must be between 1 and 65535, got {params['port']}")
+    problem = port_problem({"port": params["port"]})
+    if problem:
+        module.fail_json(msg=problem)
     if not 0 < params["timeout"] <= 300:
         module.fail_json(msg=f"timeout must be between 0 and 300 seconds, got {params['timeout']}")
     try:

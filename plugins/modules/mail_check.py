@@ -141,6 +141,8 @@ import uuid
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
+
 ALL_CHECKS = ["imap_login", "imap_tls", "imap_sessions", "smtp_submission", "custom_headers", "imap_search", "report_sender"]
 IMAP_PORTS = {"tls": 993, "starttls": 143, "none": 143}
 SMTP_PORTS = {"tls": 465, "starttls": 587, "none": 25}
@@ -432,9 +434,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    for option in ("imap_port", "smtp_port"):
-        if params[option] is not None and not 1 <= params[option] <= 65535:
-            module.fail_json(msg=f"{option} must be between 1 and 65535, got {params[option]}")
+    problem = port_problem({option: params[option] for option in ("imap_port", "smtp_port")})
+    if problem:
+        module.fail_json(msg=problem)
     if params["imap_sessions"] < 1:
         module.fail_json(msg=f"imap_sessions must be at least 1, got {params['imap_sessions']}")
     if params["timeout"] < 1:

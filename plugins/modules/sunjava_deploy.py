@@ -111,6 +111,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oscc.admin.plugins.module_utils._deploy import war_digest
+from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
 
 
 def names(output):
@@ -155,9 +156,9 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    for option in ("http_port", "admin_port"):
-        if not 1 <= params[option] <= 65535:
-            module.fail_json(msg=f"{option} must be between 1 and 65535, got {params[option]}")
+    problem = port_problem({option: params[option] for option in ("http_port", "admin_port")})
+    if problem:
+        module.fail_json(msg=problem)
     if not params["uri"].startswith("/"):
         module.fail_json(msg=f"uri must start with /, got {params['uri']!r}")
     if not os.access(params["wadm"], os.X_OK):
