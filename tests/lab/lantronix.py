@@ -16,7 +16,7 @@ import struct
 import threading
 import time
 
-from ports import free_port
+from ports import end_recorded, free_port
 
 IAC_WILL = b"\xff\xfb\x01\xff\xfb\x03"
 NL = b"\r\x00\n"
@@ -436,14 +436,8 @@ def main():
             json.dump({"state": "adopted", "ip": address, "pid": os.getpid()}, handle)
         signal.sigwait([signal.SIGTERM, signal.SIGINT])
         fleet.stop()
-    elif command == "stop" and os.path.exists(record):
-        with open(record) as handle:
-            pid = json.load(handle)["pid"]
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except OSError:
-            pass
-        os.remove(record)
+    elif command == "stop":
+        end_recorded(record)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import tempfile
 import time
 
 import mailpeers
-from ports import free_port
+from ports import end_recorded, free_port
 
 SUFFIX = "dc=lab,dc=invalid"
 ADMIN_DN, ADMIN_PASSWORD = f"cn=admin,{SUFFIX}", "lab-ldap-secret"
@@ -123,14 +123,8 @@ def main():
         peer = Slapd(os.path.join(base, "slapd")).start()
         with open(record, "w") as handle:
             json.dump({"presence_server_uri": peer.uri, "presence_ca_file": peer.ca_file, "pid": peer.process.pid}, handle)
-    elif command == "stop" and os.path.exists(record):
-        with open(record) as handle:
-            pid = json.load(handle)["pid"]
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except OSError:
-            pass
-        os.remove(record)
+    elif command == "stop":
+        end_recorded(record, process_group=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
-"""Free ports for the lab's peers (test equipment)."""
+"""Free ports for the lab's peers, and ending a peer a CLI started (test equipment)."""
+import json
+import os
+import signal
 import socket
 
 
@@ -16,3 +19,16 @@ def free_port(udp=False):
                 return port
             except OSError:
                 continue
+
+
+def end_recorded(record, process_group=False):
+    """Stop the peer whose pid a `start` command wrote into the JSON file `record`, and remove the record."""
+    if not os.path.exists(record):
+        return
+    with open(record) as handle:
+        pid = json.load(handle)["pid"]
+    try:
+        (os.killpg if process_group else os.kill)(pid, signal.SIGTERM)
+    except OSError:
+        pass
+    os.remove(record)
