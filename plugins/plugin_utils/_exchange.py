@@ -47,22 +47,31 @@ def step(cmdlet, why, **parameters):
     return {"cmdlet": cmdlet, "parameters": parameters, "why": why}
 
 
+def missing_aliases(current, wanted, where):
+    """The wanted aliases the account's mailbox lacks; a missing mailbox is an error naming `where`."""
+    mailbox = current.get("mailbox")
+    if not mailbox:
+        raise ExchangeError(f"the OSCC account's mailbox {wanted['account']} does not exist {where}")
+    addresses = {a.lower().split(":", 1)[-1] for a in mailbox.get("email_addresses", [])}
+    return [a for a in wanted.get("aliases", []) if a.lower() not in addresses]
+
+
+def checked(steps, cmdlets):
+    """`steps`, after a guard against a planning bug: parameters the remote side would refuse too."""
+    for entry in steps:
+        unknown = set(entry["parameters"]) - cmdlets[entry["cmdlet"]]
+        if unknown:
+            raise ExchangeError(f"{entry['cmdlet']} does not take {', '.join(sorted(unknown))}")
+    return steps
+
+
 def plan(current, wanted):
     """The steps that bring `current` (what the read procedure returned) to `wanted` (the role's inputs)."""
     version = major(current["version"])
     account = wanted["account"]
-    mailbox = current.get("mailbox")
-    if not mailbox:
-        raise ExchangeError(f"the OSCC account's mailbox {account} does not exist on this Exchange organisation; "
-                            "create the account first (manual §3.4)")
+    missing = missing_aliases(current, wanted, "on this Exchange organisation; create the account first (manual §3.4)")
     steps = []
-    addresses = {a.lower().split(":", 1)[-1] for a in mailbox.get("email_addresses", [])}
-    if version >= 14:
-        missing = [a for a in wanted.get("aliases", []) if a.lower() not in addresses]
-        if missing:
-            steps.append(step("Set-Mailbox", "SMTP aliases of the OSCC account (§3.4)", Identity=account,
-                              EmailAddresses={"Add": [f"smtp:{a}" for a in missing]}))
-    else:  # Exchange 2007 rewrites aliases to the primary address: one forwarding mailbox per alias (§3.4)
+    if version < 14:  # Exchange 2007 rewrites aliases to the primary address: one forwarding mailbox per alias (§3.4)
         for alias in wanted.get("aliases", []):
             existing = current.get("alias_mailboxes", {}).get(alias.lower())
             if existing is None:
@@ -71,6 +80,9 @@ def plan(current, wanted):
             if existing is None or (existing.get("forwarding_address") or "").lower() != account.lower():
                 steps.append(step("Set-Mailbox", "forward the alias to the OSCC account (Exchange 2007, §3.4)",
                                   Identity=alias, ForwardingAddress=account, DeliverToMailboxAndForward=False))
+    elif missing:
+        steps.append(step("Set-Mailbox", "SMTP aliases of the OSCC account (§3.4)", Identity=account,
+                          EmailAddresses={"Add": [f"smtp:{a}" for a in missing]}))
     if version >= 15:
         budget = max(int(wanted.get("imap_budget", MIN_IMAP_BUDGET)), MIN_IMAP_BUDGET)
         policy = current.get("throttling_policy")
@@ -111,23 +123,15 @@ def plan(current, wanted):
         if not current.get("full_access", {}).get(mailbox_name.lower()):
             steps.append(step("Add-MailboxPermission", "full access for reports by e-mail (§3.8)", Identity=mailbox_name,
                               User=account, AccessRights="FullAccess", InheritanceType="All"))
-    for entry in steps:
-        unknown = set(entry["parameters"]) - CMDLETS[entry["cmdlet"]]
-        if unknown:  # a guard against a planning bug: the remote side refuses these too
-            raise ExchangeError(f"{entry['cmdlet']} does not take {', '.join(sorted(unknown))}")
-    return steps
+    return checked(steps, CMDLETS)
 
 
 def plan_online(current, wanted):
     """The Exchange Online cmdlets that bring `current` (exchange_online_read) to `wanted`."""
     account = wanted["account"]
-    mailbox = current.get("mailbox")
-    if not mailbox:
-        raise ExchangeError(f"the OSCC account's mailbox {account} does not exist in {wanted['organization']}; create "
-                            "and license the account first (manual §3.2)")
+    missing = missing_aliases(current, wanted, f"in {wanted['organization']}; create and license the account first "
+                                               "(manual §3.2)")
     steps = []
-    addresses = {a.lower().split(":", 1)[-1] for a in mailbox.get("email_addresses", [])}
-    missing = [a for a in wanted.get("aliases", []) if a.lower() not in addresses]
     if missing:
         steps.append(step("Set-Mailbox", "SMTP aliases of the OSCC account (§3.2)", Identity=account,
                           EmailAddresses={"Add": [f"smtp:{a}" for a in missing]}))
@@ -141,11 +145,7 @@ def plan_online(current, wanted):
     if sender and not current.get("send_as_granted"):
         steps.append(step("Add-RecipientPermission", "the OSCC account may send reports as this address (§3.8)",
                           Identity=sender, Trustee=account, AccessRights="SendAs"))
-    for entry in steps:
-        unknown = set(entry["parameters"]) - CMDLETS_ONLINE[entry["cmdlet"]]
-        if unknown:  # a guard against a planning bug: the remote side refuses these too
-            raise ExchangeError(f"{entry['cmdlet']} does not take {', '.join(sorted(unknown))}")
-    return steps
+    return checked(steps, CMDLETS_ONLINE)
 
 
 def _budget(value):
