@@ -24,6 +24,18 @@ def test_platform_from_shell_or_inventory(family, declared, platform):
     assert Target(action(family), task_vars).platform == platform
 
 
+def test_a_delegated_task_takes_the_platform_and_python_of_the_delegate():
+    plugin = action("sh")
+    plugin._task.delegate_to = "lab-main"
+    task_vars = {"oscc_platform": "posix", "ansible_python_interpreter": "/usr/bin/python3",
+                 "ansible_delegated_vars": {"lab-main": {"oscc_platform": "windows",
+                                                         "ansible_python_interpreter": "/opt/py/bin/python3"}}}
+    target = Target(plugin, task_vars)
+    assert target.platform == "windows" and target._python() == "/opt/py/bin/python3"
+    plugin._task.delegate_to = None
+    assert Target(plugin, task_vars).platform == "posix"
+
+
 def test_unknown_platform_is_refused():
     with pytest.raises(AnsibleActionFail, match="oscc_platform must be one of: windows, posix"):
         Target(action(), {"oscc_platform": "aix"})
