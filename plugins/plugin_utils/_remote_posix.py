@@ -350,7 +350,8 @@ def verify_archives(p):
 
 def drive_prompts(argv, env, prompts, timeout, secrets=None, stage=None, levels=0, cwd=None):
     """Run a program interactively, answering each prompt by the table `prompts`.
-    Returns (rc, transcript, indexes of the prompts answered).
+    Returns {rc, text (all it printed), tail (what it printed after the last prompt answered),
+    unanswered (the patterns of "once" prompts it never asked)}.
 
     Entries are (pattern, action[, "once"]). Answers go to the earliest prompt in what the program
     printed since the last answer. Actions: "abort" stops it; "return" is an empty line, preceded by
@@ -419,7 +420,8 @@ def drive_prompts(argv, env, prompts, timeout, secrets=None, stage=None, levels=
         if proc.poll() is None:
             proc.kill()
         proc.wait()
-    return proc.returncode, transcript, answered
+    unanswered = [entry[0] for index, entry in enumerate(prompts) if "once" in entry[2:] and index not in answered]
+    return {"rc": proc.returncode, "text": transcript, "tail": transcript[consumed:], "unanswered": unanswered}
 
 
 def run_prompted(p):
@@ -437,8 +439,8 @@ def run_prompted(p):
                 return {"changed": False, "ran": False}
     if p.get("check"):
         return {"changed": True, "ran": False}
-    secrets = {entry[1][len("secret:"):]: p.get(entry[1][len("secret:"):]) or "" for entry in p["prompts"]
-               if entry[1].startswith("secret:")}
+    keys = [entry[1][len("secret:"):] for entry in p["prompts"] if entry[1].startswith("secret:")]
+    secrets = {key: p.get(key) or "" for key in keys}
 
     def masked(text):
         for value in secrets.values():
@@ -448,22 +450,18 @@ def run_prompted(p):
     outputs = []
     for argv in p["runs"]:
         try:
-            rc, transcript, answered = drive_prompts(argv, dict(os.environ), p["prompts"], p["timeout"],
-                                                     secrets=secrets, cwd=p.get("cwd"))
+            run = drive_prompts(argv, dict(os.environ), p["prompts"], p["timeout"], secrets=secrets, cwd=p.get("cwd"))
         except Problem as exc:
             exc.extra["output"] = masked(exc.extra.get("output", ""))
             exc.extra["outputs"] = outputs
             raise
-        transcript = masked(transcript)
-        missing = [entry[0] for index, entry in enumerate(p["prompts"]) if "once" in entry[2:] and index not in answered]
-        if rc != 0 or missing:
-            why = f"returned {rc}" if rc != 0 else f"ended without asking for {missing[0]!r}"
-            # What it printed after the last prompt it asked says why it ended.
-            after = max([m.end() for entry in p["prompts"] for m in re.finditer(entry[0], transcript, re.I)] or [0])
-            lines = [line.strip() for line in transcript[after:].lstrip(" :\t").splitlines() if line.strip()]
-            last = (lines or ["no output"])[-1]
-            raise Problem(f"{' '.join(os.path.basename(a) if i == 0 else a for i, a in enumerate(argv))} {why}: {last}",
-                          output=transcript, outputs=outputs, rc=rc)
+        transcript = masked(run["text"])
+        if run["rc"] != 0 or run["unanswered"]:
+            why = f"returned {run['rc']}" if run["rc"] != 0 else f"ended without asking for {run['unanswered'][0]!r}"
+            # What it printed after the last prompt answered says why it ended.
+            lines = [line.strip() for line in masked(run["tail"]).lstrip(" :\t").splitlines() if line.strip()]
+            raise Problem(f"{' '.join([os.path.basename(argv[0]), *argv[1:]])} {why}: {(lines or ['no output'])[-1]}",
+                          output=transcript, outputs=outputs, rc=run["rc"])
         outputs.append(transcript)
     if record:
         write_atomic(record["path"], record["content"].encode("utf-8"))
@@ -547,7 +545,7 @@ def restore(p):
             try:
                 shutil.copyfile(files[0], p["tapedev"])
                 output = drive_prompts(["ontape", "-r"], env, p["prompts"], p["timeout"], levels=len(files),
-                                       stage=lambda level: shutil.copyfile(files[level], p["tapedev"]))[1]
+                                       stage=lambda level: shutil.copyfile(files[level], p["tapedev"]))["text"]
             finally:
                 os.replace(saved, p["tapedev"])
                 staged.remove(p["tapedev"])

@@ -62,10 +62,15 @@ function Find-Onconfig([string]$etc, [string]$server) {
     $found[0].FullName
 }
 
+# One command line for cmd.exe: arguments with blanks or quotes are quoted.
+function Join-CommandLine([string[]]$argv) {
+    ($argv | ForEach-Object { if ($_ -match '[\s"]') { '"' + $_ + '"' } else { $_ } }) -join ' '
+}
+
 # Runs a native program through cmd.exe with the Informix environment; stdin and stdout may be files.
 function Invoke-Native([hashtable]$ifx, [string[]]$argv, [string]$stdinText = $null, [string]$stdinFile = $null,
                        [string]$stdoutFile = $null, [int]$timeout = 3600, [hashtable]$extraEnv = @{}) {
-    $quoted = ($argv | ForEach-Object { if ($_ -match '[\s"]') { '"' + $_ + '"' } else { $_ } }) -join ' '
+    $quoted = Join-CommandLine $argv
     if ($stdinFile) { $quoted += ' < "' + $stdinFile + '"' }
     if ($stdoutFile) { $quoted += ' > "' + $stdoutFile + '"' } else { $quoted += ' 2>&1' }
     $info = New-Object System.Diagnostics.ProcessStartInfo
@@ -89,16 +94,17 @@ function Invoke-Native([hashtable]$ifx, [string[]]$argv, [string]$stdinText = $n
     @{ rc = $proc.ExitCode; text = $out.Result + $err.Result }
 }
 
+function Test-Once($entry) { @($entry).Count -gt 2 -and $entry[2] -eq 'once' }  # a prompt answered at most once
+
 # Runs a program interactively, answering each prompt by the table $prompts (matched, never counted);
 # the same rules as drive_prompts in _remote_posix.py. A Return is preceded by staging the archive of
 # the level the previous answer asked for; a "once" prompt asked again stops the program.
 function Invoke-Prompted([hashtable]$vars, [string[]]$argv, $prompts, [int]$timeout, [string[]]$files = @(),
                          [hashtable]$secrets = @{}, [string]$cwd = $null) {
     $name = [IO.Path]::GetFileNameWithoutExtension($argv[0])
-    $quoted = ($argv | ForEach-Object { if ($_ -match '[\s"]') { '"' + $_ + '"' } else { $_ } }) -join ' '
     $info = New-Object System.Diagnostics.ProcessStartInfo
     $info.FileName = "$env:SystemRoot\System32\cmd.exe"
-    $info.Arguments = '/d /s /c "' + $quoted + ' 2>&1"'
+    $info.Arguments = '/d /s /c "' + (Join-CommandLine $argv) + ' 2>&1"'
     $info.UseShellExecute = $false
     $info.RedirectStandardInput = $true
     $info.RedirectStandardOutput = $true
@@ -131,7 +137,7 @@ function Invoke-Prompted([hashtable]$vars, [string[]]$argv, $prompts, [int]$time
                 Fail "$name asked a question the driver does not answer: '$($found.Value)'; $name was stopped" @{
                     output = $transcript; touched = $true }
             }
-            if (@($entry).Count -gt 2 -and $entry[2] -eq 'once' -and $answered.ContainsKey($index)) {
+            if ((Test-Once $entry) -and $answered.ContainsKey($index)) {
                 Fail "$name asked again for '$($found.Value)': it refused the answer; $name was stopped" @{
                     output = $transcript; touched = $true }
             }
@@ -151,7 +157,9 @@ function Invoke-Prompted([hashtable]$vars, [string[]]$argv, $prompts, [int]$time
         if (-not $proc.HasExited) { $proc.Kill() }
         $proc.WaitForExit()
     }
-    @{ rc = $proc.ExitCode; text = $transcript; answered = $answered }
+    $unanswered = @(for ($i = 0; $i -lt @($prompts).Count; $i++) {
+        if ((Test-Once $prompts[$i]) -and -not $answered.ContainsKey($i)) { $prompts[$i][0] } })
+    @{ rc = $proc.ExitCode; text = $transcript; tail = $transcript.Substring($consumed); unanswered = $unanswered }
 }
 
 # Programs run in turn with their prompts answered: the same rules as run_prompted in _remote_posix.py.
@@ -176,17 +184,12 @@ function Invoke-RunPrompted {
             throw
         }
         $text = & $mask $run.text
-        $missing = @(for ($i = 0; $i -lt @($p.prompts).Count; $i++) {
-            if (@($p.prompts[$i]).Count -gt 2 -and $p.prompts[$i][2] -eq 'once' -and -not $run.answered.ContainsKey($i)) { $p.prompts[$i][0] } })
-        if ($run.rc -ne 0 -or $missing) {
-            $upTo = 0  # what it printed after the last prompt it asked says why it ended
-            foreach ($entry in @($p.prompts)) {
-                foreach ($m in [regex]::Matches($text, $entry[0], [Text.RegularExpressions.RegexOptions]::IgnoreCase)) {
-                    $upTo = [Math]::Max($upTo, $m.Index + $m.Length) }
-            }
-            $last = @($text.Substring($upTo).TrimStart(' ', ':', "`t") -split "`r?`n" | Where-Object { $_.Trim() }) | Select-Object -Last 1
+        if ($run.rc -ne 0 -or $run.unanswered) {
+            # What it printed after the last prompt answered says why it ended.
+            $tail = (& $mask $run.tail).TrimStart(' ', ':', "`t")
+            $last = @($tail -split "`r?`n" | Where-Object { $_.Trim() }) | Select-Object -Last 1
             if (-not $last) { $last = 'no output' }
-            $why = if ($run.rc -ne 0) { "returned $($run.rc)" } else { "ended without asking for '$($missing[0])'" }
+            $why = if ($run.rc -ne 0) { "returned $($run.rc)" } else { "ended without asking for '$($run.unanswered[0])'" }
             $shown = @([IO.Path]::GetFileName($argv[0])) + @($argv | Select-Object -Skip 1)
             Fail "$($shown -join ' ') ${why}: $($last.Trim())" @{ output = $text; outputs = $outputs; rc = $run.rc }
         }

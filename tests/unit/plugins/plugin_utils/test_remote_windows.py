@@ -79,10 +79,12 @@ def test_the_tapedev_restore_is_driven_by_the_prompt_table():
 def test_a_prompted_utility_gets_secrets_from_the_securestring_answers_once_and_is_recorded_after_success():
     prompted, run = body("Invoke-Prompted"), body("Invoke-RunPrompted")
     assert "$reply = [string]$secrets[$action.Substring(7)]" in prompted
-    assert "$entry[2] -eq 'once' -and $answered.ContainsKey($index)" in prompted and "refused the answer" in prompted
+    assert "(Test-Once $entry) -and $answered.ContainsKey($index)" in prompted and "refused the answer" in prompted
+    assert "@($entry).Count -gt 2 -and $entry[2] -eq 'once'" in body("Test-Once")
+    assert "tail = $transcript.Substring($consumed)" in prompted
     assert "-not $p.force" in run and "[IO.File]::ReadAllText($record.path) -ceq $record.content" in run
     assert "$text.Replace($v, '********')" in run and "$_.Exception.Extra.output = & $mask" in run
-    assert run.index("if ($run.rc -ne 0 -or $missing)") < run.index("Write-Atomic $record.path")
+    assert run.index("if ($run.rc -ne 0 -or $run.unanswered)") < run.index("Write-Atomic $record.path")
     assert "foreach ($argv in @($p.runs))" in run and "$result.read_after = " in run
 
 
