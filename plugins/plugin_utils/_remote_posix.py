@@ -610,9 +610,7 @@ def read_files(p):
     for relative in wanted:
         path = _under(base, relative)
         if os.path.isfile(path):
-            with open(path, "rb") as handle:
-                raw = handle.read()
-            files[relative] = {"content": raw.decode("latin-1"), "sha256": hashlib.sha256(raw).hexdigest()}
+            files[relative] = read_file({"path": path})
     return {"files": files}
 
 

@@ -198,7 +198,7 @@ function Invoke-RunPrompted {
     if ($record) { Write-Atomic $record.path ([Text.Encoding]::UTF8.GetBytes($record.content)) }
     $Ansible.Changed = $true
     $result = @{ changed = $true; ran = $true; rc = 0; output = ($outputs -join ''); outputs = $outputs }
-    if ($p.read_after) { $result.read_after = [Text.Encoding]::GetEncoding(28591).GetString([IO.File]::ReadAllBytes($p.read_after)) }
+    if ($p.read_after) { $result.read_after = (Read-TextFile $p.read_after).content }
     $result
 }
 
@@ -535,10 +535,14 @@ function Invoke-Restore {
     @{ changed = $true; output = $run.text; transcript = $transcript; onstat_rc = $rc; created_chunks = $created; touched = $true }
 }
 
+# A file's text as latin-1 (every byte kept) and its SHA-256.
+function Read-TextFile([string]$path) {
+    @{ content = [Text.Encoding]::GetEncoding(28591).GetString([IO.File]::ReadAllBytes($path)); sha256 = Get-Sha256 $path }
+}
+
 function Invoke-ReadFile {
     if (-not (Test-Path -LiteralPath $p.path -PathType Leaf)) { Fail "$($p.path) does not exist" }
-    $raw = [IO.File]::ReadAllBytes($p.path)
-    @{ content = [Text.Encoding]::GetEncoding(28591).GetString($raw); sha256 = Get-Sha256 $p.path }
+    Read-TextFile $p.path
 }
 
 function Invoke-WriteFile {
@@ -569,7 +573,6 @@ function Get-Under([string]$base, [string]$relative) {
 }
 
 function Invoke-ReadFiles {
-    $latin1 = [Text.Encoding]::GetEncoding(28591)
     $wanted = New-Object Collections.Generic.List[string]
     foreach ($relative in @($p.paths)) { if ($relative) { $wanted.Add($relative) } }
     foreach ($folder in @($p.dirs)) {
@@ -583,7 +586,7 @@ function Invoke-ReadFiles {
     foreach ($relative in $wanted) {
         $path = Get-Under $p.base $relative
         if (Test-Path -LiteralPath $path -PathType Leaf) {
-            $files[$relative] = @{ content = $latin1.GetString([IO.File]::ReadAllBytes($path)); sha256 = Get-Sha256 $path }
+            $files[$relative] = Read-TextFile $path
         }
     }
     @{ files = $files }
@@ -752,6 +755,11 @@ function Use-ExchangeOnline {
     } catch { Fail "Connect-ExchangeOnline to $($p.online.organization) failed: $($_.Exception.Message)" }
 }
 
+# What both Exchange reads return of a mailbox.
+function Get-MailboxFacts($mailbox) {
+    @{ identity = "$($mailbox.Identity)"; email_addresses = @($mailbox.EmailAddresses | ForEach-Object { "$_" }) }
+}
+
 function Invoke-ExchangeOnlineRead {
     Use-ExchangeOnline
     try {
@@ -759,7 +767,7 @@ function Invoke-ExchangeOnlineRead {
                      send_as_granted = $false }
         $mailbox = Get-Mailbox -Identity $p.account -ErrorAction SilentlyContinue
         if (-not $mailbox) { return $result }
-        $result.mailbox = @{ identity = "$($mailbox.Identity)"; email_addresses = @($mailbox.EmailAddresses | ForEach-Object { "$_" }) }
+        $result.mailbox = Get-MailboxFacts $mailbox
         $cas = Get-CASMailbox -Identity $p.account
         $result.imap_enabled = [bool]$cas.ImapEnabled
         $result.smtp_client_auth_disabled = $cas.SmtpClientAuthenticationDisabled  # $null: the tenant's default
@@ -780,7 +788,7 @@ function Invoke-ExchangeRead {
                  send_as_granted = $false; full_access = @{}; alias_mailboxes = @{} }
     $mailbox = Get-Mailbox -Identity $p.account -ErrorAction SilentlyContinue
     if (-not $mailbox) { return $result }
-    $result.mailbox = @{ identity = "$($mailbox.Identity)"; email_addresses = @($mailbox.EmailAddresses | ForEach-Object { "$_" }) }
+    $result.mailbox = Get-MailboxFacts $mailbox
     $trustee = "*\$($mailbox.SamAccountName)"
     if ($major -ge 15) {
         $policy = Get-ThrottlingPolicy -Identity 'OSCC' -ErrorAction SilentlyContinue
@@ -884,7 +892,7 @@ ConvertTo-Json -InputObject $result -Depth 8 -Compress
 """
 
 
-# Procedures for what only Windows has (IIS); the POSIX twin has no counterpart.
+# Procedures for what only Windows has (IIS, the Exchange shells); the POSIX twin has no counterpart.
 WINDOWS_ONLY = ("iis_isapi", "exchange_read", "exchange_apply", "exchange_online_read")
 
 
