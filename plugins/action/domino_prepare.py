@@ -47,10 +47,10 @@ class ActionModule(OsccAction):
                                                  "read_after": notes_ini if changes else None})
         result["output"] = done["outputs"]
         text, deadline = done.get("read_after", ""), time.monotonic() + SETTLE_SECONDS
-        while changes and domino.unapplied(text, changes) and time.monotonic() < deadline:
+        while domino.unapplied(text, changes) and time.monotonic() < deadline:
             time.sleep(1)
             text = target.procedure("read_file", {"path": notes_ini}, read_only=True)["content"]
-        missing = domino.unapplied(text, changes) if changes else []
+        missing = domino.unapplied(text, changes)
         if missing:
             wanted = ", ".join(f"{name}={changes[name]['after']}" for name in missing)
             raise AnsibleActionFail(f"the console took 'set config' but {notes_ini} still does not show {wanted}: is it "

@@ -35,19 +35,24 @@ def validate(settings: dict, databases: list) -> None:
                               "(for example mail/oscc.nsf), without blanks or quotes")
 
 
-def current(notes_ini_text: str, name: str):
-    """A variable's value as the server reads it: the first line of that name in [Notes], else Domino's default."""
-    return _ini.read_section(notes_ini_text, SECTION).get(name.lower(), DEFAULTS.get(name.lower()))
+def current(values: dict, name: str):
+    """A variable's value as the server reads it from the [Notes] `values`: the first line of that name, else
+    Domino's default."""
+    return values.get(name.lower(), DEFAULTS.get(name.lower()))
 
 
 def plan(notes_ini_text: str, settings: dict, databases: list) -> tuple[list, dict, list]:
     """(console commands, {name: {before, after}} for the settings that differ, warnings)."""
-    changes = {name: {"before": current(notes_ini_text, name), "after": str(value)} for name, value in settings.items()
-               if current(notes_ini_text, name) != str(value)}
+    values = _ini.read_section(notes_ini_text, SECTION)
+    changes = {}
+    for name, value in settings.items():
+        before = current(values, name)
+        if before != str(value):
+            changes[name] = {"before": before, "after": str(value)}
     commands = [f"set config {name}={change['after']}" for name, change in changes.items()]
     commands += [f"load compact {database} {COMPACT_OPTIONS}" for database in databases]
     warnings = []
-    translate = current(notes_ini_text, "SMTPTranslateAddresses")
+    translate = current(values, "SMTPTranslateAddresses")
     if translate not in (None, "", "0") and "SMTPVerifyAuthenticatedSender" in settings:
         warnings.append(f"SMTPTranslateAddresses is {translate}: Domino then does not apply SMTPVerifyAuthenticatedSender "
                         "(reference/mail.md §5); the report_sender check of mail_check shows whether reports may be sent")
@@ -56,4 +61,5 @@ def plan(notes_ini_text: str, settings: dict, databases: list) -> tuple[list, di
 
 def unapplied(notes_ini_text: str, changes: dict) -> list:
     """The planned settings notes.ini does not show yet."""
-    return [name for name, change in changes.items() if current(notes_ini_text, name) != change["after"]]
+    values = _ini.read_section(notes_ini_text, SECTION)
+    return [name for name, change in changes.items() if current(values, name) != change["after"]]
