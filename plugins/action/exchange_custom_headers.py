@@ -8,7 +8,7 @@ import json
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem, port_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import HEADER_TOOL_LABELS, header_tool_prompts
 
@@ -31,10 +31,8 @@ class ActionModule(OsccAction):
     PLATFORMS = ("windows",)
 
     def act(self, args, target, task_vars):
-        for option in ("from_address", "to_address"):
-            if "@" not in args[option]:
-                raise AnsibleActionFail(f"{option} must be an e-mail address, got {args[option]!r}")
-        problem = port_problem({"smtp_port": args["smtp_port"]})
+        problem = (address_problem({o: args[o] for o in ("from_address", "to_address")})
+                   or port_problem({"smtp_port": args["smtp_port"]}))
         if problem:
             raise AnsibleActionFail(problem)
         answers = {key: args[key] for key, _pattern in HEADER_TOOL_LABELS}

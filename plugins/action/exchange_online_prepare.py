@@ -8,6 +8,7 @@ import re
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 
@@ -25,9 +26,9 @@ class ActionModule(OsccAction):
     PLATFORMS = ("windows",)
 
     def act(self, args, target, task_vars):
-        for option in ("account", "report_sender"):
-            if args[option] is not None and "@" not in args[option]:
-                raise AnsibleActionFail(f"{option} must be an e-mail address, got {args[option]!r}")
+        problem = address_problem({o: args[o] for o in ("account", "report_sender")})
+        if problem:
+            raise AnsibleActionFail(problem)
         if not re.fullmatch(r"[0-9A-Fa-f]{40}", args["certificate_thumbprint"]):
             raise AnsibleActionFail("certificate_thumbprint must be the 40 hex digits of the app's certificate "
                                     "in the host's store")

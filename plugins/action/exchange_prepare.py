@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 
@@ -26,9 +27,9 @@ class ActionModule(OsccAction):
         if args["imap_budget"] < exchange.MIN_IMAP_BUDGET:
             raise AnsibleActionFail(f"imap_budget must be at least {exchange.MIN_IMAP_BUDGET} (manual §3.4), "
                                     f"got {args['imap_budget']}")
-        for option in ("account", "report_sender"):
-            if args[option] is not None and "@" not in args[option]:
-                raise AnsibleActionFail(f"{option} must be an e-mail address, got {args[option]!r}")
+        problem = address_problem({o: args[o] for o in ("account", "report_sender")})
+        if problem:
+            raise AnsibleActionFail(problem)
         current = target.procedure("exchange_read", {k: args[k] for k in ("account", "aliases", "receive_connector",
                                                                           "report_sender", "report_mailboxes")},
                                    read_only=True)

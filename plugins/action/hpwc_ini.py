@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import port_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _ini
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 

@@ -94,6 +94,8 @@ from urllib.parse import quote, urlencode
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem
+
 try:
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import padding
@@ -222,10 +224,9 @@ def main():
     )
     if CRYPTOGRAPHY_ERROR is not None:
         module.fail_json(msg=missing_required_lib("cryptography"), exception=str(CRYPTOGRAPHY_ERROR))
-    for option in ("account", "report_sender"):
-        value = module.params[option]
-        if value is not None and "@" not in value:
-            module.fail_json(msg=f"{option} must be an e-mail address, got {value!r}")
+    problem = address_problem({o: module.params[o] for o in ("account", "report_sender")})
+    if problem:
+        module.fail_json(msg=problem)
     if module.params["timeout"] < 1:
         module.fail_json(msg="timeout must be a positive number of seconds")
     try:

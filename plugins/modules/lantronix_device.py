@@ -114,7 +114,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oscc.admin.plugins.module_utils import _lantronix as lx
-from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import port_problem
 
 FLOW_CODES = {"none": "00", "xon_xoff": "01", "rts_cts": "02", "xon_xoff_host": "05"}
 MANAGED = ("ip", "netmask", "gateway", "local_port", "baud_rate", "interface_mode", "flow_control")

@@ -65,7 +65,7 @@ import socket
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oscc.admin.plugins.module_utils._lantronix import parse, query
-from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import port_problem
 
 
 def main():

@@ -141,7 +141,7 @@ import uuid
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import port_problem
 
 ALL_CHECKS = ["imap_login", "imap_tls", "imap_sessions", "smtp_submission", "custom_headers", "imap_search", "report_sender"]
 IMAP_PORTS = {"tls": 993, "starttls": 143, "none": 143}

@@ -111,7 +111,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oscc.admin.plugins.module_utils._deploy import war_digest
-from ansible_collections.oscc.admin.plugins.module_utils._ports import port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import port_problem
 
 
 def names(output):
