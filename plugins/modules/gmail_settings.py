@@ -134,9 +134,11 @@ class Gmail:
         self.token = None
 
     def request(self, url, method="GET", body=None, headers=None, form=False):
-        data = urlencode(body).encode() if form else (json.dumps(body).encode() if body is not None else None)
-        headers = dict(headers or {}, **({"Content-Type": "application/x-www-form-urlencoded" if form else "application/json"}
-                                         if data is not None else {}))
+        headers = dict(headers or {})
+        data = None
+        if body is not None:
+            data = urlencode(body).encode() if form else json.dumps(body).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded" if form else "application/json"
         try:
             answer = open_url(url, method=method, data=data, headers=headers, timeout=self.p["timeout"],
                               validate_certs=self.p["validate_certs"])

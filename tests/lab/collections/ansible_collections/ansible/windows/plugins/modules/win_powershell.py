@@ -91,9 +91,8 @@ def exchange_online_read(state, p):
     return result
 
 
-def exchange_online_apply(state, planned):
+def exchange_online_apply(tenant, cmdlet, params):
     """One Exchange Online cmdlet on the simulated tenant; an error message, or None."""
-    tenant, (cmdlet, params) = state.data["exchange_online"], planned
     identity = str(params.get("Identity", "")).lower()
     if cmdlet == "Set-Mailbox":
         tenant["mailboxes"][identity]["email_addresses"] += params["EmailAddresses"]["Add"]
@@ -145,7 +144,7 @@ def exchange_apply(state, p):
     refused = exchange_online_connect(state, p) if online else None
     if refused:
         return refused
-    org, done = state.data["exchange_online" if online else "exchange"], []
+    done = []
     for planned in p["steps"]:
         cmdlet, params = planned["cmdlet"], planned["parameters"]
         if cmdlet not in p["cmdlets"]:
@@ -154,11 +153,12 @@ def exchange_apply(state, p):
         if unknown:
             return {"failed": True, "msg": f"{cmdlet} -{sorted(unknown)[0]} is not a parameter this procedure sets"}
         if online:
-            error = exchange_online_apply(state, (cmdlet, params))
+            error = exchange_online_apply(state.data["exchange_online"], cmdlet, params)
             if error:
                 return {"failed": True, "msg": error, "done": done}
             done.append(cmdlet)
             continue
+        org = state.data["exchange"]
         identity = str(params.get("Identity", "")).lower()
         if cmdlet == "Set-Mailbox":
             box = org["mailboxes"][identity]
