@@ -73,6 +73,11 @@ def to_host(value):
     return value
 
 
+def given(params, *left_out):
+    """The options a task gave, as the call record keeps them: none unset, no password, none in `left_out`."""
+    return {k: v for k, v in params.items() if v is not None and "password" not in k and k not in left_out}
+
+
 class State:
     """windows.json of the simulated host: services, files we model, and every call."""
 

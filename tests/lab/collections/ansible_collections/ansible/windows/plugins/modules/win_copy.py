@@ -9,7 +9,7 @@ import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec, to_here
+from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, given, real_spec, to_here
 
 
 def digest(path):
@@ -21,7 +21,7 @@ def main():
     module = AnsibleModule(argument_spec=real_spec("win_copy"), supports_check_mode=True)
     params = module.params
     state = State()
-    state.record("win_copy", {k: v for k, v in params.items() if v is not None and k != "content"})
+    state.record("win_copy", given(params, "content"))
     state.save()
     source = to_here(params["src"]) if params.get("remote_src") else params["src"]
     if not source or not os.path.isfile(source):

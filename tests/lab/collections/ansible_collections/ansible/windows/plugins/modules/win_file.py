@@ -8,14 +8,14 @@ import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec, to_here
+from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, given, real_spec, to_here
 
 
 def main():
     module = AnsibleModule(argument_spec=real_spec("win_file"), supports_check_mode=True)
     params = module.params
     state = State()
-    state.record("win_file", {k: v for k, v in params.items() if v is not None})
+    state.record("win_file", given(params))
     state.save()
     here = to_here(params["path"])
     wanted = params.get("state") or "file"

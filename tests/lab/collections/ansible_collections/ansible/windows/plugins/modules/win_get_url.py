@@ -9,14 +9,14 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec, to_here
+from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, given, real_spec, to_here
 
 
 def main():
     module = AnsibleModule(argument_spec=real_spec("win_get_url"), supports_check_mode=True)
     params = module.params
     state = State()
-    state.record("win_get_url", {k: v for k, v in params.items() if v is not None and "password" not in k})
+    state.record("win_get_url", given(params))
     state.save()
     dest = to_here(params["dest"])
     try:

@@ -8,14 +8,14 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec
+from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, given, real_spec
 
 
 def main():
     module = AnsibleModule(argument_spec=real_spec("win_wait_for"), supports_check_mode=True)
     params = module.params
     state = State()
-    state.record("win_wait_for", {k: v for k, v in params.items() if v is not None})
+    state.record("win_wait_for", given(params))
     state.save()
     if params.get("port") is None or (params.get("state") or "started") != "started":
         module.fail_json(msg="lab stand-in: win_wait_for waits for a port to answer (state=started) only")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec
+from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, given, real_spec
 
 KEPT = ("actions", "triggers", "username", "logon_type", "run_level", "description", "multiple_instances",
         "execution_time_limit", "enabled")
@@ -14,7 +14,7 @@ def main():
     module = AnsibleModule(argument_spec=real_spec("win_scheduled_task", "community/windows"), supports_check_mode=True)
     params = module.params
     state = State()
-    state.record("win_scheduled_task", {k: v for k, v in params.items() if v is not None and k != "password"})
+    state.record("win_scheduled_task", given(params))
     tasks = state.data.setdefault("scheduled_tasks", {})
     key = (params.get("path") or "\\") + params["name"]
     wanted = {k: params[k] for k in KEPT if params.get(k) is not None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec
+from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, given, real_spec
 
 STATES = {"started": "Started", "stopped": "Stopped", "restarted": "Started"}
 
@@ -14,7 +14,7 @@ def main():
     params = module.params
     wanted = params.get("state") or "present"
     state = State()
-    state.record("microsoft.iis.web_app_pool", {k: v for k, v in params.items() if v is not None})
+    state.record("microsoft.iis.web_app_pool", given(params))
     iis = state.data.setdefault("iis", {})
     if "W3SVC" not in state.data.get("services", {}):
         state.save()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec
+from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, given, real_spec
 
 
 def main():
     module = AnsibleModule(argument_spec=real_spec("web_application", "microsoft/iis"), supports_check_mode=True)
     params = module.params
     state = State()
-    state.record("microsoft.iis.web_application", {k: v for k, v in params.items() if v is not None and k != "password"})
+    state.record("microsoft.iis.web_application", given(params))
     iis = state.data.setdefault("iis", {})
     if params["site"] not in iis.get("sites", {}):
         state.save()
