@@ -16,7 +16,7 @@ description:
     mailbox that only follows the tenant's default is set explicitly.
   - Reports by e-mail (§3.8) - C(Add-RecipientPermission -AccessRights SendAs) on O(report_sender).
   - Exchange Online has no per-account throttling policy; its limits (30 messages a minute, 20 IMAP sessions,
-    §3.2) are the OSCC side's to respect - the M(oscc.admin.email_server) role checks them.
+    §3.2) are the OSCC side's to respect - the oscc.admin.email_server role checks them.
   - The account must exist and be licensed; buying and assigning licences is not done here.
 options:
   account:
