@@ -104,13 +104,21 @@ def host_bits_of(netmask):
     return bits
 
 
+# The unit greets on its setup port with a few lines and then waits, a few seconds only, for Enter. The last
+# line is the invitation, worded differently by firmware generation ("Press Enter for Setup Mode" on 6.x,
+# "Press Enter to go into Setup Mode" on older UDS firmware): it is recognised by what it says - a key to press
+# (Enter or Return) and Setup Mode - not by one exact sentence.
+SETUP_INVITATION = re.compile(r"\b(enter|return)\b.*\bsetup[ -]?mode\b|\bsetup[ -]?mode\b.*\b(enter|return)\b", re.I)
+GREETING_QUIET = 2.0  # seconds without a byte after which a greeting without the invitation is complete
+
+
 class SetupMenu:
     """The telnet setup menu (port 9999), driven by matching each prompt."""
 
-    PROMPT = re.compile(rb"(Your choice \? ?|\) \? ?|\(\d{3}\) ?|\(\d+\) $|[Pp]assword: ?|Press Enter for Setup Mode ?)$")
+    PROMPT = re.compile(rb"(Your choice \? ?|\) \? ?|\(\d{3}\) ?|\(\d+\) $|[Pp]assword: ?)$")
 
     def __init__(self, host, port, timeout):
-        self.timeout = timeout
+        self.host, self.port, self.timeout = host, port, timeout
         try:
             self.sock = socket.create_connection((host, port), timeout=timeout)
         except ConnectionRefusedError:
@@ -121,6 +129,40 @@ class SetupMenu:
         except OSError as exc:
             raise LantronixError(f"cannot reach {host}:{port}: {exc.strerror or exc}") from None
         self.seen = b""
+
+    def read_greeting(self):
+        """The greeting up to the invitation to press Enter for Setup Mode. A port that greets with something
+        else, and then falls silent or closes, is not a setup port."""
+        text = b""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            lines = [line.strip() for line in text.decode(errors="replace").splitlines() if line.strip()]
+            if lines and SETUP_INVITATION.search(lines[-1]):
+                self.seen += text
+                return "\n".join(lines)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                if lines:
+                    raise self.not_a_setup_port(lines)
+                raise LantronixError(f"timeout: the setup menu did not answer within {self.timeout}s")
+            self.sock.settimeout(min(left, GREETING_QUIET) if lines else left)
+            try:
+                data = self.sock.recv(4096)
+            except (socket.timeout, TimeoutError):
+                if lines:
+                    raise self.not_a_setup_port(lines) from None
+                continue
+            if not data:
+                if lines:
+                    raise self.not_a_setup_port(lines)
+                raise LantronixError(f"{self.host}:{self.port} closed the connection without a greeting: it is not "
+                                     "a Lantronix setup port")
+            text += re.sub(rb"\xff[\xfb-\xfe].", b"", data).replace(b"\x00", b"")
+
+    def not_a_setup_port(self, lines):
+        greeting = " / ".join(lines)
+        return LantronixError(f"{self.host}:{self.port} is not a Lantronix setup port: its greeting "
+                              f"{greeting[:160]!r} does not offer Setup Mode")
 
     def read_prompt(self):
         """Text up to the next prompt, telnet negotiation and NULs removed."""
@@ -167,9 +209,7 @@ def configure(host, port, password, wanted, timeout):
     local_port; only the walks with changes are entered."""
     menu = SetupMenu(host, port, timeout)
     try:
-        text = menu.read_prompt()
-        if "Press Enter" not in text:
-            raise LantronixError(f"{host}:{port} is not a Lantronix setup port: {text.strip()[:120]!r}")
+        menu.read_greeting()
         menu.send("\r")
         text = menu.read_prompt()
         if re.search(r"[Pp]assword: ?$", text):

@@ -15,6 +15,9 @@ description:
   - Otherwise walks the telnet setup menu (O(setup_port)), answering each prompt by what it asks (never by
     counting prompts or matching menu labels), Y/N prompts with a single keypress, then stores with C(9). The unit
     reboots; the module waits for it to answer again and checks the new values.
+  - The setup port greets with an invitation to press Enter for Setup Mode, worded differently by firmware generation
+    (6.x and older UDS firmware); it is recognised by that meaning, not by one sentence. A port that greets with
+    anything else gets nothing sent and the task fails naming what it said.
   - A unit without an address (O(host) silent, O(mac) and O(ip) given) gets O(ip) the way the vendor describes - a
     static ARP entry for O(mac) and a knock on TCP port 1 - which needs root on the controller and the controller on
     the unit's network segment.

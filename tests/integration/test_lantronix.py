@@ -1,5 +1,6 @@
 """lantronix_info and lantronix_device against the emulated units (manual chapter 2)."""
 import random
+import time
 
 import lantronix
 import pytest
@@ -100,6 +101,53 @@ def test_bad_input_is_named(linux_lab, fleet, tmp_path, args, words):
 
 
 @pytest.fixture
+def lone_unit():
+    """A fleet of one unit at an address of its own, started with the given Unit options."""
+    fleets = []
+
+    def start(**options):
+        ip = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.71"
+        fleets.append(lantronix.Fleet([lantronix.Unit(ip, "00:20:4a:00:00:71", local_port=10001, **options)]).start())
+        fleets[-1].ip = ip
+        return fleets[-1]
+
+    yield start
+    for started in fleets:
+        started.stop()
+
+
+@pytest.mark.parametrize("invitation", [
+    "Hit Return within 5 seconds to reach Setup Mode",  # other words around the same meaning
+    "SETUP MODE: press <ENTER> now ",
+])
+def test_the_setup_banner_is_recognised_by_its_meaning(linux_lab, lone_unit, tmp_path, invitation):
+    fleet = lone_unit(greeting=f"MAC address 00204A000071\nSoftware version V6.5.0.7 (070919) XPTEXE\n{invitation}")
+    args = {"host": fleet.ip, "query_port": fleet.query_port, "setup_port": fleet.setup_port, "timeout": 5,
+            "local_port": 10011}
+    _, result = linux_lab.task("oscc.admin.lantronix_device", args, tmp_path)
+    assert result["changed"] and result["rebooted"] and result["after"]["local_port"] == 10011, result
+    assert fleet.units[fleet.ip].saves == 1
+
+
+@pytest.mark.parametrize("greeting, shown", [
+    ("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\n", "'SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3'"),
+    ("MAC address 00204A000071\nSetup Mode is disabled on this unit\n",  # names Setup Mode, offers none
+     "'MAC address 00204A000071 / Setup Mode is disabled on this unit'"),
+])
+def test_a_greeting_that_offers_no_setup_mode_fails_at_once_in_one_line(linux_lab, lone_unit, tmp_path, greeting, shown):
+    fleet = lone_unit(greeting=greeting)
+    args = {"host": fleet.ip, "query_port": fleet.query_port, "setup_port": fleet.setup_port, "timeout": 60,
+            "local_port": 10011}
+    started = time.monotonic()
+    _, result = linux_lab.task("oscc.admin.lantronix_device", args, tmp_path)
+    assert result["failed"] and not result["rebooted"]
+    assert result["msg"] == (f"{fleet.ip}:{fleet.setup_port} is not a Lantronix setup port: its greeting {shown} "
+                             "does not offer Setup Mode")
+    assert time.monotonic() - started < 40  # a greeting that has ended is not waited on for the whole timeout
+    assert fleet.units[fleet.ip].saves == 0
+
+
+@pytest.fixture
 def segment(tmp_path):
     """A real Ethernet segment: a veth pair, the far end in a network namespace holding a new unit
     without an address (tests/lab/lantronix.py unconfigured)."""
@@ -109,7 +157,6 @@ def segment(tmp_path):
     import signal
     import subprocess
     import sys
-    import time
     import uuid
 
     if os.geteuid() != 0 or not shutil.which("ip"):

@@ -5,8 +5,10 @@ Faithful to reference/lantronix.md: the 77FEh protocol on UDP and TCP (4-byte re
 F4 -> 33-byte F5 with the version at 16, replies from the query port); the telnet setup menu
 (IAC WILL ECHO / WILL SGA, `\\r\\x00\\n` line ends, Enter within 5 s, the parameter dump, the main
 menu with `Your choice ? `, the server and channel 1 walks with their exact prompts, single
-keypress Y/N prompts, `9` stores and reboots, `8` leaves without saving). Two menu styles: the
-6.x XPort capture and older UDS100 labels. Texts marked sim: are not from a source.
+keypress Y/N prompts, `9` stores and reboots, `8` leaves without saving). Two firmware styles: the
+6.x XPort capture, and older UDS100 firmware with longer menu labels and its own invitation to
+Setup Mode ("Press Enter to go into Setup Mode", the sentence older UDS firmware greets with). A
+unit can also be given any other greeting. Texts marked sim: are not from a source.
 
 Each unit has its own loopback address; the query and setup ports are chosen per fleet so
 parallel tests do not collide. A broadcast to 127.255.255.255 reaches every unit.
@@ -25,10 +27,12 @@ BAUD_CODES = {38400: 0, 19200: 1, 9600: 2, 4800: 3, 2400: 4, 1200: 5, 600: 6, 30
 STYLES = {
     # 6.x XPort capture (reference §3)
     "xport": {"banner": "Software version V6.5.0.7 (070919) XPTEXE", "type": b"X5K", "version": "6.5.0.7",
+              "invitation": "Press Enter for Setup Mode ",
               "menu": ["0 Server", "1 Channel 1", "3 E-mail", "5 Expert", "6 Security", "7 Defaults",
                        "8 Exit without save", "9 Save and exit"]},
-    # older UDS100 manuals: the same digits, longer labels
+    # older UDS100 firmware: its own invitation; the same digits, longer labels (sim: the line end after the invitation)
     "uds100": {"banner": "Software version V5.8.0.1 (041112) UDS100", "type": b"3Q\x00", "version": "5.8.0.1",
+               "invitation": "Press Enter to go into Setup Mode\n",
                "menu": ["0 Server configuration", "1 Channel 1 configuration", "3 E-mail settings", "5 Expert settings",
                         "6 Security", "7 Factory defaults", "8 Exit without save", "9 Save and exit"]},
 }
@@ -40,8 +44,10 @@ def ip_bytes(text):
 
 class Unit:
     def __init__(self, ip, mac, local_port=10001, baud_rate=9600, interface_mode=0x4C, flow_control=0x02,
-                 host_bits=8, gateway="0.0.0.0", password="", style="xport", reboot_seconds=0.5, stall_setup=False):
+                 host_bits=8, gateway="0.0.0.0", password="", style="xport", reboot_seconds=0.5, stall_setup=False,
+                 greeting=None):
         self.ip, self.mac, self.style = ip, mac.replace(":", "").replace("-", "").upper(), STYLES[style]
+        self.greeting = greeting  # what the setup port says before it waits for Enter; None: the style's banner
         self.record = bytearray(120)
         self.record[0:4] = ip_bytes(ip)
         self.record[6] = host_bits
@@ -283,9 +289,12 @@ class Menu:
     def run(self):
         unit = self.unit
         self.conn.sendall(IAC_WILL)
-        self.say(f"MAC address {unit.mac}")
-        self.say(unit.style["banner"])
-        self.say("Press Enter for Setup Mode ", end=False)
+        if unit.greeting is not None:
+            self.say(unit.greeting, end=False)
+        else:
+            self.say(f"MAC address {unit.mac}")
+            self.say(unit.style["banner"])
+            self.say(unit.style["invitation"], end=False)
         try:
             self.read_line(timeout=5)
         except TimeoutError:

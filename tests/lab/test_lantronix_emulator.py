@@ -57,3 +57,36 @@ def test_the_setup_port_negotiates_then_shows_the_banner_with_its_line_ends(flee
         while b"exiting without save" not in data:
             data += conn.recv(256)
     assert fleet.units[ADDRESS].saves == 0
+
+
+def test_older_uds100_firmware_greets_with_its_own_invitation_and_longer_labels():
+    unit = lantronix.Unit(ADDRESS.rsplit(".", 1)[0] + ".92", "00204A000092", style="uds100")
+    started = lantronix.Fleet([unit]).start()
+    try:
+        with socket.create_connection((unit.ip, started.setup_port), timeout=2) as conn:
+            data = b""
+            while b"Setup Mode" not in data:
+                data += conn.recv(256)
+            assert b"Software version V5.8.0.1 (041112) UDS100\r\x00\nPress Enter to go into Setup Mode" in data
+            assert b"Press Enter for Setup Mode" not in data
+            conn.sendall(b"\r")
+            while b"Your choice ? " not in data:
+                data += conn.recv(1024)
+            assert b"  0 Server configuration\r\x00\n  1 Channel 1 configuration\r\x00\n" in data
+            conn.sendall(b"8\r")
+    finally:
+        started.stop()
+    assert unit.saves == 0
+
+
+def test_a_unit_can_greet_with_anything_else():
+    unit = lantronix.Unit(ADDRESS.rsplit(".", 1)[0] + ".93", "00204A000093", greeting="SSH-2.0-OpenSSH_9.2p1\n")
+    started = lantronix.Fleet([unit]).start()
+    try:
+        with socket.create_connection((unit.ip, started.setup_port), timeout=2) as conn:
+            data = b""
+            while not data.endswith(b"\r\x00\n"):
+                data += conn.recv(256)
+    finally:
+        started.stop()
+    assert data == b"\xff\xfb\x01\xff\xfb\x03SSH-2.0-OpenSSH_9.2p1\r\x00\n"
