@@ -105,5 +105,5 @@ def test_galaxy_import_fails_on_an_ansible_lint_finding_and_says_so_in_one_line(
     imported = run(os.path.join(ROOT, "scripts", "galaxy-import"), str(collection), GALAXY_IMPORT_WORK=str(tmp_path / "work"))
     assert imported.returncode == 1, imported.stdout + imported.stderr
     summary, *findings = imported.stdout.splitlines()
-    assert summary == "galaxy-importer: fixture-gates-1.0.0.tar.gz: 1 findings, import completed"
+    assert summary == "galaxy-importer: fixture-gates-1.0.0.tar.gz: 1 finding(s), import completed"
     assert len(findings) == 1 and "playbooks/site.yml" in findings[0] and "fqcn[action-core]" in findings[0]
