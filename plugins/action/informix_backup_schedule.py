@@ -12,9 +12,8 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import REMOTE_RULES, InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import check_ltapedev, check_tapedev, resolve_method
 from ansible_collections.oscc.admin.plugins.plugin_utils._remote_windows import SCRIPT
-
-from .informix_backup import check_ltapedev, check_tapedev, resolve_method
 
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 SCHEDULE_SPEC = {

@@ -8,11 +8,15 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import REMOTE_RULES, InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import (
+    REMOTE_RULES,
+    InformixAction,
+    ServerLock,
+    lock_to_break,
+)
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import plan_backup, run_backup
 from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import RESTORE_PROMPTS
 from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
-
-from .informix_backup import plan_backup, run_backup
 
 RESTORE_SPEC = {
     "manifest": {"type": "str", "default": "latest"},
@@ -22,6 +26,7 @@ RESTORE_SPEC = {
     "safety_destination": {"type": "str"},
     "include_levels": {"type": "list", "elements": "int", "choices": [0, 1, 2]},
     "chunks": {"type": "list", "elements": "str"},
+    "allow_version_mismatch": {"type": "bool", "default": False},
     "timeout": {"type": "int", "default": 3600},
 }
 
@@ -32,7 +37,7 @@ def restore_method(chain: list[dict], tapedev: str | None, server_last: dict) ->
             raise AnsibleActionFail("the chain mixes onbar and ontape backups; restore it level by level")
         # onbar -r restores the newest backup its storage manager holds: make sure that is this chain.
         known, ours = server_last.get(0), chain[0].get("checkpoint")
-        if known and ours and (known.get("log"), known.get("date")) != (ours.get("log"), ours.get("date")):
+        if known and ours and not ifx.same_checkpoint(known, ours):
             raise AnsibleActionFail(f"onbar would restore the server's last level 0 archive ({known['date']}), "
                                     f"not {chain[0]['name']}; only the newest onbar chain can be restored")
         return "onbar"
@@ -47,14 +52,51 @@ def restore_method(chain: list[dict], tapedev: str | None, server_last: dict) ->
     return method
 
 
+def version_check(chain: list[dict], probe: dict, allowed: bool) -> dict:
+    """The OSCC patch level of the backup against the server's (manual §7.4 step 2, §8.6)."""
+    recorded, installed = chain[-1].get("oscc_version"), probe.get("oscc_version")
+    check = {"backup": recorded, "server": installed, "matches": recorded == installed, "allowed": allowed}
+    if not check["matches"] and not allowed:
+        raise AnsibleActionFail(
+            f"the OSCC patch level of the backup ({recorded or 'not recorded'}) differs from the server's "
+            f"({installed or 'not found'}); the manual (§7.4 step 2, §8.6) requires them equal. Install the matching "
+            "patch level first, or set allow_version_mismatch: true once you have checked it by hand")
+    return check
+
+
+def chosen_manifest(probe: dict, wanted: str | None, server: str, path) -> None:
+    """An explicitly named manifest must exist, be the target server's and be trustworthy."""
+    if wanted is None:
+        return
+    entry = next((m for m in probe.get("manifests", []) if path.basename(m["manifest"]) == wanted + arc.MANIFEST_SUFFIX),
+                 None)
+    if entry is None:
+        raise AnsibleActionFail(f"manifest {wanted}{arc.MANIFEST_SUFFIX} does not exist in the destination")
+    owner = entry.get("informixserver")
+    if entry.get("unreadable") is None and owner != server:
+        raise AnsibleActionFail(f"manifest {entry['manifest']} is a backup of server {owner or 'unknown'} "
+                                f"(host {entry.get('host') or 'unknown'}), not of {server}: a restore takes only the "
+                                "target server's own backups")
+    bad = next((s for s in probe["skipped"] if s["manifest"] == entry["manifest"]), None)
+    if bad:
+        raise AnsibleActionFail(f"refusing manifest {entry['manifest']}: {bad['reason']}")
+
+
 class ActionModule(InformixAction):
     ARGSPEC = RESTORE_SPEC
     PATH_OPTIONS = ("manifest", "destination", "safety_destination")
 
     def act(self, args, target, task_vars):
+        # Every option the restore needs is checked here, before the server is touched.
         if not args["confirm"] and not self._task.check_mode:
             raise AnsibleActionFail("confirm: true is required: a restore replaces the whole Informix instance "
                                     "and stops the OSCC services")
+        for chunk in args["chunks"] or []:
+            problem = arc.path_problem(target.path, chunk, None)
+            if problem:
+                raise AnsibleActionFail(f"chunks: {problem}; give the absolute path of each chunk file")
+        if any(not str(service).strip() for service in args["services"]):
+            raise AnsibleActionFail("services: a service name is empty")
         wanted = None
         destination = args["destination"]
         if args["manifest"] != "latest":
@@ -64,54 +106,88 @@ class ActionModule(InformixAction):
         if not destination:
             raise AnsibleActionFail("destination is required when manifest is 'latest'")
         probe = self.probe(target, args, destination=destination)
-        chain = arc.restore_chain(probe.get("manifests", []), wanted, args["include_levels"])
+        if not probe.get("destination_exists"):
+            raise AnsibleActionFail(f"destination {destination} does not exist on the host")
+        server = probe["environment"]["INFORMIXSERVER"]
+        chosen_manifest(probe, wanted, server, target.path)
+        chain = arc.restore_chain(probe["own"], wanted, args["include_levels"])
+        versions = version_check(chain, probe, args["allow_version_mismatch"])
         tapedev = probe["onconfig_values"].get("TAPEDEV")
         method = restore_method(chain, tapedev, probe["archives_by_level"])
+        break_token = lock_to_break(probe.get("lock"))
         archives = [{"archive": m["archive_path"], "sha256": m["sha256"], "size": m["size"]} for m in chain
                     if m.get("archive_path")]
         checked = target.procedure("verify_archives", {"archives": archives}, read_only=True)["archives"] if archives else []
         bad = [a for a in checked if not a["ok"]]
         if bad:
             raise AnsibleActionFail(f"refusing to restore, nothing was touched: {bad[0]['archive']}: {bad[0]['reason']}")
-        plan = {"restored": [m["name"] for m in chain], "method": method, "services": args["services"]}
+        plan = {"restored": [m["name"] for m in chain], "method": method, "services": args["services"],
+                "version_check": versions, "skipped_manifests": probe["skipped"],
+                "fell_back_past": arc.newer_than(probe["skipped"], chain[-1], target.path) if wanted is None else []}
+        if plan["fell_back_past"]:
+            passed = [s for s in probe["skipped"] if s["manifest"] in plan["fell_back_past"]]
+            plan["warnings"] = [f"restoring {chain[-1]['name']}, not a newer backup: skipped {arc.skipped_text(passed)}"]
         if self._task.check_mode:
             return {"changed": True, **plan, "safety_backup": args["safety_backup"], "server_mode": probe["server_mode"]}
 
+        # A lease long enough for the safety backup and the restore; the host ends it should this controller die.
+        lock = ServerLock(self, target, args, "restore", ttl=3 * args["timeout"] + 900, break_token=break_token)
+        try:
+            return self._restore(target, args, probe, chain, archives, method, tapedev, destination, task_vars,
+                                 plan, lock.token)
+        finally:
+            lock.release()
+
+    def _restore(self, target, args, probe, chain, archives, method, tapedev, destination, task_vars, plan, token):
         result = {"changed": False, **plan}
         if args["safety_backup"]:
-            result["safety_backup"] = self._safety_backup(target, args, probe, destination, task_vars)
+            result["safety_backup"] = self._safety_backup(target, args, probe, destination, task_vars, token)
             result["changed"] = True
-        for service in args["services"]:
-            target.service(service, "stopped")  # manual §6.3.3 step 2
         params = {**self.location(args), **REMOTE_RULES, "archives": archives, "method": method, "tapedev": tapedev,
-                  "prompts": RESTORE_PROMPTS, "timeout": args["timeout"],
+                  "prompts": RESTORE_PROMPTS, "timeout": args["timeout"], "lock_token": token,
                   "chunks": args["chunks"] if args["chunks"] is not None else chain[0].get("chunks", [])}
+        stopped = []
         try:
+            for service in args["services"]:
+                target.service(service, "stopped")  # manual §6.3.3 step 2
+                stopped.append(service)
             done = target.procedure("restore", params)
         except RemoteFailure as exc:
-            if not exc.details.get("touched"):
-                self._start(target, args)
-                raise
-            undo = (f" The state before the restore is in {result['safety_backup']['manifest']}."
-                    if "safety_backup" in result else "")
-            raise RemoteFailure(f"{exc} The OSCC services stay stopped.{undo}", exc.details) from exc
-        self._start(target, args)
+            self._failed(target, exc, stopped, result)
+        self._start(target, args["services"])
         result.update(changed=True, server_mode=ifx.server_mode(done["onstat_rc"]), created_chunks=done["created_chunks"],
                       manifests=[m["manifest"] for m in chain], output=done["output"])
         return result
 
-    def _safety_backup(self, target, args, probe, destination, task_vars):
+    def _failed(self, target, exc, stopped, result):
+        """After the services were stopped: start them again only if Informix is On-Line and was never touched;
+        otherwise leave them stopped and say where the state before the restore is."""
+        rc = exc.details.get("onstat_rc")
+        touched = bool(exc.details.get("touched"))
+        if not touched and rc in (None, ifx.ONLINE_RC):
+            self._start(target, stopped)
+            raise RemoteFailure(f"{exc} Nothing was restored; the OSCC services were started again.", exc.details) from exc
+        mode = ifx.server_mode(rc) if rc is not None else "in an unknown mode"
+        safety = result.get("safety_backup", {}).get("manifest")
+        undo = (f" The state before the restore is in {safety}: restore it with manifest={safety}." if safety else
+                " No safety backup was taken.")
+        details = dict(exc.details, server_mode=mode, services_stopped=stopped, safety_backup=result.get("safety_backup"))
+        raise RemoteFailure(f"{exc} Informix is {mode}; the OSCC services stay stopped ({', '.join(stopped) or 'none'}): "
+                            f"start them once Informix is On-Line.{undo}", details) from exc
+
+    def _safety_backup(self, target, args, probe, destination, task_vars, token):
         if probe["onstat_rc"] != ifx.ONLINE_RC:
             raise AnsibleActionFail(f"the server is {probe['server_mode']}, so no safety backup of the current state can be "
                                     "taken; set safety_backup: false to restore without one")
         safety_dir = args["safety_destination"] or target.path.join(destination, "safety")
-        backup_args = {**self.location(args), "tool": "ontape", "level": 0, "method": "stdio", "destination": safety_dir,
+        backup_args = {"tool": "ontape", "level": 0, "method": "stdio", "destination": safety_dir,
                        "keep_full": None, "verify": True, "timeout": args["timeout"]}
-        safety_probe = dict(probe, manifests=[], lock=None)
-        params, _doomed = plan_backup(self, backup_args, safety_probe, task_vars.get("inventory_hostname"), purpose="safety")
+        safety_probe = dict(probe, own=[])
+        params, _doomed = plan_backup(backup_args, self.location(args), safety_probe, task_vars.get("inventory_hostname"),
+                                      purpose="safety", lock_token=token)
         return run_backup(target, params)
 
     @staticmethod
-    def _start(target, args):
-        for service in args["services"]:
+    def _start(target, services):
+        for service in services:
             target.service(service, "started")  # manual §6.3.3 step 16

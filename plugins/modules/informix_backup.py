@@ -10,10 +10,21 @@ version_added: 0.1.0
 description:
   - Takes a level 0, 1 or 2 archive of the OSCC Informix instance (manual §6.3.2) as a new file
     under O(destination), never overwriting an earlier backup.
-  - Order of work, in one remote call after a read-only probe - take a lock, write the archive as
+  - Order of work, in one remote call after a read-only probe - take the server's lock (one per Informix
+    server, beside its ONCONFIG; a backup or restore already holding it makes the task fail, naming the
+    holder; a lock whose run was killed is broken), write the archive as
     C(<name>.arc.partial), judge C(ontape)'s output, compute size and SHA-256, confirm with
-    C(onstat -g arc) that the server recorded the new archive, rename the archive, write the
-    manifest C(<name>.json) (its presence marks the backup complete), then apply retention.
+    C(onstat -g arc) that the server recorded the new archive (a checkpoint later in the log than its last
+    archive of that level - log unique ID and log position, so two archives with no log switch between
+    them both verify), rename the archive, write the manifest C(<name>.json) (its presence marks the backup
+    complete), then apply retention.
+  - The manifest records whose backup it is - the Informix server, the inventory host, the host's computer
+    name, the Informix version (from the C(onstat -) banner) and the OSCC patch level (see
+    M(oscc.admin.informix_restore), O(oscc.admin.informix_restore#module:allow_version_mismatch)).
+  - The destination may be shared by every server of the estate. Retention counts, keeps and deletes only
+    the chains of this server, and only files its trusted manifests name inside the destination; other
+    servers' files, foreign files and manifests that name paths outside the destination are never touched
+    (the latter are reported in RV(skipped_manifests)).
   - A run that is killed or fails leaves no manifest, so a half-written archive is never taken for
     a backup; the next run removes the leftover C(.partial) file.
   - Level 1 and 2 backups are refused unless their parent archive is in O(destination) and is the
@@ -57,7 +68,8 @@ options:
   destination:
     description:
       - The directory on the host that holds the archives and their manifests. Created if missing.
-      - Must be an absolute path.
+      - Must be an absolute path. May be a share (C(\\\\server\\share\\oscc)) that every server of the estate
+        writes to; archive names begin with the Informix server's name.
     type: str
     required: true
   keep_full:
@@ -134,7 +146,7 @@ parent:
   returned: always
   type: str
 checkpoint:
-  description: The server's record of the archive from C(onstat -g arc) (date and log).
+  description: The server's record of the archive from C(onstat -g arc) (date, log and log position).
   returned: success
   type: dict
 verified:
@@ -146,6 +158,17 @@ deleted:
   returned: success
   type: list
   elements: str
+skipped_manifests:
+  description: Manifests of this server in the destination that are not trusted (a path outside the
+    destination or the chunk locations, a link, unreadable), each with C(manifest) and C(reason); never
+    counted or deleted.
+  returned: always
+  type: list
+  elements: dict
+other_files:
+  description: How many manifest-like files of other servers or other tools the destination holds (left alone).
+  returned: always
+  type: int
 would_delete:
   description: In check mode, the archives retention would remove.
   returned: check mode

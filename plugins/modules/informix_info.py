@@ -61,7 +61,7 @@ archives:
   description: The newest archive per level known to the server, from C(onstat -g arc).
   returned: always
   type: dict
-  sample: {"0": {"date": "11/27/2026.02:00", "log": 12}}
+  sample: {"0": {"date": "11/27/2026.02:00", "log": 12, "position": "0x320018"}}
 onconfig_path:
   description: The C(ONCONFIG) file in use.
   returned: always

@@ -20,8 +20,21 @@ description:
     C(ontape -r -d) for C(directory), C(ontape -r) answered at its prompts for C(tapedev), or C(onbar -r)
     (manual §6.3.6, after C(onbar -v) confirmed the backup restorable) - brings
     the server On-Line with C(onmode -m), waits for C(onstat -) to return 5, and starts the services again.
-  - If the restore fails after the instance was taken off-line, the services stay stopped and the
-    task says where the safety backup is.
+  - Only the target server's own backups are considered, whatever else the destination holds (one share for
+    the whole estate is normal) - O(manifest=latest) takes the newest chain whose manifests name the server
+    (C(informixserver)), and a named manifest of another server is refused.
+  - A manifest is trusted only when every path it names stays where it must - archive and parent are plain
+    file names in the destination (no separator, C(..), drive or UNC prefix, no link), chunk files lie in the
+    server's chunk locations (the folders of C(ROOTPATH), C(MIRRORPATH) and of C(onstat -d)). Others are
+    listed in RV(skipped_manifests) with the reason, refused when named, and passed over by
+    O(manifest=latest), which then warns and lists them in RV(fell_back_past).
+  - The OSCC patch level recorded in the backup must equal the server's (manual §7.4 step 2, §8.6), see
+    O(allow_version_mismatch). Check mode shows the comparison.
+  - The restore holds the server's lock (the one M(oscc.admin.informix_backup) takes) from before the safety
+    backup until the end, so no backup or second restore runs meanwhile.
+  - If the restore fails after the services were stopped, they are started again only when Informix is
+    still On-Line and was never touched. Otherwise they stay stopped, and the result says the server mode,
+    which services are stopped and the manifest of the safety backup to restore from.
 extends_documentation_fragment:
   - oscc.admin.informix
   - oscc.admin.action
@@ -65,8 +78,18 @@ options:
   chunks:
     description:
       - Chunk files to create empty when missing before the restore. Defaults to the chunks the backup recorded.
+      - Each must be an absolute path without C(..); checked before anything is touched.
     type: list
     elements: str
+  allow_version_mismatch:
+    description:
+      - Restore although the OSCC patch level recorded in the backup differs from the server's, or one of
+        them is not known. Check the patch levels by hand first (manual §7.4 step 2, §8.6).
+      - The patch level is read from the Windows uninstall entries whose display name matches
+        C(OpenScape Contact Center*) (display name and version of each). Which entries the OSCC server
+        software installs is not publicly documented (unverified); see the collection's docs/backup.md.
+    type: bool
+    default: false
   timeout:
     description:
       - Seconds each step (C(ontape), each change of server mode) may take.
@@ -122,7 +145,8 @@ method:
   returned: always
   type: str
 server_mode:
-  description: The server mode after the restore; C(On-Line) on success.
+  description: The server mode after the restore; C(On-Line) on success. After a failure, the mode the server
+    was left in.
   returned: always
   type: str
 safety_backup:
@@ -138,6 +162,27 @@ output:
   description: What C(ontape) printed during the restore.
   returned: success
   type: str
+version_check:
+  description: The OSCC patch level of the backup (C(backup)) and of the server (C(server)), whether they
+    match and whether a mismatch was allowed.
+  returned: when a chain was found
+  type: dict
+skipped_manifests:
+  description: Manifests of this server in the destination that were not trusted, each with C(manifest) and
+    C(reason).
+  returned: when a chain was found
+  type: list
+  elements: dict
+fell_back_past:
+  description: With O(manifest=latest), skipped manifests newer than the restored one.
+  returned: when a chain was found
+  type: list
+  elements: str
+services_stopped:
+  description: After a failed restore, the OSCC services left stopped.
+  returned: failure after the services were stopped
+  type: list
+  elements: str
 remote_operations:
   description: Remote round trips the task made.
   returned: always

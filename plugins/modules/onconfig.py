@@ -13,7 +13,9 @@ description:
   - Rewrites the first occurrence of a parameter (the one Informix reads), keeping its comment, and
     appends parameters that are missing. Leaves every other line as it was.
   - Refuses values Informix would misread - white space (a Windows path with spaces is read only up
-    to the first blank), C(#), characters outside Latin-1, lines over 512 bytes.
+    to the first blank), C(#), characters outside Latin-1, lines over 512 bytes, and for numeric
+    parameters (C(TAPEBLK), C(TAPESIZE), C(LTAPEBLK), C(LTAPESIZE), C(SERVERNUM), C(ROOTSIZE), C(LOGFILES)
+    and others) anything but a whole decimal number in the parameter's range, such as C(TAPESIZE -1).
   - Changes take effect for C(ontape) at its next run; other parameters may need a server restart.
   - The file is replaced atomically, and only if nobody changed it since it was read.
 extends_documentation_fragment:

@@ -5,6 +5,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import same_checkpoint
 
 MANIFEST_FORMAT = 1
 MANIFEST_SUFFIX = ".json"
@@ -36,13 +39,12 @@ def _linked(manifests: list[dict]) -> list[dict]:
     """Manifests with every parent named. A run of the scheduled task (no controller to ask)
     records only the server's checkpoint of the archive it builds on; its parent is the verified
     manifest of the level below that carries that checkpoint."""
-    by_checkpoint = {(m["level"], (m.get("checkpoint") or {}).get("date"), (m.get("checkpoint") or {}).get("log")): m
-                     for m in manifests if _ok(m)}
     linked = []
     for m in manifests:
         base = m.get("parent_checkpoint")
         if m.get("level", 0) > 0 and not m.get("parent") and base:
-            parent = by_checkpoint.get((m["level"] - 1, base.get("date"), base.get("log")))
+            parent = next((c for c in manifests if _ok(c) and c["level"] == m["level"] - 1
+                           and same_checkpoint(c.get("checkpoint"), base)), None)
             if parent:
                 m = dict(m, parent=parent["name"])
         linked.append(m)
@@ -86,8 +88,7 @@ def parent_for(manifests: list[dict], level: int, server_last: dict | None = Non
     parent = candidates[-1]
     if server_last is not None:
         known = server_last.get(level - 1)
-        recorded = parent.get("checkpoint") or {}
-        if not known or known.get("log") != recorded.get("log") or known.get("date") != recorded.get("date"):
+        if not same_checkpoint(known, parent.get("checkpoint")):
             raise ChainError(
                 f"the server's last level {level - 1} archive ({(known or {}).get('date', 'none')}, log "
                 f"{(known or {}).get('log', '-')}) is not {parent['name']}: another tool archived since. "
@@ -131,3 +132,114 @@ def restore_chain(manifests: list[dict], target: str | None = None, include_leve
         if levels != list(range(len(levels))):
             raise ChainError(f"include_levels {sorted(include_levels)} leaves a gap in the chain {levels}")
     return path
+
+
+# ---------------------------------------------------------------- whose manifests, and which to trust
+# One destination may hold the backups of every server of the estate, and anybody who can write
+# it can write a manifest. So a manifest counts only for the server it names, and only when every
+# path it names stays where it must: archive and parent are plain names in the destination, chunk
+# files lie where the server keeps its chunks.
+_NOT_PLAIN = re.compile(r"[/\\:\x00-\x1f]|\.\.")
+
+
+def name_problem(name) -> str | None:
+    if not isinstance(name, str) or not name:
+        return "is empty"
+    if _NOT_PLAIN.search(name):
+        return f"{name!r} is not a plain file name (no separators, drive, '..' or control characters)"
+    return None
+
+
+def _norm(path_module, path: str) -> str:
+    return path_module.normcase(path_module.normpath(path))
+
+
+def is_within(path_module, root: str, path: str) -> bool:
+    root, path = _norm(path_module, root), _norm(path_module, path)
+    return path == root or path.startswith(root.rstrip(path_module.sep) + path_module.sep)
+
+
+def path_problem(path_module, path, roots: list[str]) -> str | None:
+    """Why a chunk path is not one to create or overwrite: not absolute, '..' in it, outside every root."""
+    if not isinstance(path, str) or not path.strip():
+        return "is empty"
+    windows = path_module.sep == "\\"
+    absolute = path_module.isabs(path) and (not windows or bool(path_module.splitdrive(path)[0]))
+    if not absolute:
+        return f"{path!r} is not an absolute path"
+    if ".." in re.split(r"[\\/]", path):
+        return f"{path!r} contains '..'"
+    if roots is not None and not any(is_within(path_module, root, path) for root in roots):
+        return f"{path!r} is outside the server's chunk locations ({', '.join(sorted(set(roots))) or 'none known'})"
+    return None
+
+
+def chunk_locations(path_module, onconfig: dict, chunks: list[str]) -> list[str]:
+    """Folders that hold the server's chunks: those of ROOTPATH and MIRRORPATH in ONCONFIG and of onstat -d."""
+    paths = [onconfig.get("ROOTPATH"), onconfig.get("MIRRORPATH"), *chunks]
+    return sorted({path_module.dirname(p) for p in paths if p and path_module.isabs(p)})
+
+
+def manifest_problem(m: dict, path_module, destination_resolved: str | None, chunk_roots: list[str]) -> str | None:
+    stem = path_module.basename(m["manifest"])[: -len(MANIFEST_SUFFIX)]
+    if m.get("name") != stem:
+        return f"its name {m.get('name')!r} is not its file name {stem!r}"
+    if m.get("manifest_link"):
+        return "the manifest is a link (symbolic link or junction)"
+    for key in ("archive", "parent"):
+        if m.get(key) is not None:
+            problem = name_problem(m[key])
+            if problem:
+                return f"{key} {problem}"
+    if m.get("archive") is not None:
+        if m.get("archive_link"):
+            return f"archive {m['archive']!r} is a link (symbolic link or junction)"
+        resolved = m.get("archive_resolved")
+        if resolved and destination_resolved and not is_within(path_module, destination_resolved, resolved):
+            return f"archive {m['archive']!r} leads outside the destination, to {resolved}"
+    chunks = m.get("chunks") or []
+    if not isinstance(chunks, list):
+        return "chunks is not a list"
+    for chunk in chunks:
+        problem = path_problem(path_module, chunk, chunk_roots)
+        if problem:
+            return f"chunk {problem}"
+    return None
+
+
+def own_manifests(manifests: list[dict], server: str, path_module, destination: str,
+                  destination_resolved: str | None = None, chunk_roots: list[str] | None = None):
+    """The server's trustworthy manifests (archive_path set), those of it that were skipped and why, and how
+    many files belong to others. An unreadable file counts as the server's when its name says so."""
+    own, skipped, others = [], [], 0
+    for m in manifests:
+        named_ours = path_module.basename(m["manifest"]).startswith(f"{server}_")
+        if m.get("unreadable") is not None or m.get("informixserver") != server:
+            if m.get("unreadable") is not None and named_ours:
+                skipped.append({"manifest": m["manifest"], "reason": f"not a readable manifest: {m['unreadable']}"})
+            elif not named_ours or m.get("informixserver") is not None:
+                others += 1
+            else:
+                skipped.append({"manifest": m["manifest"], "reason": "it names no Informix server"})
+            continue
+        problem = (manifest_problem(m, path_module, destination_resolved, chunk_roots) if named_ours else
+                   f"it names server {server}, but its file name is not one of {server}'s archive names")
+        if problem:
+            skipped.append({"manifest": m["manifest"], "name": m.get("name"), "start": m.get("start"), "reason": problem})
+            continue
+        archive = path_module.join(destination, m["archive"]) if m.get("archive") else None
+        own.append(dict(m, archive_path=archive))
+    return own, skipped, others
+
+
+def skipped_text(skipped: list[dict]) -> str:
+    return "; ".join(f"{s['manifest']}: {s['reason']}" for s in skipped)
+
+
+def newer_than(skipped: list[dict], chosen: dict, path_module) -> list[str]:
+    """Skipped manifests taken after the chosen one (archive names carry their UTC start)."""
+    def stamp(name):
+        match = re.search(r"_(\d{8}T\d{9})_L[012]$", name)
+        return match.group(1) if match else ""
+    mine = stamp(chosen["name"])
+    return [s["manifest"] for s in skipped if stamp(path_module.basename(s["manifest"])[: -len(MANIFEST_SUFFIX)]) > mine]

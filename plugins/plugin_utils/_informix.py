@@ -73,13 +73,33 @@ def parse_onstat_chunks(text: str) -> list[str]:
 
 
 def last_archives(rows: list[dict]) -> dict:
-    """Newest archive per level across dbspaces: {level: {date, log}}."""
+    """Newest archive per level across dbspaces: {level: {date, log, position}}."""
     newest = {}
     for row in rows:
-        key = (row["date"][6:10] + row["date"][0:5] + row["date"][10:], row["log"])
-        if row["level"] not in newest or key > newest[row["level"]][0]:
-            newest[row["level"]] = (key, {"date": row["date"], "log": row["log"]})
-    return {level: entry for level, (_key, entry) in sorted(newest.items())}
+        entry = {"date": row["date"], "log": row["log"], "position": row["position"]}
+        if row["level"] not in newest or checkpoint_order(entry) > checkpoint_order(newest[row["level"]]):
+            newest[row["level"]] = entry
+    return dict(sorted(newest.items()))
+
+
+# An archive is known by the checkpoint it starts with: log unique ID and log position, with the
+# date (minutes only). Two archives without a log switch between them share the log ID and
+# differ in the position, so the position decides (the date alone can repeat within a minute).
+def checkpoint_order(checkpoint: dict) -> tuple:
+    """Sort key: later checkpoints compare greater. A position the checkpoint lacks counts as -1."""
+    date = checkpoint.get("date") or ""
+    position = checkpoint.get("position")
+    return (int(checkpoint.get("log") or 0), int(position, 16) if position else -1,
+            date[6:10] + date[0:5] + date[10:])
+
+
+def same_checkpoint(a: dict | None, b: dict | None) -> bool:
+    """The same archive: log and date equal, and the position too where both record one."""
+    if not a or not b:
+        return False
+    if (int(a.get("log") or -1), a.get("date")) != (int(b.get("log") or -1), b.get("date")):
+        return False
+    return not (a.get("position") and b.get("position")) or int(a["position"], 16) == int(b["position"], 16)
 
 
 # ---------------------------------------------------------------- ONCONFIG
@@ -95,6 +115,14 @@ def parse_onconfig(text: str) -> dict:
 
 
 _NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+# Parameters Informix reads as a whole decimal number, with the range it accepts (None: no upper
+# bound). Informix reads "-5", "10k" or "0x10" in them as something else or refuses to start.
+NUMERIC_PARAMETERS = {
+    "TAPEBLK": (1, None), "TAPESIZE": (0, None), "LTAPEBLK": (1, None), "LTAPESIZE": (0, None),
+    "SERVERNUM": (0, 255), "ROOTSIZE": (1, None), "ROOTOFFSET": (0, None), "MIRROROFFSET": (0, None),
+    "PHYSFILE": (1, None), "LOGFILES": (3, None), "LOGSIZE": (1, None), "CKPTINTVL": (0, None),
+    "LOCKS": (1, None), "SHMVIRTSIZE": (1, None), "SHMADD": (1, None), "SHMTOTAL": (0, None),
+}
 _SETTING = re.compile(r"^(?P<indent>\s*)(?P<name>[^#\s]\S*)(?P<sep>\s+)?(?P<value>\S+)?(?P<rest>.*)$")
 
 
@@ -114,6 +142,11 @@ def onconfig_value_error(name: str, value) -> str | None:
         return f"ONCONFIG parameter {name}: value {text!r} has characters outside Latin-1, which ONCONFIG cannot hold"
     if "#" in text:
         return f"ONCONFIG parameter {name}: value {text!r} contains '#', which Informix reads as a comment"
+    if name in NUMERIC_PARAMETERS:
+        low, high = NUMERIC_PARAMETERS[name]
+        allowed = f"a whole number from {low}" + (f" to {high}" if high is not None else " up")
+        if not text.isascii() or not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+            return f"ONCONFIG parameter {name}: value {text!r} is not {allowed}"
     if len(name) + 1 + len(text) > 512:
         return f"ONCONFIG parameter {name}: the line would exceed Informix's 512-byte limit"
     return None

@@ -19,8 +19,6 @@ import threading
 import time
 from datetime import datetime, timezone
 
-LOCK_NAME = ".oscc-backup.lock"
-
 
 class Problem(Exception):
     """A failure to report as {"failed": true, "msg": ...}; extra keys are returned too."""
@@ -115,45 +113,81 @@ def pid_alive(pid):
     return True
 
 
-def read_lock(destination):
-    path = os.path.join(destination, LOCK_NAME)
+def lock_path(env):
+    """One lock per Informix server, on the server itself: whatever destination a backup or a restore uses."""
+    return os.path.join(env["INFORMIXDIR"], "etc", f".oscc-{env['INFORMIXSERVER']}.lock")
+
+
+def read_lock(path):
     try:
         with open(path) as handle:
             lock = json.load(handle)
     except (OSError, ValueError):
         return None if not os.path.exists(path) else {"path": path, "stale": False, "unreadable": True}
     lock["path"] = path
-    lock["stale"] = lock.get("host") == socket.gethostname() and not pid_alive(int(lock.get("pid", 0)))
+    # A backup's process is gone (the run was killed), or a restore's lease has run out.
+    gone = bool(lock.get("pid")) and lock.get("host") == socket.gethostname() and not pid_alive(int(lock["pid"]))
+    lock["stale"] = gone or (lock.get("expires") is not None and time.time() > float(lock["expires"]))
     return lock
 
 
-def acquire_lock(destination):
-    path = os.path.join(destination, LOCK_NAME)
-    lock = read_lock(destination)
-    if lock and lock.get("stale"):
-        os.remove(path)  # its process is gone: the run it guarded was killed
+def holder_text(lock):
+    if lock.get("controller"):
+        return f"from controller {lock['controller']}, pid {lock.get('controller_pid')}, since {lock.get('started')}"
+    return f"pid {lock.get('pid')} on {lock.get('host')}, since {lock.get('started')}"
+
+
+def acquire_lock(path, record, break_token=None):
+    lock = read_lock(path)
+    if lock and (lock.get("stale") or (break_token and lock.get("token") == break_token)):
+        os.remove(path)  # its run was killed: nothing guards the server any more
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
-        holder = read_lock(destination) or {}
-        raise Problem(f"another backup is running on this host (pid {holder.get('pid')}, since {holder.get('started')}); "
+        holder = read_lock(path) or {}
+        raise Problem(f"another {holder.get('operation', 'backup')} is running on this server ({holder_text(holder)}); "
                       f"lock {path}", lock=holder) from None
     with os.fdopen(fd, "w") as handle:
-        json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": utc_now()}, handle)
+        json.dump(dict(record, host=socket.gethostname(), started=utc_now()), handle)
     return path
 
 
+def check_held(path, token):
+    held = read_lock(path) or {}
+    if held.get("token") != token:
+        raise Problem(f"the server's lock {path} is not held by this run any more ({holder_text(held) if held else 'none'})",
+                      lock=held, touched=False)
+
+
+def lock(p):
+    """The lock a restore holds across its round trips: acquired with a lease of ttl seconds, released by its token."""
+    path = lock_path(informix_env(p)[0])
+    if p["action"] == "release":
+        if (read_lock(path) or {}).get("token") == p["token"]:
+            os.remove(path)
+        return {"changed": True, "path": path}
+    record = {k: p.get(k) for k in ("operation", "token", "controller", "controller_pid")}
+    acquire_lock(path, dict(record, expires=time.time() + p["ttl"]), p.get("break_token"))
+    return {"changed": True, "path": path}
+
+
 def list_manifests(destination):
+    """Every *.json in the destination as it is; the controller decides whose it is and whether to trust it."""
     manifests = []
     for path in sorted(glob.glob(os.path.join(destination, "*.json"))):
         try:
             with open(path) as handle:
                 manifest = json.load(handle)
-        except (OSError, ValueError):
+            if not isinstance(manifest, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as exc:
+            manifests.append({"manifest": path, "unreadable": str(exc)[:200]})
             continue
-        manifest["manifest"] = path
-        # Manifests name their archive relative to themselves, so a backup directory can be moved.
-        manifest["archive_path"] = os.path.join(destination, manifest["archive"]) if manifest.get("archive") else None
+        manifest.update(manifest=path, manifest_link=os.path.islink(path))
+        archive = manifest.get("archive")
+        if isinstance(archive, str) and archive:
+            where = os.path.join(destination, archive)
+            manifest.update(archive_link=os.path.islink(where), archive_resolved=os.path.realpath(where))
         manifests.append(manifest)
     return manifests
 
@@ -174,13 +208,18 @@ def probe(p):
               "onconfig_sha256": hashlib.sha256(raw).hexdigest(),
               "environment": {k: env[k] for k in ("INFORMIXDIR", "INFORMIXSERVER", "ONCONFIG")}}
     result.update(server_state(env))
+    result.update(computer_name=socket.gethostname(), oscc_version=None,  # OSCC server software runs on Windows only
+                  lock=read_lock(lock_path(env)))
     destination = p.get("destination")
     if destination:
         result["destination_exists"] = os.path.isdir(destination)
+        result["destination_is_file"] = os.path.exists(destination) and not os.path.isdir(destination)
         if result["destination_exists"]:
+            result["destination_resolved"] = os.path.realpath(destination)
             result["manifests"] = list_manifests(destination)
-            result["lock"] = read_lock(destination)
             result["free_bytes"] = shutil.disk_usage(destination).free
+        if result["onstat_rc"] != 255:
+            result["onstat_d"] = run(["onstat", "-d"], env)[1]
     return result
 
 
@@ -243,22 +282,40 @@ def onbar_backup(p, env):
     return output
 
 
+def checkpoint_order(c):
+    """As _informix.checkpoint_order: log unique ID, then log position, then the date."""
+    return int(c["log"]), int(c["position"], 16) if c.get("position") else -1, c["date"][6:10] + c["date"][0:5] + c["date"][10:]
+
+
 def last_checkpoint(arc_text, pattern, level):
-    """The server's newest archive of a level in `onstat -g arc`, as {date, log}, or None."""
-    rows = [m.groupdict() for m in (re.match(pattern, ln.strip()) for ln in arc_text.splitlines())
-            if m and int(m.group("level")) == level]
-    newest = max(rows, key=lambda r: (int(r["log"]), r["date"]), default=None)
-    return {"date": newest["date"], "log": int(newest["log"])} if newest else None
+    """The server's newest archive of a level in `onstat -g arc`, as {date, log, position}, or None."""
+    rows = [{"date": m["date"], "log": int(m["log"]), "position": m["position"]}
+            for m in (re.match(pattern, ln.strip()) for ln in arc_text.splitlines()) if m and int(m["level"]) == level]
+    return max(rows, key=checkpoint_order, default=None)
+
+
+def plain_name(name):
+    return isinstance(name, str) and bool(name) and not re.search(r"[/\\:\x00-\x1f]|\.\.", name)
 
 
 def backup(p):
     env = informix_env(p)[0]
     destination = p["destination"]
+    if os.path.exists(destination) and not os.path.isdir(destination):
+        raise Problem(f"destination {destination} is a file, not a directory")
     os.makedirs(destination, exist_ok=True)
-    lock = acquire_lock(destination)
+    lock = lock_path(env)
+    if p.get("lock_token"):  # a restore's safety backup: the restore holds the server's lock
+        check_held(lock, p["lock_token"])
+    else:
+        acquire_lock(lock, {"operation": "backup", "pid": os.getpid()}, p.get("break_token"))
     try:
-        for leftover in glob.glob(os.path.join(destination, "*.partial")):
-            os.remove(leftover)  # from a run that was killed; we hold the lock, so nobody writes it
+        # Leftovers of this server's runs that were killed; we hold its lock, so none of them is being written.
+        # Other servers' files in a shared destination are never touched.
+        own = re.compile(re.escape(env["INFORMIXSERVER"]) + r"_\d{8}T\d{9}_L[012]\.(arc|json)\.partial$")
+        for leftover in os.listdir(destination):
+            if own.match(leftover):
+                os.remove(os.path.join(destination, leftover))
         partial = os.path.join(destination, p["name"] + ".arc.partial")
         taken = [path for path in (partial[:-8], os.path.join(destination, p["name"] + ".json")) if os.path.exists(path)]
         if taken:
@@ -271,7 +328,8 @@ def backup(p):
         state = server_state(env)
         checkpoint = last_checkpoint(state["onstat_arc"], p["arc_row_pattern"], p["level"])
         previous = p.get("previous_checkpoint")
-        if p["verify"] and (checkpoint is None or (previous and int(checkpoint["log"]) <= int(previous["log"]))):
+        # A new archive starts with a new checkpoint: later in the log than the server's last one of this level.
+        if p["verify"] and (checkpoint is None or (previous and checkpoint_order(checkpoint) <= checkpoint_order(previous))):
             if os.path.exists(partial):
                 os.remove(partial)
             raise Problem(f"backup not verified: onstat -g arc shows no new level {p['level']} archive", output=output,
@@ -284,21 +342,23 @@ def backup(p):
             os.replace(partial, archive)
         manifest = dict(p["manifest"], start=start, end=utc_now(), size=size, sha256=sha256,
                         archive=os.path.basename(archive) if archive else None,
-                        checkpoint=checkpoint,
+                        checkpoint=checkpoint, informix_banner=state["onstat"].strip(),
                         verified=bool(p["verify"]), chunks=chunks, ontape_output=output[-4000:])
         manifest_path = os.path.join(destination, p["name"] + ".json")
         # The manifest is written last: its presence is what marks the backup complete.
         write_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
         deleted = []
-        for path in p.get("delete", []):
-            if os.path.exists(path):
+        for name in p.get("delete", []):  # retention names files of this destination only
+            path = os.path.join(destination, name)
+            if plain_name(name) and os.path.lexists(path) and not os.path.isdir(path):
                 os.remove(path)
                 deleted.append(path)
         manifest.update(manifest=manifest_path, archive_path=archive)
         return {"changed": True, "manifest": manifest, "deleted": deleted, "output": output,
                 "onstat_rc": state["onstat_rc"]}
     finally:
-        os.remove(lock)
+        if not p.get("lock_token"):
+            os.remove(lock)
 
 
 def scheduled(p):
@@ -319,7 +379,9 @@ def scheduled(p):
         now = datetime.now(timezone.utc)  # the name has the form of _archives.archive_name
         name = f"{env['INFORMIXSERVER']}_{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}_L{level}"
         manifest = dict(p["manifest"], name=name, level=level, parent=None, parent_checkpoint=base,
-                        chain=None if level else name, purpose="scheduled")
+                        chain=None if level else name, purpose="scheduled", informixserver=env["INFORMIXSERVER"],
+                        computer_name=socket.gethostname())
+        manifest.setdefault("oscc_version", None)  # OSCC server software runs on Windows only
         result = backup(dict(p, name=name, manifest=manifest, tapedev=tapedev, delete=[],
                              previous_checkpoint=last_checkpoint(state["onstat_arc"], p["arc_row_pattern"], level)))
         line = f"{utc_now()} OK level {level} {result['manifest']['manifest']} sha256 {result['manifest']['sha256']}"
@@ -484,6 +546,7 @@ def wait_for_mode(env, wanted, timeout):
 
 def restore(p):
     env = informix_env(p)[0]
+    check_held(lock_path(env), p["lock_token"])  # the controller took the server's lock for the whole restore
     bad = [a for a in verify_archives(p)["archives"] if not a["ok"]]
     if bad:
         raise Problem(f"refusing to restore: {bad[0]['archive']}: {bad[0]['reason']}", touched=False)
@@ -492,6 +555,15 @@ def restore(p):
         if rc != 0:
             raise Problem(f"refusing to restore: onbar -v returned {rc} ({onbar_meaning(p, rc)})", output=output,
                           touched=False)
+    try:
+        return restore_touching(p, env)
+    except Exception as exc:  # the server may be down now: say in which mode it was left
+        problem = exc if isinstance(exc, Problem) else Problem(f"restore failed: {type(exc).__name__}: {exc}")
+        problem.extra.update(touched=problem.extra.get("touched", True), onstat_rc=run(["onstat", "-"], env)[0])
+        raise problem from None
+
+
+def restore_touching(p, env):
     transcript = []
     if run(["onstat", "-"], env)[0] != 255:
         transcript.append(run(["onmode", "-ky"], env)[1])
@@ -731,7 +803,7 @@ def keystore_cert(p):
     return result
 
 
-PROCEDURES = {"probe": probe, "backup": backup, "verify_archives": verify_archives, "restore": restore,
+PROCEDURES = {"probe": probe, "lock": lock, "backup": backup, "verify_archives": verify_archives, "restore": restore,
               "write_file": write_file, "read_file": read_file, "scheduled": scheduled, "read_files": read_files,
               "write_files": write_files, "install_kit": install_kit, "keystore_cert": keystore_cert,
               "run_prompted": run_prompted}

@@ -24,7 +24,6 @@ if ($Secrets) {  # win_powershell sensitive_parameters: never in the script text
     $plain = [Runtime.InteropServices.Marshal]::PtrToStringBSTR([Runtime.InteropServices.Marshal]::SecureStringToBSTR($Secrets))
     (ConvertFrom-Json -InputObject $plain).PSObject.Properties | ForEach-Object { $p | Add-Member -NotePropertyName $_.Name -NotePropertyValue $_.Value -Force }
 }
-$LockName = '.oscc-backup.lock'
 
 class Problem : System.Exception {
     [hashtable]$Extra
@@ -44,7 +43,8 @@ function Get-InformixEnv {
     if (-not (Test-Path -LiteralPath $path -PathType Leaf)) { Fail "ONCONFIG file $path does not exist" }
     $vars = @{ INFORMIXDIR = $dir; INFORMIXSERVER = $server; ONCONFIG = $onconfig;
                PATH = (Join-Path $dir 'bin') + ';' + $env:PATH }
-    @{ vars = $vars; onconfig = $path }
+    # One lock per Informix server, on the server itself, whatever destination a run uses.
+    @{ vars = $vars; onconfig = $path; lock = (Join-Path $etc ".oscc-$server.lock") }
 }
 
 function Find-Onconfig([string]$etc, [string]$server) {
@@ -209,11 +209,31 @@ function Get-ServerState([hashtable]$ifx) {
 }
 
 # The server's newest archive of a level in onstat -g arc, as @{ date; log }, or $null.
+# As _informix.checkpoint_order: log unique ID, then log position, then the date.
+function Get-CheckpointOrder($c) {
+    $position = if ($c.position) { [Convert]::ToInt64(([string]$c.position).Substring(2), 16) } else { -1 }
+    $d = [string]$c.date
+    '{0:D12} {1:D16} {2}' -f [long]$c.log, $position, ($d.Substring(6, 4) + $d.Substring(0, 5) + $d.Substring(10))
+}
+
+# The server's newest archive of a level in onstat -g arc, as @{ date; log; position }, or $null.
 function Get-LastCheckpoint([string]$arcText, [int]$level) {
     $rows = @($arcText -split "`r?`n" | ForEach-Object { [regex]::Match($_.Trim(), $p.arc_row_pattern) } |
-              Where-Object { $_.Success -and [int]$_.Groups['level'].Value -eq $level })
-    $newest = $rows | Sort-Object { [int]$_.Groups['log'].Value } | Select-Object -Last 1
-    if ($newest) { @{ date = $newest.Groups['date'].Value; log = [int]$newest.Groups['log'].Value } } else { $null }
+              Where-Object { $_.Success -and [int]$_.Groups['level'].Value -eq $level } | ForEach-Object {
+                  @{ date = $_.Groups['date'].Value; log = [int]$_.Groups['log'].Value; position = $_.Groups['position'].Value } })
+    $rows | Sort-Object { Get-CheckpointOrder $_ } | Select-Object -Last 1
+}
+
+function Test-PlainName($name) { $name -is [string] -and $name -and $name -notmatch '[/\\:\x00-\x1f]|\.\.' }
+
+# DisplayName and DisplayVersion of the installed OSCC server software (Windows uninstall entries).
+function Get-OsccVersion {
+    $keys = @('HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*',
+              'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*')
+    $found = @(Get-ItemProperty -Path $keys -ErrorAction SilentlyContinue |
+               Where-Object { $_.DisplayName -like $p.oscc_product_pattern } |
+               ForEach-Object { '{0} {1}' -f $_.DisplayName, $_.DisplayVersion } | Sort-Object -Unique)
+    if ($found.Count) { $found -join '; ' } else { $null }
 }
 
 function Get-Sha256([string]$path) { (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant() }
@@ -224,38 +244,72 @@ function Write-Atomic([string]$path, [byte[]]$bytes) {
     Move-Item -LiteralPath $tmp -Destination $path -Force
 }
 
-function Read-Lock([string]$destination) {
-    $path = Join-Path $destination $LockName
+function Read-Lock([string]$path) {
     if (-not (Test-Path -LiteralPath $path)) { return $null }
     try { $lock = Get-Content -LiteralPath $path -Raw | ConvertFrom-Json } catch { return @{ path = $path; stale = $false } }
-    $alive = $null -ne (Get-Process -Id ([int]$lock.pid) -ErrorAction SilentlyContinue)
-    @{ path = $path; pid = $lock.pid; host = $lock.host; started = $lock.started;
-       stale = ($lock.host -eq $env:COMPUTERNAME -and -not $alive) }
+    # A backup's process is gone (the run was killed), or a restore's lease has run out.
+    $gone = $lock.pid -and $lock.host -eq $env:COMPUTERNAME -and $null -eq (Get-Process -Id ([int]$lock.pid) -ErrorAction SilentlyContinue)
+    $expired = $null -ne $lock.expires -and [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -gt [double]$lock.expires
+    @{ path = $path; operation = $lock.operation; pid = $lock.pid; host = $lock.host; started = $lock.started; token = $lock.token;
+       controller = $lock.controller; controller_pid = $lock.controller_pid; expires = $lock.expires; stale = [bool]($gone -or $expired) }
 }
 
-function Lock-Destination([string]$destination) {
-    $path = Join-Path $destination $LockName
-    $lock = Read-Lock $destination
-    if ($lock -and $lock.stale) { Remove-Item -LiteralPath $path -Force }
+function Get-HolderText($lock) {
+    if ($lock.controller) { "from controller $($lock.controller), pid $($lock.controller_pid), since $($lock.started)" }
+    else { "pid $($lock.pid) on $($lock.host), since $($lock.started)" }
+}
+
+function Lock-Server([string]$path, [hashtable]$record, $breakToken = $null) {
+    $lock = Read-Lock $path
+    if ($lock -and ($lock.stale -or ($breakToken -and $lock.token -eq $breakToken))) { Remove-Item -LiteralPath $path -Force }
     try {
         $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None)
     } catch [IO.IOException] {
-        $holder = Read-Lock $destination
-        Fail "another backup is running on this host (pid $($holder.pid), since $($holder.started)); lock $path" @{ lock = $holder }
+        $holder = Read-Lock $path
+        $what = if ($holder.operation) { $holder.operation } else { 'backup' }
+        Fail "another $what is running on this server ($(Get-HolderText $holder)); lock $path" @{ lock = $holder }
     }
-    $bytes = [Text.Encoding]::UTF8.GetBytes((@{ pid = $PID; host = $env:COMPUTERNAME; started = (UtcNow) } | ConvertTo-Json -Compress))
+    $record.host = $env:COMPUTERNAME; $record.started = UtcNow
+    $bytes = [Text.Encoding]::UTF8.GetBytes(($record | ConvertTo-Json -Compress))
     $stream.Write($bytes, 0, $bytes.Length)
     $stream.Close()
-    $path
 }
 
+function Assert-LockHeld([string]$path, [string]$token) {
+    $held = Read-Lock $path
+    if (-not $held -or $held.token -ne $token) {
+        Fail "the server's lock $path is not held by this run any more" @{ lock = $held; touched = $false }
+    }
+}
+
+# The lock a restore holds across its round trips: acquired with a lease of ttl seconds, released by its token.
+function Invoke-Lock {
+    $path = (Get-InformixEnv).lock
+    if ($p.action -eq 'release') {
+        if ((Read-Lock $path).token -eq $p.token) { Remove-Item -LiteralPath $path -Force }
+    } else {
+        $expires = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() + [int]$p.ttl
+        Lock-Server $path @{ operation = $p.operation; token = $p.token; controller = $p.controller;
+                             controller_pid = $p.controller_pid; expires = $expires } $p.break_token
+    }
+    $Ansible.Changed = $true
+    @{ changed = $true; path = $path }
+}
+
+# Every *.json in the destination as it is; the controller decides whose it is and whether to trust it.
 function Get-Manifests([string]$destination) {
-    @(Get-ChildItem -LiteralPath $destination -Filter '*.json' -File | Sort-Object Name | ForEach-Object {
-        try { $m = Get-Content -LiteralPath $_.FullName -Raw | ConvertFrom-Json } catch { return }
-        $m | Add-Member -NotePropertyName manifest -NotePropertyValue $_.FullName -Force
-        # Manifests name their archive relative to themselves, so a backup directory can be moved.
-        $path = if ($m.archive) { Join-Path $destination $m.archive } else { $null }
-        $m | Add-Member -NotePropertyName archive_path -NotePropertyValue $path -Force
+    $reparse = [IO.FileAttributes]::ReparsePoint
+    ,@(Get-ChildItem -LiteralPath $destination -Filter '*.json' -File | Sort-Object Name | ForEach-Object {
+        $file = $_
+        try { $m = Get-Content -LiteralPath $file.FullName -Raw | ConvertFrom-Json } catch {
+            return @{ manifest = $file.FullName; unreadable = "$($_.Exception.Message)" } }
+        if ($m -isnot [pscustomobject]) { return @{ manifest = $file.FullName; unreadable = 'not a JSON object' } }
+        $m | Add-Member -NotePropertyName manifest -NotePropertyValue $file.FullName -Force
+        $m | Add-Member -NotePropertyName manifest_link -NotePropertyValue ([bool]($file.Attributes -band $reparse)) -Force
+        if ($m.archive -is [string] -and $m.archive) {
+            $item = Get-Item -LiteralPath (Join-Path $destination $m.archive) -Force -ErrorAction SilentlyContinue
+            $m | Add-Member -NotePropertyName archive_link -NotePropertyValue ([bool]($item -and ($item.Attributes -band $reparse))) -Force
+        }
         $m
     })
 }
@@ -270,11 +324,15 @@ function Invoke-Probe {
         environment = @{ INFORMIXDIR = $ifx.vars.INFORMIXDIR; INFORMIXSERVER = $ifx.vars.INFORMIXSERVER; ONCONFIG = $ifx.vars.ONCONFIG }
     }
     $result += Get-ServerState $ifx
+    $result.computer_name = $env:COMPUTERNAME
+    $result.oscc_version = Get-OsccVersion
+    $result.lock = Read-Lock $ifx.lock
     if ($p.destination) {
         $result.destination_exists = Test-Path -LiteralPath $p.destination -PathType Container
+        $result.destination_is_file = Test-Path -LiteralPath $p.destination -PathType Leaf
+        if ($result.onstat_rc -ne 255) { $result.onstat_d = (Invoke-Native $ifx @('onstat', '-d')).text }
         if ($result.destination_exists) {
             $result.manifests = Get-Manifests $p.destination
-            $result.lock = Read-Lock $p.destination
             $drive = [IO.Path]::GetPathRoot($p.destination)
             $result.free_bytes = (New-Object IO.DriveInfo($drive)).AvailableFreeSpace
         }
@@ -339,10 +397,14 @@ function Invoke-OnbarBackup([hashtable]$ifx) {
 function Invoke-Backup {
     $ifx = Get-InformixEnv
     $destination = $p.destination
+    if (Test-Path -LiteralPath $destination -PathType Leaf) { Fail "destination $destination is a file, not a directory" }
     New-Item -ItemType Directory -Force -Path $destination | Out-Null
-    $lock = Lock-Destination $destination
+    if ($p.lock_token) { Assert-LockHeld $ifx.lock $p.lock_token }  # a restore's safety backup: the restore holds it
+    else { Lock-Server $ifx.lock @{ operation = 'backup'; pid = $PID } $p.break_token }
     try {
-        Get-ChildItem -LiteralPath $destination -Filter '*.partial' -File | Remove-Item -Force
+        # Leftovers of this server's killed runs only; other servers' files in a shared destination are never touched.
+        $own = '^' + [regex]::Escape($ifx.vars.INFORMIXSERVER) + '_\d{8}T\d{9}_L[012]\.(arc|json)\.partial$'
+        Get-ChildItem -LiteralPath $destination -Filter '*.partial' -File | Where-Object { $_.Name -match $own } | Remove-Item -Force
         $partial = Join-Path $destination ($p.name + '.arc.partial')
         $archive = Join-Path $destination ($p.name + '.arc')
         $manifestPath = Join-Path $destination ($p.name + '.json')
@@ -361,7 +423,8 @@ function Invoke-Backup {
         $state = Get-ServerState $ifx
         $checkpoint = Get-LastCheckpoint $state.onstat_arc $p.level
         $previous = $p.previous_checkpoint
-        if ($p.verify -and (-not $checkpoint -or ($previous -and $checkpoint.log -le [int]$previous.log))) {
+        # A new archive starts with a new checkpoint: later in the log than the server's last one of this level.
+        if ($p.verify -and (-not $checkpoint -or ($previous -and (Get-CheckpointOrder $checkpoint) -le (Get-CheckpointOrder $previous)))) {
             Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
             Fail "backup not verified: onstat -g arc shows no new level $($p.level) archive" @{ output = $run.text; onstat_arc = $state.onstat_arc }
         }
@@ -374,20 +437,22 @@ function Invoke-Backup {
         $manifest.start = $start; $manifest.end = UtcNow; $manifest.size = $size; $manifest.sha256 = $sha256
         $manifest.archive = if ($archive) { Split-Path -Leaf $archive } else { $null }; $manifest.verified = [bool]$p.verify; $manifest.chunks = $chunks
         $manifest.checkpoint = $checkpoint
+        $manifest.informix_banner = $state.onstat.Trim()
         $text = $run.text
         $manifest.ontape_output = if ($text.Length -gt 4000) { $text.Substring($text.Length - 4000) } else { $text }
         # The manifest is written last: its presence is what marks the backup complete.
         Write-Atomic $manifestPath ([Text.Encoding]::UTF8.GetBytes(($manifest | ConvertTo-Json -Depth 6)))
         $deleted = @()
-        foreach ($path in @($p.delete)) {
-            if ($path -and (Test-Path -LiteralPath $path)) { Remove-Item -LiteralPath $path -Force; $deleted += $path }
+        foreach ($name in @($p.delete)) {  # retention names files of this destination only
+            $path = Join-Path $destination $name
+            if ((Test-PlainName $name) -and (Test-Path -LiteralPath $path -PathType Leaf)) { Remove-Item -LiteralPath $path -Force; $deleted += $path }
         }
         $manifest.manifest = $manifestPath
         $manifest.archive_path = $archive
         $Ansible.Changed = $true
         @{ changed = $true; manifest = $manifest; deleted = $deleted; output = $run.text; onstat_rc = $state.onstat_rc }
     } finally {
-        Remove-Item -LiteralPath $lock -Force -ErrorAction SilentlyContinue
+        if (-not $p.lock_token) { Remove-Item -LiteralPath $ifx.lock -Force -ErrorAction SilentlyContinue }
     }
 }
 
@@ -406,6 +471,8 @@ function Invoke-Scheduled {
         $name = '{0}_{1}_L{2}' -f $ifx.vars.INFORMIXSERVER, [DateTime]::UtcNow.ToString('yyyyMMddTHHmmssfff'), $level  # as _archives.archive_name
         $manifest = $p.manifest
         foreach ($pair in @{ name = $name; level = $level; parent = $null; parent_checkpoint = $base; purpose = 'scheduled';
+                             informixserver = $ifx.vars.INFORMIXSERVER; computer_name = $env:COMPUTERNAME;
+                             oscc_version = (Get-OsccVersion);
                              chain = $(if ($level -eq 0) { $name } else { $null }) }.GetEnumerator()) {
             $manifest | Add-Member -NotePropertyName $pair.Key -NotePropertyValue $pair.Value -Force
         }
@@ -451,6 +518,7 @@ function Wait-Mode([hashtable]$ifx, [int[]]$wanted, [int]$timeout) {
 
 function Invoke-Restore {
     $ifx = Get-InformixEnv
+    Assert-LockHeld $ifx.lock $p.lock_token   # the controller took the server's lock for the whole restore
     $bad = @((Invoke-VerifyArchives).archives | Where-Object { -not $_.ok })
     if ($bad) { Fail "refusing to restore: $($bad[0].archive): $($bad[0].reason)" @{ touched = $false } }
     if ($p.method -eq 'onbar') {
@@ -460,6 +528,17 @@ function Invoke-Restore {
                 output = $verified.text; touched = $false }
         }
     }
+    try { Invoke-RestoreTouching $ifx } catch {
+        # The server may be down now: say in which mode it was left.
+        $extra = if ($_.Exception -is [Problem]) { $_.Exception.Extra } else { @{} }
+        if (-not $extra.ContainsKey('touched')) { $extra.touched = $true }
+        $extra.onstat_rc = (Invoke-Native $ifx @('onstat', '-')).rc
+        $msg = if ($_.Exception -is [Problem]) { $_.Exception.Message } else { "restore failed: $($_.Exception.Message)" }
+        Fail $msg $extra
+    }
+}
+
+function Invoke-RestoreTouching([hashtable]$ifx) {
     $transcript = @()
     if ((Invoke-Native $ifx @('onstat', '-')).rc -ne 255) {
         $transcript += (Invoke-Native $ifx @('onmode', '-ky')).text
@@ -873,7 +952,7 @@ function Invoke-KeystoreCert {
     } finally { Remove-Item Env:\OSCC_STOREPASS -ErrorAction SilentlyContinue }
 }
 
-$procedures = @{ probe = { Invoke-Probe }; backup = { Invoke-Backup }; verify_archives = { Invoke-VerifyArchives };
+$procedures = @{ probe = { Invoke-Probe }; lock = { Invoke-Lock }; backup = { Invoke-Backup }; verify_archives = { Invoke-VerifyArchives };
                  restore = { Invoke-Restore }; write_file = { Invoke-WriteFile }; read_file = { Invoke-ReadFile };
                  scheduled = { Invoke-Scheduled }; read_files = { Invoke-ReadFiles }; write_files = { Invoke-WriteFiles };
                  install_kit = { Invoke-InstallKit }; iis_isapi = { Invoke-IisIsapi };

@@ -11,6 +11,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 INVENTORY = os.path.join(ROOT, "inventories", "lab")
 # inventory host -> (lab host, Informix server, platform)
 HOSTS = {"lab-main": ("main", "ol_main", "windows"), "lab-linux": ("linux", "ol_linux", "posix")}
+# Further Informix servers of the estate, for tests on a destination they share with lab-main.
+ESTATE = {"lab-backup": ("backup", "ol_backup", "windows"), "lab-report": ("report", "ol_report", "windows")}
 # inventory host -> (lab host, platform) of the web servers and the directory
 SERVICE_HOSTS = {"lab-web-iis": ("web-iis", "windows"), "lab-web-tomcat": ("web-tomcat", "posix"),
              "lab-web-sunjava": ("web-sunjava", "posix"), "lab-ldap": ("ldap", "posix"),
@@ -30,7 +32,7 @@ class Lab:
             labctl.init_web_host(self.root, self.host, platform=self.platform, sunjava=self.host == "web-sunjava",
                                  exchange=exchange_version if self.host == "exchange" else None)
         else:
-            self.host, self.server, self.platform = HOSTS[inventory_host]
+            self.host, self.server, self.platform = {**HOSTS, **ESTATE}[inventory_host]
             labctl.init_host(self.root, self.host, self.server, platform=self.platform)
         self.paths = labctl.host_paths(self.root, self.host)
         self.env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
@@ -38,6 +40,10 @@ class Lab:
 
     def backups(self):
         return self.paths["backups"]
+
+    def lock_file(self):
+        """The server's lock: one per Informix server, beside its ONCONFIG."""
+        return os.path.join(self.paths["informixdir"], "etc", f".oscc-{self.server}.lock")
 
     def spelled(self, key, name):
         """A path as the host spells it (D:\\CCDATA\\x on the simulated Windows host)."""

@@ -150,13 +150,15 @@ def test_a_killed_run_leaves_a_stale_lock_and_partial_that_the_next_run_clears(l
     lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
     proc = subprocess.Popen(["true"])
     proc.wait()
-    with open(os.path.join(lab.backups(), ".oscc-backup.lock"), "w") as handle:
-        json.dump({"pid": proc.pid, "host": socket.gethostname(), "started": "earlier"}, handle)
-    leftover = os.path.join(lab.backups(), "ol_main_19990101T000000000_L0.arc.partial")
-    open(leftover, "wb").write(b"half")
+    with open(lab.lock_file(), "w") as handle:
+        json.dump({"operation": "backup", "pid": proc.pid, "host": socket.gethostname(), "started": "earlier"}, handle)
+    leftover = os.path.join(lab.backups(), f"{lab.server}_19990101T000000000_L0.arc.partial")
+    writing = os.path.join(lab.backups(), "ol_other_19990101T000000000_L0.arc.partial")  # another server's, running
+    for path in (leftover, writing):
+        open(path, "wb").write(b"half")
     _, result = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
-    assert result["verified"] and not os.path.exists(leftover)
-    assert not os.path.exists(os.path.join(lab.backups(), ".oscc-backup.lock"))
+    assert result["verified"] and not os.path.exists(leftover) and os.path.exists(writing)
+    assert not os.path.exists(lab.lock_file())
 
 
 def test_disk_full_keeps_the_previous_chain_and_leaves_no_partial(lab, tmp_path):
@@ -192,7 +194,7 @@ def test_two_backups_at_once_the_second_is_refused(lab, tmp_path):
                          "tasks": [{"oscc.admin.informix_backup": BACKUP}]}], handle)
     first = lab.playbook(play, background=True)
     deadline = time.time() + 20
-    while not os.path.exists(os.path.join(lab.backups(), ".oscc-backup.lock")) and time.time() < deadline:
+    while not os.path.exists(lab.lock_file()) and time.time() < deadline:
         time.sleep(0.1)
     second = lab.playbook(play)
     first_out, _ = first.communicate(timeout=60)
@@ -250,8 +252,9 @@ def test_windows_restore_stops_the_oscc_services_first_and_starts_them_after(win
              for c in lab.windows_calls()[earlier:]]
     services = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
     start = next(i for i, s in enumerate(steps) if s == ("win_powershell", "restore"))
-    assert steps[:3] == [("win_powershell", "probe"), ("win_powershell", "verify_archives"),
-                         ("win_powershell", "backup")]  # checksums checked and safety backup taken first
+    assert steps[:4] == [("win_powershell", "probe"), ("win_powershell", "verify_archives"),
+                         ("win_powershell", "lock"), ("win_powershell", "backup")]  # checked, locked, safety backup
+    assert steps[-1] == ("win_powershell", "lock")  # the server's lock released last
     assert [s[1] for s in steps[:start] if s[0] == "win_service"] == [(n, "stopped") for n in services]
     assert [s[1] for s in steps[start + 1:] if s[0] == "win_service"] == [(n, "started") for n in services]
     state = labctl.windows_state(lab.root, lab.host)["services"]

@@ -29,12 +29,19 @@ WINDOWS_LAYOUT = {
     "tape": r"C:\Backups",
     "backups": r"D:\OSCC-Backups",
 }
+# The uninstall entry of the OSCC server software on a simulated Windows server (name and version: sim).
+OSCC_SOFTWARE = {"DisplayName": "OpenScape Contact Center Enterprise V12 Server", "DisplayVersion": "12.0.1.4"}
 # Where the simulated main server has the OSCC software and its osccmseheaders.exe (manual §3.4.1).
 OSCC_DIR = r"C:\Program Files\OpenScape Contact Center"
 
 
 def to_here(base, path):
-    """Where a path of the simulated Windows host lives on this machine."""
+    """Where a path of the simulated Windows host lives on this machine. A share (\\\\server\\share\\...) is
+    the same folder for every host of the lab, <root>/unc/<server>/<share>/..., as one share is for an estate."""
+    unc = re.match(r"^[\\/]{2}([^\\/]+)[\\/]+([^\\/]+)(.*)$", path)
+    if unc:
+        rest = [p for p in re.split(r"[\\/]+", unc.group(3)) if p]
+        return os.path.join(os.path.dirname(base), "unc", unc.group(1).lower(), unc.group(2).lower(), *rest)
     match = re.match(r"^([A-Za-z]):[\\/]", path)
     if not match:
         return path
@@ -99,7 +106,7 @@ def init_host(root, host, server, python=sys.executable, platform="posix"):
         services = {name: {"state": "running", "start_mode": "auto"} for name in OSCC_SERVICES}
         services[f"IBM Informix Database Server - {server}"] = {"state": "running", "start_mode": "auto"}
         with open(os.path.join(base, "windows.json"), "w") as handle:
-            json.dump({"services": services, "calls": []}, handle, indent=1)
+            json.dump({"services": services, "calls": [], "installed_software": [dict(OSCC_SOFTWARE)]}, handle, indent=1)
         tool = to_here(base, OSCC_DIR + "\\osccmseheaders.exe")
         os.makedirs(os.path.dirname(tool), exist_ok=True)
         with open(tool, "w") as handle:
@@ -252,9 +259,30 @@ def fire_task(root, host, task):
     params_file = to_here(paths["base"], words[words.index("-Json") + 1][1:])
     with open(params_file) as handle:
         params = translate(json.load(handle), paths["base"])
+    if procedure == "scheduled":  # what the Windows twin reads from the registry at run time
+        params["manifest"]["oscc_version"] = software_version(root, host, params["oscc_product_pattern"])
     twin = os.path.join(os.path.dirname(os.path.dirname(HERE)), "plugins", "plugin_utils", "_remote_posix.py")
     done = subprocess.run([sys.executable, twin, procedure, json.dumps(params)], capture_output=True, check=True)
     return json.loads(done.stdout)
+
+
+def software_version(root, host, pattern):
+    """As Get-OsccVersion reads it: the matching uninstall entries, "name version" joined by "; "."""
+    import fnmatch
+
+    found = sorted({f"{e['DisplayName']} {e['DisplayVersion']}" for e in windows_state(root, host).get("installed_software", [])
+                    if fnmatch.fnmatchcase(e["DisplayName"].lower(), pattern.lower())})
+    return "; ".join(found) or None
+
+
+def set_software_version(root, host, version):
+    """A patch installed on (or removed from) the simulated server."""
+    path = os.path.join(host_paths(root, host)["base"], "windows.json")
+    with open(path) as handle:
+        state = json.load(handle)
+    state["installed_software"] = [dict(OSCC_SOFTWARE, DisplayVersion=version)] if version else []
+    with open(path, "w") as handle:
+        json.dump(state, handle, indent=1)
 
 
 def translate(value, base):

@@ -186,12 +186,15 @@ def make_archive(inst, level):
     bases = state.setdefault("bases", {})
     if level > 0 and str(level - 1) not in bases:
         raise Fail(f"sim: Archive failed - a level {level - 1} archive must be performed first.")
-    state["log"] += 1
+    # An archive starts with a checkpoint: the log position moves on, the log unique ID changes
+    # only at a log switch (onmode -l, or a full log), so quiet servers archive within one log.
+    state["position"] = state.get("position", 24) + 4096
     archive_id = hashlib.sha256(f"{inst.server}{time.time_ns()}{level}".encode()).hexdigest()[:16]
     base = bases.get(str(level - 1)) if level else None
     payload = {"full": data} if level == 0 else table_diff(base["data"], data)
     stamp = now().strftime("%m/%d/%Y %H:%M:%S")
-    entry = {"level": level, "id": archive_id, "base": base["id"] if base else None, "time": stamp, "log": state["log"]}
+    entry = {"level": level, "id": archive_id, "base": base["id"] if base else None, "time": stamp, "log": state["log"],
+             "position": state["position"]}
     history = [a for a in state.get("archives", []) if a["level"] < level] + [entry]
     header = {"level": level, "id": archive_id, "base": entry["base"], "server": inst.server, "checkpoint": stamp,
               "log": state["log"], "spaces": state["spaces"], "chunks": state["chunks"], "history": history,
@@ -433,7 +436,7 @@ def onstat(argv):
         for number, space in enumerate(inst.state["spaces"], 1):
             for archive in inst.state.get("archives", []):
                 when = dt.datetime.strptime(archive["time"], "%m/%d/%Y %H:%M:%S").strftime("%m/%d/%Y.%H:%M")
-                position = f"0x{archive['log'] * 4096 + 24:x}"
+                position = f"0x{archive.get('position', 24):x}"
                 print(f"{space:<19}{number:<7}{archive['level']:<6}{when:<17}{archive['log']:<11}{position}")
         print()
     elif argv[:1] == ["-d"]:
@@ -482,6 +485,8 @@ def onmode(argv):
         inst.state["mode"] = "Off-Line"
     elif "m" in flags:
         inst.state["mode"] = "On-Line"
+    elif flags == "l":  # switch to the next logical log
+        inst.state.update(log=inst.state["log"] + 1, position=24)
     elif "s" in flags or "u" in flags:
         inst.state["mode"] = "Quiescent"
     elif "j" in flags:

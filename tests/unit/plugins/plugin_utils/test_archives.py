@@ -1,4 +1,7 @@
 """Chains, parents and retention: what may be deleted and what a restore takes."""
+import ntpath
+import posixpath
+
 import pytest
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
@@ -93,3 +96,66 @@ def test_a_scheduled_run_is_linked_to_its_base_by_the_server_checkpoint():
     orphan = m("s2", 1, start="b6", parent_checkpoint={"date": "elsewhere", "log": 99})
     assert [names(c) for c in arc.chains([A0, B0, scheduled, orphan])] == [["a0"], ["b0", "s1"]]
     assert names(arc.restore_chain([A0, B0, scheduled])) == ["b0", "s1"]
+
+
+# ---------------------------------------------------------------- whose manifests, and which to trust
+
+DEST = "\\\\backupsrv\\oscc"
+ROOTS = ["D:\\CCDATA"]
+
+
+def on_share(name, server="ol_main", **extra):
+    return {"format": 1, "name": name, "informixserver": server, "level": 0, "verified": True,
+            "manifest": f"{DEST}\\{name}.json", "archive": name + ".arc", "chunks": ["D:\\CCDATA\\rootdbs.000"], **extra}
+
+
+@pytest.mark.parametrize("archive", ["..\\..\\Windows\\win.ini", "D:\\other.arc", "C:victim.arc", "\\\\host\\s\\x.arc",
+                                     "a/../b.arc", "x\x00.arc", "", ".."])
+def test_a_manifest_naming_an_archive_outside_the_destination_is_skipped_with_its_reason(archive):
+    own, skipped, others = arc.own_manifests([on_share("ol_main_20261201T010000000_L0", archive=archive)],
+                                             "ol_main", ntpath, DEST, None, ROOTS)
+    assert own == [] and others == 0 and len(skipped) == 1
+    assert skipped[0]["reason"].startswith("archive ")
+
+
+@pytest.mark.parametrize("chunk, words", [("rootdbs.000", "not an absolute path"), ("\\CCDATA\\x", "not an absolute"),
+                                          ("D:\\CCDATA\\..\\Windows\\x", "'..'"), ("C:\\Windows\\x", "outside"),
+                                          ("D:\\CCDATA-evil\\x", "outside"), ("", "empty")])
+def test_chunk_paths_must_lie_in_the_servers_chunk_locations(chunk, words):
+    own, skipped, others = arc.own_manifests([on_share("ol_main_20261201T010000000_L0", chunks=[chunk])], "ol_main",
+                                             ntpath, DEST, None, ROOTS)
+    assert others == 0
+    assert own == [] and words in skipped[0]["reason"]
+
+
+def test_other_servers_and_foreign_files_are_counted_never_taken():
+    manifests = [on_share("ol_main_20261201T010000000_L0"), on_share("ol_backup_20261201T010000000_L0", "ol_backup"),
+                 {"manifest": f"{DEST}\\export.json", "unreadable": "not a JSON object"},
+                 {"manifest": f"{DEST}\\ol_main_20261202T010000000_L0.json", "unreadable": "Expecting value"},
+                 on_share("ol_backup_20261203T010000000_L0", "ol_main"),  # relabelled: names ol_main, file is not
+                 dict(on_share("ol_main_20261204T010000000_L0"), name="ol_main_20261204T010000000_L1")]
+    own, skipped, others = arc.own_manifests(manifests, "ol_main", ntpath, DEST, None, ROOTS)
+    assert [m["name"] for m in own] == ["ol_main_20261201T010000000_L0"] and others == 2
+    assert own[0]["archive_path"] == DEST + "\\ol_main_20261201T010000000_L0.arc"
+    reasons = [s["reason"] for s in skipped]
+    assert reasons[0].startswith("not a readable manifest") and "file name is not one of ol_main's" in reasons[1]
+    assert "is not its file name" in reasons[2]
+    assert arc.newer_than(skipped, own[0], ntpath) == [s["manifest"] for s in skipped]
+
+
+def test_links_and_archives_resolving_outside_are_skipped_on_posix():
+    base = {"format": 1, "informixserver": "ol_x", "level": 0, "verified": True, "archive": "ol_x_20261201T010000000_L0.arc",
+            "name": "ol_x_20261201T010000000_L0", "manifest": "/b/ol_x_20261201T010000000_L0.json", "chunks": []}
+    for extra, words in (({"archive_link": True}, "is a link"), ({"manifest_link": True}, "manifest is a link"),
+                         ({"archive_resolved": "/etc/passwd"}, "leads outside the destination")):
+        skipped = arc.own_manifests([dict(base, **extra)], "ol_x", posixpath, "/b", "/b", [])[1]
+        assert words in skipped[0]["reason"], extra
+    own = arc.own_manifests([dict(base, archive_resolved="/b/ol_x_20261201T010000000_L0.arc")], "ol_x", posixpath,
+                            "/b", "/b", [])[0]
+    assert len(own) == 1
+
+
+def test_chunk_locations_come_from_onconfig_and_onstat():
+    found = arc.chunk_locations(ntpath, {"ROOTPATH": "D:\\CCDATA\\rootdbs.000", "MIRRORPATH": "E:\\MIRROR\\root.000"},
+                                ["F:\\More\\cc.000", "relative\\x"])
+    assert found == ["D:\\CCDATA", "E:\\MIRROR", "F:\\More"]

@@ -40,7 +40,33 @@ def test_mode_from_return_code(rc, mode):
 def test_archive_status_rows_and_newest_per_level():
     rows = ifx.parse_onstat_arc(ARC)
     assert [(r["name"], r["level"], r["log"]) for r in rows] == [("rootdbs", 0, 28), ("rootdbs", 1, 31), ("datadbs", 0, 28)]
-    assert ifx.last_archives(rows) == {0: {"date": "07/30/2009.09:59", "log": 28}, 1: {"date": "08/01/2009.10:15", "log": 31}}
+    assert ifx.last_archives(rows) == {0: {"date": "07/30/2009.09:59", "log": 28, "position": "0x320018"},
+                                       1: {"date": "08/01/2009.10:15", "log": 31, "position": "0x330018"}}
+
+
+def test_a_later_checkpoint_in_the_same_log_is_a_newer_archive():
+    """Two archives without a log switch share the log ID (and may share the minute): the position decides."""
+    first = {"date": "12/01/2026.03:00", "log": 28, "position": "0x320018"}
+    second = {"date": "12/01/2026.03:00", "log": 28, "position": "0x321018"}
+    assert ifx.checkpoint_order(second) > ifx.checkpoint_order(first)
+    assert ifx.checkpoint_order({**first, "log": 29, "position": "0x18"}) > ifx.checkpoint_order(second)
+    assert not ifx.same_checkpoint(first, second) and ifx.same_checkpoint(first, dict(first))
+    assert ifx.same_checkpoint(first, {"date": first["date"], "log": 28})  # a record without a position
+    assert not ifx.same_checkpoint(first, None)
+    rows = [{"level": 0, **first}, {"level": 0, **second}]
+    assert ifx.last_archives(rows) == {0: second}
+
+
+@pytest.mark.parametrize("name, value", [("TAPESIZE", "-1"), ("TAPESIZE", -5), ("TAPEBLK", "0"), ("TAPEBLK", "16k"),
+                                         ("SERVERNUM", "256"), ("LTAPESIZE", "0x10"), ("TAPESIZE", "1.5")])
+def test_numeric_parameters_refuse_what_informix_would_misread(name, value):
+    problem = ifx.onconfig_value_error(name, value)
+    assert problem and problem.startswith(f"ONCONFIG parameter {name}: value") and "whole number" in problem
+
+
+@pytest.mark.parametrize("name, value", [("TAPESIZE", 0), ("TAPEBLK", "32"), ("SERVERNUM", 255), ("TAPEDEV", "-x")])
+def test_numeric_parameters_accept_what_informix_reads(name, value):
+    assert ifx.onconfig_value_error(name, value) is None
 
 
 def test_chunk_paths_from_onstat_d():

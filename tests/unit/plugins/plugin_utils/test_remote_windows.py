@@ -39,25 +39,30 @@ def test_the_archive_is_renamed_before_the_manifest_and_retention_comes_last():
     backup = body("Invoke-Backup")
     renamed = backup.index("Move-Item -LiteralPath $partial -Destination $archive")
     manifest = backup.index("Write-Atomic $manifestPath")
-    deletion = backup.index("foreach ($path in @($p.delete))")
+    deletion = backup.index("foreach ($name in @($p.delete))")
     assert renamed < manifest < deletion
     assert "Get-FileHash -LiteralPath $path -Algorithm SHA256" in SCRIPT
 
 
 def test_backups_are_locked_and_never_overwrite():
-    assert "[IO.FileMode]::CreateNew" in body("Lock-Destination")
+    assert "[IO.FileMode]::CreateNew" in body("Lock-Server")
     assert "already exists; no backup overwrites another" in body("Invoke-Backup")
-    assert "Remove-Item -LiteralPath $lock" in body("Invoke-Backup").rsplit("} finally {", maxsplit=1)[-1]
+    assert "Remove-Item -LiteralPath $ifx.lock" in body("Invoke-Backup").rsplit("} finally {", maxsplit=1)[-1]
+    assert "Assert-LockHeld $ifx.lock $p.lock_token" in body("Invoke-Restore")
+
+
+def restore_body():
+    return body("Invoke-Restore") + body("Invoke-RestoreTouching")
 
 
 def test_restore_checks_checksums_before_taking_the_server_offline():
-    restore = body("Invoke-Restore")
+    restore = restore_body()
     assert restore.index("Invoke-VerifyArchives") < restore.index("'onmode', '-ky'")
     assert "'onmode', '-k'" not in SCRIPT  # never the bare -k, which asks twice
 
 
 def test_restore_uses_the_documented_prompt_free_paths():
-    restore = body("Invoke-Restore")
+    restore = restore_body()
     assert "'ontape', '-r', '-t', 'STDIO'" in restore and "'ontape', '-r', '-d'" in restore
     assert "IFX_ONTAPE_FILE_PREFIX = 'oscc_restore'" in restore
     assert "'onmode', '-m'" in restore and "Wait-Mode $ifx @(5)" in restore
@@ -73,7 +78,7 @@ def test_the_tapedev_restore_is_driven_by_the_prompt_table():
     assert "$m = [regex]::Match($rest, $prompts[$i][0], [Text.RegularExpressions.RegexOptions]::IgnoreCase)" in prompted
     assert "Copy-Item -LiteralPath $files[$due] -Destination $p.tapedev" in prompted
     assert "if ($action -eq 'abort') {\n                Fail" in prompted and "$proc.Kill()" in prompted
-    assert "Invoke-Prompted $ifx.vars @('ontape', '-r') @($p.prompts) $p.timeout $files" in body("Invoke-Restore")
+    assert "Invoke-Prompted $ifx.vars @('ontape', '-r') @($p.prompts) $p.timeout $files" in restore_body()
 
 
 def test_a_prompted_utility_gets_secrets_from_the_securestring_answers_once_and_is_recorded_after_success():

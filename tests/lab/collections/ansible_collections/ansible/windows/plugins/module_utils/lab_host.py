@@ -9,6 +9,11 @@ import time
 import yaml
 
 _DRIVE = re.compile(r"^([A-Za-z]):[\\/]")
+_UNC = re.compile(r"^[\\/]{2}([^\\/]+)[\\/]+([^\\/]+)(.*)$")
+
+
+def unc_dir():
+    return os.path.join(os.path.dirname(host_dir()), "unc")
 
 
 def host_dir():
@@ -51,6 +56,9 @@ def to_here(value):
         return {k: to_here(v) for k, v in value.items()}
     if isinstance(value, list):
         return [to_here(v) for v in value]
+    if isinstance(value, str) and _UNC.match(value):  # one share is the same folder for every lab host
+        server, share, rest = _UNC.match(value).groups()
+        return os.path.join(unc_dir(), server.lower(), share.lower(), *[p for p in re.split(r"[\\/]+", rest) if p])
     if isinstance(value, str) and _DRIVE.match(value):
         parts = [p for p in re.split(r"[\\/]+", value[3:]) if p]
         return os.path.join(host_dir(), "drives", value[0].upper(), *parts)
@@ -63,6 +71,8 @@ def to_host(value):
         return {k: to_host(v) for k, v in value.items()}
     if isinstance(value, list):
         return [to_host(v) for v in value]
+    if isinstance(value, str) and unc_dir() + os.sep in value:
+        value = re.sub(re.escape(unc_dir() + os.sep) + r"([^\s'\"]*)", lambda m: "\\\\" + m.group(1).replace("/", "\\"), value)
     if isinstance(value, str):
         drives = os.path.join(host_dir(), "drives")
         whole = re.match(re.escape(drives) + r"/([A-Z])(/.*)?$", value)
@@ -94,3 +104,12 @@ class State:
         with open(tmp, "w") as handle:
             json.dump(self.data, handle, indent=1)
         os.replace(tmp, self.path)
+
+
+def oscc_version(data, pattern):
+    """What the Windows twin's Get-OsccVersion reads from the uninstall entries, from the host's state."""
+    import fnmatch
+
+    found = sorted({f"{e['DisplayName']} {e['DisplayVersion']}" for e in data.get("installed_software", [])
+                    if fnmatch.fnmatchcase(e["DisplayName"].lower(), (pattern or "").lower())})
+    return "; ".join(found) or None

@@ -10,7 +10,7 @@ import sys
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec, to_here, to_host
+from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, oscc_version, real_spec, to_here, to_host
 
 MARKER = "# oscc.admin remote procedures"
 
@@ -241,6 +241,8 @@ def main():
         result = to_host(json.loads(proc.stdout))
     except ValueError:
         module.fail_json(msg=f"lab stand-in: procedure {procedure} crashed: {proc.stderr.decode()[-2000:]}")
+    if procedure == "probe" and not result.get("failed"):  # the twin has no registry: the host's uninstall entries
+        result["oscc_version"] = oscc_version(state.data, given.get("oscc_product_pattern"))
     module.exit_json(changed=bool(result.get("changed")), output=[json.dumps(result)], error=[], result={},
                      host_out="", host_err="", information=[], verbose=[], warning=[], debug=[])
 

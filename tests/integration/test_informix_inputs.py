@@ -1,0 +1,27 @@
+"""Foreseeable mistakes in the Informix modules get one line naming the option, and change nothing."""
+import os
+
+import pytest
+from playbook_lab import LOCATION
+
+BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
+
+
+@pytest.mark.parametrize("module, args, words", [
+    ("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPESIZE": -1}}, "TAPESIZE: value '-1' is not a whole number"),
+    ("oscc.admin.onconfig", {**LOCATION, "parameters": {"SERVERNUM": "300"}}, "SERVERNUM: value '300' is not a whole"),
+    ("oscc.admin.informix_restore", {**BACKUP, "timeout": -5, "confirm": True}, "timeout must be a positive"),
+    ("oscc.admin.informix_restore", {**BACKUP, "confirm": True, "chunks": ["ccdata.000"]}, "chunks: 'ccdata.000' is not"),
+    ("oscc.admin.informix_backup", {**LOCATION, "destination": "D:\\OSCC-Backups\\a-file"}, "is a file, not a directory"),
+    ("oscc.admin.informix_restore", {**LOCATION, "destination": "D:\\nowhere", "confirm": True},
+     "destination D:\\nowhere does not exist"),
+])
+def test_informix_mistakes_get_one_line_and_touch_nothing(windows_lab, tmp_path, module, args, words):
+    lab = windows_lab
+    open(os.path.join(lab.backups(), "a-file"), "w").close()
+    onconfig = open(os.path.join(lab.paths["informixdir"], "etc", "ONCONFIG.ol_main")).read()
+    _, result = lab.task(module, args, tmp_path)
+    assert result["failed"] and words in result["msg"], result
+    assert "Traceback" not in result["msg"] and "\n" not in result["msg"].strip()
+    assert open(os.path.join(lab.paths["informixdir"], "etc", "ONCONFIG.ol_main")).read() == onconfig
+    assert lab.mode_rc() == 5

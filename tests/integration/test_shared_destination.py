@@ -1,0 +1,247 @@
+"""Backups of several servers on one share (the normal estate): each server counts, keeps, deletes and
+restores only its own chains, trusts no path a manifest names outside the share, runs one backup or
+restore at a time, and a restore that fails after the stop says how the server was left."""
+import glob
+import json
+import os
+import re
+import time
+
+import labctl
+import pytest
+import yaml
+from playbook_lab import LOCATION, Lab
+
+SHARE = r"\\backupsrv\oscc"  # one share for the whole estate, as the README lays it out
+BACKUP = {**LOCATION, "destination": SHARE}
+RESTORE = {**LOCATION, "destination": SHARE, "services": []}
+
+
+@pytest.fixture
+def estate(tmp_path):
+    """The main and the backup server of the lab, one share for both."""
+    root = tmp_path / "lab"
+    return Lab(root, "lab-main"), Lab(root, "lab-backup")
+
+
+def share_dir(lab):
+    return labctl.to_here(lab.paths["base"], SHARE)
+
+
+def files(lab):
+    return sorted(os.listdir(share_dir(lab)))
+
+
+def owned(lab, server):
+    return [f for f in files(lab) if f.startswith(server + "_")]
+
+
+def stem(path):
+    return re.split(r"[\\/]", path)[-1][: -len(".json")]
+
+
+def test_retention_on_one_server_leaves_every_file_of_the_others(estate, tmp_path):
+    main, backup = estate
+    for _ in range(2):
+        backup.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    theirs = owned(backup, "ol_backup")
+    assert len(theirs) == 4  # two chains: archive and manifest each
+    for _ in range(3):
+        _, done = main.task("oscc.admin.informix_backup", {**BACKUP, "keep_full": 1}, tmp_path)
+        assert done["verified"], done
+    assert owned(backup, "ol_backup") == theirs  # the other server's chains: all still there
+    assert len(owned(main, "ol_main")) == 2 and stem(done["manifest"]) + ".json" in files(main)
+    assert done["other_files"] == 2 and done["skipped_manifests"] == []
+
+
+def test_restore_takes_only_the_target_servers_chains(estate, tmp_path):
+    main, backup = estate
+    _, own = backup.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    at_backup = backup.data()
+    main.sql("insert into agents values ('7001', 'Main Only', 'ready');")
+    _, newer = main.task("oscc.admin.informix_backup", BACKUP, tmp_path)  # the newest chain on the share
+    backup.sql("delete from agents;")
+
+    _, latest = backup.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False},
+                            tmp_path)
+    assert latest["restored"] == [stem(own["manifest"])], latest
+    assert backup.data() == at_backup
+
+    current, mode_calls = backup.data(), len(backup.windows_calls())
+    run, refused = backup.task("oscc.admin.informix_restore", {**RESTORE, "manifest": newer["manifest"],
+                                                                "confirm": True}, tmp_path)
+    assert refused["failed"] and "\n" not in refused["msg"]
+    assert "ol_main" in refused["msg"] and "ol_backup" in refused["msg"] and "own backups" in refused["msg"]
+    assert backup.data() == current and backup.mode_rc() == 5
+    procedures = [c["args"].get("procedure") for c in backup.windows_calls()[mode_calls:]]
+    assert procedures == ["probe"]  # refused from what was read: nothing locked, stopped or written
+
+
+OUTSIDE = {"relative traversal": "..\\..\\victim.arc", "absolute path": "D:\\victim.arc", "drive letter": "C:victim.arc",
+           "UNC": "\\\\otherhost\\share\\victim.arc"}
+
+
+def forge(lab, source, name, **changes):
+    """A hand-edited manifest on the share: a copy of a real one with other values."""
+    manifest = json.load(open(lab.here(source)))
+    manifest.update(name=name, **changes)
+    path = os.path.join(share_dir(lab), name + ".json")
+    with open(path, "w") as handle:
+        json.dump(manifest, handle)
+    return path
+
+
+def test_manifests_naming_paths_outside_the_share_are_skipped_and_refused(estate, tmp_path):
+    main, _backup = estate
+    victim = os.path.join(main.paths["base"], "drives", "D", "victim.arc")
+    with open(victim, "w") as handle:
+        handle.write("not a backup; must survive")
+    _, good = main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    forged = {}
+    for number, (kind, archive) in enumerate(OUTSIDE.items()):
+        name = f"ol_main_2099010{number + 1}T000000000_L0"  # newer than any real backup
+        forged[kind] = forge(main, good["manifest"], name, archive=archive)
+    forge(main, good["manifest"], "ol_main_20990201T000000000_L0", chunks=["C:\\Windows\\System32\\config\\SAM"])
+    with open(os.path.join(share_dir(main), "ol_main_20990301T000000000_L0.json"), "w") as handle:
+        handle.write("{ damaged")
+    with open(os.path.join(share_dir(main), "inventory-export.json"), "w") as handle:
+        json.dump(["another tool's file"], handle)
+
+    for _ in range(2):  # retention with keep_full 1 would delete every older chain it trusted
+        _, done = main.task("oscc.admin.informix_backup", {**BACKUP, "keep_full": 1}, tmp_path)
+        assert done["verified"], done
+    reasons = {stem(s["manifest"]): s["reason"] for s in done["skipped_manifests"]}
+    assert len(reasons) == 6 and os.path.exists(victim)
+    assert all("not a plain file name" in reasons[stem(p)] for p in forged.values())
+    assert "outside the server's chunk locations" in reasons["ol_main_20990201T000000000_L0"]
+    assert "not a readable manifest" in reasons["ol_main_20990301T000000000_L0"]
+    assert all(os.path.exists(p) for p in forged.values())  # never deleted either: nothing of ours
+
+    for kind, path in forged.items():
+        host_path = SHARE + "\\" + os.path.basename(path)
+        _, refused = main.task("oscc.admin.informix_restore", {**RESTORE, "manifest": host_path, "confirm": True},
+                               tmp_path)
+        assert refused["failed"] and "not a plain file name" in refused["msg"], (kind, refused)
+    _, latest = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False},
+                          tmp_path, check=True)
+    assert latest["restored"] == [stem(done["manifest"])]
+    assert len(latest["fell_back_past"]) == 6 and latest["warnings"]
+    assert os.path.exists(victim) and main.mode_rc() == 5
+
+
+def background_restore(lab, tmp_path, name):
+    play = os.path.join(str(tmp_path), f"{name}.yml")
+    with open(play, "w") as handle:
+        yaml.safe_dump([{"hosts": lab.inventory_host, "gather_facts": False,
+                         "tasks": [{"name": name, "oscc.admin.informix_restore": {**RESTORE, "confirm": True}}]}],
+                       handle)
+    return lab.playbook(play, background=True)
+
+
+def wait_for(path, seconds=30):
+    deadline = time.time() + seconds
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.1)
+    assert os.path.exists(path), path
+
+
+def test_one_backup_or_restore_per_server_at_a_time(estate, tmp_path):
+    main, backup = estate
+    main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    backup.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    main.faults(ontape_delay_seconds=12)  # the first restore's safety backup holds the lock that long
+    first = background_restore(main, tmp_path, "first")
+    wait_for(main.lock_file())
+    _, second = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True}, tmp_path)
+    _, during = main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    _, other = backup.task("oscc.admin.informix_backup", BACKUP, tmp_path)  # another server: not held up
+    out, _ = first.communicate(timeout=120)
+    assert first.returncode == 0, out
+    for refused in (second, during):
+        assert refused["failed"] and refused["msg"].startswith("another restore is running on this server"), refused
+        assert "from controller" in refused["msg"] and main.lock_file().split(os.sep)[-1] in refused["msg"]
+    assert other["verified"]
+    assert not os.path.exists(main.lock_file())
+
+    # A restore during a backup is refused by the backup's lock, and a lock whose run was killed is broken.
+    first = main.playbook(write_backup_play(main, tmp_path), background=True)
+    wait_for(main.lock_file())
+    _, refused = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True}, tmp_path)
+    first.communicate(timeout=120)
+    assert refused["failed"] and refused["msg"].startswith("another backup is running on this server"), refused
+    with open(main.lock_file(), "w") as handle:  # a restore whose controller process is gone
+        json.dump({"operation": "restore", "token": "t", "controller": os.uname().nodename, "controller_pid": 2 ** 22 + 1,
+                   "started": "earlier", "expires": time.time() + 3600}, handle)
+    main.faults()
+    _, after = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False}, tmp_path)
+    assert after["server_mode"] == "On-Line", after
+
+
+def write_backup_play(lab, tmp_path):
+    play = os.path.join(str(tmp_path), "backup.yml")
+    with open(play, "w") as handle:
+        yaml.safe_dump([{"hosts": lab.inventory_host, "gather_facts": False,
+                         "tasks": [{"oscc.admin.informix_backup": BACKUP}]}], handle)
+    return play
+
+
+SERVICES = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
+
+
+def test_a_restore_failing_after_the_stop_leaves_the_services_stopped_and_names_the_safety_backup(estate, tmp_path):
+    main, _backup = estate
+    main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    os.remove(main.here("D:\\CCDATA\\ccdata.000"))  # a chunk ontape needs and that this restore does not create
+    run, failed = main.task("oscc.admin.informix_restore", {**LOCATION, "destination": SHARE, "confirm": True,
+                                                             "chunks": ["D:\\CCDATA\\rootdbs.000"]}, tmp_path)
+    assert failed["failed"] and "\n" not in failed["msg"]
+    assert failed["server_mode"] == "Off-Line" and main.mode_rc() == 255
+    assert failed["services_stopped"] == SERVICES
+    state = labctl.windows_state(main.root, main.host)["services"]
+    assert all(state[name]["state"] == "stopped" for name in SERVICES)
+    safety = failed["safety_backup"]["manifest"]
+    assert f"manifest={safety}" in failed["msg"] and os.path.exists(main.here(safety))
+    assert not os.path.exists(main.lock_file())
+
+
+@pytest.mark.parametrize("chunks", [["relative\\ccdata.000"], [""], ["D:\\CCDATA\\..\\Windows\\x"]])
+def test_chunk_paths_are_checked_before_anything_is_touched(estate, tmp_path, chunks):
+    main, _backup = estate
+    main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    earlier = len(main.windows_calls())
+    _, refused = main.task("oscc.admin.informix_restore", {**LOCATION, "destination": SHARE, "confirm": True,
+                                                            "chunks": chunks}, tmp_path)
+    assert refused["failed"] and refused["msg"].startswith("chunks: ") and "absolute path" in refused["msg"]
+    assert main.windows_calls()[earlier:] == [] and main.mode_rc() == 5
+
+
+def test_a_different_patch_level_is_refused_unless_allowed_and_shown_in_check_mode(estate, tmp_path):
+    main, _backup = estate
+    _, full = main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    recorded = json.load(open(main.here(full["manifest"])))
+    assert recorded["oscc_version"] == "OpenScape Contact Center Enterprise V12 Server 12.0.1.4"
+    assert recorded["informix_version"] == "12.10.FC14" and recorded["informixserver"] == "ol_main"
+    assert recorded["computer_name"] and recorded["host"] == "lab-main"
+    labctl.set_software_version(main.root, main.host, "12.0.2.0")
+    for check in (True, False):
+        _, refused = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True}, tmp_path, check=check)
+        assert refused["failed"] and "12.0.1.4" in refused["msg"] and "12.0.2.0" in refused["msg"], refused
+        assert "allow_version_mismatch" in refused["msg"] and "§7.4" in refused["msg"]
+    allowed = {**RESTORE, "confirm": True, "allow_version_mismatch": True, "safety_backup": False}
+    _, planned = main.task("oscc.admin.informix_restore", allowed, tmp_path, check=True)
+    assert planned["version_check"] == {"backup": recorded["oscc_version"], "matches": False, "allowed": True,
+                                        "server": "OpenScape Contact Center Enterprise V12 Server 12.0.2.0"}
+    _, restored = main.task("oscc.admin.informix_restore", allowed, tmp_path)
+    assert restored["server_mode"] == "On-Line"
+
+
+def test_two_level0_backups_without_a_log_switch_both_verify(estate, tmp_path):
+    main, _backup = estate
+    _, first = main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    _, second = main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    _, level1 = main.task("oscc.admin.informix_backup", {**BACKUP, "level": 1}, tmp_path)
+    assert first["verified"] and second["verified"] and level1["verified"], (first, second, level1)
+    assert first["checkpoint"]["log"] == second["checkpoint"]["log"] == level1["checkpoint"]["log"]
+    assert first["checkpoint"]["position"] != second["checkpoint"]["position"]
+    assert level1["parent"] == stem(second["manifest"])
+    assert len(glob.glob(os.path.join(share_dir(main), "ol_main_*.json"))) == 3
