@@ -334,7 +334,8 @@ function Invoke-Probe {
         if ($result.destination_exists) {
             $result.manifests = Get-Manifests $p.destination
             $drive = [IO.Path]::GetPathRoot($p.destination)
-            $result.free_bytes = (New-Object IO.DriveInfo($drive)).AvailableFreeSpace
+            # IO.DriveInfo takes drive letters only and throws for a share (\\server\share): no figure then.
+            $result.free_bytes = if ($drive -match '^[A-Za-z]:\\?$') { (New-Object IO.DriveInfo($drive)).AvailableFreeSpace } else { $null }
         }
     }
     $result
