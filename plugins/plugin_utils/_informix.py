@@ -26,6 +26,16 @@ _ARC_ROW = re.compile(
 )
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
+
+
+def host_pattern(pattern: str) -> tuple[str, list[str]]:
+    """The pattern in the dialect both Python's re and .NET's Regex read (for the host), and the names of its
+    groups in order: .NET rejects Python's (?P<name>...), Python rejects .NET's (?<name>...), so the host gets
+    numbered groups and their names beside them."""
+    return _NAMED_GROUP.sub("(", pattern), _NAMED_GROUP.findall(pattern)
+
+
 def server_mode(rc: int) -> str:
     """Mode name for an `onstat -` return code; Windows may report -1 as 4294967295."""
     if rc in (-1, 4294967295):

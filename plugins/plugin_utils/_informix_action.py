@@ -29,8 +29,9 @@ COMMON_SPEC = {
 REMOTE_RULES = {
     "success_text": "Program over.",
     "failure_pattern": ifx._FAILURE.pattern,
-    "arc_row_pattern": ifx._ARC_ROW.pattern,
-    "chunk_row_pattern": ifx._CHUNK_ROW.pattern,
+    "arc_row_pattern": ifx.host_pattern(ifx._ARC_ROW.pattern)[0],
+    "arc_row_groups": ifx.host_pattern(ifx._ARC_ROW.pattern)[1],
+    "chunk_row_pattern": ifx.host_pattern(ifx._CHUNK_ROW.pattern)[0],  # group 1: the chunk's path
     "onbar_codes": ifx.ONBAR_RETURN_CODES,
     # The OSCC server software's entries among the host's installed programs (docs/backup.md, patch level).
     "oscc_product_pattern": "OpenScape Contact Center*",

@@ -16,7 +16,7 @@ RESTORE_PROMPTS = [
     (r"press Return to continue", RETURN),
     (r"Continue restore\? \(y/n\)", "y"),
     (r"Do you want to back up the logs\? \(y/n\)", "n"),  # "y" opens the open-ended log salvage dialogue
-    (r"Restore a level (?P<level>[12]) archive \(y/n\)", NEXT_LEVEL),
+    (r"Restore a level ([12]) archive \(y/n\)", NEXT_LEVEL),  # group 1: the level (hosts read numbered groups)
     (r"Do you want to restore log tapes\? \(y/n\)", "n"),  # OSCC runs with LTAPEDEV NUL: no logs to replay
     (r"Please enter the level of archive", ABORT),
     (r"Would you like to back up|Enter the id of the oldest log", ABORT),
@@ -35,7 +35,7 @@ def reply_for(prompt_text: str, levels_planned: int):
         if not match:
             continue
         if action == NEXT_LEVEL:
-            level = int(match.group("level"))
+            level = int(match.group(1))
             return (index, "y", level) if level < levels_planned else (index, "n", None)
         return index, action, None
     return None

@@ -287,10 +287,12 @@ def checkpoint_order(c):
     return int(c["log"]), int(c["position"], 16) if c.get("position") else -1, c["date"][6:10] + c["date"][0:5] + c["date"][10:]
 
 
-def last_checkpoint(arc_text, pattern, level):
-    """The server's newest archive of a level in `onstat -g arc`, as {date, log, position}, or None."""
-    rows = [{"date": m["date"], "log": int(m["log"]), "position": m["position"]}
-            for m in (re.match(pattern, ln.strip()) for ln in arc_text.splitlines()) if m and int(m["level"]) == level]
+def last_checkpoint(arc_text, p, level):
+    """The server's newest archive of a level in `onstat -g arc`, as {date, log, position}, or None.
+    The host's patterns have numbered groups; their names come beside them (arc_row_groups)."""
+    rows = [dict(zip(p["arc_row_groups"], m.groups())) for m in
+            (re.match(p["arc_row_pattern"], ln.strip()) for ln in arc_text.splitlines()) if m]
+    rows = [{"date": r["date"], "log": int(r["log"]), "position": r["position"]} for r in rows if int(r["level"]) == level]
     return max(rows, key=checkpoint_order, default=None)
 
 
@@ -326,7 +328,7 @@ def backup(p):
         else:
             output, sha256, size = ontape_to_file(p, env, partial)
         state = server_state(env)
-        checkpoint = last_checkpoint(state["onstat_arc"], p["arc_row_pattern"], p["level"])
+        checkpoint = last_checkpoint(state["onstat_arc"], p, p["level"])
         previous = p.get("previous_checkpoint")
         # A new archive starts with a new checkpoint: later in the log than the server's last one of this level.
         if p["verify"] and (checkpoint is None or (previous and checkpoint_order(checkpoint) <= checkpoint_order(previous))):
@@ -335,7 +337,7 @@ def backup(p):
             raise Problem(f"backup not verified: onstat -g arc shows no new level {p['level']} archive", output=output,
                           onstat_arc=state["onstat_arc"])
         dbspaces = run(["onstat", "-d"], env)[1].splitlines()
-        chunks = [m.group("path") for m in (re.match(p["chunk_row_pattern"], ln) for ln in dbspaces) if m]
+        chunks = [m.group(1) for m in (re.match(p["chunk_row_pattern"], ln) for ln in dbspaces) if m]
         archive = None
         if p["tool"] == "ontape":
             archive = os.path.join(destination, p["name"] + ".arc")
@@ -371,7 +373,7 @@ def scheduled(p):
         if state["onstat_rc"] != 5:
             raise Problem(f"the Informix server is not On-Line (onstat - rc {state['onstat_rc']})")
         level = p["level"]
-        base = last_checkpoint(state["onstat_arc"], p["arc_row_pattern"], level - 1) if level else None
+        base = last_checkpoint(state["onstat_arc"], p, level - 1) if level else None
         if level and base is None:
             raise Problem(f"the server has no level {level - 1} archive for a level {level} backup to build on")
         with open(onconfig, errors="replace") as handle:
@@ -383,7 +385,7 @@ def scheduled(p):
                         computer_name=socket.gethostname())
         manifest.setdefault("oscc_version", None)  # OSCC server software runs on Windows only
         result = backup(dict(p, name=name, manifest=manifest, tapedev=tapedev, delete=[],
-                             previous_checkpoint=last_checkpoint(state["onstat_arc"], p["arc_row_pattern"], level)))
+                             previous_checkpoint=last_checkpoint(state["onstat_arc"], p, level)))
         line = f"{utc_now()} OK level {level} {result['manifest']['manifest']} sha256 {result['manifest']['sha256']}"
     except Problem as exc:
         result = dict(exc.extra, failed=True, msg=str(exc))
@@ -466,7 +468,7 @@ def drive_prompts(argv, env, prompts, timeout, secrets=None, stage=None, levels=
                     due = None
                 reply = ""
             elif action == "level":
-                level = int(match.group("level"))
+                level = int(match.group(1))
                 due = level if level < levels else None
                 reply = "y" if due is not None else "n"
             elif action.startswith("secret:"):
