@@ -1,8 +1,34 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# One rule, and one wording of its error, for the options every module checks alike: ports and e-mail addresses.
+# One rule, and one wording of its error, for the options every module checks alike: ports, e-mail addresses,
+# seconds, values written into one line of a file or a console, and the files and names options give.
 from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+
+# NTFS and the common POSIX file systems (ext4, XFS) hold at most 255 characters (UTF-16 units on NTFS, bytes on
+# POSIX) in one file or folder name.
+NAME_MAX = 255
+_LINE_BREAKS = (("\r", "CR"), ("\n", "LF"), ("\0", "NUL"))
+_OS_REASONS = {
+    errno.ENOENT: "does not exist",
+    errno.ENOTDIR: "has a file where a folder should be",
+    errno.EISDIR: "is a directory, not a file",
+    errno.ENAMETOOLONG: "has a name too long for the file system",
+    errno.EACCES: "is not accessible (permission denied)",
+    errno.EPERM: "is not accessible (operation not permitted)",
+    errno.ELOOP: "has too many levels of symbolic links",
+    errno.EROFS: "is on a read-only file system",
+    errno.ENOSPC: "cannot be written: no space left on the device",
+}
+
+
+def _items(values):
+    return values.items() if hasattr(values, "items") else values
 
 
 def port_problem(values):
@@ -19,3 +45,90 @@ def address_problem(values):
         if value is not None and "@" not in value:
             return f"{option} must be an e-mail address, got {value!r}"
     return None
+
+
+def seconds_problem(values):
+    """The error for the first of `values` (option name -> seconds, None when not given) below 1, else None."""
+    for option, value in values.items():
+        if value is not None and value < 1:
+            return f"{option} must be a positive number of seconds, got {value}"
+    return None
+
+
+def line_value_problem(values, secret=()):
+    """The error for the first of `values` (option name -> value, or (name, value) pairs; None when not given) that
+    holds a CR, LF or NUL, else None. Written into a line of an INI, notes.ini, .properties or password file, sent
+    as a console command or answered to a prompt, such a value would end its line and start another key or command.
+    The value of an option in `secret` is not shown."""
+    for option, value in _items(values):
+        if value is None:
+            continue
+        text = str(value)
+        found = [name for char, name in _LINE_BREAKS if char in text]
+        if found:
+            shown = "" if option in secret else f", got {text!r}"
+            return f"{option} must be one line without CR, LF or NUL characters ({' and '.join(found)} found){shown}"
+    return None
+
+
+def name_problem(values, windows=False):
+    """The error for the first of `values` (option name -> path, None when not given) with a file or folder name
+    longer than the file system holds (NAME_MAX), else None."""
+    for option, value in values.items():
+        if value is None:
+            continue
+        for part in re.split(r"[\\/]" if windows else "/", str(value)):
+            size = len(part.encode("utf-16-le")) // 2 if windows else len(part.encode("utf-8", "surrogateescape"))
+            if size > NAME_MAX:
+                return (f"{option} holds a name of {size} characters, longer than the {NAME_MAX} a file system "
+                        f"allows: {part[:40]}...")
+    return None
+
+
+def _reason(exc):
+    return _OS_REASONS.get(exc.errno) or (exc.strerror or str(exc)).lower()
+
+
+def os_error_problem(option, path, exc):
+    """One line for an OSError met on the file or folder an option names."""
+    return f"{option} {path} {_reason(exc)}"
+
+
+def file_problem(option, path):
+    """The error when the file an option names is not an existing, readable regular file, else None."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError) as exc:
+        return os_error_problem(option, path, exc) if isinstance(exc, OSError) else f"{option} {path!r} holds a NUL character"
+    if stat.S_ISDIR(info.st_mode):
+        return f"{option} {path} is a directory, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{option} {path} is not a regular file"
+    if not os.access(path, os.R_OK):
+        return f"{option} {path} is not readable"
+    return None
+
+
+def dest_problem(option, path, folder_may_be_missing=False):
+    """The error when no file can be written where an option says: the path is a directory, its folder does not
+    exist (unless `folder_may_be_missing`: in check mode, where the task that makes it did not run) or is a file, or
+    a name is too long; else None (an existing file may be replaced)."""
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        info = None  # its folder says why
+    except (OSError, ValueError) as exc:
+        return os_error_problem(option, path, exc) if isinstance(exc, OSError) else f"{option} {path!r} holds a NUL character"
+    if info is not None:
+        return f"{option} {path} is a directory, not a file" if stat.S_ISDIR(info.st_mode) else None
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        folder_info = os.stat(folder)
+    except FileNotFoundError:
+        return None if folder_may_be_missing else f"{option} {path}: its folder {folder} does not exist"
+    except OSError as exc:
+        return f"{option} {path}: its folder {folder} {_reason(exc)}"
+    if not stat.S_ISDIR(folder_info.st_mode):
+        return f"{option} {path}: {folder} is a file, not a folder"
+    return None
+

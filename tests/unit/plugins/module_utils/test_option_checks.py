@@ -1,7 +1,15 @@
-"""The collection's one rule each for ports and e-mail addresses."""
+"""The collection's one rule each for ports, e-mail addresses, seconds, one-line values, names and files."""
 import pytest
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem, port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
+    address_problem,
+    dest_problem,
+    file_problem,
+    line_value_problem,
+    name_problem,
+    port_problem,
+    seconds_problem,
+)
 
 
 @pytest.mark.parametrize("values, problem", [
@@ -21,3 +29,61 @@ def test_the_first_port_outside_the_range_is_named(values, problem):
 ])
 def test_the_first_option_that_is_no_address_is_named(values, problem):
     assert address_problem(values) == problem
+
+
+@pytest.mark.parametrize("values, problem", [
+    ({"timeout": 1, "other": None}, None),
+    ({"timeout": 0}, "timeout must be a positive number of seconds, got 0"),
+    ({"timeout": 30, "connect_timeout": -5}, "connect_timeout must be a positive number of seconds, got -5"),
+])
+def test_the_first_option_below_one_second_is_named(values, problem):
+    assert seconds_problem(values) == problem
+
+
+@pytest.mark.parametrize("values, problem", [
+    ({"address": "oscc-cluster.example", "port": 6021, "other": None}, None),
+    ({"address": "x\nPassword=evil"}, "address must be one line without CR, LF or NUL characters (LF found), "
+                                      "got 'x\\nPassword=evil'"),
+    ({"a": "ok", "b": "x\r\n"}, "b must be one line without CR, LF or NUL characters (CR and LF found), got 'x\\r\\n'"),
+    ([("properties.a", "1"), ("a key of properties", "k\0")],
+     "a key of properties must be one line without CR, LF or NUL characters (NUL found), got 'k\\x00'"),
+])
+def test_the_first_value_that_would_start_a_new_line_is_named(values, problem):
+    assert line_value_problem(values) == problem
+
+
+def test_a_secret_value_is_not_shown():
+    problem = line_value_problem({"admin_password": "s3cret\nwadm_user=x"}, secret=("admin_password",))
+    assert problem == "admin_password must be one line without CR, LF or NUL characters (LF found)"
+
+
+def test_a_name_longer_than_the_file_system_holds_is_named():
+    assert name_problem({"dest": "C:\\inetpub\\" + "A" * 255, "src": None}, windows=True) is None
+    assert name_problem({"dest": "C:\\inetpub\\" + "A" * 256}, windows=True).startswith(
+        "dest holds a name of 256 characters, longer than the 255 a file system allows: AAAA")
+    assert name_problem({"path": "/srv/" + "\u00e9" * 128}).startswith("path holds a name of 256 characters")
+    assert name_problem({"path": "/srv/a\\" + "b" * 250}) is None  # a backslash is part of a POSIX name
+
+
+def test_file_problems_are_named(tmp_path):
+    (tmp_path / "key.json").write_text("{}")
+    assert file_problem("ca_file", str(tmp_path / "key.json")) is None
+    assert file_problem("ca_file", str(tmp_path)) == f"ca_file {tmp_path} is a directory, not a file"
+    assert file_problem("ca_file", str(tmp_path / "nope")) == f"ca_file {tmp_path}/nope does not exist"
+    assert file_problem("ca_file", str(tmp_path / "key.json" / "x")) == \
+        f"ca_file {tmp_path}/key.json/x has a file where a folder should be"
+    assert file_problem("ca_file", str(tmp_path / ("n" * 300))).endswith("has a name too long for the file system")
+
+
+def test_destination_problems_are_named(tmp_path):
+    (tmp_path / "file").write_text("x")
+    assert dest_problem("path", str(tmp_path / "new.war")) is None
+    assert dest_problem("path", str(tmp_path / "file")) is None  # replaced
+    assert dest_problem("path", str(tmp_path)) == f"path {tmp_path} is a directory, not a file"
+    assert dest_problem("path", str(tmp_path / "nodir" / "x.war")) == \
+        f"path {tmp_path}/nodir/x.war: its folder {tmp_path}/nodir does not exist"
+    assert dest_problem("path", str(tmp_path / "nodir" / "x.war"), folder_may_be_missing=True) is None  # check mode
+    assert dest_problem("path", str(tmp_path / "file" / "x.war")) == \
+        f"path {tmp_path}/file/x.war: {tmp_path}/file is a file, not a folder"
+    assert dest_problem("path", str(tmp_path / ("n" * 300))) == \
+        f"path {tmp_path}/{'n' * 300} has a name too long for the file system"
