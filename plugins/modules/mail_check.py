@@ -21,7 +21,10 @@ description:
   - C(report_sender) - a message sent with O(report_sender) as From, for reports by e-mail (§3.8).
   - Test messages carry a unique marker in their subject and are deleted at the end. In check mode nothing is
     sent; the IMAP checks run.
-  - Each check ends C(ok), C(failed) or C(skipped) with its reason; the task fails when a check failed.
+  - Each check ends C(ok) or C(failed) with its reason; the task fails when a check failed. A check that needs
+    another one that failed (C(imap_login) for the checks that log in, C(smtp_submission) for C(custom_headers) and
+    C(imap_search), which read its message back) fails naming it. Only in check mode do the checks that send or
+    read back a test message end C(skipped).
   - Runs on the controller or any host with Python; no extra libraries.
 options:
   imap_host:
@@ -52,7 +55,7 @@ options:
     type: bool
     default: true
   username:
-    description: The OSCC account.
+    description: The OSCC account. One line, as every value that goes into a message header.
     type: str
     required: true
   password:
@@ -67,7 +70,9 @@ options:
     type: int
     default: 20
   custom_headers:
-    description: Headers the test message carries and that must come back unchanged.
+    description:
+      - Headers the test message carries and that must come back unchanged. Names start with C(X-); values are one
+        line (no CR, LF or NUL, which would add headers of their own).
     type: dict
     default: {"X-OSCC-Contact-Id": "mail-check", "X-OSCC-Queue": "Support", "X-OSCC-Priority": "50",
               "X-OSCC-Language": "english"}
@@ -78,7 +83,13 @@ options:
     description: The From address of reports by e-mail (§3.8); the C(report_sender) check runs only when given.
     type: str
   checks:
-    description: The checks to run; default all.
+    description:
+      - The checks to run. Each one given must be able to run - C(imap_tls) needs O(imap_security) C(tls) or
+        C(starttls), C(custom_headers) at least one of O(custom_headers), C(report_sender) O(report_sender), and
+        C(custom_headers) and C(imap_search) need C(smtp_submission) in the list too; otherwise the task fails at once.
+      - Default every check that applies to the options - C(imap_tls) only with TLS (with O(imap_security=none) a
+        warning says the session is not encrypted), C(custom_headers) only with headers, C(report_sender) only with
+        O(report_sender).
     type: list
     elements: str
     choices: [imap_login, imap_tls, imap_sessions, smtp_submission, custom_headers, imap_search, report_sender]
@@ -141,11 +152,22 @@ import uuid
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
+    file_problem,
+    line_value_problem,
+    port_problem,
+    seconds_problem,
+)
 
 ALL_CHECKS = ["imap_login", "imap_tls", "imap_sessions", "smtp_submission", "custom_headers", "imap_search", "report_sender"]
 IMAP_PORTS = {"tls": 993, "starttls": 143, "none": 143}
 SMTP_PORTS = {"tls": 465, "starttls": 587, "none": 25}
+# What a check needs from the checks before it: the IMAP login for the checks that log in (when imap_login ran and
+# failed they cannot tell anything), the test message of smtp_submission for the checks that read it back.
+NEEDS = {"imap_sessions": ("imap_login",), "custom_headers": ("imap_login", "smtp_submission"),
+         "imap_search": ("imap_login", "smtp_submission")}
+# Of those, the check that must be asked for with it: nothing else sends the message they read back.
+ASKED_WITH = {"custom_headers": "smtp_submission", "imap_search": "smtp_submission"}
 
 
 class CheckFailed(Exception):
@@ -295,8 +317,6 @@ class MailCheck:
         return f"logged in as {self.p['username']}"
 
     def check_imap_tls(self):
-        if self.p["imap_security"] == "none":
-            return None, "imap_security is none: the session is not encrypted"
         self.imap(login=False).logout()
         return f"{self.p['imap_security']}: {self.tls_detail}, certificate validated"
 
@@ -330,10 +350,6 @@ class MailCheck:
         return f"sent to {self.recipient} " + ("authenticated" if self.p["smtp_auth"] else "without authentication")
 
     def check_custom_headers(self):
-        if not self.sent:
-            return None, "no test message was sent (see smtp_submission)"
-        if not self.p["custom_headers"]:
-            return None, "custom_headers is empty"
         headers = self.fetch_headers("submission")
         problems = []
         for name, value in self.p["custom_headers"].items():
@@ -348,8 +364,6 @@ class MailCheck:
 
     def check_imap_search(self):
         """OSCC finds messages by IMAP SEARCH: a full-text search must find the new test message promptly."""
-        if not self.sent:
-            return None, "no test message was sent (see smtp_submission)"
         client = self.imap()
         try:
             client.select("INBOX")
@@ -365,8 +379,6 @@ class MailCheck:
             client.logout()
 
     def check_report_sender(self):
-        if not self.p["report_sender"]:
-            return None, "no report_sender given"
         if self.check_mode:
             return None, "check mode: nothing is sent"
         self.send(self.p["report_sender"], "report", {})
@@ -374,19 +386,29 @@ class MailCheck:
         return f"{self.p['username']} may send as {self.p['report_sender']}"
 
     def run(self, names):
-        blocked = None  # after a failed IMAP login the other IMAP checks cannot tell anything
+        statuses = {}
         for name in names:
-            if blocked and (name.startswith("imap") or name == "custom_headers"):  # imap_search too
-                self.results.append({"name": name, "status": "skipped", "detail": blocked})
-                continue
-            try:
-                outcome = getattr(self, f"check_{name}")()
-                status, detail = ("skipped", outcome[1]) if isinstance(outcome, tuple) else ("ok", outcome)
-            except CheckFailed as exc:
-                status, detail = "failed", str(exc)
-            if name == "imap_login" and status == "failed":
-                blocked = "the IMAP login failed"
+            status, detail = self.blocked(name, statuses) or self.outcome(name)
+            statuses[name] = status
             self.results.append({"name": name, "status": status, "detail": detail})
+
+    def outcome(self, name):
+        try:
+            outcome = getattr(self, f"check_{name}")()
+        except CheckFailed as exc:
+            return "failed", str(exc)
+        return ("skipped", outcome[1]) if isinstance(outcome, tuple) else ("ok", outcome)
+
+    @staticmethod
+    def blocked(name, statuses):
+        """(status, detail) of a check that cannot run because a check it needs failed - or, in check mode, sent
+        nothing - else None."""
+        for need in NEEDS.get(name, ()):
+            if statuses.get(need) == "failed":
+                return "failed", f"not run: it needs {need}, which failed"
+            if statuses.get(need) == "skipped":  # check mode
+                return "skipped", f"check mode: {need} sent no test message to read back"
+        return None
 
     def clean(self):
         """Delete every test message of this run; returns how many."""
@@ -408,6 +430,29 @@ class MailCheck:
             return len(numbers)
         finally:
             client.logout()
+
+
+def checks_to_run(module):
+    """The checks asked for, each able to run, in their order; by default every check that applies."""
+    params, asked = module.params, module.params["checks"]
+    unmet = {}  # check -> what it needs of the options
+    if params["imap_security"] == "none":
+        unmet["imap_tls"] = "imap_security tls or starttls, got none"
+    if not params["custom_headers"]:
+        unmet["custom_headers"] = "at least one header in custom_headers"
+    if not params["report_sender"]:
+        unmet["report_sender"] = "the report_sender option, the From address of reports"
+    if not asked:
+        if params["imap_security"] == "none":
+            module.warn("imap_security is none: the IMAP session is not encrypted, and imap_tls is not checked")
+        return [n for n in ALL_CHECKS if n not in unmet]
+    for name in asked:
+        if name in unmet:
+            module.fail_json(msg=f"checks: {name} needs {unmet[name]}; give it or leave {name} out of checks")
+        if name in ASKED_WITH and ASKED_WITH[name] not in asked:
+            module.fail_json(msg=f"checks: {name} needs {ASKED_WITH[name]}, which sends the test message it reads back; "
+                                 f"add {ASKED_WITH[name]} to checks")
+    return [n for n in ALL_CHECKS if n in asked]
 
 
 def main():
@@ -439,20 +484,29 @@ def main():
         module.fail_json(msg=problem)
     if params["imap_sessions"] < 1:
         module.fail_json(msg=f"imap_sessions must be at least 1, got {params['imap_sessions']}")
-    if params["timeout"] < 1:
-        module.fail_json(msg="timeout must be a positive number of seconds")
+    problem = seconds_problem({"timeout": params["timeout"]})
+    if problem:
+        module.fail_json(msg=problem)
     if "@" not in (params["test_recipient"] or params["username"]):
         module.fail_json(msg="test_recipient is needed when username is not an e-mail address")
-    bad = [n for n in params["custom_headers"] if not str(n).lower().startswith("x-") or any(c in n for c in ": \r\n")]
+    bad = [n for n in params["custom_headers"] if not str(n).lower().startswith("x-") or any(c in n for c in ": \r\n\0")]
     if bad:
         module.fail_json(msg=f"custom_headers: names start with X- and hold no ':', blank or line break; got {bad}")
+    # Each of these becomes a header line of a test message: a line break would add headers of its own.
+    problem = line_value_problem([(o, params[o]) for o in ("username", "test_recipient", "report_sender")]
+                                 + [(f"custom_headers.{n}", v) for n, v in params["custom_headers"].items()])
+    if problem:
+        module.fail_json(msg=problem)
     if params["ca_file"]:
+        problem = file_problem("ca_file", params["ca_file"])
+        if problem:
+            module.fail_json(msg=problem)
         try:
             ssl.create_default_context(cafile=params["ca_file"])
         except (OSError, ssl.SSLError) as exc:
             module.fail_json(msg=f"ca_file {params['ca_file']} is not a readable PEM CA certificate: {exc}")
+    names = checks_to_run(module)
     checker = MailCheck(params, module.check_mode)
-    names = [n for n in ALL_CHECKS if n in (params["checks"] or ALL_CHECKS)]
     try:
         checker.run(names)
     finally:

@@ -76,8 +76,9 @@ def test_each_fault_gets_its_own_reason(linux_lab, peers, tmp_path, change, word
         extra["imap_port"] = ports.free_port()
     _, result = linux_lab.task("oscc.admin.mail_check", args(peers, checks=["imap_login", "imap_sessions"], **extra),
                                tmp_path)
-    assert result["failed_checks"] == ["imap_login"]
-    assert statuses(result)["imap_sessions"] == "skipped"
+    assert result["failed_checks"] == ["imap_login", "imap_sessions"]
+    assert result["checks"][1] == {"name": "imap_sessions", "status": "failed",
+                                   "detail": "not run: it needs imap_login, which failed"}
     assert words.format(imaps=peers.imaps_port) in result["checks"][0]["detail"]
 
 
