@@ -8,7 +8,12 @@ import json
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem, port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
+    address_problem,
+    line_value_problem,
+    name_problem,
+    port_problem,
+)
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import HEADER_TOOL_LABELS, header_tool_prompts
 
@@ -31,14 +36,17 @@ class ActionModule(OsccAction):
     PLATFORMS = ("windows",)
 
     def act(self, args, target, task_vars):
+        answers = {key: args[key] for key, _pattern in HEADER_TOOL_LABELS}
+        # The utility reads one line per prompt: a line break would answer the next prompt.
         problem = (address_problem({o: args[o] for o in ("from_address", "to_address")})
-                   or port_problem({"smtp_port": args["smtp_port"]}))
+                   or port_problem({"smtp_port": args["smtp_port"]})
+                   or line_value_problem({**answers, "smtp_password": args["smtp_password"]}, secret=("smtp_password",))
+                   or name_problem({o: args[o] for o in self.PATH_OPTIONS}, windows=True))
         if problem:
             raise AnsibleActionFail(problem)
-        answers = {key: args[key] for key, _pattern in HEADER_TOOL_LABELS}
         for key, value in {**answers, "smtp_password": args["smtp_password"]}.items():
-            if not str(value).strip() or any(c in str(value) for c in "\r\n"):
-                raise AnsibleActionFail(f"{key} must be one non-empty line: the utility reads one line per prompt")
+            if not str(value).strip():
+                raise AnsibleActionFail(f"{key} must not be empty: the utility reads one answer per prompt")
         record = args["record"] or target.path.join(target.path.dirname(args["program"]), "osccmseheaders.oscc-done.json")
         # What the record holds: the answers without the password, so another server or account runs it again.
         content = json.dumps(answers, sort_keys=True) + "\n"

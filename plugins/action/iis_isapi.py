@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import name_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 
 ACCESS = ("Read", "Write", "Script", "Execute", "Source", "NoRemoteRead", "NoRemoteWrite", "NoRemoteScript",
@@ -31,6 +32,9 @@ class ActionModule(OsccAction):
         bad = [e for e in args["mime_types"] if not str(e).startswith(".")]
         if bad:
             raise AnsibleActionFail(f"mime_types: extensions start with a dot, got {', '.join(bad)}")
+        problem = name_problem({"isapi_path": args["isapi_path"]}, windows=True)
+        if problem:
+            raise AnsibleActionFail(problem)
         check = bool(self._task.check_mode)
         params = dict(args, application="/" + args["application"].strip("/"), access_policy=",".join(args["access_policy"]),
                       check=check)

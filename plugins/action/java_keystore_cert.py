@@ -4,6 +4,9 @@
 # Manual §3.6: keytool -import, here idempotent by alias and SHA-256 fingerprint, in one remote call.
 from __future__ import annotations
 
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, name_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 
 
@@ -18,6 +21,10 @@ class ActionModule(OsccAction):
     PATH_OPTIONS = ("keystore", "certificate")
 
     def act(self, args, target, task_vars):
+        problem = (line_value_problem({o: args[o] for o in ("alias", "keystore_password")}, secret=("keystore_password",))
+                   or name_problem({o: args[o] for o in self.PATH_OPTIONS}, windows=target.platform == "windows"))
+        if problem:
+            raise AnsibleActionFail(problem)
         check = bool(self._task.check_mode)
         result = target.procedure("keystore_cert", {"keytool": args["keytool"], "keystore": args["keystore"],
                                                     "alias": args["alias"], "certificate": args["certificate"],

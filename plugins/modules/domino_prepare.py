@@ -38,7 +38,9 @@ options:
     type: str
     required: true
   settings:
-    description: notes.ini variables and their wanted values.
+    description:
+      - notes.ini variables and their wanted values. A value is one line without double quotes - the console would
+        read a line break as a second command and notes.ini as a second variable.
     type: dict
     default: {"SMTPVerifyAuthenticatedSender": "0"}
   compact:

@@ -18,6 +18,7 @@ description:
     different release fails closed - a prompt asked again (an answer refused) stops it at once, a prompt not
     recognised runs into O(timeout), and a run that exits before the password was asked, or with an exit code
     other than 0, fails. Each failure returns the utility's transcript.
+  - Each answer is one non-empty line; a line break would answer the next prompt, so it is refused.
   - Run it after C(HeaderPromotionModeSetting) is C(MayCreate) and authenticated SMTP is on
     (M(oscc.admin.exchange_prepare)). Prove the result with the C(custom_headers) check of M(oscc.admin.mail_check).
   - Idempotent through a record file written after a successful run, holding the answers except the password; while

@@ -21,7 +21,9 @@ options:
     type: str
     required: true
   address:
-    description: The OSCC main server - with a warm-standby pair, the cluster name or virtual IP (§4.2.1.1 note).
+    description:
+      - The OSCC main server - with a warm-standby pair, the cluster name or virtual IP (§4.2.1.1 note).
+      - One line - a line break would end the C(Address) line and add a key of its own, so it is refused.
     type: str
   port:
     description: The Web Interaction server port (default of OSCC is 6021). 1-65535.

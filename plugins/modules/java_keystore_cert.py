@@ -20,7 +20,7 @@ options:
     type: str
     required: true
   keystore_password:
-    description: Its password (Java's default for C(cacerts) is C(changeit)). Keep it in a vault.
+    description: Its password (Java's default for C(cacerts) is C(changeit)), one line. Keep it in a vault.
     type: str
     required: true
   alias:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _ini
 
 SECTION = "Notes"
@@ -27,8 +28,14 @@ def validate(settings: dict, databases: list) -> None:
     for name, value in settings.items():
         if not _NAME.match(str(name)):
             raise DominoError(f"settings: {name!r} is not a notes.ini variable name")
-        if re.search(r"[\r\n\"]", str(value)):
-            raise DominoError(f"settings: the value of {name} must be one line without quotes")
+        # `set config NAME=VALUE` is one console command and one notes.ini line: a line break would start a second
+        # command and a second variable; a quote would end the command's quoting on the console's command line.
+        problem = line_value_problem({f"settings.{name}": value})
+        if problem:
+            raise DominoError(problem)
+        if '"' in str(value):
+            raise DominoError(f"settings.{name} must hold no double quote (the console takes the command quoted), "
+                              f"got {value!r}")
     for database in databases:
         if not _DATABASE.match(database) or database.startswith(("/", "\\")) or ".." in re.split(r"[\\/]", database):
             raise DominoError(f"compact: {database!r} must be a database path relative to the Domino data directory "

@@ -59,7 +59,8 @@ def test_the_utility_answers_in_the_manuals_order_once_and_the_password_never_sh
     ({"smtp_port": 1}, "osccmseheaders.exe returned 1: Error: the special message could not be sent"),
     ({"smtp_port": 70000}, "smtp_port must be between 1 and 65535"),
     ({"from_address": "oscc"}, "from_address must be an e-mail address"),
-    ({"subject": "two\nlines"}, "subject must be one non-empty line"),
+    ({"subject": "two\nlines"}, "subject must be one line without CR, LF or NUL characters (LF found)"),
+    ({"subject": " "}, "subject must not be empty: the utility reads one answer per prompt"),
     ({"program": "osccmseheaders.exe"}, "program must be an absolute path on the windows host"),
 ])
 def test_each_fault_is_named_and_nothing_is_recorded(windows_lab, peers, tmp_path, change, words):
