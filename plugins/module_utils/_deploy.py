@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import os
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import file_problem, os_error_problem
+
 
 def sha256(path):
     digest = hashlib.sha256()
@@ -18,8 +20,12 @@ def sha256(path):
 
 def war_digest(module, war):
     """SHA-256 of the WAR; None in check mode when an earlier task would have built it (it is then deployed)."""
-    if os.path.isfile(war):
-        return sha256(war)
-    if module.check_mode:
+    if module.check_mode and not os.path.lexists(war):
         return None
-    module.fail_json(msg=f"war {war} does not exist")
+    problem = file_problem("war", war)
+    if problem:
+        module.fail_json(msg=problem)
+    try:
+        return sha256(war)
+    except OSError as exc:
+        module.fail_json(msg=os_error_problem("war", war, exc))

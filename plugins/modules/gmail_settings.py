@@ -89,16 +89,17 @@ import base64
 import json
 import time
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem, file_problem, seconds_problem
 
 try:
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
     CRYPTOGRAPHY_ERROR = None
 except ImportError as exc:  # reported by the module, not at import
@@ -107,6 +108,10 @@ except ImportError as exc:  # reported by the module, not at import
 SCOPE_IMAP = "https://www.googleapis.com/auth/gmail.settings.basic"
 SCOPE_SEND_AS = "https://www.googleapis.com/auth/gmail.settings.sharing"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+KEY_FIELDS = ("client_email", "private_key", "token_uri")
+# What a JSON document that is no object holds, in JSON's words.
+JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
+              type(None): "null"}
 
 
 class ApiError(Exception):
@@ -117,20 +122,20 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def signed_assertion(key: dict, subject: str, scopes: list, now: int) -> str:
-    """The JWT a service account presents for a token acting as `subject` (RS256, one hour at most)."""
+def signed_assertion(key: dict, private_key, subject: str, scopes: list, now: int) -> str:
+    """The JWT a service account presents for a token acting as `subject` (RS256, one hour at most); `key` and its
+    loaded `private_key` as read_key gives them."""
     header = {"alg": "RS256", "typ": "JWT"}
     claims = {"iss": key["client_email"], "sub": subject, "scope": " ".join(scopes), "aud": key["token_uri"],
               "iat": now, "exp": now + 3600}
     signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
-    private_key = serialization.load_pem_private_key(key["private_key"].encode(), password=None)
     signature = private_key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
     return f"{signing_input}.{b64url(signature)}"
 
 
 class Gmail:
-    def __init__(self, params, key):
-        self.p, self.key = params, key
+    def __init__(self, params, key, private_key):
+        self.p, self.key, self.private_key = params, key, private_key
         self.token = None
 
     def request(self, url, method="GET", body=None, headers=None, form=False):
@@ -159,7 +164,7 @@ class Gmail:
         return " - ".join(str(error[k]) for k in ("error", "error_description") if error.get(k)) or exc.reason
 
     def authorize(self, scopes):
-        assertion = signed_assertion(self.key, self.p["account"], scopes, int(time.time()))
+        assertion = signed_assertion(self.key, self.private_key, self.p["account"], scopes, int(time.time()))
         try:
             answer = self.request(self.key["token_uri"], "POST", {"grant_type": JWT_GRANT, "assertion": assertion}, form=True)
         except ApiError as exc:
@@ -173,20 +178,42 @@ class Gmail:
 
 
 def read_key(path):
+    """The service account key at `path` and its private key, checked so far that signing cannot fail on their form."""
+    problem = file_problem("service_account_file", path)
+    if problem:
+        raise ApiError(problem)
     try:
-        with open(path) as handle:
+        with open(path, encoding="utf-8") as handle:
             key = json.load(handle)
     except (OSError, ValueError) as exc:
         raise ApiError(f"service_account_file {path} is not a readable JSON key: {exc}") from None
-    missing = [k for k in ("client_email", "private_key", "token_uri") if not key.get(k)]
+    where = f"service_account_file {path}"
+    if not isinstance(key, dict):
+        raise ApiError(f"{where} holds {JSON_KINDS.get(type(key), 'no object')}, not a service account key "
+                       f"(an object with {', '.join(KEY_FIELDS)})")
+    missing = [k for k in KEY_FIELDS if not key.get(k)]
     if missing or key.get("type", "service_account") != "service_account":
-        raise ApiError(f"service_account_file {path} is not a service account key (missing {', '.join(missing) or 'type'})")
-    return key
+        raise ApiError(f"{where} is not a service account key (missing {', '.join(missing) or 'type'})")
+    wrong = [k for k in KEY_FIELDS if not isinstance(key[k], str)]
+    if wrong:
+        raise ApiError(f"{where} is not a service account key ({', '.join(wrong)} must be text)")
+    token_uri = urlsplit(key["token_uri"])
+    if token_uri.scheme not in ("http", "https") or not token_uri.hostname:
+        raise ApiError(f"{where} is not a service account key (token_uri must be an https:// or http:// URL, "
+                       f"got {key['token_uri']!r})")
+    try:
+        private_key = serialization.load_pem_private_key(key["private_key"].encode(), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise ApiError(f"{where} is not a service account key (private_key is no PEM private key without a passphrase)") \
+            from None
+    if not isinstance(private_key, rsa.RSAPrivateKey):
+        raise ApiError(f"{where} is not a service account key (private_key is no RSA key, which Google's are)")
+    return key, private_key
 
 
 def run(module):
     params, check = module.params, module.check_mode
-    gmail = Gmail(params, read_key(params["service_account_file"]))
+    gmail = Gmail(params, *read_key(params["service_account_file"]))
     gmail.authorize([SCOPE_IMAP] + ([SCOPE_SEND_AS] if params["report_sender"] else []))
     result, before, after = {"changed": False}, {}, {}
     imap = gmail.call("imap")
@@ -226,11 +253,10 @@ def main():
     )
     if CRYPTOGRAPHY_ERROR is not None:
         module.fail_json(msg=missing_required_lib("cryptography"), exception=str(CRYPTOGRAPHY_ERROR))
-    problem = address_problem({o: module.params[o] for o in ("account", "report_sender")})
+    problem = (address_problem({o: module.params[o] for o in ("account", "report_sender")})
+               or seconds_problem({"timeout": module.params["timeout"]}))
     if problem:
         module.fail_json(msg=problem)
-    if module.params["timeout"] < 1:
-        module.fail_json(msg="timeout must be a positive number of seconds")
     try:
         module.exit_json(**run(module))
     except ApiError as exc:

@@ -103,6 +103,8 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import file_problem, port_problem, seconds_problem
+
 try:
     import ldap3
     from ldap3.core.exceptions import LDAPException
@@ -137,10 +139,17 @@ def plan(users, attributes, current, object_class):
 def connect(module):
     params = module.params
     uri = urlsplit(params["server_uri"])
-    if uri.scheme not in ("ldap", "ldaps") or not uri.hostname:
+    try:
+        port = uri.port
+    except ValueError:  # not a number, or outside 0-65535
+        port = -1
+    if uri.scheme not in ("ldap", "ldaps") or not uri.hostname or port == -1:
         module.fail_json(msg=f"server_uri must be ldap://host[:port] or ldaps://host[:port], got {params['server_uri']!r}")
+    problem = port_problem({"the port of server_uri": port})
+    if problem:
+        module.fail_json(msg=problem)
     tls = ldap3.Tls(ca_certs_file=params["ca_file"], validate=ssl.CERT_REQUIRED if params["validate_certs"] else ssl.CERT_NONE)
-    server = ldap3.Server(uri.hostname, port=uri.port or (636 if uri.scheme == "ldaps" else 389),
+    server = ldap3.Server(uri.hostname, port=port or (636 if uri.scheme == "ldaps" else 389),
                           use_ssl=uri.scheme == "ldaps", tls=tls, connect_timeout=params["timeout"])
     connection = ldap3.Connection(server, user=params["bind_dn"], password=params["bind_pw"], raise_exceptions=True,
                                   receive_timeout=params["timeout"])
@@ -173,6 +182,10 @@ def main():
     if ldap3 is None:
         module.fail_json(msg=missing_required_lib("ldap3"), exception=LDAP3_ERROR)
     params = module.params
+    problem = seconds_problem({"timeout": params["timeout"]}) or (file_problem("ca_file", params["ca_file"])
+                                                                   if params["ca_file"] else None)
+    if problem:
+        module.fail_json(msg=problem)
     attributes = params["attributes"]
     unknown = sorted(set(attributes) - set(FIELDS))
     if unknown or not attributes:

@@ -52,7 +52,7 @@ options:
     type: str
     default: admin
   admin_password:
-    description: Its password. Keep it in a vault.
+    description: Its password, one line (it is written to a C(wadm) password file). Keep it in a vault.
     type: str
     required: true
   admin_host:
@@ -111,7 +111,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oscc.admin.plugins.module_utils._deploy import war_digest
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, os_error_problem, port_problem
 
 
 def names(output):
@@ -156,12 +156,14 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    problem = port_problem({option: params[option] for option in ("http_port", "admin_port")})
+    # The password goes into a wadm password file as one line: a line break would add a line of its own.
+    problem = (port_problem({option: params[option] for option in ("http_port", "admin_port")})
+               or line_value_problem({"admin_password": params["admin_password"]}, secret=("admin_password",)))
     if problem:
         module.fail_json(msg=problem)
     if not params["uri"].startswith("/"):
         module.fail_json(msg=f"uri must start with /, got {params['uri']!r}")
-    if not os.access(params["wadm"], os.X_OK):
+    if not os.path.isfile(params["wadm"]) or not os.access(params["wadm"], os.X_OK):
         module.fail_json(msg=f"wadm {params['wadm']} is not an executable; is Sun Java System Web Server 7 installed?")
     wanted = war_digest(module, params["war"])
     marker = params["war"] + ".deployed-sha256"
@@ -191,9 +193,13 @@ def main():
         if plan and not module.check_mode:
             for step in plan:
                 wadm(*step)
-            with open(marker + ".tmp", "w") as record:
-                record.write(wanted + "\n")
-            os.replace(marker + ".tmp", marker)
+            try:
+                with open(marker + ".tmp", "w") as record:
+                    record.write(wanted + "\n")
+                os.replace(marker + ".tmp", marker)
+            except OSError as exc:  # deployed; only the record of what was deployed could not be kept
+                module.fail_json(msg=f"deployed, but the record of the deployed WAR could not be written: "
+                                     f"{os_error_problem('war', marker, exc)}", changed=True)
     finally:
         os.remove(password_file)
     module.exit_json(**result)

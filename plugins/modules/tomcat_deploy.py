@@ -99,12 +99,13 @@ war_sha256:
 
 import os
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.oscc.admin.plugins.module_utils._deploy import sha256, war_digest
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import seconds_problem
 
 HTTP_HINTS = {
     401: "manager_username/manager_password were refused; the user needs the manager-script role",
@@ -171,15 +172,19 @@ def main():
     path = params["context_path"]
     if not path.startswith("/") or any(c in path for c in "?&#% "):
         module.fail_json(msg=f"context_path must start with / and hold no ?, &, #, % or blank; got {path!r}")
-    if params["timeout"] < 1:
-        module.fail_json(msg="timeout must be a positive number of seconds")
+    problem = seconds_problem({"timeout": params["timeout"]})
+    if problem:
+        module.fail_json(msg=problem)
+    url = urlsplit(params["manager_url"])
+    if url.scheme not in ("http", "https") or not url.hostname:
+        module.fail_json(msg=f"manager_url must be the manager's http:// or https:// URL, got {params['manager_url']!r}")
+    wanted = war_digest(module, params["war"])
     manager = Manager(module)
     try:
         apps = parse_list(manager.call("list"))
     except ValueError as exc:
         module.fail_json(msg=f"the Tomcat manager did not list its applications: {exc}")
     app = apps.get(path, {})
-    wanted = war_digest(module, params["war"])
     deployed_war = os.path.join(params["app_base"], base_name(path) + ".war")
     deployed = sha256(deployed_war) if app and os.path.isfile(deployed_war) else None
     if wanted is not None and deployed == wanted:

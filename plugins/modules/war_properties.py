@@ -32,7 +32,7 @@ options:
     type: str
     default: hpwcapp/config.properties
   properties:
-    description: Keys and the values to set.
+    description: Keys and the values to set, each one line (no CR, LF or NUL).
     type: dict
     required: true
   backup:
@@ -95,6 +95,12 @@ import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
+    dest_problem,
+    file_problem,
+    line_value_problem,
+    os_error_problem,
+)
 from ansible_collections.oscc.admin.plugins.module_utils._properties import set_properties
 
 
@@ -147,11 +153,12 @@ def read_entry(module, path, entry, missing_ok=False):
                 module.fail_json(msg=f"entry {entry!r} is not in {path}; entries under its folder: "
                                      f"{[n for n in archive.namelist() if n.startswith(entry.rsplit('/', 1)[0])][:10]}")
             return archive.read(entry).decode("latin-1")
-    except (FileNotFoundError, zipfile.BadZipFile) as exc:
+    except (OSError, zipfile.BadZipFile) as exc:
         if missing_ok:
             return None
-        module.fail_json(msg=f"path {path} " + ("does not exist" if isinstance(exc, FileNotFoundError)
-                                                else "is not a WAR or zip file"))
+        option = "src" if path == module.params["src"] else "path"
+        module.fail_json(msg=os_error_problem(option, path, exc) if isinstance(exc, OSError)
+                         else f"{option} {path} is not a WAR or zip file")
 
 
 def main():
@@ -168,9 +175,21 @@ def main():
     path, entry, src = module.params["path"], module.params["entry"], module.params["src"]
     if not module.params["properties"]:
         module.fail_json(msg="properties must name at least one key")
+    # java.util.Properties would read an escaped line break back, but a key or value of config.properties is one line
+    # (a host name, a port, a servlet path): a line break in one is a mistake, and refused as in every other writer.
+    problem = line_value_problem([("entry", entry)] + [("a key of properties", k) for k in module.params["properties"]]
+                                 + [(f"properties.{k}", v) for k, v in module.params["properties"].items()])
+    if problem:
+        module.fail_json(msg=problem)
+    problem = dest_problem("path", path, folder_may_be_missing=module.check_mode) if src else file_problem("path", path)
+    if problem:
+        module.fail_json(msg=problem)
     if src and module.check_mode and not os.path.exists(src):
         # In check mode the task that lays down the kit did not run: report the build that would follow.
         module.exit_json(changed=True, changes={}, msg=f"src {src} does not exist yet; {path} would be built from it")
+    problem = file_problem("src", src) if src else None
+    if problem:
+        module.fail_json(msg=problem)
     if src:
         src_text = read_entry(module, src, entry)
         text = read_entry(module, path, entry, missing_ok=True) or src_text
@@ -191,9 +210,12 @@ def main():
         result["diff"] = {"before": text, "after": new_text, "before_header": f"{path}!/{entry}",
                           "after_header": f"{path}!/{entry}"}
     if changed and not module.check_mode:
-        if module.params["backup"] and os.path.exists(path):
-            result["backup_file"] = module.backup_local(path)
-        rewrite(path, entry, new_bytes, src=src)
+        try:
+            if module.params["backup"] and os.path.exists(path):
+                result["backup_file"] = module.backup_local(path)
+            rewrite(path, entry, new_bytes, src=src)
+        except OSError as exc:  # a full disk, a folder this user may not write
+            module.fail_json(msg=os_error_problem("path", path, exc))
     module.exit_json(**result)
 
 
