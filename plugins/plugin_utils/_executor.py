@@ -1,0 +1,137 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# The host executor contract (docs/windows.md): the small, fixed set of primitive operations that
+# run on a host, with the keys of each request and result, declared once. Every decision, parser
+# and plan stays in Python on the controller; a host only carries out primitives. The Windows
+# executor (executor.ps1) and the POSIX executor (_executor_posix.py) implement exactly these
+# operations and keys, which tests/static and tests/unit check. No operation takes code or a
+# command line as a string: a program is an argv, quoted for the host by the executor itself.
+from __future__ import annotations
+
+# Key -> (type, required). Types are JSON types: str, int, bool, list, dict, any.
+REQUEST = "request"
+RESULT = "result"
+
+OPERATIONS = {
+    # A native program: argv[0] and its arguments, each reaching it as one literal argument (no shell
+    # reads them, so & | < > ^ %VAR% stay as they are). stdin from text or a file; stdout into a new
+    # file, hashed while it streams; output decoded by the declared code page; the whole process
+    # tree ended at the timeout.
+    "run": {
+        REQUEST: {"argv": ("list", True), "env": ("dict", False), "cwd": ("str", False), "timeout": ("int", True),
+                  "stdin_text": ("str", False), "stdin_file": ("str", False), "stdout_file": ("str", False),
+                  "encoding": ("str", False)},
+        RESULT: {"rc": ("int", True), "output": ("str", True), "timed_out": ("bool", True),
+                 "stdout_sha256": ("str", False), "stdout_size": ("int", False)},
+    },
+    # A program whose prompts are answered from a table of [pattern, reply, "once"?] entries
+    # (patterns in the dialect Python's re and .NET's Regex both read, case-insensitive). A reply
+    # "abort" stops it; "secret:<key>" answers a secret of the request's secrets; "return" is an
+    # empty line, first copying stage.files[n] to stage.target when a "level" answer made it due;
+    # "level" answers y for group 1 < len(stage.files), else n. A "once" prompt asked again stops it.
+    "prompted": {
+        REQUEST: {"argv": ("list", True), "env": ("dict", False), "cwd": ("str", False), "timeout": ("int", True),
+                  "prompts": ("list", True), "stage": ("dict", False), "encoding": ("str", False)},
+        RESULT: {"rc": ("int", True), "output": ("str", True), "tail": ("str", True), "unanswered": ("list", True)},
+    },
+    # Files. encoding "latin-1" keeps every byte (ONCONFIG, INI files), "utf-8" is text.
+    "read": {
+        REQUEST: {"path": ("str", True), "encoding": ("str", False)},
+        RESULT: {"exists": ("bool", True), "content": ("str", False), "sha256": ("str", False)},
+    },
+    "write": {  # atomic: a temporary file beside it, then a rename; refused if it changed since expected_sha256
+        REQUEST: {"path": ("str", True), "content": ("str", True), "encoding": ("str", False),
+                  "expected_sha256": ("str", False), "backup": ("bool", False)},
+        RESULT: {"changed": ("bool", True), "backup_file": ("str", False)},
+    },
+    "list": {  # the entries of a folder whose names match a wildcard pattern (* and ?)
+        REQUEST: {"path": ("str", True), "pattern": ("str", False)},
+        RESULT: {"exists": ("bool", True), "entries": ("list", True)},
+    },
+    "stat": {  # link: a symbolic link or junction; resolved: the path it leads to, where the host can say
+        REQUEST: {"path": ("str", True)},
+        RESULT: {"exists": ("bool", True), "dir": ("bool", True), "size": ("int", False), "link": ("bool", True),
+                 "resolved": ("str", False)},
+    },
+    "hash": {
+        REQUEST: {"path": ("str", True)},
+        RESULT: {"exists": ("bool", True), "sha256": ("str", False), "size": ("int", False)},
+    },
+    "mkdir": {
+        REQUEST: {"path": ("str", True)},
+        RESULT: {"created": ("bool", True)},
+    },
+    # Removal and renaming only below the root the request names; a path leaving it is refused.
+    "remove": {
+        REQUEST: {"path": ("str", True), "root": ("str", True)},
+        RESULT: {"removed": ("bool", True)},
+    },
+    "move": {
+        REQUEST: {"src": ("str", True), "dest": ("str", True), "root": ("str", True)},
+        RESULT: {"moved": ("bool", True)},
+    },
+    # A lock file created atomically with the record given; an existing lock is broken only when it
+    # carries break_token. unlock removes it only while it carries the token.
+    "lock": {
+        REQUEST: {"path": ("str", True), "record": ("dict", True), "break_token": ("str", False)},
+        RESULT: {"acquired": ("bool", True), "holder": ("dict", False)},
+    },
+    "unlock": {
+        REQUEST: {"path": ("str", True), "token": ("str", True)},
+        RESULT: {"released": ("bool", True)},
+    },
+    # A service's state, or stopped/started and waited for.
+    "service": {
+        REQUEST: {"name": ("str", True), "action": ("str", True), "timeout": ("int", False)},
+        RESULT: {"state": ("str", True)},
+    },
+    # Windows only: a cmdlet with splatted parameters, the named properties of what it returns.
+    "cmdlet": {
+        REQUEST: {"module": ("str", False), "name": ("str", True), "parameters": ("dict", False),
+                  "select": ("list", False)},
+        RESULT: {"objects": ("list", True)},
+    },
+}
+SERVICE_ACTIONS = ("query", "stop", "start")
+ENCODINGS = ("utf-8", "latin-1", "oem")
+WINDOWS_ONLY = ("cmdlet",)
+
+# A batch: operations in order, stopping at the first that fails; cleanup operations always run
+# afterwards. Each result carries "op" and "ok", and "error" when not ok.
+BATCH_REQUEST = {"ops": ("list", True), "cleanup": ("list", False)}
+BATCH_RESULT = {"results": ("list", True), "cleanup": ("list", True), "failed_at": ("int", False)}
+OP_RESULT_COMMON = {"op": ("str", True), "ok": ("bool", True), "error": ("str", False)}
+
+_TYPES = {"str": str, "int": int, "bool": bool, "list": list, "dict": dict}
+
+
+def shape_problems(shape: dict, value: dict, what: str) -> list[str]:
+    """What is wrong with `value` against a shape: unknown keys, missing required ones, wrong types."""
+    if not isinstance(value, dict):
+        return [f"{what} is not an object"]
+    problems = [f"{what}: unknown key {key!r}" for key in value if key not in shape]
+    for key, (kind, required) in shape.items():
+        if key not in value:
+            if required:
+                problems.append(f"{what}: {key} is missing")
+        elif value[key] is not None and kind in _TYPES and (not isinstance(value[key], _TYPES[kind]) or
+                                                             (kind == "int" and isinstance(value[key], bool))):
+            problems.append(f"{what}: {key} is not {kind}")
+    return problems
+
+
+def request_problems(op: dict) -> list[str]:
+    name = op.get("op") if isinstance(op, dict) else None
+    if name not in OPERATIONS:
+        return [f"unknown operation {name!r}"]
+    return shape_problems(OPERATIONS[name][REQUEST], {k: v for k, v in op.items() if k != "op"}, name)
+
+
+def result_problems(name: str, result: dict) -> list[str]:
+    shape = dict(OP_RESULT_COMMON)
+    if result.get("ok"):
+        shape.update(OPERATIONS[name][RESULT])
+    else:
+        shape.update({k: (kind, False) for k, (kind, _required) in OPERATIONS[name][RESULT].items()})
+    return shape_problems(shape, result, f"{name} result")

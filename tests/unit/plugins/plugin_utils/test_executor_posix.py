@@ -1,0 +1,168 @@
+"""The POSIX executor against the declared contract: every primitive, its request and result keys, and the
+behaviour the controller relies on (literal arguments, a timeout that ends the whole tree, confinement)."""
+import json
+import os
+import stat
+import sys
+import time
+
+import pytest
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _executor as contract
+from ansible_collections.oscc.admin.plugins.plugin_utils import _executor_posix as executor
+
+
+def batch(*ops, cleanup=()):
+    for op in ops + tuple(cleanup):
+        assert contract.request_problems(op) == [], op
+    done = executor.run_batch({"ops": list(ops), "cleanup": list(cleanup)}, secrets={"pw": "s3cret"})
+    assert contract.shape_problems(contract.BATCH_RESULT, done, "batch") == []
+    for result in done["results"] + done["cleanup"]:
+        assert contract.result_problems(result["op"], result) == [], result
+    return done
+
+
+def one(**op):
+    return batch(op)["results"][0]
+
+
+def program(tmp_path, name, body):
+    path = tmp_path / name
+    path.write_text(f"#!{sys.executable}\n{body}\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+def test_every_declared_operation_is_offered_and_no_other():
+    assert set(executor.OPERATIONS) == set(contract.OPERATIONS) - set(contract.WINDOWS_ONLY)
+
+
+def test_arguments_reach_the_program_literally(tmp_path):
+    """Issue 11 defect 6: & in a program path and %TEMP% in a destination are one literal argument each."""
+    folder = tmp_path / "R&D"
+    folder.mkdir()
+    echo = program(folder, "echo args", "import json, sys; print(json.dumps(sys.argv[1:]))")
+    odd = ["D:\\%TEMP%\\x", "a b", 'say "hi"', "^|<>&", "$(rm -rf /)", "", "trailing\\"]
+    result = one(op="run", argv=[echo, *odd], timeout=30)
+    assert result["ok"] and result["rc"] == 0 and json.loads(result["output"]) == odd
+
+
+def test_stdout_streams_into_a_new_file_with_its_hash_and_the_exit_code_is_kept(tmp_path):
+    writer = program(tmp_path, "w", "import sys; sys.stdout.write('x' * 100000); sys.stderr.write('warn'); sys.exit(3)")
+    out = str(tmp_path / "archive.partial")
+    result = one(op="run", argv=[writer], timeout=30, stdout_file=out)
+    assert result["rc"] == 3 and result["output"] == "warn" and result["stdout_size"] == 100000
+    assert result["stdout_sha256"] == executor._sha256(out)[0]
+    again = one(op="run", argv=[writer], timeout=30, stdout_file=out)  # never overwrites
+    assert not again["ok"] and "exists" in again["error"].lower()
+
+
+def test_a_timeout_ends_the_whole_process_tree(tmp_path):
+    marker = tmp_path / "child-alive"
+    child = program(tmp_path, "c", f"import time\ntime.sleep(3)\nopen({str(marker)!r}, 'w').close()")
+    parent = program(tmp_path, "p", f"import subprocess, time\nsubprocess.Popen([{child!r}])\ntime.sleep(60)")
+    started = time.monotonic()
+    result = one(op="run", argv=[parent], timeout=1)
+    assert result["timed_out"] and time.monotonic() - started < 10
+    time.sleep(3.5)
+    assert not marker.exists()  # the grandchild went with it
+
+
+def test_stdin_text_and_file_and_encodings(tmp_path):
+    cat = program(tmp_path, "cat", "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read())")
+    assert one(op="run", argv=[cat], timeout=30, stdin_text="Grüße\n")["output"] == "Grüße\n"
+    source = tmp_path / "in.bin"
+    source.write_bytes("Stra\u00dfe".encode("latin-1"))
+    assert one(op="run", argv=[cat], timeout=30, stdin_file=str(source), encoding="latin-1")["output"] == "Straße"
+    assert not one(op="run", argv=[cat], timeout=30, encoding="ebcdic")["ok"]
+
+
+def test_prompts_are_answered_from_the_table_with_secrets_and_staging(tmp_path):
+    asker = program(tmp_path, "ask", "\n".join([
+        "import sys",
+        "print('Password: ', end='', flush=True); pw = input()",
+        "print('Restore a level 1 archive (y/n) ', end='', flush=True); a = input()",
+        "print('press Return to continue', flush=True); input()",
+        "print(open(sys.argv[1]).read(), pw == 's3cret', a, flush=True)"]))
+    staged, target = tmp_path / "level1.arc", tmp_path / "TAPEDEV"
+    staged.write_text("LEVEL1")
+    target.write_text("LEVEL0")
+    result = one(op="prompted", argv=[asker, str(target)], timeout=30,
+                 prompts=[["Password:", "secret:pw", "once"], [r"Restore a level ([12]) archive", "level"],
+                          ["press Return", "return"]], stage={"files": [str(tmp_path / "l0"), str(staged)],
+                                                              "target": str(target)})
+    assert result["ok"] and result["rc"] == 0 and "LEVEL1 True y" in result["tail"] and result["unanswered"] == []
+    assert "s3cret" not in result["output"]
+
+
+def test_a_refused_answer_or_an_unknown_question_stops_the_program(tmp_path):
+    again = program(tmp_path, "again", "while True:\n    print('Port: ', end='', flush=True); input()")
+    result = one(op="prompted", argv=[again], timeout=30, prompts=[["Port:", "x", "once"]])
+    assert not result["ok"] and "asked again" in result["error"]
+    odd = program(tmp_path, "odd", "print('Format the disk? (y/n)', flush=True); input()")
+    result = one(op="prompted", argv=[odd], timeout=30, prompts=[[r"\(y/n\)", "abort"]])
+    assert not result["ok"] and "does not answer" in result["error"]
+
+
+def test_files_read_write_atomically_and_refuse_a_changed_file(tmp_path):
+    path = str(tmp_path / "ONCONFIG.ol_x")
+    assert one(op="read", path=path) == {"op": "read", "ok": True, "exists": False}
+    first = one(op="write", path=path, content="TAPEDEV x\u00e9\n", encoding="latin-1")
+    read = one(op="read", path=path, encoding="latin-1")
+    assert first["changed"] and read["content"] == "TAPEDEV x\u00e9\n" and os.path.getsize(path) == 11
+    assert not one(op="write", path=path, content="TAPEDEV x\u00e9\n", encoding="latin-1")["changed"]
+    stale = one(op="write", path=path, content="other", expected_sha256="0" * 64)
+    assert not stale["ok"] and "changed since it was read" in stale["error"]
+    kept = one(op="write", path=path, content="new", expected_sha256=read["sha256"], backup=True)
+    assert kept["changed"] and open(kept["backup_file"], encoding="latin-1").read() == "TAPEDEV x\u00e9\n"
+    assert sorted(os.listdir(tmp_path)) == sorted(["ONCONFIG.ol_x", os.path.basename(kept["backup_file"])])
+
+
+def test_list_stat_hash_and_links(tmp_path):
+    (tmp_path / "a.json").write_text("{}")
+    (tmp_path / "b.arc").write_text("x")
+    os.symlink("/etc/hostname", tmp_path / "c.json")
+    listed = one(op="list", path=str(tmp_path), pattern="*.json")
+    assert [(e["name"], e["link"]) for e in listed["entries"]] == [("a.json", False), ("c.json", True)]
+    assert one(op="stat", path=str(tmp_path / "c.json"))["resolved"] == os.path.realpath("/etc/hostname")
+    assert one(op="hash", path=str(tmp_path / "b.arc"))["size"] == 1
+    assert one(op="list", path=str(tmp_path / "none"))["exists"] is False
+
+
+def test_remove_and_move_only_below_the_root(tmp_path):
+    root, outside = tmp_path / "share", tmp_path / "victim"
+    root.mkdir()
+    outside.write_text("keep")
+    (root / "x.arc.partial").write_text("x")
+    assert one(op="move", src=str(root / "x.arc.partial"), dest=str(root / "x.arc"), root=str(root))["moved"]
+    for path in (str(root / ".." / "victim"), str(outside)):
+        refused = one(op="remove", path=path, root=str(root))
+        assert not refused["ok"] and "is not below" in refused["error"]
+    os.symlink(outside, root / "link.arc")
+    assert one(op="remove", path=str(root / "link.arc"), root=str(root))["removed"]  # the link, not its target
+    assert outside.read_text() == "keep" and one(op="remove", path=str(root / "x.arc"), root=str(root))["removed"]
+
+
+def test_locks_are_atomic_and_broken_only_by_their_token(tmp_path):
+    path = str(tmp_path / ".oscc-ol_x.lock")
+    assert one(op="lock", path=path, record={"token": "a", "operation": "backup"})["acquired"]
+    held = one(op="lock", path=path, record={"token": "b"})
+    assert not held["acquired"] and held["holder"]["token"] == "a" and held["holder"]["operation"] == "backup"
+    assert not one(op="unlock", path=path, token="b")["released"]
+    assert one(op="lock", path=path, record={"token": "b"}, break_token="a")["acquired"]
+    assert one(op="unlock", path=path, token="b")["released"] and not os.path.exists(path)
+
+
+def test_a_batch_stops_at_the_first_failure_and_always_cleans_up(tmp_path):
+    lock = str(tmp_path / "l")
+    done = batch({"op": "lock", "path": lock, "record": {"token": "t"}}, {"op": "read", "path": str(tmp_path)},
+                 {"op": "remove", "path": "/etc/passwd", "root": str(tmp_path)}, {"op": "mkdir", "path": str(tmp_path / "n")},
+                 cleanup=[{"op": "unlock", "path": lock, "token": "t"}])
+    assert [r["ok"] for r in done["results"]] == [True, True, False] and done["failed_at"] == 2
+    assert done["cleanup"][0]["released"] and not (tmp_path / "n").exists()
+
+
+@pytest.mark.parametrize("bad", [{"op": "run", "argv": "ontape -s"}, {"op": "run", "argv": ["x"]},
+                                 {"op": "shell", "command": "x"}, {"op": "read", "path": "x", "code": "y"}])
+def test_the_contract_refuses_commands_as_strings_and_unknown_keys(bad):
+    assert contract.request_problems(bad)
