@@ -131,4 +131,3 @@ def dest_problem(option, path, folder_may_be_missing=False):
     if not stat.S_ISDIR(folder_info.st_mode):
         return f"{option} {path}: {folder} is a file, not a folder"
     return None
-
