@@ -182,8 +182,8 @@ def main():
     if ldap3 is None:
         module.fail_json(msg=missing_required_lib("ldap3"), exception=LDAP3_ERROR)
     params = module.params
-    problem = seconds_problem({"timeout": params["timeout"]}) or (file_problem("ca_file", params["ca_file"])
-                                                                   if params["ca_file"] else None)
+    ca_file = file_problem("ca_file", params["ca_file"]) if params["ca_file"] else None
+    problem = seconds_problem({"timeout": params["timeout"]}) or ca_file
     if problem:
         module.fail_json(msg=problem)
     attributes = params["attributes"]

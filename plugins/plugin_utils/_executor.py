@@ -106,6 +106,10 @@ OP_RESULT_COMMON = {"op": ("str", True), "ok": ("bool", True), "error": ("str", 
 _TYPES = {"str": str, "int": int, "bool": bool, "list": list, "dict": dict}
 
 
+def _is(value, kind: str) -> bool:
+    return isinstance(value, _TYPES[kind]) and not (kind == "int" and isinstance(value, bool))
+
+
 def shape_problems(shape: dict, value: dict, what: str) -> list[str]:
     """What is wrong with `value` against a shape: unknown keys, missing required ones, wrong types."""
     if not isinstance(value, dict):
@@ -115,8 +119,7 @@ def shape_problems(shape: dict, value: dict, what: str) -> list[str]:
         if key not in value:
             if required:
                 problems.append(f"{what}: {key} is missing")
-        elif value[key] is not None and kind in _TYPES and (not isinstance(value[key], _TYPES[kind]) or
-                                                             (kind == "int" and isinstance(value[key], bool))):
+        elif value[key] is not None and kind in _TYPES and not _is(value[key], kind):
             problems.append(f"{what}: {key} is not {kind}")
     return problems
 
