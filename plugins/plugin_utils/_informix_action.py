@@ -12,6 +12,7 @@ import uuid
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import seconds_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._archives import ChainError
@@ -58,8 +59,9 @@ class OsccAction(ActionBase):
         spec = {**self.COMMON, **self.ARGSPEC}
         _validation, args = self.validate_argument_spec(argument_spec=spec)
         args = args.validated_parameters if hasattr(args, "validated_parameters") else args
-        if args.get("timeout") is not None and args["timeout"] < 1:
-            raise AnsibleActionFail("timeout must be a positive number of seconds")
+        problem = seconds_problem({"timeout": args.get("timeout")})
+        if problem:
+            raise AnsibleActionFail(problem)
         target = Target(self, task_vars or {})
         if target.platform not in self.PLATFORMS:
             raise AnsibleActionFail(f"{self._task.action} works on {' and '.join(self.PLATFORMS)} hosts only; "

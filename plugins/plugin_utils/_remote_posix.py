@@ -640,6 +640,8 @@ def restore_touching(p, env):
 
 def read_file(p):
     path = p["path"]
+    if os.path.isdir(path):
+        raise Problem(f"{path} is a folder, not a file")
     if not os.path.isfile(path):
         raise Problem(f"{path} does not exist")
     with open(path, "rb") as handle:
@@ -717,6 +719,8 @@ def install_kit(p):
         return {"changed": True, "written": [], "kept": [], "saved_dir": None, "kit_sha256": None, "upgrade": False}
     if not os.path.isfile(archive):
         raise Problem(f"kit {archive} does not exist")
+    if os.path.exists(dest) and not os.path.isdir(dest):
+        raise Problem(f"dest {dest} is a file, not a folder")
     kit_sha = sha256_of(archive)[0]
     manifest_path = os.path.join(dest, KIT_MANIFEST)
     old = {}

@@ -611,6 +611,7 @@ function Read-TextFile([string]$path) {
 }
 
 function Invoke-ReadFile {
+    if (Test-Path -LiteralPath $p.path -PathType Container) { Fail "$($p.path) is a folder, not a file" }
     if (-not (Test-Path -LiteralPath $p.path -PathType Leaf)) { Fail "$($p.path) does not exist" }
     Read-TextFile $p.path
 }
@@ -700,6 +701,7 @@ function Invoke-InstallKit {
         if ($p.check) { return @{ changed = $true; written = @(); kept = @(); saved_dir = $null; kit_sha256 = $null; upgrade = $false } }
         Fail "kit $($p.archive) does not exist"
     }
+    if (Test-Path -LiteralPath $dest -PathType Leaf) { Fail "dest $dest is a file, not a folder" }
     $kitSha = Get-Sha256 $p.archive
     $manifestPath = Join-Path $dest '.oscc-kit.json'
     $old = if (Test-Path -LiteralPath $manifestPath) { Get-Content -Raw -LiteralPath $manifestPath | ConvertFrom-Json } else { $null }

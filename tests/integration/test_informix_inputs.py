@@ -25,3 +25,14 @@ def test_informix_mistakes_get_one_line_and_touch_nothing(windows_lab, tmp_path,
     assert "Traceback" not in result["msg"] and "\n" not in result["msg"].strip()
     assert open(os.path.join(lab.paths["informixdir"], "etc", "ONCONFIG.ol_main")).read() == onconfig
     assert lab.mode_rc() == 5
+
+
+def test_a_folder_given_as_a_file_and_a_file_given_as_a_folder_get_one_line(windows_lab, tmp_path):
+    lab = windows_lab
+    _, folder = lab.task("oscc.admin.hpwc_ini", {"path": "D:\\OSCC-Backups", "address": "web.example"}, tmp_path)
+    assert folder["failed"] and folder["msg"] == "D:\\OSCC-Backups is a folder, not a file", folder
+    open(os.path.join(lab.backups(), "wwwroot"), "w").close()
+    open(os.path.join(lab.backups(), "kit.zip"), "wb").close()
+    _, kit = lab.task("oscc.admin.web_kit", {"src": "D:\\OSCC-Backups\\kit.zip", "dest": "D:\\OSCC-Backups\\wwwroot"},
+                      tmp_path)
+    assert kit["failed"] and "dest D:\\OSCC-Backups\\wwwroot is a file, not a folder" in kit["msg"], kit
