@@ -1,0 +1,448 @@
+# oscc.admin host executor v1
+[CmdletBinding()] param([Parameter(Mandatory)][string]$Batch, [SecureString]$Secrets)
+# The Windows host executor (Windows PowerShell 5.1): the primitives of plugin_utils/_executor.py OPERATIONS with
+# the semantics of _executor_posix.py, nothing else. win_powershell runs it with -Batch (the batch as JSON) and
+# -Secrets (a SecureString: a JSON object of the secrets prompted answers name); its output is one JSON string.
+# No decision is made here. A program is an argv: FileName = argv[0], Arguments = ConvertTo-CommandLine (the MS
+# C runtime rules of subprocess.list2cmdline), no shell reads it. Each Invoke-Op function reads its request only
+# as $op.<key> and returns hashtable literals of its result keys (tests/static/test_executor_contract.py).
+$ErrorActionPreference = 'Stop'
+
+function Get-Message($record) {  # one line: the message PowerShell wrapped into its own exceptions
+    $e = $record; if ($record -is [Management.Automation.ErrorRecord]) { $e = $record.Exception }
+    while ($null -ne $e.InnerException -and ($e -is [Management.Automation.MethodInvocationException] -or
+            $e -is [Management.Automation.GetValueInvocationException] -or $e -is [AggregateException])) {
+        $e = $e.InnerException
+    }
+    $text = $e.Message
+    if ($e.InnerException -is [ComponentModel.Win32Exception]) { $text += ' ' + $e.InnerException.Message }  # the reason Windows gave
+    ($text -replace '\s*[\r\n]+\s*', ' ').Trim()
+}
+
+function Get-Encoding($name) {  # _executor.ENCODINGS; text a code page cannot hold is refused, bytes it cannot read replaced
+    if (-not $name) { $name = 'utf-8' }
+    $pages = @{ 'utf-8' = 65001; 'latin-1' = 28591; 'oem' = [Globalization.CultureInfo]::CurrentCulture.TextInfo.OEMCodePage }
+    if (-not ($pages.Keys -ccontains $name)) { throw "unknown encoding '$name'" }
+    [Text.Encoding]::GetEncoding($pages[$name], [Text.EncoderFallback]::ExceptionFallback, [Text.DecoderFallback]::ReplacementFallback)
+}
+
+function New-Sha {  # SHA256Managed, or the CryptoAPI one where FIPS policy refuses the managed implementation
+    try { [Security.Cryptography.SHA256]::Create() } catch { New-Object Security.Cryptography.SHA256CryptoServiceProvider }
+}
+
+function ConvertTo-Hex([byte[]]$bytes) { [BitConverter]::ToString($bytes).Replace('-', '').ToLowerInvariant() }
+
+function ConvertTo-CommandLine([string[]]$argv) {
+    # The only command line built here, by the MS C runtime rules exactly as subprocess.list2cmdline: an argument
+    # that is empty or holds a space or a tab is quoted; backslashes double only before a quote, which gets one more.
+    $line = New-Object Text.StringBuilder
+    foreach ($item in $argv) {
+        $text = [string]$item
+        if ($line.Length -gt 0) { [void]$line.Append(' ') }
+        $quote = $text.Length -eq 0 -or $text.Contains(' ') -or $text.Contains("`t")
+        if ($quote) { [void]$line.Append([char]'"') }
+        $slashes = 0
+        foreach ($c in $text.ToCharArray()) {
+            if ($c -eq [char]'\') { $slashes++; continue }
+            if ($c -eq [char]'"') { [void]$line.Append([char]'\', 2 * $slashes + 1) } else { [void]$line.Append([char]'\', $slashes) }
+            [void]$line.Append($c); $slashes = 0
+        }
+        if ($quote) { [void]$line.Append([char]'\', 2 * $slashes).Append([char]'"') } else { [void]$line.Append([char]'\', $slashes) }
+    }
+    $line.ToString()
+}
+
+function New-StartInfo([object[]]$argv, $vars, [string]$cwd, [Text.Encoding]$encoding) {
+    # Every native program starts from here: no shell, all three handles redirected, output decoded as declared.
+    if (@($argv).Count -eq 0 -or -not [string]$argv[0]) { throw 'argv names no program' }
+    $info = New-Object Diagnostics.ProcessStartInfo
+    $info.FileName = [string]$argv[0]
+    $info.Arguments = ConvertTo-CommandLine @($argv | Select-Object -Skip 1)
+    $info.UseShellExecute = $false
+    $info.CreateNoWindow = $info.RedirectStandardInput = $info.RedirectStandardOutput = $info.RedirectStandardError = $true
+    $info.StandardOutputEncoding = $info.StandardErrorEncoding = $encoding
+    if ($cwd) { $info.WorkingDirectory = $cwd }
+    if ($null -ne $vars) { foreach ($p in $vars.PSObject.Properties) { $info.EnvironmentVariables[$p.Name] = [string]$p.Value } }
+    $info
+}
+
+function Start-Program([Diagnostics.ProcessStartInfo]$info) {
+    try { [Diagnostics.Process]::Start($info) } catch { throw "$($info.FileName) could not be started: $(Get-Message $_)" }
+}
+
+function Stop-Tree([Diagnostics.Process]$proc) {  # .NET Framework's Process.Kill ends one process, not its children
+    if (-not $proc.HasExited) {
+        $argv = @((Join-Path ([Environment]::SystemDirectory) 'taskkill.exe'), '/T', '/F', '/PID', [string]$proc.Id)
+        $kill = Start-Program (New-StartInfo $argv $null '' (Get-Encoding 'oem'))
+        $kill.StandardInput.Close(); $null = $kill.StandardError.ReadToEndAsync(); $null = $kill.StandardOutput.ReadToEnd()
+        $ended = $kill.WaitForExit(60000)
+        if (-not $ended -or $kill.ExitCode -ne 0) { try { $proc.Kill() } catch { } }  # at least the program itself
+    }
+    [void]$proc.WaitForExit(30000)
+}
+
+function Wait-Program([Diagnostics.Process]$proc, [object[]]$reads, $feed, [double]$seconds) {
+    # True when the program ended and all its output was read within $seconds; stdin is closed once fed.
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds); $fed = $false
+    while ($true) {
+        if (-not $fed -and $feed.IsCompleted) { try { $proc.StandardInput.Close() } catch { }; $fed = $true }
+        $done = $proc.HasExited
+        foreach ($task in $reads) { if (-not $task.IsCompleted) { $done = $false } }
+        if ($done) { return $true }
+        if ([DateTime]::UtcNow -ge $deadline) { return $false }
+        Start-Sleep -Milliseconds 25
+    }
+}
+
+function Get-Entry([string]$path) {  # the file or folder itself (a link is not followed), or $null
+    if ([IO.Directory]::Exists($path)) { return New-Object IO.DirectoryInfo($path) }
+    if ([IO.File]::Exists($path)) { return New-Object IO.FileInfo($path) }
+    $null
+}
+
+function Test-Link([IO.FileSystemInfo]$item) {  # a symbolic link or a junction (not a deduplicated or cloud file)
+    if (($item.Attributes -band [IO.FileAttributes]::ReparsePoint) -eq 0) { return $false }
+    try { @('SymbolicLink', 'Junction') -contains $item.LinkType } catch { $true }
+}
+
+function Resolve-Entry([IO.FileSystemInfo]$item) {  # where a link leads (up to 16 links deep), else its full path
+    try {
+        $path = $item.FullName
+        for ($hop = 0; $hop -lt 16 -and $null -ne $item -and (Test-Link $item); $hop++) {
+            $path = [IO.Path]::GetFullPath([IO.Path]::Combine([IO.Path]::GetDirectoryName($path), [string]@($item.Target)[0]))
+            $item = Get-Entry $path
+        }
+        $path
+    } catch { $null }
+}
+
+function Assert-Below([string]$root, [string]$path) {
+    # The full path when its folder is $root or below and no folder between them is a link; refused otherwise.
+    if (-not $root) { throw "$path is not below an empty root" }
+    $base = [IO.Path]::GetFullPath($root).TrimEnd('\', '/') + '\'
+    $full = [IO.Path]::GetFullPath($path)
+    $name = [IO.Path]::GetFileName($full)
+    if (-not $name -or -not ([IO.Path]::GetDirectoryName($full).TrimEnd('\') + '\').StartsWith($base, [StringComparison]::OrdinalIgnoreCase)) { throw "$path is not below $root" }
+    for ($up = [IO.Path]::GetDirectoryName($full); ($up.TrimEnd('\') + '\').Length -gt $base.Length; $up = [IO.Path]::GetDirectoryName($up)) {
+        $folder = Get-Entry $up
+        if ($null -ne $folder -and ($folder.Attributes -band [IO.FileAttributes]::ReparsePoint) -ne 0) { throw "$path is not below ${root}: $up is a link" }
+    }
+    $full
+}
+
+function Test-Once($entry) { @($entry | Select-Object -Skip 2) -ccontains 'once' }
+
+function Read-Lock([string]$path) {  # the record of a lock file; an empty one when there is none or it is unreadable
+    try { $held = ConvertFrom-Json -InputObject ([IO.File]::ReadAllText($path)) } catch { $held = $null }
+    if ($held -is [Management.Automation.PSCustomObject]) { return $held }
+    @{}
+}
+
+function ConvertTo-Argument($value) {  # a JSON object becomes the hashtable cmdlets take; anything else stays
+    if ($value -isnot [Management.Automation.PSCustomObject]) { return , $value }
+    $table = @{}; foreach ($p in $value.PSObject.Properties) { $table[$p.Name] = ConvertTo-Argument $p.Value }
+    $table
+}
+
+function ConvertTo-Plain($value) {  # a JSON value: dates in invariant ISO 8601, collections as lists of text, the rest text
+    if ($null -eq $value -or $value -is [bool] -or $value -is [decimal]) { return $value }
+    if ($value -is [DateTime]) { return $value.ToString('o', [Globalization.CultureInfo]::InvariantCulture) }
+    if ($value -is [Enum]) { return $value.ToString() }
+    if ($value -is [ValueType] -and $value.GetType().IsPrimitive) { return $value }
+    if ($value -is [Collections.IEnumerable] -and $value -isnot [string] -and $value -isnot [Collections.IDictionary]) { return , @($value | ForEach-Object { [string]$_ }) }
+    [string]$value
+}
+
+function ConvertTo-Row($object) {  # the properties Select-Object kept, as plain values
+    $row = [ordered]@{}; foreach ($p in $object.PSObject.Properties) { $row[$p.Name] = ConvertTo-Plain $p.Value }
+    $row
+}
+
+# ---- the operations: each reads its request as $op.<key> and returns hashtable literals of result keys ----
+
+function Invoke-OpRun($op) {
+    $encoding = Get-Encoding $op.encoding
+    $toFile = [string]$op.stdout_file
+    $source = $null; $file = $null; $sink = $null; $proc = $null
+    try {
+        if ($op.stdin_file) { $source = [IO.File]::OpenRead([string]$op.stdin_file) }
+        else { $source = [IO.MemoryStream]::new($encoding.GetBytes([string]$op.stdin_text)) }
+        if ($toFile) {  # a new file, never an existing one, hashed while it streams
+            $file = [IO.File]::Open($toFile, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::Read)
+            $hasher = New-Sha; $sink = [Security.Cryptography.CryptoStream]::new($file, $hasher, [Security.Cryptography.CryptoStreamMode]::Write)
+        }
+        $proc = Start-Program (New-StartInfo $op.argv $op.env $op.cwd $encoding)
+        $feed = $source.CopyToAsync($proc.StandardInput.BaseStream)
+        if ($toFile) { $out = $proc.StandardOutput.BaseStream.CopyToAsync($sink) } else { $out = $proc.StandardOutput.ReadToEndAsync() }
+        $err = $proc.StandardError.ReadToEndAsync()
+        $timedOut = -not (Wait-Program $proc @($out, $err) $feed ([double]$op.timeout))
+        if ($timedOut) { Stop-Tree $proc; try { [void][Threading.Tasks.Task]::WaitAll([Threading.Tasks.Task[]]@($out, $err), 30000) } catch { } }
+        $rc = $proc.ExitCode
+        if ($timedOut) { $output = '' } elseif ($toFile) { $output = $err.Result } else { $output = $out.Result + $err.Result }
+        if (-not $toFile) { return @{ rc = $rc; output = $output; timed_out = $timedOut } }
+        if (-not $out.IsCompleted) { throw "$toFile is still held open after the program was ended" }
+        if ($out.IsFaulted) { throw (Get-Message $out.Exception) }
+        $sink.FlushFinalBlock()
+        @{ rc = $rc; output = $output; timed_out = $timedOut; stdout_sha256 = (ConvertTo-Hex $hasher.Hash); stdout_size = $file.Length }
+    } finally {
+        foreach ($stream in @($source, $sink, $file)) { if ($null -ne $stream) { $stream.Dispose() } }
+        if ($null -ne $proc) { $proc.Dispose() }
+    }
+}
+
+function Invoke-OpPrompted($op) {
+    # The table's patterns match, case-insensitively, what it printed since the last answer; the earliest wins.
+    $encoding = Get-Encoding $op.encoding
+    $stage = $op.stage
+    $files = @(); if ($null -ne $stage -and $null -ne $stage.files) { $files = @($stage.files) }
+    $prompts = @($op.prompts)
+    $name = [IO.Path]::GetFileName([string]@($op.argv)[0])
+    $seconds = [double]$op.timeout
+    $proc = Start-Program (New-StartInfo $op.argv $op.env $op.cwd $encoding)
+    $stdin = $proc.StandardInput.BaseStream
+    $streams = @(@{ reader = $proc.StandardOutput; buffer = [char[]]::new(4096) }, @{ reader = $proc.StandardError; buffer = [char[]]::new(4096) })
+    foreach ($s in $streams) { $s.task = $s.reader.ReadAsync($s.buffer, 0, 4096) }
+    $transcript = ''; $consumed = 0; $due = $null; $answered = @{}
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
+    try {
+        while ($true) {
+            $remaining = ($deadline - [DateTime]::UtcNow).TotalMilliseconds
+            if ($remaining -le 0) { throw "$name did not finish within $seconds seconds" }
+            $open = @($streams | Where-Object { $null -ne $_.task })
+            if ($open.Count -eq 0) { break }
+            $ready = [Threading.Tasks.Task]::WaitAny([Threading.Tasks.Task[]]@($open | ForEach-Object { $_.task }), [int][Math]::Min($remaining, 1000))
+            if ($ready -ge 0) {
+                $s = $open[$ready]
+                $count = 0; if (-not $s.task.IsFaulted) { $count = $s.task.Result }
+                if ($count -eq 0) { $s.task = $null }
+                else { $transcript += [string]::new($s.buffer, 0, $count); $s.task = $s.reader.ReadAsync($s.buffer, 0, 4096) }
+            }
+            $rest = $transcript.Substring($consumed)
+            $found = $null; $index = -1
+            for ($i = 0; $i -lt $prompts.Count; $i++) {
+                $m = [regex]::Match($rest, [string]@($prompts[$i])[0], [Text.RegularExpressions.RegexOptions]::IgnoreCase)
+                if ($m.Success -and ($null -eq $found -or $m.Index -lt $found.Index)) { $found = $m; $index = $i }
+            }
+            if ($null -eq $found) { if ($ready -lt 0 -and $proc.HasExited) { break }; continue }
+            $entry = @($prompts[$index])
+            $consumed += $found.Index + $found.Length
+            $reply = [string]$entry[1]
+            if ($reply -ceq 'abort') { throw "it asked a question the table does not answer: '$($found.Value)'" }
+            if ((Test-Once $entry) -and $answered.ContainsKey($index)) { throw "it asked again for '$($found.Value)': the answer was refused" }
+            $answered[$index] = $true
+            if ($reply -ceq 'return') {
+                if ($null -ne $due) { [IO.File]::Copy([string]$files[$due], [string]$stage.target, $true); $due = $null }
+                $reply = ''
+            } elseif ($reply -ceq 'level') {
+                if (-not $found.Groups[1].Success) { throw "the level prompt '$($found.Value)' holds no level" }
+                $level = [int]$found.Groups[1].Value
+                if ($level -lt $files.Count) { $due = $level; $reply = 'y' } else { $due = $null; $reply = 'n' }
+            } elseif ($reply.StartsWith('secret:', [StringComparison]::Ordinal)) {
+                $reply = [string]$secretValues[$reply.Substring(7)]
+            }
+            $bytes = $encoding.GetBytes($reply + "`r`n")
+            try { $stdin.Write($bytes, 0, $bytes.Length); $stdin.Flush() } catch { }  # it stopped reading: its exit code says why
+        }
+        $left = [int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
+        if (-not $proc.WaitForExit($left)) { throw "$name did not finish within $seconds seconds" }
+        $rc = $proc.ExitCode
+    } catch {
+        $why = Get-Message $_
+        Stop-Tree $proc
+        throw "$why; $name was stopped. Output: $($transcript.Substring([Math]::Max(0, $transcript.Length - 500)))"
+    } finally { $proc.Dispose() }
+    $unanswered = @(for ($i = 0; $i -lt $prompts.Count; $i++) {
+            if ((Test-Once $prompts[$i]) -and -not $answered.ContainsKey($i)) { [string]@($prompts[$i])[0] } })
+    @{ rc = $rc; output = $transcript; tail = $transcript.Substring($consumed); unanswered = $unanswered }
+}
+
+function Invoke-OpRead($op) {
+    $path = [string]$op.path
+    $encoding = Get-Encoding $op.encoding
+    if (-not [IO.File]::Exists($path)) { return @{ exists = $false } }
+    $bytes = [IO.File]::ReadAllBytes($path)
+    @{ exists = $true; content = $encoding.GetString($bytes); sha256 = (ConvertTo-Hex ((New-Sha).ComputeHash($bytes))) }
+}
+
+function Invoke-OpWrite($op) {  # atomic: a temporary file beside it, then a rename over it
+    $path = [string]$op.path
+    $data = (Get-Encoding $op.encoding).GetBytes([string]$op.content)
+    $current = $null
+    if ([IO.File]::Exists($path)) { $current = [IO.File]::ReadAllBytes($path) }
+    $have = ConvertTo-Hex ((New-Sha).ComputeHash([byte[]]::new(0)))
+    if ($null -ne $current) { $have = ConvertTo-Hex ((New-Sha).ComputeHash($current)) }
+    if ($null -ne $current -and $have -ceq (ConvertTo-Hex ((New-Sha).ComputeHash($data)))) { return @{ changed = $false; backup_file = $null } }
+    $expected = $op.expected_sha256
+    if ($null -ne $expected -and [string]$expected -cne $have -and -not ($null -eq $current -and [string]$expected -ceq '')) {
+        throw "$path changed since it was read; nothing written"
+    }
+    $backup = $null
+    if ($op.backup -and $null -ne $current) {
+        $backup = '{0}.{1}.bak' -f $path, [DateTime]::Now.ToString('yyyyMMddHHmmss', [Globalization.CultureInfo]::InvariantCulture)
+        [IO.File]::Copy($path, $backup, $false)
+    }
+    $tmp = '{0}.{1}.partial' -f $path, $PID
+    $made = $false
+    try {
+        $stream = [IO.File]::Open($tmp, [IO.FileMode]::Create, [IO.FileAccess]::Write, [IO.FileShare]::None)
+        $made = $true
+        try { $stream.Write($data, 0, $data.Length); $stream.Flush($true) } finally { $stream.Dispose() }
+        if ($null -ne $current) { [IO.File]::Replace($tmp, $path, [NullString]::Value) } else { [IO.File]::Move($tmp, $path) }
+    } finally { if ($made -and [IO.File]::Exists($tmp)) { [IO.File]::Delete($tmp) } }
+    @{ changed = $true; backup_file = $backup }
+}
+
+function Invoke-OpList($op) {  # names matched by -like (* ? [..]) case-insensitively, as Windows names are
+    $path = [string]$op.path
+    if (-not [IO.Directory]::Exists($path)) { return @{ exists = $false; entries = @() } }
+    $pattern = '*'; if ($op.pattern) { $pattern = [string]$op.pattern }
+    [string[]]$names = @([IO.DirectoryInfo]::new($path).GetFileSystemInfos() | ForEach-Object { $_.Name } | Where-Object { $_ -like $pattern })
+    [Array]::Sort($names, [StringComparer]::Ordinal)
+    $entries = @(foreach ($n in $names) {
+            $item = Get-Entry ([IO.Path]::Combine($path, $n))
+            if ($null -ne $item) {
+                $size = 0; if ($item -is [IO.FileInfo]) { $size = $item.Length }
+                [ordered]@{ name = $n; dir = $item -is [IO.DirectoryInfo]; link = (Test-Link $item); size = $size }
+            } })
+    @{ exists = $true; entries = $entries }
+}
+
+function Invoke-OpStat($op) {  # dir: a folder or a link to one; resolved: where the host says it leads
+    $item = Get-Entry ([string]$op.path)
+    if ($null -eq $item) { return @{ exists = $false; dir = $false; link = $false } }
+    $size = 0; if ($item -is [IO.FileInfo]) { $size = $item.Length }
+    @{ exists = $true; dir = $item -is [IO.DirectoryInfo]; size = $size; link = (Test-Link $item); resolved = (Resolve-Entry $item) }
+}
+
+function Invoke-OpHash($op) {
+    $path = [string]$op.path
+    if (-not [IO.File]::Exists($path)) { return @{ exists = $false } }
+    $stream = [IO.File]::Open($path, [IO.FileMode]::Open, [IO.FileAccess]::Read, [IO.FileShare]::ReadWrite)
+    try { $digest = ConvertTo-Hex ((New-Sha).ComputeHash($stream)); $size = $stream.Length } finally { $stream.Dispose() }
+    @{ exists = $true; sha256 = $digest; size = $size }
+}
+
+function Invoke-OpMkdir($op) {
+    $path = [string]$op.path
+    if ([IO.Directory]::Exists($path)) { return @{ created = $false } }
+    [void][IO.Directory]::CreateDirectory($path)
+    @{ created = $true }
+}
+
+function Invoke-OpRemove($op) {  # a file, or a link as the link itself, never what it leads to; never a folder
+    $path = Assert-Below ([string]$op.root) ([string]$op.path)
+    $item = Get-Entry $path
+    if ($null -eq $item) { return @{ removed = $false } }
+    if ($item -is [IO.DirectoryInfo]) {
+        if (($item.Attributes -band [IO.FileAttributes]::ReparsePoint) -eq 0) { throw "$path is a folder; only files are removed" }
+        [IO.Directory]::Delete($path, $false)  # not recursive: removes the junction or link, not its target
+    } else { [IO.File]::Delete($path) }
+    @{ removed = $true }
+}
+
+function Invoke-OpMove($op) {
+    $src = Assert-Below ([string]$op.root) ([string]$op.src)
+    $dest = Assert-Below ([string]$op.root) ([string]$op.dest)
+    $item = Get-Entry $src
+    if ($null -eq $item) { return @{ moved = $false } }
+    if ($item -is [IO.DirectoryInfo]) { [IO.Directory]::Move($src, $dest) }
+    elseif ([IO.File]::Exists($dest)) { [IO.File]::Replace($src, $dest, [NullString]::Value) }
+    else { [IO.File]::Move($src, $dest) }
+    @{ moved = $true }
+}
+
+function Invoke-OpLock($op) {  # created atomically; an existing lock is broken only when it carries break_token
+    $path = [string]$op.path
+    $held = Read-Lock $path
+    if ($op.break_token -and [string]$held.token -ceq [string]$op.break_token) { [IO.File]::Delete($path) }
+    $record = $op.record
+    if ($record -isnot [Management.Automation.PSCustomObject]) { throw 'the lock record is not an object' }
+    $record | Add-Member -NotePropertyName host -NotePropertyValue $env:COMPUTERNAME -Force
+    $record | Add-Member -NotePropertyName pid -NotePropertyValue $PID -Force
+    $bytes = [Text.UTF8Encoding]::new($false).GetBytes((ConvertTo-Json -InputObject $record -Depth 10 -Compress))
+    try { $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None) }
+    catch { if (-not [IO.File]::Exists($path)) { throw }; return @{ acquired = $false; holder = (Read-Lock $path) } }
+    try { $stream.Write($bytes, 0, $bytes.Length); $stream.Flush($true) } finally { $stream.Dispose() }
+    @{ acquired = $true }
+}
+
+function Invoke-OpUnlock($op) {  # removed only while it carries the token
+    $path = [string]$op.path
+    $held = Read-Lock $path
+    if ($null -eq $held.token -or [string]$held.token -cne [string]$op.token) { return @{ released = $false } }
+    [IO.File]::Delete($path)
+    @{ released = $true }
+}
+
+function Invoke-OpService($op) {
+    # Start-Service has no -NoWait in 5.1 and waits without end while a service stays StartPending, so a
+    # start is sent by the ServiceController itself; both are waited for up to the timeout.
+    $name = [string]$op.name
+    if (-not $name -or [Management.Automation.WildcardPattern]::ContainsWildcardCharacters($name)) { throw "'$name' is not one service name" }
+    $service = Get-Service -Name $name
+    $seconds = 120; if ($null -ne $op.timeout) { $seconds = [int]$op.timeout }
+    $action = [string]$op.action
+    $want = $null
+    switch -CaseSensitive ($action) {
+        'query' { }
+        'stop' { $want = 'Stopped'; if (@('Stopped', 'StopPending') -notcontains [string]$service.Status) { Stop-Service -InputObject $service -NoWait } }
+        'start' { $want = 'Running'; if (@('Running', 'StartPending') -notcontains [string]$service.Status) { $service.Start() } }
+        default { throw "service action '$action' is not query, stop or start" }
+    }
+    if ($null -ne $want) {
+        try { $service.WaitForStatus($want, [TimeSpan]::FromSeconds($seconds)) }
+        catch { $service.Refresh(); throw "service $name is not $want after $seconds seconds: it is $($service.Status)" }
+    }
+    $service.Refresh()
+    @{ state = [string]$service.Status }
+}
+
+function Invoke-OpCmdlet($op) {  # a cmdlet or a module's function by name, never a script, a program or code
+    if ($op.module) { Import-Module -Name ([string]$op.module) }
+    $name = [string]$op.name
+    if ($name -cnotmatch '^[A-Za-z]+-[A-Za-z0-9]+$') { throw "'$name' is not a cmdlet name" }
+    $command = Get-Command -Name $name -CommandType Cmdlet, Function
+    if ($command.CommandType -eq 'Function' -and -not $command.Module) { throw "$name is not a cmdlet or a module's function" }
+    $params = @{}
+    if ($null -ne $op.parameters) { foreach ($p in $op.parameters.PSObject.Properties) { $params[$p.Name] = ConvertTo-Argument $p.Value } }
+    $select = @('*'); if ($null -ne $op.select) { $select = [string[]]@($op.select) }
+    $objects = @(& $command @params | Select-Object -Property $select | ForEach-Object { ConvertTo-Row $_ })
+    @{ objects = $objects }
+}
+
+$operations = @{ run = 'Invoke-OpRun'; prompted = 'Invoke-OpPrompted'; read = 'Invoke-OpRead'; write = 'Invoke-OpWrite';
+    list = 'Invoke-OpList'; stat = 'Invoke-OpStat'; hash = 'Invoke-OpHash'; mkdir = 'Invoke-OpMkdir'; remove = 'Invoke-OpRemove';
+    move = 'Invoke-OpMove'; lock = 'Invoke-OpLock'; unlock = 'Invoke-OpUnlock'; service = 'Invoke-OpService'; cmdlet = 'Invoke-OpCmdlet' }
+
+function Invoke-One($request) {  # one operation's result: its keys with op and ok, or op, ok = false and the error
+    $name = $request.op
+    try {
+        if (-not ($operations.Keys -ccontains $name)) { throw "operation '$name' is not offered on this host" }
+        $done = & $operations[$name] $request
+        if ($done -isnot [hashtable]) { throw "operation $name gave no single result" }
+        $done.op = $name; $done.ok = $true
+        $done
+    } catch { @{ op = $name; ok = $false; error = (Get-Message $_) } }
+}
+
+# The batch: the operations in order up to the first that fails, then every cleanup operation.
+$secretValues = @{}
+try {
+    if ($null -ne $Secrets) {
+        $bstr = [Runtime.InteropServices.Marshal]::SecureStringToBSTR($Secrets)
+        try { $plain = [Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr) } finally { [Runtime.InteropServices.Marshal]::ZeroFreeBSTR($bstr) }
+        foreach ($p in (ConvertFrom-Json -InputObject $plain).PSObject.Properties) { $secretValues[$p.Name] = [string]$p.Value }
+    }
+    $document = ConvertFrom-Json -InputObject $Batch
+    $results = New-Object Collections.ArrayList; $cleanup = New-Object Collections.ArrayList; $failedAt = $null
+    foreach ($item in $document.ops) {
+        $done = Invoke-One $item
+        [void]$results.Add($done)
+        if (-not $done.ok) { $failedAt = $results.Count - 1; break }
+    }
+    foreach ($item in $document.cleanup) { [void]$cleanup.Add((Invoke-One $item)) }
+    $result = @{ results = $results.ToArray(); cleanup = $cleanup.ToArray(); failed_at = $failedAt }
+} catch {  # an unforeseen fault still reaches the controller as one readable line
+    $result = @{ results = @(); cleanup = @(); failed_at = 0; error = "$($_.Exception.GetType().Name): $(Get-Message $_)" }
+}
+ConvertTo-Json -InputObject $result -Depth 10 -Compress
