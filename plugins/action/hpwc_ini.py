@@ -38,7 +38,7 @@ class ActionModule(OsccAction):
             raise AnsibleActionFail(problem)
         wanted = {key: (str(args[o]).lower() if isinstance(args[o], bool) else args[o])
                   for o, key in KEYS.items() if args[o] is not None}
-        current = target.procedure("read_file", {"path": args["path"]}, read_only=True)
+        current = target.read_text(args["path"])
         if args["tls_port"] is not None:
             wanted["TLSPort"] = args["tls_port"]
             if "sslport" in _ini.read_section(current["content"], SECTION):
@@ -50,7 +50,7 @@ class ActionModule(OsccAction):
             result["diff"] = {"before": current["content"], "after": new_text,
                               "before_header": args["path"], "after_header": args["path"]}
         if changes and not self._task.check_mode:
-            written = target.procedure("write_file", {"path": args["path"], "content": new_text, "latin1": True,
-                                                      "backup": args["backup"], "expected_sha256": current["sha256"]})
+            written = target.batch([{"op": "write", "path": args["path"], "content": new_text, "encoding": "latin-1",
+                                     "backup": args["backup"], "expected_sha256": current["sha256"]}])["results"][0]
             result["backup_file"] = written.get("backup_file")
         return result

@@ -17,8 +17,13 @@ from contextlib import contextmanager
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._executor import request_problems
+
 PLATFORMS = ("windows", "posix")
 _POSIX_SOURCE = os.path.join(os.path.dirname(__file__), "_remote_posix.py")
+# The host executors (docs/windows.md): one PowerShell file for Windows hosts, one Python file for POSIX hosts.
+_EXECUTORS = {"windows": os.path.join(os.path.dirname(__file__), "executor.ps1"),
+              "posix": os.path.join(os.path.dirname(__file__), "_executor_posix.py")}
 
 
 class RemoteFailure(AnsibleActionFail):
@@ -116,6 +121,54 @@ class Target:
         if result.get("failed"):
             raise RemoteFailure(result.get("msg", f"{name} failed"), result)
         return result
+
+    def batch(self, ops: list[dict], cleanup: list[dict] = (), read_only: bool = False, secrets: dict | None = None,
+              check: bool = True) -> dict:
+        """Executor operations in one round trip: in order up to the first that fails, then every cleanup one.
+        With `check`, a failed operation ends the task with its one-line error."""
+        request = {"ops": list(ops), "cleanup": list(cleanup)}
+        problems = [p for op in request["ops"] + request["cleanup"] for p in request_problems(op)]
+        if problems:
+            raise AnsibleActionFail(f"internal error, a request the host executor does not take: {problems[0]}")
+        with open(_EXECUTORS[self.platform], encoding="utf-8") as handle:
+            source = handle.read()
+        if self.platform == "windows":
+            arguments = {"script": source, "parameters": {"Batch": json.dumps(request)}}
+            if secrets:
+                arguments["sensitive_parameters"] = [{"name": "Secrets", "value": json.dumps(secrets)}]
+            raw = self._module("ansible.windows.win_powershell", arguments, read_only=read_only)
+            payload = (raw.get("output") or [None])[-1]
+            if raw.get("failed") and not payload:
+                raise RemoteFailure(f"the host executor failed: {raw.get('msg', 'no message')}", raw)
+        else:
+            if secrets:  # a first line of the program: stdin is not in the host's process list
+                encoded = base64.b64encode(json.dumps(secrets).encode()).decode()
+                source = f"SECRETS = __import__('json').loads(__import__('base64').b64decode('{encoded}'))\n" + source
+            self.operations += 1
+            command = " ".join(shlex.quote(a) for a in (self._python(), "-", json.dumps(request)))
+            raw = self._action._low_level_execute_command(command, in_data=source.encode())
+            payload = raw.get("stdout")
+        try:
+            done = json.loads(payload) if isinstance(payload, str) else dict(payload or {})
+        except ValueError:
+            raise RemoteFailure(f"the host executor gave no result (rc {raw.get('rc')}): "
+                                f"{(raw.get('stderr') or raw.get('stdout') or '').strip()[-500:]}", raw) from None
+        if done.get("error"):
+            raise RemoteFailure(f"the host executor failed: {done['error']}", done)
+        if check and done.get("failed_at") is not None:
+            failed = done["results"][done["failed_at"]]
+            raise RemoteFailure(failed.get("error") or f"{failed.get('op')} failed", failed)
+        return done
+
+    def read_text(self, path: str, encoding: str = "latin-1") -> dict:
+        """A file's text and SHA-256 in one round trip; one line when it is a folder or missing."""
+        found, read = self.batch([{"op": "stat", "path": path}, {"op": "read", "path": path, "encoding": encoding}],
+                                 read_only=True)["results"]
+        if found["exists"] and found["dir"]:
+            raise RemoteFailure(f"{path} is a folder, not a file")
+        if not read["exists"]:
+            raise RemoteFailure(f"{path} does not exist")
+        return read
 
     def _python(self):
         interpreter = self._host_vars().get("ansible_python_interpreter")

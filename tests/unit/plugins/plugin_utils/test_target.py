@@ -115,3 +115,37 @@ def test_secrets_never_reach_a_command_line_or_the_script_parameters():
     arguments = windows._execute_module.call_args.kwargs["module_args"]
     assert "s3cret-pw" not in arguments["script"] + json.dumps(arguments["parameters"])
     assert arguments["sensitive_parameters"] == [{"name": "Secrets", "value": json.dumps({"storepass": "s3cret-pw"})}]
+
+
+def test_an_executor_batch_on_windows_sends_executor_ps1_with_the_batch_and_secrets_apart():
+    plugin = action("powershell")
+    seen = {}
+
+    def execute(module_name, module_args, task_vars):
+        seen.update(module=module_name, args=module_args)
+        return {"output": [json.dumps({"results": [{"op": "read", "ok": True, "exists": False}], "cleanup": [],
+                                       "failed_at": None})]}
+
+    plugin._execute_module.side_effect = execute
+    target = Target(plugin, {})
+    done = target.batch([{"op": "read", "path": "D:\\x"}], secrets={"pw": "s3cret"})
+    assert done["results"][0]["exists"] is False and target.operations == 1
+    assert seen["module"] == "ansible.windows.win_powershell"
+    assert seen["args"]["script"].startswith("# oscc.admin host executor v1")
+    assert json.loads(seen["args"]["parameters"]["Batch"]) == {"ops": [{"op": "read", "path": "D:\\x"}], "cleanup": []}
+    assert "s3cret" not in json.dumps(seen["args"]["parameters"]) and \
+        seen["args"]["sensitive_parameters"] == [{"name": "Secrets", "value": '{"pw": "s3cret"}'}]
+
+
+def test_a_failed_operation_ends_the_task_with_its_line_and_a_bad_request_never_leaves():
+    plugin = action("sh")
+    plugin._low_level_execute_command.return_value = {"rc": 0, "stdout": json.dumps(
+        {"results": [{"op": "remove", "ok": False, "error": "/etc/passwd is not below /b"}], "cleanup": [],
+         "failed_at": 0})}
+    target = Target(plugin, {})
+    with pytest.raises(RemoteFailure, match=r"^/etc/passwd is not below /b$"):
+        target.batch([{"op": "remove", "path": "/etc/passwd", "root": "/b"}])
+    assert target.batch([{"op": "remove", "path": "/etc/passwd", "root": "/b"}], check=False)["failed_at"] == 0
+    with pytest.raises(AnsibleActionFail, match="does not take: run: argv is not list"):
+        target.batch([{"op": "run", "argv": "ontape -s", "timeout": 5}])
+    assert plugin._low_level_execute_command.call_count == 2

@@ -13,6 +13,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, oscc_version, real_spec, to_here, to_host
 
 MARKER = "# oscc.admin remote procedures"
+EXECUTOR = "# oscc.admin host executor"
 
 
 def iis_isapi(state, p):
@@ -200,6 +201,31 @@ NEEDS = {"iis_isapi": ("iis", "The term 'Import-Module WebAdministration' failed
                                                      "(Install-Module ExchangeOnlineManagement)")}
 
 
+def run_executor(module):
+    """executor.ps1 cannot run here: its POSIX twin carries out the same batch, paths translated."""
+    given = json.loads(module.params["parameters"]["Batch"])
+    state = State()
+    state.record("win_powershell", {"executor": [op["op"] for op in given.get("ops", [])], "batch": given})
+    state.save()
+    secrets = {}
+    for entry in module.params.get("sensitive_parameters") or []:
+        if entry["name"] == "Secrets":
+            secrets = to_here(json.loads(entry["value"]))
+    twin = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_executor_posix.py")
+    with open(twin) as handle:
+        source = f"SECRETS = {secrets!r}\n" + handle.read()
+    proc = subprocess.run([sys.executable, "-", json.dumps(to_here(given))], input=source.encode(), capture_output=True,
+                          check=False)
+    try:
+        result = to_host(json.loads(proc.stdout))
+    except ValueError:
+        module.fail_json(msg=f"lab stand-in: the executor crashed: {proc.stderr.decode()[-2000:]}")
+    changed = any(r.get("changed") or r.get("moved") or r.get("removed") or r.get("created")
+                  for r in result["results"] + result["cleanup"])
+    module.exit_json(changed=changed, output=[json.dumps(result)], error=[], result={}, host_out="", host_err="",
+                     information=[], verbose=[], warning=[], debug=[])
+
+
 def main():
     spec = real_spec("win_powershell")
     # As the real module declares them (win_powershell.ps1): the secret values are no_log.
@@ -208,6 +234,8 @@ def main():
                                                "username": {"type": "str"}, "password": {"type": "str", "no_log": True}}
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     script = module.params.get("script") or ""
+    if script.startswith(EXECUTOR):
+        run_executor(module)
     if not script.startswith(MARKER):
         module.fail_json(msg="lab stand-in: win_powershell runs only oscc.admin's remote procedures here")
     if module.check_mode and "SupportsShouldProcess" not in script:
