@@ -8,7 +8,6 @@ import time
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import name_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _domino as domino
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 
@@ -31,9 +30,6 @@ class ActionModule(OsccAction):
             domino.validate(args["settings"], args["compact"])
         except domino.DominoError as exc:
             raise AnsibleActionFail(str(exc)) from None
-        problem = name_problem({o: args[o] for o in self.PATH_OPTIONS}, windows=target.platform == "windows")
-        if problem:
-            raise AnsibleActionFail(problem)
         notes_ini = args["notes_ini"]
         before = target.procedure("read_file", {"path": notes_ini}, read_only=True)["content"]
         commands, changes, warnings = domino.plan(before, args["settings"], args["compact"])

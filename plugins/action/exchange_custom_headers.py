@@ -11,7 +11,6 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     address_problem,
     line_value_problem,
-    name_problem,
     port_problem,
 )
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
@@ -40,8 +39,7 @@ class ActionModule(OsccAction):
         # The utility reads one line per prompt: a line break would answer the next prompt.
         problem = (address_problem({o: args[o] for o in ("from_address", "to_address")})
                    or port_problem({"smtp_port": args["smtp_port"]})
-                   or line_value_problem({**answers, "smtp_password": args["smtp_password"]}, secret=("smtp_password",))
-                   or name_problem({o: args[o] for o in self.PATH_OPTIONS}, windows=True))
+                   or line_value_problem({**answers, "smtp_password": args["smtp_password"]}, secret=("smtp_password",)))
         if problem:
             raise AnsibleActionFail(problem)
         for key, value in {**answers, "smtp_password": args["smtp_password"]}.items():

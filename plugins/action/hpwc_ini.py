@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, name_problem, port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, port_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _ini
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 
@@ -32,8 +32,7 @@ class ActionModule(OsccAction):
     def act(self, args, target, task_vars):
         # A line break in a value would end its line of HPWC.ini and add a key of its own.
         problem = (port_problem({option: args[option] for option in ("port", "tls_port")})
-                   or line_value_problem({"address": args["address"]})
-                   or name_problem({"path": args["path"]}, windows=target.platform == "windows"))
+                   or line_value_problem({"address": args["address"]}))
         if problem:
             raise AnsibleActionFail(problem)
         wanted = {key: (str(args[o]).lower() if isinstance(args[o], bool) else args[o])

@@ -38,6 +38,7 @@ class ActionModule(InformixAction):
                 "changed": True, "level": args["level"], "parent": params["manifest"]["parent"],
                 "archive": target.path.join(args["destination"], params["name"] + arc.ARCHIVE_SUFFIX)
                 if args["tool"] == "ontape" else None,
-                "would_delete": [m["name"] for m in doomed], "server_mode": probe["server_mode"], **seen,
+                "would_delete": [m["name"] for m in doomed], "would_delete_files": params["delete"],
+                "server_mode": probe["server_mode"], **seen,
             }
         return {**run_backup(target, params), **seen}

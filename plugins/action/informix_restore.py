@@ -103,6 +103,9 @@ class ActionModule(InformixAction):
             destination = target.path.dirname(args["manifest"])  # the chain lives beside its manifest
             wanted = target.path.basename(args["manifest"])
             wanted = wanted[: -len(arc.MANIFEST_SUFFIX)] if wanted.endswith(arc.MANIFEST_SUFFIX) else wanted
+            if not wanted:
+                raise AnsibleActionFail(f"manifest {args['manifest']!r} names a folder; give the path of a manifest "
+                                        "file (.json), or manifest: latest with destination")
         if not destination:
             raise AnsibleActionFail("destination is required when manifest is 'latest'")
         probe = self.probe(target, args, destination=destination)
@@ -130,8 +133,9 @@ class ActionModule(InformixAction):
         if self._task.check_mode:
             return {"changed": True, **plan, "safety_backup": args["safety_backup"], "server_mode": probe["server_mode"]}
 
-        # A lease long enough for the safety backup and the restore; the host ends it should this controller die.
-        lock = ServerLock(self, target, args, "restore", ttl=3 * args["timeout"] + 900, break_token=break_token)
+        # A lease long enough for the safety backup, the restore and its mode changes, each up to timeout; the host
+        # ends it should this controller die.
+        lock = ServerLock(self, target, args, "restore", ttl=6 * args["timeout"] + 900, break_token=break_token)
         try:
             return self._restore(target, args, probe, chain, archives, method, tapedev, destination, task_vars,
                                  plan, lock.token)
@@ -146,34 +150,41 @@ class ActionModule(InformixAction):
         params = {**self.location(args), **REMOTE_RULES, "archives": archives, "method": method, "tapedev": tapedev,
                   "prompts": RESTORE_PROMPTS, "timeout": args["timeout"], "lock_token": token,
                   "chunks": args["chunks"] if args["chunks"] is not None else chain[0].get("chunks", [])}
-        stopped = []
+        stopped, restoring = [], False
         try:
             for service in args["services"]:
                 target.service(service, "stopped")  # manual §6.3.3 step 2
                 stopped.append(service)
+            restoring = True
             done = target.procedure("restore", params)
         except RemoteFailure as exc:
-            self._failed(target, exc, stopped, result)
+            self._failed(target, args, exc, stopped, restoring, result)
         self._start(target, args["services"])
         result.update(changed=True, server_mode=ifx.server_mode(done["onstat_rc"]), created_chunks=done["created_chunks"],
                       manifests=[m["manifest"] for m in chain], output=done["output"])
         return result
 
-    def _failed(self, target, exc, stopped, result):
+    def _failed(self, target, args, exc, stopped, restoring, result):
         """After the services were stopped: start them again only if Informix is On-Line and was never touched;
-        otherwise leave them stopped and say where the state before the restore is."""
+        otherwise leave them stopped and say where the state before the restore is. When the restore procedure
+        ended without saying (its process or the connection died), it may have touched the server: ask its mode."""
         rc = exc.details.get("onstat_rc")
-        touched = bool(exc.details.get("touched"))
+        touched = bool(exc.details.get("touched")) if "touched" in exc.details or not restoring else True
+        if rc is None and restoring:
+            try:
+                rc = self.probe(target, args)["onstat_rc"]
+            except (RemoteFailure, AnsibleActionFail):
+                rc = None
         if not touched and rc in (None, ifx.ONLINE_RC):
             self._start(target, stopped)
-            raise RemoteFailure(f"{exc} Nothing was restored; the OSCC services were started again.", exc.details) from exc
+            raise RemoteFailure(f"{exc} Nothing was restored; the OSCC services were started again.", exc.details) from None
         mode = ifx.server_mode(rc) if rc is not None else "in an unknown mode"
         safety = result.get("safety_backup", {}).get("manifest")
         undo = (f" The state before the restore is in {safety}: restore it with manifest={safety}." if safety else
                 " No safety backup was taken.")
         details = dict(exc.details, server_mode=mode, services_stopped=stopped, safety_backup=result.get("safety_backup"))
         raise RemoteFailure(f"{exc} Informix is {mode}; the OSCC services stay stopped ({', '.join(stopped) or 'none'}): "
-                            f"start them once Informix is On-Line.{undo}", details) from exc
+                            f"start them once Informix is On-Line.{undo}", details) from None
 
     def _safety_backup(self, target, args, probe, destination, task_vars, token):
         if probe["onstat_rc"] != ifx.ONLINE_RC:

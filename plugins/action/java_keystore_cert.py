@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, name_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 
 
@@ -21,8 +21,7 @@ class ActionModule(OsccAction):
     PATH_OPTIONS = ("keystore", "certificate")
 
     def act(self, args, target, task_vars):
-        problem = (line_value_problem({o: args[o] for o in ("alias", "keystore_password")}, secret=("keystore_password",))
-                   or name_problem({o: args[o] for o in self.PATH_OPTIONS}, windows=target.platform == "windows"))
+        problem = line_value_problem({o: args[o] for o in ("alias", "keystore_password")}, secret=("keystore_password",))
         if problem:
             raise AnsibleActionFail(problem)
         check = bool(self._task.check_mode)

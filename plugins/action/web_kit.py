@@ -4,9 +4,6 @@
 # Manual §4.2.1.1 step 4 and the chapter's note on upgrades.
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail
-
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import name_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 
 
@@ -20,9 +17,6 @@ class ActionModule(OsccAction):
 
     def act(self, args, target, task_vars):
         saved_dir = args["saved_dir"] or args["dest"].rstrip("\\/") + "-saved"
-        problem = name_problem({o: args[o] for o in self.PATH_OPTIONS}, windows=target.platform == "windows")
-        if problem:
-            raise AnsibleActionFail(problem)
         check = bool(self._task.check_mode)
         result = target.procedure("install_kit", {"archive": args["src"], "dest": args["dest"], "saved_dir": saved_dir,
                                                   "check": check}, read_only=check)

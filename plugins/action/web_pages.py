@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import name_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _webpages as pages
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
 
@@ -22,9 +21,7 @@ class ActionModule(OsccAction):
     PATH_OPTIONS = ("path",)
 
     def act(self, args, target, task_vars):
-        long_name = name_problem({"path": args["path"]}, windows=target.platform == "windows")
-        errors = [long_name] if long_name else []
-        errors += pages.field_errors(args["capture_fields"]) + pages.language_errors(args["languages"])
+        errors = pages.field_errors(args["capture_fields"]) + pages.language_errors(args["languages"])
         if errors:
             raise AnsibleActionFail(errors[0])
         languages = args["languages"]

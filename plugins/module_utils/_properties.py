@@ -26,7 +26,8 @@ def _unescape(text: str) -> str:
             continue
         out.append(c)
         i += 1
-    return "".join(out)
+    # Surrogate pairs written as two \u escapes become the one character they stand for.
+    return "".join(out).encode("utf-16", "surrogatepass").decode("utf-16")
 
 
 def escape_value(value: str) -> str:
@@ -39,6 +40,9 @@ def escape_value(value: str) -> str:
             out.append("\\" + {"\t": "t", "\n": "n", "\r": "r", "\f": "f"}[c])
         elif c == " " and index == 0:
             out.append("\\ ")  # a leading blank would be taken for the separator
+        elif ord(c) > 0xFFFF:  # Java's \u holds UTF-16 units: a character beyond them is a surrogate pair
+            high, low = divmod(ord(c) - 0x10000, 0x400)
+            out.append(f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}")
         elif ord(c) > 0xFF:
             out.append(f"\\u{ord(c):04x}")
         else:

@@ -174,6 +174,11 @@ would_delete:
   returned: check mode
   type: list
   elements: str
+would_delete_files:
+  description: In check mode, the file names in the destination retention would remove (archives and manifests).
+  returned: check mode
+  type: list
+  elements: str
 remote_operations:
   description: Remote round trips the task made.
   returned: always

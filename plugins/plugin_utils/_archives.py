@@ -32,7 +32,7 @@ def _start(manifest: dict) -> tuple:
 
 
 def _ok(manifest: dict) -> bool:
-    return manifest.get("format") == MANIFEST_FORMAT and bool(manifest.get("verified"))
+    return manifest.get("format") == MANIFEST_FORMAT and manifest.get("verified") is True
 
 
 def _linked(manifests: list[dict]) -> list[dict]:
@@ -180,8 +180,42 @@ def chunk_locations(path_module, onconfig: dict, chunks: list[str]) -> list[str]
     return sorted({path_module.dirname(p) for p in paths if p and path_module.isabs(p)})
 
 
+# The keys chains, retention and restore read, with the types they need (None allowed where listed).
+_SHAPE = {"name": (str,), "level": (int,), "start": (str,), "verified": (bool,), "parent": (str, type(None)),
+          "archive": (str, type(None)), "checkpoint": (dict, type(None)), "parent_checkpoint": (dict, type(None)),
+          "chunks": (list, type(None)), "tool": (str, type(None)), "method": (str, type(None)),
+          "sha256": (str, type(None)), "size": (int, type(None)), "oscc_version": (str, type(None))}
+_REQUIRED = ("name", "level", "start", "verified")
+_CHECKPOINT = {"log": int, "date": str, "position": (str, type(None))}
+
+
+def shape_problem(m: dict) -> str | None:
+    """Why a manifest cannot be read as one (a key missing or of the wrong type), or None."""
+    if m.get("format") != MANIFEST_FORMAT:
+        return f"format {m.get('format')!r} is not {MANIFEST_FORMAT}"
+    for key in _REQUIRED:
+        if key not in m:
+            return f"{key} is missing"
+    for key, kinds in _SHAPE.items():
+        value = m.get(key)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            return f"{key} is {type(value).__name__} {value!r:.40}, not {' or '.join(k.__name__ for k in kinds)}"
+    if m["level"] not in (0, 1, 2):
+        return f"level {m['level']} is not 0, 1 or 2"
+    for key in ("checkpoint", "parent_checkpoint"):
+        for field, kinds in _CHECKPOINT.items():
+            if m.get(key) is not None and (not isinstance(m[key].get(field), kinds) or isinstance(m[key].get(field), bool)):
+                return f"{key}.{field} is missing or not {getattr(kinds, '__name__', 'str')}"
+    if m["archive"] is not None and (m["sha256"] is None or m["size"] is None):
+        return "it names an archive but no sha256 and size"
+    return None
+
+
 def manifest_problem(m: dict, path_module, destination_resolved: str | None, chunk_roots: list[str]) -> str | None:
     stem = path_module.basename(m["manifest"])[: -len(MANIFEST_SUFFIX)]
+    shape = shape_problem(m)
+    if shape:
+        return shape
     if m.get("name") != stem:
         return f"its name {m.get('name')!r} is not its file name {stem!r}"
     if m.get("manifest_link"):
@@ -192,6 +226,8 @@ def manifest_problem(m: dict, path_module, destination_resolved: str | None, chu
             if problem:
                 return f"{key} {problem}"
     if m.get("archive") is not None:
+        if m["archive"] != m["name"] + ARCHIVE_SUFFIX:  # each manifest names its own archive, nothing else's
+            return f"archive {m['archive']!r} is not its own archive {m['name'] + ARCHIVE_SUFFIX!r}"
         if m.get("archive_link"):
             return f"archive {m['archive']!r} is a link (symbolic link or junction)"
         resolved = m.get("archive_resolved")
@@ -212,8 +248,9 @@ def own_manifests(manifests: list[dict], server: str, path_module, destination: 
     """The server's trustworthy manifests (archive_path set), those of it that were skipped and why, and how
     many files belong to others. An unreadable file counts as the server's when its name says so."""
     own, skipped, others = [], [], 0
+    ours = re.compile(re.escape(server) + r"_\d{8}T\d{9}_L[012]" + re.escape(MANIFEST_SUFFIX) + "$")
     for m in manifests:
-        named_ours = path_module.basename(m["manifest"]).startswith(f"{server}_")
+        named_ours = bool(ours.match(path_module.basename(m["manifest"])))
         if m.get("unreadable") is not None or m.get("informixserver") != server:
             if m.get("unreadable") is not None and named_ours:
                 skipped.append({"manifest": m["manifest"], "reason": f"not a readable manifest: {m['unreadable']}"})

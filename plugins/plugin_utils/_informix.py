@@ -140,6 +140,8 @@ def onconfig_value_error(name: str, value) -> str | None:
     """Why Informix would misread this setting, or None when it is safe to write."""
     if not _NAME.match(str(name)):
         return f"ONCONFIG parameter name {name!r} is invalid: names are upper case letters, digits and '_'"
+    if value is None or isinstance(value, (bool, list, dict)):
+        return f"ONCONFIG parameter {name} needs a text or number value, got {type(value).__name__} {value!r}"
     text = str(value)
     if text == "":
         return f"ONCONFIG parameter {name} needs a value"

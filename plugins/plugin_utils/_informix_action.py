@@ -12,7 +12,7 @@ import uuid
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import seconds_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import name_problem, seconds_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._archives import ChainError
@@ -71,6 +71,10 @@ class OsccAction(ActionBase):
             # A documented default is not a user's path (manifest's default is the keyword "latest").
             if value is not None and value != spec[option].get("default") and not target.is_abs(value):
                 raise AnsibleActionFail(f"{option} must be an absolute path on the {target.platform} host, got {value!r}")
+        problem = name_problem({o: args.get(o) for o in self.COMMON_PATHS + self.PATH_OPTIONS},
+                               windows=target.platform == "windows")
+        if problem:
+            raise AnsibleActionFail(problem)
         try:
             result.update(self.act(args, target, task_vars or {}))
         except RemoteFailure as exc:
@@ -128,7 +132,7 @@ def lock_to_break(lock: dict | None) -> str | None:
         return None
     orphan = lock.get("controller") == socket.gethostname() and lock.get("controller_pid") and \
         not _controller_pid_alive(lock["controller_pid"])
-    if lock.get("stale") or orphan:
+    if lock.get("stale") or orphan or lock.get("unreadable"):  # the host breaks an unreadable one under its guard
         return lock.get("token") or ""
     if lock.get("controller"):
         holder = f"from controller {lock['controller']}, pid {lock.get('controller_pid')}, since {lock.get('started')}"

@@ -5,6 +5,7 @@
 # host's Python (`python -c <source> <procedure> <json>`), so it must stay self-contained: standard
 # library only, no imports from the collection. Every rule it applies (success words, archive
 # table pattern) comes in the parameters from plugin_utils, so it is written once.
+import contextlib
 import glob
 import hashlib
 import json
@@ -124,11 +125,30 @@ def read_lock(path):
             lock = json.load(handle)
     except (OSError, ValueError):
         return None if not os.path.exists(path) else {"path": path, "stale": False, "unreadable": True}
+    if not isinstance(lock, dict):
+        return {"path": path, "stale": False, "unreadable": True}
     lock["path"] = path
     # A backup's process is gone (the run was killed), or a restore's lease has run out.
-    gone = bool(lock.get("pid")) and lock.get("host") == socket.gethostname() and not pid_alive(int(lock["pid"]))
-    lock["stale"] = gone or (lock.get("expires") is not None and time.time() > float(lock["expires"]))
+    try:
+        gone = bool(lock.get("pid")) and lock.get("host") == socket.gethostname() and not pid_alive(int(lock["pid"]))
+        lock["stale"] = gone or (lock.get("expires") is not None and time.time() > float(lock["expires"]))
+    except (TypeError, ValueError):  # a record of the wrong shape: nobody wrote it as a lock
+        lock.update(stale=False, unreadable=True)
     return lock
+
+
+@contextlib.contextmanager
+def lock_guard(path):
+    """Reading, breaking and creating the lock happen under this guard, one process at a time: two runs that
+    both find a stale lock never both take it, and a lock is never read half written."""
+    import fcntl
+
+    with open(path + ".guard", "a") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(guard, fcntl.LOCK_UN)
 
 
 def holder_text(lock):
@@ -138,18 +158,28 @@ def holder_text(lock):
 
 
 def acquire_lock(path, record, break_token=None):
-    lock = read_lock(path)
-    if lock and (lock.get("stale") or (break_token and lock.get("token") == break_token)):
-        os.remove(path)  # its run was killed: nothing guards the server any more
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        holder = read_lock(path) or {}
-        raise Problem(f"another {holder.get('operation', 'backup')} is running on this server ({holder_text(holder)}); "
-                      f"lock {path}", lock=holder) from None
-    with os.fdopen(fd, "w") as handle:
-        json.dump(dict(record, host=socket.gethostname(), started=utc_now()), handle)
+    """Take the lock with `record` (its token releases it). Under the guard a lock that is unreadable was left
+    by a run that died while writing it, so it is broken like a stale one."""
+    with lock_guard(path):
+        lock = read_lock(path)
+        if lock and (lock.get("stale") or lock.get("unreadable") or (break_token and lock.get("token") == break_token)):
+            os.remove(path)  # its run was killed: nothing guards the server any more
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            holder = read_lock(path) or {}
+            raise Problem(f"another {holder.get('operation', 'backup')} is running on this server "
+                          f"({holder_text(holder)}); lock {path}", lock=holder) from None
+        with os.fdopen(fd, "w") as handle:
+            json.dump(dict(record, host=socket.gethostname(), started=utc_now()), handle)
     return path
+
+
+def release_lock(path, token):
+    """Remove the lock only while it is still this run's."""
+    with lock_guard(path):
+        if (read_lock(path) or {}).get("token") == token:
+            os.remove(path)
 
 
 def check_held(path, token):
@@ -163,8 +193,7 @@ def lock(p):
     """The lock a restore holds across its round trips: acquired with a lease of ttl seconds, released by its token."""
     path = lock_path(informix_env(p)[0])
     if p["action"] == "release":
-        if (read_lock(path) or {}).get("token") == p["token"]:
-            os.remove(path)
+        release_lock(path, p["token"])
         return {"changed": True, "path": path}
     record = {k: p.get(k) for k in ("operation", "token", "controller", "controller_pid")}
     acquire_lock(path, dict(record, expires=time.time() + p["ttl"]), p.get("break_token"))
@@ -310,7 +339,8 @@ def backup(p):
     if p.get("lock_token"):  # a restore's safety backup: the restore holds the server's lock
         check_held(lock, p["lock_token"])
     else:
-        acquire_lock(lock, {"operation": "backup", "pid": os.getpid()}, p.get("break_token"))
+        token = f"backup-{os.getpid()}-{time.time_ns()}"
+        acquire_lock(lock, {"operation": "backup", "pid": os.getpid(), "token": token}, p.get("break_token"))
     try:
         # Leftovers of this server's runs that were killed; we hold its lock, so none of them is being written.
         # Other servers' files in a shared destination are never touched.
@@ -360,7 +390,7 @@ def backup(p):
                 "onstat_rc": state["onstat_rc"]}
     finally:
         if not p.get("lock_token"):
-            os.remove(lock)
+            release_lock(lock, token)
 
 
 def scheduled(p):

@@ -236,7 +236,7 @@ function Write-Atomic([string]$path, [byte[]]$bytes) {
 
 function Read-Lock([string]$path) {
     if (-not (Test-Path -LiteralPath $path)) { return $null }
-    try { $lock = Get-Content -LiteralPath $path -Raw | ConvertFrom-Json } catch { return @{ path = $path; stale = $false } }
+    try { $lock = Get-Content -LiteralPath $path -Raw | ConvertFrom-Json } catch { return @{ path = $path; stale = $false; unreadable = $true } }
     # A backup's process is gone (the run was killed), or a restore's lease has run out.
     $gone = $lock.pid -and $lock.host -eq $env:COMPUTERNAME -and $null -eq (Get-Process -Id ([int]$lock.pid) -ErrorAction SilentlyContinue)
     $expired = $null -ne $lock.expires -and [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() -gt [double]$lock.expires
@@ -249,20 +249,45 @@ function Get-HolderText($lock) {
     else { "pid $($lock.pid) on $($lock.host), since $($lock.started)" }
 }
 
-function Lock-Server([string]$path, [hashtable]$record, $breakToken = $null) {
-    $lock = Read-Lock $path
-    if ($lock -and ($lock.stale -or ($breakToken -and $lock.token -eq $breakToken))) { Remove-Item -LiteralPath $path -Force }
-    try {
-        $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None)
-    } catch [IO.IOException] {
-        $holder = Read-Lock $path
-        $what = if ($holder.operation) { $holder.operation } else { 'backup' }
-        Fail "another $what is running on this server ($(Get-HolderText $holder)); lock $path" @{ lock = $holder }
+# Reading, breaking and creating the lock happen while this guard file is open exclusively, one process
+# at a time: two runs that both find a stale lock never both take it, and a lock is never read half written.
+function Open-LockGuard([string]$path) {
+    $deadline = [DateTime]::UtcNow.AddSeconds(30)
+    while ($true) {
+        try { return [IO.File]::Open("$path.guard", [IO.FileMode]::OpenOrCreate, [IO.FileAccess]::ReadWrite, [IO.FileShare]::None) }
+        catch [IO.IOException] {
+            if ([DateTime]::UtcNow -gt $deadline) { Fail "the lock guard $path.guard stayed in use for 30 seconds" }
+            Start-Sleep -Milliseconds 50
+        }
     }
-    $record.host = $env:COMPUTERNAME; $record.started = UtcNow
-    $bytes = [Text.Encoding]::UTF8.GetBytes(($record | ConvertTo-Json -Compress))
-    $stream.Write($bytes, 0, $bytes.Length)
-    $stream.Close()
+}
+
+function Lock-Server([string]$path, [hashtable]$record, $breakToken = $null) {
+    $guard = Open-LockGuard $path
+    try {
+        $lock = Read-Lock $path
+        # Under the guard an unreadable lock was left by a run that died while writing it.
+        $unreadable = $lock -and ($lock.unreadable -or -not $lock.started)
+        if ($lock -and ($lock.stale -or $unreadable -or ($breakToken -and $lock.token -eq $breakToken))) {
+            Remove-Item -LiteralPath $path -Force
+        }
+        try {
+            $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None)
+        } catch [IO.IOException] {
+            $holder = Read-Lock $path
+            $what = if ($holder.operation) { $holder.operation } else { 'backup' }
+            Fail "another $what is running on this server ($(Get-HolderText $holder)); lock $path" @{ lock = $holder }
+        }
+        $record.host = $env:COMPUTERNAME; $record.started = UtcNow
+        $bytes = [Text.Encoding]::UTF8.GetBytes(($record | ConvertTo-Json -Compress))
+        $stream.Write($bytes, 0, $bytes.Length)
+        $stream.Close()
+    } finally { $guard.Dispose() }
+}
+
+function Unlock-Server([string]$path, [string]$token) {
+    $guard = Open-LockGuard $path
+    try { if ((Read-Lock $path).token -eq $token) { Remove-Item -LiteralPath $path -Force } } finally { $guard.Dispose() }
 }
 
 function Assert-LockHeld([string]$path, [string]$token) {
@@ -276,7 +301,7 @@ function Assert-LockHeld([string]$path, [string]$token) {
 function Invoke-Lock {
     $path = (Get-InformixEnv).lock
     if ($p.action -eq 'release') {
-        if ((Read-Lock $path).token -eq $p.token) { Remove-Item -LiteralPath $path -Force }
+        Unlock-Server $path $p.token
     } else {
         $expires = [DateTimeOffset]::UtcNow.ToUnixTimeSeconds() + [int]$p.ttl
         Lock-Server $path @{ operation = $p.operation; token = $p.token; controller = $p.controller;
@@ -391,7 +416,10 @@ function Invoke-Backup {
     if (Test-Path -LiteralPath $destination -PathType Leaf) { Fail "destination $destination is a file, not a directory" }
     New-Item -ItemType Directory -Force -Path $destination | Out-Null
     if ($p.lock_token) { Assert-LockHeld $ifx.lock $p.lock_token }  # a restore's safety backup: the restore holds it
-    else { Lock-Server $ifx.lock @{ operation = 'backup'; pid = $PID } $p.break_token }
+    else {
+        $token = "backup-$PID-$([DateTime]::UtcNow.Ticks)"
+        Lock-Server $ifx.lock @{ operation = 'backup'; pid = $PID; token = $token } $p.break_token
+    }
     try {
         # Leftovers of this server's killed runs only; other servers' files in a shared destination are never touched.
         $own = '^' + [regex]::Escape($ifx.vars.INFORMIXSERVER) + '_\d{8}T\d{9}_L[012]\.(arc|json)\.partial$'
@@ -443,7 +471,7 @@ function Invoke-Backup {
         $Ansible.Changed = $true
         @{ changed = $true; manifest = $manifest; deleted = $deleted; output = $run.text; onstat_rc = $state.onstat_rc }
     } finally {
-        if (-not $p.lock_token) { Remove-Item -LiteralPath $ifx.lock -Force -ErrorAction SilentlyContinue }
+        if (-not $p.lock_token) { Unlock-Server $ifx.lock $token }
     }
 }
 

@@ -10,6 +10,10 @@ BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
 @pytest.mark.parametrize("module, args, words", [
     ("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPESIZE": -1}}, "TAPESIZE: value '-1' is not a whole number"),
     ("oscc.admin.onconfig", {**LOCATION, "parameters": {"SERVERNUM": "300"}}, "SERVERNUM: value '300' is not a whole"),
+    ("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": None}}, "TAPEDEV needs a text or number value"),
+    ("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": ["D:\\a"]}}, "TAPEDEV needs a text or number"),
+    ("oscc.admin.informix_backup", {**LOCATION, "destination": "D:\\" + "x" * 300}, "destination holds a name of 300"),
+    ("oscc.admin.informix_restore", {**BACKUP, "manifest": "D:\\OSCC-Backups\\", "confirm": True}, "names a folder"),
     ("oscc.admin.informix_restore", {**BACKUP, "timeout": -5, "confirm": True}, "timeout must be a positive"),
     ("oscc.admin.informix_restore", {**BACKUP, "confirm": True, "chunks": ["ccdata.000"]}, "chunks: 'ccdata.000' is not"),
     ("oscc.admin.informix_backup", {**LOCATION, "destination": "D:\\OSCC-Backups\\a-file"}, "is a file, not a directory"),

@@ -75,7 +75,7 @@ CASES = {
     "ldap_presence timeout": ("lab-web-tomcat", "ldap_presence", {**LDAP, "timeout": -2},
                               "timeout must be a positive number of seconds, got -2"),
     "domino_prepare timeout": ("lab-domino", "domino_prepare", {**DOMINO, "timeout": -1},
-                               "timeout must be a positive number of seconds"),
+                               "timeout must be a positive number of seconds, got -1"),
     # a key file that is JSON but no key
     "gmail_settings array": ("lab-web-tomcat", "gmail_settings", {"account": "oscc@lab.invalid",
                                                                   "service_account_file": "{t}/list.json"},

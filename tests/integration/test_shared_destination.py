@@ -101,7 +101,11 @@ def test_manifests_naming_paths_outside_the_share_are_skipped_and_refused(estate
     for number, (kind, archive) in enumerate(OUTSIDE.items()):
         name = f"ol_main_2099010{number + 1}T000000000_L0"  # newer than any real backup
         forged[kind] = forge(main, good["manifest"], name, archive=archive)
-    forge(main, good["manifest"], "ol_main_20990201T000000000_L0", chunks=["C:\\Windows\\System32\\config\\SAM"])
+    forge(main, good["manifest"], "ol_main_20990201T000000000_L0", chunks=["C:\\Windows\\System32\\config\\SAM"],
+          archive="ol_main_20990201T000000000_L0.arc")
+    forge(main, good["manifest"], "ol_main_20990401T000000000_L0", level="0")  # valid JSON, wrong shape
+    no_sum = forge(main, good["manifest"], "ol_main_20990501T000000000_L0", sha256=None,
+                   archive="ol_main_20990501T000000000_L0.arc")
     with open(os.path.join(share_dir(main), "ol_main_20990301T000000000_L0.json"), "w") as handle:
         handle.write("{ damaged")
     with open(os.path.join(share_dir(main), "inventory-export.json"), "w") as handle:
@@ -111,12 +115,17 @@ def test_manifests_naming_paths_outside_the_share_are_skipped_and_refused(estate
         _, done = main.task("oscc.admin.informix_backup", {**BACKUP, "keep_full": 1}, tmp_path)
         assert done["verified"], done
     reasons = {stem(s["manifest"]): s["reason"] for s in done["skipped_manifests"]}
-    assert len(reasons) == 6 and os.path.exists(victim)
+    assert len(reasons) == 8 and os.path.exists(victim)
+    assert reasons["ol_main_20990401T000000000_L0"].startswith("level is str")
+    assert reasons["ol_main_20990501T000000000_L0"] == "it names an archive but no sha256 and size"
     assert all("not a plain file name" in reasons[stem(p)] for p in forged.values())
     assert "outside the server's chunk locations" in reasons["ol_main_20990201T000000000_L0"]
     assert "not a readable manifest" in reasons["ol_main_20990301T000000000_L0"]
     assert all(os.path.exists(p) for p in forged.values())  # never deleted either: nothing of ours
 
+    _, refused = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True,
+                                                            "manifest": SHARE + "\\" + os.path.basename(no_sum)}, tmp_path)
+    assert refused["failed"] and refused["msg"].endswith("it names an archive but no sha256 and size"), refused
     for kind, path in forged.items():
         host_path = SHARE + "\\" + os.path.basename(path)
         _, refused = main.task("oscc.admin.informix_restore", {**RESTORE, "manifest": host_path, "confirm": True},
@@ -125,7 +134,7 @@ def test_manifests_naming_paths_outside_the_share_are_skipped_and_refused(estate
     _, latest = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False},
                           tmp_path, check=True)
     assert latest["restored"] == [stem(done["manifest"])]
-    assert len(latest["fell_back_past"]) == 6 and latest["warnings"]
+    assert len(latest["fell_back_past"]) == 8 and latest["warnings"]
     assert os.path.exists(victim) and main.mode_rc() == 5
 
 

@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOURCE = open(os.path.join(ROOT, "plugins", "plugin_utils", "_remote_posix.py")).read()
@@ -50,3 +51,46 @@ def test_verify_archives_names_the_damage(sim, tmp_path):
         {"archive": str(tmp_path / "gone.arc"), "sha256": "0" * 64, "size": 3}]})
     assert [a["ok"] for a in result["archives"]] == [True, False, False]
     assert result["archives"][2]["reason"] == "archive file is missing"
+
+
+RACE = """
+import importlib.util, json, sys, time
+spec = importlib.util.spec_from_file_location("twin", sys.argv[1]); twin = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(twin)
+while time.time() < float(sys.argv[3]):
+    pass
+try:
+    twin.acquire_lock(sys.argv[2], {"operation": "backup", "pid": 1, "token": sys.argv[4]})
+    print("took")
+except twin.Problem as exc:
+    print("refused" if str(exc).startswith("another backup is running") else f"other: {exc}")
+"""
+
+
+def test_two_runs_breaking_one_stale_lock_never_both_take_it(tmp_path):
+    """Read, break and create happen under a guard: exactly one of two racing runs holds the lock after."""
+    twin = os.path.join(ROOT, "plugins", "plugin_utils", "_remote_posix.py")
+    lock = str(tmp_path / ".oscc-ol_main.lock")
+    for attempt in range(15):
+        with open(lock, "w") as handle:  # a killed run's: its pid is gone
+            json.dump({"operation": "backup", "pid": 2 ** 22 + 1, "host": os.uname().nodename, "token": "old"}, handle)
+        start = str(time.time() + 0.5)
+        runs = [subprocess.Popen([sys.executable, "-c", RACE, twin, lock, start, f"t{i}"], stdout=subprocess.PIPE,
+                                 text=True) for i in range(2)]
+        outcomes = sorted(run.communicate(timeout=30)[0].strip() for run in runs)
+        assert outcomes == ["refused", "took"], (attempt, outcomes)
+        assert json.load(open(lock))["token"] in ("t0", "t1")
+
+
+def test_an_empty_lock_left_by_a_crash_is_broken_under_the_guard(sim, tmp_path):
+    lock = os.path.join(sim.paths["informixdir"], "etc", ".oscc-ol_main.lock")
+    open(lock, "w").close()
+    probe = call(sim, "probe", location(sim))
+    assert probe["lock"]["unreadable"] is True
+    done = call(sim, "lock", {**location(sim), "action": "acquire", "operation": "restore", "token": "r1",
+                              "controller": "c", "controller_pid": 1, "ttl": 60})
+    assert done["changed"] and json.load(open(lock))["token"] == "r1"
+    call(sim, "lock", {**location(sim), "action": "release", "token": "someone else's"})
+    assert os.path.exists(lock)
+    call(sim, "lock", {**location(sim), "action": "release", "token": "r1"})
+    assert not os.path.exists(lock)

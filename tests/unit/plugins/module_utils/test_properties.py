@@ -44,3 +44,12 @@ def test_continued_lines_are_replaced_whole_and_missing_keys_appended():
 def test_values_are_escaped_and_read_back(value, stored):
     new = props.set_properties("", {"k": value})[0]
     assert new == f"k={stored}\n" and props.parse(new) == {"k": value}
+
+
+def test_characters_beyond_utf16_units_are_written_as_surrogate_pairs_and_a_second_run_changes_nothing():
+    """Java's \\u escapes hold UTF-16 units: an emoji is two of them, never one escape of five digits."""
+    value = "Wartezeit \U0001F600 \U0002000B"
+    new, changes = props.set_properties("greeting=hello\n", {"greeting": value})
+    assert "\\ud83d\\ude00" in new and "\\ud840\\udc0b" in new and changes
+    assert props.parse(new) == {"greeting": value}
+    assert props.set_properties(new, {"greeting": value})[1] == {}

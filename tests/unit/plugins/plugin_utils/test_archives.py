@@ -105,8 +105,9 @@ ROOTS = ["D:\\CCDATA"]
 
 
 def on_share(name, server="ol_main", **extra):
-    return {"format": 1, "name": name, "informixserver": server, "level": 0, "verified": True,
-            "manifest": f"{DEST}\\{name}.json", "archive": name + ".arc", "chunks": ["D:\\CCDATA\\rootdbs.000"], **extra}
+    return {"format": 1, "name": name, "informixserver": server, "level": 0, "verified": True, "start": name[-20:],
+            "manifest": f"{DEST}\\{name}.json", "archive": name + ".arc", "sha256": "0" * 64, "size": 1,
+            "chunks": ["D:\\CCDATA\\rootdbs.000"], **extra}
 
 
 @pytest.mark.parametrize("archive", ["..\\..\\Windows\\win.ini", "D:\\other.arc", "C:victim.arc", "\\\\host\\s\\x.arc",
@@ -145,6 +146,7 @@ def test_other_servers_and_foreign_files_are_counted_never_taken():
 
 def test_links_and_archives_resolving_outside_are_skipped_on_posix():
     base = {"format": 1, "informixserver": "ol_x", "level": 0, "verified": True, "archive": "ol_x_20261201T010000000_L0.arc",
+            "start": "2026-12-01T01:00:00.000Z", "sha256": "0" * 64, "size": 1,
             "name": "ol_x_20261201T010000000_L0", "manifest": "/b/ol_x_20261201T010000000_L0.json", "chunks": []}
     for extra, words in (({"archive_link": True}, "is a link"), ({"manifest_link": True}, "manifest is a link"),
                          ({"archive_resolved": "/etc/passwd"}, "leads outside the destination")):
@@ -159,3 +161,26 @@ def test_chunk_locations_come_from_onconfig_and_onstat():
     found = arc.chunk_locations(ntpath, {"ROOTPATH": "D:\\CCDATA\\rootdbs.000", "MIRRORPATH": "E:\\MIRROR\\root.000"},
                                 ["F:\\More\\cc.000", "relative\\x"])
     assert found == ["D:\\CCDATA", "E:\\MIRROR", "F:\\More"]
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"level": "0"}, "level is str"), ({"start": 5}, "start is int"), ({"level": None}, "level is NoneType"),
+    ({"verified": "false"}, "verified is str"), ({"parent_checkpoint": "x"}, "parent_checkpoint is str"),
+    ({"checkpoint": {"log": "28", "date": "d"}}, "checkpoint.log"), ({"sha256": None}, "no sha256 and size"),
+    ({"level": 3}, "level 3 is not 0, 1 or 2"), ({"format": 2}, "format 2"), ({"chunks": "D:\\x"}, "chunks is str"),
+    ({"archive": "ol_main_20000101T000000000_L0.arc"}, "is not its own archive"),
+])
+def test_a_manifest_of_the_wrong_shape_is_skipped_never_read(change, words):
+    own, skipped, _others = arc.own_manifests([dict(on_share("ol_main_20261201T010000000_L0"), **change)], "ol_main",
+                                              ntpath, DEST, None, ROOTS)
+    assert own == [] and words in skipped[0]["reason"], skipped
+
+
+def test_a_missing_key_is_named_and_prefixed_server_names_stay_apart():
+    manifest = on_share("ol_main_20261201T010000000_L0")
+    del manifest["level"]
+    assert arc.own_manifests([manifest], "ol_main", ntpath, DEST, None, ROOTS)[1][0]["reason"] == "level is missing"
+    other = on_share("ol_main_2_20261201T010000000_L0", "ol_main_2")
+    unreadable = {"manifest": f"{DEST}\\ol_main_2_20261202T010000000_L0.json", "unreadable": "Expecting value"}
+    own, skipped, others = arc.own_manifests([other, unreadable], "ol_main", ntpath, DEST, None, ROOTS)
+    assert own == [] and skipped == [] and others == 2

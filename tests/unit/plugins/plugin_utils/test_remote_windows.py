@@ -47,7 +47,8 @@ def test_the_archive_is_renamed_before_the_manifest_and_retention_comes_last():
 def test_backups_are_locked_and_never_overwrite():
     assert "[IO.FileMode]::CreateNew" in body("Lock-Server")
     assert "already exists; no backup overwrites another" in body("Invoke-Backup")
-    assert "Remove-Item -LiteralPath $ifx.lock" in body("Invoke-Backup").rsplit("} finally {", maxsplit=1)[-1]
+    assert "Unlock-Server $ifx.lock $token" in body("Invoke-Backup").rsplit("} finally {", maxsplit=1)[-1]
+    assert "Open-LockGuard $path" in body("Lock-Server") and "Open-LockGuard $path" in body("Unlock-Server")
     assert "Assert-LockHeld $ifx.lock $p.lock_token" in body("Invoke-Restore")
 
 
