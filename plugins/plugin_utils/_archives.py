@@ -206,7 +206,7 @@ def shape_problem(m: dict) -> str | None:
         for field, kinds in _CHECKPOINT.items():
             if m.get(key) is not None and (not isinstance(m[key].get(field), kinds) or isinstance(m[key].get(field), bool)):
                 return f"{key}.{field} is missing or not {getattr(kinds, '__name__', 'str')}"
-    if m["archive"] is not None and (m["sha256"] is None or m["size"] is None):
+    if m.get("archive") is not None and (m.get("sha256") is None or m.get("size") is None):
         return "it names an archive but no sha256 and size"
     return None
 

@@ -184,3 +184,12 @@ def test_a_missing_key_is_named_and_prefixed_server_names_stay_apart():
     unreadable = {"manifest": f"{DEST}\\ol_main_2_20261202T010000000_L0.json", "unreadable": "Expecting value"}
     own, skipped, others = arc.own_manifests([other, unreadable], "ol_main", ntpath, DEST, None, ROOTS)
     assert own == [] and skipped == [] and others == 2
+
+
+@pytest.mark.parametrize("key", ["sha256", "size", "archive", "parent", "checkpoint", "chunks", "tool"])
+def test_an_optional_key_left_out_is_no_crash(key):
+    manifest = on_share("ol_main_20261201T010000000_L0")
+    manifest.pop(key, None)
+    own, skipped, _others = arc.own_manifests([manifest], "ol_main", ntpath, DEST, None, ROOTS)
+    assert len(own) + len(skipped) == 1
+    assert key not in ("sha256", "size") or skipped[0]["reason"] == "it names an archive but no sha256 and size"
