@@ -140,8 +140,10 @@ def onconfig_value_error(name: str, value) -> str | None:
     """Why Informix would misread this setting, or None when it is safe to write."""
     if not _NAME.match(str(name)):
         return f"ONCONFIG parameter name {name!r} is invalid: names are upper case letters, digits and '_'"
-    if value is None or isinstance(value, (bool, list, dict)):
-        return f"ONCONFIG parameter {name} needs a text or number value, got {type(value).__name__} {value!r}"
+    kind = next((word for kinds, word in ((type(None), "no value"), (bool, "a boolean"), (list, "a list"),
+                                          (dict, "a mapping")) if isinstance(value, kinds)), None)
+    if kind:
+        return f"ONCONFIG parameter {name} needs a text or number value, got {kind}"
     text = str(value)
     if text == "":
         return f"ONCONFIG parameter {name} needs a value"
