@@ -31,7 +31,7 @@ def test_a_restore_that_died_without_a_word_is_asked_for_the_mode_and_leaves_the
 
 
 def test_a_touched_server_keeps_its_services_stopped_even_when_on_line():
-    exc, started, _ = fail({"touched": True, "onstat_rc": 5}, restoring=True)
+    exc, started, _probed = fail({"touched": True, "onstat_rc": 5}, restoring=True)
     assert started == [] and exc.details["server_mode"] == "On-Line"
 
 
@@ -42,5 +42,5 @@ def test_a_stop_that_failed_before_the_restore_starts_the_stopped_services_again
 
 
 def test_an_untouched_on_line_server_gets_its_services_back():
-    exc, started, _ = fail({"touched": False, "onstat_rc": 5}, restoring=True)
+    exc, started, _probed = fail({"touched": False, "onstat_rc": 5}, restoring=True)
     assert started == [(name, "started") for name in SERVICES] and "started again" in str(exc)
