@@ -93,11 +93,7 @@ class Target:
             except ImportError:
                 raise AnsibleActionFail("this release of oscc.admin drives POSIX Informix hosts only; the Windows "
                                         "procedures are not part of it yet (see the changelog's known issues)") from None
-            script, parameters = render(name, params)
-            arguments = {"script": script, "parameters": parameters}
-            if secrets:
-                arguments["sensitive_parameters"] = [{"name": "Secrets", "value": json.dumps(secrets)}]
-            raw = self._module("ansible.windows.win_powershell", arguments, read_only=read_only)
+            raw = self._powershell(*render(name, params), secrets, read_only)
             if raw.get("failed") and not raw.get("output"):
                 raise RemoteFailure(f"{name} on the host failed: {raw.get('msg', 'no message')}", raw)
             payload = (raw.get("output") or [None])[-1]
@@ -106,13 +102,7 @@ class Target:
             # One round trip on the connection itself, like ansible.builtin.raw: the procedure's
             # source goes in on stdin, so nothing of it shows in the host's process list.
             with open(_POSIX_SOURCE) as handle:
-                source = handle.read()
-            if secrets:  # a first line of the program: stdin is not in the host's process list
-                encoded = base64.b64encode(json.dumps(secrets).encode()).decode()
-                source = f"SECRETS = __import__('json').loads(__import__('base64').b64decode('{encoded}'))\n" + source
-            self.operations += 1
-            command = " ".join(shlex.quote(a) for a in (self._python(), "-", name, json.dumps(params)))
-            raw = self._action._low_level_execute_command(command, in_data=source.encode())
+                raw = self._python_program(handle.read(), [name, json.dumps(params)], secrets)
             try:
                 result = json.loads(raw.get("stdout") or "")
             except ValueError:
@@ -121,6 +111,23 @@ class Target:
         if result.get("failed"):
             raise RemoteFailure(result.get("msg", f"{name} failed"), result)
         return result
+
+    def _powershell(self, script: str, parameters: dict, secrets: dict | None, read_only: bool) -> dict:
+        """win_powershell with the secrets as a SecureString parameter, never in the script or its parameters."""
+        arguments = {"script": script, "parameters": parameters}
+        if secrets:
+            arguments["sensitive_parameters"] = [{"name": "Secrets", "value": json.dumps(secrets)}]
+        return self._module("ansible.windows.win_powershell", arguments, read_only=read_only)
+
+    def _python_program(self, source: str, argv: list[str], secrets: dict | None) -> dict:
+        """One round trip on the connection itself, like ansible.builtin.raw: the program goes in on stdin, so
+        nothing of it, and of the secrets in its first line, shows in the host's process list."""
+        if secrets:
+            encoded = base64.b64encode(json.dumps(secrets).encode()).decode()
+            source = f"SECRETS = __import__('json').loads(__import__('base64').b64decode('{encoded}'))\n" + source
+        self.operations += 1
+        command = " ".join(shlex.quote(a) for a in (self._python(), "-", *argv))
+        return self._action._low_level_execute_command(command, in_data=source.encode())
 
     def batch(self, ops: list[dict], cleanup: list[dict] = (), read_only: bool = False, secrets: dict | None = None,
               check: bool = True) -> dict:
@@ -133,20 +140,12 @@ class Target:
         with open(_EXECUTORS[self.platform], encoding="utf-8") as handle:
             source = handle.read()
         if self.platform == "windows":
-            arguments = {"script": source, "parameters": {"Batch": json.dumps(request)}}
-            if secrets:
-                arguments["sensitive_parameters"] = [{"name": "Secrets", "value": json.dumps(secrets)}]
-            raw = self._module("ansible.windows.win_powershell", arguments, read_only=read_only)
+            raw = self._powershell(source, {"Batch": json.dumps(request)}, secrets, read_only)
             payload = (raw.get("output") or [None])[-1]
             if raw.get("failed") and not payload:
                 raise RemoteFailure(f"the host executor failed: {raw.get('msg', 'no message')}", raw)
         else:
-            if secrets:  # a first line of the program: stdin is not in the host's process list
-                encoded = base64.b64encode(json.dumps(secrets).encode()).decode()
-                source = f"SECRETS = __import__('json').loads(__import__('base64').b64decode('{encoded}'))\n" + source
-            self.operations += 1
-            command = " ".join(shlex.quote(a) for a in (self._python(), "-", json.dumps(request)))
-            raw = self._action._low_level_execute_command(command, in_data=source.encode())
+            raw = self._python_program(source, [json.dumps(request)], secrets)
             payload = raw.get("stdout")
         try:
             done = json.loads(payload) if isinstance(payload, str) else dict(payload or {})

@@ -267,12 +267,15 @@ def fire_task(root, host, task):
 
 
 def software_version(root, host, pattern):
-    """As Get-OsccVersion reads it: the matching uninstall entries, "name version" joined by "; "."""
-    import fnmatch
+    """As Get-OsccVersion reads it: the stand-ins' own rule (lab_host.oscc_version), on the host's state."""
+    import importlib.util
 
-    found = sorted({f"{e['DisplayName']} {e['DisplayVersion']}" for e in windows_state(root, host).get("installed_software", [])
-                    if fnmatch.fnmatchcase(e["DisplayName"].lower(), pattern.lower())})
-    return "; ".join(found) or None
+    path = os.path.join(HERE, "collections", "ansible_collections", "ansible", "windows", "plugins", "module_utils",
+                        "lab_host.py")
+    spec = importlib.util.spec_from_file_location("lab_host", path)
+    lab_host = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab_host)
+    return lab_host.oscc_version(windows_state(root, host), pattern)
 
 
 def set_software_version(root, host, version):

@@ -201,29 +201,37 @@ NEEDS = {"iis_isapi": ("iis", "The term 'Import-Module WebAdministration' failed
                                                      "(Install-Module ExchangeOnlineManagement)")}
 
 
+def exit_with(module, result, changed):
+    module.exit_json(changed=changed, output=[json.dumps(result)], error=[], result={}, host_out="", host_err="",
+                     information=[], verbose=[], warning=[], debug=[])
+
+
+def run_twin(module, file_name, argv, what):
+    """The POSIX twin of a Windows script, given the secrets as the Target gives them to a POSIX host (in the
+    program), with the host's paths translated both ways."""
+    secrets = {}
+    for entry in module.params.get("sensitive_parameters") or []:
+        if entry["name"] == "Secrets":
+            secrets = to_here(json.loads(entry["value"]))
+    with open(os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", file_name)) as handle:
+        source = f"SECRETS = {secrets!r}\n" + handle.read()
+    proc = subprocess.run([sys.executable, "-", *argv], input=source.encode(), capture_output=True, check=False)
+    try:
+        return to_host(json.loads(proc.stdout))
+    except ValueError:
+        module.fail_json(msg=f"lab stand-in: {what} crashed: {proc.stderr.decode()[-2000:]}")
+
+
 def run_executor(module):
     """executor.ps1 cannot run here: its POSIX twin carries out the same batch, paths translated."""
     given = json.loads(module.params["parameters"]["Batch"])
     state = State()
     state.record("win_powershell", {"executor": [op["op"] for op in given.get("ops", [])], "batch": given})
     state.save()
-    secrets = {}
-    for entry in module.params.get("sensitive_parameters") or []:
-        if entry["name"] == "Secrets":
-            secrets = to_here(json.loads(entry["value"]))
-    twin = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_executor_posix.py")
-    with open(twin) as handle:
-        source = f"SECRETS = {secrets!r}\n" + handle.read()
-    proc = subprocess.run([sys.executable, "-", json.dumps(to_here(given))], input=source.encode(), capture_output=True,
-                          check=False)
-    try:
-        result = to_host(json.loads(proc.stdout))
-    except ValueError:
-        module.fail_json(msg=f"lab stand-in: the executor crashed: {proc.stderr.decode()[-2000:]}")
+    result = run_twin(module, "_executor_posix.py", [json.dumps(to_here(given))], "the executor")
     changed = any(r.get("changed") or r.get("moved") or r.get("removed") or r.get("created")
                   for r in result["results"] + result["cleanup"])
-    module.exit_json(changed=changed, output=[json.dumps(result)], error=[], result={}, host_out="", host_err="",
-                     information=[], verbose=[], warning=[], debug=[])
+    exit_with(module, result, changed)
 
 
 def main():
@@ -253,26 +261,12 @@ def main():
         else:
             result = SIMULATED[procedure](state, given)
         state.save()
-        module.exit_json(changed=bool(result.get("changed")), output=[json.dumps(result)], error=[], result={}, host_out="",
-                         host_err="", information=[], verbose=[], warning=[], debug=[])
+        exit_with(module, result, bool(result.get("changed")))
     state.save()
-    twin = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_remote_posix.py")
-    secrets = {}
-    for entry in module.params.get("sensitive_parameters") or []:
-        if entry["name"] == "Secrets":
-            secrets = to_here(json.loads(entry["value"]))
-    with open(twin) as handle:  # the twin gets the secrets as the Target gives them to a POSIX host: in the program
-        source = f"SECRETS = {secrets!r}\n" + handle.read()
-    proc = subprocess.run([sys.executable, "-", procedure, json.dumps(params)], input=source.encode(), capture_output=True,
-                          check=False)
-    try:
-        result = to_host(json.loads(proc.stdout))
-    except ValueError:
-        module.fail_json(msg=f"lab stand-in: procedure {procedure} crashed: {proc.stderr.decode()[-2000:]}")
+    result = run_twin(module, "_remote_posix.py", [procedure, json.dumps(params)], f"procedure {procedure}")
     if procedure == "probe" and not result.get("failed"):  # the twin has no registry: the host's uninstall entries
         result["oscc_version"] = oscc_version(state.data, given.get("oscc_product_pattern"))
-    module.exit_json(changed=bool(result.get("changed")), output=[json.dumps(result)], error=[], result={},
-                     host_out="", host_err="", information=[], verbose=[], warning=[], debug=[])
+    exit_with(module, result, bool(result.get("changed")))
 
 
 if __name__ == "__main__":
