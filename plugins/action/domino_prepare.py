@@ -9,7 +9,7 @@ import time
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _domino as domino
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 
 # The server writes notes.ini itself after `set config`; give it this long before calling it unapplied.
 SETTLE_SECONDS = 5

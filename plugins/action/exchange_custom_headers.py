@@ -13,7 +13,7 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     line_value_problem,
     port_problem,
 )
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import HEADER_TOOL_LABELS, header_tool_prompts
 
 

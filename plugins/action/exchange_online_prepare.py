@@ -10,7 +10,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _exchange as exchange
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 
 
 class ActionModule(OsccAction):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import name_problem
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 
 ACCESS = ("Read", "Write", "Script", "Execute", "Source", "NoRemoteRead", "NoRemoteWrite", "NoRemoteScript",
           "NoRemoteExecute")

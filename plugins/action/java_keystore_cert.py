@@ -7,7 +7,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 
 
 class ActionModule(OsccAction):

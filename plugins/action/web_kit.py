@@ -4,7 +4,7 @@
 # Manual §4.2.1.1 step 4 and the chapter's note on upgrades.
 from __future__ import annotations
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 
 
 class ActionModule(OsccAction):

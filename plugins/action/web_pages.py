@@ -7,7 +7,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _webpages as pages
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 
 ENGLISH = f"html/{pages.DEFAULT_LANGUAGE}"
 

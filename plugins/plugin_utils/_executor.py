@@ -17,11 +17,12 @@ OPERATIONS = {
     # A native program: argv[0] and its arguments, each reaching it as one literal argument (no shell
     # reads them, so & | < > ^ %VAR% stay as they are). stdin from text or a file; stdout into a new
     # file, hashed while it streams; output decoded by the declared code page; the whole process
-    # tree ended at the timeout.
+    # tree ended at the timeout. secret_env names environment variables set from the batch's secrets
+    # (variable -> secret key), so a password reaches a program neither in its argv nor in the request.
     "run": {
         REQUEST: {"argv": ("list", True), "env": ("dict", False), "cwd": ("str", False), "timeout": ("int", True),
                   "stdin_text": ("str", False), "stdin_file": ("str", False), "stdout_file": ("str", False),
-                  "encoding": ("str", False)},
+                  "encoding": ("str", False), "secret_env": ("dict", False)},
         RESULT: {"rc": ("int", True), "output": ("str", True), "timed_out": ("bool", True),
                  "stdout_sha256": ("str", False), "stdout_size": ("int", False)},
     },
@@ -45,8 +46,10 @@ OPERATIONS = {
                   "expected_sha256": ("str", False), "backup": ("bool", False)},
         RESULT: {"changed": ("bool", True), "backup_file": ("str", False)},
     },
-    "list": {  # the entries of a folder whose names match a wildcard pattern (* and ?)
-        REQUEST: {"path": ("str", True), "pattern": ("str", False)},
+    # The entries of a folder whose names match a wildcard pattern (* and ?); with read (an encoding),
+    # each file's content and sha256 come too: a folder of manifests in one round trip.
+    "list": {
+        REQUEST: {"path": ("str", True), "pattern": ("str", False), "read": ("str", False)},
         RESULT: {"exists": ("bool", True), "entries": ("list", True)},
     },
     "stat": {  # link: a symbolic link or junction; resolved: the path it leads to, where the host can say
@@ -71,36 +74,64 @@ OPERATIONS = {
         REQUEST: {"src": ("str", True), "dest": ("str", True), "root": ("str", True)},
         RESULT: {"moved": ("bool", True)},
     },
-    # A lock file created atomically with the record given; an existing lock is broken only when it
-    # carries break_token. unlock removes it only while it carries the token.
+    # A lock file created atomically with the record given, plus host, pid, started (UTC) and, with ttl,
+    # expires (epoch seconds on the host's clock). Reading, breaking and creating it happen under a guard
+    # file (<path>.guard), one process at a time. An existing lock is broken when it is unreadable or
+    # empty (its writer died), when its lease expired, when it has no lease and its pid no longer runs
+    # on this host, or when it carries break_token. Without ttl a lock lives as long as the executor's
+    # process: a batch's cleanup unlocks it. unlock removes it only while it carries the token.
     "lock": {
-        REQUEST: {"path": ("str", True), "record": ("dict", True), "break_token": ("str", False)},
+        REQUEST: {"path": ("str", True), "record": ("dict", True), "ttl": ("int", False), "break_token": ("str", False)},
         RESULT: {"acquired": ("bool", True), "holder": ("dict", False)},
     },
     "unlock": {
         REQUEST: {"path": ("str", True), "token": ("str", True)},
         RESULT: {"released": ("bool", True)},
     },
+    # A file copied (atomically: a temporary file beside dest, then a rename); dest's folder is created.
+    "copy": {
+        REQUEST: {"src": ("str", True), "dest": ("str", True)},
+        RESULT: {"copied": ("bool", True)},
+    },
+    # The file entries of a zip archive with the SHA-256 of each; with dest, the entries named (all
+    # without entries) are written below dest, each atomically. An entry leaving dest is refused.
+    "unzip": {
+        REQUEST: {"archive": ("str", True), "dest": ("str", False), "entries": ("list", False)},
+        RESULT: {"exists": ("bool", True), "files": ("dict", True)},
+    },
+    # Environment variables by name (null when unset), of the process or, scope "machine", the system's
+    # own (Windows: as System Properties shows them); computer_name is the host's name.
+    "env": {
+        REQUEST: {"names": ("list", True), "scope": ("str", False)},
+        RESULT: {"values": ("dict", True), "computer_name": ("str", True)},
+    },
     # A service's state, or stopped/started and waited for.
     "service": {
         REQUEST: {"name": ("str", True), "action": ("str", True), "timeout": ("int", False)},
         RESULT: {"state": ("str", True)},
     },
-    # Windows only: a cmdlet with splatted parameters, the named properties of what it returns.
+    # Windows only: a cmdlet with splatted parameters, the named properties of what it returns. module
+    # is imported (Import-Module) and snapin added (Add-PSSnapin, the Exchange Management Shell) first.
     "cmdlet": {
-        REQUEST: {"module": ("str", False), "name": ("str", True), "parameters": ("dict", False),
+        REQUEST: {"module": ("str", False), "snapin": ("str", False), "name": ("str", True), "parameters": ("dict", False),
                   "select": ("list", False)},
         RESULT: {"objects": ("list", True)},
     },
 }
 SERVICE_ACTIONS = ("query", "stop", "start")
+ENV_SCOPES = ("process", "machine")
 ENCODINGS = ("utf-8", "latin-1", "oem")
 WINDOWS_ONLY = ("cmdlet",)
 
 # A batch: operations in order, stopping at the first that fails; cleanup operations always run
-# afterwards. Each result carries "op" and "ok", and "error" when not ok.
-BATCH_REQUEST = {"ops": ("list", True), "cleanup": ("list", False)}
-BATCH_RESULT = {"results": ("list", True), "cleanup": ("list", True), "failed_at": ("int", False)}
+# afterwards. Each result carries "op" and "ok", and "error" when not ok. With stamp (a token such as
+# "{stamp}"), the executor replaces it in every text of the request by the UTC time it started, as
+# yyyymmddThhmmssfff: a saved batch (a scheduled backup) names each run's files itself. With record,
+# the result document is also written to that file (atomically), and a failed batch ends the executor
+# with exit code 1, so Task Scheduler or cron reports the failure (a scheduled run's record).
+BATCH_REQUEST = {"ops": ("list", True), "cleanup": ("list", False), "stamp": ("str", False), "record": ("str", False)}
+BATCH_RESULT = {"results": ("list", True), "cleanup": ("list", True), "failed_at": ("int", False),
+                "stamp": ("str", False), "error": ("str", False)}
 OP_RESULT_COMMON = {"op": ("str", True), "ok": ("bool", True), "error": ("str", False)}
 
 _TYPES = {"str": str, "int": int, "bool": bool, "list": list, "dict": dict}

@@ -5,6 +5,8 @@
 # sends this file's source to the host's Python on stdin with a batch as JSON, so it stays
 # self-contained (standard library only, no imports from the collection). No decision is made
 # here: what to run, what the output means and what to do next is the controller's.
+import contextlib
+import fcntl
 import fnmatch
 import hashlib
 import json
@@ -17,6 +19,8 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
+from datetime import datetime, timezone
 
 ENCODINGS = {"utf-8": "utf-8", "latin-1": "latin-1", "oem": "utf-8"}  # POSIX programs write the locale's UTF-8
 
@@ -53,6 +57,7 @@ def _sha256(path):
 
 def _start(op, stdin, stdout, stderr):
     env = dict(os.environ, **{k: str(v) for k, v in (op.get("env") or {}).items()})
+    env.update({name: SECRET_VALUES.get(key, "") for name, key in (op.get("secret_env") or {}).items()})
     try:  # a session of its own, so the timeout ends the whole process tree
         return subprocess.Popen(op["argv"], env=env, cwd=op.get("cwd"), stdin=stdin, stdout=stdout, stderr=stderr,
                                 start_new_session=True)
@@ -98,7 +103,7 @@ def op_prompted(op):
     proc = _start(op, subprocess.PIPE, subprocess.PIPE, subprocess.STDOUT)
     transcript, consumed, due, answered = "", 0, None, set()
     deadline = time.monotonic() + op["timeout"]
-    secrets = op.get("secrets") or {}
+    secrets = SECRET_VALUES
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -188,8 +193,11 @@ def op_list(op):
         if not fnmatch.fnmatchcase(name, op.get("pattern") or "*"):
             continue
         full = os.path.join(op["path"], name)
-        entries.append({"name": name, "dir": os.path.isdir(full), "link": os.path.islink(full),
-                        "size": os.lstat(full).st_size})
+        entry = {"name": name, "dir": os.path.isdir(full), "link": os.path.islink(full), "size": os.lstat(full).st_size}
+        if op.get("read") and os.path.isfile(full):
+            read = op_read({"path": full, "encoding": op["read"]})
+            entry.update(content=read["content"], sha256=read["sha256"])
+        entries.append(entry)
     return {"exists": True, "entries": entries}
 
 
@@ -236,33 +244,126 @@ def op_move(op):
 
 
 def _read_lock(path):
+    """The lock's record; {} when it is empty or unreadable; None when there is none."""
     try:
         with open(path) as handle:
-            return json.load(handle)
+            held = json.load(handle)
     except (OSError, ValueError):
         return {} if os.path.exists(path) else None
+    return held if isinstance(held, dict) else {}
+
+
+def _pid_runs(pid):
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError, OverflowError):
+        return True
+    return True
+
+
+def _breakable(held, break_token):
+    if not held:
+        return True  # empty or unreadable: its writer died while writing it
+    if break_token and held.get("token") == break_token:
+        return True
+    try:
+        if held.get("expires") is not None:
+            return time.time() > float(held["expires"])
+        return held.get("host") == socket.gethostname() and not _pid_runs(held.get("pid"))
+    except (TypeError, ValueError):
+        return False  # a record of the wrong shape: nobody wrote it as a lock, so it is not broken
+
+
+@contextlib.contextmanager
+def _guard(path):
+    with open(path + ".guard", "a") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(guard, fcntl.LOCK_UN)
+
+
+def _utc_now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
 
 
 def op_lock(op):
     path = op["path"]
-    held = _read_lock(path)
-    if held is not None and op.get("break_token") and held.get("token") == op["break_token"]:
-        os.remove(path)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return {"acquired": False, "holder": _read_lock(path) or {}}
-    with os.fdopen(fd, "w") as handle:
-        json.dump(dict(op["record"], host=socket.gethostname(), pid=os.getpid()), handle)
+    record = dict(op["record"], host=socket.gethostname(), pid=os.getpid(), started=_utc_now())
+    if op.get("ttl") is not None:
+        record["expires"] = time.time() + op["ttl"]
+    with _guard(path):
+        held = _read_lock(path)
+        if held is not None and _breakable(held, op.get("break_token")):
+            os.remove(path)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            return {"acquired": False, "holder": _read_lock(path) or {}}
+        with os.fdopen(fd, "w") as handle:
+            json.dump(record, handle)
     return {"acquired": True}
 
 
 def op_unlock(op):
-    held = _read_lock(op["path"])
-    if held and held.get("token") == op["token"]:
-        os.remove(op["path"])
-        return {"released": True}
+    with _guard(op["path"]):
+        held = _read_lock(op["path"])
+        if held and held.get("token") == op["token"]:
+            os.remove(op["path"])
+            return {"released": True}
     return {"released": False}
+
+
+def op_copy(op):
+    if not os.path.isfile(op["src"]):
+        return {"copied": False}
+    os.makedirs(os.path.dirname(op["dest"]) or ".", exist_ok=True)
+    tmp = f"{op['dest']}.{os.getpid()}.partial"
+    shutil.copyfile(op["src"], tmp)
+    os.replace(tmp, op["dest"])
+    return {"copied": True}
+
+
+def _inside(dest, name):
+    parts = [x for x in name.replace("\\", "/").split("/") if x]
+    if not parts or ".." in parts or name.startswith(("/", "\\")) or ":" in parts[0]:
+        raise OpError(f"zip entry {name!r} is not a path inside {dest}")
+    return os.path.join(dest, *parts)
+
+
+def op_unzip(op):
+    if not os.path.isfile(op["archive"]):
+        return {"exists": False, "files": {}}
+    try:
+        kit = zipfile.ZipFile(op["archive"])
+    except zipfile.BadZipFile:
+        raise OpError(f"{op['archive']} is not a zip file") from None
+    with kit:
+        infos = [i for i in kit.infolist() if not i.is_dir()]
+        files = {i.filename: hashlib.sha256(kit.read(i)).hexdigest() for i in infos}
+        if op.get("dest"):
+            wanted = op.get("entries")
+            missing = sorted(set(wanted or ()) - set(files))
+            if missing:
+                raise OpError(f"{op['archive']} holds no entry {missing[0]!r}")
+            for info in infos:
+                if wanted is None or info.filename in wanted:
+                    target = _inside(op["dest"], info.filename)
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    tmp = f"{target}.{os.getpid()}.partial"
+                    with open(tmp, "wb") as handle:
+                        handle.write(kit.read(info))
+                    os.replace(tmp, target)
+    return {"exists": True, "files": files}
+
+
+def op_env(op):
+    if (op.get("scope") or "process") not in ("process", "machine"):
+        raise OpError(f"unknown scope {op['scope']!r}")
+    return {"values": {name: os.environ.get(name) for name in op["names"]}, "computer_name": socket.gethostname()}
 
 
 def op_service(op):
@@ -271,7 +372,8 @@ def op_service(op):
 
 OPERATIONS = {"run": op_run, "prompted": op_prompted, "read": op_read, "write": op_write, "list": op_list,
               "stat": op_stat, "hash": op_hash, "mkdir": op_mkdir, "remove": op_remove, "move": op_move,
-              "lock": op_lock, "unlock": op_unlock, "service": op_service}
+              "lock": op_lock, "unlock": op_unlock, "copy": op_copy, "unzip": op_unzip, "env": op_env,
+              "service": op_service}
 
 
 def _one(op):
@@ -288,25 +390,56 @@ def _one(op):
 
 def run_batch(batch, secrets=None):
     """The operations in order, up to the first that fails; then every cleanup operation."""
+    if secrets is not None:
+        SECRET_VALUES.clear()
+        SECRET_VALUES.update(secrets)
+    stamp = None
+    if batch.get("stamp"):  # each run of a saved batch names its files by the time it started
+        now = datetime.now(timezone.utc)
+        stamp = now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}"
+        batch = json.loads(json.dumps(batch).replace(batch["stamp"], stamp))
     results, failed_at = [], None
     for index, op in enumerate(batch.get("ops", [])):
-        if op.get("op") == "prompted":
-            op = dict(op, secrets=secrets or {})
         results.append(_one(op))
         if not results[-1]["ok"]:
             failed_at = index
             break
     cleanup = [_one(op) for op in batch.get("cleanup", [])]
-    return {"results": results, "cleanup": cleanup, "failed_at": failed_at}
+    done = {"results": results, "cleanup": cleanup, "failed_at": failed_at}
+    if stamp:
+        done["stamp"] = stamp
+    return done
+
+
+SECRET_VALUES = {}
 
 
 def main(argv):
+    """argv[1]: the batch as JSON, or @<file>: a saved batch (a scheduled backup), which exits 1 when it failed."""
+    done = {}
     try:
-        batch = json.loads(argv[1]) if len(argv) > 1 else json.load(sys.stdin)
-        result = run_batch(batch, globals().get("SECRETS"))
+        if argv[1].startswith("@"):
+            with open(argv[1][1:], encoding="utf-8") as handle:
+                batch = json.load(handle)
+        else:
+            batch = json.loads(argv[1])
+        done = run_batch(batch, globals().get("SECRETS") or {})
+        failed = done["failed_at"] is not None
     except Exception as exc:  # an unforeseen fault still reaches the controller as one readable line
-        result = {"results": [], "cleanup": [], "failed_at": 0, "error": f"{type(exc).__name__}: {exc}"}
-    sys.stdout.write(json.dumps(result))
+        done = {"results": [], "cleanup": [], "failed_at": 0, "error": f"{type(exc).__name__}: {exc}"}
+        failed, batch = True, {}
+    text = json.dumps(done)
+    if isinstance(batch, dict) and batch.get("record"):  # a scheduled run's record, for the next controller run
+        record = batch["record"].replace(batch.get("stamp") or "\0", done.get("stamp") or "")
+        try:
+            with open(record + ".partial", "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(record + ".partial", record)
+        except OSError:
+            failed = True
+    sys.stdout.write(text)
+    if argv[1].startswith("@") and failed:
+        sys.exit(1)  # cron or the scheduler sees the failure
 
 
 if __name__ == "__main__":

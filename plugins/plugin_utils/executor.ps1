@@ -1,9 +1,9 @@
 # oscc.admin host executor v1
-[CmdletBinding()] param([Parameter(Mandatory)][string]$Batch, [SecureString]$Secrets)
+[CmdletBinding()] param([string]$Batch, [string]$BatchFile, [SecureString]$Secrets)
 # The Windows host executor (Windows PowerShell 5.1): the primitives of plugin_utils/_executor.py OPERATIONS with
 # the semantics of _executor_posix.py, nothing else. win_powershell runs it with -Batch (the batch as JSON) and
-# -Secrets (a SecureString: a JSON object of the secrets prompted answers name); its output is one JSON string.
-# No decision is made here. A program is an argv: FileName = argv[0], Arguments = ConvertTo-CommandLine (the MS
+# -Secrets (a SecureString: a JSON object of the secrets requests name); Task Scheduler with -BatchFile (a saved
+# batch), when a failed batch exits 1. Its output is one JSON string. No decision is made here. A program is an argv: FileName = argv[0], Arguments = ConvertTo-CommandLine (the MS
 # C runtime rules of subprocess.list2cmdline), no shell reads it. Each Invoke-Op function reads its request only
 # as $op.<key> and returns hashtable literals of its result keys (tests/static/test_executor_contract.py).
 $ErrorActionPreference = 'Stop'
@@ -52,7 +52,7 @@ function ConvertTo-CommandLine([string[]]$argv) {
     $line.ToString()
 }
 
-function New-StartInfo([object[]]$argv, $vars, [string]$cwd, [Text.Encoding]$encoding) {
+function New-StartInfo([object[]]$argv, $vars, [string]$cwd, [Text.Encoding]$encoding, $secretEnv = $null) {
     # Every native program starts from here: no shell, all three handles redirected, output decoded as declared.
     if (@($argv).Count -eq 0 -or -not [string]$argv[0]) { throw 'argv names no program' }
     $info = New-Object Diagnostics.ProcessStartInfo
@@ -63,6 +63,7 @@ function New-StartInfo([object[]]$argv, $vars, [string]$cwd, [Text.Encoding]$enc
     $info.StandardOutputEncoding = $info.StandardErrorEncoding = $encoding
     if ($cwd) { $info.WorkingDirectory = $cwd }
     if ($null -ne $vars) { foreach ($p in $vars.PSObject.Properties) { $info.EnvironmentVariables[$p.Name] = [string]$p.Value } }
+    if ($null -ne $secretEnv) { foreach ($p in $secretEnv.PSObject.Properties) { $info.EnvironmentVariables[$p.Name] = [string]$secretValues[[string]$p.Value] } }
     $info
 }
 
@@ -132,10 +133,43 @@ function Assert-Below([string]$root, [string]$path) {
 
 function Test-Once($entry) { @($entry | Select-Object -Skip 2) -ccontains 'once' }
 
-function Read-Lock([string]$path) {  # the record of a lock file; an empty one when there is none or it is unreadable
+function Read-Lock([string]$path) {  # the lock's record; an empty one when it is empty or unreadable; $null when there is none
+    if (-not [IO.File]::Exists($path)) { return $null }
     try { $held = ConvertFrom-Json -InputObject ([IO.File]::ReadAllText($path)) } catch { $held = $null }
     if ($held -is [Management.Automation.PSCustomObject]) { return $held }
-    @{}
+    [pscustomobject]@{}
+}
+
+function Test-Breakable($held, [string]$token) {  # the cases of _executor.OPERATIONS["lock"] in which a lock is broken
+    if (@($held.PSObject.Properties).Count -eq 0 -or ($token -and [string]$held.token -ceq $token)) { return $true }
+    try {
+        if ($null -ne $held.expires) { return (Get-EpochSeconds) -gt [double]$held.expires }
+        if ([string]$held.host -cne $env:COMPUTERNAME) { return $false }
+        try { $null = [Diagnostics.Process]::GetProcessById([int]$held.pid); $false } catch [ArgumentException] { $true }
+    } catch { $false }  # a record of the wrong shape: nobody wrote it as a lock, so it is not broken
+}
+
+function Get-EpochSeconds { [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000.0 }
+
+function Open-Guard([string]$path) {  # <path>.guard opened exclusively: one process at a time reads, breaks, creates the lock
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while ($true) {
+        try { return [IO.File]::Open("$path.guard", [IO.FileMode]::OpenOrCreate, [IO.FileAccess]::ReadWrite, [IO.FileShare]::None) }
+        catch { if (-not [IO.File]::Exists("$path.guard") -or [DateTime]::UtcNow -ge $deadline) { throw } }
+        Start-Sleep -Milliseconds 50
+    }
+}
+
+function Move-Over([string]$tmp, [string]$path) {  # a finished temporary file takes the place of $path
+    if ([IO.File]::Exists($path)) { [IO.File]::Replace($tmp, $path, [NullString]::Value) } else { [IO.File]::Move($tmp, $path) }
+}
+
+function Get-Inside([string]$dest, [string]$name) {  # a zip entry's path below dest; an entry leaving it is refused
+    $parts = @($name.Replace('\', '/').Split('/') | Where-Object { $_ })
+    if ($parts.Count -eq 0 -or $parts -contains '..' -or $name.StartsWith('/') -or $name.StartsWith('\') -or $parts[0].Contains(':')) {
+        throw "zip entry '$name' is not a path inside $dest"
+    }
+    [IO.Path]::Combine($dest, ($parts -join '\'))
 }
 
 function ConvertTo-Argument($value) {  # a JSON object becomes the hashtable cmdlets take; anything else stays
@@ -171,7 +205,7 @@ function Invoke-OpRun($op) {
             $file = [IO.File]::Open($toFile, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::Read)
             $hasher = New-Sha; $sink = [Security.Cryptography.CryptoStream]::new($file, $hasher, [Security.Cryptography.CryptoStreamMode]::Write)
         }
-        $proc = Start-Program (New-StartInfo $op.argv $op.env $op.cwd $encoding)
+        $proc = Start-Program (New-StartInfo $op.argv $op.env $op.cwd $encoding $op.secret_env)
         $feed = $source.CopyToAsync($proc.StandardInput.BaseStream)
         if ($toFile) { $out = $proc.StandardOutput.BaseStream.CopyToAsync($sink) } else { $out = $proc.StandardOutput.ReadToEndAsync() }
         $err = $proc.StandardError.ReadToEndAsync()
@@ -287,7 +321,7 @@ function Invoke-OpWrite($op) {  # atomic: a temporary file beside it, then a ren
         $stream = [IO.File]::Open($tmp, [IO.FileMode]::Create, [IO.FileAccess]::Write, [IO.FileShare]::None)
         $made = $true
         try { $stream.Write($data, 0, $data.Length); $stream.Flush($true) } finally { $stream.Dispose() }
-        if ($null -ne $current) { [IO.File]::Replace($tmp, $path, [NullString]::Value) } else { [IO.File]::Move($tmp, $path) }
+        Move-Over $tmp $path
     } finally { if ($made -and [IO.File]::Exists($tmp)) { [IO.File]::Delete($tmp) } }
     @{ changed = $true; backup_file = $backup }
 }
@@ -302,7 +336,11 @@ function Invoke-OpList($op) {  # names matched by -like (* ? [..]) case-insensit
             $item = Get-Entry ([IO.Path]::Combine($path, $n))
             if ($null -ne $item) {
                 $size = 0; if ($item -is [IO.FileInfo]) { $size = $item.Length }
-                [ordered]@{ name = $n; dir = $item -is [IO.DirectoryInfo]; link = (Test-Link $item); size = $size }
+                $row = [ordered]@{ name = $n; dir = $item -is [IO.DirectoryInfo]; link = (Test-Link $item); size = $size }
+                if ($op.read -and $item -is [IO.FileInfo]) {
+                    $got = Invoke-OpRead @{ path = $item.FullName; encoding = $op.read }; $row.content = $got.content; $row.sha256 = $got.sha256
+                }
+                $row
             } })
     @{ exists = $true; entries = $entries }
 }
@@ -346,32 +384,81 @@ function Invoke-OpMove($op) {
     $item = Get-Entry $src
     if ($null -eq $item) { return @{ moved = $false } }
     if ($item -is [IO.DirectoryInfo]) { [IO.Directory]::Move($src, $dest) }
-    elseif ([IO.File]::Exists($dest)) { [IO.File]::Replace($src, $dest, [NullString]::Value) }
-    else { [IO.File]::Move($src, $dest) }
+    else { Move-Over $src $dest }
     @{ moved = $true }
 }
 
-function Invoke-OpLock($op) {  # created atomically; an existing lock is broken only when it carries break_token
+function Invoke-OpLock($op) {  # under the guard: a lock that may be broken is, then the new one is created atomically
     $path = [string]$op.path
-    $held = Read-Lock $path
-    if ($op.break_token -and [string]$held.token -ceq [string]$op.break_token) { [IO.File]::Delete($path) }
     $record = $op.record
     if ($record -isnot [Management.Automation.PSCustomObject]) { throw 'the lock record is not an object' }
-    $record | Add-Member -NotePropertyName host -NotePropertyValue $env:COMPUTERNAME -Force
-    $record | Add-Member -NotePropertyName pid -NotePropertyValue $PID -Force
+    $stamp = @{ host = $env:COMPUTERNAME; pid = $PID; started = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [Globalization.CultureInfo]::InvariantCulture) }
+    if ($null -ne $op.ttl) { $stamp.expires = (Get-EpochSeconds) + [int]$op.ttl }
+    foreach ($key in $stamp.Keys) { $record | Add-Member -NotePropertyName $key -NotePropertyValue $stamp[$key] -Force }
     $bytes = [Text.UTF8Encoding]::new($false).GetBytes((ConvertTo-Json -InputObject $record -Depth 10 -Compress))
-    try { $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None) }
-    catch { if (-not [IO.File]::Exists($path)) { throw }; return @{ acquired = $false; holder = (Read-Lock $path) } }
-    try { $stream.Write($bytes, 0, $bytes.Length); $stream.Flush($true) } finally { $stream.Dispose() }
+    $guard = Open-Guard $path
+    try {
+        $held = Read-Lock $path
+        if ($null -ne $held -and (Test-Breakable $held ([string]$op.break_token))) { [IO.File]::Delete($path) }
+        try { $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None) }
+        catch { if (-not [IO.File]::Exists($path)) { throw }; return @{ acquired = $false; holder = (Read-Lock $path) } }
+        try { $stream.Write($bytes, 0, $bytes.Length); $stream.Flush($true) } finally { $stream.Dispose() }
+    } finally { $guard.Dispose() }
     @{ acquired = $true }
 }
 
 function Invoke-OpUnlock($op) {  # removed only while it carries the token
     $path = [string]$op.path
-    $held = Read-Lock $path
-    if ($null -eq $held.token -or [string]$held.token -cne [string]$op.token) { return @{ released = $false } }
-    [IO.File]::Delete($path)
+    $guard = Open-Guard $path
+    try {
+        $held = Read-Lock $path
+        if ($null -eq $held -or $null -eq $held.token -or [string]$held.token -cne [string]$op.token) { return @{ released = $false } }
+        [IO.File]::Delete($path)
+    } finally { $guard.Dispose() }
     @{ released = $true }
+}
+
+function Invoke-OpCopy($op) {
+    $src = [string]$op.src; $dest = [string]$op.dest
+    if (-not [IO.File]::Exists($src)) { return @{ copied = $false } }
+    [void][IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName([IO.Path]::GetFullPath($dest)))
+    $tmp = '{0}.{1}.partial' -f $dest, $PID
+    [IO.File]::Copy($src, $tmp, $true)
+    Move-Over $tmp $dest
+    @{ copied = $true }
+}
+
+function Invoke-OpUnzip($op) {  # System.IO.Compression (.NET 4.5): each file entry hashed, the wanted ones written below dest
+    $archive = [string]$op.archive
+    if (-not [IO.File]::Exists($archive)) { return @{ exists = $false; files = @{} } }
+    [void][Reflection.Assembly]::Load('System.IO.Compression, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089')
+    $file = [IO.File]::OpenRead($archive)
+    try { $zip = [IO.Compression.ZipArchive]::new($file) } catch { $file.Dispose(); throw "$archive is not a zip file: $(Get-Message $_)" }
+    try {
+        $entries = @($zip.Entries | Where-Object { -not ($_.FullName.EndsWith('/') -or $_.FullName.EndsWith('\')) })
+        $wanted = $null; if ($null -ne $op.entries) { $wanted = [string[]]@($op.entries) }
+        foreach ($name in @($wanted)) { if ($null -ne $name -and -not (@($entries | ForEach-Object { $_.FullName }) -ccontains $name)) { throw "$archive holds no entry '$name'" } }
+        $files = [ordered]@{}
+        foreach ($entry in $entries) {
+            $in = $entry.Open(); try { $files[$entry.FullName] = ConvertTo-Hex ((New-Sha).ComputeHash($in)) } finally { $in.Dispose() }
+            if (-not $op.dest -or ($null -ne $wanted -and -not ($wanted -ccontains $entry.FullName))) { continue }
+            $target = Get-Inside ([string]$op.dest) $entry.FullName
+            [void][IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName($target))
+            $tmp = '{0}.{1}.partial' -f $target, $PID
+            $in = $entry.Open(); $out = [IO.File]::Create($tmp)
+            try { $in.CopyTo($out) } finally { $out.Dispose(); $in.Dispose() }
+            Move-Over $tmp $target
+        }
+    } finally { $zip.Dispose() }
+    @{ exists = $true; files = $files }
+}
+
+function Invoke-OpEnv($op) {
+    $scopes = @{ process = [EnvironmentVariableTarget]::Process; machine = [EnvironmentVariableTarget]::Machine }
+    $scope = 'process'; if ($op.scope) { $scope = [string]$op.scope }
+    if (-not ($scopes.Keys -ccontains $scope)) { throw "unknown scope '$scope'" }
+    $values = [ordered]@{}; foreach ($n in @($op.names)) { $values[[string]$n] = [Environment]::GetEnvironmentVariable([string]$n, $scopes[$scope]) }
+    @{ values = $values; computer_name = $env:COMPUTERNAME }
 }
 
 function Invoke-OpService($op) {
@@ -399,6 +486,7 @@ function Invoke-OpService($op) {
 
 function Invoke-OpCmdlet($op) {  # a cmdlet or a module's function by name, never a script, a program or code
     if ($op.module) { Import-Module -Name ([string]$op.module) }
+    if ($op.snapin -and -not (Get-PSSnapin -Name ([string]$op.snapin) -ErrorAction SilentlyContinue)) { Add-PSSnapin -Name ([string]$op.snapin) }
     $name = [string]$op.name
     if ($name -cnotmatch '^[A-Za-z]+-[A-Za-z0-9]+$') { throw "'$name' is not a cmdlet name" }
     $command = Get-Command -Name $name -CommandType Cmdlet, Function
@@ -412,7 +500,8 @@ function Invoke-OpCmdlet($op) {  # a cmdlet or a module's function by name, neve
 
 $operations = @{ run = 'Invoke-OpRun'; prompted = 'Invoke-OpPrompted'; read = 'Invoke-OpRead'; write = 'Invoke-OpWrite';
     list = 'Invoke-OpList'; stat = 'Invoke-OpStat'; hash = 'Invoke-OpHash'; mkdir = 'Invoke-OpMkdir'; remove = 'Invoke-OpRemove';
-    move = 'Invoke-OpMove'; lock = 'Invoke-OpLock'; unlock = 'Invoke-OpUnlock'; service = 'Invoke-OpService'; cmdlet = 'Invoke-OpCmdlet' }
+    move = 'Invoke-OpMove'; lock = 'Invoke-OpLock'; unlock = 'Invoke-OpUnlock'; copy = 'Invoke-OpCopy'; unzip = 'Invoke-OpUnzip';
+    env = 'Invoke-OpEnv'; service = 'Invoke-OpService'; cmdlet = 'Invoke-OpCmdlet' }
 
 function Invoke-One($request) {  # one operation's result: its keys with op and ok, or op, ok = false and the error
     $name = $request.op
@@ -433,7 +522,13 @@ try {
         try { $plain = [Runtime.InteropServices.Marshal]::PtrToStringBSTR($bstr) } finally { [Runtime.InteropServices.Marshal]::ZeroFreeBSTR($bstr) }
         foreach ($p in (ConvertFrom-Json -InputObject $plain).PSObject.Properties) { $secretValues[$p.Name] = [string]$p.Value }
     }
+    if ($BatchFile) { $Batch = [IO.File]::ReadAllText($BatchFile, [Text.Encoding]::UTF8) }
     $document = ConvertFrom-Json -InputObject $Batch
+    $stamp = $null
+    if ($document.stamp) {  # each run of a saved batch names its files by the time it started
+        $stamp = [DateTime]::UtcNow.ToString('yyyyMMddTHHmmssfff', [Globalization.CultureInfo]::InvariantCulture)
+        $document = ConvertFrom-Json -InputObject $Batch.Replace([string]$document.stamp, $stamp)
+    }
     $results = New-Object Collections.ArrayList; $cleanup = New-Object Collections.ArrayList; $failedAt = $null
     foreach ($item in $document.ops) {
         $done = Invoke-One $item
@@ -441,8 +536,15 @@ try {
         if (-not $done.ok) { $failedAt = $results.Count - 1; break }
     }
     foreach ($item in $document.cleanup) { [void]$cleanup.Add((Invoke-One $item)) }
-    $result = @{ results = $results.ToArray(); cleanup = $cleanup.ToArray(); failed_at = $failedAt }
+    $result = @{ results = $results.ToArray(); cleanup = $cleanup.ToArray(); failed_at = $failedAt; stamp = $stamp }
 } catch {  # an unforeseen fault still reaches the controller as one readable line
     $result = @{ results = @(); cleanup = @(); failed_at = 0; error = "$($_.Exception.GetType().Name): $(Get-Message $_)" }
 }
+$failed = $null -ne $result.failed_at -or $null -ne $result.error
+if ($null -ne $document -and $document.record) {  # a scheduled run's record, for the next controller run to read
+    $record = [string]$document.record
+    try { [IO.File]::WriteAllText("$record.partial", (ConvertTo-Json -InputObject $result -Depth 10 -Compress), [Text.UTF8Encoding]::new($false)); Move-Over "$record.partial" $record }
+    catch { $failed = $true }
+}
+if ($BatchFile -and $failed) { ConvertTo-Json -InputObject $result -Depth 10 -Compress; exit 1 }  # Task Scheduler sees the failure
 ConvertTo-Json -InputObject $result -Depth 10 -Compress

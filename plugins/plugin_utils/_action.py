@@ -1,0 +1,61 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# The base of every action plugin that reaches a host through the Target seam: argument validation,
+# the platform and path rules, and remote failures turned into one-line task errors.
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import name_problem, seconds_problem
+from ansible_collections.oscc.admin.plugins.plugin_utils._archives import ChainError
+from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure, Target
+
+# Keys of remote results that may be shown to the user.
+_DETAIL_KEYS = ("rc", "output", "onstat_arc", "lock", "touched", "created_chunks", "archives", "skipped_manifests",
+                "server_mode", "services_stopped", "safety_backup")
+
+
+class OsccAction(ActionBase):
+    """Validation, the platform and path rules, and one-line errors for every plugin on the seam."""
+
+    ARGSPEC: dict = {}
+    COMMON: dict = {}
+    COMMON_PATHS: tuple = ()
+    PATH_OPTIONS: tuple = ()
+    PLATFORMS: tuple = ("windows", "posix")
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        self._supports_async = False  # long work is bounded inside the remote procedure instead
+        result = super().run(tmp, task_vars)
+        del tmp
+        spec = {**self.COMMON, **self.ARGSPEC}
+        _validation, args = self.validate_argument_spec(argument_spec=spec)
+        args = args.validated_parameters if hasattr(args, "validated_parameters") else args
+        problem = seconds_problem({"timeout": args.get("timeout")})
+        if problem:
+            raise AnsibleActionFail(problem)
+        target = Target(self, task_vars or {})
+        if target.platform not in self.PLATFORMS:
+            raise AnsibleActionFail(f"{self._task.action} works on {' and '.join(self.PLATFORMS)} hosts only; "
+                                    f"this host is {target.platform}")
+        for option in self.COMMON_PATHS + self.PATH_OPTIONS:
+            value = args.get(option)
+            # A documented default is not a user's path (manifest's default is the keyword "latest").
+            if value is not None and value != spec[option].get("default") and not target.is_abs(value):
+                raise AnsibleActionFail(f"{option} must be an absolute path on the {target.platform} host, got {value!r}")
+        problem = name_problem({o: args.get(o) for o in self.COMMON_PATHS + self.PATH_OPTIONS},
+                               windows=target.platform == "windows")
+        if problem:
+            raise AnsibleActionFail(problem)
+        try:
+            result.update(self.act(args, target, task_vars or {}))
+        except RemoteFailure as exc:
+            result.update({k: v for k, v in exc.details.items() if k in _DETAIL_KEYS})
+            result.update(failed=True, msg=str(exc))
+        except (ChainError, AnsibleActionFail) as exc:
+            result.update(failed=True, msg=str(exc))
+        result["remote_operations"] = target.operations
+        return result
