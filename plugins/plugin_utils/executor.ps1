@@ -42,7 +42,7 @@ function ConvertTo-CommandLine([string[]]$argv) {
     }
     $line.ToString()
 }
-function New-StartInfo([object[]]$argv, $vars, [string]$cwd, [Text.Encoding]$encoding, $secretEnv = $null) {
+function New-StartInfo([object[]]$argv, $vars, [string]$cwd, [Text.Encoding]$encoding, $secretEnv = $null, $defaults = $null) {
     # Every native program starts from here: no shell, all three handles redirected, output decoded as declared.
     if (@($argv).Count -eq 0 -or -not [string]$argv[0]) { throw 'argv names no program' }
     $info = New-Object Diagnostics.ProcessStartInfo
@@ -51,6 +51,7 @@ function New-StartInfo([object[]]$argv, $vars, [string]$cwd, [Text.Encoding]$enc
     $info.UseShellExecute = $false; $info.CreateNoWindow = $info.RedirectStandardInput = $info.RedirectStandardOutput = $info.RedirectStandardError = $true
     $info.StandardOutputEncoding = $info.StandardErrorEncoding = $encoding
     if ($cwd) { $info.WorkingDirectory = $cwd }
+    if ($null -ne $defaults) { foreach ($p in $defaults.PSObject.Properties) { if ($null -eq [Environment]::GetEnvironmentVariable($p.Name)) { $info.EnvironmentVariables[$p.Name] = [string]$p.Value } } }
     if ($null -ne $vars) { foreach ($p in $vars.PSObject.Properties) { $info.EnvironmentVariables[$p.Name] = [string]$p.Value } }
     if ($null -ne $secretEnv) { foreach ($p in $secretEnv.PSObject.Properties) { $info.EnvironmentVariables[$p.Name] = [string]$secretValues[[string]$p.Value] } }
     $info
@@ -65,11 +66,13 @@ function Stop-Tree([Diagnostics.Process]$proc) {  # .NET Framework's Process.Kil
     }
     [void]$proc.WaitForExit(30000)
 }
-function Wait-Program([Diagnostics.Process]$proc, [object[]]$reads, $feed, [double]$seconds) {
-    # True when the program ended and all its output was read within $seconds; stdin is closed once fed.
-    $deadline = [DateTime]::UtcNow.AddSeconds($seconds); $fed = $false
+function Wait-Program([Diagnostics.Process]$proc, [object[]]$reads, [object[]]$sources, [double]$seconds) {
+    # True when the program ended and all its output was read within $seconds; stdin is fed the sources in turn, then closed.
+    $deadline = [DateTime]::UtcNow.AddSeconds($seconds); $next = 0; $feed = $null
     while ($true) {
-        if (-not $fed -and $feed.IsCompleted) { try { $proc.StandardInput.Close() } catch { }; $fed = $true }
+        if ($null -ne $feed -and $feed.IsCompleted) { $feed = $null }
+        if ($null -eq $feed -and $next -lt $sources.Count) { $feed = $sources[$next].CopyToAsync($proc.StandardInput.BaseStream); $next++ }
+        elseif ($null -eq $feed -and $next -eq $sources.Count) { try { $proc.StandardInput.Close() } catch { }; $next++ }
         if ($proc.HasExited -and -not @($reads | Where-Object { -not $_.IsCompleted }).Count) { return $true }
         if ([DateTime]::UtcNow -ge $deadline) { return $false }
         Start-Sleep -Milliseconds 25
@@ -149,35 +152,32 @@ function ConvertTo-Plain($value) {  # a JSON value: dates in invariant ISO 8601,
     [string]$value
 }
 function ConvertTo-Row($object) {  # the properties Select-Object kept, as plain values
-    $row = [ordered]@{}; foreach ($p in $object.PSObject.Properties) { $row[$p.Name] = ConvertTo-Plain $p.Value }
-    $row
+    $row = [ordered]@{}; foreach ($p in $object.PSObject.Properties) { $row[$p.Name] = ConvertTo-Plain $p.Value }; $row
 }
 
 # ---- the operations: each reads its request as $op.<key> and returns hashtable literals of result keys ----
 
 function Invoke-OpRun($op) {
     $encoding = Get-Encoding $op.encoding; $toFile = [string]$op.stdout_file
-    $source = $null; $file = $null; $sink = $null; $proc = $null
+    $sources = @(); $file = $null; $sink = $null; $proc = $null
     try {
-        if ($op.stdin_file) { $source = [IO.File]::OpenRead([string]$op.stdin_file) } else { $source = [IO.MemoryStream]::new($encoding.GetBytes([string]$op.stdin_text)) }
+        $sources = @([IO.MemoryStream]::new($encoding.GetBytes([string]$op.stdin_text))) + @(foreach ($f in @($op.stdin_files)) { if ($null -ne $f) { [IO.File]::OpenRead([string]$f) } })
         if ($toFile) {  # a new file, never an existing one, hashed while it streams
             $file = [IO.File]::Open($toFile, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::Read)
             $hasher = New-Sha; $sink = [Security.Cryptography.CryptoStream]::new($file, $hasher, [Security.Cryptography.CryptoStreamMode]::Write)
         }
-        $proc = Start-Program (New-StartInfo $op.argv $op.env $op.cwd $encoding $op.secret_env)
-        $feed = $source.CopyToAsync($proc.StandardInput.BaseStream)
-        if ($toFile) { $out = $proc.StandardOutput.BaseStream.CopyToAsync($sink) } else { $out = $proc.StandardOutput.ReadToEndAsync() }
-        $err = $proc.StandardError.ReadToEndAsync()
-        $timedOut = -not (Wait-Program $proc @($out, $err) $feed ([double]$op.timeout))
-        if ($timedOut) { Stop-Tree $proc; try { [void][Threading.Tasks.Task]::WaitAll([Threading.Tasks.Task[]]@($out, $err), 30000) } catch { } }
-        $rc = $proc.ExitCode
+        $proc = Start-Program (New-StartInfo $op.argv $op.env $op.cwd $encoding $op.secret_env $op.env_defaults)
+        if ($toFile) { $out = $proc.StandardOutput.BaseStream.CopyToAsync($sink) } else { $out = $proc.StandardOutput.ReadToEndAsync() }; $err = $proc.StandardError.ReadToEndAsync()
+        $timedOut = -not (Wait-Program $proc @($out, $err) $sources ([double]$op.timeout))
+        if ($timedOut) { Stop-Tree $proc; try { [void][Threading.Tasks.Task]::WaitAll([Threading.Tasks.Task[]]@($out, $err), 30000) } catch { } }; $rc = $proc.ExitCode
+        $halt = $null -ne $op.ok_rc -and -not (@($op.ok_rc) -contains $rc)
         if ($timedOut) { $output = '' } elseif ($toFile) { $output = $err.Result } else { $output = $out.Result + $err.Result }
-        if (-not $toFile) { return @{ rc = $rc; output = $output; timed_out = $timedOut } }
+        if (-not $toFile) { return @{ rc = $rc; output = $output; timed_out = $timedOut; halt = $halt } }
         if (-not $out.IsCompleted) { throw "$toFile is still held open after the program was ended" }
         if ($out.IsFaulted) { throw (Get-Message $out.Exception) }; $sink.FlushFinalBlock()
-        @{ rc = $rc; output = $output; timed_out = $timedOut; stdout_sha256 = (ConvertTo-Hex $hasher.Hash); stdout_size = $file.Length }
+        @{ rc = $rc; output = $output; timed_out = $timedOut; halt = $halt; stdout_sha256 = (ConvertTo-Hex $hasher.Hash); stdout_size = $file.Length }
     } finally {
-        foreach ($stream in @($source, $sink, $file)) { if ($null -ne $stream) { $stream.Dispose() } }
+        foreach ($stream in @($sources + @($sink, $file))) { if ($null -ne $stream) { $stream.Dispose() } }
         if ($null -ne $proc) { $proc.Dispose() }
     }
 }
@@ -320,7 +320,7 @@ function Invoke-OpLock($op) {  # under the guard: a lock that may be broken is, 
         $held = Read-Lock $path
         if ($null -ne $held -and (Test-Breakable $held ([string]$op.break_token))) { [IO.File]::Delete($path) }
         try { $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None) }
-        catch { if (-not [IO.File]::Exists($path)) { throw }; return @{ acquired = $false; holder = (Read-Lock $path) } }
+        catch { if (-not [IO.File]::Exists($path)) { throw }; return @{ acquired = $false; holder = (Read-Lock $path); halt = $true } }
         try { $stream.Write($bytes, 0, $bytes.Length); $stream.Flush($true) } finally { $stream.Dispose() }
     } finally { $guard.Dispose() }
     @{ acquired = $true }
@@ -434,7 +434,7 @@ try {
     $results = New-Object Collections.ArrayList; $cleanup = New-Object Collections.ArrayList; $failedAt = $null
     foreach ($item in $document.ops) {
         $done = Invoke-One $item; [void]$results.Add($done)
-        if (-not $done.ok) { $failedAt = $results.Count - 1; break }
+        if (-not $done.ok -or $done.halt) { $failedAt = $results.Count - 1; break }
     }
     foreach ($item in $document.cleanup) { [void]$cleanup.Add((Invoke-One $item)) }
     $result = @{ results = $results.ToArray(); cleanup = $cleanup.ToArray(); failed_at = $failedAt; stamp = $stamp }

@@ -26,7 +26,7 @@ SCRIPT = os.path.join(pwsh_checks.ROOT, "plugins", "plugin_utils", "executor.ps1
 CACHE = os.path.join(pwsh_checks.ROOT, ".cache", "static")
 with open(SCRIPT, "rb") as _handle:
     SOURCE = _handle.read()
-COMMON = set(contract.OP_RESULT_COMMON)
+COMMON = set(contract.OP_RESULT_COMMON) - {"halt"}  # what Invoke-One's failure result holds
 # Statements whose blocks write to the enclosing function's output (their conditions do not).
 BLOCKS = {"if_statement", "elseif_clauses", "elseif_clause", "else_clause", "try_statement", "catch_clauses", "catch_clause",
           "finally_clause", "foreach_statement", "for_statement", "while_statement", "do_statement", "switch_statement",
@@ -231,7 +231,7 @@ def contract_problems(source: bytes) -> list[str]:
             problems.append(f"{name}: reads $op.{key}, which is not a declared request key")
         for key in sorted(set(declared[contract.REQUEST]) - reads):
             problems.append(f"{name}: never reads the declared request key {key}")
-        allowed = set(declared[contract.RESULT]) | COMMON
+        allowed = set(declared[contract.RESULT]) | COMMON | {"halt"}
         required = {k for k, (_kind, needed) in declared[contract.RESULT].items() if needed}
         written = set()
         body = script.statements(function)
@@ -374,7 +374,8 @@ def test_it_implements_exactly_the_declared_operations_and_keys():
     ("$done.op = $name; $done.ok = $true", "$done.op = $name", "marks a result with ['op']"),
     ("} catch { @{ op = $name; ok = $false; error = (Get-Message $_) } }", "} catch { @{ op = $name; ok = $false } }",
      "Invoke-One's failure result"),
-    ("if (-not $done.ok) { $failedAt = $results.Count - 1; break }", "if (-not $done.ok) { $failedAt = $results.Count - 1 }",
+    ("if (-not $done.ok -or $done.halt) { $failedAt = $results.Count - 1; break }",
+     "if (-not $done.ok -or $done.halt) { $failedAt = $results.Count - 1 }",
      "does not stop its operations"),
     ("foreach ($item in $document.cleanup)", "foreach ($item in $document.finally)", "the batch reads"),
     ("failed_at = $failedAt; stamp", "failed = $failedAt; stamp", "the batch result has the keys"),

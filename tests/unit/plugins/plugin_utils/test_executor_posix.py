@@ -74,7 +74,7 @@ def test_stdin_text_and_file_and_encodings(tmp_path):
     assert one(op="run", argv=[cat], timeout=30, stdin_text="Grüße\n")["output"] == "Grüße\n"
     source = tmp_path / "in.bin"
     source.write_bytes("Stra\u00dfe".encode("latin-1"))
-    assert one(op="run", argv=[cat], timeout=30, stdin_file=str(source), encoding="latin-1")["output"] == "Straße"
+    assert one(op="run", argv=[cat], timeout=30, stdin_files=[str(source)], encoding="latin-1")["output"] == "Straße"
     assert not one(op="run", argv=[cat], timeout=30, encoding="ebcdic")["ok"]
 
 
@@ -295,3 +295,34 @@ def test_a_saved_batch_names_its_files_by_its_stamp_leaves_a_record_and_exits_1_
         assert (tmp_path / f"out_{result['stamp']}.txt").read_text() == "hi\n"
         assert (result["failed_at"] is not None) is fails
         time.sleep(0.01)
+
+
+def test_an_exit_code_outside_ok_rc_or_a_lock_not_acquired_halts_the_batch(tmp_path, monkeypatch):
+    monkeypatch.setenv("OSCC_SET", "host's")
+    show = [sys.executable, "-c", "import os, sys; print(os.environ.get('OSCC_SET'), os.environ.get('OSCC_NEW')); "
+                                  "sys.exit(int(sys.argv[1]))"]
+    done = batch({"op": "run", "argv": show + ["3"], "timeout": 30, "ok_rc": [0, 3],
+                  "env_defaults": {"OSCC_SET": "default", "OSCC_NEW": "default"}},
+                 {"op": "run", "argv": show + ["4"], "timeout": 30, "ok_rc": [0]},
+                 {"op": "run", "argv": show + ["0"], "timeout": 30},
+                 cleanup=[{"op": "run", "argv": show + ["0"], "timeout": 30}])
+    first, second = done["results"]
+    assert first["output"] == "host's default\n" and "halt" not in first  # a default never replaces the host's value
+    assert second["ok"] and second["halt"] and second["rc"] == 4 and done["failed_at"] == 1
+    assert done["cleanup"][0]["rc"] == 0
+    lock = str(tmp_path / "l")
+    assert one(op="lock", path=lock, record={"token": "a"})["acquired"]
+    held = batch({"op": "lock", "path": lock, "record": {"token": "b"}}, {"op": "mkdir", "path": str(tmp_path / "no")})
+    assert held["failed_at"] == 0 and held["results"][0]["halt"] and not (tmp_path / "no").exists()
+
+
+def test_stdin_files_are_fed_one_after_the_other(tmp_path):
+    parts = []
+    for n, text in enumerate((b"L0-data|", b"L1-\x00\xff|")):
+        part = tmp_path / f"a{n}"
+        part.write_bytes(text * 100000)
+        parts.append(str(part))
+    digest = [sys.executable, "-c", "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"]
+    import hashlib
+    expected = hashlib.sha256(b"L0-data|" * 100000 + b"L1-\x00\xff|" * 100000).hexdigest()
+    assert one(op="run", argv=digest, timeout=60, stdin_files=parts)["output"].strip() == expected
