@@ -7,7 +7,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction, lock_warning
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import plan_backup, resolve_method, run_backup
 
 BACKUP_SPEC = {
@@ -30,15 +30,16 @@ class ActionModule(InformixAction):
             raise AnsibleActionFail("keep_full must be at least 1: the newest verified chain is never deleted")
         resolve_method(args)
         probe = self.probe(target, args, destination=args["destination"])
-        params, doomed = plan_backup(args, self.location(args), probe, task_vars.get("inventory_hostname"))
+        plan, doomed = plan_backup(args, probe, task_vars.get("inventory_hostname"))
         # What else lies in the destination is reported, never counted or deleted (other servers, damaged files).
         seen = {"skipped_manifests": probe["skipped"], "other_files": probe["others"]}
         if self._task.check_mode:
+            warnings = lock_warning(probe["lock"])
             return {
-                "changed": True, "level": args["level"], "parent": params["manifest"]["parent"],
-                "archive": target.path.join(args["destination"], params["name"] + arc.ARCHIVE_SUFFIX)
+                "changed": True, "level": args["level"], "parent": plan["manifest"]["parent"],
+                "archive": target.path.join(args["destination"], plan["name"] + arc.ARCHIVE_SUFFIX)
                 if args["tool"] == "ontape" else None,
-                "would_delete": [m["name"] for m in doomed], "would_delete_files": params["delete"],
-                "server_mode": probe["server_mode"], **seen,
+                "would_delete": [m["name"] for m in doomed], "would_delete_files": plan["delete"],
+                "server_mode": probe["server_mode"], **seen, **({"warnings": warnings} if warnings else {}),
             }
-        return {**run_backup(target, params), **seen}
+        return {**run_backup(target, probe, plan), **seen}

@@ -9,13 +9,13 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import (
-    REMOTE_RULES,
     InformixAction,
     ServerLock,
     lock_to_break,
+    lock_warning,
 )
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import plan_backup, run_backup
-from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import RESTORE_PROMPTS
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_restore import STAGE_PREFIX, restore_batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
 
 RESTORE_SPEC = {
@@ -118,10 +118,12 @@ class ActionModule(InformixAction):
         tapedev = probe["onconfig_values"].get("TAPEDEV")
         method = restore_method(chain, tapedev, probe["archives_by_level"])
         break_token = lock_to_break(probe.get("lock"))
-        archives = [{"archive": m["archive_path"], "sha256": m["sha256"], "size": m["size"]} for m in chain
-                    if m.get("archive_path")]
-        checked = target.procedure("verify_archives", {"archives": archives}, read_only=True)["archives"] if archives else []
-        bad = [a for a in checked if not a["ok"]]
+        informix = probe["informix"]
+        chunks = args["chunks"] if args["chunks"] is not None else chain[0].get("chunks", [])
+        staged = [target.path.join(tapedev, f"{STAGE_PREFIX}_L{level}") for level in range(len(chain))] \
+            if method == "directory" else []
+        found = self._look(target, chain, chunks, staged)
+        bad = [a for a in found["archives"] if not a["ok"]]
         if bad:
             raise AnsibleActionFail(f"refusing to restore, nothing was touched: {bad[0]['archive']}: {bad[0]['reason']}")
         plan = {"restored": [m["name"] for m in chain], "method": method, "services": args["services"],
@@ -131,32 +133,56 @@ class ActionModule(InformixAction):
             passed = [s for s in probe["skipped"] if s["manifest"] in plan["fell_back_past"]]
             plan["warnings"] = [f"restoring {chain[-1]['name']}, not a newer backup: skipped {arc.skipped_text(passed)}"]
         if self._task.check_mode:
-            return {"changed": True, **plan, "safety_backup": args["safety_backup"], "server_mode": probe["server_mode"]}
+            warnings = plan.get("warnings", []) + lock_warning(probe.get("lock"))
+            return {"changed": True, **plan, **({"warnings": warnings} if warnings else {}),
+                    "safety_backup": args["safety_backup"], "server_mode": probe["server_mode"]}
+        if found["staged"]:
+            raise AnsibleActionFail(f"{found['staged'][0]} exists in TAPEDEV; move it away before restoring")
 
         # A lease long enough for the safety backup, the restore and its mode changes, each up to timeout; the host
         # ends it should this controller die.
-        lock = ServerLock(self, target, args, "restore", ttl=6 * args["timeout"] + 900, break_token=break_token)
+        lock = ServerLock(target, informix, "restore", 6 * args["timeout"] + 900).take(break_token)
         try:
-            return self._restore(target, args, probe, chain, archives, method, tapedev, destination, task_vars,
-                                 plan, lock.token)
+            return self._restore(target, args, probe, chain, method, tapedev, destination, task_vars, plan, lock,
+                                 {"missing_chunks": found["missing_chunks"], "staged": staged})
         finally:
             lock.release()
 
-    def _restore(self, target, args, probe, chain, archives, method, tapedev, destination, task_vars, plan, token):
+    @staticmethod
+    def _look(target, chain, chunks, staged):
+        """One read-only round trip before anything is touched: each archive hashed against its manifest, which
+        chunk files are missing, and whether a staging name in TAPEDEV is taken."""
+        archives = [m for m in chain if m.get("archive_path")]
+        ops = [{"op": "hash", "path": m["archive_path"]} for m in archives]
+        ops += [{"op": "stat", "path": path} for path in list(chunks) + staged]
+        done = target.batch(ops, read_only=True)["results"] if ops else []
+        checked = []
+        for manifest, hashed in zip(archives, done):
+            entry = {"archive": manifest["archive_path"], "ok": False}
+            if not hashed["exists"]:
+                entry["reason"] = "archive file is missing"
+            elif hashed["sha256"] != manifest["sha256"] or hashed["size"] != manifest["size"]:
+                entry.update(reason=f"checksum mismatch: manifest {manifest['sha256']}, file {hashed['sha256']}")
+            else:
+                entry["ok"] = True
+            checked.append(entry)
+        stats = done[len(archives):]
+        return {"archives": checked,
+                "missing_chunks": [c for c, st in zip(chunks, stats[:len(chunks)]) if not st["exists"]],
+                "staged": [p for p, st in zip(staged, stats[len(chunks):]) if st["exists"]]}
+
+    def _restore(self, target, args, probe, chain, method, tapedev, destination, task_vars, plan, lock, found):
         result = {"changed": False, **plan}
         if args["safety_backup"]:
-            result["safety_backup"] = self._safety_backup(target, args, probe, destination, task_vars, token)
+            result["safety_backup"] = self._safety_backup(target, args, probe, destination, task_vars, lock)
             result["changed"] = True
-        params = {**self.location(args), **REMOTE_RULES, "archives": archives, "method": method, "tapedev": tapedev,
-                  "prompts": RESTORE_PROMPTS, "timeout": args["timeout"], "lock_token": token,
-                  "chunks": args["chunks"] if args["chunks"] is not None else chain[0].get("chunks", [])}
         stopped, restoring = [], False
         try:
             for service in args["services"]:
                 target.service(service, "stopped")  # manual §6.3.3 step 2
                 stopped.append(service)
             restoring = True
-            done = target.procedure("restore", params)
+            done = restore_batch(target, probe, chain, method, tapedev, args["timeout"], lock, found)
         except RemoteFailure as exc:
             self._failed(target, args, exc, stopped, restoring, result)
         self._start(target, args["services"])
@@ -186,17 +212,17 @@ class ActionModule(InformixAction):
         raise RemoteFailure(f"{exc} Informix is {mode}; the OSCC services stay stopped ({', '.join(stopped) or 'none'}): "
                             f"start them once Informix is On-Line.{undo}", details) from None
 
-    def _safety_backup(self, target, args, probe, destination, task_vars, token):
+    def _safety_backup(self, target, args, probe, destination, task_vars, lock):
         if probe["onstat_rc"] != ifx.ONLINE_RC:
             raise AnsibleActionFail(f"the server is {probe['server_mode']}, so no safety backup of the current state can be "
                                     "taken; set safety_backup: false to restore without one")
         safety_dir = args["safety_destination"] or target.path.join(destination, "safety")
         backup_args = {"tool": "ontape", "level": 0, "method": "stdio", "destination": safety_dir,
                        "keep_full": None, "verify": True, "timeout": args["timeout"]}
-        safety_probe = dict(probe, own=[])
-        params, _doomed = plan_backup(backup_args, self.location(args), safety_probe, task_vars.get("inventory_hostname"),
-                                      purpose="safety", lock_token=token)
-        return run_backup(target, params)
+        safety_probe = dict(probe, own=[], files={})  # a level 0 of its own, in a folder of its own
+        backup_plan, _doomed = plan_backup(backup_args, safety_probe, task_vars.get("inventory_hostname"),
+                                           purpose="safety", held_by=lock)
+        return run_backup(target, probe, backup_plan)
 
     @staticmethod
     def _start(target, services):

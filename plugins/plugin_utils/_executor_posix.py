@@ -154,7 +154,7 @@ def op_prompted(op):
             consumed += match.end()
             reply = entry[1]
             if reply == "abort":
-                raise OpError(f"it asked a question the table does not answer: {match.group(0)!r}")
+                raise OpError(f"it asked a question the driver does not answer: {match.group(0)!r}")
             if "once" in entry[2:] and index in answered:
                 raise OpError(f"it asked again for {match.group(0)!r}: the answer was refused")
             answered.add(index)

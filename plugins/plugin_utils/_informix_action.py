@@ -12,7 +12,9 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils import _informix_host as informix_host
 from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
 
 OSCC_SERVICES = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
 
@@ -21,17 +23,6 @@ COMMON_SPEC = {
     "informixserver": {"type": "str"},
     "onconfig": {"type": "str"},
     "services": {"type": "list", "elements": "str", "default": OSCC_SERVICES},
-}
-# Rules the remote procedures apply, defined once here (reference/informix.md §5, §7, §8).
-REMOTE_RULES = {
-    "success_text": "Program over.",
-    "failure_pattern": ifx._FAILURE.pattern,
-    "arc_row_pattern": ifx.host_pattern(ifx._ARC_ROW.pattern)[0],
-    "arc_row_groups": ifx.host_pattern(ifx._ARC_ROW.pattern)[1],
-    "chunk_row_pattern": ifx.host_pattern(ifx._CHUNK_ROW.pattern)[0],  # group 1: the chunk's path
-    "onbar_codes": ifx.ONBAR_RETURN_CODES,
-    # The OSCC server software's entries among the host's installed programs (docs/backup.md, patch level).
-    "oscc_product_pattern": "OpenScape Contact Center*",
 }
 
 
@@ -43,15 +34,14 @@ class InformixAction(OsccAction):
     def location(args):
         return {k: args.get(k) for k in ("informixdir", "informixserver", "onconfig")}
 
-    def probe(self, target, args, **extra):
-        probe = target.procedure("probe", {**self.location(args), **REMOTE_RULES, **extra}, read_only=True)
+    def probe(self, target, args, destination=None):
+        probe = informix_host.probe(target, args, destination)
         probe["onconfig_values"] = ifx.parse_onconfig(probe["onconfig_text"])
         probe["server_mode"] = ifx.server_mode(probe["onstat_rc"])
         probe["archives_by_level"] = ifx.last_archives(ifx.parse_onstat_arc(probe.get("onstat_arc", "")))
         probe["informix_version"] = (ifx.parse_onstat_header(probe.get("onstat", "")) or {}).get("version")
         probe["chunk_locations"] = arc.chunk_locations(target.path, probe["onconfig_values"],
                                                        ifx.parse_onstat_chunks(probe.get("onstat_d", "")))
-        destination = extra.get("destination")
         if destination and probe.get("destination_is_file"):
             raise AnsibleActionFail(f"destination {destination} is a file, not a directory")
         if destination:
@@ -73,34 +63,48 @@ def _controller_pid_alive(pid) -> bool:
 
 
 def lock_to_break(lock: dict | None) -> str | None:
-    """Refuse while another backup or restore holds the server's lock; the token of a stale lock to break.
-
-    The host knows when a backup's process is gone or a restore's lease ran out; a restore started
-    from this controller whose process is gone is recognised here."""
+    """The token of a lock to break: one a run of this controller left when its process died. Every other
+    case the host judges itself when the lock is taken (an unreadable lock, a lease run out, a dead process)."""
     if not lock:
         return None
     orphan = lock.get("controller") == socket.gethostname() and lock.get("controller_pid") and \
         not _controller_pid_alive(lock["controller_pid"])
-    if lock.get("stale") or orphan or lock.get("unreadable"):  # the host breaks an unreadable one under its guard
-        return lock.get("token") or ""
-    if lock.get("controller"):
-        holder = f"from controller {lock['controller']}, pid {lock.get('controller_pid')}, since {lock.get('started')}"
-    else:
-        holder = f"pid {lock.get('pid')} on {lock.get('host')}, since {lock.get('started')}"
-    raise AnsibleActionFail(f"another {lock.get('operation') or 'backup'} is running on this server ({holder}); "
-                            f"lock {lock.get('path')}")
+    return (lock.get("token") or "") if orphan else None
+
+
+def lock_warning(lock: dict | None) -> list[str]:
+    """Check mode takes no lock: say whose lock the host holds, if any (it may be stale)."""
+    if not lock or lock_to_break(lock) is not None:
+        return []
+    if lock.get("unreadable"):
+        return [f"the server's lock {lock['path']} is unreadable; the next run breaks it"]
+    return [f"the server's lock {lock['path']} is held by a {lock.get('operation') or 'backup'} "
+            f"({informix_host.holder_text(lock)}); a real run waits for nothing and is refused unless that run is gone"]
 
 
 class ServerLock:
-    """The server's lock held by this controller across the round trips of a restore (a lease the host ends
-    by itself after `ttl` seconds, should this controller die)."""
+    """The server's lock held by this controller across the round trips of a backup or restore: a lease the
+    host ends by itself after `ttl` seconds, should this controller die."""
 
-    def __init__(self, action, target, args, operation, ttl, break_token=None):
-        self.target, self.params = target, {**action.location(args), "token": uuid.uuid4().hex}
-        target.procedure("lock", {**self.params, "action": "acquire", "operation": operation, "ttl": ttl,
-                                  "controller": socket.gethostname(), "controller_pid": os.getpid(),
-                                  "break_token": break_token})
-        self.token = self.params["token"]
+    def __init__(self, target, informix, operation, ttl):
+        self.target, self.informix, self.operation, self.ttl = target, informix, operation, ttl
+        self.token = uuid.uuid4().hex
+
+    def op(self, break_token=None) -> dict:
+        """Taking the lock; with its own token it is renewed, so a batch that starts with it needs it still held."""
+        return informix_host.lock_op(self.informix, self.operation, self.token, self.ttl,
+                                     self.token if break_token is None else break_token)
+
+    def take(self, break_token=None):
+        taken = self.target.batch([self.op(break_token)], check=False)["results"][0]
+        if not taken.get("ok"):
+            raise RemoteFailure(f"the server's lock could not be taken: {taken.get('error')}", taken)
+        if not taken["acquired"]:
+            raise informix_host.lock_refused(taken, self.informix.lock_path)
+        return self
+
+    def release_op(self) -> dict:
+        return informix_host.unlock_op(self.informix, self.token)
 
     def release(self):
-        self.target.procedure("lock", {**self.params, "action": "release"})
+        self.target.batch([self.release_op()], check=False)

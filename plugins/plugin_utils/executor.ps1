@@ -209,7 +209,7 @@ function Invoke-OpPrompted($op) {
             }
             if ($null -eq $found) { if ($ready -lt 0 -and $proc.HasExited) { break }; continue }
             $entry = @($prompts[$index]); $consumed += $found.Index + $found.Length; $reply = [string]$entry[1]
-            if ($reply -ceq 'abort') { throw "it asked a question the table does not answer: '$($found.Value)'" }
+            if ($reply -ceq 'abort') { throw "it asked a question the driver does not answer: '$($found.Value)'" }
             if ((@($entry | Select-Object -Skip 2) -ccontains 'once') -and $answered.ContainsKey($index)) { throw "it asked again for '$($found.Value)': the answer was refused" }
             $answered[$index] = $true
             if ($reply -ceq 'return') {

@@ -78,10 +78,12 @@ def init_host(root, host, server, python=sys.executable, platform="posix"):
         os.makedirs(os.path.join(paths["informixdir"], sub), exist_ok=True)
     drives = f'IFXSIM_DRIVES="{os.path.join(base, "drives")}" ' if paths["windows"] else ""
     for program in PROGRAMS:
-        wrapper = os.path.join(paths["informixdir"], "bin", program)
-        with open(wrapper, "w") as handle:
-            handle.write(f'#!/bin/sh\n{drives}exec "{python}" "{SIM}" {program} "$@"\n')
-        os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IEXEC)
+        # A Windows server's programs are <name>.exe; the short name stays for the shell-less lab tools.
+        for wrapper in [os.path.join(paths["informixdir"], "bin", program + suffix)
+                        for suffix in ("", ".exe") if suffix == "" or paths["windows"]]:
+            with open(wrapper, "w") as handle:
+                handle.write(f'#!/bin/sh\n{drives}exec "{python}" "{SIM}" {program} "$@"\n')
+            os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IEXEC)
     root_chunk, data_chunk = (host_join(paths, "data", n) for n in ("rootdbs.000", "ccdata.000"))
     tapedev = host_join(paths, "tape", "BACKUP.001")
     with open(os.path.join(paths["informixdir"], "etc", f"ONCONFIG.{server}"), "w") as handle:

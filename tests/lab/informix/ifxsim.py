@@ -639,6 +639,9 @@ PROGRAMS = {"onbar": onbar, "ontape": ontape, "onstat": onstat, "onmode": onmode
 
 def main(argv):
     program = os.path.basename(argv[1])
+    if os.environ.get("IFXSIM_DRIVES"):  # a Windows server's Informix writes its locale's code page, en_us.1252
+        for stream in (sys.stdout, sys.stderr):
+            stream.reconfigure(encoding="cp1252", errors="replace")
     try:
         return PROGRAMS[program](argv[2:])
     except Fail as exc:

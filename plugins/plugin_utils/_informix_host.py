@@ -1,0 +1,293 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# The Informix host as executor operations (docs/windows.md): where Informix lives, the probe, the
+# programs and the server's lock. Every request is built here and every answer read here; the host
+# only runs the primitives of _executor.py.
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import socket
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+
+LOCATION = ("INFORMIXDIR", "INFORMIXSERVER", "ONCONFIG")
+# The code page Informix programs write in (docs/windows.md): on Windows the server's locale is
+# en_us.1252, whose letters latin-1 reads byte for byte; POSIX hosts write UTF-8.
+ENCODING = {"windows": "latin-1", "posix": "utf-8"}
+# The OSCC server software's entries among the host's installed programs (docs/backup.md, patch level).
+OSCC_PRODUCT = "OpenScape Contact Center*"
+UNINSTALL_KEYS = [r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*",
+                  r"HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*"]
+# ONCONFIG, onconfig.std, ... in either case (* ? [..] read alike by fnmatch and -like).
+ONCONFIG_FILES = "[Oo][Nn][Cc][Oo][Nn][Ff][Ii][Gg]*"
+PROBE_TIMEOUT = 300
+RUN_RECORD_SUFFIX = ".run.json"
+
+
+class Ops:
+    """Executor operations collected by name, and their results read back by name."""
+
+    def __init__(self):
+        self.ops, self.names, self.cleanup = [], [], []
+
+    def add(self, name: str, op: dict) -> Ops:
+        self.ops.append(op)
+        self.names.append(name)
+        return self
+
+    def results(self, done: dict) -> dict:
+        return dict(zip(self.names, done["results"]))
+
+
+class Informix:
+    """Where Informix lives on one host: the options given, completed from the host's environment."""
+
+    def __init__(self, target, informixdir=None, informixserver=None, onconfig=None):
+        self.target, self.path = target, target.path
+        self.informixdir, self.informixserver, self.onconfig = informixdir, informixserver, onconfig
+        self.host_env = None
+        if not (informixdir and informixserver):  # one round trip more: the host's own variables
+            self.host_env = env_values(target.batch([env_op()], read_only=True)["results"][0])
+            self.informixdir = informixdir or self.host_env.get("INFORMIXDIR")
+            self.informixserver = informixserver or self.host_env.get("INFORMIXSERVER")
+            self.onconfig = onconfig or self.host_env.get("ONCONFIG")
+        if not self.informixdir:
+            raise AnsibleActionFail("INFORMIXDIR is not set on the host; give the informixdir option")
+        if not self.informixserver:
+            raise AnsibleActionFail("INFORMIXSERVER is not set on the host; give the informixserver option")
+        self.etc = self.path.join(self.informixdir, "etc")
+        self.encoding = ENCODING[target.platform]
+
+    @property
+    def lock_path(self) -> str:
+        """One lock per Informix server, on the server itself, whatever destination a backup or restore uses."""
+        return self.path.join(self.etc, f".oscc-{self.informixserver}.lock")
+
+    def program(self, name: str) -> str:
+        return self.path.join(self.informixdir, "bin", name + (".exe" if self.target.platform == "windows" else ""))
+
+    def env(self) -> dict:
+        env = {"INFORMIXDIR": self.informixdir, "INFORMIXSERVER": self.informixserver}
+        if self.onconfig:
+            env["ONCONFIG"] = self.onconfig
+        return env
+
+    def run(self, name: str, *args, timeout=PROBE_TIMEOUT, env=None, **extra) -> dict:
+        op = {"op": "run", "argv": [self.program(name), *map(str, args)], "env": {**self.env(), **(env or {})},
+              "timeout": timeout, "encoding": self.encoding, **extra}
+        if not self.onconfig:  # OSCC names it ONCONFIG.<server> (checked against the listing afterwards)
+            op["env_defaults"] = {"ONCONFIG": f"ONCONFIG.{self.informixserver}"}
+        return op
+
+    def server_state(self, ops: Ops, prefix: str = "") -> Ops:
+        """onstat -, -g arc and -d: the mode, the banner, the archives and the chunks."""
+        ops.add(prefix + "onstat", self.run("onstat", "-"))
+        ops.add(prefix + "onstat_arc", self.run("onstat", "-g", "arc"))
+        return ops.add(prefix + "onstat_d", self.run("onstat", "-d"))
+
+
+def env_op() -> dict:
+    return {"op": "env", "names": list(LOCATION)}
+
+
+def env_values(result: dict) -> dict:
+    if not result.get("ok"):
+        raise RemoteFailure(f"the host's environment could not be read: {result.get('error')}", result)
+    return {k: v for k, v in result["values"].items() if v}
+
+
+def program_failed(result: dict, what: str) -> RemoteFailure:
+    return RemoteFailure(f"{what} failed on the host: {result.get('error') or 'no result'}", result)
+
+
+def output(result: dict | None) -> str:
+    return (result or {}).get("output") or ""
+
+
+# ---------------------------------------------------------------- the probe
+def probe_ops(informix: Informix, destination: str | None) -> Ops:
+    """Everything the probe reads, in one round trip; the programs last, so a missing one loses nothing else."""
+    path = informix.path
+    ops = Ops().add("env", env_op())
+    ops.add("etc", {"op": "list", "path": informix.etc, "pattern": ONCONFIG_FILES, "read": "latin-1"})
+    if informix.onconfig and path.dirname(informix.onconfig):
+        ops.add("onconfig", {"op": "read", "path": informix.onconfig, "encoding": "latin-1"})
+    ops.add("lock", {"op": "read", "path": informix.lock_path, "encoding": "utf-8"})
+    if destination:
+        ops.add("destination", {"op": "stat", "path": destination})
+        ops.add("manifests", {"op": "list", "path": destination, "pattern": "*.json", "read": "utf-8"})
+        ops.add("files", {"op": "list", "path": destination, "pattern": "*"})
+    informix.server_state(ops)
+    if informix.target.platform == "windows":
+        ops.add("installed", {"op": "cmdlet", "name": "Get-ItemProperty",
+                              "parameters": {"Path": UNINSTALL_KEYS, "ErrorAction": "SilentlyContinue"},
+                              "select": ["DisplayName", "DisplayVersion"]})
+    return ops
+
+
+def discover_onconfig(entries: list[dict], server: str, etc: str) -> str:
+    """OSCC names it ONCONFIG.<server>; otherwise the one file whose DBSERVERNAME is the server."""
+    files = {e["name"]: e for e in entries if not e["dir"]}
+    for name in (f"ONCONFIG.{server}", f"onconfig.{server}"):
+        if name in files:
+            return name
+    found = [name for name, e in sorted(files.items())
+             if not name.endswith((".std", ".bak", ".partial", "~")) and
+             re.search(r"^\s*DBSERVERNAME\s+" + re.escape(server) + r"(\s|$)", e.get("content") or "", re.M)]
+    if len(found) != 1:
+        raise AnsibleActionFail(f"cannot discover the ONCONFIG of {server} in {etc} "
+                                f"({'none' if not found else 'several'} name DBSERVERNAME {server}); give the onconfig option")
+    return found[0]
+
+
+def oscc_version(result: dict | None) -> str | None:
+    """DisplayName and DisplayVersion of the OSCC server software among the uninstall entries (docs/backup.md)."""
+    if not result or not result.get("ok"):
+        return None
+    found = sorted({f"{o.get('DisplayName')} {o.get('DisplayVersion')}" for o in result["objects"]
+                    if fnmatch.fnmatchcase(str(o.get("DisplayName") or "").lower(), OSCC_PRODUCT.lower())})
+    return "; ".join(found) or None
+
+
+def read_lock(result: dict, path: str) -> dict | None:
+    """The server's lock as the probe found it: None, its record, or unreadable (its writer died while writing)."""
+    if not result.get("exists"):
+        return None
+    try:
+        lock = json.loads(result.get("content") or "")
+    except ValueError:
+        lock = None
+    if not isinstance(lock, dict):
+        return {"path": path, "unreadable": True}
+    return dict(lock, path=path)
+
+
+def read_manifests(result: dict, files: dict, destination: str, resolved: str | None, path) -> tuple[list, list]:
+    """The destination's manifests as the controller judges them (_archives.own_manifests), and its run records."""
+    manifests, records = [], []
+    for entry in result.get("entries", []):
+        if entry["dir"]:
+            continue
+        where = path.join(destination, entry["name"])
+        try:
+            content = json.loads(entry.get("content") or "")
+            if not isinstance(content, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            content = {"unreadable": str(exc)[:200]}
+        if entry["name"].endswith(RUN_RECORD_SUFFIX):
+            records.append(dict(content, record=where, record_name=entry["name"]))
+            continue
+        if "unreadable" in content and len(content) == 1:
+            manifests.append({"manifest": where, "unreadable": content["unreadable"]})
+            continue
+        manifest = dict(content, manifest=where, manifest_link=entry["link"])
+        archive = manifest.get("archive")
+        if isinstance(archive, str) and archive and archive in files:
+            manifest["archive_link"] = files[archive]["link"]
+            manifest["archive_resolved"] = path.join(resolved or destination, archive)
+        manifests.append(manifest)
+    return manifests, records
+
+
+def probe(target, args: dict, destination: str | None = None) -> dict:
+    """What the host says about its Informix server: one round trip when informixdir and informixserver are
+    given, one more to read the host's environment otherwise, and one more when ONCONFIG is not where OSCC
+    puts it. The keys are those InformixAction.probe and the plugins read."""
+    informix = Informix(target, args.get("informixdir"), args.get("informixserver"), args.get("onconfig"))
+    ops = probe_ops(informix, destination)
+    raw = target.batch(ops.ops, read_only=True, check=False)
+    done = ops.results(raw)
+    stopped, failure = halted(raw, ops)
+    if stopped and stopped not in ("onstat", "onstat_arc", "onstat_d", "installed"):
+        raise RemoteFailure(f"the probe could not read {stopped}: {failure.get('error')}", failure)
+    host_env = env_values(done["env"])
+    if not args.get("onconfig") and host_env.get("ONCONFIG") and host_env["ONCONFIG"] != informix.onconfig:
+        informix.onconfig = host_env["ONCONFIG"]
+    etc = done["etc"].get("entries", []) if done["etc"].get("ok") else []
+    name = informix.onconfig or discover_onconfig(etc, informix.informixserver, informix.etc)
+    if not informix.onconfig and name != f"ONCONFIG.{informix.informixserver}":
+        # Not where OSCC puts it: the programs ran with the wrong file. Again, with the one found.
+        informix.onconfig = name
+        rerun = informix.server_state(Ops())
+        done.update(rerun.results(target.batch(rerun.ops, read_only=True, check=False)))
+    informix.onconfig = name
+    onconfig_path = name if target.is_abs(name) else target.path.join(informix.etc, name)
+    found = done.get("onconfig") or next(({"exists": True, **e} for e in etc if e["name"] == name and not e["dir"]),
+                                         None)
+    if found is None and target.path.dirname(name):  # the host's ONCONFIG names a file outside etc
+        found = target.batch([{"op": "read", "path": name, "encoding": "latin-1"}], read_only=True)["results"][0]
+    found = found or {"exists": False}
+    if not found.get("exists"):
+        raise AnsibleActionFail(f"ONCONFIG file {onconfig_path} does not exist")
+    for key in ("onstat", "onstat_arc", "onstat_d"):
+        if key not in done or not done[key].get("ok"):
+            raise program_failed(done.get(key) or {}, "onstat")
+    result = {
+        "onconfig_path": onconfig_path, "onconfig_text": found["content"], "onconfig_sha256": found["sha256"],
+        "environment": {"INFORMIXDIR": informix.informixdir, "INFORMIXSERVER": informix.informixserver, "ONCONFIG": name},
+        "onstat_rc": done["onstat"]["rc"], "onstat": output(done["onstat"]),
+        "onstat_arc": output(done["onstat_arc"]) if done["onstat"]["rc"] != ifx.OFFLINE_RC else "",
+        "onstat_d": output(done["onstat_d"]) if done["onstat"]["rc"] != ifx.OFFLINE_RC else "",
+        "computer_name": done["env"]["computer_name"], "oscc_version": oscc_version(done.get("installed")),
+        "lock": read_lock(done["lock"], informix.lock_path) if done["lock"].get("ok") else None,
+        "informix": informix, "run_records": [],
+    }
+    if destination:
+        where = done["destination"]
+        result.update(destination_exists=where.get("exists") and where.get("dir"),
+                      destination_is_file=bool(where.get("exists") and not where.get("dir")))
+        if result["destination_exists"]:
+            result["destination_resolved"] = where.get("resolved")
+            files = {e["name"]: e for e in done["files"].get("entries", [])}
+            result["files"] = files
+            result["manifests"], result["run_records"] = read_manifests(
+                done["manifests"], files, destination, where.get("resolved"), target.path)
+    return result
+
+
+# ---------------------------------------------------------------- the server's lock
+def holder_text(lock: dict) -> str:
+    if lock.get("controller"):
+        return f"from controller {lock['controller']}, pid {lock.get('controller_pid')}, since {lock.get('started')}"
+    return f"pid {lock.get('pid')} on {lock.get('host')}, since {lock.get('started')}"
+
+
+def lock_op(informix: Informix, operation: str, token: str, ttl: int, break_token: str | None = None) -> dict:
+    """The server's lock as a lease of ttl seconds, held by this controller across its round trips; the host
+    ends it should this controller die. Taken again with the same token, it is renewed."""
+    op = {"op": "lock", "path": informix.lock_path, "ttl": ttl,
+          "record": {"operation": operation, "token": token, "controller": socket.gethostname(),
+                     "controller_pid": os.getpid()}}
+    if break_token is not None:
+        op["break_token"] = break_token
+    return op
+
+
+def unlock_op(informix: Informix, token: str) -> dict:
+    return {"op": "unlock", "path": informix.lock_path, "token": token}
+
+
+def lock_refused(result: dict, path: str) -> AnsibleActionFail:
+    holder = result.get("holder") or {}
+    return AnsibleActionFail(f"another {holder.get('operation') or 'backup'} is running on this server "
+                             f"({holder_text(holder)}); lock {path}")
+
+
+def halted(done: dict, ops: Ops):
+    """The name and result of the operation that stopped a batch, or (None, None)."""
+    if done.get("failed_at") is None:
+        return None, None
+    return ops.names[done["failed_at"]], done["results"][done["failed_at"]]
+
+
+def arc_name_ok(name: str) -> bool:
+    return arc.name_problem(name) is None
