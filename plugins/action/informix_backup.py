@@ -7,8 +7,9 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction, lock_warning
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction, lock_to_break, lock_warning
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import plan_backup, resolve_method, run_backup
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_schedule import adopt, own_records, pending_warning
 
 BACKUP_SPEC = {
     "tool": {"type": "str", "choices": ["ontape", "onbar"], "default": "ontape"},
@@ -30,11 +31,15 @@ class ActionModule(InformixAction):
             raise AnsibleActionFail("keep_full must be at least 1: the newest verified chain is never deleted")
         resolve_method(args)
         probe = self.probe(target, args, destination=args["destination"])
+        pending = own_records(probe)
+        if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
+            adopt(target, probe, args["timeout"] + 900, lock_to_break(probe.get("lock")))
+            probe = self.probe(target, args, destination=args["destination"])
         plan, doomed = plan_backup(args, probe, task_vars.get("inventory_hostname"))
         # What else lies in the destination is reported, never counted or deleted (other servers, damaged files).
         seen = {"skipped_manifests": probe["skipped"], "other_files": probe["others"]}
         if self._task.check_mode:
-            warnings = lock_warning(probe["lock"])
+            warnings = lock_warning(probe["lock"]) + pending_warning(pending)
             return {
                 "changed": True, "level": args["level"], "parent": plan["manifest"]["parent"],
                 "archive": target.path.join(args["destination"], plan["name"] + arc.ARCHIVE_SUFFIX)

@@ -11,9 +11,15 @@ import socket
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import REMOTE_RULES, InformixAction
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import check_ltapedev, check_tapedev, resolve_method
-from ansible_collections.oscc.admin.plugins.plugin_utils._remote_windows import SCRIPT
+from ansible_collections.oscc.admin.plugins.plugin_utils import _target
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import (
+    check_ltapedev,
+    check_tapedev,
+    identity,
+    resolve_method,
+)
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_schedule import saved_batch
 
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 SCHEDULE_SPEC = {
@@ -40,8 +46,8 @@ def task_name(level: int) -> str:
     return f"OSCC Informix backup level {level}"
 
 
-def task_args(schedule: dict, script: str, params_file: str, args: dict) -> dict:
-    """The win_scheduled_task arguments for one level's task."""
+def task_args(schedule: dict, script: str, batch_file: str, args: dict) -> dict:
+    """The win_scheduled_task arguments for one level's task: the host executor on the level's saved batch."""
     days = schedule.get("days_of_week")
     trigger = {"type": "weekly" if days else "daily", "start_boundary": f"2026-01-01T{schedule['time']}:00"}
     if days:
@@ -51,7 +57,7 @@ def task_args(schedule: dict, script: str, params_file: str, args: dict) -> dict
         "description": "oscc.admin: verified Informix backup (manual 6.3.1); results in " + args["results_file"],
         "actions": [{"path": "powershell.exe",
                      "arguments": f'-NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{script}" '
-                                  f'-Procedure scheduled -Json "@{params_file}"'}],
+                                  f'-BatchFile "{batch_file}"'}],
         "triggers": [trigger], "run_level": "highest", "multiple_instances": 2,  # 2: a second start is ignored
         "execution_time_limit": f"PT{args['timeout']}S", "username": args["username"],
     }
@@ -85,7 +91,7 @@ class ActionModule(InformixAction):
                 check_ltapedev(probe["onconfig_values"].get("LTAPEDEV"))
             else:
                 check_tapedev(args["method"], probe["onconfig_values"].get("TAPEDEV"))
-            result["changed"] |= self._deploy(target, args, wanted, task_vars, result)
+            result["changed"] |= self._deploy(target, args, wanted, task_vars, result, probe)
         for level in range(3):
             if level in wanted:
                 task = task_args(wanted[level], result["script"], result["params_files"][level], args)
@@ -94,25 +100,32 @@ class ActionModule(InformixAction):
             result["changed"] |= self._task_module(target, task)
         return result
 
-    def _deploy(self, target, args, wanted, task_vars, result):
-        """The procedures script and one parameter file per level; rewritten only when they differ."""
-        script = target.path.join(args["script_dir"], "oscc-informix.ps1")
+    def _deploy(self, target, args, wanted, task_vars, result, probe):
+        """The host executor and, per level, its saved batch and the plan the run records; in one round trip,
+        each file rewritten only when it differs."""
+        informix = probe["informix"]
+        script = target.path.join(args["script_dir"], "oscc-executor.ps1")
         files = {level: target.path.join(args["script_dir"], f"informix-backup-L{level}.json") for level in wanted}
         result.update(script=script, params_files=files)
-        contents = {script: SCRIPT}
+        with open(_target.EXECUTORS["windows"], encoding="utf-8") as handle:
+            contents = {script: handle.read()}
         for level, path in files.items():
-            manifest = {"format": arc.MANIFEST_FORMAT, "host": task_vars.get("inventory_hostname"), "tool": args["tool"],
-                        "method": args["method"], "controller": socket.gethostname(), "tapedev": None}
-            params = {**self.location(args), **REMOTE_RULES, "destination": args["destination"], "tool": args["tool"],
-                      "method": args["method"], "verify": args["verify"], "timeout": args["timeout"], "level": level,
-                      "manifest": manifest, "results_file": args["results_file"]}
-            contents[path] = json.dumps(params, indent=1, sort_keys=True)
-        changed = False
-        for path, content in contents.items():
-            if self._task.check_mode:
-                continue  # the plan is the same; nothing is written
-            changed |= target.procedure("write_file", {"path": path, "content": content})["changed"]
-        return changed
+            manifest = {"format": arc.MANIFEST_FORMAT, **identity(probe, task_vars.get("inventory_hostname")),
+                        "tool": args["tool"], "method": args["method"], "controller": socket.gethostname(),
+                        "tapedev": probe["onconfig_values"].get("TAPEDEV") if args["method"] in ("directory", "tapedev")
+                        else None}
+            plan = {"level": level, "tool": args["tool"], "method": args["method"], "verify": args["verify"],
+                    "timeout": args["timeout"], "destination": args["destination"], "results_file": args["results_file"],
+                    "tapedev": probe["onconfig_values"].get("TAPEDEV"), "manifest": manifest}
+            plan_file = path[: -len(".json")] + ".plan.json"
+            contents[plan_file] = json.dumps(plan, indent=1, sort_keys=True)
+            contents[path] = json.dumps(saved_batch(informix, plan, plan_file), indent=1, sort_keys=True)
+        if self._task.check_mode:
+            return True  # the plan is the same; nothing is written
+        ops = [{"op": "mkdir", "path": args["script_dir"]}]
+        ops += [{"op": "write", "path": path, "content": content, "encoding": "utf-8"} for path, content in contents.items()]
+        done = target.batch(ops)
+        return any(r.get("changed") for r in done["results"])
 
     def _task_module(self, target, task):
         outcome = target.module("community.windows.win_scheduled_task", task)

@@ -16,6 +16,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import
 )
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import plan_backup, run_backup
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_restore import STAGE_PREFIX, restore_batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_schedule import adopt, own_records, pending_warning
 from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
 
 RESTORE_SPEC = {
@@ -111,6 +112,10 @@ class ActionModule(InformixAction):
         probe = self.probe(target, args, destination=destination)
         if not probe.get("destination_exists"):
             raise AnsibleActionFail(f"destination {destination} does not exist on the host")
+        pending = own_records(probe)
+        if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
+            adopt(target, probe, args["timeout"] + 900, lock_to_break(probe.get("lock")))
+            probe = self.probe(target, args, destination=destination)
         server = probe["environment"]["INFORMIXSERVER"]
         chosen_manifest(probe, wanted, server, target.path)
         chain = arc.restore_chain(probe["own"], wanted, args["include_levels"])
@@ -133,7 +138,7 @@ class ActionModule(InformixAction):
             passed = [s for s in probe["skipped"] if s["manifest"] in plan["fell_back_past"]]
             plan["warnings"] = [f"restoring {chain[-1]['name']}, not a newer backup: skipped {arc.skipped_text(passed)}"]
         if self._task.check_mode:
-            warnings = plan.get("warnings", []) + lock_warning(probe.get("lock"))
+            warnings = plan.get("warnings", []) + lock_warning(probe.get("lock")) + pending_warning(pending)
             return {"changed": True, **plan, **({"warnings": warnings} if warnings else {}),
                     "safety_backup": args["safety_backup"], "server_mode": probe["server_mode"]}
         if found["staged"]:

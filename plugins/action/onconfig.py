@@ -6,6 +6,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils import _informix_host as informix_host
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction
 
 
@@ -27,7 +28,7 @@ class ActionModule(InformixAction):
         location = self.location(args)
         if args["path"]:
             location["onconfig"] = args["path"]
-        probe = target.procedure("probe", location, read_only=True)
+        probe = informix_host.probe(target, location)
         text = probe["onconfig_text"]
         new_text, changes = ifx.edit_onconfig(text, args["parameters"])
         result = {

@@ -44,9 +44,11 @@ OPERATIONS = {
         REQUEST: {"path": ("str", True), "encoding": ("str", False)},
         RESULT: {"exists": ("bool", True), "content": ("str", False), "sha256": ("str", False)},
     },
-    "write": {  # atomic: a temporary file beside it, then a rename; refused if it changed since expected_sha256
+    # Atomic: a temporary file beside it, then a rename; refused if it changed since expected_sha256 ("": it
+    # must not exist yet). With append, the content is added to the end instead (a log such as results.txt).
+    "write": {
         REQUEST: {"path": ("str", True), "content": ("str", True), "encoding": ("str", False),
-                  "expected_sha256": ("str", False), "backup": ("bool", False)},
+                  "expected_sha256": ("str", False), "backup": ("bool", False), "append": ("bool", False)},
         RESULT: {"changed": ("bool", True), "backup_file": ("str", False)},
     },
     # The entries of a folder whose names match a wildcard pattern (* and ?); with read (an encoding),

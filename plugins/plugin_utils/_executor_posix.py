@@ -192,6 +192,10 @@ def op_read(op):
 
 def op_write(op):
     path, data = op["path"], op["content"].encode(_encoding(op))
+    if op.get("append"):
+        with open(path, "ab") as handle:
+            handle.write(data)
+        return {"changed": bool(data), "backup_file": None}
     current = open(path, "rb").read() if os.path.isfile(path) else None
     if current == data:
         return {"changed": False, "backup_file": None}
@@ -430,10 +434,17 @@ def run_batch(batch, secrets=None):
         if not results[-1]["ok"] or results[-1].get("halt"):
             failed_at = index
             break
-    cleanup = [_one(op) for op in batch.get("cleanup", [])]
-    done = {"results": results, "cleanup": cleanup, "failed_at": failed_at}
+    done = {"results": results, "cleanup": [], "failed_at": failed_at}
     if stamp:
         done["stamp"] = stamp
+    if batch.get("record"):  # a scheduled run's record, written while its lock still stands, before the cleanup
+        try:
+            with open(batch["record"] + ".partial", "w", encoding="utf-8") as handle:
+                json.dump(done, handle)
+            os.replace(batch["record"] + ".partial", batch["record"])
+        except OSError as exc:
+            done["error"] = f"the run record could not be written: {exc}"
+    done["cleanup"] = [_one(op) for op in batch.get("cleanup", [])]
     return done
 
 
@@ -455,14 +466,7 @@ def main(argv):
         done = {"results": [], "cleanup": [], "failed_at": 0, "error": f"{type(exc).__name__}: {exc}"}
         failed, batch = True, {}
     text = json.dumps(done)
-    if isinstance(batch, dict) and batch.get("record"):  # a scheduled run's record, for the next controller run
-        record = batch["record"].replace(batch.get("stamp") or "\0", done.get("stamp") or "")
-        try:
-            with open(record + ".partial", "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(record + ".partial", record)
-        except OSError:
-            failed = True
+    failed = failed or bool(done.get("error"))
     sys.stdout.write(text)
     if argv[1].startswith("@") and failed:
         sys.exit(1)  # cron or the scheduler sees the failure

@@ -15,7 +15,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import ServerLock, lock_to_break
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import Ops, halted, lock_refused
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import RUN_RECORD_SUFFIX, Ops, halted, lock_refused
 from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
 
 
@@ -92,7 +92,8 @@ def plan_backup(args, probe, host, purpose="regular", held_by=None):
               if n and arc.name_problem(n) is None and n in files and not files[n]["dir"]]
     # Leftovers of this server's runs that were killed: cleared once this run holds the server's lock.
     own = re.compile(re.escape(server) + LEFTOVER)
-    leftovers = [n for n, e in files.items() if own.match(n) and not e["dir"]]
+    leftovers = [n for n, e in files.items() if own.match(n) and not e["dir"]
+                 and n.split(".")[0] + RUN_RECORD_SUFFIX not in files]  # a scheduled run's archive waits for its record
     plan = {
         "destination": args["destination"], "name": name, "tool": args["tool"], "level": args["level"],
         "method": args["method"], "tapedev": tapedev, "verify": args["verify"], "timeout": args["timeout"],
@@ -104,7 +105,8 @@ def plan_backup(args, probe, host, purpose="regular", held_by=None):
 
 
 def archive_ops(informix, plan, ops, partial):
-    """The archive itself: ontape into <name>.arc.partial (manual §6.3.2), or onbar into its storage manager."""
+    """The archive itself: ontape into <name>.arc.partial (manual §6.3.2), or onbar into its storage manager.
+    A program that fails halts the batch there (a scheduled run then exits 1); its words are judged after."""
     level, timeout = plan["level"], plan["timeout"]
     path = informix.path
     if plan["tool"] == "onbar":
@@ -114,15 +116,15 @@ def archive_ops(informix, plan, ops, partial):
         return ops
     if plan["method"] == "stdio":
         return ops.add("archive", informix.run("ontape", "-s", "-L", level, "-t", "STDIO", timeout=timeout,
-                                               stdout_file=partial))
+                                               stdout_file=partial, ok_rc=[0]))
     if plan["method"] == "directory":  # a unique prefix: nothing of ours is renamed
-        ops.add("archive", informix.run("ontape", "-s", "-L", level, "-d", timeout=timeout,
+        ops.add("archive", informix.run("ontape", "-s", "-L", level, "-d", timeout=timeout, ok_rc=[0],
                                         env={"IFX_ONTAPE_FILE_PREFIX": plan["name"]}))
         produced = path.join(plan["tapedev"], f"{plan['name']}_L{level}")
         ops.add("take", {"op": "copy", "src": produced, "dest": partial})
         ops.add("clear", {"op": "remove", "path": produced, "root": plan["tapedev"]})
     else:  # the one TAPEDEV file every run overwrites: its archive moves to its own generation at once
-        ops.add("archive", informix.run("ontape", "-s", "-L", level, timeout=timeout, stdin_text="\n"))
+        ops.add("archive", informix.run("ontape", "-s", "-L", level, timeout=timeout, stdin_text="\n", ok_rc=[0]))
         ops.add("take", {"op": "copy", "src": plan["tapedev"], "dest": partial})
         ops.add("clear", {"op": "write", "path": plan["tapedev"], "content": "", "encoding": "latin-1"})
     return ops.add("hash", {"op": "hash", "path": partial})

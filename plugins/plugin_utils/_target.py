@@ -22,7 +22,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._executor import reques
 PLATFORMS = ("windows", "posix")
 _POSIX_SOURCE = os.path.join(os.path.dirname(__file__), "_remote_posix.py")
 # The host executors (docs/windows.md): one PowerShell file for Windows hosts, one Python file for POSIX hosts.
-_EXECUTORS = {"windows": os.path.join(os.path.dirname(__file__), "executor.ps1"),
+EXECUTORS = {"windows": os.path.join(os.path.dirname(__file__), "executor.ps1"),
               "posix": os.path.join(os.path.dirname(__file__), "_executor_posix.py")}
 
 
@@ -137,7 +137,7 @@ class Target:
         problems = [p for op in request["ops"] + request["cleanup"] for p in request_problems(op)]
         if problems:
             raise AnsibleActionFail(f"internal error, a request the host executor does not take: {problems[0]}")
-        with open(_EXECUTORS[self.platform], encoding="utf-8") as handle:
+        with open(EXECUTORS[self.platform], encoding="utf-8") as handle:
             source = handle.read()
         if self.platform == "windows":
             raw = self._powershell(source, {"Batch": json.dumps(request)}, secrets, read_only)

@@ -242,6 +242,7 @@ function Invoke-OpRead($op) {
 }
 function Invoke-OpWrite($op) {  # atomic: a temporary file beside it, then a rename over it
     $path = [string]$op.path; $data = (Get-Encoding $op.encoding).GetBytes([string]$op.content); $current = $null
+    if ($op.append) { $stream = [IO.File]::Open($path, [IO.FileMode]::Append); try { $stream.Write($data, 0, $data.Length) } finally { $stream.Dispose() }; return @{ changed = $data.Length -gt 0; backup_file = $null } }
     if ([IO.File]::Exists($path)) { $current = [IO.File]::ReadAllBytes($path) }
     $have = ConvertTo-Hex ((New-Sha).ComputeHash([byte[]]::new(0))); if ($null -ne $current) { $have = ConvertTo-Hex ((New-Sha).ComputeHash($current)) }
     if ($null -ne $current -and $have -ceq (ConvertTo-Hex ((New-Sha).ComputeHash($data)))) { return @{ changed = $false; backup_file = $null } }
@@ -287,8 +288,7 @@ function Invoke-OpHash($op) {
     @{ exists = $true; sha256 = $digest; size = $size }
 }
 function Invoke-OpMkdir($op) {
-    if ([IO.Directory]::Exists([string]$op.path)) { return @{ created = $false } }
-    [void][IO.Directory]::CreateDirectory([string]$op.path); @{ created = $true }
+    if ([IO.Directory]::Exists([string]$op.path)) { @{ created = $false } } else { [void][IO.Directory]::CreateDirectory([string]$op.path); @{ created = $true } }
 }
 function Invoke-OpRemove($op) {  # a file, or a link as the link itself, never what it leads to; never a folder
     $path = Assert-Below ([string]$op.root) ([string]$op.path)
@@ -436,15 +436,15 @@ try {
         $done = Invoke-One $item; [void]$results.Add($done)
         if (-not $done.ok -or $done.halt) { $failedAt = $results.Count - 1; break }
     }
+    $result = @{ results = $results.ToArray(); cleanup = @(); failed_at = $failedAt; stamp = $stamp }; $failed = $null -ne $failedAt
+    if ($document.record) {  # a scheduled run's record, written while its lock still stands, before the cleanup
+        $record = [string]$document.record; try { [IO.File]::WriteAllText("$record.partial", (ConvertTo-Json -InputObject $result -Depth 10 -Compress), [Text.UTF8Encoding]::new($false)); Move-Over "$record.partial" $record }
+        catch { $failed = $true }
+    }
     foreach ($item in $document.cleanup) { [void]$cleanup.Add((Invoke-One $item)) }
-    $result = @{ results = $results.ToArray(); cleanup = $cleanup.ToArray(); failed_at = $failedAt; stamp = $stamp }
+    $result.cleanup = $cleanup.ToArray()
 } catch {  # an unforeseen fault still reaches the controller as one readable line
-    $result = @{ results = @(); cleanup = @(); failed_at = 0; error = "$($_.Exception.GetType().Name): $(Get-Message $_)" }
-}
-$failed = $null -ne $result.failed_at -or $null -ne $result.error
-if ($null -ne $document -and $document.record) {  # a scheduled run's record, for the next controller run to read
-    $record = [string]$document.record; try { [IO.File]::WriteAllText("$record.partial", (ConvertTo-Json -InputObject $result -Depth 10 -Compress), [Text.UTF8Encoding]::new($false)); Move-Over "$record.partial" $record }
-    catch { $failed = $true }
+    $result = @{ results = @(); cleanup = @(); failed_at = 0; error = "$($_.Exception.GetType().Name): $(Get-Message $_)" }; $failed = $true
 }
 if ($BatchFile -and $failed) { ConvertTo-Json -InputObject $result -Depth 10 -Compress; exit 1 }  # Task Scheduler sees the failure
 ConvertTo-Json -InputObject $result -Depth 10 -Compress

@@ -27,7 +27,8 @@ def test_one_task_per_level_and_a_second_run_changes_nothing(windows_lab, tmp_pa
     assert level1["triggers"] == [{"type": "weekly", "start_boundary": "2026-01-01T13:00:00",
                                    "days_of_week": "monday,wednesday,friday"}]
     arguments = level1["actions"][0]["arguments"]
-    assert '-Procedure scheduled -Json "@C:\\ProgramData\\oscc.admin\\informix-backup-L1.json"' in arguments
+    assert '-File "C:\\ProgramData\\oscc.admin\\oscc-executor.ps1" ' \
+           '-BatchFile "C:\\ProgramData\\oscc.admin\\informix-backup-L1.json"' in arguments
     assert level1["username"] == "SYSTEM" and level1["run_level"] == "highest"
     _, second = lab.task("oscc.admin.informix_backup_schedule", SCHEDULE, tmp_path)
     assert not second["changed"]
@@ -43,21 +44,28 @@ def test_scheduled_runs_report_and_form_a_chain_that_restores(windows_lab, tmp_p
     assert not labctl.fire_task(lab.root, lab.host, TASKS[1]).get("failed")
     expected = lab.data()
     lab.sql("delete from agents;")
-    results = open(os.path.join(lab.backups(), "results.txt")).read().splitlines()
-    assert [line.split()[1:4] for line in results] == [["OK", "level", "0"], ["OK", "level", "1"]]
+    records = sorted(n for n in os.listdir(lab.backups()) if n.endswith(".run.json"))
+    assert len(records) == 2 and not os.path.exists(os.path.join(lab.backups(), "results.txt"))
+    # The next controller run takes the finished runs over: manifests, then one line each in results.txt.
     _, restored = lab.task("oscc.admin.informix_restore", {**LOCATION, "destination": "{{ oscc_backup_destination }}",
                                                             "confirm": True, "safety_backup": False}, tmp_path)
     assert len(restored["restored"]) == 2 and lab.data() == expected  # linked by the base checkpoint
+    results = open(os.path.join(lab.backups(), "results.txt")).read().splitlines()
+    assert [line.split()[1:4] for line in results] == [["OK", "level", "0"], ["OK", "level", "1"]]
+    assert not [n for n in os.listdir(lab.backups()) if n.endswith((".run.json", ".partial"))]
 
 
 def test_a_failed_scheduled_run_is_reported_and_keeps_nothing(windows_lab, tmp_path):
     lab = windows_lab
     lab.task("oscc.admin.informix_backup_schedule", SCHEDULE, tmp_path)
     result = labctl.fire_task(lab.root, lab.host, TASKS[1])  # a level 1 with no level 0 to build on
-    assert result["failed"]
+    assert result["failed"]  # the executor exits 1: Task Scheduler reports the run as failed
+    _, backup = lab.task("oscc.admin.informix_backup", {**LOCATION, "destination": "{{ oscc_backup_destination }}"},
+                         tmp_path)
     line = open(os.path.join(lab.backups(), "results.txt")).read().strip()
     assert "FAILED level 1: the server has no level 0 archive" in line
-    assert [n for n in os.listdir(lab.backups()) if n.endswith(".json")] == []
+    kept = sorted(n for n in os.listdir(lab.backups()) if n.endswith((".json", ".partial")))
+    assert kept == [os.path.basename(backup["manifest"].replace("\\", "/"))]  # the failed run kept nothing
 
 
 def test_scheduling_refuses_what_the_runs_would_fail_on(windows_lab, tmp_path):

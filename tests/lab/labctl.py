@@ -249,23 +249,27 @@ def windows_state(root, host):
 
 
 def fire_task(root, host, task):
-    """Run what a scheduled task of a simulated Windows host would run: its procedure with its
-    parameter file, through the POSIX twin (PowerShell cannot run here), paths translated."""
+    """Run what a scheduled task of a simulated Windows host would run: the host executor on its saved batch,
+    through the POSIX executor (PowerShell cannot run here), paths translated. Returns its result and whether
+    it exited non-zero, as Task Scheduler would report it."""
     import shlex
     import subprocess
+    import tempfile
 
     paths = host_paths(root, host)
     action = windows_state(root, host)["scheduled_tasks"][task]["actions"][0]
     words = shlex.split(action["arguments"].replace("\\", "/"))
-    procedure = words[words.index("-Procedure") + 1]
-    params_file = to_here(paths["base"], words[words.index("-Json") + 1][1:])
-    with open(params_file) as handle:
-        params = translate(json.load(handle), paths["base"])
-    if procedure == "scheduled":  # what the Windows twin reads from the registry at run time
-        params["manifest"]["oscc_version"] = software_version(root, host, params["oscc_product_pattern"])
-    twin = os.path.join(os.path.dirname(os.path.dirname(HERE)), "plugins", "plugin_utils", "_remote_posix.py")
-    done = subprocess.run([sys.executable, twin, procedure, json.dumps(params)], capture_output=True, check=True)
-    return json.loads(done.stdout)
+    batch_file = to_here(paths["base"], words[words.index("-BatchFile") + 1])
+    with open(batch_file) as handle:
+        batch = translate(json.load(handle), paths["base"])
+    executor = os.path.join(os.path.dirname(os.path.dirname(HERE)), "plugins", "plugin_utils", "_executor_posix.py")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(batch, handle)
+    try:
+        done = subprocess.run([sys.executable, executor, "@" + handle.name], capture_output=True, check=False)
+    finally:
+        os.remove(handle.name)
+    return dict(json.loads(done.stdout), failed=done.returncode != 0)
 
 
 def software_version(root, host, pattern):

@@ -195,11 +195,11 @@ def dotnet_regex_problems(patterns: list[tuple[str, str]], cache_dir: str) -> li
 def request_patterns() -> list[tuple[str, str]]:
     """Every regular expression the controller sends to a host in a request."""
     sys.path.insert(0, os.path.join(ROOT, ".collections"))
-    from ansible_collections.oscc.admin.plugins.plugin_utils import _informix_action, _prompts
+    from ansible_collections.oscc.admin.plugins.plugin_utils import _prompts
 
-    found = [(f"REMOTE_RULES[{key}]", value) for key, value in _informix_action.REMOTE_RULES.items()
-             if key.endswith("_pattern")]
-    found += [(f"RESTORE_PROMPTS[{i}]", entry[0]) for i, entry in enumerate(_prompts.RESTORE_PROMPTS)]
+    # The prompt tables of prompted operations are the only patterns a request carries: the output
+    # of every other program is parsed on the controller.
+    found = [(f"RESTORE_PROMPTS[{i}]", entry[0]) for i, entry in enumerate(_prompts.RESTORE_PROMPTS)]
     sample = {key: "x" for key, _label in _prompts.HEADER_TOOL_LABELS}
     found += [(f"header_tool_prompts[{i}]", entry[0]) for i, entry in enumerate(_prompts.header_tool_prompts(sample))]
     return found

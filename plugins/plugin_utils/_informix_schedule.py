@@ -1,0 +1,167 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# Scheduled backups (manual §6.3.1) with no controller at run time: Task Scheduler runs the host
+# executor on a saved batch, which leaves the archive as <name>.arc.partial and its result as a
+# run record, <name>.run.json. The next backup or restore judges each record here, as a controller
+# backup is judged, and turns it into a manifest (or a FAILED line) under the server's lock.
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import archive_ops, backup_outcome, output_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import (
+    RUN_RECORD_SUFFIX,
+    Ops,
+    halted,
+    lock_op,
+    lock_refused,
+)
+from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+
+STAMP = "{stamp}"  # replaced by the executor with the UTC time the run started (_executor.BATCH_REQUEST)
+PLAN_KEYS = ("level", "tool", "method", "tapedev", "verify", "timeout", "destination", "results_file", "manifest")
+
+
+def run_name(server: str, level: int, stamp: str = STAMP) -> str:
+    """The form of _archives.archive_name, the time filled in by the run itself."""
+    return f"{server}_{stamp}_L{level}"
+
+
+def scheduled_ops(informix, plan: dict, plan_file: str, stamp: str = STAMP) -> Ops:
+    """What one scheduled run does. The same function names the results when the record is judged."""
+    path, destination = informix.path, plan["destination"]
+    name = run_name(informix.informixserver, plan["level"], stamp)
+    ops = Ops().add("plan", {"op": "read", "path": plan_file, "encoding": "utf-8"})  # the record carries its plan
+    # No lease: the lock lives as long as the run's process, so a killed run leaves a lock the next run breaks.
+    ops.add("lock", {"op": "lock", "path": informix.lock_path,
+                     "record": {"operation": "scheduled backup", "token": f"scheduled-{stamp}"}})
+    ops.add("before_onstat", informix.run("onstat", "-"))
+    ops.add("before_arc", informix.run("onstat", "-g", "arc"))
+    ops.add("mkdir", {"op": "mkdir", "path": destination})
+    archive_ops(informix, dict(plan, name=name), ops, path.join(destination, name + arc.ARCHIVE_SUFFIX + ".partial"))
+    informix.server_state(ops, prefix="after_")
+    ops.cleanup.append({"op": "unlock", "path": informix.lock_path, "token": f"scheduled-{stamp}"})
+    return ops
+
+
+def saved_batch(informix, plan: dict, plan_file: str) -> dict:
+    ops = scheduled_ops(informix, plan, plan_file)
+    record = informix.path.join(plan["destination"], run_name(informix.informixserver, plan["level"]) + RUN_RECORD_SUFFIX)
+    return {"ops": ops.ops, "cleanup": ops.cleanup, "stamp": STAMP, "record": record}
+
+
+def stamp_time(stamp: str) -> str:
+    when = dt.datetime.strptime(stamp[:15], "%Y%m%dT%H%M%S").replace(microsecond=int(stamp[15:18]) * 1000)
+    return arc.timestamp(when)
+
+
+def judge(informix, record: dict) -> dict:
+    """A run record read back: its plan, and the manifest it makes or the reason it failed."""
+    server = informix.informixserver
+    found = re.fullmatch(re.escape(server) + r"_(\d{8}T\d{9})_L([012])" + re.escape(RUN_RECORD_SUFFIX), record["record_name"])
+    stamp, level = found.group(1), int(found.group(2))
+    verdict = {"record": record["record"], "stamp": stamp, "level": level, "name": run_name(server, level, stamp)}
+    results = record.get("results") if isinstance(record.get("results"), list) else []
+    try:
+        plan = json.loads(results[0]["content"])
+        if not isinstance(plan, dict) or any(k not in plan for k in PLAN_KEYS) or plan["level"] != level:
+            raise ValueError
+    except (IndexError, KeyError, TypeError, ValueError):
+        return dict(verdict, failure="the run record holds no plan of this collection's", plan=None)
+    verdict["plan"] = plan
+    ops = scheduled_ops(informix, plan, "", stamp)
+    named = dict(zip(ops.names, results))
+    stopped, failure = halted(record, ops) if record.get("failed_at") is not None else (None, None)
+    before = ifx.last_archives(ifx.parse_onstat_arc(output_of(named.get("before_arc"))))
+    if record.get("error"):
+        return dict(verdict, failure=f"the host executor failed: {record['error']}")
+    if stopped == "lock" and failure.get("ok"):
+        holder = failure.get("holder") or {}
+        return dict(verdict, failure=f"another {holder.get('operation') or 'backup'} was running on this server")
+    if (named.get("before_onstat") or {}).get("rc") != ifx.ONLINE_RC:
+        return dict(verdict, failure="the Informix server was not On-Line "
+                                     f"(onstat - rc {(named.get('before_onstat') or {}).get('rc')})")
+    base = before.get(level - 1) if level else None
+    if level and base is None:
+        return dict(verdict, failure=f"the server has no level {level - 1} archive for a level {level} backup to build on")
+    if stopped not in (None, "archive"):
+        return dict(verdict, failure=f"{stopped} failed: {(failure or {}).get('error')}")
+    problem, kept = backup_outcome(dict(plan, name=verdict["name"]), named)
+    checkpoint = ifx.last_archives(ifx.parse_onstat_arc(output_of(named.get("after_onstat_arc")))).get(level)
+    previous = before.get(level)
+    if problem is None and plan["verify"] and (
+            checkpoint is None or (previous and ifx.checkpoint_order(checkpoint) <= ifx.checkpoint_order(previous))):
+        problem = f"backup not verified: onstat -g arc shows no new level {level} archive"
+    if problem:
+        return dict(verdict, failure=problem)
+    name = verdict["name"]
+    manifest = dict(plan["manifest"], name=name, level=level, parent=None, parent_checkpoint=base,
+                    chain=None if level else name, purpose="scheduled", start=stamp_time(stamp), end=None,
+                    size=kept.get("size"), sha256=kept.get("sha256"),
+                    archive=name + arc.ARCHIVE_SUFFIX if plan["tool"] == "ontape" else None, checkpoint=checkpoint,
+                    informix_banner=output_of(named.get("after_onstat")).strip(), verified=bool(plan["verify"]),
+                    chunks=ifx.parse_onstat_chunks(output_of(named.get("after_onstat_d"))),
+                    ontape_output=kept["output"][-4000:])
+    return dict(verdict, manifest=manifest)
+
+
+def adoption_ops(informix, verdicts: list[dict]) -> list[dict]:
+    """Each judged run made permanent: the archive kept and its manifest written, or both dropped; the
+    record removed and one line appended to the results file either way."""
+    path, ops = informix.path, []
+    for v in verdicts:
+        destination = path.dirname(v["record"])
+        partial = path.join(destination, v["name"] + arc.ARCHIVE_SUFFIX + ".partial")
+        if "manifest" in v:
+            manifest_path = path.join(destination, v["name"] + arc.MANIFEST_SUFFIX)
+            if v["manifest"]["archive"]:
+                ops.append({"op": "move", "src": partial, "dest": path.join(destination, v["manifest"]["archive"]),
+                            "root": destination})
+            ops.append({"op": "write", "path": manifest_path, "encoding": "utf-8", "expected_sha256": "",
+                        "content": json.dumps(v["manifest"], indent=1, sort_keys=True)})
+            line = f"{stamp_time(v['stamp'])} OK level {v['level']} {manifest_path} sha256 {v['manifest']['sha256']}"
+        else:
+            ops.append({"op": "remove", "path": partial, "root": destination})
+            line = f"{stamp_time(v['stamp'])} FAILED level {v['level']}: {v['failure']}"
+        if v.get("plan") and v["plan"].get("results_file"):
+            ops.append({"op": "write", "path": v["plan"]["results_file"], "content": line + "\r\n" if
+                        informix.target.platform == "windows" else line + "\n", "encoding": "utf-8", "append": True})
+        ops.append({"op": "remove", "path": v["record"], "root": destination})
+    return ops
+
+
+def own_records(probe: dict) -> list[dict]:
+    server = probe["environment"]["INFORMIXSERVER"]
+    ours = re.compile(re.escape(server) + r"_\d{8}T\d{9}_L[012]" + re.escape(RUN_RECORD_SUFFIX) + "$")
+    return sorted((r for r in probe.get("run_records", []) if ours.match(r["record_name"])), key=lambda r: r["record_name"])
+
+
+def pending_warning(records: list[dict]) -> list[str]:
+    if not records:
+        return []
+    return [f"{len(records)} finished scheduled run(s) wait to become manifests ({records[0]['record']} ...); "
+            "a real run takes them over first, check mode plans without them"]
+
+
+def adopt(target, probe: dict, ttl: int, break_token=None) -> list[dict]:
+    """The server's finished scheduled runs turned into manifests, under its lock, in one round trip. Returns
+    the verdicts; the caller probes again to see the new manifests."""
+    informix = probe["informix"]
+    verdicts = [judge(informix, r) for r in own_records(probe)]
+    if not verdicts:
+        return []
+    token = uuid.uuid4().hex
+    ops = [lock_op(informix, "adopting scheduled backups", token, ttl, break_token)] + adoption_ops(informix, verdicts)
+    done = target.batch(ops, [{"op": "unlock", "path": informix.lock_path, "token": token}], check=False)
+    if done.get("failed_at") is not None:
+        failed = done["results"][done["failed_at"]]
+        if failed.get("op") == "lock" and failed.get("ok"):
+            raise lock_refused(failed, informix.lock_path)
+        raise RemoteFailure(f"the scheduled backups could not be taken over: {failed.get('error')}", failed)
+    return verdicts
