@@ -17,12 +17,15 @@ OPERATIONS = {
     # A native program: argv[0] and its arguments, each reaching it as one literal argument (no shell
     # reads them, so & | < > ^ %VAR% stay as they are). stdin from text or a file; stdout into a new
     # file, hashed while it streams; output decoded by the declared code page; the whole process
-    # tree ended at the timeout. secret_env names environment variables set from the batch's secrets
-    # (variable -> secret key), so a password reaches a program neither in its argv nor in the request.
+    # tree ended at the timeout. env_defaults are set only where the host's environment has no such
+    # variable; secret_env names variables set from the batch's secrets (variable -> secret key), so a
+    # password reaches a program neither in its argv nor in the request. stdin_files are fed one after
+    # the other. With ok_rc, an exit code outside it halts the batch after this operation.
     "run": {
-        REQUEST: {"argv": ("list", True), "env": ("dict", False), "cwd": ("str", False), "timeout": ("int", True),
-                  "stdin_text": ("str", False), "stdin_file": ("str", False), "stdout_file": ("str", False),
-                  "encoding": ("str", False), "secret_env": ("dict", False)},
+        REQUEST: {"argv": ("list", True), "env": ("dict", False), "env_defaults": ("dict", False), "cwd": ("str", False),
+                  "timeout": ("int", True), "stdin_text": ("str", False), "stdin_files": ("list", False),
+                  "stdout_file": ("str", False), "encoding": ("str", False), "secret_env": ("dict", False),
+                  "ok_rc": ("list", False)},
         RESULT: {"rc": ("int", True), "output": ("str", True), "timed_out": ("bool", True),
                  "stdout_sha256": ("str", False), "stdout_size": ("int", False)},
     },
@@ -79,7 +82,8 @@ OPERATIONS = {
     # file (<path>.guard), one process at a time. An existing lock is broken when it is unreadable or
     # empty (its writer died), when its lease expired, when it has no lease and its pid no longer runs
     # on this host, or when it carries break_token. Without ttl a lock lives as long as the executor's
-    # process: a batch's cleanup unlocks it. unlock removes it only while it carries the token.
+    # process: a batch's cleanup unlocks it. A lock not acquired halts the batch: what follows a lock
+    # needs it. unlock removes it only while it carries the token.
     "lock": {
         REQUEST: {"path": ("str", True), "record": ("dict", True), "ttl": ("int", False), "break_token": ("str", False)},
         RESULT: {"acquired": ("bool", True), "holder": ("dict", False)},
@@ -123,8 +127,9 @@ ENV_SCOPES = ("process", "machine")
 ENCODINGS = ("utf-8", "latin-1", "oem")
 WINDOWS_ONLY = ("cmdlet",)
 
-# A batch: operations in order, stopping at the first that fails; cleanup operations always run
-# afterwards. Each result carries "op" and "ok", and "error" when not ok. With stamp (a token such as
+# A batch: operations in order, stopping at the first that fails or halts (ok, with halt true: a lock
+# not acquired, an exit code outside ok_rc); cleanup operations always run afterwards. Each result
+# carries "op" and "ok", "error" when not ok, and "halt" when it stopped the batch. With stamp (a token such as
 # "{stamp}"), the executor replaces it in every text of the request by the UTC time it started, as
 # yyyymmddThhmmssfff: a saved batch (a scheduled backup) names each run's files itself. With record,
 # the result document is also written to that file (atomically), and a failed batch ends the executor
@@ -132,7 +137,7 @@ WINDOWS_ONLY = ("cmdlet",)
 BATCH_REQUEST = {"ops": ("list", True), "cleanup": ("list", False), "stamp": ("str", False), "record": ("str", False)}
 BATCH_RESULT = {"results": ("list", True), "cleanup": ("list", True), "failed_at": ("int", False),
                 "stamp": ("str", False), "error": ("str", False)}
-OP_RESULT_COMMON = {"op": ("str", True), "ok": ("bool", True), "error": ("str", False)}
+OP_RESULT_COMMON = {"op": ("str", True), "ok": ("bool", True), "error": ("str", False), "halt": ("bool", False)}
 
 _TYPES = {"str": str, "int": int, "bool": bool, "list": list, "dict": dict}
 

@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from datetime import datetime, timezone
@@ -56,7 +57,8 @@ def _sha256(path):
 
 
 def _start(op, stdin, stdout, stderr):
-    env = dict(os.environ, **{k: str(v) for k, v in (op.get("env") or {}).items()})
+    env = dict({k: str(v) for k, v in (op.get("env_defaults") or {}).items()}, **os.environ)
+    env.update({k: str(v) for k, v in (op.get("env") or {}).items()})
     env.update({name: SECRET_VALUES.get(key, "") for name, key in (op.get("secret_env") or {}).items()})
     try:  # a session of its own, so the timeout ends the whole process tree
         return subprocess.Popen(op["argv"], env=env, cwd=op.get("cwd"), stdin=stdin, stdout=stdout, stderr=stderr,
@@ -73,27 +75,51 @@ def _end_tree(proc):
     proc.wait()
 
 
-def op_run(op):
-    encoding = _encoding(op)
-    stdin = open(op["stdin_file"], "rb") if op.get("stdin_file") else subprocess.PIPE
-    stdout = open(op["stdout_file"], "xb") if op.get("stdout_file") else subprocess.PIPE
+def _feed(proc, text, files):
+    """stdin_text, then each of stdin_files, streamed; then stdin is closed."""
     try:
-        proc = _start(op, stdin, stdout, subprocess.PIPE if op.get("stdout_file") else subprocess.STDOUT)
+        proc.stdin.write(text)
+        for path in files:
+            with open(path, "rb") as handle:
+                shutil.copyfileobj(handle, proc.stdin, 1 << 20)
+    except OSError:  # it stopped reading; its exit code and output say why
+        pass
+    finally:
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+
+
+def op_run(op):
+    encoding, to_file = _encoding(op), op.get("stdout_file")
+    stdout = open(to_file, "xb") if to_file else subprocess.PIPE
+    try:
+        proc = _start(op, subprocess.PIPE, stdout, subprocess.PIPE if to_file else subprocess.STDOUT)
+        read = {}
+        stream = proc.stderr if to_file else proc.stdout
+        workers = [threading.Thread(target=_feed, args=(proc, (op.get("stdin_text") or "").encode(encoding),
+                                                         op.get("stdin_files") or [])),
+                   threading.Thread(target=lambda: read.setdefault("output", stream.read()))]
+        for worker in workers:
+            worker.start()
         timed_out = False
         try:
-            text = proc.communicate(input=(op.get("stdin_text") or "").encode(encoding) if stdin is subprocess.PIPE
-                                    else None, timeout=op["timeout"])
+            proc.wait(timeout=op["timeout"])
         except subprocess.TimeoutExpired:
             _end_tree(proc)
-            timed_out, text = True, (b"", b"")
-        output = (text[1] if op.get("stdout_file") else text[0]) or b""
+            timed_out = True
+        for worker in workers:
+            worker.join(30)
     finally:
-        for handle in (stdin, stdout):
-            if handle is not subprocess.PIPE:
-                handle.close()
+        if stdout is not subprocess.PIPE:
+            stdout.close()
+    output = b"" if timed_out else read.get("output", b"")
     result = {"rc": proc.returncode, "output": output.decode(encoding, errors="replace"), "timed_out": timed_out}
-    if op.get("stdout_file"):
-        result["stdout_sha256"], result["stdout_size"] = _sha256(op["stdout_file"])
+    if op.get("ok_rc") is not None and proc.returncode not in op["ok_rc"]:
+        result["halt"] = True
+    if to_file:
+        result["stdout_sha256"], result["stdout_size"] = _sha256(to_file)
     return result
 
 
@@ -302,7 +328,7 @@ def op_lock(op):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
-            return {"acquired": False, "holder": _read_lock(path) or {}}
+            return {"acquired": False, "holder": _read_lock(path) or {}, "halt": True}
         with os.fdopen(fd, "w") as handle:
             json.dump(record, handle)
     return {"acquired": True}
@@ -401,7 +427,7 @@ def run_batch(batch, secrets=None):
     results, failed_at = [], None
     for index, op in enumerate(batch.get("ops", [])):
         results.append(_one(op))
-        if not results[-1]["ok"]:
+        if not results[-1]["ok"] or results[-1].get("halt"):
             failed_at = index
             break
     cleanup = [_one(op) for op in batch.get("cleanup", [])]

@@ -26,15 +26,16 @@ SCRIPT = os.path.join(pwsh_checks.ROOT, "plugins", "plugin_utils", "executor.ps1
 CACHE = os.path.join(pwsh_checks.ROOT, ".cache", "static")
 with open(SCRIPT, "rb") as _handle:
     SOURCE = _handle.read()
-COMMON = set(contract.OP_RESULT_COMMON)
+COMMON = set(contract.OP_RESULT_COMMON) - {"halt"}  # what Invoke-One's failure result holds
 # Statements whose blocks write to the enclosing function's output (their conditions do not).
 BLOCKS = {"if_statement", "elseif_clauses", "elseif_clause", "else_clause", "try_statement", "catch_clauses", "catch_clause",
           "finally_clause", "foreach_statement", "for_statement", "while_statement", "do_statement", "switch_statement",
           "switch_body", "switch_clauses", "switch_clause"}
 # .NET methods the operations call as statements that return nothing, and commands that write nothing.
 VOID_METHODS = {"dispose", "close", "flush", "write", "refresh", "start", "kill", "waitforstatus", "flushfinalblock",
-                "delete", "copy", "move", "replace", "sort", "zerofreebstr"}
-QUIET_COMMANDS = {"stop-tree", "import-module", "stop-service", "add-member", "start-sleep"}
+                "delete", "copy", "copyto", "move", "replace", "sort", "zerofreebstr", "writealltext"}
+# Commands that write nothing to the output: cmdlets so documented, and the executor's own Move-Over.
+QUIET_COMMANDS = {"stop-tree", "import-module", "add-pssnapin", "stop-service", "add-member", "start-sleep", "move-over"}
 
 
 class Script:
@@ -230,7 +231,7 @@ def contract_problems(source: bytes) -> list[str]:
             problems.append(f"{name}: reads $op.{key}, which is not a declared request key")
         for key in sorted(set(declared[contract.REQUEST]) - reads):
             problems.append(f"{name}: never reads the declared request key {key}")
-        allowed = set(declared[contract.RESULT]) | COMMON
+        allowed = set(declared[contract.RESULT]) | COMMON | {"halt"}
         required = {k for k, (_kind, needed) in declared[contract.RESULT].items() if needed}
         written = set()
         body = script.statements(function)
@@ -287,8 +288,8 @@ def batch_problems(script) -> list[str]:
     documents = [script.hash_keys(n) for n in _walk(top) if n.type == "hash_literal_expression" and
                  n.parent.parent.parent.type == "assignment_value" and
                  script.text(n.parent.parent.parent.parent.children[0]) == "$result"]
-    if not documents or set(documents[0]) != set(contract.BATCH_RESULT) or \
-            any(not set(keys) <= set(contract.BATCH_RESULT) | {"error"} for keys in documents):
+    if not documents or set(documents[0]) | {"error"} != set(contract.BATCH_RESULT) or \
+            any(not set(keys) <= set(contract.BATCH_RESULT) for keys in documents):
         problems.append(f"the batch result has the keys {documents}, not {sorted(contract.BATCH_RESULT)}")
     statements = [c for c in top.children if c.type not in ("comment", "empty_statement")]
     last = " ".join(script.text(statements[-1]).split())
@@ -317,7 +318,7 @@ def test_its_form():
     lines = text.splitlines()
     assert len(lines) <= 450
     assert lines[0] == "# oscc.admin host executor v1"
-    assert lines[1] == "[CmdletBinding()] param([Parameter(Mandatory)][string]$Batch, [SecureString]$Secrets)"
+    assert lines[1] == "[CmdletBinding()] param([string]$Batch, [string]$BatchFile, [SecureString]$Secrets)"
     script = Script(SOURCE)
     first = next(c for c in script.statements().children if c.type not in ("comment",))
     assert script.text(first) == "$ErrorActionPreference = 'Stop'"
@@ -356,9 +357,10 @@ def test_it_implements_exactly_the_declared_operations_and_keys():
      "list: never reads the declared request key pattern"),
     ("if ($op.backup -and", "if ($true -and", "write: never reads the declared request key backup"),
     ("$item = Get-Entry ([string]$op.path)", "$item = Get-Entry $op", "$op used other than as $op.<key>: 'Get-Entry $op'"),
-    ("$path = [string]$op.path\n    $held = Read-Lock $path\n    if ($null",
-     "$path = Get-LockPath\n    $held = Read-Lock $path\n    if ($null", "unlock: never reads the declared request key path"),
-    ("function Test-Once($entry) {", "function Get-LockPath { $op.path }\nfunction Test-Once($entry) {",
+    ("$path = [string]$op.path; $guard = Open-Guard $path\n    try {\n        $held = Read-Lock $path\n        if ($null -eq",
+     "$path = Get-LockPath; $guard = Open-Guard $path\n    try {\n        $held = Read-Lock $path\n        if ($null -eq",
+     "unlock: never reads the declared request key path"),
+    ("function Read-Lock([string]$path) {", "function Get-LockPath { $op.path }\nfunction Read-Lock([string]$path) {",
      "$op outside an operation function"),
     ("@{ created = $true }", "@{ created = $true; made = $true }", "writes 'made', which is not a declared result key"),
     ("return @{ exists = $false } }\n    $stream", "return @{ } }\n    $stream", "without the required key 'exists'"),
@@ -366,17 +368,19 @@ def test_it_implements_exactly_the_declared_operations_and_keys():
      "hash: never writes the declared result key 'size'"),
     ("@{ moved = $true }", "$true", "writes '$true' to its output"),
     ("return @{ moved = $false }", "return $false", "writes '$false' to its output"),
-    ("[void][IO.Directory]::CreateDirectory($path)", "[IO.Directory]::CreateDirectory($path)",
-     "writes '[IO.Directory]::CreateDirectory($path)' to its output"),
+    ("[void][IO.Directory]::CreateDirectory([string]$op.path)", "[IO.Directory]::CreateDirectory([string]$op.path)",
+     "writes '[IO.Directory]::CreateDirectory([string]$op.path)' to its output"),
     ("@{ released = $true }", "$released = @{ released = $true }\n    $released", "writes '$released'"),
     ("$done.op = $name; $done.ok = $true", "$done.op = $name", "marks a result with ['op']"),
     ("} catch { @{ op = $name; ok = $false; error = (Get-Message $_) } }", "} catch { @{ op = $name; ok = $false } }",
      "Invoke-One's failure result"),
-    ("if (-not $done.ok) { $failedAt = $results.Count - 1; break }", "if (-not $done.ok) { $failedAt = $results.Count - 1 }",
+    ("if (-not $done.ok -or $done.halt) { $failedAt = $results.Count - 1; break }",
+     "if (-not $done.ok -or $done.halt) { $failedAt = $results.Count - 1 }",
      "does not stop its operations"),
     ("foreach ($item in $document.cleanup)", "foreach ($item in $document.finally)", "the batch reads"),
-    ("failed_at = $failedAt }", "failed = $failedAt }", "the batch result has the keys"),
-    ("ConvertTo-Json -InputObject $result -Depth 10 -Compress", "$result", "not the one JSON document"),
+    ("failed_at = $failedAt; stamp", "failed = $failedAt; stamp", "the batch result has the keys"),
+    ("sees the failure\nConvertTo-Json -InputObject $result -Depth 10 -Compress", "sees the failure\n$result",
+     "not the one JSON document"),
 ])
 def test_a_broken_copy_fails_the_contract(old, new, words):
     problems = contract_problems(mutated(old, new))
@@ -416,7 +420,10 @@ def test_removal_and_renaming_stay_below_the_root():
     ("invoke-opprompted", ["[Text.RegularExpressions.RegexOptions]::IgnoreCase", "Stop-Tree $proc", "$secretValues"]),
     ("stop-tree", ["'taskkill.exe'), '/T', '/F', '/PID'"]),
     ("new-sha", ["[Security.Cryptography.SHA256]::Create()"]),
-    ("invoke-opwrite", ["[IO.File]::Replace($tmp, $path,", "'{0}.{1}.partial' -f $path, $PID"]),
+    ("invoke-opwrite", ["Move-Over $tmp $path", "'{0}.{1}.partial' -f $path, $PID"]),
+    ("move-over", ["[IO.File]::Replace($tmp, $path,", "[IO.File]::Move($tmp, $path)"]),
+    ("open-guard", ["[IO.FileShare]::None"]),
+    ("invoke-opunzip", ["Get-Inside", "Move-Over $tmp $target"]),
     ("invoke-oplock", ["[IO.File]::Open($path, [IO.FileMode]::CreateNew", "$env:COMPUTERNAME", "$PID"]),
     ("invoke-opservice", ["Get-Service -Name $name", "Stop-Service -InputObject $service -NoWait", "WaitForStatus"]),
     ("invoke-opcmdlet", ["Import-Module", "& $command @params", "Select-Object -Property $select"]),
@@ -739,8 +746,8 @@ def test_programs_start_only_from_an_argv_quoted_by_one_function():
      "$info.Arguments = $argv[1..99] -join ' '", "not 'ConvertTo-CommandLine"),
     ("Start-Sleep -Milliseconds 25", "Start-Process -FilePath $x; Start-Sleep -Milliseconds 25", "through the shell"),
     ("$objects = @(& $command @params", "$objects = @(& $name @params", "& runs"),
-    ("$ended = $kill.WaitForExit(60000)\n        if (-not $ended -or $kill.ExitCode -ne 0)",
-     "$ended = $kill.WaitForExit(60000)\n        if (-not $ended)", "stop-tree starts a program without reading"),
+    ("if (-not $kill.WaitForExit(60000) -or $kill.ExitCode -ne 0)",
+     "if (-not $kill.WaitForExit(60000))", "stop-tree starts a program without reading"),
 ])
 def test_a_broken_copy_fails_the_command_line_rules(old, new, words):
     problems = command_line_problems(mutated(old, new))

@@ -1,6 +1,7 @@
 """The POSIX executor against the declared contract: every primitive, its request and result keys, and the
 behaviour the controller relies on (literal arguments, a timeout that ends the whole tree, confinement)."""
 import json
+import re
 import os
 import stat
 import sys
@@ -73,7 +74,7 @@ def test_stdin_text_and_file_and_encodings(tmp_path):
     assert one(op="run", argv=[cat], timeout=30, stdin_text="Grüße\n")["output"] == "Grüße\n"
     source = tmp_path / "in.bin"
     source.write_bytes("Stra\u00dfe".encode("latin-1"))
-    assert one(op="run", argv=[cat], timeout=30, stdin_file=str(source), encoding="latin-1")["output"] == "Straße"
+    assert one(op="run", argv=[cat], timeout=30, stdin_files=[str(source)], encoding="latin-1")["output"] == "Straße"
     assert not one(op="run", argv=[cat], timeout=30, encoding="ebcdic")["ok"]
 
 
@@ -166,3 +167,162 @@ def test_a_batch_stops_at_the_first_failure_and_always_cleans_up(tmp_path):
                                  {"op": "shell", "command": "x"}, {"op": "read", "path": "x", "code": "y"}])
 def test_the_contract_refuses_commands_as_strings_and_unknown_keys(bad):
     assert contract.request_problems(bad)
+
+
+def write_lock(path, record):
+    with open(path, "w") as handle:
+        handle.write(record if isinstance(record, str) else json.dumps(record))
+
+
+def dead_pid():
+    proc = __import__("subprocess").Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.mark.parametrize("record, broken", [
+    ("", True),  # its writer died while writing it
+    ("{not json", True),
+    ({"token": "x", "pid": "dead", "host": "here"}, True),  # the process that held it is gone
+    ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here"}, True),  # its lease ran out
+    ({"token": "x", "expires": time.time() + 600, "pid": "dead", "host": "here"}, False),  # a lease outlives its writer
+    ({"token": "x", "pid": os.getpid(), "host": "here"}, False),  # its process still runs
+    ({"token": "x", "pid": "dead", "host": "another-host"}, False),  # a process elsewhere is not judged here
+    ({"token": "x", "pid": "not a number", "host": "here"}, False),  # not a lock this collection wrote
+])
+def test_a_lock_is_broken_exactly_when_its_holder_is_gone(tmp_path, record, broken):
+    path = str(tmp_path / ".oscc-ol_x.lock")
+    if isinstance(record, dict):
+        here = __import__("socket").gethostname()
+        record = dict(record, host=here if record["host"] == "here" else record["host"],
+                      pid=dead_pid() if record["pid"] == "dead" else record["pid"])
+    write_lock(path, record)
+    done = one(op="lock", path=path, record={"token": "new"})
+    assert done["acquired"] is broken
+    with open(path) as handle:
+        assert (json.load(handle).get("token") == "new") is broken
+
+
+def test_a_lock_with_a_ttl_is_a_lease_and_records_who_took_it(tmp_path):
+    path = str(tmp_path / "l")
+    assert one(op="lock", path=path, record={"token": "t", "operation": "restore"}, ttl=60)["acquired"]
+    with open(path) as handle:
+        held = json.load(handle)
+    assert held["operation"] == "restore" and held["pid"] == os.getpid() and held["started"].endswith("Z")
+    assert time.time() + 50 < held["expires"] <= time.time() + 60
+    assert one(op="lock", path=path, record={"token": "u"})["holder"]["token"] == "t"
+
+
+def _race(path, token, results, start):
+    start.wait()
+    results.put(executor.run_batch({"ops": [{"op": "lock", "path": path, "record": {"token": token}}]})["results"][0])
+    time.sleep(1.5)  # the winner still runs while the others try: its lock is held, not stale
+
+
+def test_two_runs_that_find_a_stale_lock_never_both_take_it(tmp_path):
+    import multiprocessing
+    context = multiprocessing.get_context("fork")
+    for attempt in range(3):
+        path = str(tmp_path / f"race{attempt}")
+        write_lock(path, {"token": "old", "pid": dead_pid(), "host": __import__("socket").gethostname()})
+        results, start = context.Queue(), context.Event()
+        runs = [context.Process(target=_race, args=(path, f"t{n}", results, start)) for n in range(6)]
+        for run in runs:
+            run.start()
+        start.set()
+        won = [results.get(timeout=20)["acquired"] for _n in runs]
+        for run in runs:
+            run.join()
+        assert won.count(True) == 1
+
+
+def test_env_copy_and_list_with_contents(tmp_path, monkeypatch):
+    monkeypatch.setenv("OSCC_T", "a&b %TEMP% ü")
+    done = one(op="env", names=["OSCC_T", "OSCC_UNSET"])
+    assert done["values"] == {"OSCC_T": "a&b %TEMP% ü", "OSCC_UNSET": None} and done["computer_name"]
+    (tmp_path / "a.json").write_text('{"x": 1}')
+    (tmp_path / "sub").mkdir()
+    assert one(op="copy", src=str(tmp_path / "a.json"), dest=str(tmp_path / "new" / "b.json"))["copied"]
+    assert (tmp_path / "new" / "b.json").read_text() == '{"x": 1}'
+    assert not one(op="copy", src=str(tmp_path / "missing"), dest=str(tmp_path / "c"))["copied"]
+    entries = one(op="list", path=str(tmp_path), pattern="*", read="utf-8")["entries"]
+    files = {e["name"]: e for e in entries}
+    assert files["a.json"]["content"] == '{"x": 1}' and len(files["a.json"]["sha256"]) == 64
+    assert "content" not in files["sub"]
+
+
+def test_unzip_hashes_entries_and_writes_only_below_dest(tmp_path):
+    import hashlib
+    import zipfile
+    kit = tmp_path / "kit.zip"
+    with zipfile.ZipFile(kit, "w") as archive:
+        archive.writestr("web/index.htm", "<p>ä</p>")
+        archive.writestr("web/", "")
+        archive.writestr("readme.txt", "r")
+    listed = one(op="unzip", archive=str(kit))
+    assert listed["files"] == {"web/index.htm": hashlib.sha256("<p>ä</p>".encode()).hexdigest(),
+                               "readme.txt": hashlib.sha256(b"r").hexdigest()}
+    dest = tmp_path / "dest"
+    one(op="unzip", archive=str(kit), dest=str(dest), entries=["web/index.htm"])
+    assert (dest / "web" / "index.htm").read_text() == "<p>ä</p>" and not (dest / "readme.txt").exists()
+    assert "holds no entry" in one(op="unzip", archive=str(kit), dest=str(dest), entries=["nope"])["error"]
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("../escaped.txt", "x")
+    assert "is not a path inside" in one(op="unzip", archive=str(evil), dest=str(dest))["error"]
+    assert not (tmp_path / "escaped.txt").exists()
+    (tmp_path / "not.zip").write_text("plain")
+    assert "is not a zip file" in one(op="unzip", archive=str(tmp_path / "not.zip"))["error"]
+    assert one(op="unzip", archive=str(tmp_path / "absent.zip")) == {"op": "unzip", "ok": True, "exists": False, "files": {}}
+
+
+def test_a_saved_batch_names_its_files_by_its_stamp_leaves_a_record_and_exits_1_when_it_failed(tmp_path):
+    import subprocess
+    source = executor.__file__
+    saved = tmp_path / "scheduled.json"
+    for fails, code in ((False, 0), (True, 1)):
+        ops = [{"op": "run", "argv": [sys.executable, "-c", "print('hi')"], "timeout": 30,
+                "stdout_file": str(tmp_path / "out_{stamp}.txt")}]
+        if fails:
+            ops.append({"op": "remove", "path": "/etc/hostname", "root": str(tmp_path)})
+        saved.write_text(json.dumps({"ops": ops, "stamp": "{stamp}", "record": str(tmp_path / "run_{stamp}.json")}))
+        done = subprocess.run([sys.executable, source, f"@{saved}"], capture_output=True, text=True, check=False)
+        assert done.returncode == code, done.stderr
+        result = json.loads(done.stdout)
+        assert re.fullmatch(r"\d{8}T\d{9}", result["stamp"])
+        with open(tmp_path / f"run_{result['stamp']}.json") as handle:
+            assert json.load(handle) == result
+        assert (tmp_path / f"out_{result['stamp']}.txt").read_text() == "hi\n"
+        assert (result["failed_at"] is not None) is fails
+        time.sleep(0.01)
+
+
+def test_an_exit_code_outside_ok_rc_or_a_lock_not_acquired_halts_the_batch(tmp_path, monkeypatch):
+    monkeypatch.setenv("OSCC_SET", "host's")
+    show = [sys.executable, "-c", "import os, sys; print(os.environ.get('OSCC_SET'), os.environ.get('OSCC_NEW')); "
+                                  "sys.exit(int(sys.argv[1]))"]
+    done = batch({"op": "run", "argv": show + ["3"], "timeout": 30, "ok_rc": [0, 3],
+                  "env_defaults": {"OSCC_SET": "default", "OSCC_NEW": "default"}},
+                 {"op": "run", "argv": show + ["4"], "timeout": 30, "ok_rc": [0]},
+                 {"op": "run", "argv": show + ["0"], "timeout": 30},
+                 cleanup=[{"op": "run", "argv": show + ["0"], "timeout": 30}])
+    first, second = done["results"]
+    assert first["output"] == "host's default\n" and "halt" not in first  # a default never replaces the host's value
+    assert second["ok"] and second["halt"] and second["rc"] == 4 and done["failed_at"] == 1
+    assert done["cleanup"][0]["rc"] == 0
+    lock = str(tmp_path / "l")
+    assert one(op="lock", path=lock, record={"token": "a"})["acquired"]
+    held = batch({"op": "lock", "path": lock, "record": {"token": "b"}}, {"op": "mkdir", "path": str(tmp_path / "no")})
+    assert held["failed_at"] == 0 and held["results"][0]["halt"] and not (tmp_path / "no").exists()
+
+
+def test_stdin_files_are_fed_one_after_the_other(tmp_path):
+    parts = []
+    for n, text in enumerate((b"L0-data|", b"L1-\x00\xff|")):
+        part = tmp_path / f"a{n}"
+        part.write_bytes(text * 100000)
+        parts.append(str(part))
+    digest = [sys.executable, "-c", "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())"]
+    import hashlib
+    expected = hashlib.sha256(b"L0-data|" * 100000 + b"L1-\x00\xff|" * 100000).hexdigest()
+    assert one(op="run", argv=digest, timeout=60, stdin_files=parts)["output"].strip() == expected
