@@ -358,7 +358,7 @@ def apply_ops(steps, cmdlets, **source):
 
 def applied(ops, done, first_step=0):
     """(the cmdlets that ran, the failure in one line or None) from an apply batch whose steps start at first_step."""
-    keyed = [(index, op) for index, op in enumerate(ops)]
+    keyed = list(enumerate(ops))
     failed_at = done.get("failed_at")
     ran = [op["name"] for op, result in zip(ops, done.get("results", [])) if result.get("ok")][first_step:]
     problem = failure(keyed, done)

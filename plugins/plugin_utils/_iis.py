@@ -150,7 +150,7 @@ def plan(wanted: dict, current: dict) -> tuple[dict, list]:
 
 def applied_problem(ops: list, done: dict) -> str | None:
     """The failed change of the apply batch in one line, with what was changed before it."""
-    keyed = [(index, op) for index, op in enumerate(ops)]
+    keyed = list(enumerate(ops))
     problem = failure(keyed, done, describe)
     if problem and done["failed_at"]:
         problem += f" (changed before it: {'; '.join(describe(op) for op in ops[:done['failed_at']])})"

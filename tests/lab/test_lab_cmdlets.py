@@ -146,3 +146,10 @@ def test_a_posix_failure_inside_a_batch_with_cmdlets_stops_it_too(stand_in_modul
     batch = {"ops": [{"op": "remove", "path": "C:\\", "root": "C:\\b"}, {"op": "cmdlet", "name": "Get-Module"}]}
     done = stand_in_module.run_with_cmdlets(Module(), lab_host.State(), batch)
     assert [r["op"] for r in done["results"]] == ["remove"] and done["failed_at"] == 0 and done["cleanup"] == []
+
+
+def test_a_halt_inside_a_batch_with_cmdlets_stops_it(stand_in_module, tmp_path):
+    (tmp_path / "drives" / "C" / "held.lock").write_text('{"token": "t", "host": "elsewhere", "pid": 1}')
+    batch = {"ops": [{"op": "lock", "path": "C:\\held.lock", "record": {"token": "u"}}, {"op": "cmdlet", "name": "Get-Module"}]}
+    done = stand_in_module.run_with_cmdlets(Module(), lab_host.State(), batch)
+    assert [r["op"] for r in done["results"]] == ["lock"] and done["results"][0]["halt"] and done["failed_at"] == 0

@@ -58,9 +58,14 @@ def run_posix(module, ops, cleanup):
     return done["cleanup" if cleanup else "results"]
 
 
+def stops(result):
+    """A result that ends the batch: a failure, or a halt (a lock not acquired, an exit code outside ok_rc)."""
+    return not result["ok"] or bool(result.get("halt"))
+
+
 def run_with_cmdlets(module, state, given):
     """A batch holding cmdlet operations: each simulated on the host's state, the runs of other operations between
-    them through the POSIX executor; in order up to the first failure, then every cleanup operation."""
+    them through the POSIX executor; in order up to the first failure or halt, then every cleanup operation."""
     if given.get("stamp") or given.get("record"):
         module.fail_json(msg="lab stand-in: a saved batch (stamp, record) with cmdlet operations is not simulated")
     session = lab_cmdlets.Session(state)
@@ -74,16 +79,16 @@ def run_with_cmdlets(module, state, given):
             if pending:
                 done += run_posix(module, pending, cleanup)
                 pending = []
-            if not cleanup and done and not done[-1]["ok"]:
+            if not cleanup and done and stops(done[-1]):
                 break
             if op is not None:
                 done.append(session.run(op))
-                if not cleanup and not done[-1]["ok"]:
+                if not cleanup and stops(done[-1]):
                     break
         return done
 
     results = run(given.get("ops", []), False)
-    failed = [i for i, r in enumerate(results) if not r["ok"]]
+    failed = [i for i, r in enumerate(results) if stops(r)]
     result = {"results": results, "cleanup": run(given.get("cleanup", []), True),
               "failed_at": failed[0] if failed else None}
     shapes = contract()
