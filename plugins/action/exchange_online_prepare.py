@@ -8,7 +8,7 @@ import re
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem, line_value_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 
@@ -26,24 +26,31 @@ class ActionModule(OsccAction):
     PLATFORMS = ("windows",)
 
     def act(self, args, target, task_vars):
-        problem = address_problem({o: args[o] for o in ("account", "report_sender")})
+        problem = (address_problem({o: args[o] for o in ("account", "report_sender")})
+                   or line_value_problem([(o, args[o]) for o in ("account", "report_sender", "organization", "app_id")]
+                                         + [(o, v) for o in ("aliases",) for v in args[o]]))
         if problem:
             raise AnsibleActionFail(problem)
         if not re.fullmatch(r"[0-9A-Fa-f]{40}", args["certificate_thumbprint"]):
             raise AnsibleActionFail("certificate_thumbprint must be the 40 hex digits of the app's certificate "
                                     "in the host's store")
         online = {k: args[k] for k in ("organization", "app_id", "certificate_thumbprint")}
-        current = target.procedure("exchange_online_read", {"account": args["account"],
-                                                            "report_sender": args["report_sender"], "online": online},
-                                   read_only=True)
+        # Each batch connects first and disconnects in its cleanup, which runs whatever failed.
+        keyed = exchange.online_read_ops(args, online)
+        done = target.batch([op for _key, op in keyed], cleanup=[exchange.ONLINE_DISCONNECT], read_only=True, check=False)
         try:
+            current = exchange.online_current_from(keyed, done, online)
             steps = exchange.plan_online(current, args)
         except exchange.ExchangeError as exc:
             raise AnsibleActionFail(str(exc)) from None
         result = {"changed": bool(steps), "steps": steps}
         if steps and not self._task.check_mode:
-            cmdlets = {name: sorted(parameters) for name, parameters in exchange.CMDLETS_ONLINE.items()}
-            done = target.procedure("exchange_apply", {"steps": [{k: s[k] for k in ("cmdlet", "parameters")} for s in steps],
-                                                       "cmdlets": cmdlets, "online": online})
-            result["done"] = done.get("done", [])
+            try:
+                ops = [exchange.online_connect(online)] + exchange.apply_ops(steps, exchange.CMDLETS_ONLINE)
+            except exchange.ExchangeError as exc:
+                raise AnsibleActionFail(f"internal error: {exc}") from None
+            result["done"], problem = exchange.applied(ops, target.batch(ops, cleanup=[exchange.ONLINE_DISCONNECT],
+                                                                         check=False), first_step=1)
+            if problem:
+                raise AnsibleActionFail(problem)
         return result

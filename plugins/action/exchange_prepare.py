@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem, line_value_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils import _exchange as exchange
 from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 
@@ -27,20 +27,37 @@ class ActionModule(OsccAction):
         if args["imap_budget"] < exchange.MIN_IMAP_BUDGET:
             raise AnsibleActionFail(f"imap_budget must be at least {exchange.MIN_IMAP_BUDGET} (manual §3.4), "
                                     f"got {args['imap_budget']}")
-        problem = address_problem({o: args[o] for o in ("account", "report_sender")})
+        problem = (address_problem({o: args[o] for o in ("account", "report_sender")})
+                   or line_value_problem([(o, args[o]) for o in ("account", "receive_connector", "report_sender")]
+                                         + [(o, v) for o in ("aliases", "report_mailboxes") for v in args[o]]))
         if problem:
             raise AnsibleActionFail(problem)
-        current = target.procedure("exchange_read", {k: args[k] for k in ("account", "aliases", "receive_connector",
-                                                                          "report_sender", "report_mailboxes")},
-                                   read_only=True)
         try:
+            current, snapin = self._read(args, target)
             steps = exchange.plan(current, args)
         except exchange.ExchangeError as exc:
             raise AnsibleActionFail(str(exc)) from None
         result = {"changed": bool(steps), "version": current["version"], "steps": steps}
         if steps and not self._task.check_mode:
-            cmdlets = {name: sorted(parameters) for name, parameters in exchange.CMDLETS.items()}
-            done = target.procedure("exchange_apply", {"steps": [{k: s[k] for k in ("cmdlet", "parameters")} for s in steps],
-                                                       "cmdlets": cmdlets})
-            result["done"] = done.get("done", [])
+            try:
+                ops = exchange.apply_ops(steps, exchange.CMDLETS, snapin=snapin)
+            except exchange.ExchangeError as exc:
+                raise AnsibleActionFail(f"internal error: {exc}") from None
+            result["done"], problem = exchange.applied(ops, target.batch(ops, check=False))
+            if problem:
+                raise AnsibleActionFail(problem)
         return result
+
+    @staticmethod
+    def _read(args, target):
+        """(what the organisation has, the snap-in that read it): one batch through the 2013 snap-in, and a second only
+        where the registered one is another (Exchange 2010, 2007)."""
+        snapin, family = exchange.SNAPINS[0]
+        for _attempt in range(2):
+            keyed = exchange.read_ops(args, snapin, family)
+            done = target.batch([op for _key, op in keyed], read_only=True, check=False)
+            other = exchange.snapin_to_use(keyed, done, snapin)
+            if other is None:
+                return exchange.current_from(keyed, done, args, family), snapin
+            snapin, family = other
+        raise exchange.ExchangeError(exchange.NO_SHELL)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import name_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, name_problem
+from ansible_collections.oscc.admin.plugins.plugin_utils import _iis as iis
 from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._cmdlet import CmdletError
 
 ACCESS = ("Read", "Write", "Script", "Execute", "Source", "NoRemoteRead", "NoRemoteWrite", "NoRemoteScript",
           "NoRemoteExecute")
@@ -32,11 +34,25 @@ class ActionModule(OsccAction):
         bad = [e for e in args["mime_types"] if not str(e).startswith(".")]
         if bad:
             raise AnsibleActionFail(f"mime_types: extensions start with a dot, got {', '.join(bad)}")
-        problem = name_problem({"isapi_path": args["isapi_path"]}, windows=True)
+        problem = (line_value_problem([(o, args[o]) for o in ("site", "application", "isapi_path", "isapi_description")]
+                                      + [("access_policy", a) for a in args["access_policy"]]
+                                      + [("mime_types", f"{e}: {m}") for e, m in args["mime_types"].items()]
+                                      + [("default_documents", d) for d in args["default_documents"]])
+                   or name_problem({"isapi_path": args["isapi_path"]}, windows=True)
+                   or next(filter(None, (name_problem({"default_documents": d}, windows=True)
+                                         for d in args["default_documents"])), None))
         if problem:
             raise AnsibleActionFail(problem)
-        check = bool(self._task.check_mode)
-        params = dict(args, application="/" + args["application"].strip("/"), access_policy=",".join(args["access_policy"]),
-                      check=check)
-        result = target.procedure("iis_isapi", params, read_only=check)
-        return {"changed": result["changed"], "changes": result.get("changes", {})}
+        # One batch reads every setting; a second, only when something differs and not in check mode, changes it.
+        wanted = iis.wanted_from(args)
+        keyed = iis.read_ops(wanted)
+        try:
+            current = iis.current_from(keyed, target.batch([op for _key, op in keyed], read_only=True, check=False))
+        except CmdletError as exc:
+            raise AnsibleActionFail(f"IIS: {exc}") from None
+        changes, ops = iis.plan(wanted, current)
+        if ops and not self._task.check_mode:
+            problem = iis.applied_problem(ops, target.batch(ops, check=False))
+            if problem:
+                raise AnsibleActionFail(f"IIS: {problem}")
+        return {"changed": bool(changes), "changes": changes}

@@ -2,8 +2,13 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
 # Exchange on-premises and Exchange Online for the OSCC e-mail server (manual §3.2, §3.4, §3.7, §3.8):
-# from what the organisation reports, the cmdlets that are still needed, in order. No I/O.
+# the cmdlets that read the organisation, from what they report the cmdlets that are still needed, in order, and
+# the executor operations that run them. No I/O.
 from __future__ import annotations
+
+import re
+
+from ansible_collections.oscc.admin.plugins.plugin_utils._cmdlet import by_key, cmdlet, failure, first, objects, truthy
 
 POLICY_NAME = "OSCC"
 MIN_IMAP_BUDGET = 8000000  # §3.4: ImapMaxBurst and ImapRechargeRate at least 8,000,000 (Exchange 2013)
@@ -29,6 +34,20 @@ CMDLETS_ONLINE = {
     "Set-CASMailbox": {"Identity", "ImapEnabled", "SmtpClientAuthenticationDisabled"},
     "Add-RecipientPermission": {"Identity", "Trustee", "AccessRights"},
 }
+
+
+# The Exchange Management Shell's snap-in, by the major version that names it so (reference/mail.md §2):
+# 2013 and later, 2010, 2007.
+SNAPINS = (("Microsoft.Exchange.Management.PowerShell.SnapIn", 15), ("Microsoft.Exchange.Management.PowerShell.E2010", 14),
+           ("Microsoft.Exchange.Management.PowerShell.Admin", 8))
+ONLINE_MODULE = "ExchangeOnlineManagement"
+NO_SHELL = "the Exchange Management Shell is not on this host"
+NO_ONLINE_MODULE = ("the ExchangeOnlineManagement module is not installed on this host "
+                    "(Install-Module ExchangeOnlineManagement)")
+# A cmdlet that finds nothing reports a non-terminating error; for a read, that is "none".
+QUIET = {"ErrorAction": "SilentlyContinue"}
+# What every planned cmdlet gets: no confirmation prompt (none can be answered), and an error ends the batch.
+APPLY = {"Confirm": False, "ErrorAction": "Stop"}
 
 
 class ExchangeError(Exception):
@@ -77,7 +96,9 @@ def plan(current, wanted):
             if existing is None:
                 steps.append(step("New-Mailbox", "a mailbox for the alias (Exchange 2007, §3.4)",
                                   Name=alias.split("@")[0], Shared=True, PrimarySmtpAddress=alias))
-            if existing is None or (existing.get("forwarding_address") or "").lower() != account.lower():
+            # Get-Mailbox shows the forwarding target by its identity, as it shows the account's own.
+            forwards_to = {account.lower(), str(current["mailbox"].get("identity") or "").lower()} - {""}
+            if existing is None or (existing.get("forwarding_address") or "").lower() not in forwards_to:
                 steps.append(step("Set-Mailbox", "forward the alias to the OSCC account (Exchange 2007, §3.4)",
                                   Identity=alias, ForwardingAddress=account, DeliverToMailboxAndForward=False))
     elif missing:
@@ -154,3 +175,193 @@ def _budget(value):
         return 0
     text = str(value).strip()
     return float("inf") if text.lower() == "unlimited" else int(text)
+
+
+def _family(version_major):
+    return 15 if version_major >= 15 else (14 if version_major >= 14 else 8)
+
+
+def read_ops(wanted, snapin, family):
+    """[(key, op)]: what exchange_prepare reads of the organisation in one batch, through `snapin`, whose major
+    version is `family`. The snap-ins registered come first, so a wrong guess names the right one."""
+    def shell(name, select=None, **parameters):
+        return cmdlet(name, snapin=snapin, select=select, **parameters)
+
+    account = wanted["account"]
+    keyed = [("host", {"op": "env", "names": []}),
+             ("snapins", cmdlet("Get-PSSnapin", Registered=True, select=["Name"])),
+             ("servers", shell("Get-ExchangeServer", select=["Name", "AdminDisplayVersion"])),
+             ("mailbox", shell("Get-Mailbox", select=["Identity", "SamAccountName", "EmailAddresses"], Identity=account,
+                               **QUIET))]
+    if family >= 15:
+        keyed += [("policy", shell("Get-ThrottlingPolicy", select=["ImapMaxBurst", "ImapRechargeRate"], Identity=POLICY_NAME,
+                                   **QUIET)),
+                  ("association", shell("Get-ThrottlingPolicyAssociation", select=["ThrottlingPolicyId"], Identity=account))]
+    keyed += [("transport", shell("Get-TransportConfig", select=["ShadowRedundancyEnabled", "HeaderPromotionModeSetting"])),
+              ("imap", shell("Get-ImapSettings", select=["LoginType"]))]
+    if wanted.get("receive_connector"):
+        keyed.append(("connector", shell("Get-ReceiveConnector", select=["AuthMechanism"],
+                                         Identity=wanted["receive_connector"], **QUIET)))
+    if wanted.get("report_sender"):
+        keyed.append(("send_as", shell("Get-ADPermission", select=["User", "ExtendedRights", "Deny"],
+                                       Identity=wanted["report_sender"])))
+    for name in wanted.get("report_mailboxes") or []:
+        keyed.append((("full_access", name), shell("Get-MailboxPermission", select=["User", "AccessRights", "Deny"],
+                                                   Identity=name)))
+    if family < 14:
+        for alias in wanted.get("aliases") or []:
+            keyed.append((("alias", alias), shell("Get-Mailbox", select=["Identity", "ForwardingAddress"], Identity=alias,
+                                                  **QUIET)))
+    return keyed
+
+
+def snapin_to_use(keyed, done, tried):
+    """The registered Exchange snap-in to read through when `tried` was not it; None when `tried` was."""
+    registered = {str(o.get("Name", "")).lower() for o in objects(by_key(keyed, done), "snapins") or []}
+    if tried.lower() in registered:
+        return None
+    for snapin, family in SNAPINS:
+        if snapin.lower() in registered:
+            return snapin, family
+    raise ExchangeError(NO_SHELL)
+
+
+def _granted(entries, sam, right):
+    """Whether an allowing entry for DOMAIN\\<sam> holds `right` (Get-ADPermission, Get-MailboxPermission)."""
+    for entry in entries or []:
+        user = str(entry.get("User") or "").lower()
+        rights = entry.get("ExtendedRights") if "ExtendedRights" in entry else entry.get("AccessRights")
+        rights = rights if isinstance(rights, list) else [rights]
+        if user.endswith("\\" + sam.lower()) and not truthy(entry.get("Deny")) and \
+                any(right.lower() in str(r or "").lower() for r in rights):
+            return True
+    return False
+
+
+def _mailbox(entry):
+    return {"identity": str(entry.get("Identity") or ""), "email_addresses": [str(a) for a in entry.get("EmailAddresses") or []]}
+
+
+def current_from(keyed, done, wanted, family):
+    """What exchange_prepare plans from (the keys plan() reads), from the read batch's results."""
+    results = by_key(keyed, done)
+    mailbox = first(results, "mailbox")
+    problem = failure(keyed, done)
+    if problem and not (objects(results, "mailbox") == [] and done["failed_at"] > 3):
+        raise ExchangeError(problem)  # past a missing mailbox, what failed did for want of it
+    computer = str(results["host"]["computer_name"])
+    servers = objects(results, "servers")
+    server = next((s for s in servers if str(s.get("Name", "")).lower() == computer.lower()), None)
+    if server is None:
+        raise ExchangeError(f"this host ({computer}) is not one of the organisation's Exchange servers "
+                            f"({', '.join(str(s.get('Name')) for s in servers) or 'none'}); run the task on one")
+    found = re.search(r"(\d+)\.(\d+)", str(server.get("AdminDisplayVersion") or ""))
+    if not found:
+        raise ExchangeError(f"cannot read the Exchange version {server.get('AdminDisplayVersion')!r}")
+    version = f"{int(found.group(1))}.{int(found.group(2))}"
+    if _family(int(found.group(1))) != family:
+        raise ExchangeError(f"Exchange {version} on this host does not match its management shell snap-in")
+    current = {"version": version, "mailbox": None, "transport": {}, "imap": {}, "throttling_policy": None,
+               "throttling_association": None, "receive_connector": None, "send_as_granted": False, "full_access": {},
+               "alias_mailboxes": {}}
+    if mailbox is None:
+        return current
+    sam = str(mailbox.get("SamAccountName") or "")
+    current["mailbox"] = _mailbox(mailbox)
+    if family >= 15:
+        policy = first(results, "policy")
+        if policy:
+            current["throttling_policy"] = {k: str(policy.get(k)) for k in ("ImapMaxBurst", "ImapRechargeRate")}
+        current["throttling_association"] = str((first(results, "association") or {}).get("ThrottlingPolicyId") or "")
+    transport = first(results, "transport") or {}
+    current["transport"] = {"ShadowRedundancyEnabled": truthy(transport.get("ShadowRedundancyEnabled")),
+                            "HeaderPromotionModeSetting": str(transport.get("HeaderPromotionModeSetting") or "")}
+    current["imap"] = {"LoginType": str((first(results, "imap") or {}).get("LoginType") or "")}
+    connector = first(results, "connector")
+    if connector:
+        current["receive_connector"] = {"AuthMechanism": str(connector.get("AuthMechanism") or "")}
+    if wanted.get("report_sender"):
+        current["send_as_granted"] = _granted(objects(results, "send_as"), sam, "Send-As")
+    for name in wanted.get("report_mailboxes") or []:
+        current["full_access"][name.lower()] = _granted(objects(results, ("full_access", name)), sam, "FullAccess")
+    if family < 14:
+        for alias in wanted.get("aliases") or []:
+            box = first(results, ("alias", alias))
+            if box:
+                current["alias_mailboxes"][alias.lower()] = {"forwarding_address": str(box.get("ForwardingAddress") or "")}
+    return current
+
+
+def online_connect(online):
+    """Connect-ExchangeOnline app-only: the certificate is in the host's store, so no secret travels."""
+    return cmdlet("Connect-ExchangeOnline", module=ONLINE_MODULE, AppId=online["app_id"],
+                  CertificateThumbprint=online["certificate_thumbprint"], Organization=online["organization"],
+                  ShowBanner=False, ErrorAction="Stop")
+
+
+ONLINE_DISCONNECT = cmdlet("Disconnect-ExchangeOnline", module=ONLINE_MODULE, Confirm=False, ErrorAction="SilentlyContinue")
+
+
+def online_read_ops(wanted, online):
+    """[(key, op)]: what exchange_online_prepare reads, in one batch that connects first (cleanup: ONLINE_DISCONNECT)."""
+    account = wanted["account"]
+    keyed = [("module", cmdlet("Get-Module", ListAvailable=True, Name=ONLINE_MODULE, select=["Name", "Version"])),
+             ("connect", online_connect(online)),
+             ("mailbox", cmdlet("Get-Mailbox", select=["Identity", "EmailAddresses"], Identity=account, **QUIET)),
+             ("cas", cmdlet("Get-CASMailbox", select=["ImapEnabled", "SmtpClientAuthenticationDisabled"], Identity=account))]
+    if wanted.get("report_sender"):
+        keyed.append(("send_as", cmdlet("Get-RecipientPermission", select=["Trustee", "AccessRights"],
+                                        Identity=wanted["report_sender"], Trustee=account, **QUIET)))
+    return keyed
+
+
+def online_current_from(keyed, done, online):
+    """What plan_online() reads, from the online read batch's results."""
+    results = by_key(keyed, done)
+    if objects(results, "module") == []:
+        raise ExchangeError(NO_ONLINE_MODULE)
+    problem = failure(keyed, done)
+    if problem and done["failed_at"] == 1:
+        raise ExchangeError(f"Connect-ExchangeOnline to {online['organization']} failed: "
+                            f"{problem.split(' failed: ', 1)[1]}")
+    mailbox = first(results, "mailbox")
+    if problem and not (objects(results, "mailbox") == [] and done["failed_at"] > 2):
+        raise ExchangeError(problem)
+    current = {"version": "online", "mailbox": None, "imap_enabled": None, "smtp_client_auth_disabled": None,
+               "send_as_granted": False}
+    if mailbox is None:
+        return current
+    cas = first(results, "cas") or {}
+    disabled = cas.get("SmtpClientAuthenticationDisabled")
+    current.update(mailbox=_mailbox(mailbox), imap_enabled=truthy(cas.get("ImapEnabled")),
+                   smtp_client_auth_disabled=None if disabled is None else truthy(disabled))
+    current["send_as_granted"] = any("sendas" in str(r).lower() for entry in objects(results, "send_as") or []
+                                     for r in (entry.get("AccessRights") if isinstance(entry.get("AccessRights"), list)
+                                               else [entry.get("AccessRights")]))
+    return current
+
+
+def apply_ops(steps, cmdlets, **source):
+    """The executor operations that run the planned steps, each checked against `cmdlets` (cmdlet -> parameters
+    the plan may set): nothing else reaches the shell. `source` is the snapin or nothing (after a connect)."""
+    ops = []
+    for entry in steps:
+        allowed = cmdlets.get(entry["cmdlet"])
+        if allowed is None:
+            raise ExchangeError(f"{entry['cmdlet']} is not a cmdlet this plan runs")
+        unknown = sorted(set(entry["parameters"]) - set(allowed))
+        if unknown:
+            raise ExchangeError(f"{entry['cmdlet']} -{unknown[0]} is not a parameter this plan sets")
+        ops.append(cmdlet(entry["cmdlet"], select=["Identity"], **source, **entry["parameters"], **APPLY))
+    return ops
+
+
+def applied(ops, done, first_step=0):
+    """(the cmdlets that ran, the failure in one line or None) from an apply batch whose steps start at first_step."""
+    keyed = list(enumerate(ops))
+    failed_at = done.get("failed_at")
+    ran = [op["name"] for op, result in zip(ops, done.get("results", [])) if result.get("ok")][first_step:]
+    problem = failure(keyed, done)
+    if problem and failed_at is not None and failed_at >= first_step and ran:
+        problem += f" (done before it: {', '.join(ran)})"
+    return ran, problem

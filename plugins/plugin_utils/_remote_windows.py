@@ -19,8 +19,9 @@ if not SCRIPT.startswith(MARKER):
     raise ImportError("oscc_remote.ps1 does not start with " + MARKER)
 
 
-# Procedures for what only Windows has (IIS, the Exchange shells); the POSIX twin has no counterpart.
-WINDOWS_ONLY = ("iis_isapi", "exchange_read", "exchange_apply", "exchange_online_read")
+# Procedures for what only Windows has; the POSIX twin has no counterpart. IIS and the Exchange shells are driven
+# through the host executor's cmdlet operation instead (plugin_utils/_iis.py, _exchange.py).
+WINDOWS_ONLY = ()
 
 
 def render(name: str, params: dict) -> tuple[str, dict]:

@@ -33,11 +33,17 @@ def make_run(tmp_path, peers, version="15.0", host=HOST):
     return play
 
 
+# Cmdlets that read or open a session, and the common parameters every planned cmdlet gets (no prompt, stop on error).
+NOT_CHANGES = ("Get-", "Connect-", "Disconnect-")
+COMMON = ("Confirm", "ErrorAction")
+
+
 def applied(run):
-    """The cmdlets and parameters the role sent to the Exchange server, in order."""
+    """The cmdlets and parameters the role sent to the Exchange server to change it, in order."""
     calls = labctl.windows_state(run.lab.root, run.lab.host)["calls"]
-    return [(s["cmdlet"], s["parameters"]) for c in calls if c["args"].get("procedure") == "exchange_apply"
-            for s in c["args"]["parameters"]["steps"]]
+    return [(op["name"], {k: v for k, v in op.get("parameters", {}).items() if k not in COMMON})
+            for c in calls for op in c["args"].get("batch", {}).get("ops", [])
+            if op["op"] == "cmdlet" and not op["name"].startswith(NOT_CHANGES)]
 
 
 def test_exchange_2013_gets_what_the_manual_requires_then_nothing_changes(tmp_path, peers):

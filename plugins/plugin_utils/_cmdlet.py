@@ -1,0 +1,61 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# The executor's cmdlet operation (_executor.OPERATIONS["cmdlet"]) as the Windows-only plugins use it: requests
+# built here, and a batch's results read back by the name each plan gave its operations. No I/O.
+from __future__ import annotations
+
+
+class CmdletError(Exception):
+    """What a plan cannot go on from, in one line."""
+
+
+def cmdlet(name: str, *, module: str | None = None, snapin: str | None = None, select: list | None = None,
+           **parameters) -> dict:
+    """One cmdlet operation. Parameters are splatted as given: a dict becomes a hashtable, a list an array."""
+    op = {"op": "cmdlet", "name": name}
+    if module:
+        op["module"] = module
+    if snapin:
+        op["snapin"] = snapin
+    if parameters:
+        op["parameters"] = parameters
+    if select:
+        op["select"] = list(select)
+    return op
+
+
+def by_key(keyed: list, done: dict) -> dict:
+    """key -> result for the operations of `keyed` ([(key, op)]) that ran; those after a failure have none."""
+    return {key: result for (key, _op), result in zip(keyed, done.get("results", []))}
+
+
+def objects(results: dict, key) -> list:
+    """The objects a cmdlet returned; None when it did not run or failed."""
+    result = results.get(key)
+    if not result or not result.get("ok"):
+        return None
+    return list(result.get("objects") or [])
+
+
+def first(results: dict, key) -> dict | None:
+    found = objects(results, key)
+    return found[0] if found else None
+
+
+def failure(keyed: list, done: dict, what=None) -> str | None:
+    """The failed operation of a batch in one line (naming the cmdlet), or None when none failed."""
+    index = done.get("failed_at")
+    if index is None:
+        return None
+    op = keyed[index][1]
+    error = " ".join(str(done["results"][index].get("error") or "no message").split())
+    name = op.get("name") or op.get("op")
+    return f"{what(op) if what else name} failed: {error}"
+
+
+def truthy(value) -> bool:
+    """A boolean as PowerShell gives it: a bool, or its text from an adapter that returns strings."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)

@@ -1,0 +1,671 @@
+# Lab test equipment: the cmdlets oscc.admin's Windows-only plugins run through the host executor's cmdlet
+# operation (plugin_utils/_executor.py OPERATIONS["cmdlet"]), each acting on the simulated host's state
+# (windows.json) as the real cmdlet does: WebAdministration on the IIS objects, the Exchange Management Shell on
+# the organisation, Exchange Online PowerShell on the tenant, Get-ItemProperty on the uninstall entries.
+# A parameter the real cmdlet does not have is refused as PowerShell refuses it. Standard library only.
+from __future__ import annotations
+
+import re
+import socket
+
+# PowerShell's common parameters, and those of a cmdlet that supports ShouldProcess.
+COMMON = {"Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ErrorVariable", "WarningVariable",
+          "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable"}
+SHOULD_PROCESS = {"WhatIf", "Confirm"}
+# What a host lacking IIS, the Exchange Management Shell or ExchangeOnlineManagement answers.
+NO_IIS = "The term 'Import-Module WebAdministration' failed: IIS is not installed"
+NO_SHELL = "the Exchange Management Shell is not on this host"
+NO_ONLINE = "the ExchangeOnlineManagement module is not installed on this host (Install-Module ExchangeOnlineManagement)"
+MODULES = {"webadministration": ("iis", NO_IIS), "exchangeonlinemanagement": ("exchange_online", NO_ONLINE)}
+# The Exchange Management Shell's snap-in by major version (2013 and later, 2010, 2007).
+SNAPINS = {15: "Microsoft.Exchange.Management.PowerShell.SnapIn", 14: "Microsoft.Exchange.Management.PowerShell.E2010",
+           8: "Microsoft.Exchange.Management.PowerShell.Admin"}
+NETBIOS = "LAB"
+DC = "lab-dc.lab.invalid"
+UNINSTALL = "HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\*"
+UNINSTALL_32 = "HKLM:\\SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\*"
+APPHOST = "MACHINE/WEBROOT/APPHOST"
+RESTRICTION = "system.webServer/security/isapiCgiRestriction"
+HANDLERS = "system.webServer/handlers"
+STATIC = "system.webServer/staticContent"
+FILES = "system.webServer/defaultDocument/files"
+# The handlers' accessPolicy flags in the order their values give them (the enum's ToString order).
+ACCESS_FLAGS = ("Read", "Write", "Execute", "Source", "Script", "NoRemoteWrite", "NoRemoteRead", "NoRemoteExecute",
+                "NoRemoteScript")
+
+
+class Failure(Exception):
+    """A terminating error: the operation fails with this message."""
+
+
+class NotFound(Failure):
+    """A non-terminating error (nothing found): none with -ErrorAction SilentlyContinue or Ignore."""
+
+
+class Cmdlet:
+    def __init__(self, function, source, parameters, should_process, since, parameters_since):
+        self.function, self.source, self.should_process = function, source, should_process
+        self.parameters, self.since, self.parameters_since = set(parameters), since, parameters_since or {}
+
+
+TABLE: dict = {}  # name -> [Cmdlet]; a name in two shells (Get-Mailbox) has one per shell
+
+
+def define(name, source, parameters, should_process=False, since=0, parameters_since=None):
+    """source: "core", "module:<name>", "snapin" (the Exchange Management Shell, since a major version) or
+    "online" (Exchange Online, after Connect-ExchangeOnline)."""
+    def register(function):
+        TABLE.setdefault(name, []).append(Cmdlet(function, source, parameters, should_process, since, parameters_since))
+        return function
+    return register
+
+
+def plain(value):
+    """As the executor's ConvertTo-Plain: null, booleans and numbers stay, collections become lists of text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return str(value)
+
+
+class Session:
+    """One executor run: the modules it imported, the snap-in it added, whether it is connected to Exchange Online."""
+
+    def __init__(self, state):
+        self.data = state.data
+        self.modules, self.snapins, self.online = set(), set(), False
+
+    def run(self, op):
+        """One cmdlet operation's result, as the executor's Invoke-One gives it."""
+        try:
+            found = self._run(op)
+        except Failure as exc:
+            return {"op": "cmdlet", "ok": False, "error": str(exc)}
+        select = op.get("select")
+        rows = [{k: plain(o.get(k)) for k in select} if select else {k: plain(v) for k, v in o.items()} for o in found]
+        return {"op": "cmdlet", "ok": True, "objects": rows}
+
+    def _run(self, op):
+        if op.get("module"):
+            self.import_module(str(op["module"]))
+        if op.get("snapin") and str(op["snapin"]).lower() not in self.snapins:
+            self.add_snapin(str(op["snapin"]))
+        name = str(op.get("name"))
+        if not re.fullmatch(r"[A-Za-z]+-[A-Za-z0-9]+", name):
+            raise Failure(f"'{name}' is not a cmdlet name")
+        command = self.resolve(name)
+        given = op.get("parameters") or {}
+        allowed = command.parameters | COMMON | (SHOULD_PROCESS if command.should_process else set())
+        allowed = {p for p in allowed if self.major() >= command.parameters_since.get(p, 0)}
+        params = {}
+        for key, value in given.items():
+            canonical = next((p for p in allowed if p.lower() == key.lower()), None)
+            if canonical is None:
+                raise Failure(f"A parameter cannot be found that matches parameter name '{key}'.")
+            params[canonical] = value
+        try:
+            return list(command.function(self, params) or [])
+        except NotFound:
+            if str(params.get("ErrorAction", "")).lower() in ("silentlycontinue", "ignore"):
+                return []
+            raise
+
+    def import_module(self, name):
+        needed = MODULES.get(name.lower())
+        if needed is None:
+            raise Failure(f"The specified module '{name}' was not loaded because no valid module file was found in any "
+                          "module directory.")
+        if needed[0] not in self.data:
+            raise Failure(needed[1])
+        self.modules.add(name.lower())
+
+    def registered_snapins(self):
+        return [SNAPINS[family(self.major())]] if "exchange" in self.data else []
+
+    def add_snapin(self, name):
+        if "exchange" not in self.data:
+            raise Failure(NO_SHELL)
+        if name.lower() not in [s.lower() for s in self.registered_snapins()]:
+            raise Failure(f"The Windows PowerShell snap-in '{name}' is not installed on this computer.")
+        self.snapins.add(name.lower())
+
+    def major(self):
+        return int(self.data["exchange"]["version"].split(".")[0]) if "exchange" in self.data else 0
+
+    def resolve(self, name):
+        for command in TABLE.get(name, []):
+            source = command.source
+            if source == "core" or (source == "online" and self.online) or \
+                    (source == "snapin" and self.snapins and self.major() >= command.since) or \
+                    (source.startswith("module:") and MODULES[source[7:].lower()][0] in self.data):
+                return command
+        raise Failure(f"The term '{name}' is not recognized as the name of a cmdlet, function, script file, or operable "
+                      "program. Check the spelling of the name, or if a path was included, verify that the path is "
+                      "correct and try again.")
+
+
+def family(major):
+    return 15 if major >= 15 else (14 if major >= 14 else 8)
+
+
+# ---- core cmdlets ----
+
+@define("Get-ItemProperty", "core", {"Path", "LiteralPath", "Name", "Filter", "Include", "Exclude", "Credential",
+                                     "UseTransaction"})
+def get_item_property(session, p):
+    """The uninstall entries of the programs installed (what Get-OsccVersion reads); the 32-bit view has none."""
+    paths = p.get("Path", p.get("LiteralPath"))
+    found = []
+    for path in paths if isinstance(paths, list) else [paths]:
+        if str(path).lower() == UNINSTALL.lower():
+            found += [{"DisplayName": e["DisplayName"], "DisplayVersion": e["DisplayVersion"],
+                       "PSChildName": f"{{{index:08X}-0000-0000-0000-000000000000}}", "PSPath": UNINSTALL[:-1] + "..."}
+                      for index, e in enumerate(session.data.get("installed_software", []))]
+        elif str(path).lower() != UNINSTALL_32.lower():
+            raise Failure(f"lab stand-in: Get-ItemProperty is simulated for {UNINSTALL} only, not {path}")
+    return found
+
+
+@define("Get-Module", "core", {"Name", "ListAvailable", "All", "FullyQualifiedName", "PSEdition", "Refresh"})
+def get_module(session, p):
+    names = {"webadministration": "WebAdministration", "exchangeonlinemanagement": "ExchangeOnlineManagement"}
+    wanted = str(p.get("Name", "*")).lower()
+    shown = session.modules if not p.get("ListAvailable") else {m for m, (key, _msg) in MODULES.items()
+                                                                  if key in session.data}
+    return [{"Name": names[m], "Version": "3.4.0" if m.startswith("exchange") else "1.0.0.0"}
+            for m in sorted(shown) if wanted in ("*", m)]
+
+
+@define("Get-PSSnapin", "core", {"Name", "Registered"})
+def get_pssnapin(session, p):
+    names = session.registered_snapins() if p.get("Registered") else [s for s in session.registered_snapins()
+                                                                        if s.lower() in session.snapins]
+    return [{"Name": n, "Version": f"{session.major()}.0.0.0"} for n in names
+            if str(p.get("Name", "*")).lower() in ("*", n.lower())]
+
+
+# ---- WebAdministration (IIS) ----
+
+def xpath_value(text):
+    """An XPath 1.0 string literal: '...', "..." or concat() of them."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        if text[0] in text[1:-1]:
+            raise Failure(f"Filter: {text} is not an XPath string literal")
+        return text[1:-1]
+    inner = re.fullmatch(r"concat\((.*)\)", text, re.S)
+    if inner:
+        pieces = re.findall(r"\s*('[^']*'|\"[^\"]*\")\s*(,|$)", inner.group(1))
+        if "".join(p + c for p, c in pieces).replace(" ", "") != inner.group(1).replace(" ", "") or len(pieces) < 2:
+            raise Failure(f"Filter: {text} is not an XPath string literal")
+        return "".join(p[1:-1] for p, _comma in pieces)
+    raise Failure(f"Filter: {text} is not an XPath string literal")
+
+
+def parse_filter(text):
+    """(element path, attribute, value) of a filter: a path, optionally [@attribute=<literal>]."""
+    found = re.fullmatch(r"([A-Za-z/.]+?)(?:\[@(\w+)=(.+)\])?", str(text), re.S)
+    if not found:
+        raise Failure(f"Filter: {text} is not a configuration path")
+    path, attribute, literal = found.groups()
+    return path, attribute, (xpath_value(literal) if literal is not None else None)
+
+
+def _iis_check(p):
+    if str(p.get("PSPath", "")).upper() != APPHOST:
+        raise Failure(f"lab stand-in: only -PSPath {APPHOST} is simulated, not {p.get('PSPath')!r}")
+
+
+def _access_text(value):
+    names = [n.strip() for n in str(value).split(",") if n.strip()]
+    return ", ".join(sorted(names, key=lambda n: ACCESS_FLAGS.index(n) if n in ACCESS_FLAGS else 99)) or "None"
+
+
+def _elements(session, path, location):
+    """The entries of a collection as objects, and the state they live in (a dict or list), by element path."""
+    iis = session.data["iis"]
+    if path == RESTRICTION + "/add":
+        return [{"path": e.get("path", k), "allowed": e["allowed"], "description": e.get("description", "")}
+                for k, e in iis["isapi_cgi_restrictions"].items()]
+    if path == HANDLERS:
+        return [{"accessPolicy": _access_text(iis["handlers_access"].get(location, "Read,Script"))}]
+    if path == STATIC + "/mimeMap":
+        return [{"fileExtension": x, "mimeType": m} for x, m in iis["mime_types"].get(location, {}).items()]
+    if path == FILES + "/add":
+        return [{"value": d} for d in iis["default_documents"].get(location, [])]
+    raise Failure(f"lab stand-in: the configuration path {path} is not simulated")
+
+
+WEB = {"PSPath", "Filter", "Location"}
+
+
+@define("Get-WebConfiguration", "module:WebAdministration", WEB | {"Recurse", "Metadata"})
+def get_web_configuration(session, p):
+    _iis_check(p)
+    path, attribute, value = parse_filter(p.get("Filter", ""))
+    found = _elements(session, path, p.get("Location", ""))
+    return [e for e in found if attribute is None or str(e.get(attribute)) == value]
+
+
+@define("Set-WebConfigurationProperty", "module:WebAdministration",
+        WEB | {"Name", "Value", "AtElement", "AtIndex", "AtName", "Clr", "Force"}, should_process=True)
+def set_web_configuration_property(session, p):
+    _iis_check(p)
+    iis, location = session.data["iis"], p.get("Location", "")
+    path, attribute, value = parse_filter(p.get("Filter", ""))
+    name = p.get("Name")
+    if path == RESTRICTION + "/add" and attribute == "path" and name in ("allowed", "description"):
+        entry = next((e for k, e in iis["isapi_cgi_restrictions"].items() if e.get("path", k) == value), None)
+        if entry is None:
+            raise Failure(f"Target configuration object '{p['Filter']}' is not found at path '{APPHOST}'.")
+        entry[name] = p["Value"] is True or str(p["Value"]).lower() == "true" if name == "allowed" else str(p["Value"])
+        return []
+    if path == HANDLERS and attribute is None and name == "accessPolicy":
+        unknown = [n.strip() for n in str(p["Value"]).split(",") if n.strip() and n.strip() not in ACCESS_FLAGS]
+        if unknown:
+            raise Failure(f"'{unknown[0]}' is not a valid value for the accessPolicy attribute ({', '.join(ACCESS_FLAGS)})")
+        iis["handlers_access"][location] = str(p["Value"])
+        return []
+    raise Failure(f"lab stand-in: Set-WebConfigurationProperty -Filter {p.get('Filter')} -Name {name} is not simulated")
+
+
+# A collection's state, its entry type and unique key, by the filter an add or remove names.
+COLLECTIONS = {RESTRICTION: ("add", "path"), STATIC: ("mimeMap", "fileExtension"), FILES: ("add", "value")}
+
+
+@define("Add-WebConfigurationProperty", "module:WebAdministration",
+        WEB | {"Name", "Value", "AtElement", "AtIndex", "AtName", "Type", "Clr", "Force"}, should_process=True)
+def add_web_configuration_property(session, p):
+    _iis_check(p)
+    iis, location, path = session.data["iis"], p.get("Location", ""), p.get("Filter", "")
+    if path not in COLLECTIONS or p.get("Name") != "." or not isinstance(p.get("Value"), dict):
+        raise Failure(f"lab stand-in: Add-WebConfigurationProperty -Filter {path} -Name {p.get('Name')} is not simulated")
+    kind, key = COLLECTIONS[path]
+    value = p["Value"]
+    unknown = set(value) - {"path": {"path", "allowed", "description", "groupId"}, "fileExtension": {"fileExtension", "mimeType"},
+                            "value": {"value"}}[key]
+    if unknown or not value.get(key):
+        raise Failure(f"Unrecognized attribute '{sorted(unknown)[0] if unknown else key}'")
+    existing = [e.get(key) for e in _elements(session, path + "/" + kind, location)]
+    if str(value[key]).lower() in [str(e).lower() for e in existing]:
+        raise Failure(f"Filename: \\\\?\\C:\\Windows\\system32\\inetsrv\\config\\applicationHost.config Error: Cannot add "
+                      f"duplicate collection entry of type '{kind}' with unique key attribute '{key}' set to '{value[key]}'")
+    if path == RESTRICTION:
+        iis["isapi_cgi_restrictions"][str(value["path"]).lower()] = {
+            "path": value["path"], "allowed": value.get("allowed") is True or str(value.get("allowed")).lower() == "true",
+            "description": value.get("description", "")}
+    elif path == STATIC:
+        iis["mime_types"].setdefault(location, {})[value["fileExtension"]] = value.get("mimeType", "")
+    else:
+        iis["default_documents"].setdefault(location, []).append(value["value"])
+    return []
+
+
+@define("Remove-WebConfigurationProperty", "module:WebAdministration",
+        WEB | {"Name", "AtElement", "AtIndex", "AtName", "Clr", "Force"}, should_process=True)
+def remove_web_configuration_property(session, p):
+    _iis_check(p)
+    at = p.get("AtElement")
+    if p.get("Filter") != STATIC or p.get("Name") != "." or not isinstance(at, dict) or set(at) != {"fileExtension"}:
+        raise Failure(f"lab stand-in: Remove-WebConfigurationProperty -Filter {p.get('Filter')} is not simulated")
+    session.data["iis"]["mime_types"].get(p.get("Location", ""), {}).pop(at["fileExtension"], None)
+    return []
+
+
+# ---- the Exchange Management Shell (on-premises) ----
+
+def _org(session):
+    return session.data["exchange"]
+
+
+def _not_found(identity):
+    return NotFound(f"The operation couldn't be performed because object '{identity}' couldn't be found on '{DC}'.")
+
+
+def _sam(key, box):
+    return box.get("sam") or key.split("@")[0]
+
+
+def _identity(key, box):
+    """A mailbox's Identity as Exchange shows it: its AD canonical name."""
+    return f"{key.split('@')[-1]}/Users/{_sam(key, box)}"
+
+
+def find_box(boxes, identity):
+    """(key, mailbox) by primary address, any of its addresses, SamAccountName or Identity; NotFound otherwise."""
+    wanted = str(identity).lower()
+    for key, box in boxes.items():
+        addresses = [a.split(":", 1)[-1].lower() for a in box.get("email_addresses", [])]
+        if wanted in (key, _sam(key, box).lower(), _identity(key, box).lower(), f"{NETBIOS.lower()}\\{_sam(key, box).lower()}") \
+                or wanted in addresses:
+            return key, box
+    raise _not_found(identity)
+
+
+def _user(session, identity):
+    """DOMAIN\\sam of a mailbox user, as permission entries show it."""
+    try:
+        key, box = find_box(_org(session)["mailboxes"], identity)
+    except NotFound:
+        return str(identity)
+    return f"{NETBIOS}\\{_sam(key, box)}"
+
+
+@define("Get-ExchangeServer", "snapin", {"Identity", "Domain", "Status", "DomainController"})
+def get_exchange_server(session, p):
+    """This host (named as its executor's env operation names it) and an older server of the same organisation."""
+    version = _org(session)["version"]
+    servers = [{"Name": socket.gethostname(), "AdminDisplayVersion": f"Version {version} (Build 1497.2)"},
+               {"Name": "LAB-EXOLD", "AdminDisplayVersion": "Version 14.3 (Build 123.4)"}]
+    if "Identity" in p:
+        servers = [s for s in servers if s["Name"].lower() == str(p["Identity"]).lower()]
+        if not servers:
+            raise _not_found(p["Identity"])
+    return servers
+
+
+MAILBOX_READ = {"Identity", "ResultSize", "Filter", "Anr", "OrganizationalUnit", "RecipientTypeDetails", "Database",
+                "Server", "DomainController", "ReadFromDomainController", "IgnoreDefaultScope", "Arbitration"}
+
+
+@define("Get-Mailbox", "snapin", MAILBOX_READ)
+def get_mailbox(session, p):
+    boxes = _org(session)["mailboxes"]
+    chosen = [find_box(boxes, p["Identity"])] if "Identity" in p else list(boxes.items())
+    rows = []
+    for key, box in chosen:
+        target = box.get("forwarding_address")
+        forwarding = None
+        if target:
+            forwarding = _identity(*find_box(boxes, target))
+        rows.append({"Identity": _identity(key, box), "SamAccountName": _sam(key, box), "PrimarySmtpAddress": key,
+                     "EmailAddresses": list(box["email_addresses"]), "ForwardingAddress": forwarding,
+                     "DeliverToMailboxAndForward": bool(box.get("deliver_and_forward", False))})
+    return rows
+
+
+@define("Get-ThrottlingPolicy", "snapin", {"Identity", "Explicit", "Diagnostics", "DomainController"}, since=14)
+def get_throttling_policy(session, p):
+    policies = _org(session)["throttling_policies"]
+    names = [n for n in policies if "Identity" not in p or n.lower() == str(p["Identity"]).lower()]
+    if "Identity" in p and not names:
+        raise _not_found(p["Identity"])
+    return [{"Name": n, "Identity": n, **{k: str(v) for k, v in policies[n].items()}} for n in names]
+
+
+@define("Get-ThrottlingPolicyAssociation", "snapin", {"Identity", "ResultSize", "DomainController"}, since=15)
+def get_throttling_policy_association(session, p):
+    key, box = find_box(_org(session)["mailboxes"], p.get("Identity", ""))
+    return [{"Identity": _identity(key, box), "ThrottlingPolicyId": _org(session)["associations"].get(key) or None}]
+
+
+@define("Get-TransportConfig", "snapin", {"Identity", "DomainController"})
+def get_transport_config(session, p):
+    config = dict(_org(session)["transport"])
+    if session.major() < 14:  # Exchange 2007 has no shadow redundancy
+        config.pop("ShadowRedundancyEnabled", None)
+    return [config]
+
+
+@define("Get-ImapSettings", "snapin", {"Server", "DomainController"})
+def get_imap_settings(session, p):
+    return [dict(_org(session)["imap"])]
+
+
+@define("Get-ReceiveConnector", "snapin", {"Identity", "Server", "DomainController"})
+def get_receive_connector(session, p):
+    connectors = _org(session)["receive_connectors"]
+    names = [n for n in connectors if "Identity" not in p or n.lower() == str(p["Identity"]).lower()]
+    if "Identity" in p and not names:
+        raise _not_found(p["Identity"])
+    return [{"Identity": n, **connectors[n]} for n in names]
+
+
+@define("Get-ADPermission", "snapin", {"Identity", "User", "Owner", "DomainController"})
+def get_ad_permission(session, p):
+    key, box = find_box(_org(session)["mailboxes"], p.get("Identity", ""))
+    entries = [{"User": "NT AUTHORITY\\SELF", "ExtendedRights": ["Send-As", "Receive-As"], "Deny": False,
+                "Identity": _identity(key, box)}]
+    entries += [{"User": _user(session, u), "ExtendedRights": ["Send-As"], "Deny": False, "Identity": _identity(key, box)}
+                for u in _org(session)["send_as"].get(key, [])]
+    return entries
+
+
+@define("Get-MailboxPermission", "snapin", {"Identity", "User", "Owner", "DomainController", "ResultSize"})
+def get_mailbox_permission(session, p):
+    key, box = find_box(_org(session)["mailboxes"], p.get("Identity", ""))
+    entries = [{"User": "NT AUTHORITY\\SELF", "AccessRights": ["FullAccess, ReadPermission"], "Deny": False,
+                "Identity": _identity(key, box)}]
+    entries += [{"User": _user(session, u), "AccessRights": ["FullAccess"], "Deny": False, "Identity": _identity(key, box)}
+                for u in _org(session)["full_access"].get(key, [])]
+    return entries
+
+
+def _add_address(box, add):
+    for address in add if isinstance(add, list) else [add]:
+        if address.split(":", 1)[-1].lower() not in [a.split(":", 1)[-1].lower() for a in box["email_addresses"]]:
+            box["email_addresses"].append(address)
+
+
+def _email_addresses(box, value):
+    """-EmailAddresses: a list replaces them, @{Add=...; Remove=...} changes them."""
+    if isinstance(value, dict):
+        unknown = set(k.lower() for k in value) - {"add", "remove"}
+        if unknown:
+            raise Failure(f"Cannot convert the hashtable to a MultiValuedProperty: the key '{sorted(unknown)[0]}' is not "
+                          "Add or Remove.")
+        for k, v in value.items():
+            if k.lower() == "add":
+                _add_address(box, v)
+            else:
+                gone = [a.split(":", 1)[-1].lower() for a in (v if isinstance(v, list) else [v])]
+                box["email_addresses"] = [a for a in box["email_addresses"] if a.split(":", 1)[-1].lower() not in gone]
+    else:
+        box["email_addresses"] = list(value if isinstance(value, list) else [value])
+
+
+@define("Set-Mailbox", "snapin", {"Identity", "EmailAddresses", "ForwardingAddress", "DeliverToMailboxAndForward",
+                                  "ThrottlingPolicy", "DomainController"}, should_process=True)
+def set_mailbox(session, p):
+    boxes = _org(session)["mailboxes"]
+    _key, box = find_box(boxes, p.get("Identity", ""))
+    if "EmailAddresses" in p:
+        _email_addresses(box, p["EmailAddresses"])
+    if "ForwardingAddress" in p:
+        box["forwarding_address"] = find_box(boxes, p["ForwardingAddress"])[0] if p["ForwardingAddress"] else ""
+    if "DeliverToMailboxAndForward" in p:
+        box["deliver_and_forward"] = bool(p["DeliverToMailboxAndForward"])
+    return []
+
+
+@define("New-Mailbox", "snapin", {"Name", "Shared", "PrimarySmtpAddress", "UserPrincipalName", "Password", "Database",
+                                  "Alias", "DisplayName", "OrganizationalUnit", "DomainController"}, should_process=True)
+def new_mailbox(session, p):
+    boxes = _org(session)["mailboxes"]
+    address = str(p.get("PrimarySmtpAddress") or f"{p.get('Name')}@lab.invalid")
+    try:
+        find_box(boxes, address)
+    except NotFound:
+        boxes[address.lower()] = {"email_addresses": [f"SMTP:{address}"], "forwarding_address": "", "sam": str(p["Name"])}
+        return [{"Identity": _identity(address.lower(), boxes[address.lower()])}]
+    raise Failure(f'The proxy address "SMTP:{address}" is already being used by the proxy addresses or LegacyExchangeDN. '
+                  "Please choose another proxy address.")
+
+
+THROTTLING = {"ImapMaxBurst", "ImapRechargeRate", "ImapMaxConcurrency", "ImapCutoffBalance", "DomainController"}
+
+
+@define("New-ThrottlingPolicy", "snapin", THROTTLING | {"Name", "ThrottlingPolicyScope"}, should_process=True, since=14)
+def new_throttling_policy(session, p):
+    policies = _org(session)["throttling_policies"]
+    if any(n.lower() == str(p["Name"]).lower() for n in policies):
+        raise Failure(f"The throttling policy '{p['Name']}' already exists.")
+    policies[p["Name"]] = {k: str(v) for k, v in p.items() if k.startswith("Imap")}
+    return [{"Identity": p["Name"]}]
+
+
+@define("Set-ThrottlingPolicy", "snapin", THROTTLING | {"Identity"}, should_process=True, since=14)
+def set_throttling_policy(session, p):
+    policies = _org(session)["throttling_policies"]
+    name = next((n for n in policies if n.lower() == str(p.get("Identity", "")).lower()), None)
+    if name is None:
+        raise _not_found(p.get("Identity"))
+    policies[name].update({k: str(v) for k, v in p.items() if k.startswith("Imap")})
+    return []
+
+
+@define("Set-ThrottlingPolicyAssociation", "snapin", {"Identity", "ThrottlingPolicy", "DomainController"},
+        should_process=True, since=15)
+def set_throttling_policy_association(session, p):
+    org = _org(session)
+    key, _box = find_box(org["mailboxes"], p.get("Identity", ""))
+    name = next((n for n in org["throttling_policies"] if n.lower() == str(p.get("ThrottlingPolicy", "")).lower()), None)
+    if name is None:
+        raise Failure(f"Couldn't find the throttling policy '{p.get('ThrottlingPolicy')}'.")
+    org["associations"][key] = name
+    return []
+
+
+@define("Set-TransportConfig", "snapin", {"Identity", "ShadowRedundancyEnabled", "HeaderPromotionModeSetting",
+                                          "DomainController"}, should_process=True,
+        parameters_since={"ShadowRedundancyEnabled": 14})
+def set_transport_config(session, p):
+    if "HeaderPromotionModeSetting" in p and p["HeaderPromotionModeSetting"] not in ("MustCreate", "MayCreate", "NoCreate"):
+        raise Failure(f"Cannot bind parameter 'HeaderPromotionModeSetting': '{p['HeaderPromotionModeSetting']}' is not "
+                      "MustCreate, MayCreate or NoCreate.")
+    _org(session)["transport"].update({k: v for k, v in p.items() if k in ("ShadowRedundancyEnabled",
+                                                                             "HeaderPromotionModeSetting")})
+    return []
+
+
+@define("Set-ImapSettings", "snapin", {"LoginType", "Server", "DomainController"}, should_process=True)
+def set_imap_settings(session, p):
+    if "LoginType" in p and p["LoginType"] not in ("PlainTextLogin", "PlainTextAuthentication", "SecureLogin"):
+        raise Failure(f"Cannot bind parameter 'LoginType': '{p['LoginType']}' is not a LoginOptions value.")
+    _org(session)["imap"].update({k: v for k, v in p.items() if k == "LoginType"})
+    return []
+
+
+@define("Set-ReceiveConnector", "snapin", {"Identity", "AuthMechanism", "PermissionGroups", "DomainController"},
+        should_process=True)
+def set_receive_connector(session, p):
+    connectors = _org(session)["receive_connectors"]
+    name = next((n for n in connectors if n.lower() == str(p.get("Identity", "")).lower()), None)
+    if name is None:
+        raise _not_found(p.get("Identity"))
+    if "AuthMechanism" in p:
+        connectors[name]["AuthMechanism"] = str(p["AuthMechanism"])
+    return []
+
+
+def _grant(session, table, p, right, given):
+    org = _org(session)
+    key, box = find_box(org["mailboxes"], p.get("Identity", ""))
+    if str(given).replace("-", " ").lower() != right.lower():
+        raise Failure(f"lab stand-in: only {right} is simulated, not {given}")
+    user = find_box(org["mailboxes"], p.get("User", ""))[0]
+    if user not in org[table].setdefault(key, []):
+        org[table][key].append(user)
+    return [{"Identity": _identity(key, box), "User": _user(session, user)}]
+
+
+@define("Add-ADPermission", "snapin", {"Identity", "User", "ExtendedRights", "AccessRights", "InheritanceType", "Deny",
+                                       "DomainController"}, should_process=True)
+def add_ad_permission(session, p):
+    return _grant(session, "send_as", p, "Send As", p.get("ExtendedRights"))
+
+
+@define("Add-MailboxPermission", "snapin", {"Identity", "User", "AccessRights", "InheritanceType", "Deny", "Owner",
+                                            "DomainController", "AutoMapping"}, should_process=True)
+def add_mailbox_permission(session, p):
+    return _grant(session, "full_access", p, "FullAccess", p.get("AccessRights"))
+
+
+# ---- Exchange Online PowerShell (ExchangeOnlineManagement) ----
+
+def _tenant(session):
+    return session.data["exchange_online"]
+
+
+@define("Connect-ExchangeOnline", "module:ExchangeOnlineManagement",
+        {"AppId", "CertificateThumbprint", "Certificate", "CertificateFilePath", "CertificatePassword", "Organization",
+         "ShowBanner", "UserPrincipalName", "Credential", "ExchangeEnvironmentName", "ConnectionUri", "DelegatedOrganization",
+         "Prefix", "CommandName", "ShowProgress", "SkipLoadingFormatData", "Device", "ManagedIdentity", "PageSize"})
+def connect_exchange_online(session, p):
+    """App-only: the tenant and the app's certificate must match."""
+    tenant = _tenant(session)
+    app, thumbprint = str(p.get("AppId", "")), str(p.get("CertificateThumbprint", ""))
+    if str(p.get("Organization", "")).lower() != tenant["organization"] or \
+            tenant["apps"].get(app, "").upper() != thumbprint.upper() or not thumbprint:
+        raise Failure(f"AADSTS700016: application {app} with that certificate was not found in the tenant")
+    session.online = True
+    return []
+
+
+@define("Disconnect-ExchangeOnline", "module:ExchangeOnlineManagement", {"ConnectionId", "ModulePrefix"},
+        should_process=True)
+def disconnect_exchange_online(session, p):
+    session.online = False
+    return []
+
+
+def _online_box(session, identity):
+    boxes = _tenant(session)["mailboxes"]
+    try:
+        return find_box(boxes, identity)
+    except NotFound:
+        raise NotFound(f"The operation couldn't be performed because object '{identity}' couldn't be found on "
+                       "'LABPR01A001.PROD.OUTLOOK.COM'.") from None
+
+
+@define("Get-Mailbox", "online", {"Identity", "ResultSize", "Filter", "Anr", "RecipientTypeDetails", "Properties",
+                                  "PropertySets", "Archive", "SoftDeletedMailbox"})
+def get_online_mailbox(session, p):
+    key, box = _online_box(session, p.get("Identity", ""))
+    return [{"Identity": key.split("@")[0], "EmailAddresses": list(box["email_addresses"]), "PrimarySmtpAddress": key}]
+
+
+@define("Get-CASMailbox", "online", {"Identity", "ResultSize", "Filter", "Properties", "PropertySets", "ProtocolSettings"})
+def get_cas_mailbox(session, p):
+    key, box = _online_box(session, p.get("Identity", ""))
+    return [{"Identity": key.split("@")[0], "ImapEnabled": box["imap_enabled"],
+             "SmtpClientAuthenticationDisabled": box["smtp_client_auth_disabled"]}]
+
+
+@define("Get-RecipientPermission", "online", {"Identity", "Trustee", "AccessRights", "ResultSize"})
+def get_recipient_permission(session, p):
+    key, _box = _online_box(session, p.get("Identity", ""))
+    entries = [{"Identity": key, "Trustee": "NT AUTHORITY\\SELF", "AccessRights": ["SendAs"]}]
+    entries += [{"Identity": key, "Trustee": t, "AccessRights": ["SendAs"]} for t in _tenant(session)["send_as"].get(key, [])]
+    return [e for e in entries if "Trustee" not in p or e["Trustee"].lower() == str(p["Trustee"]).lower()]
+
+
+@define("Set-Mailbox", "online", {"Identity", "EmailAddresses", "ForwardingSmtpAddress", "DeliverToMailboxAndForward"},
+        should_process=True)
+def set_online_mailbox(session, p):
+    _key, box = _online_box(session, p.get("Identity", ""))
+    if "EmailAddresses" in p:
+        _email_addresses(box, p["EmailAddresses"])
+    return []
+
+
+@define("Set-CASMailbox", "online", {"Identity", "ImapEnabled", "PopEnabled", "SmtpClientAuthenticationDisabled"},
+        should_process=True)
+def set_cas_mailbox(session, p):
+    _key, box = _online_box(session, p.get("Identity", ""))
+    for name, key in (("ImapEnabled", "imap_enabled"), ("SmtpClientAuthenticationDisabled", "smtp_client_auth_disabled")):
+        if name in p:
+            box[key] = p[name]
+    return []
+
+
+@define("Add-RecipientPermission", "online", {"Identity", "Trustee", "AccessRights"}, should_process=True)
+def add_recipient_permission(session, p):
+    key, _box = _online_box(session, p.get("Identity", ""))
+    if p.get("AccessRights") != "SendAs":
+        raise Failure(f"Cannot bind parameter 'AccessRights': AccessRights accepts only SendAs, got {p.get('AccessRights')}")
+    trustees = _tenant(session)["send_as"].setdefault(key, [])
+    if str(p["Trustee"]).lower() not in trustees:
+        trustees.append(str(p["Trustee"]).lower())
+    return [{"Identity": key, "Trustee": p["Trustee"], "AccessRights": ["SendAs"]}]
