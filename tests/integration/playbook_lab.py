@@ -114,3 +114,21 @@ class Run:
 
 
 LOCATION = {"informixdir": "{{ oscc_informixdir }}", "informixserver": "{{ oscc_informixserver }}"}
+
+
+def batch_kind(batch):
+    """What one executor batch on the simulated Windows host did, by its operations."""
+    ops = batch["ops"]
+    names = [op["op"] for op in ops]
+    programs = [" ".join(op["argv"][:2]).rsplit("\\", 1)[-1] for op in ops if op["op"] in ("run", "prompted")]
+    if names[0] == "env":
+        return "probe"
+    if set(names) <= {"hash", "stat"}:
+        return "verify"
+    if names in (["lock"], ["unlock"]):
+        return names[0]
+    if any(p.startswith("ontape.exe -r") or p.startswith("onbar.exe -r") for p in programs):
+        return "restore"
+    if any(p.startswith("ontape.exe -s") for p in programs):
+        return "backup"
+    return "keep" if "write" in names else "+".join(names)

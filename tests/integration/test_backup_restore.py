@@ -9,7 +9,7 @@ import time
 
 import labctl
 import yaml
-from playbook_lab import LOCATION
+from playbook_lab import LOCATION, batch_kind
 
 BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
 RESTORE = {**LOCATION, "destination": "{{ oscc_backup_destination }}", "services": []}
@@ -238,24 +238,6 @@ def test_check_mode_plans_and_changes_nothing(lab, tmp_path):
     _, plan = lab.task("oscc.admin.informix_restore", RESTORE, tmp_path, check=True)
     assert plan["changed"] and plan["restored"] == [name_of(full["manifest"])]
     assert sorted(os.listdir(lab.backups())) == before and lab.data() == data and lab.mode_rc() == 5
-
-
-def batch_kind(batch):
-    """What one executor batch on the simulated Windows host did, by its operations."""
-    ops = batch["ops"]
-    names = [op["op"] for op in ops]
-    programs = [" ".join(op["argv"][:2]).rsplit("\\", 1)[-1] for op in ops if op["op"] in ("run", "prompted")]
-    if names[0] == "env":
-        return "probe"
-    if set(names) <= {"hash", "stat"}:
-        return "verify"
-    if names in (["lock"], ["unlock"]):
-        return names[0]
-    if any(p.startswith("ontape.exe -r") or p.startswith("onbar.exe -r") for p in programs):
-        return "restore"
-    if any(p.startswith("ontape.exe -s") for p in programs):
-        return "backup"
-    return "keep" if "write" in names else "+".join(names)
 
 
 def test_windows_restore_stops_the_oscc_services_first_and_starts_them_after(windows_lab, tmp_path):

@@ -10,7 +10,7 @@ import time
 import labctl
 import pytest
 import yaml
-from playbook_lab import LOCATION, Lab
+from playbook_lab import LOCATION, Lab, batch_kind
 
 SHARE = r"\\backupsrv\oscc"  # one share for the whole estate, as the README lays it out
 BACKUP = {**LOCATION, "destination": SHARE}
@@ -73,8 +73,8 @@ def test_restore_takes_only_the_target_servers_chains(estate, tmp_path):
     assert refused["failed"] and "\n" not in refused["msg"]
     assert "ol_main" in refused["msg"] and "ol_backup" in refused["msg"] and "own backups" in refused["msg"]
     assert backup.data() == current and backup.mode_rc() == 5
-    procedures = [c["args"].get("procedure") for c in backup.windows_calls()[mode_calls:]]
-    assert procedures == ["probe"]  # refused from what was read: nothing locked, stopped or written
+    batches = [batch_kind(c["args"]["batch"]) for c in backup.windows_calls()[mode_calls:]]
+    assert batches == ["probe"]  # refused from what was read: nothing locked, stopped or written
 
 
 OUTSIDE = {"relative traversal": "..\\..\\victim.arc", "absolute path": "D:\\victim.arc", "drive letter": "C:victim.arc",

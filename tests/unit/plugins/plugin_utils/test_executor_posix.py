@@ -1,8 +1,8 @@
 """The POSIX executor against the declared contract: every primitive, its request and result keys, and the
 behaviour the controller relies on (literal arguments, a timeout that ends the whole tree, confinement)."""
 import json
-import re
 import os
+import re
 import stat
 import sys
 import time
