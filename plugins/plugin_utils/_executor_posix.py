@@ -11,6 +11,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import pathlib
 import re
 import select
 import shutil
@@ -68,27 +69,20 @@ def _start(op, stdin, stdout, stderr):
 
 
 def _end_tree(proc):
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
 
 
 def _feed(proc, text, files):
     """stdin_text, then each of stdin_files, streamed; then stdin is closed."""
-    try:
+    with contextlib.suppress(OSError):  # it stopped reading; its exit code and output say why
         proc.stdin.write(text)
         for path in files:
             with open(path, "rb") as handle:
                 shutil.copyfileobj(handle, proc.stdin, 1 << 20)
-    except OSError:  # it stopped reading; its exit code and output say why
-        pass
-    finally:
-        try:
-            proc.stdin.close()
-        except OSError:
-            pass
+    with contextlib.suppress(OSError):
+        proc.stdin.close()
 
 
 def op_run(op):
@@ -96,8 +90,7 @@ def op_run(op):
     stdout = open(to_file, "xb") if to_file else subprocess.PIPE
     try:
         proc = _start(op, subprocess.PIPE, stdout, subprocess.PIPE if to_file else subprocess.STDOUT)
-        read = {}
-        stream = proc.stderr if to_file else proc.stdout
+        read, stream = {}, proc.stderr if to_file else proc.stdout
         workers = [threading.Thread(target=_feed, args=(proc, (op.get("stdin_text") or "").encode(encoding),
                                                          op.get("stdin_files") or [])),
                    threading.Thread(target=lambda: read.setdefault("output", stream.read()))]
@@ -129,7 +122,6 @@ def op_prompted(op):
     proc = _start(op, subprocess.PIPE, subprocess.PIPE, subprocess.STDOUT)
     transcript, consumed, due, answered = "", 0, None, set()
     deadline = time.monotonic() + op["timeout"]
-    secrets = SECRET_VALUES
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -161,19 +153,16 @@ def op_prompted(op):
             if reply == "return":
                 if due is not None:
                     shutil.copyfile(files[due], stage["target"])
-                    due = None
-                reply = ""
+                due, reply = None, ""
             elif reply == "level":
                 level = int(match.group(1))
                 due = level if level < len(files) else None
                 reply = "y" if due is not None else "n"
             elif reply.startswith("secret:"):
-                reply = secrets.get(reply[len("secret:"):], "")
-            try:
+                reply = SECRET_VALUES.get(reply[len("secret:"):], "")
+            with contextlib.suppress(BrokenPipeError):  # it stopped reading; its exit code and output say why
                 proc.stdin.write((reply + "\n").encode(encoding))
                 proc.stdin.flush()
-            except BrokenPipeError:  # it stopped reading; its exit code and output say why
-                pass
     except OpError as exc:
         _end_tree(proc)
         raise OpError(f"{exc}; {os.path.basename(op['argv'][0])} was stopped. Output: {transcript[-500:]}") from None
@@ -247,17 +236,15 @@ def op_hash(op):
 
 
 def op_mkdir(op):
-    if os.path.isdir(op["path"]):
-        return {"created": False}
-    os.makedirs(op["path"])
-    return {"created": True}
+    created = not os.path.isdir(op["path"])
+    os.makedirs(op["path"], exist_ok=True)
+    return {"created": created}
 
 
 def op_remove(op):
-    path = op["path"]
+    path = _under(op["root"], op["path"])  # refused outside the root even when it does not exist, as on Windows
     if not os.path.lexists(path):
         return {"removed": False}
-    _under(op["root"], path)
     if os.path.isdir(path) and not os.path.islink(path):
         raise OpError(f"{path} is a folder; only files are removed")
     os.remove(path)
@@ -309,20 +296,14 @@ def _breakable(held, break_token):
 @contextlib.contextmanager
 def _guard(path):
     with open(path + ".guard", "a") as guard:
-        fcntl.flock(guard, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(guard, fcntl.LOCK_UN)
-
-
-def _utc_now():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+        fcntl.flock(guard, fcntl.LOCK_EX)  # released when the guard is closed, whatever happened
+        yield
 
 
 def op_lock(op):
     path = op["path"]
-    record = dict(op["record"], host=socket.gethostname(), pid=os.getpid(), started=_utc_now())
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    record = dict(op["record"], host=socket.gethostname(), pid=os.getpid(), started=started)
     if op.get("ttl") is not None:
         record["expires"] = time.time() + op["ttl"]
     with _guard(path):
@@ -453,22 +434,14 @@ SECRET_VALUES = {}
 
 def main(argv):
     """argv[1]: the batch as JSON, or @<file>: a saved batch (a scheduled backup), which exits 1 when it failed."""
-    done = {}
+    saved = argv[1].startswith("@")
     try:
-        if argv[1].startswith("@"):
-            with open(argv[1][1:], encoding="utf-8") as handle:
-                batch = json.load(handle)
-        else:
-            batch = json.loads(argv[1])
+        batch = json.loads(pathlib.Path(argv[1][1:]).read_text(encoding="utf-8") if saved else argv[1])
         done = run_batch(batch, globals().get("SECRETS") or {})
-        failed = done["failed_at"] is not None
     except Exception as exc:  # an unforeseen fault still reaches the controller as one readable line
         done = {"results": [], "cleanup": [], "failed_at": 0, "error": f"{type(exc).__name__}: {exc}"}
-        failed, batch = True, {}
-    text = json.dumps(done)
-    failed = failed or bool(done.get("error"))
-    sys.stdout.write(text)
-    if argv[1].startswith("@") and failed:
+    sys.stdout.write(json.dumps(done))
+    if saved and (done["failed_at"] is not None or done.get("error")):
         sys.exit(1)  # cron or the scheduler sees the failure
 
 

@@ -326,3 +326,8 @@ def test_stdin_files_are_fed_one_after_the_other(tmp_path):
     import hashlib
     expected = hashlib.sha256(b"L0-data|" * 100000 + b"L1-\x00\xff|" * 100000).hexdigest()
     assert one(op="run", argv=digest, timeout=60, stdin_files=parts)["output"].strip() == expected
+
+
+def test_the_executor_stays_within_its_line_target():
+    with open(executor.__file__, encoding="utf-8") as handle:
+        assert len(handle.read().splitlines()) <= 450
