@@ -107,12 +107,12 @@ class ActionModule(InformixAction):
                       "method": args["method"], "verify": args["verify"], "timeout": args["timeout"], "level": level,
                       "manifest": manifest, "results_file": args["results_file"]}
             contents[path] = json.dumps(params, indent=1, sort_keys=True)
-        changed = False
-        for path, content in contents.items():
-            if self._task.check_mode:
-                continue  # the plan is the same; nothing is written
-            changed |= target.procedure("write_file", {"path": path, "content": content})["changed"]
-        return changed
+        if self._task.check_mode:
+            return False  # the plan is the same; nothing is written
+        ops = [{"op": "mkdir", "path": args["script_dir"]}]
+        ops += [{"op": "write", "path": path, "content": content, "encoding": "utf-8"} for path, content in contents.items()]
+        done = target.batch(ops)["results"]
+        return done[0]["created"] or any(r["changed"] for r in done[1:])
 
     def _task_module(self, target, task):
         outcome = target.module("community.windows.win_scheduled_task", task)

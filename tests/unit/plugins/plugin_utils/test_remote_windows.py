@@ -69,9 +69,8 @@ def test_restore_uses_the_documented_prompt_free_paths():
     assert "'onmode', '-m'" in restore and "Wait-Mode $ifx @(5)" in restore
 
 
-def test_onconfig_is_read_and_written_as_latin1():
+def test_onconfig_is_read_as_latin1():  # and written so by the executor (tests/unit/plugins/action/test_onconfig_write.py)
     assert "GetEncoding(28591).GetString" in body("Invoke-Probe")
-    assert "GetEncoding(28591)" in body("Invoke-WriteFile") and "$encoding.GetBytes($p.content)" in body("Invoke-WriteFile")
 
 
 def test_the_tapedev_restore_is_driven_by_the_prompt_table():
@@ -80,18 +79,6 @@ def test_the_tapedev_restore_is_driven_by_the_prompt_table():
     assert "Copy-Item -LiteralPath $files[$due] -Destination $p.tapedev" in prompted
     assert "if ($action -eq 'abort') {\n                Fail" in prompted and "$proc.Kill()" in prompted
     assert "Invoke-Prompted $ifx.vars @('ontape', '-r') @($p.prompts) $p.timeout $files" in restore_body()
-
-
-def test_a_prompted_utility_gets_secrets_from_the_securestring_answers_once_and_is_recorded_after_success():
-    prompted, run = body("Invoke-Prompted"), body("Invoke-RunPrompted")
-    assert "$reply = [string]$secrets[$action.Substring(7)]" in prompted
-    assert "(Test-Once $entry) -and $answered.ContainsKey($index)" in prompted and "refused the answer" in prompted
-    assert "@($entry).Count -gt 2 -and $entry[2] -eq 'once'" in body("Test-Once")
-    assert "tail = $transcript.Substring($consumed)" in prompted
-    assert "-not $p.force" in run and "[IO.File]::ReadAllText($record.path) -ceq $record.content" in run
-    assert "$text.Replace($v, '********')" in run and "$_.Exception.Extra.output = & $mask" in run
-    assert run.index("if ($run.rc -ne 0 -or $run.unanswered)") < run.index("Write-Atomic $record.path")
-    assert "foreach ($argv in @($p.runs))" in run and "$result.read_after = " in run
 
 
 def test_the_script_is_ascii_so_windows_powershell_reads_a_bom_less_file_right():
