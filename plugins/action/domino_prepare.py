@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Domino prepared for the OSCC e-mail server (docs: plugins/modules/domino_prepare.py).
-# Manual §3.5.1, §3.8: notes.ini read, the plan made here, the console commands sent in one call.
+# Manual §3.5.1, §3.8: notes.ini read, the plan made here, the console commands sent in one batch.
 from __future__ import annotations
 
 import time
@@ -10,6 +10,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _domino as domino
 from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._prompted import run_prompted
 
 # The server writes notes.ini itself after `set config`; give it this long before calling it unapplied.
 SETTLE_SECONDS = 5
@@ -31,7 +32,7 @@ class ActionModule(OsccAction):
         except domino.DominoError as exc:
             raise AnsibleActionFail(str(exc)) from None
         notes_ini = args["notes_ini"]
-        before = target.procedure("read_file", {"path": notes_ini}, read_only=True)["content"]
+        before = target.read_text(notes_ini)["content"]
         commands, changes, warnings = domino.plan(before, args["settings"], args["compact"])
         result = {"changed": bool(commands), "commands": commands, "settings": changes}
         if warnings:
@@ -42,14 +43,13 @@ class ActionModule(OsccAction):
                               "after": "".join(f"{n}={c['after']}\n" for n, c in changes.items())}
         if not commands or self._task.check_mode:
             return result
-        done = target.procedure("run_prompted", {"runs": [[args["console"], "-c", c] for c in commands], "prompts": [],
-                                                 "timeout": args["timeout"], "cwd": target.path.dirname(notes_ini),
-                                                 "read_after": notes_ini if changes else None})
+        done = run_prompted(target, [[args["console"], "-c", c] for c in commands], [], args["timeout"],
+                            cwd=target.path.dirname(notes_ini), read_after=notes_ini if changes else None)
         result["output"] = done["outputs"]
         text, deadline = done.get("read_after", ""), time.monotonic() + SETTLE_SECONDS
         while domino.unapplied(text, changes) and time.monotonic() < deadline:
             time.sleep(1)
-            text = target.procedure("read_file", {"path": notes_ini}, read_only=True)["content"]
+            text = target.read_text(notes_ini)["content"]
         missing = domino.unapplied(text, changes)
         if missing:
             wanted = ", ".join(f"{name}={changes[name]['after']}" for name in missing)

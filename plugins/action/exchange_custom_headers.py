@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # The custom headers defined on Exchange by osccmseheaders.exe (docs: plugins/modules/exchange_custom_headers.py).
-# Manual §3.4.1: the utility on the main server, its prompts answered in one remote call, recorded once done.
+# Manual §3.4.1: the utility on the main server, its prompts answered by the host executor, recorded once done.
 from __future__ import annotations
 
 import json
@@ -14,6 +14,7 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     port_problem,
 )
 from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._prompted import run_prompted
 from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import HEADER_TOOL_LABELS, header_tool_prompts
 
 
@@ -49,11 +50,9 @@ class ActionModule(OsccAction):
         # What the record holds: the answers without the password, so another server or account runs it again.
         content = json.dumps(answers, sort_keys=True) + "\n"
         check = bool(self._task.check_mode)
-        done = target.procedure("run_prompted", {"runs": [[args["program"]]], "prompts": header_tool_prompts(answers),
-                                                 "timeout": args["timeout"], "check": check, "force": args["force"],
-                                                 "cwd": target.path.dirname(args["program"]),
-                                                 "record": {"path": record, "content": content}},
-                                read_only=check, secrets={"smtp_password": args["smtp_password"]})
+        done = run_prompted(target, [[args["program"]]], header_tool_prompts(answers), args["timeout"],
+                            cwd=target.path.dirname(args["program"]), secrets={"smtp_password": args["smtp_password"]},
+                            record={"path": record, "content": content}, force=args["force"], check=check)
         result = {"changed": done["changed"], "ran": done["ran"], "record": record}
         if done.get("output") is not None:
             result["output"] = done["output"]

@@ -121,11 +121,11 @@ class ActionModule(InformixAction):
             contents[plan_file] = json.dumps(plan, indent=1, sort_keys=True)
             contents[path] = json.dumps(saved_batch(informix, plan, plan_file), indent=1, sort_keys=True)
         if self._task.check_mode:
-            return True  # the plan is the same; nothing is written
+            return False  # the plan is the same; nothing is written
         ops = [{"op": "mkdir", "path": args["script_dir"]}]
         ops += [{"op": "write", "path": path, "content": content, "encoding": "utf-8"} for path, content in contents.items()]
-        done = target.batch(ops)
-        return any(r.get("changed") for r in done["results"])
+        done = target.batch(ops)["results"]
+        return done[0]["created"] or any(r["changed"] for r in done[1:])
 
     def _task_module(self, target, task):
         outcome = target.module("community.windows.win_scheduled_task", task)

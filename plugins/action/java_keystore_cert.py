@@ -1,12 +1,13 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # A mail server's CA certificate in the Agent Portal's Java keystore (docs: plugins/modules/java_keystore_cert.py).
-# Manual §3.6: keytool -import, here idempotent by alias and SHA-256 fingerprint, in one remote call.
+# Manual §3.6: keytool -import, here idempotent by alias and SHA-256 fingerprint: one batch reads, one imports.
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem
+from ansible_collections.oscc.admin.plugins.plugin_utils import _keystore as ks
 from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 
 
@@ -24,12 +25,24 @@ class ActionModule(OsccAction):
         problem = line_value_problem({o: args[o] for o in ("alias", "keystore_password")}, secret=("keystore_password",))
         if problem:
             raise AnsibleActionFail(problem)
-        check = bool(self._task.check_mode)
-        result = target.procedure("keystore_cert", {"keytool": args["keytool"], "keystore": args["keystore"],
-                                                    "alias": args["alias"], "certificate": args["certificate"],
-                                                    "check": check},
-                                  read_only=check, secrets={"storepass": args["keystore_password"]})
-        out = {"changed": result["changed"], "fingerprint": result["after"], "previous_fingerprint": result["before"]}
-        if result["changed"] and self._task.diff:
-            out["diff"] = {"before": f"{args['alias']}: {result['before']}\n", "after": f"{args['alias']}: {result['after']}\n"}
+        where = (args["keytool"], args["keystore"], args["alias"], args["certificate"])
+        secrets = {ks.SECRET: args["keystore_password"]}
+        read = target.batch(ks.read_ops(*where), read_only=True, secrets=secrets, check=False)
+        if read.get("failed_at") is not None:  # keytool could not be started
+            raise AnsibleActionFail(f"{read['results'][-1].get('error')}; give the keytool of the Java the Agent Portal uses")
+        read = read["results"]
+        try:
+            before, after = ks.fingerprints(read, args["keystore"], args["certificate"])
+        except ks.KeystoreError as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        changed = before != after
+        if changed and not self._task.check_mode:
+            ops = ks.apply_ops(*where, replace=before is not None)
+            done = target.batch(ops, secrets=secrets)["results"]
+            problem = ks.apply_problem(ops, done, args["keystore"], args["alias"], args["certificate"])
+            if problem:
+                raise AnsibleActionFail(problem)
+        out = {"changed": changed, "fingerprint": after, "previous_fingerprint": before}
+        if changed and self._task.diff:
+            out["diff"] = {"before": f"{args['alias']}: {before}\n", "after": f"{args['alias']}: {after}\n"}
         return out

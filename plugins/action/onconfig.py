@@ -40,8 +40,9 @@ class ActionModule(InformixAction):
             result["diff"] = {"before": text, "after": new_text,
                               "before_header": probe["onconfig_path"], "after_header": probe["onconfig_path"]}
         if changes and not self._task.check_mode:
-            written = target.procedure("write_file", {
-                "path": probe["onconfig_path"], "content": new_text, "backup": args["backup"], "latin1": True,
-                "expected_sha256": probe["onconfig_sha256"]})
+            # latin-1: every byte of Informix's file kept as it was; refused if it changed since the probe read it.
+            written = target.batch([{"op": "write", "path": probe["onconfig_path"], "content": new_text,
+                                     "encoding": "latin-1", "backup": args["backup"],
+                                     "expected_sha256": probe["onconfig_sha256"]}])["results"][0]
             result["backup_file"] = written.get("backup_file")
         return result

@@ -1,9 +1,15 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Lays the web components kit into its folder, keeping what was changed on site (docs: plugins/modules/web_kit.py).
-# Manual §4.2.1.1 step 4 and the chapter's note on upgrades.
+# Manual §4.2.1.1 step 4 and the chapter's note on upgrades. Three batches at most: the kit's entries and the
+# previous record; the files in dest now; the plan carried out.
 from __future__ import annotations
 
+import time
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _webkit as kit
 from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
 
 
@@ -16,8 +22,53 @@ class ActionModule(OsccAction):
     PATH_OPTIONS = ("src", "dest", "saved_dir")
 
     def act(self, args, target, task_vars):
-        saved_dir = args["saved_dir"] or args["dest"].rstrip("\\/") + "-saved"
+        src, dest, join = args["src"], args["dest"], target.path.join
+        saved_dir = args["saved_dir"] or dest.rstrip("\\/") + "-saved"
         check = bool(self._task.check_mode)
-        result = target.procedure("install_kit", {"archive": args["src"], "dest": args["dest"], "saved_dir": saved_dir,
-                                                  "check": check}, read_only=check)
-        return {key: result.get(key) for key in ("changed", "written", "kept", "saved_dir", "kit_sha256", "upgrade")}
+        record_path = join(dest, kit.RECORD)
+        first = target.batch([{"op": "stat", "path": dest}, {"op": "hash", "path": src},
+                              {"op": "read", "path": record_path, "encoding": "utf-8"}, {"op": "unzip", "archive": src}],
+                             read_only=True, check=False)
+        there, archive = first["results"][:2]
+        if there["exists"] and not there["dir"]:
+            raise AnsibleActionFail(f"dest {dest} is a file, not a folder")
+        if not archive["exists"]:
+            if check:  # the task that brings the kit did not run in check mode
+                return {"changed": True, "written": [], "kept": [], "saved_dir": None, "kit_sha256": None, "upgrade": False}
+            raise AnsibleActionFail(f"kit {src} does not exist")
+        if first["failed_at"] is not None:
+            failed = first["results"][first["failed_at"]]
+            raise AnsibleActionFail(("kit " if failed["op"] == "unzip" else "") + (failed.get("error") or "failed"))
+        found, files = first["results"][2], first["results"][3]["files"]
+        old = kit.read_record(found)
+        try:
+            parts = {name: kit.entry_parts(name) for name in files}
+        except kit.KitError as exc:
+            raise AnsibleActionFail(f"kit {src}: {exc}; nothing written") from None
+        current = {}
+        if there["exists"] and files:
+            names = sorted(files)
+            hashed = target.batch([{"op": "hash", "path": join(dest, *parts[n])} for n in names], read_only=True)["results"]
+            current = {name: (h.get("sha256") if h["exists"] else None) for name, h in zip(names, hashed)}
+        planned = kit.plan(files, current, old)
+        changed = bool(planned["write"]) or old != {"kit_sha256": archive["sha256"], "files": files}
+        saved = None
+        if changed and not check:
+            # The record as it was read, written again: a check that refuses the batch before anything is laid when
+            # another run changed it meanwhile (nothing is written when it still holds what was read).
+            ops = [{"op": "write", "path": record_path, "content": found["content"], "encoding": "utf-8",
+                    "expected_sha256": found["sha256"]}] if found.get("exists") else []
+            if planned["keep"]:
+                saved = join(saved_dir, time.strftime("%Y%m%d%H%M%S"))
+                ops += [{"op": "copy", "src": join(dest, *parts[n]), "dest": join(saved, "site", *parts[n])}
+                        for n in planned["keep"]]
+                ops.append({"op": "unzip", "archive": src, "dest": join(saved, "kit"), "entries": planned["keep"]})
+            if planned["write"]:
+                ops.append({"op": "unzip", "archive": src, "dest": dest, "entries": planned["write"]})
+            # The record last: a batch that stopped half way leaves the previous record, and the next run plans again.
+            ops += [{"op": "mkdir", "path": dest},
+                    {"op": "write", "path": record_path, "content": kit.record_text(archive["sha256"], files),
+                     "encoding": "utf-8", "expected_sha256": found.get("sha256") or ""}]
+            target.batch(ops)
+        return {"changed": changed, "written": planned["write"], "kept": planned["keep"], "saved_dir": saved,
+                "kit_sha256": archive["sha256"], "upgrade": bool(old) and old.get("kit_sha256") != archive["sha256"]}

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Localisation (§4.4.1) and CaptureWCData.htm customisation (§4.4.2) of the web component pages
-# in their folder (docs: plugins/modules/web_pages.py). Two remote calls: read, then write.
+# in their folder (docs: plugins/modules/web_pages.py). Two batches: read, then write.
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
@@ -26,9 +26,8 @@ class ActionModule(OsccAction):
             raise AnsibleActionFail(errors[0])
         languages = args["languages"]
         folders = [ENGLISH] + [f"html/{language['name']}" for language in languages]
-        entries = [f"html/{pages.entry_page(language)}" for language in languages]
-        found = target.procedure("read_files", {"base": args["path"], "dirs": folders,
-                                                "paths": [f"html/{pages.ENTRY_PAGE}"] + entries}, read_only=True)["files"]
+        entries = [pages.entry_page(language) for language in languages]
+        found, folders_found = self._read(target, args["path"], folders, [pages.ENTRY_PAGE] + entries)
         english = {name.rsplit("/", 1)[1]: item for name, item in found.items() if name.startswith(ENGLISH + "/")}
         capture = f"{ENGLISH}/{pages.CAPTURE_PAGE}"
         if capture not in found or f"html/{pages.ENTRY_PAGE}" not in found:
@@ -65,6 +64,47 @@ class ActionModule(OsccAction):
             result["diff"] = [{"before": found.get(n, {}).get("content", ""), "after": t, "before_header": n,
                                "after_header": n} for n, t in sorted(writes.items())]
         if writes and not self._task.check_mode:
-            expected = {name: found.get(name, {}).get("sha256", "") for name in writes}
-            target.procedure("write_files", {"base": args["path"], "files": writes, "expected": expected})
+            self._write(target, args["path"], writes, found, [f for f in folders if f not in folders_found])
         return result
+
+    @staticmethod
+    def _read(target, base, folders, entry_pages):
+        """{relative path: {content, sha256}} of every file directly in the folders and of the entry pages, and
+        the folders that exist, in one batch."""
+        join = target.path.join
+        ops = [{"op": "list", "path": join(base, *f.split("/")), "read": "latin-1"} for f in folders]
+        ops += [{"op": "read", "path": join(base, "html", name), "encoding": "latin-1"} for name in entry_pages]
+        results = target.batch(ops, read_only=True)["results"]
+        found = {}
+        for folder, listed in zip(folders, results):
+            found.update({f"{folder}/{e['name']}": e for e in listed["entries"] if not e["dir"] and "sha256" in e})
+        for name, read in zip(entry_pages, results[len(folders):]):
+            if read["exists"]:
+                found[f"html/{name}"] = read
+        return found, [f for f, listed in zip(folders, results) if listed["exists"]]
+
+    @staticmethod
+    def _write(target, base, writes, found, new_folders):
+        """Each page written if it did not change since it was read (absent: if it is still absent). Pages that
+        were there are checked first, so one a site changed meanwhile refuses the batch before anything is written."""
+        join = target.path.join
+
+        def path(name):
+            return join(base, *name.split("/"))
+
+        there = sorted(n for n in writes if n in found)
+        ops = [{"op": "write", "path": path(n), "content": found[n]["content"], "encoding": "latin-1",
+                "expected_sha256": found[n]["sha256"]} for n in there]  # unchanged content: a check, no write
+        ops += [{"op": "mkdir", "path": path(folder)} for folder in new_folders]
+        # New pages of the language folders before the entry pages that lead to them, then the pages that were there.
+        order = sorted((n for n in writes if n not in found), key=lambda n: (n.count("/") < 2, n)) + there
+        ops += [{"op": "write", "path": path(n), "content": writes[n], "encoding": "latin-1",
+                 "expected_sha256": found[n]["sha256"] if n in found else ""} for n in order]
+        done = target.batch(ops, check=False)
+        if done.get("failed_at") is not None:
+            error = done["results"][done["failed_at"]].get("error") or "a page could not be written"
+            first = len(ops) - len(order)
+            before = [n for n, r in zip(order, done["results"][first:done["failed_at"]]) if r.get("changed")]
+            if before:
+                error = error.replace("; nothing written", "") + f"; written before it: {', '.join(before)}"
+            raise AnsibleActionFail(error)

@@ -17,14 +17,14 @@ description:
   - Prompts are matched by these labels, not counted. The manual gives only the labels, so the utility of a
     different release fails closed - a prompt asked again (an answer refused) stops it at once, a prompt not
     recognised runs into O(timeout), and a run that exits before the password was asked, or with an exit code
-    other than 0, fails. Each failure returns the utility's transcript.
+    other than 0, fails. Each failure returns the utility's transcript (its last 500 characters when it was stopped).
   - Each answer is one non-empty line; a line break would answer the next prompt, so it is refused.
   - Run it after C(HeaderPromotionModeSetting) is C(MayCreate) and authenticated SMTP is on
     (M(oscc.admin.exchange_prepare)). Prove the result with the C(custom_headers) check of M(oscc.admin.mail_check).
   - Idempotent through a record file written after a successful run, holding the answers except the password; while
     it holds the same answers the utility is not run again. O(force) runs it anyway.
   - The password is answered from a SecureString parameter, masked in the transcript and never in the record, a
-    command line or the result. One remote call.
+    command line or the result. One remote call to read the record, one to run the utility, one to write the record.
 options:
   program:
     description: The utility on the main server, in the folder the OSCC software is installed in. Absolute.

@@ -20,7 +20,6 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils._executor import request_problems
 
 PLATFORMS = ("windows", "posix")
-_POSIX_SOURCE = os.path.join(os.path.dirname(__file__), "_remote_posix.py")
 # The host executors (docs/windows.md): one PowerShell file for Windows hosts, one Python file for POSIX hosts.
 EXECUTORS = {"windows": os.path.join(os.path.dirname(__file__), "executor.ps1"),
               "posix": os.path.join(os.path.dirname(__file__), "_executor_posix.py")}
@@ -82,35 +81,6 @@ class Target:
         self.operations += 1
         with self._really_run(read_only):
             return self._action._execute_module(module_name=name, module_args=args, task_vars=self._task_vars)
-
-    def procedure(self, name: str, params: dict, read_only: bool = False, secrets: dict | None = None) -> dict:
-        """Run one remote procedure (see _remote_posix.py / _remote_windows.py) in one round trip.
-        `secrets` reach the procedure as parameters too, but never in a command line, a file or a result:
-        on Windows as a SecureString parameter of win_powershell, on POSIX inside the program text on stdin."""
-        if self.platform == "windows":
-            try:
-                from ansible_collections.oscc.admin.plugins.plugin_utils._remote_windows import render
-            except ImportError:
-                raise AnsibleActionFail("this release of oscc.admin drives POSIX Informix hosts only; the Windows "
-                                        "procedures are not part of it yet (see the changelog's known issues)") from None
-            raw = self._powershell(*render(name, params), secrets, read_only)
-            if raw.get("failed") and not raw.get("output"):
-                raise RemoteFailure(f"{name} on the host failed: {raw.get('msg', 'no message')}", raw)
-            payload = (raw.get("output") or [None])[-1]
-            result = json.loads(payload) if isinstance(payload, str) else (payload or {})
-        else:
-            # One round trip on the connection itself, like ansible.builtin.raw: the procedure's
-            # source goes in on stdin, so nothing of it shows in the host's process list.
-            with open(_POSIX_SOURCE) as handle:
-                raw = self._python_program(handle.read(), [name, json.dumps(params)], secrets)
-            try:
-                result = json.loads(raw.get("stdout") or "")
-            except ValueError:
-                raise RemoteFailure(f"{name} on the host failed (rc {raw.get('rc')}): "
-                                    f"{(raw.get('stderr') or raw.get('stdout') or 'no output').strip()[-500:]}", raw) from None
-        if result.get("failed"):
-            raise RemoteFailure(result.get("msg", f"{name} failed"), result)
-        return result
 
     def _powershell(self, script: str, parameters: dict, secrets: dict | None, read_only: bool) -> dict:
         """win_powershell with the secrets as a SecureString parameter, never in the script or its parameters."""

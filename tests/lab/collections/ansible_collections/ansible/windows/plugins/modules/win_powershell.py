@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # Lab stand-in for ansible.windows.win_powershell (test equipment): runs oscc.admin's host executor batches
-# through the POSIX executor, with the cmdlet operations simulated (lab_cmdlets), and its remaining remote
-# procedures through their POSIX twin, translating the host's drive paths.
+# through the POSIX executor, with the cmdlet operations simulated (lab_cmdlets), translating the host's
+# drive paths.
 from __future__ import annotations
 
 import importlib.util
@@ -13,9 +13,8 @@ import sys
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ansible.windows.plugins.module_utils import lab_cmdlets
-from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, oscc_version, real_spec, to_here, to_host
+from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec, to_here, to_host
 
-MARKER = "# oscc.admin remote procedures"
 EXECUTOR = "# oscc.admin host executor"
 
 
@@ -123,23 +122,9 @@ def main():
                                                "username": {"type": "str"}, "password": {"type": "str", "no_log": True}}
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     script = module.params.get("script") or ""
-    if script.startswith(EXECUTOR):
-        run_executor(module)
-    if not script.startswith(MARKER):
-        module.fail_json(msg="lab stand-in: win_powershell runs only oscc.admin's remote procedures here")
-    if module.check_mode and "SupportsShouldProcess" not in script:
-        module.exit_json(changed=False, skipped=True, msg="script does not support check mode")
-    parameters = module.params.get("parameters") or {}
-    procedure = parameters["Procedure"]
-    given = json.loads(parameters["Json"])  # as the host sees them; the POSIX twin gets them translated
-    params = to_here(given)
-    state = State()
-    state.record("win_powershell", {"procedure": procedure, "parameters": given})
-    state.save()
-    result = run_twin(module, "_remote_posix.py", [procedure, json.dumps(params)], f"procedure {procedure}")
-    if procedure == "probe" and not result.get("failed"):  # the twin has no registry: the host's uninstall entries
-        result["oscc_version"] = oscc_version(state.data, given.get("oscc_product_pattern"))
-    exit_with(module, result, bool(result.get("changed")))
+    if not script.startswith(EXECUTOR):
+        module.fail_json(msg="lab stand-in: win_powershell runs only oscc.admin's host executor here")
+    run_executor(module)
 
 
 if __name__ == "__main__":

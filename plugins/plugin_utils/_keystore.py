@@ -1,0 +1,80 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# A CA certificate in a Java keystore under an alias (manual §3.6), compared by SHA-256 fingerprint:
+# the keytool runs as executor `run` operations, what keytool printed read here. The store password
+# reaches keytool in its environment (-storepass:env), never in its argv or the request.
+from __future__ import annotations
+
+import re
+
+FINGERPRINT = re.compile(r"SHA256:\s*([0-9A-F:]{95})")
+PASSWORD_VARIABLE = "OSCC_STOREPASS"
+SECRET = "storepass"
+TIMEOUT = 120
+# What a JVM prints on its own before keytool says anything (JAVA_TOOL_OPTIONS, _JAVA_OPTIONS, JDK_JAVA_OPTIONS).
+_NOISE = re.compile(r"^(Picked up \w+:|NOTE: Picked up )")
+
+
+class KeystoreError(ValueError):
+    pass
+
+
+def keytool(tool: str, *args: str, store: str | None = None) -> dict:
+    """One keytool run; with store, the keystore and its password from the environment."""
+    argv = [tool, *args]
+    op = {"op": "run", "argv": argv, "timeout": TIMEOUT, "encoding": "utf-8"}
+    if store is not None:
+        argv += ["-keystore", store, "-storepass:env", PASSWORD_VARIABLE]
+        op["secret_env"] = {PASSWORD_VARIABLE: SECRET}
+    return op
+
+
+def said(output: str) -> str:
+    """keytool's own words in one line: its error line, else its last line, without the JVM's notices."""
+    lines = [line.strip() for line in output.splitlines() if line.strip() and not _NOISE.match(line.strip())]
+    errors = [line for line in lines if line.lower().startswith("keytool error")]
+    return ((errors or lines or ["no output"])[-1])[-200:]
+
+
+def read_ops(tool: str, keystore: str, alias: str, certificate: str) -> list:
+    return [{"op": "stat", "path": keystore}, keytool(tool, "-printcert", "-file", certificate),
+            keytool(tool, "-list", "-v", "-alias", alias, store=keystore)]
+
+
+def fingerprints(results: list, keystore: str, certificate: str) -> tuple:
+    """(fingerprint under the alias or None, fingerprint of the certificate) from the results of read_ops."""
+    found, printed, listed = results
+    if not found["exists"]:
+        raise KeystoreError(f"keystore {keystore} does not exist")
+    if found["dir"]:
+        raise KeystoreError(f"keystore {keystore} is a folder, not a file")
+    wanted = FINGERPRINT.search(printed["output"])
+    if printed["rc"] != 0 or not wanted:
+        raise KeystoreError(f"certificate {certificate} is not a certificate keytool can read: {said(printed['output'])}")
+    text = listed["output"]
+    if listed["rc"] != 0 and "password was incorrect" in text.lower():
+        raise KeystoreError(f"keystore_password is not the password of {keystore}")
+    if listed["rc"] != 0 and "does not exist" not in text:  # the store exists: what does not is the alias
+        raise KeystoreError(f"keytool could not read {keystore}: {said(text)}")
+    current = FINGERPRINT.search(text) if listed["rc"] == 0 else None
+    if listed["rc"] == 0 and not current:
+        raise KeystoreError(f"keytool listed the alias in {keystore} without a SHA-256 fingerprint: {said(text)}")
+    return (current.group(1) if current else None), wanted.group(1)
+
+
+def apply_ops(tool: str, keystore: str, alias: str, certificate: str, replace: bool) -> list:
+    """The old certificate removed (when there is one), the new one imported."""
+    ops = [keytool(tool, "-delete", "-alias", alias, store=keystore)] if replace else []
+    return ops + [keytool(tool, "-importcert", "-noprompt", "-alias", alias, "-file", certificate, store=keystore)]
+
+
+def apply_problem(ops: list, results: list, keystore: str, alias: str, certificate: str) -> str | None:
+    """Every keytool exit code checked, the -delete's too; the first that failed, in one line."""
+    for op, result in zip(ops, results):
+        if result["rc"] == 0:
+            continue
+        if "-delete" in op["argv"]:
+            return f"keytool could not remove the old certificate {alias} from {keystore}: {said(result['output'])}"
+        return f"keytool could not import {certificate} as {alias}: {said(result['output'])}"
+    return None

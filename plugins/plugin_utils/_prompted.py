@@ -1,0 +1,105 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# Programs run in turn with their prompts answered (the manual's console utilities and commands), as
+# executor `prompted` operations in one batch, judged here: the exit code, the "once" prompts never
+# asked, the line that says why a program ended, the secrets masked in every transcript returned.
+# With a record, nothing runs while the record file holds exactly its content (unless forced), and
+# the record is written only after every program succeeded, so a re-run changes nothing.
+from __future__ import annotations
+
+from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+
+MASK = "********"
+_STOPPED = " was stopped. Output: "  # how both executors end the error of a prompted program they stopped
+
+
+def masked(text: str, secrets: dict) -> str:
+    for value in (secrets or {}).values():
+        if value:
+            text = text.replace(str(value), MASK)
+    return text
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def shown(argv: list, path) -> str:
+    """How a run is named in a message: the program's file name and its arguments."""
+    return " ".join([path.basename(argv[0]), *[str(a) for a in argv[1:]]])
+
+
+def why_it_ended(tail: str, secrets: dict) -> str:
+    """The last line a program printed after the last prompt answered: what says why it ended."""
+    lines = [line.strip() for line in masked(tail, secrets).lstrip(" :\t").splitlines() if line.strip()]
+    return (lines or ["no output"])[-1]
+
+
+def run_problem(result: dict, secrets: dict) -> str | None:
+    """Why a finished run failed (its exit code, or a "once" prompt it never asked), or None."""
+    if result["rc"] != 0:
+        return f"returned {result['rc']}: {why_it_ended(result['tail'], secrets)}"
+    if result["unanswered"]:
+        return f"ended without asking for {result['unanswered'][0]!r}: {why_it_ended(result['tail'], secrets)}"
+    return None
+
+
+def stopped(error: str, secrets: dict) -> tuple[str, str]:
+    """(why, output) of a program the executor stopped: a timeout, an aborting or a refused answer."""
+    head, found, output = error.partition(_STOPPED)
+    if not found:
+        return masked(error, secrets), ""
+    why = head.rsplit("; ", 1)[0]
+    if why.startswith("it "):
+        why = why[len("it "):]
+    elif " did not finish within " in why:
+        why = "did not finish within " + why.split(" did not finish within ", 1)[1]
+    return masked(why, secrets) + "; it was stopped", masked(output, secrets)
+
+
+def prompted_op(argv: list, prompts: list, timeout: int, cwd: str | None = None) -> dict:
+    # The console's code page, as these programs write it (Windows; POSIX hosts read it as UTF-8).
+    op = {"op": "prompted", "argv": [str(a) for a in argv], "prompts": [list(p) for p in prompts], "timeout": timeout,
+          "encoding": "oem"}
+    if cwd:
+        op["cwd"] = cwd
+    return op
+
+
+def run_prompted(target, runs: list, prompts: list, timeout: int, cwd: str | None = None, secrets: dict | None = None,
+                 record: dict | None = None, force: bool = False, check: bool = False, read_after: str | None = None) -> dict:
+    """Run each argv of `runs` in turn with `prompts` answered. Returns {changed, ran, outputs, output} and, with
+    read_after, that file's text after the runs. A failure ends the task with one line, secrets masked."""
+    secrets = secrets or {}
+    if record and not force:
+        held = target.batch([{"op": "read", "path": record["path"], "encoding": "utf-8"}], read_only=True)["results"][0]
+        if held["exists"] and held["content"] == record["content"]:
+            return {"changed": False, "ran": False}
+    if check:
+        return {"changed": True, "ran": False}
+    ops = [prompted_op(argv, prompts, timeout, cwd) for argv in runs]
+    if read_after:
+        ops.append({"op": "read", "path": read_after, "encoding": "latin-1"})
+    results = target.batch(ops, secrets=secrets, check=False)["results"]
+    outputs = []
+    for argv, result in zip(runs, results):
+        if not result["ok"]:
+            why, output = stopped(result.get("error") or "failed", secrets)
+            raise RemoteFailure(one_line(f"{shown(argv, target.path)} {why}"), {"output": output, "outputs": outputs})
+        transcript = masked(result["output"], secrets)
+        problem = run_problem(result, secrets)
+        if problem:
+            raise RemoteFailure(one_line(f"{shown(argv, target.path)} {problem}"),
+                                {"output": transcript, "outputs": outputs, "rc": result["rc"]})
+        outputs.append(transcript)
+    done = {"changed": True, "ran": True, "rc": 0, "output": "".join(outputs), "outputs": outputs}
+    if read_after:
+        after = results[len(runs)]
+        if not after["ok"]:
+            raise RemoteFailure(after.get("error") or f"{read_after} could not be read", {"outputs": outputs})
+        done["read_after"] = after.get("content") or ""
+    if record:  # only now: a run that failed is never recorded as done
+        target.batch([{"op": "mkdir", "path": target.path.dirname(record["path"])},
+                      {"op": "write", "path": record["path"], "content": record["content"], "encoding": "utf-8"}])
+    return done
