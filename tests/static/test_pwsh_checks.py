@@ -62,7 +62,7 @@ def test_a_python_only_pattern_in_a_request_fails_the_dotnet_check(monkeypatch):
 
 def test_the_collections_scripts_pass():
     found, count = pwsh_checks.run(pwsh_checks.collection_scripts())
-    assert found == [] and count > 20
+    assert found == [] and count > 10  # executor.ps1 and the prompt tables
 
 
 def test_the_grammar_reads_ansible_windows_own_scripts():

@@ -3,8 +3,8 @@ import hashlib
 
 import pytest
 
+from ansible_collections.oscc.admin.plugins.action import onconfig as onconfig_plugin
 from ansible_collections.oscc.admin.plugins.action.onconfig import ActionModule
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import Target
 
 TEXT = "# Einstellungen f\xfcr ol_main\nTAPEDEV /dev/null\nTAPESIZE 1024\n"
 
@@ -14,13 +14,12 @@ def onconfig(tmp_path, monkeypatch):
     path = tmp_path / "ONCONFIG.ol_main"
     path.write_bytes(TEXT.encode("latin-1"))
 
-    def probe(target, name, params, read_only=False, secrets=None):
-        assert name == "probe" and read_only
+    def probe(target, location):
         raw = path.read_bytes()
         return {"onconfig_path": str(path), "onconfig_text": raw.decode("latin-1"),
                 "onconfig_sha256": hashlib.sha256(raw).hexdigest(), "onstat_rc": 5, "environment": {}}
 
-    monkeypatch.setattr(Target, "procedure", probe)
+    monkeypatch.setattr(onconfig_plugin.informix_host, "probe", probe)
     return path
 
 

@@ -49,45 +49,51 @@ def test_absolute_paths_per_platform(platform, path, absolute):
     assert Target(action(), {"oscc_platform": platform}).is_abs(path) is absolute
 
 
-def test_windows_procedures_go_through_win_powershell_even_in_check_mode():
+NOTHING = {"results": [{"op": "read", "ok": True, "exists": False}], "cleanup": [], "failed_at": None}
+
+
+def test_a_read_only_batch_on_windows_runs_in_check_mode_too():
     plugin = action("powershell", check_mode=True)
     seen = {}
 
     def execute(module_name, module_args, task_vars):
         seen.update(module=module_name, check_mode=plugin._task.check_mode, args=module_args)
-        return {"output": [json.dumps({"onstat_rc": 5})]}
+        return {"output": [json.dumps(NOTHING)]}
 
     plugin._execute_module.side_effect = execute
     target = Target(plugin, {})
-    assert target.procedure("probe", {"destination": "D:\\B"}, read_only=True) == {"onstat_rc": 5}
+    assert target.batch([{"op": "read", "path": "D:\\B\\x"}], read_only=True) == NOTHING
     assert seen["module"] == "ansible.windows.win_powershell" and seen["check_mode"] is False
-    assert json.loads(seen["args"]["parameters"]["Json"]) == {"destination": "D:\\B"}
     assert plugin._task.check_mode is True and target.operations == 1
 
 
-def test_posix_procedures_use_one_round_trip_with_the_source_on_stdin():
+def test_a_posix_batch_is_one_round_trip_with_the_executor_on_stdin():
     plugin = action("sh")
-    plugin._low_level_execute_command.return_value = {"rc": 0, "stdout": '{"changed": true}', "stderr": ""}
+    plugin._low_level_execute_command.return_value = {"rc": 0, "stdout": json.dumps(NOTHING), "stderr": ""}
     target = Target(plugin, {"ansible_python_interpreter": "/usr/bin/python3.12"})
-    assert target.procedure("backup", {"level": 0}) == {"changed": True}
+    assert target.batch([{"op": "read", "path": "/b/x"}]) == NOTHING
     command, = plugin._low_level_execute_command.call_args.args
-    assert command.startswith("/usr/bin/python3.12 - backup ")
-    assert b"def backup(p):" in plugin._low_level_execute_command.call_args.kwargs["in_data"]
-
-
-def test_remote_failures_carry_their_details():
-    plugin = action("sh")
-    plugin._low_level_execute_command.return_value = {"rc": 0, "stdout": '{"failed": true, "msg": "busy", "lock": {}}'}
-    with pytest.raises(RemoteFailure, match="busy") as caught:
-        Target(plugin, {}).procedure("backup", {})
-    assert caught.value.details["lock"] == {}
+    assert command.startswith("/usr/bin/python3.12 - ") and '"path": "/b/x"' in command
+    assert b"def op_read(op):" in plugin._low_level_execute_command.call_args.kwargs["in_data"]
 
 
 def test_a_crash_on_the_host_is_one_readable_line():
     plugin = action("sh")
     plugin._low_level_execute_command.return_value = {"rc": 127, "stdout": "", "stderr": "python3: not found\n"}
-    with pytest.raises(RemoteFailure, match=r"probe on the host failed \(rc 127\): python3: not found"):
-        Target(plugin, {}).procedure("probe", {})
+    with pytest.raises(RemoteFailure, match=r"the host executor gave no result \(rc 127\): python3: not found"):
+        Target(plugin, {}).batch([{"op": "read", "path": "/b/x"}])
+
+
+def test_secrets_never_reach_a_command_line_or_the_request():
+    plugin = action("sh")
+    plugin._low_level_execute_command.return_value = {"rc": 0, "stdout": json.dumps(NOTHING), "stderr": ""}
+    Target(plugin, {}).batch([{"op": "read", "path": "/b/x"}], secrets={"storepass": "s3cret-pw"})
+    command, = plugin._low_level_execute_command.call_args.args
+    program = plugin._low_level_execute_command.call_args.kwargs["in_data"]
+    assert "s3cret-pw" not in command and b"s3cret-pw" not in program  # encoded inside the program text
+    namespace = {}
+    exec(program.split(b"\n", 1)[0].decode(), namespace)  # the first line defines them for the executor
+    assert namespace["SECRETS"] == {"storepass": "s3cret-pw"}
 
 
 @pytest.mark.parametrize("platform, module", [("windows", "ansible.windows.win_service"), ("posix", "ansible.builtin.service")])
@@ -97,24 +103,6 @@ def test_services_use_the_platform_module(platform, module):
     Target(plugin, {"oscc_platform": platform}).service("OpenScape Contact Center", "stopped")
     assert plugin._execute_module.call_args.kwargs["module_name"] == module
     assert plugin._execute_module.call_args.kwargs["module_args"] == {"name": "OpenScape Contact Center", "state": "stopped"}
-
-
-def test_secrets_never_reach_a_command_line_or_the_script_parameters():
-    plugin = action("sh")
-    plugin._low_level_execute_command.return_value = {"rc": 0, "stdout": '{"changed": false}', "stderr": ""}
-    Target(plugin, {}).procedure("keystore_cert", {"alias": "a"}, secrets={"storepass": "s3cret-pw"})
-    command, = plugin._low_level_execute_command.call_args.args
-    program = plugin._low_level_execute_command.call_args.kwargs["in_data"]
-    assert "s3cret-pw" not in command and b"s3cret-pw" not in program  # encoded inside the program text
-    namespace = {}
-    exec(program.split(b"\n", 1)[0].decode(), namespace)  # the first line defines them for the procedure
-    assert namespace["SECRETS"] == {"storepass": "s3cret-pw"}
-    windows = action("powershell")
-    windows._execute_module.return_value = {"output": [json.dumps({"changed": False})]}
-    Target(windows, {}).procedure("keystore_cert", {"alias": "a"}, secrets={"storepass": "s3cret-pw"})
-    arguments = windows._execute_module.call_args.kwargs["module_args"]
-    assert "s3cret-pw" not in arguments["script"] + json.dumps(arguments["parameters"])
-    assert arguments["sensitive_parameters"] == [{"name": "Secrets", "value": json.dumps({"storepass": "s3cret-pw"})}]
 
 
 def test_an_executor_batch_on_windows_sends_executor_ps1_with_the_batch_and_secrets_apart():
