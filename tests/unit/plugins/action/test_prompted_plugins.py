@@ -97,8 +97,8 @@ DOMINO = {"notes_ini": "/local/notesdata/notes.ini", "console": "/opt/domino/bin
 
 
 def read(text):
-    return [{"exists": True, "dir": False, "link": False, "size": len(text)}, {"exists": True, "content": text,
-                                                                                "sha256": "a" * 64}]
+    found = {"exists": True, "dir": False, "link": False, "size": len(text)}
+    return [found, {"exists": True, "content": text, "sha256": "a" * 64}]
 
 
 def test_domino_commands_run_in_one_batch_and_notes_ini_is_read_after(host):
