@@ -77,6 +77,8 @@ class ActionModule(InformixAction):
         for schedule in args["schedules"]:
             if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", schedule["time"]):
                 raise AnsibleActionFail(f"schedules: time must be HH:MM (24 h), got {schedule['time']!r}")
+        if "%" in args["script_dir"]:  # Task Scheduler would expand it in the task's arguments
+            raise AnsibleActionFail(f"script_dir must not contain %: {args['script_dir']!r}")
         levels = [s["level"] for s in args["schedules"]]
         if len(set(levels)) != len(levels):
             raise AnsibleActionFail("schedules: one entry per level (the manual's one task per level)")

@@ -11,15 +11,18 @@ description:
   - Manual §6.3.1 - one scheduled task per backup level, writing to a results file. Use the same
     O(schedules) on the main, backup and central reporting servers, as the manual recommends.
   - Instead of the manual's C(FULLBACKUP.BAT) and C(INCREMENTALBACKUP.BAT), which overwrite the one C(TAPEDEV)
-    file, each task runs the collection's own backup procedure (a PowerShell script placed in O(script_dir)
-    with one parameter file per level) - a new verified archive and manifest per run, exactly as
-    M(oscc.admin.informix_backup) takes them.
-  - A scheduled run has no controller to plan with, so it never deletes anything and records the server's
-    checkpoint of the archive it builds on; M(oscc.admin.informix_backup) and M(oscc.admin.informix_restore)
-    link it into its chain by that checkpoint. Run M(oscc.admin.informix_backup) (for example weekly from AWX)
-    to apply retention.
-  - "Each run appends one line to O(results_file): C(<UTC time> OK level <n> <manifest> sha256 <sum>)
-    or C(<UTC time> FAILED level <n>: <reason>)."
+    file, each task runs the collection's host executor (C(oscc-executor.ps1) in O(script_dir)) on a saved batch
+    of operations, one per level, with the plan it was made from - a new archive per run, taken as
+    M(oscc.admin.informix_backup) takes it.
+  - A scheduled run has no controller to judge it. It leaves its archive as C(<name>.arc.partial) and its result
+    as C(<name>.run.json) in O(destination), and exits non-zero when any step failed, so Task Scheduler shows
+    the failure. The next M(oscc.admin.informix_backup) or M(oscc.admin.informix_restore) of the server judges
+    each finished run as it judges its own backups, under the server's lock, and turns it into a manifest
+    (linked into its chain by the checkpoint it built on) or drops it. A scheduled run never deletes anything;
+    run M(oscc.admin.informix_backup) (for example weekly from AWX) to apply retention and take the runs over.
+  - "Each run taken over appends one line to O(results_file): C(<UTC start> OK level <n> <manifest> sha256 <sum>)
+    or C(<UTC start> FAILED level <n>: <reason>)."
+  - O(script_dir) must not contain C(%), since Task Scheduler expands environment variables in the arguments of a task.
   - Tasks for levels not in O(schedules) are removed. Files are rewritten only when they differ.
 extends_documentation_fragment:
   - oscc.admin.informix
@@ -69,7 +72,7 @@ options:
         elements: str
         choices: [monday, tuesday, wednesday, thursday, friday, saturday, sunday]
   script_dir:
-    description: Where the script and the parameter files are placed.
+    description: Where the executor and the saved batches are placed.
     type: str
     default: C:\ProgramData\oscc.admin
   results_file:
@@ -84,7 +87,7 @@ options:
     description: The password of O(username), when it is not a service account.
     type: str
   state:
-    description: C(absent) removes the three tasks; the script and parameter files stay.
+    description: C(absent) removes the three tasks; the executor and the saved batches stay.
     type: str
     choices: [present, absent]
     default: present
@@ -122,11 +125,11 @@ tasks:
   elements: str
   sample: ["OSCC Informix backup level 0", "OSCC Informix backup level 1"]
 script:
-  description: The script the tasks run.
+  description: The host executor the tasks run.
   returned: when O(state=present) and O(schedules) is not empty
   type: str
 params_files:
-  description: The parameter file of each scheduled level.
+  description: The saved batch of each scheduled level (its plan beside it, C(.plan.json)).
   returned: when O(state=present) and O(schedules) is not empty
   type: dict
 results_file:
