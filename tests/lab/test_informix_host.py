@@ -121,3 +121,14 @@ def test_the_restore_names_the_damage_before_anything_is_touched(tmp_path):
     assert found["archives"][1]["reason"].startswith("checksum mismatch") and \
         found["archives"][2]["reason"] == "archive file is missing"
     assert found["missing_chunks"] == [str(tmp_path / "missing")] and found["staged"] == [str(archive)]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_the_probe_returns_every_manifest_as_a_list(sim, tmp_path, count):
+    """Issue 11 defect 2: 0 manifests arrived as null and 1 as a single object; now a list of each."""
+    destination = tmp_path / "backups"
+    destination.mkdir()
+    for n in range(count):
+        (destination / f"ol_main_2026010{n + 1}T000000000_L0.json").write_text(json.dumps({"name": n}))
+    probe = informix_host.probe(bare(sim), location(sim), str(destination))
+    assert isinstance(probe["manifests"], list) and [m["name"] for m in probe["manifests"]] == list(range(count))

@@ -328,6 +328,16 @@ def test_its_form():
         assert never not in lowered, never
 
 
+def test_a_saved_batch_that_failed_ends_the_executor_with_exit_code_1():
+    """Issue 11 defect 7: Task Scheduler saw exit code 0 for any failure the script did not foresee."""
+    script = Script(SOURCE)
+    top = [c for c in script.statements().children if c.type not in ("comment", "empty_statement")]
+    exits = [script.text(n) for n in top if "exit 1" in script.text(n)]
+    assert exits and exits[0].startswith("if ($BatchFile -and $failed)"), exits
+    catch_all = next(n for n in top if n.type == "try_statement")
+    assert "$failed = $true" in script.text(catch_all.children[-1])  # the general catch counts as a failure
+
+
 def test_every_formatted_date_uses_the_invariant_culture():
     script = Script(SOURCE)
     formats = [n for n in _walk(script.root) if n.type == "invocation_expression" and n.children[1].type == "." and
