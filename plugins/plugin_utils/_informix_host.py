@@ -66,6 +66,10 @@ class Informix:
         self.etc = self.path.join(self.informixdir, "etc")
         self.encoding = ENCODING[target.platform]
 
+    def onconfig_path(self, name=None) -> str:
+        name = name or self.onconfig
+        return name if self.target.is_abs(name) else self.path.join(self.etc, name)
+
     @property
     def lock_path(self) -> str:
         """One lock per Informix server, on the server itself, whatever destination a backup or restore uses."""
@@ -115,11 +119,10 @@ def output(result: dict | None) -> str:
 # ---------------------------------------------------------------- the probe
 def probe_ops(informix: Informix, destination: str | None) -> Ops:
     """Everything the probe reads, in one round trip; the programs last, so a missing one loses nothing else."""
-    path = informix.path
     ops = Ops().add("env", env_op())
     ops.add("etc", {"op": "list", "path": informix.etc, "pattern": ONCONFIG_FILES, "read": "latin-1"})
-    if informix.onconfig and path.dirname(informix.onconfig):
-        ops.add("onconfig", {"op": "read", "path": informix.onconfig, "encoding": "latin-1"})
+    if informix.onconfig:  # named: read it, whatever its name (the listing has only onconfig*)
+        ops.add("onconfig", {"op": "read", "path": informix.onconfig_path(), "encoding": "latin-1"})
     ops.add("lock", {"op": "read", "path": informix.lock_path, "encoding": "utf-8"})
     if destination:
         ops.add("destination", {"op": "stat", "path": destination})
@@ -220,12 +223,11 @@ def probe(target, args: dict, destination: str | None = None) -> dict:
         rerun = informix.server_state(Ops())
         done.update(rerun.results(target.batch(rerun.ops, read_only=True, check=False)))
     informix.onconfig = name
-    onconfig_path = name if target.is_abs(name) else target.path.join(informix.etc, name)
+    onconfig_path = informix.onconfig_path()
     found = done.get("onconfig") or next(({"exists": True, **e} for e in etc if e["name"] == name and not e["dir"]),
                                          None)
-    if found is None and target.path.dirname(name):  # the host's ONCONFIG names a file outside etc
-        found = target.batch([{"op": "read", "path": name, "encoding": "latin-1"}], read_only=True)["results"][0]
-    found = found or {"exists": False}
+    if found is None:  # the host's own ONCONFIG, learnt in this round trip, is not one the listing holds
+        found = target.batch([{"op": "read", "path": onconfig_path, "encoding": "latin-1"}], read_only=True)["results"][0]
     if not found.get("exists"):
         raise AnsibleActionFail(f"ONCONFIG file {onconfig_path} does not exist")
     for key in ("onstat", "onstat_arc", "onstat_d"):

@@ -132,3 +132,19 @@ def test_the_probe_returns_every_manifest_as_a_list(sim, tmp_path, count):
         (destination / f"ol_main_2026010{n + 1}T000000000_L0.json").write_text(json.dumps({"name": n}))
     probe = informix_host.probe(bare(sim), location(sim), str(destination))
     assert isinstance(probe["manifests"], list) and [m["name"] for m in probe["manifests"]] == list(range(count))
+
+
+def test_an_onconfig_named_otherwise_is_read_where_it_is(sim, tmp_path):
+    etc = os.path.join(sim.paths["informixdir"], "etc")
+    os.rename(os.path.join(etc, "ONCONFIG.ol_main"), os.path.join(etc, "site.cfg"))
+    target = bare(sim)
+    probe = informix_host.probe(target, dict(location(sim), onconfig="site.cfg"))
+    assert probe["onconfig_path"] == os.path.join(etc, "site.cfg") and len(target.batches) == 1
+    elsewhere = tmp_path / "conf" / "ONCONFIG.x"
+    elsewhere.parent.mkdir()
+    os.rename(os.path.join(etc, "site.cfg"), elsewhere)
+    target = bare(sim, ONCONFIG=str(elsewhere))  # the host's own variable, an absolute path
+    probe = informix_host.probe(target, location(sim))
+    assert probe["onconfig_path"] == str(elsewhere) and probe["onstat_rc"] == 5
+    with pytest.raises(AnsibleActionFail, match="does not exist"):
+        informix_host.probe(bare(sim), dict(location(sim), onconfig="missing.cfg"))
