@@ -54,7 +54,7 @@ options:
     default: 60
 notes:
   - The console commands and C(-c) are taken from HCL's administration help and are unverified against a running
-    server here (reference/mail.md §5); the read-back of notes.ini is what makes a C(set config) count as done.
+    server here (docs/vendor-facts.md, Domino); the read-back of notes.ini is what makes a C(set config) count as done.
   - A Configuration Settings document in the Domino Directory may set the same variable and win at the next
     restart; the module reports a notes.ini that does not take the value.
 extends_documentation_fragment:

@@ -48,8 +48,9 @@ options:
     type: str
     required: true
 notes:
-  - The cmdlets and parameters are Microsoft's documented ones (reference/mail.md §3); they are not run against a real
-    tenant in this collection's tests, which use a simulated Exchange Online PowerShell that asserts them.
+  - The cmdlets and parameters are Microsoft's documented ones (docs/vendor-facts.md, Exchange and Exchange Online);
+    they are not run against a real tenant in this collection's tests, which use a simulated Exchange Online PowerShell
+    that asserts them.
 extends_documentation_fragment:
   - oscc.admin.action
   - ansible.builtin.action_common_attributes

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Domino prepared for the OSCC e-mail server through its server console (reference/mail.md §5):
+# Domino prepared for the OSCC e-mail server through its server console (docs/vendor-facts.md, Domino):
 # notes.ini variables with `set config`, compaction with `load compact <db> -b`. Planned here from
 # the notes.ini text; the console commands are the only thing sent.
 from __future__ import annotations
@@ -62,7 +62,7 @@ def plan(notes_ini_text: str, settings: dict, databases: list) -> tuple[list, di
     translate = current(values, "SMTPTranslateAddresses")
     if translate not in (None, "", "0") and "SMTPVerifyAuthenticatedSender" in settings:
         warnings.append(f"SMTPTranslateAddresses is {translate}: Domino then does not apply SMTPVerifyAuthenticatedSender "
-                        "(reference/mail.md §5); the report_sender check of mail_check shows whether reports may be sent")
+                        "(docs/vendor-facts.md, Domino); the report_sender check of mail_check shows whether reports may be sent")
     return commands, changes, warnings
 
 

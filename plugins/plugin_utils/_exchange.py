@@ -12,7 +12,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._cmdlet import by_key, 
 
 POLICY_NAME = "OSCC"
 MIN_IMAP_BUDGET = 8000000  # §3.4: ImapMaxBurst and ImapRechargeRate at least 8,000,000 (Exchange 2013)
-# The cmdlets the remote side may run, each with the parameters this plan uses (reference/mail.md §2).
+# The cmdlets the remote side may run, each with the parameters this plan uses (docs/vendor-facts.md, Exchange Management Shell).
 CMDLETS = {
     "Set-Mailbox": {"Identity", "EmailAddresses", "ForwardingAddress", "DeliverToMailboxAndForward"},
     "New-Mailbox": {"Name", "Shared", "PrimarySmtpAddress"},
@@ -27,7 +27,7 @@ CMDLETS = {
 }
 
 
-# Exchange Online (Office 365, manual §3.2, §3.8; reference/mail.md §3): no throttling or transport settings
+# Exchange Online (Office 365, manual §3.2, §3.8; docs/vendor-facts.md, Exchange Online): no throttling or transport settings
 # there, only the mailbox's own protocols and the Send As permission.
 CMDLETS_ONLINE = {
     "Set-Mailbox": {"Identity", "EmailAddresses"},
@@ -36,8 +36,8 @@ CMDLETS_ONLINE = {
 }
 
 
-# The Exchange Management Shell's snap-in, by the major version that names it so (reference/mail.md §2):
-# 2013 and later, 2010, 2007.
+# The Exchange Management Shell's snap-in, by the major version that names it so
+# (docs/vendor-facts.md, Exchange Management Shell): 2013 and later, 2010, 2007.
 SNAPINS = (("Microsoft.Exchange.Management.PowerShell.SnapIn", 15), ("Microsoft.Exchange.Management.PowerShell.E2010", 14),
            ("Microsoft.Exchange.Management.PowerShell.Admin", 8))
 ONLINE_MODULE = "ExchangeOnlineManagement"

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
 # Pure functions about Informix: output parsers, ONCONFIG handling, success rules.
-# No I/O: every function here is unit-tested with recorded output (reference/informix.md).
+# No I/O: every function here is unit-tested with recorded output (the facts: docs/vendor-facts.md, Informix).
 from __future__ import annotations
 
 import re
@@ -193,7 +193,7 @@ def edit_onconfig(text: str, parameters: dict) -> tuple[str, dict]:
     return new_text, changes
 
 
-# ON-Bar return codes (reference §8); anything else: see BAR_ACT_LOG.
+# ON-Bar return codes (docs/vendor-facts.md, Informix: onbar return codes); anything else: see BAR_ACT_LOG.
 ONBAR_RETURN_CODES = {
     **{str(rc): "storage manager (XBSA) error" for rc in range(2, 35)},
     "100": "backup or object not found in sysutils, the boot file or the storage manager catalog",
@@ -218,7 +218,7 @@ _FAILURE = re.compile(r"\b(failed|error|aborted|abort|cannot|not initialized)\b"
 
 
 def ontape_outcome(output: str, level: int | None = None) -> tuple[bool, str]:
-    """ontape has no documented exit codes: judge by its words (reference §7)."""
+    """ontape has no documented exit codes: judge by its words (docs/vendor-facts.md, Informix: ontape prompts and messages)."""
     text = output or ""
     failure = _FAILURE.search(text)
     if failure:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Lab test equipment: a Domino server's console as `server -c "<command>"` (Linux) or `nserver -c` (Windows)
-reaches it (reference/mail.md §5), with the notes.ini it keeps.
+reaches it (docs/vendor-facts.md, Domino), with the notes.ini it keeps.
 
   set config NAME=VALUE     writes NAME=VALUE into notes.ini's [Notes] section (replacing a line of that name)
   load compact <db> <opts>  compacts a database named relative to the data directory (recorded)

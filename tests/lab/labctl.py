@@ -131,7 +131,7 @@ def exchange_organisation(version="15.0"):
             "send_as": {}, "full_access": {}}
 
 
-# A Domino server (reference/mail.md §5): where notes.ini, the console program and the data live.
+# A Domino server (docs/vendor-facts.md, Domino): where notes.ini, the console program and the data live.
 DOMINO_LAYOUT = {"windows": (r"C:\Lotus\Domino\notes.ini", r"C:\Lotus\Domino\nserver.exe", r"C:\Lotus\Domino\Data"),
                  "posix": ("domino/notesdata/notes.ini", "domino/bin/server", "domino/notesdata")}
 

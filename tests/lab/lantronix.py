@@ -1,6 +1,6 @@
 """Lantronix device servers (UDS100 / XPort class) emulated on loopback addresses (test equipment).
 
-Faithful to reference/lantronix.md: the 77FEh protocol on UDP and TCP (4-byte requests
+Faithful to docs/vendor-facts.md, Lantronix device servers: the 77FEh protocol on UDP and TCP (4-byte requests
 `00 00 00 <op>`, F6 -> 30-byte F7 with the MAC at 24..29, F8 -> F9 + the 120-byte setup record,
 F4 -> 33-byte F5 with the version at 16, replies from the query port); the telnet setup menu
 (IAC WILL ECHO / WILL SGA, `\\r\\x00\\n` line ends, Enter within 5 s, the parameter dump, the main
@@ -25,7 +25,7 @@ NL = b"\r\x00\n"
 BAUD_CODES = {38400: 0, 19200: 1, 9600: 2, 4800: 3, 2400: 4, 1200: 5, 600: 6, 300: 7, 115200: 8, 57600: 9,
               230400: 0x0A, 460800: 0x0B, 921600: 0x0C}
 STYLES = {
-    # 6.x XPort capture (reference §3)
+    # 6.x XPort capture (docs/vendor-facts.md, Lantronix device servers: Setup menu)
     "xport": {"banner": "Software version V6.5.0.7 (070919) XPTEXE", "type": b"X5K", "version": "6.5.0.7",
               "invitation": "Press Enter for Setup Mode ",
               "menu": ["0 Server", "1 Channel 1", "3 E-mail", "5 Expert", "6 Security", "7 Defaults",
@@ -422,7 +422,7 @@ def main():
         fleet.stop()
     elif command == "unconfigured":
         # A new unit without an address on a real Ethernet segment (a veth in a network namespace): it
-        # takes the address of the first TCP SYN to port 1 sent to its MAC (reference §4, the ARP + knock).
+        # takes the address of the first TCP SYN to port 1 sent to its MAC (docs/vendor-facts.md, Lantronix: Address assignment).
         iface, mac, query_port, setup_port = sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
         wanted_mac = bytes.fromhex(mac.replace(":", ""))
         sniffer = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))

@@ -1,4 +1,4 @@
-"""The simulator speaks as the reference says Informix does (../shared/reference/informix.md)."""
+"""The simulator speaks as docs/vendor-facts.md (Informix) says Informix does."""
 import os
 import re
 

@@ -1,4 +1,4 @@
-"""The Lantronix emulator against the bytes and strings of reference/lantronix.md (§2, §3)."""
+"""The Lantronix emulator against the bytes and strings of docs/vendor-facts.md, Lantronix device servers."""
 import random
 import socket
 import struct

@@ -1,4 +1,4 @@
-"""Test kits shaped like the OSCC web components (test equipment; reference/web_components.md §1-§5).
+"""Test kits shaped like the OSCC web components (test equipment; docs/vendor-facts.md, Web components).
 
 The product's kit is the customer's and never part of the project: these stand-ins carry the
 same layout, the HPWC.ini keys, the hpwcapp/config.properties entry, the demo pages and the

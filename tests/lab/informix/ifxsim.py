@@ -2,7 +2,7 @@
 
 One program plays ontape, onstat, onmode, oninit, dbaccess and archecker for one simulated
 instance, chosen by the name it is called with (first argument). Strings, options, prompts and
-return codes follow ../shared/reference/informix.md; where that reference has no exact text the
+return codes follow docs/vendor-facts.md, Informix; where that page records no exact text the
 message is marked "sim:" below and nothing in the collection may match on it.
 
 The instance lives under $INFORMIXDIR:
@@ -440,7 +440,7 @@ def onstat(argv):
                 print(f"{space:<19}{number:<7}{archive['level']:<6}{when:<17}{archive['log']:<11}{position}")
         print()
     elif argv[:1] == ["-d"]:
-        # Layout from general knowledge of onstat -d (not in the reference): chunk rows end in the path.
+        # Layout from general knowledge of onstat -d (unverified: docs/vendor-facts.md, Informix): chunk rows end in the path.
         print("Dbspaces")
         print(f"{'address':<17}{'number':<9}{'flags':<11}{'fchunk':<9}{'nchunks':<9}{'pgsize':<9}flags    owner    name")
         for number, space in enumerate(inst.state["spaces"], 1):
@@ -593,7 +593,7 @@ def onbar(argv):
         if is_null_device(inst.config().get("LTAPEDEV", "NUL")):
             bar_log(inst, "ERROR: LTAPEDEV is set to /dev/null or NUL. Change it to a valid device.")
             print("sim: LTAPEDEV is NUL; ON-Bar cannot back up logical logs.", file=sys.stderr)
-            return 156  # reference §8: 156 LTAPEDEV invalid (NUL)
+            return 156  # docs/vendor-facts.md, Informix: onbar return codes (156 LTAPEDEV NUL)
         level = int(argv[argv.index("-L") + 1]) if "-L" in argv else 0
         blob = make_archive(inst, level)
         header = decode_archives(blob)[0][0]

@@ -1,7 +1,7 @@
 """wadm of Sun Java System Web Server 7, simulated (test equipment).
 
 Stand-alone mode only, with the connect options and exit codes of the 7.0 CLI reference
-(reference/web_components.md §7): 0 on success, 1 on error; the password comes from a
+(docs/vendor-facts.md, Web components: Sun Java wadm): 0 on success, 1 on error; the password comes from a
 --password-file holding `wadm_password=<password>`. A configuration lives in the config store
 until deploy-config copies it to its instance folder https-<config>; a started instance serves
 its virtual server's web applications over HTTP on loopback, at the configuration's HTTP port.

@@ -1,4 +1,4 @@
-"""Parsers and ONCONFIG rules against the recorded strings of reference/informix.md."""
+"""Parsers and ONCONFIG rules against the recorded strings of docs/vendor-facts.md, Informix."""
 import pytest
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx

@@ -1,4 +1,4 @@
-"""HPWC.ini edits that keep everything else (reference web_components.md §2)."""
+"""HPWC.ini edits that keep everything else (docs/vendor-facts.md, Web components: IIS kit and HPWC.ini)."""
 from ansible_collections.oscc.admin.plugins.plugin_utils import _ini
 
 HPWC = ("; HPWC.ini of the web components\r\n"

@@ -1,4 +1,4 @@
-"""The restore prompt table against the prompts of reference/informix.md §4 and manual §6.3.3."""
+"""The restore prompt table against the prompts in docs/vendor-facts.md (Informix: ontape prompts and messages), manual §6.3.3."""
 import re
 
 import pytest
