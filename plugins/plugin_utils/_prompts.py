@@ -28,7 +28,7 @@ FINISHED = r"Program over\."
 def reply_for(prompt_text: str, levels_planned: int):
     """What the driver answers to one prompt: (pattern index, reply, archive level now due).
 
-    Pure twin of the loop in the remote procedures, used to test the table.
+    The host executor's prompted operation in miniature, used to test the table.
     """
     for index, (pattern, action) in enumerate(RESTORE_PROMPTS):
         match = re.search(pattern, prompt_text, re.I)

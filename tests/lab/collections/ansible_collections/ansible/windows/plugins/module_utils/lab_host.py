@@ -107,7 +107,7 @@ class State:
 
 
 def oscc_version(data, pattern):
-    """What the Windows twin's Get-OsccVersion reads from the uninstall entries, from the host's state."""
+    """The OSCC patch level as the probe reads it from the uninstall entries (docs/backup.md), from the host's state."""
     import fnmatch
 
     found = sorted({f"{e['DisplayName']} {e['DisplayVersion']}" for e in data.get("installed_software", [])
