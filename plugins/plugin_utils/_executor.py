@@ -31,9 +31,10 @@ OPERATIONS = {
     },
     # A program whose prompts are answered from a table of [pattern, reply, "once"?] entries
     # (patterns in the dialect Python's re and .NET's Regex both read, case-insensitive). A reply
-    # "abort" stops it; "secret:<key>" answers a secret of the request's secrets; "return" is an
-    # empty line, first copying stage.files[n] to stage.target when a "level" answer made it due;
-    # "level" answers y for group 1 < len(stage.files), else n. A "once" prompt asked again stops it.
+    # "=<text>" answers the text as it is, whatever it spells; "abort" stops the program;
+    # "secret:<key>" answers a secret of the batch; "return" is an empty line, first copying
+    # stage.files[n] to stage.target when a "level" answer made it due; "level" answers y for group 1
+    # < len(stage.files), else n. Any other reply is refused. A "once" prompt asked again stops it.
     "prompted": {
         REQUEST: {"argv": ("list", True), "env": ("dict", False), "cwd": ("str", False), "timeout": ("int", True),
                   "prompts": ("list", True), "stage": ("dict", False), "encoding": ("str", False)},
@@ -83,11 +84,13 @@ OPERATIONS = {
     # expires (epoch seconds on the host's clock). Reading, breaking and creating it happen under a guard
     # file (<path>.guard), one process at a time. An existing lock is broken when it is unreadable or
     # empty (its writer died), when its lease expired, when it has no lease and its pid no longer runs
-    # on this host, or when it carries break_token. Without ttl a lock lives as long as the executor's
-    # process: a batch's cleanup unlocks it. A lock not acquired halts the batch: what follows a lock
-    # needs it. unlock removes it only while it carries the token.
+    # on this host, or when it carries break_token and the process that took it no longer runs. With
+    # renew, it is taken only in that last case (a lease renewed: still this run's). Without ttl a lock
+    # lives as long as the executor's process: a batch's cleanup unlocks it. A lock not acquired halts
+    # the batch: what follows a lock needs it. unlock removes it only while it carries the token.
     "lock": {
-        REQUEST: {"path": ("str", True), "record": ("dict", True), "ttl": ("int", False), "break_token": ("str", False)},
+        REQUEST: {"path": ("str", True), "record": ("dict", True), "ttl": ("int", False), "break_token": ("str", False),
+                  "renew": ("bool", False)},
         RESULT: {"acquired": ("bool", True), "holder": ("dict", False)},
     },
     "unlock": {
@@ -127,7 +130,7 @@ OPERATIONS = {
 SERVICE_ACTIONS = ("query", "stop", "start")
 ENV_SCOPES = ("process", "machine")
 ENCODINGS = ("utf-8", "latin-1", "oem")
-WINDOWS_ONLY = ("cmdlet",)
+WINDOWS_ONLY = ("cmdlet", "service")  # POSIX hosts' services: ansible.builtin.service
 
 # A batch: operations in order, stopping at the first that fails or halts (ok, with halt true: a lock
 # not acquired, an exit code outside ok_rc); cleanup operations always run afterwards. Each result

@@ -1,10 +1,9 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The POSIX host executor: the primitives of _executor.OPERATIONS, nothing else. The Target seam
-# sends this file's source to the host's Python on stdin with a batch as JSON, so it stays
-# self-contained (standard library only, no imports from the collection). No decision is made
-# here: what to run, what the output means and what to do next is the controller's.
+# The POSIX host executor: the primitives of _executor.OPERATIONS, nothing else. The Target seam sends this
+# file's source to the host's Python on stdin with a batch as JSON, so it stays self-contained (standard library
+# only). No decision is made here: what to run, what the output means and what to do next is the controller's.
 import contextlib
 import fcntl
 import fnmatch
@@ -41,11 +40,26 @@ def _encoding(op):
 def _under(root, path):
     """path, when its folder (links followed) lies in or below root; an OpError otherwise. The last part
     itself is not followed, so a link in root is the link, never what it leads to."""
+    if not root:
+        raise OpError(f"{path} is not below an empty root")
     real_root = os.path.realpath(root).rstrip(os.sep) + os.sep
     folder = os.path.realpath(os.path.dirname(os.path.abspath(path))) + os.sep
     if not folder.startswith(real_root) or os.path.basename(path) in ("", ".", ".."):
         raise OpError(f"{path} is not below {root}")
     return path
+
+
+def _replace(path, data=None, src=None):
+    """path written whole or not at all: a temporary file beside it (data, or a copy of src), then a rename."""
+    tmp = f"{path}.{os.getpid()}.partial"
+    if src is not None:
+        shutil.copyfile(src, tmp)
+    else:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    os.replace(tmp, path)
 
 
 def _sha256(path):
@@ -74,40 +88,40 @@ def _end_tree(proc):
     proc.wait()
 
 
-def _feed(proc, text, files):
-    """stdin_text, then each of stdin_files, streamed; then stdin is closed."""
+def _feed(proc, text, handles):  # stdin_text, then each of stdin_files, streamed; then stdin is closed
     with contextlib.suppress(OSError):  # it stopped reading; its exit code and output say why
         proc.stdin.write(text)
-        for path in files:
-            with open(path, "rb") as handle:
-                shutil.copyfileobj(handle, proc.stdin, 1 << 20)
+        for handle in handles:
+            shutil.copyfileobj(handle, proc.stdin, 1 << 20)
     with contextlib.suppress(OSError):
         proc.stdin.close()
 
 
 def op_run(op):
     encoding, to_file = _encoding(op), op.get("stdout_file")
+    handles = [open(path, "rb") for path in op.get("stdin_files") or []]  # each must be there before it starts
     stdout = open(to_file, "xb") if to_file else subprocess.PIPE
     try:
         proc = _start(op, subprocess.PIPE, stdout, subprocess.PIPE if to_file else subprocess.STDOUT)
-        read, stream = {}, proc.stderr if to_file else proc.stdout
-        workers = [threading.Thread(target=_feed, args=(proc, (op.get("stdin_text") or "").encode(encoding),
-                                                         op.get("stdin_files") or [])),
-                   threading.Thread(target=lambda: read.setdefault("output", stream.read()))]
+        chunks, stream = [], proc.stderr if to_file else proc.stdout
+        workers = [threading.Thread(target=_feed, args=(proc, (op.get("stdin_text") or "").encode(encoding), handles)),
+                   threading.Thread(target=lambda: chunks.extend(iter(lambda: stream.read1(65536), b"")))]
         for worker in workers:
+            worker.daemon = True
             worker.start()
-        timed_out = False
+        deadline, timed_out = time.monotonic() + op["timeout"], False
         try:
             proc.wait(timeout=op["timeout"])
         except subprocess.TimeoutExpired:
-            _end_tree(proc)
             timed_out = True
-        for worker in workers:
-            worker.join(30)
+        workers[1].join(max(0.0, deadline - time.monotonic()))
+        if timed_out or workers[1].is_alive():  # the program, or a child still holding its output, is ended
+            _end_tree(proc)
+            workers[1].join(5)
     finally:
-        if stdout is not subprocess.PIPE:
-            stdout.close()
-    output = b"" if timed_out else read.get("output", b"")
+        for handle in handles + ([] if stdout is subprocess.PIPE else [stdout]):
+            handle.close()
+    output = b"".join(chunks)
     result = {"rc": proc.returncode, "output": output.decode(encoding, errors="replace"), "timed_out": timed_out}
     if op.get("ok_rc") is not None and proc.returncode not in op["ok_rc"]:
         result["halt"] = True
@@ -150,33 +164,39 @@ def op_prompted(op):
             if "once" in entry[2:] and index in answered:
                 raise OpError(f"it asked again for {match.group(0)!r}: the answer was refused")
             answered.add(index)
-            if reply == "return":
+            if reply.startswith("="):  # a literal answer, whatever it spells
+                reply = reply[1:]
+            elif reply == "return":
                 if due is not None:
                     shutil.copyfile(files[due], stage["target"])
                 due, reply = None, ""
             elif reply == "level":
-                level = int(match.group(1))
-                due = level if level < len(files) else None
+                if not match.groups() or match.group(1) is None:
+                    raise OpError(f"the level prompt {match.group(0)!r} holds no level")
+                due = int(match.group(1)) if int(match.group(1)) < len(files) else None
                 reply = "y" if due is not None else "n"
             elif reply.startswith("secret:"):
                 reply = SECRET_VALUES.get(reply[len("secret:"):], "")
+            else:
+                raise OpError(f"the reply {reply!r} is neither =<text> nor return, level, abort or secret:<key>")
             with contextlib.suppress(BrokenPipeError):  # it stopped reading; its exit code and output say why
                 proc.stdin.write((reply + "\n").encode(encoding))
                 proc.stdin.flush()
-    except OpError as exc:
+    except Exception as exc:  # whatever went wrong, the program does not outlive the operation
         _end_tree(proc)
-        raise OpError(f"{exc}; {os.path.basename(op['argv'][0])} was stopped. Output: {transcript[-500:]}") from None
+        why = exc if isinstance(exc, OpError) else f"{type(exc).__name__}: {exc}"
+        raise OpError(f"{why}; {os.path.basename(op['argv'][0])} was stopped. Output: {transcript[-500:]}") from None
     proc.wait()
     unanswered = [e[0] for i, e in enumerate(op["prompts"]) if "once" in e[2:] and i not in answered]
     return {"rc": proc.returncode, "output": transcript, "tail": transcript[consumed:], "unanswered": unanswered}
 
 
 def op_read(op):
+    encoding = _encoding(op)  # an unknown one is refused before anything is read, as on Windows
     if not os.path.isfile(op["path"]):
         return {"exists": False}
-    with open(op["path"], "rb") as handle:
-        raw = handle.read()
-    return {"exists": True, "content": raw.decode(_encoding(op), errors="replace"), "sha256": hashlib.sha256(raw).hexdigest()}
+    raw = pathlib.Path(op["path"]).read_bytes()
+    return {"exists": True, "content": raw.decode(encoding, errors="replace"), "sha256": hashlib.sha256(raw).hexdigest()}
 
 
 def op_write(op):
@@ -194,13 +214,10 @@ def op_write(op):
     backup = None
     if op.get("backup") and current is not None:
         backup = f"{path}.{time.strftime('%Y%m%d%H%M%S')}.bak"
+        if os.path.lexists(backup):  # as on Windows: an earlier backup is never replaced
+            raise OpError(f"{backup} exists; nothing written")
         shutil.copy2(path, backup)
-    tmp = f"{path}.{os.getpid()}.partial"
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    _replace(path, data)
     return {"changed": True, "backup_file": backup}
 
 
@@ -208,9 +225,7 @@ def op_list(op):
     if not os.path.isdir(op["path"]):
         return {"exists": False, "entries": []}
     entries = []
-    for name in sorted(os.listdir(op["path"])):
-        if not fnmatch.fnmatchcase(name, op.get("pattern") or "*"):
-            continue
+    for name in sorted(fnmatch.filter(os.listdir(op["path"]), op.get("pattern") or "*")):  # case-sensitive here
         full = os.path.join(op["path"], name)
         entry = {"name": name, "dir": os.path.isdir(full), "link": os.path.islink(full), "size": os.lstat(full).st_size}
         if op.get("read") and os.path.isfile(full):
@@ -220,19 +235,17 @@ def op_list(op):
     return {"exists": True, "entries": entries}
 
 
-def op_stat(op):
-    path = op["path"]
-    if not os.path.lexists(path):
+def op_stat(op):  # a link that leads nowhere does not exist, as on Windows
+    if not os.path.exists(op["path"]):
         return {"exists": False, "dir": False, "link": False}
-    return {"exists": True, "dir": os.path.isdir(path), "size": os.lstat(path).st_size, "link": os.path.islink(path),
-            "resolved": os.path.realpath(path)}
+    return {"exists": True, "dir": os.path.isdir(op["path"]), "size": os.lstat(op["path"]).st_size,
+            "link": os.path.islink(op["path"]), "resolved": os.path.realpath(op["path"])}
 
 
 def op_hash(op):
     if not os.path.isfile(op["path"]):
         return {"exists": False}
-    sha256, size = _sha256(op["path"])
-    return {"exists": True, "sha256": sha256, "size": size}
+    return dict(zip(("sha256", "size"), _sha256(op["path"])), exists=True)
 
 
 def op_mkdir(op):
@@ -263,7 +276,7 @@ def op_move(op):
 def _read_lock(path):
     """The lock's record; {} when it is empty or unreadable; None when there is none."""
     try:
-        with open(path) as handle:
+        with open(path, encoding="utf-8-sig") as handle:  # a BOM, as Notepad saves it, is no damage
             held = json.load(handle)
     except (OSError, ValueError):
         return {} if os.path.exists(path) else None
@@ -283,9 +296,9 @@ def _pid_runs(pid):
 def _breakable(held, break_token):
     if not held:
         return True  # empty or unreadable: its writer died while writing it
-    if break_token and held.get("token") == break_token:
-        return True
     try:
+        if break_token and held.get("token") == break_token:  # once the process that took it has ended
+            return not (held.get("host") == socket.gethostname() and _pid_runs(held.get("pid")))
         if held.get("expires") is not None:
             return time.time() > float(held["expires"])
         return held.get("host") == socket.gethostname() and not _pid_runs(held.get("pid"))
@@ -308,6 +321,8 @@ def op_lock(op):
         record["expires"] = time.time() + op["ttl"]
     with _guard(path):
         held = _read_lock(path)
+        if op.get("renew") and (not held or held.get("token") != op.get("break_token")):
+            return {"acquired": False, "holder": held or {}, "halt": True}  # not this run's any more
         if held is not None and _breakable(held, op.get("break_token")):
             os.remove(path)
         try:
@@ -332,9 +347,7 @@ def op_copy(op):
     if not os.path.isfile(op["src"]):
         return {"copied": False}
     os.makedirs(os.path.dirname(op["dest"]) or ".", exist_ok=True)
-    tmp = f"{op['dest']}.{os.getpid()}.partial"
-    shutil.copyfile(op["src"], tmp)
-    os.replace(tmp, op["dest"])
+    _replace(op["dest"], src=op["src"])
     return {"copied": True}
 
 
@@ -362,12 +375,9 @@ def op_unzip(op):
                 raise OpError(f"{op['archive']} holds no entry {missing[0]!r}")
             for info in infos:
                 if wanted is None or info.filename in wanted:
-                    target = _inside(op["dest"], info.filename)
+                    target = _under(op["dest"], _inside(op["dest"], info.filename))  # no link inside dest either
                     os.makedirs(os.path.dirname(target), exist_ok=True)
-                    tmp = f"{target}.{os.getpid()}.partial"
-                    with open(tmp, "wb") as handle:
-                        handle.write(kit.read(info))
-                    os.replace(tmp, target)
+                    _replace(target, kit.read(info))
     return {"exists": True, "files": files}
 
 
@@ -377,14 +387,9 @@ def op_env(op):
     return {"values": {name: os.environ.get(name) for name in op["names"]}, "computer_name": socket.gethostname()}
 
 
-def op_service(op):
-    raise OpError(f"service {op['name']}: POSIX hosts are driven by ansible.builtin.service, not the executor")
-
-
 OPERATIONS = {"run": op_run, "prompted": op_prompted, "read": op_read, "write": op_write, "list": op_list,
               "stat": op_stat, "hash": op_hash, "mkdir": op_mkdir, "remove": op_remove, "move": op_move,
-              "lock": op_lock, "unlock": op_unlock, "copy": op_copy, "unzip": op_unzip, "env": op_env,
-              "service": op_service}
+              "lock": op_lock, "unlock": op_unlock, "copy": op_copy, "unzip": op_unzip, "env": op_env}
 
 
 def _one(op):
@@ -393,10 +398,10 @@ def _one(op):
         if name not in OPERATIONS:
             raise OpError(f"operation {name!r} is not offered on this host")
         return dict(OPERATIONS[name](op), op=name, ok=True)
-    except OpError as exc:
-        return {"op": name, "ok": False, "error": str(exc)}
     except OSError as exc:
         return {"op": name, "ok": False, "error": f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")}
+    except Exception as exc:  # an unforeseen fault fails this operation only; the batch's cleanup still runs
+        return {"op": name, "ok": False, "error": str(exc) if isinstance(exc, OpError) else f"{type(exc).__name__}: {exc}"}
 
 
 def run_batch(batch, secrets=None):
@@ -415,14 +420,10 @@ def run_batch(batch, secrets=None):
         if not results[-1]["ok"] or results[-1].get("halt"):
             failed_at = index
             break
-    done = {"results": results, "cleanup": [], "failed_at": failed_at}
-    if stamp:
-        done["stamp"] = stamp
+    done = {"results": results, "cleanup": [], "failed_at": failed_at, **({"stamp": stamp} if stamp else {})}
     if batch.get("record"):  # a scheduled run's record, written while its lock still stands, before the cleanup
         try:
-            with open(batch["record"] + ".partial", "w", encoding="utf-8") as handle:
-                json.dump(done, handle)
-            os.replace(batch["record"] + ".partial", batch["record"])
+            _replace(batch["record"], json.dumps(done).encode())
         except OSError as exc:
             done["error"] = f"the run record could not be written: {exc}"
     done["cleanup"] = [_one(op) for op in batch.get("cleanup", [])]

@@ -14,10 +14,10 @@ ABORT = "abort"      # a question this driver must not answer: stop ontape, fail
 
 RESTORE_PROMPTS = [
     (r"press Return to continue", RETURN),
-    (r"Continue restore\? \(y/n\)", "y"),
-    (r"Do you want to back up the logs\? \(y/n\)", "n"),  # "y" opens the open-ended log salvage dialogue
+    (r"Continue restore\? \(y/n\)", "=y"),
+    (r"Do you want to back up the logs\? \(y/n\)", "=n"),  # "y" opens the open-ended log salvage dialogue
     (r"Restore a level ([12]) archive \(y/n\)", NEXT_LEVEL),  # group 1: the level (hosts read numbered groups)
-    (r"Do you want to restore log tapes\? \(y/n\)", "n"),  # OSCC runs with LTAPEDEV NUL: no logs to replay
+    (r"Do you want to restore log tapes\? \(y/n\)", "=n"),  # OSCC runs with LTAPEDEV NUL: no logs to replay
     (r"Please enter the level of archive", ABORT),
     (r"Would you like to back up|Enter the id of the oldest log", ABORT),
     (r"\(y/n\)", ABORT),
@@ -37,7 +37,7 @@ def reply_for(prompt_text: str, levels_planned: int):
         if action == NEXT_LEVEL:
             level = int(match.group(1))
             return (index, "y", level) if level < levels_planned else (index, "n", None)
-        return index, action, None
+        return index, action.removeprefix("="), None
     return None
 
 
@@ -57,6 +57,7 @@ HEADER_TOOL_LABELS = (
 def header_tool_prompts(answers: dict) -> list:
     """The prompt table for osccmseheaders.exe; the password is answered from the secret smtp_password."""
     table = [[r"press (the )?(enter|return)|press any key", RETURN]]
-    table += [[pattern, str(answers[key]), "once"] for key, pattern in HEADER_TOOL_LABELS]
+    # "=" makes each answer literal: a subject "secret:smtp_password" or "abort" is sent as typed.
+    table += [[pattern, "=" + str(answers[key]), "once"] for key, pattern in HEADER_TOOL_LABELS]
     table.append([r"SMTP password", "secret:smtp_password", "once"])
     return table

@@ -114,11 +114,13 @@ function Read-Lock([string]$path) {  # the lock's record; an empty one when it i
     [pscustomobject]@{}
 }
 function Test-Breakable($held, [string]$token) {  # the cases of _executor.OPERATIONS["lock"] in which a lock is broken
-    if (@($held.PSObject.Properties).Count -eq 0 -or ($token -and [string]$held.token -ceq $token)) { return $true }
+    if (@($held.PSObject.Properties).Count -eq 0) { return $true }
     try {
+        $here = [string]$held.host -ceq $env:COMPUTERNAME; $gone = $true
+        if ($here) { try { $null = [Diagnostics.Process]::GetProcessById([int]$held.pid); $gone = $false } catch [ArgumentException] { } }
+        if ($token -and [string]$held.token -ceq $token) { return $gone }  # once the process that took it has ended
         if ($null -ne $held.expires) { return (Get-EpochSeconds) -gt [double]$held.expires }
-        if ([string]$held.host -cne $env:COMPUTERNAME) { return $false }
-        try { $null = [Diagnostics.Process]::GetProcessById([int]$held.pid); $false } catch [ArgumentException] { $true }
+        $here -and $gone
     } catch { $false }  # a record of the wrong shape: nobody wrote it as a lock, so it is not broken
 }
 function Get-EpochSeconds { [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000.0 }
@@ -212,15 +214,15 @@ function Invoke-OpPrompted($op) {
             if ($reply -ceq 'abort') { throw "it asked a question the driver does not answer: '$($found.Value)'" }
             if ((@($entry | Select-Object -Skip 2) -ccontains 'once') -and $answered.ContainsKey($index)) { throw "it asked again for '$($found.Value)': the answer was refused" }
             $answered[$index] = $true
-            if ($reply -ceq 'return') {
+            if ($reply.StartsWith('=', [StringComparison]::Ordinal)) { $reply = $reply.Substring(1) }  # a literal answer, whatever it spells
+            elseif ($reply -ceq 'return') {
                 if ($null -ne $due) { [IO.File]::Copy([string]$files[$due], [string]$stage.target, $true); $due = $null }; $reply = ''
             } elseif ($reply -ceq 'level') {
                 if (-not $found.Groups[1].Success) { throw "the level prompt '$($found.Value)' holds no level" }
                 $level = [int]$found.Groups[1].Value
                 if ($level -lt $files.Count) { $due = $level; $reply = 'y' } else { $due = $null; $reply = 'n' }
-            } elseif ($reply.StartsWith('secret:', [StringComparison]::Ordinal)) {
-                $reply = [string]$secretValues[$reply.Substring(7)]
-            }
+            } elseif ($reply.StartsWith('secret:', [StringComparison]::Ordinal)) { $reply = [string]$secretValues[$reply.Substring(7)] }
+            else { throw "the reply '$reply' is neither =<text> nor return, level, abort or secret:<key>" }
             $bytes = $encoding.GetBytes($reply + "`r`n")
             try { $stdin.Write($bytes, 0, $bytes.Length); $stdin.Flush() } catch { }  # it stopped reading: its exit code says why
         }
@@ -276,8 +278,7 @@ function Invoke-OpList($op) {  # names matched by -like (* ? [..]) case-insensit
     @{ exists = $true; entries = $entries }
 }
 function Invoke-OpStat($op) {  # dir: a folder or a link to one; resolved: where the host says it leads
-    $item = Get-Entry ([string]$op.path)
-    if ($null -eq $item) { return @{ exists = $false; dir = $false; link = $false } }
+    $item = Get-Entry ([string]$op.path); if ($null -eq $item) { return @{ exists = $false; dir = $false; link = $false } }
     $size = 0; if ($item -is [IO.FileInfo]) { $size = $item.Length }
     @{ exists = $true; dir = $item -is [IO.DirectoryInfo]; size = $size; link = (Test-Link $item); resolved = (Resolve-Entry $item) }
 }
@@ -309,8 +310,7 @@ function Invoke-OpMove($op) {
     @{ moved = $true }
 }
 function Invoke-OpLock($op) {  # under the guard: a lock that may be broken is, then the new one is created atomically
-    $path = [string]$op.path; $record = $op.record
-    if ($record -isnot [Management.Automation.PSCustomObject]) { throw 'the lock record is not an object' }
+    $path = [string]$op.path; $record = $op.record; if ($record -isnot [Management.Automation.PSCustomObject]) { throw 'the lock record is not an object' }
     $stamp = @{ host = $env:COMPUTERNAME; pid = $PID; started = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [Globalization.CultureInfo]::InvariantCulture) }
     if ($null -ne $op.ttl) { $stamp.expires = (Get-EpochSeconds) + [int]$op.ttl }
     foreach ($key in $stamp.Keys) { $record | Add-Member -NotePropertyName $key -NotePropertyValue $stamp[$key] -Force }
@@ -318,6 +318,7 @@ function Invoke-OpLock($op) {  # under the guard: a lock that may be broken is, 
     $guard = Open-Guard $path
     try {
         $held = Read-Lock $path
+        if ($op.renew -and ($null -eq $held -or [string]$held.token -cne [string]$op.break_token)) { return @{ acquired = $false; holder = $held; halt = $true } }
         if ($null -ne $held -and (Test-Breakable $held ([string]$op.break_token))) { [IO.File]::Delete($path) }
         try { $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None) }
         catch { if (-not [IO.File]::Exists($path)) { throw }; return @{ acquired = $false; holder = (Read-Lock $path); halt = $true } }
@@ -335,8 +336,7 @@ function Invoke-OpUnlock($op) {  # removed only while it carries the token
     @{ released = $true }
 }
 function Invoke-OpCopy($op) {
-    $src = [string]$op.src; $dest = [string]$op.dest
-    if (-not [IO.File]::Exists($src)) { return @{ copied = $false } }
+    $src = [string]$op.src; $dest = [string]$op.dest; if (-not [IO.File]::Exists($src)) { return @{ copied = $false } }
     [void][IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName([IO.Path]::GetFullPath($dest)))
     $tmp = '{0}.{1}.partial' -f $dest, $PID; [IO.File]::Copy($src, $tmp, $true); Move-Over $tmp $dest
     @{ copied = $true }
@@ -355,7 +355,7 @@ function Invoke-OpUnzip($op) {  # System.IO.Compression (.NET 4.5): each file en
         foreach ($entry in $entries) {
             $in = $entry.Open(); try { $files[$entry.FullName] = ConvertTo-Hex ((New-Sha).ComputeHash($in)) } finally { $in.Dispose() }
             if (-not $op.dest -or ($null -ne $wanted -and -not ($wanted -ccontains $entry.FullName))) { continue }
-            $target = Get-Inside ([string]$op.dest) $entry.FullName; $tmp = '{0}.{1}.partial' -f $target, $PID
+            $target = Assert-Below ([string]$op.dest) (Get-Inside ([string]$op.dest) $entry.FullName); $tmp = '{0}.{1}.partial' -f $target, $PID
             [void][IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName($target))
             $in = $entry.Open(); $out = [IO.File]::Create($tmp)
             try { $in.CopyTo($out) } finally { $out.Dispose(); $in.Dispose() }; Move-Over $tmp $target
@@ -364,8 +364,8 @@ function Invoke-OpUnzip($op) {  # System.IO.Compression (.NET 4.5): each file en
     @{ exists = $true; files = $files }
 }
 function Invoke-OpEnv($op) {
-    $scopes = @{ process = [EnvironmentVariableTarget]::Process; machine = [EnvironmentVariableTarget]::Machine }
-    $scope = 'process'; if ($op.scope) { $scope = [string]$op.scope }
+    $scopes = @{ process = [EnvironmentVariableTarget]::Process; machine = [EnvironmentVariableTarget]::Machine }; $scope = 'process'
+    if ($op.scope) { $scope = [string]$op.scope }
     if (-not ($scopes.Keys -ccontains $scope)) { throw "unknown scope '$scope'" }
     $values = [ordered]@{}; foreach ($n in @($op.names)) { $values[[string]$n] = [Environment]::GetEnvironmentVariable([string]$n, $scopes[$scope]) }
     @{ values = $values; computer_name = $env:COMPUTERNAME }

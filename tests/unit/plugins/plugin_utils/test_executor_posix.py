@@ -98,7 +98,7 @@ def test_prompts_are_answered_from_the_table_with_secrets_and_staging(tmp_path):
 
 def test_a_refused_answer_or_an_unknown_question_stops_the_program(tmp_path):
     again = program(tmp_path, "again", "while True:\n    print('Port: ', end='', flush=True); input()")
-    result = one(op="prompted", argv=[again], timeout=30, prompts=[["Port:", "x", "once"]])
+    result = one(op="prompted", argv=[again], timeout=30, prompts=[["Port:", "=x", "once"]])
     assert not result["ok"] and "asked again" in result["error"]
     odd = program(tmp_path, "odd", "print('Format the disk? (y/n)', flush=True); input()")
     result = one(op="prompted", argv=[odd], timeout=30, prompts=[[r"\(y/n\)", "abort"]])
@@ -150,6 +150,8 @@ def test_locks_are_atomic_and_broken_only_by_their_token(tmp_path):
     held = one(op="lock", path=path, record={"token": "b"})
     assert not held["acquired"] and held["holder"]["token"] == "a" and held["holder"]["operation"] == "backup"
     assert not one(op="unlock", path=path, token="b")["released"]
+    assert not one(op="lock", path=path, record={"token": "b"}, break_token="a")["acquired"]  # its taker still runs
+    write_lock(path, dict(held["holder"], pid=dead_pid()))  # the process that took it has ended
     assert one(op="lock", path=path, record={"token": "b"}, break_token="a")["acquired"]
     assert one(op="unlock", path=path, token="b")["released"] and not os.path.exists(path)
 
@@ -331,3 +333,77 @@ def test_stdin_files_are_fed_one_after_the_other(tmp_path):
 def test_the_executor_stays_within_its_line_target():
     with open(executor.__file__, encoding="utf-8") as handle:
         assert len(handle.read().splitlines()) <= 450
+
+
+def test_a_literal_answer_is_sent_as_it_is_and_an_unknown_reply_is_refused(tmp_path):
+    """Answers are "=<text>": a user's value spelled like a directive is text, never a directive."""
+    echo = program(tmp_path, "echo", "print('Subject: ', end='', flush=True); print('got', input(), flush=True)")
+    for value in ("secret:pw", "abort", "level", "return", "=x"):
+        done = one(op="prompted", argv=[echo], timeout=30, prompts=[["Subject:", "=" + value, "once"]])
+        assert done["ok"] and f"got {value}" in done["tail"], done
+    refused = one(op="prompted", argv=[echo], timeout=30, prompts=[["Subject:", "y", "once"]])
+    assert not refused["ok"] and "neither =<text>" in refused["error"]
+
+
+def test_an_unforeseen_fault_fails_its_operation_and_the_cleanup_still_runs(tmp_path):
+    lock = str(tmp_path / "l")
+    done = executor.run_batch({"ops": [{"op": "lock", "path": lock, "record": {"token": "t"}},
+                                       {"op": "write", "path": str(tmp_path / "w"), "content": "\u20ac", "encoding": "latin-1"}],
+                               "cleanup": [{"op": "unlock", "path": lock, "token": "t"}]})
+    assert done["failed_at"] == 1 and done["results"][0]["acquired"] and "UnicodeEncodeError" in done["results"][1]["error"]
+    assert done["cleanup"][0]["released"] and not os.path.exists(lock)
+    asker = program(tmp_path, "asker", "print('Restore a level archive', flush=True); input()")
+    start = time.monotonic()
+    stopped = one(op="prompted", argv=[asker], timeout=30, prompts=[["Restore a level", "level"]])
+    assert not stopped["ok"] and "holds no level" in stopped["error"] and time.monotonic() - start < 20
+
+
+def test_a_lease_is_renewed_only_while_it_is_still_this_runs(tmp_path):
+    path = str(tmp_path / "l")
+    assert one(op="lock", path=path, record={"token": "a"}, ttl=60)["acquired"]
+    # the same token, but the process that took it still runs (this one): a second run of the same controller waits
+    assert not one(op="lock", path=path, record={"token": "b"}, ttl=60, break_token="a")["acquired"]
+    write_lock(path, {"token": "a", "pid": dead_pid(), "host": __import__("socket").gethostname(),
+                      "expires": time.time() + 60})
+    assert one(op="lock", path=path, record={"token": "a"}, ttl=60, break_token="a", renew=True)["acquired"]
+    os.remove(path)  # another run took it meanwhile and released it: a renewal must not take it again
+    renewed = one(op="lock", path=path, record={"token": "a"}, ttl=60, break_token="a", renew=True)
+    assert not renewed["acquired"] and renewed["halt"] and not os.path.exists(path)
+
+
+def test_a_live_lock_saved_with_a_bom_is_kept(tmp_path):
+    path = tmp_path / "l"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"token": "x", "pid": os.getpid(), "host": __import__("socket").gethostname(),
+                                                  "expires": time.time() + 600}).encode())
+    assert not one(op="lock", path=str(path), record={"token": "y"})["acquired"]
+
+
+def test_unzip_refuses_an_entry_through_a_link_and_remove_an_empty_root(tmp_path):
+    import zipfile
+    kit, dest, elsewhere = tmp_path / "kit.zip", tmp_path / "dest", tmp_path / "elsewhere"
+    dest.mkdir()
+    elsewhere.mkdir()
+    (dest / "bin").symlink_to(elsewhere)
+    with zipfile.ZipFile(kit, "w") as archive:
+        archive.writestr("bin/evil.dll", "x")
+    assert "is not below" in one(op="unzip", archive=str(kit), dest=str(dest))["error"]
+    assert not (elsewhere / "evil.dll").exists()
+    (tmp_path / "f").write_text("x")
+    assert "empty root" in one(op="remove", path=str(tmp_path / "f"), root="")["error"]
+
+
+def test_a_missing_stdin_file_fails_the_run_and_a_backup_never_replaces_a_backup(tmp_path):
+    cat = [sys.executable, "-c", "import sys; sys.stdout.write(sys.stdin.read())"]
+    assert not one(op="run", argv=cat, timeout=30, stdin_files=[str(tmp_path / "gone")])["ok"]
+    path = str(tmp_path / "f")
+    for content in ("original", "first", "second"):
+        done = one(op="write", path=path, content=content, backup=True)
+    assert not done["ok"] and "exists; nothing written" in done["error"]  # the same second as the first backup
+    backups = [n for n in os.listdir(tmp_path) if n.endswith(".bak")]
+    assert len(backups) == 1 and (tmp_path / backups[0]).read_text() == "original"
+
+
+def test_a_child_that_keeps_the_output_open_does_not_outlast_the_timeout(tmp_path):
+    start = time.monotonic()
+    done = one(op="run", argv=["/bin/sh", "-c", "echo hello; sleep 40 &"], timeout=3)
+    assert time.monotonic() - start < 15 and "hello" in done["output"]
