@@ -35,6 +35,11 @@ class ActionModule(OsccAction):
                    or line_value_problem({"address": args["address"]}))
         if problem:
             raise AnsibleActionFail(problem)
+        try:  # HPWC.ini is read and written as latin-1, like the web components' other files
+            (args["address"] or "").encode("latin-1")
+        except UnicodeEncodeError as exc:
+            raise AnsibleActionFail(f"address: {args['address'][exc.start]!r} cannot be written to HPWC.ini, "
+                                    "which holds latin-1 text; give the server's name in ASCII (IDNA) form") from None
         wanted = {key: (str(args[o]).lower() if isinstance(args[o], bool) else args[o])
                   for o, key in KEYS.items() if args[o] is not None}
         current = target.read_text(args["path"])

@@ -19,6 +19,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import
     identity,
     resolve_method,
 )
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import PROBE_TIMEOUT
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_schedule import saved_batch
 
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -59,7 +60,8 @@ def task_args(schedule: dict, script: str, batch_file: str, args: dict) -> dict:
                      "arguments": f'-NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{script}" '
                                   f'-BatchFile "{batch_file}"'}],
         "triggers": [trigger], "run_level": "highest", "multiple_instances": 2,  # 2: a second start is ignored
-        "execution_time_limit": f"PT{args['timeout']}S", "username": args["username"],
+        # the archive's timeout, and room for the onstat runs and the record around it
+        "execution_time_limit": f"PT{args['timeout'] + 6 * PROBE_TIMEOUT}S", "username": args["username"],
     }
     if args["password"]:
         task.update(password=args["password"], logon_type="password", update_password=False)

@@ -48,7 +48,7 @@ options:
     type: bool
     default: true
   timeout:
-    description: Seconds a run may take; also the task's execution time limit.
+    description: Seconds the archive of a run may take; the task's execution time limit adds 30 minutes for the checks around it.
     type: int
     default: 21600
   schedules:

@@ -63,8 +63,9 @@ def _controller_pid_alive(pid) -> bool:
 
 
 def lock_to_break(lock: dict | None) -> str | None:
-    """The token of a lock to break: one a run of this controller left when its process died. Every other
-    case the host judges itself when the lock is taken (an unreadable lock, a lease run out, a dead process)."""
+    """The token of a lock to break: one a run of this controller left when its process died. The host breaks
+    it only once the host process that took it has ended too (an archive may still be running); every other
+    case it judges itself when the lock is taken (an unreadable lock, a lease run out, a dead process)."""
     if not lock:
         return None
     orphan = lock.get("controller") == socket.gethostname() and lock.get("controller_pid") and \
@@ -90,13 +91,14 @@ class ServerLock:
         self.target, self.informix, self.operation, self.ttl = target, informix, operation, ttl
         self.token = uuid.uuid4().hex
 
-    def op(self, break_token=None) -> dict:
-        """Taking the lock; with its own token it is renewed, so a batch that starts with it needs it still held."""
+    def op(self, break_token=None, renew=True) -> dict:
+        """The lock renewed: a batch that starts with it runs only while it is still this run's. With renew
+        false, the first taking, breaking the lock a dead run of this controller left (break_token)."""
         return informix_host.lock_op(self.informix, self.operation, self.token, self.ttl,
-                                     self.token if break_token is None else break_token)
+                                     self.token if break_token is None else break_token, renew=renew)
 
     def take(self, break_token=None):
-        taken = self.target.batch([self.op(break_token)], check=False)["results"][0]
+        taken = self.target.batch([self.op(break_token, renew=False)], check=False)["results"][0]
         if not taken.get("ok"):
             raise RemoteFailure(f"the server's lock could not be taken: {taken.get('error')}", taken)
         if not taken["acquired"]:

@@ -98,6 +98,7 @@ def plan_backup(args, probe, host, purpose="regular", held_by=None):
         "destination": args["destination"], "name": name, "tool": args["tool"], "level": args["level"],
         "method": args["method"], "tapedev": tapedev, "verify": args["verify"], "timeout": args["timeout"],
         "manifest": manifest, "start": arc.timestamp(now), "delete": delete, "leftovers": sorted(leftovers),
+        "files": sorted(files),
         "previous_checkpoint": probe["archives_by_level"].get(args["level"]),
         "break_token": None if held_by else lock_to_break(probe.get("lock")), "held_by": held_by,
     }
@@ -172,9 +173,8 @@ def run_backup(target, probe, plan):
     lock = plan["held_by"] or ServerLock(target, informix, "backup", plan["timeout"] + 900)
     partial = path.join(destination, plan["name"] + arc.ARCHIVE_SUFFIX + ".partial")
     ops = Ops().add("mkdir", {"op": "mkdir", "path": destination})
-    ops.add("lock", lock.op(plan["break_token"]) if plan["held_by"] is None else lock.op())
-    for name in plan["leftovers"]:
-        ops.add("leftover", {"op": "remove", "path": path.join(destination, name), "root": destination})
+    ops.add("lock", lock.op(plan["break_token"], renew=False) if plan["held_by"] is None else lock.op())
+    ops.add("seen", {"op": "list", "path": destination, "pattern": informix.informixserver + "_*"})  # after the lock
     archive_ops(informix, plan, ops, partial)
     informix.server_state(ops, prefix="after_")
     raw = target.batch(ops.ops, check=False)
@@ -185,6 +185,11 @@ def run_backup(target, probe, plan):
     problem, recorded = backup_outcome(plan, results) if stopped in (None, "archive") else (None, {})
     if stopped not in (None, "archive") or (stopped == "archive" and not failure.get("ok")):
         problem = f"backup failed: {failure.get('error') or stopped + ' failed'}; no older backup was touched"
+    seen = {e["name"] for e in (results.get("seen") or {}).get("entries", [])}
+    newer = sorted(n for n in seen - set(plan["files"]) if n.endswith(arc.MANIFEST_SUFFIX))
+    if problem is None and newer and plan["held_by"] is None:  # the plan (parent, retention) predates another run
+        problem = (f"backup not kept: {newer[0]} appeared after this run planned (another backup of this server "
+                   "finished meanwhile); run it again")
     checkpoint = ifx.last_archives(ifx.parse_onstat_arc(output_of(results.get("after_onstat_arc")))).get(plan["level"])
     previous = plan["previous_checkpoint"]
     if problem is None and plan["verify"] and (
@@ -205,6 +210,10 @@ def run_backup(target, probe, plan):
     if plan["tool"] == "ontape":
         archive = path.join(destination, plan["name"] + arc.ARCHIVE_SUFFIX)
         finish.add("keep", {"op": "move", "src": partial, "dest": archive, "root": destination})
+    # Leftovers of killed runs, cleared under the lock; a scheduled run's archive with its record is not one.
+    cleared = [n for n in plan["leftovers"] if n.split(".")[0] + RUN_RECORD_SUFFIX not in seen]
+    for name in cleared:
+        finish.add("leftover", {"op": "remove", "path": path.join(destination, name), "root": destination})
     manifest_path = path.join(destination, plan["name"] + arc.MANIFEST_SUFFIX)
     manifest = dict(plan["manifest"], start=plan["start"], end=arc.timestamp(dt.datetime.now(dt.timezone.utc)),
                     size=recorded.get("size"), sha256=recorded.get("sha256"),
@@ -221,8 +230,11 @@ def run_backup(target, probe, plan):
     if stopped in ("lock", "keep", "manifest"):
         why = lock_refused(failure, informix.lock_path) if stopped == "lock" and failure.get("ok") else failure.get("error")
         raise RemoteFailure(f"backup not kept: {why}; the archive stays as {partial}", failure)
-    deleted = [op["path"] for op, r in zip(finish.ops, raw["results"]) if op["op"] == "remove" and r.get("removed")]
+    deleted = [op["path"] for name, op, r in zip(finish.names, finish.ops, raw["results"]) if name == "delete" and
+               r.get("removed")]
     warnings = [f"retention stopped: {failure.get('error')}"] if stopped == "delete" else []
+    if cleared:
+        warnings.append(f"removed what killed runs left: {', '.join(cleared)}")
     return {
         "changed": True, "archive": archive, "manifest": manifest_path, "sha256": manifest["sha256"],
         "size": manifest["size"], "level": manifest["level"], "parent": manifest["parent"],

@@ -263,14 +263,18 @@ def holder_text(lock: dict) -> str:
     return f"pid {lock.get('pid')} on {lock.get('host')}, since {lock.get('started')}"
 
 
-def lock_op(informix: Informix, operation: str, token: str, ttl: int, break_token: str | None = None) -> dict:
+def lock_op(informix: Informix, operation: str, token: str, ttl: int, break_token: str | None = None,
+            renew: bool = False) -> dict:
     """The server's lock as a lease of ttl seconds, held by this controller across its round trips; the host
-    ends it should this controller die. Taken again with the same token, it is renewed."""
+    ends it should this controller die. With renew (break_token its own token) it is renewed, and refused when
+    it is not this run's any more."""
     op = {"op": "lock", "path": informix.lock_path, "ttl": ttl,
           "record": {"operation": operation, "token": token, "controller": socket.gethostname(),
                      "controller_pid": os.getpid()}}
     if break_token is not None:
         op["break_token"] = break_token
+    if renew:
+        op["renew"] = True
     return op
 
 

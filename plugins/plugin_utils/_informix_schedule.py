@@ -18,7 +18,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import (
     RUN_RECORD_SUFFIX,
     Ops,
-    halted,
     lock_op,
     lock_refused,
 )
@@ -62,7 +61,18 @@ def stamp_time(stamp: str) -> str:
 
 
 def judge(informix, record: dict) -> dict:
-    """A run record read back: its plan, and the manifest it makes or the reason it failed."""
+    """A run record read back: its plan, and the manifest it makes or the reason it failed. A record of any
+    other shape (damaged, hand-edited) is a failed run, never an error of the task that reads it."""
+    try:
+        return _judge(informix, record)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        found = re.search(r"_(\d{8}T\d{9})_L([012])", record.get("record_name", ""))
+        return {"record": record["record"], "stamp": found.group(1), "level": int(found.group(2)), "plan": None,
+                "name": run_name(informix.informixserver, int(found.group(2)), found.group(1)),
+                "failure": f"the run record is damaged ({type(exc).__name__})"}
+
+
+def _judge(informix, record: dict) -> dict:
     server = informix.informixserver
     found = re.fullmatch(re.escape(server) + r"_(\d{8}T\d{9})_L([012])" + re.escape(RUN_RECORD_SUFFIX), record["record_name"])
     stamp, level = found.group(1), int(found.group(2))
@@ -74,10 +84,15 @@ def judge(informix, record: dict) -> dict:
             raise ValueError
     except (IndexError, KeyError, TypeError, ValueError):
         return dict(verdict, failure="the run record holds no plan of this collection's", plan=None)
+    if not all(isinstance(r, dict) for r in results) or not isinstance(plan["manifest"], dict):
+        raise TypeError("results")
     verdict["plan"] = plan
     ops = scheduled_ops(informix, plan, "", stamp)
     named = dict(zip(ops.names, results))
-    stopped, failure = halted(record, ops) if record.get("failed_at") is not None else (None, None)
+    at = record.get("failed_at")
+    if at is not None and not (isinstance(at, int) and 0 <= at < len(results) and isinstance(results[at], dict)):
+        raise ValueError("failed_at")
+    stopped, failure = (ops.names[at], results[at]) if at is not None else (None, None)
     before = ifx.last_archives(ifx.parse_onstat_arc(output_of(named.get("before_arc"))))
     if record.get("error"):
         return dict(verdict, failure=f"the host executor failed: {record['error']}")
@@ -111,6 +126,21 @@ def judge(informix, record: dict) -> dict:
     return dict(verdict, manifest=manifest)
 
 
+def results_file(path, destination: str, plan: dict | None) -> str:
+    """Where the run's line goes: the plan's results file only when it is a plain text file of the destination
+    (a record on a share must not make the server append to a file elsewhere), else results.txt there."""
+    wanted = (plan or {}).get("results_file")
+    if isinstance(wanted, str) and path.dirname(wanted) == destination and arc.name_problem(path.basename(wanted)) is None \
+            and not path.basename(wanted).lower().endswith((".json", ".arc", ".partial", ".lock")):
+        return wanted
+    return path.join(destination, "results.txt")
+
+
+def line_text(text: str) -> str:
+    """One line of the results file, whatever a record holds: no line breaks, control characters or endless text."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text)[:300]
+
+
 def adoption_ops(informix, verdicts: list[dict]) -> list[dict]:
     """Each judged run made permanent: the archive kept and its manifest written, or both dropped; the
     record removed and one line appended to the results file either way."""
@@ -129,9 +159,8 @@ def adoption_ops(informix, verdicts: list[dict]) -> list[dict]:
         else:
             ops.append({"op": "remove", "path": partial, "root": destination})
             line = f"{stamp_time(v['stamp'])} FAILED level {v['level']}: {v['failure']}"
-        if v.get("plan") and v["plan"].get("results_file"):
-            ops.append({"op": "write", "path": v["plan"]["results_file"], "content": line + "\r\n" if
-                        informix.target.platform == "windows" else line + "\n", "encoding": "utf-8", "append": True})
+        ops.append({"op": "write", "path": results_file(path, destination, v.get("plan")), "encoding": "utf-8",
+                    "append": True, "content": line_text(line) + ("\r\n" if informix.target.platform == "windows" else "\n")})
         ops.append({"op": "remove", "path": v["record"], "root": destination})
     return ops
 
@@ -150,18 +179,34 @@ def pending_warning(records: list[dict]) -> list[str]:
 
 
 def adopt(target, probe: dict, ttl: int, break_token=None) -> list[dict]:
-    """The server's finished scheduled runs turned into manifests, under its lock, in one round trip. Returns
-    the verdicts; the caller probes again to see the new manifests."""
+    """The server's finished scheduled runs turned into manifests, under its lock: one round trip to take the lock
+    and read each kept archive back, one to make them permanent. Returns the verdicts; the caller probes again."""
     informix = probe["informix"]
     verdicts = [judge(informix, r) for r in own_records(probe)]
     if not verdicts:
         return []
     token = uuid.uuid4().hex
-    ops = [lock_op(informix, "adopting scheduled backups", token, ttl, break_token)] + adoption_ops(informix, verdicts)
-    done = target.batch(ops, [{"op": "unlock", "path": informix.lock_path, "token": token}], check=False)
+    unlock = {"op": "unlock", "path": informix.lock_path, "token": token}
+    kept = [v for v in verdicts if v.get("manifest", {}).get("archive")]
+    reads = [{"op": "hash", "path": informix.path.join(informix.path.dirname(v["record"]),
+                                                      v["name"] + arc.ARCHIVE_SUFFIX + ".partial")} for v in kept]
+    done = target.batch([lock_op(informix, "adopting scheduled backups", token, ttl, break_token)] + reads, check=False)
     if done.get("failed_at") is not None:
+        target.batch([unlock], check=False)
         failed = done["results"][done["failed_at"]]
         if failed.get("op") == "lock" and failed.get("ok"):
             raise lock_refused(failed, informix.lock_path)
         raise RemoteFailure(f"the scheduled backups could not be taken over: {failed.get('error')}", failed)
+    for verdict, found in zip(kept, done["results"][1:]):  # the archive on the host is the one the run recorded
+        manifest = verdict["manifest"]
+        if not found.get("exists") or (found.get("sha256"), found.get("size")) != (manifest["sha256"], manifest["size"]):
+            del verdict["manifest"]
+            verdict["failure"] = ("its archive is gone" if not found.get("exists") else
+                                  "its archive is not the one the run wrote (checksum)")
+    ops = [lock_op(informix, "adopting scheduled backups", token, ttl, token, renew=True)] + adoption_ops(informix, verdicts)
+    done = target.batch(ops, [unlock], check=False)
+    if done.get("failed_at") is not None:
+        failed = done["results"][done["failed_at"]]
+        raise RemoteFailure(f"the scheduled backups could not be taken over: {failed.get('error') or 'the lock was lost'}",
+                            failed)
     return verdicts

@@ -40,7 +40,8 @@ def test_settings_change_once_and_the_rest_stays(windows_lab, ini, tmp_path):
 
 @pytest.mark.parametrize("args, words", [({"port": 70000}, "port must be between 1 and 65535"),
                                          ({"path": "HPWC.ini"}, "path must be an absolute path"),
-                                         ({"path": "C:\\nowhere\\HPWC.ini"}, "does not exist")])
+                                         ({"path": "C:\\nowhere\\HPWC.ini"}, "does not exist"),
+                                         ({"address": "\u0141odz.example"}, "cannot be written to HPWC.ini")])
 def test_bad_input(windows_lab, ini, tmp_path, args, words):
     _, result = windows_lab.task("oscc.admin.hpwc_ini", {**SETTINGS, **args}, tmp_path)
     assert result["failed"] and words in result["msg"]
