@@ -88,8 +88,8 @@ def _end_tree(proc):
     proc.wait()
 
 
-def _feed(proc, text, handles):  # stdin_text, then each of stdin_files, streamed; then stdin is closed
-    with contextlib.suppress(OSError):  # it stopped reading; its exit code and output say why
+def _feed(proc, text, handles):  # stdin_text, then each stdin file; then stdin is closed (or it stopped reading)
+    with contextlib.suppress(OSError):
         proc.stdin.write(text)
         for handle in handles:
             shutil.copyfileobj(handle, proc.stdin, 1 << 20)
@@ -104,10 +104,10 @@ def op_run(op):
     try:
         proc = _start(op, subprocess.PIPE, stdout, subprocess.PIPE if to_file else subprocess.STDOUT)
         chunks, stream = [], proc.stderr if to_file else proc.stdout
-        workers = [threading.Thread(target=_feed, args=(proc, (op.get("stdin_text") or "").encode(encoding), handles)),
-                   threading.Thread(target=lambda: chunks.extend(iter(lambda: stream.read1(65536), b"")))]
+        workers = [threading.Thread(target=_feed, args=(proc, (op.get("stdin_text") or "").encode(encoding), handles),
+                                    daemon=True),
+                   threading.Thread(target=lambda: chunks.extend(iter(lambda: stream.read1(65536), b"")), daemon=True)]
         for worker in workers:
-            worker.daemon = True
             worker.start()
         deadline, timed_out = time.monotonic() + op["timeout"], False
         try:
@@ -134,8 +134,7 @@ def op_prompted(op):
     encoding, stage = _encoding(op), op.get("stage") or {}
     files = stage.get("files") or []
     proc = _start(op, subprocess.PIPE, subprocess.PIPE, subprocess.STDOUT)
-    transcript, consumed, due, answered = "", 0, None, set()
-    deadline = time.monotonic() + op["timeout"]
+    transcript, consumed, due, answered, deadline = "", 0, None, set(), time.monotonic() + op["timeout"]
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -336,11 +335,10 @@ def op_lock(op):
 
 def op_unlock(op):
     with _guard(op["path"]):
-        held = _read_lock(op["path"])
-        if held and held.get("token") == op["token"]:
+        released = (_read_lock(op["path"]) or {}).get("token") == op["token"]
+        if released:
             os.remove(op["path"])
-            return {"released": True}
-    return {"released": False}
+    return {"released": released}
 
 
 def op_copy(op):
@@ -434,10 +432,12 @@ SECRET_VALUES = {}
 
 
 def main(argv):
-    """argv[1]: the batch as JSON, or @<file>: a saved batch (a scheduled backup), which exits 1 when it failed."""
-    saved = argv[1].startswith("@")
+    """The BATCH the Target defines atop the program, argv[1] (JSON), or @<file>: a saved batch, exit 1 when it failed."""
+    given = argv[1] if len(argv) > 1 else ""
+    saved = given.startswith("@")
     try:
-        batch = json.loads(pathlib.Path(argv[1][1:]).read_text(encoding="utf-8") if saved else argv[1])
+        text = pathlib.Path(given[1:]).read_text(encoding="utf-8") if saved else given
+        batch = json.loads(text) if text else globals()["BATCH"]
         done = run_batch(batch, globals().get("SECRETS") or {})
     except Exception as exc:  # an unforeseen fault still reaches the controller as one readable line
         done = {"results": [], "cleanup": [], "failed_at": 0, "error": f"{type(exc).__name__}: {exc}"}

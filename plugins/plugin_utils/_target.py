@@ -89,12 +89,14 @@ class Target:
             arguments["sensitive_parameters"] = [{"name": "Secrets", "value": json.dumps(secrets)}]
         return self._module("ansible.windows.win_powershell", arguments, read_only=read_only)
 
-    def _python_program(self, source: str, argv: list[str], secrets: dict | None) -> dict:
+    def _python_program(self, source: str, argv: list[str], secrets: dict | None, batch: dict | None = None) -> dict:
         """One round trip on the connection itself, like ansible.builtin.raw: the program goes in on stdin, so
-        nothing of it, and of the secrets in its first line, shows in the host's process list."""
-        if secrets:
-            encoded = base64.b64encode(json.dumps(secrets).encode()).decode()
-            source = f"SECRETS = __import__('json').loads(__import__('base64').b64decode('{encoded}'))\n" + source
+        nothing of it, of its batch and of the secrets in its first lines shows in the host's process list, and a
+        batch of any size fits (an argument is limited to 128 KiB on Linux)."""
+        for name, value in (("SECRETS", secrets), ("BATCH", batch)):
+            if value:
+                encoded = base64.b64encode(json.dumps(value).encode()).decode()
+                source = f"{name} = __import__('json').loads(__import__('base64').b64decode('{encoded}'))\n" + source
         self.operations += 1
         command = " ".join(shlex.quote(a) for a in (self._python(), "-", *argv))
         return self._action._low_level_execute_command(command, in_data=source.encode())
@@ -115,7 +117,7 @@ class Target:
             if raw.get("failed") and not payload:
                 raise RemoteFailure(f"the host executor failed: {raw.get('msg', 'no message')}", raw)
         else:
-            raw = self._python_program(source, [json.dumps(request)], secrets)
+            raw = self._python_program(source, [], secrets, batch=request)
             payload = raw.get("stdout")
         try:
             done = json.loads(payload) if isinstance(payload, str) else dict(payload or {})

@@ -407,3 +407,14 @@ def test_a_child_that_keeps_the_output_open_does_not_outlast_the_timeout(tmp_pat
     start = time.monotonic()
     done = one(op="run", argv=["/bin/sh", "-c", "echo hello; sleep 40 &"], timeout=3)
     assert time.monotonic() - start < 15 and "hello" in done["output"]
+
+
+def test_a_batch_larger_than_an_argument_can_be_reaches_the_host_in_the_program(tmp_path):
+    """The Target defines BATCH atop the program on stdin: a Linux argument holds at most 128 KiB."""
+    import subprocess
+    content = "x" * 300000
+    request = {"ops": [{"op": "write", "path": str(tmp_path / "big"), "content": content}], "cleanup": []}
+    with open(executor.__file__, encoding="utf-8") as handle:
+        program = f"BATCH = {json.dumps(request)!r}\nBATCH = __import__('json').loads(BATCH)\n" + handle.read()
+    done = subprocess.run([sys.executable, "-"], input=program.encode(), capture_output=True, check=True)
+    assert json.loads(done.stdout)["results"][0]["changed"] and (tmp_path / "big").read_text() == content
