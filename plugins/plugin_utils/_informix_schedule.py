@@ -188,8 +188,9 @@ def adopt(target, probe: dict, ttl: int, break_token=None) -> list[dict]:
     token = uuid.uuid4().hex
     unlock = {"op": "unlock", "path": informix.lock_path, "token": token}
     kept = [v for v in verdicts if v.get("manifest", {}).get("archive")]
-    reads = [{"op": "hash", "path": informix.path.join(informix.path.dirname(v["record"]),
-                                                      v["name"] + arc.ARCHIVE_SUFFIX + ".partial")} for v in kept]
+    partials = [informix.path.join(informix.path.dirname(v["record"]), v["name"] + arc.ARCHIVE_SUFFIX + ".partial")
+                for v in kept]
+    reads = [{"op": "hash", "path": partial} for partial in partials]
     done = target.batch([lock_op(informix, "adopting scheduled backups", token, ttl, break_token)] + reads, check=False)
     if done.get("failed_at") is not None:
         target.batch([unlock], check=False)

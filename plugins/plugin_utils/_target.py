@@ -22,7 +22,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._executor import reques
 PLATFORMS = ("windows", "posix")
 # The host executors (docs/windows.md): one PowerShell file for Windows hosts, one Python file for POSIX hosts.
 EXECUTORS = {"windows": os.path.join(os.path.dirname(__file__), "executor.ps1"),
-              "posix": os.path.join(os.path.dirname(__file__), "_executor_posix.py")}
+             "posix": os.path.join(os.path.dirname(__file__), "_executor_posix.py")}
 
 
 class RemoteFailure(AnsibleActionFail):
