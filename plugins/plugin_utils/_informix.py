@@ -215,6 +215,7 @@ def is_null_device(device: str | None) -> bool:
 
 # ---------------------------------------------------------------- ontape output
 _FAILURE = re.compile(r"\b(failed|error|aborted|abort|cannot|not initialized)\b", re.I)
+SUCCESS_TEXT = "Program over."  # the last words of an ontape that finished
 
 
 def ontape_outcome(output: str, level: int | None = None) -> tuple[bool, str]:
@@ -224,8 +225,8 @@ def ontape_outcome(output: str, level: int | None = None) -> tuple[bool, str]:
     if failure:
         line = next((ln for ln in text.splitlines() if failure.group(0) in ln), failure.group(0))
         return False, f"ontape reported: {line.strip()}"
-    if "Program over." not in text:
-        return False, "ontape ended without 'Program over.' (interrupted or killed)"
+    if SUCCESS_TEXT not in text:
+        return False, f"ontape ended without '{SUCCESS_TEXT}' (interrupted or killed)"
     if level is not None and not re.search(rf"Level {level} Archive started", text):
         return False, f"ontape output does not show a level {level} archive"
-    return True, "Program over."
+    return True, SUCCESS_TEXT

@@ -16,6 +16,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import ServerLock, lock_to_break
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import RUN_RECORD_SUFFIX, Ops, halted, lock_refused
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import output as output_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
 
 
@@ -146,22 +147,15 @@ def backup_outcome(plan, results) -> tuple[str | None, dict]:
     size, sha256 = stored.get("size", stored.get("stdout_size")), stored.get("sha256", stored.get("stdout_sha256"))
     if archive.get("timed_out"):
         failure = f"ontape did not finish within {plan['timeout']} seconds"
-    elif re.search(ifx._FAILURE.pattern, text, re.I):
+    elif ifx._FAILURE.search(text):
         failure = "ontape reported a failure"
-    elif SUCCESS_TEXT not in text:
-        failure = f"ontape ended without '{SUCCESS_TEXT}' (interrupted or killed)"
+    elif ifx.SUCCESS_TEXT not in text:
+        failure = f"ontape ended without '{ifx.SUCCESS_TEXT}' (interrupted or killed)"
     elif not size:
         failure = "ontape wrote no archive data"
     else:
         return None, {"output": text, "sha256": sha256, "size": size}
     return f"{failure}; nothing was kept and no older backup was touched", {"output": text}
-
-
-def output_of(result):
-    return (result or {}).get("output") or ""
-
-
-SUCCESS_TEXT = "Program over."
 
 
 def run_backup(target, probe, plan):

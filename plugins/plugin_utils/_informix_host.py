@@ -14,7 +14,6 @@ import socket
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
 
@@ -293,7 +292,3 @@ def halted(done: dict, ops: Ops):
     if done.get("failed_at") is None:
         return None, None
     return ops.names[done["failed_at"]], done["results"][done["failed_at"]]
-
-
-def arc_name_ok(name: str) -> bool:
-    return arc.name_problem(name) is None

@@ -6,7 +6,6 @@
 # decisions (what ran, whether the server was touched, what ontape's words mean) are made here.
 from __future__ import annotations
 
-import re
 import time
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
@@ -15,7 +14,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import RESTORE
 from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
 
 STAGE_PREFIX = "oscc_restore"  # IFX_ONTAPE_FILE_PREFIX of the archives staged in a TAPEDEV directory
-SUCCESS_TEXT = "Program over."
 QUIESCENT_OR_UP = [1, 7, 5]  # after ontape -r: Quiescent, Single-User or already On-Line
 # What touches the server: once one of these ran, a failure leaves it as the restore left it.
 TOUCHING = ("shutdown", "chunk", "stage", "save_tapedev", "load_tapedev", "restore", "online")
@@ -84,7 +82,7 @@ def restore_batch(target, probe, chain, method, tapedev, timeout, lock, found) -
     stopped, failure = halted(raw, ops)
     text = output(results.get("restore"))
     if method == "onbar" and results.get("restore", {}).get("rc") == 0:
-        text += "\n" + SUCCESS_TEXT  # onbar reports by return code, not in words
+        text += "\n" + ifx.SUCCESS_TEXT  # onbar reports by return code, not in words
     details["output"] = text or output(failure)
     if stopped == "lock":
         why = lock_refused(failure, informix.lock_path) if failure.get("ok") else failure.get("error")
@@ -106,8 +104,7 @@ def restore_batch(target, probe, chain, method, tapedev, timeout, lock, found) -
         details["output"] = details["output"] or error.partition(" Output: ")[2]  # the transcript's tail
         program = informix.path.basename(ops.ops[raw["failed_at"]].get("argv", ["the restore"])[0]).split(".")[0]
         raise RemoteFailure(f"{program} {error[3:]}" if error.startswith("it ") else f"restore failed: {error}", details)
-    if stopped not in (None, "mode", "recovered") or re.search(ifx._FAILURE.pattern, text, re.I) or \
-            SUCCESS_TEXT not in text:
+    if stopped not in (None, "mode", "recovered") or ifx._FAILURE.search(text) or ifx.SUCCESS_TEXT not in text:
         raise RemoteFailure("ontape restore failed; the server is left as ontape left it", details)
     rc = results["mode"]["rc"] if "mode" in results else results["recovered"]["rc"]
     if stopped == "recovered":  # ontape finished before the server left Off-Line

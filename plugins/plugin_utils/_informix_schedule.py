@@ -14,13 +14,14 @@ import uuid
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import archive_ops, backup_outcome, output_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import archive_ops, backup_outcome
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import (
     RUN_RECORD_SUFFIX,
     Ops,
     lock_op,
     lock_refused,
 )
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import output as output_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
 
 STAMP = "{stamp}"  # replaced by the executor with the UTC time the run started (_executor.BATCH_REQUEST)
