@@ -11,7 +11,6 @@ import socket
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils import _target
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import (
     check_ltapedev,
@@ -21,6 +20,13 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import
 )
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import PROBE_TIMEOUT
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix_schedule import saved_batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._scheduled_task import (
+    SCRIPT_NAME,
+    check_script_dir,
+    executor_action,
+    executor_source,
+    run_as,
+)
 
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 SCHEDULE_SPEC = {
@@ -56,18 +62,12 @@ def task_args(schedule: dict, script: str, batch_file: str, args: dict) -> dict:
     task = {
         "name": task_name(schedule["level"]), "path": TASK_FOLDER, "state": "present",
         "description": "oscc.admin: verified Informix backup (manual 6.3.1); results in " + args["results_file"],
-        "actions": [{"path": "powershell.exe",
-                     "arguments": f'-NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{script}" '
-                                  f'-BatchFile "{batch_file}"'}],
+        "actions": [executor_action(script, batch_file)],
         "triggers": [trigger], "run_level": "highest", "multiple_instances": 2,  # 2: a second start is ignored
         # the archive's timeout, and room for the onstat runs and the record around it
-        "execution_time_limit": f"PT{args['timeout'] + 6 * PROBE_TIMEOUT}S", "username": args["username"],
+        "execution_time_limit": f"PT{args['timeout'] + 6 * PROBE_TIMEOUT}S",
     }
-    if args["password"]:
-        task.update(password=args["password"], logon_type="password", update_password=False)
-    else:
-        task["logon_type"] = "service_account"
-    return task
+    return run_as(task, args["username"], args["password"])
 
 
 class ActionModule(InformixAction):
@@ -79,8 +79,7 @@ class ActionModule(InformixAction):
         for schedule in args["schedules"]:
             if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", schedule["time"]):
                 raise AnsibleActionFail(f"schedules: time must be HH:MM (24 h), got {schedule['time']!r}")
-        if "%" in args["script_dir"]:  # Task Scheduler would expand it in the task's arguments
-            raise AnsibleActionFail(f"script_dir must not contain %: {args['script_dir']!r}")
+        check_script_dir(args["script_dir"])
         levels = [s["level"] for s in args["schedules"]]
         if len(set(levels)) != len(levels):
             raise AnsibleActionFail("schedules: one entry per level (the manual's one task per level)")
@@ -108,11 +107,10 @@ class ActionModule(InformixAction):
         """The host executor and, per level, its saved batch and the plan the run records; in one round trip,
         each file rewritten only when it differs."""
         informix = probe["informix"]
-        script = target.path.join(args["script_dir"], "oscc-executor.ps1")
+        script = target.path.join(args["script_dir"], SCRIPT_NAME)
         files = {level: target.path.join(args["script_dir"], f"informix-backup-L{level}.json") for level in wanted}
         result.update(script=script, params_files=files)
-        with open(_target.EXECUTORS["windows"], encoding="utf-8") as handle:
-            contents = {script: handle.read()}
+        contents = {script: executor_source()}
         for level, path in files.items():
             manifest = {"format": arc.MANIFEST_FORMAT, **identity(probe, task_vars.get("inventory_hostname")),
                         "tool": args["tool"], "method": args["method"], "controller": socket.gethostname(),

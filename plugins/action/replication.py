@@ -1,0 +1,322 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# The collection's trcdbins (docs: plugins/modules/replication.py): pause, resume, stop and restart
+# the replication (§7.1.2, §7.1.2.1, §7.1.3, §7.1.3.1, §8.1), synchronise report and administration
+# data in the background (§7.2), and trcdbins -activate, through Enterprise Replication's cdr.
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import time
+import uuid
+
+from ansible.errors import AnsibleActionFail
+from ansible.utils.display import Display
+
+from ansible_collections.oscc.admin.plugins.plugin_utils import _replication as rep
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import Ops
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import output as output_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication_action import Estate, ReplicationAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._scheduled_task import (
+    SCRIPT_NAME,
+    check_script_dir,
+    executor_action,
+    executor_source,
+    run_as,
+)
+from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+
+display = Display()
+
+REPLICATION_ACTION_SPEC = {
+    "scope": {"type": "str", "choices": list(rep.SCOPES), "default": "central_reporting"},
+    "state": {"type": "str", "choices": list(rep.STATES)},
+    "sync": {"type": "str", "choices": list(rep.SYNCS)},
+    "partner": {"type": "str"},
+    "run_for_hours": {"type": "float"},
+    "activate": {"type": "bool", "default": False},
+    "confirm": {"type": "bool", "default": False},
+    "work_dir": {"type": "str", "default": "C:\\ProgramData\\oscc.admin"},
+    "poll_interval": {"type": "int", "default": 30},
+    "sync_timeout": {"type": "int", "default": 86400},
+    "task_username": {"type": "str", "default": "SYSTEM"},
+    "task_password": {"type": "str", "no_log": True},
+}
+TASK_FOLDER = "\\OSCC\\"
+ACTIVATE_TIMEOUT = 1800
+
+
+def check_options(args, hostvars):
+    """The one-line errors for options that do not fit together."""
+    chosen = [o for o in ("state", "sync") if args[o]] + (["activate"] if args["activate"] else [])
+    if not chosen:
+        raise AnsibleActionFail("one of state, sync or activate is required")
+    if len(chosen) > 1:
+        raise AnsibleActionFail(f"{' and '.join(chosen)} are mutually exclusive: one action per task")
+    hours = args["run_for_hours"]
+    if hours is not None:
+        if args["sync"] not in ("report_data_all", "report_data_continue"):
+            raise AnsibleActionFail("run_for_hours applies to sync report_data_all and report_data_continue only (§7.2)")
+        if not math.isfinite(hours) or hours <= 0:
+            raise AnsibleActionFail(f"run_for_hours must be a number of hours greater than 0, got {hours!r}")
+    if args["sync"]:
+        if not args["partner"]:
+            raise AnsibleActionFail("partner is required with sync: the inventory host to synchronise with (§7.2)")
+        if args["partner"] not in hostvars:
+            raise AnsibleActionFail(f"partner: {args['partner']!r} is not a host of the inventory")
+    elif args["partner"]:
+        raise AnsibleActionFail("partner applies to sync only")
+    if args["state"] in ("stopped", "restarted") and not args["confirm"]:
+        raise AnsibleActionFail(f"state={args['state']} needs confirm=true: it ends replication and may need a "
+                                "report data synchronisation afterwards (§7.1.3)")
+    if args["poll_interval"] < 1 or args["sync_timeout"] < 1:
+        raise AnsibleActionFail("poll_interval and sync_timeout must be at least 1 second")
+
+
+class ActionModule(ReplicationAction):
+    ARGSPEC = REPLICATION_ACTION_SPEC
+    PATH_OPTIONS = ("work_dir",)
+
+    def act(self, args, target, task_vars):
+        check_options(args, task_vars.get("hostvars") or {})
+        informix = self.informix(target, args, task_vars)
+        estate = Estate(args, task_vars, informix, "all" if args["sync"] else args["scope"])
+        if args["activate"]:
+            return self._activate(target, args, informix)
+        if args["sync"]:
+            return self._sync(target, args, informix, estate)
+        return self._state(target, args, informix, estate)
+
+    # ------------------------------------------------------------ helpers
+    def _diagnostics_op(self, args) -> dict:
+        return {"op": "list", "path": args["oscc_dir"], "pattern": "trcdbins.0??", "read": "latin-1"}
+
+    @staticmethod
+    def _diagnostics(result: dict | None) -> dict:
+        """§7.3: the diagnostic files trcdbins.000 ... trcdbins.025, by name."""
+        entries = (result or {}).get("entries") or []
+        return {e["name"]: (e.get("content") or "")[-20000:] for e in entries
+                if not e.get("dir") and e["name"][-3:].isdigit() and int(e["name"][-3:]) <= 25}
+
+    def _refuse(self, message, action, args, estate, partner=None, details=None):
+        """The probe could not confirm the mapping: nothing changed; the manual's steps by hand."""
+        steps = rep.gui_steps(action, args["scope"] if action in rep.STATES else "central_reporting", estate.host,
+                              partner)
+        return {"failed": True, "changed": False, "msg": f"{message}; nothing was changed. By hand: " + " / ".join(steps),
+                "gui_steps": steps, **(details or {})}
+
+    def _probe(self, target, informix, estate, ops=None):
+        ops = ops or self.probe_ops(informix)
+        found = ops.results(target.batch(ops.ops, read_only=True, check=False))
+        return found, self.read_probe(informix, estate, found)
+
+    # ------------------------------------------------------------ pause, resume, stop, restart
+    def _state(self, target, args, informix, estate):
+        found, info = self._probe(target, informix, estate)
+        er = info["enterprise_replication"]
+        local = er["local_state"]
+        kinds = {kind: groups for kind, groups in estate.kinds.items()}
+        if not kinds:
+            raise AnsibleActionFail(f"scope={args['scope']}: {estate.host} has no partner for it in the inventory")
+        if not er["detected"]:
+            return self._refuse(f"the probe did not confirm Enterprise Replication on {estate.host} "
+                                f"({local}: {er['cdr_list_server']['output'].strip()[-200:] or 'no CDR_ parameters'})",
+                                args["state"], args, estate, details={"replication": info})
+        if local == "offline":
+            raise AnsibleActionFail(f"the Informix server {informix.informixserver} is not On-Line; cdr cannot run")
+        listed = {r["group"] for r in info["servers"]}
+        missing = sorted(g for groups in kinds.values() for g in groups.values() if g not in listed)
+        if local == "running" and missing:
+            return self._refuse(f"cdr list server on {estate.host} does not list the partner's server group "
+                                f"{missing[0]} (set server_groups if the estate names its groups otherwise)",
+                                args["state"], args, estate, details={"replication": info})
+        rows = {r["group"]: r for r in info["servers"]}
+        commands = rep.state_plan(args["state"], "stopped" if local == "stopped" else None, estate.local_group,
+                                  {kind: list(groups.values()) for kind, groups in kinds.items()}, rows, estate.role)
+        result = {"changed": bool(commands), "state": args["state"], "scope": args["scope"],
+                  "commands": [" ".join(["cdr", *c]) for c in commands], "before": self._partners(info)}
+        if not commands or self._task.check_mode:
+            return dict(result, after=result["before"], buffer=info["buffer"])
+        ops = Ops()
+        for n, command in enumerate(commands):
+            ops.add(f"cdr{n}", informix.run("cdr", *command, ok_rc=[0]))
+        ops.add("servers", informix.run("cdr", "list", "server"))
+        ops.cleanup.append(self._diagnostics_op(args))
+        done = target.batch(ops.ops, ops.cleanup, check=False)
+        results = ops.results(done)
+        if done.get("failed_at") is not None:
+            failed = done["results"][done["failed_at"]]
+            what = " ".join(["cdr", *commands[done["failed_at"]]]) if done["failed_at"] < len(commands) else "cdr list server"
+            return dict(result, failed=True, msg=f"{what} failed on {estate.host} (rc {failed.get('rc')}): "
+                        f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}",
+                        diagnostics=self._diagnostics(done["cleanup"][0]), rc=failed.get("rc"))
+        after = self.read_probe(informix, estate, dict(found, servers=results["servers"]))
+        result.update(after=self._partners(after), buffer=after["buffer"])
+        wrong = [p for p in result["after"] if args["state"] in ("paused", "active") and
+                 p["state"] != args["state"] and not (args["state"] == "active" and p["state"] == "connecting")]
+        if wrong:
+            result.update(failed=True, diagnostics=self._diagnostics(done["cleanup"][0]),
+                          msg=f"after {result['commands'][-1]}, {wrong[0]['host']} ({wrong[0]['group']}) is "
+                              f"{wrong[0]['state']}, not {args['state']}")
+        return result
+
+    @staticmethod
+    def _partners(info):
+        return [{"kind": kind, **{k: p[k] for k in ("host", "group", "state", "queued_bytes")}}
+                for kind, found in info["kinds"].items() for p in found["partners"]]
+
+    # ------------------------------------------------------------ trcdbins -activate
+    def _activate(self, target, args, informix):
+        tool = target.path.join(args["oscc_dir"], "trcdbins.exe")
+        if self._task.check_mode:
+            return {"changed": True, "commands": [f"{tool} -activate"]}
+        ops = Ops().add("activate", {"op": "run", "argv": [tool, "-activate"], "cwd": args["oscc_dir"],
+                                     "env": informix.env(), "timeout": ACTIVATE_TIMEOUT, "encoding": informix.encoding})
+        ops.cleanup.append(self._diagnostics_op(args))
+        done = target.batch(ops.ops, ops.cleanup, check=False)
+        run = done["results"][0] if done["results"] else {}
+        result = {"changed": True, "commands": [f"{tool} -activate"], "rc": run.get("rc"), "output": output_of(run)}
+        if not run.get("ok") or run.get("rc") != 0 or run.get("timed_out"):
+            result.update(failed=True, diagnostics=self._diagnostics(done["cleanup"][0]),
+                          msg=f"trcdbins -activate failed on {target.path.basename(tool)} host (rc {run.get('rc')}): "
+                              f"{(output_of(run) or run.get('error') or '').strip()[-300:]}; see diagnostics (§7.3)")
+        return result
+
+    # ------------------------------------------------------------ synchronisation in the background (§7.2)
+    def _files(self, args, informix):
+        join, base = informix.path.join, f"oscc-sync-{informix.informixserver}"
+        return {"batch": join(args["work_dir"], base + ".json"), "progress": join(args["work_dir"], base + ".progress"),
+                "record": join(args["work_dir"], base + ".result.json"), "lock": join(args["work_dir"], base + ".lock"),
+                "script": join(args["work_dir"], SCRIPT_NAME), "task": f"OSCC replication sync {informix.informixserver}"}
+
+    def _sync(self, target, args, informix, estate):
+        if target.platform != "windows":
+            raise AnsibleActionFail("sync runs in the background through Windows Task Scheduler: Windows hosts only")
+        check_script_dir(args["work_dir"], "work_dir")
+        kind, partner = args["sync"], args["partner"]
+        partner_kinds = [k for k, hosts in estate.kinds.items() if partner in hosts]
+        wanted = "high_availability" if kind == "admin_data" and estate.role != "central_report" and \
+            rep.role_of(partner, estate.groups) != "central_report" else "central_reporting"
+        if wanted not in partner_kinds:
+            raise AnsibleActionFail(f"partner: {partner} is not a {wanted.replace('_', ' ')} partner of {estate.host}")
+        files = self._files(args, informix)
+        master_host, target_host = rep.sync_master(estate.host, partner, estate.groups)
+        master, receiver = estate.group(master_host), estate.group(target_host)
+        ops = self.probe_ops(informix)
+        ops.add("progress", {"op": "read", "path": files["progress"], "encoding": "utf-8"})
+        ops.add("task", {"op": "cmdlet", "module": "ScheduledTasks", "name": "Get-ScheduledTask",
+                         "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER, "ErrorAction": "SilentlyContinue"},
+                         "select": ["State"]})
+        if kind in ("report_data_all", "report_data_continue"):
+            ops.add("set", informix.run("cdr", "list", "replicateset", estate.sets["report_data"]))
+        found, info = self._probe(target, informix, estate, ops)
+        er = info["enterprise_replication"]
+        listed = {r["group"] for r in info["servers"]}
+        if not er["detected"] or er["local_state"] != "running" or not {master, receiver} <= listed:
+            why = ("Enterprise Replication is not running here" if er["detected"] and er["local_state"] != "running"
+                   else f"the probe did not confirm the server groups {master} and {receiver}")
+            return self._refuse(f"{kind} with {partner}: {why}", kind, args, estate, partner,
+                                details={"replication": info})
+        if any((o.get("State") or "") == "Running" for o in (found.get("task") or {}).get("objects") or []):
+            raise AnsibleActionFail(f"a synchronisation is already running on {estate.host} (task {TASK_FOLDER}"
+                                    f"{files['task']}); wait for it to end")
+        progress = rep.read_progress((found.get("progress") or {}).get("content"))
+        replicates, done = [], []
+        if kind in ("report_data_all", "report_data_continue"):
+            replicates = rep.parse_replicate_set(output_of(found.get("set")))
+            if (found.get("set") or {}).get("rc") != 0 or not replicates:
+                return self._refuse(f"the replicate set {estate.sets['report_data']} of the report data is not defined "
+                                    "(set replicate_sets)", kind, args, estate, partner, details={"replication": info})
+        if kind == "report_data_continue":
+            same = progress["kind"] == "report_data_all" and (progress["master"], progress["target"]) == (master, receiver)
+            if not same or len(progress["done"]) >= progress["total"]:
+                raise AnsibleActionFail(f"sync=report_data_continue: there is no unfinished report_data_all with "
+                                        f"{partner} on {estate.host} to continue")
+            done = progress["done"]
+        commands = rep.sync_commands(kind, master, receiver, estate.sets, replicates, done, dt.date.today())
+        units = [c[3].split("=", 1)[1] if c[1] == "replicate" else kind for c in commands]
+        total = len(replicates) if replicates else 1
+        result = {"changed": True, "sync": kind, "partner": partner, "master_group": master, "target_group": receiver,
+                  "commands": [" ".join(["cdr", *c]) for c in commands], "total": total,
+                  "done": list(done), "percent_done": rep.percent_done({"total": total, "done": done})}
+        if self._task.check_mode:
+            return result
+        hours = args["run_for_hours"]
+        limit = int(hours * 3600) if hours else args["sync_timeout"]
+        self._start(target, args, informix, files, kind, master, receiver, total, commands, units, done, limit)
+        return dict(result, **self._follow(target, args, files, kind, total, limit, bool(hours), estate.host))
+
+    def _start(self, target, args, informix, files, kind, master, receiver, total, commands, units, done, limit):
+        """The saved batch and its task, then the task started: two round trips."""
+        token = uuid.uuid4().hex
+        record = {"operation": f"replication {kind}", "token": token}
+        ops = Ops().add("lock", {"op": "lock", "path": files["lock"], "record": record})
+        if not done:  # a new run starts its progress file; report_data_continue goes on with the last one
+            ops.add("header", {"op": "write", "path": files["progress"], "encoding": "utf-8",
+                               "content": f"run {kind.replace('_continue', '_all')} {master} {receiver} {total}\n"})
+        for n, (command, unit) in enumerate(zip(commands, units)):
+            ops.add(f"cdr{n}", informix.run("cdr", *command, ok_rc=[0], timeout=limit))
+            ops.add(f"done{n}", {"op": "write", "path": files["progress"], "content": f"done {unit}\n",
+                                 "encoding": "utf-8", "append": True})
+        ops.cleanup.append({"op": "unlock", "path": files["lock"], "token": token})
+        batch = {"ops": ops.ops, "cleanup": ops.cleanup, "record": files["record"]}
+        task = run_as({"name": files["task"], "path": TASK_FOLDER, "state": "present",
+                       "description": f"oscc.admin: replication {kind} (manual 7.2); progress in {files['progress']}",
+                       "actions": [executor_action(files["script"], files["batch"])], "run_level": "highest",
+                       "multiple_instances": 2, "execution_time_limit": f"PT{limit + 600}S"},
+                      args["task_username"], args["task_password"])
+        target.module("community.windows.win_scheduled_task", task)
+        target.batch([{"op": "mkdir", "path": args["work_dir"]},
+                      {"op": "write", "path": files["script"], "content": executor_source(), "encoding": "utf-8"},
+                      {"op": "write", "path": files["batch"], "content": json.dumps(batch, indent=1), "encoding": "utf-8"},
+                      {"op": "remove", "path": files["record"], "root": args["work_dir"]},
+                      {"op": "cmdlet", "module": "ScheduledTasks", "name": "Start-ScheduledTask",
+                       "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}}])
+
+    def _follow(self, target, args, files, kind, total, limit, deadline, host):
+        """Polls the progress file until the run's record appears or its time is up; one round trip each."""
+        started, shown = time.monotonic(), None
+        while True:
+            time.sleep(min(args["poll_interval"], max(1, limit - (time.monotonic() - started))))
+            progress_read, record = target.batch([{"op": "read", "path": files["progress"], "encoding": "utf-8"},
+                                                  {"op": "read", "path": files["record"], "encoding": "utf-8"}],
+                                                 read_only=True)["results"]
+            progress = rep.read_progress(progress_read.get("content"))
+            percent = rep.percent_done(progress)
+            elapsed = int(time.monotonic() - started)
+            if percent != shown:
+                display.display(f"{host}: replication {kind} {percent} % done ({len(progress['done'])} of {total}), "
+                                f"{elapsed} s", stderr=True)
+                shown = percent
+            outcome = {"done": progress["done"], "percent_done": percent, "elapsed_seconds": elapsed,
+                       "progress_file": files["progress"]}
+            if record.get("exists"):
+                return self._finished(target, args, record, outcome)
+            if time.monotonic() - started >= limit:
+                target.batch([{"op": "cmdlet", "module": "ScheduledTasks", "name": "Stop-ScheduledTask",
+                               "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}}])
+                if deadline:  # §7.2: the sync ends after the hours given; report_data_continue resumes it
+                    return dict(outcome, stopped_at_deadline=True, finished=False,
+                                msg=f"stopped after run_for_hours at {percent} %; continue with report_data_continue")
+                return dict(outcome, failed=True, finished=False,
+                            msg=f"the synchronisation did not finish within sync_timeout ({limit} s); it was stopped")
+
+    def _finished(self, target, args, record, outcome):
+        try:
+            done = json.loads(record.get("content") or "")
+            failed_at = done.get("failed_at")
+            results = done["results"]
+        except (ValueError, AttributeError, KeyError):
+            raise RemoteFailure("the synchronisation's record is damaged") from None
+        outcome.update(finished=failed_at is None, stopped_at_deadline=False)
+        if failed_at is None:
+            return outcome
+        failed = results[failed_at]
+        if failed.get("op") == "lock" and failed.get("halt"):
+            return dict(outcome, failed=True, msg="another synchronisation holds this server's sync lock")
+        listed = target.batch([self._diagnostics_op(args)], read_only=True, check=False)["results"]
+        diagnostics = self._diagnostics(listed[0] if listed else None)
+        return dict(outcome, failed=True, rc=failed.get("rc"), diagnostics=diagnostics,
+                    msg=f"the synchronisation failed (rc {failed.get('rc')}): "
+                        f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}")

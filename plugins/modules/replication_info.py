@@ -1,0 +1,102 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation for the replication_info action plugin (plugins/action/replication_info.py).
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: replication_info
+short_description: Read the replication state of an OSCC server (central reporting, high availability)
+version_added: 0.2.0
+description:
+  - Reads, in one remote call, whether the server replicates through Informix Enterprise Replication (the
+    C(CDR_) parameters of its C(ONCONFIG), C(cdr list server), the queue sbspace in C(onstat -d)), the state
+    of each partner of each kind of replication, and the fill of the replication buffer with the manual's
+    levels (§7.1.1).
+  - Changes nothing; runs in check mode. The result is one JSON object per host with stable keys, for a
+    dashboard or an C(ansible.builtin.assert).
+options:
+  scope:
+    description:
+      - Which kinds of replication to report partners for.
+    type: str
+    choices: [central_reporting, high_availability, all]
+    default: all
+extends_documentation_fragment:
+  - oscc.admin.replication
+  - oscc.admin.action
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+author:
+  - oscc.admin maintainers (@oscc-admin)
+"""
+
+EXAMPLES = r"""
+- name: Read the replication state of every OSCC server
+  oscc.admin.replication_info:
+  register: replication
+
+- name: Fail when the buffer is at the critical level (§7.1.1)
+  ansible.builtin.assert:
+    that: replication.buffer.level != 'critical'
+    fail_msg: "{{ replication.buffer.meaning }} ({{ replication.buffer.percent }} %)"
+"""
+
+RETURN = r"""
+host:
+  description: The inventory host.
+  returned: always
+  type: str
+role:
+  description: The host's part, from its inventory group - C(main), C(backup) or C(central_report).
+  returned: always
+  type: str
+informixserver:
+  description: The Informix server.
+  returned: always
+  type: str
+server_group:
+  description: The host's Enterprise Replication server group.
+  returned: always
+  type: str
+  sample: g_ol_oscc1
+server_mode:
+  description: The server mode from the C(onstat -) return code.
+  returned: always
+  type: str
+enterprise_replication:
+  description:
+    - Whether the host replicates through Informix Enterprise Replication - C(detected), C(local_state)
+      (C(running), C(stopped), C(offline), C(not_in_domain), C(not_configured), C(error)), the C(evidence)
+      found, the C(cdr_parameters) of ONCONFIG and the C(cdr_list_server) answer.
+  returned: always
+  type: dict
+kinds:
+  description:
+    - Per kind (C(central_reporting), C(high_availability)), C(configured) and the C(partners) - each with
+      C(host), C(group), C(listed), C(state) (C(active), C(paused), C(stopped), C(connecting), C(unknown)),
+      C(er_state), C(er_status) and C(queued_bytes).
+  returned: always
+  type: dict
+buffer:
+  description:
+    - The replication buffer of §7.1.1 - C(percent), C(level) (C(ok) below 50, C(warning_hourly) from 50,
+      C(warning) from 75, C(critical) from 95, C(unknown)), its C(meaning), C(queued_bytes), C(capacity_bytes),
+      C(sbspaces) and C(computed_from), the formula.
+  returned: always
+  type: dict
+  sample: {"percent": 12.5, "level": "ok", "queued_bytes": 320000, "capacity_bytes": 2560000}
+servers:
+  description: The rows of C(cdr list server) - C(group), C(id), C(state), C(status), C(queue), C(changed).
+  returned: always
+  type: list
+  elements: dict
+remote_operations:
+  description: Remote round trips made (one).
+  returned: always
+  type: int
+"""

@@ -1,0 +1,273 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# Replication of an OSCC estate (manual chapter 7, §8.1) as Informix Enterprise Replication shows it
+# (docs/replication.md): the estate from the inventory, the parsers of cdr and onstat output, the
+# buffer levels of §7.1.1, the plan of cdr commands for each action of the manual's tool, and the
+# manual's GUI steps for when the probe cannot confirm the mapping.
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+SCOPES = ("central_reporting", "high_availability", "all")
+STATES = ("paused", "active", "stopped", "restarted")
+SYNCS = ("report_data_recent", "report_data_all", "report_data_continue", "admin_data")
+ROLES = {"oscc_main": "main", "oscc_backup": "backup", "oscc_central_report": "central_report"}
+# The replicate sets: report data (central reporting) and administration data (HA and the report server).
+DEFAULT_SETS = {"report_data": "oscc_report", "admin_data": "oscc_admin"}
+DEFAULT_OSCC_DIR = "C:\\Program Files\\OpenScape Contact Center"
+# §7.3: the tool's diagnostic files trcdbins.000 ... trcdbins.025 in the folder it ran from.
+DIAGNOSTICS = "trcdbins.0[0-9][0-9]"
+# §7.1.1: the buffer's levels, from the highest down.
+LEVELS = ((95.0, "critical"), (75.0, "warning"), (50.0, "warning_hourly"), (0.0, "ok"))
+LEVEL_TEXT = {"ok": "below 50 %: no message",
+              "warning_hourly": "50 % or more: OSCC reports the fill every hour (§7.1.1)",
+              "warning": "75 % or more: OSCC reports every 15 minutes and may end one kind of replication (§7.1.1)",
+              "critical": "95 % or more: OSCC stops the server's replication, which does not restart by itself (§7.1.1)"}
+BUFFER_METHOD = ("bytes queued to the partners (QUEUE of cdr list server) / (CDR_QUEUEMEM + the size of the "
+                 "CDR_QDATA_SBSPACE sbspaces in onstat -d)")
+
+_SERVER_ROW = re.compile(r"^(?P<group>\S+)\s+(?P<id>\d+)\s+(?P<state>[A-Za-z][A-Za-z ]*?)\s+"
+                         r"(?P<status>Local|Connected|Connecting|Disconnect|Dropped|Timeout|Quiescent|Error|\S+)"
+                         r"(?:\s+(?P<queue>\d+))?(?:\s+(?P<changed>\S.*?))?\s*$")
+_FAILED = re.compile(r"command failed -- (?P<text>.*?)\s*\((?P<code>\d+)\)\s*$", re.M)
+
+
+class ReplicationError(Exception):
+    """A one-line reason a replication action cannot go on."""
+
+
+# ---------------------------------------------------------------- cdr and onstat output
+def parse_server_list(text: str) -> list[dict]:
+    """The rows of `cdr list server` below its dashes: group, id, state, status, queue (bytes), changed."""
+    rows, body = [], False
+    for line in (text or "").splitlines():
+        if line.startswith("---"):
+            body = True
+            continue
+        match = _SERVER_ROW.match(line.strip()) if body and line.strip() else None
+        if match:
+            rows.append({"group": match["group"], "id": int(match["id"]), "state": match["state"].strip(),
+                         "status": match["status"], "queue": int(match["queue"] or 0),
+                         "changed": (match["changed"] or "").strip() or None})
+    return rows
+
+
+def list_failure(rc: int, text: str) -> str | None:
+    """Why `cdr list server` gave no list: "stopped" (ER not active on the server), "offline" (no connection to
+    it), "error" (anything else); None when it worked."""
+    if rc == 0:
+        return None
+    failed = _FAILED.search(text or "")
+    reason = failed["text"].lower() if failed else ""
+    if "not active" in reason:
+        return "stopped"
+    if "unable to connect" in reason or "shared memory not initialized" in (text or "").lower():
+        return "offline"
+    return "error"
+
+
+def parse_replicate_set(text: str) -> list[str]:
+    """The replicates of one set from `cdr list replicateset <set>` (the REPLICATE: lines)."""
+    return [m[1] for m in re.finditer(r"^\s*REPLICATE:\s*(\S+)\s*$", text or "", re.M)]
+
+
+_SPACE_ROW = re.compile(r"^[0-9a-fA-F]+\s+(?P<number>\d+)\s+0x[0-9a-fA-F]+\s+\d+\s+\d+\s+(?P<pgsize>\d+)\s+.*\s(?P<name>\S+)\s*$")
+_CHUNK_SIZE = re.compile(r"^[0-9a-fA-F]+\s+\d+\s+(?P<dbs>\d+)\s+\d+\s+(?P<size>\d+)\s+\d+\s")
+
+
+def space_bytes(onstat_d: str, names: list[str]) -> int:
+    """The size in bytes of the named dbspaces or sbspaces: their chunks' pages times the page size."""
+    spaces, sizes, section = {}, {}, None
+    for line in (onstat_d or "").splitlines():
+        if line.startswith(("Dbspaces", "Chunks")):
+            section = line.split()[0]
+            continue
+        if section == "Dbspaces":
+            match = _SPACE_ROW.match(line)
+            if match:
+                spaces[int(match["number"])] = (match["name"], int(match["pgsize"]))
+        elif section == "Chunks":
+            match = _CHUNK_SIZE.match(line)
+            if match:
+                sizes[int(match["dbs"])] = sizes.get(int(match["dbs"]), 0) + int(match["size"])
+    return sum(sizes.get(number, 0) * pgsize for number, (name, pgsize) in spaces.items() if name in names)
+
+
+def level(percent: float | None) -> str:
+    if percent is None:
+        return "unknown"
+    return next(name for floor, name in LEVELS if percent >= floor)
+
+
+def buffer(onconfig: dict, onstat_d: str, rows: list[dict]) -> dict:
+    """The replication buffer of §7.1.1 as ER shows it: queued bytes against the queue's memory and sbspaces."""
+    queued = sum(r["queue"] for r in rows if r["status"] != "Local")
+    try:
+        memory = int(onconfig.get("CDR_QUEUEMEM") or 131072) * 1024  # KB; ER's default when unset
+    except ValueError:
+        memory = 131072 * 1024
+    sbspaces = [s.strip() for s in (onconfig.get("CDR_QDATA_SBSPACE") or "").split(",") if s.strip()]
+    capacity = memory + space_bytes(onstat_d, sbspaces)
+    percent = round(100.0 * queued / capacity, 1) if rows and capacity else None
+    found = level(percent)
+    return {"percent": percent, "level": found, "meaning": LEVEL_TEXT.get(found, "the buffer could not be read"),
+            "queued_bytes": queued, "capacity_bytes": capacity, "sbspaces": sbspaces, "computed_from": BUFFER_METHOD}
+
+
+def partner_state(row: dict | None, local: str | None) -> str:
+    """A partner's state in the manual's words, from its row (None: not listed) and the local ER's failure."""
+    if local == "stopped":
+        return "stopped"
+    if row is None:
+        return "unknown"
+    if row["state"].lower().startswith("suspend"):
+        return "paused"
+    if row["state"] != "Active":
+        return "stopped"
+    return {"Connected": "active", "Local": "active"}.get(row["status"], "connecting")
+
+
+# ---------------------------------------------------------------- the estate from the inventory
+def role_of(host: str, groups: dict) -> str | None:
+    for group, role in ROLES.items():
+        if host in (groups.get(group) or []):
+            return role
+    return None
+
+
+def partners(host: str, scope: str, groups: dict) -> dict[str, list[str]]:
+    """The partners of a host per kind of replication (§7.1.1): central reporting links the main and backup
+    servers with the central report server, high availability the main and the backup server."""
+    role = role_of(host, groups)
+    mains = list(groups.get("oscc_main") or []) + list(groups.get("oscc_backup") or [])
+    reports = list(groups.get("oscc_central_report") or [])
+    kinds = {}
+    if scope in ("central_reporting", "all") and reports:
+        kinds["central_reporting"] = mains if role == "central_report" else reports if role else []
+    if scope in ("high_availability", "all") and groups.get("oscc_backup") and role in ("main", "backup"):
+        kinds["high_availability"] = [h for h in mains if h != host]
+    return {kind: [h for h in hosts if h != host] for kind, hosts in kinds.items()}
+
+
+def server_group(host: str, hostvars: dict, overrides: dict | None = None) -> str:
+    """A host's ER server group: the override, else g_<its Informix server> (docs/replication.md)."""
+    if overrides and host in overrides:
+        return overrides[host]
+    server = (hostvars.get(host) or {}).get("oscc_informixserver")
+    if not server:
+        raise ReplicationError(f"the inventory gives no oscc_informixserver for {host}; set it or server_groups")
+    return f"g_{server}"
+
+
+# ---------------------------------------------------------------- plans
+def state_plan(state: str, local: str | None, local_group: str, kinds: dict, rows: dict, role: str) -> list[list[str]]:
+    """The cdr commands that bring the partners of `kinds` ({kind: [group]}) to `state`; [] when they are there.
+
+    Pausing central reporting suspends delivery from this server to the report server (on the report server: to
+    it from each main server); pausing high availability suspends both directions (§8.1.1: either server).
+    Stopping and restarting act on the whole local server, as the manual's options say (§7.1.3, §7.1.3.1)."""
+    if state == "stopped":
+        return [] if local == "stopped" else [["stop"]]
+    if state == "restarted":
+        return ([] if local == "stopped" else [["stop"]]) + [["cleanstart"]]
+    commands = [["start"]] if state == "active" and local == "stopped" else []
+    verb = "suspend" if state == "paused" else "resume"
+    for kind, groups in kinds.items():
+        for group in groups:
+            current = partner_state(rows.get(group), local)
+            if state == "paused" and current in ("paused", "stopped"):
+                continue  # nothing flows to a paused partner or from a stopped server
+            if state == "active" and current != "paused":
+                continue
+            if kind == "central_reporting" and role == "central_report":
+                commands.append([verb, "server", local_group, group])
+            elif kind == "central_reporting":
+                commands.append([verb, "server", group, local_group])
+            else:
+                commands += [[verb, "server", group, local_group], [verb, "server", local_group, group]]
+    return commands
+
+
+def since_recent(today: dt.date) -> str:
+    """§7.2: the recent report data are the current and the previous month."""
+    first = today.replace(day=1)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    return f"{previous:%Y-%m-%d} 00:00:00"
+
+
+def sync_master(local: str, partner: str, groups: dict) -> tuple[str, str]:
+    """(master host, target host): the main or backup server holds the data the other one receives; between two
+    of them, the main server."""
+    local_role, partner_role = role_of(local, groups), role_of(partner, groups)
+    if local_role == "main" or (partner_role == "central_report" and local_role != "central_report"):
+        return local, partner
+    return partner, local
+
+
+def sync_commands(kind: str, master: str, target: str, sets: dict, replicates: list[str], done: list[str],
+                  today: dt.date) -> list[list[str]]:
+    """The cdr commands of one synchronisation, one per unit of progress."""
+    if kind == "report_data_recent":
+        return [["check", "replicateset", f"--master={master}", f"--replset={sets['report_data']}", target,
+                 "--repair", f"--since={since_recent(today)}"]]
+    if kind == "admin_data":
+        return [["sync", "replicateset", f"--master={master}", f"--replset={sets['admin_data']}", target]]
+    return [["sync", "replicate", f"--master={master}", f"--repl={name}", target]
+            for name in replicates if name not in done]
+
+
+def read_progress(text: str | None) -> dict:
+    """The progress file of a report data synchronisation: `run <kind> <master> <target> <total>` then one
+    `done <replicate>` line per replicate finished."""
+    progress = {"kind": None, "master": None, "target": None, "total": 0, "done": []}
+    for line in (text or "").splitlines():
+        words = line.split()
+        if len(words) == 5 and words[0] == "run" and words[4].isdigit():
+            progress.update(kind=words[1], master=words[2], target=words[3], total=int(words[4]), done=[])
+        elif len(words) == 2 and words[0] == "done" and words[1] not in progress["done"]:
+            progress["done"].append(words[1])
+    return progress
+
+
+def percent_done(progress: dict) -> float:
+    total = progress.get("total") or 0
+    return round(100.0 * min(len(progress.get("done") or []), total) / total, 1) if total else 0.0
+
+
+# ---------------------------------------------------------------- the manual's GUI steps
+_TOOL = "On {host}: Start > Run, type trcdbins, OK"
+_KIND = {"central_reporting": "Andere Replikations-Konfigurationsaufgaben für zentrales Reportwesen ausführen",
+         "high_availability": "Andere Replikations-Konfigurationsaufgaben für hohe Verfügbarkeit ausführen"}
+_OPTION = {
+    ("paused", "central_reporting"): ("§7.1.2", "Replikation mit dem zentralen Report-Server-Computer anhalten"),
+    ("active", "central_reporting"): ("§7.1.2.1", "Replikation mit dem zentralen Report-Server-Computer fortsetzen"),
+    ("paused", "high_availability"): ("§8.1.1", "Replikation mit dem Remote-Server-Computer anhalten"),
+    ("active", "high_availability"): ("§8.1.1.1", "Replikation mit dem Remote-Server-Computer fortsetzen"),
+    ("stopped", "central_reporting"): ("§7.1.3", "Gesamte Replikation auf dem lokalen Server-Computer beenden"),
+    ("stopped", "high_availability"): ("§8.1.3", "Replikation mit dem Remote-Server-Computer beenden"),
+    ("restarted", "central_reporting"): ("§7.1.3.1", "Gesamte Replikation auf dem lokalen Server-Computer neu starten"),
+    ("restarted", "high_availability"): ("§8.1.3.1", "Gesamte Replikation auf dem lokalen Server-Computer neu starten"),
+    ("report_data_recent", "central_reporting"): (
+        "§7.2", "Historische Report-Daten der letzten Zeit mit dem Remote-Server-Computer synchronisieren"),
+    ("report_data_all", "central_reporting"): (
+        "§7.2", "Alle historischen Report-Daten mit dem Remote-Server-Computer synchronisieren"),
+    ("report_data_continue", "central_reporting"): (
+        "§7.2", "Alle historischen Report-Daten weiterhin mit dem Remote-Server-Computer synchronisieren"),
+}
+
+
+def gui_steps(action: str, scope: str, host: str, partner: str | None = None) -> list[str]:
+    """What the operator does by hand in the manual's tool when the module cannot map the action."""
+    steps = []
+    for kind in (("central_reporting", "high_availability") if scope == "all" else (scope,)):
+        section, option = _OPTION.get((action, kind), ("§7.3", None))
+        if option is None:
+            continue
+        steps += [f"{section} ({kind}): " + _TOOL.format(host=host), f"Select '{_KIND[kind]}', OK",
+                  f"Select '{option}'" + (f", Remote-Server: {partner}" if partner else "") + ", OK"]
+        if action == "restarted":
+            steps.insert(len(steps) - 3, f"{section}: first stop the services OpenScape Contact Center and "
+                                         "OpenScape Contact Center AutoPA on every participating server")
+    return steps
