@@ -116,7 +116,7 @@ class ActionModule(ReplicationAction):
         found, info = self._probe(target, informix, estate)
         er = info["enterprise_replication"]
         local = er["local_state"]
-        kinds = {kind: groups for kind, groups in estate.kinds.items()}
+        kinds = dict(estate.kinds)
         if not kinds:
             raise AnsibleActionFail(f"scope={args['scope']}: {estate.host} has no partner for it in the inventory")
         if not er["detected"]:
