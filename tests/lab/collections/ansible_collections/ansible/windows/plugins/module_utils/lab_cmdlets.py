@@ -818,25 +818,53 @@ def start_scheduled_task(session, p):
     return []
 
 
+def _live_children():
+    """{parent pid: [child pid]} of the processes alive now (zombies left out)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] not in ("Z", "X"):
+                children.setdefault(int(fields[1]), []).append(int(entry))
+    return children
+
+
+def _process_tree(pid):
+    """The run's process and all it started, also those in sessions of their own (the executor starts each
+    program so): Task Scheduler ends them all, as the job object it runs a task in holds them."""
+    children, found, todo = _live_children(), [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += children.get(found[-1], [])
+    return found
+
+
 def _stop_run(session, key):
     run = session.data.get(TASK_RUNS, {}).get(key)
     if not run or not _running(session, key):
         return
-    for sig, patience in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(run["pid"], sig)
-        except ProcessLookupError:
-            break
-        deadline = time.monotonic() + patience
-        while time.monotonic() < deadline and _running(session, key):
+    tree = _process_tree(run["pid"])
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in tree:
+            for kill in (lambda p, s: os.killpg(os.getpgid(p), s), os.kill):
+                try:
+                    kill(pid, sig)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_pid_start(pid) is not None for pid in tree):
             time.sleep(0.02)
-        if not _running(session, key):
+        if all(_pid_start(pid) is None for pid in tree):
             break
     run["stopped"] = time.time()
 
 
 @define("Stop-ScheduledTask", "module:ScheduledTasks", {"TaskName", "TaskPath", "InputObject"} | TASK_COMMON)
 def stop_scheduled_task(session, p):
-    """Ends the task's running instance (its whole process group); a task not running is left as it is."""
+    """Ends the task's running instance and every process it started; a task not running is left as it is."""
     _stop_run(session, _find_task(session, p))
     return []
