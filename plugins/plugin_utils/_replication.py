@@ -110,7 +110,7 @@ def buffer(onconfig: dict, onstat_d: str, rows: list[dict]) -> dict:
         memory = 131072 * 1024
     sbspaces = [s.strip() for s in (onconfig.get("CDR_QDATA_SBSPACE") or "").split(",") if s.strip()]
     capacity = memory + space_bytes(onstat_d, sbspaces)
-    percent = round(100.0 * queued / capacity, 1) if rows and capacity else None
+    percent = round(100.0 * queued / capacity, 2) if rows and capacity else None
     found = level(percent)
     return {"percent": percent, "level": found, "meaning": LEVEL_TEXT.get(found, "the buffer could not be read"),
             "queued_bytes": queued, "capacity_bytes": capacity, "sbspaces": sbspaces, "computed_from": BUFFER_METHOD}

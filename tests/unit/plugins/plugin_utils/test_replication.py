@@ -75,7 +75,7 @@ def test_the_buffer_is_queued_bytes_against_queue_memory_and_sbspace():
     found = rep.buffer({"CDR_QUEUEMEM": "500", "CDR_QDATA_SBSPACE": "cdr_qdata"}, ONSTAT_D, rows)
     assert found["capacity_bytes"] == 500 * 1024 + 1000 * 2048
     assert found["queued_bytes"] == 1234
-    assert found["percent"] == round(100 * 1234 / (500 * 1024 + 2048000), 1) and found["level"] == "ok"
+    assert found["percent"] == round(100 * 1234 / (500 * 1024 + 2048000), 2) and found["level"] == "ok"
     full = rep.buffer({"CDR_QUEUEMEM": "500", "CDR_QDATA_SBSPACE": "cdr_qdata"}, ONSTAT_D,
                       [dict(rows[2], queue=int(0.96 * found["capacity_bytes"]))])
     assert full["level"] == "critical" and "stops" in full["meaning"]
