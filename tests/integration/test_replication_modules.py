@@ -1,0 +1,187 @@
+"""replication_info and replication against the lab's estate: lab-main, lab-backup and lab-report sharing one
+simulated Enterprise Replication domain (tests/lab/informix/ifxsim.py). Rows really move between the servers'
+chunks, so each test looks at the data on the report server, not only at what the module said."""
+import subprocess
+
+import labctl
+import pytest
+from playbook_lab import Lab
+
+SERVERS = {"lab-main": ("main", "ol_main"), "lab-backup": ("backup", "ol_backup"), "lab-report": ("report", "ol_report")}
+
+
+@pytest.fixture
+def estate(tmp_path):
+    lab = Lab(tmp_path / "lab", "lab-main")
+    for host in ("backup", "report"):
+        labctl.init_host(lab.root, host, f"ol_{host}", platform="windows")
+    labctl.init_replication(lab.root)
+    return lab
+
+
+def sql(lab, inventory_host, statement):
+    host, server = SERVERS[inventory_host]
+    env = dict(lab.env, **labctl.environment(lab.root, host, server))
+    subprocess.run(["dbaccess", "hppc", "-"], input=statement.encode(), env=env, check=True, capture_output=True)
+
+
+def rows(lab, inventory_host, table="stats_calls"):
+    return sorted(labctl.data(lab.root, SERVERS[inventory_host][0])["hppc"][table])
+
+
+def info(lab, tmp_path, host="lab-main", check=False):
+    run, result = lab.task("oscc.admin.replication_info", {}, tmp_path, host=host, check=check)
+    assert run.rc == 0, result
+    return result
+
+
+def act(lab, tmp_path, host="lab-main", check=False, **args):
+    return lab.task("oscc.admin.replication", args, tmp_path, host=host, check=check)[1]
+
+
+def partner(result, host="lab-report"):
+    return next(p for kind in result["kinds"].values() for p in kind["partners"] if p["host"] == host)
+
+
+def test_pause_queues_the_rows_and_resume_delivers_them(estate, tmp_path):
+    before = info(estate, tmp_path)
+    assert before["enterprise_replication"]["detected"] and before["kinds"]["central_reporting"]["configured"]
+    assert partner(before)["state"] == "active" and before["buffer"]["queued_bytes"] == 0
+
+    paused = act(estate, tmp_path, state="paused")
+    assert paused["changed"] and paused["commands"] == ["cdr suspend server g_ol_report g_ol_main"]
+    assert [p["state"] for p in paused["after"]] == ["paused"] and paused["remote_operations"] == 2
+
+    sql(estate, "lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120');"
+                            "insert into stats_calls values ('c2', '2026-12-02', '95')")
+    during = info(estate, tmp_path, check=True)  # read-only: runs in check mode
+    assert partner(during)["state"] == "paused"
+    assert during["buffer"]["queued_bytes"] > 0 and during["buffer"]["percent"] > before["buffer"]["percent"]
+    assert rows(estate, "lab-report") == [] and len(rows(estate, "lab-main")) == 2
+    # the high availability partner still gets them
+    assert len(rows(estate, "lab-backup")) == 2
+
+    resumed = act(estate, tmp_path, state="active")
+    assert resumed["changed"] and resumed["commands"] == ["cdr resume server g_ol_report g_ol_main"]
+    after = info(estate, tmp_path)
+    assert rows(estate, "lab-report") == rows(estate, "lab-main")
+    assert after["buffer"]["queued_bytes"] == 0 and partner(after)["state"] == "active"
+
+
+def test_a_second_pause_or_resume_changes_nothing_in_one_round_trip(estate, tmp_path):
+    assert act(estate, tmp_path, state="paused")["changed"]
+    again = act(estate, tmp_path, state="paused")
+    assert not again["changed"] and again["commands"] == [] and again["remote_operations"] == 1
+    assert act(estate, tmp_path, state="active")["changed"]
+    again = act(estate, tmp_path, state="active")
+    assert not again["changed"] and again["remote_operations"] == 1
+
+
+def test_check_mode_plans_and_changes_nothing(estate, tmp_path):
+    planned = act(estate, tmp_path, check=True, state="paused")
+    assert planned["changed"] and planned["commands"] == ["cdr suspend server g_ol_report g_ol_main"]
+    assert labctl.er_state(estate.root)["suspended"] == []
+
+
+def test_pause_on_the_report_server_and_for_high_availability(estate, tmp_path):
+    report = act(estate, tmp_path, host="lab-report", state="paused")
+    assert report["commands"] == ["cdr suspend server g_ol_report g_ol_main", "cdr suspend server g_ol_report g_ol_backup"]
+    sql(estate, "lab-main", "insert into stats_calls values ('c9', '2026-12-02', '1')")
+    assert rows(estate, "lab-report") == []
+    ha = act(estate, tmp_path, scope="high_availability", state="paused")
+    assert ha["commands"] == ["cdr suspend server g_ol_backup g_ol_main", "cdr suspend server g_ol_main g_ol_backup"]
+    sql(estate, "lab-main", "insert into agents values ('1003', 'Mia Roth', 'ready')")
+    assert ["1003", "Mia Roth", "ready"] not in labctl.data(estate.root, "backup")["hppc"]["agents"]
+    act(estate, tmp_path, scope="all", state="active")
+    assert ["1003", "Mia Roth", "ready"] in labctl.data(estate.root, "backup")["hppc"]["agents"]
+
+
+def test_stop_and_restart_empty_the_buffer(estate, tmp_path):
+    refused = act(estate, tmp_path, state="stopped")
+    assert refused["failed"] and "confirm" in refused["msg"] and labctl.er_state(estate.root)["servers"]["g_ol_main"]["running"]
+    act(estate, tmp_path, state="paused")
+    sql(estate, "lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
+    assert info(estate, tmp_path)["buffer"]["queued_bytes"] > 0
+    stopped = act(estate, tmp_path, state="stopped", confirm=True)
+    assert stopped["changed"] and stopped["commands"] == ["cdr stop"]
+    assert [p["state"] for p in stopped["after"]] == ["stopped"]
+    assert not act(estate, tmp_path, state="stopped", confirm=True)["changed"]
+    stopped_info = info(estate, tmp_path)
+    assert stopped_info["enterprise_replication"]["local_state"] == "stopped"
+    assert stopped_info["enterprise_replication"]["detected"]
+    sql(estate, "lab-main", "insert into stats_calls values ('c2', '2026-12-02', '95')")
+    restarted = act(estate, tmp_path, state="restarted", confirm=True)
+    assert restarted["commands"] == ["cdr cleanstart"] and restarted["buffer"]["queued_bytes"] == 0
+    act(estate, tmp_path, state="active")
+    assert rows(estate, "lab-report") == []  # lost from the queue: a sync brings them back (§7.1.3.1 step 6)
+
+
+def test_a_buffer_above_95_percent_is_critical(estate, tmp_path):
+    act(estate, tmp_path, state="paused")
+    capacity = info(estate, tmp_path)["buffer"]["capacity_bytes"]
+    sql(estate, "lab-main", f"insert into stats_calls values ('c1', '2026-12-02', '{'x' * int(capacity * 0.96)}')")
+    found = info(estate, tmp_path)["buffer"]
+    assert found["percent"] >= 95 and found["level"] == "critical" and "stops" in found["meaning"]
+
+
+def test_a_partner_group_the_probe_cannot_confirm_changes_nothing(estate, tmp_path):
+    refused = act(estate, tmp_path, state="paused", server_groups={"lab-report": "g_elsewhere"})
+    assert refused["failed"] and not refused["changed"] and "g_elsewhere" in refused["msg"]
+    assert any("Replikation mit dem zentralen Report-Server-Computer anhalten" in s for s in refused["gui_steps"])
+    assert labctl.er_state(estate.root)["suspended"] == []
+
+
+def test_no_enterprise_replication_at_all_changes_nothing(tmp_path):
+    lab = Lab(tmp_path / "lab", "lab-main")
+    labctl.init_host(lab.root, "report", "ol_report", platform="windows")
+    found = info(lab, tmp_path)
+    assert not found["enterprise_replication"]["detected"]
+    assert found["enterprise_replication"]["local_state"] == "not_configured"
+    assert not found["kinds"]["central_reporting"]["configured"] and found["buffer"]["level"] == "unknown"
+    refused = act(lab, tmp_path, state="paused")
+    assert refused["failed"] and "trcdbins" in refused["msg"] and refused["gui_steps"]
+
+
+@pytest.mark.parametrize("args,option", [
+    ({"scope": "everything", "state": "paused"}, "scope"),
+    ({"state": "frozen"}, "state"),
+    ({"sync": "report_data_all", "partner": "lab-main", "run_for_hours": 0}, "run_for_hours"),
+    ({"sync": "report_data_all", "partner": "lab-main", "run_for_hours": -2}, "run_for_hours"),
+    ({"sync": "report_data_all", "partner": "lab-main", "run_for_hours": "soon"}, "run_for_hours"),
+    ({"sync": "report_data_recent", "partner": "lab-main", "run_for_hours": 2}, "run_for_hours"),
+    ({"sync": "report_data_all", "partner": "oscc9.example.com"}, "partner"),
+    ({"sync": "report_data_all"}, "partner"),
+    ({"sync": "report_data_all", "partner": "lab-main", "state": "paused"}, "sync"),
+    ({}, "state"),
+    ({"sync": "admin_data", "partner": "lab-wallboard-1"}, "partner"),
+])
+def test_bad_input_gets_one_line_naming_the_option(estate, tmp_path, args, option):
+    result = act(estate, tmp_path, host="lab-report", **args)
+    assert result["failed"] and option in result["msg"] and "\n" not in result["msg"].strip(), result["msg"]
+    assert labctl.er_state(estate.root)["suspended"] == []
+
+
+def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tmp_path):
+    sql(estate, "lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120');"
+                            "insert into stats_agents values ('1001', '2026-12-02', '3600')")
+    sql(estate, "lab-report", "delete from stats_calls; delete from stats_agents")
+    labctl.er_configure(estate.root, sync_seconds_per_replicate=2)
+    # 5.4 s for five replicates of 2 s each
+    first = act(estate, tmp_path, host="lab-report", sync="report_data_all", partner="lab-main", run_for_hours=0.0015,
+                poll_interval=1)
+    assert first["stopped_at_deadline"] and not first["finished"] and 0 < first["percent_done"] < 100, first
+    assert first["total"] == 5 and len(first["done"]) == first["percent_done"] / 20
+    rest = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
+    assert rest["finished"] and rest["percent_done"] == 100.0
+    assert len(rest["commands"]) == 5 - len(first["done"])
+    assert rows(estate, "lab-report") == rows(estate, "lab-main")
+    assert rows(estate, "lab-report", "stats_agents") == rows(estate, "lab-main", "stats_agents")
+    again = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
+    assert again["failed"] and "no unfinished report_data_all" in again["msg"]
+
+
+def test_a_failed_sync_says_why(estate, tmp_path):
+    host, server = SERVERS["lab-main"]
+    subprocess.run(["onmode", "-ky"], env=dict(estate.env, **labctl.environment(estate.root, host, server)), check=True)
+    failed = act(estate, tmp_path, host="lab-report", sync="admin_data", partner="lab-main", poll_interval=1)
+    assert failed["failed"] and "rc" in failed["msg"] and not failed.get("finished"), failed
