@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import json
 import os
 import re
@@ -698,10 +699,18 @@ TASK_COMMON = {"CimSession", "ThrottleLimit", "AsJob"}
 
 
 def _lab_host():
-    # Imported as a module_utils (a module's payload is a zip, where no file path leads to it).
-    from ansible_collections.ansible.windows.plugins.module_utils import lab_host
-
-    return lab_host
+    """lab_host beside this file: from the module's payload under Ansible, from the file in the tests (where the real
+    collection comes first on the path)."""
+    try:
+        from ansible_collections.ansible.windows.plugins.module_utils import lab_host
+        return lab_host
+    except ImportError:
+        pass
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lab_host.py")
+    spec = importlib.util.spec_from_file_location("lab_host_for_cmdlets", path)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
 
 
 def _split_key(key):
