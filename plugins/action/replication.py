@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 import time
@@ -207,7 +208,7 @@ class ActionModule(ReplicationAction):
         ops.add("progress", {"op": "read", "path": files["progress"], "encoding": "utf-8"})
         ops.add("task", {"op": "cmdlet", "module": "ScheduledTasks", "name": "Get-ScheduledTask",
                          "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER, "ErrorAction": "SilentlyContinue"},
-                         "select": ["State"]})
+                         "select": ["State", "Description"]})
         if kind in ("report_data_all", "report_data_continue"):
             ops.add("set", informix.run("cdr", "list", "replicateset", estate.sets["report_data"]))
         found, info = self._probe(target, informix, estate, ops)
@@ -244,11 +245,14 @@ class ActionModule(ReplicationAction):
             return result
         hours = args["run_for_hours"]
         limit = int(hours * 3600) if hours else args["sync_timeout"]
-        self._start(target, args, informix, files, kind, master, receiver, total, commands, units, done, limit)
+        registered = [o.get("Description") for o in (found.get("task") or {}).get("objects") or []]
+        self._start(target, args, informix, files, kind, master, receiver, total, commands, units, done, limit, registered)
         return dict(result, **self._follow(target, args, files, kind, total, limit, bool(hours), estate.host))
 
-    def _start(self, target, args, informix, files, kind, master, receiver, total, commands, units, done, limit):
-        """The saved batch and its task, then the task started: two round trips."""
+    def _start(self, target, args, informix, files, kind, master, receiver, total, commands, units, done, limit,
+               registered):
+        """The saved batch, then the task started, in one round trip; one more to register the task when the host
+        has no task of this definition yet (its description carries the definition's fingerprint)."""
         token = uuid.uuid4().hex
         record = {"operation": f"replication {kind}", "token": token}
         ops = Ops().add("lock", {"op": "lock", "path": files["lock"], "record": record})
@@ -261,12 +265,16 @@ class ActionModule(ReplicationAction):
                                  "encoding": "utf-8", "append": True})
         ops.cleanup.append({"op": "unlock", "path": files["lock"], "token": token})
         batch = {"ops": ops.ops, "cleanup": ops.cleanup, "record": files["record"]}
+        # No time limit of its own: each cdr run ends at the run's limit, and the controller stops the task then.
         task = run_as({"name": files["task"], "path": TASK_FOLDER, "state": "present",
-                       "description": f"oscc.admin: replication {kind} (manual 7.2); progress in {files['progress']}",
                        "actions": [executor_action(files["script"], files["batch"])], "run_level": "highest",
-                       "multiple_instances": 2, "execution_time_limit": f"PT{limit + 600}S"},
+                       "multiple_instances": 2, "execution_time_limit": "PT0S"},
                       args["task_username"], args["task_password"])
-        target.module("community.windows.win_scheduled_task", task)
+        fingerprint = hashlib.sha256(json.dumps({k: v for k, v in task.items() if k != "password"},
+                                                sort_keys=True).encode()).hexdigest()[:16]
+        task["description"] = f"oscc.admin: replication synchronisation (manual 7.2), definition {fingerprint}"
+        if task["description"] not in registered or args["task_password"]:  # a password may have changed
+            target.module("community.windows.win_scheduled_task", task)
         target.batch([{"op": "mkdir", "path": args["work_dir"]},
                       {"op": "write", "path": files["script"], "content": executor_source(), "encoding": "utf-8"},
                       {"op": "write", "path": files["batch"], "content": json.dumps(batch, indent=1), "encoding": "utf-8"},

@@ -175,6 +175,8 @@ def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tm
     assert rest["finished"] and rest["percent_done"] == 100.0
     assert len(rest["commands"]) == 5 - len(first["done"])
     assert rows(estate, "lab-report") == rows(estate, "lab-main")
+    calls = labctl.windows_state(estate.root, "report")["calls"]
+    assert [c["module"] for c in calls].count("win_scheduled_task") == 1  # registered once, then found by its fingerprint
     assert rows(estate, "lab-report", "stats_agents") == rows(estate, "lab-main", "stats_agents")
     again = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
     assert again["failed"] and "no unfinished report_data_all" in again["msg"]
