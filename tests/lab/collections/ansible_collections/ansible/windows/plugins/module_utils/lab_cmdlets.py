@@ -17,6 +17,8 @@ NO_IIS = "The term 'Import-Module WebAdministration' failed: IIS is not installe
 NO_SHELL = "the Exchange Management Shell is not on this host"
 NO_ONLINE = "the ExchangeOnlineManagement module is not installed on this host (Install-Module ExchangeOnlineManagement)"
 MODULES = {"webadministration": ("iis", NO_IIS), "exchangeonlinemanagement": ("exchange_online", NO_ONLINE)}
+# Modules every simulated Windows server has (lab_network.py simulates what the preflight runs of them).
+BUILT_IN = {"dnsclient", "microsoft.powershell.management"}
 # The Exchange Management Shell's snap-in by major version (2013 and later, 2010, 2007).
 SNAPINS = {15: "Microsoft.Exchange.Management.PowerShell.SnapIn", 14: "Microsoft.Exchange.Management.PowerShell.E2010",
            8: "Microsoft.Exchange.Management.PowerShell.Admin"}
@@ -112,6 +114,9 @@ class Session:
             raise
 
     def import_module(self, name):
+        if name.lower() in BUILT_IN:
+            self.modules.add(name.lower())
+            return
         needed = MODULES.get(name.lower())
         if needed is None:
             raise Failure(f"The specified module '{name}' was not loaded because no valid module file was found in any "
@@ -119,6 +124,9 @@ class Session:
         if needed[0] not in self.data:
             raise Failure(needed[1])
         self.modules.add(name.lower())
+
+    def has_module(self, name):
+        return name.lower() in BUILT_IN or MODULES[name.lower()][0] in self.data
 
     def registered_snapins(self):
         return [SNAPINS[family(self.major())]] if "exchange" in self.data else []
@@ -138,7 +146,7 @@ class Session:
             source = command.source
             if source == "core" or (source == "online" and self.online) or \
                     (source == "snapin" and self.snapins and self.major() >= command.since) or \
-                    (source.startswith("module:") and MODULES[source[7:].lower()][0] in self.data):
+                    (source.startswith("module:") and self.has_module(source[7:])):
                 return command
         raise Failure(f"The term '{name}' is not recognized as the name of a cmdlet, function, script file, or operable "
                       "program. Check the spelling of the name, or if a path was included, verify that the path is "
