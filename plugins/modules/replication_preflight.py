@@ -88,7 +88,9 @@ options:
     type: str
     default: C:\Windows\System32\drivers\etc\hosts.equiv
   exclusive:
-    description: With O(hosts_equiv=present), leave exactly the names of §7.3 step 5 in the file, one a line, in the manual's order.
+    description:
+      - With O(hosts_equiv=present), leave exactly the names of §7.3 step 5 in the file, one a line, in the
+        manual's order.
     type: bool
     default: false
   backup:

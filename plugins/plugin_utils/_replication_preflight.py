@@ -413,7 +413,10 @@ def verdict(results: dict, warning_seconds: float = 1.0, failure_seconds: float 
         for check in result["checks"]:
             line = f"{host}: {one_line(check)}"
             summary.append(line)
-            if check["status"] == FAILED and not (defer_trust and check["step"] == STEP["trusted_connection"]):
+            deferred = defer_trust and check["step"] == STEP["trusted_connection"]
+            if check["status"] == FAILED and deferred:
+                warnings.append(f"{line} (checked again once hosts.equiv is written)")
+            elif check["status"] == FAILED:
                 problems.append(line)
             elif check["status"] == WARNING:
                 warnings.append(line)
@@ -432,4 +435,73 @@ def verdict(results: dict, warning_seconds: float = 1.0, failure_seconds: float 
             warnings.append(f"§7.1 {line} - warning, above {warning_seconds:g} s")
         summary.append(line)
     return {"failed": bool(problems), "problems": problems, "warnings": warnings, "summary": summary,
-            "clock_spread_seconds": spread, "clock_offsets": offsets}
+            "clock_spread_seconds": spread, "clock_offsets": offsets, "trust_deferred": bool(defer_trust),
+            "checks": {h: (results[h] or {}).get("checks") for h in sorted(results)}}
+
+
+# ---------------------------------------------------------------- the estate (the role)
+GROUPS = {"main": "oscc_main", "backup": "oscc_backup", "report": "oscc_central_report"}
+SCOPES = ("central_reporting", "high_availability", "all")
+
+
+def _identity(host: str, hostvars) -> dict:
+    """A server as its partners see it: short name (the inventory name's first label), fully-qualified name
+    (oscc_fqdn, else the short name and oscc_dns_domain, else an inventory name with dots), address (ansible_host,
+    else the inventory name) and Informix server."""
+    values = hostvars[host]
+    short = str(host).split(".")[0]
+    fqdn = values.get("oscc_fqdn")
+    domain = values.get("oscc_dns_domain")
+    if not fqdn:
+        fqdn = f"{short}.{str(domain).strip('.')}" if domain else (host if "." in host else None)
+    if not fqdn:
+        raise PreflightError(f"{host} has no fully-qualified name: set oscc_fqdn or oscc_dns_domain in the inventory")
+    return {"name": short, "fqdn": str(fqdn), "address": str(values.get("ansible_host") or host),
+            "informixserver": values.get("oscc_informixserver")}
+
+
+def topology(groups: dict, hostvars, scope: str, reference: str | None = None) -> dict:
+    """Who takes part in the replication of `scope` and each one's partners (manual §7.3 step 5, §8.1): with
+    central reporting, the central report server's partners are the main and backup servers and theirs the
+    central report server; with high availability, the main and backup servers are each other's; `all` is both.
+    The time reference defaults to the first central report server, else the first main server."""
+    if scope not in SCOPES:
+        raise PreflightError(f"replication_preflight_scope must be one of: {', '.join(SCOPES)}; got {scope!r}")
+    main, backup, report = (list(groups.get(GROUPS[k]) or []) for k in ("main", "backup", "report"))
+    partners: dict = {}
+
+    def pair(a, b):
+        if a != b:
+            partners.setdefault(a, [])
+            partners.setdefault(b, [])
+            partners[a] += [] if b in partners[a] else [b]
+            partners[b] += [] if a in partners[b] else [a]
+
+    if scope in ("central_reporting", "all"):
+        for server in main + backup:
+            for central in report:
+                pair(central, server)
+    if scope in ("high_availability", "all"):
+        for server in main:
+            for standby in backup:
+                pair(server, standby)
+    participants = [h for h in main + backup + report if h in partners]
+    participants = list(dict.fromkeys(participants))
+    if not participants:
+        raise PreflightError(f"no servers take part in {scope} replication: the inventory needs "
+                             + ("oscc_central_report and oscc_main hosts" if scope != "high_availability"
+                                else "oscc_main and oscc_backup hosts"))
+    reference = reference or (report[0] if report else main[0] if main else participants[0])
+    if reference not in participants:
+        raise PreflightError(f"replication_preflight_time_reference {reference!r} is not one of the participating "
+                             f"servers: {', '.join(participants)}")
+    identities = {h: _identity(h, hostvars) for h in participants}
+    hosts = {h: dict(identities[h], partners=list(partners[h]), partner_args=[identities[p] for p in partners[h]])
+             for h in participants}
+    return {"scope": scope, "participants": participants, "hosts": hosts, "time_reference": reference,
+            "time_reference_fqdn": identities[reference]["fqdn"]}
+
+
+def defer_trust_needed(results: dict) -> bool:
+    """Whether a hosts.equiv of a participant is about to change: failed trusted connections then wait for it."""
+    return any(((r or {}).get("hosts_equiv") or {}).get("changed") for r in results.values())
