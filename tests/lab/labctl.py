@@ -14,7 +14,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIM = os.path.join(HERE, "informix", "ifxsim.py")
-PROGRAMS = ("ontape", "onbar", "onstat", "onmode", "oninit", "dbaccess")
+PROGRAMS = ("ontape", "onbar", "onstat", "onmode", "oninit", "dbaccess", "cdr")
 OSCC_SERVICES = ("OpenScape Contact Center", "OpenScape Contact Center AutoPA")
 SEED = {
     "hppc": {
@@ -420,10 +420,118 @@ def set_faults(root, host, server, faults):
         json.dump(faults, handle)
 
 
+# Enterprise Replication between the OSCC servers (manual chapter 7): the report tables, replicated from the main
+# and backup servers to the central report server, and the administration data between main and backup.
+REPORT_TABLES = ("stats_calls", "stats_agents", "stats_queues", "stats_routing", "stats_contacts")
+ADMIN_TABLES = ("agents", "routing")
+ER_ONCONFIG = (("CDR_QUEUEMEM", "500"), ("CDR_QDATA_SBSPACE", "cdr_qdata"), ("CDR_DBSPACE", "cdr_dbs"))
+ER_SBSPACE_PAGES = 1000  # of 2048 bytes: the queue holds CDR_QUEUEMEM KB in memory and this much spooled
+
+
+def er_domain_path(root):
+    return os.path.join(os.path.abspath(root), "er-domain.json")
+
+
+def _ifxsim():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lab_ifxsim", SIM)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+def init_replication(root, hosts=("main", "backup", "report"), servers=None, report="report",
+                     sync_seconds_per_replicate=0.0):
+    """One Enterprise Replication domain of instances built by init_host (server ol_<host> unless `servers`
+    names them): groups g_<server> with ids 1, 2, ... in the order given; the ONCONFIG's CDR_ parameters; the
+    queue's sbspace cdr_qdata with its chunk; the empty report tables in hppc; the replicate sets oscc_report
+    (rep_<table> per report table: every host but `report` a source, `report` receive-only) and oscc_admin
+    (rep_agents, rep_routing: the sources both ways, `report` receive-only); ER running everywhere, nothing
+    suspended, the queues empty. Returns the domain (er_state)."""
+    path = er_domain_path(root)
+    domain = {"servers": {}, "replicates": {}, "replicate_sets": {}, "suspended": [], "queues": {}, "mtimes": {},
+              "er_sync_seconds_per_replicate": float(sync_seconds_per_replicate), "er_check_seconds_per_replicate": 0.0}
+    groups = {}
+    for number, host in enumerate(hosts, 1):
+        server = (servers or {}).get(host) or f"ol_{host}"
+        paths = host_paths(root, host)
+        state_path = os.path.join(paths["informixdir"], "sim", f"{server}.json")
+        if not os.path.exists(state_path):
+            raise ValueError(f"{host}: no instance {server} (build it with init_host first)")
+        group = groups[host] = f"g_{server}"
+        onconfig = os.path.join(paths["informixdir"], "etc", f"ONCONFIG.{server}")
+        with open(onconfig) as handle:
+            lines = handle.read().splitlines()
+        present = {line.split()[0] for line in lines if line.split()}
+        lines += [f"{name} {value}" for name, value in ER_ONCONFIG if name not in present]
+        with open(onconfig, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+        with open(state_path) as handle:
+            state = json.load(handle)
+        chunk = host_join(paths, "data", "cdr_qdata.000")
+        open(to_here(paths["base"], chunk), "a").close()
+        if "cdr_qdata" not in state["spaces"]:
+            state["spaces"].append("cdr_qdata")
+            state["chunks"].append(chunk)
+        state.update(sbspaces={"cdr_qdata": {"pages": ER_SBSPACE_PAGES, "pagesize": 2048}}, er_domain=path,
+                     er_group=group)
+        with open(state_path, "w") as handle:
+            json.dump(state, handle, indent=1)
+        root_chunk = os.path.join(paths["data"], "rootdbs.000")
+        with open(root_chunk) as handle:
+            databases = json.load(handle)
+        for table in REPORT_TABLES:
+            databases.setdefault("hppc", {}).setdefault(table, [])
+        with open(root_chunk, "w") as handle:
+            json.dump(databases, handle, sort_keys=True)
+        domain["servers"][group] = {
+            "id": number, "server": server, "host": host, "informixdir": paths["informixdir"],
+            "onconfig": f"ONCONFIG.{server}", "drives": os.path.join(paths["base"], "drives") if paths["windows"] else None,
+            "running": True, "status": "Connected" if state["mode"] == "On-Line" else "Connecting",
+            "status_changed": time.time(), "backlog": []}
+    roles = {groups[h]: "receiveonly" if h == report else "primary" for h in hosts}
+    for name, tables in (("oscc_report", REPORT_TABLES), ("oscc_admin", ADMIN_TABLES)):
+        domain["replicate_sets"][name] = [f"rep_{t}" for t in tables]
+        for table in tables:
+            domain["replicates"][f"rep_{table}"] = {"database": "hppc", "table": table, "participants": dict(roles)}
+    with open(path + ".lock", "a"):
+        pass
+    with open(path, "w") as handle:
+        json.dump(domain, handle, indent=1)
+    return er_state(root)
+
+
+def er_state(root):
+    """The domain as the simulator keeps it (layout: informix/ifxsim.py, Enterprise Replication)."""
+    sim = _ifxsim()
+    with sim.Domain(er_domain_path(root), write=False) as domain:
+        return domain.state
+
+
+def er_pump(root):
+    """Deliver what can be delivered now, as any simulator invocation in the domain does first."""
+    sim = _ifxsim()
+    with sim.Domain(er_domain_path(root)) as domain:
+        sim.pump(domain.state)
+
+
+def er_configure(root, sync_seconds_per_replicate=None, check_seconds_per_replicate=None):
+    """How long `cdr sync` / `cdr check` take per replicate (seconds, slept outside the domain's lock)."""
+    sim = _ifxsim()
+    with sim.Domain(er_domain_path(root)) as domain:
+        if sync_seconds_per_replicate is not None:
+            domain.state["er_sync_seconds_per_replicate"] = float(sync_seconds_per_replicate)
+        if check_seconds_per_replicate is not None:
+            domain.state["er_check_seconds_per_replicate"] = float(check_seconds_per_replicate)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["init", "ensure", "dump", "web"],
-                        help="ensure: init hosts not built yet; web: build web servers (host:platform) and test kits")
+    parser.add_argument("command", choices=["init", "ensure", "dump", "web", "replication"],
+                        help="ensure: init hosts not built yet; web: build web servers (host:platform) and test kits; "
+                             "replication: one Enterprise Replication domain of built hosts (host[:server]), the last "
+                             "one named report receive-only")
     parser.add_argument("--root", required=True)
     parser.add_argument("--host", action="append", required=True,
                         help="host[:server[:platform]], e.g. main:ol_main:windows")
@@ -436,6 +544,13 @@ def main():
             init_web_host(args.root, host, platform=platform, sunjava=host == "web-sunjava",
                           exchange="15.0" if host == "exchange" else None)
         webkit.iis_zip(os.path.join(args.root, "HPPCEnterpriseWeb.zip"))
+        return
+    if args.command == "replication":
+        chosen = [(spec.split(":") + [""])[:2] for spec in args.host]
+        try:
+            init_replication(args.root, [h for h, _s in chosen], servers={h: s for h, s in chosen if s})
+        except ValueError as exc:
+            parser.error(str(exc))
         return
     for spec in args.host:
         host, server, platform = (spec.split(":") + ["", ""])[:3]

@@ -1,6 +1,6 @@
 """Informix IDS command-line simulator (lab test equipment, never shipped).
 
-One program plays ontape, onstat, onmode, oninit, dbaccess and archecker for one simulated
+One program plays ontape, onbar, onstat, onmode, oninit, dbaccess and cdr for one simulated
 instance, chosen by the name it is called with (first argument). Strings, options, prompts and
 return codes follow docs/vendor-facts.md, Informix; where that page records no exact text the
 message is marked "sim:" below and nothing in the collection may match on it.
@@ -11,8 +11,11 @@ The instance lives under $INFORMIXDIR:
   sim/<server>.faults     optional fault injection for tests (JSON)
 The data lives in the chunk files: the rootdbs chunk (ROOTPATH) holds the databases as JSON,
 the other chunks named in the state must exist, so a restore on a clean machine needs them.
+Instances joined by labctl.init_replication share one Enterprise Replication domain (see the cdr
+section): "er_domain" in the server state names its file, "er_group" the server's group.
 """
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -40,10 +43,10 @@ def now():
 _DRIVE_PATH = re.compile(r"^([A-Za-z]):[\\/]")
 
 
-def host_path(path):
+def host_path(path, drives=None):
     """Where a path of the simulated host lives here: on a simulated Windows host (IFXSIM_DRIVES
-    set), X:\\a\\b is <IFXSIM_DRIVES>/X/a/b; other paths are used as they are."""
-    drives = os.environ.get("IFXSIM_DRIVES")
+    set, or the drives given), X:\\a\\b is <IFXSIM_DRIVES>/X/a/b; other paths are used as they are."""
+    drives = drives or os.environ.get("IFXSIM_DRIVES")
     match = _DRIVE_PATH.match(path or "")
     if not drives or not match:
         return path
@@ -56,10 +59,13 @@ def device_join(device, name):
 
 
 class Instance:
-    def __init__(self):
-        self.informixdir = os.environ.get("INFORMIXDIR")
-        self.server = os.environ.get("INFORMIXSERVER")
-        onconfig = os.environ.get("ONCONFIG")
+    """The instance the environment names, or (another server of an ER domain) the one given."""
+
+    def __init__(self, informixdir=None, server=None, onconfig=None, drives=None):
+        self.informixdir = informixdir or os.environ.get("INFORMIXDIR")
+        self.server = server or os.environ.get("INFORMIXSERVER")
+        onconfig = onconfig or os.environ.get("ONCONFIG")
+        self.drives = drives if informixdir else os.environ.get("IFXSIM_DRIVES")
         if not (self.informixdir and self.server and onconfig):
             raise Fail("INFORMIXDIR, INFORMIXSERVER and ONCONFIG must be set", rc=1)
         self.onconfig_path = onconfig if os.path.isabs(onconfig) else os.path.join(self.informixdir, "etc", onconfig)
@@ -102,8 +108,12 @@ class Instance:
         if self.mode == "Off-Line":
             raise Fail(f"shared memory not initialized for INFORMIXSERVER '{self.server}'", rc=255)
 
+    def path(self, path):
+        """A path of this instance's host, as this machine reaches it."""
+        return host_path(path, self.drives)
+
     def root_chunk(self):
-        return host_path(self.config()["ROOTPATH"])
+        return self.path(self.config()["ROOTPATH"])
 
     def read_data(self):
         with open(self.root_chunk()) as handle:
@@ -443,22 +453,40 @@ def onstat(argv):
         # Layout from general knowledge of onstat -d (unverified: docs/vendor-facts.md, Informix): chunk rows end in the path.
         print("Dbspaces")
         print(f"{'address':<17}{'number':<9}{'flags':<11}{'fchunk':<9}{'nchunks':<9}{'pgsize':<9}flags    owner    name")
+        sbspaces = inst.state.get("sbspaces", {})
         for number, space in enumerate(inst.state["spaces"], 1):
             address = f"{0x4b2e0028 + number * 0x1000:<17x}"
-            print(f"{address}{number:<9}{'0x60001':<11}{number:<9}{1:<9}{2048:<9}N  BA    informix {space}")
+            flags, kind = ("0x68001", "N  SB  ") if space in sbspaces else ("0x60001", "N  BA  ")
+            print(f"{address}{number:<9}{flags:<11}{number:<9}{1:<9}{2048:<9}{kind}  informix {space}")
         print(f" {len(inst.state['spaces'])} active, 2047 maximum")
         print()
         print("Chunks")
         print(f"{'address':<17}chunk/dbs     offset     size       free       bpages     flags pathname")
         for number, chunk in enumerate(inst.state["chunks"], 1):
             address = f"{0x4b2e1028 + number * 0x1000:<17x}"
-            print(f"{address}{number:<7}{number:<7}{0:<11}{150000:<11}{74215:<11}{'':<11}PO-B-- {chunk}")
+            space = inst.state["spaces"][number - 1] if number <= len(inst.state["spaces"]) else None
+            if space in sbspaces:  # the ER queue's sbspace: what the queue spools beyond CDR_QUEUEMEM is used
+                pages = sbspaces[space]["pages"]
+                used = -(-spooled_bytes(inst) // sbspaces[space].get("pagesize", 2048))
+                print(f"{address}{number:<7}{number:<7}{0:<11}{pages:<11}{max(0, pages - used):<11}{'':<11}POSB-- {chunk}")
+            else:
+                print(f"{address}{number:<7}{number:<7}{0:<11}{150000:<11}{74215:<11}{'':<11}PO-B-- {chunk}")
         print(f" {len(inst.state['chunks'])} active, 32766 maximum")
         print()
     elif argv[:1] == ["-c"]:
         print(f"Configuration File: {inst.onconfig_path}")
         print(open(inst.onconfig_path).read())
     return MODE_RC[inst.mode]
+
+
+def spooled_bytes(inst):
+    """What the server's ER send queues hold beyond CDR_QUEUEMEM (KB): spooled to the sbspace."""
+    path = inst.state.get("er_domain")
+    if not path or not os.path.exists(path):
+        return 0
+    with Domain(path, write=False) as domain:
+        queued = sum(queued_bytes(domain.state, inst.state["er_group"], g) for g in domain.state["servers"])
+    return max(0, queued - int(inst.config().get("CDR_QUEUEMEM", "131072")) * 1024)
 
 
 def onmode(argv):
@@ -515,25 +543,24 @@ SQL = [
     (re.compile(r"insert into (\w+) values\s*\((.*)\)$", re.I | re.S), "insert"),
     (re.compile(r"delete from (\w+)(?: where (\w+)\s*=\s*(.+))?$", re.I), "delete"),
     (re.compile(r"select \* from (\w+)$", re.I), "select"),
+    (re.compile(r"select count\(\*\) from (\w+)$", re.I), "count"),
     (re.compile(r"drop table (\w+)$", re.I), "drop"),
 ]
+# Every database has its system catalog; the sim counts this many catalog tables in systables (sim).
+CATALOG_TABLES = 25
 
 
 def sql_values(text):
     return [v.strip().strip("'\"") for v in text.split(",")]
 
 
-def dbaccess(argv):
-    inst = Instance()
-    inst.require_up()
-    if inst.mode not in ("On-Line", "Single-User"):
-        raise Fail(f"sim: dbaccess: server is {inst.mode}.")
-    database, source = argv[0], argv[1] if len(argv) > 1 else "-"
-    text = sys.stdin.read() if source == "-" else open(source).read()
+def run_sql(inst, database, text):
+    """The statements on the instance's data; returns the row changes [(database, table, op, row)]."""
     data = inst.read_data()
     if database not in data:
         raise Fail("  329: Database not found or no system permission.")
     tables = data[database]
+    changes = []
     sys.stderr.write("\nDatabase selected.\n\n")
     for statement in filter(None, (s.strip() for s in text.split(";"))):
         for pattern, kind in SQL:  # noqa: B007 - the matching kind is used after the loop
@@ -543,27 +570,496 @@ def dbaccess(argv):
         else:
             raise Fail(f"  201: A syntax error has occurred. ({statement[:40]})")
         name = match.group(1)
+        if kind == "count" and name.lower() == "systables":
+            print(f"\n\n      (count(*)) \n\n{len(tables) + CATALOG_TABLES:>16}\n")
+            sys.stderr.write("1 row(s) retrieved.\n\n")
+            continue
         if kind != "create" and name not in tables:
             raise Fail(f"  206: The specified table ({name}) is not in the database.")
         if kind == "create":
             tables[name] = []
             sys.stderr.write("Table created.\n\n")
         elif kind == "insert":
-            tables[name].append(sql_values(match.group(2)))
+            row = sql_values(match.group(2))
+            tables[name].append(row)
+            changes.append((database, name, "insert", row))
             sys.stderr.write("1 row(s) inserted.\n\n")
         elif kind == "delete":
             keep = [] if not match.group(2) else [r for r in tables[name] if r[0] != match.group(3).strip().strip("'\"")]
+            changes += [(database, name, "delete", r) for r in tables[name] if r not in keep]
             sys.stderr.write(f"{len(tables[name]) - len(keep)} row(s) deleted.\n\n")
             tables[name] = keep
         elif kind == "drop":
             del tables[name]
             sys.stderr.write("Table dropped.\n\n")
+        elif kind == "count":
+            print(f"\n\n      (count(*)) \n\n{len(tables[name]):>16}\n")
+            sys.stderr.write("1 row(s) retrieved.\n\n")
         else:
             for row in tables[name]:
                 print("|".join(row))
             sys.stderr.write(f"{len(tables[name])} row(s) retrieved.\n\n")
     inst.write_data(data)
     sys.stderr.write("Database closed.\n\n")
+    return changes
+
+
+def require_sql_mode(inst):
+    inst.require_up()
+    if inst.mode not in ("On-Line", "Single-User"):
+        raise Fail(f"sim: dbaccess: server is {inst.mode}.")
+
+
+def dbaccess(argv):
+    """dbaccess <database>[@<server>] [<file> | -]. Another server of the instance's ER domain is reached as
+    the informix user of this host: its host's hosts.equiv must trust this host (Informix error 956)."""
+    local = Instance()
+    database, _, server = argv[0].partition("@")
+    source = argv[1] if len(argv) > 1 else "-"
+    text = sys.stdin.read() if source == "-" else open(source).read()
+    path = local.state.get("er_domain")
+    if not path:
+        if server and server != local.server:
+            raise Fail(f"  908: Attempt to connect to database server ({server}) failed.")
+        require_sql_mode(local)
+        run_sql(local, database, text)
+        return 0
+    with Domain(path) as domain:
+        inst = local
+        if server and server != local.server:
+            inst = connect(domain.state, local, server)
+        require_sql_mode(inst)
+        changes = run_sql(inst, database, text)
+        capture(domain.state, inst, changes)
+        pump(domain.state)
+    return 0
+
+
+# ---------------------------------------------------------------- Enterprise Replication (cdr)
+# One domain for the instances built by labctl.init_replication, kept in one JSON file beside the lab's hosts
+# (the instance state's "er_domain" names it) and changed only under an exclusive lock of <file>.lock:
+#   servers     {group: {id, server, host, informixdir, onconfig, drives, running, status, status_changed, backlog}}
+#   replicates  {name: {database, table, participants: {group: "primary" | "receiveonly"}}}
+#   replicate_sets {name: [replicate, ...]}
+#   suspended   [[from_group, to_group], ...]: delivery from -> to suspended
+#   queues      {from_group: {to_group: [transaction, ...]}}; a transaction: {replicate, op, row, time, size}
+#   mtimes      {group: {"<database>.<table>": {row key: time of the last change}}}
+#   er_sync_seconds_per_replicate, er_check_seconds_per_replicate: how long one replicate takes to sync / check
+ER_NOT_ACTIVE = ("command failed -- Enterprise Replication not active  (62)", 62)
+NO_CONNECT = ("command failed -- unable to connect to server specified  (5)", 5)
+CDR_USAGE = ("sim: usage: cdr {list server | list replicateset <set> | suspend server <to> [<from> ...] | "
+             "resume server <to> [<from> ...] | stop | start | cleanstart | sync replicate --master=<group> "
+             "--repl=<replicate> <target> ... | sync replicateset --master=<group> --replset=<set> <target> ... | "
+             "check replicateset --master=<group> --replset=<set> <target> ... [--repair] [--since=<time>]}", 1)
+VALUE_OPTIONS = ("master", "repl", "replset", "since", "extratargetrows")
+
+
+class Domain:
+    """The domain state, read under an exclusive lock and written back when the block ends without an error."""
+
+    def __init__(self, path, write=True):
+        self.path, self.write = path, write
+
+    def __enter__(self):
+        self.lock = open(self.path + ".lock", "a")
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        with open(self.path) as handle:
+            self.state = json.load(handle)
+        return self
+
+    def __exit__(self, kind, value, trace):
+        try:
+            if kind is None and self.write:
+                tmp = f"{self.path}.{os.getpid()}.tmp"
+                with open(tmp, "w") as handle:
+                    json.dump(self.state, handle, indent=1)
+                os.replace(tmp, self.path)
+        finally:
+            fcntl.flock(self.lock, fcntl.LOCK_UN)
+            self.lock.close()
+        return False
+
+
+def member(entry):
+    """The instance of a domain server."""
+    return Instance(entry["informixdir"], entry["server"], entry["onconfig"], entry.get("drives"))
+
+
+def instance_mode(entry):
+    with open(os.path.join(entry["informixdir"], "sim", entry["server"] + ".json")) as handle:
+        return json.load(handle)["mode"]
+
+
+def row_size(row):
+    """What one queued transaction of a row takes in the queue: its JSON and a header."""
+    return len(json.dumps(row)) + 64
+
+
+def queued_bytes(domain, source, target):
+    return sum(t["size"] for t in domain["queues"].get(source, {}).get(target, []))
+
+
+def receivers(domain, replicate, source):
+    """The participants a source's change of this replicate goes to; none when the source only receives."""
+    participants = domain["replicates"][replicate]["participants"]
+    if participants.get(source) != "primary":
+        return []
+    return sorted(g for g in participants if g != source)
+
+
+def enqueue(domain, source, transaction):
+    for target in receivers(domain, transaction["replicate"], source):
+        domain["queues"].setdefault(source, {}).setdefault(target, []).append(transaction)
+
+
+def capture(domain, inst, changes):
+    """Row changes on a replicated table where the server is a source: one transaction each, into the queues
+    (ER running) or into the server's backlog (ER stopped: the logs since the replay position)."""
+    group = inst.state["er_group"]
+    entry = domain["servers"][group]
+    for database, table, op, row in changes:
+        for name, replicate in sorted(domain["replicates"].items()):
+            if (replicate["database"], replicate["table"]) != (database, table) or not receivers(domain, name, group):
+                continue
+            stamp = time.time()
+            transaction = {"replicate": name, "op": op, "row": row, "time": stamp, "size": row_size(row)}
+            domain["mtimes"].setdefault(group, {}).setdefault(f"{database}.{table}", {})[row[0]] = stamp
+            if entry["running"]:
+                enqueue(domain, group, transaction)
+            else:
+                entry["backlog"].append(transaction)
+
+
+def apply_row(domain, group, tables, replicate, op, row, stamp):
+    """One change applied on a server's table: an insert replaces the row of the same key (the first column)."""
+    table = domain["replicates"][replicate]["table"]
+    rows = [r for r in tables.setdefault(table, []) if r[0] != row[0]]
+    if op == "insert":
+        rows.append(row)
+    tables[table] = rows
+    database = domain["replicates"][replicate]["database"]
+    domain["mtimes"].setdefault(group, {}).setdefault(f"{database}.{table}", {})[row[0]] = stamp
+
+
+def pump(domain):
+    """Delivery: each queue whose source and target ER run, whose pair is not suspended and whose instances are
+    On-Line is applied to the target's data. The servers' connection status is brought up to date first."""
+    servers = domain["servers"]
+    modes = {group: instance_mode(entry) for group, entry in servers.items()}
+    stamp = time.time()
+    for group, entry in servers.items():
+        status = "Disconnect" if not entry["running"] else ("Connected" if modes[group] == "On-Line" else "Connecting")
+        if entry.get("status") != status:
+            entry["status"], entry["status_changed"] = status, stamp
+    suspended = {tuple(pair) for pair in domain["suspended"]}
+    for source, targets in sorted(domain["queues"].items()):
+        for target, queue in sorted(targets.items()):
+            if not queue or (source, target) in suspended or not (servers[source]["running"] and servers[target]["running"]):
+                continue
+            if modes[source] != "On-Line" or modes[target] != "On-Line":
+                continue
+            inst = member(servers[target])
+            data = inst.read_data()
+            for transaction in queue:
+                database = domain["replicates"][transaction["replicate"]]["database"]
+                apply_row(domain, target, data.setdefault(database, {}), transaction["replicate"], transaction["op"],
+                          transaction["row"], transaction["time"])
+            inst.write_data(data)
+            targets[target] = []
+
+
+def pump_from_environment():
+    """Lazy delivery at every invocation of the simulator on a server of a domain."""
+    try:
+        inst = Instance()
+    except Fail:
+        return
+    path = inst.state.get("er_domain")
+    if path and os.path.exists(path):
+        with Domain(path) as domain:
+            pump(domain.state)
+
+
+def connect(domain, local, server):
+    """A connection as informix from the local server's host to another server of the domain."""
+    entry = next((e for e in domain["servers"].values() if e["server"] == server), None)
+    if entry is None or instance_mode(entry) == "Off-Line":
+        raise Fail(f"  908: Attempt to connect to database server ({server}) failed.")
+    caller = domain["servers"][local.state["er_group"]]["host"]
+    if entry["host"] != caller and not trusts(entry, caller):
+        raise Fail(f"  956: Client host or user informix@lab-{caller} is not trusted by the server.")
+    return member(entry)
+
+
+def trusts(entry, caller):
+    """Whether the server's host's hosts.equiv lists the caller host (short or fully qualified name, optionally
+    with the user informix)."""
+    if not entry.get("drives"):
+        return False
+    path = host_path(r"C:\Windows\System32\drivers\etc\hosts.equiv", entry["drives"])
+    if not os.path.exists(path):
+        return False
+    names = {f"lab-{caller}", f"lab-{caller}.lab.invalid"}
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            fields = line.split("#", 1)[0].split()
+            if fields and fields[0].lower() in names and (len(fields) == 1 or fields[1] == "informix"):
+                return True
+    return False
+
+
+def cdr_options(words):
+    """--name=value / --name value options and the other words of a cdr command line."""
+    options, rest, i = {}, [], 0
+    while i < len(words):
+        word = words[i]
+        i += 1
+        if not word.startswith("--"):
+            rest.append(word)
+            continue
+        name, equals, value = word[2:].partition("=")
+        if name in VALUE_OPTIONS and not equals:
+            if i >= len(words):
+                raise Fail(*CDR_USAGE)
+            value, i = words[i], i + 1
+        options[name] = value if name in VALUE_OPTIONS else True
+    return options, rest
+
+
+class Cdr:
+    """One cdr command on the local server, inside the domain's lock."""
+
+    def __init__(self, inst, domain):
+        self.inst, self.domain = inst, domain
+        self.group = inst.state.get("er_group")
+
+    def local_up(self, active=True):
+        if self.inst.mode == "Off-Line":
+            raise Fail(*NO_CONNECT)
+        if active and (not self.group or not self.domain["servers"][self.group]["running"]
+                       or self.inst.mode != "On-Line"):
+            raise Fail(*ER_NOT_ACTIVE)
+
+    def known(self, group):
+        if group not in self.domain["servers"]:
+            raise Fail(f"command failed -- sim: server group {group} is not defined in the domain  (47)", 47)
+        return group
+
+    def reachable(self, group, active=True):
+        """A server the command works on: its instance On-Line (else rc 5) and its ER running (else rc 62)."""
+        entry = self.domain["servers"][self.known(group)]
+        if instance_mode(entry) != "On-Line":
+            raise Fail(*NO_CONNECT)
+        if active and not entry["running"]:
+            raise Fail(*ER_NOT_ACTIVE)
+
+    def list_server(self):
+        self.local_up()
+        servers = self.domain["servers"]
+        suspended = {tuple(pair) for pair in self.domain["suspended"]}
+        print("SERVER                 ID STATE    STATUS     QUEUE  CONNECTION CHANGED")
+        print("-" * 71)
+        for group in sorted(servers):
+            entry = servers[group]
+            if group == self.group:
+                state, status, queue, changed = "Active", "Local", 0, ""
+            else:
+                state = "Suspended" if {(self.group, group), (group, self.group)} & suspended else "Active"
+                status, queue = entry["status"], queued_bytes(self.domain, self.group, group)
+                changed = dt.datetime.fromtimestamp(entry["status_changed"]).strftime("%b %e %H:%M:%S")
+            print(f"{group:<20}{entry['id']:>5} {state:<8} {status:<10}{queue:>7} {changed}".rstrip())
+
+    def suspend(self, words, suspend):
+        self.local_up()
+        if not words:
+            raise Fail(*CDR_USAGE)
+        target, sources = self.known(words[0]), [self.known(g) for g in words[1:]]
+        pairs = {tuple(pair) for pair in self.domain["suspended"]}
+        for source in sources or [g for g in self.domain["servers"] if g != target]:
+            (pairs.add if suspend else pairs.discard)((source, target))
+        self.domain["suspended"] = sorted([list(pair) for pair in pairs])
+
+    def stop(self):
+        self.local_up(active=False)
+        if self.group:
+            self.domain["servers"][self.group]["running"] = False
+
+    def start(self, clean):
+        self.local_up(active=False)
+        if not self.group:
+            raise Fail(*ER_NOT_ACTIVE)
+        entry = self.domain["servers"][self.group]
+        if clean:
+            self.domain["queues"][self.group] = {}
+            entry["backlog"] = []
+        elif entry["running"]:
+            return
+        elif self.inst.faults.get("er_replay_lost"):
+            raise Fail("command failed -- replay position overwritten  (214)", 214)
+        for transaction in entry["backlog"]:
+            enqueue(self.domain, self.group, transaction)
+        entry["backlog"], entry["running"] = [], True
+
+    def list_replicateset(self, words):
+        self.local_up(active=False)
+        if len(words) != 1:
+            raise Fail(*CDR_USAGE)
+        members = self.domain["replicate_sets"].get(words[0])
+        if members is None:
+            raise Fail("command failed -- replicate set not found  (sim)", 99)
+        print(f"REPLICATE SET:{words[0]}")
+        print("CURRENTLY DEFINED REPLICATES")
+        print("-------------------------------")
+        for name in sorted(members):
+            print(f"REPLICATE:        {name}")
+
+    def plan(self, options, rest, kind):
+        """(master, [replicate], [target]) of a sync or check, every name checked."""
+        self.local_up()
+        if "master" not in options or (kind not in options) or (not rest and "all" not in options):
+            raise Fail(*CDR_USAGE)
+        if kind == "repl":
+            if options["repl"] not in self.domain["replicates"]:
+                raise Fail(f"command failed -- sim: replicate {options['repl']} not found  (31)", 31)
+            replicates = [options["repl"]]
+        else:
+            if options["replset"] not in self.domain["replicate_sets"]:
+                raise Fail("command failed -- replicate set not found  (sim)", 99)
+            replicates = sorted(self.domain["replicate_sets"][options["replset"]])
+        master = self.known(options["master"])
+        targets = [self.known(g) for g in rest] or sorted(
+            {g for r in replicates for g in self.domain["replicates"][r]["participants"]} - {master})
+        for replicate in replicates:
+            participants = self.domain["replicates"][replicate]["participants"]
+            for group in [master] + targets:
+                if group not in participants:
+                    raise Fail(f"command failed -- sim: {group} is not a participant of replicate {replicate}  (40)", 40)
+        for group in [master] + targets:
+            self.reachable(group)
+        return master, replicates, targets
+
+
+def copy_rows(domain, master, target, replicate, keys=None, keep_extra=False):
+    """The target's rows of a replicate made equal to the master's (for the keys given, else all); returns
+    (missing, extra, mismatched) as they were on the target."""
+    spec = domain["replicates"][replicate]
+    servers = domain["servers"]
+    master_rows = {r[0]: r for r in member(servers[master]).read_data().get(spec["database"], {}).get(spec["table"], [])}
+    inst = member(servers[target])
+    data = inst.read_data()
+    rows = data.setdefault(spec["database"], {}).setdefault(spec["table"], [])
+    target_rows = {r[0]: r for r in rows}
+    chosen = set(master_rows) | set(target_rows) if keys is None else set(keys)
+    missing = sorted(k for k in chosen if k in master_rows and k not in target_rows)
+    extra = sorted(k for k in chosen if k in target_rows and k not in master_rows)
+    mismatched = sorted(k for k in chosen if k in master_rows and k in target_rows and master_rows[k] != target_rows[k])
+    table = f"{spec['database']}.{spec['table']}"
+    master_times = domain["mtimes"].get(master, {}).get(table, {})
+    times = domain["mtimes"].setdefault(target, {}).setdefault(table, {})
+    kept = [r for r in rows if r[0] not in extra or keep_extra]
+    kept = [master_rows[r[0]] if r[0] in mismatched else r for r in kept] + [master_rows[k] for k in missing]
+    for key in missing + mismatched + ([] if keep_extra else extra):
+        times[key] = master_times.get(key, time.time())
+    data[spec["database"]][spec["table"]] = kept
+    inst.write_data(data)
+    return missing, extra, mismatched
+
+
+def cdr_sync(inst, path, options, rest, kind):
+    """cdr sync replicate / replicateset: one replicate after the other, each taking its time outside the lock
+    (a probe can run meanwhile), then copied under it; a server that went away meanwhile fails the command."""
+    with Domain(path) as domain:
+        master, replicates, targets = Cdr(inst, domain.state).plan(options, rest, kind)
+        seconds = float(domain.state.get("er_sync_seconds_per_replicate") or 0)
+    keep = options.get("extratargetrows") in ("keep", "merge")
+    for replicate in replicates:
+        time.sleep(seconds)
+        with Domain(path) as domain:
+            command = Cdr(inst, domain.state)
+            for group in [master] + targets:
+                command.reachable(group)
+            for target in targets:
+                copy_rows(domain.state, master, target, replicate, keep_extra=keep)
+
+
+def cdr_check(inst, path, options, rest):
+    """cdr check replicateset [--repair] [--since=<YYYY-MM-DD hh:mm:ss>]: compares (and repairs) the rows; with
+    --since only the rows the master or the target changed since then (rows never changed count as old)."""
+    since = None
+    if options.get("since"):
+        try:
+            since = dt.datetime.strptime(options["since"], "%Y-%m-%d %H:%M:%S").timestamp()
+        except ValueError:
+            raise Fail(f"command failed -- sim: --since {options['since']!r} is not YYYY-MM-DD hh:mm:ss  (1)") from None
+    with Domain(path) as domain:
+        master, replicates, targets = Cdr(inst, domain.state).plan(options, rest, "replset")
+        seconds = float(domain.state.get("er_check_seconds_per_replicate") or 0)
+    keep = options.get("extratargetrows") in ("keep", "merge")
+    print(f"sim: check of replicate set {options['replset']}, master {master}"
+          + (f", rows changed since {options['since']}" if since is not None else ""))
+    for replicate in replicates:
+        time.sleep(seconds)
+        with Domain(path) as domain:
+            state = domain.state
+            command = Cdr(inst, state)
+            for group in [master] + targets:
+                command.reachable(group)
+            table = "{database}.{table}".format(**state["replicates"][replicate])
+            for target in targets:
+                keys = None
+                if since is not None:
+                    keys = {k for g in (master, target) for k, t in state["mtimes"].get(g, {}).get(table, {}).items()
+                            if t >= since}
+                if options.get("repair"):
+                    missing, extra, mismatched = copy_rows(state, master, target, replicate, keys, keep)
+                    done = len(missing) + len(mismatched) + (0 if keep else len(extra))
+                else:
+                    missing, extra, mismatched = compare_only(state, master, target, replicate, keys)
+                    done = 0
+                print(f"sim: {replicate} {target}: {len(missing)} missing, {len(extra)} extra, "
+                      f"{len(mismatched)} mismatched, {done} repaired")
+
+
+def compare_only(domain, master, target, replicate, keys):
+    spec = domain["replicates"][replicate]
+    found = [{r[0]: r for r in member(domain["servers"][g]).read_data().get(spec["database"], {}).get(spec["table"], [])}
+             for g in (master, target)]
+    chosen = set(found[0]) | set(found[1]) if keys is None else set(keys)
+    return (sorted(k for k in chosen if k in found[0] and k not in found[1]),
+            sorted(k for k in chosen if k in found[1] and k not in found[0]),
+            sorted(k for k in chosen if k in found[0] and k in found[1] and found[0][k] != found[1][k]))
+
+
+def cdr(argv):
+    inst = Instance()
+    path = inst.state.get("er_domain")
+    options, words = cdr_options(argv)
+    command = " ".join(words[:2])
+    if not path:  # an instance outside any domain: ER was never defined here
+        if inst.mode == "Off-Line":
+            raise Fail(*NO_CONNECT)
+        raise Fail(*ER_NOT_ACTIVE)
+    if command in ("sync replicate", "sync replicateset") and len(words) >= 2:
+        cdr_sync(inst, path, options, words[2:], "repl" if words[1] == "replicate" else "replset")
+        return 0
+    if command == "check replicateset":
+        cdr_check(inst, path, options, words[2:])
+        return 0
+    with Domain(path) as domain:
+        run = Cdr(inst, domain.state)
+        if command == "list server" and len(words) == 2:
+            run.list_server()
+        elif command == "list replicateset":
+            run.list_replicateset(words[2:])
+        elif command in ("suspend server", "resume server"):
+            run.suspend(words[2:], words[0] == "suspend")
+        elif words == ["stop"]:
+            run.stop()
+        elif words in (["start"], ["cleanstart"]):
+            run.start(words == ["cleanstart"])
+        else:
+            raise Fail(*CDR_USAGE)
+        pump(domain.state)
     return 0
 
 
@@ -634,7 +1130,8 @@ def onbar(argv):
     raise Fail("Usage: onbar {-b [-L 0|1|2] | -v | -r}")
 
 
-PROGRAMS = {"onbar": onbar, "ontape": ontape, "onstat": onstat, "onmode": onmode, "oninit": oninit, "dbaccess": dbaccess}
+PROGRAMS = {"onbar": onbar, "ontape": ontape, "onstat": onstat, "onmode": onmode, "oninit": oninit, "dbaccess": dbaccess,
+            "cdr": cdr}
 
 
 def main(argv):
@@ -643,6 +1140,7 @@ def main(argv):
         for stream in (sys.stdout, sys.stderr):
             stream.reconfigure(encoding="cp1252", errors="replace")
     try:
+        pump_from_environment()
         return PROGRAMS[program](argv[2:])
     except Fail as exc:
         sys.stdout.flush()

@@ -1,12 +1,22 @@
 # Lab test equipment: the cmdlets oscc.admin's Windows-only plugins run through the host executor's cmdlet
 # operation (plugin_utils/_executor.py OPERATIONS["cmdlet"]), each acting on the simulated host's state
 # (windows.json) as the real cmdlet does: WebAdministration on the IIS objects, the Exchange Management Shell on
-# the organisation, Exchange Online PowerShell on the tenant, Get-ItemProperty on the uninstall entries.
+# the organisation, Exchange Online PowerShell on the tenant, Get-ItemProperty on the uninstall entries, ScheduledTasks
+# on the tasks win_scheduled_task registered (a started task's saved batch runs detached through the POSIX executor).
 # A parameter the real cmdlet does not have is refused as PowerShell refuses it. Standard library only.
 from __future__ import annotations
 
+import fnmatch
+import importlib.util
+import json
+import os
 import re
+import shlex
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 # PowerShell's common parameters, and those of a cmdlet that supports ShouldProcess.
 COMMON = {"Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ErrorVariable", "WarningVariable",
@@ -17,8 +27,10 @@ NO_IIS = "The term 'Import-Module WebAdministration' failed: IIS is not installe
 NO_SHELL = "the Exchange Management Shell is not on this host"
 NO_ONLINE = "the ExchangeOnlineManagement module is not installed on this host (Install-Module ExchangeOnlineManagement)"
 MODULES = {"webadministration": ("iis", NO_IIS), "exchangeonlinemanagement": ("exchange_online", NO_ONLINE)}
-# Modules every simulated Windows server has (lab_network.py simulates what the preflight runs of them).
-BUILT_IN = {"dnsclient", "microsoft.powershell.management"}
+# Modules every simulated Windows server has (Windows Server 2012 and later), by their lower-case name; lab_network.py
+# simulates what the replication preflight runs of DnsClient and Microsoft.PowerShell.Management.
+BUILT_IN = {"scheduledtasks": "ScheduledTasks", "dnsclient": "DnsClient",
+            "microsoft.powershell.management": "Microsoft.PowerShell.Management"}
 # The Exchange Management Shell's snap-in by major version (2013 and later, 2010, 2007).
 SNAPINS = {15: "Microsoft.Exchange.Management.PowerShell.SnapIn", 14: "Microsoft.Exchange.Management.PowerShell.E2010",
            8: "Microsoft.Exchange.Management.PowerShell.Admin"}
@@ -177,10 +189,10 @@ def get_item_property(session, p):
 
 @define("Get-Module", "core", {"Name", "ListAvailable", "All", "FullyQualifiedName", "PSEdition", "Refresh"})
 def get_module(session, p):
-    names = {"webadministration": "WebAdministration", "exchangeonlinemanagement": "ExchangeOnlineManagement"}
+    names = {"webadministration": "WebAdministration", "exchangeonlinemanagement": "ExchangeOnlineManagement", **BUILT_IN}
     wanted = str(p.get("Name", "*")).lower()
     shown = session.modules if not p.get("ListAvailable") else {m for m, (key, _msg) in MODULES.items()
-                                                                  if key in session.data}
+                                                                  if key in session.data} | set(BUILT_IN)
     return [{"Name": names[m], "Version": "3.4.0" if m.startswith("exchange") else "1.0.0.0"}
             for m in sorted(shown) if wanted in ("*", m)]
 
@@ -677,3 +689,186 @@ def add_recipient_permission(session, p):
     if str(p["Trustee"]).lower() not in trustees:
         trustees.append(str(p["Trustee"]).lower())
     return [{"Identity": key, "Trustee": p["Trustee"], "AccessRights": ["SendAs"]}]
+
+
+# ---- ScheduledTasks (Task Scheduler) ----
+# The tasks are those win_scheduled_task keeps in windows.json ("scheduled_tasks", key: folder + name); a started
+# task's run (its pid and the pid's start time) is kept apart in "scheduled_task_runs", so the task definition
+# win_scheduled_task compares stays as it registered it. A run is the host executor on the task's saved batch
+# (-BatchFile), as labctl.fire_task runs it, but detached: a session of its own, not waited for.
+TASK_RUNS = "scheduled_task_runs"
+NO_TASK = "The system cannot find the file specified."
+REFUSED = "The operator or administrator has refused the request. (Exception from HRESULT: 0x800710E0)"
+TASK_COMMON = {"CimSession", "ThrottleLimit", "AsJob"}
+
+
+def _lab_host():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lab_host.py")
+    spec = importlib.util.spec_from_file_location("lab_host_for_cmdlets", path)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+def _split_key(key):
+    folder, _, name = key.rpartition("\\")
+    return folder + "\\", name
+
+
+def _not_simulated(p, *names):
+    for name in names:
+        if name in p:
+            raise Failure(f"lab stand-in: -{name} is not simulated")
+
+
+def _find_task(session, p):
+    """The key of the task -TaskName names in -TaskPath (the root folder \\ when not given, as the cmdlets take it)."""
+    _not_simulated(p, "InputObject", *TASK_COMMON)
+    folder = str(p.get("TaskPath") or "\\")
+    wanted = (folder if folder.endswith("\\") else folder + "\\") + str(p.get("TaskName") or "")
+    key = next((k for k in session.data.get("scheduled_tasks", {}) if k.lower() == wanted.lower()), None)
+    if key is None:
+        raise NotFound(NO_TASK)
+    return key
+
+
+def _pid_start(pid):
+    """The start time (clock ticks since boot) of a live process, None when it is gone or a zombie."""
+    try:
+        os.waitpid(pid, os.WNOHANG)  # a run started by this very process (the tests) is reaped here
+    except ChildProcessError:
+        pass
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def _running(session, key):
+    run = session.data.get(TASK_RUNS, {}).get(key)
+    return bool(run) and _pid_start(run["pid"]) == run["start"]
+
+
+def _task_state(session, key):
+    if session.data["scheduled_tasks"][key].get("enabled") is False:
+        return "Disabled"
+    return "Running" if _running(session, key) else "Ready"
+
+
+@define("Get-ScheduledTask", "module:ScheduledTasks", {"TaskName", "TaskPath"} | TASK_COMMON)
+def get_scheduled_task(session, p):
+    """Tasks by name and folder (wildcards, lists), in every folder when -TaskPath is not given."""
+    _not_simulated(p, *TASK_COMMON)
+    names = p.get("TaskName", "*")
+    folders = p.get("TaskPath", "*")
+    names, folders = (v if isinstance(v, list) else [v] for v in (names, folders))
+    found = []
+    for key in sorted(session.data.get("scheduled_tasks", {})):
+        folder, name = _split_key(key)
+        if any(fnmatch.fnmatchcase(name.lower(), str(n).lower()) for n in names) and \
+                any(fnmatch.fnmatchcase(folder.lower(), str(f).lower()) for f in folders):
+            found.append({"TaskName": name, "TaskPath": folder, "State": _task_state(session, key),
+                          "Description": session.data["scheduled_tasks"][key].get("description")})
+    if not found:
+        raise NotFound(f"No MSFT_ScheduledTask objects found with property 'TaskName' equal to '{names[0]}'.  Verify "
+                       "the value of the property and retry.")
+    return found
+
+
+@define("Start-ScheduledTask", "module:ScheduledTasks", {"TaskName", "TaskPath", "InputObject"} | TASK_COMMON)
+def start_scheduled_task(session, p):
+    """Starts a run unless the task is disabled; a running task is left alone (multiple_instances 2, IgnoreNew,
+    Task Scheduler's default) or stopped first (3, StopExisting)."""
+    key = _find_task(session, p)
+    task = session.data["scheduled_tasks"][key]
+    if task.get("enabled") is False:
+        raise Failure(REFUSED)
+    if _running(session, key):
+        policy = task.get("multiple_instances", 2)
+        if policy == 2:
+            return []
+        if policy != 3:
+            raise Failure(f"lab stand-in: a second run with multiple_instances {policy} is not simulated")
+        _stop_run(session, key)
+    lab_host = _lab_host()
+    words = shlex.split(str((task.get("actions") or [{}])[0].get("arguments", "")).replace("\\", "/"))
+    if "-BatchFile" not in words[:-1]:
+        raise Failure("lab stand-in: only a task running the host executor on a saved batch (-BatchFile) is simulated")
+    with open(lab_host.to_here(words[words.index("-BatchFile") + 1])) as handle:
+        batch = lab_host.to_here(json.load(handle))
+    runs = os.path.join(lab_host.host_dir(), "task-runs")
+    os.makedirs(runs, exist_ok=True)
+    base = os.path.join(runs, re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_"))
+    with open(base + ".batch.json", "w") as handle:
+        json.dump(batch, handle)
+    for stale in (base + ".out", base + ".rc"):
+        if os.path.exists(stale):
+            os.remove(stale)
+    executor = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_executor_posix.py")
+    script = '"$0" "$1" "@$2" > "$3.out" 2>&1; echo $? > "$3.rc"'
+    proc = subprocess.Popen(["/bin/sh", "-c", script, sys.executable, executor, base + ".batch.json", base],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True, close_fds=True)
+    start = None
+    for _ in range(100):  # /proc shows the new process at once; a moment's patience all the same
+        start = _pid_start(proc.pid)
+        if start is not None or os.path.exists(base + ".rc"):
+            break
+        time.sleep(0.01)
+    session.data.setdefault(TASK_RUNS, {})[key] = {"pid": proc.pid, "start": start, "started": time.time(),
+                                                   "output": base + ".out", "rc_file": base + ".rc"}
+    return []
+
+
+def _live_children():
+    """{parent pid: [child pid]} of the processes alive now (zombies left out)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] not in ("Z", "X"):
+                children.setdefault(int(fields[1]), []).append(int(entry))
+    return children
+
+
+def _process_tree(pid):
+    """The run's process and all it started, also those in sessions of their own (the executor starts each
+    program so): Task Scheduler ends them all, as the job object it runs a task in holds them."""
+    children, found, todo = _live_children(), [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += children.get(found[-1], [])
+    return found
+
+
+def _stop_run(session, key):
+    run = session.data.get(TASK_RUNS, {}).get(key)
+    if not run or not _running(session, key):
+        return
+    tree = _process_tree(run["pid"])
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in tree:
+            for kill in (lambda p, s: os.killpg(os.getpgid(p), s), os.kill):
+                try:
+                    kill(pid, sig)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_pid_start(pid) is not None for pid in tree):
+            time.sleep(0.02)
+        if all(_pid_start(pid) is None for pid in tree):
+            break
+    run["stopped"] = time.time()
+
+
+@define("Stop-ScheduledTask", "module:ScheduledTasks", {"TaskName", "TaskPath", "InputObject"} | TASK_COMMON)
+def stop_scheduled_task(session, p):
+    """Ends the task's running instance and every process it started; a task not running is left as it is."""
+    _stop_run(session, _find_task(session, p))
+    return []
