@@ -412,10 +412,12 @@ def verdict(results: dict, warning_seconds: float = 1.0, failure_seconds: float 
             continue
         for check in result["checks"]:
             line = f"{host}: {one_line(check)}"
-            summary.append(line)
             deferred = defer_trust and check["step"] == STEP["trusted_connection"]
             if check["status"] == FAILED and deferred:
-                warnings.append(f"{line} (checked again once hosts.equiv is written)")
+                line += " (checked again once hosts.equiv is written)"
+            summary.append(line)
+            if check["status"] == FAILED and deferred:
+                warnings.append(line)
             elif check["status"] == FAILED:
                 problems.append(line)
             elif check["status"] == WARNING:
@@ -427,12 +429,16 @@ def verdict(results: dict, warning_seconds: float = 1.0, failure_seconds: float 
         offsets[reference] = 0.0
     spread = round(max(offsets.values()) - min(offsets.values()), 4) if len(offsets) > 1 else (0.0 if offsets else None)
     if spread is not None:
-        line = (f"clock spread across {', '.join(sorted(offsets))}: {spread:.4f} s "
-                f"(from {reference or 'the reference'}; manual §7.1, §8.1: replication fails above two seconds)")
+        line = (f"all: §7.1 clock spread across {', '.join(sorted(offsets))} (from {reference or 'the reference'}): "
+                f"{spread:.4f} s")
         if spread > failure_seconds:
-            problems.append(f"§7.1 {line} - failed, above {failure_seconds:g} s")
+            line += f": failed - above {failure_seconds:g} s (replication fails above two seconds, §7.1, §8.1)"
+            problems.append(line)
         elif spread > warning_seconds:
-            warnings.append(f"§7.1 {line} - warning, above {warning_seconds:g} s")
+            line += f": warning - above {warning_seconds:g} s (replication fails above two seconds, §7.1, §8.1)"
+            warnings.append(line)
+        else:
+            line += ": ok"
         summary.append(line)
     return {"failed": bool(problems), "problems": problems, "warnings": warnings, "summary": summary,
             "clock_spread_seconds": spread, "clock_offsets": offsets, "trust_deferred": bool(defer_trust),
