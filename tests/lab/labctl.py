@@ -33,6 +33,13 @@ WINDOWS_LAYOUT = {
 OSCC_SOFTWARE = {"DisplayName": "OpenScape Contact Center Enterprise V12 Server", "DisplayVersion": "12.0.1.4"}
 # Where the simulated main server has the OSCC software and its osccmseheaders.exe (manual §3.4.1).
 OSCC_DIR = r"C:\Program Files\OpenScape Contact Center"
+# The lab estate's names and addresses (tests/lab/README.md, Names, clocks and trust): lab host -> (short name,
+# address); fully-qualified names end in DNS_DOMAIN. <root>/dns.json answers forward and reverse lookups.
+ESTATE_NAMES = {"main": ("lab-main", "127.0.1.1"), "backup": ("lab-backup", "127.0.1.2"),
+                "report": ("lab-report", "127.0.1.3")}
+DNS_DOMAIN = "lab.invalid"
+SYSTEM32 = r"C:\Windows\System32"
+HOSTS_EQUIV = SYSTEM32 + r"\drivers\etc\hosts.equiv"
 
 
 def to_here(base, path):
@@ -107,14 +114,119 @@ def init_host(root, host, server, python=sys.executable, platform="posix"):
     if paths["windows"]:
         services = {name: {"state": "running", "start_mode": "auto"} for name in OSCC_SERVICES}
         services[f"IBM Informix Database Server - {server}"] = {"state": "running", "start_mode": "auto"}
+        # System Properties' system variables (manual §7.3 step 1), as the host spells them; the clock's offset
+        # from the lab's true time (w32tm answers from it).
+        machine_environment = {"INFORMIXDIR": paths["host"]["informixdir"], "INFORMIXSERVER": server,
+                               "ONCONFIG": f"ONCONFIG.{server}"}
         with open(os.path.join(base, "windows.json"), "w") as handle:
-            json.dump({"services": services, "calls": [], "installed_software": [dict(OSCC_SOFTWARE)]}, handle, indent=1)
-        tool = to_here(base, OSCC_DIR + "\\osccmseheaders.exe")
-        os.makedirs(os.path.dirname(tool), exist_ok=True)
-        with open(tool, "w") as handle:
-            handle.write(f'#!/bin/sh\nexec "{python}" "{os.path.join(HERE, "osccmseheaders.py")}" "$@"\n')
-        os.chmod(tool, 0o755)
+            json.dump({"services": services, "calls": [], "installed_software": [dict(OSCC_SOFTWARE)],
+                       "machine_environment": machine_environment, "clock_offset_seconds": 0.0}, handle, indent=1)
+        for name, program in (("osccmseheaders.exe", "osccmseheaders.py"), ("trcdbins.exe", "trcdbins.py")):
+            _wrapper(to_here(base, OSCC_DIR + "\\" + name), python, os.path.join(HERE, program), base)
+        _wrapper(to_here(base, SYSTEM32 + "\\w32tm.exe"), python, os.path.join(HERE, "w32tm.py"), base)
+        os.makedirs(os.path.dirname(to_here(base, HOSTS_EQUIV)), exist_ok=True)  # hosts.equiv itself is absent
+        if not os.path.exists(dns_path(root)):
+            init_dns(root)
     return paths
+
+
+def _wrapper(path, python, program, base):
+    """A simulated Windows program: a wrapper that knows its host's lab directory."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as handle:
+        handle.write(f'#!/bin/sh\nOSCC_LAB_HOST_DIR="{base}" exec "{python}" "{program}" "$@"\n')
+    os.chmod(path, 0o755)
+
+
+# ---------------------------------------------------------------- names, addresses, clocks (manual §7.1, §7.3)
+def dns_path(root):
+    return os.path.join(os.path.abspath(root), "dns.json")
+
+
+def init_dns(root):
+    """<root>/dns.json: forward (name -> address, short and fully-qualified names), reverse (address -> the
+    fully-qualified name), the lab host at each address, and the names that do not answer a ping."""
+    forward, reverse, hosts = {}, {}, {}
+    for host, (name, address) in ESTATE_NAMES.items():
+        forward[name] = forward[f"{name}.{DNS_DOMAIN}"] = address
+        reverse[address] = f"{name}.{DNS_DOMAIN}"
+        hosts[address] = host
+    _save_dns(root, {"forward": forward, "reverse": reverse, "hosts": hosts, "unreachable": []})
+
+
+def dns(root):
+    with open(dns_path(root)) as handle:
+        return json.load(handle)
+
+
+def _save_dns(root, data):
+    tmp = dns_path(root) + ".tmp"
+    with open(tmp, "w") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True)
+    os.replace(tmp, dns_path(root))
+
+
+def set_dns_forward(root, name, address):
+    """A forward entry changed (an address) or removed (None): name is short or fully-qualified."""
+    data = dns(root)
+    if address is None:
+        data["forward"].pop(name, None)
+    else:
+        data["forward"][name] = address
+    _save_dns(root, data)
+
+
+def set_dns_reverse(root, address, name):
+    """A reverse (PTR) entry changed (a name) or removed (None)."""
+    data = dns(root)
+    if name is None:
+        data["reverse"].pop(address, None)
+    else:
+        data["reverse"][address] = name
+    _save_dns(root, data)
+
+
+def set_reachable(root, host, reachable=True):
+    """A lab host (main, backup, report) answering pings and w32tm, or not (its address unreachable)."""
+    data = dns(root)
+    address = ESTATE_NAMES[host][1]
+    data["unreachable"] = sorted(set(data["unreachable"]) - {address} | (set() if reachable else {address}))
+    _save_dns(root, data)
+
+
+def _update_windows(root, host, change):
+    path = os.path.join(host_paths(root, host)["base"], "windows.json")
+    with open(path) as handle:
+        state = json.load(handle)
+    change(state)
+    with open(path + ".tmp", "w") as handle:
+        json.dump(state, handle, indent=1)
+    os.replace(path + ".tmp", path)
+
+
+def set_clock_offset(root, host, seconds):
+    """How far the host's clock is from the lab's true time (positive: ahead)."""
+    _update_windows(root, host, lambda state: state.update(clock_offset_seconds=float(seconds)))
+
+
+def set_machine_environment(root, host, name, value):
+    """A system environment variable set (a value) or removed (None), as System Properties would."""
+    def change(state):
+        if value is None:
+            state["machine_environment"].pop(name, None)
+        else:
+            state["machine_environment"][name] = value
+    _update_windows(root, host, change)
+
+
+def set_trcdbins_fail(root, host, fail=True):
+    """trcdbins -activate fails (exit 1) after writing its diagnostic files."""
+    _update_windows(root, host, lambda state: state.update(trcdbins_fail=bool(fail)))
+
+
+def hosts_equiv(root, host):
+    """Where the host's C:\\Windows\\System32\\drivers\\etc\\hosts.equiv lives in the lab."""
+    return to_here(host_paths(root, host)["base"], HOSTS_EQUIV)
 
 
 SUNJAVA_ADMIN = ("admin", "lab-wadm-secret")

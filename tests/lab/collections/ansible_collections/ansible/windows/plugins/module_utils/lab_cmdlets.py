@@ -27,8 +27,10 @@ NO_IIS = "The term 'Import-Module WebAdministration' failed: IIS is not installe
 NO_SHELL = "the Exchange Management Shell is not on this host"
 NO_ONLINE = "the ExchangeOnlineManagement module is not installed on this host (Install-Module ExchangeOnlineManagement)"
 MODULES = {"webadministration": ("iis", NO_IIS), "exchangeonlinemanagement": ("exchange_online", NO_ONLINE)}
-# Modules every simulated Windows server has (Windows Server 2012 and later), by their lower-case name.
-BUILT_IN = {"scheduledtasks": "ScheduledTasks"}
+# Modules every simulated Windows server has (Windows Server 2012 and later), by their lower-case name; lab_network.py
+# simulates what the replication preflight runs of DnsClient and Microsoft.PowerShell.Management.
+BUILT_IN = {"scheduledtasks": "ScheduledTasks", "dnsclient": "DnsClient",
+            "microsoft.powershell.management": "Microsoft.PowerShell.Management"}
 # The Exchange Management Shell's snap-in by major version (2013 and later, 2010, 2007).
 SNAPINS = {15: "Microsoft.Exchange.Management.PowerShell.SnapIn", 14: "Microsoft.Exchange.Management.PowerShell.E2010",
            8: "Microsoft.Exchange.Management.PowerShell.Admin"}
@@ -135,6 +137,9 @@ class Session:
             raise Failure(needed[1])
         self.modules.add(name.lower())
 
+    def has_module(self, name):
+        return name.lower() in BUILT_IN or MODULES[name.lower()][0] in self.data
+
     def registered_snapins(self):
         return [SNAPINS[family(self.major())]] if "exchange" in self.data else []
 
@@ -153,8 +158,7 @@ class Session:
             source = command.source
             if source == "core" or (source == "online" and self.online) or \
                     (source == "snapin" and self.snapins and self.major() >= command.since) or \
-                    (source.startswith("module:") and (source[7:].lower() in BUILT_IN
-                                                       or MODULES[source[7:].lower()][0] in self.data)):
+                    (source.startswith("module:") and self.has_module(source[7:])):
                 return command
         raise Failure(f"The term '{name}' is not recognized as the name of a cmdlet, function, script file, or operable "
                       "program. Check the spelling of the name, or if a path was included, verify that the path is "

@@ -12,10 +12,16 @@ import sys
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ansible.windows.plugins.module_utils import lab_cmdlets
+from ansible_collections.ansible.windows.plugins.module_utils import lab_cmdlets, lab_network
 from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec, to_here, to_host
 
 EXECUTOR = "# oscc.admin host executor"
+lab_network.register(lab_cmdlets)
+
+
+def simulated(op):
+    """An operation answered from the host's state: a cmdlet, or the system environment variables."""
+    return op.get("op") == "cmdlet" or (op.get("op") == "env" and op.get("scope") == "machine")
 
 
 def exit_with(module, result, changed):
@@ -63,16 +69,17 @@ def stops(result):
 
 
 def run_with_cmdlets(module, state, given):
-    """A batch holding cmdlet operations: each simulated on the host's state, the runs of other operations between
-    them through the POSIX executor; in order up to the first failure or halt, then every cleanup operation."""
+    """A batch holding simulated operations (cmdlets, machine environment variables): each answered from the host's
+    state, the runs of other operations between them through the POSIX executor; in order up to the first failure
+    or halt, then every cleanup operation."""
     if given.get("stamp") or given.get("record"):
-        module.fail_json(msg="lab stand-in: a saved batch (stamp, record) with cmdlet operations is not simulated")
+        module.fail_json(msg="lab stand-in: a saved batch (stamp, record) with simulated operations is not simulated")
     session = lab_cmdlets.Session(state)
 
     def run(ops, cleanup):
         done, pending = [], []
         for op in ops + [None]:
-            if op is not None and op.get("op") != "cmdlet":
+            if op is not None and not simulated(op):
                 pending.append(op)
                 continue
             if pending:
@@ -81,7 +88,7 @@ def run_with_cmdlets(module, state, given):
             if not cleanup and done and stops(done[-1]):
                 break
             if op is not None:
-                done.append(session.run(op))
+                done.append(session.run(op) if op["op"] == "cmdlet" else lab_network.machine_env(state.data, op))
                 if not cleanup and stops(done[-1]):
                     break
         return done
@@ -103,7 +110,7 @@ def run_executor(module):
     given = json.loads(module.params["parameters"]["Batch"])
     state = State()
     state.record("win_powershell", {"executor": [op["op"] for op in given.get("ops", [])], "batch": given})
-    if any(op.get("op") == "cmdlet" for op in given.get("ops", []) + given.get("cleanup", [])):
+    if any(simulated(op) for op in given.get("ops", []) + given.get("cleanup", [])):
         result = run_with_cmdlets(module, state, given)
         state.save()
     else:
