@@ -284,8 +284,9 @@ class ActionModule(ReplicationAction):
 
     def _follow(self, target, args, files, kind, total, limit, deadline, host):
         """Polls the progress file until the run's record appears or its time is up; one round trip each."""
-        started, shown = time.monotonic(), None
+        started, shown, polls = time.monotonic(), None, 0
         while True:
+            polls += 1
             time.sleep(min(args["poll_interval"], max(1, limit - (time.monotonic() - started))))
             progress_read, record = target.batch([{"op": "read", "path": files["progress"], "encoding": "utf-8"},
                                                   {"op": "read", "path": files["record"], "encoding": "utf-8"}],
@@ -298,7 +299,7 @@ class ActionModule(ReplicationAction):
                                 f"{elapsed} s", stderr=True)
                 shown = percent
             outcome = {"done": progress["done"], "percent_done": percent, "elapsed_seconds": elapsed,
-                       "progress_file": files["progress"]}
+                       "progress_file": files["progress"], "polls": polls}
             if record.get("exists"):
                 return self._finished(target, args, record, outcome)
             if time.monotonic() - started >= limit:

@@ -164,6 +164,10 @@ stopped_at_deadline:
   description: With O(sync), whether it stopped at O(run_for_hours).
   returned: with sync, not in check mode
   type: bool
+polls:
+  description: With O(sync), the round trips spent reading the progress while it ran.
+  returned: with sync, not in check mode
+  type: int
 gui_steps:
   description: When the probe could not confirm the mapping, the manual's steps in C(trcdbins) for the action.
   returned: on refusal

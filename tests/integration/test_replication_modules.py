@@ -5,6 +5,7 @@ import subprocess
 
 import labctl
 import pytest
+import yaml
 from playbook_lab import Lab
 
 SERVERS = {"lab-main": ("main", "ol_main"), "lab-backup": ("backup", "ol_backup"), "lab-report": ("report", "ol_report")}
@@ -142,23 +143,36 @@ def test_no_enterprise_replication_at_all_changes_nothing(tmp_path):
     assert refused["failed"] and "trcdbins" in refused["msg"] and refused["gui_steps"]
 
 
-@pytest.mark.parametrize("args,option", [
+BAD_INPUTS = [
     ({"scope": "everything", "state": "paused"}, "scope"),
     ({"state": "frozen"}, "state"),
     ({"sync": "report_data_all", "partner": "lab-main", "run_for_hours": 0}, "run_for_hours"),
     ({"sync": "report_data_all", "partner": "lab-main", "run_for_hours": -2}, "run_for_hours"),
     ({"sync": "report_data_all", "partner": "lab-main", "run_for_hours": "soon"}, "run_for_hours"),
+    ({"sync": "report_data_all", "partner": "lab-main", "run_for_hours": "nan"}, "run_for_hours"),
     ({"sync": "report_data_recent", "partner": "lab-main", "run_for_hours": 2}, "run_for_hours"),
     ({"sync": "report_data_all", "partner": "oscc9.example.com"}, "partner"),
     ({"sync": "report_data_all"}, "partner"),
     ({"sync": "report_data_all", "partner": "lab-main", "state": "paused"}, "sync"),
     ({}, "state"),
     ({"sync": "admin_data", "partner": "lab-wallboard-1"}, "partner"),
-])
-def test_bad_input_gets_one_line_naming_the_option(estate, tmp_path, args, option):
-    result = act(estate, tmp_path, host="lab-report", **args)
-    assert result["failed"] and option in result["msg"] and "\n" not in result["msg"].strip(), result["msg"]
+    ({"state": "paused", "server_groups": {"oscc9.example.com": "g_x"}}, "server_groups"),
+    ({"state": "paused", "replicate_sets": {"reports": "x"}}, "replicate_sets"),
+    ({"state": "paused", "oscc_dir": "relative\\dir"}, "oscc_dir"),
+]
+
+
+def test_bad_input_gets_one_line_naming_the_option(estate, tmp_path):
+    tasks = [{"name": f"case {n}", "oscc.admin.replication": args, "ignore_errors": True}
+             for n, (args, _option) in enumerate(BAD_INPUTS)]
+    path = tmp_path / "bad.yml"
+    path.write_text(yaml.safe_dump([{"name": "bad", "hosts": "lab-report", "gather_facts": False, "tasks": tasks}]))
+    run = estate.playbook(str(path), limit="lab-report")
+    for n, (args, option) in enumerate(BAD_INPUTS):
+        result = run.result(f"case {n}", "lab-report")
+        assert result["failed"] and option in result["msg"] and "\n" not in result["msg"].strip(), (args, result["msg"])
     assert labctl.er_state(estate.root)["suspended"] == []
+    assert not [c for c in labctl.windows_state(estate.root, "report")["calls"] if c["module"] != "win_powershell"]
 
 
 def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tmp_path):

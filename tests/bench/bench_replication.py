@@ -1,0 +1,133 @@
+"""Benchmark: remote operations per replication procedure (manual chapter 7) on the lab's estate, next to the
+manual steps each one replaces. Counts come from the hosts themselves: the lab's recording connection logs every
+round trip per host (pipelining on: one module run or one executor batch is one round trip).
+
+For each procedure it reports the round trips of the preflight (every participating server, read-only once
+hosts.equiv is right), of the procedure itself, and the state changes it made (a service stopped or started, a
+cdr command that changes the replication, a task registered or started). Targets: at most one remote operation
+per state change beyond the procedure's one read (its probe), and a pause or resume of a partner already in that
+state in one remote operation.
+
+    python tests/bench/bench_replication.py            # the table
+    python tests/bench/bench_replication.py --check    # CI: fails above the targets
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+import labctl  # noqa: E402
+from playbook_lab import Lab  # noqa: E402
+
+LIMIT = "lab-main,lab-backup,lab-report"
+HOSTS = {"lab-main": "main", "lab-backup": "backup", "lab-report": "report"}
+# The manual's steps each procedure replaces: §7.1.2 steps 1-4 (resume, §7.1.2.1, is its mirror); §7.1.3.1
+# step 1 on each of the three servers, then steps 2-5; §7.2 steps 1-6.
+MANUAL_STEPS = {"pause": 4, "pause again": 4, "restart": 3 + 4, "sync report_data_all": 6,
+                "sync report_data_all again": 6}
+CHANGING_CDR = {"suspend", "resume", "stop", "start", "cleanstart", "sync", "check"}
+
+
+def changes(lab, since):
+    """State changes the servers recorded after `since`: services, tasks, changing cdr commands, writes."""
+    found = 0
+    for host in HOSTS.values():
+        for call in labctl.windows_state(lab.root, host)["calls"]:
+            if call["time"] < since:
+                continue
+            if call["module"] in ("win_service", "win_scheduled_task"):
+                found += 1
+                continue
+            ops = ((call["args"] or {}).get("batch") or {}).get("ops", [])
+            found += sum(1 for op in ops if op["op"] == "run" and op["argv"][0].lower().endswith("cdr.exe")
+                         and op["argv"][1] in CHANGING_CDR)
+            found += sum(1 for op in ops if op["op"] == "cmdlet" and op["name"] == "Start-ScheduledTask")
+    return found
+
+
+def preflight_ops(run):
+    """Round trips of the preflight plays (every server taking part) and the progress reads of a sync."""
+    preflight = polls = 0
+    for play in run.json["plays"]:
+        checking = play["play"]["name"].startswith("Check every server")
+        for task in play["tasks"]:
+            for result in task["hosts"].values():
+                if checking:
+                    preflight += result.get("remote_operations") or 0
+                polls += result.get("polls") or 0
+    return preflight, polls
+
+
+def measure(lab, log_dir, name, playbook, **extra):
+    import time
+
+    shutil.rmtree(log_dir, ignore_errors=True)
+    os.makedirs(log_dir)
+    lab.env["OSCC_LAB_CALL_LOG"] = log_dir
+    since = time.time()
+    run = lab.playbook(os.path.join(ROOT, "playbooks", playbook), limit=LIMIT, extra=extra)
+    if run.rc != 0:
+        raise SystemExit(f"{name}: {playbook} failed:\n{run.stdout[-3000:]}")
+    total = sum(sum(1 for _ in open(os.path.join(log_dir, f))) for f in os.listdir(log_dir))
+    preflight, polls = preflight_ops(run)
+    state_changes = changes(lab, since)
+    return {"procedure": name, "manual_steps": MANUAL_STEPS[name], "round_trips": total, "preflight": preflight,
+            "procedure_round_trips": total - preflight, "polls": polls, "state_changes": state_changes}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail above the targets")
+    options = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="bench-replication-")
+    try:
+        lab = Lab(os.path.join(workdir, "lab"), "lab-main")
+        lab.env["ANSIBLE_PIPELINING"] = "True"  # one module run, one round trip, as over WinRM
+        for host in ("backup", "report"):
+            labctl.init_host(lab.root, host, f"ol_{host}", platform="windows")
+        labctl.init_replication(lab.root)
+        log_dir = os.path.join(workdir, "calls")
+        lab.playbook(os.path.join(ROOT, "playbooks", "replication_resume.yml"), limit=LIMIT)  # hosts.equiv written once
+        rows = [measure(lab, log_dir, "pause", "replication_pause.yml"),
+                measure(lab, log_dir, "pause again", "replication_pause.yml"),
+                measure(lab, log_dir, "restart", "replication_restart.yml", replication_confirm=True,
+                        replication_hppc_group_offline=True),
+                measure(lab, log_dir, "sync report_data_all", "replication_sync.yml", replication_sync_kind="report_data_all",
+                        replication_poll_interval=1),
+                measure(lab, log_dir, "sync report_data_all again", "replication_sync.yml",
+                        replication_sync_kind="report_data_all", replication_poll_interval=1)]
+    finally:
+        subprocess.run(["pkill", "-f", workdir], check=False)
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"{'procedure':<28}{'manual steps':>13}{'round trips':>12}{'preflight':>10}{'procedure':>10}{'polls':>6}"
+          f"{'changes':>8}")
+    for row in rows:
+        print(f"{row['procedure']:<28}{row['manual_steps']:>13}{row['round_trips']:>12}{row['preflight']:>10}"
+              f"{row['procedure_round_trips']:>10}{row['polls']:>6}{row['state_changes']:>8}")
+    print(json.dumps(rows))
+    problems = []
+    for row in rows:
+        budget = row["state_changes"] + 1 + row["polls"]  # one probe, one per change, and the progress reads
+        if row["procedure_round_trips"] > budget:
+            problems.append(f"{row['procedure']}: {row['procedure_round_trips']} round trips for "
+                            f"{row['state_changes']} state changes")
+    again = next(r for r in rows if r["procedure"] == "pause again")
+    if again["procedure_round_trips"] != 1 or again["state_changes"] != 0:
+        problems.append(f"pause of a paused partner: {again['procedure_round_trips']} round trips, "
+                        f"{again['state_changes']} changes (target: 1 and 0)")
+    again = next(r for r in rows if r["procedure"] == "sync report_data_all again")
+    if again["state_changes"] != 3:  # AutoPA stopped, the task started, AutoPA started: no second registration
+        problems.append(f"a second sync made {again['state_changes']} state changes (target: 3)")
+    if options.check and problems:
+        raise SystemExit("; ".join(problems))
+
+
+if __name__ == "__main__":
+    main()
