@@ -180,7 +180,7 @@ class ActionModule(ReplicationAction):
         result = {"changed": True, "commands": [f"{tool} -activate"], "rc": run.get("rc"), "output": output_of(run)}
         if not run.get("ok") or run.get("rc") != 0 or run.get("timed_out"):
             result.update(failed=True, diagnostics=self._diagnostics(done["cleanup"][0]),
-                          msg=f"trcdbins -activate failed on {target.path.basename(tool)} host (rc {run.get('rc')}): "
+                          msg=f"trcdbins -activate failed (rc {run.get('rc')}): "
                               f"{(output_of(run) or run.get('error') or '').strip()[-300:]}; see diagnostics (§7.3)")
         return result
 

@@ -201,3 +201,15 @@ def test_a_failed_sync_says_why(estate, tmp_path):
     subprocess.run(["onmode", "-ky"], env=dict(estate.env, **labctl.environment(estate.root, host, server)), check=True)
     failed = act(estate, tmp_path, host="lab-report", sync="admin_data", partner="lab-main", poll_interval=1)
     assert failed["failed"] and "rc" in failed["msg"] and not failed.get("finished"), failed
+
+
+def test_activate_runs_trcdbins_and_a_failure_returns_its_diagnostic_files(estate, tmp_path):
+    planned = act(estate, tmp_path, check=True, activate=True)
+    assert planned["changed"] and not planned.get("rc")
+    done = act(estate, tmp_path, activate=True)
+    assert done["changed"] and done["rc"] == 0 and not done.get("diagnostics")
+    labctl.set_trcdbins_fail(estate.root, "main")
+    failed = act(estate, tmp_path, activate=True)
+    assert failed["failed"] and failed["rc"] == 1 and "§7.3" in failed["msg"]
+    assert sorted(failed["diagnostics"]) == ["trcdbins.000", "trcdbins.001", "trcdbins.002"]
+    assert "FAILED" in failed["diagnostics"]["trcdbins.002"]
