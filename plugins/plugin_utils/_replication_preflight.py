@@ -455,7 +455,7 @@ def _identity(host: str, hostvars) -> dict:
     (oscc_fqdn, else the short name and oscc_dns_domain, else an inventory name with dots), address (ansible_host,
     else the inventory name) and Informix server."""
     values = hostvars[host]
-    short = str(host).split(".")[0]
+    short = str(host).split(".", maxsplit=1)[0]
     fqdn = values.get("oscc_fqdn")
     domain = values.get("oscc_dns_domain")
     if not fqdn:
