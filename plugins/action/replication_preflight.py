@@ -42,11 +42,13 @@ class ActionModule(OsccAction):
         problem = pf.input_problem(args)
         if problem:
             raise AnsibleActionFail(problem)
-        trust_op = None
+        informix = None
         if "trusted_connection" in args["checks"]:
             informix = Informix(target, args["informixdir"], args["informixserver"])
-            trust_op = lambda server: informix.run("dbaccess", f"sysmaster@{server}", "-",  # noqa: E731
-                                                   timeout=args["timeout"], stdin_text=pf.TRUST_SQL)
+
+        def trust_op(server):  # §7.3 step 6: dbaccess as the manual's Connect menu reaches the partner's server
+            return informix.run("dbaccess", f"sysmaster@{server}", "-", timeout=args["timeout"], stdin_text=pf.TRUST_SQL)
+
         keyed = pf.read_ops(args, trust_op)
         done = target.batch([], cleanup=[op for _key, op in keyed], read_only=True, check=False)
         results = pf.results_by_key(keyed, done)

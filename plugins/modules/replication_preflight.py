@@ -11,7 +11,7 @@ description:
   - Checks what replication between the OSCC main, backup and central report servers needs on one server, each
     check reported with the manual's step (manual §7.1, §7.3 steps 1-6, §8.1).
   - C(7.1) - the clock offset from O(time_reference), measured with C(w32tm /stripchart) (replication fails when
-    clocks are more than two seconds apart, §7.1, §8.1). The role M(oscc.admin.replication_preflight) judges the
+    clocks are more than two seconds apart, §7.1, §8.1). The role C(oscc.admin.replication_preflight) judges the
     spread across all participating servers.
   - C(7.3 step 1) - C(INFORMIXDIR), C(INFORMIXSERVER) and C(ONCONFIG) present as system environment variables.
   - C(7.3 step 2) - each partner answers a ping (C(Test-Connection)).

@@ -455,7 +455,7 @@ def _identity(host: str, hostvars) -> dict:
     (oscc_fqdn, else the short name and oscc_dns_domain, else an inventory name with dots), address (ansible_host,
     else the inventory name) and Informix server."""
     values = hostvars[host]
-    short = str(host).split(".")[0]
+    short = str(host).split(".", maxsplit=1)[0]
     fqdn = values.get("oscc_fqdn")
     domain = values.get("oscc_dns_domain")
     if not fqdn:
@@ -470,7 +470,7 @@ def topology(groups: dict, hostvars, scope: str, reference: str | None = None) -
     """Who takes part in the replication of `scope` and each one's partners (manual §7.3 step 5, §8.1): with
     central reporting, the central report server's partners are the main and backup servers and theirs the
     central report server; with high availability, the main and backup servers are each other's; `all` is both.
-    The time reference defaults to the first central report server, else the first main server."""
+    The time reference defaults to the first participating central report server, else the first main server."""
     if scope not in SCOPES:
         raise PreflightError(f"replication_preflight_scope must be one of: {', '.join(SCOPES)}; got {scope!r}")
     main, backup, report = (list(groups.get(GROUPS[k]) or []) for k in ("main", "backup", "report"))
@@ -497,7 +497,7 @@ def topology(groups: dict, hostvars, scope: str, reference: str | None = None) -
         raise PreflightError(f"no servers take part in {scope} replication: the inventory needs "
                              + ("oscc_central_report and oscc_main hosts" if scope != "high_availability"
                                 else "oscc_main and oscc_backup hosts"))
-    reference = reference or (report[0] if report else main[0] if main else participants[0])
+    reference = reference or next(iter([h for h in report + main if h in participants] + participants))
     if reference not in participants:
         raise PreflightError(f"replication_preflight_time_reference {reference!r} is not one of the participating "
                              f"servers: {', '.join(participants)}")

@@ -172,3 +172,47 @@ def test_failed_checks_stop_unless_trust_is_deferred_and_a_missing_result_stops(
     broken = pf.verdict({"lab-main": {"failed": True, "msg": "partners[0].address must be\nan IP address"}})
     assert broken["failed"]
     assert broken["problems"] == ["lab-main: the preflight did not run: partners[0].address must be an IP address"]
+
+
+GROUPS = {"oscc_main": ["oscc1.contact.example.com"], "oscc_backup": ["oscc2.contact.example.com"],
+          "oscc_central_report": ["osccrep.contact.example.com"]}
+HOSTVARS = {"oscc1.contact.example.com": {"ansible_host": "10.0.0.1", "oscc_informixserver": "ol_oscc1"},
+            "oscc2.contact.example.com": {"ansible_host": "10.0.0.2", "oscc_informixserver": "ol_oscc2"},
+            "osccrep.contact.example.com": {"oscc_fqdn": "rep.reports.example.com", "oscc_informixserver": "ol_rep"}}
+
+
+def test_central_reporting_pairs_the_report_server_with_every_main_and_backup_server():
+    found = pf.topology(GROUPS, HOSTVARS, "central_reporting")
+    hosts = found["hosts"]
+    assert found["participants"] == ["oscc1.contact.example.com", "oscc2.contact.example.com", "osccrep.contact.example.com"]
+    assert hosts["osccrep.contact.example.com"]["partners"] == ["oscc1.contact.example.com", "oscc2.contact.example.com"]
+    assert hosts["oscc1.contact.example.com"]["partners"] == ["osccrep.contact.example.com"]
+    assert hosts["oscc1.contact.example.com"]["partner_args"] == [
+        {"name": "osccrep", "fqdn": "rep.reports.example.com", "address": "osccrep.contact.example.com",
+         "informixserver": "ol_rep"}]
+    assert found["time_reference"] == "osccrep.contact.example.com" and found["time_reference_fqdn"] == "rep.reports.example.com"
+
+
+def test_high_availability_pairs_main_and_backup_and_all_is_both():
+    ha = pf.topology(GROUPS, HOSTVARS, "high_availability")
+    assert ha["participants"] == ["oscc1.contact.example.com", "oscc2.contact.example.com"]
+    assert ha["hosts"]["oscc2.contact.example.com"]["partners"] == ["oscc1.contact.example.com"]
+    assert ha["time_reference"] == "oscc1.contact.example.com"  # no report server takes part
+    both = pf.topology(GROUPS, HOSTVARS, "all")
+    partners = both["hosts"]["oscc1.contact.example.com"]["partners"]
+    assert partners == ["osccrep.contact.example.com", "oscc2.contact.example.com"]
+
+
+def test_short_names_get_the_domain_and_bad_estates_are_one_line():
+    groups = {"oscc_main": ["lab-main"], "oscc_central_report": ["lab-report"]}
+    hostvars = {h: {"oscc_dns_domain": "lab.invalid", "ansible_host": a} for h, a in
+                (("lab-main", "127.0.1.1"), ("lab-report", "127.0.1.3"))}
+    assert pf.topology(groups, hostvars, "all")["hosts"]["lab-main"]["fqdn"] == "lab-main.lab.invalid"
+    cases = [(groups, {h: {} for h in hostvars}, "all", None, "lab-main has no fully-qualified name"),
+             (groups, hostvars, "both", None, "replication_preflight_scope must be one of"),
+             (groups, hostvars, "high_availability", None, "no servers take part in high_availability"),
+             (groups, hostvars, "all", "lab-web", "replication_preflight_time_reference 'lab-web' is not one of")]
+    for given_groups, given_vars, scope, reference, message in cases:
+        with pytest.raises(pf.PreflightError) as raised:
+            pf.topology(given_groups, given_vars, scope, reference)
+        assert str(raised.value).startswith(message) and "\n" not in str(raised.value)
