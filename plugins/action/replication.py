@@ -303,8 +303,13 @@ class ActionModule(ReplicationAction):
             if record.get("exists"):
                 return self._finished(target, args, record, outcome)
             if time.monotonic() - started >= limit:
-                target.batch([{"op": "cmdlet", "module": "ScheduledTasks", "name": "Stop-ScheduledTask",
-                               "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}}])
+                # The progress again after the stop: a replicate may have finished since the last read.
+                last = target.batch([{"op": "cmdlet", "module": "ScheduledTasks", "name": "Stop-ScheduledTask",
+                                      "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}},
+                                     {"op": "read", "path": files["progress"], "encoding": "utf-8"}])["results"][1]
+                progress = rep.read_progress(last.get("content"))
+                percent = rep.percent_done(progress)
+                outcome.update(done=progress["done"], percent_done=percent)
                 if deadline:  # §7.2: the sync ends after the hours given; report_data_continue resumes it
                     return dict(outcome, stopped_at_deadline=True, finished=False,
                                 msg=f"stopped after run_for_hours at {percent} %; continue with report_data_continue")

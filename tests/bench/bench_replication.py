@@ -23,8 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-import labctl  # noqa: E402
-from playbook_lab import Lab  # noqa: E402
+from playbook_lab import replication_changes, replication_estate  # noqa: E402
 
 LIMIT = "lab-main,lab-backup,lab-report"
 HOSTS = {"lab-main": "main", "lab-backup": "backup", "lab-report": "report"}
@@ -32,24 +31,6 @@ HOSTS = {"lab-main": "main", "lab-backup": "backup", "lab-report": "report"}
 # step 1 on each of the three servers, then steps 2-5; §7.2 steps 1-6.
 MANUAL_STEPS = {"pause": 4, "pause again": 4, "restart": 3 + 4, "sync report_data_all": 6,
                 "sync report_data_all again": 6}
-CHANGING_CDR = {"suspend", "resume", "stop", "start", "cleanstart", "sync", "check"}
-
-
-def changes(lab, since):
-    """State changes the servers recorded after `since`: services, tasks, changing cdr commands, writes."""
-    found = 0
-    for host in HOSTS.values():
-        for call in labctl.windows_state(lab.root, host)["calls"]:
-            if call["time"] < since:
-                continue
-            if call["module"] in ("win_service", "win_scheduled_task"):
-                found += 1
-                continue
-            ops = ((call["args"] or {}).get("batch") or {}).get("ops", [])
-            found += sum(1 for op in ops if op["op"] == "run" and op["argv"][0].lower().endswith("cdr.exe")
-                         and op["argv"][1] in CHANGING_CDR)
-            found += sum(1 for op in ops if op["op"] == "cmdlet" and op["name"] == "Start-ScheduledTask")
-    return found
 
 
 def preflight_ops(run):
@@ -77,7 +58,7 @@ def measure(lab, log_dir, name, playbook, **extra):
         raise SystemExit(f"{name}: {playbook} failed:\n{run.stdout[-3000:]}")
     total = sum(sum(1 for _ in open(os.path.join(log_dir, f))) for f in os.listdir(log_dir))
     preflight, polls = preflight_ops(run)
-    state_changes = changes(lab, since)
+    state_changes = len(replication_changes(lab, since))
     return {"procedure": name, "manual_steps": MANUAL_STEPS[name], "round_trips": total, "preflight": preflight,
             "procedure_round_trips": total - preflight, "polls": polls, "state_changes": state_changes}
 
@@ -88,11 +69,8 @@ def main():
     options = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="bench-replication-")
     try:
-        lab = Lab(os.path.join(workdir, "lab"), "lab-main")
+        lab = replication_estate(os.path.join(workdir, "lab"))
         lab.env["ANSIBLE_PIPELINING"] = "True"  # one module run, one round trip, as over WinRM
-        for host in ("backup", "report"):
-            labctl.init_host(lab.root, host, f"ol_{host}", platform="windows")
-        labctl.init_replication(lab.root)
         log_dir = os.path.join(workdir, "calls")
         lab.playbook(os.path.join(ROOT, "playbooks", "replication_resume.yml"), limit=LIMIT)  # hosts.equiv written once
         rows = [measure(lab, log_dir, "pause", "replication_pause.yml"),

@@ -4,7 +4,7 @@ import threading
 
 import mailpeers
 import pytest
-from playbook_lab import HOSTS, Lab
+from playbook_lab import HOSTS, Lab, replication_estate
 
 
 @pytest.fixture(params=sorted(HOSTS))
@@ -16,6 +16,12 @@ def lab(tmp_path, request):
 @pytest.fixture
 def windows_lab(tmp_path):
     return Lab(tmp_path / "lab", "lab-main")
+
+
+@pytest.fixture
+def estate(tmp_path):
+    """lab-main, lab-backup and lab-report sharing one simulated Enterprise Replication domain."""
+    return replication_estate(tmp_path / "lab")
 
 
 @pytest.fixture

@@ -56,8 +56,17 @@ class Lab:
         return dict(os.environ, **labctl.environment(self.root, self.host, self.server))
 
     def sql(self, statement):
-        subprocess.run(["dbaccess", "hppc", "-"], input=statement.encode(), env=self.sim_env(), check=True,
-                       capture_output=True)
+        self.sql_on(self.inventory_host, statement)
+
+    def sql_on(self, inventory_host, statement):
+        """SQL on an Informix host of the lab."""
+        host, server, _platform = {**HOSTS, **ESTATE}[inventory_host]
+        env = dict(os.environ, **labctl.environment(self.root, host, server))
+        subprocess.run(["dbaccess", "hppc", "-"], input=statement.encode(), env=env, check=True, capture_output=True)
+
+    def rows(self, inventory_host, table="stats_calls"):
+        """A table's rows on an Informix host of the lab, sorted."""
+        return sorted(labctl.data(self.root, {**HOSTS, **ESTATE}[inventory_host][0])["hppc"][table])
 
     def data(self):
         return labctl.data(self.root, self.host)
@@ -92,6 +101,39 @@ class Lab:
             yaml.safe_dump(play, handle)
         run = self.playbook(path, *(["--diff"] if diff else []), limit=host, check=check, extra=extra)
         return run, run.result("under test", host)
+
+
+def replication_estate(root):
+    """lab-main, lab-backup and lab-report in one simulated Enterprise Replication domain (labctl.init_replication)."""
+    lab = Lab(root, "lab-main")
+    for host in ("backup", "report"):
+        labctl.init_host(lab.root, host, ESTATE[f"lab-{host}"][1], platform="windows")
+    labctl.init_replication(lab.root)
+    return lab
+
+
+CHANGING_CDR = {"suspend", "resume", "stop", "start", "cleanstart", "sync", "check"}
+
+
+def replication_changes(lab, since=0.0):
+    """Every call the three servers recorded after `since` that can change one: a service, a task, or an executor
+    batch that writes, removes, starts or stops a task, or runs a changing cdr command."""
+    found = []
+    for host in ("main", "backup", "report"):
+        for call in labctl.windows_state(lab.root, host)["calls"]:
+            if call["time"] < since:
+                continue
+            if call["module"] in ("win_service", "win_scheduled_task"):
+                found.append((host, call["module"], call["args"].get("name")))
+                continue
+            batch = (call["args"] or {}).get("batch") or {}
+            for op in batch.get("ops", []):
+                argv = op.get("argv") or []
+                if op["op"] in ("write", "remove", "move", "copy") or \
+                        (op["op"] == "cmdlet" and op["name"].startswith(("Start-", "Stop-"))) or \
+                        (op["op"] == "run" and argv[0].lower().endswith("cdr.exe") and argv[1] in CHANGING_CDR):
+                    found.append((host, op["op"], " ".join(argv[1:3]) or op.get("path") or op.get("name")))
+    return found
 
 
 class Run:

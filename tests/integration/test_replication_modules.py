@@ -4,30 +4,10 @@ chunks, so each test looks at the data on the report server, not only at what th
 import subprocess
 
 import labctl
-import pytest
 import yaml
 from playbook_lab import Lab
 
 SERVERS = {"lab-main": ("main", "ol_main"), "lab-backup": ("backup", "ol_backup"), "lab-report": ("report", "ol_report")}
-
-
-@pytest.fixture
-def estate(tmp_path):
-    lab = Lab(tmp_path / "lab", "lab-main")
-    for host in ("backup", "report"):
-        labctl.init_host(lab.root, host, f"ol_{host}", platform="windows")
-    labctl.init_replication(lab.root)
-    return lab
-
-
-def sql(lab, inventory_host, statement):
-    host, server = SERVERS[inventory_host]
-    env = dict(lab.env, **labctl.environment(lab.root, host, server))
-    subprocess.run(["dbaccess", "hppc", "-"], input=statement.encode(), env=env, check=True, capture_output=True)
-
-
-def rows(lab, inventory_host, table="stats_calls"):
-    return sorted(labctl.data(lab.root, SERVERS[inventory_host][0])["hppc"][table])
 
 
 def info(lab, tmp_path, host="lab-main", check=False):
@@ -53,19 +33,19 @@ def test_pause_queues_the_rows_and_resume_delivers_them(estate, tmp_path):
     assert paused["changed"] and paused["commands"] == ["cdr suspend server g_ol_report g_ol_main"]
     assert [p["state"] for p in paused["after"]] == ["paused"] and paused["remote_operations"] == 2
 
-    sql(estate, "lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120');"
-                            "insert into stats_calls values ('c2', '2026-12-02', '95')")
+    estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120');"
+                              "insert into stats_calls values ('c2', '2026-12-02', '95')")
     during = info(estate, tmp_path, check=True)  # read-only: runs in check mode
     assert partner(during)["state"] == "paused"
     assert during["buffer"]["queued_bytes"] > 0 and during["buffer"]["percent"] > before["buffer"]["percent"]
-    assert rows(estate, "lab-report") == [] and len(rows(estate, "lab-main")) == 2
+    assert estate.rows("lab-report") == [] and len(estate.rows("lab-main")) == 2
     # the high availability partner still gets them
-    assert len(rows(estate, "lab-backup")) == 2
+    assert len(estate.rows("lab-backup")) == 2
 
     resumed = act(estate, tmp_path, state="active")
     assert resumed["changed"] and resumed["commands"] == ["cdr resume server g_ol_report g_ol_main"]
     after = info(estate, tmp_path)
-    assert rows(estate, "lab-report") == rows(estate, "lab-main")
+    assert estate.rows("lab-report") == estate.rows("lab-main")
     assert after["buffer"]["queued_bytes"] == 0 and partner(after)["state"] == "active"
 
 
@@ -87,11 +67,11 @@ def test_check_mode_plans_and_changes_nothing(estate, tmp_path):
 def test_pause_on_the_report_server_and_for_high_availability(estate, tmp_path):
     report = act(estate, tmp_path, host="lab-report", state="paused")
     assert report["commands"] == ["cdr suspend server g_ol_report g_ol_main", "cdr suspend server g_ol_report g_ol_backup"]
-    sql(estate, "lab-main", "insert into stats_calls values ('c9', '2026-12-02', '1')")
-    assert rows(estate, "lab-report") == []
+    estate.sql_on("lab-main", "insert into stats_calls values ('c9', '2026-12-02', '1')")
+    assert estate.rows("lab-report") == []
     ha = act(estate, tmp_path, scope="high_availability", state="paused")
     assert ha["commands"] == ["cdr suspend server g_ol_backup g_ol_main", "cdr suspend server g_ol_main g_ol_backup"]
-    sql(estate, "lab-main", "insert into agents values ('1003', 'Mia Roth', 'ready')")
+    estate.sql_on("lab-main", "insert into agents values ('1003', 'Mia Roth', 'ready')")
     assert ["1003", "Mia Roth", "ready"] not in labctl.data(estate.root, "backup")["hppc"]["agents"]
     act(estate, tmp_path, scope="all", state="active")
     assert ["1003", "Mia Roth", "ready"] in labctl.data(estate.root, "backup")["hppc"]["agents"]
@@ -101,7 +81,7 @@ def test_stop_and_restart_empty_the_buffer(estate, tmp_path):
     refused = act(estate, tmp_path, state="stopped")
     assert refused["failed"] and "confirm" in refused["msg"] and labctl.er_state(estate.root)["servers"]["g_ol_main"]["running"]
     act(estate, tmp_path, state="paused")
-    sql(estate, "lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
+    estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
     assert info(estate, tmp_path)["buffer"]["queued_bytes"] > 0
     stopped = act(estate, tmp_path, state="stopped", confirm=True)
     assert stopped["changed"] and stopped["commands"] == ["cdr stop"]
@@ -110,17 +90,17 @@ def test_stop_and_restart_empty_the_buffer(estate, tmp_path):
     stopped_info = info(estate, tmp_path)
     assert stopped_info["enterprise_replication"]["local_state"] == "stopped"
     assert stopped_info["enterprise_replication"]["detected"]
-    sql(estate, "lab-main", "insert into stats_calls values ('c2', '2026-12-02', '95')")
+    estate.sql_on("lab-main", "insert into stats_calls values ('c2', '2026-12-02', '95')")
     restarted = act(estate, tmp_path, state="restarted", confirm=True)
     assert restarted["commands"] == ["cdr cleanstart"] and restarted["buffer"]["queued_bytes"] == 0
     act(estate, tmp_path, state="active")
-    assert rows(estate, "lab-report") == []  # lost from the queue: a sync brings them back (§7.1.3.1 step 6)
+    assert estate.rows("lab-report") == []  # lost from the queue: a sync brings them back (§7.1.3.1 step 6)
 
 
 def test_a_buffer_above_95_percent_is_critical(estate, tmp_path):
     act(estate, tmp_path, state="paused")
     capacity = info(estate, tmp_path)["buffer"]["capacity_bytes"]
-    sql(estate, "lab-main", f"insert into stats_calls values ('c1', '2026-12-02', '{'x' * int(capacity * 0.96)}')")
+    estate.sql_on("lab-main", f"insert into stats_calls values ('c1', '2026-12-02', '{'x' * int(capacity * 0.96)}')")
     found = info(estate, tmp_path)["buffer"]
     assert found["percent"] >= 95 and found["level"] == "critical" and "stops" in found["meaning"]
 
@@ -176,9 +156,9 @@ def test_bad_input_gets_one_line_naming_the_option(estate, tmp_path):
 
 
 def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tmp_path):
-    sql(estate, "lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120');"
-                            "insert into stats_agents values ('1001', '2026-12-02', '3600')")
-    sql(estate, "lab-report", "delete from stats_calls; delete from stats_agents")
+    estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120');"
+                              "insert into stats_agents values ('1001', '2026-12-02', '3600')")
+    estate.sql_on("lab-report", "delete from stats_calls; delete from stats_agents")
     labctl.er_configure(estate.root, sync_seconds_per_replicate=2)
     # 5.4 s for five replicates of 2 s each
     first = act(estate, tmp_path, host="lab-report", sync="report_data_all", partner="lab-main", run_for_hours=0.0015,
@@ -188,10 +168,10 @@ def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tm
     rest = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
     assert rest["finished"] and rest["percent_done"] == 100.0
     assert len(rest["commands"]) == 5 - len(first["done"])
-    assert rows(estate, "lab-report") == rows(estate, "lab-main")
+    assert estate.rows("lab-report") == estate.rows("lab-main")
     calls = labctl.windows_state(estate.root, "report")["calls"]
     assert [c["module"] for c in calls].count("win_scheduled_task") == 1  # registered once, then found by its fingerprint
-    assert rows(estate, "lab-report", "stats_agents") == rows(estate, "lab-main", "stats_agents")
+    assert estate.rows("lab-report", "stats_agents") == estate.rows("lab-main", "stats_agents")
     again = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
     assert again["failed"] and "no unfinished report_data_all" in again["msg"]
 

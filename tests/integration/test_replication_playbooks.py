@@ -2,63 +2,23 @@
 in one simulated Enterprise Replication domain. What each playbook did is read from the data on the servers and
 from the calls every simulated server recorded, in order."""
 import os
-import subprocess
 
 import labctl
 import pytest
-from playbook_lab import ROOT, Lab
+from playbook_lab import ROOT, replication_changes
 
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 LIMIT = "lab-main,lab-backup,lab-report"
 HOSTS = {"lab-main": ("main", "ol_main"), "lab-backup": ("backup", "ol_backup"), "lab-report": ("report", "ol_report")}
 SERVICES = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
-CHANGING_CDR = {"suspend", "resume", "stop", "start", "cleanstart", "sync", "check"}
-
-
-@pytest.fixture
-def estate(tmp_path):
-    lab = Lab(tmp_path / "lab", "lab-main")
-    for host in ("backup", "report"):
-        labctl.init_host(lab.root, host, f"ol_{host}", platform="windows")
-    labctl.init_replication(lab.root)
-    return lab
 
 
 def play(lab, name, check=False, **extra):
     return lab.playbook(os.path.join(PLAYBOOKS, name), limit=LIMIT, check=check, extra=extra)
 
 
-def sql(lab, inventory_host, statement):
-    host, server = HOSTS[inventory_host]
-    env = dict(lab.env, **labctl.environment(lab.root, host, server))
-    subprocess.run(["dbaccess", "hppc", "-"], input=statement.encode(), env=env, check=True, capture_output=True)
-
-
-def rows(lab, inventory_host, table="stats_calls"):
-    return sorted(labctl.data(lab.root, HOSTS[inventory_host][0])["hppc"][table])
-
-
 def calls(lab, inventory_host):
     return labctl.windows_state(lab.root, HOSTS[inventory_host][0])["calls"]
-
-
-def changes(lab):
-    """Every recorded call that can change a server: a service, a task, or an executor batch that writes, removes,
-    starts a task or runs a changing cdr command."""
-    found = []
-    for host in HOSTS:
-        for call in calls(lab, host):
-            if call["module"] in ("win_service", "win_scheduled_task"):
-                found.append((host, call["module"], call["args"].get("name")))
-                continue
-            batch = (call["args"] or {}).get("batch") or {}
-            for op in batch.get("ops", []):
-                argv = op.get("argv") or []
-                if op["op"] in ("write", "remove", "move", "copy") or \
-                        (op["op"] == "cmdlet" and op["name"].startswith(("Start-", "Stop-"))) or \
-                        (op["op"] == "run" and argv[0].lower().endswith("cdr.exe") and argv[1] in CHANGING_CDR):
-                    found.append((host, op["op"], " ".join(argv[1:3]) or op.get("path") or op.get("name")))
-    return found
 
 
 def failures(run):
@@ -78,17 +38,17 @@ def info(lab, tmp_path, host="lab-main"):
 def test_pause_and_resume_playbooks(estate, tmp_path):
     paused = play(estate, "replication_pause.yml")
     assert paused.rc == 0, paused.stdout[-3000:]
-    sql(estate, "lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
+    estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
     during = info(estate, tmp_path)
     assert during["kinds"]["central_reporting"]["partners"][0]["state"] == "paused"
-    assert during["buffer"]["queued_bytes"] > 0 and rows(estate, "lab-report") == []
+    assert during["buffer"]["queued_bytes"] > 0 and estate.rows("lab-report") == []
 
     again = play(estate, "replication_pause.yml")  # a second pause changes nothing
     assert again.rc == 0 and all(again.stats(h)["changed"] == 0 for h in HOSTS), again.json["stats"]
 
     resumed = play(estate, "replication_resume.yml")
     assert resumed.rc == 0, resumed.stdout[-3000:]
-    assert rows(estate, "lab-report") == rows(estate, "lab-main") != []
+    assert estate.rows("lab-report") == estate.rows("lab-main") != []
     assert info(estate, tmp_path)["buffer"]["queued_bytes"] == 0
     again = play(estate, "replication_resume.yml")
     assert again.rc == 0 and all(again.stats(h)["changed"] == 0 for h in HOSTS), again.json["stats"]
@@ -97,17 +57,17 @@ def test_pause_and_resume_playbooks(estate, tmp_path):
 def test_stop_without_confirm_is_refused_before_anything(estate):
     refused = play(estate, "replication_stop.yml")
     assert refused.rc != 0 and "replication_confirm must be true" in failures(refused)
-    assert changes(estate) == [] and labctl.er_state(estate.root)["servers"]["g_ol_main"]["running"]
+    assert replication_changes(estate) == [] and labctl.er_state(estate.root)["servers"]["g_ol_main"]["running"]
 
 
 def test_stop_then_restart_stops_the_services_everywhere_first_and_the_sync_brings_every_row_back(estate):
-    sql(estate, "lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
-    assert rows(estate, "lab-report") == rows(estate, "lab-main")
+    estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
+    assert estate.rows("lab-report") == estate.rows("lab-main")
     stopped = play(estate, "replication_stop.yml", replication_confirm=True)
     assert stopped.rc == 0, stopped.stdout[-3000:]
     assert not labctl.er_state(estate.root)["servers"]["g_ol_main"]["running"]
-    sql(estate, "lab-main", "insert into stats_calls values ('c2', '2026-12-02', '95');"
-                            "insert into stats_calls values ('c3', '2026-12-02', '61')")
+    estate.sql_on("lab-main", "insert into stats_calls values ('c2', '2026-12-02', '95');"
+                              "insert into stats_calls values ('c3', '2026-12-02', '61')")
 
     unasked = play(estate, "replication_restart.yml", replication_confirm=True)  # the HPPC Group first (§8.1.3.1)
     assert unasked.rc != 0 and "HPPC Group" in failures(unasked)
@@ -126,13 +86,13 @@ def test_stop_then_restart_stops_the_services_everywhere_first_and_the_sync_brin
     result = restarted.result("Bring the replication to the state wanted (§7.1.2-§7.1.3.1, §8.1) - restarted")
     assert result["commands"] == ["cdr cleanstart"] and result["buffer"]["queued_bytes"] == 0
     # the restart lost c2 and c3 from the queue; the sync of §7.1.3.1 step 6 brought them back
-    assert rows(estate, "lab-report") == rows(estate, "lab-main") and len(rows(estate, "lab-main")) == 3
+    assert estate.rows("lab-report") == estate.rows("lab-main") and len(estate.rows("lab-main")) == 3
     assert service_state(estate, "lab-report", SERVICES[1]) == "running"
 
 
 def test_sync_stops_at_run_for_hours_continues_and_autopa_runs_again_after_each_and_after_a_failure(estate):
-    sql(estate, "lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
-    sql(estate, "lab-report", "delete from stats_calls")
+    estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
+    estate.sql_on("lab-report", "delete from stats_calls")
     labctl.er_configure(estate.root, sync_seconds_per_replicate=2)
     first = play(estate, "replication_sync.yml", replication_sync_kind="report_data_all",
                  replication_run_for_hours=0.0015, replication_poll_interval=1)
@@ -147,7 +107,7 @@ def test_sync_stops_at_run_for_hours_continues_and_autopa_runs_again_after_each_
     assert rest.rc == 0, rest.stdout[-3000:]
     assert rest.result("Synchronise with the main server (§7.2 steps 3-5) - report_data_continue",
                        "lab-report")["percent_done"] == 100.0
-    assert rows(estate, "lab-report") == rows(estate, "lab-main")
+    assert estate.rows("lab-report") == estate.rows("lab-main")
     assert service_state(estate, "lab-report", SERVICES[1]) == "running"
 
     failed = play(estate, "replication_sync.yml", replication_sync_kind="report_data_all",
@@ -185,7 +145,7 @@ def test_a_clock_offset_of_2_5_seconds_stops_every_playbook_before_any_change(es
     labctl.set_clock_offset(estate.root, "report", 2.5)
     run = play(estate, name, **extra)
     assert run.rc != 0 and "2.5" in failures(run), run.stdout[-3000:]
-    assert changes(estate) == []
+    assert replication_changes(estate) == []
 
 
 def test_replace_main_server_restores_the_last_backup_or_lists_the_reconfiguration(estate, tmp_path):
@@ -194,7 +154,7 @@ def test_replace_main_server_restores_the_last_backup_or_lists_the_reconfigurati
     backup = estate.playbook(os.path.join(PLAYBOOKS, "backup.yml"), limit="lab-main")
     assert backup.rc == 0, backup.stdout[-3000:]
     archived = labctl.data(estate.root, "main")
-    sql(estate, "lab-main", "insert into agents values ('1099', 'Lost Agent', 'ready')")
+    estate.sql_on("lab-main", "insert into agents values ('1099', 'Lost Agent', 'ready')")
     replaced = play(estate, "replace_main_server.yml", replication_confirm=True)
     assert replaced.rc == 0, replaced.stdout[-3000:]
     assert labctl.data(estate.root, "main")["hppc"]["agents"] == archived["hppc"]["agents"]

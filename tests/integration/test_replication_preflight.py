@@ -6,7 +6,6 @@ import os
 import labctl
 import pytest
 import yaml
-from playbook_lab import Lab
 
 SERVERS = ("lab-main", "lab-backup", "lab-report")
 LIMIT = ",".join(SERVERS)
@@ -16,15 +15,6 @@ WRITE = "Add the missing server names to hosts.equiv (§7.3 steps 4-5)"
 STOP = "Stop on every server before any change when a check failed"
 NAMES = {"main": ["lab-main", "lab-main.lab.invalid"], "backup": ["lab-backup", "lab-backup.lab.invalid"],
          "report": ["lab-report", "lab-report.lab.invalid"]}
-
-
-@pytest.fixture
-def estate(tmp_path):
-    lab = Lab(tmp_path / "lab", "lab-main")
-    for host in ("backup", "report"):
-        labctl.init_host(lab.root, host, f"ol_{host}", platform="windows")
-    labctl.init_replication(lab.root)
-    return lab
 
 
 def preflight(lab, tmp_path, *args, check=False, **variables):
