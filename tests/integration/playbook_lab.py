@@ -102,6 +102,38 @@ class Lab:
         run = self.playbook(path, *(["--diff"] if diff else []), limit=host, check=check, extra=extra)
         return run, run.result("under test", host)
 
+    def tasks(self, steps, tmp_path, extra=None, name="steps"):
+        """Tasks run back to back in one playbook, as separate `task` runs one after the other would run them
+        (each task is a fresh worker process on the controller either way), for tests that only look at the
+        results and the lab afterwards: one ansible-playbook start instead of one per task.
+
+        steps: (module, args) or (module, args, {"check": bool, "diff": bool, "host": inventory host}). A failed
+        step does not stop the next ones (ignore_errors: its result still says failed). Steps on another host
+        (another Lab of the same root) go into a play of their own, in order. Returns (run, [result of each step])."""
+        plays, order = [], []
+        for number, step in enumerate(steps, 1):
+            module, args, options = (tuple(step) + ({},))[:3]
+            host = options.get("host", self.inventory_host)
+            task = {"name": f"step {number}", module: args, "register": f"step_{number}", "ignore_errors": True}
+            if options.get("check"):
+                task["check_mode"] = True
+            if options.get("diff"):
+                task["diff"] = True
+            if not plays or plays[-1]["hosts"] != host:
+                plays.append({"name": f"p{len(plays) + 1}", "hosts": host, "gather_facts": False, "tasks": []})
+            plays[-1]["tasks"].append(task)
+            order.append((f"step {number}", host))
+        path = os.path.join(str(tmp_path), f"play-{name}.yml")
+        with open(path, "w") as handle:
+            yaml.safe_dump(plays, handle)
+        run = self.playbook(path, limit=",".join(sorted({h for _n, h in order})), extra=extra)
+        results = []
+        for task_name, host in order:
+            found = [r for n, r in run.results(host) if n == task_name]
+            assert len(found) == 1, (task_name, host, run.stdout[-3000:], run.stderr[-2000:])
+            results.append(found[0])
+        return run, results
+
 
 def replication_estate(root):
     """lab-main, lab-backup and lab-report in one simulated Enterprise Replication domain (labctl.init_replication)."""

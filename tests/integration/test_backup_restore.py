@@ -65,11 +65,12 @@ def test_every_method_restores_a_level0_plus_level1_chain(lab, tmp_path):
     tape = lab.paths["tape"]
     for method, tapedev in (("stdio", None), ("tapedev", lab.spelled("tape", "BACKUP.001")),
                             ("directory", lab.paths["host"]["tape"])):
-        if tapedev:
-            lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}}, tmp_path)
-        if method == "directory":
+        steps = [("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}})] if tapedev else []
+        if method == "directory":  # TAPEDEV set first, then the file taken away
+            lab.tasks(steps, tmp_path)
+            steps = []
             os.remove(os.path.join(tape, "BACKUP.001"))
-        _, full = lab.task("oscc.admin.informix_backup", {**BACKUP, "method": method}, tmp_path)
+        full = lab.tasks(steps + [("oscc.admin.informix_backup", {**BACKUP, "method": method})], tmp_path)[1][-1]
         assert full["verified"], full
         lab.sql(f"insert into agents values ('20{len(method)}', '{method}', 'ready');")
         _, incremental = lab.task("oscc.admin.informix_backup", {**BACKUP, "method": method, "level": 1}, tmp_path)
@@ -84,9 +85,17 @@ def test_every_method_restores_a_level0_plus_level1_chain(lab, tmp_path):
         assert os.listdir(tape) == ([] if method == "directory" else ["BACKUP.001"])  # nothing staged is left
 
 
+def tapedev_backup(lab, tmp_path):
+    """TAPEDEV set to the pre-created file, then a level 0 through it: one playbook."""
+    _, (onconfig, full) = lab.tasks([("oscc.admin.onconfig", {**LOCATION, "parameters": {
+        "TAPEDEV": lab.spelled("tape", "BACKUP.001")}}), ("oscc.admin.informix_backup", {**BACKUP, "method": "tapedev"})],
+        tmp_path)
+    assert not onconfig.get("failed") and full["verified"], (onconfig, full)
+    return full
+
+
 def test_prompts_are_matched_not_counted(lab, tmp_path):
-    lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": lab.spelled("tape", "BACKUP.001")}}, tmp_path)
-    lab.task("oscc.admin.informix_backup", {**BACKUP, "method": "tapedev"}, tmp_path)
+    tapedev_backup(lab, tmp_path)
     expected = lab.data()
     lab.sql("delete from agents;")
     lab.faults(no_salvage_question=True)  # one question fewer: a replayed answer list would now be off by one
@@ -97,8 +106,7 @@ def test_prompts_are_matched_not_counted(lab, tmp_path):
 
 
 def test_an_unknown_question_stops_the_restore_fail_closed(lab, tmp_path):
-    lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": lab.spelled("tape", "BACKUP.001")}}, tmp_path)
-    lab.task("oscc.admin.informix_backup", {**BACKUP, "method": "tapedev"}, tmp_path)
+    tapedev_backup(lab, tmp_path)
     lab.faults(extra_restore_questions=["Overwrite the salvaged logs? (y/n)"])
     args = {**RESTORE, "confirm": True}
     if lab.platform == "windows":
@@ -113,8 +121,9 @@ def test_an_unknown_question_stops_the_restore_fail_closed(lab, tmp_path):
 
 
 def test_retention_keeps_whole_chains(lab, tmp_path):
-    for level in (0, 1, 0, 1, 0):
-        lab.task("oscc.admin.informix_backup", {**BACKUP, "level": level, "keep_full": 2}, tmp_path)
+    _, runs = lab.tasks([("oscc.admin.informix_backup", {**BACKUP, "level": level, "keep_full": 2})
+                         for level in (0, 1, 0, 1, 0)], tmp_path)
+    assert all(r["verified"] for r in runs), runs
     names = [os.path.basename(p) for p in manifests(lab)]
     assert [n[-7:-5] for n in names] == ["L0", "L1", "L0"]  # the oldest chain went, with its level 1
     assert len(glob.glob(os.path.join(lab.backups(), "*.arc"))) == 3
@@ -210,8 +219,9 @@ def test_backup_refused_when_the_server_is_not_online(lab, tmp_path):
 
 
 def test_nul_tapedev_is_refused(lab, tmp_path):
-    lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": "NUL"}}, tmp_path)
-    _, result = lab.task("oscc.admin.informix_backup", {**BACKUP, "method": "tapedev"}, tmp_path)
+    _, (onconfig, result) = lab.tasks([("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": "NUL"}}),
+                                       ("oscc.admin.informix_backup", {**BACKUP, "method": "tapedev"})], tmp_path)
+    assert onconfig["changed"] and not onconfig.get("failed"), onconfig
     assert result["failed"] and "store nothing" in result["msg"]
 
 
@@ -223,8 +233,9 @@ def test_incremental_refused_after_an_archive_this_destination_does_not_hold(lab
 
 
 def test_restore_without_confirm_is_refused_and_touches_nothing(lab, tmp_path):
-    lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
-    _, result = lab.task("oscc.admin.informix_restore", RESTORE, tmp_path)
+    _, (full, result) = lab.tasks([("oscc.admin.informix_backup", BACKUP), ("oscc.admin.informix_restore", RESTORE)],
+                                  tmp_path)
+    assert full["verified"], full
     assert result["failed"] and result["msg"].startswith("confirm: true is required")
     assert result["remote_operations"] == 0 and lab.mode_rc() == 5
 
@@ -233,10 +244,10 @@ def test_check_mode_plans_and_changes_nothing(lab, tmp_path):
     _, full = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
     before = sorted(os.listdir(lab.backups()))
     data = lab.data()
-    _, plan = lab.task("oscc.admin.informix_backup", {**BACKUP, "level": 1}, tmp_path, check=True)
+    _, (plan, restore_plan) = lab.tasks([("oscc.admin.informix_backup", {**BACKUP, "level": 1}, {"check": True}),
+                                         ("oscc.admin.informix_restore", RESTORE, {"check": True})], tmp_path)
     assert plan["changed"] and plan["parent"] == name_of(full["manifest"])
-    _, plan = lab.task("oscc.admin.informix_restore", RESTORE, tmp_path, check=True)
-    assert plan["changed"] and plan["restored"] == [name_of(full["manifest"])]
+    assert restore_plan["changed"] and restore_plan["restored"] == [name_of(full["manifest"])]
     assert sorted(os.listdir(lab.backups())) == before and lab.data() == data and lab.mode_rc() == 5
 
 
@@ -270,8 +281,9 @@ def test_onbar_is_refused_while_ltapedev_is_nul_as_oscc_installs_it(lab, tmp_pat
 
 
 def test_onbar_chain_backup_and_restore(lab, tmp_path):
-    lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"LTAPEDEV": lab.paths["host"]["tape"]}}, tmp_path)
-    _, full = lab.task("oscc.admin.informix_backup", {**BACKUP, "tool": "onbar"}, tmp_path)
+    _, (onconfig, full) = lab.tasks([("oscc.admin.onconfig", {**LOCATION, "parameters": {"LTAPEDEV": lab.paths["host"]["tape"]}}),
+                                     ("oscc.admin.informix_backup", {**BACKUP, "tool": "onbar"})], tmp_path)
+    assert onconfig["changed"], onconfig
     assert full["verified"] and full["archive"] is None and full["sha256"] is None
     lab.sql("insert into agents values ('3001', 'Onbar', 'ready');")
     _, incremental = lab.task("oscc.admin.informix_backup", {**BACKUP, "tool": "onbar", "level": 1}, tmp_path)

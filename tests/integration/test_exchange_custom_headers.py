@@ -8,6 +8,7 @@ import stat
 import labctl
 import mailpeers
 import pytest
+from playbook_lab import Lab
 
 TOOL = labctl.OSCC_DIR + "\\osccmseheaders.exe"
 
@@ -54,7 +55,7 @@ def test_the_utility_answers_in_the_manuals_order_once_and_the_password_never_sh
     assert forced["changed"] and forced["ran"] and len(special_messages(peers)) == 2
 
 
-@pytest.mark.parametrize("change, words", [
+FAULTS = [
     ({"smtp_password": "wrong-secret"}, "osccmseheaders.exe returned 1: Error: the special message could not be sent"),
     ({"smtp_port": 1}, "osccmseheaders.exe returned 1: Error: the special message could not be sent"),
     ({"smtp_port": 70000}, "smtp_port must be between 1 and 65535"),
@@ -62,12 +63,28 @@ def test_the_utility_answers_in_the_manuals_order_once_and_the_password_never_sh
     ({"subject": "two\nlines"}, "subject must be one line without CR, LF or NUL characters (LF found)"),
     ({"subject": " "}, "subject must not be empty: the utility reads one answer per prompt"),
     ({"program": "osccmseheaders.exe"}, "program must be an absolute path on the windows host"),
-])
-def test_each_fault_is_named_and_nothing_is_recorded(windows_lab, peers, tmp_path, change, words):
-    run, result = windows_lab.task("oscc.admin.exchange_custom_headers", arguments(peers, **change), tmp_path)
+]
+
+
+@pytest.fixture(scope="module")
+def faults(peers, tmp_path_factory):
+    """Every case of FAULTS on one simulated main server, back to back in one playbook (one ansible-playbook start
+    instead of one per case): each fails, so none records anything another could see."""
+    tmp_path = tmp_path_factory.mktemp("exchange-faults")
+    lab = Lab(tmp_path / "lab", "lab-main")
+    run, results = lab.tasks([("oscc.admin.exchange_custom_headers", arguments(peers, **change)) for change, _w in FAULTS],
+                             tmp_path)
+    return lab, run, results
+
+
+@pytest.mark.xdist_group("test_exchange_custom_headers_faults")  # one worker runs the shared playbook (--dist loadgroup)
+@pytest.mark.parametrize("case", range(len(FAULTS)))
+def test_each_fault_is_named_and_nothing_is_recorded(faults, case):
+    lab, run, results = faults
+    words, result = FAULTS[case][1], results[case]
     assert result["failed"] and words in result["msg"], result
     assert "wrong-secret" not in run.stdout and mailpeers.PASSWORD not in run.stdout
-    assert not os.path.exists(windows_lab.here(labctl.OSCC_DIR + "\\osccmseheaders.oscc-done.json"))
+    assert not os.path.exists(lab.here(labctl.OSCC_DIR + "\\osccmseheaders.oscc-done.json"))
 
 
 def test_a_utility_that_asks_again_is_stopped_not_answered_forever(windows_lab, peers, tmp_path):

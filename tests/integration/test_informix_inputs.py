@@ -2,12 +2,10 @@
 import os
 
 import pytest
-from playbook_lab import LOCATION
+from playbook_lab import LOCATION, Lab
 
 BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
-
-
-@pytest.mark.parametrize("module, args, words", [
+MISTAKES = [
     ("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPESIZE": -1}}, "TAPESIZE: value '-1' is not a whole number"),
     ("oscc.admin.onconfig", {**LOCATION, "parameters": {"SERVERNUM": "300"}}, "SERVERNUM: value '300' is not a whole"),
     ("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": None}}, "TAPEDEV needs a text or number value"),
@@ -19,12 +17,26 @@ BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
     ("oscc.admin.informix_backup", {**LOCATION, "destination": "D:\\OSCC-Backups\\a-file"}, "is a file, not a directory"),
     ("oscc.admin.informix_restore", {**LOCATION, "destination": "D:\\nowhere", "confirm": True},
      "destination D:\\nowhere does not exist"),
-])
-def test_informix_mistakes_get_one_line_and_touch_nothing(windows_lab, tmp_path, module, args, words):
-    lab = windows_lab
+]
+
+
+@pytest.fixture(scope="module")
+def mistakes(tmp_path_factory):
+    """Every case of MISTAKES on one simulated Windows server, back to back in one playbook (one ansible-playbook
+    start instead of one per case); the lab and its ONCONFIG as they were before the first. Each case must touch
+    nothing: every test checks the server and its ONCONFIG after all of them."""
+    tmp_path = tmp_path_factory.mktemp("informix-mistakes")
+    lab = Lab(tmp_path / "lab", "lab-main")
     open(os.path.join(lab.backups(), "a-file"), "w").close()
     onconfig = open(os.path.join(lab.paths["informixdir"], "etc", "ONCONFIG.ol_main")).read()
-    _, result = lab.task(module, args, tmp_path)
+    return lab, onconfig, lab.tasks([(module, args) for module, args, _w in MISTAKES], tmp_path)[1]
+
+
+@pytest.mark.xdist_group("test_informix_inputs_mistakes")  # one worker runs the shared playbook (--dist loadgroup)
+@pytest.mark.parametrize("case", range(len(MISTAKES)))
+def test_informix_mistakes_get_one_line_and_touch_nothing(mistakes, case):
+    lab, onconfig, results = mistakes
+    words, result = MISTAKES[case][2], results[case]
     assert result["failed"] and words in result["msg"], result
     assert "Traceback" not in result["msg"] and "\n" not in result["msg"].strip()
     assert open(os.path.join(lab.paths["informixdir"], "etc", "ONCONFIG.ol_main")).read() == onconfig

@@ -1,11 +1,9 @@
 """Bad input gets one actionable line naming the option; onconfig is idempotent with diff and check mode."""
 import pytest
-from playbook_lab import LOCATION
+from playbook_lab import LOCATION, Lab
 
 BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
-
-
-@pytest.mark.parametrize("module, args, option, words", [
+BAD_INPUT = [
     ("oscc.admin.informix_backup", {**BACKUP, "level": "abc"}, "level", "int"),
     ("oscc.admin.informix_backup", {**BACKUP, "level": 3}, "level", "0, 1, 2"),
     ("oscc.admin.informix_backup", {**BACKUP, "method": "tape"}, "method", "stdio, directory, tapedev"),
@@ -22,10 +20,22 @@ BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
     ("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": "C:\\Program Files\\tape"}}, "TAPEDEV", "white space"),
     ("oscc.admin.onconfig", {**LOCATION, "parameters": ["TAPEDEV"]}, "parameters", "dict"),
     ("oscc.admin.informix_info", {**LOCATION, "informixdir": "informix"}, "informixdir", "absolute path"),
-])
-def test_bad_input_gets_one_line_naming_the_option(windows_lab, tmp_path, module, args, option, words):
-    lab = windows_lab
-    _, result = lab.task(module, args, tmp_path)
+]
+
+
+@pytest.fixture(scope="module")
+def bad_input_results(tmp_path_factory):
+    """Every case of BAD_INPUT on one simulated Windows server, back to back in one playbook (one ansible-playbook
+    start instead of one per case): each is refused by its own validation, so none sees another's effects."""
+    tmp_path = tmp_path_factory.mktemp("bad-input")
+    return Lab(tmp_path / "lab", "lab-main").tasks([(module, args) for module, args, _o, _w in BAD_INPUT], tmp_path)[1]
+
+
+@pytest.mark.xdist_group("test_inputs_bad_input")  # one worker runs the shared playbook (--dist loadgroup)
+@pytest.mark.parametrize("case", range(len(BAD_INPUT)))
+def test_bad_input_gets_one_line_naming_the_option(bad_input_results, case):
+    _module, _args, option, words = BAD_INPUT[case]
+    result = bad_input_results[case]
     msg = result["msg"]
     assert result["failed"] and option in msg and words in msg, msg
     assert "Traceback" not in msg and len(msg.strip().splitlines()) <= 2, msg
@@ -33,20 +43,22 @@ def test_bad_input_gets_one_line_naming_the_option(windows_lab, tmp_path, module
 
 def test_onconfig_changes_once_with_diff_then_reports_no_change(lab, tmp_path):
     params = {**LOCATION, "parameters": {"TAPESIZE": 0, "TAPEBLK": 64}, "backup": True}
-    _, planned = lab.task("oscc.admin.onconfig", params, tmp_path, check=True, diff=True)
+    # The plan, the change and the second run back to back in one playbook.
+    _, (planned, first, second) = lab.tasks([("oscc.admin.onconfig", params, {"check": True, "diff": True}),
+                                             ("oscc.admin.onconfig", params, {"diff": True}),
+                                             ("oscc.admin.onconfig", params)], tmp_path)
     assert planned["changed"] and "TAPEBLK 64" in planned["diff"]["after"]
-    _, first = lab.task("oscc.admin.onconfig", params, tmp_path, diff=True)
     assert first["changed"] and first["changes"] == {"TAPEBLK": {"before": "16", "after": "64"}}
     assert "TAPEBLK 16" in open(lab.here(first["backup_file"])).read()
     text = open(lab.here(first["path"])).read()
     assert "TAPEBLK 64\n" in text and "TAPEDEV" in text and text.startswith("# ONCONFIG of a simulated")
-    _, second = lab.task("oscc.admin.onconfig", params, tmp_path)
     assert not second["changed"] and second["changes"] == {}
 
 
 def test_check_mode_of_onconfig_writes_nothing(lab, tmp_path):
-    _, before = lab.task("oscc.admin.informix_info", LOCATION, tmp_path)
-    _, planned = lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPESIZE": 2048}}, tmp_path, check=True)
-    _, after = lab.task("oscc.admin.informix_info", LOCATION, tmp_path, check=True)
+    _, (before, planned, after) = lab.tasks([("oscc.admin.informix_info", LOCATION),
+                                             ("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPESIZE": 2048}},
+                                              {"check": True}),
+                                             ("oscc.admin.informix_info", LOCATION, {"check": True})], tmp_path)
     assert planned["changed"] and after["backup_parameters"] == before["backup_parameters"]
     assert after["server_mode"] == "On-Line" and after["remote_operations"] == 1

@@ -31,12 +31,14 @@ def test_imported_once_replaced_when_the_certificate_changes_and_the_password_ne
     run, first = linux_lab.task("oscc.admin.java_keystore_cert", args, tmp_path)
     assert first["changed"] and first["previous_fingerprint"] is None and "mail.lab.invalid" in aliases(store)
     assert PASSWORD not in run.stdout + run.stderr + open(tmp_path / "lab-linux.log").read()
-    _, second = linux_lab.task("oscc.admin.java_keystore_cert", args, tmp_path)
-    assert not second["changed"] and second["fingerprint"] == first["fingerprint"]
     other = mailpeers.make_ca(str(tmp_path / "ca2"))[0]
-    _, planned = linux_lab.task("oscc.admin.java_keystore_cert", {**args, "certificate": other}, tmp_path, check=True)
+    # The second run, the plan and the replacement back to back in one playbook.
+    _, (second, planned, replaced) = linux_lab.tasks([
+        ("oscc.admin.java_keystore_cert", args),
+        ("oscc.admin.java_keystore_cert", {**args, "certificate": other}, {"check": True}),
+        ("oscc.admin.java_keystore_cert", {**args, "certificate": other})], tmp_path)
+    assert not second["changed"] and second["fingerprint"] == first["fingerprint"]
     assert planned["changed"] and planned["previous_fingerprint"] == first["fingerprint"]
-    _, replaced = linux_lab.task("oscc.admin.java_keystore_cert", {**args, "certificate": other}, tmp_path)
     assert replaced["changed"] and replaced["fingerprint"] != first["fingerprint"]
     assert aliases(store).count("mail.lab.invalid") == 1
 

@@ -70,10 +70,10 @@ def test_a_failed_scheduled_run_is_reported_and_keeps_nothing(windows_lab, tmp_p
 
 def test_scheduling_refuses_what_the_runs_would_fail_on(windows_lab, tmp_path):
     lab = windows_lab
-    _, bad_time = lab.task("oscc.admin.informix_backup_schedule",
-                           {**SCHEDULE, "schedules": [{"level": 0, "time": "25:00"}]}, tmp_path)
+    _, (bad_time, nul) = lab.tasks([("oscc.admin.informix_backup_schedule",
+                                     {**SCHEDULE, "schedules": [{"level": 0, "time": "25:00"}]}),
+                                    ("oscc.admin.informix_backup_schedule", {**SCHEDULE, "tool": "onbar"})], tmp_path)
     assert bad_time["failed"] and "time must be HH:MM" in bad_time["msg"]
-    _, nul = lab.task("oscc.admin.informix_backup_schedule", {**SCHEDULE, "tool": "onbar"}, tmp_path)
     assert nul["failed"] and "return code 156" in nul["msg"] and tasks(lab) == {}
 
 

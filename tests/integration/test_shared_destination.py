@@ -42,12 +42,12 @@ def stem(path):
 
 def test_retention_on_one_server_leaves_every_file_of_the_others(estate, tmp_path):
     main, backup = estate
-    for _ in range(2):
-        backup.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    _, runs = backup.tasks([("oscc.admin.informix_backup", BACKUP)] * 2, tmp_path)
+    assert all(r["verified"] for r in runs), runs
     theirs = owned(backup, "ol_backup")
     assert len(theirs) == 4  # two chains: archive and manifest each
-    for _ in range(3):
-        _, done = main.task("oscc.admin.informix_backup", {**BACKUP, "keep_full": 1}, tmp_path)
+    _, runs = main.tasks([("oscc.admin.informix_backup", {**BACKUP, "keep_full": 1})] * 3, tmp_path)
+    for done in runs:
         assert done["verified"], done
     assert owned(backup, "ol_backup") == theirs  # the other server's chains: all still there
     assert len(owned(main, "ol_main")) == 2 and stem(done["manifest"]) + ".json" in files(main)
@@ -111,8 +111,9 @@ def test_manifests_naming_paths_outside_the_share_are_skipped_and_refused(estate
     with open(os.path.join(share_dir(main), "inventory-export.json"), "w") as handle:
         json.dump(["another tool's file"], handle)
 
-    for _ in range(2):  # retention with keep_full 1 would delete every older chain it trusted
-        _, done = main.task("oscc.admin.informix_backup", {**BACKUP, "keep_full": 1}, tmp_path)
+    # retention with keep_full 1 would delete every older chain it trusted
+    _, runs = main.tasks([("oscc.admin.informix_backup", {**BACKUP, "keep_full": 1})] * 2, tmp_path)
+    for done in runs:
         assert done["verified"], done
     reasons = {stem(s["manifest"]): s["reason"] for s in done["skipped_manifests"]}
     assert len(reasons) == 8 and os.path.exists(victim)
@@ -123,16 +124,16 @@ def test_manifests_naming_paths_outside_the_share_are_skipped_and_refused(estate
     assert "not a readable manifest" in reasons["ol_main_20990301T000000000_L0"]
     assert all(os.path.exists(p) for p in forged.values())  # never deleted either: nothing of ours
 
-    _, refused = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True,
-                                                            "manifest": SHARE + "\\" + os.path.basename(no_sum)}, tmp_path)
+    # The refusals and the plan, back to back in one playbook (each refused before anything is touched).
+    steps = [("oscc.admin.informix_restore", {**RESTORE, "confirm": True,
+                                              "manifest": SHARE + "\\" + os.path.basename(no_sum)})]
+    steps += [("oscc.admin.informix_restore", {**RESTORE, "manifest": SHARE + "\\" + os.path.basename(path),
+                                               "confirm": True}) for path in forged.values()]
+    steps.append(("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False}, {"check": True}))
+    _, (refused, *refusals, latest) = main.tasks(steps, tmp_path)
     assert refused["failed"] and refused["msg"].endswith("it names an archive but no sha256 and size"), refused
-    for kind, path in forged.items():
-        host_path = SHARE + "\\" + os.path.basename(path)
-        _, refused = main.task("oscc.admin.informix_restore", {**RESTORE, "manifest": host_path, "confirm": True},
-                               tmp_path)
+    for kind, refused in zip(forged, refusals):
         assert refused["failed"] and "not a plain file name" in refused["msg"], (kind, refused)
-    _, latest = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False},
-                          tmp_path, check=True)
     assert latest["restored"] == [stem(done["manifest"])]
     assert len(latest["fell_back_past"]) == 8 and latest["warnings"]
     assert os.path.exists(victim) and main.mode_rc() == 5
@@ -161,9 +162,12 @@ def test_one_backup_or_restore_per_server_at_a_time(estate, tmp_path):
     main.faults(ontape_delay_seconds=12)  # the first restore's safety backup holds the lock that long
     first = background_restore(main, tmp_path, "first")
     wait_for(main.lock_file())
-    _, second = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True}, tmp_path)
-    _, during = main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
-    _, other = backup.task("oscc.admin.informix_backup", BACKUP, tmp_path)  # another server: not held up
+    # While the first holds the lock: a second restore, a backup, and (another server: not held up) a backup
+    # of the backup server, in one playbook.
+    _, (second, during, other) = main.tasks([("oscc.admin.informix_restore", {**RESTORE, "confirm": True}),
+                                             ("oscc.admin.informix_backup", BACKUP),
+                                             ("oscc.admin.informix_backup", BACKUP, {"host": backup.inventory_host})],
+                                            tmp_path)
     out, _ = first.communicate(timeout=120)
     assert first.returncode == 0, out
     for refused in (second, during):
@@ -232,23 +236,22 @@ def test_a_different_patch_level_is_refused_unless_allowed_and_shown_in_check_mo
     assert recorded["informix_version"] == "12.10.FC14" and recorded["informixserver"] == "ol_main"
     assert recorded["computer_name"] and recorded["host"] == "lab-main"
     labctl.set_software_version(main.root, main.host, "12.0.2.0")
-    for check in (True, False):
-        _, refused = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True}, tmp_path, check=check)
+    allowed = {**RESTORE, "confirm": True, "allow_version_mismatch": True, "safety_backup": False}
+    _, (*refusals, planned, restored) = main.tasks(
+        [("oscc.admin.informix_restore", {**RESTORE, "confirm": True}, {"check": check}) for check in (True, False)]
+        + [("oscc.admin.informix_restore", allowed, {"check": True}), ("oscc.admin.informix_restore", allowed)], tmp_path)
+    for refused in refusals:
         assert refused["failed"] and "12.0.1.4" in refused["msg"] and "12.0.2.0" in refused["msg"], refused
         assert "allow_version_mismatch" in refused["msg"] and "§7.4" in refused["msg"]
-    allowed = {**RESTORE, "confirm": True, "allow_version_mismatch": True, "safety_backup": False}
-    _, planned = main.task("oscc.admin.informix_restore", allowed, tmp_path, check=True)
     assert planned["version_check"] == {"backup": recorded["oscc_version"], "matches": False, "allowed": True,
                                         "server": "OpenScape Contact Center Enterprise V12 Server 12.0.2.0"}
-    _, restored = main.task("oscc.admin.informix_restore", allowed, tmp_path)
     assert restored["server_mode"] == "On-Line"
 
 
 def test_two_level0_backups_without_a_log_switch_both_verify(estate, tmp_path):
     main, _backup = estate
-    _, first = main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
-    _, second = main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
-    _, level1 = main.task("oscc.admin.informix_backup", {**BACKUP, "level": 1}, tmp_path)
+    _, (first, second, level1) = main.tasks([("oscc.admin.informix_backup", BACKUP)] * 2
+                                            + [("oscc.admin.informix_backup", {**BACKUP, "level": 1})], tmp_path)
     assert first["verified"] and second["verified"] and level1["verified"], (first, second, level1)
     assert first["checkpoint"]["log"] == second["checkpoint"]["log"] == level1["checkpoint"]["log"]
     assert first["checkpoint"]["position"] != second["checkpoint"]["position"]

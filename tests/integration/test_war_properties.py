@@ -57,11 +57,13 @@ def test_keys_change_everything_else_stays_and_jar_accepts_it(linux_lab, war, tm
 def test_second_run_and_check_mode_change_nothing(linux_lab, war, tmp_path):
     linux_lab.task("oscc.admin.war_properties", {**ARGS, "path": str(war)}, tmp_path)
     unchanged = sha(war)
-    _, second = linux_lab.task("oscc.admin.war_properties", {**ARGS, "path": str(war)}, tmp_path)
-    assert not second["changed"] and sha(war) == unchanged
     port = {"socket.server.port": 7000}
-    _, planned = linux_lab.task("oscc.admin.war_properties", {**ARGS, "path": str(war), "properties": port},
-                                tmp_path, check=True, diff=True)
+    # The second run and the plan back to back in one playbook: neither may touch the WAR.
+    _, (second, planned) = linux_lab.tasks([
+        ("oscc.admin.war_properties", {**ARGS, "path": str(war)}),
+        ("oscc.admin.war_properties", {**ARGS, "path": str(war), "properties": port}, {"check": True, "diff": True})],
+        tmp_path)
+    assert not second["changed"] and sha(war) == unchanged
     assert planned["changed"] and "socket.server.port=7000" in planned["diff"]["after"] and sha(war) == unchanged
 
 
@@ -115,7 +117,8 @@ def test_built_from_src_the_kit_stays_and_a_rerun_changes_nothing(linux_lab, war
 
 def test_check_mode_with_a_kit_still_to_come(linux_lab, tmp_path):
     args = {**ARGS, "src": str(tmp_path / "missing.war"), "path": str(tmp_path / "HPPC.war")}
-    _, planned = linux_lab.task("oscc.admin.war_properties", args, tmp_path, check=True)
+    # The plan, then the real run (which fails and so creates nothing either), in one playbook.
+    _, (planned, real) = linux_lab.tasks([("oscc.admin.war_properties", args, {"check": True}),
+                                          ("oscc.admin.war_properties", args)], tmp_path)
     assert planned["changed"] and not (tmp_path / "HPPC.war").exists()
-    _, real = linux_lab.task("oscc.admin.war_properties", args, tmp_path)
     assert real["failed"] and "does not exist" in real["msg"]
