@@ -159,3 +159,21 @@ def test_replace_main_server_restores_the_last_backup_or_lists_the_reconfigurati
     assert replaced.rc == 0, replaced.stdout[-3000:]
     assert labctl.data(estate.root, "main")["hppc"]["agents"] == archived["hppc"]["agents"]
     assert "licence" in replaced.stdout
+
+
+def test_the_restore_playbook_checks_the_server_it_restores_first(estate):
+    # the estate as it runs: every hosts.equiv lists its partners (§7.3 steps 4-5)
+    assert play(estate, "replication_resume.yml", replication_scope="all").rc == 0
+    backup = estate.playbook(os.path.join(PLAYBOOKS, "backup.yml"), limit="lab-main")
+    assert backup.rc == 0, backup.stdout[-3000:]
+    labctl.set_clock_offset(estate.root, "main", -2.5)
+    before = labctl.data(estate.root, "main")
+    refused = estate.playbook(os.path.join(PLAYBOOKS, "restore.yml"), limit="lab-main",
+                              extra={"informix_restore_confirm": True})
+    assert refused.rc != 0 and "2.5" in failures(refused), refused.stdout[-3000:]
+    assert labctl.data(estate.root, "main") == before
+    assert not [c for c in calls(estate, "lab-main") if c["module"] == "win_service"]
+    labctl.set_clock_offset(estate.root, "main", 0.4)
+    restored = estate.playbook(os.path.join(PLAYBOOKS, "restore.yml"), limit="lab-main",
+                               extra={"informix_restore_confirm": True})
+    assert restored.rc == 0, restored.stdout[-3000:]
