@@ -138,17 +138,18 @@ def role_of(host: str, groups: dict) -> str | None:
 
 
 def partners(host: str, scope: str, groups: dict) -> dict[str, list[str]]:
-    """The partners of a host per kind of replication (§7.1.1): central reporting links the main and backup
-    servers with the central report server, high availability the main and the backup server."""
+    """The partners of a host per kind of replication (§7.1.1, §7.3 step 5, §8.1): central reporting links each
+    main and backup server with the central report servers, high availability each main server with the backup
+    servers."""
     role = role_of(host, groups)
-    mains = list(groups.get("oscc_main") or []) + list(groups.get("oscc_backup") or [])
+    main, backup = list(groups.get("oscc_main") or []), list(groups.get("oscc_backup") or [])
     reports = list(groups.get("oscc_central_report") or [])
     kinds = {}
-    if scope in ("central_reporting", "all") and reports:
-        kinds["central_reporting"] = mains if role == "central_report" else reports if role else []
-    if scope in ("high_availability", "all") and groups.get("oscc_backup") and role in ("main", "backup"):
-        kinds["high_availability"] = [h for h in mains if h != host]
-    return {kind: [h for h in hosts if h != host] for kind, hosts in kinds.items()}
+    if scope in ("central_reporting", "all") and reports and role:
+        kinds["central_reporting"] = main + backup if role == "central_report" else reports
+    if scope in ("high_availability", "all") and backup and role in ("main", "backup"):
+        kinds["high_availability"] = backup if role == "main" else main
+    return {kind: [h for h in hosts if h != host] for kind, hosts in kinds.items() if [h for h in hosts if h != host]}
 
 
 def server_group(host: str, hostvars: dict, overrides: dict | None = None) -> str:

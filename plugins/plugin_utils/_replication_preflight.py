@@ -10,6 +10,7 @@ import ipaddress
 import re
 import statistics
 
+from ansible_collections.oscc.admin.plugins.plugin_utils import _replication as replication
 from ansible_collections.oscc.admin.plugins.plugin_utils._cmdlet import cmdlet
 
 # The system environment variables §7.3 step 1 requires.
@@ -483,14 +484,10 @@ def topology(groups: dict, hostvars, scope: str, reference: str | None = None) -
             partners[a] += [] if b in partners[a] else [b]
             partners[b] += [] if a in partners[b] else [a]
 
-    if scope in ("central_reporting", "all"):
-        for server in main + backup:
-            for central in report:
-                pair(central, server)
-    if scope in ("high_availability", "all"):
-        for server in main:
-            for standby in backup:
-                pair(server, standby)
+    for server in main + backup + report:
+        for others in replication.partners(server, scope, groups).values():
+            for other in others:
+                pair(server, other)
     participants = [h for h in main + backup + report if h in partners]
     participants = list(dict.fromkeys(participants))
     if not participants:
