@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 import time
 import uuid
 
@@ -45,6 +46,9 @@ REPLICATION_ACTION_SPEC = {
     "task_password": {"type": "str", "no_log": True},
 }
 TASK_FOLDER = "\\OSCC\\"
+START_LEASE = 600  # seconds the started task has to take the sync's lock over
+MAX_HOURS = 720  # 30 days; a longer run is no longer "for hours"
+GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 ACTIVATE_TIMEOUT = 1800
 
 
@@ -59,8 +63,9 @@ def check_options(args, hostvars):
     if hours is not None:
         if args["sync"] not in ("report_data_all", "report_data_continue"):
             raise AnsibleActionFail("run_for_hours applies to sync report_data_all and report_data_continue only (§7.2)")
-        if not math.isfinite(hours) or hours <= 0:
-            raise AnsibleActionFail(f"run_for_hours must be a number of hours greater than 0, got {hours!r}")
+        if not math.isfinite(hours) or hours <= 0 or hours > MAX_HOURS:
+            raise AnsibleActionFail(f"run_for_hours must be a number of hours greater than 0 and at most {MAX_HOURS}, "
+                                    f"got {hours!r}")
     if args["sync"]:
         if not args["partner"]:
             raise AnsibleActionFail("partner is required with sync: the inventory host to synchronise with (§7.2)")
@@ -71,6 +76,16 @@ def check_options(args, hostvars):
     if args["state"] in ("stopped", "restarted") and not args["confirm"]:
         raise AnsibleActionFail(f"state={args['state']} needs confirm=true: it ends replication and may need a "
                                 "report data synchronisation afterwards (§7.1.3)")
+    for option in ("work_dir", "oscc_dir"):
+        value = args[option]
+        if any(c in value for c in '"<>|?*\r\n\t') or ".." in value.replace("/", "\\").split("\\"):
+            raise AnsibleActionFail(f"{option} must be a plain Windows folder path (no quotes, line breaks, wildcards "
+                                    f"or '..'), got {value!r}")
+    for option in ("server_groups", "replicate_sets"):
+        for key, value in args[option].items():
+            if not isinstance(value, str) or not GROUP_NAME.fullmatch(value):
+                raise AnsibleActionFail(f"{option}.{key} must be a name of letters, digits and _ (at most 128), "
+                                        f"got {value!r}")
     if args["poll_interval"] < 1 or args["sync_timeout"] < 1:
         raise AnsibleActionFail("poll_interval and sync_timeout must be at least 1 second")
 
@@ -177,7 +192,8 @@ class ActionModule(ReplicationAction):
         ops.cleanup.append(self._diagnostics_op(args))
         done = target.batch(ops.ops, ops.cleanup, check=False)
         run = done["results"][0] if done["results"] else {}
-        result = {"changed": True, "commands": [f"{tool} -activate"], "rc": run.get("rc"), "output": output_of(run)}
+        result = {"changed": bool(run.get("ok")), "commands": [f"{tool} -activate"], "rc": run.get("rc"),
+                  "output": output_of(run)}
         if not run.get("ok") or run.get("rc") != 0 or run.get("timed_out"):
             result.update(failed=True, diagnostics=self._diagnostics(done["cleanup"][0]),
                           msg=f"trcdbins -activate failed (rc {run.get('rc')}): "
@@ -234,7 +250,10 @@ class ActionModule(ReplicationAction):
             if not same or len(progress["done"]) >= progress["total"]:
                 raise AnsibleActionFail(f"sync=report_data_continue: there is no unfinished report_data_all with "
                                         f"{partner} on {estate.host} to continue")
-            done = progress["done"]
+            done = [name for name in progress["done"] if name in replicates]
+            if len(done) >= len(replicates):
+                raise AnsibleActionFail(f"sync=report_data_continue: every replicate of the last report_data_all with "
+                                        f"{partner} on {estate.host} is done")
         commands = rep.sync_commands(kind, master, receiver, estate.sets, replicates, done, dt.date.today())
         units = [c[3].split("=", 1)[1] if c[1] == "replicate" else kind for c in commands]
         total = len(replicates) if replicates else 1
@@ -255,7 +274,8 @@ class ActionModule(ReplicationAction):
         has no task of this definition yet (its description carries the definition's fingerprint)."""
         token = uuid.uuid4().hex
         record = {"operation": f"replication {kind}", "token": token}
-        ops = Ops().add("lock", {"op": "lock", "path": files["lock"], "record": record})
+        # The run takes over the lease its start took (below), once that process has ended.
+        ops = Ops().add("lock", {"op": "lock", "path": files["lock"], "record": record, "break_token": token})
         if not done:  # a new run starts its progress file; report_data_continue goes on with the last one
             ops.add("header", {"op": "write", "path": files["progress"], "encoding": "utf-8",
                                "content": f"run {kind.replace('_continue', '_all')} {master} {receiver} {total}\n"})
@@ -275,12 +295,23 @@ class ActionModule(ReplicationAction):
         task["description"] = f"oscc.admin: replication synchronisation (manual 7.2), definition {fingerprint}"
         if task["description"] not in registered or args["task_password"]:  # a password may have changed
             target.module("community.windows.win_scheduled_task", task)
-        target.batch([{"op": "mkdir", "path": args["work_dir"]},
-                      {"op": "write", "path": files["script"], "content": executor_source(), "encoding": "utf-8"},
-                      {"op": "write", "path": files["batch"], "content": json.dumps(batch, indent=1), "encoding": "utf-8"},
-                      {"op": "remove", "path": files["record"], "root": args["work_dir"]},
-                      {"op": "cmdlet", "module": "ScheduledTasks", "name": "Start-ScheduledTask",
-                       "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}}])
+        # The sync's lock first, as a lease: a run holding it, or another start, halts this batch before it writes.
+        started = target.batch([{"op": "mkdir", "path": args["work_dir"]},
+                                {"op": "lock", "path": files["lock"], "record": record, "ttl": START_LEASE},
+                                {"op": "write", "path": files["script"], "content": executor_source(), "encoding": "utf-8"},
+                                {"op": "write", "path": files["batch"], "content": json.dumps(batch, indent=1),
+                                 "encoding": "utf-8"},
+                                {"op": "remove", "path": files["record"], "root": args["work_dir"]},
+                                {"op": "cmdlet", "module": "ScheduledTasks", "name": "Start-ScheduledTask",
+                                 "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}}], check=False)
+        lock = started["results"][1] if len(started["results"]) > 1 else {}
+        if lock.get("ok") and not lock.get("acquired"):
+            holder = lock.get("holder") or {}
+            raise AnsibleActionFail(f"a synchronisation is already running on this server ({holder.get('operation')}, "
+                                    f"since {holder.get('started')}); wait for it to end")
+        if started.get("failed_at") is not None:
+            failed = started["results"][started["failed_at"]]
+            raise RemoteFailure(f"the synchronisation could not be started: {failed.get('error')}", failed)
 
     def _follow(self, target, args, files, kind, total, limit, deadline, host):
         """Polls the progress file until the run's record appears or its time is up; one round trip each."""

@@ -96,7 +96,7 @@ def space_bytes(onstat_d: str, names: list[str]) -> int:
 
 
 def level(percent: float | None) -> str:
-    if percent is None:
+    if percent is None or percent < 0:
         return "unknown"
     return next(name for floor, name in LEVELS if percent >= floor)
 
@@ -104,14 +104,12 @@ def level(percent: float | None) -> str:
 def buffer(onconfig: dict, onstat_d: str, rows: list[dict]) -> dict:
     """The replication buffer of §7.1.1 as ER shows it: queued bytes against the queue's memory and sbspaces."""
     queued = sum(r["queue"] for r in rows if r["status"] != "Local")
-    try:
-        memory = int(onconfig.get("CDR_QUEUEMEM") or 131072) * 1024  # KB; ER's default when unset
-    except ValueError:
-        memory = 131072 * 1024
+    memory = str(onconfig.get("CDR_QUEUEMEM") or "131072")  # KB; ER's default when unset
     sbspaces = [s.strip() for s in (onconfig.get("CDR_QDATA_SBSPACE") or "").split(",") if s.strip()]
-    capacity = memory + space_bytes(onstat_d, sbspaces)
-    percent = round(100.0 * queued / capacity, 2) if rows and capacity else None
-    found = level(percent)
+    capacity = int(memory) * 1024 + space_bytes(onstat_d, sbspaces) if memory.isdigit() else 0
+    exact = 100.0 * queued / capacity if rows and capacity > 0 else None
+    percent = None if exact is None else round(exact, 2)
+    found = level(exact)  # the level of the value itself, not of its rounding
     return {"percent": percent, "level": found, "meaning": LEVEL_TEXT.get(found, "the buffer could not be read"),
             "queued_bytes": queued, "capacity_bytes": capacity, "sbspaces": sbspaces, "computed_from": BUFFER_METHOD}
 
@@ -254,6 +252,7 @@ _OPTION = {
         "§7.2", "Historische Report-Daten der letzten Zeit mit dem Remote-Server-Computer synchronisieren"),
     ("report_data_all", "central_reporting"): (
         "§7.2", "Alle historischen Report-Daten mit dem Remote-Server-Computer synchronisieren"),
+    ("admin_data", "central_reporting"): ("§8.3", "the option that synchronises the administration data (§8.2, §8.3)"),
     ("report_data_continue", "central_reporting"): (
         "§7.2", "Alle historischen Report-Daten weiterhin mit dem Remote-Server-Computer synchronisieren"),
 }

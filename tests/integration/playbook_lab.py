@@ -147,9 +147,10 @@ def replication_estate(root):
 CHANGING_CDR = {"suspend", "resume", "stop", "start", "cleanstart", "sync", "check"}
 
 
-def replication_changes(lab, since=0.0):
+def replication_changes(lab, since=0.0, files=True):
     """Every call the three servers recorded after `since` that can change one: a service, a task, or an executor
-    batch that writes, removes, starts or stops a task, or runs a changing cdr command."""
+    batch that writes, removes (without `files`: not these, the files of one change), starts or stops a task, or
+    runs a changing cdr command."""
     found = []
     for host in ("main", "backup", "report"):
         for call in labctl.windows_state(lab.root, host)["calls"]:
@@ -161,7 +162,7 @@ def replication_changes(lab, since=0.0):
             batch = (call["args"] or {}).get("batch") or {}
             for op in batch.get("ops", []):
                 argv = op.get("argv") or []
-                if op["op"] in ("write", "remove", "move", "copy") or \
+                if (files and op["op"] in ("write", "remove", "move", "copy")) or \
                         (op["op"] == "cmdlet" and op["name"].startswith(("Start-", "Stop-"))) or \
                         (op["op"] == "run" and argv[0].lower().endswith("cdr.exe") and argv[1] in CHANGING_CDR):
                     found.append((host, op["op"], " ".join(argv[1:3]) or op.get("path") or op.get("name")))

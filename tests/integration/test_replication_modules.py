@@ -139,6 +139,11 @@ BAD_INPUTS = [
     ({"state": "paused", "server_groups": {"oscc9.example.com": "g_x"}}, "server_groups"),
     ({"state": "paused", "replicate_sets": {"reports": "x"}}, "replicate_sets"),
     ({"state": "paused", "oscc_dir": "relative\\dir"}, "oscc_dir"),
+    ({"sync": "report_data_recent", "partner": "lab-main", "work_dir": "C:\\tmp\\a\nb"}, "work_dir"),
+    ({"sync": "report_data_recent", "partner": "lab-main", "work_dir": "C:\\ProgramData\\..\\Windows"}, "work_dir"),
+    ({"sync": "report_data_all", "partner": "lab-main", "run_for_hours": 1e308}, "run_for_hours"),
+    ({"state": "paused", "server_groups": {"lab-main": "g_ol_main\ncdr stop"}}, "server_groups"),
+    ({"sync": "report_data_all", "partner": "lab-main", "replicate_sets": {"report_data": ["a"]}}, "replicate_sets"),
 ]
 
 

@@ -2,6 +2,7 @@
 in one simulated Enterprise Replication domain. What each playbook did is read from the data on the servers and
 from the calls every simulated server recorded, in order."""
 import os
+import subprocess
 
 import labctl
 import pytest
@@ -110,10 +111,16 @@ def test_sync_stops_at_run_for_hours_continues_and_autopa_runs_again_after_each_
     assert estate.rows("lab-report") == estate.rows("lab-main")
     assert service_state(estate, "lab-report", SERVICES[1]) == "running"
 
-    failed = play(estate, "replication_sync.yml", replication_sync_kind="report_data_all",
-                  oscc_replication_replicate_sets={"report_data": "oscc_nothing"})
-    assert failed.rc != 0 and "oscc_nothing" in failures(failed)
-    assert [c["args"]["state"] for c in calls(estate, "lab-report") if c["module"] == "win_service"][-2:] == \
+    refused = play(estate, "replication_sync.yml", replication_sync_kind="report_data_all",
+                   oscc_replication_replicate_sets={"report_data": "oscc_nothing"})
+    assert refused.rc != 0 and "oscc_nothing" in failures(refused)
+    services = [c for c in calls(estate, "lab-report") if c["module"] == "win_service"]
+    assert len(services) == 4  # refused by the probe: AutoPA was not touched
+
+    subprocess.run(["cdr", "stop"], env=dict(estate.env, **labctl.environment(estate.root, "main", "ol_main")), check=True)
+    failed = play(estate, "replication_sync.yml", replication_sync_kind="report_data_all", replication_poll_interval=1)
+    assert failed.rc != 0 and "failed" in failures(failed)
+    assert [c["args"]["state"] for c in calls(estate, "lab-report") if c["module"] == "win_service"][4:] == \
         ["stopped", "started"]
     assert service_state(estate, "lab-report", SERVICES[1]) == "running"
 
