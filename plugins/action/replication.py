@@ -132,7 +132,7 @@ class ActionModule(ReplicationAction):
         found, info = self._probe(target, informix, estate)
         er = info["enterprise_replication"]
         local = er["local_state"]
-        kinds = dict(estate.kinds)
+        kinds = estate.kinds
         if not kinds:
             raise AnsibleActionFail(f"scope={args['scope']}: {estate.host} has no partner for it in the inventory")
         if not er["detected"]:
@@ -141,13 +141,12 @@ class ActionModule(ReplicationAction):
                                 args["state"], args, estate, details={"replication": info})
         if local == "offline":
             raise AnsibleActionFail(f"the Informix server {informix.informixserver} is not On-Line; cdr cannot run")
-        listed = {r["group"] for r in info["servers"]}
-        missing = sorted(g for groups in kinds.values() for g in groups.values() if g not in listed)
+        rows = {r["group"]: r for r in info["servers"]}
+        missing = sorted(g for groups in kinds.values() for g in groups.values() if g not in rows)
         if local == "running" and missing:
             return self._refuse(f"cdr list server on {estate.host} does not list the partner's server group "
                                 f"{missing[0]} (set server_groups if the estate names its groups otherwise)",
                                 args["state"], args, estate, details={"replication": info})
-        rows = {r["group"]: r for r in info["servers"]}
         commands = rep.state_plan(args["state"], "stopped" if local == "stopped" else None, estate.local_group,
                                   {kind: list(groups.values()) for kind, groups in kinds.items()}, rows, estate.role)
         result = {"changed": bool(commands), "state": args["state"], "scope": args["scope"],
