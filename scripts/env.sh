@@ -7,4 +7,5 @@ export ANSIBLE_CONFIG="$root/tests/lab/ansible.cfg"
 export ANSIBLE_NOCOLOR=1
 export ANSIBLE_HOST_KEY_CHECKING=False
 export PYTHONDONTWRITEBYTECODE=1
+export OSCC_LAB_BYTECODE_CACHE="$root/.cache/lab-bytecode"  # tests/lab/site/oscc_lab_bytecode.py
 export ANSIBLE_CONNECTION_PLUGINS="$root/tests/lab/plugins/connection"

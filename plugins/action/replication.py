@@ -44,6 +44,7 @@ REPLICATION_ACTION_SPEC = {
     "sync_timeout": {"type": "int", "default": 86400},
     "task_username": {"type": "str", "default": "SYSTEM"},
     "task_password": {"type": "str", "no_log": True},
+    "task_update_password": {"type": "bool", "default": False},
 }
 TASK_FOLDER = "\\OSCC\\"
 START_LEASE = 600  # seconds the started task has to take the sync's lock over
@@ -73,6 +74,8 @@ def check_options(args, hostvars):
             raise AnsibleActionFail(f"partner: {args['partner']!r} is not a host of the inventory")
     elif args["partner"]:
         raise AnsibleActionFail("partner applies to sync only")
+    if args["task_update_password"] and not args["task_password"]:
+        raise AnsibleActionFail("task_update_password needs task_password: the password to register the task with")
     if args["state"] in ("stopped", "restarted") and not args["confirm"]:
         raise AnsibleActionFail(f"state={args['state']} needs confirm=true: it ends replication and may need a "
                                 "report data synchronisation afterwards (§7.1.3)")
@@ -147,26 +150,25 @@ class ActionModule(ReplicationAction):
             return self._refuse(f"cdr list server on {estate.host} does not list the partner's server group "
                                 f"{missing[0]} (set server_groups if the estate names its groups otherwise)",
                                 args["state"], args, estate, details={"replication": info})
-        commands = rep.state_plan(args["state"], "stopped" if local == "stopped" else None, estate.local_group,
-                                  {kind: list(groups.values()) for kind, groups in kinds.items()}, rows, estate.role)
+        listed = {kind: list(groups.values()) for kind, groups in kinds.items()}
+        commands = rep.state_plan(args["state"], "stopped" if local == "stopped" else None, estate.local_group, listed,
+                                  rows, estate.role)
         result = {"changed": bool(commands), "state": args["state"], "scope": args["scope"],
                   "commands": [" ".join(["cdr", *c]) for c in commands], "before": self._partners(info)}
         if not commands or self._task.check_mode:
             return dict(result, after=result["before"], buffer=info["buffer"])
-        ops = Ops()
-        for n, command in enumerate(commands):
-            ops.add(f"cdr{n}", informix.run("cdr", *command, ok_rc=[0]))
-        ops.add("servers", informix.run("cdr", "list", "server"))
-        ops.cleanup.append(self._diagnostics_op(args))
-        done = target.batch(ops.ops, ops.cleanup, check=False)
-        results = ops.results(done)
-        if done.get("failed_at") is not None:
-            failed = done["results"][done["failed_at"]]
-            what = " ".join(["cdr", *commands[done["failed_at"]]]) if done["failed_at"] < len(commands) else "cdr list server"
-            return dict(result, failed=True, msg=f"{what} failed on {estate.host} (rc {failed.get('rc')}): "
-                        f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}",
-                        diagnostics=self._diagnostics(done["cleanup"][0]), rc=failed.get("rc"))
-        after = self.read_probe(informix, estate, dict(found, servers=results["servers"]))
+        while True:
+            done, results, failure = self._run_cdr(target, args, informix, estate, commands)
+            if failure:
+                return dict(result, **failure)
+            after = self.read_probe(informix, estate, dict(found, servers=results["servers"]))
+            # A stopped server hides its partners' suspension: once started, a paused partner is resumed too.
+            more = rep.state_plan("active", None, estate.local_group, listed, {r["group"]: r for r in after["servers"]},
+                                  estate.role) if commands[0] == ["start"] else []
+            if not more:
+                break
+            commands = more
+            result["commands"] += [" ".join(["cdr", *c]) for c in more]
         result.update(after=self._partners(after), buffer=after["buffer"])
         wrong = [p for p in result["after"] if args["state"] in ("paused", "active") and
                  p["state"] != args["state"] and not (args["state"] == "active" and p["state"] == "connecting")]
@@ -175,6 +177,22 @@ class ActionModule(ReplicationAction):
                           msg=f"after {result['commands'][-1]}, {wrong[0]['host']} ({wrong[0]['group']}) is "
                               f"{wrong[0]['state']}, not {args['state']}")
         return result
+
+    def _run_cdr(self, target, args, informix, estate, commands):
+        """The commands and a new cdr list server in one round trip; (batch, results, failure result or None)."""
+        ops = Ops()
+        for n, command in enumerate(commands):
+            ops.add(f"cdr{n}", informix.run("cdr", *command, ok_rc=[0]))
+        ops.add("servers", informix.run("cdr", "list", "server"))
+        ops.cleanup.append(self._diagnostics_op(args))
+        done = target.batch(ops.ops, ops.cleanup, check=False)
+        if done.get("failed_at") is None:
+            return done, ops.results(done), None
+        failed = done["results"][done["failed_at"]]
+        what = " ".join(["cdr", *commands[done["failed_at"]]]) if done["failed_at"] < len(commands) else "cdr list server"
+        return done, None, {"failed": True, "rc": failed.get("rc"), "diagnostics": self._diagnostics(done["cleanup"][0]),
+                            "msg": f"{what} failed on {estate.host} (rc {failed.get('rc')}): "
+                                   f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}"}
 
     @staticmethod
     def _partners(info):
@@ -292,7 +310,9 @@ class ActionModule(ReplicationAction):
         fingerprint = hashlib.sha256(json.dumps({k: v for k, v in task.items() if k != "password"},
                                                 sort_keys=True).encode()).hexdigest()[:16]
         task["description"] = f"oscc.admin: replication synchronisation (manual 7.2), definition {fingerprint}"
-        if task["description"] not in registered or args["task_password"]:  # a password may have changed
+        if task["description"] not in registered or args["task_update_password"]:
+            # registered anew: the password given is the one to apply (run_as keeps it otherwise)
+            task["update_password"] = bool(args["task_password"])
             target.module("community.windows.win_scheduled_task", task)
         # The sync's lock first, as a lease: a run holding it, or another start, halts this batch before it writes.
         started = target.batch([{"op": "mkdir", "path": args["work_dir"]},

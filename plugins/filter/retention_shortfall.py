@@ -8,14 +8,21 @@ import datetime as dt
 
 from ansible.errors import AnsibleFilterError
 
+MAX_DAYS = 36500  # a hundred years: longer is a typo, and dates before year 1 cannot be shown
+
 
 def _days(value, what):
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        raise AnsibleFilterError(f"retention_shortfall: {what} must be a whole number of days, got {value!r}") from None
-    if days < 0:
-        raise AnsibleFilterError(f"retention_shortfall: {what} must not be negative, got {days}")
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        days = None
+    else:
+        try:
+            days = int(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError, OverflowError):
+            days = None
+    if days is None:
+        raise AnsibleFilterError(f"retention_shortfall: {what} must be a whole number of days, got {value!r}")
+    if not 0 <= days <= MAX_DAYS:
+        raise AnsibleFilterError(f"retention_shortfall: {what} must be between 0 and {MAX_DAYS} days, got {days}")
     return days
 
 

@@ -86,6 +86,13 @@ options:
     description:
       - Its password, unless it is a service account.
     type: str
+  task_update_password:
+    description:
+      - Register the task again with O(task_password), and apply it. A changed password alone is not seen on the host
+        (Task Scheduler does not show it, and the task's definition fingerprint leaves it out), so set this once
+        after changing the account's password. Needs O(task_password).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - oscc.admin.replication
   - oscc.admin.action

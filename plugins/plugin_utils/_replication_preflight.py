@@ -383,6 +383,11 @@ def _judge_hosts_equiv(args, found, plan, written, blocked):
             in_the_way = f"; {len(plan['removed'])} line(s) in the way" if plan["removed"] else ""
             lines_check = _check("hosts_equiv_lines", "hosts.equiv lists the servers", FAILED,
                                  f"missing: {missing}{in_the_way}")
+    open_lines = [ln.strip() for ln in plan["lines"] if _first_field(ln).startswith("+")]
+    if open_lines and lines_check["status"] == OK:  # '+' trusts every host (and '+@group' a whole netgroup)
+        lines_check = _check("hosts_equiv_lines", "hosts.equiv lists the servers", WARNING,
+                             f"{lines_check['detail']}; kept {', '.join(repr(ln) for ln in open_lines)}, which trusts "
+                             "more than the servers (exclusive=true removes it)")
     now = plan["lines"] if done or not plan["changed"] else (found.get("content") or "").splitlines()
     hosts_equiv = {"path": path, "exists": bool(found.get("exists")) or done, "lines": now,
                    "planned_lines": plan["lines"], "added": plan["added"], "removed": plan["removed"],

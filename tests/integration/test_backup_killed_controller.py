@@ -20,7 +20,8 @@ def ontapes(lab):
             out = os.readlink(f"/proc/{pid}/fd/1")
         except OSError:
             continue
-        if any(c == b"ontape" or c.endswith(b"/ontape") for c in cmd[:3]) and out.startswith(lab.backups()):
+        # the lab's programs run as: python -S -c <launcher> ontape ... (labctl.init_host)
+        if any(c == b"ontape" or c.endswith(b"/ontape") for c in cmd[:5]) and out.startswith(lab.backups()):
             found.append(int(pid))
     return found
 

@@ -1,6 +1,7 @@
 """replication_info and replication against the lab's estate: lab-main, lab-backup and lab-report sharing one
 simulated Enterprise Replication domain (tests/lab/informix/ifxsim.py). Rows really move between the servers'
 chunks, so each test looks at the data on the report server, not only at what the module said."""
+import json
 import subprocess
 
 import labctl
@@ -97,6 +98,17 @@ def test_stop_and_restart_empty_the_buffer(estate, tmp_path):
     assert estate.rows("lab-report") == []  # lost from the queue: a sync brings them back (§7.1.3.1 step 6)
 
 
+def test_active_after_pause_and_stop_starts_and_resumes_in_one_run(estate, tmp_path):
+    _run, (paused, stopped, active, again) = estate.tasks(
+        [("oscc.admin.replication", {"state": "paused"}), ("oscc.admin.replication", {"state": "stopped", "confirm": True}),
+         ("oscc.admin.replication", {"state": "active"}), ("oscc.admin.replication", {"state": "active"})], tmp_path)
+    assert paused["changed"] and stopped["changed"], (paused, stopped)
+    # a stopped server does not show the suspension; once started, the paused partner is resumed too
+    assert active["commands"] == ["cdr start", "cdr resume server g_ol_report g_ol_main"], active
+    assert [p["state"] for p in active["after"]] == ["active"] and not active.get("failed")
+    assert not again["changed"] and labctl.er_state(estate.root)["suspended"] == []
+
+
 def test_a_buffer_above_95_percent_is_critical(estate, tmp_path):
     act(estate, tmp_path, state="paused")
     capacity = info(estate, tmp_path)["buffer"]["capacity_bytes"]
@@ -142,6 +154,7 @@ BAD_INPUTS = [
     ({"sync": "report_data_recent", "partner": "lab-main", "work_dir": "C:\\tmp\\a\nb"}, "work_dir"),
     ({"sync": "report_data_recent", "partner": "lab-main", "work_dir": "C:\\ProgramData\\..\\Windows"}, "work_dir"),
     ({"sync": "report_data_all", "partner": "lab-main", "run_for_hours": 1e308}, "run_for_hours"),
+    ({"sync": "report_data_recent", "partner": "lab-main", "task_update_password": True}, "task_update_password"),
     ({"state": "paused", "server_groups": {"lab-main": "g_ol_main\ncdr stop"}}, "server_groups"),
     ({"sync": "report_data_all", "partner": "lab-main", "replicate_sets": {"report_data": ["a"]}}, "replicate_sets"),
 ]
@@ -179,6 +192,21 @@ def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tm
     assert estate.rows("lab-report", "stats_agents") == estate.rows("lab-main", "stats_agents")
     again = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
     assert again["failed"] and "no unfinished report_data_all" in again["msg"]
+
+
+def test_the_task_password_is_applied_when_registered_and_when_asked_to_only(estate, tmp_path):
+    sync = {"sync": "report_data_recent", "partner": "lab-main", "poll_interval": 1, "task_username": "LAB\\oscc",
+            "task_password": "S3cret&%PATH%\"'"}
+    _run, results = estate.tasks([("oscc.admin.replication", sync, {"host": "lab-report"})] * 2 +
+                                 [("oscc.admin.replication", {**sync, "task_update_password": True}, {"host": "lab-report"})],
+                                 tmp_path)
+    assert all(r["finished"] and not r.get("failed") for r in results), results
+    registered = [c["args"] for c in labctl.windows_state(estate.root, "report")["calls"]
+                  if c["module"] == "win_scheduled_task"]
+    # the first run registers the task, the second finds it by its fingerprint, the third is asked to apply the password
+    assert [(r["username"], r["logon_type"], r["update_password"]) for r in registered] == \
+        [("LAB\\oscc", "password", True)] * 2
+    assert "S3cret" not in json.dumps(results)
 
 
 def test_a_failed_sync_says_why(estate, tmp_path):

@@ -5,8 +5,11 @@ host spells its paths as Windows does (C:\\Program Files\\Informix, D:\\CCDATA\\
 under <root>/<host>/drives/<letter>/, the simulator and the Windows stand-in modules translate.
 """
 import argparse
+import functools
+import importlib.util
 import json
 import os
+import py_compile
 import re
 import stat
 import sys
@@ -14,6 +17,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIM = os.path.join(HERE, "informix", "ifxsim.py")
+# The programs import the simulator, so its compiled form (written once by init_host) is reused: a lab
+# host runs it a few times per task, and compiling it each time would dominate the benchmarks' timings.
+LAUNCH = (f"import sys; sys.path.insert(0, {os.path.dirname(SIM)!r}); import ifxsim; "
+          "sys.exit(ifxsim.main([ifxsim.__file__] + sys.argv[1:]))")
 PROGRAMS = ("ontape", "onbar", "onstat", "onmode", "oninit", "dbaccess", "cdr")
 OSCC_SERVICES = ("OpenScape Contact Center", "OpenScape Contact Center AutoPA")
 SEED = {
@@ -74,6 +81,12 @@ def host_join(paths, key, name):
     return paths["host"][key] + separator + name
 
 
+@functools.cache
+def compile_simulator():
+    """Writes the simulator's compiled form once per process (the lab runs with PYTHONDONTWRITEBYTECODE)."""
+    py_compile.compile(SIM, cfile=importlib.util.cache_from_source(SIM), doraise=True)
+
+
 def init_host(root, host, server, python=sys.executable, platform="posix"):
     base = os.path.join(os.path.abspath(root), host)
     if platform == "windows":
@@ -84,12 +97,13 @@ def init_host(root, host, server, python=sys.executable, platform="posix"):
     for sub in ("bin", "etc", "sim"):
         os.makedirs(os.path.join(paths["informixdir"], sub), exist_ok=True)
     drives = f'IFXSIM_DRIVES="{os.path.join(base, "drives")}" ' if paths["windows"] else ""
+    compile_simulator()
     for program in PROGRAMS:
         # A Windows server's programs are <name>.exe; the short name stays for the shell-less lab tools.
         for wrapper in [os.path.join(paths["informixdir"], "bin", program + suffix)
                         for suffix in ("", ".exe") if suffix == "" or paths["windows"]]:
             with open(wrapper, "w") as handle:
-                handle.write(f'#!/bin/sh\n{drives}exec "{python}" "{SIM}" {program} "$@"\n')
+                handle.write(f'#!/bin/sh\n{drives}exec "{python}" -S -c "{LAUNCH}" {program} "$@"\n')
             os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IEXEC)
     root_chunk, data_chunk = (host_join(paths, "data", n) for n in ("rootdbs.000", "ccdata.000"))
     tapedev = host_join(paths, "tape", "BACKUP.001")
@@ -386,8 +400,6 @@ def fire_task(root, host, task):
 
 def software_version(root, host, pattern):
     """As Get-OsccVersion reads it: the stand-ins' own rule (lab_host.oscc_version), on the host's state."""
-    import importlib.util
-
     path = os.path.join(HERE, "collections", "ansible_collections", "ansible", "windows", "plugins", "module_utils",
                         "lab_host.py")
     spec = importlib.util.spec_from_file_location("lab_host", path)
@@ -433,8 +445,6 @@ def er_domain_path(root):
 
 
 def _ifxsim():
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("lab_ifxsim", SIM)
     loaded = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(loaded)

@@ -13,13 +13,20 @@ def test_shorter_categories_and_the_days_they_would_lose():
                       "dropped_until": "2026-09-03"}]
 
 
+def test_whole_numbers_as_text_or_float_are_days():
+    assert retention_shortfall({"a": " 90 ", "b": 365.0}, {"a": 365, "b": 365}, today="2026-12-02")[0]["report_days"] == 90
+
+
 def test_equal_or_longer_keeps_everything():
     assert retention_shortfall({"contacts": 400}, {"contacts": 365}) == []
     assert retention_shortfall({}, {"contacts": 365}) == []
 
 
-@pytest.mark.parametrize("report,main,word", [({"a": "x"}, {"a": 1}, "report server's a"), ({"a": 1}, {"a": -1}, "negative"),
-                                              ([], {}, "mappings")])
+@pytest.mark.parametrize("report,main,word", [
+    ({"a": "x"}, {"a": 1}, "report server's a"), ({"a": 1}, {"a": -1}, "between 0 and 36500"), ([], {}, "mappings"),
+    ({"a": 90.5}, {"a": 365}, "whole number"), ({"a": 90}, {"a": 1e20}, "between 0 and 36500"),
+    ({"a": 90}, {"a": float("inf")}, "whole number"), ({"a": True}, {"a": 365}, "whole number"),
+    ({"a": "3.5"}, {"a": 365}, "whole number")])
 def test_bad_values_get_one_line(report, main, word):
     with pytest.raises(AnsibleFilterError, match=word):
         retention_shortfall(report, main)

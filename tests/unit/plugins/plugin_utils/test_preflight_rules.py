@@ -216,3 +216,18 @@ def test_short_names_get_the_domain_and_bad_estates_are_one_line():
         with pytest.raises(pf.PreflightError) as raised:
             pf.topology(given_groups, given_vars, scope, reference)
         assert str(raised.value).startswith(message) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("extra, warned", [("+", True), ("+@admins informix", True), ("-lab-other", False), ("", False)])
+def test_a_kept_plus_line_that_trusts_every_host_is_a_warning(extra, warned):
+    names = pf.wanted_names(ARGS)
+    content = "\r\n".join(names + ([extra] if extra else [])) + "\r\n"
+    args = dict(ARGS, checks=["hosts_equiv"])
+    plan = pf.plan_hosts_equiv(content, names)
+    found = {"ok": True, "exists": True, "content": content}
+    _file, lines, _equiv = pf._judge_hosts_equiv(args, found, plan, written=False, blocked=False)
+    assert lines["status"] == (pf.WARNING if warned else pf.OK), lines
+    assert ("trusts more than the servers" in lines["detail"]) == warned
+    # with exclusive the line goes, and nothing is left to warn of
+    exclusive = pf.plan_hosts_equiv(content, names, exclusive=True)
+    assert not [ln for ln in exclusive["lines"] if ln.startswith("+")]

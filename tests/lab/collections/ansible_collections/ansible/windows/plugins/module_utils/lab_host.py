@@ -84,8 +84,10 @@ def to_host(value):
 
 
 def given(params, *left_out):
-    """The options a task gave, as the call record keeps them: none unset, no password, none in `left_out`."""
-    return {k: v for k, v in params.items() if v is not None and "password" not in k and k not in left_out}
+    """The options a task gave, as the call record keeps them: none unset, no password (a flag such as
+    update_password stays), none in `left_out`."""
+    return {k: v for k, v in params.items()
+            if v is not None and ("password" not in k or isinstance(v, bool)) and k not in left_out}
 
 
 class State:
