@@ -8,7 +8,6 @@ changed source compiles anew. Without the variable nothing is installed (the ben
 
 Loaded at interpreter start by the .pth file scripts/setup writes into the lab's venv.
 """
-import hashlib
 import marshal
 import os
 import sys
@@ -19,6 +18,8 @@ CACHE = os.environ.get("OSCC_LAB_BYTECODE_CACHE", "")
 
 class CachingZipImporter(zipimport.zipimporter):
     def get_code(self, fullname):
+        import hashlib  # here, not at every interpreter start: most processes import no zip
+
         source = self.get_source(fullname)
         if source is None:  # only bytecode in the zip
             return super().get_code(fullname)
@@ -49,7 +50,9 @@ def install():
         return
     index = sys.path_hooks.index(zipimport.zipimporter) if zipimport.zipimporter in sys.path_hooks else 0
     sys.path_hooks.insert(index, CachingZipImporter)
-    sys.path_importer_cache.clear()
+    for path, finder in list(sys.path_importer_cache.items()):  # only zip finders made before would bypass it
+        if isinstance(finder, zipimport.zipimporter):
+            del sys.path_importer_cache[path]
 
 
 install()
