@@ -8,9 +8,9 @@ import time
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _domino as domino
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
-from ansible_collections.oscc.admin.plugins.plugin_utils._prompted import run_prompted
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.prompted import run_prompted
+from ansible_collections.oscc.admin.plugins.plugin_utils._mail import domino
 
 # The server writes notes.ini itself after `set config`; give it this long before calling it unapplied.
 SETTLE_SECONDS = 5

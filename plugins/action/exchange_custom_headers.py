@@ -13,9 +13,9 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     line_value_problem,
     port_problem,
 )
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
-from ansible_collections.oscc.admin.plugins.plugin_utils._prompted import run_prompted
-from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import HEADER_TOOL_LABELS, header_tool_prompts
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.prompted import run_prompted
+from ansible_collections.oscc.admin.plugins.plugin_utils._mail.header_tool_prompts import HEADER_TOOL_LABELS, header_tool_prompts
 
 
 class ActionModule(OsccAction):

@@ -7,8 +7,8 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import address_problem, line_value_problem
-from ansible_collections.oscc.admin.plugins.plugin_utils import _exchange as exchange
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._mail import exchange
 
 
 class ActionModule(OsccAction):

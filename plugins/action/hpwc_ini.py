@@ -6,8 +6,8 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, port_problem
-from ansible_collections.oscc.admin.plugins.plugin_utils import _ini
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._formats import ini as _ini
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
 
 SECTION = "HPPCSETTINGS"
 # option -> HPWC.ini key; the TLS port is written as TLSPort (V12 manual) and, where the file has

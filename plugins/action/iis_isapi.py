@@ -6,9 +6,9 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, name_problem
-from ansible_collections.oscc.admin.plugins.plugin_utils import _iis as iis
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
-from ansible_collections.oscc.admin.plugins.plugin_utils._cmdlet import CmdletError
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import CmdletError
+from ansible_collections.oscc.admin.plugins.plugin_utils._web import iis
 
 ACCESS = ("Read", "Write", "Script", "Execute", "Source", "NoRemoteRead", "NoRemoteWrite", "NoRemoteScript",
           "NoRemoteExecute")

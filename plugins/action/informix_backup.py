@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction, lock_to_break, lock_warning
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import plan_backup, resolve_method, run_backup
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_schedule import adopt, own_records, pending_warning
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import InformixAction, lock_to_break, lock_warning
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import plan_backup, resolve_method, run_backup
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import adopt, own_records, pending_warning
 
 BACKUP_SPEC = {
     "tool": {"type": "str", "choices": ["ontape", "onbar"], "default": "ontape"},

@@ -10,23 +10,23 @@ import socket
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import (
-    check_ltapedev,
-    check_tapedev,
-    identity,
-    resolve_method,
-)
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import PROBE_TIMEOUT
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_schedule import saved_batch
-from ansible_collections.oscc.admin.plugins.plugin_utils._scheduled_task import (
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task import (
     SCRIPT_NAME,
     check_script_dir,
     executor_action,
     executor_source,
     run_as,
 )
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import (
+    check_ltapedev,
+    check_tapedev,
+    identity,
+    resolve_method,
+)
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import PROBE_TIMEOUT
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import saved_batch
 
 DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 SCHEDULE_SPEC = {

@@ -3,8 +3,8 @@
 # Read-only facts about an OSCC Informix instance (docs: plugins/modules/informix_info.py).
 from __future__ import annotations
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import InformixAction
 
 BACKUP_PARAMETERS = ("TAPEDEV", "TAPEBLK", "TAPESIZE", "LTAPEDEV", "LTAPEBLK", "LTAPESIZE", "BAR_ACT_LOG",
                      "BAR_BSALIB_PATH")

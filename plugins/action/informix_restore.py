@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import (
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import (
     InformixAction,
     ServerLock,
     lock_to_break,
     lock_warning,
 )
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import plan_backup, run_backup
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_restore import STAGE_PREFIX, restore_batch
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_schedule import adopt, own_records, pending_warning
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import plan_backup, run_backup
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore import STAGE_PREFIX, restore_batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import adopt, own_records, pending_warning
 
 RESTORE_SPEC = {
     "manifest": {"type": "str", "default": "latest"},

@@ -7,8 +7,8 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem
-from ansible_collections.oscc.admin.plugins.plugin_utils import _keystore as ks
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._mail import keystore as ks
 
 
 class ActionModule(OsccAction):

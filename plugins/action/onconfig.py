@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix_host as informix_host
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import host as informix_host
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import InformixAction
 
 
 class ActionModule(InformixAction):

@@ -16,18 +16,18 @@ import uuid
 from ansible.errors import AnsibleActionFail
 from ansible.utils.display import Display
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _replication as rep
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import Ops
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import output as output_of
-from ansible_collections.oscc.admin.plugins.plugin_utils._replication_action import Estate, ReplicationAction
-from ansible_collections.oscc.admin.plugins.plugin_utils._scheduled_task import (
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task import (
     SCRIPT_NAME,
     check_script_dir,
     executor_action,
     executor_source,
     run_as,
 )
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Ops
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication.action import Estate, ReplicationAction
 
 display = Display()
 

@@ -4,8 +4,8 @@
 # Manual §7.1.1 (the buffer's levels), §7.3 and §8.1.
 from __future__ import annotations
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _replication as rep
-from ansible_collections.oscc.admin.plugins.plugin_utils._replication_action import Estate, ReplicationAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication.action import Estate, ReplicationAction
 
 
 class ActionModule(ReplicationAction):

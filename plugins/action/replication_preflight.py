@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _replication_preflight as pf
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import Informix
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Informix
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication import preflight as pf
 
 PARTNER = {"name": {"type": "str", "required": True}, "fqdn": {"type": "str", "required": True},
            "address": {"type": "str", "required": True}, "informixserver": {"type": "str"}}

@@ -9,8 +9,8 @@ import time
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _webkit as kit
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._web import kit
 
 
 class ActionModule(OsccAction):

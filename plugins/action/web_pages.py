@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _webpages as pages
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._web import pages
 
 ENGLISH = f"html/{pages.DEFAULT_LANGUAGE}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _replication_preflight as pf
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication import preflight as pf
 
 
 def replication_preflight_verdict(hostvars, hosts, variable, warning_seconds=1.0, failure_seconds=2.0, reference=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _replication_preflight as pf
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication import preflight as pf
 
 
 def replication_topology(groups, hostvars, scope="all", reference=None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _webpages
+from ansible_collections.oscc.admin.plugins.plugin_utils._web import pages as _webpages
 
 
 def web_page_errors(capture_fields, languages=None, prefix="web_components_"):

@@ -12,7 +12,7 @@ def test_tarball_has_plugins_roles_playbooks_and_no_lab(tmp_path):
     (tarball,) = tmp_path.glob("oscc-admin-*.tar.gz")
     names = tarfile.open(tarball).getnames()
     for wanted in ("plugins/action/informix_backup.py", "plugins/modules/informix_restore.py",
-                   "plugins/plugin_utils/_executor_posix.py", "plugins/plugin_utils/executor.ps1",
+                   "plugins/plugin_utils/_host/executor_posix.py", "plugins/plugin_utils/_host/executor.ps1",
                    "roles/informix_backup/tasks/main.yml",
                    "playbooks/backup.yml", "meta/runtime.yml"):
         assert wanted in names, wanted

@@ -388,7 +388,7 @@ def fire_task(root, host, task):
     batch_file = to_here(paths["base"], words[words.index("-BatchFile") + 1])
     with open(batch_file) as handle:
         batch = translate(json.load(handle), paths["base"])
-    executor = os.path.join(os.path.dirname(os.path.dirname(HERE)), "plugins", "plugin_utils", "_executor_posix.py")
+    executor = os.path.join(os.path.dirname(os.path.dirname(HERE)), "plugins", "plugin_utils", "_host", "executor_posix.py")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(batch, handle)
     try:

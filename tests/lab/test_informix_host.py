@@ -11,11 +11,11 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.action.informix_restore import ActionModule as Restore
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix_host as informix_host
-from ansible_collections.oscc.admin.plugins.plugin_utils._executor import request_problems
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import host as informix_host
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EXECUTOR = os.path.join(ROOT, "plugins", "plugin_utils", "_executor_posix.py")
+EXECUTOR = os.path.join(ROOT, "plugins", "plugin_utils", "_host", "executor_posix.py")
 LOCATION = ("ONCONFIG", "INFORMIXSERVER", "INFORMIXDIR")
 
 

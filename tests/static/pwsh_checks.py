@@ -195,13 +195,14 @@ def dotnet_regex_problems(patterns: list[tuple[str, str]], cache_dir: str) -> li
 def request_patterns() -> list[tuple[str, str]]:
     """Every regular expression the controller sends to a host in a request."""
     sys.path.insert(0, os.path.join(ROOT, ".collections"))
-    from ansible_collections.oscc.admin.plugins.plugin_utils import _prompts
+    from ansible_collections.oscc.admin.plugins.plugin_utils._informix import restore_prompts
+    from ansible_collections.oscc.admin.plugins.plugin_utils._mail import header_tool_prompts
 
     # The prompt tables of prompted operations are the only patterns a request carries: the output
     # of every other program is parsed on the controller.
-    found = [(f"RESTORE_PROMPTS[{i}]", entry[0]) for i, entry in enumerate(_prompts.RESTORE_PROMPTS)]
-    sample = {key: "x" for key, _label in _prompts.HEADER_TOOL_LABELS}
-    found += [(f"header_tool_prompts[{i}]", entry[0]) for i, entry in enumerate(_prompts.header_tool_prompts(sample))]
+    found = [(f"RESTORE_PROMPTS[{i}]", entry[0]) for i, entry in enumerate(restore_prompts.RESTORE_PROMPTS)]
+    sample = {key: "x" for key, _label in header_tool_prompts.HEADER_TOOL_LABELS}
+    found += [(f"header_tool_prompts[{i}]", entry[0]) for i, entry in enumerate(header_tool_prompts.header_tool_prompts(sample))]
     return found
 
 

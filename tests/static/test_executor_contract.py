@@ -1,4 +1,4 @@
-"""The Windows host executor (plugins/plugin_utils/executor.ps1) against the contract of _executor.py, proven
+"""The Windows host executor (plugins/plugin_utils/_host/executor.ps1) against the contract of contract.py, proven
 without PowerShell; operations, keys, outputs and command lines are read from the tree-sitter-pwsh syntax tree:
 
 - it passes the collection's PowerShell checks (grammar, 5.1 syntax, lint, .NET regular expressions), and keeps
@@ -20,9 +20,9 @@ import pwsh_checks
 import pytest
 from pwsh_checks import PARSER, _text, _walk, string_value
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _executor as contract
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import contract
 
-SCRIPT = os.path.join(pwsh_checks.ROOT, "plugins", "plugin_utils", "executor.ps1")
+SCRIPT = os.path.join(pwsh_checks.ROOT, "plugins", "plugin_utils", "_host", "executor.ps1")
 CACHE = os.path.join(pwsh_checks.ROOT, ".cache", "static")
 with open(SCRIPT, "rb") as _handle:
     SOURCE = _handle.read()
@@ -194,14 +194,14 @@ def stray_outputs(script, statement_list, where) -> list[str]:
 
 
 def contract_problems(source: bytes) -> list[str]:
-    """Everything in which the script departs from _executor.py's operations, keys and batch."""
+    """Everything in which the script departs from contract.py's operations, keys and batch."""
     script = Script(source)
     problems = []
     table = script.dispatch_table()
     if table is None:
         return ["no $operations = @{ ... } dispatch table"]
     for name in sorted(set(table) - set(contract.OPERATIONS)):
-        problems.append(f"offers {name!r}, which _executor.OPERATIONS does not declare")
+        problems.append(f"offers {name!r}, which contract.OPERATIONS does not declare")
     for name in sorted(set(contract.OPERATIONS) - set(table)):
         problems.append(f"does not offer {name!r}")
     functions = {}

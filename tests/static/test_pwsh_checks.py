@@ -5,7 +5,7 @@ import os
 import pwsh_checks
 import pytest
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _prompts
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import restore_prompts
 
 CACHE = os.path.join(pwsh_checks.ROOT, ".cache", "static")
 
@@ -55,9 +55,9 @@ def test_each_check_fails_its_broken_fixture(broken, words):
 def test_a_python_only_pattern_in_a_request_fails_the_dotnet_check(monkeypatch):
     """Issue 11 defect 1: (?P<name>...) reached PowerShell in the row patterns and RESTORE_PROMPTS."""
     assert not pwsh_checks.dotnet_regex_problems(pwsh_checks.request_patterns(), CACHE)
-    monkeypatch.setattr(_prompts, "RESTORE_PROMPTS", [*_prompts.RESTORE_PROMPTS, (r"^(?P<level>\d+)$", "level")])
+    monkeypatch.setattr(restore_prompts, "RESTORE_PROMPTS", [*restore_prompts.RESTORE_PROMPTS, (r"^(?P<level>\d+)$", "level")])
     problems = pwsh_checks.dotnet_regex_problems(pwsh_checks.request_patterns(), CACHE)
-    assert problems and problems[0].startswith(f"RESTORE_PROMPTS[{len(_prompts.RESTORE_PROMPTS) - 1}]: .NET cannot")
+    assert problems and problems[0].startswith(f"RESTORE_PROMPTS[{len(restore_prompts.RESTORE_PROMPTS) - 1}]: .NET cannot")
 
 
 def test_the_collections_scripts_pass():

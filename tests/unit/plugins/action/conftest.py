@@ -7,9 +7,9 @@ from unittest.mock import MagicMock
 import pytest
 from ansible.playbook.task import Task
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _executor_posix as posix
-from ansible_collections.oscc.admin.plugins.plugin_utils._executor import request_problems, result_problems
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure, Target
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import executor_posix as posix
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems, result_problems
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure, Target
 
 
 class Host:

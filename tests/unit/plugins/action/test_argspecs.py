@@ -40,7 +40,7 @@ def normal(spec: dict) -> dict:
 @pytest.mark.parametrize("name", ACTIONS)
 def test_the_plugin_validates_what_its_module_documents(name):
     action = importlib.import_module(f"{COLLECTION}.action.{name}").ActionModule
-    if not issubclass(action, importlib.import_module(f"{COLLECTION}.plugin_utils._action").OsccAction):
+    if not issubclass(action, importlib.import_module(f"{COLLECTION}.plugin_utils._host.action").OsccAction):
         pytest.skip(f"{name} validates through its module")
     spec = {**action.COMMON, **action.ARGSPEC}
     assert normal(spec) == normal(documented(name))
@@ -50,6 +50,6 @@ def test_the_plugin_validates_what_its_module_documents(name):
 
 
 def test_every_plugin_on_the_seam_is_compared():
-    base = importlib.import_module(f"{COLLECTION}.plugin_utils._action").OsccAction
+    base = importlib.import_module(f"{COLLECTION}.plugin_utils._host.action").OsccAction
     seam = [n for n in ACTIONS if issubclass(importlib.import_module(f"{COLLECTION}.action.{n}").ActionModule, base)]
     assert len(seam) >= 14, seam

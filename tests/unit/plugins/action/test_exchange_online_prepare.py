@@ -3,7 +3,7 @@ import pytest
 from windows_host import FakeHost, run_action
 
 from ansible_collections.oscc.admin.plugins.action.exchange_online_prepare import ActionModule
-from ansible_collections.oscc.admin.plugins.plugin_utils import _exchange as exchange
+from ansible_collections.oscc.admin.plugins.plugin_utils._mail import exchange
 
 ACCOUNT = "oscc@contoso.example"
 ONLINE = {"organization": "contoso.onmicrosoft.com", "app_id": "8a3c1d2e-0000-4b1c-9f7e-1234567890ab",

@@ -3,7 +3,7 @@ import pytest
 from windows_host import FakeHost, run_action
 
 from ansible_collections.oscc.admin.plugins.action.exchange_prepare import ActionModule
-from ansible_collections.oscc.admin.plugins.plugin_utils import _exchange as exchange
+from ansible_collections.oscc.admin.plugins.plugin_utils._mail import exchange
 
 ACCOUNT = "oscc@contact.example"
 ARGS = {"account": ACCOUNT, "aliases": ["service@contact.example"], "receive_connector": "Client Frontend EXCH01",

@@ -3,7 +3,7 @@ import pytest
 from windows_host import FakeHost, run_action
 
 from ansible_collections.oscc.admin.plugins.action.iis_isapi import ActionModule
-from ansible_collections.oscc.admin.plugins.plugin_utils import _iis as iis
+from ansible_collections.oscc.admin.plugins.plugin_utils._web import iis
 
 DLL = "C:\\inetpub\\HPPC\\hppcwis.dll"
 ARGS = {"application": "HPPC", "isapi_path": DLL}

@@ -4,7 +4,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.oscc.admin.plugins.action.informix_restore import ActionModule
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 
 SERVICES = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
 SAFETY = {"safety_backup": {"manifest": "D:\\OSCC-Backups\\safety\\ol_main_20261201T010000000_L0.json"}}

@@ -9,9 +9,9 @@ import pytest
 
 from ansible_collections.oscc.admin.plugins.action.domino_prepare import ActionModule as Domino
 from ansible_collections.oscc.admin.plugins.action.exchange_custom_headers import ActionModule as Headers
-from ansible_collections.oscc.admin.plugins.plugin_utils import _executor_posix as posix
-from ansible_collections.oscc.admin.plugins.plugin_utils._prompted import run_prompted
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import executor_posix as posix
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.prompted import run_prompted
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 
 PASSWORD = "pa'ss\"w&rd%PATH%"
 TOOL = "C:\\Program Files\\OSCC\\osccmseheaders.exe"

@@ -7,8 +7,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.playbook.task import Task
 
 from ansible_collections.oscc.admin.plugins.action.replication_preflight import ActionModule
-from ansible_collections.oscc.admin.plugins.plugin_utils import _target
-from ansible_collections.oscc.admin.plugins.plugin_utils._executor import request_problems, result_problems
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import target as _target
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems, result_problems
 
 INFORMIXDIR = "C:\\Informix & Co %INFORMIXDIR% \"x\" Ünicode"
 ARGS = {"local_name": "oscc1", "local_fqdn": "oscc1.contact.example.com", "informixdir": INFORMIXDIR,

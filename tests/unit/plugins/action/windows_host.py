@@ -4,8 +4,8 @@ from unittest.mock import MagicMock
 from ansible.errors import AnsibleActionFail
 from ansible.playbook.task import Task
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _target
-from ansible_collections.oscc.admin.plugins.plugin_utils._executor import request_problems, result_problems
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import target as _target
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems, result_problems
 
 
 class FakeHost:

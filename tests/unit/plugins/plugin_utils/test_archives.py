@@ -4,7 +4,7 @@ import posixpath
 
 import pytest
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 
 
 def m(name, level, parent=None, start=None, verified=True, **extra):

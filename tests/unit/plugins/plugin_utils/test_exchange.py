@@ -1,7 +1,7 @@
 """Planning the Exchange cmdlets for the OSCC account (manual §3.4, §3.7, §3.8)."""
 import pytest
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _exchange as exchange
+from ansible_collections.oscc.admin.plugins.plugin_utils._mail import exchange
 
 READY = {"version": "15.0", "mailbox": {"identity": "oscc", "email_addresses": ["SMTP:oscc@x.example", "smtp:a@x.example"]},
          "throttling_policy": {"ImapMaxBurst": "8000000", "ImapRechargeRate": "Unlimited"}, "throttling_association": "OSCC",

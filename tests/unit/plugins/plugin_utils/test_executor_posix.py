@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _executor as contract
-from ansible_collections.oscc.admin.plugins.plugin_utils import _executor_posix as executor
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import contract
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import executor_posix as executor
 
 
 def batch(*ops, cleanup=()):

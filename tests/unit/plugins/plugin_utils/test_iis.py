@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _iis as iis
-from ansible_collections.oscc.admin.plugins.plugin_utils._cmdlet import CmdletError
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import CmdletError
+from ansible_collections.oscc.admin.plugins.plugin_utils._web import iis
 
 
 def xpath_value(literal):

@@ -1,7 +1,7 @@
 """Parsers and ONCONFIG rules against the recorded strings of docs/vendor-facts.md, Informix."""
 import pytest
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 
 ARC = """
 IBM Informix Dynamic Server Version 11.50.FC8     -- On-Line -- Up 9 days 13:30:30 -- 101950928 Kbytes

@@ -1,5 +1,5 @@
 """HPWC.ini edits that keep everything else (docs/vendor-facts.md, Web components: IIS kit and HPWC.ini)."""
-from ansible_collections.oscc.admin.plugins.plugin_utils import _ini
+from ansible_collections.oscc.admin.plugins.plugin_utils._formats import ini as _ini
 
 HPWC = ("; HPWC.ini of the web components\r\n"
         "[HPPCPAGES]\r\n"

@@ -2,7 +2,7 @@
 plan, the input rules and the judgement across participants."""
 import pytest
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _replication_preflight as pf
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication import preflight as pf
 
 EN = """Tracking lab-report [127.0.1.3:123].
 Collecting 3 samples.

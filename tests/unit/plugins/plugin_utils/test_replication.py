@@ -1,9 +1,9 @@
-"""The replication parsers, levels and plans (plugin_utils/_replication.py) on recorded output."""
+"""The replication parsers, levels and plans (plugin_utils/_replication/cdr.py) on recorded output."""
 import datetime as dt
 
 import pytest
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _replication as rep
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
 
 LIST = """SERVER                 ID STATE    STATUS     QUEUE  CONNECTION CHANGED
 -----------------------------------------------------------------------

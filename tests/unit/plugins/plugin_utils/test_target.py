@@ -5,7 +5,7 @@ from unittest.mock import MagicMock
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure, Target
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure, Target
 
 
 def action(shell_family="sh", check_mode=False):

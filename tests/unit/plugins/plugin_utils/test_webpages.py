@@ -1,7 +1,7 @@
 """Localisation and CaptureWCData.htm customisation rules (manual §4.4)."""
 import pytest
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _webpages as pages
+from ansible_collections.oscc.admin.plugins.plugin_utils._web import pages
 
 CAPTURE = """<form action="<WCSERVLET>">
 <input type="hidden" name="varUserRequest" value="REQ_JS_START">

@@ -1,5 +1,5 @@
 # Lab test equipment: the cmdlets oscc.admin's Windows-only plugins run through the host executor's cmdlet
-# operation (plugin_utils/_executor.py OPERATIONS["cmdlet"]), each acting on the simulated host's state
+# operation (plugin_utils/_host/contract.py OPERATIONS["cmdlet"]), each acting on the simulated host's state
 # (windows.json) as the real cmdlet does: WebAdministration on the IIS objects, the Exchange Management Shell on
 # the organisation, Exchange Online PowerShell on the tenant, Get-ItemProperty on the uninstall entries, ScheduledTasks
 # on the tasks win_scheduled_task registered (a started task's saved batch runs detached through the POSIX executor).
@@ -813,7 +813,7 @@ def start_scheduled_task(session, p):
     for stale in (base + ".out", base + ".rc"):
         if os.path.exists(stale):
             os.remove(stale)
-    executor = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_executor_posix.py")
+    executor = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_host", "executor_posix.py")
     script = '"$0" "$1" "@$2" > "$3.out" 2>&1; echo $? > "$3.rc"'
     proc = subprocess.Popen(["/bin/sh", "-c", script, sys.executable, executor, base + ".batch.json", base],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

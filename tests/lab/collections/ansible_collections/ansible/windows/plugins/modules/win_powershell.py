@@ -36,7 +36,7 @@ def run_twin(module, file_name, argv, what):
     for entry in module.params.get("sensitive_parameters") or []:
         if entry["name"] == "Secrets":
             secrets = to_here(json.loads(entry["value"]))
-    with open(os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", file_name)) as handle:
+    with open(os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_host", file_name)) as handle:
         source = f"SECRETS = {secrets!r}\n" + handle.read()
     proc = subprocess.run([sys.executable, "-", *argv], input=source.encode(), capture_output=True, check=False)
     try:
@@ -46,8 +46,8 @@ def run_twin(module, file_name, argv, what):
 
 
 def contract():
-    """The executor contract (plugins/plugin_utils/_executor.py), which every result of a batch must fit."""
-    path = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_executor.py")
+    """The executor contract (plugins/plugin_utils/_host/contract.py), which every result of a batch must fit."""
+    path = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_host", "contract.py")
     spec = importlib.util.spec_from_file_location("oscc_executor_contract", path)
     loaded = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(loaded)
@@ -57,7 +57,7 @@ def contract():
 def run_posix(module, ops, cleanup):
     """Operations other than cmdlet through the POSIX executor: their results (or cleanup results)."""
     batch = {"cleanup": ops} if cleanup else {"ops": ops}
-    done = run_twin(module, "_executor_posix.py", [json.dumps(to_here(batch))], "the executor")
+    done = run_twin(module, "executor_posix.py", [json.dumps(to_here(batch))], "the executor")
     if done.get("error"):
         module.fail_json(msg=f"lab stand-in: the executor failed: {done['error']}")
     return done["cleanup" if cleanup else "results"]
@@ -115,7 +115,7 @@ def run_executor(module):
         state.save()
     else:
         state.save()
-        result = run_twin(module, "_executor_posix.py", [json.dumps(to_here(given))], "the executor")
+        result = run_twin(module, "executor_posix.py", [json.dumps(to_here(given))], "the executor")
     changed = any(r.get("changed") or r.get("moved") or r.get("removed") or r.get("created")
                   for r in result["results"] + result["cleanup"])
     exit_with(module, result, changed)

@@ -10,11 +10,11 @@ import uuid
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix_host as informix_host
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import host as informix_host
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 
 OSCC_SERVICES = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
 
@@ -28,6 +28,7 @@ COMMON_SPEC = {
 
 class InformixAction(OsccAction):
     COMMON = COMMON_SPEC
+    FAILURES = (arc.ChainError,)
     COMMON_PATHS = ("informixdir",)
 
     @staticmethod

@@ -1,7 +1,7 @@
 # oscc.admin host executor v1
 [CmdletBinding()] param([string]$Batch, [string]$BatchFile, [SecureString]$Secrets)
-# The Windows host executor (Windows PowerShell 5.1): the primitives of plugin_utils/_executor.py with the semantics
-# of _executor_posix.py, no decision. win_powershell runs it with -Batch (JSON) and -Secrets (a SecureString of a JSON
+# The Windows host executor (Windows PowerShell 5.1): the primitives of plugin_utils/_host/contract.py with the semantics
+# of executor_posix.py, no decision. win_powershell runs it with -Batch (JSON) and -Secrets (a SecureString of a JSON
 # object); Task Scheduler with -BatchFile (a saved batch: a failed one exits 1). Its output is one JSON string. A
 # program is an argv, no shell reads it. Each Invoke-Op function reads its request only as $op.<key> and returns
 # hashtable literals of its result keys (tests/static/test_executor_contract.py).
@@ -15,7 +15,7 @@ function Get-Message($record) {  # one line: the message PowerShell wrapped into
     if ($e.InnerException -is [ComponentModel.Win32Exception]) { $text += ' ' + $e.InnerException.Message }  # the reason Windows gave
     ($text -replace '\s*[\r\n]+\s*', ' ').Trim()
 }
-function Get-Encoding($name) {  # _executor.ENCODINGS; text a code page cannot hold is refused, bytes it cannot read replaced
+function Get-Encoding($name) {  # contract.ENCODINGS; text a code page cannot hold is refused, bytes it cannot read replaced
     if (-not $name) { $name = 'utf-8' }
     $pages = @{ 'utf-8' = 65001; 'latin-1' = 28591; 'oem' = [Globalization.CultureInfo]::CurrentCulture.TextInfo.OEMCodePage }
     if (-not ($pages.Keys -ccontains $name)) { throw "unknown encoding '$name'" }
@@ -113,7 +113,7 @@ function Read-Lock([string]$path) {  # the lock's record; an empty one when it i
     if ($held -is [Management.Automation.PSCustomObject]) { return $held }
     [pscustomobject]@{}
 }
-function Test-Breakable($held, [string]$token) {  # the cases of _executor.OPERATIONS["lock"] in which a lock is broken
+function Test-Breakable($held, [string]$token) {  # the cases of contract.OPERATIONS["lock"] in which a lock is broken
     if (@($held.PSObject.Properties).Count -eq 0) { return $true }
     try {
         $here = [string]$held.host -ceq $env:COMPUTERNAME; $gone = $true

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The executor's cmdlet operation (_executor.OPERATIONS["cmdlet"]) as the Windows-only plugins use it: requests
+# The executor's cmdlet operation (contract.OPERATIONS["cmdlet"]) as the Windows-only plugins use it: requests
 # built here, and a batch's results read back by the name each plan gave its operations. No I/O.
 from __future__ import annotations
 

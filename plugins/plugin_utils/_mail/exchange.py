@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._cmdlet import by_key, cmdlet, failure, first, objects, truthy
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import by_key, cmdlet, failure, first, objects, truthy
 
 POLICY_NAME = "OSCC"
 MIN_IMAP_BUDGET = 8000000  # §3.4: ImapMaxBurst and ImapRechargeRate at least 8,000,000 (Exchange 2013)

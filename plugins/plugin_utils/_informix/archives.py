@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix import same_checkpoint
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.parse import same_checkpoint
 
 MANIFEST_FORMAT = 1
 MANIFEST_SUFFIX = ".json"

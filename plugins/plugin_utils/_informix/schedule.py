@@ -12,19 +12,19 @@ import json
 import re
 import uuid
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_backup import archive_ops, backup_outcome
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import (
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import archive_ops, backup_outcome
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import (
     RUN_RECORD_SUFFIX,
     Ops,
     lock_op,
     lock_refused,
 )
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import output as output_of
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
 
-STAMP = "{stamp}"  # replaced by the executor with the UTC time the run started (_executor.BATCH_REQUEST)
+STAMP = "{stamp}"  # replaced by the executor with the UTC time the run started (contract.BATCH_REQUEST)
 PLAN_KEYS = ("level", "tool", "method", "tapedev", "verify", "timeout", "destination", "results_file", "manifest")
 
 

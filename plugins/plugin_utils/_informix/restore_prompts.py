@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import re
 
-RETURN = "return"    # press Return; first put the next archive of the plan into TAPEDEV if one is due
-NEXT_LEVEL = "level"  # "y" when the plan holds that level (and its archive is then due), else "n"
-ABORT = "abort"      # a question this driver must not answer: stop ontape, fail closed
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import ABORT, NEXT_LEVEL, RETURN
 
 RESTORE_PROMPTS = [
     (r"press Return to continue", RETURN),
@@ -39,25 +37,3 @@ def reply_for(prompt_text: str, levels_planned: int):
             return (index, "y", level) if level < levels_planned else (index, "n", None)
         return index, action.removeprefix("="), None
     return None
-
-
-# osccmseheaders.exe (manual §3.4.1 steps 2-9): its prompts in the manual's words, each answered once
-# except Return. The manual gives no prompt texts beyond these labels, so a changed utility fails
-# closed: an unanswered prompt runs into the timeout, a refused answer is asked again and stops it.
-HEADER_TOOL_LABELS = (
-    ("from_address", r"From address"),
-    ("to_address", r"To address"),
-    ("subject", r"Subject"),
-    ("smtp_host", r"SMTP server host ?name"),
-    ("smtp_port", r"SMTP server port( number)?"),
-    ("smtp_user", r"SMTP user ?name"),
-)
-
-
-def header_tool_prompts(answers: dict) -> list:
-    """The prompt table for osccmseheaders.exe; the password is answered from the secret smtp_password."""
-    table = [[r"press (the )?(enter|return)|press any key", RETURN]]
-    # "=" makes each answer literal: a subject "secret:smtp_password" or "abort" is sent as typed.
-    table += [[pattern, "=" + str(answers[key]), "once"] for key, pattern in HEADER_TOOL_LABELS]
-    table.append([r"SMTP password", "secret:smtp_password", "once"])
-    return table

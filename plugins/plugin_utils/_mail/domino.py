@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem
-from ansible_collections.oscc.admin.plugins.plugin_utils import _ini
+from ansible_collections.oscc.admin.plugins.plugin_utils._formats import ini as _ini
 
 SECTION = "Notes"
 # Manual §3.8: reports by e-mail need SMTPVerifyAuthenticatedSender=0 (Domino's default when absent).

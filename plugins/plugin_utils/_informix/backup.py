@@ -12,12 +12,12 @@ import socket
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_action import ServerLock, lock_to_break
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import RUN_RECORD_SUFFIX, Ops, halted, lock_refused
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import output as output_of
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import ServerLock, lock_to_break
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import RUN_RECORD_SUFFIX, Ops, halted, lock_refused
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
 
 
 def resolve_method(args: dict) -> None:

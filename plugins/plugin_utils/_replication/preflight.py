@@ -10,8 +10,8 @@ import ipaddress
 import re
 import statistics
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _replication as replication
-from ansible_collections.oscc.admin.plugins.plugin_utils._cmdlet import cmdlet
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as replication
 
 # The system environment variables §7.3 step 1 requires.
 VARIABLES = ("INFORMIXDIR", "INFORMIXSERVER", "ONCONFIG")

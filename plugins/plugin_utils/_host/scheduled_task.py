@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _target
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import target as _target
 
 SCRIPT_NAME = "oscc-executor.ps1"
 

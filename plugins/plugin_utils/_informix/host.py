@@ -3,7 +3,7 @@
 # FOR INTERNAL COLLECTION USE ONLY
 # The Informix host as executor operations (docs/windows.md): where Informix lives, the probe, the
 # programs and the server's lock. Every request is built here and every answer read here; the host
-# only runs the primitives of _executor.py.
+# only runs the primitives of _host/contract.py.
 from __future__ import annotations
 
 import fnmatch
@@ -14,8 +14,8 @@ import socket
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 
 LOCATION = ("INFORMIXDIR", "INFORMIXSERVER", "ONCONFIG")
 # The code page Informix programs write in (docs/windows.md): on Windows the server's locale is

@@ -6,7 +6,7 @@
 # cmdlets that read them, what differs, and the cmdlets that change it. No I/O.
 from __future__ import annotations
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._cmdlet import (
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import (
     CmdletError,
     by_key,
     cmdlet,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import Ops, halted, lock_refused, output
-from ansible_collections.oscc.admin.plugins.plugin_utils._prompts import RESTORE_PROMPTS
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Ops, halted, lock_refused, output
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_prompts import RESTORE_PROMPTS
 
 STAGE_PREFIX = "oscc_restore"  # IFX_ONTAPE_FILE_PREFIX of the archives staged in a TAPEDEV directory
 QUIESCENT_OR_UP = [1, 7, 5]  # after ontape -r: Quiescent, Single-User or already On-Line

@@ -4,7 +4,7 @@
 # The host executor contract (docs/windows.md): the small, fixed set of primitive operations that
 # run on a host, with the keys of each request and result, declared once. Every decision, parser
 # and plan stays in Python on the controller; a host only carries out primitives. The Windows
-# executor (executor.ps1) and the POSIX executor (_executor_posix.py) implement exactly these
+# executor (executor.ps1) and the POSIX executor (executor_posix.py) implement exactly these
 # operations and keys, which tests/static and tests/unit check. No operation takes code or a
 # command line as a string: a program is an argv, quoted for the host by the executor itself.
 from __future__ import annotations
@@ -130,6 +130,10 @@ OPERATIONS = {
 SERVICE_ACTIONS = ("query", "stop", "start")
 ENV_SCOPES = ("process", "machine")
 ENCODINGS = ("utf-8", "latin-1", "oem")
+# The prompted operation's replies that are not literal answers (see "prompted" above).
+RETURN = "return"    # press Return; first put the next archive of the plan into TAPEDEV if one is due
+NEXT_LEVEL = "level"  # "y" when the plan holds that level (and its archive is then due), else "n"
+ABORT = "abort"      # a question the table must not answer: stop the program, fail closed
 WINDOWS_ONLY = ("cmdlet", "service")  # POSIX hosts' services: ansible.builtin.service
 
 # A batch: operations in order, stopping at the first that fails or halts (ok, with halt true: a lock

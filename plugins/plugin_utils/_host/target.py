@@ -17,12 +17,12 @@ from contextlib import contextmanager
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._executor import request_problems
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems
 
 PLATFORMS = ("windows", "posix")
 # The host executors (docs/windows.md): one PowerShell file for Windows hosts, one Python file for POSIX hosts.
 EXECUTORS = {"windows": os.path.join(os.path.dirname(__file__), "executor.ps1"),
-             "posix": os.path.join(os.path.dirname(__file__), "_executor_posix.py")}
+             "posix": os.path.join(os.path.dirname(__file__), "executor_posix.py")}
 
 
 class RemoteFailure(AnsibleActionFail):

@@ -8,7 +8,7 @@
 # the record is written only after every program succeeded, so a re-run changes nothing.
 from __future__ import annotations
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 
 MASK = "********"
 _STOPPED = " was stopped. Output: "  # how both executors end the error of a prompted program they stopped

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils import _informix as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils import _replication as rep
-from ansible_collections.oscc.admin.plugins.plugin_utils._action import OsccAction
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import Informix, Ops
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix_host import output as output_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Informix, Ops
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
 
 REPLICATION_SPEC = {
     "informixdir": {"type": "str"},

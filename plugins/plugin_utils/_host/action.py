@@ -9,8 +9,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import name_problem, seconds_problem
-from ansible_collections.oscc.admin.plugins.plugin_utils._archives import ChainError
-from ansible_collections.oscc.admin.plugins.plugin_utils._target import RemoteFailure, Target
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure, Target
 
 # Keys of remote results that may be shown to the user.
 _DETAIL_KEYS = ("rc", "output", "onstat_arc", "lock", "touched", "created_chunks", "archives", "skipped_manifests",
@@ -25,6 +24,8 @@ class OsccAction(ActionBase):
     COMMON_PATHS: tuple = ()
     PATH_OPTIONS: tuple = ()
     PLATFORMS: tuple = ("windows", "posix")
+    # A subject's own errors that end the task with their one line (InformixAction: a chain that cannot be made).
+    FAILURES: tuple = ()
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
@@ -55,7 +56,7 @@ class OsccAction(ActionBase):
         except RemoteFailure as exc:
             result.update({k: v for k, v in exc.details.items() if k in _DETAIL_KEYS})
             result.update(failed=True, msg=str(exc))
-        except (ChainError, AnsibleActionFail) as exc:
+        except (AnsibleActionFail, *self.FAILURES) as exc:
             result.update(failed=True, msg=str(exc))
         result["remote_operations"] = target.operations
         return result
