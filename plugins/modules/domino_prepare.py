@@ -21,7 +21,7 @@ description:
     full-text indexing (§3.5) and the SSL port's authentication options (§3.7) are Domino Directory and database
     settings; the C(imap_search), C(custom_headers) and C(imap_login) checks of M(oscc.admin.mail_check) prove them
     over IMAP.
-  - One remote call when nothing differs, two when the console is used.
+  - Reads first and uses the console only when something differs. Its round trips are in docs/windows.md.
 options:
   notes_ini:
     description:

@@ -24,7 +24,7 @@ description:
   - Idempotent through a record file written after a successful run, holding the answers except the password; while
     it holds the same answers the utility is not run again. O(force) runs it anyway.
   - The password is answered from a SecureString parameter, masked in the transcript and never in the record, a
-    command line or the result. One remote call to read the record, one to run the utility, one to write the record.
+    command line or the result. Reads the record, runs the utility, writes the record (round trips in docs/windows.md).
 options:
   program:
     description: The utility on the main server, in the folder the OSCC software is installed in. Absolute.

@@ -10,7 +10,8 @@ version_added: 0.1.0
 description:
   - Runs on a Windows host with the C(ExchangeOnlineManagement) PowerShell module, connecting app-only with
     C(Connect-ExchangeOnline -AppId -CertificateThumbprint -Organization) - the certificate stays in the host's store,
-    no password travels. Reads the mailbox in one call, plans here, runs only the cmdlets still needed in a second.
+    no password travels. Reads the mailbox, plans here, then runs only the cmdlets still needed (round trips in
+    docs/windows.md).
   - SMTP aliases on the OSCC account (§3.2); IMAP4 enabled for it (C(Set-CASMailbox -ImapEnabled)); authenticated
     SMTP submission enabled for it when O(smtp_auth) (C(-SmtpClientAuthenticationDisabled $false), §3.7) - a
     mailbox that only follows the tenant's default is set explicitly.

@@ -9,9 +9,8 @@ short_description: Prepare Exchange on-premises for the OSCC e-mail server
 version_added: 0.1.0
 description:
   - Runs on an Exchange server with the Exchange Management Shell (2007, 2010, 2013 - manual §3.1). Reads the
-    organisation's settings in one call (two on Exchange 2010 and 2007, whose shells name their snap-ins
-    differently), plans here which cmdlets are still needed, and runs only those in a second call; a second run
-    finds nothing to do.
+    organisation's settings, plans here which cmdlets are still needed, and runs only those (round trips in
+    docs/windows.md); a second run finds nothing to do.
   - SMTP aliases on the OSCC account (Exchange 2007 - one mailbox per alias forwarding to the account, §3.4).
   - Exchange 2013 - a throttling policy C(OSCC) with C(ImapMaxBurst) and C(ImapRechargeRate) of at least
     8,000,000 associated with the account, and shadow redundancy off (§3.4).

@@ -13,7 +13,7 @@ description:
     compare case-insensitively, as Windows reads INI files.
   - The TLS port is written as C(TLSPort), the name the V12 manual uses, and also as C(SSLPort) where the file
     has that key, as older kits of the web components read it.
-  - Reads and writes in one remote call each; the file is replaced atomically and only if nobody changed it
+  - Reads, then writes (round trips in docs/windows.md); the file is replaced atomically and only if nobody changed it
     since it was read.
 options:
   path:

@@ -11,8 +11,9 @@ description:
   - Allows the ISAPI DLL in the server's ISAPI and CGI restrictions (manual §4.2.1.1 - otherwise IIS answers 404),
     sets the application's handler access (Read, Script, Execute - §4.2.1.1 step 7), its MIME types (C(.vxml) as
     C(application/voicexml+xml) - §4.2.1.4) and default documents (C(Default.htm)).
-  - Adds and corrects only; other entries stay. One remote call through C(ansible.windows.win_powershell) reads the
-    settings with the WebAdministration cmdlets; a second one, only when something differs, changes what differs.
+  - Adds and corrects only; other entries stay. Reads the settings with the WebAdministration cmdlets through
+    C(ansible.windows.win_powershell), then, only when something differs, changes what differs (round trips in
+    docs/windows.md).
     In check mode it only reads.
   - The application and its pool come from M(microsoft.iis.web_application) and M(microsoft.iis.web_app_pool).
 options:

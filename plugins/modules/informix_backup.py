@@ -10,7 +10,7 @@ version_added: 0.1.0
 description:
   - Takes a level 0, 1 or 2 archive of the OSCC Informix instance (manual §6.3.2) as a new file
     under O(destination), never overwriting an earlier backup.
-  - Order of work, in one remote call after a read-only probe - take the server's lock (one per Informix
+  - Order of work, after a read-only probe (round trips in docs/windows.md) - take the server's lock (one per Informix
     server, beside its ONCONFIG; a backup or restore already holding it makes the task fail, naming the
     holder; a lock whose run was killed is broken), write the archive as
     C(<name>.arc.partial), judge C(ontape)'s output, compute size and SHA-256, confirm with

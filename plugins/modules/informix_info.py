@@ -9,7 +9,8 @@ short_description: Read the state and backup configuration of an OSCC Informix i
 version_added: 0.1.0
 description:
   - Reads the server mode and version (C(onstat -)), the archive status (C(onstat -g arc)), the
-    backup parameters of the C(ONCONFIG) file and the Informix environment, in one remote call.
+    backup parameters of the C(ONCONFIG) file and the Informix environment, in one batch
+    (round trips in docs/windows.md).
   - Changes nothing; runs in check mode.
 extends_documentation_fragment:
   - oscc.admin.informix

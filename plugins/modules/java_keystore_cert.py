@@ -13,7 +13,7 @@ description:
   - Idempotent by alias and SHA-256 fingerprint - an alias holding the same certificate is left alone, one holding
     another certificate is replaced.
   - The keystore password reaches keytool through its environment (C(-storepass:env)); it is never on a command
-    line, in a file on the host or in the result. One remote call to read, one more to import.
+    line, in a file on the host or in the result. Reads, then imports (round trips in docs/windows.md).
 options:
   keystore:
     description: The keystore, for example C(C:\Program Files\Java\jre\lib\security\cacerts). Absolute.

@@ -12,9 +12,9 @@ description:
     Enterprise Replication's C(cdr) under it (docs/replication.md has the mapping), after one read-only probe
     has confirmed Enterprise Replication and the partners' server groups. When the probe cannot confirm them,
     nothing changes and the task fails with the manual's GUI steps for the action.
-  - O(state=paused) and O(state=active) are idempotent - a paused partner is not paused again, in one
-    remote call. O(state=stopped) and O(state=restarted) act on the whole local server, as the manual's
-    options do; a restart empties the replication buffer (§7.1.3.1).
+  - O(state=paused) and O(state=active) are idempotent - a paused partner is not paused again, and nothing
+    changes (round trips in docs/windows.md). O(state=stopped) and O(state=restarted) act on the whole local
+    server, as the manual's options do; a restart empties the replication buffer (§7.1.3.1).
   - O(sync) synchronises report or administration data in the background on the host (Windows Task
     Scheduler), polls its progress, shows percent done on the console, stops it after O(run_for_hours) and
     can resume it with O(sync=report_data_continue) (§7.2).

@@ -8,10 +8,10 @@ module: replication_info
 short_description: Read the replication state of an OSCC server (central reporting, high availability)
 version_added: 0.2.0
 description:
-  - Reads, in one remote call, whether the server replicates through Informix Enterprise Replication (the
-    C(CDR_) parameters of its C(ONCONFIG), C(cdr list server), the queue sbspace in C(onstat -d)), the state
-    of each partner of each kind of replication, and the fill of the replication buffer with the manual's
-    levels (§7.1.1).
+  - Reads, in one batch (round trips in docs/windows.md), whether the server replicates through Informix
+    Enterprise Replication (the C(CDR_) parameters of its C(ONCONFIG), C(cdr list server), the queue sbspace in
+    C(onstat -d)), the state of each partner of each kind of replication, and the fill of the replication buffer
+    with the manual's levels (§7.1.1).
   - Changes nothing; runs in check mode. The result is one JSON object per host with stable keys, for a
     dashboard or an C(ansible.builtin.assert).
 options:

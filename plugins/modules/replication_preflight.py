@@ -24,9 +24,9 @@ description:
   - C(7.3 step 6) - a trusted connection to each partner's database server, as C(dbaccess sysmaster@<server>)
     with C(select count(*) from systables). It runs as the connection's account; the manual asks for the
     C(informix) account, so run the task as that user (C(become_method=runas)) for a faithful answer.
-  - Read-only unless O(hosts_equiv=present), and always in check mode. Every read is one remote round trip; a
-    write of C(hosts.equiv) a second one. C(hosts.equiv) is not written when a check of §7.1 or §7.3 steps 1-3
-    failed. Step 6 is measured before the write; run again to confirm it.
+  - Read-only unless O(hosts_equiv=present), and always in check mode. Reads everything in one batch, then writes
+    C(hosts.equiv) only when it must change (round trips in docs/windows.md). C(hosts.equiv) is not written when
+    a check of §7.1 or §7.3 steps 1-3 failed. Step 6 is measured before the write; run again to confirm it.
   - The task fails when any check failed, naming each one.
 options:
   local_name:
@@ -104,7 +104,7 @@ options:
     choices: [environment, clock, network, hosts_equiv, trusted_connection]
     default: [environment, clock, network, hosts_equiv, trusted_connection]
   informixdir:
-    description: INFORMIXDIR on this host, for dbaccess; read from the host when omitted (one more round trip).
+    description: INFORMIXDIR on this host, for dbaccess; read from the host when omitted (round trips in docs/windows.md).
     type: str
   informixserver:
     description: This host's Informix server; read from the host when omitted.

@@ -14,8 +14,8 @@ description:
     (a configured C(HPWC.ini), a customised C(CaptureWCData.htm)) is never overwritten; its copy and the new kit's
     version are saved under O(saved_dir) to merge by hand. Files the kit does not carry (language folders, entry
     pages such as C(WCDeutsch.htm)) are never touched.
-  - C(dest/.oscc-kit.json) records what the kit laid down. Three remote calls at most (the kit's entries and the
-    record; the files in O(dest); the changes); nothing changes on a second run.
+  - C(dest/.oscc-kit.json) records what the kit laid down. Reads the kit's entries and the record, then the files
+    in O(dest), then makes the changes (round trips in docs/windows.md); nothing changes on a second run.
 options:
   src:
     description: The kit zip on the web server. Absolute.

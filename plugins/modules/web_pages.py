@@ -14,8 +14,8 @@ description:
   - Customisation (§4.4.2) - values of the C(CaptureWCData.htm) form fields, in every language folder; fields the
     page lacks are added as hidden fields (they become contact data). Nothing is removed, C(varUserRequest) cannot
     be changed, C(varSessionPriority) must be 1-100 and C(varSource) printable ASCII without C(` * , " ! % | _).
-  - Two remote calls - one read, one write of the changed pages; a page changed meanwhile is not overwritten, and
-    when one that was there changed, nothing is written.
+  - One read, then one write of the changed pages (round trips in docs/windows.md); a page changed meanwhile is
+    not overwritten, and when one that was there changed, nothing is written.
 options:
   path:
     description: The web components folder, for example C(C:\inetpub\HPPC). Absolute.

@@ -2,10 +2,15 @@
 parallel 77FEh queries against asking them one after the other, and a converged playbooks/wallboard.yml
 run over all of them, which must save (and so reboot) none.
 
+Gates, all counts the units record: every unit answers each question of the parallel read once, and the
+converged run opens no setup session and saves no unit. The times are printed against their target, never
+gated: they move with the machine's load.
+
     python tests/bench/bench_wallboard.py               # 20 units
-    python tests/bench/bench_wallboard.py --check       # CI: fails above the targets or on any save
+    python tests/bench/bench_wallboard.py --check       # CI: fails when a count differs
 """
 import argparse
+import collections
 import json
 import os
 import subprocess
@@ -19,7 +24,16 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
 sys.path.insert(0, os.path.join(ROOT, ".collections"))  # oscc.admin, linked there by scripts/setup
 import lantronix  # noqa: E402
 
-TARGET_SECONDS_PER_UNIT = 0.1  # "well under a second per unit"
+TARGET_SECONDS_PER_UNIT = 0.1  # "well under a second per unit"; printed, not gated
+QUESTIONS = 3  # F6 (type, MAC), F4 (version), F8 (setup record): one of each per unit and read
+
+
+def counting(function, counter, key):
+    """function, with each call counted in counter[key]."""
+    def counted(*args, **kwargs):
+        counter[key] += 1
+        return function(*args, **kwargs)
+    return counted
 
 
 def main():
@@ -31,12 +45,18 @@ def main():
 
     units = [lantronix.Unit(f"127.0.1.{10 + i}", f"00:20:4a:00:01:{10 + i:02d}", local_port=10001 + i)
              for i in range(options.units)]
-    fleet = lantronix.Fleet(units).start()
+    questions, setup_sessions = collections.Counter(), collections.Counter()
+    for unit in units:
+        unit.answer = counting(unit.answer, questions, unit.mac)
+    fleet = lantronix.Fleet(units)
+    fleet._serve_setup = counting(fleet._serve_setup, setup_sessions, "all")  # the telnet menu, before a save
+    fleet.start()
     try:
         addresses = [u.ip for u in units]
         start = time.perf_counter()
         together = lx.query(addresses, fleet.query_port, timeout=2)
         parallel = time.perf_counter() - start
+        asked_once = sum(1 for unit in units if questions[unit.mac] == QUESTIONS)
         start = time.perf_counter()
         for address in addresses:
             lx.query([address], fleet.query_port, timeout=2)
@@ -53,6 +73,7 @@ def main():
                                    "children": {"oscc_wallboards": {"hosts": hosts, "vars": {
                                        "wallboard_query_port": fleet.query_port, "wallboard_setup_port": fleet.setup_port,
                                        "wallboard_timeout": 5, "wallboard_netmask": "255.255.255.0"}}}}}, handle)
+            questions.clear()
             start = time.perf_counter()
             run = subprocess.run(["ansible-playbook", "-i", inventory, os.path.join(ROOT, "playbooks", "wallboard.yml"),
                                   "-f", str(options.units)], capture_output=True, text=True, cwd=ROOT,
@@ -63,11 +84,14 @@ def main():
         saves = sum(u.saves for u in units)
         per_unit = parallel / options.units
         print(f"units: {options.units}")
-        print(f"state read, parallel: {per_unit * 1000:.1f} ms per unit (target < {TARGET_SECONDS_PER_UNIT * 1000:.0f} ms); "
-              f"one after the other / parallel: {sequential / parallel:.1f}")
-        print(f"converged playbook run: {converged / options.units:.2f} s per unit, units saved (rebooted): {saves}")
-        if options.check and (per_unit > TARGET_SECONDS_PER_UNIT or saves):
-            sys.exit("bench_wallboard: above the target or a converged run saved a unit")
+        print(f"state read, parallel: units asked each of the {QUESTIONS} questions once: {asked_once}")
+        print(f"state read, parallel: {per_unit * 1000:.1f} ms per unit (target < {TARGET_SECONDS_PER_UNIT * 1000:.0f} "
+              f"ms, not gated); one after the other / parallel: {sequential / parallel:.1f}")
+        print(f"converged playbook run: questions answered {sum(questions.values())}, setup sessions "
+              f"{setup_sessions['all']}, units saved (rebooted) {saves}; {converged / options.units:.2f} s per unit")
+        if options.check and (asked_once != options.units or setup_sessions["all"] or saves):
+            sys.exit("bench_wallboard: a unit was asked more than once, or a converged run opened a setup session "
+                     "or saved a unit")
     finally:
         fleet.stop()
 
