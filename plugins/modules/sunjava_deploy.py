@@ -111,7 +111,11 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oscc.admin.plugins.module_utils._deploy import war_digest
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, os_error_problem, port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
+    line_value_problem,
+    os_error_problem,
+    port_problem,
+)
 
 
 def names(output):

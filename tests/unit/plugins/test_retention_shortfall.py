@@ -14,7 +14,8 @@ def test_shorter_categories_and_the_days_they_would_lose():
 
 
 def test_whole_numbers_as_text_or_float_are_days():
-    assert retention_shortfall({"a": " 90 ", "b": 365.0}, {"a": 365, "b": 365}, today="2026-12-02")[0]["report_days"] == 90
+    shortfall = retention_shortfall({"a": " 90 ", "b": 365.0}, {"a": 365, "b": 365}, today="2026-12-02")
+    assert shortfall[0]["report_days"] == 90
 
 
 def test_equal_or_longer_keeps_everything():

@@ -76,13 +76,14 @@ def test_only_check_mode_skips_and_says_why():
                                      "reads back; add smtp_submission to checks"),
     ({"checks": ["imap_login", "imap_search"]}, "checks: imap_search needs smtp_submission, which sends the test "
                                                 "message it reads back; add smtp_submission to checks"),
-    ({"checks": ["report_sender"], "report_sender": None}, "checks: report_sender needs the report_sender option, the "
-                                                           "From address of reports; give it or leave report_sender out "
-                                                           "of checks"),
-    ({"checks": ["imap_tls"], "imap_security": "none"}, "checks: imap_tls needs imap_security tls or starttls, got none; "
-                                                        "give it or leave imap_tls out of checks"),
+    ({"checks": ["report_sender"], "report_sender": None},
+     "checks: report_sender needs the report_sender option, the From address of reports; give it or leave "
+     "report_sender out of checks"),
+    ({"checks": ["imap_tls"], "imap_security": "none"},
+     "checks: imap_tls needs imap_security tls or starttls, got none; give it or leave imap_tls out of checks"),
     ({"checks": ["smtp_submission", "custom_headers"], "custom_headers": {}},
-     "checks: custom_headers needs at least one header in custom_headers; give it or leave custom_headers out of checks"),
+     "checks: custom_headers needs at least one header in custom_headers; "
+     "give it or leave custom_headers out of checks"),
 ])
 def test_a_check_asked_for_that_cannot_run_fails_the_task_at_once(params, message):
     with pytest.raises(Failed) as failed:

@@ -4,7 +4,8 @@ import pytest
 from ansible_collections.oscc.admin.plugins.modules import sunjava_deploy, tomcat_deploy
 
 # As Tomcat 10.1 answered in the lab (tests/lab/tomcat.py).
-LISTED = ("OK - Listed applications for virtual host [localhost]\n/manager:running:0:/usr/share/tomcat10-admin/manager\n"
+LISTED = ("OK - Listed applications for virtual host [localhost]\n"
+          "/manager:running:0:/usr/share/tomcat10-admin/manager\n"
           "/HPPC:stopped:0:HPPC\n/a/b:running:3:a#b\n")
 
 
