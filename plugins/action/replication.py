@@ -31,21 +31,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._replication.action imp
 
 display = Display()
 
-REPLICATION_ACTION_SPEC = {
-    "scope": {"type": "str", "choices": list(rep.SCOPES), "default": "central_reporting"},
-    "state": {"type": "str", "choices": list(rep.STATES)},
-    "sync": {"type": "str", "choices": list(rep.SYNCS)},
-    "partner": {"type": "str"},
-    "run_for_hours": {"type": "float"},
-    "activate": {"type": "bool", "default": False},
-    "confirm": {"type": "bool", "default": False},
-    "work_dir": {"type": "str", "default": "C:\\ProgramData\\oscc.admin"},
-    "poll_interval": {"type": "int", "default": 30},
-    "sync_timeout": {"type": "int", "default": 86400},
-    "task_username": {"type": "str", "default": "SYSTEM"},
-    "task_password": {"type": "str", "no_log": True},
-    "task_update_password": {"type": "bool", "default": False},
-}
 TASK_FOLDER = "\\OSCC\\"
 START_LEASE = 600  # seconds the started task has to take the sync's lock over
 MAX_HOURS = 720  # 30 days; a longer run is no longer "for hours"
@@ -94,7 +79,6 @@ def check_options(args, hostvars):
 
 
 class ActionModule(ReplicationAction):
-    ARGSPEC = REPLICATION_ACTION_SPEC
     PATH_OPTIONS = ("work_dir",)
 
     def act(self, args, target, task_vars):
