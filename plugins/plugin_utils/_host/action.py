@@ -22,8 +22,9 @@ _DETAIL_KEYS = ("rc", "output", "onstat_arc", "lock", "touched", "created_chunks
                 "server_mode", "services_stopped", "safety_backup")
 
 
-# What an argument spec takes from an option's documentation (the keys ansible.utils' cli_parse carries over).
-_SPEC_KEYS = ("type", "elements", "choices", "default", "required", "aliases", "fallback", "apply_defaults")
+# What an argument spec takes from an option's documentation, as ansible.utils' cli_parse does (of its keys, the
+# module doc schema allows these).
+_SPEC_KEYS = ("type", "elements", "choices", "default", "required", "aliases")
 # The module doc schema has no no_log: an option named for a secret hides its value (a flag such as
 # task_update_password holds none).
 _SECRET = re.compile(r"password|passphrase|secret|storepass", re.IGNORECASE)
