@@ -17,13 +17,6 @@ SETTLE_SECONDS = 5
 
 
 class ActionModule(OsccAction):
-    ARGSPEC = {
-        "notes_ini": {"type": "str", "required": True},
-        "console": {"type": "str", "required": True},
-        "settings": {"type": "dict", "default": dict(domino.REQUIRED)},
-        "compact": {"type": "list", "elements": "str", "default": []},
-        "timeout": {"type": "int", "default": 60},
-    }
     PATH_OPTIONS = ("notes_ini", "console")
 
     def act(self, args, target, task_vars):

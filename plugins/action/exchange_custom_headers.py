@@ -19,19 +19,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._mail.header_tool_promp
 
 
 class ActionModule(OsccAction):
-    ARGSPEC = {
-        "program": {"type": "str", "required": True},
-        "from_address": {"type": "str", "required": True},
-        "to_address": {"type": "str", "required": True},
-        "subject": {"type": "str", "default": "OpenScape Contact Center custom headers"},
-        "smtp_host": {"type": "str", "required": True},
-        "smtp_port": {"type": "int", "default": 25},
-        "smtp_user": {"type": "str", "required": True},
-        "smtp_password": {"type": "str", "required": True, "no_log": True},
-        "record": {"type": "str"},
-        "force": {"type": "bool", "default": False},
-        "timeout": {"type": "int", "default": 120},
-    }
     PATH_OPTIONS = ("program", "record")
     PLATFORMS = ("windows",)
 

@@ -14,15 +14,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._mail import exchange
 
 
 class ActionModule(OsccAction):
-    ARGSPEC = {
-        "account": {"type": "str", "required": True},
-        "aliases": {"type": "list", "elements": "str", "default": []},
-        "smtp_auth": {"type": "bool", "default": True},
-        "report_sender": {"type": "str"},
-        "organization": {"type": "str", "required": True},
-        "app_id": {"type": "str", "required": True},
-        "certificate_thumbprint": {"type": "str", "required": True},
-    }
     PLATFORMS = ("windows",)
 
     def act(self, args, target, task_vars):

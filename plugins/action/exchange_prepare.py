@@ -12,15 +12,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._mail import exchange
 
 
 class ActionModule(OsccAction):
-    ARGSPEC = {
-        "account": {"type": "str", "required": True},
-        "aliases": {"type": "list", "elements": "str", "default": []},
-        "imap_budget": {"type": "int", "default": exchange.MIN_IMAP_BUDGET},
-        "tls": {"type": "bool", "default": True},
-        "receive_connector": {"type": "str"},
-        "report_sender": {"type": "str"},
-        "report_mailboxes": {"type": "list", "elements": "str", "default": []},
-    }
     PLATFORMS = ("windows",)
 
     def act(self, args, target, task_vars):

@@ -17,16 +17,6 @@ KEYS = {"address": "Address", "port": "Port", "chat_uses_ssl": "ChatUsesSSL", "c
 
 
 class ActionModule(OsccAction):
-    ARGSPEC = {
-        "path": {"type": "str", "required": True},
-        "address": {"type": "str"},
-        "port": {"type": "int"},
-        "tls_port": {"type": "int"},
-        "chat_uses_ssl": {"type": "bool"},
-        "callback_uses_ssl": {"type": "bool"},
-        "voicexml_uses_ssl": {"type": "bool"},
-        "backup": {"type": "bool", "default": False},
-    }
     PATH_OPTIONS = ("path",)
 
     def act(self, args, target, task_vars):

@@ -15,15 +15,6 @@ ACCESS = ("Read", "Write", "Script", "Execute", "Source", "NoRemoteRead", "NoRem
 
 
 class ActionModule(OsccAction):
-    ARGSPEC = {
-        "site": {"type": "str", "default": "Default Web Site"},
-        "application": {"type": "str", "required": True},
-        "isapi_path": {"type": "str", "required": True},
-        "isapi_description": {"type": "str", "default": "OpenScape Contact Center Web Interaction"},
-        "access_policy": {"type": "list", "elements": "str", "default": ["Read", "Script", "Execute"]},
-        "mime_types": {"type": "dict", "default": {".vxml": "application/voicexml+xml"}},
-        "default_documents": {"type": "list", "elements": "str", "default": ["Default.htm"]},
-    }
     PATH_OPTIONS = ("isapi_path",)
     PLATFORMS = ("windows",)
 

@@ -11,19 +11,8 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import plan_backup, resolve_method, run_backup
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import adopt, own_records, pending_warning
 
-BACKUP_SPEC = {
-    "tool": {"type": "str", "choices": ["ontape", "onbar"], "default": "ontape"},
-    "level": {"type": "int", "choices": [0, 1, 2], "default": 0},
-    "method": {"type": "str", "choices": ["stdio", "directory", "tapedev"]},
-    "destination": {"type": "str", "required": True},
-    "keep_full": {"type": "int", "default": 2},
-    "verify": {"type": "bool", "default": True},
-    "timeout": {"type": "int", "default": 21600},
-}
-
 
 class ActionModule(InformixAction):
-    ARGSPEC = BACKUP_SPEC
     PATH_OPTIONS = ("destination",)
 
     def act(self, args, target, task_vars):

@@ -28,24 +28,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import PROBE_TIMEOUT
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import saved_batch
 
-DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-SCHEDULE_SPEC = {
-    "destination": {"type": "str", "required": True},
-    "tool": {"type": "str", "choices": ["ontape", "onbar"], "default": "ontape"},
-    "method": {"type": "str", "choices": ["stdio", "directory", "tapedev"]},
-    "verify": {"type": "bool", "default": True},
-    "timeout": {"type": "int", "default": 21600},
-    "schedules": {"type": "list", "elements": "dict", "default": [], "options": {
-        "level": {"type": "int", "choices": [0, 1, 2], "required": True},
-        "time": {"type": "str", "required": True},
-        "days_of_week": {"type": "list", "elements": "str", "choices": DAYS},
-    }},
-    "script_dir": {"type": "str", "default": "C:\\ProgramData\\oscc.admin"},
-    "results_file": {"type": "str"},
-    "username": {"type": "str", "default": "SYSTEM"},
-    "password": {"type": "str", "no_log": True},
-    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-}
 TASK_FOLDER = "\\OSCC\\"
 
 
@@ -71,7 +53,6 @@ def task_args(schedule: dict, script: str, batch_file: str, args: dict) -> dict:
 
 
 class ActionModule(InformixAction):
-    ARGSPEC = SCHEDULE_SPEC
     PATH_OPTIONS = ("destination", "script_dir", "results_file")
     PLATFORMS = ("windows",)  # Windows Task Scheduler, manual §6.3.1; elsewhere schedule backup.yml in AWX
 

@@ -19,18 +19,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore import STAGE_PREFIX, restore_batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import adopt, own_records, pending_warning
 
-RESTORE_SPEC = {
-    "manifest": {"type": "str", "default": "latest"},
-    "destination": {"type": "str"},
-    "confirm": {"type": "bool", "default": False},
-    "safety_backup": {"type": "bool", "default": True},
-    "safety_destination": {"type": "str"},
-    "include_levels": {"type": "list", "elements": "int", "choices": [0, 1, 2]},
-    "chunks": {"type": "list", "elements": "str"},
-    "allow_version_mismatch": {"type": "bool", "default": False},
-    "timeout": {"type": "int", "default": 3600},
-}
-
 
 def restore_method(chain: list[dict], tapedev: str | None, server_last: dict) -> str:
     if any(m.get("tool") == "onbar" for m in chain):
@@ -84,7 +72,6 @@ def chosen_manifest(probe: dict, wanted: str | None, server: str, path) -> None:
 
 
 class ActionModule(InformixAction):
-    ARGSPEC = RESTORE_SPEC
     PATH_OPTIONS = ("manifest", "destination", "safety_destination")
 
     def act(self, args, target, task_vars):

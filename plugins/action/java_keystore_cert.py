@@ -12,13 +12,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._mail import keystore a
 
 
 class ActionModule(OsccAction):
-    ARGSPEC = {
-        "keystore": {"type": "str", "required": True},
-        "keystore_password": {"type": "str", "required": True, "no_log": True},
-        "alias": {"type": "str", "required": True},
-        "certificate": {"type": "str", "required": True},
-        "keytool": {"type": "str", "default": "keytool"},
-    }
     PATH_OPTIONS = ("keystore", "certificate")
 
     def act(self, args, target, task_vars):

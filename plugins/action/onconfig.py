@@ -11,11 +11,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import
 
 
 class ActionModule(InformixAction):
-    ARGSPEC = {
-        "path": {"type": "str"},
-        "parameters": {"type": "dict", "required": True},
-        "backup": {"type": "bool", "default": False},
-    }
     PATH_OPTIONS = ("path",)
 
     def act(self, args, target, task_vars):

@@ -31,21 +31,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._replication.action imp
 
 display = Display()
 
-REPLICATION_ACTION_SPEC = {
-    "scope": {"type": "str", "choices": list(rep.SCOPES), "default": "central_reporting"},
-    "state": {"type": "str", "choices": list(rep.STATES)},
-    "sync": {"type": "str", "choices": list(rep.SYNCS)},
-    "partner": {"type": "str"},
-    "run_for_hours": {"type": "float"},
-    "activate": {"type": "bool", "default": False},
-    "confirm": {"type": "bool", "default": False},
-    "work_dir": {"type": "str", "default": "C:\\ProgramData\\oscc.admin"},
-    "poll_interval": {"type": "int", "default": 30},
-    "sync_timeout": {"type": "int", "default": 86400},
-    "task_username": {"type": "str", "default": "SYSTEM"},
-    "task_password": {"type": "str", "no_log": True},
-    "task_update_password": {"type": "bool", "default": False},
-}
 TASK_FOLDER = "\\OSCC\\"
 START_LEASE = 600  # seconds the started task has to take the sync's lock over
 MAX_HOURS = 720  # 30 days; a longer run is no longer "for hours"
@@ -54,11 +39,12 @@ ACTIVATE_TIMEOUT = 1800
 
 
 def check_options(args, hostvars):
-    """The one-line errors for options that do not fit together."""
+    """The one-line errors for options that do not fit together beyond ActionModule.RULES: a flag is given even
+    when false, and a value's range or the inventory is nothing an argument spec says."""
     chosen = [o for o in ("state", "sync") if args[o]] + (["activate"] if args["activate"] else [])
     if not chosen:
         raise AnsibleActionFail("one of state, sync or activate is required")
-    if len(chosen) > 1:
+    if len(chosen) > 1:  # state with sync is refused by RULES already; activate=false is no action
         raise AnsibleActionFail(f"{' and '.join(chosen)} are mutually exclusive: one action per task")
     hours = args["run_for_hours"]
     if hours is not None:
@@ -67,18 +53,12 @@ def check_options(args, hostvars):
         if not math.isfinite(hours) or hours <= 0 or hours > MAX_HOURS:
             raise AnsibleActionFail(f"run_for_hours must be a number of hours greater than 0 and at most {MAX_HOURS}, "
                                     f"got {hours!r}")
-    if args["sync"]:
-        if not args["partner"]:
-            raise AnsibleActionFail("partner is required with sync: the inventory host to synchronise with (§7.2)")
-        if args["partner"] not in hostvars:
-            raise AnsibleActionFail(f"partner: {args['partner']!r} is not a host of the inventory")
-    elif args["partner"]:
-        raise AnsibleActionFail("partner applies to sync only")
-    if args["task_update_password"] and not args["task_password"]:
-        raise AnsibleActionFail("task_update_password needs task_password: the password to register the task with")
+    if args["sync"] and args["partner"] not in hostvars:
+        raise AnsibleActionFail(f"partner: {args['partner']!r} is not a host of the inventory")
     if args["state"] in ("stopped", "restarted") and not args["confirm"]:
         raise AnsibleActionFail(f"state={args['state']} needs confirm=true: it ends replication and may need a "
-                                "report data synchronisation afterwards (§7.1.3)")
+                                "report data synchronisation afterwards (§7.1.3, §7.2); pause it instead where you can "
+                                "(§7.1.2)")
     for option in ("work_dir", "oscc_dir"):
         value = args[option]
         if any(c in value for c in '"<>|?*\r\n\t') or ".." in value.replace("/", "\\").split("\\"):
@@ -94,7 +74,13 @@ def check_options(args, hostvars):
 
 
 class ActionModule(ReplicationAction):
-    ARGSPEC = REPLICATION_ACTION_SPEC
+    RULES = {
+        "mutually_exclusive": [("state", "sync")],
+        # sync needs the inventory host to synchronise with (§7.2); partner applies to sync only
+        "required_by": {"sync": ("partner",), "partner": ("sync",)},
+        # the password to register the task with
+        "required_if": [("task_update_password", True, ("task_password",))],
+    }
     PATH_OPTIONS = ("work_dir",)
 
     def act(self, args, target, task_vars):

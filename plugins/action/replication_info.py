@@ -4,12 +4,10 @@
 # Manual §7.1.1 (the buffer's levels), §7.3 and §8.1.
 from __future__ import annotations
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication.action import Estate, ReplicationAction
 
 
 class ActionModule(ReplicationAction):
-    ARGSPEC = {"scope": {"type": "str", "choices": list(rep.SCOPES), "default": "all"}}
 
     def act(self, args, target, task_vars):
         informix = self.informix(target, args, task_vars)

@@ -11,30 +11,11 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import Osc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Informix
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import preflight as pf
 
-PARTNER = {"name": {"type": "str", "required": True}, "fqdn": {"type": "str", "required": True},
-           "address": {"type": "str", "required": True}, "informixserver": {"type": "str"}}
 # Steps whose failure keeps hosts.equiv as it is: a host that is not the one the manual means, or not reachable.
 BLOCKING = {pf.STEP[k] for k in ("clock", "environment", "reachable", "resolves")}
 
 
 class ActionModule(OsccAction):
-    ARGSPEC = {
-        "local_name": {"type": "str", "required": True},
-        "local_fqdn": {"type": "str", "required": True},
-        "partners": {"type": "list", "elements": "dict", "required": True, "options": PARTNER},
-        "time_reference": {"type": "str"},
-        "clock_samples": {"type": "int", "default": 3},
-        "clock_warning_seconds": {"type": "float", "default": 1.0},
-        "clock_failure_seconds": {"type": "float", "default": 2.0},
-        "hosts_equiv": {"type": "str", "choices": ["check", "present"], "default": "check"},
-        "hosts_equiv_path": {"type": "str", "default": pf.HOSTS_EQUIV},
-        "exclusive": {"type": "bool", "default": False},
-        "backup": {"type": "bool", "default": True},
-        "checks": {"type": "list", "elements": "str", "choices": list(pf.CHECKS), "default": list(pf.CHECKS)},
-        "informixdir": {"type": "str"},
-        "informixserver": {"type": "str"},
-        "timeout": {"type": "int", "default": 120},
-    }
     PATH_OPTIONS = ("hosts_equiv_path", "informixdir")
     PLATFORMS = ("windows",)
 

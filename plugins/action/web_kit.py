@@ -14,11 +14,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._web import kit
 
 
 class ActionModule(OsccAction):
-    ARGSPEC = {
-        "src": {"type": "str", "required": True},
-        "dest": {"type": "str", "required": True},
-        "saved_dir": {"type": "str"},
-    }
     PATH_OPTIONS = ("src", "dest", "saved_dir")
 
     def act(self, args, target, task_vars):

@@ -13,11 +13,6 @@ ENGLISH = f"html/{pages.DEFAULT_LANGUAGE}"
 
 
 class ActionModule(OsccAction):
-    ARGSPEC = {
-        "path": {"type": "str", "required": True},
-        "languages": {"type": "list", "elements": "dict", "default": []},
-        "capture_fields": {"type": "dict", "default": {}},
-    }
     PATH_OPTIONS = ("path",)
 
     def act(self, args, target, task_vars):

@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# What the Informix action plugins share: the common options, the probe and the server's lock.
+# What the Informix action plugins share: the probe and the server's lock (their common options are the doc
+# fragment oscc.admin.informix).
 from __future__ import annotations
 
 import os
@@ -16,18 +17,8 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archiv
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import host as informix_host
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 
-OSCC_SERVICES = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
-
-COMMON_SPEC = {
-    "informixdir": {"type": "str"},
-    "informixserver": {"type": "str"},
-    "onconfig": {"type": "str"},
-    "services": {"type": "list", "elements": "str", "default": OSCC_SERVICES},
-}
-
 
 class InformixAction(OsccAction):
-    COMMON = COMMON_SPEC
     FAILURES = (arc.ChainError,)
     COMMON_PATHS = ("informixdir",)
 

@@ -1,9 +1,9 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# What replication_info and replication share: the options, the estate from the inventory, and the
-# probe of one round trip that says whether the host replicates through Informix Enterprise
-# Replication at all (docs/replication.md).
+# What replication_info and replication share (their common options are the doc fragment oscc.admin.replication):
+# the estate from the inventory, and the probe of one round trip that says whether the host replicates through
+# Informix Enterprise Replication at all (docs/replication.md).
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
@@ -13,15 +13,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Informix, Ops
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
-
-REPLICATION_SPEC = {
-    "informixdir": {"type": "str"},
-    "informixserver": {"type": "str"},
-    "onconfig": {"type": "str"},
-    "server_groups": {"type": "dict", "default": {}},
-    "replicate_sets": {"type": "dict", "default": {}},
-    "oscc_dir": {"type": "str", "default": rep.DEFAULT_OSCC_DIR},
-}
 
 
 class Estate:
@@ -55,7 +46,6 @@ class Estate:
 
 
 class ReplicationAction(OsccAction):
-    COMMON = REPLICATION_SPEC
     COMMON_PATHS = ("informixdir", "oscc_dir")
 
     def informix(self, target, args, task_vars):
