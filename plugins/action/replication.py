@@ -46,6 +46,8 @@ def check_options(args, hostvars):
         raise AnsibleActionFail("one of state, sync or activate is required")
     if len(chosen) > 1:  # state with sync is refused by RULES already; activate=false is no action
         raise AnsibleActionFail(f"{' and '.join(chosen)} are mutually exclusive: one action per task")
+    if args["task_update_password"] and not args["task_password"]:  # RULES see it given; an empty one is no password
+        raise AnsibleActionFail("task_update_password needs a task_password that is not empty")
     hours = args["run_for_hours"]
     if hours is not None:
         if args["sync"] not in ("report_data_all", "report_data_continue"):

@@ -19,6 +19,8 @@ REFUSED_BY_THE_PLUGIN = [
     ({"state": "restarted", "confirm": False}, "state=restarted needs confirm=true"),
     ({"sync": "admin_data", "partner": "nowhere"}, "partner: 'nowhere' is not a host of the inventory"),
     ({"state": "paused", "run_for_hours": 2}, "run_for_hours applies to sync report_data_all"),
+    ({"sync": "admin_data", "partner": "lab-main", "task_update_password": True, "task_password": ""},
+     "task_update_password needs a task_password that is not empty"),
 ]
 
 
