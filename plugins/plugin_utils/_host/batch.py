@@ -10,7 +10,7 @@ from collections.abc import Hashable
 from typing import NamedTuple
 
 
-def step(name: Hashable) -> Hashable:
+def step_of(name: Hashable) -> Hashable:
     """A name without its item: 'delete' for ('delete', 'x.arc'), the name itself otherwise."""
     return name[0] if isinstance(name, tuple) else name
 
@@ -25,13 +25,17 @@ class Failed(NamedTuple):
 
     @property
     def step(self) -> Hashable:
-        return step(self.name)
+        return step_of(self.name)
+
+    @property
+    def error(self) -> str:
+        """The host's error in one line."""
+        return " ".join(str(self.result.get("error") or "no message").split())
 
     def line(self, describe=None) -> str:
-        """'<what> failed: <error>' in one line; `describe` names the operation, else its cmdlet or kind."""
-        error = " ".join(str(self.result.get("error") or "no message").split())
+        """'<what> failed: <error>'; `describe` names the operation, else its cmdlet or kind."""
         what = describe(self.op) if describe else self.op.get("name") or self.op.get("op")
-        return f"{what} failed: {error}"
+        return f"{what} failed: {self.error}"
 
 
 class Batch:
@@ -44,6 +48,14 @@ class Batch:
         # Two operations under one name would leave one result unread.
         if name in self.names or name in self.cleanup_names:
             raise ValueError(f"internal error: two operations of one batch are named {name!r}")
+
+    @classmethod
+    def numbered(cls, ops: list, step: str) -> Batch:
+        """A plan's operations in its order, each named (step, n)."""
+        batch = cls()
+        for number, op in enumerate(ops):
+            batch.add((step, number), op)
+        return batch
 
     def add(self, name: Hashable, op: dict) -> Batch:
         self._refuse_taken(name)

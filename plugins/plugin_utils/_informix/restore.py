@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch, step
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch, step_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import lock_refused, output
@@ -75,10 +75,10 @@ def restore_batch(target, probe, chain, method, tapedev, timeout, lock, found) -
     raw = target.batch(ops.ops, ops.cleanup, check=False)
     results = ops.results(raw)
     ran = ops.names[: len(raw["results"])]
-    touched = any(step(name) in TOUCHING for name in ran)
+    touched = any(step_of(name) in TOUCHING for name in ran)
     left = results["left"]
     details = {"touched": touched, "onstat_rc": left.get("rc") if left.get("ok") else None,
-               "created_chunks": [name[1] for name in ran if step(name) == "chunk" and results[name].get("ok")]}
+               "created_chunks": [name[1] for name in ran if step_of(name) == "chunk" and results[name].get("ok")]}
     failed = ops.failed(raw)
     stopped, failure = (failed.step, failed.result) if failed else (None, None)
     text = output(results.get("restore"))
