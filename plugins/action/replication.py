@@ -192,8 +192,8 @@ class ActionModule(ReplicationAction):
         failed = stopped.result
         what = " ".join(["cdr", *commands[stopped.name[1]]]) if stopped.step == "cdr" else "cdr list server"
         return None, {"failed": True, "rc": failed.get("rc"), "diagnostics": self._diagnostics(results["diagnostics"]),
-                            "msg": f"{what} failed on {estate.host} (rc {failed.get('rc')}): "
-                                   f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}"}
+                      "msg": f"{what} failed on {estate.host} (rc {failed.get('rc')}): "
+                             f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}"}
 
     @staticmethod
     def _partners(info):
@@ -206,7 +206,8 @@ class ActionModule(ReplicationAction):
         if self._task.check_mode:
             return {"changed": True, "commands": [f"{tool} -activate"]}
         ops = Batch().add("activate", {"op": "run", "argv": [tool, "-activate"], "cwd": args["oscc_dir"],
-                                     "env": informix.env(), "timeout": ACTIVATE_TIMEOUT, "encoding": informix.encoding})
+                                       "env": informix.env(), "timeout": ACTIVATE_TIMEOUT,
+                                       "encoding": informix.encoding})
         ops.add_cleanup("diagnostics", self._diagnostics_op(args))
         results = ops.results(target.batch(ops.ops, ops.cleanup, check=False))
         run = results.get("activate") or {}
@@ -302,7 +303,7 @@ class ActionModule(ReplicationAction):
         for n, (command, unit) in enumerate(zip(commands, units)):
             ops.add(("cdr", n), informix.run("cdr", *command, ok_rc=[0], timeout=limit))
             ops.add(("done", n), {"op": "write", "path": files["progress"], "content": f"done {unit}\n",
-                                 "encoding": "utf-8", "append": True})
+                                  "encoding": "utf-8", "append": True})
         ops.add_cleanup("unlock", {"op": "unlock", "path": files["lock"], "token": token})
         batch = {"ops": ops.ops, "cleanup": ops.cleanup, "record": files["record"]}
         # No time limit of its own: each cdr run ends at the run's limit, and the controller stops the task then.
@@ -334,7 +335,8 @@ class ActionModule(ReplicationAction):
                                     f"since {holder.get('started')}); wait for it to end")
         failed = start.failed(started)
         if failed:
-            raise RemoteFailure(f"the synchronisation could not be started: {failed.result.get('error')}", failed.result)
+            raise RemoteFailure(f"the synchronisation could not be started: {failed.result.get('error')}",
+                                failed.result)
         return ops
 
     def _follow(self, target, args, files, kind, total, limit, deadline, host, run):

@@ -41,7 +41,8 @@ class ActionModule(OsccAction):
             raise AnsibleActionFail(f"kit {src} does not exist")
         failed = reads.failed(first)
         if failed:
-            raise AnsibleActionFail(("kit " if failed.op["op"] == "unzip" else "") + (failed.result.get("error") or "failed"))
+            error = failed.result.get("error") or "failed"
+            raise AnsibleActionFail(("kit " if failed.op["op"] == "unzip" else "") + error)
         found, files = read["record"], read["entries"]["files"]
         old = kit.read_record(found)
         try:

@@ -228,7 +228,8 @@ def run_backup(target, probe, plan):
         why = lock_refused(failure, informix.lock_path) if stopped == "lock" and failure.get("ok") else failure.get("error")
         raise RemoteFailure(f"backup not kept: {why}; the archive stays as {partial}", failure)
     removed = finish.results(raw)
-    deleted = [path.join(destination, name) for name in plan["delete"] if removed.get(("delete", name), {}).get("removed")]
+    deleted = [path.join(destination, name) for name in plan["delete"]
+               if removed.get(("delete", name), {}).get("removed")]
     warnings = [f"retention stopped: {failure.get('error')}"] if stopped == "delete" else []
     if cleared:
         warnings.append(f"removed what killed runs left: {', '.join(cleared)}")

@@ -31,7 +31,8 @@ def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_u
     ops.add("offline", informix.run("onstat", "-", ok_rc=[ifx.OFFLINE_RC]))
     for chunk in found["missing_chunks"]:  # manual §6.3.3: missing chunk files are created empty first
         ops.add(("chunk_dir", chunk), {"op": "mkdir", "path": path.dirname(chunk)})
-        ops.add(("chunk", chunk), {"op": "write", "path": chunk, "content": "", "expected_sha256": "", "encoding": "latin-1"})
+        ops.add(("chunk", chunk), {"op": "write", "path": chunk, "content": "", "expected_sha256": "",
+                                   "encoding": "latin-1"})
     if method == "onbar":
         ops.add("restore", informix.run("onbar", "-r", timeout=timeout, ok_rc=[0]))
     elif method == "stdio":

@@ -199,7 +199,8 @@ def read_ops(wanted, snapin, family) -> Batch:
                                   Identity=POLICY_NAME, **QUIET))
         reads.add("association", shell("Get-ThrottlingPolicyAssociation", select=["ThrottlingPolicyId"],
                                        Identity=account))
-    reads.add("transport", shell("Get-TransportConfig", select=["ShadowRedundancyEnabled", "HeaderPromotionModeSetting"]))
+    reads.add("transport", shell("Get-TransportConfig",
+                                 select=["ShadowRedundancyEnabled", "HeaderPromotionModeSetting"]))
     reads.add("imap", shell("Get-ImapSettings", select=["LoginType"]))
     if wanted.get("receive_connector"):
         reads.add("connector", shell("Get-ReceiveConnector", select=["AuthMechanism"],
@@ -363,14 +364,16 @@ def apply_ops(steps, cmdlets, session=None, **source) -> Batch:
         unknown = sorted(set(entry["parameters"]) - set(allowed))
         if unknown:
             raise ExchangeError(f"{entry['cmdlet']} -{unknown[0]} is not a parameter this plan sets")
-        ops.add(("step", number), cmdlet(entry["cmdlet"], select=["Identity"], **source, **entry["parameters"], **APPLY))
+        ops.add(("step", number), cmdlet(entry["cmdlet"], select=["Identity"], **source, **entry["parameters"],
+                                         **APPLY))
     return ops
 
 
 def applied(ops, done):
     """(the cmdlets of the planned steps that ran, the failure in one line or None) from an apply batch."""
     results = ops.results(done)
-    ran = [op["name"] for name, op in zip(ops.names, ops.ops) if step_of(name) == "step" and results.get(name, {}).get("ok")]
+    ran = [op["name"] for name, op in zip(ops.names, ops.ops)
+           if step_of(name) == "step" and results.get(name, {}).get("ok")]
     failed = ops.failed(done)
     problem = failed.line() if failed else None
     if failed and failed.step == "step" and ran:

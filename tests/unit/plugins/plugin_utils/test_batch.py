@@ -50,7 +50,8 @@ def test_the_failed_operation_is_named_with_its_step_and_later_ones_have_no_resu
 def test_a_lock_not_taken_halts_the_batch_and_is_found_as_its_failure(tmp_path):
     lock = {"op": "lock", "path": str(tmp_path / "x.lock"), "record": {"token": "first"}}
     posix.run_batch({"ops": [dict(lock, ttl=3600)]}, {})
-    second = Batch().add("lock", dict(lock, record={"token": "second"})).add("work", {"op": "mkdir", "path": str(tmp_path)})
+    second = Batch().add("lock", dict(lock, record={"token": "second"}))
+    second.add("work", {"op": "mkdir", "path": str(tmp_path / "work")})
     failed = second.failed(run(second))
     assert failed.step == "lock" and failed.result["ok"] and failed.result["halt"]
 
