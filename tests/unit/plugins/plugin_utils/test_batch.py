@@ -53,7 +53,7 @@ def test_a_lock_not_taken_halts_the_batch_and_is_found_as_its_failure(tmp_path):
     second = Batch().add("lock", dict(lock, record={"token": "second"}))
     second.add("work", {"op": "mkdir", "path": str(tmp_path / "work")})
     failed = second.failed(run(second))
-    assert failed.step == "lock" and failed.result["ok"] and failed.result["halt"]
+    assert failed.step == "lock" and failed.result["ok"] and failed.result["halt"] and not (tmp_path / "work").exists()
 
 
 def test_a_name_given_twice_is_refused_among_operations_and_cleanup_alike():
