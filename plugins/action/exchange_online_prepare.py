@@ -27,21 +27,20 @@ class ActionModule(OsccAction):
                                     "in the host's store")
         online = {k: args[k] for k in ("organization", "app_id", "certificate_thumbprint")}
         # Each batch connects first and disconnects in its cleanup, which runs whatever failed.
-        keyed = exchange.online_read_ops(args, online)
-        done = target.batch([op for _key, op in keyed], cleanup=[exchange.ONLINE_DISCONNECT], read_only=True, check=False)
+        reads = exchange.online_read_ops(args, online)
+        done = target.batch(reads.ops, cleanup=reads.cleanup, read_only=True, check=False)
         try:
-            current = exchange.online_current_from(keyed, done, online)
+            current = exchange.online_current_from(reads, done, online)
             steps = exchange.plan_online(current, args)
         except exchange.ExchangeError as exc:
             raise AnsibleActionFail(str(exc)) from None
         result = {"changed": bool(steps), "steps": steps}
         if steps and not self._task.check_mode:
             try:
-                ops = [exchange.online_connect(online)] + exchange.apply_ops(steps, exchange.CMDLETS_ONLINE)
+                ops = exchange.apply_ops(steps, exchange.CMDLETS_ONLINE, exchange.online_session(online))
             except exchange.ExchangeError as exc:
                 raise AnsibleActionFail(f"internal error: {exc}") from None
-            result["done"], problem = exchange.applied(ops, target.batch(ops, cleanup=[exchange.ONLINE_DISCONNECT],
-                                                                         check=False), first_step=1)
+            result["done"], problem = exchange.applied(ops, target.batch(ops.ops, cleanup=ops.cleanup, check=False))
             if problem:
                 raise AnsibleActionFail(problem)
         return result

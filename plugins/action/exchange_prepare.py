@@ -34,7 +34,7 @@ class ActionModule(OsccAction):
                 ops = exchange.apply_ops(steps, exchange.CMDLETS, snapin=snapin)
             except exchange.ExchangeError as exc:
                 raise AnsibleActionFail(f"internal error: {exc}") from None
-            result["done"], problem = exchange.applied(ops, target.batch(ops, check=False))
+            result["done"], problem = exchange.applied(ops, target.batch(ops.ops, check=False))
             if problem:
                 raise AnsibleActionFail(problem)
         return result
@@ -45,10 +45,10 @@ class ActionModule(OsccAction):
         where the registered one is another (Exchange 2010, 2007)."""
         snapin, family = exchange.SNAPINS[0]
         for _attempt in range(2):
-            keyed = exchange.read_ops(args, snapin, family)
-            done = target.batch([op for _key, op in keyed], read_only=True, check=False)
-            other = exchange.snapin_to_use(keyed, done, snapin)
+            reads = exchange.read_ops(args, snapin, family)
+            done = target.batch(reads.ops, read_only=True, check=False)
+            other = exchange.snapin_to_use(reads, done, snapin)
             if other is None:
-                return exchange.current_from(keyed, done, args, family), snapin
+                return exchange.current_from(reads, done, args, family), snapin
             snapin, family = other
         raise exchange.ExchangeError(exchange.NO_SHELL)

@@ -8,6 +8,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, port_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._formats import ini as _ini
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 
 SECTION = "HPPCSETTINGS"
 # option -> HPWC.ini key; the TLS port is written as TLSPort (V12 manual) and, where the file has
@@ -44,7 +45,9 @@ class ActionModule(OsccAction):
             result["diff"] = {"before": current["content"], "after": new_text,
                               "before_header": args["path"], "after_header": args["path"]}
         if changes and not self._task.check_mode:
-            written = target.batch([{"op": "write", "path": args["path"], "content": new_text, "encoding": "latin-1",
-                                     "backup": args["backup"], "expected_sha256": current["sha256"]}])["results"][0]
+            write = Batch().add("hpwc_ini", {"op": "write", "path": args["path"], "content": new_text,
+                                             "encoding": "latin-1", "backup": args["backup"],
+                                             "expected_sha256": current["sha256"]})
+            written = write.results(target.batch(write.ops))["hpwc_ini"]
             result["backup_file"] = written.get("backup_file")
         return result

@@ -7,6 +7,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, name_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import CmdletError
 from ansible_collections.oscc.admin.plugins.plugin_utils._web import iis
 
@@ -36,14 +37,15 @@ class ActionModule(OsccAction):
             raise AnsibleActionFail(problem)
         # One batch reads every setting; a second, only when something differs and not in check mode, changes it.
         wanted = iis.wanted_from(args)
-        keyed = iis.read_ops(wanted)
+        reads = iis.read_ops(wanted)
         try:
-            current = iis.current_from(keyed, target.batch([op for _key, op in keyed], read_only=True, check=False))
+            current = iis.current_from(reads, target.batch(reads.ops, read_only=True, check=False))
         except CmdletError as exc:
             raise AnsibleActionFail(f"IIS: {exc}") from None
         changes, ops = iis.plan(wanted, current)
         if ops and not self._task.check_mode:
-            problem = iis.applied_problem(ops, target.batch(ops, check=False))
+            apply = Batch.numbered(ops, "change")
+            problem = iis.applied_problem(apply, target.batch(apply.ops, check=False))
             if problem:
                 raise AnsibleActionFail(f"IIS: {problem}")
         return {"changed": bool(changes), "changes": changes}

@@ -20,19 +20,20 @@ class ActionModule(OsccAction):
             raise AnsibleActionFail(problem)
         where = (args["keytool"], args["keystore"], args["alias"], args["certificate"])
         secrets = {ks.SECRET: args["keystore_password"]}
-        read = target.batch(ks.read_ops(*where), read_only=True, secrets=secrets, check=False)
-        if read.get("failed_at") is not None:  # keytool could not be started
-            raise AnsibleActionFail(f"{read['results'][-1].get('error')}; give the keytool of the Java the Agent Portal uses")
-        read = read["results"]
+        reads = ks.read_ops(*where)
+        read = target.batch(reads.ops, read_only=True, secrets=secrets, check=False)
+        failed = reads.failed(read)
+        if failed:  # keytool could not be started
+            raise AnsibleActionFail(f"{failed.result.get('error')}; give the keytool of the Java the Agent Portal uses")
         try:
-            before, after = ks.fingerprints(read, args["keystore"], args["certificate"])
+            before, after = ks.fingerprints(reads.results(read), args["keystore"], args["certificate"])
         except ks.KeystoreError as exc:
             raise AnsibleActionFail(str(exc)) from None
         changed = before != after
         if changed and not self._task.check_mode:
             ops = ks.apply_ops(*where, replace=before is not None)
-            done = target.batch(ops, secrets=secrets)["results"]
-            problem = ks.apply_problem(ops, done, args["keystore"], args["alias"], args["certificate"])
+            done = ops.results(target.batch(ops.ops, secrets=secrets))
+            problem = ks.apply_problem(done, args["keystore"], args["alias"], args["certificate"])
             if problem:
                 raise AnsibleActionFail(problem)
         out = {"changed": changed, "fingerprint": after, "previous_fingerprint": before}

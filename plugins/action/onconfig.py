@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import host as informix_host
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import InformixAction
@@ -36,8 +37,9 @@ class ActionModule(InformixAction):
                               "before_header": probe["onconfig_path"], "after_header": probe["onconfig_path"]}
         if changes and not self._task.check_mode:
             # latin-1: every byte of Informix's file kept as it was; refused if it changed since the probe read it.
-            written = target.batch([{"op": "write", "path": probe["onconfig_path"], "content": new_text,
-                                     "encoding": "latin-1", "backup": args["backup"],
-                                     "expected_sha256": probe["onconfig_sha256"]}])["results"][0]
+            write = Batch().add("onconfig", {"op": "write", "path": probe["onconfig_path"], "content": new_text,
+                                             "encoding": "latin-1", "backup": args["backup"],
+                                             "expected_sha256": probe["onconfig_sha256"]})
+            written = write.results(target.batch(write.ops))["onconfig"]
             result["backup_file"] = written.get("backup_file")
         return result

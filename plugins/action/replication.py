@@ -16,6 +16,7 @@ import uuid
 from ansible.errors import AnsibleActionFail
 from ansible.utils.display import Display
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task import (
     SCRIPT_NAME,
     check_script_dir,
@@ -24,7 +25,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task im
     run_as,
 )
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Ops
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication.action import Estate, ReplicationAction
@@ -146,7 +146,7 @@ class ActionModule(ReplicationAction):
         if not commands or self._task.check_mode:
             return dict(result, after=result["before"], buffer=info["buffer"])
         while True:
-            done, results, failure = self._run_cdr(target, args, informix, estate, commands)
+            results, failure = self._run_cdr(target, args, informix, estate, commands)
             if failure:
                 return dict(result, **failure)
             after = self.read_probe(informix, estate, dict(found, servers=results["servers"]))
@@ -161,26 +161,27 @@ class ActionModule(ReplicationAction):
         wrong = [p for p in result["after"] if args["state"] in ("paused", "active") and
                  p["state"] != args["state"] and not (args["state"] == "active" and p["state"] == "connecting")]
         if wrong:
-            result.update(failed=True, diagnostics=self._diagnostics(done["cleanup"][0]),
+            result.update(failed=True, diagnostics=self._diagnostics(results["diagnostics"]),
                           msg=f"after {result['commands'][-1]}, {wrong[0]['host']} ({wrong[0]['group']}) is "
                               f"{wrong[0]['state']}, not {args['state']}")
         return result
 
     def _run_cdr(self, target, args, informix, estate, commands):
-        """The commands and a new cdr list server in one round trip; (batch, results, failure result or None)."""
-        ops = Ops()
+        """The commands and a new cdr list server in one round trip; (results by name, failure result or None)."""
+        ops = Batch()
         for n, command in enumerate(commands):
-            ops.add(f"cdr{n}", informix.run("cdr", *command, ok_rc=[0]))
+            ops.add(("cdr", n), informix.run("cdr", *command, ok_rc=[0]))
         ops.add("servers", informix.run("cdr", "list", "server"))
-        ops.cleanup.append(self._diagnostics_op(args))
+        ops.add_cleanup("diagnostics", self._diagnostics_op(args))
         done = target.batch(ops.ops, ops.cleanup, check=False)
-        if done.get("failed_at") is None:
-            return done, ops.results(done), None
-        failed = done["results"][done["failed_at"]]
-        what = " ".join(["cdr", *commands[done["failed_at"]]]) if done["failed_at"] < len(commands) else "cdr list server"
-        return done, None, {"failed": True, "rc": failed.get("rc"), "diagnostics": self._diagnostics(done["cleanup"][0]),
-                            "msg": f"{what} failed on {estate.host} (rc {failed.get('rc')}): "
-                                   f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}"}
+        results, stopped = ops.results(done), ops.failed(done)
+        if stopped is None:
+            return results, None
+        failed = stopped.result
+        what = " ".join(["cdr", *commands[stopped.name[1]]]) if stopped.step == "cdr" else "cdr list server"
+        return None, {"failed": True, "rc": failed.get("rc"), "diagnostics": self._diagnostics(results["diagnostics"]),
+                      "msg": f"{what} failed on {estate.host} (rc {failed.get('rc')}): "
+                             f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}"}
 
     @staticmethod
     def _partners(info):
@@ -192,15 +193,16 @@ class ActionModule(ReplicationAction):
         tool = target.path.join(args["oscc_dir"], "trcdbins.exe")
         if self._task.check_mode:
             return {"changed": True, "commands": [f"{tool} -activate"]}
-        ops = Ops().add("activate", {"op": "run", "argv": [tool, "-activate"], "cwd": args["oscc_dir"],
-                                     "env": informix.env(), "timeout": ACTIVATE_TIMEOUT, "encoding": informix.encoding})
-        ops.cleanup.append(self._diagnostics_op(args))
-        done = target.batch(ops.ops, ops.cleanup, check=False)
-        run = done["results"][0] if done["results"] else {}
+        ops = Batch().add("activate", {"op": "run", "argv": [tool, "-activate"], "cwd": args["oscc_dir"],
+                                       "env": informix.env(), "timeout": ACTIVATE_TIMEOUT,
+                                       "encoding": informix.encoding})
+        ops.add_cleanup("diagnostics", self._diagnostics_op(args))
+        results = ops.results(target.batch(ops.ops, ops.cleanup, check=False))
+        run = results.get("activate") or {}
         result = {"changed": bool(run.get("ok")), "commands": [f"{tool} -activate"], "rc": run.get("rc"),
                   "output": output_of(run)}
         if not run.get("ok") or run.get("rc") != 0 or run.get("timed_out"):
-            result.update(failed=True, diagnostics=self._diagnostics(done["cleanup"][0]),
+            result.update(failed=True, diagnostics=self._diagnostics(results["diagnostics"]),
                           msg=f"trcdbins -activate failed (rc {run.get('rc')}): "
                               f"{(output_of(run) or run.get('error') or '').strip()[-300:]}; see diagnostics (§7.3)")
         return result
@@ -270,25 +272,27 @@ class ActionModule(ReplicationAction):
         hours = args["run_for_hours"]
         limit = int(hours * 3600) if hours else args["sync_timeout"]
         registered = [o.get("Description") for o in (found.get("task") or {}).get("objects") or []]
-        self._start(target, args, informix, files, kind, master, receiver, total, commands, units, done, limit, registered)
-        return dict(result, **self._follow(target, args, files, kind, total, limit, bool(hours), estate.host))
+        run = self._start(target, args, informix, files, kind, master, receiver, total, commands, units, done, limit,
+                          registered)
+        return dict(result, **self._follow(target, args, files, kind, total, limit, bool(hours), estate.host, run))
 
     def _start(self, target, args, informix, files, kind, master, receiver, total, commands, units, done, limit,
                registered):
         """The saved batch, then the task started, in one round trip; one more to register the task when the host
-        has no task of this definition yet (its description carries the definition's fingerprint)."""
+        has no task of this definition yet (its description carries the definition's fingerprint). Returns the
+        run's batch, which names the results of its record."""
         token = uuid.uuid4().hex
         record = {"operation": f"replication {kind}", "token": token}
         # The run takes over the lease its start took (below), once that process has ended.
-        ops = Ops().add("lock", {"op": "lock", "path": files["lock"], "record": record, "break_token": token})
+        ops = Batch().add("lock", {"op": "lock", "path": files["lock"], "record": record, "break_token": token})
         if not done:  # a new run starts its progress file; report_data_continue goes on with the last one
             ops.add("header", {"op": "write", "path": files["progress"], "encoding": "utf-8",
                                "content": f"run {kind.replace('_continue', '_all')} {master} {receiver} {total}\n"})
         for n, (command, unit) in enumerate(zip(commands, units)):
-            ops.add(f"cdr{n}", informix.run("cdr", *command, ok_rc=[0], timeout=limit))
-            ops.add(f"done{n}", {"op": "write", "path": files["progress"], "content": f"done {unit}\n",
-                                 "encoding": "utf-8", "append": True})
-        ops.cleanup.append({"op": "unlock", "path": files["lock"], "token": token})
+            ops.add(("cdr", n), informix.run("cdr", *command, ok_rc=[0], timeout=limit))
+            ops.add(("done", n), {"op": "write", "path": files["progress"], "content": f"done {unit}\n",
+                                  "encoding": "utf-8", "append": True})
+        ops.add_cleanup("unlock", {"op": "unlock", "path": files["lock"], "token": token})
         batch = {"ops": ops.ops, "cleanup": ops.cleanup, "record": files["record"]}
         # No time limit of its own: each cdr run ends at the run's limit, and the controller stops the task then.
         task = run_as({"name": files["task"], "path": TASK_FOLDER, "state": "present",
@@ -303,32 +307,36 @@ class ActionModule(ReplicationAction):
             task["update_password"] = bool(args["task_password"])
             target.module("community.windows.win_scheduled_task", task)
         # The sync's lock first, as a lease: a run holding it, or another start, halts this batch before it writes.
-        started = target.batch([{"op": "mkdir", "path": args["work_dir"]},
-                                {"op": "lock", "path": files["lock"], "record": record, "ttl": START_LEASE},
-                                {"op": "write", "path": files["script"], "content": executor_source(), "encoding": "utf-8"},
-                                {"op": "write", "path": files["batch"], "content": json.dumps(batch, indent=1),
-                                 "encoding": "utf-8"},
-                                {"op": "remove", "path": files["record"], "root": args["work_dir"]},
-                                {"op": "cmdlet", "module": "ScheduledTasks", "name": "Start-ScheduledTask",
-                                 "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}}], check=False)
-        lock = started["results"][1] if len(started["results"]) > 1 else {}
+        start = Batch().add("work_dir", {"op": "mkdir", "path": args["work_dir"]})
+        start.add("lock", {"op": "lock", "path": files["lock"], "record": record, "ttl": START_LEASE})
+        start.add("script", {"op": "write", "path": files["script"], "content": executor_source(), "encoding": "utf-8"})
+        start.add("batch", {"op": "write", "path": files["batch"], "content": json.dumps(batch, indent=1),
+                            "encoding": "utf-8"})
+        start.add("old_record", {"op": "remove", "path": files["record"], "root": args["work_dir"]})
+        start.add("start", {"op": "cmdlet", "module": "ScheduledTasks", "name": "Start-ScheduledTask",
+                            "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}})
+        started = target.batch(start.ops, check=False)
+        lock = start.results(started).get("lock", {})
         if lock.get("ok") and not lock.get("acquired"):
             holder = lock.get("holder") or {}
             raise AnsibleActionFail(f"a synchronisation is already running on this server ({holder.get('operation')}, "
                                     f"since {holder.get('started')}); wait for it to end")
-        if started.get("failed_at") is not None:
-            failed = started["results"][started["failed_at"]]
-            raise RemoteFailure(f"the synchronisation could not be started: {failed.get('error')}", failed)
+        failed = start.failed(started)
+        if failed:
+            raise RemoteFailure(f"the synchronisation could not be started: {failed.result.get('error')}",
+                                failed.result)
+        return ops
 
-    def _follow(self, target, args, files, kind, total, limit, deadline, host):
+    def _follow(self, target, args, files, kind, total, limit, deadline, host, run):
         """Polls the progress file until the run's record appears or its time is up; one round trip each."""
         started, shown, polls = time.monotonic(), None, 0
         while True:
             polls += 1
             time.sleep(min(args["poll_interval"], max(1, limit - (time.monotonic() - started))))
-            progress_read, record = target.batch([{"op": "read", "path": files["progress"], "encoding": "utf-8"},
-                                                  {"op": "read", "path": files["record"], "encoding": "utf-8"}],
-                                                 read_only=True)["results"]
+            poll = Batch().add("progress", {"op": "read", "path": files["progress"], "encoding": "utf-8"})
+            poll.add("record", {"op": "read", "path": files["record"], "encoding": "utf-8"})
+            read = poll.results(target.batch(poll.ops, read_only=True))
+            progress_read, record = read["progress"], read["record"]
             progress = rep.read_progress(progress_read.get("content"))
             percent = rep.percent_done(progress)
             elapsed = int(time.monotonic() - started)
@@ -339,12 +347,13 @@ class ActionModule(ReplicationAction):
             outcome = {"done": progress["done"], "percent_done": percent, "elapsed_seconds": elapsed,
                        "progress_file": files["progress"], "polls": polls}
             if record.get("exists"):
-                return self._finished(target, args, record, outcome)
+                return self._finished(target, args, record, outcome, run)
             if time.monotonic() - started >= limit:
                 # The progress again after the stop: a replicate may have finished since the last read.
-                last = target.batch([{"op": "cmdlet", "module": "ScheduledTasks", "name": "Stop-ScheduledTask",
-                                      "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}},
-                                     {"op": "read", "path": files["progress"], "encoding": "utf-8"}])["results"][1]
+                stop = Batch().add("stop", {"op": "cmdlet", "module": "ScheduledTasks", "name": "Stop-ScheduledTask",
+                                            "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}})
+                stop.add("progress", {"op": "read", "path": files["progress"], "encoding": "utf-8"})
+                last = stop.results(target.batch(stop.ops))["progress"]
                 progress = rep.read_progress(last.get("content"))
                 percent = rep.percent_done(progress)
                 outcome.update(done=progress["done"], percent_done=percent)
@@ -354,21 +363,21 @@ class ActionModule(ReplicationAction):
                 return dict(outcome, failed=True, finished=False,
                             msg=f"the synchronisation did not finish within sync_timeout ({limit} s); it was stopped")
 
-    def _finished(self, target, args, record, outcome):
+    def _finished(self, target, args, record, outcome, run):
         try:
             done = json.loads(record.get("content") or "")
-            failed_at = done.get("failed_at")
-            results = done["results"]
+            stopped = run.failed({"failed_at": done.get("failed_at"), "results": done["results"]})
         except (ValueError, AttributeError, KeyError):
             raise RemoteFailure("the synchronisation's record is damaged") from None
-        outcome.update(finished=failed_at is None, stopped_at_deadline=False)
-        if failed_at is None:
+        outcome.update(finished=stopped is None, stopped_at_deadline=False)
+        if stopped is None:
             return outcome
-        failed = results[failed_at]
+        failed = stopped.result
         if failed.get("op") == "lock" and failed.get("halt"):
             return dict(outcome, failed=True, msg="another synchronisation holds this server's sync lock")
-        listed = target.batch([self._diagnostics_op(args)], read_only=True, check=False)["results"]
-        diagnostics = self._diagnostics(listed[0] if listed else None)
+        listing = Batch().add("diagnostics", self._diagnostics_op(args))
+        diagnostics = self._diagnostics(listing.results(target.batch(listing.ops, read_only=True, check=False))
+                                        .get("diagnostics"))
         return dict(outcome, failed=True, rc=failed.get("rc"), diagnostics=diagnostics,
                     msg=f"the synchronisation failed (rc {failed.get('rc')}): "
                         f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Informix
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import preflight as pf
 
@@ -30,9 +31,8 @@ class ActionModule(OsccAction):
         def trust_op(server):  # §7.3 step 6: dbaccess as the manual's Connect menu reaches the partner's server
             return informix.run("dbaccess", f"sysmaster@{server}", "-", timeout=args["timeout"], stdin_text=pf.TRUST_SQL)
 
-        keyed = pf.read_ops(args, trust_op)
-        done = target.batch([], cleanup=[op for _key, op in keyed], read_only=True, check=False)
-        results = pf.results_by_key(keyed, done)
+        reads = pf.read_ops(args, trust_op)
+        results = reads.results(target.batch(reads.ops, cleanup=reads.cleanup, read_only=True, check=False))
         found = results.get("hosts_equiv") or {}
         plan = None
         if found.get("ok"):
@@ -45,9 +45,10 @@ class ActionModule(OsccAction):
         blocked = manage and any(c["step"] in BLOCKING for c in pf.failed_checks(pf.judge(args, results, plan)["checks"]))
         written = None
         if manage and not blocked and not self._task.check_mode:
-            written = target.batch([{"op": "write", "path": args["hosts_equiv_path"], "content": plan["content"],
-                                     "encoding": "latin-1", "expected_sha256": found.get("sha256") or "",
-                                     "backup": args["backup"]}])["results"][0]
+            write = Batch().add("hosts_equiv", {"op": "write", "path": args["hosts_equiv_path"],
+                                                "content": plan["content"], "encoding": "latin-1",
+                                                "expected_sha256": found.get("sha256") or "", "backup": args["backup"]})
+            written = write.results(target.batch(write.ops))["hosts_equiv"]
         judged = pf.judge(args, results, plan, written=written is not None, blocked=blocked)
         hosts_equiv = judged["hosts_equiv"] or {"path": args["hosts_equiv_path"], "exists": None, "lines": None,
                                                 "planned_lines": None, "added": [], "removed": [], "changed": False}

@@ -10,6 +10,7 @@ import time
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._web import kit
 
 
@@ -21,20 +22,23 @@ class ActionModule(OsccAction):
         saved_dir = args["saved_dir"] or dest.rstrip("\\/") + "-saved"
         check = bool(self._task.check_mode)
         record_path = join(dest, kit.RECORD)
-        first = target.batch([{"op": "stat", "path": dest}, {"op": "hash", "path": src},
-                              {"op": "read", "path": record_path, "encoding": "utf-8"}, {"op": "unzip", "archive": src}],
-                             read_only=True, check=False)
-        there, archive = first["results"][:2]
+        reads = Batch().add("dest", {"op": "stat", "path": dest}).add("kit", {"op": "hash", "path": src})
+        reads.add("record", {"op": "read", "path": record_path, "encoding": "utf-8"})
+        reads.add("entries", {"op": "unzip", "archive": src})
+        first = target.batch(reads.ops, read_only=True, check=False)
+        read = reads.results(first)
+        there, archive = read["dest"], read["kit"]
         if there["exists"] and not there["dir"]:
             raise AnsibleActionFail(f"dest {dest} is a file, not a folder")
         if not archive["exists"]:
             if check:  # the task that brings the kit did not run in check mode
                 return {"changed": True, "written": [], "kept": [], "saved_dir": None, "kit_sha256": None, "upgrade": False}
             raise AnsibleActionFail(f"kit {src} does not exist")
-        if first["failed_at"] is not None:
-            failed = first["results"][first["failed_at"]]
-            raise AnsibleActionFail(("kit " if failed["op"] == "unzip" else "") + (failed.get("error") or "failed"))
-        found, files = first["results"][2], first["results"][3]["files"]
+        failed = reads.failed(first)
+        if failed:
+            error = failed.result.get("error") or "failed"
+            raise AnsibleActionFail(("kit " if failed.op["op"] == "unzip" else "") + error)
+        found, files = read["record"], read["entries"]["files"]
         old = kit.read_record(found)
         try:
             parts = {name: kit.entry_parts(name) for name in files}
@@ -43,8 +47,11 @@ class ActionModule(OsccAction):
         current = {}
         if there["exists"] and files:
             names = sorted(files)
-            hashed = target.batch([{"op": "hash", "path": join(dest, *parts[n])} for n in names], read_only=True)["results"]
-            current = {name: (h.get("sha256") if h["exists"] else None) for name, h in zip(names, hashed)}
+            hashes = Batch()
+            for name in names:
+                hashes.add(name, {"op": "hash", "path": join(dest, *parts[name])})
+            hashed = hashes.results(target.batch(hashes.ops, read_only=True))
+            current = {name: (hashed[name].get("sha256") if hashed[name]["exists"] else None) for name in names}
         planned = kit.plan(files, current, old)
         changed = bool(planned["write"]) or old != {"kit_sha256": archive["sha256"], "files": files}
         saved = None

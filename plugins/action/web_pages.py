@@ -7,6 +7,7 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._web import pages
 
 ENGLISH = f"html/{pages.DEFAULT_LANGUAGE}"
@@ -67,16 +68,21 @@ class ActionModule(OsccAction):
         """{relative path: {content, sha256}} of every file directly in the folders and of the entry pages, and
         the folders that exist, in one batch."""
         join = target.path.join
-        ops = [{"op": "list", "path": join(base, *f.split("/")), "read": "latin-1"} for f in folders]
-        ops += [{"op": "read", "path": join(base, "html", name), "encoding": "latin-1"} for name in entry_pages]
-        results = target.batch(ops, read_only=True)["results"]
+        # Named by place: two languages may give one entry page.
+        reads = Batch()
+        for number, folder in enumerate(folders):
+            reads.add(("folder", number), {"op": "list", "path": join(base, *folder.split("/")), "read": "latin-1"})
+        for number, name in enumerate(entry_pages):
+            reads.add(("entry", number), {"op": "read", "path": join(base, "html", name), "encoding": "latin-1"})
+        results = reads.results(target.batch(reads.ops, read_only=True))
+        listings = [results[("folder", number)] for number in range(len(folders))]
         found = {}
-        for folder, listed in zip(folders, results):
+        for folder, listed in zip(folders, listings):
             found.update({f"{folder}/{e['name']}": e for e in listed["entries"] if not e["dir"] and "sha256" in e})
-        for name, read in zip(entry_pages, results[len(folders):]):
-            if read["exists"]:
-                found[f"html/{name}"] = read
-        return found, [f for f, listed in zip(folders, results) if listed["exists"]]
+        for number, name in enumerate(entry_pages):
+            if results[("entry", number)]["exists"]:
+                found[f"html/{name}"] = results[("entry", number)]
+        return found, [f for f, listed in zip(folders, listings) if listed["exists"]]
 
     @staticmethod
     def _write(target, base, writes, found, new_folders):
@@ -88,18 +94,23 @@ class ActionModule(OsccAction):
             return join(base, *name.split("/"))
 
         there = sorted(n for n in writes if n in found)
-        ops = [{"op": "write", "path": path(n), "content": found[n]["content"], "encoding": "latin-1",
-                "expected_sha256": found[n]["sha256"]} for n in there]  # unchanged content: a check, no write
-        ops += [{"op": "mkdir", "path": path(folder)} for folder in new_folders]
+        ops = Batch()
+        for name in there:  # unchanged content: a check, no write
+            ops.add(("unchanged", name), {"op": "write", "path": path(name), "content": found[name]["content"],
+                                          "encoding": "latin-1", "expected_sha256": found[name]["sha256"]})
+        for folder in new_folders:
+            ops.add(("folder", folder), {"op": "mkdir", "path": path(folder)})
         # New pages of the language folders before the entry pages that lead to them, then the pages that were there.
         order = sorted((n for n in writes if n not in found), key=lambda n: (n.count("/") < 2, n)) + there
-        ops += [{"op": "write", "path": path(n), "content": writes[n], "encoding": "latin-1",
-                 "expected_sha256": found[n]["sha256"] if n in found else ""} for n in order]
-        done = target.batch(ops, check=False)
-        if done.get("failed_at") is not None:
-            error = done["results"][done["failed_at"]].get("error") or "a page could not be written"
-            first = len(ops) - len(order)
-            before = [n for n, r in zip(order, done["results"][first:done["failed_at"]]) if r.get("changed")]
+        for name in order:
+            ops.add(("page", name), {"op": "write", "path": path(name), "content": writes[name], "encoding": "latin-1",
+                                     "expected_sha256": found[name]["sha256"] if name in found else ""})
+        done = target.batch(ops.ops, check=False)
+        failed = ops.failed(done)
+        if failed:
+            error = failed.result.get("error") or "a page could not be written"
+            results = ops.results(done)
+            before = [n for n in order if ("page", n) != failed.name and results.get(("page", n), {}).get("changed")]
             if before:
                 error = error.replace("; nothing written", "") + f"; written before it: {', '.join(before)}"
             raise AnsibleActionFail(error)

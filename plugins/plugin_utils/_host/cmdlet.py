@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
 # The executor's cmdlet operation (contract.OPERATIONS["cmdlet"]) as the Windows-only plugins use it: requests
-# built here, and a batch's results read back by the name each plan gave its operations. No I/O.
+# built here, and what a cmdlet returned read from a batch's results by name (_host/batch.py). No I/O.
 from __future__ import annotations
 
 
@@ -25,11 +25,6 @@ def cmdlet(name: str, *, module: str | None = None, snapin: str | None = None, s
     return op
 
 
-def by_key(keyed: list, done: dict) -> dict:
-    """key -> result for the operations of `keyed` ([(key, op)]) that ran; those after a failure have none."""
-    return {key: result for (key, _op), result in zip(keyed, done.get("results", []))}
-
-
 def objects(results: dict, key) -> list:
     """The objects a cmdlet returned; None when it did not run or failed."""
     result = results.get(key)
@@ -41,17 +36,6 @@ def objects(results: dict, key) -> list:
 def first(results: dict, key) -> dict | None:
     found = objects(results, key)
     return found[0] if found else None
-
-
-def failure(keyed: list, done: dict, what=None) -> str | None:
-    """The failed operation of a batch in one line (naming the cmdlet), or None when none failed."""
-    index = done.get("failed_at")
-    if index is None:
-        return None
-    op = keyed[index][1]
-    error = " ".join(str(done["results"][index].get("error") or "no message").split())
-    name = op.get("name") or op.get("op")
-    return f"{what(op) if what else name} failed: {error}"
 
 
 def truthy(value) -> bool:

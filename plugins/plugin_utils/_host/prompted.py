@@ -8,6 +8,7 @@
 # the record is written only after every program succeeded, so a re-run changes nothing.
 from __future__ import annotations
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 
 MASK = "********"
@@ -73,17 +74,21 @@ def run_prompted(target, runs: list, prompts: list, timeout: int, cwd: str | Non
     read_after, that file's text after the runs. A failure ends the task with one line, secrets masked."""
     secrets = secrets or {}
     if record and not force:
-        held = target.batch([{"op": "read", "path": record["path"], "encoding": "utf-8"}], read_only=True)["results"][0]
+        reads = Batch().add("record", {"op": "read", "path": record["path"], "encoding": "utf-8"})
+        held = reads.results(target.batch(reads.ops, read_only=True))["record"]
         if held["exists"] and held["content"] == record["content"]:
             return {"changed": False, "ran": False}
     if check:
         return {"changed": True, "ran": False}
-    ops = [prompted_op(argv, prompts, timeout, cwd) for argv in runs]
+    ops = Batch.numbered([prompted_op(argv, prompts, timeout, cwd) for argv in runs], "run")
     if read_after:
-        ops.append({"op": "read", "path": read_after, "encoding": "latin-1"})
-    results = target.batch(ops, secrets=secrets, check=False)["results"]
+        ops.add("read_after", {"op": "read", "path": read_after, "encoding": "latin-1"})
+    results = ops.results(target.batch(ops.ops, secrets=secrets, check=False))
     outputs = []
-    for argv, result in zip(runs, results):
+    for number, argv in enumerate(runs):
+        result = results.get(("run", number))
+        if result is None:  # not run: only after a failure, which ended the task already
+            break
         if not result["ok"]:
             why, output = stopped(result.get("error") or "failed", secrets)
             raise RemoteFailure(one_line(f"{shown(argv, target.path)} {why}"), {"output": output, "outputs": outputs})
@@ -95,7 +100,7 @@ def run_prompted(target, runs: list, prompts: list, timeout: int, cwd: str | Non
         outputs.append(transcript)
     done = {"changed": True, "ran": True, "rc": 0, "output": "".join(outputs), "outputs": outputs}
     if read_after:
-        after = results[len(runs)]
+        after = results["read_after"]
         if not after["ok"]:
             raise RemoteFailure(after.get("error") or f"{read_after} could not be read", {"outputs": outputs})
         done["read_after"] = after.get("content") or ""

@@ -12,11 +12,12 @@ import socket
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import ServerLock, lock_to_break
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import RUN_RECORD_SUFFIX, Ops, halted, lock_refused
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import RUN_RECORD_SUFFIX, lock_refused
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
 
 
@@ -166,14 +167,15 @@ def run_backup(target, probe, plan):
     # A lease for both round trips, renewed by the second (a restore's safety backup renews the restore's).
     lock = plan["held_by"] or ServerLock(target, informix, "backup", plan["timeout"] + 900)
     partial = path.join(destination, plan["name"] + arc.ARCHIVE_SUFFIX + ".partial")
-    ops = Ops().add("mkdir", {"op": "mkdir", "path": destination})
+    ops = Batch().add("mkdir", {"op": "mkdir", "path": destination})
     ops.add("lock", lock.op(plan["break_token"], renew=False) if plan["held_by"] is None else lock.op())
     ops.add("seen", {"op": "list", "path": destination, "pattern": informix.informixserver + "_*"})  # after the lock
     archive_ops(informix, plan, ops, partial)
     informix.server_state(ops, prefix="after_")
     raw = target.batch(ops.ops, check=False)
     results = ops.results(raw)
-    stopped, failure = halted(raw, ops)
+    failed = ops.failed(raw)
+    stopped, failure = (failed.step, failed.result) if failed else (None, None)
     if stopped == "lock" and failure.get("ok"):
         raise lock_refused(failure, informix.lock_path)
     problem, recorded = backup_outcome(plan, results) if stopped in (None, "archive") else (None, {})
@@ -189,7 +191,7 @@ def run_backup(target, probe, plan):
     if problem is None and plan["verify"] and (
             checkpoint is None or (previous and ifx.checkpoint_order(checkpoint) <= ifx.checkpoint_order(previous))):
         problem = f"backup not verified: onstat -g arc shows no new level {plan['level']} archive"
-    finish = Ops().add("lock", lock.op())
+    finish = Batch().add("lock", lock.op())
     cleanup = [] if plan["held_by"] else [lock.release_op()]
     if problem:
         if plan["tool"] == "ontape":
@@ -207,7 +209,7 @@ def run_backup(target, probe, plan):
     # Leftovers of killed runs, cleared under the lock; a scheduled run's archive with its record is not one.
     cleared = [n for n in plan["leftovers"] if n.split(".")[0] + RUN_RECORD_SUFFIX not in seen]
     for name in cleared:
-        finish.add("leftover", {"op": "remove", "path": path.join(destination, name), "root": destination})
+        finish.add(("leftover", name), {"op": "remove", "path": path.join(destination, name), "root": destination})
     manifest_path = path.join(destination, plan["name"] + arc.MANIFEST_SUFFIX)
     manifest = dict(plan["manifest"], start=plan["start"], end=arc.timestamp(dt.datetime.now(dt.timezone.utc)),
                     size=recorded.get("size"), sha256=recorded.get("sha256"),
@@ -218,14 +220,16 @@ def run_backup(target, probe, plan):
     finish.add("manifest", {"op": "write", "path": manifest_path, "expected_sha256": "", "encoding": "utf-8",
                             "content": json.dumps(manifest, indent=1, sort_keys=True)})
     for name in plan["delete"]:  # retention: files of this destination only, named by the plan
-        finish.add("delete", {"op": "remove", "path": path.join(destination, name), "root": destination})
+        finish.add(("delete", name), {"op": "remove", "path": path.join(destination, name), "root": destination})
     raw = target.batch(finish.ops, cleanup, check=False)
-    stopped, failure = halted(raw, finish)
+    failed = finish.failed(raw)
+    stopped, failure = (failed.step, failed.result) if failed else (None, None)
     if stopped in ("lock", "keep", "manifest"):
         why = lock_refused(failure, informix.lock_path) if stopped == "lock" and failure.get("ok") else failure.get("error")
         raise RemoteFailure(f"backup not kept: {why}; the archive stays as {partial}", failure)
-    deleted = [op["path"] for name, op, r in zip(finish.names, finish.ops, raw["results"]) if name == "delete" and
-               r.get("removed")]
+    removed = finish.results(raw)
+    deleted = [path.join(destination, name) for name in plan["delete"]
+               if removed.get(("delete", name), {}).get("removed")]
     warnings = [f"retention stopped: {failure.get('error')}"] if stopped == "delete" else []
     if cleared:
         warnings.append(f"removed what killed runs left: {', '.join(cleared)}")

@@ -14,6 +14,7 @@ import socket
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 
@@ -29,21 +30,6 @@ UNINSTALL_KEYS = [r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*"
 ONCONFIG_FILES = "[Oo][Nn][Cc][Oo][Nn][Ff][Ii][Gg]*"
 PROBE_TIMEOUT = 300
 RUN_RECORD_SUFFIX = ".run.json"
-
-
-class Ops:
-    """Executor operations collected by name, and their results read back by name."""
-
-    def __init__(self):
-        self.ops, self.names, self.cleanup = [], [], []
-
-    def add(self, name: str, op: dict) -> Ops:
-        self.ops.append(op)
-        self.names.append(name)
-        return self
-
-    def results(self, done: dict) -> dict:
-        return dict(zip(self.names, done["results"]))
 
 
 class Informix:
@@ -90,7 +76,7 @@ class Informix:
             op["env_defaults"] = {"ONCONFIG": f"ONCONFIG.{self.informixserver}"}
         return op
 
-    def server_state(self, ops: Ops, prefix: str = "") -> Ops:
+    def server_state(self, ops: Batch, prefix: str = "") -> Batch:
         """onstat -, -g arc and -d: the mode, the banner, the archives and the chunks."""
         ops.add(prefix + "onstat", self.run("onstat", "-"))
         ops.add(prefix + "onstat_arc", self.run("onstat", "-g", "arc"))
@@ -116,9 +102,9 @@ def output(result: dict | None) -> str:
 
 
 # ---------------------------------------------------------------- the probe
-def probe_ops(informix: Informix, destination: str | None) -> Ops:
+def probe_ops(informix: Informix, destination: str | None) -> Batch:
     """Everything the probe reads, in one round trip; the programs last, so a missing one loses nothing else."""
-    ops = Ops().add("env", env_op())
+    ops = Batch().add("env", env_op())
     ops.add("etc", {"op": "list", "path": informix.etc, "pattern": ONCONFIG_FILES, "read": "latin-1"})
     if informix.onconfig:  # named: read it, whatever its name (the listing has only onconfig*)
         ops.add("onconfig", {"op": "read", "path": informix.onconfig_path(), "encoding": "latin-1"})
@@ -208,7 +194,8 @@ def probe(target, args: dict, destination: str | None = None) -> dict:
     ops = probe_ops(informix, destination)
     raw = target.batch(ops.ops, read_only=True, check=False)
     done = ops.results(raw)
-    stopped, failure = halted(raw, ops)
+    failed = ops.failed(raw)
+    stopped, failure = (failed.step, failed.result) if failed else (None, None)
     if stopped and stopped not in ("onstat", "onstat_arc", "onstat_d", "installed"):
         raise RemoteFailure(f"the probe could not read {stopped}: {failure.get('error')}", failure)
     host_env = env_values(done["env"])
@@ -219,7 +206,7 @@ def probe(target, args: dict, destination: str | None = None) -> dict:
     if not informix.onconfig and name != f"ONCONFIG.{informix.informixserver}":
         # Not where OSCC puts it: the programs ran with the wrong file. Again, with the one found.
         informix.onconfig = name
-        rerun = informix.server_state(Ops())
+        rerun = informix.server_state(Batch())
         done.update(rerun.results(target.batch(rerun.ops, read_only=True, check=False)))
     informix.onconfig = name
     onconfig_path = informix.onconfig_path()
@@ -286,9 +273,3 @@ def lock_refused(result: dict, path: str) -> AnsibleActionFail:
     return AnsibleActionFail(f"another {holder.get('operation') or 'backup'} is running on this server "
                              f"({holder_text(holder)}); lock {path}")
 
-
-def halted(done: dict, ops: Ops):
-    """The name and result of the operation that stopped a batch, or (None, None)."""
-    if done.get("failed_at") is None:
-        return None, None
-    return ops.names[done["failed_at"]], done["results"][done["failed_at"]]

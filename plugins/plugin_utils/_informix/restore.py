@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch, step_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Ops, halted, lock_refused, output
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import lock_refused, output
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_prompts import RESTORE_PROMPTS
 
 STAGE_PREFIX = "oscc_restore"  # IFX_ONTAPE_FILE_PREFIX of the archives staged in a TAPEDEV directory
@@ -19,32 +20,33 @@ QUIESCENT_OR_UP = [1, 7, 5]  # after ontape -r: Quiescent, Single-User or alread
 TOUCHING = ("shutdown", "chunk", "stage", "save_tapedev", "load_tapedev", "restore", "online")
 
 
-def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_up) -> Ops:
+def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_up) -> Batch:
     path = informix.path
     files = [m["archive_path"] for m in chain if m.get("archive_path")]
-    ops = Ops().add("lock", lock.op())  # still this restore's: nothing runs otherwise
+    ops = Batch().add("lock", lock.op())  # still this restore's: nothing runs otherwise
     if method == "onbar":  # restorable? asked before anything is touched
         ops.add("onbar_verify", informix.run("onbar", "-v", timeout=timeout, ok_rc=[0]))
     if server_up:
         ops.add("shutdown", informix.run("onmode", "-ky", timeout=timeout))
     ops.add("offline", informix.run("onstat", "-", ok_rc=[ifx.OFFLINE_RC]))
     for chunk in found["missing_chunks"]:  # manual §6.3.3: missing chunk files are created empty first
-        ops.add("chunk_dir", {"op": "mkdir", "path": path.dirname(chunk)})
-        ops.add("chunk", {"op": "write", "path": chunk, "content": "", "expected_sha256": "", "encoding": "latin-1"})
+        ops.add(("chunk_dir", chunk), {"op": "mkdir", "path": path.dirname(chunk)})
+        ops.add(("chunk", chunk), {"op": "write", "path": chunk, "content": "", "expected_sha256": "",
+                                   "encoding": "latin-1"})
     if method == "onbar":
         ops.add("restore", informix.run("onbar", "-r", timeout=timeout, ok_rc=[0]))
     elif method == "stdio":
         ops.add("restore", informix.run("ontape", "-r", "-t", "STDIO", timeout=timeout, stdin_files=files))
     elif method == "directory":
         for level, archive in enumerate(files):
-            ops.add("stage", {"op": "copy", "src": archive, "dest": found["staged"][level]})
-            ops.cleanup.append({"op": "remove", "path": found["staged"][level], "root": tapedev})
+            ops.add(("stage", level), {"op": "copy", "src": archive, "dest": found["staged"][level]})
+            ops.add_cleanup(("unstage", level), {"op": "remove", "path": found["staged"][level], "root": tapedev})
         ops.add("restore", informix.run("ontape", "-r", "-d", timeout=timeout,
                                         env={"IFX_ONTAPE_FILE_PREFIX": STAGE_PREFIX}))
     else:  # the manual's TAPEDEV file: ontape asks for each level in turn, and each must be in the file then
         saved, folder = tapedev + ".oscc-saved", path.dirname(tapedev)
         ops.add("save_tapedev", {"op": "move", "src": tapedev, "dest": saved, "root": folder})
-        ops.cleanup.append({"op": "move", "src": saved, "dest": tapedev, "root": folder})
+        ops.add_cleanup("restore_tapedev", {"op": "move", "src": saved, "dest": tapedev, "root": folder})
         ops.add("load_tapedev", {"op": "copy", "src": files[0], "dest": tapedev})
         ops.add("restore", {"op": "prompted", "argv": [informix.program("ontape"), "-r"], "env": informix.env(),
                             "timeout": timeout, "encoding": informix.encoding, "stage": {"files": files, "target": tapedev},
@@ -52,7 +54,7 @@ def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_u
     ops.add("recovered", informix.run("onstat", "-", ok_rc=QUIESCENT_OR_UP))
     ops.add("online", informix.run("onmode", "-m", timeout=timeout))
     ops.add("mode", informix.run("onstat", "-", ok_rc=[ifx.ONLINE_RC]))
-    ops.cleanup.append(informix.run("onstat", "-"))  # the mode the server is left in, whatever happened
+    ops.add_cleanup("left", informix.run("onstat", "-"))  # the mode the server is left in, whatever happened
     return ops
 
 
@@ -74,12 +76,12 @@ def restore_batch(target, probe, chain, method, tapedev, timeout, lock, found) -
     raw = target.batch(ops.ops, ops.cleanup, check=False)
     results = ops.results(raw)
     ran = ops.names[: len(raw["results"])]
-    touched = any(name in TOUCHING for name in ran)
-    left = raw["cleanup"][-1]
+    touched = any(step_of(name) in TOUCHING for name in ran)
+    left = results["left"]
     details = {"touched": touched, "onstat_rc": left.get("rc") if left.get("ok") else None,
-               "created_chunks": [op["path"] for op, name, r in zip(ops.ops, ops.names, raw["results"])
-                                  if name == "chunk" and r.get("ok")]}
-    stopped, failure = halted(raw, ops)
+               "created_chunks": [name[1] for name in ran if step_of(name) == "chunk" and results[name].get("ok")]}
+    failed = ops.failed(raw)
+    stopped, failure = (failed.step, failed.result) if failed else (None, None)
     text = output(results.get("restore"))
     if method == "onbar" and results.get("restore", {}).get("rc") == 0:
         text += "\n" + ifx.SUCCESS_TEXT  # onbar reports by return code, not in words
@@ -102,7 +104,7 @@ def restore_batch(target, probe, chain, method, tapedev, timeout, lock, found) -
     if stopped and not failure.get("ok"):
         error = failure.get("error") or ""
         details["output"] = details["output"] or error.partition(" Output: ")[2]  # the transcript's tail
-        program = informix.path.basename(ops.ops[raw["failed_at"]].get("argv", ["the restore"])[0]).split(".")[0]
+        program = informix.path.basename(failed.op.get("argv", ["the restore"])[0]).split(".")[0]
         raise RemoteFailure(f"{program} {error[3:]}" if error.startswith("it ") else f"restore failed: {error}", details)
     if stopped not in (None, "mode", "recovered") or ifx._FAILURE.search(text) or ifx.SUCCESS_TEXT not in text:
         raise RemoteFailure("ontape restore failed; the server is left as ontape left it", details)

@@ -12,13 +12,13 @@ import json
 import re
 import uuid
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import archive_ops, backup_outcome
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import (
     RUN_RECORD_SUFFIX,
-    Ops,
     lock_op,
     lock_refused,
 )
@@ -33,11 +33,11 @@ def run_name(server: str, level: int, stamp: str = STAMP) -> str:
     return f"{server}_{stamp}_L{level}"
 
 
-def scheduled_ops(informix, plan: dict, plan_file: str, stamp: str = STAMP) -> Ops:
+def scheduled_ops(informix, plan: dict, plan_file: str, stamp: str = STAMP) -> Batch:
     """What one scheduled run does. The same function names the results when the record is judged."""
     path, destination = informix.path, plan["destination"]
     name = run_name(informix.informixserver, plan["level"], stamp)
-    ops = Ops().add("plan", {"op": "read", "path": plan_file, "encoding": "utf-8"})  # the record carries its plan
+    ops = Batch().add("plan", {"op": "read", "path": plan_file, "encoding": "utf-8"})  # the record carries its plan
     # No lease: the lock lives as long as the run's process, so a killed run leaves a lock the next run breaks.
     ops.add("lock", {"op": "lock", "path": informix.lock_path,
                      "record": {"operation": "scheduled backup", "token": f"scheduled-{stamp}"}})
@@ -46,7 +46,7 @@ def scheduled_ops(informix, plan: dict, plan_file: str, stamp: str = STAMP) -> O
     ops.add("mkdir", {"op": "mkdir", "path": destination})
     archive_ops(informix, dict(plan, name=name), ops, path.join(destination, name + arc.ARCHIVE_SUFFIX + ".partial"))
     informix.server_state(ops, prefix="after_")
-    ops.cleanup.append({"op": "unlock", "path": informix.lock_path, "token": f"scheduled-{stamp}"})
+    ops.add_cleanup("unlock", {"op": "unlock", "path": informix.lock_path, "token": f"scheduled-{stamp}"})
     return ops
 
 
@@ -89,11 +89,12 @@ def _judge(informix, record: dict) -> dict:
         raise TypeError("results")
     verdict["plan"] = plan
     ops = scheduled_ops(informix, plan, "", stamp)
-    named = dict(zip(ops.names, results))
+    named = ops.results({"results": results})
     at = record.get("failed_at")
     if at is not None and not (isinstance(at, int) and 0 <= at < len(results) and isinstance(results[at], dict)):
         raise ValueError("failed_at")
-    stopped, failure = (ops.names[at], results[at]) if at is not None else (None, None)
+    failed = ops.failed({"results": results, "failed_at": at})
+    stopped, failure = (failed.step, failed.result) if failed else (None, None)
     before = ifx.last_archives(ifx.parse_onstat_arc(output_of(named.get("before_arc"))))
     if record.get("error"):
         return dict(verdict, failure=f"the host executor failed: {record['error']}")

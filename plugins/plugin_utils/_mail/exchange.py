@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import by_key, cmdlet, failure, first, objects, truthy
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch, step_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet, first, objects, truthy
 
 POLICY_NAME = "OSCC"
 MIN_IMAP_BUDGET = 8000000  # §3.4: ImapMaxBurst and ImapRechargeRate at least 8,000,000 (Exchange 2013)
@@ -181,43 +182,45 @@ def _family(version_major):
     return 15 if version_major >= 15 else (14 if version_major >= 14 else 8)
 
 
-def read_ops(wanted, snapin, family):
-    """[(key, op)]: what exchange_prepare reads of the organisation in one batch, through `snapin`, whose major
+def read_ops(wanted, snapin, family) -> Batch:
+    """What exchange_prepare reads of the organisation in one batch, through `snapin`, whose major
     version is `family`. The snap-ins registered come first, so a wrong guess names the right one."""
     def shell(name, select=None, **parameters):
         return cmdlet(name, snapin=snapin, select=select, **parameters)
 
     account = wanted["account"]
-    keyed = [("host", {"op": "env", "names": []}),
-             ("snapins", cmdlet("Get-PSSnapin", Registered=True, select=["Name"])),
-             ("servers", shell("Get-ExchangeServer", select=["Name", "AdminDisplayVersion"])),
-             ("mailbox", shell("Get-Mailbox", select=["Identity", "SamAccountName", "EmailAddresses"], Identity=account,
-                               **QUIET))]
+    reads = Batch().add("host", {"op": "env", "names": []})
+    reads.add("snapins", cmdlet("Get-PSSnapin", Registered=True, select=["Name"]))
+    reads.add("servers", shell("Get-ExchangeServer", select=["Name", "AdminDisplayVersion"]))
+    reads.add("mailbox", shell("Get-Mailbox", select=["Identity", "SamAccountName", "EmailAddresses"], Identity=account,
+                               **QUIET))
     if family >= 15:
-        keyed += [("policy", shell("Get-ThrottlingPolicy", select=["ImapMaxBurst", "ImapRechargeRate"], Identity=POLICY_NAME,
-                                   **QUIET)),
-                  ("association", shell("Get-ThrottlingPolicyAssociation", select=["ThrottlingPolicyId"], Identity=account))]
-    keyed += [("transport", shell("Get-TransportConfig", select=["ShadowRedundancyEnabled", "HeaderPromotionModeSetting"])),
-              ("imap", shell("Get-ImapSettings", select=["LoginType"]))]
+        reads.add("policy", shell("Get-ThrottlingPolicy", select=["ImapMaxBurst", "ImapRechargeRate"],
+                                  Identity=POLICY_NAME, **QUIET))
+        reads.add("association", shell("Get-ThrottlingPolicyAssociation", select=["ThrottlingPolicyId"],
+                                       Identity=account))
+    reads.add("transport", shell("Get-TransportConfig",
+                                 select=["ShadowRedundancyEnabled", "HeaderPromotionModeSetting"]))
+    reads.add("imap", shell("Get-ImapSettings", select=["LoginType"]))
     if wanted.get("receive_connector"):
-        keyed.append(("connector", shell("Get-ReceiveConnector", select=["AuthMechanism"],
-                                         Identity=wanted["receive_connector"], **QUIET)))
+        reads.add("connector", shell("Get-ReceiveConnector", select=["AuthMechanism"],
+                                     Identity=wanted["receive_connector"], **QUIET))
     if wanted.get("report_sender"):
-        keyed.append(("send_as", shell("Get-ADPermission", select=["User", "ExtendedRights", "Deny"],
-                                       Identity=wanted["report_sender"])))
+        reads.add("send_as", shell("Get-ADPermission", select=["User", "ExtendedRights", "Deny"],
+                                   Identity=wanted["report_sender"]))
     for name in wanted.get("report_mailboxes") or []:
-        keyed.append((("full_access", name), shell("Get-MailboxPermission", select=["User", "AccessRights", "Deny"],
-                                                   Identity=name)))
+        reads.add(("full_access", name), shell("Get-MailboxPermission", select=["User", "AccessRights", "Deny"],
+                                               Identity=name))
     if family < 14:
         for alias in wanted.get("aliases") or []:
-            keyed.append((("alias", alias), shell("Get-Mailbox", select=["Identity", "ForwardingAddress"], Identity=alias,
-                                                  **QUIET)))
-    return keyed
+            reads.add(("alias", alias), shell("Get-Mailbox", select=["Identity", "ForwardingAddress"], Identity=alias,
+                                              **QUIET))
+    return reads
 
 
-def snapin_to_use(keyed, done, tried):
+def snapin_to_use(reads, done, tried):
     """The registered Exchange snap-in to read through when `tried` was not it; None when `tried` was."""
-    registered = {str(o.get("Name", "")).lower() for o in objects(by_key(keyed, done), "snapins") or []}
+    registered = {str(o.get("Name", "")).lower() for o in objects(reads.results(done), "snapins") or []}
     if tried.lower() in registered:
         return None
     for snapin, family in SNAPINS:
@@ -242,13 +245,13 @@ def _mailbox(entry):
     return {"identity": str(entry.get("Identity") or ""), "email_addresses": [str(a) for a in entry.get("EmailAddresses") or []]}
 
 
-def current_from(keyed, done, wanted, family):
+def current_from(reads, done, wanted, family):
     """What exchange_prepare plans from (the keys plan() reads), from the read batch's results."""
-    results = by_key(keyed, done)
+    results = reads.results(done)
     mailbox = first(results, "mailbox")
-    problem = failure(keyed, done)
-    if problem and not (objects(results, "mailbox") == [] and done["failed_at"] > 3):
-        raise ExchangeError(problem)  # past a missing mailbox, what failed did for want of it
+    failed = reads.failed(done)
+    if failed and not (objects(results, "mailbox") == [] and failed.index > reads.index("mailbox")):
+        raise ExchangeError(failed.line())  # past a missing mailbox, what failed did for want of it
     computer = str(results["host"]["computer_name"])
     servers = objects(results, "servers")
     server = next((s for s in servers if str(s.get("Name", "")).lower() == computer.lower()), None)
@@ -302,31 +305,39 @@ def online_connect(online):
 ONLINE_DISCONNECT = cmdlet("Disconnect-ExchangeOnline", module=ONLINE_MODULE, Confirm=False, ErrorAction="SilentlyContinue")
 
 
-def online_read_ops(wanted, online):
-    """[(key, op)]: what exchange_online_prepare reads, in one batch that connects first (cleanup: ONLINE_DISCONNECT)."""
+def online_session(online, reads_module=False) -> Batch:
+    """A batch that connects first (after the module's listing, for a read) and disconnects in its cleanup,
+    which runs whatever failed."""
+    session = Batch()
+    if reads_module:
+        session.add("module", cmdlet("Get-Module", ListAvailable=True, Name=ONLINE_MODULE, select=["Name", "Version"]))
+    return session.add("connect", online_connect(online)).add_cleanup("disconnect", ONLINE_DISCONNECT)
+
+
+def online_read_ops(wanted, online) -> Batch:
+    """What exchange_online_prepare reads, in one session."""
     account = wanted["account"]
-    keyed = [("module", cmdlet("Get-Module", ListAvailable=True, Name=ONLINE_MODULE, select=["Name", "Version"])),
-             ("connect", online_connect(online)),
-             ("mailbox", cmdlet("Get-Mailbox", select=["Identity", "EmailAddresses"], Identity=account, **QUIET)),
-             ("cas", cmdlet("Get-CASMailbox", select=["ImapEnabled", "SmtpClientAuthenticationDisabled"], Identity=account))]
+    reads = online_session(online, reads_module=True)
+    reads.add("mailbox", cmdlet("Get-Mailbox", select=["Identity", "EmailAddresses"], Identity=account, **QUIET))
+    reads.add("cas", cmdlet("Get-CASMailbox", select=["ImapEnabled", "SmtpClientAuthenticationDisabled"],
+                            Identity=account))
     if wanted.get("report_sender"):
-        keyed.append(("send_as", cmdlet("Get-RecipientPermission", select=["Trustee", "AccessRights"],
-                                        Identity=wanted["report_sender"], Trustee=account, **QUIET)))
-    return keyed
+        reads.add("send_as", cmdlet("Get-RecipientPermission", select=["Trustee", "AccessRights"],
+                                    Identity=wanted["report_sender"], Trustee=account, **QUIET))
+    return reads
 
 
-def online_current_from(keyed, done, online):
+def online_current_from(reads, done, online):
     """What plan_online() reads, from the online read batch's results."""
-    results = by_key(keyed, done)
+    results = reads.results(done)
     if objects(results, "module") == []:
         raise ExchangeError(NO_ONLINE_MODULE)
-    problem = failure(keyed, done)
-    if problem and done["failed_at"] == 1:
-        raise ExchangeError(f"Connect-ExchangeOnline to {online['organization']} failed: "
-                            f"{problem.split(' failed: ', 1)[1]}")
+    failed = reads.failed(done)
+    if failed and failed.name == "connect":
+        raise ExchangeError(f"Connect-ExchangeOnline to {online['organization']} failed: {failed.error}")
     mailbox = first(results, "mailbox")
-    if problem and not (objects(results, "mailbox") == [] and done["failed_at"] > 2):
-        raise ExchangeError(problem)
+    if failed and not (objects(results, "mailbox") == [] and failed.index > reads.index("mailbox")):
+        raise ExchangeError(failed.line())
     current = {"version": "online", "mailbox": None, "imap_enabled": None, "smtp_client_auth_disabled": None,
                "send_as_granted": False}
     if mailbox is None:
@@ -341,27 +352,30 @@ def online_current_from(keyed, done, online):
     return current
 
 
-def apply_ops(steps, cmdlets, **source):
-    """The executor operations that run the planned steps, each checked against `cmdlets` (cmdlet -> parameters
-    the plan may set): nothing else reaches the shell. `source` is the snapin or nothing (after a connect)."""
-    ops = []
-    for entry in steps:
+def apply_ops(steps, cmdlets, session=None, **source) -> Batch:
+    """The executor operations that run the planned steps, named ("step", n), each checked against `cmdlets`
+    (cmdlet -> parameters the plan may set): nothing else reaches the shell. They follow the operations of
+    `session` (an online connect) if given; `source` is the snapin or nothing (after a connect)."""
+    ops = session or Batch()
+    for number, entry in enumerate(steps):
         allowed = cmdlets.get(entry["cmdlet"])
         if allowed is None:
             raise ExchangeError(f"{entry['cmdlet']} is not a cmdlet this plan runs")
         unknown = sorted(set(entry["parameters"]) - set(allowed))
         if unknown:
             raise ExchangeError(f"{entry['cmdlet']} -{unknown[0]} is not a parameter this plan sets")
-        ops.append(cmdlet(entry["cmdlet"], select=["Identity"], **source, **entry["parameters"], **APPLY))
+        ops.add(("step", number), cmdlet(entry["cmdlet"], select=["Identity"], **source, **entry["parameters"],
+                                         **APPLY))
     return ops
 
 
-def applied(ops, done, first_step=0):
-    """(the cmdlets that ran, the failure in one line or None) from an apply batch whose steps start at first_step."""
-    keyed = list(enumerate(ops))
-    failed_at = done.get("failed_at")
-    ran = [op["name"] for op, result in zip(ops, done.get("results", [])) if result.get("ok")][first_step:]
-    problem = failure(keyed, done)
-    if problem and failed_at is not None and failed_at >= first_step and ran:
+def applied(ops, done):
+    """(the cmdlets of the planned steps that ran, the failure in one line or None) from an apply batch."""
+    results = ops.results(done)
+    ran = [op["name"] for name, op in zip(ops.names, ops.ops)
+           if step_of(name) == "step" and results.get(name, {}).get("ok")]
+    failed = ops.failed(done)
+    problem = failed.line() if failed else None
+    if failed and failed.step == "step" and ran:
         problem += f" (done before it: {', '.join(ran)})"
     return ran, problem

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
+
 FINGERPRINT = re.compile(r"SHA256:\s*([0-9A-F:]{95})")
 PASSWORD_VARIABLE = "OSCC_STOREPASS"
 SECRET = "storepass"
@@ -37,14 +39,15 @@ def said(output: str) -> str:
     return ((errors or lines or ["no output"])[-1])[-200:]
 
 
-def read_ops(tool: str, keystore: str, alias: str, certificate: str) -> list:
-    return [{"op": "stat", "path": keystore}, keytool(tool, "-printcert", "-file", certificate),
-            keytool(tool, "-list", "-v", "-alias", alias, store=keystore)]
+def read_ops(tool: str, keystore: str, alias: str, certificate: str) -> Batch:
+    reads = Batch().add("keystore", {"op": "stat", "path": keystore})
+    reads.add("certificate", keytool(tool, "-printcert", "-file", certificate))
+    return reads.add("alias", keytool(tool, "-list", "-v", "-alias", alias, store=keystore))
 
 
-def fingerprints(results: list, keystore: str, certificate: str) -> tuple:
-    """(fingerprint under the alias or None, fingerprint of the certificate) from the results of read_ops."""
-    found, printed, listed = results
+def fingerprints(results: dict, keystore: str, certificate: str) -> tuple:
+    """(fingerprint under the alias or None, fingerprint of the certificate) from the results of read_ops, by name."""
+    found, printed, listed = results["keystore"], results["certificate"], results["alias"]
     if not found["exists"]:
         raise KeystoreError(f"keystore {keystore} does not exist")
     if found["dir"]:
@@ -63,18 +66,20 @@ def fingerprints(results: list, keystore: str, certificate: str) -> tuple:
     return (current.group(1) if current else None), wanted.group(1)
 
 
-def apply_ops(tool: str, keystore: str, alias: str, certificate: str, replace: bool) -> list:
+def apply_ops(tool: str, keystore: str, alias: str, certificate: str, replace: bool) -> Batch:
     """The old certificate removed (when there is one), the new one imported."""
-    ops = [keytool(tool, "-delete", "-alias", alias, store=keystore)] if replace else []
-    return ops + [keytool(tool, "-importcert", "-noprompt", "-alias", alias, "-file", certificate, store=keystore)]
+    ops = Batch()
+    if replace:
+        ops.add("delete", keytool(tool, "-delete", "-alias", alias, store=keystore))
+    return ops.add("import", keytool(tool, "-importcert", "-noprompt", "-alias", alias, "-file", certificate,
+                                     store=keystore))
 
 
-def apply_problem(ops: list, results: list, keystore: str, alias: str, certificate: str) -> str | None:
+def apply_problem(results: dict, keystore: str, alias: str, certificate: str) -> str | None:
     """Every keytool exit code checked, the -delete's too; the first that failed, in one line."""
-    for op, result in zip(ops, results):
-        if result["rc"] == 0:
-            continue
-        if "-delete" in op["argv"]:
-            return f"keytool could not remove the old certificate {alias} from {keystore}: {said(result['output'])}"
-        return f"keytool could not import {certificate} as {alias}: {said(result['output'])}"
+    deleted, imported = results.get("delete"), results.get("import")
+    if deleted and deleted["rc"] != 0:
+        return f"keytool could not remove the old certificate {alias} from {keystore}: {said(deleted['output'])}"
+    if imported and imported["rc"] != 0:
+        return f"keytool could not import {certificate} as {alias}: {said(imported['output'])}"
     return None

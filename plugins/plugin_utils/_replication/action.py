@@ -9,8 +9,9 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Informix, Ops
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Informix
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
 
@@ -54,10 +55,10 @@ class ReplicationAction(OsccAction):
         return Informix(target, informixdir, args["informixserver"] or host_vars.get("oscc_informixserver"),
                         args["onconfig"])
 
-    def probe_ops(self, informix) -> Ops:
+    def probe_ops(self, informix) -> Batch:
         """ONCONFIG (its CDR_ parameters), the server's mode, its spaces and the ER server list."""
         onconfig = informix.onconfig_path(informix.onconfig or f"ONCONFIG.{informix.informixserver}")
-        ops = Ops().add("onconfig", {"op": "read", "path": onconfig, "encoding": "latin-1"})
+        ops = Batch().add("onconfig", {"op": "read", "path": onconfig, "encoding": "latin-1"})
         ops.add("onstat", informix.run("onstat", "-"))
         ops.add("onstat_d", informix.run("onstat", "-d"))
         return ops.add("servers", informix.run("cdr", "list", "server"))

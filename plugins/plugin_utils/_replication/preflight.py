@@ -10,6 +10,7 @@ import ipaddress
 import re
 import statistics
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as replication
 
@@ -124,37 +125,32 @@ def is_local(args: dict, name: str) -> bool:
 
 
 # ---------------------------------------------------------------- the batch
-def read_ops(args: dict, trust_op=None) -> list:
-    """[(key, op)] of everything the preflight reads, for one round trip. Each probe is independent: the batch's
-    cleanup list carries them, which the executor runs whatever an earlier one did (a name that does not resolve
+def read_ops(args: dict, trust_op=None) -> Batch:
+    """Everything the preflight reads, for one round trip. Each probe is independent: the batch's cleanup
+    operations carry them, which the executor runs whatever an earlier one did (a name that does not resolve
     must not hide the clock). trust_op(server) is the dbaccess run of §7.3 step 6 on this host's Informix."""
-    checks, keyed = args["checks"], []
+    checks, batch = args["checks"], Batch()
     if "environment" in checks:
-        keyed.append(("environment", {"op": "env", "names": list(VARIABLES), "scope": "machine"}))
+        batch.add_cleanup("environment", {"op": "env", "names": list(VARIABLES), "scope": "machine"})
     if "hosts_equiv" in checks:
-        keyed.append(("hosts_equiv", {"op": "read", "path": args["hosts_equiv_path"], "encoding": "latin-1"}))
+        batch.add_cleanup("hosts_equiv", {"op": "read", "path": args["hosts_equiv_path"], "encoding": "latin-1"})
     reference = args.get("time_reference")
     if "clock" in checks and reference and not is_local(args, reference):
-        keyed.append(("clock", {"op": "run", "argv": [W32TM, "/stripchart", f"/computer:{reference}", "/dataonly",
-                                                      f"/samples:{args['clock_samples']}"],
-                                "timeout": args["timeout"], "encoding": "oem"}))
+        batch.add_cleanup("clock", {"op": "run", "argv": [W32TM, "/stripchart", f"/computer:{reference}", "/dataonly",
+                                                          f"/samples:{args['clock_samples']}"],
+                                    "timeout": args["timeout"], "encoding": "oem"})
     for index, partner in enumerate(args["partners"]):
         if "network" in checks:
-            keyed.append((("ping", index), cmdlet("Test-Connection", ComputerName=partner["fqdn"], Count=1,
-                                                  select=["Address", "IPV4Address", "StatusCode"])))
+            batch.add_cleanup(("ping", index), cmdlet("Test-Connection", ComputerName=partner["fqdn"], Count=1,
+                                                      select=["Address", "IPV4Address", "StatusCode"]))
             for kind in ("name", "fqdn"):
-                keyed.append(((kind, index), cmdlet("Resolve-DnsName", module="DnsClient", Name=partner[kind], Type="A",
-                                                    select=["Name", "IPAddress"])))
-            keyed.append((("ptr", index), cmdlet("Resolve-DnsName", module="DnsClient", Name=partner["address"],
-                                                 Type="PTR", select=["Name", "NameHost"])))
+                batch.add_cleanup((kind, index), cmdlet("Resolve-DnsName", module="DnsClient", Name=partner[kind],
+                                                        Type="A", select=["Name", "IPAddress"]))
+            batch.add_cleanup(("ptr", index), cmdlet("Resolve-DnsName", module="DnsClient", Name=partner["address"],
+                                                     Type="PTR", select=["Name", "NameHost"]))
         if "trusted_connection" in checks:
-            keyed.append((("trust", index), trust_op(partner["informixserver"])))
-    return keyed
-
-
-def results_by_key(keyed: list, done: dict) -> dict:
-    """key -> result: the batch's cleanup results, in the order of `keyed`."""
-    return {key: result for (key, _op), result in zip(keyed, done.get("cleanup") or [])}
+            batch.add_cleanup(("trust", index), trust_op(partner["informixserver"]))
+    return batch
 
 
 # ---------------------------------------------------------------- parsers

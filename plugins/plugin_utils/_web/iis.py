@@ -6,15 +6,8 @@
 # cmdlets that read them, what differs, and the cmdlets that change it. No I/O.
 from __future__ import annotations
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import (
-    CmdletError,
-    by_key,
-    cmdlet,
-    failure,
-    first,
-    objects,
-    truthy,
-)
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import CmdletError, cmdlet, first, objects, truthy
 
 MODULE = "WebAdministration"
 APPHOST = "MACHINE/WEBROOT/APPHOST"
@@ -71,20 +64,20 @@ def wanted_from(args: dict) -> dict:
             "mime_types": dict(args["mime_types"]), "default_documents": documents}
 
 
-def read_ops(wanted: dict) -> list:
-    """[(key, op)]: what IIS has of each wanted setting, in one batch."""
+def read_ops(wanted: dict) -> Batch:
+    """What IIS has of each wanted setting, in one batch."""
     location = wanted["location"]
-    keyed = [("isapi", _web("Get-WebConfiguration", Filter=element(RESTRICTION + "/add", "path", wanted["isapi_path"]),
-                            select=["path", "allowed"])),
-             ("access", _web("Get-WebConfiguration", location, Filter=HANDLERS, select=["accessPolicy"]))]
+    reads = Batch().add("isapi", _web("Get-WebConfiguration", select=["path", "allowed"],
+                                      Filter=element(RESTRICTION + "/add", "path", wanted["isapi_path"])))
+    reads.add("access", _web("Get-WebConfiguration", location, Filter=HANDLERS, select=["accessPolicy"]))
     for extension in wanted["mime_types"]:
-        keyed.append((("mime", extension), _web("Get-WebConfiguration", location,
-                                                Filter=element(STATIC + "/mimeMap", "fileExtension", extension),
-                                                select=["fileExtension", "mimeType"])))
+        reads.add(("mime", extension), _web("Get-WebConfiguration", location,
+                                            Filter=element(STATIC + "/mimeMap", "fileExtension", extension),
+                                            select=["fileExtension", "mimeType"]))
     for document in wanted["default_documents"]:
-        keyed.append((("document", document), _web("Get-WebConfiguration", location,
-                                                   Filter=element(FILES + "/add", "value", document), select=["value"])))
-    return keyed
+        reads.add(("document", document), _web("Get-WebConfiguration", location,
+                                               Filter=element(FILES + "/add", "value", document), select=["value"]))
+    return reads
 
 
 def describe(op: dict) -> str:
@@ -94,17 +87,17 @@ def describe(op: dict) -> str:
     return f"{op['name']} {where}".strip()
 
 
-def current_from(keyed: list, done: dict) -> dict:
+def current_from(reads: Batch, done: dict) -> dict:
     """What IIS has, from the read batch's results; a failed read is one line naming the cmdlet."""
-    problem = failure(keyed, done, describe)
-    if problem:
-        raise CmdletError(problem)
-    results = by_key(keyed, done)
+    failed = reads.failed(done)
+    if failed:
+        raise CmdletError(failed.line(describe))
+    results = reads.results(done)
     entry = first(results, "isapi")
     access = first(results, "access") or {}
     current = {"isapi": None if entry is None else {"allowed": truthy(entry.get("allowed"))},
                "access_policy": policy_text(access.get("accessPolicy")), "mime_types": {}, "default_documents": {}}
-    for key, _op in keyed:
+    for key in reads.names:
         if isinstance(key, tuple) and key[0] == "mime":
             found = first(results, key)
             current["mime_types"][key[1]] = found.get("mimeType") if found else None
@@ -148,10 +141,12 @@ def plan(wanted: dict, current: dict) -> tuple[dict, list]:
     return changes, ops
 
 
-def applied_problem(ops: list, done: dict) -> str | None:
+def applied_problem(changes: Batch, done: dict) -> str | None:
     """The failed change of the apply batch in one line, with what was changed before it."""
-    keyed = list(enumerate(ops))
-    problem = failure(keyed, done, describe)
-    if problem and done["failed_at"]:
-        problem += f" (changed before it: {'; '.join(describe(op) for op in ops[:done['failed_at']])})"
+    failed = changes.failed(done)
+    if failed is None:
+        return None
+    problem = failed.line(describe)
+    if failed.index:
+        problem += f" (changed before it: {'; '.join(describe(op) for op in changes.ops[:failed.index])})"
     return problem

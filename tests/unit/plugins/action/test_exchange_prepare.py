@@ -126,7 +126,7 @@ def test_a_failed_cmdlet_is_one_line_with_what_ran_before_it(monkeypatch):
 
 def test_only_the_allowed_cmdlets_and_parameters_can_be_run():
     steps = [{"cmdlet": "Set-Mailbox", "parameters": {"Identity": "x", "EmailAddresses": {"Add": ["smtp:y"]}}}]
-    assert exchange.apply_ops(steps, exchange.CMDLETS, snapin=SNAPIN_2013)[0]["name"] == "Set-Mailbox"
+    assert exchange.apply_ops(steps, exchange.CMDLETS, snapin=SNAPIN_2013).ops[0]["name"] == "Set-Mailbox"
     with pytest.raises(exchange.ExchangeError, match="Remove-Mailbox is not a cmdlet this plan runs"):
         exchange.apply_ops([{"cmdlet": "Remove-Mailbox", "parameters": {"Identity": "x"}}], exchange.CMDLETS)
     with pytest.raises(exchange.ExchangeError, match="Set-Mailbox -Password is not a parameter this plan sets"):

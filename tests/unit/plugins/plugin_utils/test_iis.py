@@ -72,10 +72,10 @@ def test_an_existing_mime_type_is_replaced_and_a_disallowed_dll_allowed():
 
 
 def test_a_failed_read_is_one_line_naming_the_cmdlet_and_what_it_read():
-    keyed = iis.read_ops(iis.wanted_from(ARGS))
+    reads = iis.read_ops(iis.wanted_from(ARGS))
     done = {"results": [{"op": "cmdlet", "ok": False, "error": "Access is denied.\r\n  at line 1"}], "cleanup": [],
             "failed_at": 0}
     with pytest.raises(CmdletError) as caught:
-        iis.current_from(keyed, done)
+        iis.current_from(reads, done)
     assert str(caught.value) == ("Get-WebConfiguration system.webServer/security/isapiCgiRestriction/add"
                                  "[@path='C:\\inetpub\\HPPC\\hppcwis.dll'] failed: Access is denied. at line 1")
