@@ -68,9 +68,9 @@ class ReplicationAction(OsccAction):
         """ONCONFIG (its CDR_ parameters), the server's mode, its spaces and the ER server list."""
         onconfig = informix.onconfig_path(informix.onconfig or f"ONCONFIG.{informix.informixserver}")
         ops = Ops().add("onconfig", {"op": "read", "path": onconfig, "encoding": "latin-1"})
-        ops.add("onstat", informix.run("onstat", "-"))
-        ops.add("onstat_d", informix.run("onstat", "-d"))
-        return ops.add("servers", informix.run("cdr", "list", "server"))
+        ops.add("onstat", informix.program_op("onstat", "-"))
+        ops.add("onstat_d", informix.program_op("onstat", "-d"))
+        return ops.add("servers", informix.program_op("cdr", "list", "server"))
 
     @staticmethod
     def read_probe(informix, estate, found: dict) -> dict:
