@@ -155,8 +155,8 @@ class ActionModule(InformixAction):
 
     def _safety_backup(self, target, args, probe, destination, task_vars, lock):
         if probe.onstat_rc != ifx.ONLINE_RC:
-            raise AnsibleActionFail(f"the server is {probe.server_mode}, so no safety backup of the current state can be "
-                                    "taken; set safety_backup: false to restore without one")
+            raise AnsibleActionFail(f"the server is {probe.server_mode}, so no safety backup of the current state can "
+                                    "be taken; set safety_backup: false to restore without one")
         safety_dir = args["safety_destination"] or target.path.join(destination, "safety")
         backup_args = backup_arguments({"tool": "ontape", "level": 0, "method": "stdio", "destination": safety_dir,
                                         "keep_full": None, "verify": True, "timeout": args["timeout"]})

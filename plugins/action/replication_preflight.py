@@ -47,7 +47,8 @@ class ActionModule(OsccAction):
             informix = Informix(target, args["informixdir"], args["informixserver"])
 
         def trust_op(server):  # §7.3 step 6: dbaccess as the manual's Connect menu reaches the partner's server
-            return informix.program_op("dbaccess", f"sysmaster@{server}", "-", timeout=args["timeout"], stdin_text=pf.TRUST_SQL)
+            return informix.program_op("dbaccess", f"sysmaster@{server}", "-", timeout=args["timeout"],
+                                       stdin_text=pf.TRUST_SQL)
 
         keyed = pf.read_ops(args, trust_op)
         done = target.batch([], cleanup=[op for _key, op in keyed], read_only=True, check=False)

@@ -137,14 +137,16 @@ def adopt(target, probe: Probe, ttl: int, break_token=None) -> list[dict]:
         raise RemoteFailure(f"the scheduled backups could not be taken over: {failed.get('error')}", failed)
     for verdict, found in zip(kept, done["results"][1:]):  # the archive on the host is the one the run recorded
         manifest = verdict["manifest"]
-        if not found.get("exists") or (found.get("sha256"), found.get("size")) != (manifest["sha256"], manifest["size"]):
+        recorded = (manifest["sha256"], manifest["size"])
+        if not found.get("exists") or (found.get("sha256"), found.get("size")) != recorded:
             del verdict["manifest"]
             verdict["failure"] = ("its archive is gone" if not found.get("exists") else
                                   "its archive is not the one the run wrote (checksum)")
-    ops = [lock_op(informix, "adopting scheduled backups", token, ttl, token, renew=True)] + adoption_ops(informix, verdicts)
+    ops = [lock_op(informix, "adopting scheduled backups", token, ttl, token, renew=True)]
+    ops += adoption_ops(informix, verdicts)
     done = target.batch(ops, [unlock], check=False)
     if done.get("failed_at") is not None:
         failed = done["results"][done["failed_at"]]
-        raise RemoteFailure(f"the scheduled backups could not be taken over: {failed.get('error') or 'the lock was lost'}",
-                            failed)
+        why = failed.get("error") or "the lock was lost"
+        raise RemoteFailure(f"the scheduled backups could not be taken over: {why}", failed)
     return verdicts

@@ -74,7 +74,8 @@ def restore_batch(target, probe: Probe, plan: RestorePlan, timeout, lock, found)
     """The restore in one round trip (more only while Informix finishes a mode change); a RemoteFailure that
     says whether the server was touched and in which mode it is left."""
     informix, method = informix_of(target, probe), plan.method
-    ops = restore_ops(informix, plan.chain, method, plan.tapedev, timeout, lock, found, probe.onstat_rc != ifx.OFFLINE_RC)
+    server_up = probe.onstat_rc != ifx.OFFLINE_RC
+    ops = restore_ops(informix, plan.chain, method, plan.tapedev, timeout, lock, found, server_up)
     raw = target.batch(ops.ops, ops.cleanup, check=False)
     results = ops.results(raw)
     ran = ops.names[: len(raw["results"])]

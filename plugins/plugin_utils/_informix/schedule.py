@@ -16,7 +16,11 @@ import socket
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import archive_ops, backup_outcome, identity
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import (
+    archive_ops,
+    backup_outcome,
+    identity,
+)
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import RUN_RECORD_SUFFIX, Ops, Probe
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import output as output_of
 
