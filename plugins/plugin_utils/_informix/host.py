@@ -1,9 +1,9 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The Informix host as executor operations (docs/windows.md): where Informix lives, the probe, the
-# programs and the server's lock. Every request is built here and every answer read here; the host
-# only runs the primitives of _host/contract.py.
+# HOST: the Informix host as executor operations (docs/windows.md): where Informix lives, the probe's
+# round trips and the programs' requests; model.Probe reads the probe's answers, lock.py holds the
+# server's lock. The host only runs the primitives of _host/contract.py.
 from __future__ import annotations
 
 import re
@@ -13,6 +13,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import Ops, Probe, halted, output
 
+# Ops, halted and output live in model.py (pure); the replication plugins take them from here.
 __all__ = ["Informix", "Ops", "Probe", "halted", "informix_of", "output", "probe", "probe_ops"]
 
 LOCATION = ("INFORMIXDIR", "INFORMIXSERVER", "ONCONFIG")
