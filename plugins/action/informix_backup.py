@@ -7,33 +7,37 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import InformixAction, lock_to_break, lock_warning
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import plan_backup, resolve_method, run_backup
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import adopt, own_records, pending_warning
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import adopt, run_backup
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_options import backup_arguments
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import plan_backup, resolve_method
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import lock_to_break, lock_warning
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import own_records, pending_warning
 
 
 class ActionModule(InformixAction):
     PATH_OPTIONS = ("destination",)
 
     def act(self, args, target, task_vars):
+        args = backup_arguments(args)  # the one builder the safety and scheduled backups share
         if args["keep_full"] < 1:
             raise AnsibleActionFail("keep_full must be at least 1: the newest verified chain is never deleted")
         resolve_method(args)
         probe = self.probe(target, args, destination=args["destination"])
         pending = own_records(probe)
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
-            adopt(target, probe, args["timeout"] + 900, lock_to_break(probe.get("lock")))
+            adopt(target, probe, args["timeout"] + 900, lock_to_break(probe.lock))
             probe = self.probe(target, args, destination=args["destination"])
-        plan, doomed = plan_backup(args, probe, task_vars.get("inventory_hostname"))
+        plan = plan_backup(args, probe, task_vars.get("inventory_hostname"))
         # What else lies in the destination is reported, never counted or deleted (other servers, damaged files).
-        seen = {"skipped_manifests": probe["skipped"], "other_files": probe["others"]}
+        seen = {"skipped_manifests": probe.skipped, "other_files": probe.others}
         if self._task.check_mode:
-            warnings = lock_warning(probe["lock"]) + pending_warning(pending)
+            warnings = lock_warning(probe.lock) + pending_warning(pending)
             return {
-                "changed": True, "level": args["level"], "parent": plan["manifest"]["parent"],
-                "archive": target.path.join(args["destination"], plan["name"] + arc.ARCHIVE_SUFFIX)
+                "changed": True, "level": args["level"], "parent": plan.manifest["parent"],
+                "archive": target.path.join(args["destination"], plan.name + arc.ARCHIVE_SUFFIX)
                 if args["tool"] == "ontape" else None,
-                "would_delete": [m["name"] for m in doomed], "would_delete_files": plan["delete"],
-                "server_mode": probe["server_mode"], **seen, **({"warnings": warnings} if warnings else {}),
+                "would_delete": [m["name"] for m in plan.doomed], "would_delete_files": plan.delete,
+                "server_mode": probe.server_mode, **seen, **({"warnings": warnings} if warnings else {}),
             }
         return {**run_backup(target, probe, plan), **seen}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 
 from ansible.errors import AnsibleActionFail
 
@@ -17,16 +16,11 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task im
     executor_source,
     run_as,
 )
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import InformixAction
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import (
-    check_ltapedev,
-    check_tapedev,
-    identity,
-    resolve_method,
-)
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import PROBE_TIMEOUT
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import saved_batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_options import backup_arguments
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import check_devices, resolve_method
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import PROBE_TIMEOUT, informix_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import saved_batch, scheduled_plan
 
 TASK_FOLDER = "\\OSCC\\"
 
@@ -69,13 +63,12 @@ class ActionModule(InformixAction):
         result = {"changed": False, "tasks": [task_name(level) for level in sorted(wanted)],
                   "results_file": args["results_file"]}
         if wanted:
-            resolve_method(args)
+            # The runs' arguments as informix_backup's, from the one builder: its options and defaults.
+            backup = backup_arguments({k: args[k] for k in ("destination", "tool", "method", "verify", "timeout")})
+            resolve_method(backup)
             probe = self.probe(target, args)  # refuse what the scheduled runs would fail on, now
-            if args["tool"] == "onbar":
-                check_ltapedev(probe["onconfig_values"].get("LTAPEDEV"))
-            else:
-                check_tapedev(args["method"], probe["onconfig_values"].get("TAPEDEV"))
-            result["changed"] |= self._deploy(target, args, wanted, task_vars, result, probe)
+            check_devices(backup, probe.onconfig_values)
+            result["changed"] |= self._deploy(target, args, backup, wanted, task_vars, result, probe)
         for level in range(3):
             if level in wanted:
                 task = task_args(wanted[level], result["script"], result["params_files"][level], args)
@@ -84,22 +77,17 @@ class ActionModule(InformixAction):
             result["changed"] |= self._task_module(target, task)
         return result
 
-    def _deploy(self, target, args, wanted, task_vars, result, probe):
+    def _deploy(self, target, args, backup, wanted, task_vars, result, probe):
         """The host executor and, per level, its saved batch and the plan the run records; in one round trip,
-        each file rewritten only when it differs."""
-        informix = probe["informix"]
+        each file rewritten only when it differs. backup: the runs' backup arguments."""
+        informix = informix_of(target, probe)
         script = target.path.join(args["script_dir"], SCRIPT_NAME)
         files = {level: target.path.join(args["script_dir"], f"informix-backup-L{level}.json") for level in wanted}
         result.update(script=script, params_files=files)
         contents = {script: executor_source()}
         for level, path in files.items():
-            manifest = {"format": arc.MANIFEST_FORMAT, **identity(probe, task_vars.get("inventory_hostname")),
-                        "tool": args["tool"], "method": args["method"], "controller": socket.gethostname(),
-                        "tapedev": probe["onconfig_values"].get("TAPEDEV") if args["method"] in ("directory", "tapedev")
-                        else None}
-            plan = {"level": level, "tool": args["tool"], "method": args["method"], "verify": args["verify"],
-                    "timeout": args["timeout"], "destination": args["destination"], "results_file": args["results_file"],
-                    "tapedev": probe["onconfig_values"].get("TAPEDEV"), "manifest": manifest}
+            plan = scheduled_plan(dict(backup, level=level, results_file=args["results_file"]), probe,
+                                  task_vars.get("inventory_hostname"))
             plan_file = path[: -len(".json")] + ".plan.json"
             contents[plan_file] = json.dumps(plan, indent=1, sort_keys=True)
             contents[path] = json.dumps(saved_batch(informix, plan, plan_file), indent=1, sort_keys=True)

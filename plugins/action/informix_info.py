@@ -13,17 +13,17 @@ BACKUP_PARAMETERS = ("TAPEDEV", "TAPEBLK", "TAPESIZE", "LTAPEDEV", "LTAPEBLK", "
 class ActionModule(InformixAction):
     def act(self, args, target, task_vars):
         probe = self.probe(target, args)
-        values = probe["onconfig_values"]
-        header = ifx.parse_onstat_header(probe["onstat"]) or {}
+        values = probe.onconfig_values
+        header = ifx.parse_onstat_header(probe.text.onstat) or {}
         return {
             "changed": False,
-            "server_mode": probe["server_mode"],
-            "onstat_rc": probe["onstat_rc"],
+            "server_mode": probe.server_mode,
+            "onstat_rc": probe.onstat_rc,
             "version": header.get("version"),
             "product": header.get("product"),
-            "archives": {str(level): value for level, value in probe["archives_by_level"].items()},
-            "onconfig_path": probe["onconfig_path"],
+            "archives": {str(level): value for level, value in probe.archives_by_level.items()},
+            "onconfig_path": probe.onconfig_path,
             "backup_parameters": {name: values[name] for name in BACKUP_PARAMETERS if name in values},
-            "environment": probe["environment"],
+            "environment": probe.environment,
             "platform": target.platform,
         }

@@ -4,71 +4,22 @@
 # Manual §6.3.3 (ontape restore) and §6.3.4 (level 0 on a clean installation).
 from __future__ import annotations
 
+import dataclasses
+
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import (
-    InformixAction,
-    ServerLock,
-    lock_to_break,
-    lock_warning,
-)
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import plan_backup, run_backup
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore import STAGE_PREFIX, restore_batch
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import adopt, own_records, pending_warning
-
-
-def restore_method(chain: list[dict], tapedev: str | None, server_last: dict) -> str:
-    if any(m.get("tool") == "onbar" for m in chain):
-        if any(m.get("tool") != "onbar" for m in chain):
-            raise AnsibleActionFail("the chain mixes onbar and ontape backups; restore it level by level")
-        # onbar -r restores the newest backup its storage manager holds: make sure that is this chain.
-        known, ours = server_last.get(0), chain[0].get("checkpoint")
-        if known and ours and not ifx.same_checkpoint(known, ours):
-            raise AnsibleActionFail(f"onbar would restore the server's last level 0 archive ({known['date']}), "
-                                    f"not {chain[0]['name']}; only the newest onbar chain can be restored")
-        return "onbar"
-    methods = {m.get("method") for m in chain}
-    if len(methods) != 1:
-        raise AnsibleActionFail(f"the chain mixes backup methods {sorted(methods)}; restore it level by level")
-    method = methods.pop()
-    if method == "directory" and (ifx.is_null_device(tapedev) or any(c.isspace() for c in tapedev)):
-        raise AnsibleActionFail(f"the chain was written to a TAPEDEV directory, but TAPEDEV is now {tapedev!r}")
-    if method == "tapedev" and (ifx.is_null_device(tapedev) or any(c.isspace() for c in tapedev)):
-        raise AnsibleActionFail(f"the chain was written through the TAPEDEV file, but TAPEDEV is now {tapedev!r}")
-    return method
-
-
-def version_check(chain: list[dict], probe: dict, allowed: bool) -> dict:
-    """The OSCC patch level of the backup against the server's (manual §7.4 step 2, §8.6)."""
-    recorded, installed = chain[-1].get("oscc_version"), probe.get("oscc_version")
-    check = {"backup": recorded, "server": installed, "matches": recorded == installed, "allowed": allowed}
-    if not check["matches"] and not allowed:
-        raise AnsibleActionFail(
-            f"the OSCC patch level of the backup ({recorded or 'not recorded'}) differs from the server's "
-            f"({installed or 'not found'}); the manual (§7.4 step 2, §8.6) requires them equal. Install the matching "
-            "patch level first, or set allow_version_mismatch: true once you have checked it by hand")
-    return check
-
-
-def chosen_manifest(probe: dict, wanted: str | None, server: str, path) -> None:
-    """An explicitly named manifest must exist, be the target server's and be trustworthy."""
-    if wanted is None:
-        return
-    entry = next((m for m in probe.get("manifests", []) if path.basename(m["manifest"]) == wanted + arc.MANIFEST_SUFFIX),
-                 None)
-    if entry is None:
-        raise AnsibleActionFail(f"manifest {wanted}{arc.MANIFEST_SUFFIX} does not exist in the destination")
-    owner = entry.get("informixserver")
-    if entry.get("unreadable") is None and owner != server:
-        raise AnsibleActionFail(f"manifest {entry['manifest']} is a backup of server {owner or 'unknown'} "
-                                f"(host {entry.get('host') or 'unknown'}), not of {server}: a restore takes only the "
-                                "target server's own backups")
-    bad = next((s for s in probe["skipped"] if s["manifest"] == entry["manifest"]), None)
-    if bad:
-        raise AnsibleActionFail(f"refusing manifest {entry['manifest']}: {bad['reason']}")
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import InformixAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import adopt, run_backup
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_options import backup_arguments
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import plan_backup
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import informix_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import ServerLock, lock_to_break, lock_warning
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore import restore_batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_plan import plan_restore
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import own_records, pending_warning
 
 
 class ActionModule(InformixAction):
@@ -97,46 +48,31 @@ class ActionModule(InformixAction):
         if not destination:
             raise AnsibleActionFail("destination is required when manifest is 'latest'")
         probe = self.probe(target, args, destination=destination)
-        if not probe.get("destination_exists"):
+        if not probe.destination_exists:
             raise AnsibleActionFail(f"destination {destination} does not exist on the host")
         pending = own_records(probe)
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
-            adopt(target, probe, args["timeout"] + 900, lock_to_break(probe.get("lock")))
+            adopt(target, probe, args["timeout"] + 900, lock_to_break(probe.lock))
             probe = self.probe(target, args, destination=destination)
-        server = probe["environment"]["INFORMIXSERVER"]
-        chosen_manifest(probe, wanted, server, target.path)
-        chain = arc.restore_chain(probe["own"], wanted, args["include_levels"])
-        versions = version_check(chain, probe, args["allow_version_mismatch"])
-        tapedev = probe["onconfig_values"].get("TAPEDEV")
-        method = restore_method(chain, tapedev, probe["archives_by_level"])
-        break_token = lock_to_break(probe.get("lock"))
-        informix = probe["informix"]
-        chunks = args["chunks"] if args["chunks"] is not None else chain[0].get("chunks", [])
-        staged = [target.path.join(tapedev, f"{STAGE_PREFIX}_L{level}") for level in range(len(chain))] \
-            if method == "directory" else []
-        found = self._look(target, chain, chunks, staged)
+        plan = plan_restore(args, probe, wanted, target.path)
+        found = self._look(target, plan.chain, plan.chunks, plan.staged)
         bad = [a for a in found["archives"] if not a["ok"]]
         if bad:
             raise AnsibleActionFail(f"refusing to restore, nothing was touched: {bad[0]['archive']}: {bad[0]['reason']}")
-        plan = {"restored": [m["name"] for m in chain], "method": method, "services": args["services"],
-                "version_check": versions, "skipped_manifests": probe["skipped"],
-                "fell_back_past": arc.newer_than(probe["skipped"], chain[-1], target.path) if wanted is None else []}
-        if plan["fell_back_past"]:
-            passed = [s for s in probe["skipped"] if s["manifest"] in plan["fell_back_past"]]
-            plan["warnings"] = [f"restoring {chain[-1]['name']}, not a newer backup: skipped {arc.skipped_text(passed)}"]
         if self._task.check_mode:
-            warnings = plan.get("warnings", []) + lock_warning(probe.get("lock")) + pending_warning(pending)
-            return {"changed": True, **plan, **({"warnings": warnings} if warnings else {}),
-                    "safety_backup": args["safety_backup"], "server_mode": probe["server_mode"]}
+            warnings = plan.warnings + lock_warning(probe.lock) + pending_warning(pending)
+            return {"changed": True, **plan.report(), **({"warnings": warnings} if warnings else {}),
+                    "safety_backup": args["safety_backup"], "server_mode": probe.server_mode}
         if found["staged"]:
             raise AnsibleActionFail(f"{found['staged'][0]} exists in TAPEDEV; move it away before restoring")
 
         # A lease long enough for the safety backup, the restore and its mode changes, each up to timeout; the host
         # ends it should this controller die.
-        lock = ServerLock(target, informix, "restore", 6 * args["timeout"] + 900).take(break_token)
+        lock = ServerLock(target, informix_of(target, probe), "restore", 6 * args["timeout"] + 900)
+        lock.take(lock_to_break(probe.lock))
         try:
-            return self._restore(target, args, probe, chain, method, tapedev, destination, task_vars, plan, lock,
-                                 {"missing_chunks": found["missing_chunks"], "staged": staged})
+            return self._restore(target, args, probe, plan, destination, task_vars, lock,
+                                 {"missing_chunks": found["missing_chunks"], "staged": plan.staged})
         finally:
             lock.release()
 
@@ -163,8 +99,8 @@ class ActionModule(InformixAction):
                 "missing_chunks": [c for c, st in zip(chunks, stats[:len(chunks)]) if not st["exists"]],
                 "staged": [p for p, st in zip(staged, stats[len(chunks):]) if st["exists"]]}
 
-    def _restore(self, target, args, probe, chain, method, tapedev, destination, task_vars, plan, lock, found):
-        result = {"changed": False, **plan}
+    def _restore(self, target, args, probe, plan, destination, task_vars, lock, found):
+        result = {"changed": False, **plan.report()}
         if args["safety_backup"]:
             result["safety_backup"] = self._safety_backup(target, args, probe, destination, task_vars, lock)
             result["changed"] = True
@@ -174,12 +110,12 @@ class ActionModule(InformixAction):
                 target.service(service, "stopped")  # manual §6.3.3 step 2
                 stopped.append(service)
             restoring = True
-            done = restore_batch(target, probe, chain, method, tapedev, args["timeout"], lock, found)
+            done = restore_batch(target, probe, plan, args["timeout"], lock, found)
         except RemoteFailure as exc:
             self._failed(target, args, exc, stopped, restoring, result)
         self._start(target, args["services"])
         result.update(changed=True, server_mode=ifx.server_mode(done["onstat_rc"]), created_chunks=done["created_chunks"],
-                      manifests=[m["manifest"] for m in chain], output=done["output"])
+                      manifests=[m["manifest"] for m in plan.chain], output=done["output"])
         return result
 
     def _failed(self, target, args, exc, stopped, restoring, result):
@@ -190,7 +126,7 @@ class ActionModule(InformixAction):
         touched = bool(exc.details.get("touched")) if "touched" in exc.details or not restoring else True
         if rc is None and restoring:
             try:
-                rc = self.probe(target, args)["onstat_rc"]
+                rc = self.probe(target, args).onstat_rc
             except (RemoteFailure, AnsibleActionFail):
                 rc = None
         if not touched and rc in (None, ifx.ONLINE_RC):
@@ -205,16 +141,16 @@ class ActionModule(InformixAction):
                             f"start them once Informix is On-Line.{undo}", details) from None
 
     def _safety_backup(self, target, args, probe, destination, task_vars, lock):
-        if probe["onstat_rc"] != ifx.ONLINE_RC:
-            raise AnsibleActionFail(f"the server is {probe['server_mode']}, so no safety backup of the current state can be "
-                                    "taken; set safety_backup: false to restore without one")
+        if probe.onstat_rc != ifx.ONLINE_RC:
+            raise AnsibleActionFail(f"the server is {probe.server_mode}, so no safety backup of the current state can "
+                                    "be taken; set safety_backup: false to restore without one")
         safety_dir = args["safety_destination"] or target.path.join(destination, "safety")
-        backup_args = {"tool": "ontape", "level": 0, "method": "stdio", "destination": safety_dir,
-                       "keep_full": None, "verify": True, "timeout": args["timeout"]}
-        safety_probe = dict(probe, own=[], files={})  # a level 0 of its own, in a folder of its own
-        backup_plan, _doomed = plan_backup(backup_args, safety_probe, task_vars.get("inventory_hostname"),
-                                           purpose="safety", held_by=lock)
-        return run_backup(target, probe, backup_plan)
+        backup_args = backup_arguments({"tool": "ontape", "level": 0, "method": "stdio", "destination": safety_dir,
+                                        "keep_full": None, "verify": True, "timeout": args["timeout"]})
+        safety_probe = dataclasses.replace(probe, own=[], files={})  # a level 0 of its own, in a folder of its own
+        backup_plan = plan_backup(backup_args, safety_probe, task_vars.get("inventory_hostname"), purpose="safety",
+                                  held=True)
+        return run_backup(target, probe, backup_plan, held_by=lock)
 
     @staticmethod
     def _start(target, services):

@@ -25,21 +25,21 @@ class ActionModule(InformixAction):
         if args["path"]:
             location["onconfig"] = args["path"]
         probe = informix_host.probe(target, location)
-        text = probe["onconfig_text"]
+        text = probe.text.onconfig
         new_text, changes = ifx.edit_onconfig(text, args["parameters"])
         result = {
             "changed": bool(changes),
-            "path": probe["onconfig_path"],
+            "path": probe.onconfig_path,
             "changes": {name: {"before": old, "after": new} for name, (old, new) in changes.items()},
         }
         if changes and self._task.diff:
             result["diff"] = {"before": text, "after": new_text,
-                              "before_header": probe["onconfig_path"], "after_header": probe["onconfig_path"]}
+                              "before_header": probe.onconfig_path, "after_header": probe.onconfig_path}
         if changes and not self._task.check_mode:
             # latin-1: every byte of Informix's file kept as it was; refused if it changed since the probe read it.
-            write = Batch().add("onconfig", {"op": "write", "path": probe["onconfig_path"], "content": new_text,
+            write = Batch().add("onconfig", {"op": "write", "path": probe.onconfig_path, "content": new_text,
                                              "encoding": "latin-1", "backup": args["backup"],
-                                             "expected_sha256": probe["onconfig_sha256"]})
+                                             "expected_sha256": probe.onconfig_sha256})
             written = write.results(target.batch(write.ops))["onconfig"]
             result["backup_file"] = written.get("backup_file")
         return result

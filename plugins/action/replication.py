@@ -170,8 +170,8 @@ class ActionModule(ReplicationAction):
         """The commands and a new cdr list server in one round trip; (results by name, failure result or None)."""
         ops = Batch()
         for n, command in enumerate(commands):
-            ops.add(("cdr", n), informix.run("cdr", *command, ok_rc=[0]))
-        ops.add("servers", informix.run("cdr", "list", "server"))
+            ops.add(("cdr", n), informix.program_op("cdr", *command, ok_rc=[0]))
+        ops.add("servers", informix.program_op("cdr", "list", "server"))
         ops.add_cleanup("diagnostics", self._diagnostics_op(args))
         done = target.batch(ops.ops, ops.cleanup, check=False)
         results, stopped = ops.results(done), ops.failed(done)
@@ -233,7 +233,7 @@ class ActionModule(ReplicationAction):
                          "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER, "ErrorAction": "SilentlyContinue"},
                          "select": ["State", "Description"]})
         if kind in ("report_data_all", "report_data_continue"):
-            ops.add("set", informix.run("cdr", "list", "replicateset", estate.sets["report_data"]))
+            ops.add("set", informix.program_op("cdr", "list", "replicateset", estate.sets["report_data"]))
         found, info = self._probe(target, informix, estate, ops)
         er = info["enterprise_replication"]
         listed = {r["group"] for r in info["servers"]}
@@ -289,7 +289,7 @@ class ActionModule(ReplicationAction):
             ops.add("header", {"op": "write", "path": files["progress"], "encoding": "utf-8",
                                "content": f"run {kind.replace('_continue', '_all')} {master} {receiver} {total}\n"})
         for n, (command, unit) in enumerate(zip(commands, units)):
-            ops.add(("cdr", n), informix.run("cdr", *command, ok_rc=[0], timeout=limit))
+            ops.add(("cdr", n), informix.program_op("cdr", *command, ok_rc=[0], timeout=limit))
             ops.add(("done", n), {"op": "write", "path": files["progress"], "content": f"done {unit}\n",
                                   "encoding": "utf-8", "append": True})
         ops.add_cleanup("unlock", {"op": "unlock", "path": files["lock"], "token": token})

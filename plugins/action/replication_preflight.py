@@ -29,7 +29,8 @@ class ActionModule(OsccAction):
             informix = Informix(target, args["informixdir"], args["informixserver"])
 
         def trust_op(server):  # §7.3 step 6: dbaccess as the manual's Connect menu reaches the partner's server
-            return informix.run("dbaccess", f"sysmaster@{server}", "-", timeout=args["timeout"], stdin_text=pf.TRUST_SQL)
+            return informix.program_op("dbaccess", f"sysmaster@{server}", "-", timeout=args["timeout"],
+                                       stdin_text=pf.TRUST_SQL)
 
         reads = pf.read_ops(args, trust_op)
         results = reads.results(target.batch(reads.ops, cleanup=reads.cleanup, read_only=True, check=False))

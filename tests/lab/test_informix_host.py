@@ -57,14 +57,14 @@ def test_given_the_location_the_probe_is_one_round_trip(sim):
     target = bare(sim)
     probe = informix_host.probe(target, location(sim))
     assert len(target.batches) == 1
-    assert probe["onconfig_path"].endswith("/etc/ONCONFIG.ol_main") and probe["onstat_rc"] == 5
-    assert probe["environment"]["ONCONFIG"] == "ONCONFIG.ol_main" and "Dbspaces - Archive Status" in probe["onstat_arc"]
+    assert probe.onconfig_path.endswith("/etc/ONCONFIG.ol_main") and probe.onstat_rc == 5
+    assert probe.environment["ONCONFIG"] == "ONCONFIG.ol_main" and "Dbspaces - Archive Status" in probe.text.onstat_arc
 
 
 def test_the_hosts_own_variables_are_read_first_when_the_location_is_not_given(sim):
     target = bare(sim, **{k: sim.env[k] for k in LOCATION})
     probe = informix_host.probe(target, {})
-    assert len(target.batches) == 2 and probe["environment"]["INFORMIXSERVER"] == "ol_main"
+    assert len(target.batches) == 2 and probe.environment["INFORMIXSERVER"] == "ol_main"
 
 
 def test_onconfig_is_discovered_by_its_server_name(sim):
@@ -74,7 +74,7 @@ def test_onconfig_is_discovered_by_its_server_name(sim):
     open(os.path.join(etc, "onconfig.site.20260101.bak"), "w").write("DBSERVERNAME ol_main\n")
     target = bare(sim)
     probe = informix_host.probe(target, location(sim))
-    assert probe["onconfig_path"] == os.path.join(etc, "onconfig.site") and probe["onstat_rc"] == 5
+    assert probe.onconfig_path == os.path.join(etc, "onconfig.site") and probe.onstat_rc == 5
     assert len(target.batches) == 2  # the programs ran again, with the file found
     open(os.path.join(etc, "onconfig.copy"), "w").write("DBSERVERNAME ol_main\n")
     with pytest.raises(AnsibleActionFail, match=r"\(several name DBSERVERNAME ol_main\); give the onconfig option"):
@@ -90,7 +90,7 @@ def test_missing_location_is_reported_in_one_line(sim):
 def test_probe_reads_an_offline_server_without_failing(sim):
     sim.run("onmode", "-ky", check=True)
     probe = informix_host.probe(bare(sim), location(sim))
-    assert probe["onstat_rc"] == 255 and probe["onstat_arc"] == ""
+    assert probe.onstat_rc == 255 and probe.text.onstat_arc == ""
 
 
 def test_probe_reads_the_lock_and_the_destination_as_they_are(sim, tmp_path):
@@ -101,9 +101,9 @@ def test_probe_reads_the_lock_and_the_destination_as_they_are(sim, tmp_path):
     (destination / "ol_main_20260101T000000000_L0.json").write_text("{not json")
     (destination / "ol_main_20260101T000000000_L0.run.json").write_text('{"results": []}')
     probe = informix_host.probe(bare(sim), location(sim), str(destination))
-    assert probe["lock"] == {"path": lock, "unreadable": True}
-    assert probe["manifests"][0]["unreadable"] and probe["run_records"][0]["record_name"].endswith(".run.json")
-    assert set(probe["files"]) == {"ol_main_20260101T000000000_L0.json", "ol_main_20260101T000000000_L0.run.json"}
+    assert probe.lock == {"path": lock, "unreadable": True}
+    assert probe.manifests[0]["unreadable"] and probe.run_records[0]["record_name"].endswith(".run.json")
+    assert set(probe.files) == {"ol_main_20260101T000000000_L0.json", "ol_main_20260101T000000000_L0.run.json"}
 
 
 def test_the_restore_names_the_damage_before_anything_is_touched(tmp_path):
@@ -131,7 +131,7 @@ def test_the_probe_returns_every_manifest_as_a_list(sim, tmp_path, count):
     for n in range(count):
         (destination / f"ol_main_2026010{n + 1}T000000000_L0.json").write_text(json.dumps({"name": n}))
     probe = informix_host.probe(bare(sim), location(sim), str(destination))
-    assert isinstance(probe["manifests"], list) and [m["name"] for m in probe["manifests"]] == list(range(count))
+    assert isinstance(probe.manifests, list) and [m["name"] for m in probe.manifests] == list(range(count))
 
 
 def test_an_onconfig_named_otherwise_is_read_where_it_is(sim, tmp_path):
@@ -139,12 +139,12 @@ def test_an_onconfig_named_otherwise_is_read_where_it_is(sim, tmp_path):
     os.rename(os.path.join(etc, "ONCONFIG.ol_main"), os.path.join(etc, "site.cfg"))
     target = bare(sim)
     probe = informix_host.probe(target, dict(location(sim), onconfig="site.cfg"))
-    assert probe["onconfig_path"] == os.path.join(etc, "site.cfg") and len(target.batches) == 1
+    assert probe.onconfig_path == os.path.join(etc, "site.cfg") and len(target.batches) == 1
     elsewhere = tmp_path / "conf" / "ONCONFIG.x"
     elsewhere.parent.mkdir()
     os.rename(os.path.join(etc, "site.cfg"), elsewhere)
     target = bare(sim, ONCONFIG=str(elsewhere))  # the host's own variable, an absolute path
     probe = informix_host.probe(target, location(sim))
-    assert probe["onconfig_path"] == str(elsewhere) and probe["onstat_rc"] == 5
+    assert probe.onconfig_path == str(elsewhere) and probe.onstat_rc == 5
     with pytest.raises(AnsibleActionFail, match="does not exist"):
         informix_host.probe(bare(sim), dict(location(sim), onconfig="missing.cfg"))

@@ -12,13 +12,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 UTILS = os.path.join("plugins", "plugin_utils")
 PACKAGE = "ansible_collections.oscc.admin."
 SUBJECTS = ("_informix", "_replication", "_web", "_mail", "_formats")
-# In a subject package only these modules reach the host; every other module there is pure (no I/O).
-HOST_MODULES = ("action.py", "host.py")
-# The host package: the contract, the request builders and the batch reader are pure; the rest is the seam.
-PURE_HOST_MODULES = ("contract.py", "cmdlet.py", "batch.py")
-SEAM = ("ansible.plugins.action", PACKAGE + "plugins.plugin_utils._host.target",
-        PACKAGE + "plugins.plugin_utils._host.action", PACKAGE + "plugins.plugin_utils._host.prompted",
-        PACKAGE + "plugins.plugin_utils._host.scheduled_task")
+# Every module of plugin_utils says in its header whether it is PURE (data in, data out, no I/O) or reaches the HOST.
+KIND = re.compile(r"^# (PURE|HOST): ", re.M)
 ARROW = "→"
 
 
@@ -51,24 +46,29 @@ def python_files(folder: str) -> list[str]:
     return sorted(found)
 
 
+def kind_of(path: str) -> list[str]:
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+        return KIND.findall(handle.read())
+
+
+@functools.cache
+def modules() -> list[str]:
+    return [p for p in python_files(UTILS) if not p.endswith("__init__.py")]
+
+
 @functools.cache
 def pure_modules() -> list[str]:
-    pure = []
-    for path in python_files(UTILS):
-        package, name = os.path.split(os.path.relpath(path, UTILS))
-        if name == "__init__.py":
-            continue
-        if package in SUBJECTS and name not in HOST_MODULES:
-            pure.append(path)
-        elif package == "_host" and name in PURE_HOST_MODULES:
-            pure.append(path)
-    return pure
+    return [p for p in modules() if kind_of(p) == ["PURE"]]
 
 
 @functools.cache
 def host_modules() -> set[str]:
-    return {module_name(p) for p in python_files(UTILS)
-            if p not in pure_modules() and not p.endswith("__init__.py")}
+    return {module_name(p) for p in modules() if kind_of(p) == ["HOST"]}
+
+
+@pytest.mark.parametrize("path", modules())
+def test_each_module_says_whether_it_is_pure_or_reaches_the_host(path):
+    assert len(kind_of(path)) == 1, f"{path}: one header line '# PURE: ...' or '# HOST: ...'"
 
 
 def test_plugin_utils_holds_only_packages():
@@ -79,7 +79,7 @@ def test_plugin_utils_holds_only_packages():
 
 
 def host_reached(source: str) -> list[str]:
-    return sorted(name for name in imported_by(source) if name in SEAM or name in host_modules())
+    return sorted(name for name in imported_by(source) if name == "ansible.plugins.action" or name in host_modules())
 
 
 @pytest.mark.parametrize("path", pure_modules())
@@ -93,6 +93,7 @@ def test_a_pure_module_never_reaches_the_host(path):
     "from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import Target",
     "from ansible_collections.oscc.admin.plugins.plugin_utils._informix import host",
     "from ansible.plugins.action import ActionBase",
+    "from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import run_backup",
 ])
 def test_the_pure_rule_catches_a_planner_that_reaches_the_host(line):
     with open(os.path.join(ROOT, UTILS, "_informix", "archives.py"), encoding="utf-8") as handle:

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Windows INI text (HPWC.ini): set keys of one section, keeping every other byte. Section and key
+# PURE: Windows INI text (HPWC.ini): set keys of one section, keeping every other byte. Section and key
 # names compare case-insensitively, as GetPrivateProfileString does; the first occurrence counts.
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The base of every action plugin that reaches a host through the Target seam: argument validation,
+# HOST: The base of every action plugin that reaches a host through the Target seam: argument validation,
 # the platform and path rules, and remote failures turned into one-line task errors.
 from __future__ import annotations
 

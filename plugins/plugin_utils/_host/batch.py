@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The one way to build an executor batch and read what it answered: each operation is added under a name, the
+# PURE: The one way to build an executor batch and read what it answered: each operation is added under a name, the
 # batch runs through Target.batch(batch.ops, batch.cleanup, ...), and its results are read back by those names.
 # A name is a string, or a (step, item) tuple for a step repeated over items ("delete", "x.arc"). No I/O.
 from __future__ import annotations

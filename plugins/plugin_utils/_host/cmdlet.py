@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The executor's cmdlet operation (contract.OPERATIONS["cmdlet"]) as the Windows-only plugins use it: requests
+# PURE: The executor's cmdlet operation (contract.OPERATIONS["cmdlet"]) as the Windows-only plugins use it: requests
 # built here, and what a cmdlet returned read from a batch's results by name (_host/batch.py). No I/O.
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The host executor contract (docs/windows.md): the small, fixed set of primitive operations that
+# PURE: The host executor contract (docs/windows.md): the small, fixed set of primitive operations that
 # run on a host, with the keys of each request and result, declared once. Every decision, parser
 # and plan stays in Python on the controller; a host only carries out primitives. The Windows
 # executor (executor.ps1) and the POSIX executor (executor_posix.py) implement exactly these

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The POSIX host executor: the primitives of contract.OPERATIONS, nothing else. The Target seam sends this
+# HOST: The POSIX host executor: the primitives of contract.OPERATIONS, nothing else. The Target seam sends this
 # file's source to the host's Python on stdin with a batch as JSON, so it stays self-contained (standard library
 # only). No decision is made here: what to run, what the output means and what to do next is the controller's.
 import contextlib

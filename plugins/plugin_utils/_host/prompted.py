@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Programs run in turn with their prompts answered (the manual's console utilities and commands), as
+# HOST: Programs run in turn with their prompts answered (the manual's console utilities and commands), as
 # executor `prompted` operations in one batch, judged here: the exit code, the "once" prompts never
 # asked, the line that says why a program ended, the secrets masked in every transcript returned.
 # With a record, nothing runs while the record file holds exactly its content (unless forced), and

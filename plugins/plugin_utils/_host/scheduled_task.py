@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Task Scheduler tasks that run the host executor on a saved batch (docs/windows.md): scheduled
+# HOST: Task Scheduler tasks that run the host executor on a saved batch (docs/windows.md): scheduled
 # backups (manual §6.3.1) and background synchronisations (§7.2), registered with
 # community.windows.win_scheduled_task.
 from __future__ import annotations

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The one seam through which action plugins reach a host. Above it, code is platform-neutral;
+# HOST: The one seam through which action plugins reach a host. Above it, code is platform-neutral;
 # below it, Windows hosts are driven through ansible.windows modules and POSIX hosts through
 # ansible.builtin ones. The platform comes from the connection's shell family, overridable by
 # the inventory variable `oscc_platform`.

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Backup manifests, archive chains and chain-aware retention. Pure functions, no I/O.
+# PURE: Backup manifests, archive chains and chain-aware retention. Pure functions, no I/O.
 from __future__ import annotations
 
 import datetime as dt

@@ -1,35 +1,31 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The Informix host as executor operations (docs/windows.md): where Informix lives, the probe, the
-# programs and the server's lock. Every request is built here and every answer read here; the host
-# only runs the primitives of _host/contract.py.
+# HOST: the Informix host as executor operations (docs/windows.md): where Informix lives, the probe's
+# round trips and the programs' requests; model.Probe reads the probe's answers, lock.py holds the
+# server's lock. The host only runs the primitives of _host/contract.py.
 from __future__ import annotations
 
-import fnmatch
-import json
-import os
 import re
-import socket
 
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import Probe, output
+
+# output lives in model.py (pure); the replication plugins take it from here.
+__all__ = ["Informix", "Probe", "informix_of", "output", "probe", "probe_ops"]
 
 LOCATION = ("INFORMIXDIR", "INFORMIXSERVER", "ONCONFIG")
 # The code page Informix programs write in (docs/windows.md): on Windows the server's locale is
 # en_us.1252, whose letters latin-1 reads byte for byte; POSIX hosts write UTF-8.
 ENCODING = {"windows": "latin-1", "posix": "utf-8"}
-# The OSCC server software's entries among the host's installed programs (docs/backup.md, patch level).
-OSCC_PRODUCT = "OpenScape Contact Center*"
 UNINSTALL_KEYS = [r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*",
                   r"HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*"]
 # ONCONFIG, onconfig.std, ... in either case (* ? [..] read alike by fnmatch and -like).
 ONCONFIG_FILES = "[Oo][Nn][Cc][Oo][Nn][Ff][Ii][Gg]*"
 PROBE_TIMEOUT = 300
-RUN_RECORD_SUFFIX = ".run.json"
 
 
 class Informix:
@@ -49,6 +45,7 @@ class Informix:
         if not self.informixserver:
             raise AnsibleActionFail("INFORMIXSERVER is not set on the host; give the informixserver option")
         self.etc = self.path.join(self.informixdir, "etc")
+        self.platform = target.platform
         self.encoding = ENCODING[target.platform]
 
     def onconfig_path(self, name=None) -> str:
@@ -69,7 +66,8 @@ class Informix:
             env["ONCONFIG"] = self.onconfig
         return env
 
-    def run(self, name: str, *args, timeout=PROBE_TIMEOUT, env=None, **extra) -> dict:
+    def program_op(self, name: str, *args, timeout=PROBE_TIMEOUT, env=None, **extra) -> dict:
+        """The executor's request to run one Informix program with this server's environment (nothing runs)."""
         op = {"op": "run", "argv": [self.program(name), *map(str, args)], "env": {**self.env(), **(env or {})},
               "timeout": timeout, "encoding": self.encoding, **extra}
         if not self.onconfig:  # OSCC names it ONCONFIG.<server> (checked against the listing afterwards)
@@ -78,9 +76,9 @@ class Informix:
 
     def server_state(self, ops: Batch, prefix: str = "") -> Batch:
         """onstat -, -g arc and -d: the mode, the banner, the archives and the chunks."""
-        ops.add(prefix + "onstat", self.run("onstat", "-"))
-        ops.add(prefix + "onstat_arc", self.run("onstat", "-g", "arc"))
-        return ops.add(prefix + "onstat_d", self.run("onstat", "-d"))
+        ops.add(prefix + "onstat", self.program_op("onstat", "-"))
+        ops.add(prefix + "onstat_arc", self.program_op("onstat", "-g", "arc"))
+        return ops.add(prefix + "onstat_d", self.program_op("onstat", "-d"))
 
 
 def env_op() -> dict:
@@ -95,10 +93,6 @@ def env_values(result: dict) -> dict:
 
 def program_failed(result: dict, what: str) -> RemoteFailure:
     return RemoteFailure(f"{what} failed on the host: {result.get('error') or 'no result'}", result)
-
-
-def output(result: dict | None) -> str:
-    return (result or {}).get("output") or ""
 
 
 # ---------------------------------------------------------------- the probe
@@ -136,60 +130,16 @@ def discover_onconfig(entries: list[dict], server: str, etc: str) -> str:
     return found[0]
 
 
-def oscc_version(result: dict | None) -> str | None:
-    """DisplayName and DisplayVersion of the OSCC server software among the uninstall entries (docs/backup.md)."""
-    if not result or not result.get("ok"):
-        return None
-    found = sorted({f"{o.get('DisplayName')} {o.get('DisplayVersion')}" for o in result["objects"]
-                    if fnmatch.fnmatchcase(str(o.get("DisplayName") or "").lower(), OSCC_PRODUCT.lower())})
-    return "; ".join(found) or None
-
-
-def read_lock(result: dict, path: str) -> dict | None:
-    """The server's lock as the probe found it: None, its record, or unreadable (its writer died while writing)."""
-    if not result.get("exists"):
-        return None
-    try:
-        lock = json.loads(result.get("content") or "")
-    except ValueError:
-        lock = None
-    if not isinstance(lock, dict):
-        return {"path": path, "unreadable": True}
-    return dict(lock, path=path)
-
-
-def read_manifests(result: dict, files: dict, destination: str, resolved: str | None, path) -> tuple[list, list]:
-    """The destination's manifests as the controller judges them (_archives.own_manifests), and its run records."""
-    manifests, records = [], []
-    for entry in result.get("entries", []):
-        if entry["dir"]:
-            continue
-        where = path.join(destination, entry["name"])
-        try:
-            content = json.loads(entry.get("content") or "")
-            if not isinstance(content, dict):
-                raise ValueError("not a JSON object")
-        except ValueError as exc:
-            content = {"unreadable": str(exc)[:200]}
-        if entry["name"].endswith(RUN_RECORD_SUFFIX):
-            records.append(dict(content, record=where, record_name=entry["name"]))
-            continue
-        if "unreadable" in content and len(content) == 1:
-            manifests.append({"manifest": where, "unreadable": content["unreadable"]})
-            continue
-        manifest = dict(content, manifest=where, manifest_link=entry["link"])
-        archive = manifest.get("archive")
-        if isinstance(archive, str) and archive and archive in files:
-            manifest["archive_link"] = files[archive]["link"]
-            manifest["archive_resolved"] = path.join(resolved or destination, archive)
-        manifests.append(manifest)
-    return manifests, records
-
-
-def probe(target, args: dict, destination: str | None = None) -> dict:
+def probe(target, args: dict, destination: str | None = None) -> Probe:
     """What the host says about its Informix server: one round trip when informixdir and informixserver are
     given, one more to read the host's environment otherwise, and one more when ONCONFIG is not where OSCC
-    puts it. The keys are those InformixAction.probe and the plugins read."""
+    puts it."""
+    return Probe.from_results(**probe_recording(target, args, destination), path=target.path)
+
+
+def probe_recording(target, args: dict, destination: str | None = None) -> dict:
+    """The probe's round trips and what they returned, as Probe.from_results takes it (and as the unit tests'
+    fixtures record it)."""
     informix = Informix(target, args.get("informixdir"), args.get("informixserver"), args.get("onconfig"))
     ops = probe_ops(informix, destination)
     raw = target.batch(ops.ops, read_only=True, check=False)
@@ -219,57 +169,12 @@ def probe(target, args: dict, destination: str | None = None) -> dict:
     for key in ("onstat", "onstat_arc", "onstat_d"):
         if key not in done or not done[key].get("ok"):
             raise program_failed(done.get(key) or {}, "onstat")
-    result = {
-        "onconfig_path": onconfig_path, "onconfig_text": found["content"], "onconfig_sha256": found["sha256"],
-        "environment": {"INFORMIXDIR": informix.informixdir, "INFORMIXSERVER": informix.informixserver, "ONCONFIG": name},
-        "onstat_rc": done["onstat"]["rc"], "onstat": output(done["onstat"]),
-        "onstat_arc": output(done["onstat_arc"]) if done["onstat"]["rc"] != ifx.OFFLINE_RC else "",
-        "onstat_d": output(done["onstat_d"]) if done["onstat"]["rc"] != ifx.OFFLINE_RC else "",
-        "computer_name": done["env"]["computer_name"], "oscc_version": oscc_version(done.get("installed")),
-        "lock": read_lock(done["lock"], informix.lock_path) if done["lock"].get("ok") else None,
-        "informix": informix, "run_records": [],
-    }
-    if destination:
-        where = done["destination"]
-        result.update(destination_exists=where.get("exists") and where.get("dir"),
-                      destination_is_file=bool(where.get("exists") and not where.get("dir")))
-        if result["destination_exists"]:
-            result["destination_resolved"] = where.get("resolved")
-            files = {e["name"]: e for e in done["files"].get("entries", [])}
-            result["files"] = files
-            result["manifests"], result["run_records"] = read_manifests(
-                done["manifests"], files, destination, where.get("resolved"), target.path)
-    return result
+    environment = {"INFORMIXDIR": informix.informixdir, "INFORMIXSERVER": informix.informixserver, "ONCONFIG": name}
+    return {"results": done, "onconfig": found, "environment": environment, "onconfig_path": onconfig_path,
+            "lock_path": informix.lock_path, "destination": destination}
 
 
-# ---------------------------------------------------------------- the server's lock
-def holder_text(lock: dict) -> str:
-    if lock.get("controller"):
-        return f"from controller {lock['controller']}, pid {lock.get('controller_pid')}, since {lock.get('started')}"
-    return f"pid {lock.get('pid')} on {lock.get('host')}, since {lock.get('started')}"
-
-
-def lock_op(informix: Informix, operation: str, token: str, ttl: int, break_token: str | None = None,
-            renew: bool = False) -> dict:
-    """The server's lock as a lease of ttl seconds, held by this controller across its round trips; the host
-    ends it should this controller die. With renew (break_token its own token) it is renewed, and refused when
-    it is not this run's any more."""
-    op = {"op": "lock", "path": informix.lock_path, "ttl": ttl,
-          "record": {"operation": operation, "token": token, "controller": socket.gethostname(),
-                     "controller_pid": os.getpid()}}
-    if break_token is not None:
-        op["break_token"] = break_token
-    if renew:
-        op["renew"] = True
-    return op
-
-
-def unlock_op(informix: Informix, token: str) -> dict:
-    return {"op": "unlock", "path": informix.lock_path, "token": token}
-
-
-def lock_refused(result: dict, path: str) -> AnsibleActionFail:
-    holder = result.get("holder") or {}
-    return AnsibleActionFail(f"another {holder.get('operation') or 'backup'} is running on this server "
-                             f"({holder_text(holder)}); lock {path}")
-
+def informix_of(target, probe: Probe) -> Informix:
+    """The probed server's Informix on this target, as the probe found it: no round trip."""
+    environment = probe.environment
+    return Informix(target, environment["INFORMIXDIR"], environment["INFORMIXSERVER"], environment["ONCONFIG"])

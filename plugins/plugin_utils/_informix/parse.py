@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Pure functions about Informix: output parsers, ONCONFIG handling, success rules.
+# PURE: Pure functions about Informix: output parsers, ONCONFIG handling, success rules.
 # No I/O: every function here is unit-tested with recorded output (the facts: docs/vendor-facts.md, Informix).
 from __future__ import annotations
 

@@ -4,17 +4,21 @@
 # The restore itself as executor operations (manual §6.3.3 steps 3-15): take the server off-line,
 # create missing chunks, let ontape or onbar restore the chain, bring the server On-Line. Its
 # decisions (what ran, whether the server was touched, what ontape's words mean) are made here.
+# HOST: the restore's round trips; restore_plan.py chooses the chain and the method.
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch, step_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import lock_refused, output
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import informix_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import lock_refused
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import Probe, RestorePlan, output
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_plan import STAGE_PREFIX
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_prompts import RESTORE_PROMPTS
 
-STAGE_PREFIX = "oscc_restore"  # IFX_ONTAPE_FILE_PREFIX of the archives staged in a TAPEDEV directory
 QUIESCENT_OR_UP = [1, 7, 5]  # after ontape -r: Quiescent, Single-User or already On-Line
 # What touches the server: once one of these ran, a failure leaves it as the restore left it.
 TOUCHING = ("shutdown", "chunk", "stage", "save_tapedev", "load_tapedev", "restore", "online")
@@ -25,23 +29,23 @@ def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_u
     files = [m["archive_path"] for m in chain if m.get("archive_path")]
     ops = Batch().add("lock", lock.op())  # still this restore's: nothing runs otherwise
     if method == "onbar":  # restorable? asked before anything is touched
-        ops.add("onbar_verify", informix.run("onbar", "-v", timeout=timeout, ok_rc=[0]))
+        ops.add("onbar_verify", informix.program_op("onbar", "-v", timeout=timeout, ok_rc=[0]))
     if server_up:
-        ops.add("shutdown", informix.run("onmode", "-ky", timeout=timeout))
-    ops.add("offline", informix.run("onstat", "-", ok_rc=[ifx.OFFLINE_RC]))
+        ops.add("shutdown", informix.program_op("onmode", "-ky", timeout=timeout))
+    ops.add("offline", informix.program_op("onstat", "-", ok_rc=[ifx.OFFLINE_RC]))
     for chunk in found["missing_chunks"]:  # manual §6.3.3: missing chunk files are created empty first
         ops.add(("chunk_dir", chunk), {"op": "mkdir", "path": path.dirname(chunk)})
         ops.add(("chunk", chunk), {"op": "write", "path": chunk, "content": "", "expected_sha256": "",
                                    "encoding": "latin-1"})
     if method == "onbar":
-        ops.add("restore", informix.run("onbar", "-r", timeout=timeout, ok_rc=[0]))
+        ops.add("restore", informix.program_op("onbar", "-r", timeout=timeout, ok_rc=[0]))
     elif method == "stdio":
-        ops.add("restore", informix.run("ontape", "-r", "-t", "STDIO", timeout=timeout, stdin_files=files))
+        ops.add("restore", informix.program_op("ontape", "-r", "-t", "STDIO", timeout=timeout, stdin_files=files))
     elif method == "directory":
         for level, archive in enumerate(files):
             ops.add(("stage", level), {"op": "copy", "src": archive, "dest": found["staged"][level]})
             ops.add_cleanup(("unstage", level), {"op": "remove", "path": found["staged"][level], "root": tapedev})
-        ops.add("restore", informix.run("ontape", "-r", "-d", timeout=timeout,
+        ops.add("restore", informix.program_op("ontape", "-r", "-d", timeout=timeout,
                                         env={"IFX_ONTAPE_FILE_PREFIX": STAGE_PREFIX}))
     else:  # the manual's TAPEDEV file: ontape asks for each level in turn, and each must be in the file then
         saved, folder = tapedev + ".oscc-saved", path.dirname(tapedev)
@@ -51,10 +55,10 @@ def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_u
         ops.add("restore", {"op": "prompted", "argv": [informix.program("ontape"), "-r"], "env": informix.env(),
                             "timeout": timeout, "encoding": informix.encoding, "stage": {"files": files, "target": tapedev},
                             "prompts": [list(p) for p in RESTORE_PROMPTS]})
-    ops.add("recovered", informix.run("onstat", "-", ok_rc=QUIESCENT_OR_UP))
-    ops.add("online", informix.run("onmode", "-m", timeout=timeout))
-    ops.add("mode", informix.run("onstat", "-", ok_rc=[ifx.ONLINE_RC]))
-    ops.add_cleanup("left", informix.run("onstat", "-"))  # the mode the server is left in, whatever happened
+    ops.add("recovered", informix.program_op("onstat", "-", ok_rc=QUIESCENT_OR_UP))
+    ops.add("online", informix.program_op("onmode", "-m", timeout=timeout))
+    ops.add("mode", informix.program_op("onstat", "-", ok_rc=[ifx.ONLINE_RC]))
+    ops.add_cleanup("left", informix.program_op("onstat", "-"))  # the mode the server is left in, whatever happened
     return ops
 
 
@@ -62,17 +66,18 @@ def wait_for_mode(target, informix, wanted, timeout) -> int:
     """onstat - until the server is in one of the wanted modes (a mode change Informix finishes later)."""
     deadline = time.monotonic() + timeout
     while True:
-        rc = target.batch([informix.run("onstat", "-")])["results"][0]["rc"]
+        rc = target.batch([informix.program_op("onstat", "-")])["results"][0]["rc"]
         if rc in wanted or time.monotonic() > deadline:
             return rc
         time.sleep(2)
 
 
-def restore_batch(target, probe, chain, method, tapedev, timeout, lock, found) -> dict:
+def restore_batch(target, probe: Probe, plan: RestorePlan, timeout, lock, found) -> dict:
     """The restore in one round trip (more only while Informix finishes a mode change); a RemoteFailure that
     says whether the server was touched and in which mode it is left."""
-    informix = probe["informix"]
-    ops = restore_ops(informix, chain, method, tapedev, timeout, lock, found, probe["onstat_rc"] != ifx.OFFLINE_RC)
+    informix, method = informix_of(target, probe), plan.method
+    server_up = probe.onstat_rc != ifx.OFFLINE_RC
+    ops = restore_ops(informix, plan.chain, method, plan.tapedev, timeout, lock, found, server_up)
     raw = target.batch(ops.ops, ops.cleanup, check=False)
     results = ops.results(raw)
     ran = ops.names[: len(raw["results"])]
@@ -96,7 +101,7 @@ def restore_batch(target, probe, chain, method, tapedev, timeout, lock, found) -
     if stopped == "offline" and failure.get("ok"):  # onmode -ky returned before the server was down
         if wait_for_mode(target, informix, [ifx.OFFLINE_RC], timeout) != ifx.OFFLINE_RC:
             raise RemoteFailure(f"server did not reach mode Off-Line within {timeout} s", details)
-        return restore_batch(target, dict(probe, onstat_rc=ifx.OFFLINE_RC), chain, method, tapedev, timeout, lock, found)
+        return restore_batch(target, dataclasses.replace(probe, onstat_rc=ifx.OFFLINE_RC), plan, timeout, lock, found)
     if stopped == "restore" and method == "onbar" and failure.get("ok"):
         rc = failure.get("rc")
         raise RemoteFailure(f"onbar -r returned {rc} ({ifx.ONBAR_RETURN_CODES.get(str(rc), 'see BAR_ACT_LOG')}); "
@@ -114,7 +119,7 @@ def restore_batch(target, probe, chain, method, tapedev, timeout, lock, found) -
         if rc not in QUIESCENT_OR_UP:
             raise RemoteFailure(f"server did not reach mode {QUIESCENT_OR_UP} within {timeout} s", details)
         if rc != ifx.ONLINE_RC:
-            target.batch([informix.run("onmode", "-m", timeout=timeout)])
+            target.batch([informix.program_op("onmode", "-m", timeout=timeout)])
     if rc != ifx.ONLINE_RC:
         rc = wait_for_mode(target, informix, [ifx.ONLINE_RC], timeout)
         if rc != ifx.ONLINE_RC:

@@ -5,27 +5,40 @@
 # executor on a saved batch, which leaves the archive as <name>.arc.partial and its result as a
 # run record, <name>.run.json. The next backup or restore judges each record here, as a controller
 # backup is judged, and turns it into a manifest (or a FAILED line) under the server's lock.
+# PURE: the saved batches, the records' judgement and the requests that adopt them; backup.adopt runs
+# the adoption on the host.
 from __future__ import annotations
 
 import datetime as dt
 import json
 import re
-import uuid
+import socket
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import archive_ops, backup_outcome
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import (
-    RUN_RECORD_SUFFIX,
-    lock_op,
-    lock_refused,
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import (
+    archive_ops,
+    backup_outcome,
+    identity,
 )
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import RUN_RECORD_SUFFIX, Probe
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import output as output_of
 
 STAMP = "{stamp}"  # replaced by the executor with the UTC time the run started (contract.BATCH_REQUEST)
 PLAN_KEYS = ("level", "tool", "method", "tapedev", "verify", "timeout", "destination", "results_file", "manifest")
+
+
+def scheduled_plan(args: dict, probe: Probe, host: str | None) -> dict:
+    """What one level's scheduled run does and its record carries (PLAN_KEYS). args: the backup's arguments
+    (backup_options.backup_arguments) with the level and the results file."""
+    tapedev = probe.onconfig_values.get("TAPEDEV")
+    manifest = {"format": arc.MANIFEST_FORMAT, **identity(probe, host), "tool": args["tool"], "method": args["method"],
+                "controller": socket.gethostname(),
+                "tapedev": tapedev if args["method"] in ("directory", "tapedev") else None}
+    return {"level": args["level"], "tool": args["tool"], "method": args["method"], "verify": args["verify"],
+            "timeout": args["timeout"], "destination": args["destination"], "results_file": args["results_file"],
+            "tapedev": tapedev, "manifest": manifest}
 
 
 def run_name(server: str, level: int, stamp: str = STAMP) -> str:
@@ -41,10 +54,11 @@ def scheduled_ops(informix, plan: dict, plan_file: str, stamp: str = STAMP) -> B
     # No lease: the lock lives as long as the run's process, so a killed run leaves a lock the next run breaks.
     ops.add("lock", {"op": "lock", "path": informix.lock_path,
                      "record": {"operation": "scheduled backup", "token": f"scheduled-{stamp}"}})
-    ops.add("before_onstat", informix.run("onstat", "-"))
-    ops.add("before_arc", informix.run("onstat", "-g", "arc"))
+    ops.add("before_onstat", informix.program_op("onstat", "-"))
+    ops.add("before_arc", informix.program_op("onstat", "-g", "arc"))
     ops.add("mkdir", {"op": "mkdir", "path": destination})
-    archive_ops(informix, dict(plan, name=name), ops, path.join(destination, name + arc.ARCHIVE_SUFFIX + ".partial"))
+    archive_ops(informix, ops, path.join(destination, name + arc.ARCHIVE_SUFFIX + ".partial"), name, plan["tool"],
+                plan["method"], plan["level"], plan["tapedev"], plan["verify"], plan["timeout"])
     informix.server_state(ops, prefix="after_")
     ops.add_cleanup("unlock", {"op": "unlock", "path": informix.lock_path, "token": f"scheduled-{stamp}"})
     return ops
@@ -109,7 +123,7 @@ def _judge(informix, record: dict) -> dict:
         return dict(verdict, failure=f"the server has no level {level - 1} archive for a level {level} backup to build on")
     if stopped not in (None, "archive"):
         return dict(verdict, failure=f"{stopped} failed: {(failure or {}).get('error')}")
-    problem, kept = backup_outcome(dict(plan, name=verdict["name"]), named)
+    problem, kept = backup_outcome(plan["tool"], plan["timeout"], named)
     checkpoint = ifx.last_archives(ifx.parse_onstat_arc(output_of(named.get("after_onstat_arc")))).get(level)
     previous = before.get(level)
     if problem is None and plan["verify"] and (
@@ -162,15 +176,14 @@ def adoption_ops(informix, verdicts: list[dict]) -> list[dict]:
             ops.append({"op": "remove", "path": partial, "root": destination})
             line = f"{stamp_time(v['stamp'])} FAILED level {v['level']}: {v['failure']}"
         ops.append({"op": "write", "path": results_file(path, destination, v.get("plan")), "encoding": "utf-8",
-                    "append": True, "content": line_text(line) + ("\r\n" if informix.target.platform == "windows" else "\n")})
+                    "append": True, "content": line_text(line) + ("\r\n" if informix.platform == "windows" else "\n")})
         ops.append({"op": "remove", "path": v["record"], "root": destination})
     return ops
 
 
-def own_records(probe: dict) -> list[dict]:
-    server = probe["environment"]["INFORMIXSERVER"]
-    ours = re.compile(re.escape(server) + r"_\d{8}T\d{9}_L[012]" + re.escape(RUN_RECORD_SUFFIX) + "$")
-    return sorted((r for r in probe.get("run_records", []) if ours.match(r["record_name"])), key=lambda r: r["record_name"])
+def own_records(probe: Probe) -> list[dict]:
+    ours = re.compile(re.escape(probe.server) + r"_\d{8}T\d{9}_L[012]" + re.escape(RUN_RECORD_SUFFIX) + "$")
+    return sorted((r for r in probe.run_records if ours.match(r["record_name"])), key=lambda r: r["record_name"])
 
 
 def pending_warning(records: list[dict]) -> list[str]:
@@ -178,38 +191,3 @@ def pending_warning(records: list[dict]) -> list[str]:
         return []
     return [f"{len(records)} finished scheduled run(s) wait to become manifests ({records[0]['record']} ...); "
             "a real run takes them over first, check mode plans without them"]
-
-
-def adopt(target, probe: dict, ttl: int, break_token=None) -> list[dict]:
-    """The server's finished scheduled runs turned into manifests, under its lock: one round trip to take the lock
-    and read each kept archive back, one to make them permanent. Returns the verdicts; the caller probes again."""
-    informix = probe["informix"]
-    verdicts = [judge(informix, r) for r in own_records(probe)]
-    if not verdicts:
-        return []
-    token = uuid.uuid4().hex
-    unlock = {"op": "unlock", "path": informix.lock_path, "token": token}
-    kept = [v for v in verdicts if v.get("manifest", {}).get("archive")]
-    partials = [informix.path.join(informix.path.dirname(v["record"]), v["name"] + arc.ARCHIVE_SUFFIX + ".partial")
-                for v in kept]
-    reads = [{"op": "hash", "path": partial} for partial in partials]
-    done = target.batch([lock_op(informix, "adopting scheduled backups", token, ttl, break_token)] + reads, check=False)
-    if done.get("failed_at") is not None:
-        target.batch([unlock], check=False)
-        failed = done["results"][done["failed_at"]]
-        if failed.get("op") == "lock" and failed.get("ok"):
-            raise lock_refused(failed, informix.lock_path)
-        raise RemoteFailure(f"the scheduled backups could not be taken over: {failed.get('error')}", failed)
-    for verdict, found in zip(kept, done["results"][1:]):  # the archive on the host is the one the run recorded
-        manifest = verdict["manifest"]
-        if not found.get("exists") or (found.get("sha256"), found.get("size")) != (manifest["sha256"], manifest["size"]):
-            del verdict["manifest"]
-            verdict["failure"] = ("its archive is gone" if not found.get("exists") else
-                                  "its archive is not the one the run wrote (checksum)")
-    ops = [lock_op(informix, "adopting scheduled backups", token, ttl, token, renew=True)] + adoption_ops(informix, verdicts)
-    done = target.batch(ops, [unlock], check=False)
-    if done.get("failed_at") is not None:
-        failed = done["results"][done["failed_at"]]
-        raise RemoteFailure(f"the scheduled backups could not be taken over: {failed.get('error') or 'the lock was lost'}",
-                            failed)
-    return verdicts

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Domino prepared for the OSCC e-mail server through its server console (docs/vendor-facts.md, Domino):
+# PURE: Domino prepared for the OSCC e-mail server through its server console (docs/vendor-facts.md, Domino):
 # notes.ini variables with `set config`, compaction with `load compact <db> -b`. Planned here from
 # the notes.ini text; the console commands are the only thing sent.
 from __future__ import annotations

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Exchange on-premises and Exchange Online for the OSCC e-mail server (manual §3.2, §3.4, §3.7, §3.8):
+# PURE: Exchange on-premises and Exchange Online for the OSCC e-mail server (manual §3.2, §3.4, §3.7, §3.8):
 # the cmdlets that read the organisation, from what they report the cmdlets that are still needed, in order, and
 # the executor operations that run them. No I/O.
 from __future__ import annotations

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The prompt table of osccmseheaders.exe (manual §3.4.1 steps 2-9), answered by the host executor's prompted
+# PURE: The prompt table of osccmseheaders.exe (manual §3.4.1 steps 2-9), answered by the host executor's prompted
 # operation (_host/contract.py).
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# A CA certificate in a Java keystore under an alias (manual §3.6), compared by SHA-256 fingerprint:
+# PURE: A CA certificate in a Java keystore under an alias (manual §3.6), compared by SHA-256 fingerprint:
 # the keytool runs as executor `run` operations, what keytool printed read here. The store password
 # reaches keytool in its environment (-storepass:env), never in its argv or the request.
 from __future__ import annotations

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# What replication_info and replication share (their common options are the doc fragment oscc.admin.replication):
+# HOST: What replication_info and replication share (their common options are the doc fragment oscc.admin.replication):
 # the estate from the inventory, and the probe of one round trip that says whether the host replicates through
 # Informix Enterprise Replication at all (docs/replication.md).
 from __future__ import annotations
@@ -59,9 +59,9 @@ class ReplicationAction(OsccAction):
         """ONCONFIG (its CDR_ parameters), the server's mode, its spaces and the ER server list."""
         onconfig = informix.onconfig_path(informix.onconfig or f"ONCONFIG.{informix.informixserver}")
         ops = Batch().add("onconfig", {"op": "read", "path": onconfig, "encoding": "latin-1"})
-        ops.add("onstat", informix.run("onstat", "-"))
-        ops.add("onstat_d", informix.run("onstat", "-d"))
-        return ops.add("servers", informix.run("cdr", "list", "server"))
+        ops.add("onstat", informix.program_op("onstat", "-"))
+        ops.add("onstat_d", informix.program_op("onstat", "-d"))
+        return ops.add("servers", informix.program_op("cdr", "list", "server"))
 
     @staticmethod
     def read_probe(informix, estate, found: dict) -> dict:

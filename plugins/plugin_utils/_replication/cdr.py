@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Replication of an OSCC estate (manual chapter 7, §8.1) as Informix Enterprise Replication shows it
+# PURE: Replication of an OSCC estate (manual chapter 7, §8.1) as Informix Enterprise Replication shows it
 # (docs/replication.md): the estate from the inventory, the parsers of cdr and onstat output, the
 # buffer levels of §7.1.1, the plan of cdr commands for each action of the manual's tool, and the
 # manual's GUI steps for when the probe cannot confirm the mapping.

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The replication preflight (manual §7.1, §7.3 steps 1-6, §8.1) as pure Python: the input rules, the one batch
+# PURE: The replication preflight (manual §7.1, §7.3 steps 1-6, §8.1) as pure Python: the input rules, the one batch
 # that reads everything, the parsers of what it read (w32tm /stripchart, dbaccess, the DNS and ping cmdlets), the
 # hosts.equiv plan and the judgement of one host and of all participants. No I/O.
 from __future__ import annotations

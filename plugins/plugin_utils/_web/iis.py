@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# IIS settings of the OSCC ISAPI application (manual §4.2.1.1 step 7 and its note, §4.2.1.4): the ISAPI/CGI
+# PURE: IIS settings of the OSCC ISAPI application (manual §4.2.1.1 step 7 and its note, §4.2.1.4): the ISAPI/CGI
 # restriction of the DLL, the application's handler access, MIME types, default documents. The WebAdministration
 # cmdlets that read them, what differs, and the cmdlets that change it. No I/O.
 from __future__ import annotations

@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# The web components kit laid into its folder (manual §4.2.1.1 step 4 and the chapter's note on
+# PURE: The web components kit laid into its folder (manual §4.2.1.1 step 4 and the chapter's note on
 # upgrades): the plan, without I/O. A file that differs from what the previous kit laid down
 # (customised, localised, configured on site) is kept, and its site copy and the new kit's version
 # are saved; files the kit does not carry are never touched. dest/.oscc-kit.json records what the

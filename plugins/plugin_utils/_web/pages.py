@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# Localisation (manual §4.4.1) and customisation of CaptureWCData.htm (§4.4.2): the rules and the
+# PURE: Localisation (manual §4.4.1) and customisation of CaptureWCData.htm (§4.4.2): the rules and the
 # page edits, without I/O.
 from __future__ import annotations
 

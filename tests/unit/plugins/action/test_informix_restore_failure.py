@@ -1,4 +1,5 @@
 """What a restore that fails after the services were stopped does with them, decided from what it knows."""
+from types import SimpleNamespace
 from unittest.mock import MagicMock
 
 import pytest
@@ -13,7 +14,7 @@ SAFETY = {"safety_backup": {"manifest": "D:\\OSCC-Backups\\safety\\ol_main_20261
 def fail(details, restoring, mode_now=None):
     plugin, target = MagicMock(), MagicMock()
     plugin._start = ActionModule._start
-    plugin.probe.return_value = {"onstat_rc": mode_now}
+    plugin.probe.return_value = SimpleNamespace(onstat_rc=mode_now)
     with pytest.raises(RemoteFailure) as caught:
         ActionModule._failed(plugin, target, {}, RemoteFailure("restore failed: x", details), list(SERVICES), restoring,
                              dict(SAFETY))

@@ -1,5 +1,6 @@
 """onconfig writes ONCONFIG as Informix's file: latin-1 (every byte kept), guarded by the SHA-256 the probe read."""
 import hashlib
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,8 +17,8 @@ def onconfig(tmp_path, monkeypatch):
 
     def probe(target, location):
         raw = path.read_bytes()
-        return {"onconfig_path": str(path), "onconfig_text": raw.decode("latin-1"),
-                "onconfig_sha256": hashlib.sha256(raw).hexdigest(), "onstat_rc": 5, "environment": {}}
+        return SimpleNamespace(onconfig_path=str(path), text=SimpleNamespace(onconfig=raw.decode("latin-1")),
+                               onconfig_sha256=hashlib.sha256(raw).hexdigest(), onstat_rc=5, environment={})
 
     monkeypatch.setattr(onconfig_plugin.informix_host, "probe", probe)
     return path

@@ -1,0 +1,105 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# HOST: the server's lock, one backup or restore per Informix server: the lock's requests, the
+# round trips that take and release it, and what the controller judges of a lock it found.
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+
+
+def holder_text(lock: dict) -> str:
+    if lock.get("controller"):
+        return f"from controller {lock['controller']}, pid {lock.get('controller_pid')}, since {lock.get('started')}"
+    return f"pid {lock.get('pid')} on {lock.get('host')}, since {lock.get('started')}"
+
+
+def lock_op(informix, operation: str, token: str, ttl: int, break_token: str | None = None,
+            renew: bool = False) -> dict:
+    """The server's lock as a lease of ttl seconds, held by this controller across its round trips; the host
+    ends it should this controller die. With renew (break_token its own token) it is renewed, and refused when
+    it is not this run's any more."""
+    op = {"op": "lock", "path": informix.lock_path, "ttl": ttl,
+          "record": {"operation": operation, "token": token, "controller": socket.gethostname(),
+                     "controller_pid": os.getpid()}}
+    if break_token is not None:
+        op["break_token"] = break_token
+    if renew:
+        op["renew"] = True
+    return op
+
+
+def unlock_op(informix, token: str) -> dict:
+    return {"op": "unlock", "path": informix.lock_path, "token": token}
+
+
+def lock_refused(result: dict, path: str) -> AnsibleActionFail:
+    holder = result.get("holder") or {}
+    return AnsibleActionFail(f"another {holder.get('operation') or 'backup'} is running on this server "
+                             f"({holder_text(holder)}); lock {path}")
+
+
+def _controller_pid_alive(pid) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError, OverflowError):
+        return True
+    return True
+
+
+def lock_to_break(lock: dict | None) -> str | None:
+    """The token of a lock to break: one a run of this controller left when its process died. The host breaks
+    it only once the host process that took it has ended too (an archive may still be running); every other
+    case it judges itself when the lock is taken (an unreadable lock, a lease run out, a dead process)."""
+    if not lock:
+        return None
+    orphan = lock.get("controller") == socket.gethostname() and lock.get("controller_pid") and \
+        not _controller_pid_alive(lock["controller_pid"])
+    return (lock.get("token") or "") if orphan else None
+
+
+def lock_warning(lock: dict | None) -> list[str]:
+    """Check mode takes no lock: say whose lock the host holds, if any (it may be stale)."""
+    if not lock or lock_to_break(lock) is not None:
+        return []
+    if lock.get("unreadable"):
+        return [f"the server's lock {lock['path']} is unreadable; the next run breaks it"]
+    return [f"the server's lock {lock['path']} is held by a {lock.get('operation') or 'backup'} "
+            f"({holder_text(lock)}); a real run waits for nothing and is refused unless that run is gone"]
+
+
+class ServerLock:
+    """The server's lock held by this controller across the round trips of a backup or restore: a lease the
+    host ends by itself after `ttl` seconds, should this controller die."""
+
+    def __init__(self, target, informix, operation, ttl):
+        self.target, self.informix, self.operation, self.ttl = target, informix, operation, ttl
+        self.token = uuid.uuid4().hex
+
+    def op(self, break_token=None, renew=True) -> dict:
+        """The lock renewed: a batch that starts with it runs only while it is still this run's. With renew
+        false, the first taking, breaking the lock a dead run of this controller left (break_token)."""
+        return lock_op(self.informix, self.operation, self.token, self.ttl,
+                                     self.token if break_token is None else break_token, renew=renew)
+
+    def take(self, break_token=None):
+        taken = self.target.batch([self.op(break_token, renew=False)], check=False)["results"][0]
+        if not taken.get("ok"):
+            raise RemoteFailure(f"the server's lock could not be taken: {taken.get('error')}", taken)
+        if not taken["acquired"]:
+            raise lock_refused(taken, self.informix.lock_path)
+        return self
+
+    def release_op(self) -> dict:
+        return unlock_op(self.informix, self.token)
+
+    def release(self):
+        self.target.batch([self.release_op()], check=False)

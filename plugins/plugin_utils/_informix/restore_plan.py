@@ -1,0 +1,86 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# FOR INTERNAL COLLECTION USE ONLY
+# PURE: which chain a restore takes and how (manual §6.3.3, §6.3.4, §7.4 step 2): the restore plan,
+# made from a probe. restore.py runs it on the host.
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import Probe, RestorePlan
+
+STAGE_PREFIX = "oscc_restore"  # IFX_ONTAPE_FILE_PREFIX of the archives staged in a TAPEDEV directory
+
+
+def restore_method(chain: list[dict], tapedev: str | None, server_last: dict) -> str:
+    if any(m.get("tool") == "onbar" for m in chain):
+        if any(m.get("tool") != "onbar" for m in chain):
+            raise AnsibleActionFail("the chain mixes onbar and ontape backups; restore it level by level")
+        # onbar -r restores the newest backup its storage manager holds: make sure that is this chain.
+        known, ours = server_last.get(0), chain[0].get("checkpoint")
+        if known and ours and not ifx.same_checkpoint(known, ours):
+            raise AnsibleActionFail(f"onbar would restore the server's last level 0 archive ({known['date']}), "
+                                    f"not {chain[0]['name']}; only the newest onbar chain can be restored")
+        return "onbar"
+    methods = {m.get("method") for m in chain}
+    if len(methods) != 1:
+        raise AnsibleActionFail(f"the chain mixes backup methods {sorted(methods)}; restore it level by level")
+    method = methods.pop()
+    if method == "directory" and (ifx.is_null_device(tapedev) or any(c.isspace() for c in tapedev)):
+        raise AnsibleActionFail(f"the chain was written to a TAPEDEV directory, but TAPEDEV is now {tapedev!r}")
+    if method == "tapedev" and (ifx.is_null_device(tapedev) or any(c.isspace() for c in tapedev)):
+        raise AnsibleActionFail(f"the chain was written through the TAPEDEV file, but TAPEDEV is now {tapedev!r}")
+    return method
+
+
+def version_check(chain: list[dict], probe: Probe, allowed: bool) -> dict:
+    """The OSCC patch level of the backup against the server's (manual §7.4 step 2, §8.6)."""
+    recorded, installed = chain[-1].get("oscc_version"), probe.oscc_version
+    check = {"backup": recorded, "server": installed, "matches": recorded == installed, "allowed": allowed}
+    if not check["matches"] and not allowed:
+        raise AnsibleActionFail(
+            f"the OSCC patch level of the backup ({recorded or 'not recorded'}) differs from the server's "
+            f"({installed or 'not found'}); the manual (§7.4 step 2, §8.6) requires them equal. Install the matching "
+            "patch level first, or set allow_version_mismatch: true once you have checked it by hand")
+    return check
+
+
+def chosen_manifest(probe: Probe, wanted: str | None, server: str, path) -> None:
+    """An explicitly named manifest must exist, be the target server's and be trustworthy."""
+    if wanted is None:
+        return
+    entry = next((m for m in probe.manifests if path.basename(m["manifest"]) == wanted + arc.MANIFEST_SUFFIX),
+                 None)
+    if entry is None:
+        raise AnsibleActionFail(f"manifest {wanted}{arc.MANIFEST_SUFFIX} does not exist in the destination")
+    owner = entry.get("informixserver")
+    if entry.get("unreadable") is None and owner != server:
+        raise AnsibleActionFail(f"manifest {entry['manifest']} is a backup of server {owner or 'unknown'} "
+                                f"(host {entry.get('host') or 'unknown'}), not of {server}: a restore takes only the "
+                                "target server's own backups")
+    bad = next((s for s in probe.skipped if s["manifest"] == entry["manifest"]), None)
+    if bad:
+        raise AnsibleActionFail(f"refusing manifest {entry['manifest']}: {bad['reason']}")
+
+
+def plan_restore(args: dict, probe: Probe, wanted: str | None, path) -> RestorePlan:
+    """The chain to restore (the newest verified one, or the one named `wanted`), how, and what the task reports
+    of it. args: the informix_restore task's arguments; path: the host's path module."""
+    chosen_manifest(probe, wanted, probe.server, path)
+    chain = arc.restore_chain(probe.own, wanted, args["include_levels"])
+    versions = version_check(chain, probe, args["allow_version_mismatch"])
+    tapedev = probe.onconfig_values.get("TAPEDEV")
+    method = restore_method(chain, tapedev, probe.archives_by_level)
+    chunks = args["chunks"] if args["chunks"] is not None else chain[0].get("chunks", [])
+    staged = [path.join(tapedev, f"{STAGE_PREFIX}_L{level}") for level in range(len(chain))] \
+        if method == "directory" else []
+    fell_back_past = arc.newer_than(probe.skipped, chain[-1], path) if wanted is None else []
+    warnings = []
+    if fell_back_past:
+        passed = [s for s in probe.skipped if s["manifest"] in fell_back_past]
+        warnings.append(f"restoring {chain[-1]['name']}, not a newer backup: skipped {arc.skipped_text(passed)}")
+    return RestorePlan(chain=chain, method=method, tapedev=tapedev, chunks=chunks, staged=staged,
+                       services=args["services"], version_check=versions, skipped_manifests=probe.skipped,
+                       fell_back_past=fell_back_past, warnings=warnings)
