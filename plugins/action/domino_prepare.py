@@ -32,7 +32,8 @@ class ActionModule(OsccAction):
             result["warnings"] = warnings
         if changes and self._task.diff:
             result["diff"] = {"before_header": notes_ini, "after_header": notes_ini,
-                              "before": "".join(f"{n}={c['before']}\n" for n, c in changes.items() if c["before"] is not None),
+                              "before": "".join(f"{n}={c['before']}\n" for n, c in changes.items()
+                                                if c["before"] is not None),
                               "after": "".join(f"{n}={c['after']}\n" for n, c in changes.items())}
         if not commands or self._task.check_mode:
             return result
@@ -46,6 +47,7 @@ class ActionModule(OsccAction):
         missing = domino.unapplied(text, changes)
         if missing:
             wanted = ", ".join(f"{name}={changes[name]['after']}" for name in missing)
-            raise AnsibleActionFail(f"the console took 'set config' but {notes_ini} still does not show {wanted}: is it "
-                                    "the notes.ini of the running server? A Configuration Settings document may override it")
+            raise AnsibleActionFail(f"the console took 'set config' but {notes_ini} still does not show {wanted}: "
+                                    "is it the notes.ini of the running server? "
+                                    "A Configuration Settings document may override it")
         return result

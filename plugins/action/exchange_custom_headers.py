@@ -15,7 +15,10 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
 )
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.prompted import run_prompted
-from ansible_collections.oscc.admin.plugins.plugin_utils._mail.header_tool_prompts import HEADER_TOOL_LABELS, header_tool_prompts
+from ansible_collections.oscc.admin.plugins.plugin_utils._mail.header_tool_prompts import (
+    HEADER_TOOL_LABELS,
+    header_tool_prompts,
+)
 
 
 class ActionModule(OsccAction):
@@ -27,13 +30,15 @@ class ActionModule(OsccAction):
         # The utility reads one line per prompt: a line break would answer the next prompt.
         problem = (address_problem({o: args[o] for o in ("from_address", "to_address")})
                    or port_problem({"smtp_port": args["smtp_port"]})
-                   or line_value_problem({**answers, "smtp_password": args["smtp_password"]}, secret=("smtp_password",)))
+                   or line_value_problem({**answers, "smtp_password": args["smtp_password"]},
+                                         secret=("smtp_password",)))
         if problem:
             raise AnsibleActionFail(problem)
         for key, value in {**answers, "smtp_password": args["smtp_password"]}.items():
             if not str(value).strip():
                 raise AnsibleActionFail(f"{key} must not be empty: the utility reads one answer per prompt")
-        record = args["record"] or target.path.join(target.path.dirname(args["program"]), "osccmseheaders.oscc-done.json")
+        record = args["record"] or target.path.join(target.path.dirname(args["program"]),
+                                                    "osccmseheaders.oscc-done.json")
         # What the record holds: the answers without the password, so another server or account runs it again.
         content = json.dumps(answers, sort_keys=True) + "\n"
         check = bool(self._task.check_mode)
@@ -44,6 +49,7 @@ class ActionModule(OsccAction):
         if done.get("output") is not None:
             result["output"] = done["output"]
         if done["changed"] and self._task.diff:
-            result["diff"] = {"before": "", "after": f"custom headers defined through {args['smtp_host']}:{args['smtp_port']}"
-                                                     f" as {args['smtp_user']}\n"}
+            result["diff"] = {"before": "",
+                              "after": f"custom headers defined through {args['smtp_host']}:{args['smtp_port']}"
+                                       f" as {args['smtp_user']}\n"}
         return result

@@ -94,7 +94,8 @@ class ActionModule(InformixAction):
         if self._task.check_mode:
             return False  # the plan is the same; nothing is written
         ops = [{"op": "mkdir", "path": args["script_dir"]}]
-        ops += [{"op": "write", "path": path, "content": content, "encoding": "utf-8"} for path, content in contents.items()]
+        ops += [{"op": "write", "path": path, "content": content, "encoding": "utf-8"}
+                for path, content in contents.items()]
         done = target.batch(ops)["results"]
         return done[0]["created"] or any(r["changed"] for r in done[1:])
 

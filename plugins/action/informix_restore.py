@@ -58,7 +58,8 @@ class ActionModule(InformixAction):
         found = self._look(target, plan.chain, plan.chunks, plan.staged)
         bad = [a for a in found["archives"] if not a["ok"]]
         if bad:
-            raise AnsibleActionFail(f"refusing to restore, nothing was touched: {bad[0]['archive']}: {bad[0]['reason']}")
+            raise AnsibleActionFail(f"refusing to restore, nothing was touched: "
+                                    f"{bad[0]['archive']}: {bad[0]['reason']}")
         if self._task.check_mode:
             warnings = plan.warnings + lock_warning(probe.lock) + pending_warning(pending)
             return {"changed": True, **plan.report(), **({"warnings": warnings} if warnings else {}),
@@ -114,7 +115,8 @@ class ActionModule(InformixAction):
         except RemoteFailure as exc:
             self._failed(target, args, exc, stopped, restoring, result)
         self._start(target, args["services"])
-        result.update(changed=True, server_mode=ifx.server_mode(done["onstat_rc"]), created_chunks=done["created_chunks"],
+        result.update(changed=True, server_mode=ifx.server_mode(done["onstat_rc"]),
+                      created_chunks=done["created_chunks"],
                       manifests=[m["manifest"] for m in plan.chain], output=done["output"])
         return result
 
@@ -131,13 +133,16 @@ class ActionModule(InformixAction):
                 rc = None
         if not touched and rc in (None, ifx.ONLINE_RC):
             self._start(target, stopped)
-            raise RemoteFailure(f"{exc} Nothing was restored; the OSCC services were started again.", exc.details) from None
+            raise RemoteFailure(f"{exc} Nothing was restored; the OSCC services were started again.",
+                                exc.details) from None
         mode = ifx.server_mode(rc) if rc is not None else "in an unknown mode"
         safety = result.get("safety_backup", {}).get("manifest")
         undo = (f" The state before the restore is in {safety}: restore it with manifest={safety}." if safety else
                 " No safety backup was taken.")
-        details = dict(exc.details, server_mode=mode, services_stopped=stopped, safety_backup=result.get("safety_backup"))
-        raise RemoteFailure(f"{exc} Informix is {mode}; the OSCC services stay stopped ({', '.join(stopped) or 'none'}): "
+        details = dict(exc.details, server_mode=mode, services_stopped=stopped,
+                       safety_backup=result.get("safety_backup"))
+        raise RemoteFailure(f"{exc} Informix is {mode}; "
+                            f"the OSCC services stay stopped ({', '.join(stopped) or 'none'}): "
                             f"start them once Informix is On-Line.{undo}", details) from None
 
     def _safety_backup(self, target, args, probe, destination, task_vars, lock):

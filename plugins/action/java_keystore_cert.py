@@ -15,7 +15,8 @@ class ActionModule(OsccAction):
     PATH_OPTIONS = ("keystore", "certificate")
 
     def act(self, args, target, task_vars):
-        problem = line_value_problem({o: args[o] for o in ("alias", "keystore_password")}, secret=("keystore_password",))
+        problem = line_value_problem({o: args[o] for o in ("alias", "keystore_password")},
+                                     secret=("keystore_password",))
         if problem:
             raise AnsibleActionFail(problem)
         where = (args["keytool"], args["keystore"], args["alias"], args["certificate"])

@@ -51,7 +51,8 @@ def check_options(args, hostvars):
     hours = args["run_for_hours"]
     if hours is not None:
         if args["sync"] not in ("report_data_all", "report_data_continue"):
-            raise AnsibleActionFail("run_for_hours applies to sync report_data_all and report_data_continue only (§7.2)")
+            raise AnsibleActionFail("run_for_hours applies to sync report_data_all "
+                                    "and report_data_continue only (§7.2)")
         if not math.isfinite(hours) or hours <= 0 or hours > MAX_HOURS:
             raise AnsibleActionFail(f"run_for_hours must be a number of hours greater than 0 and at most {MAX_HOURS}, "
                                     f"got {hours!r}")
@@ -110,7 +111,8 @@ class ActionModule(ReplicationAction):
         """The probe could not confirm the mapping: nothing changed; the manual's steps by hand."""
         steps = rep.gui_steps(action, args["scope"] if action in rep.STATES else "central_reporting", estate.host,
                               partner)
-        return {"failed": True, "changed": False, "msg": f"{message}; nothing was changed. By hand: " + " / ".join(steps),
+        return {"failed": True, "changed": False,
+                "msg": f"{message}; nothing was changed. By hand: " + " / ".join(steps),
                 "gui_steps": steps, **(details or {})}
 
     def _probe(self, target, informix, estate, ops=None):
@@ -212,7 +214,8 @@ class ActionModule(ReplicationAction):
         join, base = informix.path.join, f"oscc-sync-{informix.informixserver}"
         return {"batch": join(args["work_dir"], base + ".json"), "progress": join(args["work_dir"], base + ".progress"),
                 "record": join(args["work_dir"], base + ".result.json"), "lock": join(args["work_dir"], base + ".lock"),
-                "script": join(args["work_dir"], SCRIPT_NAME), "task": f"OSCC replication sync {informix.informixserver}"}
+                "script": join(args["work_dir"], SCRIPT_NAME),
+                "task": f"OSCC replication sync {informix.informixserver}"}
 
     def _sync(self, target, args, informix, estate):
         if target.platform != "windows":
@@ -230,7 +233,8 @@ class ActionModule(ReplicationAction):
         ops = self.probe_ops(informix)
         ops.add("progress", {"op": "read", "path": files["progress"], "encoding": "utf-8"})
         ops.add("task", {"op": "cmdlet", "module": "ScheduledTasks", "name": "Get-ScheduledTask",
-                         "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER, "ErrorAction": "SilentlyContinue"},
+                         "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER,
+                                        "ErrorAction": "SilentlyContinue"},
                          "select": ["State", "Description"]})
         if kind in ("report_data_all", "report_data_continue"):
             ops.add("set", informix.program_op("cdr", "list", "replicateset", estate.sets["report_data"]))
@@ -253,7 +257,8 @@ class ActionModule(ReplicationAction):
                 return self._refuse(f"the replicate set {estate.sets['report_data']} of the report data is not defined "
                                     "(set replicate_sets)", kind, args, estate, partner, details={"replication": info})
         if kind == "report_data_continue":
-            same = progress["kind"] == "report_data_all" and (progress["master"], progress["target"]) == (master, receiver)
+            same = (progress["kind"] == "report_data_all"
+                    and (progress["master"], progress["target"]) == (master, receiver))
             if not same or len(progress["done"]) >= progress["total"]:
                 raise AnsibleActionFail(f"sync=report_data_continue: there is no unfinished report_data_all with "
                                         f"{partner} on {estate.host} to continue")

@@ -43,7 +43,8 @@ class ActionModule(OsccAction):
             except pf.PreflightError as exc:
                 raise AnsibleActionFail(str(exc)) from None
         manage = args["hosts_equiv"] == "present" and plan is not None and plan["changed"]
-        blocked = manage and any(c["step"] in BLOCKING for c in pf.failed_checks(pf.judge(args, results, plan)["checks"]))
+        blocked = manage and any(c["step"] in BLOCKING
+                                 for c in pf.failed_checks(pf.judge(args, results, plan)["checks"]))
         written = None
         if manage and not blocked and not self._task.check_mode:
             write = Batch().add("hosts_equiv", {"op": "write", "path": args["hosts_equiv_path"],

@@ -32,7 +32,8 @@ class ActionModule(OsccAction):
             raise AnsibleActionFail(f"dest {dest} is a file, not a folder")
         if not archive["exists"]:
             if check:  # the task that brings the kit did not run in check mode
-                return {"changed": True, "written": [], "kept": [], "saved_dir": None, "kit_sha256": None, "upgrade": False}
+                return {"changed": True, "written": [], "kept": [], "saved_dir": None, "kit_sha256": None,
+                        "upgrade": False}
             raise AnsibleActionFail(f"kit {src} does not exist")
         failed = reads.failed(first)
         if failed:

@@ -27,7 +27,8 @@ class ActionModule(OsccAction):
         english = {name.rsplit("/", 1)[1]: item for name, item in found.items() if name.startswith(ENGLISH + "/")}
         capture = f"{ENGLISH}/{pages.CAPTURE_PAGE}"
         if capture not in found or f"html/{pages.ENTRY_PAGE}" not in found:
-            raise AnsibleActionFail(f"path {args['path']} holds no kit: html/{pages.ENTRY_PAGE} or {capture} is missing")
+            raise AnsibleActionFail(f"path {args['path']} holds no kit: "
+                                    f"html/{pages.ENTRY_PAGE} or {capture} is missing")
         wanted = {}  # relative path -> text
         # §4.4.1 steps 1-2: the language folder gets every page of english it does not have yet;
         # pages already there are the site's translations and stay.
