@@ -67,4 +67,5 @@ def set_keys(text: str, section: str, wanted: dict) -> tuple[str, dict]:
 
 
 def seen_sections(text: str) -> set:
-    return {m.group("name").strip().lower() for m in map(_SECTION.match, (ln.rstrip("\r") for ln in text.split("\n"))) if m}
+    lines = (ln.rstrip("\r") for ln in text.split("\n"))
+    return {m.group("name").strip().lower() for m in map(_SECTION.match, lines) if m}

@@ -109,7 +109,8 @@ class OsccAction(ActionBase):
             value = args.get(option)
             # A documented default is not a user's path (manifest's default is the keyword "latest").
             if value is not None and value != spec[option].get("default") and not target.is_abs(value):
-                raise AnsibleActionFail(f"{option} must be an absolute path on the {target.platform} host, got {value!r}")
+                raise AnsibleActionFail(f"{option} must be an absolute path on the {target.platform} host, "
+                                        f"got {value!r}")
         problem = name_problem({o: args.get(o) for o in self.COMMON_PATHS + self.PATH_OPTIONS},
                                windows=target.platform == "windows")
         if problem:

@@ -69,7 +69,8 @@ def prompted_op(argv: list, prompts: list, timeout: int, cwd: str | None = None)
 
 
 def run_prompted(target, runs: list, prompts: list, timeout: int, cwd: str | None = None, secrets: dict | None = None,
-                 record: dict | None = None, force: bool = False, check: bool = False, read_after: str | None = None) -> dict:
+                 record: dict | None = None, force: bool = False, check: bool = False,
+                 read_after: str | None = None) -> dict:
     """Run each argv of `runs` in turn with `prompts` answered. Returns {changed, ran, outputs, output} and, with
     read_after, that file's text after the runs. A failure ends the task with one line, secrets masked."""
     secrets = secrets or {}

@@ -16,7 +16,8 @@ SCRIPT_NAME = "oscc-executor.ps1"
 def executor_action(script: str, batch_file: str) -> dict:
     """The task's action: Windows PowerShell running the executor's copy on the saved batch."""
     return {"path": "powershell.exe",
-            "arguments": f'-NoProfile -NonInteractive -ExecutionPolicy Bypass -File "{script}" -BatchFile "{batch_file}"'}
+            "arguments": f'-NoProfile -NonInteractive -ExecutionPolicy Bypass '
+                         f'-File "{script}" -BatchFile "{batch_file}"'}
 
 
 def run_as(task: dict, username: str, password: str | None) -> dict:

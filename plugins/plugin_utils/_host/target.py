@@ -160,4 +160,5 @@ class Target:
         try:
             return self.module(module, {"name": name, "state": state})
         except RemoteFailure as exc:
-            raise RemoteFailure(f"could not make service {name!r} {state}: {exc.details.get('msg')}", exc.details) from None
+            raise RemoteFailure(f"could not make service {name!r} {state}: {exc.details.get('msg')}",
+                                exc.details) from None

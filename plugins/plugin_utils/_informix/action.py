@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# HOST: What the Informix action plugins share: the probe (their common options are the doc fragment oscc.admin.informix).
+# HOST: What the Informix action plugins share: the probe
+# (their common options are the doc fragment oscc.admin.informix).
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail

@@ -108,7 +108,8 @@ def retention_plan(manifests: list[dict], keep_full: int) -> list[dict]:
     return [m for chain in all_chains[:-keep_full] for m in chain]
 
 
-def restore_chain(manifests: list[dict], target: str | None = None, include_levels: list[int] | None = None) -> list[dict]:
+def restore_chain(manifests: list[dict], target: str | None = None,
+                  include_levels: list[int] | None = None) -> list[dict]:
     """The archives to restore, level 0 first, ending at `target` (a manifest name) or the newest."""
     all_chains = chains(manifests)
     if not all_chains:
@@ -204,7 +205,8 @@ def shape_problem(m: dict) -> str | None:
         return f"level {m['level']} is not 0, 1 or 2"
     for key in ("checkpoint", "parent_checkpoint"):
         for field, kinds in _CHECKPOINT.items():
-            if m.get(key) is not None and (not isinstance(m[key].get(field), kinds) or isinstance(m[key].get(field), bool)):
+            if m.get(key) is not None and (not isinstance(m[key].get(field), kinds)
+                                           or isinstance(m[key].get(field), bool)):
                 return f"{key}.{field} is missing or not {getattr(kinds, '__name__', 'str')}"
     if m.get("archive") is not None and (m.get("sha256") is None or m.get("size") is None):
         return "it names an archive but no sha256 and size"
@@ -262,7 +264,8 @@ def own_manifests(manifests: list[dict], server: str, path_module, destination: 
         problem = (manifest_problem(m, path_module, destination_resolved, chunk_roots) if named_ours else
                    f"it names server {server}, but its file name is not one of {server}'s archive names")
         if problem:
-            skipped.append({"manifest": m["manifest"], "name": m.get("name"), "start": m.get("start"), "reason": problem})
+            skipped.append({"manifest": m["manifest"], "name": m.get("name"), "start": m.get("start"),
+                            "reason": problem})
             continue
         archive = path_module.join(destination, m["archive"]) if m.get("archive") else None
         own.append(dict(m, archive_path=archive))
@@ -279,4 +282,5 @@ def newer_than(skipped: list[dict], chosen: dict, path_module) -> list[str]:
         match = re.search(r"_(\d{8}T\d{9})_L[012]$", name)
         return match.group(1) if match else ""
     mine = stamp(chosen["name"])
-    return [s["manifest"] for s in skipped if stamp(path_module.basename(s["manifest"])[: -len(MANIFEST_SUFFIX)]) > mine]
+    return [s["manifest"] for s in skipped
+            if stamp(path_module.basename(s["manifest"])[: -len(MANIFEST_SUFFIX)]) > mine]

@@ -101,7 +101,8 @@ def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | Non
     failed = finish.failed(raw)
     stopped, failure = (failed.step, failed.result) if failed else (None, None)
     if stopped in ("lock", "keep", "manifest"):
-        why = lock_refused(failure, informix.lock_path) if stopped == "lock" and failure.get("ok") else failure.get("error")
+        why = (lock_refused(failure, informix.lock_path) if stopped == "lock" and failure.get("ok")
+               else failure.get("error"))
         raise RemoteFailure(f"backup not kept: {why}; the archive stays as {partial}", failure)
     removed = finish.results(raw)
     deleted = [path.join(destination, name) for name in plan.delete

@@ -126,7 +126,8 @@ def discover_onconfig(entries: list[dict], server: str, etc: str) -> str:
              re.search(r"^\s*DBSERVERNAME\s+" + re.escape(server) + r"(\s|$)", e.get("content") or "", re.M)]
     if len(found) != 1:
         raise AnsibleActionFail(f"cannot discover the ONCONFIG of {server} in {etc} "
-                                f"({'none' if not found else 'several'} name DBSERVERNAME {server}); give the onconfig option")
+                                f"({'none' if not found else 'several'} name DBSERVERNAME {server}); "
+                                "give the onconfig option")
     return found[0]
 
 
@@ -163,7 +164,8 @@ def probe_recording(target, args: dict, destination: str | None = None) -> dict:
     found = done.get("onconfig") or next(({"exists": True, **e} for e in etc if e["name"] == name and not e["dir"]),
                                          None)
     if found is None:  # the host's own ONCONFIG, learnt in this round trip, is not one the listing holds
-        found = target.batch([{"op": "read", "path": onconfig_path, "encoding": "latin-1"}], read_only=True)["results"][0]
+        read_onconfig = {"op": "read", "path": onconfig_path, "encoding": "latin-1"}
+        found = target.batch([read_onconfig], read_only=True)["results"][0]
     if not found.get("exists"):
         raise AnsibleActionFail(f"ONCONFIG file {onconfig_path} does not exist")
     for key in ("onstat", "onstat_arc", "onstat_d"):

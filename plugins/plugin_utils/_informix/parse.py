@@ -219,7 +219,9 @@ SUCCESS_TEXT = "Program over."  # the last words of an ontape that finished
 
 
 def ontape_outcome(output: str, level: int | None = None) -> tuple[bool, str]:
-    """ontape has no documented exit codes: judge by its words (docs/vendor-facts.md, Informix: ontape prompts and messages)."""
+    """ontape has no documented exit codes: judge by its words.
+
+    See docs/vendor-facts.md, Informix: ontape prompts and messages."""
     text = output or ""
     failure = _FAILURE.search(text)
     if failure:

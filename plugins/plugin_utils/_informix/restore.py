@@ -53,7 +53,8 @@ def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_u
         ops.add_cleanup("restore_tapedev", {"op": "move", "src": saved, "dest": tapedev, "root": folder})
         ops.add("load_tapedev", {"op": "copy", "src": files[0], "dest": tapedev})
         ops.add("restore", {"op": "prompted", "argv": [informix.program("ontape"), "-r"], "env": informix.env(),
-                            "timeout": timeout, "encoding": informix.encoding, "stage": {"files": files, "target": tapedev},
+                            "timeout": timeout, "encoding": informix.encoding,
+                            "stage": {"files": files, "target": tapedev},
                             "prompts": [list(p) for p in RESTORE_PROMPTS]})
     ops.add("recovered", informix.program_op("onstat", "-", ok_rc=QUIESCENT_OR_UP))
     ops.add("online", informix.program_op("onmode", "-m", timeout=timeout))
@@ -110,7 +111,8 @@ def restore_batch(target, probe: Probe, plan: RestorePlan, timeout, lock, found)
         error = failure.get("error") or ""
         details["output"] = details["output"] or error.partition(" Output: ")[2]  # the transcript's tail
         program = informix.path.basename(failed.op.get("argv", ["the restore"])[0]).split(".")[0]
-        raise RemoteFailure(f"{program} {error[3:]}" if error.startswith("it ") else f"restore failed: {error}", details)
+        message = f"{program} {error[3:]}" if error.startswith("it ") else f"restore failed: {error}"
+        raise RemoteFailure(message, details)
     if stopped not in (None, "mode", "recovered") or ifx._FAILURE.search(text) or ifx.SUCCESS_TEXT not in text:
         raise RemoteFailure("ontape restore failed; the server is left as ontape left it", details)
     rc = results["mode"]["rc"] if "mode" in results else results["recovered"]["rc"]

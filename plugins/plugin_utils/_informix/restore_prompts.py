@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# PURE: The ontape restore prompt table (docs/vendor-facts.md, Informix: ontape prompts and messages; manual §6.3.3 steps 6-10). The
+# PURE: The ontape restore prompt table
+# (docs/vendor-facts.md, Informix: ontape prompts and messages; manual §6.3.3 steps 6-10). The
 # remote procedures drive ontape by matching these patterns, case-insensitively, against what it
 # printed so far - never by counting prompts. The first matching entry wins.
 from __future__ import annotations

@@ -66,7 +66,8 @@ def scheduled_ops(informix, plan: dict, plan_file: str, stamp: str = STAMP) -> B
 
 def saved_batch(informix, plan: dict, plan_file: str) -> dict:
     ops = scheduled_ops(informix, plan, plan_file)
-    record = informix.path.join(plan["destination"], run_name(informix.informixserver, plan["level"]) + RUN_RECORD_SUFFIX)
+    record_name = run_name(informix.informixserver, plan["level"]) + RUN_RECORD_SUFFIX
+    record = informix.path.join(plan["destination"], record_name)
     return {"ops": ops.ops, "cleanup": ops.cleanup, "stamp": STAMP, "record": record}
 
 
@@ -89,7 +90,8 @@ def judge(informix, record: dict) -> dict:
 
 def _judge(informix, record: dict) -> dict:
     server = informix.informixserver
-    found = re.fullmatch(re.escape(server) + r"_(\d{8}T\d{9})_L([012])" + re.escape(RUN_RECORD_SUFFIX), record["record_name"])
+    found = re.fullmatch(re.escape(server) + r"_(\d{8}T\d{9})_L([012])" + re.escape(RUN_RECORD_SUFFIX),
+                         record["record_name"])
     stamp, level = found.group(1), int(found.group(2))
     verdict = {"record": record["record"], "stamp": stamp, "level": level, "name": run_name(server, level, stamp)}
     results = record.get("results") if isinstance(record.get("results"), list) else []
@@ -120,7 +122,8 @@ def _judge(informix, record: dict) -> dict:
                                      f"(onstat - rc {(named.get('before_onstat') or {}).get('rc')})")
     base = before.get(level - 1) if level else None
     if level and base is None:
-        return dict(verdict, failure=f"the server has no level {level - 1} archive for a level {level} backup to build on")
+        return dict(verdict,
+                    failure=f"the server has no level {level - 1} archive for a level {level} backup to build on")
     if stopped not in (None, "archive"):
         return dict(verdict, failure=f"{stopped} failed: {(failure or {}).get('error')}")
     problem, kept = backup_outcome(plan["tool"], plan["timeout"], named)
@@ -146,7 +149,8 @@ def results_file(path, destination: str, plan: dict | None) -> str:
     """Where the run's line goes: the plan's results file only when it is a plain text file of the destination
     (a record on a share must not make the server append to a file elsewhere), else results.txt there."""
     wanted = (plan or {}).get("results_file")
-    if isinstance(wanted, str) and path.dirname(wanted) == destination and arc.name_problem(path.basename(wanted)) is None \
+    if isinstance(wanted, str) and path.dirname(wanted) == destination \
+            and arc.name_problem(path.basename(wanted)) is None \
             and not path.basename(wanted).lower().endswith((".json", ".arc", ".partial", ".lock")):
         return wanted
     return path.join(destination, "results.txt")

@@ -61,8 +61,10 @@ def plan(notes_ini_text: str, settings: dict, databases: list) -> tuple[list, di
     warnings = []
     translate = current(values, "SMTPTranslateAddresses")
     if translate not in (None, "", "0") and "SMTPVerifyAuthenticatedSender" in settings:
-        warnings.append(f"SMTPTranslateAddresses is {translate}: Domino then does not apply SMTPVerifyAuthenticatedSender "
-                        "(docs/vendor-facts.md, Domino); the report_sender check of mail_check shows whether reports may be sent")
+        warnings.append(f"SMTPTranslateAddresses is {translate}: "
+                        "Domino then does not apply SMTPVerifyAuthenticatedSender "
+                        "(docs/vendor-facts.md, Domino); "
+                        "the report_sender check of mail_check shows whether reports may be sent")
     return commands, changes, warnings
 
 

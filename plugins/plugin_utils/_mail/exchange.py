@@ -13,7 +13,8 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmd
 
 POLICY_NAME = "OSCC"
 MIN_IMAP_BUDGET = 8000000  # §3.4: ImapMaxBurst and ImapRechargeRate at least 8,000,000 (Exchange 2013)
-# The cmdlets the remote side may run, each with the parameters this plan uses (docs/vendor-facts.md, Exchange Management Shell).
+# The cmdlets the remote side may run, each with the parameters this plan uses
+# (docs/vendor-facts.md, Exchange Management Shell).
 CMDLETS = {
     "Set-Mailbox": {"Identity", "EmailAddresses", "ForwardingAddress", "DeliverToMailboxAndForward"},
     "New-Mailbox": {"Name", "Shared", "PrimarySmtpAddress"},
@@ -28,8 +29,8 @@ CMDLETS = {
 }
 
 
-# Exchange Online (Office 365, manual §3.2, §3.8; docs/vendor-facts.md, Exchange Online): no throttling or transport settings
-# there, only the mailbox's own protocols and the Send As permission.
+# Exchange Online (Office 365, manual §3.2, §3.8; docs/vendor-facts.md, Exchange Online): no throttling or
+# transport settings there, only the mailbox's own protocols and the Send As permission.
 CMDLETS_ONLINE = {
     "Set-Mailbox": {"Identity", "EmailAddresses"},
     "Set-CASMailbox": {"Identity", "ImapEnabled", "SmtpClientAuthenticationDisabled"},
@@ -39,7 +40,8 @@ CMDLETS_ONLINE = {
 
 # The Exchange Management Shell's snap-in, by the major version that names it so
 # (docs/vendor-facts.md, Exchange Management Shell): 2013 and later, 2010, 2007.
-SNAPINS = (("Microsoft.Exchange.Management.PowerShell.SnapIn", 15), ("Microsoft.Exchange.Management.PowerShell.E2010", 14),
+SNAPINS = (("Microsoft.Exchange.Management.PowerShell.SnapIn", 15),
+           ("Microsoft.Exchange.Management.PowerShell.E2010", 14),
            ("Microsoft.Exchange.Management.PowerShell.Admin", 8))
 ONLINE_MODULE = "ExchangeOnlineManagement"
 NO_SHELL = "the Exchange Management Shell is not on this host"
@@ -125,7 +127,8 @@ def plan(current, wanted):
                           HeaderPromotionModeSetting="MayCreate"))
     login_type = "SecureLogin" if wanted.get("tls", True) else "PlainTextLogin"
     if current.get("imap", {}).get("LoginType") != login_type:
-        steps.append(step("Set-ImapSettings", "basic authentication, encrypted where TLS is on (§3.7)", LoginType=login_type))
+        steps.append(step("Set-ImapSettings", "basic authentication, encrypted where TLS is on (§3.7)",
+                          LoginType=login_type))
     connector = current.get("receive_connector")
     if wanted.get("receive_connector"):
         if connector is None:
@@ -143,8 +146,8 @@ def plan(current, wanted):
                           Identity=sender, User=account, ExtendedRights="Send As"))
     for mailbox_name in wanted.get("report_mailboxes", []):
         if not current.get("full_access", {}).get(mailbox_name.lower()):
-            steps.append(step("Add-MailboxPermission", "full access for reports by e-mail (§3.8)", Identity=mailbox_name,
-                              User=account, AccessRights="FullAccess", InheritanceType="All"))
+            steps.append(step("Add-MailboxPermission", "full access for reports by e-mail (§3.8)",
+                              Identity=mailbox_name, User=account, AccessRights="FullAccess", InheritanceType="All"))
     return checked(steps, CMDLETS)
 
 
@@ -161,8 +164,8 @@ def plan_online(current, wanted):
         steps.append(step("Set-CASMailbox", "IMAP4 for the OSCC account (§3.2)", Identity=account, ImapEnabled=True))
     # None: the mailbox follows the tenant's default, which Microsoft turns off for new tenants.
     if wanted.get("smtp_auth", True) and current.get("smtp_client_auth_disabled") is not False:
-        steps.append(step("Set-CASMailbox", "authenticated SMTP submission for the OSCC account (§3.7)", Identity=account,
-                          SmtpClientAuthenticationDisabled=False))
+        steps.append(step("Set-CASMailbox", "authenticated SMTP submission for the OSCC account (§3.7)",
+                          Identity=account, SmtpClientAuthenticationDisabled=False))
     sender = wanted.get("report_sender")
     if sender and not current.get("send_as_granted"):
         steps.append(step("Add-RecipientPermission", "the OSCC account may send reports as this address (§3.8)",
@@ -242,7 +245,8 @@ def _granted(entries, sam, right):
 
 
 def _mailbox(entry):
-    return {"identity": str(entry.get("Identity") or ""), "email_addresses": [str(a) for a in entry.get("EmailAddresses") or []]}
+    return {"identity": str(entry.get("Identity") or ""),
+            "email_addresses": [str(a) for a in entry.get("EmailAddresses") or []]}
 
 
 def current_from(reads, done, wanted, family):
@@ -291,7 +295,8 @@ def current_from(reads, done, wanted, family):
         for alias in wanted.get("aliases") or []:
             box = first(results, ("alias", alias))
             if box:
-                current["alias_mailboxes"][alias.lower()] = {"forwarding_address": str(box.get("ForwardingAddress") or "")}
+                forwarding_address = str(box.get("ForwardingAddress") or "")
+                current["alias_mailboxes"][alias.lower()] = {"forwarding_address": forwarding_address}
     return current
 
 
@@ -302,7 +307,8 @@ def online_connect(online):
                   ShowBanner=False, ErrorAction="Stop")
 
 
-ONLINE_DISCONNECT = cmdlet("Disconnect-ExchangeOnline", module=ONLINE_MODULE, Confirm=False, ErrorAction="SilentlyContinue")
+ONLINE_DISCONNECT = cmdlet("Disconnect-ExchangeOnline", module=ONLINE_MODULE, Confirm=False,
+                           ErrorAction="SilentlyContinue")
 
 
 def online_session(online, reads_module=False) -> Batch:

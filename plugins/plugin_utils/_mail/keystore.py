@@ -54,7 +54,8 @@ def fingerprints(results: dict, keystore: str, certificate: str) -> tuple:
         raise KeystoreError(f"keystore {keystore} is a folder, not a file")
     wanted = FINGERPRINT.search(printed["output"])
     if printed["rc"] != 0 or not wanted:
-        raise KeystoreError(f"certificate {certificate} is not a certificate keytool can read: {said(printed['output'])}")
+        raise KeystoreError(f"certificate {certificate} is not a certificate keytool can read: "
+                            f"{said(printed['output'])}")
     text = listed["output"]
     if listed["rc"] != 0 and "password was incorrect" in text.lower():
         raise KeystoreError(f"keystore_password is not the password of {keystore}")

@@ -24,7 +24,8 @@ LEVELS = ((95.0, "critical"), (75.0, "warning"), (50.0, "warning_hourly"), (0.0,
 LEVEL_TEXT = {"ok": "below 50 %: no message",
               "warning_hourly": "50 % or more: OSCC reports the fill every hour (§7.1.1)",
               "warning": "75 % or more: OSCC reports every 15 minutes and may end one kind of replication (§7.1.1)",
-              "critical": "95 % or more: OSCC stops the server's replication, which does not restart by itself (§7.1.1)"}
+              "critical": "95 % or more: OSCC stops the server's replication, "
+                          "which does not restart by itself (§7.1.1)"}
 BUFFER_METHOD = ("bytes queued to the partners (QUEUE of cdr list server) / (CDR_QUEUEMEM + the size of the "
                  "CDR_QDATA_SBSPACE sbspaces in onstat -d)")
 
@@ -73,7 +74,8 @@ def parse_replicate_set(text: str) -> list[str]:
     return [m[1] for m in re.finditer(r"^\s*REPLICATE:\s*(\S+)\s*$", text or "", re.M)]
 
 
-_SPACE_ROW = re.compile(r"^[0-9a-fA-F]+\s+(?P<number>\d+)\s+0x[0-9a-fA-F]+\s+\d+\s+\d+\s+(?P<pgsize>\d+)\s+.*\s(?P<name>\S+)\s*$")
+_SPACE_ROW = re.compile(r"^[0-9a-fA-F]+\s+(?P<number>\d+)\s+0x[0-9a-fA-F]+\s+\d+\s+\d+\s+"
+                        r"(?P<pgsize>\d+)\s+.*\s(?P<name>\S+)\s*$")
 _CHUNK_SIZE = re.compile(r"^[0-9a-fA-F]+\s+\d+\s+(?P<dbs>\d+)\s+\d+\s+(?P<size>\d+)\s+\d+\s")
 
 

@@ -75,7 +75,8 @@ def address_problem(option: str, value) -> str | None:
 
 def input_problem(args: dict) -> str | None:
     """The first problem of the options the argument spec cannot judge, in one line naming the option."""
-    problem = name_problem("local_name", args["local_name"], False) or name_problem("local_fqdn", args["local_fqdn"], True)
+    problem = (name_problem("local_name", args["local_name"], False)
+               or name_problem("local_fqdn", args["local_fqdn"], True))
     if problem:
         return problem
     if not args["partners"]:
@@ -263,7 +264,8 @@ def judge(args: dict, results: dict, plan: dict | None, written: bool = False, b
             checks.append(_judge_trust(args, partner, results.get(("trust", index))))
     hosts_equiv = None
     if "hosts_equiv" in args["checks"]:
-        file_check, lines_check, hosts_equiv = _judge_hosts_equiv(args, results.get("hosts_equiv"), plan, written, blocked)
+        file_check, lines_check, hosts_equiv = _judge_hosts_equiv(args, results.get("hosts_equiv"), plan, written,
+                                                                  blocked)
         checks += [file_check, lines_check]
     checks.sort(key=lambda c: ORDER.index(c["step"]))  # stable: partners keep their order within a step
     return {"checks": checks, "clock_offset_seconds": offset, "hosts_equiv": hosts_equiv}
@@ -410,7 +412,8 @@ def verdict(results: dict, warning_seconds: float = 1.0, failure_seconds: float 
     for host in sorted(results):
         result = results[host] or {}
         if not isinstance(result.get("checks"), list):
-            problems.append(f"{host}: the preflight did not run: {' '.join(str(result.get('msg') or 'no result').split())}")
+            message = " ".join(str(result.get("msg") or "no result").split())
+            problems.append(f"{host}: the preflight did not run: {message}")
             continue
         for check in result["checks"]:
             line = f"{host}: {one_line(check)}"

@@ -115,7 +115,8 @@ def plan(wanted: dict, current: dict) -> tuple[dict, list]:
     if not (entry and entry["allowed"]):
         changes["isapi_cgi_restriction"] = {"before": bool(entry and entry["allowed"]), "after": True}
         if entry:
-            ops.append(_web("Set-WebConfigurationProperty", Filter=element(RESTRICTION + "/add", "path", wanted["isapi_path"]),
+            ops.append(_web("Set-WebConfigurationProperty",
+                            Filter=element(RESTRICTION + "/add", "path", wanted["isapi_path"]),
                             Name="allowed", Value=True))
         else:
             ops.append(_web("Add-WebConfigurationProperty", Filter=RESTRICTION, Name=".",
@@ -137,7 +138,8 @@ def plan(wanted: dict, current: dict) -> tuple[dict, list]:
     for document in wanted["default_documents"]:
         if not current["default_documents"].get(document):
             changes[f"default_document {document}"] = {"before": None, "after": document}
-            ops.append(_web("Add-WebConfigurationProperty", location, Filter=FILES, Name=".", Value={"value": document}))
+            ops.append(_web("Add-WebConfigurationProperty", location, Filter=FILES, Name=".",
+                            Value={"value": document}))
     return changes, ops
 
 

@@ -54,7 +54,8 @@ def language_errors(languages, option="languages"):
             continue
         name = str(language["name"])
         if not _LANGUAGE_NAME.match(name) or name.lower() == DEFAULT_LANGUAGE:
-            errors.append(f"{where}.name must be a folder name other than {DEFAULT_LANGUAGE} (letters, digits, - and _), "
+            errors.append(f"{where}.name must be a folder name other than {DEFAULT_LANGUAGE} "
+                          "(letters, digits, - and _), "
                           f"got {name!r}")
         if name.lower() in seen:
             errors.append(f"{where}.name {name!r} is given twice")
@@ -64,7 +65,8 @@ def language_errors(languages, option="languages"):
             errors.append(f"{where}.entry_page must be WC<Language>.htm other than {ENTRY_PAGE}, got {entry!r}")
         unknown = set(language) - {"name", "entry_page", "hppc_language", "capture_fields"}
         if unknown:
-            errors.append(f"{where}: unknown keys {', '.join(sorted(unknown))} (name, entry_page, hppc_language, capture_fields)")
+            errors.append(f"{where}: unknown keys {', '.join(sorted(unknown))} "
+                          "(name, entry_page, hppc_language, capture_fields)")
         errors += field_errors(language.get("capture_fields"), f"{where}.capture_fields")
     return errors
 
