@@ -55,8 +55,9 @@ def main():
             client.login(mailpeers.USER, mailpeers.PASSWORD)
             client.logout()
 
-        params = {"imap_host": "localhost", "imap_port": peers.imaps_port, "imap_security": "tls", "smtp_host": "localhost",
-                  "smtp_port": peers.submission_port, "smtp_security": "starttls", "smtp_auth": True,
+        params = {"imap_host": "localhost", "imap_port": peers.imaps_port, "imap_security": "tls",
+                  "smtp_host": "localhost", "smtp_port": peers.submission_port, "smtp_security": "starttls",
+                  "smtp_auth": True,
                   "username": mailpeers.USER, "password": mailpeers.PASSWORD, "ca_file": peers.ca_file,
                   "imap_sessions": options.sessions, "custom_headers": {"X-OSCC-Queue": "Support"},
                   "test_recipient": None, "report_sender": mailpeers.REPORT_SENDER, "timeout": 15}

@@ -65,7 +65,8 @@ def measure(lab, log_dir, name, playbook, **extra):
     preflight, polls, probes = preflight_ops(run)
     state_changes = len(replication_changes(lab, since, files=False))
     return {"procedure": name, "manual_steps": MANUAL_STEPS[name], "round_trips": total, "preflight": preflight,
-            "procedure_round_trips": total - preflight, "polls": polls, "probes": probes, "state_changes": state_changes}
+            "procedure_round_trips": total - preflight, "polls": polls, "probes": probes,
+            "state_changes": state_changes}
 
 
 def main():
@@ -82,8 +83,8 @@ def main():
                 measure(lab, log_dir, "pause again", "replication_pause.yml"),
                 measure(lab, log_dir, "restart", "replication_restart.yml", replication_confirm=True,
                         replication_hppc_group_offline=True),
-                measure(lab, log_dir, "sync report_data_all", "replication_sync.yml", replication_sync_kind="report_data_all",
-                        replication_poll_interval=1),
+                measure(lab, log_dir, "sync report_data_all", "replication_sync.yml",
+                        replication_sync_kind="report_data_all", replication_poll_interval=1),
                 measure(lab, log_dir, "sync report_data_all again", "replication_sync.yml",
                         replication_sync_kind="report_data_all", replication_poll_interval=1)]
     finally:

@@ -71,7 +71,8 @@ def main():
             with open(inventory, "w") as handle:
                 json.dump({"all": {"vars": {"ansible_connection": "local", "oscc_lab_root": tmp},
                                    "children": {"oscc_wallboards": {"hosts": hosts, "vars": {
-                                       "wallboard_query_port": fleet.query_port, "wallboard_setup_port": fleet.setup_port,
+                                       "wallboard_query_port": fleet.query_port,
+                                       "wallboard_setup_port": fleet.setup_port,
                                        "wallboard_timeout": 5, "wallboard_netmask": "255.255.255.0"}}}}}, handle)
             questions.clear()
             start = time.perf_counter()

@@ -50,7 +50,8 @@ class DotnetRegex {
 def collection_scripts() -> list[str]:
     listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "plugins"], cwd=ROOT, capture_output=True,
                             text=True, check=True).stdout.split()
-    return [os.path.join(ROOT, f) for f in listed if f.endswith((".ps1", ".psm1")) and os.path.exists(os.path.join(ROOT, f))]
+    return [os.path.join(ROOT, f) for f in listed
+            if f.endswith((".ps1", ".psm1")) and os.path.exists(os.path.join(ROOT, f))]
 
 
 def _text(source: bytes, node) -> str:
@@ -104,7 +105,8 @@ def check_source(source: bytes, name: str) -> tuple[list[str], list[tuple[str, s
     for node in _walk(tree.root_node):
         where = f"{name}:{_where(node)}"
         if node.is_error or node.is_missing:
-            findings.append(f"{where}: does not parse ({'missing ' + node.type if node.is_missing else 'syntax error'})")
+            problem = "missing " + node.type if node.is_missing else "syntax error"
+            findings.append(f"{where}: does not parse ({problem})")
         elif node.type in PS7_ONLY:
             findings.append(f"{where}: {PS7_ONLY[node.type]} is PowerShell 7 only; Windows PowerShell 5.1 rejects it")
         elif node.type == "assignment_operator" and _text(source, node) == "??=":
@@ -202,7 +204,8 @@ def request_patterns() -> list[tuple[str, str]]:
     # of every other program is parsed on the controller.
     found = [(f"RESTORE_PROMPTS[{i}]", entry[0]) for i, entry in enumerate(restore_prompts.RESTORE_PROMPTS)]
     sample = {key: "x" for key, _label in header_tool_prompts.HEADER_TOOL_LABELS}
-    found += [(f"header_tool_prompts[{i}]", entry[0]) for i, entry in enumerate(header_tool_prompts.header_tool_prompts(sample))]
+    header_table = header_tool_prompts.header_tool_prompts(sample)
+    found += [(f"header_tool_prompts[{i}]", entry[0]) for i, entry in enumerate(header_table)]
     return found
 
 

@@ -16,7 +16,9 @@ def findings(source):
 
 
 GOOD = """
-function Get-Things([string]$dir) { ,@(Get-ChildItem -LiteralPath $dir | Where-Object { $_.Name -match '^(?<n>\\w+)\\.json$' }) }
+function Get-Things([string]$dir) {
+    ,@(Get-ChildItem -LiteralPath $dir | Where-Object { $_.Name -match '^(?<n>\\w+)\\.json$' })
+}
 $run = Invoke-Program @('ontape', '-s') @{}
 if ($run.text -notmatch '(?i)program over') { throw 'x' }
 $rows = [regex]::Matches($text, '^\\s*TAPEDEV\\s+(\\S+)')
@@ -55,9 +57,11 @@ def test_each_check_fails_its_broken_fixture(broken, words):
 def test_a_python_only_pattern_in_a_request_fails_the_dotnet_check(monkeypatch):
     """Issue 11 defect 1: (?P<name>...) reached PowerShell in the row patterns and RESTORE_PROMPTS."""
     assert not pwsh_checks.dotnet_regex_problems(pwsh_checks.request_patterns(), CACHE)
-    monkeypatch.setattr(restore_prompts, "RESTORE_PROMPTS", [*restore_prompts.RESTORE_PROMPTS, (r"^(?P<level>\d+)$", "level")])
+    monkeypatch.setattr(restore_prompts, "RESTORE_PROMPTS",
+                        [*restore_prompts.RESTORE_PROMPTS, (r"^(?P<level>\d+)$", "level")])
     problems = pwsh_checks.dotnet_regex_problems(pwsh_checks.request_patterns(), CACHE)
-    assert problems and problems[0].startswith(f"RESTORE_PROMPTS[{len(restore_prompts.RESTORE_PROMPTS) - 1}]: .NET cannot")
+    added_index = len(restore_prompts.RESTORE_PROMPTS) - 1
+    assert problems and problems[0].startswith(f"RESTORE_PROMPTS[{added_index}]: .NET cannot")
 
 
 def test_the_collections_scripts_pass():

@@ -12,7 +12,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "bench"))
 import doc_figures  # noqa: E402
 
 # A count of remote work: "one remote call", "two round trips", "3 remote operations", "one more round trip".
-COUNT = re.compile(r"\b(one|two|three|four|five|\d+)(\s+more)?\s+(remote\s+)?(calls?|round\s+trips?|remote\s+operations?)\b",
+COUNT = re.compile(r"\b(one|two|three|four|five|\d+)(\s+more)?\s+(remote\s+)?"
+                   r"(calls?|round\s+trips?|remote\s+operations?)\b",
                    re.IGNORECASE)
 
 
@@ -66,7 +67,8 @@ def test_the_count_pattern_finds_what_it_must():
 def test_no_other_doc_states_a_round_trip_count():
     """Module docs, role READMEs, the project README and the other docs point to docs/windows.md's table."""
     texts = {os.path.relpath(path, ROOT): documentation(path)
-             for path in glob.glob(os.path.join(ROOT, "plugins", "modules", "*.py")) if not path.endswith("__init__.py")}
+             for path in glob.glob(os.path.join(ROOT, "plugins", "modules", "*.py"))
+             if not path.endswith("__init__.py")}
     for pattern in ("README.md", os.path.join("roles", "*", "README.md"), os.path.join("docs", "*.md")):
         for path in glob.glob(os.path.join(ROOT, pattern)):
             if path != doc_figures.WINDOWS_DOC:

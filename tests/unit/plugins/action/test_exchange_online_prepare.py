@@ -8,10 +8,12 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._mail import exchange
 ACCOUNT = "oscc@contoso.example"
 ONLINE = {"organization": "contoso.onmicrosoft.com", "app_id": "8a3c1d2e-0000-4b1c-9f7e-1234567890ab",
           "certificate_thumbprint": "0123456789ABCDEF0123456789ABCDEF01234567"}
-ARGS = {"account": ACCOUNT, "aliases": ["service@contoso.example"], "report_sender": "reports@contoso.example", **ONLINE}
+ARGS = {"account": ACCOUNT, "aliases": ["service@contoso.example"], "report_sender": "reports@contoso.example",
+        **ONLINE}
 MODULE = [{"Name": "ExchangeOnlineManagement", "Version": "3.4.0"}]
 FRESH = {"Get-Module": MODULE, "Get-Mailbox": [{"Identity": "oscc", "EmailAddresses": [f"SMTP:{ACCOUNT}"]}],
-         "Get-CASMailbox": [{"ImapEnabled": False, "SmtpClientAuthenticationDisabled": None}], "Get-RecipientPermission": []}
+         "Get-CASMailbox": [{"ImapEnabled": False, "SmtpClientAuthenticationDisabled": None}],
+         "Get-RecipientPermission": []}
 DONE = {"Get-Module": MODULE,
         "Get-Mailbox": [{"Identity": "oscc", "EmailAddresses": [f"SMTP:{ACCOUNT}", "smtp:service@contoso.example"]}],
         "Get-CASMailbox": [{"ImapEnabled": True, "SmtpClientAuthenticationDisabled": False}],
@@ -19,15 +21,18 @@ DONE = {"Get-Module": MODULE,
 
 
 def run(monkeypatch, host, check_mode=False, **args):
-    return run_action(monkeypatch, ActionModule, host, {**ARGS, **args}, check_mode, "oscc.admin.exchange_online_prepare")
+    return run_action(monkeypatch, ActionModule, host, {**ARGS, **args}, check_mode,
+                      "oscc.admin.exchange_online_prepare")
 
 
 def connected(batch):
     """Each batch connects app-only first and disconnects in its cleanup."""
     connect = [op for op in batch["ops"] if op.get("name") == "Connect-ExchangeOnline"]
     assert len(connect) == 1 and connect[0]["module"] == "ExchangeOnlineManagement"
-    assert connect[0]["parameters"] == {"AppId": ONLINE["app_id"], "CertificateThumbprint": ONLINE["certificate_thumbprint"],
-                                        "Organization": ONLINE["organization"], "ShowBanner": False, "ErrorAction": "Stop"}
+    assert connect[0]["parameters"] == {"AppId": ONLINE["app_id"],
+                                        "CertificateThumbprint": ONLINE["certificate_thumbprint"],
+                                        "Organization": ONLINE["organization"], "ShowBanner": False,
+                                        "ErrorAction": "Stop"}
     assert [op["name"] for op in batch["cleanup"]] == ["Disconnect-ExchangeOnline"]
     return True
 
@@ -43,7 +48,8 @@ def test_a_fresh_mailbox_is_read_in_one_batch_and_set_in_a_second(monkeypatch):
     assert result["done"] == host.cmdlets(1)[1:] == ["Set-Mailbox", "Set-CASMailbox", "Set-CASMailbox",
                                                      "Add-RecipientPermission"]
     assert host.batches[1]["ops"][-1]["parameters"] == {"Identity": "reports@contoso.example", "Trustee": ACCOUNT,
-                                                        "AccessRights": "SendAs", "Confirm": False, "ErrorAction": "Stop"}
+                                                        "AccessRights": "SendAs", "Confirm": False,
+                                                        "ErrorAction": "Stop"}
 
 
 def test_check_mode_reads_and_applies_nothing(monkeypatch):

@@ -32,7 +32,8 @@ def prepared(version="15.0", snapin=SNAPIN_2013):
     """The same server once exchange_prepare ran."""
     granted = {"User": "CONTACT\\oscc", "ExtendedRights": ["Send-As"], "AccessRights": ["FullAccess"], "Deny": False}
     return {**organisation(version, snapin),
-            ("Get-Mailbox", ACCOUNT): [{**MAILBOX, "EmailAddresses": [f"SMTP:{ACCOUNT}", "smtp:service@contact.example"]}],
+            ("Get-Mailbox", ACCOUNT): [{**MAILBOX,
+                                        "EmailAddresses": [f"SMTP:{ACCOUNT}", "smtp:service@contact.example"]}],
             ("Get-Mailbox", "service@contact.example"): [{"Identity": "contact.example/Users/service",
                                                           "ForwardingAddress": "contact.example/Users/OSCC"}],
             "Get-ThrottlingPolicy": [{"ImapMaxBurst": "8000000", "ImapRechargeRate": "Unlimited"}],
@@ -54,8 +55,9 @@ def test_exchange_2013_is_read_in_one_batch_and_prepared_in_a_second(monkeypatch
     assert len(host.batches) == 2 and host.batches[0]["read_only"] and not host.batches[1]["read_only"]
     assert all(op["snapin"] == SNAPIN_2013 for op in host.batches[0]["ops"][2:] + host.batches[1]["ops"])
     assert host.batches[0]["ops"][1]["name"] == "Get-PSSnapin" and "snapin" not in host.batches[0]["ops"][1]
-    assert result["done"] == host.cmdlets(1) == ["Set-Mailbox", "New-ThrottlingPolicy", "Set-ThrottlingPolicyAssociation",
-                                                 "Set-TransportConfig", "Set-TransportConfig", "Set-ImapSettings",
+    assert result["done"] == host.cmdlets(1) == ["Set-Mailbox", "New-ThrottlingPolicy",
+                                                 "Set-ThrottlingPolicyAssociation", "Set-TransportConfig",
+                                                 "Set-TransportConfig", "Set-ImapSettings",
                                                  "Set-ReceiveConnector", "Add-ADPermission", "Add-MailboxPermission"]
     first = host.batches[1]["ops"][0]["parameters"]
     assert first == {"Identity": ACCOUNT, "EmailAddresses": {"Add": ["smtp:service@contact.example"]}, "Confirm": False,
@@ -120,7 +122,8 @@ def test_a_failed_cmdlet_is_one_line_with_what_ran_before_it(monkeypatch):
     result = run(monkeypatch, host)
     assert result["failed"] and "\n" not in result["msg"]
     assert result["msg"] == ("Set-ImapSettings failed: Active Directory operation failed on dc1. The object does not "
-                             "exist. (done before it: Set-Mailbox, New-ThrottlingPolicy, Set-ThrottlingPolicyAssociation, "
+                             "exist. (done before it: Set-Mailbox, New-ThrottlingPolicy, "
+                             "Set-ThrottlingPolicyAssociation, "
                              "Set-TransportConfig, Set-TransportConfig)")
 
 

@@ -61,7 +61,8 @@ def test_a_failed_change_is_one_line_naming_it_and_what_changed_before(monkeypat
     host = FakeHost({**FRESH, "Set-WebConfigurationProperty": "Filename: applicationHost.config\r\nError: locked"})
     result = run(monkeypatch, host)
     assert result["failed"] and "\n" not in result["msg"]
-    assert result["msg"] == ("IIS: Set-WebConfigurationProperty Default Web Site/HPPC system.webServer/handlers failed: "
+    assert result["msg"] == ("IIS: Set-WebConfigurationProperty Default Web Site/HPPC system.webServer/handlers "
+                             "failed: "
                              "Filename: applicationHost.config Error: locked (changed before it: "
                              "Add-WebConfigurationProperty system.webServer/security/isapiCgiRestriction)")
     assert host.cmdlets(1)[-1] == "Add-WebConfigurationProperty"  # the batch went on to nothing after the failure

@@ -19,7 +19,8 @@ def printed(fingerprint, rc=0):
 def listed(fingerprint=None, text=None):
     if fingerprint:
         return {"rc": 0, "output": f"{NOISE}Alias name: x\n SHA256: {fingerprint}\n", "timed_out": False}
-    return {"rc": 1, "output": NOISE + (text or f"keytool error: java.lang.Exception: Alias <{ALIAS}> does not exist\n"),
+    return {"rc": 1,
+            "output": NOISE + (text or f"keytool error: java.lang.Exception: Alias <{ALIAS}> does not exist\n"),
             "timed_out": False}
 
 
@@ -71,7 +72,8 @@ def test_a_replacement_deletes_then_imports_and_a_failed_delete_is_named(host):
                       ran(1, "keytool error: java.lang.Exception: Certificate not imported, alias already exists\n")]]
     failed = host.run(ActionModule, ARGS)
     assert failed["failed"] and failed["msg"] == (f"keytool could not remove the old certificate {ALIAS} from "
-                                                  "/opt/ap/cacerts: keytool error: java.io.IOException: Keystore is locked")
+                                                  "/opt/ap/cacerts: keytool error: "
+                                                  "java.io.IOException: Keystore is locked")
     assert PASSWORD not in json.dumps(failed)
 
 
@@ -85,7 +87,8 @@ def test_a_failed_import_is_named(host):
 
 def test_each_fault_reading_is_one_line(host):
     cases = [
-        ([{"exists": False, "dir": False, "link": False}, printed(NEW), listed()], "keystore /opt/ap/cacerts does not exist"),
+        ([{"exists": False, "dir": False, "link": False}, printed(NEW), listed()],
+         "keystore /opt/ap/cacerts does not exist"),
         ([store(), ran(1, "keytool error: java.lang.Exception: Input not an X.509 certificate\n"), listed()],
          "certificate /tmp/ca.pem is not a certificate keytool can read: keytool error: java.lang.Exception: Input not "
          "an X.509 certificate"),

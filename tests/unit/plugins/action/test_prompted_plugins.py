@@ -18,8 +18,8 @@ TOOL = "C:\\Program Files\\OSCC\\osccmseheaders.exe"
 HEADERS = {"program": TOOL, "from_address": "oscc@example.com", "to_address": "oscc@example.com",
            "smtp_host": "mail.example.com", "smtp_user": "oscc@example.com", "smtp_password": PASSWORD}
 RECORD = "C:\\Program Files\\OSCC\\osccmseheaders.oscc-done.json"
-CONTENT = json.dumps({"from_address": "oscc@example.com", "to_address": "oscc@example.com", "smtp_host": "mail.example.com",
-                      "smtp_port": 25, "smtp_user": "oscc@example.com",
+CONTENT = json.dumps({"from_address": "oscc@example.com", "to_address": "oscc@example.com",
+                      "smtp_host": "mail.example.com", "smtp_port": 25, "smtp_user": "oscc@example.com",
                       "subject": "OpenScape Contact Center custom headers"}, sort_keys=True) + "\n"
 
 
@@ -72,7 +72,8 @@ def test_a_failed_run_is_one_line_with_the_secret_masked_and_nothing_recorded(ho
 
 
 def test_a_utility_stopped_by_the_executor_says_why_and_its_output_is_masked(host):
-    cases = [("osccmseheaders.exe did not finish within 2 seconds", "osccmseheaders.exe did not finish within 2 seconds"),
+    cases = [("osccmseheaders.exe did not finish within 2 seconds",
+              "osccmseheaders.exe did not finish within 2 seconds"),
              ("it asked again for 'From address': the answer was refused",
               "osccmseheaders.exe asked again for 'From address': the answer was refused")]
     for why, words in cases:
@@ -115,10 +116,11 @@ def test_domino_commands_run_in_one_batch_and_notes_ini_is_read_after(host):
 
 def test_domino_names_the_first_command_that_failed(host):
     stopped = {"rc": 1, "output": "Server is not running\n", "tail": "\nServer is not running\n", "unanswered": []}
-    host.recorded = [read(NOTES), [dict(stopped), dict(stopped), {"exists": True, "content": NOTES, "sha256": "a" * 64}]]
+    host.recorded = [read(NOTES),
+                     [dict(stopped), dict(stopped), {"exists": True, "content": NOTES, "sha256": "a" * 64}]]
     done = host.run(Domino, DOMINO)
-    assert done["failed"] and done["msg"] == "server -c set config SMTPVerifyAuthenticatedSender=0 returned 1: Server is " \
-                                             "not running"
+    assert done["failed"] and done["msg"] == ("server -c set config SMTPVerifyAuthenticatedSender=0 returned 1: "
+                                              "Server is not running")
 
 
 def test_domino_check_mode_only_reads(host):
@@ -167,7 +169,8 @@ def test_the_shared_runner_turns_the_executors_stops_into_one_line(tmp_path):
     with pytest.raises(RemoteFailure) as refused:
         run_prompted(PosixHost(), [[asks, "a&b"]], [["Port:", "=" + PASSWORD, "once"]], 30, secrets={"pw": PASSWORD})
     assert str(refused.value) == "asks a&b asked again for 'Port:': the answer was refused; it was stopped"
-    assert refused.value.details["output"].startswith("Port: Port:") and PASSWORD not in json.dumps(refused.value.details)
+    assert refused.value.details["output"].startswith("Port: Port:")
+    assert PASSWORD not in json.dumps(refused.value.details)
     hangs = program(tmp_path, "hangs", f"print({PASSWORD!r}, flush=True)\ninput('Mailbox database: ')")
     with pytest.raises(RemoteFailure) as slow:
         run_prompted(PosixHost(), [[hangs]], [], 1, secrets={"pw": PASSWORD})

@@ -28,10 +28,12 @@ class Host:
     def answer(self, op):
         kind = op["op"]
         if kind == "env":
-            result = {"values": {"INFORMIXDIR": INFORMIXDIR, "INFORMIXSERVER": "ol_oscc1", "ONCONFIG": "ONCONFIG.ol_oscc1"},
+            result = {"values": {"INFORMIXDIR": INFORMIXDIR, "INFORMIXSERVER": "ol_oscc1",
+                                 "ONCONFIG": "ONCONFIG.ol_oscc1"},
                       "computer_name": "OSCC1"}
         elif kind == "read":
-            result = {"exists": False} if self.equiv is None else {"exists": True, "content": self.equiv, "sha256": "ab" * 32}
+            result = ({"exists": False} if self.equiv is None
+                      else {"exists": True, "content": self.equiv, "sha256": "ab" * 32})
         elif kind == "write":
             result = {"changed": True, "backup_file": op["path"] + ".20260101.bak" if self.equiv else None}
         elif kind == "run" and op["argv"][0].endswith("w32tm.exe"):
@@ -39,7 +41,8 @@ class Host:
         elif kind == "run":
             result = {"rc": 0, "output": "\n(count(*))\n\n 70\n", "timed_out": False}
         elif op["name"] == "Test-Connection":
-            result = {"objects": [{"Address": "osccrep.contact.example.com", "IPV4Address": "10.20.30.13", "StatusCode": 0}]}
+            result = {"objects": [{"Address": "osccrep.contact.example.com", "IPV4Address": "10.20.30.13",
+                                   "StatusCode": 0}]}
         elif op["parameters"]["Type"] == "PTR":
             result = {"objects": [{"Name": "13.30.20.10.in-addr.arpa", "NameHost": "osccrep.contact.example.com"}]}
         else:
@@ -105,7 +108,8 @@ def test_hosts_equiv_present_writes_in_a_second_batch_with_the_hash_it_read_and_
     assert result["changed"] and not result.get("failed")
     write, = host.batches[1]["ops"]
     assert write == {"op": "write", "path": "C:\\Windows\\System32\\drivers\\etc\\hosts.equiv",
-                     "content": "buildhost\r\noscc1\r\noscc1.contact.example.com\r\nosccrep\r\nosccrep.contact.example.com\r\n",
+                     "content": "buildhost\r\noscc1\r\noscc1.contact.example.com\r\n"
+                                "osccrep\r\nosccrep.contact.example.com\r\n",
                      "encoding": "latin-1", "expected_sha256": "ab" * 32, "backup": True}
     assert result["diff"]["before"] == "buildhost\r\n" and result["diff"]["after"] == write["content"]
     assert result["hosts_equiv"]["backup_file"].endswith(".bak") and result["hosts_equiv"]["changed"]
@@ -120,11 +124,13 @@ def test_check_mode_plans_the_write_and_does_not_make_it(monkeypatch):
 
 
 def test_a_failed_blocking_check_keeps_hosts_equiv_as_it_is(monkeypatch):
-    host = Host(**{"Test-Connection": "Testing connection to computer 'osccrep' failed: Error due to lack of resources"})
+    host = Host(**{"Test-Connection": "Testing connection to computer 'osccrep' failed: "
+                                      "Error due to lack of resources"})
     result = run(monkeypatch, host, hosts_equiv="present")
     assert result["failed"] and len(host.batches) == 1 and not result["changed"]
     assert "§7.3 step 2" in result["msg"] and "\n" not in result["msg"]
-    assert "not written, as another check failed" in next(c["detail"] for c in result["checks"] if c["step"] == "7.3 step 5")
+    hosts_equiv_detail = next(c["detail"] for c in result["checks"] if c["step"] == "7.3 step 5")
+    assert "not written, as another check failed" in hosts_equiv_detail
 
 
 def test_a_failing_probe_hides_none_of_the_others(monkeypatch):

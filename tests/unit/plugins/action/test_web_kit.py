@@ -22,7 +22,8 @@ def lay(host, tmp_path, files, check=False, dest=None):
 
 
 def test_a_first_install_lays_every_entry_and_records_them_in_two_batches(host, tmp_path):
-    done = lay(host, tmp_path, {"HPWC.ini": "[HPPCSETTINGS]\n", "html/WCMain.htm": "kit 1", f"html/{HOSTILE}": "odd name"})
+    done = lay(host, tmp_path, {"HPWC.ini": "[HPPCSETTINGS]\n", "html/WCMain.htm": "kit 1",
+                                f"html/{HOSTILE}": "odd name"})
     assert done["changed"] and done["written"] == sorted(["HPWC.ini", "html/WCMain.htm", f"html/{HOSTILE}"])
     assert done["kept"] == [] and done["saved_dir"] is None and not done["upgrade"]
     assert open(tmp_path / "site" / "html" / HOSTILE).read() == "odd name"
@@ -105,9 +106,11 @@ def test_windows_paths_are_joined_for_the_host(host):
         [{"exists": True, "dir": True, "link": False}, {"exists": True, "sha256": "k" * 64, "size": 10},
          {"exists": False}, {"exists": True, "files": kit_files}],
         [{"exists": True, "sha256": "b" * 64, "size": 1}],
-        [{"copied": True}, {"exists": True, "files": kit_files}, {"created": True}, {"changed": True, "backup_file": None}]]
+        [{"copied": True}, {"exists": True, "files": kit_files}, {"created": True},
+         {"changed": True, "backup_file": None}]]
     done = host.run(ActionModule, {"src": "C:\\kits\\kit.zip", "dest": "C:\\inetpub\\HPPC"}, platform="windows")
     assert host.batches[1]["ops"] == [{"op": "hash", "path": "C:\\inetpub\\HPPC\\html\\english\\CaptureWCData.htm"}]
-    assert done["kept"] == ["html/english/CaptureWCData.htm"] and done["saved_dir"].startswith("C:\\inetpub\\HPPC-saved\\")
+    assert done["kept"] == ["html/english/CaptureWCData.htm"]
+    assert done["saved_dir"].startswith("C:\\inetpub\\HPPC-saved\\")
     copy = host.batches[2]["ops"][0]
     assert copy["dest"] == done["saved_dir"] + "\\site\\html\\english\\CaptureWCData.htm"

@@ -70,7 +70,8 @@ def test_a_folder_without_the_kit_is_one_line(host, tmp_path):
 
 
 def test_windows_paths_are_joined_for_the_host(host):
-    entry = {"name": "CaptureWCData.htm", "dir": False, "link": False, "size": 10, "content": CAPTURE, "sha256": "a" * 64}
+    entry = {"name": "CaptureWCData.htm", "dir": False, "link": False, "size": 10, "content": CAPTURE,
+             "sha256": "a" * 64}
     host.recorded = [[{"exists": True, "entries": [entry]}, {"exists": False, "entries": []},
                       {"exists": True, "content": "x", "sha256": "b" * 64}, {"exists": False}]]
     done = host.run(ActionModule, {"path": "C:\\inetpub\\HPPC", **ARGS}, check=True, platform="windows")

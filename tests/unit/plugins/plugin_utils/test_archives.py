@@ -145,7 +145,8 @@ def test_other_servers_and_foreign_files_are_counted_never_taken():
 
 
 def test_links_and_archives_resolving_outside_are_skipped_on_posix():
-    base = {"format": 1, "informixserver": "ol_x", "level": 0, "verified": True, "archive": "ol_x_20261201T010000000_L0.arc",
+    base = {"format": 1, "informixserver": "ol_x", "level": 0, "verified": True,
+            "archive": "ol_x_20261201T010000000_L0.arc",
             "start": "2026-12-01T01:00:00.000Z", "sha256": "0" * 64, "size": 1,
             "name": "ol_x_20261201T010000000_L0", "manifest": "/b/ol_x_20261201T010000000_L0.json", "chunks": []}
     for extra, words in (({"archive_link": True}, "is a link"), ({"manifest_link": True}, "manifest is a link"),

@@ -3,13 +3,16 @@ import pytest
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._mail import exchange
 
-READY = {"version": "15.0", "mailbox": {"identity": "oscc", "email_addresses": ["SMTP:oscc@x.example", "smtp:a@x.example"]},
-         "throttling_policy": {"ImapMaxBurst": "8000000", "ImapRechargeRate": "Unlimited"}, "throttling_association": "OSCC",
+READY = {"version": "15.0",
+         "mailbox": {"identity": "oscc", "email_addresses": ["SMTP:oscc@x.example", "smtp:a@x.example"]},
+         "throttling_policy": {"ImapMaxBurst": "8000000", "ImapRechargeRate": "Unlimited"},
+         "throttling_association": "OSCC",
          "transport": {"ShadowRedundancyEnabled": False, "HeaderPromotionModeSetting": "MayCreate"},
-         "imap": {"LoginType": "SecureLogin"}, "receive_connector": {"AuthMechanism": "Tls, BasicAuth, BasicAuthRequireTLS"},
+         "imap": {"LoginType": "SecureLogin"},
+         "receive_connector": {"AuthMechanism": "Tls, BasicAuth, BasicAuthRequireTLS"},
          "send_as_granted": True, "full_access": {"agent@x.example": True}}
-WANTED = {"account": "oscc@x.example", "aliases": ["A@x.example"], "receive_connector": "Client", "report_sender": "r@x.example",
-          "report_mailboxes": ["Agent@x.example"], "tls": True}
+WANTED = {"account": "oscc@x.example", "aliases": ["A@x.example"], "receive_connector": "Client",
+          "report_sender": "r@x.example", "report_mailboxes": ["Agent@x.example"], "tls": True}
 
 
 def test_a_ready_organisation_needs_nothing():
@@ -34,7 +37,8 @@ def test_each_gap_gets_its_cmdlet(change, cmdlet, parameters):
 
 def test_exchange_2010_has_no_throttling_or_shadow_redundancy_steps():
     steps = exchange.plan({**READY, "version": "14.3", "throttling_policy": None, "throttling_association": None,
-                           "transport": {"ShadowRedundancyEnabled": True, "HeaderPromotionModeSetting": "NoCreate"}}, WANTED)
+                           "transport": {"ShadowRedundancyEnabled": True, "HeaderPromotionModeSetting": "NoCreate"}},
+                          WANTED)
     assert [(s["cmdlet"], s["parameters"]) for s in steps] == [
         ("Set-TransportConfig", {"HeaderPromotionModeSetting": "MayCreate"})]
 
@@ -69,7 +73,8 @@ def test_an_office365_mailbox_set_as_the_manual_wants_needs_nothing():
     ({"smtp_client_auth_disabled": None}, {},  # the tenant's default is not trusted: set on the mailbox
      [("Set-CASMailbox", {"Identity": "oscc@x.example", "SmtpClientAuthenticationDisabled": False})]),
     ({"smtp_client_auth_disabled": None}, {"smtp_auth": False}, []),
-    ({"send_as_granted": False}, {}, [("Add-RecipientPermission", {"Identity": "r@x.example", "Trustee": "oscc@x.example",
+    ({"send_as_granted": False}, {}, [("Add-RecipientPermission", {"Identity": "r@x.example",
+                                                                   "Trustee": "oscc@x.example",
                                                                    "AccessRights": "SendAs"})]),
     ({}, {"report_sender": None}, []),
     ({}, {"aliases": ["OSCC@x.example", "b@x.example"]},

@@ -32,7 +32,8 @@ def test_xpath_literals_use_the_quote_the_value_lacks_and_concat_only_for_both()
     assert iis.xpath_literal("O'Brien.htm") == '"O\'Brien.htm"'
     assert iis.xpath_literal('a"b') == "'a\"b'"
     assert iis.xpath_literal("a'b\"c") == "concat('a', \"'\", 'b\"c')"
-    assert iis.element(iis.FILES + "/add", "value", "it's") == 'system.webServer/defaultDocument/files/add[@value="it\'s"]'
+    assert (iis.element(iis.FILES + "/add", "value", "it's")
+            == 'system.webServer/defaultDocument/files/add[@value="it\'s"]')
 
 
 ARGS = {"site": "Default Web Site", "application": "/HPPC/", "isapi_path": "C:\\inetpub\\HPPC\\hppcwis.dll",
@@ -53,7 +54,8 @@ def test_a_server_with_every_setting_needs_nothing():
 
 
 def test_access_flags_compare_in_any_order_and_spacing():
-    assert iis.policy_text("Read, Script, Execute") == iis.policy_text(["Execute", "Read", "Script"]) == "Execute,Read,Script"
+    assert (iis.policy_text("Read, Script, Execute") == iis.policy_text(["Execute", "Read", "Script"])
+            == "Execute,Read,Script")
     assert iis.policy_text("None") == ""
 
 

@@ -39,7 +39,8 @@ def test_mode_from_return_code(rc, mode):
 
 def test_archive_status_rows_and_newest_per_level():
     rows = ifx.parse_onstat_arc(ARC)
-    assert [(r["name"], r["level"], r["log"]) for r in rows] == [("rootdbs", 0, 28), ("rootdbs", 1, 31), ("datadbs", 0, 28)]
+    assert [(r["name"], r["level"], r["log"]) for r in rows] == [("rootdbs", 0, 28), ("rootdbs", 1, 31),
+                                                                  ("datadbs", 0, 28)]
     assert ifx.last_archives(rows) == {0: {"date": "07/30/2009.09:59", "log": 28, "position": "0x320018"},
                                        1: {"date": "08/01/2009.10:15", "log": 31, "position": "0x330018"}}
 
@@ -72,7 +73,8 @@ def test_numeric_parameters_accept_what_informix_reads(name, value):
 def test_chunk_paths_from_onstat_d():
     text = ("Chunks\naddress          chunk/dbs     offset     size       free       bpages     flags pathname\n"
             "4b2e1028         1      1      0          150000     74215                 PO-B-- /opt/ifx/rootdbs\n"
-            "4b2e2028         2      2      0          150000     74215                 PO-B-- C:\\Contact Center Data\\cc.000\n"
+            "4b2e2028         2      2      0          150000     74215                 PO-B-- "
+            "C:\\Contact Center Data\\cc.000\n"
             " 2 active, 32766 maximum\n")
     assert ifx.parse_onstat_chunks(text) == ["/opt/ifx/rootdbs", "C:\\Contact Center Data\\cc.000"]
 

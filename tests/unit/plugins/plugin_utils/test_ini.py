@@ -16,13 +16,15 @@ HPWC = ("; HPWC.ini of the web components\r\n"
 
 
 def test_read_is_case_insensitive_first_wins():
-    assert _ini.read_section(HPWC + "[hppcsettings]\r\nAddress=later\r\n", "HPPCSettings")["address"] == "xxx.domain.com"
+    section = _ini.read_section(HPWC + "[hppcsettings]\r\nAddress=later\r\n", "HPPCSettings")
+    assert section["address"] == "xxx.domain.com"
 
 
 def test_set_rewrites_in_place_and_adds_missing_keys_to_the_section():
     wanted = {"Address": "oscc-cluster", "Port": 6021, "TLSPort": 443, "SSLPort": 443, "ChatUsesSSL": "false"}
     new, changes = _ini.set_keys(HPWC, "HPPCSETTINGS", wanted)
-    assert changes == {"Address": ("xxx.domain.com", "oscc-cluster"), "TLSPort": (None, "443"), "SSLPort": ("8443", "443")}
+    assert changes == {"Address": ("xxx.domain.com", "oscc-cluster"), "TLSPort": (None, "443"),
+                       "SSLPort": ("8443", "443")}
     assert new == HPWC.replace("Address=xxx.domain.com", "Address=oscc-cluster").replace(
         "SSLPort=8443\r\nChatUsesSSL=false\r\n", "SSLPort=443\r\nChatUsesSSL=false\r\nTLSPort=443\r\n")
     assert _ini.set_keys(new, "HPPCSETTINGS", {"Address": "oscc-cluster", "TLSPort": "443"}) == (new, {})

@@ -78,14 +78,17 @@ def test_a_new_hosts_equiv_gets_the_names_in_the_manuals_order_with_crlf():
 def test_foreign_lines_stay_and_missing_names_are_added_in_the_files_line_ends():
     text = "# trusted hosts\nbuildhost\nlab-report\n"
     plan = pf.plan_hosts_equiv(text, NAMES)
-    assert plan["content"] == "# trusted hosts\nbuildhost\nlab-report\nlab-report.lab.invalid\nlab-main\nlab-main.lab.invalid\n"
+    assert plan["content"] == ("# trusted hosts\nbuildhost\nlab-report\nlab-report.lab.invalid\n"
+                               "lab-main\nlab-main.lab.invalid\n")
     assert plan["added"] == NAMES[1:]
     crlf = pf.plan_hosts_equiv("buildhost\r\nlab-main", NAMES)  # no line end after the last line
-    assert crlf["content"] == "buildhost\r\nlab-main\r\nlab-report\r\nlab-report.lab.invalid\r\nlab-main.lab.invalid\r\n"
+    assert crlf["content"] == ("buildhost\r\nlab-main\r\nlab-report\r\n"
+                               "lab-report.lab.invalid\r\nlab-main.lab.invalid\r\n")
 
 
 def test_a_complete_file_is_left_byte_for_byte_whatever_case_duplicates_or_user_fields():
-    text = "LAB-REPORT\r\nlab-report.LAB.invalid informix\r\nlab-main\r\nlab-main\r\nlab-main.lab.invalid\r\nother +\r\n"
+    text = ("LAB-REPORT\r\nlab-report.LAB.invalid informix\r\nlab-main\r\nlab-main\r\n"
+            "lab-main.lab.invalid\r\nother +\r\n")
     plan = pf.plan_hosts_equiv(text, NAMES)
     assert not plan["changed"] and plan["content"] == text and plan["added"] == [] and plan["removed"] == []
 
@@ -94,7 +97,8 @@ def test_a_line_for_another_user_does_not_count_and_a_distrusting_line_goes():
     text = "lab-main guest\n-lab-report\nlab-report.lab.invalid\n"
     plan = pf.plan_hosts_equiv(text, NAMES)
     assert plan["removed"] == ["-lab-report"]
-    assert plan["lines"] == ["lab-main guest", "lab-report.lab.invalid", "lab-report", "lab-main", "lab-main.lab.invalid"]
+    assert plan["lines"] == ["lab-main guest", "lab-report.lab.invalid", "lab-report", "lab-main",
+                             "lab-main.lab.invalid"]
 
 
 def test_exclusive_leaves_exactly_the_names_once_each_in_order():
@@ -147,7 +151,8 @@ def test_bad_input_is_one_line_naming_the_option(change, message):
 def test_good_input_passes_and_an_address_may_be_the_reference():
     assert pf.input_problem(ARGS) is None
     assert pf.input_problem(dict(ARGS, time_reference="127.0.1.3")) is None
-    assert pf.input_problem(dict(ARGS, checks=["network"], partners=[dict(ARGS["partners"][0], informixserver=None)])) is None
+    partner_without_server = dict(ARGS["partners"][0], informixserver=None)
+    assert pf.input_problem(dict(ARGS, checks=["network"], partners=[partner_without_server])) is None
 
 
 def result(offset, *statuses):
@@ -157,7 +162,8 @@ def result(offset, *statuses):
 
 
 def test_the_spread_counts_the_reference_at_zero_and_judges_by_the_thresholds():
-    ok = pf.verdict({"lab-report": result(0.0), "lab-main": result(0.4), "lab-backup": result(-0.3)}, reference="lab-report")
+    ok = pf.verdict({"lab-report": result(0.0), "lab-main": result(0.4), "lab-backup": result(-0.3)},
+                    reference="lab-report")
     assert not ok["failed"] and ok["clock_spread_seconds"] == 0.7 and ok["warnings"] == []
     warn = pf.verdict({"lab-report": result(None), "lab-main": result(1.5)}, reference="lab-report")
     assert not warn["failed"] and warn["clock_spread_seconds"] == 1.5 and "above 1 s" in warn["warnings"][0]
@@ -184,13 +190,16 @@ HOSTVARS = {"oscc1.contact.example.com": {"ansible_host": "10.0.0.1", "oscc_info
 def test_central_reporting_pairs_the_report_server_with_every_main_and_backup_server():
     found = pf.topology(GROUPS, HOSTVARS, "central_reporting")
     hosts = found["hosts"]
-    assert found["participants"] == ["oscc1.contact.example.com", "oscc2.contact.example.com", "osccrep.contact.example.com"]
-    assert hosts["osccrep.contact.example.com"]["partners"] == ["oscc1.contact.example.com", "oscc2.contact.example.com"]
+    assert found["participants"] == ["oscc1.contact.example.com", "oscc2.contact.example.com",
+                                     "osccrep.contact.example.com"]
+    assert hosts["osccrep.contact.example.com"]["partners"] == ["oscc1.contact.example.com",
+                                                                "oscc2.contact.example.com"]
     assert hosts["oscc1.contact.example.com"]["partners"] == ["osccrep.contact.example.com"]
     assert hosts["oscc1.contact.example.com"]["partner_args"] == [
         {"name": "osccrep", "fqdn": "rep.reports.example.com", "address": "osccrep.contact.example.com",
          "informixserver": "ol_rep"}]
-    assert found["time_reference"] == "osccrep.contact.example.com" and found["time_reference_fqdn"] == "rep.reports.example.com"
+    assert found["time_reference"] == "osccrep.contact.example.com"
+    assert found["time_reference_fqdn"] == "rep.reports.example.com"
 
 
 def test_high_availability_pairs_main_and_backup_and_all_is_both():
@@ -218,7 +227,8 @@ def test_short_names_get_the_domain_and_bad_estates_are_one_line():
         assert str(raised.value).startswith(message) and "\n" not in str(raised.value)
 
 
-@pytest.mark.parametrize("extra, warned", [("+", True), ("+@admins informix", True), ("-lab-other", False), ("", False)])
+@pytest.mark.parametrize("extra, warned", [("+", True), ("+@admins informix", True), ("-lab-other", False),
+                                           ("", False)])
 def test_a_kept_plus_line_that_trusts_every_host_is_a_warning(extra, warned):
     names = pf.wanted_names(ARGS)
     content = "\r\n".join(names + ([extra] if extra else [])) + "\r\n"

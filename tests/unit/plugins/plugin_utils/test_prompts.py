@@ -1,4 +1,6 @@
-"""The restore prompt table against the prompts in docs/vendor-facts.md (Informix: ontape prompts and messages), manual §6.3.3."""
+"""The restore prompt table against the prompts in docs/vendor-facts.md.
+
+See docs/vendor-facts.md (Informix: ontape prompts and messages) and manual §6.3.3."""
 import re
 
 import pytest
@@ -37,7 +39,8 @@ def test_the_header_tool_is_answered_in_the_manuals_order_with_the_password_as_a
     answers = {"from_address": "a@x", "to_address": "b@x", "subject": "s", "smtp_host": "mail", "smtp_port": 587,
                "smtp_user": "a@x"}
     table = header_tool_prompts(answers)
-    assert [entry[1] for entry in table] == ["return", "=a@x", "=b@x", "=s", "=mail", "=587", "=a@x", "secret:smtp_password"]
+    assert [entry[1] for entry in table] == ["return", "=a@x", "=b@x", "=s", "=mail", "=587", "=a@x",
+                                             "secret:smtp_password"]
     assert all(entry[2:] == ["once"] for entry in table[1:])
     printed = "From address: To address: Subject: SMTP server host name: SMTP server port number: SMTP user name: "
     starts = [re.search(entry[0], printed + "SMTP password: ", re.I).start() for entry in table[1:]]

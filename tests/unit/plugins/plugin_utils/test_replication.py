@@ -22,7 +22,8 @@ GROUPS = {"oscc_main": ["m1"], "oscc_backup": ["b1"], "oscc_central_report": ["r
 def test_the_documented_server_list_is_read():
     rows = rep.parse_server_list(LIST)
     assert [(r["group"], r["id"], r["state"], r["status"], r["queue"]) for r in rows] == [
-        ("g_2_cer10_5_0_98000_9000", 2, "Active", "Local", 0), ("g_3_cer10_5_0_98000_9000", 3, "Active", "Connected", 0)]
+        ("g_2_cer10_5_0_98000_9000", 2, "Active", "Local", 0),
+        ("g_3_cer10_5_0_98000_9000", 3, "Active", "Connected", 0)]
     assert rows[1]["changed"] == "Oct 13 17:31:15" and rows[0]["changed"] is None
 
 

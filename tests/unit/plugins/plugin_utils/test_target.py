@@ -17,7 +17,8 @@ def action(shell_family="sh", check_mode=False):
 
 
 @pytest.mark.parametrize("family, declared, platform", [
-    ("powershell", None, "windows"), ("sh", None, "posix"), ("sh", "windows", "windows"), ("powershell", "POSIX", "posix"),
+    ("powershell", None, "windows"), ("sh", None, "posix"), ("sh", "windows", "windows"),
+    ("powershell", "POSIX", "posix"),
 ])
 def test_platform_from_shell_or_inventory(family, declared, platform):
     task_vars = {} if declared is None else {"oscc_platform": declared}
@@ -100,13 +101,15 @@ def test_secrets_never_reach_a_command_line_or_the_request():
     assert namespace["SECRETS"] == {"storepass": "s3cret-pw"}
 
 
-@pytest.mark.parametrize("platform, module", [("windows", "ansible.windows.win_service"), ("posix", "ansible.builtin.service")])
+@pytest.mark.parametrize("platform, module", [("windows", "ansible.windows.win_service"),
+                                              ("posix", "ansible.builtin.service")])
 def test_services_use_the_platform_module(platform, module):
     plugin = action()
     plugin._execute_module.return_value = {"changed": True}
     Target(plugin, {"oscc_platform": platform}).service("OpenScape Contact Center", "stopped")
     assert plugin._execute_module.call_args.kwargs["module_name"] == module
-    assert plugin._execute_module.call_args.kwargs["module_args"] == {"name": "OpenScape Contact Center", "state": "stopped"}
+    assert plugin._execute_module.call_args.kwargs["module_args"] == {"name": "OpenScape Contact Center",
+                                                                      "state": "stopped"}
 
 
 def test_an_executor_batch_on_windows_sends_executor_ps1_with_the_batch_and_secrets_apart():
