@@ -10,6 +10,7 @@ import yaml
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import action as base
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import options
 from ansible_collections.oscc.admin.plugins.plugin_utils._mail import domino, exchange
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import preflight as pf
@@ -25,7 +26,7 @@ def plugin(name):
 
 
 def spec_of(name) -> dict:
-    return base.documented_spec(f"{COLLECTION}.action.{name}")
+    return options.documented_spec(f"{COLLECTION}.action.{name}")
 
 
 def looks_like_options(value) -> bool:
@@ -36,9 +37,9 @@ def looks_like_options(value) -> bool:
 
 @pytest.fixture
 def fresh_specs():
-    base.documented_spec.cache_clear()
+    options.module_spec.cache_clear()
     yield
-    base.documented_spec.cache_clear()
+    options.module_spec.cache_clear()
 
 
 @pytest.mark.parametrize("name", ACTIONS)
@@ -58,7 +59,7 @@ def test_no_plugin_writes_an_option_down_again(name):
 @pytest.mark.parametrize("name", ACTIONS)
 def test_the_rules_name_only_documented_options(name):
     rules = plugin(name).ActionModule.RULES
-    assert set(rules) <= set(base.RULE_KINDS)
+    assert set(rules) <= set(options.RULE_KINDS)
     documented = set(spec_of(name))
     named = set()
     for kind, rule in rules.items():
@@ -94,7 +95,7 @@ options:
     suboptions:
       time: {description: [x], type: str, required: true}
 """)
-    spec = base.argument_spec(base.documented_options(doc))
+    spec = options.argument_spec(options.documented_options(doc))
     assert spec["level"] == {"type": "int", "choices": [0, 1, 2], "default": 0, "aliases": ["archive_level"]}
     assert spec["keystore_password"] == {"type": "str", "required": True, "no_log": True}
     assert spec["task_update_password"] == {"type": "bool", "default": False}
