@@ -17,9 +17,9 @@ _AnsibleCollectionFinder(paths=[COLLECTIONS])._install()
 # playbook tests start early and the quick unit and static tests fill the gaps at the end. Files named here lead,
 # by the seconds one of their tests took in a full run (--durations); the rest keep their collected order.
 SLOW_FILES = ("test_shared_destination.py", "test_replication_playbooks.py", "test_web_components_iis.py",
-              "test_web_components_sunjava.py", "test_web_components_tomcat.py", "test_java_keystore_cert.py",
-              "test_schedule_records.py", "test_schedule.py", "test_replication_preflight.py",
-              "test_backup_restore.py", "test_wallboard.py", "test_replication_modules.py", "test_role_booleans.py")
+              "test_backup_restore.py", "test_web_components_sunjava.py", "test_web_components_tomcat.py",
+              "test_java_keystore_cert.py", "test_replication_preflight.py", "test_schedule.py",
+              "test_schedule_records.py", "test_wallboard.py", "test_replication_modules.py", "test_role_booleans.py")
 SUITE_ORDER = ("integration", "lab", "unit", "static")
 
 

@@ -1,7 +1,6 @@
 """Backups of several servers on one share (the normal estate): each server counts, keeps, deletes and
 restores only its own chains, trusts no path a manifest names outside the share, runs one backup or
 restore at a time, and a restore that fails after the stop says how the server was left."""
-import datetime
 import glob
 import json
 import os
@@ -221,11 +220,6 @@ def test_a_restore_failing_after_the_stop_leaves_the_services_stopped_and_names_
 BAD_CHUNKS = {"relative": ["relative\\ccdata.000"], "empty": [""], "traversal": ["D:\\CCDATA\\..\\Windows\\x"]}
 
 
-def seconds(stamp):
-    """A time of the json callback (ISO 8601, UTC) as time.time() gives it."""
-    return datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-
-
 @pytest.fixture(scope="module")
 def chunk_refusals(tmp_path_factory):
     """A backup, then each BAD_CHUNKS restore, back to back in one playbook: name -> (result, the calls the simulated
@@ -236,12 +230,10 @@ def chunk_refusals(tmp_path_factory):
                 for chunks in BAD_CHUNKS.values()]
     run, (full, *refusals) = main.tasks([("oscc.admin.informix_backup", BACKUP)] + restores, tmp_path)
     assert full["verified"], full
-    spans = {t["task"]["name"]: t["task"]["duration"] for play in run.json["plays"] for t in play["tasks"]}
     found, mode = {}, main.mode_rc()
     for number, (name, refused) in enumerate(zip(BAD_CHUNKS, refusals), 2):
-        span = spans[f"step {number}"]
-        during = [c for c in main.windows_calls() if seconds(span["start"]) <= c["time"] <= seconds(span["end"])]
-        found[name] = (refused, during, mode)
+        start, end = run.span(f"step {number}")
+        found[name] = (refused, [c for c in main.windows_calls() if start <= c["time"] <= end], mode)
     return found
 
 
