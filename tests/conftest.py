@@ -1,6 +1,9 @@
 """Makes `ansible_collections.oscc.admin` importable from this checkout in every test."""
 import os
+import pathlib
 import sys
+
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLLECTIONS = os.path.join(ROOT, ".collections")
@@ -10,3 +13,34 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "bench"))  # doc_figures: the rou
 from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder  # noqa: E402
 
 _AnsibleCollectionFinder(paths=[COLLECTIONS])._install()
+
+# Slowest first (longest-processing-time order): xdist hands out tests one by one as a worker gets free, so the long
+# playbook tests start early and the quick unit and static tests fill the gaps at the end. Files named here lead,
+# by the seconds one of their tests took in a full run (--durations); the rest keep their collected order.
+SLOW_FILES = ("test_shared_destination.py", "test_replication_playbooks.py", "test_web_components_iis.py",
+              "test_backup_restore.py", "test_web_components_sunjava.py", "test_web_components_tomcat.py",
+              "test_java_keystore_cert.py", "test_replication_preflight.py", "test_schedule.py",
+              "test_schedule_records.py", "test_wallboard.py", "test_replication_modules.py", "test_role_booleans.py")
+SUITE_ORDER = ("integration", "lab", "unit", "static")
+
+
+def _rank(item):
+    path = item.path
+    tests = pathlib.Path(ROOT, "tests")
+    suite = path.relative_to(tests).parts[0] if path.is_relative_to(tests) else ""
+    slow = SLOW_FILES.index(path.name) if path.name in SLOW_FILES else len(SLOW_FILES)
+    return (SUITE_ORDER.index(suite) if suite in SUITE_ORDER else len(SUITE_ORDER), slow)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
+def pytest_collection_modifyitems(items):
+    """A module's tests that share a module-scoped fixture (a lab run, a Tomcat, Dovecot and Postfix) stay on one
+    worker: spread over both, each worker would build it again every time it returns from another module."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        fixtures = getattr(item, "_fixtureinfo", None)
+        definitions = fixtures.name2fixturedefs.values() if fixtures else ()
+        if any(d[-1].scope == "module" for d in definitions if d):
+            item.add_marker(pytest.mark.xdist_group(f"{item.path.stem}-module"))
+    items.sort(key=_rank)

@@ -1,4 +1,5 @@
 """Runs tasks and playbooks with ansible-playbook against a private copy of the lab."""
+import datetime
 import json
 import os
 import subprocess
@@ -186,6 +187,13 @@ class Run:
 
     def stats(self, host="lab-main"):
         return self.json["stats"][host]
+
+    def span(self, name):
+        """When the task `name` ran, in seconds since the epoch as time.time() gives them: (start, end)."""
+        duration = next(t["task"]["duration"] for play in self.json["plays"] for t in play["tasks"]
+                        if t["task"]["name"] == name)
+        return tuple(datetime.datetime.fromisoformat(duration[key].replace("Z", "+00:00")).timestamp()
+                     for key in ("start", "end"))
 
 
 LOCATION = {"informixdir": "{{ oscc_informixdir }}", "informixserver": "{{ oscc_informixserver }}"}

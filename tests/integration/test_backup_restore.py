@@ -88,9 +88,9 @@ def test_every_method_restores_a_level0_plus_level1_chain(lab, tmp_path):
 
 def tapedev_backup(lab, tmp_path):
     """TAPEDEV set to the pre-created file, then a level 0 through it: one playbook."""
-    _, (onconfig, full) = lab.tasks([("oscc.admin.onconfig", {**LOCATION, "parameters": {
-        "TAPEDEV": lab.spelled("tape", "BACKUP.001")}}), ("oscc.admin.informix_backup", {**BACKUP, "method": "tapedev"})],
-        tmp_path)
+    tapedev = {**LOCATION, "parameters": {"TAPEDEV": lab.spelled("tape", "BACKUP.001")}}
+    _, (onconfig, full) = lab.tasks([("oscc.admin.onconfig", tapedev),
+                                     ("oscc.admin.informix_backup", {**BACKUP, "method": "tapedev"})], tmp_path)
     assert not onconfig.get("failed") and full["verified"], (onconfig, full)
     return full
 
@@ -255,13 +255,14 @@ def test_check_mode_plans_and_changes_nothing(lab, tmp_path):
 def test_windows_restore_stops_the_oscc_services_first_and_starts_them_after(windows_lab, tmp_path):
     """Manual §6.3.3 steps 2 and 16, in the order the simulated Windows host recorded them."""
     lab = windows_lab
-    lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
-    earlier = len(lab.windows_calls())
-    _, restored = lab.task("oscc.admin.informix_restore", {**LOCATION, "destination": "{{ oscc_backup_destination }}",
-                                                            "confirm": True}, tmp_path)
+    # The backup, then the restore, in one playbook: the calls the restore made are those of its task's time.
+    run, (_full, restored) = lab.tasks([("oscc.admin.informix_backup", BACKUP), (
+        "oscc.admin.informix_restore", {**LOCATION, "destination": "{{ oscc_backup_destination }}", "confirm": True})],
+        tmp_path)
     assert restored["server_mode"] == "On-Line"
+    start, end = run.span("step 2")
     steps = [(c["module"], batch_kind(c["args"]["batch"]) if c["module"] == "win_powershell" else
-              (c["args"]["name"], c["args"]["state"])) for c in lab.windows_calls()[earlier:]]
+              (c["args"]["name"], c["args"]["state"])) for c in lab.windows_calls() if start <= c["time"] <= end]
     services = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
     start = next(i for i, s in enumerate(steps) if s == ("win_powershell", "restore"))
     assert steps[:5] == [("win_powershell", "probe"), ("win_powershell", "verify"), ("win_powershell", "lock"),
@@ -282,7 +283,8 @@ def test_onbar_is_refused_while_ltapedev_is_nul_as_oscc_installs_it(lab, tmp_pat
 
 
 def test_onbar_chain_backup_and_restore(lab, tmp_path):
-    _, (onconfig, full) = lab.tasks([("oscc.admin.onconfig", {**LOCATION, "parameters": {"LTAPEDEV": lab.paths["host"]["tape"]}}),
+    ltapedev = {**LOCATION, "parameters": {"LTAPEDEV": lab.paths["host"]["tape"]}}
+    _, (onconfig, full) = lab.tasks([("oscc.admin.onconfig", ltapedev),
                                      ("oscc.admin.informix_backup", {**BACKUP, "tool": "onbar"})], tmp_path)
     assert onconfig["changed"], onconfig
     assert full["verified"] and full["archive"] is None and full["sha256"] is None

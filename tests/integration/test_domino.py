@@ -13,14 +13,18 @@ POSIX = {"notes_ini": "{{ email_server_domino_notes_ini }}", "console": "{{ emai
 WINDOWS = {"notes_ini": r"C:\Lotus\Domino\notes.ini", "console": r"C:\Lotus\Domino\nserver.exe"}
 
 
+def domino_lab(tmp_path, host):
+    """The Domino host of the lab inventory (Linux), or a simulated Windows server with Domino installed."""
+    lab = Lab(tmp_path / "lab", host)
+    if host == "lab-web-iis":
+        labctl.init_domino(lab.paths["base"], "windows")
+    lab.location = POSIX if host == "lab-domino" else WINDOWS
+    return lab
+
+
 @pytest.fixture(params=["lab-domino", "lab-web-iis"])
 def domino(tmp_path, request):
-    """The Domino host of the lab inventory (Linux), or a simulated Windows server with Domino installed."""
-    lab = Lab(tmp_path / "lab", request.param)
-    if request.param == "lab-web-iis":
-        labctl.init_domino(lab.paths["base"], "windows")
-    lab.location = POSIX if request.param == "lab-domino" else WINDOWS
-    return lab
+    return domino_lab(tmp_path, request.param)
 
 
 def console_log(lab):
@@ -68,31 +72,52 @@ def test_compaction_uses_the_manuals_flag_and_runs_every_time_it_is_asked(domino
     assert compacted == [{"database": "mail/oscc.nsf", "options": ["-b"], "found": True}] * 2
 
 
-@pytest.mark.parametrize("fault, words", [
-    ("stopped", "-c set config SMTPVerifyAuthenticatedSender=0 returned 1: Server is not running"),
-    ("other_notes_ini", "still does not show SMTPVerifyAuthenticatedSender=0: is it the notes.ini of the running server?"),
-    ("parent_database", "compact: '../names.nsf' must be a database path relative to the Domino data directory"),
-    ("bad_name", "settings: 'SMTP Verify' is not a notes.ini variable name"),
-    ("relative_console", "console must be an absolute path"),
-])
-def test_each_fault_is_named(domino, tmp_path, fault, words):
-    args = dict(domino.location)
-    if fault == "stopped":
-        state = console_log(domino)
-        with open(os.path.join(domino.paths["base"], "domino-state.json"), "w") as handle:
-            json.dump(dict(state, running=False), handle)
-    elif fault == "other_notes_ini":
-        copy = console_log(domino)["notes_ini"] + ".copy"
-        shutil.copyfile(console_log(domino)["notes_ini"], copy)
+FAULTS = {
+    "stopped": "-c set config SMTPVerifyAuthenticatedSender=0 returned 1: Server is not running",
+    "other_notes_ini": "still does not show SMTPVerifyAuthenticatedSender=0: is it the notes.ini of the running "
+                       "server?",
+    "parent_database": "compact: '../names.nsf' must be a database path relative to the Domino data directory",
+    "bad_name": "settings: 'SMTP Verify' is not a notes.ini variable name",
+    "relative_console": "console must be an absolute path",
+}
+
+
+def fault_arguments(lab, fault):
+    args = dict(lab.location)
+    if fault == "other_notes_ini":
+        copy = console_log(lab)["notes_ini"] + ".copy"
+        shutil.copyfile(console_log(lab)["notes_ini"], copy)
         args["notes_ini"] = args["notes_ini"] + ".copy"
     elif fault == "parent_database":
         args["compact"] = ["../names.nsf"]
     elif fault == "bad_name":
         args["settings"] = {"SMTP Verify": 0}
-    else:
+    elif fault == "relative_console":
         args["console"] = "nserver.exe"
-    _, result = domino.task("oscc.admin.domino_prepare", args, tmp_path)
-    assert result["failed"] and words in result["msg"], result
+    return args
+
+
+@pytest.fixture(scope="module", params=["lab-domino", "lab-web-iis"])
+def fault_results(tmp_path_factory, request):
+    """fault -> result of FAULTS on one Domino host, in two playbooks: the faults of a running server back to back
+    (each is refused or fails before it could change what the next one sees), and a stopped server of its own."""
+    running_path, stopped_path = tmp_path_factory.mktemp("domino-running"), tmp_path_factory.mktemp("domino-stopped")
+    lab = domino_lab(running_path, request.param)
+    running = [fault for fault in FAULTS if fault != "stopped"]
+    _run, results = lab.tasks([("oscc.admin.domino_prepare", fault_arguments(lab, f)) for f in running], running_path)
+    lab = domino_lab(stopped_path, request.param)
+    state = console_log(lab)
+    with open(os.path.join(lab.paths["base"], "domino-state.json"), "w") as handle:
+        json.dump(dict(state, running=False), handle)
+    _run, stopped = lab.tasks([("oscc.admin.domino_prepare", fault_arguments(lab, "stopped"))], stopped_path)
+    return dict(zip(running, results), stopped=stopped[0])
+
+
+@pytest.mark.xdist_group("test_domino_faults")  # one worker runs the shared playbooks (--dist loadgroup)
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_each_fault_is_named(fault_results, fault):
+    result = fault_results[fault]
+    assert result["failed"] and FAULTS[fault] in result["msg"], result
 
 
 def test_the_role_prepares_domino_proves_the_account_and_then_changes_nothing(tmp_path, peers):

@@ -5,6 +5,7 @@ import subprocess
 
 import mailpeers
 import pytest
+from playbook_lab import Lab
 
 pytestmark = pytest.mark.skipif(not shutil.which("keytool"), reason="a JDK is installed by scripts/setup")
 PASSWORD = "lab-keystore-secret"
@@ -43,22 +44,36 @@ def test_imported_once_replaced_when_the_certificate_changes_and_the_password_ne
     assert aliases(store).count("mail.lab.invalid") == 1
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"keystore_password": "wrong-password"}, "keystore_password is not the password of"),
-    ({"certificate": "not-a-cert"}, "is not a certificate keytool can read"),
-    ({"keystore": "missing"}, "does not exist"),
-])
-def test_each_fault_is_named(linux_lab, tmp_path, change, words):
+FAULTS = {
+    "wrong password": ({"keystore_password": "wrong-password"}, "keystore_password is not the password of"),
+    "not a certificate": ({"certificate": "not-a-cert"}, "is not a certificate keytool can read"),
+    "missing keystore": ({"keystore": "missing"}, "does not exist"),
+}
+
+
+@pytest.fixture(scope="module")
+def fault_results(tmp_path_factory):
+    """Every row of FAULTS on one keystore, back to back in one playbook (each is refused, so the keystore stays as
+    the next row finds it): name -> (run, result)."""
+    tmp_path = tmp_path_factory.mktemp("keystore-faults")
     store = tmp_path / "cacerts"
     keystore(store)
     ca = mailpeers.make_ca(str(tmp_path / "ca"))[0]
     junk = tmp_path / "junk.pem"
     junk.write_text("no certificate here\n")
     values = {"not-a-cert": str(junk), "missing": str(tmp_path / "missing")}
-    args = {"keystore": str(store), "keystore_password": PASSWORD, "alias": "mail", "certificate": ca,
-            **{k: values.get(v, v) for k, v in change.items()}}
-    run, result = linux_lab.task("oscc.admin.java_keystore_cert", args, tmp_path)
-    assert result["failed"] and words in result["msg"]
+    steps = [("oscc.admin.java_keystore_cert", {"keystore": str(store), "keystore_password": PASSWORD, "alias": "mail",
+                                                "certificate": ca, **{k: values.get(v, v) for k, v in change.items()}})
+             for change, _words in FAULTS.values()]
+    run, results = Lab(tmp_path / "lab", "lab-linux").tasks(steps, tmp_path)
+    return {name: (run, result) for name, result in zip(FAULTS, results)}
+
+
+@pytest.mark.xdist_group("test_java_keystore_cert_faults")  # one worker runs the shared playbook (--dist loadgroup)
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_each_fault_is_named(fault_results, fault):
+    run, result = fault_results[fault]
+    assert result["failed"] and FAULTS[fault][1] in result["msg"]
     assert "wrong-password" not in run.stdout
 
 
@@ -115,5 +130,5 @@ def test_a_certificate_from_the_controller_is_copied_to_the_main_server_first(wi
     both = dict(extra, email_server_certificates=[{"alias": "exch01", "src": ca, "file": "C:\\x.cer"}])
     refused = windows_lab.playbook(playbook, limit="lab-main", extra=both)
     messages = [r.get("msg", "") for _n, r in refused.results("lab-main") if r.get("failed")]
-    assert refused.rc != 0 and "certificate exch01: give file (on the main server) or src (on the controller), not both" \
-        in messages[0]
+    assert refused.rc != 0
+    assert "certificate exch01: give file (on the main server) or src (on the controller), not both" in messages[0]

@@ -4,6 +4,7 @@ import time
 
 import lantronix
 import pytest
+from playbook_lab import Lab
 
 # last octet, MAC, menu style, setup password; the first three octets differ per test (parallel workers)
 UNITS = [("51", "00:20:4a:00:00:51", "xport", ""), ("52", "00:20:4a:00:00:52", "uds100", ""),
@@ -11,14 +12,27 @@ UNITS = [("51", "00:20:4a:00:00:51", "xport", ""), ("52", "00:20:4a:00:00:52", "
 HUNG = ("54", "00:20:4a:00:00:54")  # answers queries, never its setup menu
 
 
-@pytest.fixture
-def fleet():
+def start_fleet():
     base = f"127.{random.randint(1, 254)}.{random.randint(1, 254)}"
     units = [lantronix.Unit(f"{base}.{last}", mac, style=style, password=password, local_port=10001 + i)
              for i, (last, mac, style, password) in enumerate(UNITS)]
     units.append(lantronix.Unit(f"{base}.{HUNG[0]}", HUNG[1], local_port=10004, stall_setup=True))
     started = lantronix.Fleet(units).start()
     started.at = lambda last: f"{base}.{last}"
+    return started
+
+
+@pytest.fixture
+def fleet():
+    started = start_fleet()
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_fleet():
+    """One fleet for the tables of refusals: none of their rows saves, so none changes a unit for the next."""
+    started = start_fleet()
     yield started
     started.stop()
 
@@ -62,20 +76,34 @@ def test_a_new_address_and_the_password(linux_lab, fleet, tmp_path):
 
 
 def test_check_mode_never_saves(linux_lab, fleet, tmp_path):
-    _, result = linux_lab.task("oscc.admin.lantronix_device", device_args(fleet, local_port=10030), tmp_path, check=True)
+    _, result = linux_lab.task("oscc.admin.lantronix_device", device_args(fleet, local_port=10030), tmp_path,
+                               check=True)
     assert result["changed"] and result["after"]["local_port"] == 10030 and not result["rebooted"]
     assert fleet.units[fleet.at(51)].saves == 0 and fleet.units[fleet.at(51)].values()["local_port"] == 10001
 
 
-@pytest.mark.parametrize("args, words", [
-    ({"host": 53, "local_port": 10040, "setup_password": "nope"}, "{53} refused the setup password"),
-    ({"host": 53, "local_port": 10040}, "asks for a setup password: give setup_password"),
-    ({"host": 59, "local_port": 10040}, "unreachable: no answer from {59}"),
-    ({"local_port": 10040, "setup_port": "closed"}, "refused a connection to its setup port"),
-    ({"mac": "00:20:4a:99:99:99", "local_port": 10040}, "has MAC 00:20:4a:00:00:51, not 00:20:4a:99:99:99"),
-    ({"host": 54, "local_port": 10040, "timeout": 2}, "timeout: the setup menu did not answer within 2"),
-])
-def test_each_failure_is_distinct(linux_lab, fleet, tmp_path, args, words):
+FAILURES = {
+    "wrong password": ({"host": 53, "local_port": 10040, "setup_password": "nope"}, "{53} refused the setup password"),
+    "no password": ({"host": 53, "local_port": 10040}, "asks for a setup password: give setup_password"),
+    "unreachable": ({"host": 59, "local_port": 10040}, "unreachable: no answer from {59}"),
+    "closed setup port": ({"local_port": 10040, "setup_port": "closed"}, "refused a connection to its setup port"),
+    "other mac": ({"mac": "00:20:4a:99:99:99", "local_port": 10040},
+                  "has MAC 00:20:4a:00:00:51, not 00:20:4a:99:99:99"),
+    "hung setup menu": ({"host": 54, "local_port": 10040, "timeout": 2},
+                        "timeout: the setup menu did not answer within 2"),
+}
+BAD_INPUT = {
+    "reserved port": ({"local_port": 9999}, "local_port 9999 is reserved"),
+    "port range": ({"local_port": 70000}, "local_port must be between 1 and 65535, got 70000"),
+    "mac": ({"mac": "00:20:4a:zz:00:51"}, "mac must be six hex bytes"),
+    "ip": ({"ip": "127.0.0.300"}, "ip must be an IPv4 address"),
+    "netmask": ({"netmask": "255.0.255.0"}, "netmask must be a contiguous netmask"),
+    "baud rate": ({"baud_rate": 9601}, "baud_rate"),
+}
+
+
+def with_addresses(fleet, args, words):
+    """A row's arguments and words with the fleet's addresses and a closed port filled in."""
     import ports
 
     if args.get("setup_port") == "closed":
@@ -83,21 +111,32 @@ def test_each_failure_is_distinct(linux_lab, fleet, tmp_path, args, words):
     if isinstance(args.get("host"), int):
         words = words.replace(f"{{{args['host']}}}", fleet.at(args["host"])).replace("{59}", fleet.at(59))
         args = dict(args, host=fleet.at(args["host"]))
-    run, result = linux_lab.task("oscc.admin.lantronix_device", device_args(fleet, **args), tmp_path)
+    return device_args(fleet, **args), words
+
+
+@pytest.fixture(scope="module")
+def refusals(shared_fleet, tmp_path_factory):
+    """Every row of FAILURES and BAD_INPUT as a task of one playbook on one fleet: id -> (run, result, words)."""
+    tmp_path = tmp_path_factory.mktemp("refusals")
+    rows = {**FAILURES, **BAD_INPUT}
+    filled = {name: with_addresses(shared_fleet, *row) for name, row in rows.items()}
+    run, results = Lab(tmp_path / "lab", "lab-linux").tasks(
+        [("oscc.admin.lantronix_device", args) for args, _words in filled.values()], tmp_path)
+    return {name: (run, result, filled[name][1]) for name, result in zip(rows, results)}
+
+
+@pytest.mark.xdist_group("test_lantronix_refusals")  # one worker runs the shared playbook (--dist loadgroup)
+@pytest.mark.parametrize("case", sorted(FAILURES))
+def test_each_failure_is_distinct(refusals, shared_fleet, case):
+    run, result, words = refusals[case]
     assert result["failed"] and words in result["msg"], result["msg"]
-    assert "nope" not in run.stdout and all(u.saves == 0 for u in fleet.units.values())
+    assert "nope" not in run.stdout and all(u.saves == 0 for u in shared_fleet.units.values())
 
 
-@pytest.mark.parametrize("args, words", [
-    ({"local_port": 9999}, "local_port 9999 is reserved"),
-    ({"local_port": 70000}, "local_port must be between 1 and 65535, got 70000"),
-    ({"mac": "00:20:4a:zz:00:51"}, "mac must be six hex bytes"),
-    ({"ip": "127.0.0.300"}, "ip must be an IPv4 address"),
-    ({"netmask": "255.0.255.0"}, "netmask must be a contiguous netmask"),
-    ({"baud_rate": 9601}, "baud_rate"),
-])
-def test_bad_input_is_named(linux_lab, fleet, tmp_path, args, words):
-    _, result = linux_lab.task("oscc.admin.lantronix_device", device_args(fleet, **args), tmp_path)
+@pytest.mark.xdist_group("test_lantronix_refusals")
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_is_named(refusals, case):
+    _run, result, words = refusals[case]
     assert result["failed"] and words in result["msg"] and "\n" not in result["msg"]
 
 
@@ -135,7 +174,8 @@ def test_the_setup_banner_is_recognised_by_its_meaning(linux_lab, lone_unit, tmp
     ("MAC address 00204A000071\nSetup Mode is disabled on this unit\n",  # names Setup Mode, offers none
      "'MAC address 00204A000071 / Setup Mode is disabled on this unit'"),
 ])
-def test_a_greeting_that_offers_no_setup_mode_fails_at_once_in_one_line(linux_lab, lone_unit, tmp_path, greeting, shown):
+def test_a_greeting_that_offers_no_setup_mode_fails_at_once_in_one_line(linux_lab, lone_unit, tmp_path, greeting,
+                                                                        shown):
     fleet = lone_unit(greeting=greeting)
     args = {"host": fleet.ip, "query_port": fleet.query_port, "setup_port": fleet.setup_port, "timeout": 60,
             "local_port": 10011}
@@ -179,8 +219,8 @@ def segment(tmp_path):
             ip(*args, ns=namespace)
         root = tmp_path / "segment"
         root.mkdir()
-        emulator = subprocess.Popen(["ip", "netns", "exec", namespace, sys.executable, lantronix.__file__, "unconfigured",
-                                     str(root), far, mac, "30718", "9999"], stdin=subprocess.DEVNULL,
+        emulator = subprocess.Popen(["ip", "netns", "exec", namespace, sys.executable, lantronix.__file__,
+                                     "unconfigured", str(root), far, mac, "30718", "9999"], stdin=subprocess.DEVNULL,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.time() + 10
         while not (root / "fleet.json").exists() and time.time() < deadline:

@@ -6,7 +6,7 @@ import subprocess
 import mailpeers
 import ports
 import pytest
-from playbook_lab import INVENTORY, ROOT
+from playbook_lab import INVENTORY, ROOT, Lab
 
 pytestmark = pytest.mark.skipif(not mailpeers.available(), reason="Dovecot and Postfix are installed by scripts/setup")
 
@@ -63,19 +63,31 @@ def test_a_session_limit_of_5_is_reported_against_20(linux_lab, tmp_path):
     assert "allowed 5 concurrent IMAP sessions; OSCC is set to open 20" in result["checks"][2]["detail"]
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"password": "wrong"}, "IMAP localhost:{imaps} refused: [AUTHENTICATIONFAILED]"),
-    ({"ca_file": "other-ca"}, "TLS certificate of IMAP localhost:{imaps} is not trusted"),
-    ({"imap_port": "closed"}, "connection refused (port closed or server down)"),
-])
-def test_each_fault_gets_its_own_reason(linux_lab, peers, tmp_path, change, words):
-    extra = dict(change)
-    if change.get("ca_file") == "other-ca":
-        extra["ca_file"] = mailpeers.make_ca(str(tmp_path / "other"))[0]
-    if change.get("imap_port") == "closed":
-        extra["imap_port"] = ports.free_port()
-    _, result = linux_lab.task("oscc.admin.mail_check", args(peers, checks=["imap_login", "imap_sessions"], **extra),
-                               tmp_path)
+FAULTS = {
+    "wrong password": ({"password": "wrong"}, "IMAP localhost:{imaps} refused: [AUTHENTICATIONFAILED]"),
+    "other ca": ({"ca_file": "other-ca"}, "TLS certificate of IMAP localhost:{imaps} is not trusted"),
+    "closed port": ({"imap_port": "closed"}, "connection refused (port closed or server down)"),
+}
+
+
+@pytest.fixture(scope="module")
+def fault_results(peers, tmp_path_factory):
+    """Every row of FAULTS as a task of one playbook (each fails at the login, so none sends anything)."""
+    tmp_path = tmp_path_factory.mktemp("mail-faults")
+    changes = []
+    for change, _words in FAULTS.values():
+        extra = dict(change)
+        if change.get("ca_file") == "other-ca":
+            extra["ca_file"] = mailpeers.make_ca(str(tmp_path / "other"))[0]
+        if change.get("imap_port") == "closed":
+            extra["imap_port"] = ports.free_port()
+        changes.append(("oscc.admin.mail_check", args(peers, checks=["imap_login", "imap_sessions"], **extra)))
+    return dict(zip(FAULTS, Lab(tmp_path / "lab", "lab-linux").tasks(changes, tmp_path)[1]))
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_each_fault_gets_its_own_reason(fault_results, peers, fault):
+    result, words = fault_results[fault], FAULTS[fault][1]
     assert result["failed_checks"] == ["imap_login", "imap_sessions"]
     assert result["checks"][1] == {"name": "imap_sessions", "status": "failed",
                                    "detail": "not run: it needs imap_login, which failed"}
@@ -93,8 +105,9 @@ def test_check_mode_sends_nothing_and_the_password_never_shows(linux_lab, peers,
     run, result = linux_lab.task("oscc.admin.mail_check", args(peers), tmp_path, check=True)
     assert statuses(result)["smtp_submission"] == "skipped" and statuses(result)["imap_sessions"] == "ok"
     assert peers.maildir_messages() == []
-    verbose = subprocess.run(["ansible-playbook", "-vvv", "-i", INVENTORY, os.path.join(str(tmp_path), "play-mail_check.yml"),
-                              "-l", "lab-linux", "--check", "-e", json.dumps({"oscc_lab_root": linux_lab.root})],
+    play = os.path.join(str(tmp_path), "play-mail_check.yml")
+    verbose = subprocess.run(["ansible-playbook", "-vvv", "-i", INVENTORY, play, "-l", "lab-linux", "--check",
+                              "-e", json.dumps({"oscc_lab_root": linux_lab.root})],
                              env=dict(linux_lab.env, ANSIBLE_STDOUT_CALLBACK="default"), capture_output=True, text=True,
                              cwd=ROOT)
     assert verbose.returncode == 0 and "imap_sessions" in verbose.stdout

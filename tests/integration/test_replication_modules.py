@@ -8,7 +8,8 @@ import labctl
 import yaml
 from playbook_lab import Lab
 
-SERVERS = {"lab-main": ("main", "ol_main"), "lab-backup": ("backup", "ol_backup"), "lab-report": ("report", "ol_report")}
+SERVERS = {"lab-main": ("main", "ol_main"), "lab-backup": ("backup", "ol_backup"),
+           "lab-report": ("report", "ol_report")}
 
 
 def info(lab, tmp_path, host="lab-main", check=False):
@@ -25,12 +26,24 @@ def partner(result, host="lab-report"):
     return next(p for kind in result["kinds"].values() for p in kind["partners"] if p["host"] == host)
 
 
+def steps(lab, tmp_path, *tasks):
+    """Tasks with nothing between them, back to back in one playbook: (module, args) or (module, args, options)."""
+    return lab.tasks(tasks, tmp_path)[1]
+
+
+INFO = ("oscc.admin.replication_info", {})
+
+
+def replication(**args):
+    return ("oscc.admin.replication", args)
+
+
 def test_pause_queues_the_rows_and_resume_delivers_them(estate, tmp_path):
-    before = info(estate, tmp_path)
+    before, paused = steps(estate, tmp_path, INFO, replication(state="paused"))
+    assert not before.get("failed"), before
     assert before["enterprise_replication"]["detected"] and before["kinds"]["central_reporting"]["configured"]
     assert partner(before)["state"] == "active" and before["buffer"]["queued_bytes"] == 0
 
-    paused = act(estate, tmp_path, state="paused")
     assert paused["changed"] and paused["commands"] == ["cdr suspend server g_ol_report g_ol_main"]
     assert [p["state"] for p in paused["after"]] == ["paused"] and paused["remote_operations"] == 2
 
@@ -43,20 +56,20 @@ def test_pause_queues_the_rows_and_resume_delivers_them(estate, tmp_path):
     # the high availability partner still gets them
     assert len(estate.rows("lab-backup")) == 2
 
-    resumed = act(estate, tmp_path, state="active")
+    resumed, after = steps(estate, tmp_path, replication(state="active"), INFO)
     assert resumed["changed"] and resumed["commands"] == ["cdr resume server g_ol_report g_ol_main"]
-    after = info(estate, tmp_path)
+    assert not after.get("failed"), after
     assert estate.rows("lab-report") == estate.rows("lab-main")
     assert after["buffer"]["queued_bytes"] == 0 and partner(after)["state"] == "active"
 
 
 def test_a_second_pause_or_resume_changes_nothing_in_one_round_trip(estate, tmp_path):
-    assert act(estate, tmp_path, state="paused")["changed"]
-    again = act(estate, tmp_path, state="paused")
-    assert not again["changed"] and again["commands"] == [] and again["remote_operations"] == 1
-    assert act(estate, tmp_path, state="active")["changed"]
-    again = act(estate, tmp_path, state="active")
-    assert not again["changed"] and again["remote_operations"] == 1
+    paused, again_paused, active, again_active = steps(estate, tmp_path, *[replication(state=state) for state in (
+        "paused", "paused", "active", "active")])
+    assert paused["changed"]
+    assert not again_paused["changed"] and again_paused["commands"] == [] and again_paused["remote_operations"] == 1
+    assert active["changed"]
+    assert not again_active["changed"] and again_active["remote_operations"] == 1
 
 
 def test_check_mode_plans_and_changes_nothing(estate, tmp_path):
@@ -67,7 +80,8 @@ def test_check_mode_plans_and_changes_nothing(estate, tmp_path):
 
 def test_pause_on_the_report_server_and_for_high_availability(estate, tmp_path):
     report = act(estate, tmp_path, host="lab-report", state="paused")
-    assert report["commands"] == ["cdr suspend server g_ol_report g_ol_main", "cdr suspend server g_ol_report g_ol_backup"]
+    assert report["commands"] == ["cdr suspend server g_ol_report g_ol_main",
+                                  "cdr suspend server g_ol_report g_ol_backup"]
     estate.sql_on("lab-main", "insert into stats_calls values ('c9', '2026-12-02', '1')")
     assert estate.rows("lab-report") == []
     ha = act(estate, tmp_path, scope="high_availability", state="paused")
@@ -80,28 +94,30 @@ def test_pause_on_the_report_server_and_for_high_availability(estate, tmp_path):
 
 def test_stop_and_restart_empty_the_buffer(estate, tmp_path):
     refused = act(estate, tmp_path, state="stopped")
-    assert refused["failed"] and "confirm" in refused["msg"] and labctl.er_state(estate.root)["servers"]["g_ol_main"]["running"]
+    assert refused["failed"] and "confirm" in refused["msg"]
+    assert labctl.er_state(estate.root)["servers"]["g_ol_main"]["running"]
     act(estate, tmp_path, state="paused")
     estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
     assert info(estate, tmp_path)["buffer"]["queued_bytes"] > 0
-    stopped = act(estate, tmp_path, state="stopped", confirm=True)
+    stopped, again, stopped_info = steps(estate, tmp_path, replication(state="stopped", confirm=True),
+                                         replication(state="stopped", confirm=True), INFO)
     assert stopped["changed"] and stopped["commands"] == ["cdr stop"]
     assert [p["state"] for p in stopped["after"]] == ["stopped"]
-    assert not act(estate, tmp_path, state="stopped", confirm=True)["changed"]
-    stopped_info = info(estate, tmp_path)
+    assert not again["changed"]
+    assert not stopped_info.get("failed"), stopped_info
     assert stopped_info["enterprise_replication"]["local_state"] == "stopped"
     assert stopped_info["enterprise_replication"]["detected"]
     estate.sql_on("lab-main", "insert into stats_calls values ('c2', '2026-12-02', '95')")
-    restarted = act(estate, tmp_path, state="restarted", confirm=True)
+    restarted, _active = steps(estate, tmp_path, replication(state="restarted", confirm=True),
+                               replication(state="active"))
     assert restarted["commands"] == ["cdr cleanstart"] and restarted["buffer"]["queued_bytes"] == 0
-    act(estate, tmp_path, state="active")
     assert estate.rows("lab-report") == []  # lost from the queue: a sync brings them back (§7.1.3.1 step 6)
 
 
 def test_active_after_pause_and_stop_starts_and_resumes_in_one_run(estate, tmp_path):
     _run, (paused, stopped, active, again) = estate.tasks(
-        [("oscc.admin.replication", {"state": "paused"}), ("oscc.admin.replication", {"state": "stopped", "confirm": True}),
-         ("oscc.admin.replication", {"state": "active"}), ("oscc.admin.replication", {"state": "active"})], tmp_path)
+        [replication(state="paused"), replication(state="stopped", confirm=True), replication(state="active"),
+         replication(state="active")], tmp_path)
     assert paused["changed"] and stopped["changed"], (paused, stopped)
     # a stopped server does not show the suspension; once started, the paused partner is resumed too
     assert active["commands"] == ["cdr start", "cdr resume server g_ol_report g_ol_main"], active
@@ -110,8 +126,9 @@ def test_active_after_pause_and_stop_starts_and_resumes_in_one_run(estate, tmp_p
 
 
 def test_a_buffer_above_95_percent_is_critical(estate, tmp_path):
-    act(estate, tmp_path, state="paused")
-    capacity = info(estate, tmp_path)["buffer"]["capacity_bytes"]
+    _paused, paused_info = steps(estate, tmp_path, replication(state="paused"), INFO)
+    assert not paused_info.get("failed"), paused_info
+    capacity = paused_info["buffer"]["capacity_bytes"]
     estate.sql_on("lab-main", f"insert into stats_calls values ('c1', '2026-12-02', '{'x' * int(capacity * 0.96)}')")
     found = info(estate, tmp_path)["buffer"]
     assert found["percent"] >= 95 and found["level"] == "critical" and "stops" in found["meaning"]
@@ -127,11 +144,11 @@ def test_a_partner_group_the_probe_cannot_confirm_changes_nothing(estate, tmp_pa
 def test_no_enterprise_replication_at_all_changes_nothing(tmp_path):
     lab = Lab(tmp_path / "lab", "lab-main")
     labctl.init_host(lab.root, "report", "ol_report", platform="windows")
-    found = info(lab, tmp_path)
+    found, refused = steps(lab, tmp_path, INFO, replication(state="paused"))
+    assert not found.get("failed"), found
     assert not found["enterprise_replication"]["detected"]
     assert found["enterprise_replication"]["local_state"] == "not_configured"
     assert not found["kinds"]["central_reporting"]["configured"] and found["buffer"]["level"] == "unknown"
-    refused = act(lab, tmp_path, state="paused")
     assert refused["failed"] and "trcdbins" in refused["msg"] and refused["gui_steps"]
 
 
@@ -188,7 +205,8 @@ def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tm
     assert len(rest["commands"]) == 5 - len(first["done"])
     assert estate.rows("lab-report") == estate.rows("lab-main")
     calls = labctl.windows_state(estate.root, "report")["calls"]
-    assert [c["module"] for c in calls].count("win_scheduled_task") == 1  # registered once, then found by its fingerprint
+    # registered once, then found by its fingerprint
+    assert [c["module"] for c in calls].count("win_scheduled_task") == 1
     assert estate.rows("lab-report", "stats_agents") == estate.rows("lab-main", "stats_agents")
     again = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
     assert again["failed"] and "no unfinished report_data_all" in again["msg"]
@@ -197,8 +215,9 @@ def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tm
 def test_the_task_password_is_applied_when_registered_and_when_asked_to_only(estate, tmp_path):
     sync = {"sync": "report_data_recent", "partner": "lab-main", "poll_interval": 1, "task_username": "LAB\\oscc",
             "task_password": "S3cret&%PATH%\"'"}
-    _run, results = estate.tasks([("oscc.admin.replication", sync, {"host": "lab-report"})] * 2 +
-                                 [("oscc.admin.replication", {**sync, "task_update_password": True}, {"host": "lab-report"})],
+    on_report = {"host": "lab-report"}
+    _run, results = estate.tasks([("oscc.admin.replication", sync, on_report)] * 2 +
+                                 [("oscc.admin.replication", {**sync, "task_update_password": True}, on_report)],
                                  tmp_path)
     assert all(r["finished"] and not r.get("failed") for r in results), results
     registered = [c["args"] for c in labctl.windows_state(estate.root, "report")["calls"]
@@ -217,9 +236,9 @@ def test_a_failed_sync_says_why(estate, tmp_path):
 
 
 def test_activate_runs_trcdbins_and_a_failure_returns_its_diagnostic_files(estate, tmp_path):
-    planned = act(estate, tmp_path, check=True, activate=True)
+    planned, done = steps(estate, tmp_path, ("oscc.admin.replication", {"activate": True}, {"check": True}),
+                          replication(activate=True))
     assert planned["changed"] and not planned.get("rc")
-    done = act(estate, tmp_path, activate=True)
     assert done["changed"] and done["rc"] == 0 and not done.get("diagnostics")
     labctl.set_trcdbins_fail(estate.root, "main")
     failed = act(estate, tmp_path, activate=True)

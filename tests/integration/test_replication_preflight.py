@@ -6,6 +6,7 @@ import os
 import labctl
 import pytest
 import yaml
+from playbook_lab import replication_estate
 
 SERVERS = ("lab-main", "lab-backup", "lab-report")
 LIMIT = ",".join(SERVERS)
@@ -41,7 +42,8 @@ def writes(lab):
     for host in ("main", "backup", "report"):
         for call in labctl.windows_state(lab.root, host)["calls"]:
             batch = call["args"].get("batch") or {}
-            found += [(host, op["path"]) for op in batch.get("ops", []) + batch.get("cleanup", []) if op["op"] == "write"]
+            operations = batch.get("ops", []) + batch.get("cleanup", [])
+            found += [(host, op["path"]) for op in operations if op["op"] == "write"]
     return found
 
 
@@ -104,7 +106,8 @@ def test_a_missing_system_variable_is_reported_as_step_1_and_stops_everything(es
     run = preflight(estate, tmp_path)
     assert run.rc != 0
     problems = report(run)["problems"]
-    assert problems == [p for p in problems if p.startswith("lab-report: §7.3 step 1 system environment variables: failed")]
+    step_1 = "lab-report: §7.3 step 1 system environment variables: failed"
+    assert problems == [p for p in problems if p.startswith(step_1)]
     assert "ONCONFIG" in problems[0] and len(problems) == 1
     assert writes(estate) == []
 
@@ -170,20 +173,38 @@ def test_the_trusted_connection_fails_as_step_6_until_hosts_equiv_is_fixed(estat
     assert again.rc == 0 and not report(again)["problems"]
 
 
-PARTNER = {"name": "lab-report", "fqdn": "lab-report.lab.invalid", "address": "127.0.1.3", "informixserver": "ol_report"}
+PARTNER = {"name": "lab-report", "fqdn": "lab-report.lab.invalid", "address": "127.0.1.3",
+           "informixserver": "ol_report"}
 ARGS = {"local_name": "lab-main", "local_fqdn": "lab-main.lab.invalid", "partners": [PARTNER],
         "time_reference": "lab-report", "informixdir": "{{ oscc_informixdir }}", "informixserver": "ol_main"}
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"partners": [{k: v for k, v in PARTNER.items() if k != "address"}]}, "address"),
-    ({"partners": [dict(PARTNER, fqdn="lab-report\nevil")]}, "partners[0].fqdn must be a fully-qualified host name"),
-    ({"local_name": "lab main"}, "local_name must be a short host name"),
-    ({"hosts_equiv": "fix"}, "hosts_equiv"),
-    ({"checks": ["dns"]}, "checks"),
-])
-def test_bad_input_is_one_line_naming_the_option_and_nothing_is_read(estate, tmp_path, change, message):
-    run, result = estate.task("oscc.admin.replication_preflight", dict(ARGS, **change), tmp_path)
+BAD_INPUT = {
+    "no address": ({"partners": [{k: v for k, v in PARTNER.items() if k != "address"}]}, "address"),
+    "fqdn": ({"partners": [dict(PARTNER, fqdn="lab-report\nevil")]},
+             "partners[0].fqdn must be a fully-qualified host name"),
+    "local_name": ({"local_name": "lab main"}, "local_name must be a short host name"),
+    "hosts_equiv": ({"hosts_equiv": "fix"}, "hosts_equiv"),
+    "checks": ({"checks": ["dns"]}, "checks"),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_input_results(tmp_path_factory):
+    """Every row of BAD_INPUT on one estate, back to back in one playbook (each is refused before it reads
+    anything): name -> (run, result)."""
+    tmp_path = tmp_path_factory.mktemp("preflight-bad-input")
+    run, results = replication_estate(tmp_path / "lab").tasks(
+        [("oscc.admin.replication_preflight", dict(ARGS, **change)) for change, _message in BAD_INPUT.values()],
+        tmp_path)
+    return {name: (run, result) for name, result in zip(BAD_INPUT, results)}
+
+
+@pytest.mark.xdist_group("test_replication_preflight_bad_input")  # one worker runs the shared playbook (loadgroup)
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_is_one_line_naming_the_option_and_nothing_is_read(bad_input_results, case):
+    run, result = bad_input_results[case]
+    message = BAD_INPUT[case][1]
     assert result["failed"] and message in result["msg"] and "\n" not in result["msg"]
     assert "Traceback" not in run.stdout
 
@@ -191,11 +212,10 @@ def test_bad_input_is_one_line_naming_the_option_and_nothing_is_read(estate, tmp
 def test_the_plugin_alone_is_read_only_by_default_and_reads_in_one_round_trip(estate, tmp_path):
     _run, result = estate.task("oscc.admin.replication_preflight", ARGS, tmp_path)
     assert result["remote_operations"] == 1 and not result["changed"]
+    names = ["lab-main", "lab-main.lab.invalid", "lab-report", "lab-report.lab.invalid"]
     assert result["hosts_equiv"] == {"path": "C:\\Windows\\System32\\drivers\\etc\\hosts.equiv", "exists": False,
-                                     "lines": [], "planned_lines": ["lab-main", "lab-main.lab.invalid", "lab-report",
-                                                                    "lab-report.lab.invalid"],
-                                     "added": ["lab-main", "lab-main.lab.invalid", "lab-report", "lab-report.lab.invalid"],
-                                     "removed": [], "changed": False, "backup_file": None}
+                                     "lines": [], "planned_lines": names, "added": names, "removed": [],
+                                     "changed": False, "backup_file": None}
     assert result["failed"] and "§7.3 step 5" in result["msg"] and "§7.3 step 6" in result["msg"]
     assert all(sorted(c) == ["check", "detail", "partner", "status", "step"] for c in result["checks"])
     assert writes(estate) == []

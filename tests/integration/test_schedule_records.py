@@ -59,8 +59,8 @@ def test_a_damaged_run_record_is_judged_failed_not_a_crash_of_every_backup(windo
     done["failed_at"] = 99
     with open(record, "w") as handle:
         json.dump(done, handle)
-    for _ in range(2):
-        _, backup = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    _, backups = lab.tasks([("oscc.admin.informix_backup", BACKUP)] * 2, tmp_path)  # the one after it as well
+    for backup in backups:
         assert not backup.get("failed"), backup.get("msg") or backup.get("exception", "")[-300:]
 
 

@@ -77,8 +77,8 @@ def test_restore_takes_only_the_target_servers_chains(estate, tmp_path):
     assert batches == ["probe"]  # refused from what was read: nothing locked, stopped or written
 
 
-OUTSIDE = {"relative traversal": "..\\..\\victim.arc", "absolute path": "D:\\victim.arc", "drive letter": "C:victim.arc",
-           "UNC": "\\\\otherhost\\share\\victim.arc"}
+OUTSIDE = {"relative traversal": "..\\..\\victim.arc", "absolute path": "D:\\victim.arc",
+           "drive letter": "C:victim.arc", "UNC": "\\\\otherhost\\share\\victim.arc"}
 
 
 def forge(lab, source, name, **changes):
@@ -157,8 +157,8 @@ def wait_for(path, seconds=30):
 
 def test_one_backup_or_restore_per_server_at_a_time(estate, tmp_path):
     main, backup = estate
-    main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
-    backup.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    main.tasks([("oscc.admin.informix_backup", BACKUP),
+                ("oscc.admin.informix_backup", BACKUP, {"host": backup.inventory_host})], tmp_path)
     main.faults(ontape_delay_seconds=12)  # the first restore's safety backup holds the lock that long
     first = background_restore(main, tmp_path, "first")
     wait_for(main.lock_file())
@@ -183,8 +183,8 @@ def test_one_backup_or_restore_per_server_at_a_time(estate, tmp_path):
     first.communicate(timeout=120)
     assert refused["failed"] and refused["msg"].startswith("another backup is running on this server"), refused
     with open(main.lock_file(), "w") as handle:  # a restore whose controller process is gone
-        json.dump({"operation": "restore", "token": "t", "controller": os.uname().nodename, "controller_pid": 2 ** 22 + 1,
-                   "started": "earlier", "expires": time.time() + 3600}, handle)
+        json.dump({"operation": "restore", "token": "t", "controller": os.uname().nodename,
+                   "controller_pid": 2 ** 22 + 1, "started": "earlier", "expires": time.time() + 3600}, handle)
     main.faults()
     _, after = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False}, tmp_path)
     assert after["server_mode"] == "On-Line", after
@@ -217,15 +217,32 @@ def test_a_restore_failing_after_the_stop_leaves_the_services_stopped_and_names_
     assert not os.path.exists(main.lock_file())
 
 
-@pytest.mark.parametrize("chunks", [["relative\\ccdata.000"], [""], ["D:\\CCDATA\\..\\Windows\\x"]])
-def test_chunk_paths_are_checked_before_anything_is_touched(estate, tmp_path, chunks):
-    main, _backup = estate
-    main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
-    earlier = len(main.windows_calls())
-    _, refused = main.task("oscc.admin.informix_restore", {**LOCATION, "destination": SHARE, "confirm": True,
-                                                            "chunks": chunks}, tmp_path)
+BAD_CHUNKS = {"relative": ["relative\\ccdata.000"], "empty": [""], "traversal": ["D:\\CCDATA\\..\\Windows\\x"]}
+
+
+@pytest.fixture(scope="module")
+def chunk_refusals(tmp_path_factory):
+    """A backup, then each BAD_CHUNKS restore, back to back in one playbook: name -> (result, the calls the simulated
+    server recorded while that restore ran, the server's mode afterwards)."""
+    tmp_path = tmp_path_factory.mktemp("chunk-refusals")
+    main = Lab(tmp_path / "lab", "lab-main")
+    restores = [("oscc.admin.informix_restore", {**LOCATION, "destination": SHARE, "confirm": True, "chunks": chunks})
+                for chunks in BAD_CHUNKS.values()]
+    run, (full, *refusals) = main.tasks([("oscc.admin.informix_backup", BACKUP)] + restores, tmp_path)
+    assert full["verified"], full
+    found, mode = {}, main.mode_rc()
+    for number, (name, refused) in enumerate(zip(BAD_CHUNKS, refusals), 2):
+        start, end = run.span(f"step {number}")
+        found[name] = (refused, [c for c in main.windows_calls() if start <= c["time"] <= end], mode)
+    return found
+
+
+@pytest.mark.xdist_group("test_shared_destination_chunks")  # one worker runs the shared playbook (--dist loadgroup)
+@pytest.mark.parametrize("case", sorted(BAD_CHUNKS))
+def test_chunk_paths_are_checked_before_anything_is_touched(chunk_refusals, case):
+    refused, calls, mode = chunk_refusals[case]
     assert refused["failed"] and refused["msg"].startswith("chunks: ") and "absolute path" in refused["msg"]
-    assert main.windows_calls()[earlier:] == [] and main.mode_rc() == 5
+    assert calls == [] and mode == 5
 
 
 def test_a_different_patch_level_is_refused_unless_allowed_and_shown_in_check_mode(estate, tmp_path):
@@ -239,7 +256,8 @@ def test_a_different_patch_level_is_refused_unless_allowed_and_shown_in_check_mo
     allowed = {**RESTORE, "confirm": True, "allow_version_mismatch": True, "safety_backup": False}
     _, (*refusals, planned, restored) = main.tasks(
         [("oscc.admin.informix_restore", {**RESTORE, "confirm": True}, {"check": check}) for check in (True, False)]
-        + [("oscc.admin.informix_restore", allowed, {"check": True}), ("oscc.admin.informix_restore", allowed)], tmp_path)
+        + [("oscc.admin.informix_restore", allowed, {"check": True}), ("oscc.admin.informix_restore", allowed)],
+        tmp_path)
     for refused in refusals:
         assert refused["failed"] and "12.0.1.4" in refused["msg"] and "12.0.2.0" in refused["msg"], refused
         assert "allow_version_mismatch" in refused["msg"] and "§7.4" in refused["msg"]
