@@ -435,7 +435,6 @@ def test_removal_and_renaming_stay_below_the_root():
     ("open-guard", ["[IO.FileShare]::None"]),
     ("invoke-opunzip", ["Get-Inside", "Move-Over $tmp $target"]),
     ("invoke-oplock", ["[IO.File]::Open($path, [IO.FileMode]::CreateNew", "$env:COMPUTERNAME", "$PID"]),
-    ("invoke-opservice", ["Get-Service -Name $name", "Stop-Service -InputObject $service -NoWait", "WaitForStatus"]),
     ("invoke-opcmdlet", ["Import-Module", "& $command @params", "Select-Object -Property $select"]),
 ])
 def test_each_primitive_uses_the_calls_the_design_names(function, calls):

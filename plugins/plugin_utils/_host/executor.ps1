@@ -370,25 +370,6 @@ function Invoke-OpEnv($op) {
     $values = [ordered]@{}; foreach ($n in @($op.names)) { $values[[string]$n] = [Environment]::GetEnvironmentVariable([string]$n, $scopes[$scope]) }
     @{ values = $values; computer_name = $env:COMPUTERNAME }
 }
-function Invoke-OpService($op) {
-    # Start-Service has no -NoWait in 5.1 and waits without end while a service stays StartPending, so a
-    # start is sent by the ServiceController itself; both are waited for up to the timeout.
-    $name = [string]$op.name; $action = [string]$op.action; $want = $null
-    if (-not $name -or [Management.Automation.WildcardPattern]::ContainsWildcardCharacters($name)) { throw "'$name' is not one service name" }
-    $service = Get-Service -Name $name
-    $seconds = 120; if ($null -ne $op.timeout) { $seconds = [int]$op.timeout }
-    switch -CaseSensitive ($action) {
-        'query' { }
-        'stop' { $want = 'Stopped'; if (@('Stopped', 'StopPending') -notcontains [string]$service.Status) { Stop-Service -InputObject $service -NoWait } }
-        'start' { $want = 'Running'; if (@('Running', 'StartPending') -notcontains [string]$service.Status) { $service.Start() } }
-        default { throw "service action '$action' is not query, stop or start" }
-    }
-    if ($null -ne $want) {
-        try { $service.WaitForStatus($want, [TimeSpan]::FromSeconds($seconds)) }
-        catch { $service.Refresh(); throw "service $name is not $want after $seconds seconds: it is $($service.Status)" }
-    }
-    $service.Refresh(); @{ state = [string]$service.Status }
-}
 function Invoke-OpCmdlet($op) {  # a cmdlet or a module's function by name, never a script, a program or code
     if ($op.module) { Import-Module -Name ([string]$op.module) }
     if ($op.snapin -and -not (Get-PSSnapin -Name ([string]$op.snapin) -ErrorAction SilentlyContinue)) { Add-PSSnapin -Name ([string]$op.snapin) }
@@ -405,7 +386,7 @@ function Invoke-OpCmdlet($op) {  # a cmdlet or a module's function by name, neve
 $operations = @{ run = 'Invoke-OpRun'; prompted = 'Invoke-OpPrompted'; read = 'Invoke-OpRead'; write = 'Invoke-OpWrite';
     list = 'Invoke-OpList'; stat = 'Invoke-OpStat'; hash = 'Invoke-OpHash'; mkdir = 'Invoke-OpMkdir'; remove = 'Invoke-OpRemove';
     move = 'Invoke-OpMove'; lock = 'Invoke-OpLock'; unlock = 'Invoke-OpUnlock'; copy = 'Invoke-OpCopy'; unzip = 'Invoke-OpUnzip';
-    env = 'Invoke-OpEnv'; service = 'Invoke-OpService'; cmdlet = 'Invoke-OpCmdlet' }
+    env = 'Invoke-OpEnv'; cmdlet = 'Invoke-OpCmdlet' }
 
 function Invoke-One($request) {  # one operation's result: its keys with op and ok, or op, ok = false and the error
     $name = $request.op
