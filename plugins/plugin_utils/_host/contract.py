@@ -22,10 +22,10 @@ OPERATIONS = {
     # password reaches a program neither in its argv nor in the request. stdin_files are fed one after
     # the other. With ok_rc, an exit code outside it halts the batch after this operation.
     "run": {
-        REQUEST: {"argv": ("list", True), "env": ("dict", False), "env_defaults": ("dict", False), "cwd": ("str", False),
-                  "timeout": ("int", True), "stdin_text": ("str", False), "stdin_files": ("list", False),
-                  "stdout_file": ("str", False), "encoding": ("str", False), "secret_env": ("dict", False),
-                  "ok_rc": ("list", False)},
+        REQUEST: {"argv": ("list", True), "env": ("dict", False), "env_defaults": ("dict", False),
+                  "cwd": ("str", False), "timeout": ("int", True), "stdin_text": ("str", False),
+                  "stdin_files": ("list", False), "stdout_file": ("str", False), "encoding": ("str", False),
+                  "secret_env": ("dict", False), "ok_rc": ("list", False)},
         RESULT: {"rc": ("int", True), "output": ("str", True), "timed_out": ("bool", True),
                  "stdout_sha256": ("str", False), "stdout_size": ("int", False)},
     },
@@ -117,8 +117,8 @@ OPERATIONS = {
     # Windows only: a cmdlet with splatted parameters, the named properties of what it returns. module
     # is imported (Import-Module) and snapin added (Add-PSSnapin, the Exchange Management Shell) first.
     "cmdlet": {
-        REQUEST: {"module": ("str", False), "snapin": ("str", False), "name": ("str", True), "parameters": ("dict", False),
-                  "select": ("list", False)},
+        REQUEST: {"module": ("str", False), "snapin": ("str", False), "name": ("str", True),
+                  "parameters": ("dict", False), "select": ("list", False)},
         RESULT: {"objects": ("list", True)},
     },
 }

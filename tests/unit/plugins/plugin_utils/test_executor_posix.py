@@ -160,7 +160,8 @@ def test_locks_are_atomic_and_broken_only_by_their_token(tmp_path):
 def test_a_batch_stops_at_the_first_failure_and_always_cleans_up(tmp_path):
     lock = str(tmp_path / "l")
     done = batch({"op": "lock", "path": lock, "record": {"token": "t"}}, {"op": "read", "path": str(tmp_path)},
-                 {"op": "remove", "path": "/etc/passwd", "root": str(tmp_path)}, {"op": "mkdir", "path": str(tmp_path / "n")},
+                 {"op": "remove", "path": "/etc/passwd", "root": str(tmp_path)},
+                 {"op": "mkdir", "path": str(tmp_path / "n")},
                  cleanup=[{"op": "unlock", "path": lock, "token": "t"}])
     assert [r["ok"] for r in done["results"]] == [True, True, False] and done["failed_at"] == 2
     assert done["cleanup"][0]["released"] and not (tmp_path / "n").exists()
@@ -276,7 +277,8 @@ def test_unzip_hashes_entries_and_writes_only_below_dest(tmp_path):
     assert not (tmp_path / "escaped.txt").exists()
     (tmp_path / "not.zip").write_text("plain")
     assert "is not a zip file" in one(op="unzip", archive=str(tmp_path / "not.zip"))["error"]
-    assert one(op="unzip", archive=str(tmp_path / "absent.zip")) == {"op": "unzip", "ok": True, "exists": False, "files": {}}
+    absent = one(op="unzip", archive=str(tmp_path / "absent.zip"))
+    assert absent == {"op": "unzip", "ok": True, "exists": False, "files": {}}
 
 
 def test_a_saved_batch_names_its_files_by_its_stamp_leaves_a_record_and_exits_1_when_it_failed(tmp_path):
@@ -397,9 +399,11 @@ def test_a_literal_answer_is_sent_as_it_is_and_an_unknown_reply_is_refused(tmp_p
 def test_an_unforeseen_fault_fails_its_operation_and_the_cleanup_still_runs(tmp_path):
     lock = str(tmp_path / "l")
     done = executor.run_batch({"ops": [{"op": "lock", "path": lock, "record": {"token": "t"}},
-                                       {"op": "write", "path": str(tmp_path / "w"), "content": "\u20ac", "encoding": "latin-1"}],
+                                       {"op": "write", "path": str(tmp_path / "w"), "content": "\u20ac",
+                                        "encoding": "latin-1"}],
                                "cleanup": [{"op": "unlock", "path": lock, "token": "t"}]})
-    assert done["failed_at"] == 1 and done["results"][0]["acquired"] and "UnicodeEncodeError" in done["results"][1]["error"]
+    assert done["failed_at"] == 1 and done["results"][0]["acquired"]
+    assert "UnicodeEncodeError" in done["results"][1]["error"]
     assert done["cleanup"][0]["released"] and not os.path.exists(lock)
     asker = program(tmp_path, "asker", "print('Restore a level archive', flush=True); input()")
     start = time.monotonic()
@@ -422,8 +426,9 @@ def test_a_lease_is_renewed_only_while_it_is_still_this_runs(tmp_path):
 
 def test_a_live_lock_saved_with_a_bom_is_kept(tmp_path):
     path = tmp_path / "l"
-    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"token": "x", "pid": os.getpid(), "host": __import__("socket").gethostname(),
-                                                  "expires": time.time() + 600}).encode())
+    host = __import__("socket").gethostname()
+    record = {"token": "x", "pid": os.getpid(), "host": host, "expires": time.time() + 600}
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(record).encode())
     assert not one(op="lock", path=str(path), record={"token": "y"})["acquired"]
 
 
