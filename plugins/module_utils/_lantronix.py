@@ -179,7 +179,8 @@ class SetupMenu:
             except (socket.timeout, TimeoutError):
                 continue
             if not data:
-                raise LantronixError("the unit closed the setup session: " + text[-120:].decode(errors="replace").strip())
+                last = text[-120:].decode(errors="replace").strip()
+                raise LantronixError("the unit closed the setup session: " + last)
             data = re.sub(rb"\xff[\xfb-\xfe].", b"", data).replace(b"\x00", b"")
             text += data
         self.seen += text
@@ -196,7 +197,8 @@ class SetupMenu:
 
 
 def menu_digit(menu_text, label):
-    """The digit of a main-menu entry whose label starts with `label` (both 'Channel 1' and 'Channel 1 configuration')."""
+    """The digit of a main-menu entry whose label starts with `label` (both 'Channel 1' and
+    'Channel 1 configuration')."""
     match = re.search(r"(\d) " + re.escape(label), menu_text)
     if not match:
         raise LantronixError(f"the setup menu has no entry '{label}': {menu_text.strip()[-200:]!r}")
@@ -247,8 +249,8 @@ def walk(menu, wanted):
         tail = text.rstrip()
         if tail.endswith("Your choice ?"):
             return text
-        address = re.search(r"(IP Address|Gateway IP addr|Remote IP Address) : \((\d{3})\)$|(Gateway IP addr) \((\d{3})\)$",
-                            tail)
+        address = re.search(r"(IP Address|Gateway IP addr|Remote IP Address) : \((\d{3})\)$"
+                            r"|(Gateway IP addr) \((\d{3})\)$", tail)
         if address:
             field = address.group(1) or address.group(3)
             key = {"IP Address": "ip", "Gateway IP addr": "gateway"}.get(field)
@@ -270,8 +272,9 @@ def walk(menu, wanted):
                 answer = "N"
             menu.send(answer)  # a single keypress: an Enter would leak into the next prompt
             continue
-        field = re.search(r"(Netmask: Number of Bits for Host Part|Baudrate|I/F Mode|Flow|Port No)\b.*\(([^()]*)\) \??$",
-                          tail)
-        key = {"Netmask: Number of Bits for Host Part": "host_bits", "Baudrate": "baud_rate", "I/F Mode": "interface_mode",
-               "Flow": "flow_control", "Port No": "local_port"}.get(field.group(1)) if field else None
+        field = re.search(r"(Netmask: Number of Bits for Host Part|Baudrate|I/F Mode|Flow|Port No)"
+                          r"\b.*\(([^()]*)\) \??$", tail)
+        keys = {"Netmask: Number of Bits for Host Part": "host_bits", "Baudrate": "baud_rate",
+                "I/F Mode": "interface_mode", "Flow": "flow_control", "Port No": "local_port"}
+        key = keys.get(field.group(1)) if field else None
         menu.send((str(wanted[key]) if key and key in wanted else "") + "\r")  # Enter keeps every other value

@@ -99,7 +99,9 @@ def file_problem(option, path):
     try:
         info = os.stat(path)
     except (OSError, ValueError) as exc:
-        return os_error_problem(option, path, exc) if isinstance(exc, OSError) else f"{option} {path!r} holds a NUL character"
+        if isinstance(exc, OSError):
+            return os_error_problem(option, path, exc)
+        return f"{option} {path!r} holds a NUL character"
     if stat.S_ISDIR(info.st_mode):
         return f"{option} {path} is a directory, not a file"
     if not stat.S_ISREG(info.st_mode):
@@ -118,7 +120,9 @@ def dest_problem(option, path, folder_may_be_missing=False):
     except (FileNotFoundError, NotADirectoryError):
         info = None  # its folder says why
     except (OSError, ValueError) as exc:
-        return os_error_problem(option, path, exc) if isinstance(exc, OSError) else f"{option} {path!r} holds a NUL character"
+        if isinstance(exc, OSError):
+            return os_error_problem(option, path, exc)
+        return f"{option} {path!r} holds a NUL character"
     if info is not None:
         return f"{option} {path} is a directory, not a file" if stat.S_ISDIR(info.st_mode) else None
     folder = os.path.dirname(os.path.abspath(path))

@@ -149,7 +149,8 @@ class Gmail:
                               validate_certs=self.p["validate_certs"])
             return json.loads(answer.read() or b"{}")
         except HTTPError as exc:
-            raise ApiError(f"{method} {url.split('?', maxsplit=1)[0]} answered HTTP {exc.code}: {self.reason(exc)}") from None
+            endpoint = url.split('?', maxsplit=1)[0]
+            raise ApiError(f"{method} {endpoint} answered HTTP {exc.code}: {self.reason(exc)}") from None
         except (URLError, OSError) as exc:
             raise ApiError(f"cannot reach {url.split('?', maxsplit=1)[0]}: {getattr(exc, 'reason', exc)}") from None
 
@@ -166,7 +167,8 @@ class Gmail:
     def authorize(self, scopes):
         assertion = signed_assertion(self.key, self.private_key, self.p["account"], scopes, int(time.time()))
         try:
-            answer = self.request(self.key["token_uri"], "POST", {"grant_type": JWT_GRANT, "assertion": assertion}, form=True)
+            grant = {"grant_type": JWT_GRANT, "assertion": assertion}
+            answer = self.request(self.key["token_uri"], "POST", grant, form=True)
         except ApiError as exc:
             raise ApiError(f"{exc}; the service account {self.key['client_email']} needs domain-wide delegation for "
                            f"{' '.join(scopes)} to act for {self.p['account']}") from None
@@ -204,8 +206,8 @@ def read_key(path):
     try:
         private_key = serialization.load_pem_private_key(key["private_key"].encode(), password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise ApiError(f"{where} is not a service account key (private_key is no PEM private key without a passphrase)") \
-            from None
+        raise ApiError(f"{where} is not a service account key "
+                       "(private_key is no PEM private key without a passphrase)") from None
     if not isinstance(private_key, rsa.RSAPrivateKey):
         raise ApiError(f"{where} is not a service account key (private_key is no RSA key, which Google's are)")
     return key, private_key
@@ -219,7 +221,8 @@ def run(module):
     imap = gmail.call("imap")
     if bool(imap.get("enabled")) != params["imap"]:
         before["imap"], after["imap"] = {"enabled": bool(imap.get("enabled"))}, {"enabled": params["imap"]}
-        imap = dict(imap, enabled=params["imap"]) if check else gmail.call("imap", "PUT", dict(imap, enabled=params["imap"]))
+        wanted_imap = dict(imap, enabled=params["imap"])
+        imap = wanted_imap if check else gmail.call("imap", "PUT", wanted_imap)
     result["imap"] = imap
     sender = params["report_sender"]
     if sender:
@@ -230,7 +233,8 @@ def run(module):
             wanted = {"sendAsEmail": sender, "treatAsAlias": True}
             alias = dict(wanted, verificationStatus="unknown") if check else gmail.call("sendAs", "POST", wanted)
         if alias.get("verificationStatus") == "pending":
-            module.warn(f"Gmail sent a confirmation message to {sender}; reports can be sent as it once it is confirmed")
+            module.warn(f"Gmail sent a confirmation message to {sender}; "
+                        "reports can be sent as it once it is confirmed")
         result["send_as"] = alias
     result["changed"] = bool(after)
     if after and module._diff:

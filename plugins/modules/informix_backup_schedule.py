@@ -48,7 +48,8 @@ options:
     type: bool
     default: true
   timeout:
-    description: Seconds the archive of a run may take; the task's execution time limit adds 30 minutes for the checks around it.
+    description: Seconds the archive of a run may take; the task's execution time limit adds 30 minutes for the
+      checks around it.
     type: int
     default: 21600
   schedules:

@@ -186,14 +186,15 @@ def menu_answers(differences, current, p):
 def assign_by_mac(module, ip, mac):
     """The vendor's method for a unit without an address: a static ARP entry, then a knock on TCP port 1."""
     if os.geteuid() != 0:
-        module.fail_json(msg=f"no unit answers at {ip}; assigning it to {mac} needs root on the controller (a static ARP "
-                             "entry) and the controller on the unit's network segment")
+        module.fail_json(msg=f"no unit answers at {ip}; assigning it to {mac} needs root on the controller "
+                             "(a static ARP entry) and the controller on the unit's network segment")
     ip_tool = module.get_bin_path("ip", required=True)
     route = module.run_command([ip_tool, "route", "get", ip])[1]
     device = re.search(r"\bdev (\S+)", route)
     if not device or " via " in route or device.group(1) == "lo":
-        module.fail_json(msg=f"no unit answers at {ip}; assigning it by MAC needs the controller on the unit's network "
-                             f"segment, but {ip} is not on a directly connected Ethernet ({route.strip() or 'no route'})")
+        module.fail_json(msg=f"no unit answers at {ip}; assigning it by MAC needs the controller on the unit's "
+                             f"network segment, but {ip} is not on a directly connected Ethernet "
+                             f"({route.strip() or 'no route'})")
     neighbour = [ip_tool, "neigh", "replace", ip, "lladdr", mac, "dev", device.group(1), "nud", "permanent"]
     rc, _out, err = module.run_command(neighbour)
     if rc != 0:
@@ -237,10 +238,11 @@ def main():
         host = p["ip"]
         current = read_unit(host, p, p["timeout"])
     if current is None:
-        module.fail_json(msg=f"unreachable: no answer from {host} on UDP {p['query_port']}: the unit is off or unreachable, "
-                             "or its port 77FEh is disabled", rebooted=False)
+        module.fail_json(msg=f"unreachable: no answer from {host} on UDP {p['query_port']}: the unit is off or "
+                             "unreachable, or its port 77FEh is disabled", rebooted=False)
     if p["mac"] and re.sub(r"[:-]", "", current["mac"] or "") != re.sub(r"[:-]", "", p["mac"]).lower():
-        module.fail_json(msg=f"{host} has MAC {current['mac']}, not {p['mac']}: the inventory names another unit", rebooted=False)
+        module.fail_json(msg=f"{host} has MAC {current['mac']}, not {p['mac']}: the inventory names another unit",
+                         rebooted=False)
     before = {k: current[k] for k in MANAGED}
     differences = {k: v for k, v in wanted_values(p).items() if before.get(k) != v}
     result = {"changed": bool(differences), "before": before, "after": before, "rebooted": False}
@@ -263,8 +265,8 @@ def main():
         time.sleep(0.5)
         after = read_unit(new_host, p, 1)
     if after is None:
-        module.fail_json(msg=f"timeout: {new_host} did not answer within {3 * p['timeout']:.0f}s after saving; check the "
-                             "unit before the wallboard is used", **result)
+        module.fail_json(msg=f"timeout: {new_host} did not answer within {3 * p['timeout']:.0f}s after saving; "
+                             "check the unit before the wallboard is used", **result)
     result["after"] = {k: after[k] for k in MANAGED}
     wrong = {k: result["after"].get(k) for k, v in wanted_values(p).items() if result["after"].get(k) != v}
     if wrong:

@@ -98,8 +98,8 @@ def main():
         device.pop("host_bits", None)
     devices.sort(key=lambda d: socket.inet_aton(d["ip"]))
     if params["host"] and not devices:
-        module.fail_json(msg=f"no answer from {params['host']} on UDP {params['port']} within {params['timeout']}s: the unit "
-                             "is off or unreachable, or its port 77FEh is disabled", devices=[])
+        module.fail_json(msg=f"no answer from {params['host']} on UDP {params['port']} within {params['timeout']}s: "
+                             "the unit is off or unreachable, or its port 77FEh is disabled", devices=[])
     module.exit_json(changed=False, devices=devices)
 
 

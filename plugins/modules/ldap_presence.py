@@ -144,11 +144,13 @@ def connect(module):
     except ValueError:  # not a number, or outside 0-65535
         port = -1
     if uri.scheme not in ("ldap", "ldaps") or not uri.hostname or port == -1:
-        module.fail_json(msg=f"server_uri must be ldap://host[:port] or ldaps://host[:port], got {params['server_uri']!r}")
+        module.fail_json(msg="server_uri must be ldap://host[:port] or ldaps://host[:port], "
+                             f"got {params['server_uri']!r}")
     problem = port_problem({"the port of server_uri": port})
     if problem:
         module.fail_json(msg=problem)
-    tls = ldap3.Tls(ca_certs_file=params["ca_file"], validate=ssl.CERT_REQUIRED if params["validate_certs"] else ssl.CERT_NONE)
+    validate = ssl.CERT_REQUIRED if params["validate_certs"] else ssl.CERT_NONE
+    tls = ldap3.Tls(ca_certs_file=params["ca_file"], validate=validate)
     server = ldap3.Server(uri.hostname, port=port or (636 if uri.scheme == "ldaps" else 389),
                           use_ssl=uri.scheme == "ldaps", tls=tls, connect_timeout=params["timeout"])
     connection = ldap3.Connection(server, user=params["bind_dn"], password=params["bind_pw"], raise_exceptions=True,
@@ -214,10 +216,13 @@ def main():
             current[user["dn"]]["objectclass"] = [c.lower() for c in values.get("objectClass", [])]
         changes, classes = plan(params["users"], attributes, current, params["object_class"])
         result = {"changed": bool(changes),
-                  "changes": {dn: {a: {"before": b, "after": n} for a, (b, n) in c.items()} for dn, c in changes.items()}}
+                  "changes": {dn: {a: {"before": b, "after": n} for a, (b, n) in c.items()}
+                              for dn, c in changes.items()}}
         if changes and module._diff:
-            result["diff"] = {"before": "".join(f"{dn}: {a}={b}\n" for dn, c in changes.items() for a, (b, _n) in c.items()),
-                              "after": "".join(f"{dn}: {a}={n}\n" for dn, c in changes.items() for a, (_b, n) in c.items())}
+            result["diff"] = {"before": "".join(f"{dn}: {a}={b}\n" for dn, c in changes.items()
+                                                for a, (b, _n) in c.items()),
+                              "after": "".join(f"{dn}: {a}={n}\n" for dn, c in changes.items()
+                                               for a, (_b, n) in c.items())}
         if changes and not module.check_mode:
             for dn, attribute_changes in changes.items():
                 modification = {a: [(ldap3.MODIFY_REPLACE, [n] if n is not None else [])]

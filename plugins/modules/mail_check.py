@@ -159,7 +159,8 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     seconds_problem,
 )
 
-ALL_CHECKS = ["imap_login", "imap_tls", "imap_sessions", "smtp_submission", "custom_headers", "imap_search", "report_sender"]
+ALL_CHECKS = ["imap_login", "imap_tls", "imap_sessions", "smtp_submission", "custom_headers", "imap_search",
+              "report_sender"]
 IMAP_PORTS = {"tls": 993, "starttls": 143, "none": 143}
 SMTP_PORTS = {"tls": 465, "starttls": 587, "none": 25}
 # What a check needs from the checks before it: the IMAP login for the checks that log in (when imap_login ran and
@@ -178,7 +179,8 @@ def reason(exc, service, host, port):
     """One line a mail administrator can act on, distinct per cause."""
     where = f"{service} {host}:{port}"
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS certificate of {where} is not trusted ({exc.verify_message}); give ca_file with the CA that issued it"
+        return (f"TLS certificate of {where} is not trusted ({exc.verify_message}); "
+                "give ca_file with the CA that issued it")
     if isinstance(exc, ConnectionRefusedError):
         return f"cannot connect to {where}: connection refused (port closed or server down)"
     if isinstance(exc, (socket.timeout, TimeoutError)):
@@ -260,7 +262,8 @@ class MailCheck:
         lines = [f"From: {sender}", f"To: {self.recipient}", f"Subject: {self.marker} {tag}",
                  f"Date: {email.utils.formatdate()}", f"Message-ID: <{self.marker}.{tag}@oscc.admin>"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
-        return "\r\n".join(lines) + "\r\n\r\nA test message of oscc.admin.mail_check; it is deleted when the check ends.\r\n"
+        body = "A test message of oscc.admin.mail_check; it is deleted when the check ends.\r\n"
+        return "\r\n".join(lines) + "\r\n\r\n" + body
 
     def send(self, sender, tag, headers):
         client = self.smtp()
@@ -273,7 +276,8 @@ class MailCheck:
             code, text = next(iter(exc.recipients.values()))
             text = text.decode(errors="replace")
             if "sender" in text.lower():
-                raise CheckFailed(f"the server refused {sender} as sender for {self.p['username']}: {code} {text}") from None
+                raise CheckFailed(f"the server refused {sender} as sender for {self.p['username']}: "
+                                  f"{code} {text}") from None
             raise CheckFailed(f"the server refused the recipient {self.recipient}: {code} {text}") from None
         except smtplib.SMTPException as exc:
             raise CheckFailed(reason(exc, "SMTP", self.smtp_host, self.smtp_port)) from None
@@ -337,8 +341,8 @@ class MailCheck:
                 except (imaplib.IMAP4.error, OSError):
                     pass
         if len(sessions) < wanted:
-            raise CheckFailed(f"the server allowed {len(sessions)} concurrent IMAP sessions; OSCC is set to open {wanted} "
-                              f"(imap_sessions) - {refusal}")
+            raise CheckFailed(f"the server allowed {len(sessions)} concurrent IMAP sessions; "
+                              f"OSCC is set to open {wanted} (imap_sessions) - {refusal}")
         return f"{wanted} concurrent IMAP sessions open at once"
 
     def check_smtp_submission(self):
@@ -370,8 +374,9 @@ class MailCheck:
             started = time.time()
             while not self.search(client, "TEXT", self.marker):
                 if time.time() - started > self.p["timeout"]:
-                    raise CheckFailed(f"IMAP SEARCH TEXT did not find the test message within {self.p['timeout']}s of its "
-                                      "delivery - a Domino mail database needs immediate full-text indexing (manual §3.5)")
+                    raise CheckFailed("IMAP SEARCH TEXT did not find the test message within "
+                                      f"{self.p['timeout']}s of its delivery - a Domino mail database needs "
+                                      "immediate full-text indexing (manual §3.5)")
                 time.sleep(0.5)
                 client.noop()
             return f"SEARCH TEXT found the test message after {time.time() - started:.1f}s"
@@ -450,8 +455,8 @@ def checks_to_run(module):
         if name in unmet:
             module.fail_json(msg=f"checks: {name} needs {unmet[name]}; give it or leave {name} out of checks")
         if name in ASKED_WITH and ASKED_WITH[name] not in asked:
-            module.fail_json(msg=f"checks: {name} needs {ASKED_WITH[name]}, which sends the test message it reads back; "
-                                 f"add {ASKED_WITH[name]} to checks")
+            module.fail_json(msg=f"checks: {name} needs {ASKED_WITH[name]}, which sends the test message it "
+                                 f"reads back; add {ASKED_WITH[name]} to checks")
     return [n for n in ALL_CHECKS if n in asked]
 
 
@@ -489,7 +494,8 @@ def main():
         module.fail_json(msg=problem)
     if "@" not in (params["test_recipient"] or params["username"]):
         module.fail_json(msg="test_recipient is needed when username is not an e-mail address")
-    bad = [n for n in params["custom_headers"] if not str(n).lower().startswith("x-") or any(c in n for c in ": \r\n\0")]
+    bad = [n for n in params["custom_headers"]
+           if not str(n).lower().startswith("x-") or any(c in n for c in ": \r\n\0")]
     if bad:
         module.fail_json(msg=f"custom_headers: names start with X- and hold no ':', blank or line break; got {bad}")
     # Each of these becomes a header line of a test message: a line break would add headers of its own.

@@ -109,7 +109,8 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import s
 
 HTTP_HINTS = {
     401: "manager_username/manager_password were refused; the user needs the manager-script role",
-    403: "the manager refused this client; by default it answers only local addresses (run the task on the Tomcat host)",
+    403: "the manager refused this client; by default it answers only local addresses "
+         "(run the task on the Tomcat host)",
     404: "no manager text interface at manager_url (is the tomcat10-admin package installed?)",
 }
 
@@ -177,7 +178,8 @@ def main():
         module.fail_json(msg=problem)
     url = urlsplit(params["manager_url"])
     if url.scheme not in ("http", "https") or not url.hostname:
-        module.fail_json(msg=f"manager_url must be the manager's http:// or https:// URL, got {params['manager_url']!r}")
+        module.fail_json(msg="manager_url must be the manager's http:// or https:// URL, "
+                             f"got {params['manager_url']!r}")
     wanted = war_digest(module, params["war"])
     manager = Manager(module)
     try:
