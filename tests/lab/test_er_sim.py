@@ -96,7 +96,8 @@ def test_init_builds_the_domain_as_the_spec_lays_it_out(er):
     assert len(qdata) == 1 and qdata[0].split()[4] == "1000"  # size in pages
     assert " cdr_qdata" in er.onstat_d("report")
     tables = labctl.data(er.root, "report")["hppc"]
-    assert {"agents", "routing", "stats_calls", "stats_agents", "stats_queues", "stats_routing", "stats_contacts"} <= set(tables)
+    expected = {"agents", "routing", "stats_calls", "stats_agents", "stats_queues", "stats_routing", "stats_contacts"}
+    assert expected <= set(tables)
     for host in HOSTS:
         assert {row[1:] for row in er.servers(host).values()} == {("Active", "Local", 0), ("Active", "Connected", 0)}
 
@@ -172,7 +173,8 @@ def test_stop_then_cleanstart_loses_what_was_written_meanwhile(er):
     er.insert("main", "stats_calls", "logged")
     assert er.keys("backup", "stats_calls") == ["queued"]  # nothing leaves a stopped server
     stopped = er.cdr("main", "list", "server", check=False)
-    assert (stopped.returncode, stopped.err.strip()) == (62, "command failed -- Enterprise Replication not active  (62)")
+    not_active = "command failed -- Enterprise Replication not active  (62)"
+    assert (stopped.returncode, stopped.err.strip()) == (62, not_active)
     assert er.servers("report")["g_ol_main"][2] == "Disconnect"
     er.cdr("main", "cleanstart")
     er.cdr("main", "resume", "server", "g_ol_report")
@@ -209,13 +211,15 @@ def test_sync_brings_every_row_back(er):
     assert er.keys("report", "stats_calls") == ["stray"]
     er.cdr("report", "sync", "replicate", "--master=g_ol_main", "--repl=rep_stats_calls", "g_ol_report")
     assert er.keys("report", "stats_calls") == ["c1", "c2"] and er.keys("report", "stats_agents") == []
-    done = er.cdr("main", "sync", "replicateset", "--master=g_ol_main", "--replset=oscc_report", "g_ol_report", "g_ol_backup")
+    done = er.cdr("main", "sync", "replicateset", "--master=g_ol_main", "--replset=oscc_report", "g_ol_report",
+                  "g_ol_backup")
     assert done.out == ""
     assert er.keys("report", "stats_agents") == ["a1"] and er.keys("backup", "stats_calls") == ["c1", "c2"]
 
 
 def test_sync_refuses_unknown_names_and_unreachable_servers(er):
-    unknown_set = er.cdr("main", "sync", "replicateset", "--master=g_ol_main", "--replset=nope", "g_ol_report", check=False)
+    unknown_set = er.cdr("main", "sync", "replicateset", "--master=g_ol_main", "--replset=nope", "g_ol_report",
+                         check=False)
     assert unknown_set.returncode == 99 and unknown_set.err.startswith("command failed -- ")
     unknown_group = er.cdr("main", "sync", "replicateset", "--master=g_x", "--replset=oscc_report", "g_ol_report",
                            check=False)
@@ -225,7 +229,8 @@ def test_sync_refuses_unknown_names_and_unreachable_servers(er):
     er.set_mode_offline("report")
     offline = er.cdr("main", "sync", "replicateset", "--master=g_ol_main", "--replset=oscc_report", "g_ol_report",
                      check=False)
-    assert (offline.returncode, offline.err.strip()) == (5, "command failed -- unable to connect to server specified  (5)")
+    unreachable = "command failed -- unable to connect to server specified  (5)"
+    assert (offline.returncode, offline.err.strip()) == (5, unreachable)
 
 
 def test_check_repair_since_repairs_only_recent_rows(er):
@@ -259,7 +264,8 @@ def test_list_server_for_an_off_line_instance(er):
 
 def test_list_replicateset_and_the_rest_of_the_command_line(er):
     listed = er.cdr("backup", "list", "replicateset", "oscc_report").out.splitlines()
-    assert listed[:3] == ["REPLICATE SET:oscc_report", "CURRENTLY DEFINED REPLICATES", "-------------------------------"]
+    assert listed[:3] == ["REPLICATE SET:oscc_report", "CURRENTLY DEFINED REPLICATES",
+                          "-------------------------------"]
     assert [ln.split(":", 1)[1].strip() for ln in listed if ln.startswith("REPLICATE:")] == REPORT_SET
     missing = er.cdr("backup", "list", "replicateset", "nope", check=False)
     assert (missing.returncode, missing.err.strip()) == (99, "command failed -- replicate set not found  (sim)")
@@ -287,7 +293,8 @@ def test_a_trusted_connection_needs_the_partners_hosts_equiv(er):
     trusted = er.run("main", "dbaccess", "sysmaster@ol_report", "-", stdin=probe, check=True)
     assert trusted.out.split()[-1].isdigit()
     assert er.run("main", "dbaccess", "sysmaster@ol_main", "-", stdin=probe).returncode == 0  # the same host
-    er.run("main", "dbaccess", "hppc@ol_report", "-", stdin="insert into stats_calls values ('x', 'on report');", check=True)
+    insert = "insert into stats_calls values ('x', 'on report');"
+    er.run("main", "dbaccess", "hppc@ol_report", "-", stdin=insert, check=True)
     assert er.keys("report", "stats_calls") == ["x"] and er.keys("main", "stats_calls") == []
     unknown = er.run("main", "dbaccess", "sysmaster@ol_nowhere", "-", stdin=probe)
     assert unknown.returncode != 0 and "908" in unknown.err
@@ -297,8 +304,8 @@ def test_two_cdr_processes_at_once_keep_the_state_whole(er):
     """A long synchronisation in the background and probes and writes meanwhile: the probes are not held up by
     the sync, and no change is lost."""
     labctl.er_configure(er.root, sync_seconds_per_replicate=0.4)
-    sync = subprocess.Popen(["cdr", "sync", "replicateset", "--master=g_ol_main", "--replset=oscc_report", "g_ol_report"],
-                            env=er.env("backup"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    argv = ["cdr", "sync", "replicateset", "--master=g_ol_main", "--replset=oscc_report", "g_ol_report"]
+    sync = subprocess.Popen(argv, env=er.env("backup"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     started = time.monotonic()
     writers = [subprocess.Popen(["dbaccess", "hppc", "-"], env=er.env("main"), stdin=subprocess.PIPE,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(12)]
@@ -386,7 +393,8 @@ def test_a_started_task_runs_its_batch_detached_and_stop_ends_it(host_env):
     cdr = r"C:\Program Files\Informix\bin\cdr.exe"
     env = {k: v for k, v in labctl.environment(er.root, "main", "ol_main").items() if k != "PATH"}
     env["INFORMIXDIR"] = r"C:\Program Files\Informix"
-    sync = {"op": "run", "argv": [cdr, "sync", "replicateset", "--master=g_ol_main", "--replset=oscc_report", "g_ol_report"],
+    sync = {"op": "run",
+            "argv": [cdr, "sync", "replicateset", "--master=g_ol_main", "--replset=oscc_report", "g_ol_report"],
             "env": env, "timeout": 60}
     state = task(er, "OSCC replication sync", [sync])
     assert task_state(state, "OSCC replication sync") == "Ready"
@@ -417,7 +425,8 @@ def test_a_started_task_runs_its_batch_detached_and_stop_ends_it(host_env):
     assert cmdlet(state, "Stop-ScheduledTask", TaskName="OSCC replication sync", TaskPath="\\OSCC\\")["ok"]
     assert time.monotonic() - stopped < 6 and task_state(state, "OSCC replication sync") == "Ready"
     assert not syncing(er)  # the executor and the cdr it started (in a session of its own) are gone
-    assert cmdlet(state, "Stop-ScheduledTask", TaskName="OSCC replication sync", TaskPath="\\OSCC\\")["ok"]  # not running
+    # not running
+    assert cmdlet(state, "Stop-ScheduledTask", TaskName="OSCC replication sync", TaskPath="\\OSCC\\")["ok"]
 
 
 def test_an_unknown_or_disabled_task_is_an_error(host_env):

@@ -46,7 +46,8 @@ def test_directory_tapedev_names_and_renames_archives(sim):
     assert names[-1] == "site_L0" and re.fullmatch(r"site_\d{8}_\d{6}_L0", names[0])
     sim.run("onmode", "-ky", check=True)
     restore = sim.run("ontape", "-r", "-d", check=True)
-    assert f"Restore will use level 0 archive file {sim.paths['tape']}/site_L0. Press Return to continue ..." in restore.out
+    archive = f"{sim.paths['tape']}/site_L0"
+    assert f"Restore will use level 0 archive file {archive}. Press Return to continue ..." in restore.out
     assert sim.run("onstat", "-").returncode == 1  # quiescent after a directory restore
 
 

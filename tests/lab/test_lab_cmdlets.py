@@ -60,8 +60,9 @@ def test_a_parameter_the_cmdlet_lacks_is_refused_as_powershell_does():
 
 
 def test_missing_shells_give_the_hosts_own_errors():
+    snapin = "Microsoft.Exchange.Management.PowerShell.SnapIn"
     iis, exchange, online, unknown = run({}, {"name": "Get-WebConfiguration", "module": "WebAdministration"},
-                                         {"name": "Get-Mailbox", "snapin": "Microsoft.Exchange.Management.PowerShell.SnapIn"},
+                                         {"name": "Get-Mailbox", "snapin": snapin},
                                          {"name": "Connect-ExchangeOnline", "module": "ExchangeOnlineManagement"},
                                          {"name": "Get-Mailbox"})
     assert iis["error"] == "The term 'Import-Module WebAdministration' failed: IIS is not installed"
@@ -83,7 +84,8 @@ def test_exchange_online_needs_the_app_and_its_certificate_and_a_connection():
     assert right["ok"] and after["objects"] == [{"ImapEnabled": False}]
 
 
-@pytest.mark.parametrize("literal, value", [("'a'", "a"), ('"it\'s"', "it's"), ("concat('a', \"'\", 'b\"c')", "a'b\"c")])
+@pytest.mark.parametrize("literal, value", [("'a'", "a"), ('"it\'s"', "it's"),
+                                            ("concat('a', \"'\", 'b\"c')", "a'b\"c")])
 def test_iis_filters_read_xpath_literals(literal, value):
     assert lab_cmdlets.xpath_value(literal) == value
 
@@ -94,7 +96,8 @@ def test_not_found_is_quiet_only_with_silently_continue():
     loud, quiet = run(org, {"name": "Get-Mailbox", "snapin": snapin, "parameters": {"Identity": "nobody@lab.invalid"}},
                       {"name": "Get-Mailbox", "snapin": snapin,
                        "parameters": {"Identity": "nobody@lab.invalid", "ErrorAction": "SilentlyContinue"}})
-    assert not loud["ok"] and "couldn't be found" in loud["error"] and quiet == {"op": "cmdlet", "ok": True, "objects": []}
+    assert not loud["ok"] and "couldn't be found" in loud["error"]
+    assert quiet == {"op": "cmdlet", "ok": True, "objects": []}
 
 
 class Module:
@@ -115,7 +118,8 @@ def stand_in_module(tmp_path, monkeypatch):
     monkeypatch.setenv("OSCC_LAB_REPO", os.path.dirname(os.path.dirname(HERE)))
     monkeypatch.setenv("OSCC_LAB_HOST_DIR", str(tmp_path))
     (tmp_path / "drives" / "C").mkdir(parents=True)
-    (tmp_path / "windows.json").write_text(json.dumps({"installed_software": [dict(labctl.OSCC_SOFTWARE)], "calls": []}))
+    windows = {"installed_software": [dict(labctl.OSCC_SOFTWARE)], "calls": []}
+    (tmp_path / "windows.json").write_text(json.dumps(windows))
     prefix = "ansible_collections.ansible.windows.plugins.module_utils."
     monkeypatch.setitem(sys.modules, prefix + "lab_cmdlets", lab_cmdlets)
     monkeypatch.setitem(sys.modules, prefix + "lab_host", lab_host)
@@ -129,7 +133,8 @@ def stand_in_module(tmp_path, monkeypatch):
 
 
 def test_a_batch_with_cmdlets_keeps_the_executor_order_stops_at_the_first_failure_and_always_cleans_up(stand_in_module):
-    uninstall = {"op": "cmdlet", "name": "Get-ItemProperty", "parameters": {"Path": UNINSTALL}, "select": ["DisplayName"]}
+    uninstall = {"op": "cmdlet", "name": "Get-ItemProperty", "parameters": {"Path": UNINSTALL},
+                 "select": ["DisplayName"]}
     batch = {"ops": [{"op": "stat", "path": "C:\\"}, {"op": "env", "names": ["PATH"]}, uninstall,
                      {"op": "cmdlet", "name": "Get-ItemProperty", "parameters": {"Nope": 1}},
                      {"op": "stat", "path": "C:\\never"}],
@@ -151,6 +156,7 @@ def test_a_posix_failure_inside_a_batch_with_cmdlets_stops_it_too(stand_in_modul
 
 def test_a_halt_inside_a_batch_with_cmdlets_stops_it(stand_in_module, tmp_path):
     (tmp_path / "drives" / "C" / "held.lock").write_text('{"token": "t", "host": "elsewhere", "pid": 1}')
-    batch = {"ops": [{"op": "lock", "path": "C:\\held.lock", "record": {"token": "u"}}, {"op": "cmdlet", "name": "Get-Module"}]}
+    batch = {"ops": [{"op": "lock", "path": "C:\\held.lock", "record": {"token": "u"}},
+                     {"op": "cmdlet", "name": "Get-Module"}]}
     done = stand_in_module.run_with_cmdlets(Module(), lab_host.State(), batch)
     assert [r["op"] for r in done["results"]] == ["lock"] and done["results"][0]["halt"] and done["failed_at"] == 0

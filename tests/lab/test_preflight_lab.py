@@ -59,8 +59,8 @@ def test_init_host_sets_the_system_variables_as_the_host_spells_them(estate):
 
 def test_the_env_operation_with_scope_machine_answers_from_the_state_case_insensitively(estate):
     labctl.set_machine_environment(estate, "main", "ONCONFIG", None)
-    got = lab_network.machine_env(labctl.windows_state(estate, "main"),
-                                  {"op": "env", "names": ["informixdir", "INFORMIXSERVER", "ONCONFIG"], "scope": "machine"})
+    request = {"op": "env", "names": ["informixdir", "INFORMIXSERVER", "ONCONFIG"], "scope": "machine"}
+    got = lab_network.machine_env(labctl.windows_state(estate, "main"), request)
     assert got["ok"] and got["values"] == {"informixdir": "C:\\Program Files\\Informix", "INFORMIXSERVER": "ol_main",
                                            "ONCONFIG": None}
 
