@@ -71,10 +71,12 @@ class GoogleApi:
         except (KeyError, ValueError, InvalidSignature):
             return 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
         now = time.time()
-        if header.get("alg") != "RS256" or claims.get("iss") != CLIENT_EMAIL or claims.get("aud") != f"{self.url}/token":
-            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT: Token must be a short-lived token"}
+        short_lived = {"error": "invalid_grant", "error_description": "Invalid JWT: Token must be a short-lived token"}
+        audience = f"{self.url}/token"
+        if header.get("alg") != "RS256" or claims.get("iss") != CLIENT_EMAIL or claims.get("aud") != audience:
+            return 400, short_lived
         if not claims.get("iat", 0) - 300 <= now < claims.get("exp", 0) or claims["exp"] - claims["iat"] > 3600:
-            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT: Token must be a short-lived token"}
+            return 400, short_lived
         if claims.get("sub") not in self.users:
             return 400, {"error": "invalid_grant", "error_description": "Invalid email or User ID"}
         scopes = set(claims.get("scope", "").split())
@@ -92,7 +94,8 @@ class GoogleApi:
                                    "status": "UNAUTHENTICATED"}}
         subject, scopes = granted
         if user not in ("me", subject):
-            return 403, {"error": {"code": 403, "message": "Delegation denied for " + subject, "status": "PERMISSION_DENIED"}}
+            denied = {"code": 403, "message": "Delegation denied for " + subject, "status": "PERMISSION_DENIED"}
+            return 403, {"error": denied}
         account = self.users[subject]
         needed = SCOPE_SEND_AS if (what, method) == ("sendAs", "POST") else SCOPE_IMAP
         if needed not in scopes:
@@ -111,7 +114,8 @@ class GoogleApi:
                 return 409, {"error": {"code": 409, "message": "Duplicate send-as alias", "status": "ALREADY_EXISTS"}}
             # Addresses of the account's own domain need no confirmation; others wait for their owner.
             status = "accepted" if address.lower().endswith("@" + self.domain) else "pending"
-            alias = {"sendAsEmail": address, "treatAsAlias": bool(body.get("treatAsAlias")), "verificationStatus": status}
+            alias = {"sendAsEmail": address, "treatAsAlias": bool(body.get("treatAsAlias")),
+                     "verificationStatus": status}
             account["sendAs"].append(alias)
             return 200, alias
         return 404, {"error": {"code": 404, "message": "Not Found", "status": "NOT_FOUND"}}

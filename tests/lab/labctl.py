@@ -293,7 +293,8 @@ OFFICE365 = {"organization": "lab.onmicrosoft.com", "app_id": "5e1f0c2a-7d3b-4c8
 
 def exchange_online_tenant():
     """The OSCC account exists and is licensed, IMAP off, SMTP AUTH following the tenant's default."""
-    return {"organization": OFFICE365["organization"], "apps": {OFFICE365["app_id"]: OFFICE365["certificate_thumbprint"]},
+    return {"organization": OFFICE365["organization"],
+            "apps": {OFFICE365["app_id"]: OFFICE365["certificate_thumbprint"]},
             "mailboxes": {"oscc@lab.invalid": {"email_addresses": ["SMTP:oscc@lab.invalid"], "imap_enabled": False,
                                                "smtp_client_auth_disabled": None},
                           "reports@lab.invalid": {"email_addresses": ["SMTP:reports@lab.invalid"], "imap_enabled": True,
@@ -330,7 +331,8 @@ def init_web_host(root, host, platform="posix", sunjava=False, python=sys.execut
         state = {"services": {"W3SVC": {"state": "running", "start_mode": "auto"}},
                  "iis": {"sites": {"Default Web Site": {"physical_path": "C:\\inetpub\\wwwroot", "port": 80}},
                          "app_pools": {"DefaultAppPool": {"attributes": {}}}, "applications": {},
-                         "isapi_cgi_restrictions": {}, "handlers_access": {}, "mime_types": {}, "default_documents": {}},
+                         "isapi_cgi_restrictions": {}, "handlers_access": {}, "mime_types": {},
+                         "default_documents": {}},
                  "calls": []}
     if platform == "windows":
         os.makedirs(os.path.join(base, "drives"), exist_ok=True)  # what marks a simulated Windows host
@@ -388,7 +390,8 @@ def fire_task(root, host, task):
     batch_file = to_here(paths["base"], words[words.index("-BatchFile") + 1])
     with open(batch_file) as handle:
         batch = translate(json.load(handle), paths["base"])
-    executor = os.path.join(os.path.dirname(os.path.dirname(HERE)), "plugins", "plugin_utils", "_host", "executor_posix.py")
+    repository = os.path.dirname(os.path.dirname(HERE))
+    executor = os.path.join(repository, "plugins", "plugin_utils", "_host", "executor_posix.py")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(batch, handle)
     try:
@@ -497,7 +500,8 @@ def init_replication(root, hosts=("main", "backup", "report"), servers=None, rep
             json.dump(databases, handle, sort_keys=True)
         domain["servers"][group] = {
             "id": number, "server": server, "host": host, "informixdir": paths["informixdir"],
-            "onconfig": f"ONCONFIG.{server}", "drives": os.path.join(paths["base"], "drives") if paths["windows"] else None,
+            "onconfig": f"ONCONFIG.{server}",
+            "drives": os.path.join(paths["base"], "drives") if paths["windows"] else None,
             "running": True, "status": "Connected" if state["mode"] == "On-Line" else "Connecting",
             "status_changed": time.time(), "backlog": []}
     roles = {groups[h]: "receiveonly" if h == report else "primary" for h in hosts}

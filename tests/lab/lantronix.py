@@ -83,8 +83,8 @@ class Unit:
             return None  # the real card leaks buffers on odd frames; the emulator stays silent
         op = request[3]
         if op == 0xF6:
-            return b"\x00\x00\x00\xf7" + b"\x00\x20\x50\x06" + self.style["type"] + b"\x0f\xff\x13\x00\x00\x62\xa7\xe8" \
-                + b"\x96\xff\x00\x00\x00" + bytes.fromhex(self.mac)
+            return (b"\x00\x00\x00\xf7" + b"\x00\x20\x50\x06" + self.style["type"]
+                    + b"\x0f\xff\x13\x00\x00\x62\xa7\xe8" + b"\x96\xff\x00\x00\x00" + bytes.fromhex(self.mac))
         if op == 0xF8:
             return b"\x00\x00\x00\xf9" + bytes(self.record)
         if op == 0xF4:
@@ -330,7 +330,8 @@ class Menu:
         baud = {code: rate for rate, code in BAUD_CODES.items()}[r[17]]
         self.say("*** basic parameters")
         self.say("Hardware: Ethernet TPI")
-        self.say(f"IP addr {ip}, " + (f"gateway {gateway},netmask {netmask}" if gateway != "0.0.0.0" else "no gateway set"))
+        route = f"gateway {gateway},netmask {netmask}" if gateway != "0.0.0.0" else "no gateway set"
+        self.say(f"IP addr {ip}, " + route)
         self.say("*** Channel 1")
         self.say(f"Baudrate {baud}, I/F Mode {r[16]:02X}, Flow {r[18]:02X}")
         self.say(f"Port {struct.unpack_from('<H', r, 0x14)[0]:05d}")
@@ -350,7 +351,8 @@ class Menu:
         r = self.record
         r[0:4] = self.octets("IP Address : ", r[0:4])
         has_gateway = bytes(r[12:16]) != bytes(4)
-        if self.keypress(f"Set Gateway IP Address ({'Y' if has_gateway else 'N'}) ? ", "Y" if has_gateway else "N") == "Y":
+        current = "Y" if has_gateway else "N"
+        if self.keypress(f"Set Gateway IP Address ({current}) ? ", current) == "Y":
             r[12:16] = self.octets("Gateway IP addr ", r[12:16])
         else:
             r[12:16] = bytes(4)
@@ -405,8 +407,8 @@ def main():
         os.makedirs(root, exist_ok=True)
         count = sys.argv[3] if len(sys.argv) > 3 else "2"
         with open(os.path.join(root, "fleet.log"), "wb") as log:
-            subprocess.Popen([sys.executable, os.path.abspath(__file__), "serve", root, count], stdin=subprocess.DEVNULL,
-                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            subprocess.Popen([sys.executable, os.path.abspath(__file__), "serve", root, count],
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.time() + 10
         while not os.path.exists(record) and time.time() < deadline:
             time.sleep(0.1)
@@ -415,14 +417,15 @@ def main():
                  for i in range(int(sys.argv[3]))]
         fleet = Fleet(units).start()
         with open(record + ".tmp", "w") as handle:
-            json.dump({"oscc_lab_lantronix_query_port": fleet.query_port, "oscc_lab_lantronix_setup_port": fleet.setup_port,
-                       "pid": os.getpid()}, handle)
+            json.dump({"oscc_lab_lantronix_query_port": fleet.query_port,
+                       "oscc_lab_lantronix_setup_port": fleet.setup_port, "pid": os.getpid()}, handle)
         os.replace(record + ".tmp", record)
         signal.sigwait([signal.SIGTERM, signal.SIGINT])
         fleet.stop()
     elif command == "unconfigured":
         # A new unit without an address on a real Ethernet segment (a veth in a network namespace): it
-        # takes the address of the first TCP SYN to port 1 sent to its MAC (docs/vendor-facts.md, Lantronix: Address assignment).
+        # takes the address of the first TCP SYN to port 1 sent to its MAC (docs/vendor-facts.md, Lantronix:
+        # Address assignment).
         iface, mac, query_port, setup_port = sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
         wanted_mac = bytes.fromhex(mac.replace(":", ""))
         sniffer = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))

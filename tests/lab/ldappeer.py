@@ -69,11 +69,12 @@ directory {self.base}/db
 """)
         people = [f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: lab\no: OSCC lab\n",
                   f"dn: ou=people,{SUFFIX}\nobjectClass: organizationalUnit\nou: people\n"]
-        people += [f"dn: uid={u},ou=people,{SUFFIX}\nobjectClass: inetOrgPerson\nuid: {u}\ncn: {u}\nsn: {u.split('.')[1]}\n"
-                   for u in USERS]
+        people += [f"dn: uid={u},ou=people,{SUFFIX}\nobjectClass: inetOrgPerson\n"
+                   f"uid: {u}\ncn: {u}\nsn: {u.split('.')[1]}\n" for u in USERS]
         with open(os.path.join(self.base, "seed.ldif"), "w") as handle:
             handle.write("\n".join(people))
-        subprocess.run(["slapadd", "-f", os.path.join(self.base, "slapd.conf"), "-l", os.path.join(self.base, "seed.ldif")],
+        seed = os.path.join(self.base, "seed.ldif")
+        subprocess.run(["slapadd", "-f", os.path.join(self.base, "slapd.conf"), "-l", seed],
                        check=True, capture_output=True)
         with open(os.path.join(self.base, "slapd.log"), "wb") as log:
             self.process = subprocess.Popen(["/usr/sbin/slapd", "-d", "0", "-f", os.path.join(self.base, "slapd.conf"),
@@ -112,7 +113,8 @@ directory {self.base}/db
 
 
 def main():
-    """For molecule: `start <base>` runs slapd and writes <base>/peer.json (uri, ca_file, pid); `stop <base>` ends it."""
+    """For molecule: `start <base>` runs slapd and writes <base>/peer.json (uri, ca_file, pid);
+    `stop <base>` ends it."""
     import json
     import sys
 
@@ -122,7 +124,8 @@ def main():
         os.makedirs(base, exist_ok=True)
         peer = Slapd(os.path.join(base, "slapd")).start()
         with open(record, "w") as handle:
-            json.dump({"presence_server_uri": peer.uri, "presence_ca_file": peer.ca_file, "pid": peer.process.pid}, handle)
+            json.dump({"presence_server_uri": peer.uri, "presence_ca_file": peer.ca_file,
+                       "pid": peer.process.pid}, handle)
     elif command == "stop":
         end_recorded(record, process_group=True)
 

@@ -3,8 +3,8 @@
 One private directory per pair: a CA and a server certificate for `localhost`, Dovecot with
 IMAP + STARTTLS and IMAPS and a passwd-file user, Postfix with STARTTLS submission, SASL through
 Dovecot, delivery into the same Maildirs, and the sender check of a server that allows a report
-address only to the account granted it (docs/vendor-facts.md, Mail requirements; manual §3.8). Options make the faults the
-tests need: Postfix header_checks that strip custom headers, a Dovecot per-user session limit.
+address only to the account granted it (docs/vendor-facts.md, Mail requirements; manual §3.8). Options make the
+faults the tests need: Postfix header_checks that strip custom headers, a Dovecot per-user session limit.
 """
 import os
 import pwd

@@ -24,7 +24,8 @@ def main(argv):
     for index in range(FILES):
         outcome = "FAILED" if fail and index == FILES - 1 else "passed"
         with open(f"trcdbins.{index:03d}", "w", newline="\r\n") as handle:
-            handle.write(f"sim: trcdbins diagnostic file {index:03d}\n{stamp} configuration test {index + 1}: {outcome}\n")
+            handle.write(f"sim: trcdbins diagnostic file {index:03d}\n"
+                         f"{stamp} configuration test {index + 1}: {outcome}\n")
     return 1 if fail else 0
 
 

@@ -40,10 +40,11 @@ socket.webchat.ssl=false
 socket.webcallback.SSL=false
 socket.voicexml.ssl=false
 """
-WC_MAIN = """<html><head><title>Web Collaboration demo (kit {version})</title></head><body>
-<a href="{handler}?varUserRequest=REQ_WEBCHAT_MAIN&varUserLanguage=english&varBusinessUnitName=DEFAULT">Request Web Session</a>
+WC_MAIN = ("""<html><head><title>Web Collaboration demo (kit {version})</title></head><body>
+<a href="{handler}?varUserRequest=REQ_WEBCHAT_MAIN&varUserLanguage=english&varBusinessUnitName=DEFAULT">"""
+           """Request Web Session</a>
 </body></html>
-"""
+""")
 CAPTURE = """<html><head><title>CaptureWCData (kit {version})</title></head><body>
 <p>You have requested an online Web Collaboration session.</p>
 <form name="WCForm" method="GET" action="<WCSERVLET>" target="HPPC70_CHAT">
@@ -68,7 +69,8 @@ def pages(version="12.0.1", handler="../hppcwis.dll"):
         "Default.htm": "<!-- PTR 53452 - This file has to be placed above the \"html\" directory -->\n",
         "html/WCMain.htm": WC_MAIN.format(version=version, handler=handler),
         "html/WCCallbackMain.htm": f"<html><body>Web Callback demo (kit {version})"
-                                   f"<a href=\"{handler}?varUserRequest=REQ_CALLBACK_AVAILABILITY\">try</a></body></html>\n",
+                                   f"<a href=\"{handler}?varUserRequest=REQ_CALLBACK_AVAILABILITY\">try</a>"
+                                   "</body></html>\n",
         "html/english/CaptureWCData.htm": CAPTURE.format(version=version),
         "html/english/WebCallback.htm": f"<html><body>Web Callback form (kit {version})</body></html>\n",
         "html/english/GeneralError.htm": f"<html><body>Error <WCERRORCODE> (kit {version})</body></html>\n",

@@ -126,7 +126,8 @@ class Instance:
         os.replace(tmp, self.root_chunk())
 
     def prefix(self):
-        return os.environ.get("IFX_ONTAPE_FILE_PREFIX") or f"{socket.gethostname()}_{self.config().get('SERVERNUM', '0')}"
+        return (os.environ.get("IFX_ONTAPE_FILE_PREFIX")
+                or f"{socket.gethostname()}_{self.config().get('SERVERNUM', '0')}")
 
 
 def is_null_device(device):
@@ -450,9 +451,11 @@ def onstat(argv):
                 print(f"{space:<19}{number:<7}{archive['level']:<6}{when:<17}{archive['log']:<11}{position}")
         print()
     elif argv[:1] == ["-d"]:
-        # Layout from general knowledge of onstat -d (unverified: docs/vendor-facts.md, Informix): chunk rows end in the path.
+        # Layout from general knowledge of onstat -d (unverified: docs/vendor-facts.md, Informix): chunk rows end
+        # in the path.
         print("Dbspaces")
-        print(f"{'address':<17}{'number':<9}{'flags':<11}{'fchunk':<9}{'nchunks':<9}{'pgsize':<9}flags    owner    name")
+        print(f"{'address':<17}{'number':<9}{'flags':<11}{'fchunk':<9}{'nchunks':<9}{'pgsize':<9}"
+              "flags    owner    name")
         sbspaces = inst.state.get("sbspaces", {})
         for number, space in enumerate(inst.state["spaces"], 1):
             address = f"{0x4b2e0028 + number * 0x1000:<17x}"
@@ -468,7 +471,8 @@ def onstat(argv):
             if space in sbspaces:  # the ER queue's sbspace: what the queue spools beyond CDR_QUEUEMEM is used
                 pages = sbspaces[space]["pages"]
                 used = -(-spooled_bytes(inst) // sbspaces[space].get("pagesize", 2048))
-                print(f"{address}{number:<7}{number:<7}{0:<11}{pages:<11}{max(0, pages - used):<11}{'':<11}POSB-- {chunk}")
+                free = max(0, pages - used)
+                print(f"{address}{number:<7}{number:<7}{0:<11}{pages:<11}{free:<11}{'':<11}POSB-- {chunk}")
             else:
                 print(f"{address}{number:<7}{number:<7}{0:<11}{150000:<11}{74215:<11}{'':<11}PO-B-- {chunk}")
         print(f" {len(inst.state['chunks'])} active, 32766 maximum")
@@ -585,7 +589,8 @@ def run_sql(inst, database, text):
             changes.append((database, name, "insert", row))
             sys.stderr.write("1 row(s) inserted.\n\n")
         elif kind == "delete":
-            keep = [] if not match.group(2) else [r for r in tables[name] if r[0] != match.group(3).strip().strip("'\"")]
+            keep = [] if not match.group(2) else [r for r in tables[name]
+                                                   if r[0] != match.group(3).strip().strip("'\"")]
             changes += [(database, name, "delete", r) for r in tables[name] if r not in keep]
             sys.stderr.write(f"{len(tables[name]) - len(keep)} row(s) deleted.\n\n")
             tables[name] = keep
@@ -754,7 +759,8 @@ def pump(domain):
     suspended = {tuple(pair) for pair in domain["suspended"]}
     for source, targets in sorted(domain["queues"].items()):
         for target, queue in sorted(targets.items()):
-            if not queue or (source, target) in suspended or not (servers[source]["running"] and servers[target]["running"]):
+            if (not queue or (source, target) in suspended
+                    or not (servers[source]["running"] and servers[target]["running"])):
                 continue
             if modes[source] != "On-Line" or modes[target] != "On-Line":
                 continue
@@ -933,7 +939,8 @@ class Cdr:
             participants = self.domain["replicates"][replicate]["participants"]
             for group in [master] + targets:
                 if group not in participants:
-                    raise Fail(f"command failed -- sim: {group} is not a participant of replicate {replicate}  (40)", 40)
+                    raise Fail(f"command failed -- sim: {group} is not a participant of replicate {replicate}  (40)",
+                               40)
         for group in [master] + targets:
             self.reachable(group)
         return master, replicates, targets
@@ -944,7 +951,8 @@ def copy_rows(domain, master, target, replicate, keys=None, keep_extra=False):
     (missing, extra, mismatched) as they were on the target."""
     spec = domain["replicates"][replicate]
     servers = domain["servers"]
-    master_rows = {r[0]: r for r in member(servers[master]).read_data().get(spec["database"], {}).get(spec["table"], [])}
+    master_data = member(servers[master]).read_data()
+    master_rows = {r[0]: r for r in master_data.get(spec["database"], {}).get(spec["table"], [])}
     inst = member(servers[target])
     data = inst.read_data()
     rows = data.setdefault(spec["database"], {}).setdefault(spec["table"], [])
@@ -1022,8 +1030,10 @@ def cdr_check(inst, path, options, rest):
 
 def compare_only(domain, master, target, replicate, keys):
     spec = domain["replicates"][replicate]
-    found = [{r[0]: r for r in member(domain["servers"][g]).read_data().get(spec["database"], {}).get(spec["table"], [])}
-             for g in (master, target)]
+    found = []
+    for group in (master, target):
+        data = member(domain["servers"][group]).read_data()
+        found.append({r[0]: r for r in data.get(spec["database"], {}).get(spec["table"], [])})
     chosen = set(found[0]) | set(found[1]) if keys is None else set(keys)
     return (sorted(k for k in chosen if k in found[0] and k not in found[1]),
             sorted(k for k in chosen if k in found[1] and k not in found[0]),
@@ -1130,8 +1140,8 @@ def onbar(argv):
     raise Fail("Usage: onbar {-b [-L 0|1|2] | -v | -r}")
 
 
-PROGRAMS = {"onbar": onbar, "ontape": ontape, "onstat": onstat, "onmode": onmode, "oninit": oninit, "dbaccess": dbaccess,
-            "cdr": cdr}
+PROGRAMS = {"onbar": onbar, "ontape": ontape, "onstat": onstat, "onmode": onmode, "oninit": oninit,
+            "dbaccess": dbaccess, "cdr": cdr}
 
 
 def main(argv):
