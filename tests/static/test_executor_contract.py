@@ -2,7 +2,10 @@
 without PowerShell; operations, keys, outputs and command lines are read from the tree-sitter-pwsh syntax tree:
 
 - it passes the collection's PowerShell checks (grammar, 5.1 syntax, lint, .NET regular expressions), and keeps
-  its form: the header, at most 450 lines, ASCII, no shell, one JSON document written last;
+  its form: the header, ASCII, no shell, one JSON document written last, one statement per line (no `;` between
+  statements), no line over 120 columns;
+- its size is held by what it does, not by its lines: exactly the operations of OPERATIONS, a ceiling on the number
+  of functions and on each function's length;
 - its dispatch table offers exactly the operations of OPERATIONS; each operation's function reads exactly the
   declared request keys (as $op.<key>), and every hashtable it writes to its output holds only declared result
   keys and every required one, all of them together every declared key; nothing else leaks into its output;
@@ -28,14 +31,20 @@ with open(SCRIPT, "rb") as _handle:
     SOURCE = _handle.read()
 COMMON = set(contract.OP_RESULT_COMMON) - {"halt"}  # what Invoke-One's failure result holds
 # Statements whose blocks write to the enclosing function's output (their conditions do not).
-BLOCKS = {"if_statement", "elseif_clauses", "elseif_clause", "else_clause", "try_statement", "catch_clauses", "catch_clause",
-          "finally_clause", "foreach_statement", "for_statement", "while_statement", "do_statement", "switch_statement",
-          "switch_body", "switch_clauses", "switch_clause"}
+BLOCKS = {"if_statement", "elseif_clauses", "elseif_clause", "else_clause", "try_statement", "catch_clauses",
+          "catch_clause", "finally_clause", "foreach_statement", "for_statement", "while_statement", "do_statement",
+          "switch_statement", "switch_body", "switch_clauses", "switch_clause"}
 # .NET methods the operations call as statements that return nothing, and commands that write nothing.
-VOID_METHODS = {"dispose", "close", "flush", "write", "refresh", "start", "kill", "waitforstatus", "flushfinalblock",
+VOID_METHODS = {"dispose", "close", "flush", "write", "kill", "flushfinalblock",
                 "delete", "copy", "copyto", "move", "replace", "sort", "zerofreebstr", "writealltext"}
-# Commands that write nothing to the output: cmdlets so documented, and the executor's own Move-Over.
-QUIET_COMMANDS = {"stop-tree", "import-module", "add-pssnapin", "stop-service", "add-member", "start-sleep", "move-over"}
+# Commands that write nothing to the output: cmdlets so documented, and the executor's own helpers named here, whose
+# bodies test_the_quiet_helpers_write_nothing checks.
+QUIET_HELPERS = {"stop-tree", "move-over", "write-atomically", "expand-entry", "set-environment"}
+QUIET_COMMANDS = {"import-module", "add-pssnapin", "add-member", "start-sleep"} | QUIET_HELPERS
+# The executor's size: its functions (the operations' and their helpers, measured 61) and the length of each.
+MOST_FUNCTIONS = 64
+LONGEST_FUNCTION = 60
+WIDEST_LINE = 120
 
 
 class Script:
@@ -72,6 +81,19 @@ class Script:
         while node is not None and node.type != "function_statement":
             node = node.parent
         return node
+
+    def reached(self, name: str) -> list[str]:
+        """The function `name` and every function of the script it calls, directly or through another."""
+        reached, pending = [], [name]
+        while pending:
+            current = pending.pop()
+            if current in reached:
+                continue
+            reached.append(current)
+            for node in _walk(self.functions[current]):
+                if node.type == "command_name" and self.text(node).lower() in self.functions:
+                    pending.append(self.text(node).lower())
+        return reached
 
     def function_name(self, function) -> str:
         return self.text(next(c for c in function.children if c.type == "function_name")).lower()
@@ -253,8 +275,24 @@ def contract_problems(source: bytes) -> list[str]:
         for key in sorted(set(declared[contract.RESULT]) - written):
             problems.append(f"{name}: never writes the declared result key {key!r}")
         problems += stray_outputs(script, body, name)
-    problems += stray_outputs(script, script.statements(script.functions["stop-tree"]), "Stop-Tree")  # trusted as quiet
-    return problems + batch_problems(script)
+    return problems + quiet_problems(script) + batch_problems(script)
+
+
+def quiet_problems(script) -> list[str]:
+    """What a helper trusted as quiet (QUIET_HELPERS) writes to its output: anything, even a hashtable."""
+    problems = []
+    for name in sorted(QUIET_HELPERS):
+        function = script.functions.get(name)
+        if function is None:
+            problems.append(f"no function {name}")
+            continue
+        for statement in script.emitted(script.statements(function)):
+            kind, what = script.classify(statement)
+            if kind == "hash" or kind == "value" or (kind == "call" and what not in VOID_METHODS) or \
+                    (kind == "command" and what not in QUIET_COMMANDS):
+                written = script.text(statement)
+                problems.append(f"{name} line {script.line(statement)}: writes {written!r} to its output")
+    return problems
 
 
 def batch_problems(script) -> list[str]:
@@ -263,7 +301,8 @@ def batch_problems(script) -> list[str]:
     if one is None:
         return ["no Invoke-One: the function that runs one operation inside try/catch"]
     outputs = list(script.emitted(script.statements(one)))
-    guarded = [n for n in _walk(one) if n.type == "try_statement" and any(c.type == "catch_clauses" for c in n.children)]
+    guarded = [n for n in _walk(one)
+               if n.type == "try_statement" and any(c.type == "catch_clauses" for c in n.children)]
     calls = [n for n in _walk(one) if n.type == "command" and n.children[0].type == "command_invocation_operator"
              and script.text(n).lower().startswith("& $operations[")]
     if len(calls) != 1 or not guarded or not (guarded[0].start_byte < calls[0].start_byte < guarded[0].end_byte):
@@ -316,7 +355,6 @@ def test_the_executor_passes_the_powershell_checks():
 def test_its_form():
     text = SOURCE.decode("ascii")  # ASCII only: Windows PowerShell 5.1 reads a BOM-less script in the ANSI code page
     lines = text.splitlines()
-    assert len(lines) <= 450
     assert lines[0] == "# oscc.admin host executor v1"
     assert lines[1] == "[CmdletBinding()] param([string]$Batch, [string]$BatchFile, [SecureString]$Secrets)"
     script = Script(SOURCE)
@@ -326,6 +364,80 @@ def test_its_form():
     for never in ("cmd.exe", "cmd /c", "invoke-expression", "set-strictmode", "2>&1", "driveinfo", "start-process",
                   "add-type", "[scriptblock]::create"):
         assert never not in lowered, never
+
+
+def form_problems(source: bytes) -> list[str]:
+    """Lines over WIDEST_LINE columns and `;` between statements (a `;` in a string, between a hashtable's entries
+    or in a for loop's header separates no statements)."""
+    script = Script(source)
+    problems = [f"line {number} is {len(line)} columns wide" for number, line in
+                enumerate(source.decode().splitlines(), 1) if len(line) > WIDEST_LINE]
+    for node in _walk(script.root):
+        if node.type == ";" and node.parent.type not in ("hash_entry", "for_statement"):
+            problems.append(f"line {script.line(node)}: ; between statements")
+    return problems
+
+
+def size_problems(source: bytes) -> list[str]:
+    """The executor's size as what it does: the operations of OPERATIONS and no more, at most MOST_FUNCTIONS
+    functions, none longer than LONGEST_FUNCTION lines."""
+    script = Script(source)
+    problems = []
+    operations = {name for name in script.functions if name.startswith("invoke-op")}
+    table = script.dispatch_table() or {}
+    offered = {(function or "").lower() for function in table.values()}
+    problems += [f"{name} is an operation function outside the dispatch table" for name in sorted(operations - offered)]
+    if set(table) != set(contract.OPERATIONS):
+        problems.append(f"offers {sorted(table)}, not the {len(contract.OPERATIONS)} operations of OPERATIONS")
+    if len(script.functions) > MOST_FUNCTIONS:
+        problems.append(f"{len(script.functions)} functions, more than {MOST_FUNCTIONS}")
+    for name, function in sorted(script.functions.items()):
+        length = function.end_point[0] - function.start_point[0] + 1
+        if length > LONGEST_FUNCTION:
+            problems.append(f"{name} is {length} lines long, more than {LONGEST_FUNCTION}")
+    return problems
+
+
+def test_one_statement_per_line_and_no_line_over_120_columns():
+    assert form_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("    $size = 0\n", "    $size = 0; $size = 0\n", "; between statements"),
+    ("$stamp = $null\n", "$stamp = $null  # " + "x" * 120 + "\n", "columns wide"),
+])
+def test_a_crowded_copy_fails_the_form(old, new, words):
+    problems = form_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
+
+
+def test_a_semicolon_inside_a_string_a_hashtable_or_a_for_header_is_no_statement_separator():
+    assert b"'utf-8' = 65001; 'latin-1' = 28591" in SOURCE and b"for ($i = 0; $i -lt" in SOURCE
+    assert form_problems(mutated("'argv names no program'", "'argv; names no program'")) == []
+
+
+def test_the_executor_is_held_by_its_operations_and_functions_not_its_lines():
+    assert size_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("    cmdlet = 'Invoke-OpCmdlet'\n", "    cmdlet = 'Invoke-OpCmdlet'\n    shell = 'Invoke-OpRun'\n", "not the"),
+    ("function Invoke-One(", "function Invoke-OpShell($op) { @{ } }\nfunction Invoke-One(",
+     "invoke-opshell is an operation function outside the dispatch table"),
+    ("function Invoke-One(", "".join(f"function Get-Helper{n} {{ }}\n" for n in range(MOST_FUNCTIONS)) +
+     "function Invoke-One(", "functions, more than"),
+    ("    $size = 0\n", "    $size = 0\n" + "    $size = 0\n" * LONGEST_FUNCTION, "lines long, more than"),
+])
+def test_a_grown_copy_fails_the_measure(old, new, words):
+    problems = size_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
+
+
+def test_the_quiet_helpers_write_nothing():
+    assert quiet_problems(Script(SOURCE)) == []
+    broken = mutated("    Move-Over $tmp $target\n}", "    Move-Over $tmp $target\n    $target\n}")
+    line = broken.decode().splitlines().index("    $target") + 1
+    assert quiet_problems(Script(broken)) == [f"expand-entry line {line}: writes '$target' to its output"]
 
 
 def test_a_saved_batch_that_failed_ends_the_executor_with_exit_code_1():
@@ -358,17 +470,21 @@ def test_it_implements_exactly_the_declared_operations_and_keys():
 
 
 @pytest.mark.parametrize("old, new, words", [
-    ("cmdlet = 'Invoke-OpCmdlet' }", "cmdlet = 'Invoke-OpCmdlet'; shell = 'Invoke-OpRun' }", "offers 'shell'"),
-    ("; cmdlet = 'Invoke-OpCmdlet' }", " }", "does not offer 'cmdlet'"),
+    ("    cmdlet = 'Invoke-OpCmdlet'\n", "    cmdlet = 'Invoke-OpCmdlet'\n    shell = 'Invoke-OpRun'\n",
+     "offers 'shell'"),
+    ("    cmdlet = 'Invoke-OpCmdlet'\n", "", "does not offer 'cmdlet'"),
     ("mkdir = 'Invoke-OpMkdir'", "mkdir = 'Invoke-OpMakeDir'", "'Invoke-OpMakeDir' is not a function"),
     ("if ($op.pattern) { $pattern = [string]$op.pattern }", "if ($op.glob) { $pattern = [string]$op.glob }",
      "list: reads $op.glob, which is not a declared request key"),
     ("if ($op.pattern) { $pattern = [string]$op.pattern }", "",
      "list: never reads the declared request key pattern"),
     ("if ($op.backup -and", "if ($true -and", "write: never reads the declared request key backup"),
-    ("$item = Get-Entry ([string]$op.path)", "$item = Get-Entry $op", "$op used other than as $op.<key>: 'Get-Entry $op'"),
-    ("$path = [string]$op.path; $guard = Open-Guard $path\n    try {\n        $held = Read-Lock $path\n        if ($null -eq",
-     "$path = Get-LockPath; $guard = Open-Guard $path\n    try {\n        $held = Read-Lock $path\n        if ($null -eq",
+    ("$item = Get-Entry ([string]$op.path)", "$item = Get-Entry $op",
+     "$op used other than as $op.<key>: 'Get-Entry $op'"),
+    ("$path = [string]$op.path\n    $guard = Open-Guard $path\n    try {\n        $held = Read-Lock $path\n"
+     "        if ($null -eq",
+     "$path = Get-LockPath\n    $guard = Open-Guard $path\n    try {\n        $held = Read-Lock $path\n"
+     "        if ($null -eq",
      "unlock: never reads the declared request key path"),
     ("function Read-Lock([string]$path) {", "function Get-LockPath { $op.path }\nfunction Read-Lock([string]$path) {",
      "$op outside an operation function"),
@@ -381,15 +497,14 @@ def test_it_implements_exactly_the_declared_operations_and_keys():
     ("[void][IO.Directory]::CreateDirectory([string]$op.path)", "[IO.Directory]::CreateDirectory([string]$op.path)",
      "writes '[IO.Directory]::CreateDirectory([string]$op.path)' to its output"),
     ("@{ released = $true }", "$released = @{ released = $true }\n    $released", "writes '$released'"),
-    ("$done.op = $name; $done.ok = $true", "$done.op = $name", "marks a result with ['op']"),
-    ("} catch { @{ op = $name; ok = $false; error = (Get-Message $_) } }", "} catch { @{ op = $name; ok = $false } }",
+    ("$done.op = $name\n        $done.ok = $true", "$done.op = $name", "marks a result with ['op']"),
+    ("@{ op = $name; ok = $false; error = (Get-Message $_) }", "@{ op = $name; ok = $false }",
      "Invoke-One's failure result"),
-    ("if (-not $done.ok -or $done.halt) { $failedAt = $results.Count - 1; break }",
-     "if (-not $done.ok -or $done.halt) { $failedAt = $results.Count - 1 }",
+    ("$failedAt = $results.Count - 1\n            break\n", "$failedAt = $results.Count - 1\n",
      "does not stop its operations"),
     ("foreach ($item in $document.cleanup)", "foreach ($item in $document.finally)", "the batch reads"),
     ("failed_at = $failedAt; stamp", "failed = $failedAt; stamp", "the batch result has the keys"),
-    ("sees the failure\nConvertTo-Json -InputObject $result -Depth 10 -Compress", "sees the failure\n$result",
+    ("sees the failure\n}\nConvertTo-Json -InputObject $result -Depth 10 -Compress", "sees the failure\n}\n$result",
      "not the one JSON document"),
 ])
 def test_a_broken_copy_fails_the_contract(old, new, words):
@@ -412,8 +527,8 @@ def confinement_problems(source: bytes) -> list[str]:
                 if named is None or script.text(named) != "Assert-Below" or "$op.root" not in script.text(command):
                     problems.append(f"{name}: {script.text(node)} is used without Assert-Below")
     below = script.text(script.functions["assert-below"])
-    for needed in ("[IO.Path]::GetFullPath($root)", "[IO.Path]::GetFullPath($path)", "[StringComparison]::OrdinalIgnoreCase",
-                   "+ '\\'", "[IO.FileAttributes]::ReparsePoint"):
+    for needed in ("[IO.Path]::GetFullPath($root)", "[IO.Path]::GetFullPath($path)",
+                   "[StringComparison]::OrdinalIgnoreCase", "+ '\\'", "[IO.FileAttributes]::ReparsePoint"):
         if needed not in below:
             problems.append(f"Assert-Below does not use {needed}")
     return problems
@@ -435,12 +550,13 @@ def test_removal_and_renaming_stay_below_the_root():
     ("open-guard", ["[IO.FileShare]::None"]),
     ("invoke-opunzip", ["Get-Inside", "Move-Over $tmp $target"]),
     ("invoke-oplock", ["[IO.File]::Open($path, [IO.FileMode]::CreateNew", "$env:COMPUTERNAME", "$PID"]),
-    ("invoke-opservice", ["Get-Service -Name $name", "Stop-Service -InputObject $service -NoWait", "WaitForStatus"]),
     ("invoke-opcmdlet", ["Import-Module", "& $command @params", "Select-Object -Property $select"]),
 ])
 def test_each_primitive_uses_the_calls_the_design_names(function, calls):
+    """In the function itself or in a helper of the script it calls (a helper never reads $op, so what it does
+    is the calling operation's)."""
     script = Script(SOURCE)
-    text = script.text(script.functions[function])
+    text = "\n".join(script.text(script.functions[name]) for name in script.reached(function))
     for call in calls:
         assert call in text, call
 
@@ -671,7 +787,7 @@ def test_the_command_line_quoting_gives_list2cmdlines_answers(argv, expected):
     ("[void]$line.Append([char]'\\', 2 * $slashes).Append", "[void]$line.Append([char]'\\', $slashes).Append"),
     (" -or $text.Contains(\"`t\")", ""),
     ("$text.Length -eq 0 -or ", ""),
-    ("[void]$line.Append($c); $slashes = 0", "[void]$line.Append($c)"),
+    ("[void]$line.Append($c)\n            $slashes = 0", "[void]$line.Append($c)"),
 ])
 def test_a_broken_quoting_function_fails_the_table(old, new):
     broken = mutated(old, new)
@@ -720,7 +836,8 @@ def command_line_problems(source: bytes) -> list[str]:
                 "standarderrorencoding"):
         only_in(assigned.get(key, []), "new-startinfo", key)
     makers = [n for n in _walk(script.root) if n.type in ("command", "invocation_expression")
-              and "processstartinfo" in script.text(n).lower() and script.text(n).lower().startswith(("new-object", "["))]
+              and "processstartinfo" in script.text(n).lower()
+              and script.text(n).lower().startswith(("new-object", "["))]
     only_in(makers, "new-startinfo", "a ProcessStartInfo")
     starts = [n for n in _walk(script.root) if n.type == "invocation_expression" and
               script.text(n).lower().startswith("[diagnostics.process]::start(")]

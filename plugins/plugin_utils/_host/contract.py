@@ -23,10 +23,9 @@ OPERATIONS = {
     # the other. With ok_rc, an exit code outside it halts the batch after this operation.
     "run": {
         REQUEST: {"argv": ("list", True), "env": ("dict", False), "env_defaults": ("dict", False),
-                  "cwd": ("str", False),
-                  "timeout": ("int", True), "stdin_text": ("str", False), "stdin_files": ("list", False),
-                  "stdout_file": ("str", False), "encoding": ("str", False), "secret_env": ("dict", False),
-                  "ok_rc": ("list", False)},
+                  "cwd": ("str", False), "timeout": ("int", True), "stdin_text": ("str", False),
+                  "stdin_files": ("list", False), "stdout_file": ("str", False), "encoding": ("str", False),
+                  "secret_env": ("dict", False), "ok_rc": ("list", False)},
         RESULT: {"rc": ("int", True), "output": ("str", True), "timed_out": ("bool", True),
                  "stdout_sha256": ("str", False), "stdout_size": ("int", False)},
     },
@@ -115,28 +114,22 @@ OPERATIONS = {
         REQUEST: {"names": ("list", True), "scope": ("str", False)},
         RESULT: {"values": ("dict", True), "computer_name": ("str", True)},
     },
-    # A service's state, or stopped/started and waited for.
-    "service": {
-        REQUEST: {"name": ("str", True), "action": ("str", True), "timeout": ("int", False)},
-        RESULT: {"state": ("str", True)},
-    },
     # Windows only: a cmdlet with splatted parameters, the named properties of what it returns. module
     # is imported (Import-Module) and snapin added (Add-PSSnapin, the Exchange Management Shell) first.
     "cmdlet": {
         REQUEST: {"module": ("str", False), "snapin": ("str", False), "name": ("str", True),
-                  "parameters": ("dict", False),
-                  "select": ("list", False)},
+                  "parameters": ("dict", False), "select": ("list", False)},
         RESULT: {"objects": ("list", True)},
     },
 }
-SERVICE_ACTIONS = ("query", "stop", "start")
 ENV_SCOPES = ("process", "machine")
 ENCODINGS = ("utf-8", "latin-1", "oem")
 # The prompted operation's replies that are not literal answers (see "prompted" above).
 RETURN = "return"    # press Return; first put the next archive of the plan into TAPEDEV if one is due
 NEXT_LEVEL = "level"  # "y" when the plan holds that level (and its archive is then due), else "n"
 ABORT = "abort"      # a question the table must not answer: stop the program, fail closed
-WINDOWS_ONLY = ("cmdlet", "service")  # POSIX hosts' services: ansible.builtin.service
+# Services are stopped and started by ansible.windows.win_service or ansible.builtin.service (Target.service).
+WINDOWS_ONLY = ("cmdlet",)
 
 # A batch: operations in order, stopping at the first that fails or halts (ok, with halt true: a lock
 # not acquired, an exit code outside ok_rc); cleanup operations always run afterwards. Each result

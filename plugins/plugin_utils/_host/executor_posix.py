@@ -24,6 +24,7 @@ import zipfile
 from datetime import datetime, timezone
 
 ENCODINGS = {"utf-8": "utf-8", "latin-1": "latin-1", "oem": "utf-8"}  # POSIX programs write the locale's UTF-8
+SECRET_VALUES = {}  # the batch's secrets by key, for secret_env and "secret:" replies
 
 
 class OpError(Exception):
@@ -97,31 +98,37 @@ def _feed(proc, text, handles):  # stdin_text, then each stdin file; then stdin 
         proc.stdin.close()
 
 
+def _collect(proc, stdin_data, handles, stream, timeout):
+    """(output, timed_out): stdin fed and the output read by threads of their own, so neither blocks the other."""
+    chunks = []
+    feeder = threading.Thread(target=_feed, args=(proc, stdin_data, handles), daemon=True)
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: stream.read1(65536), b"")), daemon=True)
+    feeder.start()
+    reader.start()
+    deadline, timed_out = time.monotonic() + timeout, False
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    reader.join(max(0.0, deadline - time.monotonic()))
+    if timed_out or reader.is_alive():  # the program, or a child still holding its output, is ended
+        _end_tree(proc)
+        reader.join(5)
+    return b"".join(chunks), timed_out
+
+
 def op_run(op):
     encoding, to_file = _encoding(op), op.get("stdout_file")
     handles = [open(path, "rb") for path in op.get("stdin_files") or []]  # each must be there before it starts
     stdout = open(to_file, "xb") if to_file else subprocess.PIPE
     try:
         proc = _start(op, subprocess.PIPE, stdout, subprocess.PIPE if to_file else subprocess.STDOUT)
-        chunks, stream = [], proc.stderr if to_file else proc.stdout
-        workers = [threading.Thread(target=_feed, args=(proc, (op.get("stdin_text") or "").encode(encoding), handles),
-                                    daemon=True),
-                   threading.Thread(target=lambda: chunks.extend(iter(lambda: stream.read1(65536), b"")), daemon=True)]
-        for worker in workers:
-            worker.start()
-        deadline, timed_out = time.monotonic() + op["timeout"], False
-        try:
-            proc.wait(timeout=op["timeout"])
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        workers[1].join(max(0.0, deadline - time.monotonic()))
-        if timed_out or workers[1].is_alive():  # the program, or a child still holding its output, is ended
-            _end_tree(proc)
-            workers[1].join(5)
+        stdin_data = (op.get("stdin_text") or "").encode(encoding)
+        stream = proc.stderr if to_file else proc.stdout
+        output, timed_out = _collect(proc, stdin_data, handles, stream, op["timeout"])
     finally:
         for handle in handles + ([] if stdout is subprocess.PIPE else [stdout]):
             handle.close()
-    output = b"".join(chunks)
     result = {"rc": proc.returncode, "output": output.decode(encoding, errors="replace"), "timed_out": timed_out}
     if op.get("ok_rc") is not None and proc.returncode not in op["ok_rc"]:
         result["halt"] = True
@@ -130,64 +137,99 @@ def op_run(op):
     return result
 
 
+class _Conversation:
+    """A prompted program's transcript and what was answered so far (contract.OPERATIONS["prompted"])."""
+
+    def __init__(self, op, encoding):
+        self.op = op
+        self.encoding = encoding
+        self.stage = op.get("stage") or {}
+        self.files = self.stage.get("files") or []
+        self.transcript = ""
+        self.consumed = 0  # the transcript before this was answered already
+        self.due = None  # the index of the staged file a "return" copies to the stage's target first
+        self.answered = set()
+
+    def answer(self, match, entry, index):
+        """The text that answers the prompt entry matched; a refused or unknown reply raises."""
+        self.consumed += match.end()
+        reply = entry[1]
+        if reply == "abort":
+            raise OpError(f"it asked a question the driver does not answer: {match.group(0)!r}")
+        if "once" in entry[2:] and index in self.answered:
+            raise OpError(f"it asked again for {match.group(0)!r}: the answer was refused")
+        self.answered.add(index)
+        if reply.startswith("="):  # a literal answer, whatever it spells
+            return reply[1:]
+        if reply == "return":
+            if self.due is not None:
+                shutil.copyfile(self.files[self.due], self.stage["target"])
+            self.due = None
+            return ""
+        if reply == "level":
+            if not match.groups() or match.group(1) is None:
+                raise OpError(f"the level prompt {match.group(0)!r} holds no level")
+            level = int(match.group(1))
+            self.due = level if level < len(self.files) else None
+            return "y" if self.due is not None else "n"
+        if reply.startswith("secret:"):
+            return SECRET_VALUES.get(reply[len("secret:"):], "")
+        raise OpError(f"the reply {reply!r} is neither =<text> nor return, level, abort or secret:<key>")
+
+    def unanswered(self):
+        prompts = self.op["prompts"]
+        return [e[0] for i, e in enumerate(prompts) if "once" in e[2:] and i not in self.answered]
+
+
+def _earliest_prompt(prompts, text):
+    """(match, entry, index) of the table's prompt that shows first in text, or None."""
+    found = None
+    for index, entry in enumerate(prompts):
+        match = re.search(entry[0], text, re.I)
+        if match and (found is None or match.start() < found[0].start()):
+            found = (match, entry, index)
+    return found
+
+
+def _converse(proc, talk, deadline):
+    """Answers the program's prompts until it closes its output, or ends with no prompt left in it."""
+    op = talk.op
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise OpError(f"{os.path.basename(op['argv'][0])} did not finish within {op['timeout']} seconds")
+        ready = select.select([proc.stdout], [], [], min(remaining, 1.0))[0]
+        if ready:
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                return
+            talk.transcript += chunk.decode(talk.encoding, errors="replace")
+        found = _earliest_prompt(op["prompts"], talk.transcript[talk.consumed:])
+        if found is None:
+            if not ready and proc.poll() is not None:
+                return
+            continue
+        reply = talk.answer(*found)
+        with contextlib.suppress(BrokenPipeError):  # it stopped reading; its exit code and output say why
+            proc.stdin.write((reply + "\n").encode(talk.encoding))
+            proc.stdin.flush()
+
+
 def op_prompted(op):
-    encoding, stage = _encoding(op), op.get("stage") or {}
-    files = stage.get("files") or []
+    talk = _Conversation(op, _encoding(op))
     proc = _start(op, subprocess.PIPE, subprocess.PIPE, subprocess.STDOUT)
-    transcript, consumed, due, answered, deadline = "", 0, None, set(), time.monotonic() + op["timeout"]
+    deadline = time.monotonic() + op["timeout"]
     try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise OpError(f"{os.path.basename(op['argv'][0])} did not finish within {op['timeout']} seconds")
-            ready = select.select([proc.stdout], [], [], min(remaining, 1.0))[0]
-            if ready:
-                chunk = os.read(proc.stdout.fileno(), 4096)
-                if not chunk:
-                    break
-                transcript += chunk.decode(encoding, errors="replace")
-            found = None
-            for index, entry in enumerate(op["prompts"]):
-                match = re.search(entry[0], transcript[consumed:], re.I)
-                if match and (found is None or match.start() < found[0].start()):
-                    found = (match, entry, index)
-            if found is None:
-                if not ready and proc.poll() is not None:
-                    break
-                continue
-            match, entry, index = found
-            consumed += match.end()
-            reply = entry[1]
-            if reply == "abort":
-                raise OpError(f"it asked a question the driver does not answer: {match.group(0)!r}")
-            if "once" in entry[2:] and index in answered:
-                raise OpError(f"it asked again for {match.group(0)!r}: the answer was refused")
-            answered.add(index)
-            if reply.startswith("="):  # a literal answer, whatever it spells
-                reply = reply[1:]
-            elif reply == "return":
-                if due is not None:
-                    shutil.copyfile(files[due], stage["target"])
-                due, reply = None, ""
-            elif reply == "level":
-                if not match.groups() or match.group(1) is None:
-                    raise OpError(f"the level prompt {match.group(0)!r} holds no level")
-                due = int(match.group(1)) if int(match.group(1)) < len(files) else None
-                reply = "y" if due is not None else "n"
-            elif reply.startswith("secret:"):
-                reply = SECRET_VALUES.get(reply[len("secret:"):], "")
-            else:
-                raise OpError(f"the reply {reply!r} is neither =<text> nor return, level, abort or secret:<key>")
-            with contextlib.suppress(BrokenPipeError):  # it stopped reading; its exit code and output say why
-                proc.stdin.write((reply + "\n").encode(encoding))
-                proc.stdin.flush()
+        _converse(proc, talk, deadline)
     except Exception as exc:  # whatever went wrong, the program does not outlive the operation
         _end_tree(proc)
         why = exc if isinstance(exc, OpError) else f"{type(exc).__name__}: {exc}"
-        raise OpError(f"{why}; {os.path.basename(op['argv'][0])} was stopped. Output: {transcript[-500:]}") from None
+        name = os.path.basename(op["argv"][0])
+        raise OpError(f"{why}; {name} was stopped. Output: {talk.transcript[-500:]}") from None
     proc.wait()
-    unanswered = [e[0] for i, e in enumerate(op["prompts"]) if "once" in e[2:] and i not in answered]
-    return {"rc": proc.returncode, "output": transcript, "tail": transcript[consumed:], "unanswered": unanswered}
+    transcript = talk.transcript
+    return {"rc": proc.returncode, "output": transcript, "tail": transcript[talk.consumed:],
+            "unanswered": talk.unanswered()}
 
 
 def op_read(op):
@@ -195,7 +237,8 @@ def op_read(op):
     if not os.path.isfile(op["path"]):
         return {"exists": False}
     raw = pathlib.Path(op["path"]).read_bytes()
-    return {"exists": True, "content": raw.decode(encoding, errors="replace"), "sha256": hashlib.sha256(raw).hexdigest()}
+    content = raw.decode(encoding, errors="replace")
+    return {"exists": True, "content": content, "sha256": hashlib.sha256(raw).hexdigest()}
 
 
 def op_write(op):
@@ -399,7 +442,8 @@ def _one(op):
     except OSError as exc:
         return {"op": name, "ok": False, "error": f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")}
     except Exception as exc:  # an unforeseen fault fails this operation only; the batch's cleanup still runs
-        return {"op": name, "ok": False, "error": str(exc) if isinstance(exc, OpError) else f"{type(exc).__name__}: {exc}"}
+        error = str(exc) if isinstance(exc, OpError) else f"{type(exc).__name__}: {exc}"
+        return {"op": name, "ok": False, "error": error}
 
 
 def run_batch(batch, secrets=None):
@@ -428,11 +472,10 @@ def run_batch(batch, secrets=None):
     return done
 
 
-SECRET_VALUES = {}
-
 
 def main(argv):
-    """The BATCH the Target defines atop the program, argv[1] (JSON), or @<file>: a saved batch, exit 1 when it failed."""
+    """Runs the BATCH the Target defines atop the program, argv[1] (JSON), or @<file>: a saved batch, which
+    exits 1 when it failed."""
     given = argv[1] if len(argv) > 1 else ""
     saved = given.startswith("@")
     try:

@@ -25,7 +25,8 @@ SHOULD_PROCESS = {"WhatIf", "Confirm"}
 # What a host lacking IIS, the Exchange Management Shell or ExchangeOnlineManagement answers.
 NO_IIS = "The term 'Import-Module WebAdministration' failed: IIS is not installed"
 NO_SHELL = "the Exchange Management Shell is not on this host"
-NO_ONLINE = "the ExchangeOnlineManagement module is not installed on this host (Install-Module ExchangeOnlineManagement)"
+NO_ONLINE = ("the ExchangeOnlineManagement module is not installed on this host "
+             "(Install-Module ExchangeOnlineManagement)")
 MODULES = {"webadministration": ("iis", NO_IIS), "exchangeonlinemanagement": ("exchange_online", NO_ONLINE)}
 # Modules every simulated Windows server has (Windows Server 2012 and later), by their lower-case name; lab_network.py
 # simulates what the replication preflight runs of DnsClient and Microsoft.PowerShell.Management.
@@ -160,9 +161,9 @@ class Session:
                     (source == "snapin" and self.snapins and self.major() >= command.since) or \
                     (source.startswith("module:") and self.has_module(source[7:])):
                 return command
-        raise Failure(f"The term '{name}' is not recognized as the name of a cmdlet, function, script file, or operable "
-                      "program. Check the spelling of the name, or if a path was included, verify that the path is "
-                      "correct and try again.")
+        raise Failure(f"The term '{name}' is not recognized as the name of a cmdlet, function, script file, or "
+                      "operable program. Check the spelling of the name, or if a path was included, verify that the "
+                      "path is correct and try again.")
 
 
 def family(major):
@@ -189,7 +190,8 @@ def get_item_property(session, p):
 
 @define("Get-Module", "core", {"Name", "ListAvailable", "All", "FullyQualifiedName", "PSEdition", "Refresh"})
 def get_module(session, p):
-    names = {"webadministration": "WebAdministration", "exchangeonlinemanagement": "ExchangeOnlineManagement", **BUILT_IN}
+    names = {"webadministration": "WebAdministration", "exchangeonlinemanagement": "ExchangeOnlineManagement",
+             **BUILT_IN}
     wanted = str(p.get("Name", "*")).lower()
     shown = session.modules if not p.get("ListAvailable") else {m for m, (key, _msg) in MODULES.items()
                                                                   if key in session.data} | set(BUILT_IN)
@@ -284,7 +286,8 @@ def set_web_configuration_property(session, p):
     if path == HANDLERS and attribute is None and name == "accessPolicy":
         unknown = [n.strip() for n in str(p["Value"]).split(",") if n.strip() and n.strip() not in ACCESS_FLAGS]
         if unknown:
-            raise Failure(f"'{unknown[0]}' is not a valid value for the accessPolicy attribute ({', '.join(ACCESS_FLAGS)})")
+            raise Failure(f"'{unknown[0]}' is not a valid value for the accessPolicy attribute "
+                          f"({', '.join(ACCESS_FLAGS)})")
         iis["handlers_access"][location] = str(p["Value"])
         return []
     raise Failure(f"lab stand-in: Set-WebConfigurationProperty -Filter {p.get('Filter')} -Name {name} is not simulated")
@@ -300,20 +303,23 @@ def add_web_configuration_property(session, p):
     _iis_check(p)
     iis, location, path = session.data["iis"], p.get("Location", ""), p.get("Filter", "")
     if path not in COLLECTIONS or p.get("Name") != "." or not isinstance(p.get("Value"), dict):
-        raise Failure(f"lab stand-in: Add-WebConfigurationProperty -Filter {path} -Name {p.get('Name')} is not simulated")
+        raise Failure(f"lab stand-in: Add-WebConfigurationProperty -Filter {path} -Name {p.get('Name')} "
+                      "is not simulated")
     kind, key = COLLECTIONS[path]
     value = p["Value"]
-    unknown = set(value) - {"path": {"path", "allowed", "description", "groupId"}, "fileExtension": {"fileExtension", "mimeType"},
-                            "value": {"value"}}[key]
+    unknown = set(value) - {"path": {"path", "allowed", "description", "groupId"},
+                            "fileExtension": {"fileExtension", "mimeType"}, "value": {"value"}}[key]
     if unknown or not value.get(key):
         raise Failure(f"Unrecognized attribute '{sorted(unknown)[0] if unknown else key}'")
     existing = [e.get(key) for e in _elements(session, path + "/" + kind, location)]
     if str(value[key]).lower() in [str(e).lower() for e in existing]:
-        raise Failure(f"Filename: \\\\?\\C:\\Windows\\system32\\inetsrv\\config\\applicationHost.config Error: Cannot add "
-                      f"duplicate collection entry of type '{kind}' with unique key attribute '{key}' set to '{value[key]}'")
+        raise Failure("Filename: \\\\?\\C:\\Windows\\system32\\inetsrv\\config\\applicationHost.config Error: "
+                      f"Cannot add duplicate collection entry of type '{kind}' with unique key attribute '{key}' "
+                      f"set to '{value[key]}'")
     if path == RESTRICTION:
         iis["isapi_cgi_restrictions"][str(value["path"]).lower()] = {
-            "path": value["path"], "allowed": value.get("allowed") is True or str(value.get("allowed")).lower() == "true",
+            "path": value["path"],
+            "allowed": value.get("allowed") is True or str(value.get("allowed")).lower() == "true",
             "description": value.get("description", "")}
     elif path == STATIC:
         iis["mime_types"].setdefault(location, {})[value["fileExtension"]] = value.get("mimeType", "")
@@ -357,8 +363,8 @@ def find_box(boxes, identity):
     wanted = str(identity).lower()
     for key, box in boxes.items():
         addresses = [a.split(":", 1)[-1].lower() for a in box.get("email_addresses", [])]
-        if wanted in (key, _sam(key, box).lower(), _identity(key, box).lower(), f"{NETBIOS.lower()}\\{_sam(key, box).lower()}") \
-                or wanted in addresses:
+        sam = _sam(key, box).lower()
+        if wanted in (key, sam, _identity(key, box).lower(), f"{NETBIOS.lower()}\\{sam}") or wanted in addresses:
             return key, box
     raise _not_found(identity)
 
@@ -447,8 +453,8 @@ def get_ad_permission(session, p):
     key, box = find_box(_org(session)["mailboxes"], p.get("Identity", ""))
     entries = [{"User": "NT AUTHORITY\\SELF", "ExtendedRights": ["Send-As", "Receive-As"], "Deny": False,
                 "Identity": _identity(key, box)}]
-    entries += [{"User": _user(session, u), "ExtendedRights": ["Send-As"], "Deny": False, "Identity": _identity(key, box)}
-                for u in _org(session)["send_as"].get(key, [])]
+    entries += [{"User": _user(session, u), "ExtendedRights": ["Send-As"], "Deny": False,
+                 "Identity": _identity(key, box)} for u in _org(session)["send_as"].get(key, [])]
     return entries
 
 
@@ -457,8 +463,8 @@ def get_mailbox_permission(session, p):
     key, box = find_box(_org(session)["mailboxes"], p.get("Identity", ""))
     entries = [{"User": "NT AUTHORITY\\SELF", "AccessRights": ["FullAccess, ReadPermission"], "Deny": False,
                 "Identity": _identity(key, box)}]
-    entries += [{"User": _user(session, u), "AccessRights": ["FullAccess"], "Deny": False, "Identity": _identity(key, box)}
-                for u in _org(session)["full_access"].get(key, [])]
+    entries += [{"User": _user(session, u), "AccessRights": ["FullAccess"], "Deny": False,
+                 "Identity": _identity(key, box)} for u in _org(session)["full_access"].get(key, [])]
     return entries
 
 
@@ -473,8 +479,8 @@ def _email_addresses(box, value):
     if isinstance(value, dict):
         unknown = set(k.lower() for k in value) - {"add", "remove"}
         if unknown:
-            raise Failure(f"Cannot convert the hashtable to a MultiValuedProperty: the key '{sorted(unknown)[0]}' is not "
-                          "Add or Remove.")
+            raise Failure("Cannot convert the hashtable to a MultiValuedProperty: "
+                          f"the key '{sorted(unknown)[0]}' is not Add or Remove.")
         for k, v in value.items():
             if k.lower() == "add":
                 _add_address(box, v)
@@ -500,17 +506,19 @@ def set_mailbox(session, p):
 
 
 @define("New-Mailbox", "snapin", {"Name", "Shared", "PrimarySmtpAddress", "UserPrincipalName", "Password", "Database",
-                                  "Alias", "DisplayName", "OrganizationalUnit", "DomainController"}, should_process=True)
+                                  "Alias", "DisplayName", "OrganizationalUnit", "DomainController"},
+        should_process=True)
 def new_mailbox(session, p):
     boxes = _org(session)["mailboxes"]
     address = str(p.get("PrimarySmtpAddress") or f"{p.get('Name')}@lab.invalid")
     try:
         find_box(boxes, address)
     except NotFound:
-        boxes[address.lower()] = {"email_addresses": [f"SMTP:{address}"], "forwarding_address": "", "sam": str(p["Name"])}
+        boxes[address.lower()] = {"email_addresses": [f"SMTP:{address}"], "forwarding_address": "",
+                                  "sam": str(p["Name"])}
         return [{"Identity": _identity(address.lower(), boxes[address.lower()])}]
-    raise Failure(f'The proxy address "SMTP:{address}" is already being used by the proxy addresses or LegacyExchangeDN. '
-                  "Please choose another proxy address.")
+    raise Failure(f'The proxy address "SMTP:{address}" is already being used by the proxy addresses or '
+                  "LegacyExchangeDN. Please choose another proxy address.")
 
 
 THROTTLING = {"ImapMaxBurst", "ImapRechargeRate", "ImapMaxConcurrency", "ImapCutoffBalance", "DomainController"}
@@ -540,7 +548,8 @@ def set_throttling_policy(session, p):
 def set_throttling_policy_association(session, p):
     org = _org(session)
     key, _box = find_box(org["mailboxes"], p.get("Identity", ""))
-    name = next((n for n in org["throttling_policies"] if n.lower() == str(p.get("ThrottlingPolicy", "")).lower()), None)
+    wanted = str(p.get("ThrottlingPolicy", "")).lower()
+    name = next((n for n in org["throttling_policies"] if n.lower() == wanted), None)
     if name is None:
         raise Failure(f"Couldn't find the throttling policy '{p.get('ThrottlingPolicy')}'.")
     org["associations"][key] = name
@@ -551,7 +560,8 @@ def set_throttling_policy_association(session, p):
                                           "DomainController"}, should_process=True,
         parameters_since={"ShadowRedundancyEnabled": 14})
 def set_transport_config(session, p):
-    if "HeaderPromotionModeSetting" in p and p["HeaderPromotionModeSetting"] not in ("MustCreate", "MayCreate", "NoCreate"):
+    modes = ("MustCreate", "MayCreate", "NoCreate")
+    if "HeaderPromotionModeSetting" in p and p["HeaderPromotionModeSetting"] not in modes:
         raise Failure(f"Cannot bind parameter 'HeaderPromotionModeSetting': '{p['HeaderPromotionModeSetting']}' is not "
                       "MustCreate, MayCreate or NoCreate.")
     _org(session)["transport"].update({k: v for k, v in p.items() if k in ("ShadowRedundancyEnabled",
@@ -610,8 +620,9 @@ def _tenant(session):
 
 @define("Connect-ExchangeOnline", "module:ExchangeOnlineManagement",
         {"AppId", "CertificateThumbprint", "Certificate", "CertificateFilePath", "CertificatePassword", "Organization",
-         "ShowBanner", "UserPrincipalName", "Credential", "ExchangeEnvironmentName", "ConnectionUri", "DelegatedOrganization",
-         "Prefix", "CommandName", "ShowProgress", "SkipLoadingFormatData", "Device", "ManagedIdentity", "PageSize"})
+         "ShowBanner", "UserPrincipalName", "Credential", "ExchangeEnvironmentName", "ConnectionUri",
+         "DelegatedOrganization", "Prefix", "CommandName", "ShowProgress", "SkipLoadingFormatData", "Device",
+         "ManagedIdentity", "PageSize"})
 def connect_exchange_online(session, p):
     """App-only: the tenant and the app's certificate must match."""
     tenant = _tenant(session)
@@ -646,7 +657,8 @@ def get_online_mailbox(session, p):
     return [{"Identity": key.split("@")[0], "EmailAddresses": list(box["email_addresses"]), "PrimarySmtpAddress": key}]
 
 
-@define("Get-CASMailbox", "online", {"Identity", "ResultSize", "Filter", "Properties", "PropertySets", "ProtocolSettings"})
+@define("Get-CASMailbox", "online",
+        {"Identity", "ResultSize", "Filter", "Properties", "PropertySets", "ProtocolSettings"})
 def get_cas_mailbox(session, p):
     key, box = _online_box(session, p.get("Identity", ""))
     return [{"Identity": key.split("@")[0], "ImapEnabled": box["imap_enabled"],
@@ -657,7 +669,8 @@ def get_cas_mailbox(session, p):
 def get_recipient_permission(session, p):
     key, _box = _online_box(session, p.get("Identity", ""))
     entries = [{"Identity": key, "Trustee": "NT AUTHORITY\\SELF", "AccessRights": ["SendAs"]}]
-    entries += [{"Identity": key, "Trustee": t, "AccessRights": ["SendAs"]} for t in _tenant(session)["send_as"].get(key, [])]
+    entries += [{"Identity": key, "Trustee": t, "AccessRights": ["SendAs"]}
+                for t in _tenant(session)["send_as"].get(key, [])]
     return [e for e in entries if "Trustee" not in p or e["Trustee"].lower() == str(p["Trustee"]).lower()]
 
 
@@ -674,7 +687,8 @@ def set_online_mailbox(session, p):
         should_process=True)
 def set_cas_mailbox(session, p):
     _key, box = _online_box(session, p.get("Identity", ""))
-    for name, key in (("ImapEnabled", "imap_enabled"), ("SmtpClientAuthenticationDisabled", "smtp_client_auth_disabled")):
+    settings = (("ImapEnabled", "imap_enabled"), ("SmtpClientAuthenticationDisabled", "smtp_client_auth_disabled"))
+    for name, key in settings:
         if name in p:
             box[key] = p[name]
     return []
@@ -684,7 +698,8 @@ def set_cas_mailbox(session, p):
 def add_recipient_permission(session, p):
     key, _box = _online_box(session, p.get("Identity", ""))
     if p.get("AccessRights") != "SendAs":
-        raise Failure(f"Cannot bind parameter 'AccessRights': AccessRights accepts only SendAs, got {p.get('AccessRights')}")
+        raise Failure("Cannot bind parameter 'AccessRights': AccessRights accepts only SendAs, "
+                      f"got {p.get('AccessRights')}")
     trustees = _tenant(session)["send_as"].setdefault(key, [])
     if str(p["Trustee"]).lower() not in trustees:
         trustees.append(str(p["Trustee"]).lower())

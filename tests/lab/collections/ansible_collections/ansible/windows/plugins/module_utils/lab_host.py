@@ -72,7 +72,8 @@ def to_host(value):
     if isinstance(value, list):
         return [to_host(v) for v in value]
     if isinstance(value, str) and unc_dir() + os.sep in value:
-        value = re.sub(re.escape(unc_dir() + os.sep) + r"([^\s'\"]*)", lambda m: "\\\\" + m.group(1).replace("/", "\\"), value)
+        below_share = re.escape(unc_dir() + os.sep) + r"([^\s'\"]*)"
+        value = re.sub(below_share, lambda m: "\\\\" + m.group(1).replace("/", "\\"), value)
     if isinstance(value, str):
         drives = os.path.join(host_dir(), "drives")
         whole = re.match(re.escape(drives) + r"/([A-Z])(/.*)?$", value)

@@ -26,7 +26,8 @@ def serve(iis, url_path):
     """(status, body) as the simulated IIS answers a GET on its default web site."""
     apps = {path: app for (site, path), app in ((tuple(k.split("|", 1)), v) for k, v in iis["applications"].items())
             if site == "Default Web Site"}
-    matches = [p for p in apps if url_path.lower() == p.lower() or url_path.lower().startswith(p.lower().rstrip("/") + "/")]
+    matches = [p for p in apps
+               if url_path.lower() == p.lower() or url_path.lower().startswith(p.lower().rstrip("/") + "/")]
     if matches:
         app_path = max(matches, key=len)
         app = apps[app_path]

@@ -42,7 +42,8 @@ def main():
             pools[name] = after
     state.save()
     info = pools.get(name) or {}
-    module.exit_json(changed=changed, info={"name": name, "state": info.get("state"), "attributes": info.get("attributes", {})})
+    module.exit_json(changed=changed,
+                     info={"name": name, "state": info.get("state"), "attributes": info.get("attributes", {})})
 
 
 if __name__ == "__main__":
