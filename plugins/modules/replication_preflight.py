@@ -104,7 +104,8 @@ options:
     choices: [environment, clock, network, hosts_equiv, trusted_connection]
     default: [environment, clock, network, hosts_equiv, trusted_connection]
   informixdir:
-    description: INFORMIXDIR on this host, for dbaccess; read from the host when omitted (round trips in docs/windows.md).
+    description: >-
+      INFORMIXDIR on this host, for dbaccess; read from the host when omitted (round trips in docs/windows.md).
     type: str
   informixserver:
     description: This host's Informix server; read from the host when omitted.
