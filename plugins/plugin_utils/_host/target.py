@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems
 
 PLATFORMS = ("windows", "posix")
@@ -131,10 +132,16 @@ class Target:
             raise RemoteFailure(failed.get("error") or f"{failed.get('op')} failed", failed)
         return done
 
+    def one(self, op: dict, read_only: bool = False, check: bool = True) -> dict:
+        """The result of one operation in a round trip of its own (a batch of one: no name to read it by)."""
+        return self.batch([op], read_only=read_only, check=check)["results"][0]
+
     def read_text(self, path: str, encoding: str = "latin-1") -> dict:
         """A file's text and SHA-256 in one round trip; one line when it is a folder or missing."""
-        found, read = self.batch([{"op": "stat", "path": path}, {"op": "read", "path": path, "encoding": encoding}],
-                                 read_only=True)["results"]
+        ops = Batch().add("stat", {"op": "stat", "path": path})
+        ops.add("read", {"op": "read", "path": path, "encoding": encoding})
+        results = ops.results(self.batch(ops.ops, read_only=True))
+        found, read = results["stat"], results["read"]
         if found["exists"] and found["dir"]:
             raise RemoteFailure(f"{path} is a folder, not a file")
         if not read["exists"]:

@@ -130,26 +130,30 @@ def adopt(target, probe: Probe, ttl: int, break_token=None) -> list[dict]:
     kept = [v for v in verdicts if v.get("manifest", {}).get("archive")]
     partials = [informix.path.join(informix.path.dirname(v["record"]), v["name"] + arc.ARCHIVE_SUFFIX + ".partial")
                 for v in kept]
-    reads = [{"op": "hash", "path": partial} for partial in partials]
-    done = target.batch([lock_op(informix, "adopting scheduled backups", token, ttl, break_token)] + reads, check=False)
-    if done.get("failed_at") is not None:
+    taking = Batch().add("lock", lock_op(informix, "adopting scheduled backups", token, ttl, break_token))
+    for partial in partials:
+        taking.add(("read", partial), {"op": "hash", "path": partial})
+    done = target.batch(taking.ops, check=False)
+    failed = taking.failed(done)
+    if failed:
         target.batch([unlock], check=False)
-        failed = done["results"][done["failed_at"]]
-        if failed.get("op") == "lock" and failed.get("ok"):
-            raise lock_refused(failed, informix.lock_path)
-        raise RemoteFailure(f"the scheduled backups could not be taken over: {failed.get('error')}", failed)
-    for verdict, found in zip(kept, done["results"][1:]):  # the archive on the host is the one the run recorded
+        if failed.step == "lock" and failed.result.get("ok"):
+            raise lock_refused(failed.result, informix.lock_path)
+        raise RemoteFailure(f"the scheduled backups could not be taken over: {failed.error}", failed.result)
+    read = taking.results(done)
+    for verdict, partial in zip(kept, partials):  # the archive on the host is the one the run recorded
+        found = read[("read", partial)]
         manifest = verdict["manifest"]
         recorded = (manifest["sha256"], manifest["size"])
         if not found.get("exists") or (found.get("sha256"), found.get("size")) != recorded:
             del verdict["manifest"]
             verdict["failure"] = ("its archive is gone" if not found.get("exists") else
                                   "its archive is not the one the run wrote (checksum)")
-    ops = [lock_op(informix, "adopting scheduled backups", token, ttl, token, renew=True)]
-    ops += adoption_ops(informix, verdicts)
-    done = target.batch(ops, [unlock], check=False)
-    if done.get("failed_at") is not None:
-        failed = done["results"][done["failed_at"]]
-        why = failed.get("error") or "the lock was lost"
-        raise RemoteFailure(f"the scheduled backups could not be taken over: {why}", failed)
+    making = Batch().add("lock", lock_op(informix, "adopting scheduled backups", token, ttl, token, renew=True))
+    for number, op in enumerate(adoption_ops(informix, verdicts)):
+        making.add(("adopt", number), op)
+    failed = making.failed(target.batch(making.ops, [unlock], check=False))
+    if failed:
+        why = failed.result.get("error") or "the lock was lost"
+        raise RemoteFailure(f"the scheduled backups could not be taken over: {why}", failed.result)
     return verdicts

@@ -36,7 +36,7 @@ class Informix:
         self.informixdir, self.informixserver, self.onconfig = informixdir, informixserver, onconfig
         self.host_env = None
         if not (informixdir and informixserver):  # one round trip more: the host's own variables
-            self.host_env = env_values(target.batch([env_op()], read_only=True)["results"][0])
+            self.host_env = env_values(target.one(env_op(), read_only=True))
             self.informixdir = informixdir or self.host_env.get("INFORMIXDIR")
             self.informixserver = informixserver or self.host_env.get("INFORMIXSERVER")
             self.onconfig = onconfig or self.host_env.get("ONCONFIG")
@@ -165,7 +165,7 @@ def probe_recording(target, args: dict, destination: str | None = None) -> dict:
                                          None)
     if found is None:  # the host's own ONCONFIG, learnt in this round trip, is not one the listing holds
         read_onconfig = {"op": "read", "path": onconfig_path, "encoding": "latin-1"}
-        found = target.batch([read_onconfig], read_only=True)["results"][0]
+        found = target.one(read_onconfig, read_only=True)
     if not found.get("exists"):
         raise AnsibleActionFail(f"ONCONFIG file {onconfig_path} does not exist")
     for key in ("onstat", "onstat_arc", "onstat_d"):

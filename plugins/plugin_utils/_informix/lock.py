@@ -91,7 +91,7 @@ class ServerLock:
                                      self.token if break_token is None else break_token, renew=renew)
 
     def take(self, break_token=None):
-        taken = self.target.batch([self.op(break_token, renew=False)], check=False)["results"][0]
+        taken = self.target.one(self.op(break_token, renew=False), check=False)
         if not taken.get("ok"):
             raise RemoteFailure(f"the server's lock could not be taken: {taken.get('error')}", taken)
         if not taken["acquired"]:

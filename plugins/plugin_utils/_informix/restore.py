@@ -67,7 +67,7 @@ def wait_for_mode(target, informix, wanted, timeout) -> int:
     """onstat - until the server is in one of the wanted modes (a mode change Informix finishes later)."""
     deadline = time.monotonic() + timeout
     while True:
-        rc = target.batch([informix.program_op("onstat", "-")])["results"][0]["rc"]
+        rc = target.one(informix.program_op("onstat", "-"))["rc"]
         if rc in wanted or time.monotonic() > deadline:
             return rc
         time.sleep(2)
