@@ -102,7 +102,8 @@ def test_galaxy_import_fails_on_an_ansible_lint_finding_and_says_so_in_one_line(
               changed_when: false
         """
     collection = fixture_collection(tmp_path / "gates", playbook=textwrap.dedent(playbook))
-    imported = run(os.path.join(ROOT, "scripts", "galaxy-import"), str(collection), GALAXY_IMPORT_WORK=str(tmp_path / "work"))
+    imported = run(os.path.join(ROOT, "scripts", "galaxy-import"), str(collection),
+                   GALAXY_IMPORT_WORK=str(tmp_path / "work"))
     assert imported.returncode == 1, imported.stdout + imported.stderr
     summary, *findings = imported.stdout.splitlines()
     assert summary == "galaxy-importer: fixture-gates-1.0.0.tar.gz: 1 finding(s), import completed"

@@ -62,7 +62,8 @@ def test_exchange_2013_gets_what_the_manual_requires_then_nothing_changes(tmp_pa
                                  "ExtendedRights": "Send As"}) in sent
     assert ("Add-MailboxPermission", {"Identity": "agent1@lab.invalid", "User": "oscc@lab.invalid",
                                       "AccessRights": "FullAccess", "InheritanceType": "All"}) in sent
-    assert ("Set-Mailbox", {"Identity": "oscc@lab.invalid", "EmailAddresses": {"Add": ["smtp:service@lab.invalid"]}}) in sent
+    assert ("Set-Mailbox", {"Identity": "oscc@lab.invalid",
+                            "EmailAddresses": {"Add": ["smtp:service@lab.invalid"]}}) in sent
     headers = first.result("Define the custom headers with osccmseheaders.exe on the main server", HOST)
     assert headers["changed"] and "The special message was sent." in headers["output"]
     assert headers["record"] == labctl.OSCC_DIR + "\\osccmseheaders.oscc-done.json"
@@ -80,7 +81,8 @@ def test_exchange_2007_forwards_each_alias_and_has_no_throttling_policy(tmp_path
     assert done.rc == 0, done.stdout[-3000:]
     cmdlets = [c for c, _p in applied(run)]
     assert "New-ThrottlingPolicy" not in cmdlets and "Set-TransportConfig" in cmdlets
-    assert ("New-Mailbox", {"Name": "service", "Shared": True, "PrimarySmtpAddress": "service@lab.invalid"}) in applied(run)
+    assert ("New-Mailbox", {"Name": "service", "Shared": True,
+                            "PrimarySmtpAddress": "service@lab.invalid"}) in applied(run)
     assert ("Set-Mailbox", {"Identity": "service@lab.invalid", "ForwardingAddress": "oscc@lab.invalid",
                             "DeliverToMailboxAndForward": False}) in applied(run)
     assert run(email_server_check=False).stats(HOST)["changed"] == 0
@@ -172,7 +174,8 @@ def test_google_workspace_gets_imap_and_the_report_sender_then_nothing_changes(t
                  "email_server_google_api_url": google.url}
         first = run(**extra)
         assert first.rc == 0, first.stdout[-3000:]
-        settings = first.result("Enable IMAP and the report sender for the OSCC account in Google Workspace", "lab-google")
+        settings = first.result("Enable IMAP and the report sender for the OSCC account in Google Workspace",
+                                "lab-google")
         assert settings["changed"] and settings["imap"]["enabled"]
         assert settings["send_as"]["sendAsEmail"] == mailpeers.REPORT_SENDER
         checklist = first.result("List the steps no module can take here", "lab-google")["msg"]

@@ -48,8 +48,8 @@ def test_the_utility_answers_in_the_manuals_order_once_and_the_password_never_sh
     assert mailpeers.PASSWORD not in open(os.path.join(windows_lab.paths["base"], "windows.json")).read()
     _, again = windows_lab.task("oscc.admin.exchange_custom_headers", arguments(peers), tmp_path)
     assert not again["changed"] and not again["ran"] and len(special_messages(peers)) == 1
-    _, planned = windows_lab.task("oscc.admin.exchange_custom_headers", arguments(peers, smtp_host="localhost"), tmp_path,
-                                  check=True)
+    _, planned = windows_lab.task("oscc.admin.exchange_custom_headers", arguments(peers, smtp_host="localhost"),
+                                  tmp_path, check=True)
     assert planned["changed"] and not planned["ran"] and len(special_messages(peers)) == 1
     _, forced = windows_lab.task("oscc.admin.exchange_custom_headers", arguments(peers, force=True), tmp_path)
     assert forced["changed"] and forced["ran"] and len(special_messages(peers)) == 2
@@ -72,12 +72,13 @@ def faults(peers, tmp_path_factory):
     instead of one per case): each fails, so none records anything another could see."""
     tmp_path = tmp_path_factory.mktemp("exchange-faults")
     lab = Lab(tmp_path / "lab", "lab-main")
-    run, results = lab.tasks([("oscc.admin.exchange_custom_headers", arguments(peers, **change)) for change, _w in FAULTS],
-                             tmp_path)
+    run, results = lab.tasks([("oscc.admin.exchange_custom_headers", arguments(peers, **change))
+                              for change, _w in FAULTS], tmp_path)
     return lab, run, results
 
 
-@pytest.mark.xdist_group("test_exchange_custom_headers_faults")  # one worker runs the shared playbook (--dist loadgroup)
+# one worker runs the shared playbook (--dist loadgroup)
+@pytest.mark.xdist_group("test_exchange_custom_headers_faults")
 @pytest.mark.parametrize("case", range(len(FAULTS)))
 def test_each_fault_is_named_and_nothing_is_recorded(faults, case):
     lab, run, results = faults

@@ -14,7 +14,8 @@ def test_a_subject_spelled_like_a_secret_reference_does_not_send_the_password(wi
     for path in peers.maildir_messages():
         with open(path, "rb") as handle:
             subjects.append(email.message_from_bytes(handle.read())["Subject"])
-    assert mailpeers.PASSWORD not in subjects, f"the SMTP password went out as the subject: {subjects}; {result.get('msg')}"
+    assert mailpeers.PASSWORD not in subjects, (f"the SMTP password went out as the subject: {subjects}; "
+                                                f"{result.get('msg')}")
 
 
 def test_a_subject_abort_is_answered_not_taken_as_a_directive(windows_lab, peers, tmp_path):

@@ -28,7 +28,8 @@ def test_imap_and_the_report_sender_are_set_once_and_the_key_never_shows(linux_l
     run, first = linux_lab.task("oscc.admin.gmail_settings", args, tmp_path)
     assert first["changed"] and first["imap"]["enabled"] and google.users[ACCOUNT]["imap"]["enabled"]
     assert first["imap"]["expungeBehavior"] == "archive"  # the other IMAP settings are kept
-    assert first["send_as"] == {"sendAsEmail": "reports@lab.invalid", "treatAsAlias": True, "verificationStatus": "accepted"}
+    assert first["send_as"] == {"sendAsEmail": "reports@lab.invalid", "treatAsAlias": True,
+                                "verificationStatus": "accepted"}
     assert "PRIVATE KEY" not in run.stdout + run.stderr
     _, second = linux_lab.task("oscc.admin.gmail_settings", args, tmp_path)
     assert not second["changed"] and [m for m, _p in google.calls].count("PUT") == 1
@@ -36,8 +37,8 @@ def test_imap_and_the_report_sender_are_set_once_and_the_key_never_shows(linux_l
 
 
 def test_an_address_of_another_domain_waits_for_its_owner_and_says_so(linux_lab, google, tmp_path):
-    run, result = linux_lab.task("oscc.admin.gmail_settings", arguments(google, tmp_path, report_sender="boss@example.org"),
-                                 tmp_path)
+    run, result = linux_lab.task("oscc.admin.gmail_settings",
+                                 arguments(google, tmp_path, report_sender="boss@example.org"), tmp_path)
     assert result["changed"] and result["send_as"]["verificationStatus"] == "pending"
     assert "Gmail sent a confirmation message to boss@example.org" in " ".join(result.get("warnings", []))
 

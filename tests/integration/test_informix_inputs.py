@@ -13,8 +13,10 @@ MISTAKES = [
     ("oscc.admin.informix_backup", {**LOCATION, "destination": "D:\\" + "x" * 300}, "destination holds a name of 300"),
     ("oscc.admin.informix_restore", {**BACKUP, "manifest": "D:\\OSCC-Backups\\", "confirm": True}, "names a folder"),
     ("oscc.admin.informix_restore", {**BACKUP, "timeout": -5, "confirm": True}, "timeout must be a positive"),
-    ("oscc.admin.informix_restore", {**BACKUP, "confirm": True, "chunks": ["ccdata.000"]}, "chunks: 'ccdata.000' is not"),
-    ("oscc.admin.informix_backup", {**LOCATION, "destination": "D:\\OSCC-Backups\\a-file"}, "is a file, not a directory"),
+    ("oscc.admin.informix_restore", {**BACKUP, "confirm": True, "chunks": ["ccdata.000"]},
+     "chunks: 'ccdata.000' is not"),
+    ("oscc.admin.informix_backup", {**LOCATION, "destination": "D:\\OSCC-Backups\\a-file"},
+     "is a file, not a directory"),
     ("oscc.admin.informix_restore", {**LOCATION, "destination": "D:\\nowhere", "confirm": True},
      "destination D:\\nowhere does not exist"),
 ]

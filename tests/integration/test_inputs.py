@@ -17,7 +17,8 @@ BAD_INPUT = [
     ("oscc.admin.informix_restore", {**BACKUP, "manifest": "old.json", "confirm": True}, "manifest", "absolute path"),
     ("oscc.admin.informix_restore", BACKUP, "confirm", "confirm: true is required"),
     ("oscc.admin.informix_restore", {**LOCATION, "confirm": True}, "destination", "required"),
-    ("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": "C:\\Program Files\\tape"}}, "TAPEDEV", "white space"),
+    ("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": "C:\\Program Files\\tape"}},
+     "TAPEDEV", "white space"),
     ("oscc.admin.onconfig", {**LOCATION, "parameters": ["TAPEDEV"]}, "parameters", "dict"),
     ("oscc.admin.informix_info", {**LOCATION, "informixdir": "informix"}, "informixdir", "absolute path"),
 ]

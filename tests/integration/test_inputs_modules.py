@@ -44,14 +44,17 @@ CASES = {
     "java_keystore_cert alias": ("lab-web-iis", "java_keystore_cert", {**KEYSTORE, "alias": "a\0b"},
                                  f"alias {ONE_LINE} (NUL found), got 'a\\x00b'"),
     "domino_prepare second command": ("lab-domino", "domino_prepare",
-                                      {**DOMINO, "settings": {"SMTPVerifyAuthenticatedSender": "0\nload compact names.nsf"}},
+                                      {**DOMINO,
+                                       "settings": {"SMTPVerifyAuthenticatedSender": "0\nload compact names.nsf"}},
                                       f"settings.SMTPVerifyAuthenticatedSender {ONE_LINE} (LF found), "
                                       "got '0\\nload compact names.nsf'"),
-    "domino_prepare quote": ("lab-domino", "domino_prepare", {**DOMINO, "settings": {"SMTPVerifyAuthenticatedSender": '0"'}},
+    "domino_prepare quote": ("lab-domino", "domino_prepare",
+                             {**DOMINO, "settings": {"SMTPVerifyAuthenticatedSender": '0"'}},
                              "settings.SMTPVerifyAuthenticatedSender must hold no double quote (the console takes the "
                              "command quoted), got '0\"'"),
     "war_properties value": ("lab-web-tomcat", "war_properties",
-                             {"path": "{t}/built.war", "src": "{t}/kit.war", "properties": {"socket.server.name": "a\nb=c"}},
+                             {"path": "{t}/built.war", "src": "{t}/kit.war",
+                              "properties": {"socket.server.name": "a\nb=c"}},
                              f"properties.socket.server.name {ONE_LINE} (LF found), got 'a\\nb=c'"),
     "war_properties key": ("lab-web-tomcat", "war_properties",
                            {"path": "{t}/built.war", "src": "{t}/kit.war", "properties": {"a\rb": "1"}},
@@ -111,7 +114,8 @@ CASES = {
                                      {"path": "{t}/built.war", "src": "{t}", "properties": {"a": "2"}},
                                      "src {t} is a directory, not a file"),
     "war_properties folder is a file": ("lab-web-tomcat", "war_properties",
-                                        {"path": "{t}/kit.war/built.war", "src": "{t}/kit.war", "properties": {"a": "2"}},
+                                        {"path": "{t}/kit.war/built.war", "src": "{t}/kit.war",
+                                         "properties": {"a": "2"}},
                                         "path {t}/kit.war/built.war: {t}/kit.war is a file, not a folder"),
     "war_properties no folder": ("lab-web-tomcat", "war_properties",
                                  {"path": "{t}/nowhere/built.war", "src": "{t}/kit.war", "properties": {"a": "2"}},
@@ -132,7 +136,8 @@ CASES = {
     "war_properties long name": ("lab-web-tomcat", "war_properties",
                                  {"path": "{t}/" + LONG + ".war", "src": "{t}/kit.war", "properties": {"a": "2"}},
                                  "path {t}/" + LONG + ".war has a name too long for the file system"),
-    "hpwc_ini long name": ("lab-web-iis", "hpwc_ini", {"path": "C:\\inetpub\\" + LONG, "address": "x"}, f"path {LONG_NAME}"),
+    "hpwc_ini long name": ("lab-web-iis", "hpwc_ini", {"path": "C:\\inetpub\\" + LONG, "address": "x"},
+                           f"path {LONG_NAME}"),
     "web_kit long name": ("lab-web-iis", "web_kit", {"src": KIT, "dest": "C:\\inetpub\\" + LONG}, f"dest {LONG_NAME}"),
     "web_pages long name": ("lab-web-iis", "web_pages", {"path": "C:\\inetpub\\" + LONG}, f"path {LONG_NAME}"),
     "iis_isapi long name": ("lab-web-iis", "iis_isapi", {"application": "HPPC", "isapi_path": "C:\\" + LONG + ".dll"},
@@ -157,9 +162,10 @@ CASES = {
                                 "notes_ini must be an absolute path on the posix host, got 'notes.ini'"),
     # the other options a mistake can reach
     "tomcat_deploy manager_url": ("lab-web-tomcat", "tomcat_deploy",
-                                  {"war": "{t}/kit.war", "manager_username": "deployer", "manager_password": "the-Secret-5",
-                                   "manager_url": "localhost:8080/manager/text"},
-                                  "manager_url must be the manager's http:// or https:// URL, got 'localhost:8080/manager/text'"),
+                                  {"war": "{t}/kit.war", "manager_username": "deployer",
+                                   "manager_password": "the-Secret-5", "manager_url": "localhost:8080/manager/text"},
+                                  "manager_url must be the manager's http:// or https:// URL, "
+                                  "got 'localhost:8080/manager/text'"),
     "ldap_presence port": ("lab-web-tomcat", "ldap_presence", {**LDAP, "server_uri": "ldap://127.0.0.1:99999"},
                            "server_uri must be ldap://host[:port] or ldaps://host[:port], got 'ldap://127.0.0.1:99999'"),
 }
@@ -173,8 +179,8 @@ def files(folder):
     ec_pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
     key = {"type": "service_account", "client_email": "a@b.invalid", "token_uri": "http://127.0.0.1:1/token"}
-    for name, content in {"list.json": [1, 2], "string.json": "key", "numbers.json": {**key, "client_email": 1,
-                                                                                         "private_key": 2, "token_uri": 3},
+    for name, content in {"list.json": [1, 2], "string.json": "key",
+                          "numbers.json": {**key, "client_email": 1, "private_key": 2, "token_uri": 3},
                           "not-pem.json": {**key, "private_key": "no key"}, "ec.json": {**key, "private_key": ec_pem},
                           "ftp.json": {**key, "private_key": ec_pem, "token_uri": "ftp://x"}}.items():
         with open(os.path.join(folder, name), "w") as handle:

@@ -45,7 +45,8 @@ def test_check_mode_plans_and_changes_nothing(run):
     planned = run(check=True, args=("--diff",))
     assert planned.rc == 0, planned.stdout[-3000:]
     result = planned.result("Set the presence fields of the users", HOST)
-    assert result["changed"] and result["changes"][USERS[1]["dn"]] == {"osccUserName": {"before": None, "after": "jkeller"}}
+    user_name_added = {"osccUserName": {"before": None, "after": "jkeller"}}
+    assert result["changed"] and result["changes"][USERS[1]["dn"]] == user_name_added
     assert "osccUserName" not in run.directory.entry("jonas.keller")
     assert ldappeer.ADMIN_PASSWORD not in planned.stdout
 

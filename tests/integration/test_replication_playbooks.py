@@ -104,7 +104,8 @@ def test_sync_stops_at_run_for_hours_continues_and_autopa_runs_again_after_each_
     autopa = [c["args"]["state"] for c in calls(estate, "lab-report") if c["module"] == "win_service"]
     assert autopa == ["stopped", "started"]
 
-    rest = play(estate, "replication_sync.yml", replication_sync_kind="report_data_continue", replication_poll_interval=1)
+    rest = play(estate, "replication_sync.yml", replication_sync_kind="report_data_continue",
+                replication_poll_interval=1)
     assert rest.rc == 0, rest.stdout[-3000:]
     assert rest.result("Synchronise with the main server (§7.2 steps 3-5) - report_data_continue",
                        "lab-report")["percent_done"] == 100.0
@@ -117,7 +118,8 @@ def test_sync_stops_at_run_for_hours_continues_and_autopa_runs_again_after_each_
     services = [c for c in calls(estate, "lab-report") if c["module"] == "win_service"]
     assert len(services) == 4  # refused by the probe: AutoPA was not touched
 
-    subprocess.run(["cdr", "stop"], env=dict(estate.env, **labctl.environment(estate.root, "main", "ol_main")), check=True)
+    main_env = dict(estate.env, **labctl.environment(estate.root, "main", "ol_main"))
+    subprocess.run(["cdr", "stop"], env=main_env, check=True)
     failed = play(estate, "replication_sync.yml", replication_sync_kind="report_data_all", replication_poll_interval=1)
     assert failed.rc != 0 and "failed" in failures(failed)
     assert [c["args"]["state"] for c in calls(estate, "lab-report") if c["module"] == "win_service"][4:] == \

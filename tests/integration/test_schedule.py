@@ -32,7 +32,8 @@ def test_one_task_per_level_and_a_second_run_changes_nothing(windows_lab, tmp_pa
     assert level1["username"] == "SYSTEM" and level1["run_level"] == "highest"
     _, second = lab.task("oscc.admin.informix_backup_schedule", SCHEDULE, tmp_path)
     assert not second["changed"]
-    _, fewer = lab.task("oscc.admin.informix_backup_schedule", {**SCHEDULE, "schedules": SCHEDULE["schedules"][:1]}, tmp_path)
+    _, fewer = lab.task("oscc.admin.informix_backup_schedule",
+                        {**SCHEDULE, "schedules": SCHEDULE["schedules"][:1]}, tmp_path)
     assert fewer["changed"] and sorted(tasks(lab)) == [TASKS[0]]
 
 
@@ -90,7 +91,8 @@ def test_the_task_password_never_appears_in_results_or_vvv_output(windows_lab, t
     run, result = lab.task("oscc.admin.informix_backup_schedule",
                            {**SCHEDULE, "username": "OSCC\\backup-admin", "password": secret}, tmp_path)
     assert result["changed"] and not result.get("failed")
-    env = {k: v for k, v in lab.env.items() if k != "ANSIBLE_STDOUT_CALLBACK"}  # the default callback, as operators see it
+    # the default callback, as operators see it
+    env = {k: v for k, v in lab.env.items() if k != "ANSIBLE_STDOUT_CALLBACK"}
     verbose = subprocess.run(["ansible-playbook", "-vvv", "-i", INVENTORY, "-l", lab.inventory_host,
                               "-e", json.dumps({"oscc_lab_root": lab.root}),
                               os.path.join(str(tmp_path), "play-informix_backup_schedule.yml")],

@@ -27,28 +27,31 @@ def war(tmp_path):
 
 def entries(path):
     with zipfile.ZipFile(path) as archive:
-        return {i.filename: (archive.read(i), i.compress_type, i.date_time, i.external_attr) for i in archive.infolist()}
+        return {i.filename: (archive.read(i), i.compress_type, i.date_time, i.external_attr)
+                for i in archive.infolist()}
 
 
 def sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-ARGS = {"path": None, "properties": {"socket.server.name": "oscc-cluster.contact.example.com", "socket.server.port": 6022}}
+ARGS = {"path": None,
+        "properties": {"socket.server.name": "oscc-cluster.contact.example.com", "socket.server.port": 6022}}
 
 
 def test_keys_change_everything_else_stays_and_jar_accepts_it(linux_lab, war, tmp_path):
     before = entries(war)
     _, result = linux_lab.task("oscc.admin.war_properties", {**ARGS, "path": str(war), "backup": True}, tmp_path)
-    assert result["changes"] == {"socket.server.name": {"before": "localhost", "after": "oscc-cluster.contact.example.com"},
+    assert result["changes"] == {"socket.server.name": {"before": "localhost",
+                                                        "after": "oscc-cluster.contact.example.com"},
                                  "socket.server.port": {"before": "6021", "after": "6022"}}
     after = entries(war)
     assert list(after) == list(before)  # same entries, same order
     for name in before:
         if name != "hpwcapp/config.properties":
             assert after[name] == before[name], name
-    assert after["hpwcapp/config.properties"][0].decode() == CONFIG.replace("localhost", "oscc-cluster.contact.example.com") \
-        .replace("6021", "6022")
+    expected_config = CONFIG.replace("localhost", "oscc-cluster.contact.example.com").replace("6021", "6022")
+    assert after["hpwcapp/config.properties"][0].decode() == expected_config
     listing = subprocess.run(["jar", "tf", str(war)], capture_output=True, text=True, check=True).stdout.split()
     assert "hpwcapp/config.properties" in listing and "META-INF/MANIFEST.MF" in listing
     assert entries(result["backup_file"]) == before

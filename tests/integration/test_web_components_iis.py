@@ -53,13 +53,17 @@ def test_iis_objects_hpwc_ini_and_pages_then_nothing_changes(run):
     assert objects["default_documents"]["Default Web Site/HPPC"] == ["Default.htm"]
     ini = read(run, "HPWC.ini")
     kit_ini = webkit.HPWC_INI.replace("\n", "\r\n")
-    assert ini == kit_ini.replace("Address=xxx.domain.com", "Address=localhost").replace("Port=6021\r", f"Port={run.port}\r")
+    expected_ini = (kit_ini.replace("Address=xxx.domain.com", "Address=localhost")
+                    .replace("Port=6021\r", f"Port={run.port}\r"))
+    assert ini == expected_ini
     german = read(run, "html\\deutsch\\CaptureWCData.htm")
     assert 'name="varUserLanguage" value="deutsch"' in german and 'name="varHPPCLanguage" value="German"' in german
-    assert 'name="varSessionPriority" value="50"' in german and 'name="varSource" maxlength="20" value="Website"' in german
+    assert ('name="varSessionPriority" value="50"' in german
+            and 'name="varSource" maxlength="20" value="Website"' in german)
     assert "varUserLanguage=deutsch" in read(run, "html\\WCDeutsch.htm")
     assert 'name="varSessionPriority" value="50"' in read(run, "html\\english\\CaptureWCData.htm")
-    pages = [c["args"]["url"] for c in labctl.windows_state(run.lab.root, run.lab.host)["calls"] if c["module"] == "win_uri"]
+    calls = labctl.windows_state(run.lab.root, run.lab.host)["calls"]
+    pages = [c["args"]["url"] for c in calls if c["module"] == "win_uri"]
     assert pages == [f"http://localhost/HPPC/{p}" for p in ("html/WCMain.htm", "html/WCCallbackMain.htm",
                                                            "VXML/Initialize.vxml")]
     second = run()
@@ -109,7 +113,8 @@ def test_smoke_test_explains_an_unreachable_web_interaction_server(run):
     ({"web_components_server_type": "nginx"}, "web_components_server_type"),
     ({"web_components_port": 70000}, "web_components_port must be between 1 and 65535, got 70000"),
     ({"web_components_address": "lab-main"}, "is one node of the warm-standby pair"),
-    ({"web_components_chat_uses_tls": True, "web_components_tls_port": 443, "web_components_tls_certificate_cn": "other"},
+    ({"web_components_chat_uses_tls": True, "web_components_tls_port": 443,
+      "web_components_tls_certificate_cn": "other"},
      "web_components_tls_certificate_cn other must equal the address localhost"),
 ])
 def test_bad_input_is_refused_before_anything_changes(run, extra, words):
