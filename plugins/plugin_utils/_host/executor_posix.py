@@ -472,7 +472,6 @@ def run_batch(batch, secrets=None):
     return done
 
 
-
 def main(argv):
     """Runs the BATCH the Target defines atop the program, argv[1] (JSON), or @<file>: a saved batch, which
     exits 1 when it failed."""

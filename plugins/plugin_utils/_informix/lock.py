@@ -87,8 +87,8 @@ class ServerLock:
     def op(self, break_token=None, renew=True) -> dict:
         """The lock renewed: a batch that starts with it runs only while it is still this run's. With renew
         false, the first taking, breaking the lock a dead run of this controller left (break_token)."""
-        return lock_op(self.informix, self.operation, self.token, self.ttl,
-                                     self.token if break_token is None else break_token, renew=renew)
+        token = self.token if break_token is None else break_token
+        return lock_op(self.informix, self.operation, self.token, self.ttl, token, renew=renew)
 
     def take(self, break_token=None):
         taken = self.target.one(self.op(break_token, renew=False), check=False)

@@ -46,7 +46,7 @@ def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_u
             ops.add(("stage", level), {"op": "copy", "src": archive, "dest": found["staged"][level]})
             ops.add_cleanup(("unstage", level), {"op": "remove", "path": found["staged"][level], "root": tapedev})
         ops.add("restore", informix.program_op("ontape", "-r", "-d", timeout=timeout,
-                                        env={"IFX_ONTAPE_FILE_PREFIX": STAGE_PREFIX}))
+                                               env={"IFX_ONTAPE_FILE_PREFIX": STAGE_PREFIX}))
     else:  # the manual's TAPEDEV file: ontape asks for each level in turn, and each must be in the file then
         saved, folder = tapedev + ".oscc-saved", path.dirname(tapedev)
         ops.add("save_tapedev", {"op": "move", "src": tapedev, "dest": saved, "root": folder})

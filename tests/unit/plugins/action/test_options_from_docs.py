@@ -99,8 +99,8 @@ options:
     assert spec["level"] == {"type": "int", "choices": [0, 1, 2], "default": 0, "aliases": ["archive_level"]}
     assert spec["keystore_password"] == {"type": "str", "required": True, "no_log": True}
     assert spec["task_update_password"] == {"type": "bool", "default": False}
-    assert spec["schedules"] == {"type": "list", "elements": "dict", "options": {"time": {"type": "str",
-                                                                                         "required": True}}}
+    schedule_options = {"time": {"type": "str", "required": True}}
+    assert spec["schedules"] == {"type": "list", "elements": "dict", "options": schedule_options}
     assert spec["informixdir"] == {"type": "str"}  # from the fragment
     assert spec["services"] == {"type": "list", "elements": "str", "default": ["one"]}  # the doc's key wins
 

@@ -39,8 +39,8 @@ def test_mode_from_return_code(rc, mode):
 
 def test_archive_status_rows_and_newest_per_level():
     rows = ifx.parse_onstat_arc(ARC)
-    assert [(r["name"], r["level"], r["log"]) for r in rows] == [("rootdbs", 0, 28), ("rootdbs", 1, 31),
-                                                                  ("datadbs", 0, 28)]
+    assert [(r["name"], r["level"], r["log"]) for r in rows] == [
+        ("rootdbs", 0, 28), ("rootdbs", 1, 31), ("datadbs", 0, 28)]
     assert ifx.last_archives(rows) == {0: {"date": "07/30/2009.09:59", "log": 28, "position": "0x320018"},
                                        1: {"date": "08/01/2009.10:15", "log": 31, "position": "0x330018"}}
 
