@@ -36,13 +36,16 @@ BLOCKS = {"if_statement", "elseif_clauses", "elseif_clause", "else_clause", "try
           "switch_statement", "switch_body", "switch_clauses", "switch_clause"}
 # .NET methods the operations call as statements that return nothing, and commands that write nothing.
 VOID_METHODS = {"dispose", "close", "flush", "write", "kill", "flushfinalblock",
-                "delete", "copy", "copyto", "move", "replace", "sort", "zerofreebstr", "writealltext"}
+                "delete", "copy", "copyto", "move", "replace", "sort", "zerofreebstr", "writealltext",
+                "setattributes", "setlastwritetimeutc"}
 # Commands that write nothing to the output: cmdlets so documented, and the executor's own helpers named here, whose
 # bodies test_the_quiet_helpers_write_nothing checks.
-QUIET_HELPERS = {"stop-tree", "move-over", "write-atomically", "expand-entry", "set-environment"}
+QUIET_HELPERS = {"stop-tree", "move-over", "write-atomically", "expand-entry", "set-environment", "invoke-retried",
+                 "clear-readonly", "copy-shared"}
 QUIET_COMMANDS = {"import-module", "add-pssnapin", "add-member", "start-sleep"} | QUIET_HELPERS
-# The executor's size: its functions (the operations' and their helpers, measured 61) and the length of each.
-MOST_FUNCTIONS = 64
+# The executor's size: its functions (the operations' and their helpers, measured 68: issue 18 added 7 for the OEM
+# code page, shared reads and copies, read-only temporary files and retried changes) and the length of each.
+MOST_FUNCTIONS = 68
 LONGEST_FUNCTION = 60
 WIDEST_LINE = 120
 
@@ -546,7 +549,8 @@ def test_removal_and_renaming_stay_below_the_root():
     ("stop-tree", ["'taskkill.exe'), '/T', '/F', '/PID'"]),
     ("new-sha", ["[Security.Cryptography.SHA256]::Create()"]),
     ("invoke-opwrite", ["Move-Over $tmp $path", "'{0}.{1}.partial' -f $path, $PID"]),
-    ("move-over", ["[IO.File]::Replace($tmp, $path,", "[IO.File]::Move($tmp, $path)"]),
+    ("move-over", ["Invoke-Retried 'replace' $tmp $path", "Invoke-Retried 'move' $tmp $path",
+                   "'replace' { [IO.File]::Replace($path, $other,", "'move' { [IO.File]::Move($path, $other) }"]),
     ("open-guard", ["[IO.FileShare]::None"]),
     ("invoke-opunzip", ["Get-Inside", "Move-Over $tmp $target"]),
     ("invoke-oplock", ["[IO.File]::Open($path, [IO.FileMode]::CreateNew", "$env:COMPUTERNAME", "$PID"]),
@@ -559,6 +563,252 @@ def test_each_primitive_uses_the_calls_the_design_names(function, calls):
     text = "\n".join(script.text(script.functions[name]) for name in script.reached(function))
     for call in calls:
         assert call in text, call
+
+
+
+# --- issue 18: what a real server does differently (code pages, sharing, transient failures, culture) ---
+
+def static_calls(script, type_name: str, members: set):
+    """(node, member, [argument texts]) of every [type_name]::member(...) call in the script."""
+    for node in _walk(script.root):
+        kind = next((c for c in node.children if c.type == "type_literal"), None)
+        member = next((c for c in node.children if c.type == "member_name"), None)
+        arguments = next((c for c in node.children if c.type == "argument_list"), None)
+        if node.type != "invocation_expression" or kind is None or member is None or arguments is None or \
+                script.text(kind).lower() != type_name.lower() or script.text(member).lower() not in members:
+            continue
+        given = [script.text(a) for a in _walk(arguments) if a.type == "argument_expression"
+                 and a.parent.parent == arguments]
+        yield node, script.text(member).lower(), given
+
+
+def oem_problems(source: bytes) -> list[str]:
+    """encoding: oem is the system's OEM code page (registry Nls/CodePage/OEMCP), read once per batch; the session's
+    culture, which WinRM or PSRP may take from the client's locale, only when that read fails."""
+    script = Script(source)
+    problems = []
+    if "'oem' = $oemCodePage" not in script.text(script.functions["get-encoding"]):
+        problems.append("Get-Encoding's oem is not $oemCodePage")
+    top = [script.text(c) for c in script.statements().children if c.type == "pipeline"]
+    if top.count("$oemCodePage = Get-OemCodePage") != 1:
+        problems.append("the batch does not read the OEM code page once, before its operations")
+    reads = [n for n in _walk(script.root) if n.type == "command" and
+             " ".join(script.text(n).split()) == "Get-ItemProperty -LiteralPath "
+             "'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Nls\\CodePage' -Name 'OEMCP'"]
+    if [script.function_name(script.function_of(n)) for n in reads] != ["get-oemcodepage"] or \
+            not any(n.type == "try_statement" for n in _walk(script.functions["get-oemcodepage"])) or \
+            "$page = [int]$nls.OEMCP" not in script.text(script.functions["get-oemcodepage"]):
+        problems.append("Get-OemCodePage does not read OEMCP from the registry inside a try")
+    for node in _walk(script.root):
+        if node.type == "member_name" and script.text(node).lower() == "oemcodepage":
+            clause = node
+            while clause is not None and clause.type != "catch_clause":
+                clause = clause.parent
+            if clause is None or script.function_name(script.function_of(clause)) != "get-oemcodepage":
+                problems.append(f"line {script.line(node)}: the culture's OEMCodePage outside Get-OemCodePage's catch")
+    return problems
+
+
+def test_the_oem_code_page_is_the_systems_not_the_sessions():
+    assert oem_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("'oem' = $oemCodePage }", "'oem' = [Globalization.CultureInfo]::CurrentCulture.TextInfo.OEMCodePage }",
+     "Get-Encoding's oem"),
+    ("$oemCodePage = Get-OemCodePage  # read once per batch\n", "", "once, before its operations"),
+    ("        $page = [int]$nls.OEMCP\n", "        $page = 437\n", "does not read OEMCP"),
+    ("-Name 'OEMCP'", "-Name 'ACP'", "does not read OEMCP"),
+    ("    try {\n        $nls = Get-ItemProperty", "    $page = [Globalization.CultureInfo]::CurrentCulture.TextInfo"
+     ".OEMCodePage\n    try {\n        $nls = Get-ItemProperty", "outside Get-OemCodePage's catch"),
+])
+def test_a_copy_that_takes_the_sessions_code_page_fails(old, new, words):
+    problems = oem_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
+
+
+# Calls that open a file with .NET's default sharing (FileShare.Read, or None for writes) and so fail, or make the
+# controller's progress read fail, while a scheduled run appends to the file.
+DEFAULT_SHARING = {"openread", "opentext", "openwrite", "readallbytes", "readalltext", "readalllines", "copy",
+                   "create", "createtext", "appendalltext", "appendtext", "readlines"}
+READ_SHARING = "[IO.FileShare]::ReadWrite -bor [IO.FileShare]::Delete"
+
+
+def sharing_problems(source: bytes) -> list[str]:
+    """Every FileStream the script opens states its sharing: reads and copies (one opener, Open-Shared) share
+    ReadWrite and Delete, appends share Read; nothing opens a file with .NET's default sharing."""
+    script = Script(source)
+    problems = []
+    for node, member, _given in static_calls(script, "[IO.File]", DEFAULT_SHARING):
+        problems.append(f"line {script.line(node)}: [IO.File]::{member} opens with the default sharing")
+    for node in _walk(script.root):
+        text = script.text(node).lower()
+        if node.type in ("command", "invocation_expression") and ("io.filestream" in text.split("(")[0] or (
+                "streamreader" in text.split("(")[0] and "(open-shared" not in text)):
+            problems.append(f"line {script.line(node)}: a stream opened by path: {script.text(node)[:60]!r}")
+    shared = script.text(script.functions["open-shared"]) if "open-shared" in script.functions else ""
+    if f"$sharing = {READ_SHARING}" not in shared:
+        problems.append(f"Open-Shared does not share {READ_SHARING}")
+    for node, _member, given in static_calls(script, "[IO.File]", {"open"}):
+        where = f"line {script.line(node)}"
+        if len(given) != 4:
+            problems.append(f"{where}: [IO.File]::Open without an explicit FileAccess and FileShare")
+            continue
+        if given[2] == "[IO.FileAccess]::Read" and (script.function_name(script.function_of(node)) != "open-shared"
+                                                    or given[3] != "$sharing"):
+            problems.append(f"{where}: a read not opened by Open-Shared")
+        if given[1] == "[IO.FileMode]::Append" and given[3] != "[IO.FileShare]::Read":
+            problems.append(f"{where}: an append that does not share Read")
+    return problems
+
+
+def test_every_file_the_executor_opens_states_its_sharing():
+    assert sharing_problems(SOURCE) == []
+    reads = ["read", "write", "hash", "copy", "unzip", "run", "lock", "prompted"]
+    script = Script(SOURCE)
+    for name in reads:  # each operation that reads or copies a file reaches the shared opener
+        assert "open-shared" in script.reached(f"invoke-op{name}"), name
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("{ Open-Shared ([string]$f) }", "{ [IO.File]::OpenRead([string]$f) }", "openread opens with the default"),
+    ("Copy-Shared $src $tmp ([IO.FileMode]::Create)", "[IO.File]::Copy($src, $tmp, $true)", "copy opens with"),
+    ("$current = Read-Bytes $path }", "$current = [IO.File]::ReadAllBytes($path) }", "readallbytes opens with"),
+    ("$held = ConvertFrom-Json -InputObject (Read-Text $path)",
+     "$held = ConvertFrom-Json -InputObject ([IO.File]::ReadAllText($path))", "readalltext opens with"),
+    ("[IO.FileMode]::Append, [IO.FileAccess]::Write, [IO.FileShare]::Read)", "[IO.FileMode]::Append)",
+     "without an explicit FileAccess"),
+    ("[IO.FileMode]::Append, [IO.FileAccess]::Write, [IO.FileShare]::Read)",
+     "[IO.FileMode]::Append, [IO.FileAccess]::Write, [IO.FileShare]::None)", "an append that does not share Read"),
+    ("$sharing = [IO.FileShare]::ReadWrite -bor [IO.FileShare]::Delete", "$sharing = [IO.FileShare]::ReadWrite",
+     "Open-Shared does not share"),
+    ("    $stream = Open-Shared $path\n    try {\n        $digest",
+     "    $stream = [IO.File]::Open($path, [IO.FileMode]::Open, [IO.FileAccess]::Read, [IO.FileShare]::ReadWrite)\n"
+     "    try {\n        $digest", "a read not opened by Open-Shared"),
+    ("[IO.StreamReader]::new((Open-Shared $path),", "[IO.StreamReader]::new($path,", "a stream opened by path"),
+])
+def test_a_copy_that_opens_files_unshared_fails(old, new, words):
+    problems = sharing_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
+
+
+CHANGES = {"[io.file]": {"replace", "move", "delete"}, "[io.directory]": {"move", "delete"}}
+
+
+def retry_problems(source: bytes) -> list[str]:
+    """Every replace, move and delete is made by Invoke-Retried (5 tries, 200 ms apart, again only after an
+    IOException or UnauthorizedAccessException, never after a missing file), and the executor's own files are
+    made writable first (Clear-ReadOnly) where it replaces or deletes them."""
+    script = Script(source)
+    problems = []
+    for type_name, members in CHANGES.items():
+        for node, member, _given in static_calls(script, type_name, members):
+            function = script.function_of(node)
+            if function is None or script.function_name(function) != "invoke-retried":
+                problems.append(f"line {script.line(node)}: {type_name}::{member} outside Invoke-Retried")
+    retried = script.functions.get("invoke-retried")
+    text = script.text(retried) if retried is not None else ""
+    for needed in ("while (-not $done)", "if ($attempt -ge 5) { throw }", "Start-Sleep -Milliseconds 200",
+                   "$done = $true"):
+        if needed not in text:
+            problems.append(f"Invoke-Retried lacks {needed!r}")
+    catches = [script.text(n) for n in _walk(retried) if n.type == "catch_type_list"] if retried else []
+    if catches != ["[IO.FileNotFoundException], [IO.DirectoryNotFoundException]",
+                   "[IO.IOException], [UnauthorizedAccessException]"]:
+        problems.append(f"Invoke-Retried catches {catches}")
+    own = {"move-over": "$tmp", "invoke-oplock": "$path", "invoke-opunlock": "$path", "write-atomically": "$tmp"}
+    for name, variable in own.items():
+        statements = [script.text(n) for n in _walk(script.functions[name]) if n.type == "pipeline"
+                      and n.parent.type == "statement_list"]
+        for index, statement in enumerate(statements):
+            changes = statement.startswith(f"Invoke-Retried 'delete' {variable}") or \
+                statement.startswith(("Invoke-Retried 'replace' $tmp", "Invoke-Retried 'move' $tmp"))
+            if changes and f"Clear-ReadOnly {variable}" not in statements[:index]:
+                problems.append(f"{name}: {statement!r} without Clear-ReadOnly {variable} before it")
+    return problems
+
+
+def test_replace_move_and_delete_are_retried_and_the_executors_own_files_made_writable():
+    assert retry_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("        Invoke-Retried 'delete' $path\n    }\n    @{ removed", "        [IO.File]::Delete($path)\n    }\n"
+     "    @{ removed", "[io.file]::delete outside Invoke-Retried"),
+    ("Invoke-Retried 'move-folder' $src $dest", "[IO.Directory]::Move($src, $dest)", "[io.directory]::move outside"),
+    ("if ($attempt -ge 5) { throw }", "throw", "lacks 'if ($attempt -ge 5) { throw }'"),
+    ("            Start-Sleep -Milliseconds 200\n", "", "lacks 'Start-Sleep -Milliseconds 200'"),
+    ("catch [IO.IOException], [UnauthorizedAccessException] {", "catch [Exception] {", "Invoke-Retried catches"),
+    ("        Clear-ReadOnly $path  # the lock file the executor wrote\n        Invoke-Retried 'delete' $path\n    }"
+     " finally", "        Invoke-Retried 'delete' $path\n    } finally", "invoke-opunlock: "),
+    ("    Clear-ReadOnly $tmp\n    if ([IO.File]::Exists($path)) {", "    if ([IO.File]::Exists($path)) {",
+     "move-over: "),
+])
+def test_a_copy_without_retries_or_writable_own_files_fails(old, new, words):
+    problems = retry_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
+
+
+LIKE_OPERATORS = {"-like", "-ilike", "-notlike", "-inotlike"}
+
+
+def culture_problems(source: bytes) -> list[str]:
+    """Case-insensitive matching whatever the session's culture: every regular expression built from a request
+    ([regex]::<method> with a pattern that is not a literal) gets RegexOptions.CultureInvariant, no regex operator
+    matches a pattern that is not a literal, names are matched by a WildcardPattern with CultureInvariant and never
+    by -like, which folds case by the current culture."""
+    script = Script(source)
+    problems = []
+    for node in _walk(script.root):
+        if node.type != "comparison_expression":
+            continue
+        operator = next((c for c in node.children if c.type == "comparison_operator"), None)
+        name = script.text(operator).lower() if operator is not None else ""
+        if name in LIKE_OPERATORS:
+            problems.append(f"line {script.line(node)}: {name} compares in the session's culture")
+        elif name in pwsh_checks.REGEX_OPERATORS and node.children[-1].type != "string_literal" and \
+                not script.text(node.children[-1]).startswith("'"):
+            problems.append(f"line {script.line(node)}: {name} matches a pattern built at run time")
+    built = list(static_calls(script, "[regex]", pwsh_checks.REGEX_METHODS | {"new"}))
+    if not built:
+        problems.append("no [regex] call: the prompt tables are not matched by the Regex class")
+    for node, member, given in built:
+        function = script.text(script.function_of(node)) if script.function_of(node) else ""
+        options = given[-1] if len(given) >= (2 if member == "new" else 3) else ""
+        defined = options.startswith("$") and any(
+            line.strip().startswith(f"{options} = ") and "RegexOptions]::CultureInvariant" in line
+            for line in function.splitlines())
+        if "RegexOptions]::CultureInvariant" not in options and not defined:
+            problems.append(f"line {script.line(node)}: [regex]::{member} without RegexOptions.CultureInvariant")
+    wildcards = list(static_calls(script, "[Management.Automation.WildcardPattern]", {"new"}))
+    if not wildcards:
+        problems.append("no WildcardPattern: names are not matched culture-invariantly")
+    for node, _member, _given in wildcards:
+        if "[Management.Automation.WildcardOptions]'IgnoreCase, CultureInvariant'" not in \
+                script.text(script.function_of(node)):
+            problems.append(f"line {script.line(node)}: a WildcardPattern without CultureInvariant")
+    return problems
+
+
+def test_case_insensitive_matching_does_not_depend_on_the_culture():
+    assert culture_problems(SOURCE) == []
+    assert "find-prompt" in Script(SOURCE).reached("invoke-opprompted")
+    assert "get-matchingnames" in Script(SOURCE).reached("invoke-oplist")
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("$options = $ignoreCase -bor [Text.RegularExpressions.RegexOptions]::CultureInvariant",
+     "$options = $ignoreCase", "[regex]::match without RegexOptions.CultureInvariant"),
+    ("[regex]::Match($text, $pattern, $options)", "[regex]::Match($text, $pattern)", "without RegexOptions"),
+    ("$match = [regex]::Match($text, $pattern, $options)\n        if ($match.Success",
+     "$null = $text -match $pattern\n        $match = $Matches\n        if ($match.Success", "built at run time"),
+    ("Where-Object { $wildcard.IsMatch($_) }", "Where-Object { $_ -like $pattern }", "-like compares"),
+    ("[Management.Automation.WildcardOptions]'IgnoreCase, CultureInvariant'",
+     "[Management.Automation.WildcardOptions]'IgnoreCase'", "a WildcardPattern without CultureInvariant"),
+])
+def test_a_copy_that_matches_in_the_sessions_culture_fails(old, new, words):
+    problems = culture_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
 
 
 # --- native programs and their command lines ---

@@ -31,12 +31,24 @@ function Get-Message($record) {
 function Get-Encoding($name) {
     # contract.ENCODINGS: text a code page cannot hold is refused, bytes it cannot read are replaced.
     if (-not $name) { $name = 'utf-8' }
-    $oem = [Globalization.CultureInfo]::CurrentCulture.TextInfo.OEMCodePage
-    $pages = @{ 'utf-8' = 65001; 'latin-1' = 28591; 'oem' = $oem }
+    $pages = @{ 'utf-8' = 65001; 'latin-1' = 28591; 'oem' = $oemCodePage }
     if (-not ($pages.Keys -ccontains $name)) { throw "unknown encoding '$name'" }
     $refuse = [Text.EncoderFallback]::ExceptionFallback
     $replace = [Text.DecoderFallback]::ReplacementFallback
     [Text.Encoding]::GetEncoding($pages[$name], $refuse, $replace)
+}
+
+function Get-OemCodePage {
+    # The system's OEM code page, which a program started with CreateNoWindow writes in; the session's culture
+    # (WinRM and PSRP may set it from the client's locale) only when the registry cannot be read.
+    try {
+        $nls = Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\Nls\CodePage' -Name 'OEMCP'
+        $page = [int]$nls.OEMCP
+        $null = [Text.Encoding]::GetEncoding($page)  # a page .NET cannot use counts as a failed read
+        $page
+    } catch {
+        [Globalization.CultureInfo]::CurrentCulture.TextInfo.OEMCodePage
+    }
 }
 
 function New-Sha {
@@ -151,7 +163,7 @@ function Stop-Tree([Diagnostics.Process]$proc) {
 function Open-Input([Text.Encoding]$encoding, [string]$text, $files) {
     # What stdin is fed in turn: the text, then each file; every file must be there before the program starts.
     $textStream = [IO.MemoryStream]::new($encoding.GetBytes($text))
-    $fileStreams = @(foreach ($f in @($files)) { if ($null -ne $f) { [IO.File]::OpenRead([string]$f) } })
+    $fileStreams = @(foreach ($f in @($files)) { if ($null -ne $f) { Open-Shared ([string]$f) } })
     $streams = @($textStream) + $fileStreams
     , $streams
 }
@@ -240,9 +252,11 @@ function Receive-Output([object[]]$streams, $talk, [double]$milliseconds) {
 function Find-Prompt($prompts, [string]$text) {
     # The table's earliest match in $text, case-insensitively, as @{ match; index }; $null when none matches.
     $found = $null
+    $ignoreCase = [Text.RegularExpressions.RegexOptions]::IgnoreCase
+    $options = $ignoreCase -bor [Text.RegularExpressions.RegexOptions]::CultureInvariant  # PRESS RETURN under tr-TR
     for ($i = 0; $i -lt $prompts.Count; $i++) {
         $pattern = [string]@($prompts[$i])[0]
-        $match = [regex]::Match($text, $pattern, [Text.RegularExpressions.RegexOptions]::IgnoreCase)
+        $match = [regex]::Match($text, $pattern, $options)
         if ($match.Success -and ($null -eq $found -or $match.Index -lt $found.match.Index)) {
             $found = @{ match = $match; index = $i }
         }
@@ -267,7 +281,7 @@ function Get-Reply($entry, $match, [int]$index, $talk) {
     }
     if ($reply -ceq 'return') {
         if ($null -ne $talk.due) {
-            [IO.File]::Copy([string]$talk.files[$talk.due], [string]$talk.stage.target, $true)
+            Copy-Shared ([string]$talk.files[$talk.due]) ([string]$talk.stage.target) ([IO.FileMode]::Create)
         }
         $talk.due = $null
         return ''
@@ -346,10 +360,82 @@ function Assert-Below([string]$root, [string]$path) {
 }
 
 function Move-Over([string]$tmp, [string]$path) {  # a finished temporary file takes the place of $path
+    Clear-ReadOnly $tmp
     if ([IO.File]::Exists($path)) {
-        [IO.File]::Replace($tmp, $path, [NullString]::Value)
+        Invoke-Retried 'replace' $tmp $path
     } else {
-        [IO.File]::Move($tmp, $path)
+        Invoke-Retried 'move' $tmp $path
+    }
+}
+
+function Invoke-Retried([string]$change, [string]$path, [string]$other) {
+    # A replace, move or delete is tried 5 times, 200 ms apart: antivirus or an indexer holds a new file for a
+    # moment. Only IOException and UnauthorizedAccessException are tried again, a missing file or folder is not;
+    # the last failure is thrown as it came.
+    $attempt = 0
+    $done = $false
+    while (-not $done) {
+        $attempt++
+        try {
+            switch -CaseSensitive ($change) {
+                'replace' { [IO.File]::Replace($path, $other, [NullString]::Value) }
+                'move' { [IO.File]::Move($path, $other) }
+                'delete' { [IO.File]::Delete($path) }
+                'move-folder' { [IO.Directory]::Move($path, $other) }
+                'delete-link' { [IO.Directory]::Delete($path, $false) }  # not recursive: the link, not its target
+                default { throw "unknown change '$change'" }
+            }
+            $done = $true
+        } catch [IO.FileNotFoundException], [IO.DirectoryNotFoundException] {
+            throw
+        } catch [IO.IOException], [UnauthorizedAccessException] {
+            if ($attempt -ge 5) { throw }
+            Start-Sleep -Milliseconds 200
+        }
+    }
+}
+
+function Clear-ReadOnly([string]$path) {
+    # Only for a file the executor wrote itself (its temporary files, locks and run records): read-only, it could
+    # be neither replaced nor deleted.
+    if ([IO.File]::Exists($path)) {
+        $attributes = [IO.File]::GetAttributes($path)
+        if (($attributes -band [IO.FileAttributes]::ReadOnly) -ne 0) {
+            [IO.File]::SetAttributes($path, $attributes -bxor [IO.FileAttributes]::ReadOnly)
+        }
+    }
+}
+
+function Open-Shared([string]$path) {
+    # A file opened for reading while others may write, append to, rename or delete it (a scheduled run's log).
+    $sharing = [IO.FileShare]::ReadWrite -bor [IO.FileShare]::Delete
+    [IO.File]::Open($path, [IO.FileMode]::Open, [IO.FileAccess]::Read, $sharing)
+}
+
+function Read-Bytes([string]$path) {  # File.ReadAllBytes, but sharing the file with its writers
+    $stream = Open-Shared $path
+    try {
+        $memory = [IO.MemoryStream]::new()
+        $stream.CopyTo($memory)
+    } finally {
+        $stream.Dispose()
+    }
+    , $memory.ToArray()
+}
+
+function Read-Text([string]$path) {  # File.ReadAllText (UTF-8 unless a byte order mark says otherwise), shared
+    $reader = [IO.StreamReader]::new((Open-Shared $path), [Text.Encoding]::UTF8, $true)
+    try { $reader.ReadToEnd() } finally { $reader.Dispose() }
+}
+
+function Copy-Shared([string]$src, [string]$dest, [IO.FileMode]$mode) {
+    # $src read as Open-Shared does, written to $dest (Create: replaced, CreateNew: refused when it exists).
+    $in = Open-Shared $src
+    try {
+        $out = [IO.File]::Open($dest, $mode, [IO.FileAccess]::Write, [IO.FileShare]::None)
+        try { $in.CopyTo($out) } finally { $out.Dispose() }
+    } finally {
+        $in.Dispose()
     }
 }
 
@@ -368,14 +454,20 @@ function Write-Atomically([string]$path, [byte[]]$data) {
         }
         Move-Over $tmp $path
     } finally {
-        if ($made -and [IO.File]::Exists($tmp)) { [IO.File]::Delete($tmp) }
+        if ($made -and [IO.File]::Exists($tmp)) {
+            Clear-ReadOnly $tmp
+            Invoke-Retried 'delete' $tmp
+        }
     }
 }
 
 function Get-MatchingNames([string]$path, [string]$pattern) {
-    # Names matched by -like (* ? [..]) case-insensitively, as Windows names are; in ordinal order.
+    # Names matched by wildcards (* ? [..]) case-insensitively, as Windows names are, in any culture (-like folds
+    # case by the session's culture); in ordinal order.
+    $options = [Management.Automation.WildcardOptions]'IgnoreCase, CultureInvariant'
+    $wildcard = [Management.Automation.WildcardPattern]::new($pattern, $options)
     $all = [IO.DirectoryInfo]::new($path).GetFileSystemInfos()
-    [string[]]$names = @($all | ForEach-Object { $_.Name } | Where-Object { $_ -like $pattern })
+    [string[]]$names = @($all | ForEach-Object { $_.Name } | Where-Object { $wildcard.IsMatch($_) })
     [Array]::Sort($names, [StringComparer]::Ordinal)
     , $names
 }
@@ -399,7 +491,7 @@ function Read-Lock([string]$path) {
     # The lock's record; an empty one when it is empty or unreadable; $null when there is none.
     if (-not [IO.File]::Exists($path)) { return $null }
     try {
-        $held = ConvertFrom-Json -InputObject ([IO.File]::ReadAllText($path))
+        $held = ConvertFrom-Json -InputObject (Read-Text $path)
     } catch {
         $held = $null
     }
@@ -466,7 +558,7 @@ function Open-Guard([string]$path) {
 function Open-Zip([string]$archive) {  # System.IO.Compression (.NET 4.5)
     $assembly = 'System.IO.Compression, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089'
     [void][Reflection.Assembly]::Load($assembly)
-    $file = [IO.File]::OpenRead($archive)
+    $file = Open-Shared $archive
     try {
         [IO.Compression.ZipArchive]::new($file)
     } catch {
@@ -485,7 +577,7 @@ function Expand-Entry($entry, [string]$dest) {  # one entry written below dest, 
     $tmp = '{0}.{1}.partial' -f $target, $PID
     [void][IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName($target))
     $in = $entry.Open()
-    $out = [IO.File]::Create($tmp)
+    $out = [IO.File]::Open($tmp, [IO.FileMode]::Create, [IO.FileAccess]::Write, [IO.FileShare]::None)
     try {
         $in.CopyTo($out)
     } finally {
@@ -629,7 +721,7 @@ function Invoke-OpRead($op) {
     $path = [string]$op.path
     $encoding = Get-Encoding $op.encoding
     if (-not [IO.File]::Exists($path)) { return @{ exists = $false } }
-    $bytes = [IO.File]::ReadAllBytes($path)
+    $bytes = Read-Bytes $path
     $digest = ConvertTo-Hex ((New-Sha).ComputeHash($bytes))
     @{ exists = $true; content = $encoding.GetString($bytes); sha256 = $digest }
 }
@@ -638,12 +730,12 @@ function Invoke-OpWrite($op) {  # atomic: a temporary file beside it, then a ren
     $path = [string]$op.path
     $data = (Get-Encoding $op.encoding).GetBytes([string]$op.content)
     if ($op.append) {  # a log such as results.txt: the content is added to its end
-        $stream = [IO.File]::Open($path, [IO.FileMode]::Append)
+        $stream = [IO.File]::Open($path, [IO.FileMode]::Append, [IO.FileAccess]::Write, [IO.FileShare]::Read)
         try { $stream.Write($data, 0, $data.Length) } finally { $stream.Dispose() }
         return @{ changed = $data.Length -gt 0; backup_file = $null }
     }
     $current = $null
-    if ([IO.File]::Exists($path)) { $current = [IO.File]::ReadAllBytes($path) }
+    if ([IO.File]::Exists($path)) { $current = Read-Bytes $path }
     $have = ConvertTo-Hex ((New-Sha).ComputeHash([byte[]]::new(0)))
     if ($null -ne $current) { $have = ConvertTo-Hex ((New-Sha).ComputeHash($current)) }
     $same = $null -ne $current -and $have -ceq (ConvertTo-Hex ((New-Sha).ComputeHash($data)))
@@ -657,7 +749,8 @@ function Invoke-OpWrite($op) {  # atomic: a temporary file beside it, then a ren
     if ($op.backup -and $null -ne $current) {
         $now = [DateTime]::Now.ToString('yyyyMMddHHmmss', [Globalization.CultureInfo]::InvariantCulture)
         $backup = '{0}.{1}.bak' -f $path, $now
-        [IO.File]::Copy($path, $backup, $false)
+        Copy-Shared $path $backup ([IO.FileMode]::CreateNew)
+        [IO.File]::SetLastWriteTimeUtc($backup, [IO.File]::GetLastWriteTimeUtc($path))  # kept, as copy2 keeps it
     }
     Write-Atomically $path $data
     @{ changed = $true; backup_file = $backup }
@@ -687,7 +780,7 @@ function Invoke-OpStat($op) {  # dir: a folder or a link to one; resolved: where
 function Invoke-OpHash($op) {
     $path = [string]$op.path
     if (-not [IO.File]::Exists($path)) { return @{ exists = $false } }
-    $stream = [IO.File]::Open($path, [IO.FileMode]::Open, [IO.FileAccess]::Read, [IO.FileShare]::ReadWrite)
+    $stream = Open-Shared $path
     try {
         $digest = ConvertTo-Hex ((New-Sha).ComputeHash($stream))
         $size = $stream.Length
@@ -711,9 +804,9 @@ function Invoke-OpRemove($op) {  # a file, or a link as the link itself, never w
         if (($item.Attributes -band [IO.FileAttributes]::ReparsePoint) -eq 0) {
             throw "$path is a folder; only files are removed"
         }
-        [IO.Directory]::Delete($path, $false)  # not recursive: removes the junction or link, not its target
+        Invoke-Retried 'delete-link' $path
     } else {
-        [IO.File]::Delete($path)
+        Invoke-Retried 'delete' $path
     }
     @{ removed = $true }
 }
@@ -724,7 +817,7 @@ function Invoke-OpMove($op) {
     $item = Get-Entry $src
     if ($null -eq $item) { return @{ moved = $false } }
     if ($item -is [IO.DirectoryInfo]) {
-        [IO.Directory]::Move($src, $dest)
+        Invoke-Retried 'move-folder' $src $dest
     } else {
         Move-Over $src $dest
     }
@@ -740,7 +833,10 @@ function Invoke-OpLock($op) {  # under the guard: a lock that may be broken is, 
         $held = Read-Lock $path
         $notOurs = $null -eq $held -or [string]$held.token -cne $token
         if ($op.renew -and $notOurs) { return @{ acquired = $false; holder = $held; halt = $true } }
-        if ($null -ne $held -and (Test-Breakable $held $token)) { [IO.File]::Delete($path) }
+        if ($null -ne $held -and (Test-Breakable $held $token)) {
+            Clear-ReadOnly $path  # the lock file the executor wrote
+            Invoke-Retried 'delete' $path
+        }
         try {
             $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None)
         } catch {
@@ -767,7 +863,8 @@ function Invoke-OpUnlock($op) {  # removed only while it carries the token
         if ($null -eq $held -or $null -eq $held.token -or [string]$held.token -cne [string]$op.token) {
             return @{ released = $false }
         }
-        [IO.File]::Delete($path)
+        Clear-ReadOnly $path  # the lock file the executor wrote
+        Invoke-Retried 'delete' $path
     } finally {
         $guard.Dispose()
     }
@@ -780,7 +877,7 @@ function Invoke-OpCopy($op) {  # atomic: a temporary file beside dest, then a re
     if (-not [IO.File]::Exists($src)) { return @{ copied = $false } }
     [void][IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName([IO.Path]::GetFullPath($dest)))
     $tmp = '{0}.{1}.partial' -f $dest, $PID
-    [IO.File]::Copy($src, $tmp, $true)
+    Copy-Shared $src $tmp ([IO.FileMode]::Create)
     Move-Over $tmp $dest
     @{ copied = $true }
 }
@@ -895,6 +992,7 @@ function Save-Record([string]$path, $result) {  # $true once the run record is w
     try {
         $json = ConvertTo-Json -InputObject $result -Depth 10 -Compress
         [IO.File]::WriteAllText("$path.partial", $json, [Text.UTF8Encoding]::new($false))
+        Clear-ReadOnly $path  # the previous record: the executor wrote it
         Move-Over "$path.partial" $path
         $true
     } catch {
@@ -904,9 +1002,10 @@ function Save-Record([string]$path, $result) {  # $true once the run record is w
 
 # The batch: the operations in order up to the first that fails, then every cleanup operation.
 $secretValues = @{}
+$oemCodePage = Get-OemCodePage  # read once per batch
 try {
     $secretValues = Read-Secrets $Secrets
-    if ($BatchFile) { $Batch = [IO.File]::ReadAllText($BatchFile, [Text.Encoding]::UTF8) }
+    if ($BatchFile) { $Batch = Read-Text $BatchFile }
     $document = ConvertFrom-Json -InputObject $Batch
     $stamp = $null
     if ($document.stamp) {  # each run of a saved batch names its files by the time it started
