@@ -9,6 +9,7 @@ import re
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task import (
     SCRIPT_NAME,
     check_script_dir,
@@ -93,11 +94,11 @@ class ActionModule(InformixAction):
             contents[path] = json.dumps(saved_batch(informix, plan, plan_file), indent=1, sort_keys=True)
         if self._task.check_mode:
             return False  # the plan is the same; nothing is written
-        ops = [{"op": "mkdir", "path": args["script_dir"]}]
-        ops += [{"op": "write", "path": path, "content": content, "encoding": "utf-8"}
-                for path, content in contents.items()]
-        done = target.batch(ops)["results"]
-        return done[0]["created"] or any(r["changed"] for r in done[1:])
+        ops = Batch().add("folder", {"op": "mkdir", "path": args["script_dir"]})
+        for path, content in contents.items():
+            ops.add(("file", path), {"op": "write", "path": path, "content": content, "encoding": "utf-8"})
+        written = ops.results(target.batch(ops.ops))
+        return written["folder"]["created"] or any(written[("file", path)]["changed"] for path in contents)
 
     def _task_module(self, target, task):
         outcome = target.module("community.windows.win_scheduled_task", task)

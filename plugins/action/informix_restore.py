@@ -8,6 +8,7 @@ import dataclasses
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
@@ -82,11 +83,15 @@ class ActionModule(InformixAction):
         """One read-only round trip before anything is touched: each archive hashed against its manifest, which
         chunk files are missing, and whether a staging name in TAPEDEV is taken."""
         archives = [m for m in chain if m.get("archive_path")]
-        ops = [{"op": "hash", "path": m["archive_path"]} for m in archives]
-        ops += [{"op": "stat", "path": path} for path in list(chunks) + staged]
-        done = target.batch(ops, read_only=True)["results"] if ops else []
+        ops = Batch()
+        for number, manifest in enumerate(archives):  # two manifests may name one archive
+            ops.add(("hash", number), {"op": "hash", "path": manifest["archive_path"]})
+        for path in dict.fromkeys(list(chunks) + staged):  # a path listed twice is looked at once
+            ops.add(("stat", path), {"op": "stat", "path": path})
+        done = ops.results(target.batch(ops.ops, read_only=True)) if ops.ops else {}
         checked = []
-        for manifest, hashed in zip(archives, done):
+        for number, manifest in enumerate(archives):
+            hashed = done[("hash", number)]
             entry = {"archive": manifest["archive_path"], "ok": False}
             if not hashed["exists"]:
                 entry["reason"] = "archive file is missing"
@@ -95,10 +100,9 @@ class ActionModule(InformixAction):
             else:
                 entry["ok"] = True
             checked.append(entry)
-        stats = done[len(archives):]
         return {"archives": checked,
-                "missing_chunks": [c for c, st in zip(chunks, stats[:len(chunks)]) if not st["exists"]],
-                "staged": [p for p, st in zip(staged, stats[len(chunks):]) if st["exists"]]}
+                "missing_chunks": [c for c in chunks if not done[("stat", c)]["exists"]],
+                "staged": [p for p in staged if done[("stat", p)]["exists"]]}
 
     def _restore(self, target, args, probe, plan, destination, task_vars, lock, found):
         result = {"changed": False, **plan.report()}

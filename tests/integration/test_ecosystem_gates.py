@@ -92,6 +92,7 @@ def test_antsibull_docs_lint_fails_on_a_module_reference_that_names_no_module(tm
 
 
 def test_galaxy_import_fails_on_an_ansible_lint_finding_and_says_so_in_one_line(tmp_path):
+    """With its own lint pass on (GALAXY_IMPORT_LINT, as Galaxy imports); scripts/test lints once, before it."""
     playbook = """\
         ---
         - name: Site
@@ -103,7 +104,7 @@ def test_galaxy_import_fails_on_an_ansible_lint_finding_and_says_so_in_one_line(
         """
     collection = fixture_collection(tmp_path / "gates", playbook=textwrap.dedent(playbook))
     imported = run(os.path.join(ROOT, "scripts", "galaxy-import"), str(collection),
-                   GALAXY_IMPORT_WORK=str(tmp_path / "work"))
+                   GALAXY_IMPORT_WORK=str(tmp_path / "work"), GALAXY_IMPORT_LINT="True")
     assert imported.returncode == 1, imported.stdout + imported.stderr
     summary, *findings = imported.stdout.splitlines()
     assert summary == "galaxy-importer: fixture-gates-1.0.0.tar.gz: 1 finding(s), import completed"

@@ -201,7 +201,7 @@ def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tm
     assert first["stopped_at_deadline"] and not first["finished"] and 0 < first["percent_done"] < 100, first
     assert first["total"] == 5 and len(first["done"]) == first["percent_done"] / 20
     rest = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
-    assert rest.get("finished") and rest["percent_done"] == 100.0, rest
+    assert rest.get("finished") and rest["percent_done"] == 100.0, (rest.get("msg"), rest)
     assert len(rest["commands"]) == 5 - len(first["done"])
     assert estate.rows("lab-report") == estate.rows("lab-main")
     calls = labctl.windows_state(estate.root, "report")["calls"]

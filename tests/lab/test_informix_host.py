@@ -12,6 +12,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.action.informix_restore import ActionModule as Restore
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import Target
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import host as informix_host
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,6 +41,8 @@ class LocalTarget:
         done = json.loads(out.stdout)
         assert not (check and done["failed_at"] is not None), done
         return done
+
+    one = Target.one  # the seam's batch of one operation, through this batch
 
 
 def bare(sim, **keep):

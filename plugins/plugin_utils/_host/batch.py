@@ -73,6 +73,10 @@ class Batch:
         """Where an operation stands in the batch: a failure past it had it run."""
         return self.names.index(name)
 
+    def ran(self, done: dict) -> list:
+        """The names of the operations that ran, in order (up to a failure; cleanup apart)."""
+        return self.names[: len(done.get("results") or [])]
+
     def results(self, done: dict) -> dict:
         """name -> result of each operation that ran: those up to a failure, and every cleanup operation."""
         found = dict(zip(self.names, done.get("results") or []))

@@ -127,9 +127,9 @@ class Target:
                                 f"{(raw.get('stderr') or raw.get('stdout') or '').strip()[-500:]}", raw) from None
         if done.get("error"):
             raise RemoteFailure(f"the host executor failed: {done['error']}", done)
-        if check and done.get("failed_at") is not None:
-            failed = done["results"][done["failed_at"]]
-            raise RemoteFailure(failed.get("error") or f"{failed.get('op')} failed", failed)
+        failed = Batch.numbered(request["ops"], "op").failed(done) if check else None
+        if failed:
+            raise RemoteFailure(failed.result.get("error") or f"{failed.op['op']} failed", failed.result)
         return done
 
     def one(self, op: dict, read_only: bool = False, check: bool = True) -> dict:

@@ -81,7 +81,7 @@ def restore_batch(target, probe: Probe, plan: RestorePlan, timeout, lock, found)
     ops = restore_ops(informix, plan.chain, method, plan.tapedev, timeout, lock, found, server_up)
     raw = target.batch(ops.ops, ops.cleanup, check=False)
     results = ops.results(raw)
-    ran = ops.names[: len(raw["results"])]
+    ran = ops.ran(raw)
     touched = any(step_of(name) in TOUCHING for name in ran)
     left = results["left"]
     details = {"touched": touched, "onstat_rc": left.get("rc") if left.get("ok") else None,

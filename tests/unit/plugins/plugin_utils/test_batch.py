@@ -44,6 +44,7 @@ def test_the_failed_operation_is_named_with_its_step_and_later_ones_have_no_resu
     assert failed.line() == f"write failed: {failed.error}"
     assert failed.line(lambda op: "the page " + op["path"]) == f"the page {tmp_path / 'page'} failed: {failed.error}"
     assert set(writes.results(done)) == {"folder", ("page", "page")}
+    assert writes.ran(done) == ["folder", ("page", "page")]
     assert not (tmp_path / "never").exists() and (tmp_path / "page").read_text() == "old"
 
 

@@ -869,23 +869,35 @@ def _process_tree(pid):
     return found
 
 
+def _freeze_tree(pid):
+    """The run's whole tree stopped where it stands, a process started meanwhile included: Task Scheduler ends the
+    job object a task runs in, which holds every process the run started, however late."""
+    frozen = set()
+    while True:
+        grown = [p for p in _process_tree(pid) if p not in frozen]
+        if not grown:
+            return frozen
+        for found in grown:
+            try:
+                os.kill(found, signal.SIGSTOP)
+            except (ProcessLookupError, PermissionError):
+                pass
+        frozen.update(grown)
+
+
 def _stop_run(session, key):
     run = session.data.get(TASK_RUNS, {}).get(key)
     if not run or not _running(session, key):
         return
-    tree = _process_tree(run["pid"])
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in tree:
-            for kill in (lambda p, s: os.killpg(os.getpgid(p), s), os.kill):
-                try:
-                    kill(pid, sig)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_pid_start(pid) is not None for pid in tree):
-            time.sleep(0.02)
-        if all(_pid_start(pid) is None for pid in tree):
-            break
+    tree = _freeze_tree(run["pid"])
+    for pid in tree:  # ended at once, as TerminateJobObject ends them: nothing of the run writes afterwards
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_pid_start(pid) is not None for pid in tree):
+        time.sleep(0.02)
     run["stopped"] = time.time()
 
 
