@@ -14,10 +14,6 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import n
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.options import documented_spec
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure, Target
 
-# Keys of remote results that may be shown to the user.
-_DETAIL_KEYS = ("rc", "output", "onstat_arc", "lock", "touched", "created_chunks", "archives", "skipped_manifests",
-                "server_mode", "services_stopped", "safety_backup")
-
 
 class OsccAction(ActionBase):
     """Validation, the platform and path rules, and one-line errors for every plugin on the seam."""
@@ -28,6 +24,8 @@ class OsccAction(ActionBase):
     COMMON_PATHS: tuple = ()
     PATH_OPTIONS: tuple = ()
     PLATFORMS: tuple = ("windows", "posix")
+    # Keys of a remote failure's details that the result shows; a subject's base adds its own.
+    DETAIL_KEYS: tuple = ("rc", "output")
     # A subject's own errors that end the task with their one line (InformixAction: a chain that cannot be made).
     FAILURES: tuple = ()
 
@@ -59,7 +57,7 @@ class OsccAction(ActionBase):
         try:
             result.update(self.act(args, target, task_vars or {}))
         except RemoteFailure as exc:
-            result.update({k: v for k, v in exc.details.items() if k in _DETAIL_KEYS})
+            result.update({k: v for k, v in exc.details.items() if k in self.DETAIL_KEYS})
             result.update(failed=True, msg=str(exc))
         except (AnsibleActionFail, *self.FAILURES) as exc:
             result.update(failed=True, msg=str(exc))
