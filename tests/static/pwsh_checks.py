@@ -8,7 +8,10 @@
   is returned wrapped (,@(...)) so PowerShell does not unroll it to $null or a single item;
 - .NET regular expressions: every pattern literal of the scripts and every pattern the
   controller sends to a host compiles under .NET's own engine (Mono), which rejects Python-only
-  syntax such as (?P<name>...).
+  syntax such as (?P<name>...);
+- C#: the source every `Add-Type -TypeDefinition $variable` compiles (a here-string assigned to
+  that variable) compiles as a library under Mono's mcs in C# 5, the language Windows PowerShell
+  5.1's Add-Type compiles on .NET Framework 4 (P/Invoke declarations compile without running).
 
 `python tests/static/pwsh_checks.py [files...]` prints the findings and a summary line; exit 1 on
 any finding.
@@ -176,6 +179,48 @@ def _unwrapped_returns(source: bytes, function, name: str) -> list[str]:
     return found
 
 
+def embedded_csharp(source: bytes, name: str) -> list[tuple[str, str]]:
+    """(where, code) of each C# source an `Add-Type -TypeDefinition $variable` compiles: the verbatim here-string
+    assigned to that variable; an Add-Type given anything else is a finding (code None)."""
+    tree = PARSER.parse(source)
+    here_strings = {}
+    for node in _walk(tree.root_node):
+        if node.type == "assignment_expression":
+            literal = next((n for n in _walk(node.children[-1]) if n.type == "verbatim_here_string_characters"), None)
+            if literal is not None:
+                body = _text(source, literal)
+                here_strings[_text(source, node.children[0]).strip().lower()] = (
+                    f"{name}:{_where(literal)}", body[body.index("\n") + 1:body.rindex("\n")])
+    found = []
+    for node in _walk(tree.root_node):
+        if node.type == "command" and _text(source, node).lower().startswith("add-type"):
+            elements = [c for c in _walk(node) if c.type in ("command_parameter", "variable")]
+            given = [elements[i + 1] for i, e in enumerate(elements[:-1]) if e.type == "command_parameter" and
+                     _text(source, e).lower() == "-typedefinition" and elements[i + 1].type == "variable"]
+            code = here_strings.get(_text(source, given[0]).lower()) if given else None
+            found.append(code or (f"{name}:{_where(node)}", None))
+    return found
+
+
+def csharp_problems(sources: list[tuple[str, str]], cache_dir: str) -> list[str]:
+    """Compile each embedded C# source as a C# 5 library with mcs; findings for those it rejects."""
+    problems = []
+    os.makedirs(cache_dir, exist_ok=True)
+    for where, code in sources:
+        if code is None:
+            problems.append(f"{where}: Add-Type without -TypeDefinition $variable of a here-string")
+            continue
+        stem = os.path.join(cache_dir, f"add_type_{hashlib.sha256(code.encode()).hexdigest()[:12]}")
+        with open(stem + ".cs", "w") as handle:
+            handle.write(code)
+        done = subprocess.run(["mcs", "-nologo", "-target:library", "-langversion:5", "-warnaserror+",
+                               f"-out:{stem}.dll", stem + ".cs"], capture_output=True, text=True)
+        if done.returncode != 0:
+            errors = " | ".join(line for line in done.stdout.splitlines() if "error" in line)
+            problems.append(f"{where}: the C# does not compile: {errors}")
+    return problems
+
+
 def dotnet_regex_problems(patterns: list[tuple[str, str]], cache_dir: str) -> list[str]:
     """Compile each pattern with .NET's Regex under Mono; findings for those it rejects."""
     if not patterns:
@@ -210,15 +255,18 @@ def request_patterns() -> list[tuple[str, str]]:
 
 
 def run(files: list[str], with_requests: bool = True) -> list[str]:
-    findings, patterns = [], []
+    findings, patterns, csharp = [], [], []
     for path in files:
         with open(path, "rb") as handle:
-            more, found = check_source(handle.read(), os.path.relpath(path, ROOT))
+            source = handle.read()
+        more, found = check_source(source, os.path.relpath(path, ROOT))
         findings += more
         patterns += found
+        csharp += embedded_csharp(source, os.path.relpath(path, ROOT))
     if with_requests:
         patterns += request_patterns()
     findings += dotnet_regex_problems(patterns, os.path.join(ROOT, ".cache", "static"))
+    findings += csharp_problems(csharp, os.path.join(ROOT, ".cache", "static"))
     return findings, len(patterns)
 
 
@@ -227,7 +275,7 @@ def main(argv):
     findings, count = run(files, with_requests=not argv[1:])
     for finding in findings:
         print(finding)
-    print(f"pwsh checks: {len(files)} script(s), {count} regular expression(s): "
+    print(f"pwsh checks: {len(files)} script(s), {count} regular expression(s), C# of Add-Type: "
           f"{len(findings) or 'no'} finding(s)")
     return 1 if findings else 0
 

@@ -35,7 +35,7 @@ BLOCKS = {"if_statement", "elseif_clauses", "elseif_clause", "else_clause", "try
           "catch_clause", "finally_clause", "foreach_statement", "for_statement", "while_statement", "do_statement",
           "switch_statement", "switch_body", "switch_clauses", "switch_clause"}
 # .NET methods the operations call as statements that return nothing, and commands that write nothing.
-VOID_METHODS = {"dispose", "close", "flush", "write", "kill", "flushfinalblock",
+VOID_METHODS = {"dispose", "close", "flush", "write", "kill", "flushfinalblock", "assign", "terminate",
                 "delete", "copy", "copyto", "move", "replace", "sort", "zerofreebstr", "writealltext",
                 "setattributes", "setlastwritetimeutc"}
 # Commands that write nothing to the output: cmdlets so documented, and the executor's own helpers named here, whose
@@ -43,9 +43,10 @@ VOID_METHODS = {"dispose", "close", "flush", "write", "kill", "flushfinalblock",
 QUIET_HELPERS = {"stop-tree", "move-over", "write-atomically", "expand-entry", "set-environment", "invoke-retried",
                  "clear-readonly", "copy-shared"}
 QUIET_COMMANDS = {"import-module", "add-pssnapin", "add-member", "start-sleep"} | QUIET_HELPERS
-# The executor's size: its functions (the operations' and their helpers, measured 68: issue 18 added 7 for the OEM
-# code page, shared reads and copies, read-only temporary files and retried changes) and the length of each.
-MOST_FUNCTIONS = 68
+# The executor's size: its functions (the operations' and their helpers, measured 69: issue 18 added 7 for the OEM
+# code page, shared reads and copies, read-only temporary files and retried changes, and 1 for the job object)
+# and the length of each.
+MOST_FUNCTIONS = 69
 LONGEST_FUNCTION = 60
 WIDEST_LINE = 120
 
@@ -365,8 +366,12 @@ def test_its_form():
     assert script.text(first) == "$ErrorActionPreference = 'Stop'"
     lowered = text.lower()
     for never in ("cmd.exe", "cmd /c", "invoke-expression", "set-strictmode", "2>&1", "driveinfo", "start-process",
-                  "add-type", "[scriptblock]::create"):
+                  "[scriptblock]::create", "taskkill"):
         assert never not in lowered, never
+    # Add-Type compiles one thing only: the process job's C# (test_the_process_job_s_csharp_compiles_as_csharp_5)
+    added = [script.text(n) for n in _walk(script.root) if n.type == "command" and
+             script.text(n).lower().startswith("add-type")]
+    assert added == ["Add-Type -TypeDefinition $processJobSource -Language CSharp"]
 
 
 def form_problems(source: bytes) -> list[str]:
@@ -544,9 +549,10 @@ def test_removal_and_renaming_stay_below_the_root():
 
 
 @pytest.mark.parametrize("function, calls", [
-    ("invoke-oprun", ["[IO.FileMode]::CreateNew", "New-Sha", "CryptoStream", "Stop-Tree $proc", ".ExitCode"]),
-    ("invoke-opprompted", ["[Text.RegularExpressions.RegexOptions]::IgnoreCase", "Stop-Tree $proc", "$secretValues"]),
-    ("stop-tree", ["'taskkill.exe'), '/T', '/F', '/PID'"]),
+    ("invoke-oprun", ["[IO.FileMode]::CreateNew", "New-Sha", "CryptoStream", "Stop-Tree $job $proc", ".ExitCode"]),
+    ("invoke-opprompted", ["[Text.RegularExpressions.RegexOptions]::IgnoreCase", "Stop-Tree $job $proc",
+                           "$secretValues"]),
+    ("stop-tree", ["$job.Terminate()"]),
     ("new-sha", ["[Security.Cryptography.SHA256]::Create()"]),
     ("invoke-opwrite", ["Move-Over $tmp $path", "'{0}.{1}.partial' -f $path, $PID"]),
     ("move-over", ["Invoke-Retried 'replace' $tmp $path", "Invoke-Retried 'move' $tmp $path",
@@ -1102,7 +1108,7 @@ def command_line_problems(source: bytes) -> list[str]:
     for node in _walk(script.root):
         if node.type == "command_name" and script.text(node).lower() in ("start-process", "saps", "start"):
             problems.append(f"line {script.line(node)}: {script.text(node)} starts a program through the shell")
-    for name in ("stop-tree", "invoke-oprun", "invoke-opprompted"):
+    for name in ("invoke-oprun", "invoke-opprompted"):
         function = script.functions.get(name)
         if function is None or "Start-Program" not in script.text(function) or ".ExitCode" not in script.text(function):
             problems.append(f"{name} starts a program without reading its ExitCode")
@@ -1114,18 +1120,127 @@ def test_programs_start_only_from_an_argv_quoted_by_one_function():
 
 
 @pytest.mark.parametrize("old, new, words", [
-    ("$kill = Start-Program (New-StartInfo $argv $null '' (Get-Encoding 'oem'))",
-     "$info = New-StartInfo $argv $null '' (Get-Encoding 'oem'); $info.Arguments = '/T /F /PID ' + $proc.Id\n"
-     "        $kill = Start-Program $info", "Arguments is set in"),
+    ("        $proc = Start-Program $info $job\n",
+     "        $info.Arguments = '/c ' + $op.argv[0]\n        $proc = Start-Program $info $job\n",
+     "Arguments is set in"),
     ("$info.UseShellExecute = $false", "$info.UseShellExecute = $true", "not '$false'"),
     ("$info.FileName = [string]$argv[0]", "$info.FileName = 'cmd.exe'", "cmd.exe appears"),
     ("$info.Arguments = ConvertTo-CommandLine @($argv | Select-Object -Skip 1)",
      "$info.Arguments = $argv[1..99] -join ' '", "not 'ConvertTo-CommandLine"),
     ("Start-Sleep -Milliseconds 25", "Start-Process -FilePath $x; Start-Sleep -Milliseconds 25", "through the shell"),
     ("$objects = @(& $command @params", "$objects = @(& $name @params", "& runs"),
-    ("if (-not $kill.WaitForExit(60000) -or $kill.ExitCode -ne 0)",
-     "if (-not $kill.WaitForExit(60000))", "stop-tree starts a program without reading"),
+    ("if ($proc.HasExited) { $rc = $proc.ExitCode }", "if ($proc.HasExited) { $rc = 0 }",
+     "invoke-oprun starts a program without reading"),
 ])
 def test_a_broken_copy_fails_the_command_line_rules(old, new, words):
     problems = command_line_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
+
+
+# --- the process tree: a Job object (issue 18 item 3) ---
+
+def job_problems(source: bytes) -> list[str]:
+    """How a program and everything it starts are ended: each program joins a Job object right after it started
+    (kill-on-close), the job is terminated at the deadline or when the program ended but what it started still holds
+    its output, its handle is closed in a finally; no taskkill; the output read is kept and an exit code that does
+    not exist is never read."""
+    script = Script(source)
+    problems = []
+
+    def body(name):
+        return script.text(script.functions[name]) if name in script.functions else ""
+
+    if b"taskkill" in source.lower():
+        problems.append("taskkill appears in the script: it misses descendants whose parent already exited")
+    embedded = pwsh_checks.embedded_csharp(source, "executor.ps1")
+    code = (embedded[0][1] or "") if len(embedded) == 1 else ""
+    for needed in ("KillOnJobClose = 0x2000", "limits.Basic.LimitFlags = KillOnJobClose;",
+                   "ExtendedLimitInformation = 9",
+                   "SetInformationJobObject(handle, ExtendedLimitInformation, ref limits",
+                   "AssignProcessToJobObject(handle, process.Handle)", "TerminateJobObject(handle,",
+                   "CloseHandle(handle)"):
+        if needed not in code:
+            problems.append(f"the job's C# lacks {needed!r}")
+    start = [c for c in script.statements(script.functions["start-program"]).children if c.type != "comment"]
+    if len(start) < 2 or "[Diagnostics.Process]::Start($info)" not in script.text(start[0]) or \
+            not script.text(start[1]).startswith("try {\n        $job.Assign($proc)\n"):
+        problems.append("Start-Program does not assign the process to its job right after starting it")
+    if "$job.Terminate()" not in body("stop-tree"):
+        problems.append("Stop-Tree does not terminate the job")
+    run = script.functions["invoke-oprun"]
+    run_text = body("invoke-oprun")
+    if not 0 <= run_text.find("$job = New-ProcessJob") < run_text.find("$proc = Start-Program $info $job"):
+        problems.append("Invoke-OpRun does not start its program in a new job")
+    stops = [n for n in _walk(run) if n.type == "command" and script.text(n) == "Stop-Tree $job $proc"]
+    guards = []
+    for stop in stops:
+        node = stop.parent
+        while node is not None and node.type != "if_statement":
+            node = node.parent
+        guards.append(script.text(node.children[2]) if node is not None else "")
+    if guards != ["$ending -cne 'done'"] or "$ending = Wait-Program" not in run_text:
+        problems.append(f"Invoke-OpRun ends the job under {guards}, not at the deadline or on held output")
+    wait = body("wait-program")
+    for needed in ("if ([DateTime]::UtcNow -ge $deadline) { return 'late' }",
+                   "if ([DateTime]::UtcNow -ge $heldAfter) { return 'held' }", "$heldOutputGraceSeconds"):
+        if needed not in wait:
+            problems.append(f"Wait-Program lacks {needed!r}")
+    finals = [script.text(n) for n in _walk(run) if n.type == "finally_clause"]
+    if not any("$job.Dispose()" in f for f in finals) or "$job.Dispose()" not in body("invoke-opprompted"):
+        problems.append("a job's handle is not closed (Dispose) in a finally")
+    for node in _walk(run):
+        if node.type == "member_name" and script.text(node) == "ExitCode":
+            guard = node
+            while guard is not None and guard.type != "if_statement":
+                guard = guard.parent
+            if guard is None or script.text(guard.children[2]) != "$proc.HasExited":
+                problems.append(f"line {script.line(node)}: ExitCode read without $proc.HasExited: it may throw")
+    output = body("get-output").lower()
+    if script.parameters(script.functions["get-output"]) != ["$reads", "$tofile"] or "return ''" in output or \
+            "Get-Output $reads ([bool]$toFile)" not in run_text:
+        problems.append("Get-Output does not keep the output read when the run timed out")
+    return problems
+
+
+def test_a_program_and_all_it_starts_are_held_and_ended_by_a_job_object():
+    assert job_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("        $job.Assign($proc)\n", "        [void]$proc.Id\n", "does not assign the process to its job"),
+    ("        $job.Terminate()\n", "        $proc.Kill()\n", "Stop-Tree does not terminate the job"),
+    ("        $job.Terminate()\n", "        $job.Terminate()\n        & taskkill.exe /T /F /PID $proc.Id\n",
+     "taskkill appears"),
+    ("limits.Basic.LimitFlags = KillOnJobClose;", "limits.Basic.LimitFlags = 0;", "lacks 'limits.Basic.LimitFlags"),
+    ("TerminateJobObject(handle, EndedExitCode)", "false", "lacks 'TerminateJobObject(handle,'"),
+    ("        $job = New-ProcessJob\n        $info", "        $info", "does not start its program in a new job"),
+    ("if ($ending -cne 'done') {", "if ($ending -ceq 'late') {", "not at the deadline or on held output"),
+    ("if ([DateTime]::UtcNow -ge $heldAfter) { return 'held' }", "", "Wait-Program lacks"),
+    ("        if ($null -ne $job) { $job.Dispose() }", "", "not closed (Dispose) in a finally"),
+    ("$rc = -1  # a program", "$rc = $proc.ExitCode  # a program", "ExitCode read without $proc.HasExited"),
+    ("    $wanted = $reads\n", "    if ($timedOut) { return '' }\n    $wanted = $reads\n",
+     "does not keep the output read"),
+])
+def test_a_copy_that_does_not_end_the_tree_with_a_job_fails(old, new, words):
+    problems = job_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
+
+
+def test_the_process_job_s_csharp_compiles_as_csharp_5():
+    """No PowerShell runs here: mcs compiles the here-string Add-Type compiles on the host, in C# 5 (P/Invoke
+    declarations compile without running)."""
+    embedded = pwsh_checks.embedded_csharp(SOURCE, "executor.ps1")
+    assert len(embedded) == 1 and "public sealed class ProcessJob : IDisposable" in embedded[0][1]
+    assert pwsh_checks.csharp_problems(embedded, CACHE) == []
+    assert all(len(line) <= WIDEST_LINE for line in embedded[0][1].splitlines())
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ('"CreateJobObject failed"', '$"CreateJobObject failed: {handle}"', "does not compile"),  # C# 6
+    ("static extern bool CloseHandle(IntPtr handle);", "static extern bool CloseHandle(IntPtr handle)",
+     "does not compile"),
+    ("Add-Type -TypeDefinition $processJobSource", "Add-Type -Path $processJobSource", "Add-Type without"),
+])
+def test_a_broken_csharp_copy_fails_to_compile(old, new, words):
+    problems = pwsh_checks.csharp_problems(pwsh_checks.embedded_csharp(mutated(old, new), "executor.ps1"), CACHE)
     assert any(words in p for p in problems), problems

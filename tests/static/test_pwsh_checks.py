@@ -80,3 +80,33 @@ def test_the_grammar_reads_ansible_windows_own_scripts():
             tree = pwsh_checks.PARSER.parse(handle.read())
         clean += not any(n.is_error or n.is_missing for n in pwsh_checks._walk(tree.root_node))
     assert clean / len(sources) >= 0.9, f"{clean} of {len(sources)} parse clean"
+
+
+ADDED_TYPE = """
+$source = @'
+namespace Fixture
+{
+    public static class Answer
+    {
+        public static int Get() { return 42; }
+    }
+}
+'@
+Add-Type -TypeDefinition $source -Language CSharp
+"""
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("", "", None),
+    ("return 42;", "return 42", "does not compile"),
+    ("public static int Get() { return 42; }", "public static int Get() => 42;", "does not compile"),  # C# 6
+    ("-TypeDefinition $source", "-Path $source", "Add-Type without -TypeDefinition"),
+])
+def test_the_csharp_an_add_type_compiles_is_compiled_as_csharp_5(tmp_path, old, new, words):
+    script = tmp_path / "fixture.ps1"
+    script.write_text(ADDED_TYPE.replace(old, new, 1) if old else ADDED_TYPE)
+    found, _count = pwsh_checks.run([str(script)], with_requests=False)
+    if words is None:
+        assert found == []
+    else:
+        assert any(words in f for f in found), found

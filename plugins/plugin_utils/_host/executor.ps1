@@ -7,6 +7,124 @@
 # returns hashtable literals of its result keys; helpers never see $op (tests/static/test_executor_contract.py).
 $ErrorActionPreference = 'Stop'
 
+# A Job object holds a program and every process it starts, whatever their parents: a timeout ends them all, and
+# closing the job (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE) ends whatever is left. C# 5 for Add-Type on .NET Framework 4.
+$processJobSource = @'
+using System;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace OsccAdmin
+{
+    public sealed class ProcessJob : IDisposable
+    {
+        const int ExtendedLimitInformation = 9;  // JOBOBJECTINFOCLASS.JobObjectExtendedLimitInformation
+        const uint KillOnJobClose = 0x2000;  // JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
+        const uint EndedExitCode = 1;  // the exit code of every process TerminateJobObject ends
+
+        [StructLayout(LayoutKind.Sequential)]
+        struct BasicLimits
+        {
+            public long PerProcessUserTimeLimit;
+            public long PerJobUserTimeLimit;
+            public uint LimitFlags;
+            public UIntPtr MinimumWorkingSetSize;
+            public UIntPtr MaximumWorkingSetSize;
+            public uint ActiveProcessLimit;
+            public UIntPtr Affinity;
+            public uint PriorityClass;
+            public uint SchedulingClass;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        struct IoCounters
+        {
+            public ulong ReadOperationCount;
+            public ulong WriteOperationCount;
+            public ulong OtherOperationCount;
+            public ulong ReadTransferCount;
+            public ulong WriteTransferCount;
+            public ulong OtherTransferCount;
+        }
+
+        [StructLayout(LayoutKind.Sequential)]
+        struct ExtendedLimits
+        {
+            public BasicLimits Basic;
+            public IoCounters Io;
+            public UIntPtr ProcessMemoryLimit;
+            public UIntPtr JobMemoryLimit;
+            public UIntPtr PeakProcessMemoryUsed;
+            public UIntPtr PeakJobMemoryUsed;
+        }
+
+        [DllImport("kernel32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
+        static extern IntPtr CreateJobObjectW(IntPtr attributes, string name);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        static extern bool SetInformationJobObject(IntPtr job, int infoClass, ref ExtendedLimits info, int length);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        static extern bool AssignProcessToJobObject(IntPtr job, IntPtr process);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        static extern bool TerminateJobObject(IntPtr job, uint exitCode);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        static extern bool CloseHandle(IntPtr handle);
+
+        IntPtr handle;
+
+        public ProcessJob()
+        {
+            handle = CreateJobObjectW(IntPtr.Zero, null);
+            if (handle == IntPtr.Zero)
+            {
+                throw new Win32Exception(Marshal.GetLastWin32Error(), "CreateJobObject failed");
+            }
+            ExtendedLimits limits = new ExtendedLimits();
+            limits.Basic.LimitFlags = KillOnJobClose;
+            int length = Marshal.SizeOf(typeof(ExtendedLimits));
+            if (!SetInformationJobObject(handle, ExtendedLimitInformation, ref limits, length))
+            {
+                int error = Marshal.GetLastWin32Error();
+                Dispose();
+                throw new Win32Exception(error, "SetInformationJobObject failed");
+            }
+        }
+
+        // Right after the program started: from then on every process it starts is in the job too.
+        public void Assign(Process process)
+        {
+            if (!AssignProcessToJobObject(handle, process.Handle))
+            {
+                throw new Win32Exception(Marshal.GetLastWin32Error(), "AssignProcessToJobObject failed");
+            }
+        }
+
+        public void Terminate()
+        {
+            if (!TerminateJobObject(handle, EndedExitCode))
+            {
+                throw new Win32Exception(Marshal.GetLastWin32Error(), "TerminateJobObject failed");
+            }
+        }
+
+        public void Dispose()
+        {
+            if (handle != IntPtr.Zero)
+            {
+                CloseHandle(handle);
+                handle = IntPtr.Zero;
+            }
+        }
+    }
+}
+'@
+# How long the output may stay open once the program ended (executor_posix.HELD_OUTPUT_GRACE_SECONDS).
+$heldOutputGraceSeconds = 5
+
 # ---- messages, encodings, hashes ----
 
 function Get-Message($record) {
@@ -137,25 +255,37 @@ function Set-Environment([Diagnostics.ProcessStartInfo]$info, $environment, $sec
     }
 }
 
-function Start-Program([Diagnostics.ProcessStartInfo]$info) {
+function New-ProcessJob {
+    # The type is compiled once per host process: a PSRP runspace pool may already hold it from an earlier batch.
+    if (-not ('OsccAdmin.ProcessJob' -as [type])) {
+        Add-Type -TypeDefinition $processJobSource -Language CSharp
+    }
+    New-Object OsccAdmin.ProcessJob
+}
+
+function Start-Program([Diagnostics.ProcessStartInfo]$info, $job) {
+    # The program joins its job at once, so the processes it starts are in the job whatever becomes of it.
     try {
-        [Diagnostics.Process]::Start($info)
+        $proc = [Diagnostics.Process]::Start($info)
     } catch {
         throw "$($info.FileName) could not be started: $(Get-Message $_)"
     }
+    try {
+        $job.Assign($proc)
+    } catch {
+        try { $proc.Kill() } catch { }
+        $proc.Dispose()
+        throw "$($info.FileName) could not be put in a job object: $(Get-Message $_)"
+    }
+    $proc
 }
 
-function Stop-Tree([Diagnostics.Process]$proc) {
-    # .NET Framework's Process.Kill ends one process, not its children: taskkill /T ends the tree.
-    if (-not $proc.HasExited) {
-        $argv = @((Join-Path ([Environment]::SystemDirectory) 'taskkill.exe'), '/T', '/F', '/PID', [string]$proc.Id)
-        $kill = Start-Program (New-StartInfo $argv $null '' (Get-Encoding 'oem'))
-        $kill.StandardInput.Close()
-        $null = $kill.StandardError.ReadToEndAsync()
-        $null = $kill.StandardOutput.ReadToEnd()
-        if (-not $kill.WaitForExit(60000) -or $kill.ExitCode -ne 0) {
-            try { $proc.Kill() } catch { }  # at least the program itself
-        }
+function Stop-Tree($job, [Diagnostics.Process]$proc) {
+    # Process.Kill ends one process, a walk of parent ids misses those whose parent exited: the job ends them all.
+    try {
+        $job.Terminate()
+    } catch {
+        try { $proc.Kill() } catch { }  # at least the program itself
     }
     [void]$proc.WaitForExit(30000)
 }
@@ -180,17 +310,25 @@ function Start-Reads([Diagnostics.Process]$proc, $sink) {
     , @($out, $err)
 }
 
-function Get-Output([object[]]$reads, [bool]$timedOut, [bool]$toFile) {
-    # The output a run reports: none after a timeout, stderr when stdout went to a file, else stdout then stderr.
-    if ($timedOut) { return '' }
-    if ($toFile) { return $reads[1].Result }
-    $reads[0].Result + $reads[1].Result
+function Get-Output([object[]]$reads, [bool]$toFile) {
+    # The output a run reports, also after a timeout: stderr when stdout went to a file, else stdout then stderr.
+    # A read still held open (by a process outside the job) gives nothing.
+    $wanted = $reads
+    if ($toFile) { $wanted = @($reads[1]) }
+    $text = ''
+    foreach ($read in $wanted) {
+        if ($read.IsFaulted) { throw (Get-Message $read.Exception) }
+        if ($read.Status -eq [Threading.Tasks.TaskStatus]::RanToCompletion) { $text += $read.Result }
+    }
+    $text
 }
 
 function Wait-Program([Diagnostics.Process]$proc, [object[]]$reads, [object[]]$sources, [double]$seconds) {
-    # True when the program ended and all its output was read within $seconds. Its stdin is fed the sources in
-    # turn, then closed.
+    # 'done' when the program ended and all its output was read within $seconds; 'held' when it ended but, a few
+    # seconds later, a process it started still holds its output; 'late' at the deadline. Its stdin is fed the
+    # sources in turn, then closed.
     $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
+    $heldAfter = $null  # once the program ended: when a process still holding its output is ended
     $next = 0  # the source to feed next; one past the last: stdin is closed
     $feed = $null
     while ($true) {
@@ -202,8 +340,12 @@ function Wait-Program([Diagnostics.Process]$proc, [object[]]$reads, [object[]]$s
             try { $proc.StandardInput.Close() } catch { }
             $next++
         }
-        if ($proc.HasExited -and -not @($reads | Where-Object { -not $_.IsCompleted }).Count) { return $true }
-        if ([DateTime]::UtcNow -ge $deadline) { return $false }
+        if ($proc.HasExited) {
+            if (-not @($reads | Where-Object { -not $_.IsCompleted }).Count) { return 'done' }
+            if ($null -eq $heldAfter) { $heldAfter = [DateTime]::UtcNow.AddSeconds($heldOutputGraceSeconds) }
+            if ([DateTime]::UtcNow -ge $heldAfter) { return 'held' }
+        }
+        if ([DateTime]::UtcNow -ge $deadline) { return 'late' }
         Start-Sleep -Milliseconds 25
     }
 }
@@ -629,6 +771,7 @@ function Invoke-OpRun($op) {
     $file = $null
     $sink = $null
     $proc = $null
+    $job = $null
     try {
         $sources = Open-Input $encoding ([string]$op.stdin_text) $op.stdin_files
         if ($toFile) {  # a new file, never an existing one, hashed while it streams
@@ -637,17 +780,21 @@ function Invoke-OpRun($op) {
             $mode = [Security.Cryptography.CryptoStreamMode]::Write
             $sink = [Security.Cryptography.CryptoStream]::new($file, $hasher, $mode)
         }
-        $proc = Start-Program (New-StartInfo $op.argv $op.env $op.cwd $encoding $op.secret_env $op.env_defaults)
+        $job = New-ProcessJob
+        $info = New-StartInfo $op.argv $op.env $op.cwd $encoding $op.secret_env $op.env_defaults
+        $proc = Start-Program $info $job
         $reads = Start-Reads $proc $sink
         $out = $reads[0]
-        $timedOut = -not (Wait-Program $proc $reads $sources ([double]$op.timeout))
-        if ($timedOut) {
-            Stop-Tree $proc
+        $ending = Wait-Program $proc $reads $sources ([double]$op.timeout)
+        if ($ending -cne 'done') {  # at the deadline, or the program ended and what it started holds its output
+            Stop-Tree $job $proc
             try { [void][Threading.Tasks.Task]::WaitAll([Threading.Tasks.Task[]]$reads, 30000) } catch { }
         }
-        $rc = $proc.ExitCode
+        $timedOut = $ending -ceq 'late' -or -not $proc.HasExited
+        $rc = -1  # a program that could not be ended has no exit code: it is reported timed out
+        if ($proc.HasExited) { $rc = $proc.ExitCode }
         $halt = $null -ne $op.ok_rc -and -not (@($op.ok_rc) -contains $rc)
-        $output = Get-Output $reads $timedOut ([bool]$toFile)
+        $output = Get-Output $reads ([bool]$toFile)
         if (-not $toFile) { return @{ rc = $rc; output = $output; timed_out = $timedOut; halt = $halt } }
         if (-not $out.IsCompleted) { throw "$toFile is still held open after the program was ended" }
         if ($out.IsFaulted) { throw (Get-Message $out.Exception) }
@@ -666,6 +813,7 @@ function Invoke-OpRun($op) {
             if ($null -ne $stream) { $stream.Dispose() }
         }
         if ($null -ne $proc) { $proc.Dispose() }
+        if ($null -ne $job) { $job.Dispose() }  # kill-on-close: nothing the program started outlives the run
     }
 }
 
@@ -676,7 +824,13 @@ function Invoke-OpPrompted($op) {
     $seconds = [double]$op.timeout
     $talk = New-Conversation $op.stage
     $name = [IO.Path]::GetFileName([string]@($op.argv)[0])
-    $proc = Start-Program (New-StartInfo $op.argv $op.env $op.cwd $encoding)
+    $job = New-ProcessJob
+    try {
+        $proc = Start-Program (New-StartInfo $op.argv $op.env $op.cwd $encoding) $job
+    } catch {
+        $job.Dispose()
+        throw
+    }
     $stdin = $proc.StandardInput.BaseStream
     $streams = Start-Reading $proc
     $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
@@ -706,11 +860,12 @@ function Invoke-OpPrompted($op) {
         $rc = $proc.ExitCode
     } catch {
         $why = Get-Message $_
-        Stop-Tree $proc
+        Stop-Tree $job $proc
         $tail = $talk.transcript.Substring([Math]::Max(0, $talk.transcript.Length - 500))
         throw "$why; $name was stopped. Output: $tail"
     } finally {
         $proc.Dispose()
+        $job.Dispose()
     }
     $unanswered = Get-Unanswered $prompts $talk.answered
     $output = $talk.transcript

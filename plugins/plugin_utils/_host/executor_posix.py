@@ -25,6 +25,8 @@ from datetime import datetime, timezone
 
 ENCODINGS = {"utf-8": "utf-8", "latin-1": "latin-1", "oem": "utf-8"}  # POSIX programs write the locale's UTF-8
 SECRET_VALUES = {}  # the batch's secrets by key, for secret_env and "secret:" replies
+# How long the output may stay open once the program ended (executor.ps1's $heldOutputGraceSeconds).
+HELD_OUTPUT_GRACE_SECONDS = 5
 
 
 class OpError(Exception):
@@ -110,7 +112,8 @@ def _collect(proc, stdin_data, handles, stream, timeout):
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
-    reader.join(max(0.0, deadline - time.monotonic()))
+    # Once the program ended, a child still holding its output is waited for only briefly, not to the deadline.
+    reader.join(max(0.0, min(deadline - time.monotonic(), HELD_OUTPUT_GRACE_SECONDS)))
     if timed_out or reader.is_alive():  # the program, or a child still holding its output, is ended
         _end_tree(proc)
         reader.join(5)

@@ -463,6 +463,32 @@ def test_a_child_that_keeps_the_output_open_does_not_outlast_the_timeout(tmp_pat
     assert time.monotonic() - start < 15 and "hello" in done["output"]
 
 
+def test_a_timeout_keeps_the_output_read_so_far(tmp_path):
+    """Issue 18 item 3: the output read before the deadline is reported with timed_out, on both executors."""
+    slow = program(tmp_path, "slow", "import sys, time\nprint('partial', flush=True)\ntime.sleep(60)")
+    started = time.monotonic()
+    result = one(op="run", argv=[slow], timeout=2)
+    assert result["timed_out"] and time.monotonic() - started < 10
+    assert result["output"] == "partial\n"
+
+
+def test_a_child_holding_the_output_after_the_program_ended_ends_the_wait_not_the_deadline(tmp_path):
+    """Issue 18 item 3: the program exits, a child it started keeps stdout open: the wait ends a short grace after
+    the program's exit (not at the deadline), the child is ended, the output read is kept, the program's exit code
+    is reported and the run did not time out."""
+    marker = tmp_path / "child-alive"
+    child = program(tmp_path, "c", f"import time\ntime.sleep(10)\nopen({str(marker)!r}, 'w').close()")
+    parent = program(tmp_path, "p", f"import subprocess\nsubprocess.Popen([{child!r}])\nprint('started', flush=True)\n"
+                     "raise SystemExit(4)")
+    started = time.monotonic()
+    result = one(op="run", argv=[parent], timeout=60)
+    waited = time.monotonic() - started
+    assert executor.HELD_OUTPUT_GRACE_SECONDS <= waited < executor.HELD_OUTPUT_GRACE_SECONDS + 10, waited
+    assert result["rc"] == 4 and not result["timed_out"] and result["output"] == "started\n"
+    time.sleep(10 - waited + 2)
+    assert not marker.exists()  # the child holding the output was ended with its tree
+
+
 def test_a_batch_larger_than_an_argument_can_be_reaches_the_host_in_the_program(tmp_path):
     """The Target defines BATCH atop the program on stdin: a Linux argument holds at most 128 KiB."""
     import subprocess
