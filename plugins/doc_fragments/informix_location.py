@@ -11,12 +11,12 @@ options:
   informixdir:
     description:
       - The Informix installation directory on the host (C(INFORMIXDIR)); must be an absolute path.
-      - When omitted, found as the notes say (at the latest from the host's C(INFORMIXDIR) environment variable).
+      - When omitted, found where the notes say, last of all in the host's C(INFORMIXDIR) environment variable.
     type: str
   informixserver:
     description:
       - The Informix server name (C(INFORMIXSERVER)), on OSCC C(ol_<servername>).
-      - When omitted, found as the notes say (at the latest from the host's C(INFORMIXSERVER) environment variable).
+      - When omitted, found where the notes say, last of all in the host's C(INFORMIXSERVER) environment variable.
     type: str
 """
 

@@ -120,8 +120,8 @@ attributes:
   platform:
     platforms: [windows]
 notes:
-  - Without O(informixdir) or O(informixserver), C(dbaccess) (§7.3 step 6) finds them in the host's C(INFORMIXDIR)
-    and C(INFORMIXSERVER) environment variables (round trips in docs/windows.md).
+  - Without O(informixdir) or O(informixserver), the host's C(INFORMIXDIR) and C(INFORMIXSERVER) environment
+    variables are read for C(dbaccess) (§7.3 step 6; round trips in docs/windows.md).
   - The Windows parts (w32tm, the DNS and ping cmdlets, the system environment) are simulated in the collection's
     lab; see docs/vendor-facts.md, Replication preflight, for what is verified.
 author:
