@@ -10,6 +10,7 @@ import re
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.options import module_spec
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task import (
     SCRIPT_NAME,
     check_script_dir,
@@ -24,6 +25,12 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import P
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import saved_batch, scheduled_plan
 
 TASK_FOLDER = "\\OSCC\\"
+
+
+def shared_backup_options() -> list[str]:
+    """The options of this module that informix_backup also documents: what a scheduled run takes as given."""
+    backup = module_spec("informix_backup")
+    return [name for name in module_spec("informix_backup_schedule") if name in backup]
 
 
 def task_name(level: int) -> str:
@@ -64,8 +71,9 @@ class ActionModule(InformixAction):
         result = {"changed": False, "tasks": [task_name(level) for level in sorted(wanted)],
                   "results_file": args["results_file"]}
         if wanted:
-            # The runs' arguments as informix_backup's, from the one builder: its options and defaults.
-            backup = backup_arguments({k: args[k] for k in ("destination", "tool", "method", "verify", "timeout")})
+            # The runs' arguments as informix_backup's, from the one builder: every option both modules document
+            # (a new one in the shared fragment comes along), informix_backup's defaults for the rest.
+            backup = backup_arguments({name: args[name] for name in shared_backup_options()})
             resolve_method(backup)
             probe = self.probe(target, args)  # refuse what the scheduled runs would fail on, now
             check_devices(backup, probe.onconfig_values)

@@ -1,26 +1,12 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-# Options shared by the replication action plugins.
+# Options shared by the replication action plugins, beside oscc.admin.informix_location (and its onconfig variant).
 from __future__ import annotations
 
 
 class ModuleDocFragment:
     DOCUMENTATION = r"""
 options:
-  informixdir:
-    description:
-      - The Informix installation directory on the host (C(INFORMIXDIR)); must be an absolute path.
-      - Defaults to the inventory's C(oscc_informixdir), else the host's C(INFORMIXDIR) environment variable.
-    type: str
-  informixserver:
-    description:
-      - The Informix server name, on OSCC C(ol_<servername>).
-      - Defaults to the inventory's C(oscc_informixserver), else the host's C(INFORMIXSERVER) environment variable.
-    type: str
-  onconfig:
-    description:
-      - The C(ONCONFIG) file, a file name under C($INFORMIXDIR/etc) or a full path; defaults to C(ONCONFIG.<server>).
-    type: str
   server_groups:
     description:
       - The Enterprise Replication server group of inventory hosts whose group is not C(g_<oscc_informixserver>),
@@ -41,6 +27,9 @@ options:
     type: str
     default: C:\Program Files\OpenScape Contact Center
 notes:
+  - Without O(informixdir) or O(informixserver), the inventory's C(oscc_informixdir) and C(oscc_informixserver)
+    are used, else the host's C(INFORMIXDIR) and C(INFORMIXSERVER) environment variables. Without O(onconfig),
+    C(ONCONFIG.<server>) is read.
   - The host's part comes from the inventory groups C(oscc_main), C(oscc_backup) and C(oscc_central_report);
     the partners of each kind of replication follow from them (see docs/replication.md).
   - Everything runs through the host executor (docs/windows.md); nothing of the manual's GUI tool is scripted.

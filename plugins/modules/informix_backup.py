@@ -33,21 +33,13 @@ description:
     success and stores nothing.
 extends_documentation_fragment:
   - oscc.admin.informix
+  - oscc.admin.informix_location
+  - oscc.admin.informix_location.onconfig
+  - oscc.admin.informix_backup
   - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 options:
-  tool:
-    description:
-      - The Informix backup utility.
-      - C(ontape) (manual §6.3.2) writes the archive to a file under O(destination).
-      - C(onbar) (manual §6.3.5) writes it to the configured storage manager (ISM, PSM or a third-party XBSA
-        library); the manifest under O(destination) then records the backup without a file, and O(verify)
-        runs C(onbar -v). C(onbar) refuses C(LTAPEDEV NUL), which is how OSCC installs Informix, so it is refused
-        here before it runs. Retention then removes only manifests; the storage manager expires its own objects.
-    type: str
-    choices: [ontape, onbar]
-    default: ontape
   level:
     description:
       - The archive level. 0 is a full backup, 1 holds the changes since the last level 0, 2 those
@@ -55,41 +47,12 @@ options:
     type: int
     choices: [0, 1, 2]
     default: 0
-  method:
-    description:
-      - How C(ontape) writes the archive.
-      - C(stdio) streams it into a new file (C(ontape -t STDIO)); needs no C(TAPEDEV) setting.
-      - C(directory) uses a directory C(TAPEDEV) with C(ontape -d) and moves the produced file into O(destination).
-      - C(tapedev) uses the manual's single C(TAPEDEV) file (§6.3.2.2) and moves the archive into its own
-        file in O(destination) immediately after success, leaving an empty C(TAPEDEV) file for the next run.
-      - Applies to O(tool=ontape) only, where it defaults to C(stdio).
-    type: str
-    choices: [stdio, directory, tapedev]
-  destination:
-    description:
-      - The directory on the host that holds the archives and their manifests. Created if missing.
-      - Must be an absolute path. May be a share (C(\\\\server\\share\\oscc)) that every server of the estate
-        writes to; archive names begin with the Informix server's name.
-    type: str
-    required: true
   keep_full:
     description:
       - How many level 0 chains to keep, each with every level 1 and 2 archive based on it.
       - Older chains are deleted only after the new backup is verified; the newest verified chain is never deleted.
     type: int
     default: 2
-  verify:
-    description:
-      - Require C(onstat -g arc) to show the new archive before the backup is marked complete and verified;
-        with O(tool=onbar) also C(onbar -v).
-      - An ontape archive is always read back completely to record its size and SHA-256.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - Seconds C(ontape) may run before the backup is abandoned.
-    type: int
-    default: 21600
 attributes:
   check_mode:
     support: full

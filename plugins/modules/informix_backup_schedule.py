@@ -23,35 +23,17 @@ description:
   - "Each run taken over appends one line to O(results_file): C(<UTC start> OK level <n> <manifest> sha256 <sum>)
     or C(<UTC start> FAILED level <n>: <reason>)."
   - O(script_dir) must not contain C(%), since Task Scheduler expands environment variables in the arguments of a task.
+  - Each task's execution time limit is O(timeout) plus 30 minutes for the checks around the archive.
   - Tasks for levels not in O(schedules) are removed. Files are rewritten only when they differ.
 extends_documentation_fragment:
   - oscc.admin.informix
+  - oscc.admin.informix_location
+  - oscc.admin.informix_location.onconfig
+  - oscc.admin.informix_backup
   - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
 options:
-  destination:
-    description: The directory on the host for archives and manifests, as for M(oscc.admin.informix_backup).
-    type: str
-    required: true
-  tool:
-    description: C(ontape) or C(onbar), as for M(oscc.admin.informix_backup).
-    type: str
-    choices: [ontape, onbar]
-    default: ontape
-  method:
-    description: For C(ontape), C(stdio) (default), C(directory) or C(tapedev), as for M(oscc.admin.informix_backup).
-    type: str
-    choices: [stdio, directory, tapedev]
-  verify:
-    description: Require the server to confirm each archive, as for M(oscc.admin.informix_backup).
-    type: bool
-    default: true
-  timeout:
-    description: Seconds the archive of a run may take; the task's execution time limit adds 30 minutes for the
-      checks around it.
-    type: int
-    default: 21600
   schedules:
     description: One entry per level to schedule.
     type: list

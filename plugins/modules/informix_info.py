@@ -14,6 +14,8 @@ description:
   - Changes nothing; runs in check mode.
 extends_documentation_fragment:
   - oscc.admin.informix
+  - oscc.admin.informix_location
+  - oscc.admin.informix_location.onconfig
   - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

@@ -37,6 +37,8 @@ description:
     which services are stopped and the manifest of the safety backup to restore from.
 extends_documentation_fragment:
   - oscc.admin.informix
+  - oscc.admin.informix_location
+  - oscc.admin.informix_location.onconfig
   - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

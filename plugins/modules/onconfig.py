@@ -20,6 +20,8 @@ description:
   - The file is replaced atomically, and only if nobody changed it since it was read.
 extends_documentation_fragment:
   - oscc.admin.informix
+  - oscc.admin.informix_location
+  - oscc.admin.informix_location.onconfig
   - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

@@ -23,6 +23,8 @@ options:
     default: all
 extends_documentation_fragment:
   - oscc.admin.replication
+  - oscc.admin.informix_location
+  - oscc.admin.informix_location.onconfig
   - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

@@ -103,18 +103,12 @@ options:
     elements: str
     choices: [environment, clock, network, hosts_equiv, trusted_connection]
     default: [environment, clock, network, hosts_equiv, trusted_connection]
-  informixdir:
-    description: >-
-      INFORMIXDIR on this host, for dbaccess; read from the host when omitted (round trips in docs/windows.md).
-    type: str
-  informixserver:
-    description: This host's Informix server; read from the host when omitted.
-    type: str
   timeout:
     description: Seconds w32tm and each dbaccess may run.
     type: int
     default: 120
 extends_documentation_fragment:
+  - oscc.admin.informix_location
   - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -126,6 +120,8 @@ attributes:
   platform:
     platforms: [windows]
 notes:
+  - Without O(informixdir) or O(informixserver), the host's C(INFORMIXDIR) and C(INFORMIXSERVER) environment
+    variables are read for C(dbaccess) (§7.3 step 6; round trips in docs/windows.md).
   - The Windows parts (w32tm, the DNS and ping cmdlets, the system environment) are simulated in the collection's
     lab; see docs/vendor-facts.md, Replication preflight, for what is verified.
 author:

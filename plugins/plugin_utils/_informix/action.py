@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
 # HOST: What the Informix action plugins share: the probe
-# (their common options are the doc fragment oscc.admin.informix).
+# (their common options are the doc fragments oscc.admin.informix and oscc.admin.informix_location).
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail

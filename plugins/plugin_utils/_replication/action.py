@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # FOR INTERNAL COLLECTION USE ONLY
-# HOST: What replication_info and replication share (their common options are the doc fragment oscc.admin.replication):
+# HOST: What replication_info and replication share (their common options are the doc fragments
+# oscc.admin.replication and oscc.admin.informix_location):
 # the estate from the inventory, and the probe of one round trip that says whether the host replicates through
 # Informix Enterprise Replication at all (docs/replication.md).
 from __future__ import annotations

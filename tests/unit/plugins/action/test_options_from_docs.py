@@ -82,7 +82,12 @@ def test_every_secret_is_kept_out_of_the_log(name):
 
 def test_the_converter_carries_every_key_over_and_merges_fragments():
     doc = yaml.safe_load("""
-extends_documentation_fragment: [oscc.admin.informix, oscc.admin.action, ansible.builtin.action_common_attributes.flow]
+extends_documentation_fragment:
+  - oscc.admin.informix
+  - oscc.admin.informix_location
+  - oscc.admin.informix_location.onconfig
+  - oscc.admin.action
+  - ansible.builtin.action_common_attributes.flow
 options:
   level: {description: [x], type: int, choices: [0, 1, 2], default: 0, aliases: [archive_level]}
   keystore_password: {description: [x], type: str, required: true}
@@ -102,6 +107,7 @@ options:
     schedule_options = {"time": {"type": "str", "required": True}}
     assert spec["schedules"] == {"type": "list", "elements": "dict", "options": schedule_options}
     assert spec["informixdir"] == {"type": "str"}  # from the fragment
+    assert spec["onconfig"] == {"type": "str"}  # from the fragment's variant
     assert spec["services"] == {"type": "list", "elements": "str", "default": ["one"]}  # the doc's key wins
 
 
@@ -142,11 +148,23 @@ NEW_OPTION = """
 """
 
 
-@pytest.fixture
-def backup_with_a_new_option(monkeypatch, fresh_specs, host):
-    """informix_backup whose DOCUMENTATION gained an option, and whose planner records the args it is given."""
-    docs = importlib.import_module(f"{COLLECTION}.modules.informix_backup")
-    monkeypatch.setattr(docs, "DOCUMENTATION", docs.DOCUMENTATION.replace("\noptions:\n", "\noptions:" + NEW_OPTION, 1))
+def with_a_new_option(monkeypatch, where: str) -> None:
+    """The option added to informix_backup's own DOCUMENTATION, or to the fragment it shares with the schedule."""
+    if where == "module":
+        docs = importlib.import_module(f"{COLLECTION}.modules.informix_backup")
+    else:
+        docs = importlib.import_module(f"{COLLECTION}.doc_fragments.informix_backup").ModuleDocFragment
+    with_option = docs.DOCUMENTATION.replace("\noptions:\n", "\noptions:" + NEW_OPTION, 1)
+    assert with_option != docs.DOCUMENTATION
+    monkeypatch.setattr(docs, "DOCUMENTATION", with_option)
+    options.module_spec.cache_clear()  # the specs are built again from the changed docs
+
+
+@pytest.fixture(params=["module", "fragment"])
+def backup_with_a_new_option(request, monkeypatch, fresh_specs, host):
+    """informix_backup whose DOCUMENTATION (its own, or the shared fragment) gained an option, and whose planner
+    records the args it is given."""
+    with_a_new_option(monkeypatch, request.param)
     module = plugin("informix_backup")
     planned = []
 
@@ -168,6 +186,29 @@ def test_a_new_documented_option_reaches_the_planner_with_no_other_edit(backup_w
     assert [args["compression"] for args in planned] == ["none", "gzip"]
     with pytest.raises(AnsibleActionFail, match="value of compression must be one of"):
         host.run(action, {"destination": "/backups", "compression": "zip"})
+
+
+def test_a_new_shared_option_reaches_the_schedules_backup_arguments(monkeypatch, fresh_specs, host):
+    with_a_new_option(monkeypatch, "fragment")
+    module = plugin("informix_backup_schedule")
+    built = []
+
+    def backup_arguments(given):
+        built.append(dict(given))
+        raise AnsibleActionFail("built")  # the builder got the schedule's options; nothing of the host is needed
+
+    monkeypatch.setattr(module, "backup_arguments", backup_arguments)
+    task = {"destination": "C:\\Backups", "schedules": [{"level": 0, "time": "02:00"}]}
+    defaulted = host.run(module.ActionModule, task, platform="windows")
+    given = host.run(module.ActionModule, dict(task, compression="gzip", tool="onbar"), platform="windows")
+    assert defaulted["msg"] == given["msg"] == "built"
+    assert [args["compression"] for args in built] == ["none", "gzip"]
+    assert built[1]["tool"] == "onbar" and built[1]["destination"] == "C:\\Backups"
+    # only what informix_backup documents: the schedule's own options stay out of the backup's arguments
+    assert not {"schedules", "script_dir", "results_file", "username", "password", "state"} & set(built[1])
+    with pytest.raises(AnsibleActionFail, match="value of compression must be one of"):
+        host.run(module.ActionModule, dict(task, compression="zip"), platform="windows")
+    assert len(built) == 2
 
 
 def test_an_undocumented_option_is_refused_before_the_planner(backup_with_a_new_option):

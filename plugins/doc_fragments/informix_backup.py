@@ -1,0 +1,52 @@
+# Copyright: (c) 2026, oscc.admin maintainers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# How a verified backup is taken: the options informix_backup and informix_backup_schedule share. The schedule
+# passes every option both document to the backup's argument builder (plugin_utils/_informix/backup_options.py).
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  destination:
+    description:
+      - The directory on the host that holds the archives and their manifests. Created if missing.
+      - Must be an absolute path. May be a share (C(\\\\server\\share\\oscc)) that every server of the estate
+        writes to; archive names begin with the Informix server's name.
+    type: str
+    required: true
+  tool:
+    description:
+      - The Informix backup utility.
+      - C(ontape) (manual §6.3.2) writes the archive to a file under O(destination).
+      - C(onbar) (manual §6.3.5) writes it to the configured storage manager (ISM, PSM or a third-party XBSA
+        library); the manifest under O(destination) then records the backup without a file, and O(verify)
+        runs C(onbar -v). C(onbar) refuses C(LTAPEDEV NUL), which is how OSCC installs Informix, so it is refused
+        here before it runs. Retention (by M(oscc.admin.informix_backup)) then removes only manifests; the storage
+        manager expires its own objects.
+    type: str
+    choices: [ontape, onbar]
+    default: ontape
+  method:
+    description:
+      - How C(ontape) writes the archive.
+      - C(stdio) streams it into a new file (C(ontape -t STDIO)); needs no C(TAPEDEV) setting.
+      - C(directory) uses a directory C(TAPEDEV) with C(ontape -d) and moves the produced file into O(destination).
+      - C(tapedev) uses the manual's single C(TAPEDEV) file (§6.3.2.2) and moves the archive into its own
+        file in O(destination) immediately after success, leaving an empty C(TAPEDEV) file for the next run.
+      - Applies to O(tool=ontape) only, where it defaults to C(stdio).
+    type: str
+    choices: [stdio, directory, tapedev]
+  verify:
+    description:
+      - Require C(onstat -g arc) to show the new archive before the backup is marked complete and verified;
+        with O(tool=onbar) also C(onbar -v).
+      - An ontape archive is always read back completely to record its size and SHA-256.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds the archive (C(ontape) or C(onbar)) may run before the backup is abandoned.
+    type: int
+    default: 21600
+"""
