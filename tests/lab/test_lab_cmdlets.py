@@ -160,3 +160,58 @@ def test_a_halt_inside_a_batch_with_cmdlets_stops_it(stand_in_module, tmp_path):
                      {"op": "cmdlet", "name": "Get-Module"}]}
     done = stand_in_module.run_with_cmdlets(Module(), lab_host.State(), batch)
     assert [r["op"] for r in done["results"]] == ["lock"] and done["results"][0]["halt"] and done["failed_at"] == 0
+
+
+def run_module(stand_in_module, script, batch, check_mode):
+    """The stand-in's whole answer to one win_powershell task, as Ansible would call it."""
+    import json
+
+    from ansible.module_utils.testing import patch_module_args
+
+    arguments = {"script": script, "parameters": {"Batch": json.dumps(batch)}, "_ansible_check_mode": check_mode}
+    with patch_module_args(arguments), pytest.raises(SystemExit):
+        stand_in_module.main()
+
+
+@pytest.fixture
+def answer(capsys):
+    import json
+
+    return lambda: json.loads(capsys.readouterr().out)
+
+
+def test_in_check_mode_a_script_without_supports_should_process_is_skipped_as_the_real_module_does(
+        stand_in_module, answer, tmp_path):
+    """Issue 18 item 1: win_powershell.ps1 exits before running such a script: changed, this msg, no output."""
+    script = "# oscc.admin host executor v1\n[CmdletBinding()] param([string]$Batch)\n"
+    run_module(stand_in_module, script, {"ops": [{"op": "mkdir", "path": "C:\\made"}], "cleanup": []}, True)
+    skipped = answer()
+    assert skipped["changed"] is True and skipped["msg"] == "skipped, running in check mode"
+    assert skipped["output"] == [] and "skipped" not in skipped and not (tmp_path / "drives" / "C" / "made").exists()
+
+
+@pytest.mark.parametrize("binding", ["[CmdletBinding(SupportsShouldProcess)]",
+                                     "[cmdletbinding(DefaultParameterSetName='x', SupportsShouldProcess = $true)]"])
+def test_in_check_mode_a_script_with_supports_should_process_runs_with_what_if(stand_in_module, answer, tmp_path,
+                                                                             binding):
+    import json
+
+    script = f"# oscc.admin host executor v1\n{binding} param([string]$Batch)\n"
+    batch = {"ops": [{"op": "stat", "path": "C:\\"}, {"op": "mkdir", "path": "C:\\made"}], "cleanup": []}
+    run_module(stand_in_module, script, batch, True)
+    done = json.loads(answer()["output"][-1])
+    assert done["results"][0]["ok"] and done["failed_at"] == 1
+    assert done["results"][1]["error"] == "mkdir is refused under what-if (check mode): it may write"
+    assert not (tmp_path / "drives" / "C" / "made").exists()
+    run_module(stand_in_module, script, batch, False)  # without check mode the same batch writes
+    assert json.loads(answer()["output"][-1])["failed_at"] is None and (tmp_path / "drives" / "C" / "made").is_dir()
+
+
+def test_under_what_if_a_simulated_cmdlet_runs_only_when_it_reads(stand_in_module):
+    ops = [{"op": "cmdlet", "name": "Get-Module"}, {"op": "cmdlet", "name": "Set-ItemProperty"}]
+    done = stand_in_module.run_with_cmdlets(Module(), lab_host.State(), {"ops": ops, "what_if": True})
+    assert done["results"][0]["ok"] and done["failed_at"] == 1
+    assert done["results"][1]["error"] == "cmdlet is refused under what-if (check mode): it may write"
+    probe = stand_in_module.run_with_cmdlets(Module(), lab_host.State(), {"ops": ops, "what_if": True,
+                                                                          "read_only": True})
+    assert [("refused under what-if" in (r.get("error") or "")) for r in probe["results"]] == [False, False]

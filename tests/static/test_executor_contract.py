@@ -360,7 +360,8 @@ def test_its_form():
     text = SOURCE.decode("ascii")  # ASCII only: Windows PowerShell 5.1 reads a BOM-less script in the ANSI code page
     lines = text.splitlines()
     assert lines[0] == "# oscc.admin host executor v1"
-    assert lines[1] == "[CmdletBinding()] param([string]$Batch, [string]$BatchFile, [SecureString]$Secrets)"
+    assert lines[1] == ("[CmdletBinding(SupportsShouldProcess)] param([string]$Batch, [string]$BatchFile, "
+                        "[SecureString]$Secrets)")
     script = Script(SOURCE)
     first = next(c for c in script.statements().children if c.type not in ("comment",))
     assert script.text(first) == "$ErrorActionPreference = 'Stop'"
@@ -446,6 +447,80 @@ def test_the_quiet_helpers_write_nothing():
     broken = mutated("    Move-Over $tmp $target\n}", "    Move-Over $tmp $target\n    $target\n}")
     line = broken.decode().splitlines().index("    $target") + 1
     assert quiet_problems(Script(broken)) == [f"expand-entry line {line}: writes '$target' to its output"]
+
+
+# Check mode (issue 18 item 1): what Get-WhatIfRefusal lets run under what-if, and on which condition.
+WHAT_IF_CONDITIONS = {"unzip": ("-not $request.dest",), "cmdlet": ("$readOnly", "'Get-*'"),
+                      "run": ("$readOnly", "-not $request.stdout_file")}
+
+
+def what_if_problems(source: bytes) -> list[str]:
+    """Where the executor departs from contract.what_if_refusal: it must declare SupportsShouldProcess (or
+    win_powershell skips it in check mode), read $WhatIfPreference, and refuse every writing operation under it."""
+    script = Script(source)
+    problems = []
+    code = [line for line in source.decode().splitlines() if line and not line.startswith("#")]
+    if not code[0].startswith("[CmdletBinding(SupportsShouldProcess)] param("):
+        problems.append("the script does not declare [CmdletBinding(SupportsShouldProcess)]: skipped in check mode")
+    top = script.text(script.statements())
+    if "$whatIf = [bool]$WhatIfPreference" not in top or "what_if = $whatIf -or [bool]$document.what_if" not in top:
+        problems.append("the batch does not take what-if from $WhatIfPreference and the batch's what_if")
+    one = script.text(script.functions["invoke-one"])
+    guard = ["if ($mode.what_if) { $refusal = Get-WhatIfRefusal $request $mode.read_only }",
+             "if ($refusal) { throw $refusal }", "& $operations["]
+    positions = [one.find(text) for text in guard]
+    if -1 in positions or positions != sorted(positions):
+        problems.append("Invoke-One does not refuse under what-if before it runs the operation")
+    function = script.functions.get("get-whatifrefusal")
+    if function is None:
+        return problems + ["no Get-WhatIfRefusal"]
+    let_through = {}
+    for node in _walk(function):
+        if node.type != "if_statement":
+            continue
+        condition = node.children[node.children.index(next(c for c in node.children if script.text(c) == "(")) + 1]
+        if " ".join(script.text(node.children[-1]).split()) != "{ return $null }":
+            problems.append(f"line {script.line(node)}: an if that does not let the operation run")
+        names = {string_value(source, s) for s in _walk(condition) if s.type == "string_literal"}
+        for name in names & set(contract.OPERATIONS):
+            let_through[name] = script.text(condition)
+    for name in sorted(set(contract.OPERATIONS) - set(contract.WHAT_IF_READS) - set(WHAT_IF_CONDITIONS)):
+        if name in let_through:
+            problems.append(f"lets {name} run under what-if: it writes")
+    for name in contract.WHAT_IF_READS:
+        if not let_through.get(name, "").startswith("@("):
+            problems.append(f"does not let {name} run under what-if unconditionally")
+    for name, needed in WHAT_IF_CONDITIONS.items():
+        missing = [text for text in needed if text not in let_through.get(name, "")]
+        if missing:
+            problems.append(f"lets {name} run under what-if without {missing}")
+    last = script.text([c for c in script.statements(function).children if c.type != "comment"][-1])
+    if "is refused under what-if (check mode)" not in last:
+        problems.append("Get-WhatIfRefusal does not end with the refusal")
+    return problems
+
+
+def test_the_executor_runs_in_check_mode_and_refuses_every_writing_operation_there():
+    assert what_if_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("[CmdletBinding(SupportsShouldProcess)]", "[CmdletBinding()]", "skipped in check mode"),
+    ("$whatIf = [bool]$WhatIfPreference", "$whatIf = $false", "from $WhatIfPreference"),
+    ("        if ($refusal) { throw $refusal }\n", "", "before it runs"),
+    ("'hash', 'env')", "'hash', 'env', 'write')", "lets write run"),
+    ("'stat', 'hash', 'env')", "'stat', 'hash', 'env', 'mkdir', 'remove')", "lets remove run"),
+    ("'stat', 'hash', 'env')", "'stat', 'hash', 'env', 'lock', 'copy')", "lets lock run"),
+    ("    if ($name -ceq 'unzip' -and -not $request.dest) { return $null }\n",
+     "    if ($name -ceq 'unzip') { return $null }\n", "lets unzip run under what-if without"),
+    ("$readOnly -and -not $request.stdout_file", "$true", "lets run run under what-if without"),
+    ("($readOnly -or ([string]$request.name) -like 'Get-*')", "$true", "lets cmdlet run under what-if without"),
+    ("    if ($name -ceq 'run'", "    if ($name -ceq 'run' -or $name -ceq 'prompted'", "lets prompted run"),
+    ("'read', 'list', ", "'read', ", "does not let list run"),
+])
+def test_a_copy_that_lets_a_write_through_in_check_mode_fails(old, new, words):
+    problems = what_if_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
 
 
 def test_a_saved_batch_that_failed_ends_the_executor_with_exit_code_1():

@@ -138,10 +138,32 @@ WINDOWS_ONLY = ("cmdlet",)
 # yyyymmddThhmmssfff: a saved batch (a scheduled backup) names each run's files itself. With record,
 # the result document is also written to that file (atomically), and a failed batch ends the executor
 # with exit code 1, so Task Scheduler or cron reports the failure (a scheduled run's record).
-BATCH_REQUEST = {"ops": ("list", True), "cleanup": ("list", False), "stamp": ("str", False), "record": ("str", False)}
+#
+# Check mode (docs/windows.md): win_powershell runs the executor in check mode only because it declares
+# SupportsShouldProcess, and then with $WhatIfPreference set; the POSIX executor is told by what_if. Under what-if
+# an executor runs only what reads (what_if_refusal): read_only marks a batch the controller sent as a probe.
+BATCH_REQUEST = {"ops": ("list", True), "cleanup": ("list", False), "stamp": ("str", False), "record": ("str", False),
+                 "read_only": ("bool", False), "what_if": ("bool", False)}
 BATCH_RESULT = {"results": ("list", True), "cleanup": ("list", True), "failed_at": ("int", False),
                 "stamp": ("str", False), "error": ("str", False)}
 OP_RESULT_COMMON = {"op": ("str", True), "ok": ("bool", True), "error": ("str", False), "halt": ("bool", False)}
+
+# Under what-if these always run: they only read. unzip runs without dest (a listing), a cmdlet when its name is
+# Get-*, and in a read_only batch any cmdlet and any run without stdout_file; every other operation is refused.
+WHAT_IF_READS = ("read", "list", "stat", "hash", "env")
+
+
+def what_if_refusal(op: dict, read_only: bool) -> str | None:
+    """Why an operation may not run under what-if (check mode), or None when it only reads."""
+    name = op.get("op")
+    if name in WHAT_IF_READS or (name == "unzip" and not op.get("dest")):
+        return None
+    if name == "cmdlet" and (read_only or str(op.get("name", "")).lower().startswith("get-")):
+        return None
+    if name == "run" and read_only and not op.get("stdout_file"):
+        return None
+    return f"{name} is refused under what-if (check mode): it may write"
+
 
 _TYPES = {"str": str, "int": int, "bool": bool, "list": list, "dict": dict}
 

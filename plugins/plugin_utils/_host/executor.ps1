@@ -1,11 +1,15 @@
 # oscc.admin host executor v1
-[CmdletBinding()] param([string]$Batch, [string]$BatchFile, [SecureString]$Secrets)
+[CmdletBinding(SupportsShouldProcess)] param([string]$Batch, [string]$BatchFile, [SecureString]$Secrets)
 # The Windows host executor (Windows PowerShell 5.1): the primitives of plugin_utils/_host/contract.py with the
 # semantics of executor_posix.py, no decision. win_powershell runs it with -Batch (JSON) and -Secrets (a SecureString
 # of a JSON object); Task Scheduler with -BatchFile (a saved batch: a failed one exits 1). Its output is one JSON
 # string. A program is an argv, no shell reads it. Each Invoke-Op function reads its request only as $op.<key> and
 # returns hashtable literals of its result keys; helpers never see $op (tests/static/test_executor_contract.py).
 $ErrorActionPreference = 'Stop'
+# Check mode: win_powershell runs a script in check mode only when it declares SupportsShouldProcess, and then with
+# -WhatIf. The executor keeps that as its own guard (Get-WhatIfRefusal) and lets what it allows run for real.
+$whatIf = [bool]$WhatIfPreference
+$WhatIfPreference = $false
 
 # A Job object holds a program and every process it starts, whatever their parents: a timeout ends them all, and
 # closing the job (JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE) ends whatever is left. C# 5 for Add-Type on .NET Framework 4.
@@ -1115,10 +1119,22 @@ $operations = @{
 
 # ---- the batch ----
 
-function Invoke-One($request) {  # one operation's result: its keys with op and ok, or op, ok = false and the error
+function Get-WhatIfRefusal($request, [bool]$readOnly) {  # contract.what_if_refusal: why it may not run under what-if
+    $name = [string]$request.op
+    if (@('read', 'list', 'stat', 'hash', 'env') -ccontains $name) { return $null }
+    if ($name -ceq 'unzip' -and -not $request.dest) { return $null }
+    if ($name -ceq 'cmdlet' -and ($readOnly -or ([string]$request.name) -like 'Get-*')) { return $null }
+    if ($name -ceq 'run' -and $readOnly -and -not $request.stdout_file) { return $null }
+    "$name is refused under what-if (check mode): it may write"
+}
+
+function Invoke-One($request, $mode) {  # one operation's result: its keys with op and ok, or op, ok = false, error
     $name = $request.op
     try {
         if (-not ($operations.Keys -ccontains $name)) { throw "operation '$name' is not offered on this host" }
+        $refusal = $null
+        if ($mode.what_if) { $refusal = Get-WhatIfRefusal $request $mode.read_only }
+        if ($refusal) { throw $refusal }
         $done = & $operations[$name] $request
         if ($done -isnot [hashtable]) { throw "operation $name gave no single result" }
         $done.op = $name
@@ -1167,10 +1183,11 @@ try {
         $stamp = [DateTime]::UtcNow.ToString('yyyyMMddTHHmmssfff', [Globalization.CultureInfo]::InvariantCulture)
         $document = ConvertFrom-Json -InputObject $Batch.Replace([string]$document.stamp, $stamp)
     }
+    $mode = @{ what_if = $whatIf -or [bool]$document.what_if; read_only = [bool]$document.read_only }
     $results = New-Object Collections.ArrayList
     $failedAt = $null
     foreach ($item in $document.ops) {
-        $done = Invoke-One $item
+        $done = Invoke-One $item $mode
         [void]$results.Add($done)
         if (-not $done.ok -or $done.halt) {
             $failedAt = $results.Count - 1
@@ -1184,7 +1201,7 @@ try {
         if (-not $saved) { $failed = $true }
     }
     $cleanup = New-Object Collections.ArrayList
-    foreach ($item in $document.cleanup) { [void]$cleanup.Add((Invoke-One $item)) }
+    foreach ($item in $document.cleanup) { [void]$cleanup.Add((Invoke-One $item $mode)) }
     $result.cleanup = $cleanup.ToArray()
 } catch {  # an unforeseen fault still reaches the controller as one readable line
     $reason = "$($_.Exception.GetType().Name): $(Get-Message $_)"

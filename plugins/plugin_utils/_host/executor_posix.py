@@ -436,11 +436,27 @@ OPERATIONS = {"run": op_run, "prompted": op_prompted, "read": op_read, "write": 
               "lock": op_lock, "unlock": op_unlock, "copy": op_copy, "unzip": op_unzip, "env": op_env}
 
 
-def _one(op):
+WHAT_IF_READS = ("read", "list", "stat", "hash", "env")  # as contract.what_if_refusal, which this file cannot import
+
+
+def _what_if_refusal(op, read_only):
+    """Why an operation may not run under what-if (check mode), or None when it only reads."""
+    name = op.get("op")
+    if name in WHAT_IF_READS or (name == "unzip" and not op.get("dest")):
+        return None
+    if name == "run" and read_only and not op.get("stdout_file"):
+        return None
+    return f"{name} is refused under what-if (check mode): it may write"
+
+
+def _one(op, what_if=False, read_only=False):
     name = op.get("op")
     try:
         if name not in OPERATIONS:
             raise OpError(f"operation {name!r} is not offered on this host")
+        refusal = _what_if_refusal(op, read_only) if what_if else None
+        if refusal:
+            raise OpError(refusal)
         return dict(OPERATIONS[name](op), op=name, ok=True)
     except OSError as exc:
         return {"op": name, "ok": False, "error": f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")}
@@ -459,9 +475,10 @@ def run_batch(batch, secrets=None):
         now = datetime.now(timezone.utc)
         stamp = now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}"
         batch = json.loads(json.dumps(batch).replace(batch["stamp"], stamp))
+    mode = {"what_if": bool(batch.get("what_if")), "read_only": bool(batch.get("read_only"))}
     results, failed_at = [], None
     for index, op in enumerate(batch.get("ops", [])):
-        results.append(_one(op))
+        results.append(_one(op, **mode))
         if not results[-1]["ok"] or results[-1].get("halt"):
             failed_at = index
             break
@@ -471,7 +488,7 @@ def run_batch(batch, secrets=None):
             _replace(batch["record"], json.dumps(done).encode())
         except OSError as exc:
             done["error"] = f"the run record could not be written: {exc}"
-    done["cleanup"] = [_one(op) for op in batch.get("cleanup", [])]
+    done["cleanup"] = [_one(op, **mode) for op in batch.get("cleanup", [])]
     return done
 
 

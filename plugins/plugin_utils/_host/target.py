@@ -13,7 +13,6 @@ import ntpath
 import os
 import posixpath
 import shlex
-from contextlib import contextmanager
 
 from ansible.errors import AnsibleActionFail
 
@@ -66,29 +65,18 @@ class Target:
             return bool(ntpath.splitdrive(path)[0]) and ntpath.isabs(path)
         return posixpath.isabs(path)
 
-    @contextmanager
-    def _really_run(self, read_only):
-        """Read-only procedures run in check mode too, so check mode can report a real plan."""
-        task = self._action._task
-        saved = task.check_mode
-        if read_only:
-            task.check_mode = False
-        try:
-            yield
-        finally:
-            task.check_mode = saved
-
-    def _module(self, name, args, read_only=False):
+    def _module(self, name, args):
         self.operations += 1
-        with self._really_run(read_only):
-            return self._action._execute_module(module_name=name, module_args=args, task_vars=self._task_vars)
+        return self._action._execute_module(module_name=name, module_args=args, task_vars=self._task_vars)
 
-    def _powershell(self, script: str, parameters: dict, secrets: dict | None, read_only: bool) -> dict:
-        """win_powershell with the secrets as a SecureString parameter, never in the script or its parameters."""
+    def _powershell(self, script: str, parameters: dict, secrets: dict | None) -> dict:
+        """win_powershell with the secrets as a SecureString parameter, never in the script or its parameters. In
+        check mode it runs the executor with -WhatIf (it declares SupportsShouldProcess): reads run, writes are
+        refused (docs/windows.md, check mode)."""
         arguments = {"script": script, "parameters": parameters}
         if secrets:
             arguments["sensitive_parameters"] = [{"name": "Secrets", "value": json.dumps(secrets)}]
-        return self._module("ansible.windows.win_powershell", arguments, read_only=read_only)
+        return self._module("ansible.windows.win_powershell", arguments)
 
     def _python_program(self, source: str, argv: list[str], secrets: dict | None, batch: dict | None = None) -> dict:
         """One round trip on the connection itself, like ansible.builtin.raw: the program goes in on stdin, so
@@ -105,19 +93,24 @@ class Target:
     def batch(self, ops: list[dict], cleanup: list[dict] = (), read_only: bool = False, secrets: dict | None = None,
               check: bool = True) -> dict:
         """Executor operations in one round trip: in order up to the first that fails, then every cleanup one.
-        With `check`, a failed operation ends the task with its one-line error."""
+        With `check`, a failed operation ends the task with its one-line error. read_only marks a probe: in check
+        mode the executor runs it (its programs and cmdlets too) and refuses any writing operation of another batch."""
         request = {"ops": list(ops), "cleanup": list(cleanup)}
+        if read_only:
+            request["read_only"] = True
         problems = [p for op in request["ops"] + request["cleanup"] for p in request_problems(op)]
         if problems:
             raise AnsibleActionFail(f"internal error, a request the host executor does not take: {problems[0]}")
         with open(EXECUTORS[self.platform], encoding="utf-8") as handle:
             source = handle.read()
         if self.platform == "windows":
-            raw = self._powershell(source, {"Batch": json.dumps(request)}, secrets, read_only)
+            raw = self._powershell(source, {"Batch": json.dumps(request)}, secrets)
             payload = (raw.get("output") or [None])[-1]
-            if raw.get("failed") and not payload:
+            if (raw.get("failed") or self._action._task.check_mode) and not payload:  # failed, or skipped in check mode
                 raise RemoteFailure(f"the host executor failed: {raw.get('msg', 'no message')}", raw)
         else:
+            if self._action._task.check_mode:  # the POSIX executor's what-if: reads run, writes are refused
+                request["what_if"] = True
             raw = self._python_program(source, [], secrets, batch=request)
             payload = raw.get("stdout")
         try:

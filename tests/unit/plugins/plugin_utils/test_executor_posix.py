@@ -498,3 +498,80 @@ def test_a_batch_larger_than_an_argument_can_be_reaches_the_host_in_the_program(
         program = f"BATCH = {json.dumps(request)!r}\nBATCH = __import__('json').loads(BATCH)\n" + handle.read()
     done = subprocess.run([sys.executable, "-"], input=program.encode(), capture_output=True, check=True)
     assert json.loads(done.stdout)["results"][0]["changed"] and (tmp_path / "big").read_text() == content
+
+
+def what_if_batch(*ops, read_only=False):
+    done = executor.run_batch({"ops": list(ops), "cleanup": [], "what_if": True, "read_only": read_only})
+    assert contract.shape_problems(contract.BATCH_RESULT, done, "batch") == []
+    return done
+
+
+def test_under_what_if_reads_run(tmp_path):
+    """Issue 18 item 1: in check mode the executor runs what only reads, as it does without check mode."""
+    (tmp_path / "a.txt").write_text("alpha")
+    path = str(tmp_path / "a.txt")
+    done = what_if_batch({"op": "read", "path": path}, {"op": "list", "path": str(tmp_path)},
+                         {"op": "stat", "path": path}, {"op": "hash", "path": path},
+                         {"op": "env", "names": ["PATH"]})
+    assert done["failed_at"] is None and [r["ok"] for r in done["results"]] == [True] * 5
+    assert done["results"][0]["content"] == "alpha" and done["results"][1]["entries"]
+
+
+@pytest.mark.parametrize("op", [
+    {"op": "write", "path": "{t}/new.txt", "content": "x"},
+    {"op": "write", "path": "{t}/a.txt", "content": "x", "append": True},
+    {"op": "mkdir", "path": "{t}/folder"},
+    {"op": "remove", "path": "{t}/a.txt", "root": "{t}"},
+    {"op": "move", "src": "{t}/a.txt", "dest": "{t}/b.txt", "root": "{t}"},
+    {"op": "copy", "src": "{t}/a.txt", "dest": "{t}/c.txt"},
+    {"op": "lock", "path": "{t}/run.lock", "record": {"token": "t"}},
+    {"op": "unlock", "path": "{t}/run.lock", "token": "t"},
+    {"op": "unzip", "archive": "{t}/a.zip", "dest": "{t}/out"},
+    {"op": "prompted", "argv": ["{t}/prog"], "timeout": 5, "prompts": []},
+    {"op": "run", "argv": ["{t}/prog"], "timeout": 5},
+], ids=lambda op: op["op"] + ("-append" if op.get("append") else ""))
+@pytest.mark.parametrize("read_only", [False, True], ids=["writing-batch", "read-only-batch"])
+def test_under_what_if_every_writing_operation_is_refused_and_nothing_changes(tmp_path, op, read_only):
+    (tmp_path / "a.txt").write_text("alpha")
+    if op["op"] == "run" and read_only:
+        pytest.skip("a read_only batch's program runs under what-if (the next test)")
+    request = json.loads(json.dumps(op).replace("{t}", str(tmp_path)))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    done = what_if_batch(request, {"op": "stat", "path": str(tmp_path)}, read_only=read_only)
+    assert done["failed_at"] == 0 and len(done["results"]) == 1
+    assert done["results"][0]["error"] == f"{op['op']} is refused under what-if (check mode): it may write"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and (tmp_path / "a.txt").read_text() == "alpha"
+    assert done["results"][0]["error"] == contract.what_if_refusal(request, read_only)
+
+
+def test_under_what_if_a_program_runs_only_in_a_read_only_batch_and_without_stdout_file(tmp_path):
+    echo = program(tmp_path, "echo", "print('probe')")
+    assert what_if_batch({"op": "run", "argv": [echo], "timeout": 30}, read_only=True)["results"][0]["output"] == \
+        "probe\n"
+    to_file = {"op": "run", "argv": [echo], "timeout": 30, "stdout_file": str(tmp_path / "out")}
+    refused = what_if_batch(to_file, read_only=True)["results"][0]
+    assert not refused["ok"] and "refused under what-if" in refused["error"] and not (tmp_path / "out").exists()
+
+
+def test_an_archive_is_listed_under_what_if_but_not_extracted(tmp_path):
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "a.zip", "w") as archive:
+        archive.writestr("x.txt", "x")
+    listed = what_if_batch({"op": "unzip", "archive": str(tmp_path / "a.zip")})["results"][0]
+    assert listed["ok"] and list(listed["files"]) == ["x.txt"]
+
+
+@pytest.mark.parametrize("op", [dict(op=name) for name in contract.OPERATIONS] +
+                         [{"op": "unzip", "dest": "x"}, {"op": "run", "stdout_file": "x"}])
+@pytest.mark.parametrize("read_only", [False, True])
+def test_the_posix_guard_is_the_contracts_rule(op, read_only):
+    if op["op"] in contract.WINDOWS_ONLY:
+        pytest.skip("not offered on POSIX")
+    assert executor._what_if_refusal(op, read_only) == contract.what_if_refusal(op, read_only)
+
+
+def test_the_contract_lets_a_cmdlet_run_under_what_if_only_when_it_reads():
+    assert contract.what_if_refusal({"op": "cmdlet", "name": "Get-ItemProperty"}, False) is None
+    assert contract.what_if_refusal({"op": "cmdlet", "name": "Test-Connection"}, True) is None
+    assert contract.what_if_refusal({"op": "cmdlet", "name": "Set-ItemProperty"}, False) == \
+        "cmdlet is refused under what-if (check mode): it may write"

@@ -54,6 +54,8 @@ NOTHING = {"results": [{"op": "read", "ok": True, "exists": False}], "cleanup": 
 
 
 def test_a_read_only_batch_on_windows_runs_in_check_mode_too():
+    """Issue 18 item 1: the batch goes in check mode, marked read_only; win_powershell runs the executor with
+    -WhatIf (it declares SupportsShouldProcess) and the executor's own guard lets the probe run."""
     plugin = action("powershell", check_mode=True)
     seen = {}
 
@@ -64,8 +66,29 @@ def test_a_read_only_batch_on_windows_runs_in_check_mode_too():
     plugin._execute_module.side_effect = execute
     target = Target(plugin, {})
     assert target.batch([{"op": "read", "path": "D:\\B\\x"}], read_only=True) == NOTHING
-    assert seen["module"] == "ansible.windows.win_powershell" and seen["check_mode"] is False
+    assert seen["module"] == "ansible.windows.win_powershell" and seen["check_mode"] is True
+    assert json.loads(seen["args"]["parameters"]["Batch"])["read_only"] is True
     assert plugin._task.check_mode is True and target.operations == 1
+
+
+def test_an_executor_skipped_in_check_mode_is_a_failure_not_an_empty_result():
+    """What win_powershell returns for a script without SupportsShouldProcess in check mode."""
+    plugin = action("powershell", check_mode=True)
+    plugin._execute_module.return_value = {"changed": True, "msg": "skipped, running in check mode", "output": []}
+    with pytest.raises(RemoteFailure, match="the host executor failed: skipped, running in check mode"):
+        Target(plugin, {}).batch([{"op": "read", "path": "D:\\B\\x"}], read_only=True)
+
+
+@pytest.mark.parametrize("check_mode, read_only, extra", [
+    (False, False, {}), (True, False, {"what_if": True}), (True, True, {"what_if": True, "read_only": True}),
+])
+def test_a_posix_batch_in_check_mode_says_what_if(check_mode, read_only, extra):
+    plugin = action("sh", check_mode=check_mode)
+    plugin._low_level_execute_command.return_value = {"rc": 0, "stdout": json.dumps(NOTHING), "stderr": ""}
+    Target(plugin, {}).batch([{"op": "read", "path": "/b/x"}], read_only=read_only)
+    namespace = {}
+    exec(plugin._low_level_execute_command.call_args.kwargs["in_data"].split(b"\n", 1)[0].decode(), namespace)
+    assert namespace["BATCH"] == {"ops": [{"op": "read", "path": "/b/x"}], "cleanup": [], **extra}
 
 
 def test_a_posix_batch_is_one_round_trip_with_the_executor_on_stdin():

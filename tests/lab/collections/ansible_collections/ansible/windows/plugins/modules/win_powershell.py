@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -16,6 +17,10 @@ from ansible_collections.ansible.windows.plugins.module_utils import lab_cmdlets
 from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec, to_here, to_host
 
 EXECUTOR = "# oscc.admin host executor"
+# As the real module decides (win_powershell.ps1): a script runs in check mode only when its CmdletBinding declares
+# SupportsShouldProcess (bare or = $true); it then runs with -WhatIf. Any other script is skipped.
+SHOULD_PROCESS = re.compile(r"\[CmdletBinding\((?:[^()]*,\s*)?SupportsShouldProcess(?:\s*=\s*\$true)?"
+                            r"\s*(?:,[^()]*)?\)\]", re.IGNORECASE)
 lab_network.register(lab_cmdlets)
 
 
@@ -27,6 +32,12 @@ def simulated(op):
 def exit_with(module, result, changed):
     module.exit_json(changed=changed, output=[json.dumps(result)], error=[], result={}, host_out="", host_err="",
                      information=[], verbose=[], warning=[], debug=[])
+
+
+def skip_in_check_mode(module):
+    """What the real module returns for a script without SupportsShouldProcess in check mode: nothing ran."""
+    module.exit_json(changed=True, msg="skipped, running in check mode", output=[], error=[], result={}, host_out="",
+                     host_err="", information=[], verbose=[], warning=[], debug=[])
 
 
 def run_twin(module, file_name, argv, what):
@@ -54,9 +65,10 @@ def contract():
     return loaded
 
 
-def run_posix(module, ops, cleanup):
-    """Operations other than cmdlet through the POSIX executor: their results (or cleanup results)."""
-    batch = {"cleanup": ops} if cleanup else {"ops": ops}
+def run_posix(module, ops, cleanup, mode):
+    """Operations other than cmdlet through the POSIX executor: their results (or cleanup results). mode: the
+    batch's what_if and read_only."""
+    batch = dict({"cleanup": ops} if cleanup else {"ops": ops}, **mode)
     done = run_twin(module, "executor_posix.py", [json.dumps(to_here(batch))], "the executor")
     if done.get("error"):
         module.fail_json(msg=f"lab stand-in: the executor failed: {done['error']}")
@@ -75,6 +87,14 @@ def run_with_cmdlets(module, state, given):
     if given.get("stamp") or given.get("record"):
         module.fail_json(msg="lab stand-in: a saved batch (stamp, record) with simulated operations is not simulated")
     session = lab_cmdlets.Session(state)
+    mode = {key: given[key] for key in ("what_if", "read_only") if key in given}
+    shapes = contract()
+
+    def simulate(op):  # as executor.ps1's Invoke-One: under what-if, its guard first
+        refusal = shapes.what_if_refusal(op, bool(given.get("read_only"))) if given.get("what_if") else None
+        if refusal:
+            return {"op": op["op"], "ok": False, "error": refusal}
+        return session.run(op) if op["op"] == "cmdlet" else lab_network.machine_env(state.data, op)
 
     def run(ops, cleanup):
         done, pending = [], []
@@ -83,12 +103,12 @@ def run_with_cmdlets(module, state, given):
                 pending.append(op)
                 continue
             if pending:
-                done += run_posix(module, pending, cleanup)
+                done += run_posix(module, pending, cleanup, mode)
                 pending = []
             if not cleanup and done and stops(done[-1]):
                 break
             if op is not None:
-                done.append(session.run(op) if op["op"] == "cmdlet" else lab_network.machine_env(state.data, op))
+                done.append(simulate(op))
                 if not cleanup and stops(done[-1]):
                     break
         return done
@@ -97,7 +117,6 @@ def run_with_cmdlets(module, state, given):
     failed = [i for i, r in enumerate(results) if stops(r)]
     result = {"results": results, "cleanup": run(given.get("cleanup", []), True),
               "failed_at": failed[0] if failed else None}
-    shapes = contract()
     problems = [p for r in result["results"] + result["cleanup"] for p in shapes.result_problems(r["op"], r)]
     if problems:
         module.fail_json(msg=f"lab stand-in: a result the executor contract does not allow: {problems[0]}")
@@ -109,7 +128,9 @@ def run_executor(module):
     operations (Windows only) are simulated on the host's state."""
     given = json.loads(module.params["parameters"]["Batch"])
     state = State()
-    state.record("win_powershell", {"executor": [op["op"] for op in given.get("ops", [])], "batch": given})
+    state.record("win_powershell", {"executor": [op["op"] for op in given.get("ops", [])], "batch": dict(given)})
+    if module.check_mode:  # the real module passes -WhatIf: $WhatIfPreference, which the POSIX executor takes so
+        given["what_if"] = True
     if any(simulated(op) for op in given.get("ops", []) + given.get("cleanup", [])):
         result = run_with_cmdlets(module, state, given)
         state.save()
@@ -129,6 +150,8 @@ def main():
                                                "username": {"type": "str"}, "password": {"type": "str", "no_log": True}}
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     script = module.params.get("script") or ""
+    if module.check_mode and not SHOULD_PROCESS.search(script):
+        skip_in_check_mode(module)
     if not script.startswith(EXECUTOR):
         module.fail_json(msg="lab stand-in: win_powershell runs only oscc.admin's host executor here")
     run_executor(module)
