@@ -1123,7 +1123,8 @@ function Get-WhatIfRefusal($request, [bool]$readOnly) {  # contract.what_if_refu
     $name = [string]$request.op
     if (@('read', 'list', 'stat', 'hash', 'env') -ccontains $name) { return $null }
     if ($name -ceq 'unzip' -and -not $request.dest) { return $null }
-    if ($name -ceq 'cmdlet' -and ($readOnly -or ([string]$request.name) -like 'Get-*')) { return $null }
+    $getter = ([string]$request.name).StartsWith('Get-', [StringComparison]::OrdinalIgnoreCase)
+    if ($name -ceq 'cmdlet' -and ($readOnly -or $getter)) { return $null }
     if ($name -ceq 'run' -and $readOnly -and -not $request.stdout_file) { return $null }
     "$name is refused under what-if (check mode): it may write"
 }
