@@ -16,6 +16,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import 
 class InformixAction(OsccAction):
     FAILURES = (arc.ChainError,)
     COMMON_PATHS = ("informixdir",)
+    COMMON_NAMES = {"informixserver": ""}
 
     @staticmethod
     def location(args):
