@@ -25,6 +25,8 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule impo
 
 class ActionModule(InformixAction):
     PATH_OPTIONS = ("manifest", "destination", "safety_destination")
+    PATH_LISTS = ("chunks",)
+    NAME_OPTIONS = {"services": ""}
 
     def act(self, args, target, task_vars):
         # Every option the restore needs is checked here, before the server is touched.

@@ -85,6 +85,8 @@ class ActionModule(ReplicationAction):
         "required_if": [("task_update_password", True, ("task_password",))],
     }
     PATH_OPTIONS = ("work_dir",)
+    # The task's account is written into the task's definition; Windows account names hold no double quote.
+    NAME_OPTIONS = {"task_username": '"'}
 
     def act(self, args, target, task_vars):
         check_options(args, task_vars.get("hostvars") or {})

@@ -18,6 +18,7 @@ BLOCKING = {pf.STEP[k] for k in ("clock", "environment", "reachable", "resolves"
 
 class ActionModule(OsccAction):
     PATH_OPTIONS = ("hosts_equiv_path", "informixdir")
+    NAME_OPTIONS = {"informixserver": ""}
     PLATFORMS = ("windows",)
 
     def act(self, args, target, task_vars):

@@ -9,11 +9,17 @@ import errno
 import os
 import re
 import stat
+import unicodedata
 
 # NTFS and the common POSIX file systems (ext4, XFS) hold at most 255 characters (UTF-16 units on NTFS, bytes on
 # POSIX) in one file or folder name.
 NAME_MAX = 255
 _LINE_BREAKS = (("\r", "CR"), ("\n", "LF"), ("\0", "NUL"))
+# Windows refuses these in a file or folder name, with the control characters 0-31; the device prefixes \\?\ and
+# \\.\ are the only place a ? may stand.
+WINDOWS_FORBIDDEN = '"<>|?*'
+_DEVICE_PREFIXES = ("\\\\?\\", "\\\\.\\")
+_ANY_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _OS_REASONS = {
     errno.ENOENT: "does not exist",
     errno.ENOTDIR: "has a file where a folder should be",
@@ -29,6 +35,13 @@ _OS_REASONS = {
 
 def _items(values):
     return values.items() if hasattr(values, "items") else values
+
+
+def _elements(option, value):
+    """(name for the error, value) of an option, or of each element of a list option (chunks[0], ...)."""
+    if isinstance(value, (list, tuple)):
+        return [(f"{option}[{index}]", element) for index, element in enumerate(value)]
+    return [(option, value)]
 
 
 def port_problem(values):
@@ -72,17 +85,54 @@ def line_value_problem(values, secret=()):
 
 
 def name_problem(values, windows=False):
-    """The error for the first of `values` (option name -> path, None when not given) with a file or folder name
-    longer than the file system holds (NAME_MAX), else None."""
+    """The error for the first of `values` (option name -> path or list of paths, None when not given) with a file or
+    folder name longer than the file system holds (NAME_MAX), else None."""
     for option, value in values.items():
-        if value is None:
-            continue
-        for part in re.split(r"[\\/]" if windows else "/", str(value)):
-            size = len(part.encode("utf-16-le")) // 2 if windows else len(part.encode("utf-8", "surrogateescape"))
-            if size > NAME_MAX:
-                return (f"{option} holds a name of {size} characters, longer than the {NAME_MAX} a file system "
-                        f"allows: {part[:40]}...")
+        for where, path in _elements(option, value if value is not None else []):
+            for part in re.split(r"[\\/]" if windows else "/", str(path)):
+                size = len(part.encode("utf-16-le")) // 2 if windows else len(part.encode("utf-8", "surrogateescape"))
+                if size > NAME_MAX:
+                    return (f"{where} holds a name of {size} characters, longer than the {NAME_MAX} a file system "
+                            f"allows: {part[:40]}...")
     return None
+
+
+def windows_path_problem(values):
+    """The error for the first of `values` (option name -> path or list of paths, None when not given) with a
+    character Windows forbids in a file or folder name, else None. Without it, the host would fail on the first
+    folder it makes, perhaps after the server was touched. A line break gets the words of line_value_problem."""
+    for option, value in _items(values):
+        for where, path in _elements(option, value if value is not None else []):
+            problem = line_value_problem([(where, path)])
+            if problem:
+                return problem
+            text = str(path)
+            text = next((text[len(p):] for p in _DEVICE_PREFIXES if text.startswith(p)), text)
+            found = sorted({char for char in text if ord(char) < 32 or char in WINDOWS_FORBIDDEN})
+            if found:
+                return (f"{where} holds {''.join(found)!r}, which Windows forbids in a file or folder name "
+                        f"(control characters and {WINDOWS_FORBIDDEN}), got {str(path)!r}")
+    return None
+
+
+def identifier_problem(values, forbidden=None):
+    """The error for the first of `values` (option name -> name or list of names, None when not given) that reaches
+    a host as a name (an Informix server, a service, an account) and holds a control character, or one of the
+    characters `forbidden` (option name -> characters) gives it, else None."""
+    for option, value in _items(values):
+        extra = (forbidden or {}).get(option, "")
+        for where, name in _elements(option, value if value is not None else []):
+            text = str(name)
+            if any(unicodedata.category(char) == "Cc" or char in extra for char in text):
+                without = "control characters" + (f" or any of {extra}" if extra else "")
+                return f"{where} must be a name without {without}, got {text!r}"
+    return None
+
+
+def one_line(message):
+    """A message as one line: each line break left in it (a value shown as it was given), as str.splitlines counts
+    them, becomes its escape as text (\\n, \\r\\n, \\x85, ...)."""
+    return _ANY_LINE_BREAK.sub(lambda found: repr(found.group())[1:-1], str(message))
 
 
 def _reason(exc):

@@ -19,6 +19,26 @@ MISTAKES = [
      "is a file, not a directory"),
     ("oscc.admin.informix_restore", {**LOCATION, "destination": "D:\\nowhere", "confirm": True},
      "destination D:\\nowhere does not exist"),
+    # Names Windows cannot hold, and names with control characters (issue 17 review); an optional fourth element
+    # holds the task's options.
+    ("oscc.admin.informix_backup", {**LOCATION, "destination": "D:\\OSCC-Backups\\a\nb"},
+     "destination must be one line without CR, LF or NUL characters (LF found), got 'D:\\\\OSCC-Backups\\\\a\\nb'"),
+    ("oscc.admin.informix_backup", {**LOCATION, "destination": 'D:\\x\\a"b'},
+     "destination holds '\"', which Windows forbids in a file or folder name"),
+    ("oscc.admin.informix_restore", {**BACKUP, "confirm": True, "chunks": ["D:\\x\n.000"]},
+     "chunks[0] must be one line without CR, LF or NUL characters", {"check": True}),
+    ("oscc.admin.informix_restore", {**BACKUP, "confirm": True, "chunks": ["D:\\x<1>.000"]},
+     "chunks[0] holds '<>', which Windows forbids"),
+    ("oscc.admin.informix_info", {**LOCATION, "informixserver": "ol_main\nx"},
+     "informixserver must be a name without control characters, got 'ol_main\\nx'"),
+    ("oscc.admin.informix_info", {**LOCATION, "informixdir": "C:\\x\ny"}, "informixdir must be one line"),
+    ("oscc.admin.informix_info", {**LOCATION, "onconfig": "ONCONFIG\nx"}, "ONCONFIG\\nx' does not exist"),
+    ("oscc.admin.informix_restore", {**BACKUP, "confirm": True, "manifest": "D:\\OSCC-Backups\\x\ny.json"},
+     "manifest must be one line"),
+    ("oscc.admin.informix_restore", {**BACKUP, "confirm": True, "services": ["OpenScape Contact Center\nx"]},
+     "services[0] must be a name without control characters, got 'OpenScape Contact Center\\nx'"),
+    ("oscc.admin.informix_restore", {**BACKUP, "confirm": True, "services": ["OpenScape Contact Center\nx"]},
+     "services[0] must be a name without control characters", {"check": True}),
 ]
 
 
@@ -31,7 +51,7 @@ def mistakes(tmp_path_factory):
     lab = Lab(tmp_path / "lab", "lab-main")
     open(os.path.join(lab.backups(), "a-file"), "w").close()
     onconfig = open(os.path.join(lab.paths["informixdir"], "etc", "ONCONFIG.ol_main")).read()
-    return lab, onconfig, lab.tasks([(module, args) for module, args, _w in MISTAKES], tmp_path)[1]
+    return lab, onconfig, lab.tasks([(module, args, *options) for module, args, _w, *options in MISTAKES], tmp_path)[1]
 
 
 @pytest.mark.xdist_group("test_informix_inputs_mistakes")  # one worker runs the shared playbook (--dist loadgroup)
@@ -43,6 +63,13 @@ def test_informix_mistakes_get_one_line_and_touch_nothing(mistakes, case):
     assert "Traceback" not in result["msg"] and "\n" not in result["msg"].strip()
     assert open(os.path.join(lab.paths["informixdir"], "etc", "ONCONFIG.ol_main")).read() == onconfig
     assert lab.mode_rc() == 5
+
+
+@pytest.mark.xdist_group("test_informix_inputs_mistakes")
+def test_no_folder_with_a_name_windows_forbids_was_made(mistakes):
+    lab, _onconfig, _results = mistakes
+    made = [os.path.join(top, name) for top, folders, files in os.walk(lab.paths["base"]) for name in folders + files]
+    assert not [path for path in made if any(char in os.path.basename(path) for char in '\n"<>')], made
 
 
 def test_a_folder_given_as_a_file_and_a_file_given_as_a_folder_get_one_line(windows_lab, tmp_path):

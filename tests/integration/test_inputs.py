@@ -21,6 +21,9 @@ BAD_INPUT = [
      "TAPEDEV", "white space"),
     ("oscc.admin.onconfig", {**LOCATION, "parameters": ["TAPEDEV"]}, "parameters", "dict"),
     ("oscc.admin.informix_info", {**LOCATION, "informixdir": "informix"}, "informixdir", "absolute path"),
+    ("oscc.admin.onconfig", {**LOCATION, "path": "C:\\x\\ONCONFIG*", "parameters": {"TAPESIZE": 0}},
+     "path", "which Windows forbids"),
+    ("oscc.admin.informix_info", {**LOCATION, "informixserver": "ol_main\x1b"}, "informixserver", "control characters"),
 ]
 
 

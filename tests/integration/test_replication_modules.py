@@ -174,6 +174,9 @@ BAD_INPUTS = [
     ({"sync": "report_data_recent", "partner": "lab-main", "task_update_password": True}, "task_update_password"),
     ({"state": "paused", "server_groups": {"lab-main": "g_ol_main\ncdr stop"}}, "server_groups"),
     ({"sync": "report_data_all", "partner": "lab-main", "replicate_sets": {"report_data": ["a"]}}, "replicate_sets"),
+    ({"sync": "report_data_recent", "partner": "lab-main", "task_username": "SYSTEM\nx"}, "task_username"),
+    ({"sync": "report_data_recent", "partner": "lab-main", "task_username": 'a"b'}, "task_username"),
+    ({"state": "paused", "informixserver": "ol_report\nx"}, "informixserver"),
 ]
 
 

@@ -10,7 +10,13 @@ import copy
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import name_problem, seconds_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
+    identifier_problem,
+    name_problem,
+    one_line,
+    seconds_problem,
+    windows_path_problem,
+)
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.options import documented_spec
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure, Target
 
@@ -23,6 +29,12 @@ class OsccAction(ActionBase):
     RULES: dict = {}
     COMMON_PATHS: tuple = ()
     PATH_OPTIONS: tuple = ()
+    # Options that are lists of paths: their names are checked here, that each is absolute by the plugin.
+    PATH_LISTS: tuple = ()
+    # Options (or lists) whose values reach the host as names: an Informix server, a service, an account. Each maps to
+    # the characters it may not hold beyond the control characters.
+    COMMON_NAMES: dict = {}
+    NAME_OPTIONS: dict = {}
     PLATFORMS: tuple = ("windows", "posix")
     # Keys of a remote failure's details that the result shows; a subject's base adds its own.
     DETAIL_KEYS: tuple = ("rc", "output")
@@ -30,6 +42,18 @@ class OsccAction(ActionBase):
     FAILURES: tuple = ()
 
     def run(self, tmp=None, task_vars=None):
+        # The last guard of the one-line rule: a line break that a message still holds (a value shown as given)
+        # becomes text.
+        try:
+            result = self._run(tmp, task_vars)
+        except AnsibleActionFail as exc:
+            exc.message = one_line(exc.message)
+            raise exc from None
+        if "msg" in result:
+            result["msg"] = one_line(result["msg"])
+        return result
+
+    def _run(self, tmp, task_vars):
         self._supports_check_mode = True
         self._supports_async = False  # long work is bounded inside the remote procedure instead
         result = super().run(tmp, task_vars)
@@ -50,8 +74,12 @@ class OsccAction(ActionBase):
             if value is not None and value != spec[option].get("default") and not target.is_abs(value):
                 raise AnsibleActionFail(f"{option} must be an absolute path on the {target.platform} host, "
                                         f"got {value!r}")
-        problem = name_problem({o: args.get(o) for o in self.COMMON_PATHS + self.PATH_OPTIONS},
-                               windows=target.platform == "windows")
+        paths = {o: args.get(o) for o in self.COMMON_PATHS + self.PATH_OPTIONS + self.PATH_LISTS}
+        windows = target.platform == "windows"
+        names = {**self.COMMON_NAMES, **self.NAME_OPTIONS}
+        problem = ((windows_path_problem(paths) if windows else None)
+                   or name_problem(paths, windows=windows)
+                   or identifier_problem({o: args.get(o) for o in names}, names))
         if problem:
             raise AnsibleActionFail(problem)
         try:

@@ -18,6 +18,7 @@ class InformixAction(OsccAction):
     DETAIL_KEYS = OsccAction.DETAIL_KEYS + ("onstat_arc", "lock", "touched", "created_chunks", "archives",
                                             "skipped_manifests", "server_mode", "services_stopped", "safety_backup")
     COMMON_PATHS = ("informixdir",)
+    COMMON_NAMES = {"informixserver": ""}
 
     @staticmethod
     def location(args):

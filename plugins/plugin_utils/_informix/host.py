@@ -125,7 +125,7 @@ def discover_onconfig(entries: list[dict], server: str, etc: str) -> str:
              if not name.endswith((".std", ".bak", ".partial", "~")) and
              re.search(r"^\s*DBSERVERNAME\s+" + re.escape(server) + r"(\s|$)", e.get("content") or "", re.M)]
     if len(found) != 1:
-        raise AnsibleActionFail(f"cannot discover the ONCONFIG of {server} in {etc} "
+        raise AnsibleActionFail(f"cannot discover the ONCONFIG of {server!r} in {etc!r} "
                                 f"({'none' if not found else 'several'} name DBSERVERNAME {server}); "
                                 "give the onconfig option")
     return found[0]
@@ -167,7 +167,7 @@ def probe_recording(target, args: dict, destination: str | None = None) -> dict:
         read_onconfig = {"op": "read", "path": onconfig_path, "encoding": "latin-1"}
         found = target.one(read_onconfig, read_only=True)
     if not found.get("exists"):
-        raise AnsibleActionFail(f"ONCONFIG file {onconfig_path} does not exist")
+        raise AnsibleActionFail(f"ONCONFIG file {onconfig_path!r} does not exist")
     for key in ("onstat", "onstat_arc", "onstat_d"):
         if key not in done or not done[key].get("ok"):
             raise program_failed(done.get(key) or {}, "onstat")

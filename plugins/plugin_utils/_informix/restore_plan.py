@@ -54,7 +54,7 @@ def chosen_manifest(probe: Probe, wanted: str | None, server: str, path) -> None
     entry = next((m for m in probe.manifests if path.basename(m["manifest"]) == wanted + arc.MANIFEST_SUFFIX),
                  None)
     if entry is None:
-        raise AnsibleActionFail(f"manifest {wanted}{arc.MANIFEST_SUFFIX} does not exist in the destination")
+        raise AnsibleActionFail(f"manifest {wanted + arc.MANIFEST_SUFFIX!r} does not exist in the destination")
     owner = entry.get("informixserver")
     if entry.get("unreadable") is None and owner != server:
         raise AnsibleActionFail(f"manifest {entry['manifest']} is a backup of server {owner or 'unknown'} "

@@ -49,6 +49,7 @@ class Estate:
 
 class ReplicationAction(OsccAction):
     COMMON_PATHS = ("informixdir", "oscc_dir")
+    COMMON_NAMES = {"informixserver": ""}
 
     def informix(self, target, args, task_vars):
         host_vars = task_vars.get("hostvars", {}).get(task_vars.get("inventory_hostname"), {})

@@ -10,7 +10,8 @@ from ansible_collections.oscc.admin.plugins.action.replication_preflight import 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import target as _target
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems, result_problems
 
-INFORMIXDIR = "C:\\Informix & Co %INFORMIXDIR% \"x\" Ünicode"
+# Quoting hazards a Windows folder name may hold (a double quote it may not: the action refuses it).
+INFORMIXDIR = "C:\\Informix & Co %INFORMIXDIR% 'x' $(x) Ünicode"
 ARGS = {"local_name": "oscc1", "local_fqdn": "oscc1.contact.example.com", "informixdir": INFORMIXDIR,
         "informixserver": "ol_oscc1", "time_reference": "osccrep.contact.example.com",
         "partners": [{"name": "osccrep", "fqdn": "osccrep.contact.example.com", "address": "10.20.30.13",

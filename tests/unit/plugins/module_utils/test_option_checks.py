@@ -5,10 +5,13 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     address_problem,
     dest_problem,
     file_problem,
+    identifier_problem,
     line_value_problem,
     name_problem,
+    one_line,
     port_problem,
     seconds_problem,
+    windows_path_problem,
 )
 
 
@@ -87,3 +90,47 @@ def test_destination_problems_are_named(tmp_path):
         f"path {tmp_path}/file/x.war: {tmp_path}/file is a file, not a folder"
     assert dest_problem("path", str(tmp_path / ("n" * 300))) == \
         f"path {tmp_path}/{'n' * 300} has a name too long for the file system"
+
+
+@pytest.mark.parametrize("values, problem", [
+    ({"destination": "D:\\OSCC-Backups\\a b", "other": None}, None),
+    ({"destination": "\\\\?\\D:\\OSCC-Backups", "dest": "\\\\.\\pipe\\x", "unc": "\\\\srv\\share\\x"}, None),
+    ({"destination": "D:\\OSCC-Backups\\a\nb"}, "destination must be one line without CR, LF or NUL characters "
+     "(LF found), got 'D:\\\\OSCC-Backups\\\\a\\nb'"),
+    ({"destination": "D:\\OSCC-Backups\\a\x01b"}, "destination holds '\\x01', which Windows forbids in a file or "
+     "folder name (control characters and \"<>|?*), got 'D:\\\\OSCC-Backups\\\\a\\x01b'"),
+    ({"destination": 'D:\\x\\a"b'}, "destination holds '\"', which Windows forbids"),
+    ({"path": "D:\\x?\\y*", "other": "D:\\<"}, "path holds '*?', which Windows forbids"),
+    ({"path": "\\\\?\\D:\\x?"}, "path holds '?', which Windows forbids"),  # only the prefix may hold one
+    ({"path": "D:\\tab\there"}, "path holds '\\t', which Windows forbids"),
+    ({"chunks": ["D:\\ok.000", "D:\\x\n.000"]}, "chunks[1] must be one line without CR, LF or NUL"),
+])
+def test_the_first_path_with_a_character_windows_forbids_is_named(values, problem):
+    found = windows_path_problem(values)
+    assert found == problem if problem is None else problem in found and "\n" not in found
+
+
+@pytest.mark.parametrize("values, forbidden, problem", [
+    ({"informixserver": "ol_main", "services": ["OpenScape Contact Center"], "none": None}, None, None),
+    ({"task_username": "O'Brien"}, {"task_username": '"'}, None),
+    ({"informixserver": "ol_main\nx"}, None,
+     "informixserver must be a name without control characters, got 'ol_main\\nx'"),
+    ({"services": ["OpenScape Contact Center", "x\x7f"]}, None,
+     "services[1] must be a name without control characters"),
+    ({"task_username": 'a"b'}, {"task_username": '"'},
+     "task_username must be a name without control characters or any of \", got 'a\"b'"),
+    ({"task_username": "SYSTEM\nx"}, {"task_username": '"'}, "task_username must be a name without control"),
+])
+def test_the_first_name_with_a_control_character_is_named(values, forbidden, problem):
+    found = identifier_problem(values, forbidden)
+    assert found == problem if problem is None else problem in found and "\n" not in found
+
+
+@pytest.mark.parametrize("message, line", [
+    ("one line", "one line"),
+    ("a\nb", "a\\nb"),
+    ("a\r\nb\rc", "a\\r\\nb\\rc"),
+    ("a\u2028b\x85c\x0bd", "a\\u2028b\\x85c\\x0bd"),
+])
+def test_a_message_becomes_one_line(message, line):
+    assert one_line(message) == line and len(one_line(message).splitlines()) == 1
