@@ -335,7 +335,16 @@ def _pid_runs(pid):
         return False
     except (PermissionError, ValueError, OverflowError):
         return True
-    return True
+    return not _zombie(int(pid))
+
+
+def _zombie(pid):
+    """An ended process its parent has not reaped yet still answers kill(0): it holds nothing any more."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _breakable(held, break_token):

@@ -432,6 +432,27 @@ def test_a_live_lock_saved_with_a_bom_is_kept(tmp_path):
     assert not one(op="lock", path=str(path), record={"token": "y"})["acquired"]
 
 
+def test_a_lock_whose_process_ended_unreaped_is_broken(tmp_path):
+    """A killed run's process waits as a zombie until its parent reaps it: it holds the lock no longer."""
+    import subprocess
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 10
+    while not executor._zombie(ended.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        assert executor._zombie(ended.pid)
+        path = tmp_path / "l"
+        record = {"token": "x", "pid": ended.pid, "host": __import__("socket").gethostname()}
+        path.write_text(json.dumps(record))
+        assert one(op="lock", path=str(path), record={"token": "y"})["acquired"]
+        record["pid"] = os.getpid()  # a live holder keeps it
+        path.write_text(json.dumps(record))
+        assert not one(op="lock", path=str(path), record={"token": "z"})["acquired"]
+    finally:
+        ended.wait()
+
+
 def test_unzip_refuses_an_entry_through_a_link_and_remove_an_empty_root(tmp_path):
     import zipfile
     kit, dest, elsewhere = tmp_path / "kit.zip", tmp_path / "dest", tmp_path / "elsewhere"
