@@ -22,7 +22,8 @@ _HEADER = re.compile(
     re.M,
 )
 _ARC_ROW = re.compile(
-    r"^(?P<name>\S+)\s+(?P<number>\d+)\s+(?P<level>[012])\s+(?P<date>\d\d/\d\d/\d{4}\.\d\d:\d\d)\s+(?P<log>\d+)\s+(?P<position>0x[0-9a-fA-F]+)\s*$"
+    r"^(?P<name>\S+)\s+(?P<number>\d+)\s+(?P<level>[012])\s+(?P<date>\d\d/\d\d/\d{4}\.\d\d:\d\d)"
+    r"\s+(?P<log>\d+)\s+(?P<position>0x[0-9a-fA-F]+)\s*$"
 )
 
 
