@@ -328,7 +328,8 @@ def _read_lock(path):
     return held if isinstance(held, dict) else {}
 
 
-def _pid_runs(pid):
+def pid_runs(pid):
+    """Whether a process of this host still runs (the controller asks it of its own workers too)."""
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -352,10 +353,10 @@ def _breakable(held, break_token):
         return True  # empty or unreadable: its writer died while writing it
     try:
         if break_token and held.get("token") == break_token:  # once the process that took it has ended
-            return not (held.get("host") == socket.gethostname() and _pid_runs(held.get("pid")))
+            return not (held.get("host") == socket.gethostname() and pid_runs(held.get("pid")))
         if held.get("expires") is not None:
             return time.time() > float(held["expires"])
-        return held.get("host") == socket.gethostname() and not _pid_runs(held.get("pid"))
+        return held.get("host") == socket.gethostname() and not pid_runs(held.get("pid"))
     except (TypeError, ValueError):
         return False  # a record of the wrong shape: nobody wrote it as a lock, so it is not broken
 

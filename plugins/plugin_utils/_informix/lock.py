@@ -11,6 +11,7 @@ import uuid
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.executor_posix import pid_runs
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 
 
@@ -45,16 +46,6 @@ def lock_refused(result: dict, path: str) -> AnsibleActionFail:
                              f"({holder_text(holder)}); lock {path}")
 
 
-def _controller_pid_alive(pid) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError, OverflowError):
-        return True
-    return True
-
-
 def lock_to_break(lock: dict | None) -> str | None:
     """The token of a lock to break: one a run of this controller left when its process died. The host breaks
     it only once the host process that took it has ended too (an archive may still be running); every other
@@ -62,7 +53,7 @@ def lock_to_break(lock: dict | None) -> str | None:
     if not lock:
         return None
     orphan = lock.get("controller") == socket.gethostname() and lock.get("controller_pid") and \
-        not _controller_pid_alive(lock["controller_pid"])
+        not pid_runs(lock["controller_pid"])
     return (lock.get("token") or "") if orphan else None
 
 
