@@ -108,11 +108,15 @@ def test_plugin_utils_holds_only_packages():
 DYNAMIC_IMPORTS = {os.path.join(UTILS, "_host", "options.py"): "reads the modules' DOCUMENTATION and doc fragments"}
 
 
+@functools.cache
+def utils_packages() -> set[str]:
+    return {PACKAGE + "plugins.plugin_utils." + p for p in os.listdir(os.path.join(ROOT, UTILS))}
+
+
 def forbidden_for_pure(name: str) -> bool:
     """What a pure module must not import: a host module, an action plugin or the action layer, or a package of
     plugin_utils as an object (its host modules would be one attribute away)."""
-    packages = {PACKAGE + "plugins.plugin_utils." + p for p in os.listdir(os.path.join(ROOT, UTILS))}
-    return (name in host_modules() or name in packages or name.startswith("ansible.plugins.action")
+    return (name in host_modules() or name in utils_packages() or name.startswith("ansible.plugins.action")
             or name.startswith(PACKAGE + "plugins.action"))
 
 
