@@ -20,6 +20,19 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._mail.header_tool_promp
     header_tool_prompts,
 )
 
+# What Windows starts as a program by its name alone.
+PROGRAM_EXTENSIONS = (".exe", ".com")
+
+
+def paths_problem(program, record, found):
+    """Refuse, before the utility runs, a program that is not there or a folder, and a record that is a folder."""
+    if not found["program"]["exists"]:
+        raise AnsibleActionFail(f"program {program} does not exist")
+    if found["program"]["dir"]:
+        raise AnsibleActionFail(f"program {program} is a folder, not a program file")
+    if found["record_kind"]["dir"]:
+        raise AnsibleActionFail(f"record {record} is a folder, not a file")
+
 
 class ActionModule(OsccAction):
     PATH_OPTIONS = ("program", "record")
@@ -37,14 +50,18 @@ class ActionModule(OsccAction):
         for key, value in {**answers, "smtp_password": args["smtp_password"]}.items():
             if not str(value).strip():
                 raise AnsibleActionFail(f"{key} must not be empty: the utility reads one answer per prompt")
+        if not args["program"].lower().endswith(PROGRAM_EXTENSIONS):
+            raise AnsibleActionFail(f"program {args['program']} is not a program (an .exe or .com file)")
         record = args["record"] or target.path.join(target.path.dirname(args["program"]),
                                                     "osccmseheaders.oscc-done.json")
         # What the record holds: the answers without the password, so another server or account runs it again.
         content = json.dumps(answers, sort_keys=True) + "\n"
         check = bool(self._task.check_mode)
+        stats = {"program": {"op": "stat", "path": args["program"]}, "record_kind": {"op": "stat", "path": record}}
         done = run_prompted(target, [[args["program"]]], header_tool_prompts(answers), args["timeout"],
                             cwd=target.path.dirname(args["program"]), secrets={"smtp_password": args["smtp_password"]},
-                            record={"path": record, "content": content}, force=args["force"], check=check)
+                            record={"path": record, "content": content}, force=args["force"], check=check,
+                            preflight=(stats, lambda found: paths_problem(args["program"], record, found)))
         result = {"changed": done["changed"], "ran": done["ran"], "record": record}
         if done.get("output") is not None:
             result["output"] = done["output"]

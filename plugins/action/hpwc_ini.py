@@ -23,7 +23,11 @@ class ActionModule(OsccAction):
     def act(self, args, target, task_vars):
         # A line break in a value would end its line of HPWC.ini and add a key of its own.
         problem = (port_problem({option: args[option] for option in ("port", "tls_port")})
-                   or line_value_problem({"address": args["address"]}))
+                   or line_value_problem({"address": args["address"]})
+                   or _ini.value_problem("address", args["address"]))
+        if not problem and not args["path"].lower().endswith(".ini"):
+            # HPWC.ini beside the kit's zip: writing keys into another file would damage it.
+            problem = f"path must name the HPWC.ini file (an .ini file), got {args['path']!r}"
         if problem:
             raise AnsibleActionFail(problem)
         try:  # HPWC.ini is read and written as latin-1, like the web components' other files

@@ -32,7 +32,8 @@ class ActionModule(OsccAction):
                                       + [("default_documents", d) for d in args["default_documents"]])
                    or name_problem({"isapi_path": args["isapi_path"]}, windows=True)
                    or next(filter(None, (name_problem({"default_documents": d}, windows=True)
-                                         for d in args["default_documents"])), None))
+                                         for d in args["default_documents"])), None)
+                   or iis.options_problem(args))
         if problem:
             raise AnsibleActionFail(problem)
         # One batch reads every setting; a second, only when something differs and not in check mode, changes it.
@@ -42,10 +43,16 @@ class ActionModule(OsccAction):
             current = iis.current_from(reads, target.batch(reads.ops, read_only=True, check=False))
         except CmdletError as exc:
             raise AnsibleActionFail(f"IIS: {exc}") from None
+        problem, may_come = iis.missing_problem(wanted, current)
+        warnings = []
+        if problem and may_come and self._task.check_mode:
+            warnings.append(f"{problem} (check mode: the task that makes it did not run)")
+        elif problem:
+            raise AnsibleActionFail(problem)
         changes, ops = iis.plan(wanted, current)
         if ops and not self._task.check_mode:
             apply = Batch.numbered(ops, "change")
             problem = iis.applied_problem(apply, target.batch(apply.ops, check=False))
             if problem:
                 raise AnsibleActionFail(f"IIS: {problem}")
-        return {"changed": bool(changes), "changes": changes}
+        return {"changed": bool(changes), "changes": changes, **({"warnings": warnings} if warnings else {})}

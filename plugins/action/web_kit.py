@@ -20,6 +20,9 @@ class ActionModule(OsccAction):
     def act(self, args, target, task_vars):
         src, dest, join = args["src"], args["dest"], target.path.join
         saved_dir = args["saved_dir"] or dest.rstrip("\\/") + "-saved"
+        if kit.inside(saved_dir, dest, target.path):
+            # Saved copies inside dest would be served by the web server and taken for site files by the next kit.
+            raise AnsibleActionFail(f"saved_dir {saved_dir} must lie outside dest {dest}, not be it or inside it")
         check = bool(self._task.check_mode)
         record_path = join(dest, kit.RECORD)
         reads = Batch().add("dest", {"op": "stat", "path": dest}).add("kit", {"op": "hash", "path": src})
@@ -31,6 +34,9 @@ class ActionModule(OsccAction):
         if there["exists"] and not there["dir"]:
             raise AnsibleActionFail(f"dest {dest} is a file, not a folder")
         if not archive["exists"]:
+            stat = Batch().add("src", {"op": "stat", "path": src})
+            if stat.results(target.batch(stat.ops, read_only=True))["src"]["dir"]:
+                raise AnsibleActionFail(f"src {src} is a folder, not the kit's zip file")
             if check:  # the task that brings the kit did not run in check mode
                 return {"changed": True, "written": [], "kept": [], "saved_dir": None, "kit_sha256": None,
                         "upgrade": False}

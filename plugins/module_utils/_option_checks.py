@@ -52,11 +52,55 @@ def port_problem(values):
     return None
 
 
+# One e-mail address: a local part and a domain, without blanks, control characters or <>,; (a display name or a
+# second address would ride along; a line break and Bcc: a header of its own).
+_ADDRESS = re.compile(r"[^\s\x00-\x1f\x7f<>,;]+@[^\s\x00-\x1f\x7f<>,;@]+")
+
+
 def address_problem(values):
-    """The error for the first of `values` (option name -> address, None when not given) that is no e-mail address."""
+    """The error for the first of `values` (option name -> address, None when not given) that is not one e-mail
+    address; a line break gets the words of line_value_problem."""
     for option, value in values.items():
-        if value is not None and "@" not in value:
+        if value is None:
+            continue
+        problem = line_value_problem({option: value})
+        if problem:
+            return problem
+        if not _ADDRESS.fullmatch(str(value)):
             return f"{option} must be an e-mail address, got {value!r}"
+    return None
+
+
+def empty_problem(values):
+    """The error for the first of `values` (option name -> text, None when not given) that is empty or blank."""
+    for option, value in values.items():
+        if value is not None and not str(value).strip():
+            return f"{option} must not be empty, got {value!r}"
+    return None
+
+
+def url_problem(values):
+    """The error for the first of `values` (option name -> URL, None when not given) that is no http(s) URL."""
+    for option, value in values.items():
+        if value is None:
+            continue
+        found = re.fullmatch(r"https?://([^/?#\s]+)[^\s]*", str(value))
+        if not found or not found.group(1).rsplit("@", 1)[-1].split(":")[0]:
+            return f"{option} must be an https:// or http:// URL with a host, got {value!r}"
+    return None
+
+
+def scalar_problem(values):
+    """The error for the first of `values` (option name -> value, or (name, value) pairs) that is not one value to
+    write as text (a string, number or boolean): a list or mapping would be written as Python's repr, null as
+    nothing."""
+    for option, value in _items(values):
+        if value is None:
+            return f"{option} has no value (null); give the text to write, '' for an empty value"
+        if not isinstance(value, (str, int, float, bool)):
+            kind = "a list" if isinstance(value, (list, tuple)) else ("a mapping" if isinstance(value, dict)
+                                                                      else type(value).__name__)
+            return f"{option} must be one value (text, a number or a boolean), got {kind}: {value!r}"
     return None
 
 

@@ -37,10 +37,10 @@ options:
     type: bool
     default: true
   report_sender:
-    description: The From address of reports by e-mail, made a send-as alias of the account.
+    description: The From address of reports by e-mail, made a send-as alias of the account. One address.
     type: str
   api_url:
-    description: The Gmail API's root, for a private endpoint or a proxy.
+    description: The Gmail API's root, for a private endpoint or a proxy. An C(https://) or C(http://) URL.
     type: str
     default: https://gmail.googleapis.com
   timeout:
@@ -98,6 +98,7 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     address_problem,
     file_problem,
     seconds_problem,
+    url_problem,
 )
 
 try:
@@ -262,7 +263,8 @@ def main():
     if CRYPTOGRAPHY_ERROR is not None:
         module.fail_json(msg=missing_required_lib("cryptography"), exception=str(CRYPTOGRAPHY_ERROR))
     problem = (address_problem({o: module.params[o] for o in ("account", "report_sender")})
-               or seconds_problem({"timeout": module.params["timeout"]}))
+               or seconds_problem({"timeout": module.params["timeout"]})
+               or url_problem({"api_url": module.params["api_url"]}))
     if problem:
         module.fail_json(msg=problem)
     try:

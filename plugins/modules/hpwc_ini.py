@@ -17,13 +17,15 @@ description:
     since it was read.
 options:
   path:
-    description: The C(HPWC.ini) file, for example C(C:\inetpub\wwwroot\HPPC\HPWC.ini). Absolute.
+    description: The C(HPWC.ini) file, for example C(C:\inetpub\wwwroot\HPPC\HPWC.ini). Absolute; an C(.ini) file.
     type: str
     required: true
   address:
     description:
       - The OSCC main server - with a warm-standby pair, the cluster name or virtual IP (§4.2.1.1 note).
       - One line - a line break would end the C(Address) line and add a key of its own, so it is refused.
+      - Not empty, and without C(;), C(=), C([) or C(]), which an INI line reads as a comment, a second key or a
+        section.
     type: str
   port:
     description: The Web Interaction server port (default of OSCC is 6021). 1-65535.

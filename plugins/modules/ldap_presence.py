@@ -97,6 +97,7 @@ changes:
   sample: {"uid=anna.berger,ou=people,dc=example,dc=com": {"osccUserName": {"before": null, "after": "aberger"}}}
 """
 
+import re
 import ssl
 import traceback
 from urllib.parse import urlsplit
@@ -105,21 +106,76 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     file_problem,
+    line_value_problem,
     port_problem,
+    scalar_problem,
     seconds_problem,
 )
 
 try:
     import ldap3
-    from ldap3.core.exceptions import LDAPException
+    from ldap3.core.exceptions import LDAPException, LDAPSocketOpenError
 except ImportError:
     LDAP3_ERROR = traceback.format_exc()
     ldap3 = None
     LDAPException = Exception
+    LDAPSocketOpenError = OSError
 else:
     LDAP3_ERROR = None
 
 FIELDS = ("presence_id", "user_name", "line_state")
+# An LDAP attribute description (RFC 4512): a name, or a numeric OID.
+ATTRIBUTE = re.compile(r"[A-Za-z][A-Za-z0-9-]*|[0-9]+(\.[0-9]+)+")
+# What the operator checks for the LDAP result codes a presence run meets (RFC 4511 result codes).
+RESULT_ADVICE = {
+    32: "the entry does not exist (no such object): check the dn in users",
+    34: "the DN is not valid LDAP syntax: check the dn in users",
+    49: "the directory refused the credentials (invalid credentials): check bind_dn and bind_pw",
+    50: "bind_dn may not do this (insufficient access rights): grant it write access to the presence attributes",
+    17: "the directory's schema has no such attribute (undefined attribute type): check the LDAP names in attributes",
+    21: "a value does not fit the attribute's syntax (invalid attribute syntax): check the values in users",
+    65: ("the entry's object classes do not allow the attribute (object class violation): give object_class, the "
+         "auxiliary class that does"),
+    53: "the directory is unwilling to perform it (unwilling to perform): it may need StartTLS (start_tls) or LDAPS",
+    13: "the directory requires a TLS connection (confidentiality required): use start_tls or ldaps://",
+}
+
+
+def ldap_reason(exc):
+    """What an LDAP failure means for the operator, in one line, instead of the library's class and result names."""
+    code = getattr(exc, "result", None)
+    if isinstance(code, int) and code in RESULT_ADVICE:
+        return f"{RESULT_ADVICE[code]} (LDAP result {code})"
+    if isinstance(code, int):
+        said = getattr(exc, "message", None) or getattr(exc, "description", None) or ""
+        return f"the directory answered LDAP result {code} {getattr(exc, 'description', '')}: {said}".rstrip(": ")
+    text = str(exc)
+    if "certificate" in text.lower() or "ssl" in text.lower():
+        return f"TLS with the directory failed ({text}): check ca_file and that the server's name is in its certificate"
+    if isinstance(exc, LDAPSocketOpenError):
+        return f"cannot connect ({text}): check the host and port of server_uri and that the directory listens there"
+    return text
+
+
+def users_problem(users, attributes):
+    """The error for the first user entry that is not one entry to write: a DN named twice, a value that is not one
+    line of text."""
+    seen = {}
+    for index, user in enumerate(users):
+        key = normal_dn(user["dn"])
+        if key in seen:
+            return f"users[{index}].dn names the same entry as users[{seen[key]}].dn ({user['dn']!r}); give each once"
+        seen[key] = index
+        values = [(f"users[{index}].{f}", user[f]) for f in FIELDS if user.get(f) is not None]
+        problem = scalar_problem(values) or line_value_problem(values + [(f"users[{index}].dn", user["dn"])])
+        if problem:
+            return problem
+    return None
+
+
+def normal_dn(dn):
+    """A DN compared as the directory compares it here: case and blanks around separators ignored."""
+    return re.sub(r"\s*([,=+])\s*", r"\1", str(dn).strip()).lower()
 
 
 def plan(users, attributes, current, object_class):
@@ -165,7 +221,7 @@ def connect(module):
             connection.start_tls()
         connection.bind()
     except LDAPException as exc:
-        module.fail_json(msg=f"cannot bind to {params['server_uri']} as {params['bind_dn']}: {exc}")
+        module.fail_json(msg=f"cannot bind to {params['server_uri']} as {params['bind_dn']}: {ldap_reason(exc)}")
     return connection
 
 
@@ -196,6 +252,10 @@ def main():
     unknown = sorted(set(attributes) - set(FIELDS))
     if unknown or not attributes:
         module.fail_json(msg=f"attributes: keys are {', '.join(FIELDS)}; got {', '.join(unknown) or 'none'}")
+    for field, attribute in attributes.items():
+        if not isinstance(attribute, str) or not ATTRIBUTE.fullmatch(attribute):
+            module.fail_json(msg=f"attributes.{field} must be an LDAP attribute name (letters, digits and -), "
+                                 f"got {attribute!r}")
     for index, user in enumerate(params["users"]):
         if not user.get("dn"):
             module.fail_json(msg=f"users[{index}] needs a dn")
@@ -205,6 +265,9 @@ def main():
         unmapped = [f for f in FIELDS if user.get(f) is not None and f not in attributes]
         if unmapped:
             module.fail_json(msg=f"users[{index}] sets {', '.join(unmapped)}, which attributes does not map")
+    problem = users_problem(params["users"], attributes)
+    if problem:
+        module.fail_json(msg=problem)
     connection = connect(module)
     try:
         current = {}
@@ -213,7 +276,7 @@ def main():
             try:
                 connection.search(user["dn"], "(objectClass=*)", search_scope=ldap3.BASE, attributes=wanted)
             except LDAPException as exc:
-                module.fail_json(msg=f"cannot read {user['dn']}: {exc}")
+                module.fail_json(msg=f"cannot read {user['dn']}: {ldap_reason(exc)}")
             values = connection.response[0]["attributes"]
             current[user["dn"]] = {k.lower(): (v[0] if isinstance(v, list) and len(v) == 1 else (v or None))
                                    for k, v in values.items() if k.lower() != "objectclass"}
@@ -235,7 +298,7 @@ def main():
                 try:
                     connection.modify(dn, modification)
                 except LDAPException as exc:
-                    module.fail_json(msg=f"cannot change {dn}: {exc}", **result)
+                    module.fail_json(msg=f"cannot change {dn}: {ldap_reason(exc)}", **result)
     finally:
         connection.unbind()
     module.exit_json(**result)

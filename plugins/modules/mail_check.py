@@ -73,6 +73,7 @@ options:
     description:
       - Headers the test message carries and that must come back unchanged. Names start with C(X-); values are one
         line (no CR, LF or NUL, which would add headers of their own).
+      - A value beyond ASCII (C(Größe)) is sent as an RFC 2047 encoded word (UTF-8) and compared decoded.
     type: dict
     default: {"X-OSCC-Contact-Id": "mail-check", "X-OSCC-Queue": "Support", "X-OSCC-Priority": "50",
               "X-OSCC-Language": "english"}
@@ -80,7 +81,10 @@ options:
     description: Where the test messages go; they are fetched back from O(username)'s INBOX. Default O(username).
     type: str
   report_sender:
-    description: The From address of reports by e-mail (§3.8); the C(report_sender) check runs only when given.
+    description:
+      - The From address of reports by e-mail (§3.8); the C(report_sender) check runs only when given.
+      - An internationalised address (beyond ASCII, C(日本@example.com)) is sent with SMTPUTF8 where the server offers
+        it; where it does not, the check fails saying so.
     type: str
   checks:
     description:
@@ -90,6 +94,7 @@ options:
       - Default every check that applies to the options - C(imap_tls) only with TLS (with O(imap_security=none) a
         warning says the session is not encrypted), C(custom_headers) only with headers, C(report_sender) only with
         O(report_sender).
+      - An empty list is refused; leave the option out for the default.
     type: list
     elements: str
     choices: [imap_login, imap_tls, imap_sessions, smtp_submission, custom_headers, imap_search, report_sender]
@@ -141,6 +146,7 @@ cleaned:
   type: int
 """
 
+import email.header
 import email.parser
 import email.utils
 import imaplib
@@ -153,6 +159,8 @@ import uuid
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
+    address_problem,
+    empty_problem,
     file_problem,
     line_value_problem,
     port_problem,
@@ -199,6 +207,17 @@ def reason(exc, service, host, port):
         text = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
         return f"{where} refused: {text.strip()}"
     return f"{where}: {exc}"
+
+
+def header_value(value):
+    """A custom header's value as it goes into the message: ASCII as it is, else an RFC 2047 encoded word."""
+    text = str(value)
+    return text if text.isascii() else email.header.Header(text, "utf-8").encode()
+
+
+def decoded(value):
+    """A header value as it came back, its RFC 2047 encoded words decoded."""
+    return str(email.header.make_header(email.header.decode_header(str(value).strip())))
 
 
 class MailCheck:
@@ -260,16 +279,25 @@ class MailCheck:
             raise CheckFailed(reason(exc, "SMTP", host, port)) from None
 
     def message(self, sender, tag, headers):
+        """The test message as bytes: header values beyond ASCII encoded as RFC 2047 words (UTF-8), addresses as
+        given (beyond ASCII only where the server offers SMTPUTF8, which takes them in UTF-8)."""
         lines = [f"From: {sender}", f"To: {self.recipient}", f"Subject: {self.marker} {tag}",
                  f"Date: {email.utils.formatdate()}", f"Message-ID: <{self.marker}.{tag}@oscc.admin>"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
+        lines += [f"{name}: {header_value(value)}" for name, value in headers.items()]
         body = "A test message of oscc.admin.mail_check; it is deleted when the check ends.\r\n"
-        return "\r\n".join(lines) + "\r\n\r\n" + body
+        return ("\r\n".join(lines) + "\r\n\r\n" + body).encode("utf-8")
 
-    def send(self, sender, tag, headers):
+    def send(self, sender, tag, headers, option="username"):
         client = self.smtp()
         try:
-            client.sendmail(sender, [self.recipient], self.message(sender, tag, headers))
+            international = [a for a in (sender, self.recipient) if not a.isascii()]
+            if international and not client.has_extn("smtputf8"):
+                named = option if sender in international else "test_recipient"
+                raise CheckFailed(f"{named} {international[0]} is an internationalised address (beyond ASCII), and "
+                                  f"SMTP {self.smtp_host}:{self.smtp_port} does not offer SMTPUTF8 to carry it; "
+                                  "enable SMTPUTF8 on the server or give an ASCII address")
+            client.sendmail(sender, [self.recipient], self.message(sender, tag, headers),
+                            mail_options=["SMTPUTF8"] if international else [])
         except smtplib.SMTPSenderRefused as exc:
             raise CheckFailed(f"the server refused {sender} as sender for {self.p['username']}: {exc.smtp_code} "
                               f"{exc.smtp_error.decode(errors='replace')}") from None
@@ -361,8 +389,8 @@ class MailCheck:
             got = headers.get(name)
             if got is None:
                 problems.append(f"{name} removed")
-            elif got.strip() != str(value):
-                problems.append(f"{name} altered to {got.strip()!r}")
+            elif decoded(got) != str(value):
+                problems.append(f"{name} altered to {decoded(got)!r}")
         if problems:
             raise CheckFailed("the mail server changed custom headers: " + ", ".join(problems) + " (manual §3.1)")
         return f"{len(self.p['custom_headers'])} custom headers came back unchanged"
@@ -387,7 +415,7 @@ class MailCheck:
     def check_report_sender(self):
         if self.check_mode:
             return None, "check mode: nothing is sent"
-        self.send(self.p["report_sender"], "report", {})
+        self.send(self.p["report_sender"], "report", {}, option="report_sender")
         self.sent = True
         return f"{self.p['username']} may send as {self.p['report_sender']}"
 
@@ -448,7 +476,7 @@ def checks_to_run(module):
         unmet["custom_headers"] = "at least one header in custom_headers"
     if not params["report_sender"]:
         unmet["report_sender"] = "the report_sender option, the From address of reports"
-    if not asked:
+    if asked is None:
         if params["imap_security"] == "none":
             module.warn("imap_security is none: the IMAP session is not encrypted, and imap_tls is not checked")
         return [n for n in ALL_CHECKS if n not in unmet]
@@ -491,18 +519,24 @@ def main():
         module.fail_json(msg=problem)
     if params["imap_sessions"] < 1:
         module.fail_json(msg=f"imap_sessions must be at least 1, got {params['imap_sessions']}")
-    problem = seconds_problem({"timeout": params["timeout"]})
+    problem = (seconds_problem({"timeout": params["timeout"]})
+               or empty_problem({o: params[o] for o in ("imap_host", "smtp_host")})
+               or address_problem({o: params[o] for o in ("test_recipient", "report_sender")}))
     if problem:
         module.fail_json(msg=problem)
-    if "@" not in (params["test_recipient"] or params["username"]):
+    if params["checks"] == []:
+        module.fail_json(msg="checks must name at least one check; leave it out to run every check that applies")
+    if params["test_recipient"] is None and "@" not in params["username"]:
         module.fail_json(msg="test_recipient is needed when username is not an e-mail address")
     bad = [n for n in params["custom_headers"]
            if not str(n).lower().startswith("x-") or any(c in n for c in ": \r\n\0")]
     if bad:
         module.fail_json(msg=f"custom_headers: names start with X- and hold no ':', blank or line break; got {bad}")
     # Each of these becomes a header line of a test message: a line break would add headers of its own.
-    problem = line_value_problem([(o, params[o]) for o in ("username", "test_recipient", "report_sender")]
-                                 + [(f"custom_headers.{n}", v) for n, v in params["custom_headers"].items()])
+    # The password goes to IMAP LOGIN and SMTP AUTH as one line too: a line break would end the command.
+    problem = line_value_problem([(o, params[o]) for o in ("username", "password", "test_recipient", "report_sender")]
+                                 + [(f"custom_headers.{n}", v) for n, v in params["custom_headers"].items()],
+                                 secret=("password",))
     if problem:
         module.fail_json(msg=problem)
     if params["ca_file"]:

@@ -19,7 +19,7 @@ description:
   - Runs on the host that holds the WAR (a Tomcat or Sun Java System Web Server host) or on the controller.
 options:
   path:
-    description: The WAR or zip file. With O(src), the WAR to build; it may not exist yet.
+    description: The WAR or zip file, an absolute path. With O(src), the WAR to build; it may not exist yet.
     type: path
     required: true
   src:
@@ -28,11 +28,13 @@ options:
       - Without it, O(path) is edited in place.
     type: path
   entry:
-    description: The properties file inside the archive.
+    description: The properties file inside the archive (a file, not a folder).
     type: str
     default: hpwcapp/config.properties
   properties:
-    description: Keys and the values to set, each one line (no CR, LF or NUL).
+    description:
+      - Keys and the values to set, each one line (no CR, LF or NUL) of text, a number or a boolean.
+      - A null, list or mapping value is refused; give C('') for an empty value.
     type: dict
     required: true
   backup:
@@ -100,6 +102,7 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     file_problem,
     line_value_problem,
     os_error_problem,
+    scalar_problem,
 )
 from ansible_collections.oscc.admin.plugins.module_utils._properties import set_properties
 
@@ -147,6 +150,8 @@ def read_entry(module, path, entry, missing_ok=False):
     """The entry's text; with missing_ok, None where path is no archive holding it (a WAR to build)."""
     try:
         with zipfile.ZipFile(path) as archive:
+            if entry + "/" in archive.namelist() or any(n.startswith(entry + "/") for n in archive.namelist()):
+                module.fail_json(msg=f"entry {entry!r} is a folder in {path}, not a properties file")
             if entry not in archive.namelist():
                 if missing_ok:
                     return None
@@ -175,6 +180,15 @@ def main():
     path, entry, src = module.params["path"], module.params["entry"], module.params["src"]
     if not module.params["properties"]:
         module.fail_json(msg="properties must name at least one key")
+    # A relative path would be read and written in whatever folder the module runs in.
+    for option in ("path", "src"):
+        if module.params[option] is not None and not os.path.isabs(module.params[option]):
+            module.fail_json(msg=f"{option} must be an absolute path, got {module.params[option]!r}")
+    if not entry or entry.endswith("/"):
+        module.fail_json(msg=f"entry must name a file inside the archive, not a folder, got {entry!r}")
+    problem = scalar_problem([(f"properties.{k}", v) for k, v in module.params["properties"].items()])
+    if problem:
+        module.fail_json(msg=problem)
     # java.util.Properties would read an escaped line break back, but a key or value of config.properties is one line
     # (a host name, a port, a servlet path): a line break in one is a mistake, and refused as in every other writer.
     problem = line_value_problem([("entry", entry)] + [("a key of properties", k) for k in module.params["properties"]]

@@ -28,7 +28,7 @@ options:
   saved_dir:
     description:
       - Where kept files and the new kit's versions of them are saved, one timestamped folder per run.
-      - Defaults to O(dest) followed by C(-saved).
+      - Defaults to O(dest) followed by C(-saved). It must lie outside O(dest).
     type: str
 extends_documentation_fragment:
   - oscc.admin.action

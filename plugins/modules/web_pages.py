@@ -29,7 +29,9 @@ options:
     elements: dict
     default: []
   capture_fields:
-    description: Field values for C(CaptureWCData.htm) of every language, C(english) included.
+    description:
+      - Field values for C(CaptureWCData.htm) of every language, C(english) included.
+      - ISO-8859-1 (latin-1) text, as the kit's pages hold; a character beyond it (CJK) is refused.
     type: dict
     default: {}
 extends_documentation_fragment:

@@ -22,6 +22,7 @@ DOMAIN = "lab.invalid"
 USER, PASSWORD = f"oscc@{DOMAIN}", "lab-mail-secret"
 REPORT_SENDER = f"reports@{DOMAIN}"  # an address the OSCC account may send as (Send-As, §3.8)
 FOREIGN_SENDER = f"someone@{DOMAIN}"  # one it may not
+INTERNATIONAL_SENDER = f"日本@{DOMAIN}"  # an internationalised report address it may send as (SMTPUTF8, RFC 6531)
 
 
 def available():
@@ -53,13 +54,14 @@ class MailPeers:
     """base=None: a new folder under the system's temporary directory that the mail users can reach
     (pytest's own folders are private to root, and delivery runs as the mail user)."""
 
-    def __init__(self, base=None, max_userip_connections=50, strip_headers=False):
+    def __init__(self, base=None, max_userip_connections=50, strip_headers=False, smtputf8=False):
         if base is None:
             base = tempfile.mkdtemp(prefix="oscc-lab-mail-")
             os.chmod(base, 0o755)
         self.base = os.path.abspath(str(base))
         self.max_userip_connections = max_userip_connections
         self.strip_headers = strip_headers
+        self.smtputf8 = smtputf8  # whether Postfix offers SMTPUTF8 (off by default, as in the lab so far)
         self.imap_port, self.imaps_port, self.submission_port = free_port(), free_port(), free_port()
         self.processes = []
         mail_user = pwd.getpwnam("dovecot")
@@ -115,11 +117,14 @@ service auth {{
         p = os.path.join(self.base, "postfix")
         mailboxes = ", ".join(f"{{{a}=oscc/Maildir/}}" for a in (USER, REPORT_SENDER))
         owners = f"{{{USER}={USER}}}, {{{REPORT_SENDER}={USER}}}, {{{FOREIGN_SENDER}=nobody@{DOMAIN}}}"
+        if self.smtputf8:  # a UTF-8 lookup key is valid only where SMTPUTF8 is on
+            owners += f", {{{INTERNATIONAL_SENDER}={USER}}}"
         lines = [
             "compatibility_level = 3.6",
             f"queue_directory = {p}/spool", f"data_directory = {p}/data", "mail_owner = postfix",
             f"myhostname = mail.{DOMAIN}", f"mydomain = {DOMAIN}", f"myorigin = {DOMAIN}", "mydestination =",
-            "inet_interfaces = 127.0.0.1", "inet_protocols = ipv4", "smtputf8_enable = no",
+            "inet_interfaces = 127.0.0.1", "inet_protocols = ipv4",
+            f"smtputf8_enable = {'yes' if self.smtputf8 else 'no'}",
             # Postfix 3.7 exits silently when its log file is outside /var.
             f"maillog_file = /var/tmp/oscc-lab-postfix-{os.path.basename(self.base)}-{self.submission_port}.log",
             f"virtual_mailbox_domains = {DOMAIN}", f"virtual_mailbox_base = {self.base}/mail",
@@ -170,7 +175,7 @@ service auth {{
             handle.write(self._dovecot_conf(cert, key))
         with open(f"{d}/users", "w") as handle:
             handle.write(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
-        with open(f"{p}/etc/main.cf", "w") as handle:
+        with open(f"{p}/etc/main.cf", "w", encoding="utf-8") as handle:
             handle.write(self._postfix_main(cert, key))
         with open(f"{p}/etc/master.cf", "w") as handle:
             handle.write(self._postfix_master())

@@ -11,6 +11,25 @@ _SECTION = re.compile(r"^\s*\[(?P<name>[^\]]*)\]\s*$")
 _KEY = re.compile(r"^(?P<indent>\s*)(?P<key>[^=;#\[\s][^=]*?)(?P<sep>\s*=\s*)(?P<value>.*?)(?P<end>\r?)$")
 
 
+# Characters a value cannot hold in an INI line it is meant to stay one value of: ; starts a comment and [ a
+# section where readers trim, = splits a key from its value.
+VALUE_SPECIALS = ";=[]"
+
+
+def value_problem(option: str, value) -> str | None:
+    """The error when `value` would not stay one plain INI value (empty, or holding ; = [ ]), else None."""
+    if value is None:
+        return None
+    text = str(value)
+    if not text.strip():
+        return f"{option} must not be empty, got {text!r}"
+    found = "".join(sorted({char for char in text if char in VALUE_SPECIALS}))
+    if found:
+        return (f"{option} holds {found!r}, which an INI line reads as a comment, a section or a second key; "
+                f"got {text!r}")
+    return None
+
+
 def read_section(text: str, section: str) -> dict:
     values, current = {}, None
     for line in text.split("\n"):

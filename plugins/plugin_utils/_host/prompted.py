@@ -70,14 +70,23 @@ def prompted_op(argv: list, prompts: list, timeout: int, cwd: str | None = None)
 
 def run_prompted(target, runs: list, prompts: list, timeout: int, cwd: str | None = None, secrets: dict | None = None,
                  record: dict | None = None, force: bool = False, check: bool = False,
-                 read_after: str | None = None) -> dict:
+                 read_after: str | None = None, preflight: tuple | None = None) -> dict:
     """Run each argv of `runs` in turn with `prompts` answered. Returns {changed, ran, outputs, output} and, with
-    read_after, that file's text after the runs. A failure ends the task with one line, secrets masked."""
+    read_after, that file's text after the runs. A failure ends the task with one line, secrets masked.
+    preflight: (read-only ops by name, function(their results)) sent with the record's read; the function raises
+    when what they found forbids the run (a program that is no program), before anything ran, check mode too."""
     secrets = secrets or {}
+    reads = Batch()
     if record and not force:
-        reads = Batch().add("record", {"op": "read", "path": record["path"], "encoding": "utf-8"})
-        held = reads.results(target.batch(reads.ops, read_only=True))["record"]
-        if held["exists"] and held["content"] == record["content"]:
+        reads.add("record", {"op": "read", "path": record["path"], "encoding": "utf-8"})
+    for name, op in (preflight[0] if preflight else {}).items():
+        reads.add(name, op)
+    if reads.ops:
+        found = reads.results(target.batch(reads.ops, read_only=True))
+        if preflight:
+            preflight[1](found)
+        held = found.get("record") or {}
+        if held.get("exists") and held["content"] == record["content"]:
             return {"changed": False, "ran": False}
     if check:
         return {"changed": True, "ran": False}

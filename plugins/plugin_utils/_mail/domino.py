@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, scalar_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._formats import ini as _ini
 
 SECTION = "Notes"
@@ -30,7 +30,7 @@ def validate(settings: dict, databases: list) -> None:
             raise DominoError(f"settings: {name!r} is not a notes.ini variable name")
         # `set config NAME=VALUE` is one console command and one notes.ini line: a line break would start a second
         # command and a second variable; a quote would end the command's quoting on the console's command line.
-        problem = line_value_problem({f"settings.{name}": value})
+        problem = scalar_problem({f"settings.{name}": value}) or line_value_problem({f"settings.{name}": value})
         if problem:
             raise DominoError(problem)
         if '"' in str(value):

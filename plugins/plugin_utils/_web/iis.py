@@ -6,6 +6,8 @@
 # cmdlets that read them, what differs, and the cmdlets that change it. No I/O.
 from __future__ import annotations
 
+import re
+
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import CmdletError, cmdlet, first, objects, truthy
 
@@ -15,6 +17,27 @@ RESTRICTION = "system.webServer/security/isapiCgiRestriction"
 HANDLERS = "system.webServer/handlers"
 STATIC = "system.webServer/staticContent"
 FILES = "system.webServer/defaultDocument/files"
+SITE = "system.applicationHost/sites/site"
+# A MIME type as RFC 6838 names one: type/subtype of restricted name characters, parameters after a ;.
+_MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;.*)?")
+
+
+def options_problem(args: dict) -> str | None:
+    """The error for the first option that cannot name what IIS is to hold, else None: an application that is the
+    site's root or leaves it, a MIME type that is none, a default document that is a path."""
+    segments = re.split(r"[\\/]", args["application"])
+    if not args["application"].strip("/\\ "):
+        return f"application must name an application of the site, such as /HPPC, got {args['application']!r}"
+    if any(part in (".", "..") for part in segments):
+        return f"application must be a path inside the site without . or .. segments, got {args['application']!r}"
+    for extension, mime in args["mime_types"].items():
+        if not isinstance(mime, str) or not _MIME.fullmatch(mime):
+            return (f"mime_types[{extension!r}] must be a MIME type such as application/voicexml+xml, "
+                    f"got {mime!r}")
+    for index, document in enumerate(args["default_documents"]):
+        if not document.strip() or re.search(r"[\\/]", document) or document.strip(". ") == "":
+            return f"default_documents[{index}] must be a file name, without a folder or .., got {document!r}"
+    return None
 
 
 def xpath_literal(value: str) -> str:
@@ -68,8 +91,14 @@ def read_ops(wanted: dict) -> Batch:
     """What IIS has of each wanted setting, in one batch."""
     location = wanted["location"]
     reads = Batch().add("isapi", _web("Get-WebConfiguration", select=["path", "allowed"],
-                                      Filter=element(RESTRICTION + "/add", "path", wanted["isapi_path"])))
+                            Filter=element(RESTRICTION + "/add", "path", wanted["isapi_path"])))
     reads.add("access", _web("Get-WebConfiguration", location, Filter=HANDLERS, select=["accessPolicy"]))
+    # What the settings belong to: the site, its application and the DLL (a file).
+    site, application = location.split("/", 1)
+    reads.add("site", _web("Get-WebConfiguration", Filter=element(SITE, "name", site), select=["name"]))
+    reads.add("application", _web("Get-WebConfiguration", select=["path"], Filter=element(
+        element(SITE, "name", site) + "/application", "path", "/" + application)))
+    reads.add("dll", {"op": "stat", "path": wanted["isapi_path"]})
     for extension in wanted["mime_types"]:
         reads.add(("mime", extension), _web("Get-WebConfiguration", location,
                                             Filter=element(STATIC + "/mimeMap", "fileExtension", extension),
@@ -95,7 +124,10 @@ def current_from(reads: Batch, done: dict) -> dict:
     results = reads.results(done)
     entry = first(results, "isapi")
     access = first(results, "access") or {}
-    current = {"isapi": None if entry is None else {"allowed": truthy(entry.get("allowed"))},
+    dll = results["dll"]
+    current = {"site": bool(objects(results, "site")), "application": bool(objects(results, "application")),
+               "dll": "folder" if dll["exists"] and dll["dir"] else ("file" if dll["exists"] else None),
+               "isapi": None if entry is None else {"allowed": truthy(entry.get("allowed"))},
                "access_policy": policy_text(access.get("accessPolicy")), "mime_types": {}, "default_documents": {}}
     for key in reads.names:
         if isinstance(key, tuple) and key[0] == "mime":
@@ -130,7 +162,7 @@ def plan(wanted: dict, current: dict) -> tuple[dict, list]:
         before = current["mime_types"].get(extension)
         if before != mime:
             changes[f"mime_type {extension}"] = {"before": before, "after": mime}
-            if before:
+            if before is not None:  # an entry with an empty type too: adding beside it is a duplicate entry
                 ops.append(_web("Remove-WebConfigurationProperty", location, Filter=STATIC, Name=".",
                                 AtElement={"fileExtension": extension}))
             ops.append(_web("Add-WebConfigurationProperty", location, Filter=STATIC, Name=".",
@@ -141,6 +173,23 @@ def plan(wanted: dict, current: dict) -> tuple[dict, list]:
             ops.append(_web("Add-WebConfigurationProperty", location, Filter=FILES, Name=".",
                             Value={"value": document}))
     return changes, ops
+
+
+def missing_problem(wanted: dict, current: dict) -> tuple[str | None, bool]:
+    """(error, whether a task before may make it): what the settings belong to is not there - the site, the
+    application, the DLL (a file only). An application or DLL that is missing in check mode may come from the tasks
+    before, which did not run."""
+    site, application = wanted["location"].split("/", 1)
+    if not current["site"]:
+        return f"site {site!r} does not exist in IIS", False
+    if current["dll"] == "folder":
+        return f"isapi_path {wanted['isapi_path']} is a folder, not the ISAPI DLL", False
+    if not current["application"]:
+        return (f"application /{application} does not exist in site {site!r}; "
+                "create it first (microsoft.iis.web_application)"), True
+    if current["dll"] is None:
+        return f"isapi_path {wanted['isapi_path']} does not exist: an allowed DLL must be there", True
+    return None, False
 
 
 def applied_problem(changes: Batch, done: dict) -> str | None:

@@ -28,6 +28,13 @@ def entry_parts(name: str) -> list:
     return parts
 
 
+def inside(path: str, folder: str, flavour) -> bool:
+    """Whether `path` is `folder` or lies inside it, compared as the host's file system does (`flavour`: ntpath, which
+    ignores case, or posixpath)."""
+    path, folder = (flavour.normcase(flavour.normpath(p)) for p in (path, folder))
+    return path == folder or path.startswith(folder.rstrip(flavour.sep) + flavour.sep)
+
+
 def read_record(found: dict) -> dict:
     """The previous kit's record; {} when there is none or it is unreadable (every differing file is then kept)."""
     if not found.get("exists"):

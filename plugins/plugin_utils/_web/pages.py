@@ -25,8 +25,14 @@ def field_errors(fields, option="capture_fields"):
     errors = []
     for name, value in (fields or {}).items():
         where = f"{option}.{name}"
+        beyond = next((char for char in str(value) if ord(char) > 0xFF), None)
         if not _FIELD_NAME.match(str(name)):
             errors.append(f"{where}: a field name is letters, digits and _ only")
+        elif beyond is not None:
+            # The kit's pages are ISO-8859-1, and a browser posts their form in it: a character beyond it would not
+            # reach OSCC as itself.
+            errors.append(f"{where}: {beyond!r} cannot be written to the kit's pages, which hold ISO-8859-1 "
+                          f"(latin-1) text; got {value!r}")
         elif name in FIXED_FIELDS:
             errors.append(f"{where} cannot be changed (manual §4.4.2: the request type belongs to the product)")
         elif name == "varSessionPriority":

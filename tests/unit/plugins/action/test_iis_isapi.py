@@ -10,10 +10,16 @@ ARGS = {"application": "HPPC", "isapi_path": DLL}
 RESTRICTION = f"{iis.RESTRICTION}/add[@path='{DLL}']"
 MIME = f"{iis.STATIC}/mimeMap[@fileExtension='.vxml']"
 DOCUMENT = f"{iis.FILES}/add[@value='Default.htm']"
+SITE = f"{iis.SITE}[@name='Default Web Site']"
+APPLICATION = f"{SITE}/application[@path='/HPPC']"
+# The site and the application the settings belong to, as IIS reports them.
+THERE = {("Get-WebConfiguration", SITE): [{"name": "Default Web Site"}],
+         ("Get-WebConfiguration", APPLICATION): [{"path": "/HPPC"}]}
 # What a fresh site reports: no restriction entry, IIS's default handler access, no MIME type, no default document.
-FRESH = {"Get-WebConfiguration": [], ("Get-WebConfiguration", iis.HANDLERS): [{"accessPolicy": "Read, Script"}]}
+FRESH = {**THERE, "Get-WebConfiguration": [],
+         ("Get-WebConfiguration", iis.HANDLERS): [{"accessPolicy": "Read, Script"}]}
 # What it reports once iis_isapi ran.
-DONE = {("Get-WebConfiguration", RESTRICTION): [{"path": DLL, "allowed": True}],
+DONE = {**THERE, ("Get-WebConfiguration", RESTRICTION): [{"path": DLL, "allowed": True}],
         ("Get-WebConfiguration", iis.HANDLERS): [{"accessPolicy": "Read, Execute, Script"}],
         ("Get-WebConfiguration", MIME): [{"fileExtension": ".vxml", "mimeType": "application/voicexml+xml"}],
         ("Get-WebConfiguration", DOCUMENT): [{"value": "Default.htm"}]}

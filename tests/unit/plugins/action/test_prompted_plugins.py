@@ -23,6 +23,10 @@ CONTENT = json.dumps({"from_address": "oscc@example.com", "to_address": "oscc@ex
                       "subject": "OpenScape Contact Center custom headers"}, sort_keys=True) + "\n"
 
 
+# What the first batch's stats of the program and the record find: the utility there, no record folder.
+STATS = [{"exists": True, "dir": False, "link": False}, {"exists": False, "dir": False, "link": False}]
+
+
 def ran(rc=0, tail="The special message was sent.\n"):
     output = f"From address: To address: SMTP password: {PASSWORD}\n{tail}"  # a utility that echoes what it reads
     return {"rc": rc, "output": output, "tail": tail, "unanswered": []}
@@ -34,7 +38,7 @@ def assert_never_shown(done, host):
 
 
 def test_the_utility_runs_once_with_the_password_as_a_secret_and_is_recorded_after(host):
-    host.recorded = [[{"exists": False}], [ran()], [{"created": False}, {"changed": True, "backup_file": None}]]
+    host.recorded = [[{"exists": False}, *STATS], [ran()], [{"created": False}, {"changed": True, "backup_file": None}]]
     done = host.run(Headers, HEADERS, platform="windows")
     assert done["changed"] and done["ran"] and done["record"] == RECORD, done
     prompted, = host.ops("prompted")
@@ -47,23 +51,23 @@ def test_the_utility_runs_once_with_the_password_as_a_secret_and_is_recorded_aft
 
 
 def test_a_record_that_holds_the_answers_runs_nothing_unless_forced(host):
-    host.recorded = [[{"exists": True, "content": CONTENT, "sha256": "a" * 64}]]
+    host.recorded = [[{"exists": True, "content": CONTENT, "sha256": "a" * 64}, *STATS]]
     done = host.run(Headers, HEADERS, platform="windows")
     assert not done["changed"] and not done["ran"] and done["remote_operations"] == 1 and host.batches[0]["read_only"]
-    host.recorded = [[ran()], [{"created": False}, {"changed": False, "backup_file": None}]]
+    host.recorded = [STATS, [ran()], [{"created": False}, {"changed": False, "backup_file": None}]]
     forced = host.run(Headers, {**HEADERS, "force": True}, platform="windows")
     assert forced["ran"] and len(host.ops("prompted")) == 1
 
 
 def test_check_mode_reads_the_record_and_runs_nothing(host):
-    host.recorded = [[{"exists": True, "content": CONTENT.replace("25", "587"), "sha256": "a" * 64}]]
+    host.recorded = [[{"exists": True, "content": CONTENT.replace("25", "587"), "sha256": "a" * 64}, *STATS]]
     done = host.run(Headers, HEADERS, check=True, platform="windows")
     assert done["changed"] and not done["ran"] and host.changing() == [] and host.batches[0]["read_only"]
 
 
 def test_a_failed_run_is_one_line_with_the_secret_masked_and_nothing_recorded(host):
     tail = f"\nError: the special message could not be sent (535 auth failed for {PASSWORD})\r\n"
-    host.recorded = [[{"exists": False}], [ran(1, tail)]]
+    host.recorded = [[{"exists": False}, *STATS], [ran(1, tail)]]
     done = host.run(Headers, HEADERS, platform="windows")
     assert done["failed"] and done["msg"] == ("osccmseheaders.exe returned 1: Error: the special message could not be "
                                               "sent (535 auth failed for ********)")
@@ -78,7 +82,7 @@ def test_a_utility_stopped_by_the_executor_says_why_and_its_output_is_masked(hos
               "osccmseheaders.exe asked again for 'From address': the answer was refused")]
     for why, words in cases:
         error = f"{why}; osccmseheaders.exe was stopped. Output: SMTP password: {PASSWORD}\nMailbox database: "
-        host.recorded = [[{"exists": False}], [{"ok": False, "error": error}]]
+        host.recorded = [[{"exists": False}, *STATS], [{"ok": False, "error": error}]]
         done = host.run(Headers, HEADERS, platform="windows")
         assert done["failed"] and done["msg"] == words + "; it was stopped"
         assert done["output"] == "SMTP password: ********\nMailbox database: "
@@ -87,7 +91,7 @@ def test_a_utility_stopped_by_the_executor_says_why_and_its_output_is_masked(hos
 
 
 def test_a_utility_that_never_asks_a_once_prompt_fails(host):
-    host.recorded = [[{"exists": False}], [{"rc": 0, "output": "Done.\n", "tail": "Done.\n",
+    host.recorded = [[{"exists": False}, *STATS], [{"rc": 0, "output": "Done.\n", "tail": "Done.\n",
                                             "unanswered": ["SMTP password"]}]]
     done = host.run(Headers, HEADERS, platform="windows")
     assert done["failed"] and done["msg"] == "osccmseheaders.exe ended without asking for 'SMTP password': Done."

@@ -13,12 +13,19 @@ class FakeHost:
     the cmdlet fails with. A cmdlet not listed returns nothing. Batches keep the executor's semantics: in order up
     to the first failure, then every cleanup operation."""
 
-    def __init__(self, answers=None, computer="EXCH01"):
+    def __init__(self, answers=None, computer="EXCH01", paths=None):
         self.answers, self.computer, self.batches = dict(answers or {}), computer, []
+        # A stat of a path: what `paths` says of it ("file", "folder", None for absent); a file when not listed.
+        self.paths = dict(paths or {})
 
     def answer(self, op):
         if op["op"] == "env":
             return {"op": "env", "ok": True, "values": {}, "computer_name": self.computer}
+        if op["op"] == "read":  # no file is read back here
+            return {"op": "read", "ok": True, "exists": False}
+        if op["op"] == "stat":
+            kind = self.paths.get(op["path"], "file")
+            return {"op": "stat", "ok": True, "exists": kind is not None, "dir": kind == "folder", "link": False}
         parameters = op.get("parameters", {})
         value = []
         for key in ((op["name"], parameters.get("Identity", parameters.get("Filter"))), op["name"]):

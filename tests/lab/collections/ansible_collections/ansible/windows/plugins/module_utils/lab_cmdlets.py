@@ -262,9 +262,29 @@ def _elements(session, path, location):
 WEB = {"PSPath", "Filter", "Location"}
 
 
+SITE = "system.applicationHost/sites/site"
+_APPLICATION = re.compile(re.escape(SITE) + r"\[@name=(.+?)\]/application\[@path=(.+)\]", re.S)
+
+
+def _sites(session, text):
+    """The site, or the application of a site, that a filter on sites names: [{name}] or [{path}], or []."""
+    iis = session.data["iis"]
+    application = _APPLICATION.fullmatch(text)
+    if application:  # IIS compares site names and application paths case-insensitively
+        site, path = (xpath_value(part).lower() for part in application.groups())
+        return [{"path": key.split("|", 1)[1]} for key in iis.get("applications", {})
+                if key.lower() == f"{site}|{path}"]
+    _path, attribute, value = parse_filter(text)
+    if attribute != "name":
+        raise Failure(f"lab stand-in: the filter {text} is not simulated")
+    return [{"name": name} for name in iis.get("sites", {}) if name.lower() == value.lower()]
+
+
 @define("Get-WebConfiguration", "module:WebAdministration", WEB | {"Recurse", "Metadata"})
 def get_web_configuration(session, p):
     _iis_check(p)
+    if str(p.get("Filter", "")).startswith(SITE + "["):
+        return _sites(session, p["Filter"])
     path, attribute, value = parse_filter(p.get("Filter", ""))
     found = _elements(session, path, p.get("Location", ""))
     return [e for e in found if attribute is None or str(e.get(attribute)) == value]
