@@ -114,12 +114,12 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
 
 try:
     import ldap3
-    from ldap3.core.exceptions import LDAPException, LDAPSocketOpenError
+    from ldap3.core.exceptions import LDAPAttributeError, LDAPException, LDAPObjectClassError, LDAPSocketOpenError
 except ImportError:
     LDAP3_ERROR = traceback.format_exc()
     ldap3 = None
     LDAPException = Exception
-    LDAPSocketOpenError = OSError
+    LDAPSocketOpenError = LDAPAttributeError = LDAPObjectClassError = OSError
 else:
     LDAP3_ERROR = None
 
@@ -150,6 +150,10 @@ def ldap_reason(exc):
         said = getattr(exc, "message", None) or getattr(exc, "description", None) or ""
         return f"the directory answered LDAP result {code} {getattr(exc, 'description', '')}: {said}".rstrip(": ")
     text = str(exc)
+    if isinstance(exc, LDAPAttributeError):  # checked against the directory's schema before it is sent
+        return f"the directory's schema does not know it ({text}): check the LDAP names in attributes"
+    if isinstance(exc, LDAPObjectClassError):
+        return f"the directory's schema does not know it ({text}): check object_class"
     if "certificate" in text.lower() or "ssl" in text.lower():
         return f"TLS with the directory failed ({text}): check ca_file and that the server's name is in its certificate"
     if isinstance(exc, LDAPSocketOpenError):

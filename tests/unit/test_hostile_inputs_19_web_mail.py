@@ -8,6 +8,8 @@ import sys
 import zipfile
 from unittest.mock import MagicMock
 
+import ldappeer
+import mailpeers
 import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible.playbook.task import Task
@@ -200,3 +202,81 @@ def test_a_module_refuses_the_input_in_one_line(module, args, expected, check_mo
     assert result.get("failed") and expected in result["msg"] and "\n" not in result["msg"], result
     assert "secret" not in json.dumps(result)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+# -- against the lab's real peers ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def postfix():
+    """Postfix + Dovecot as the lab runs them (no SMTPUTF8), and a second pair whose Postfix offers SMTPUTF8."""
+    if not mailpeers.available():
+        pytest.skip("Dovecot and Postfix are installed by scripts/setup")
+    pairs = {"plain": mailpeers.MailPeers().start()}
+    try:
+        pairs["smtputf8"] = mailpeers.MailPeers(smtputf8=True).start()
+        yield pairs
+    finally:
+        for pair in pairs.values():
+            pair.stop()
+
+
+def mail_args(pair, **extra):
+    return {"imap_host": "localhost", "imap_port": pair.imaps_port, "smtp_host": "localhost",
+            "smtp_port": pair.submission_port, "username": mailpeers.USER, "password": mailpeers.PASSWORD,
+            "ca_file": pair.ca_file, "timeout": 15, **extra}
+
+
+# (peer pair, options, the check that answers, its status, fragment of its detail)
+MAIL_PEERS = [
+    ("plain", {"custom_headers": {"X-OSCC-Queue": "Größe", "X-OSCC-Language": "日本語"},
+               "checks": ["imap_login", "smtp_submission", "custom_headers"]},
+     "custom_headers", "ok", "2 custom headers came back unchanged"),
+    ("plain", {"report_sender": mailpeers.INTERNATIONAL_SENDER, "checks": ["imap_login", "report_sender"]},
+     "report_sender", "failed",
+     f"report_sender {mailpeers.INTERNATIONAL_SENDER} is an internationalised address (beyond ASCII), and SMTP "
+     "localhost:{port} does not offer SMTPUTF8 to carry it; enable SMTPUTF8 on the server or give an ASCII address"),
+    ("smtputf8", {"report_sender": mailpeers.INTERNATIONAL_SENDER, "checks": ["imap_login", "report_sender"]},
+     "report_sender", "ok", f"may send as {mailpeers.INTERNATIONAL_SENDER}"),
+]
+
+
+@pytest.mark.parametrize("pair, options, check, status, detail", MAIL_PEERS)
+def test_mail_beyond_ascii_is_encoded_or_refused_naming_the_option(postfix, capsys, pair, options, check, status,
+                                                                  detail):
+    peers = postfix[pair]
+    result = run_module(mail_check, mail_args(peers, **options), capsys)
+    found = {c["name"]: c for c in result["checks"]}[check]
+    assert found["status"] == status and detail.replace("{port}", str(peers.submission_port)) in found["detail"], \
+        result
+    assert result["cleaned"] == (status == "ok") and peers.maildir_messages() == []
+
+
+@pytest.fixture(scope="module")
+def slapd():
+    if not ldappeer.available():
+        pytest.skip("slapd is installed by scripts/setup")
+    directory = ldappeer.Slapd().start()
+    yield directory
+    directory.stop()
+
+
+# (options, fragment of the error): what the operator should check, never the library's class or result names.
+LDAP_PEER = [
+    ({"bind_pw": "wrong"}, "the directory refused the credentials (invalid credentials): check bind_dn and bind_pw"),
+    ({"users": [{"dn": f"uid=nobody,ou=people,{ldappeer.SUFFIX}", "user_name": "x"}]},
+     f"cannot read uid=nobody,ou=people,{ldappeer.SUFFIX}: the entry does not exist (no such object): check the dn"),
+    ({"attributes": {"user_name": "osccNoSuchAttribute"}},
+     "the directory's schema does not know it (invalid attribute type osccNoSuchAttribute): check the LDAP names in "
+     "attributes"),
+    ({}, "the entry's object classes do not allow the attribute (object class violation): give object_class"),
+]
+
+
+@pytest.mark.parametrize("options, expected", LDAP_PEER)
+def test_an_ldap_failure_says_what_to_check(slapd, capsys, options, expected):
+    args = {"server_uri": slapd.uri, "ca_file": slapd.ca_file, "bind_dn": ldappeer.ADMIN_DN,
+            "bind_pw": ldappeer.ADMIN_PASSWORD, "attributes": {"user_name": "osccUserName"},
+            "users": [{"dn": f"uid=anna.berger,ou=people,{ldappeer.SUFFIX}", "user_name": "aberger"}], **options}
+    result = run_module(ldap_presence, args, capsys)
+    assert result["failed"] and expected in result["msg"] and "Result" not in result["msg"], result
+    assert "osccUserName" not in slapd.entry("anna.berger")
