@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "plugins", "action"))
 from windows_host import FakeHost, run_action  # noqa: E402
 
 DLL = "C:\\inetpub\\HPPC\\hppcwis.dll"
-SITE = f"{iis.SITE}[@name='Default Web Site']"
+SITE = "system.applicationHost/sites/site[@name='Default Web Site']"
 # A web server where the site and its application /HPPC exist (the DLL is a file unless a row says otherwise).
 IIS = {("Get-WebConfiguration", SITE): [{"name": "Default Web Site"}],
        ("Get-WebConfiguration", f"{SITE}/application[@path='/HPPC']"): [{"path": "/HPPC"}],
