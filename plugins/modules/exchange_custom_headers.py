@@ -27,7 +27,9 @@ description:
     command line or the result. Reads the record, runs the utility, writes the record (round trips in docs/windows.md).
 options:
   program:
-    description: The utility on the main server, in the folder the OSCC software is installed in. Absolute.
+    description:
+      - The utility on the main server, in the folder the OSCC software is installed in. Absolute; an existing
+        C(.exe) or C(.com) file.
     type: str
     required: true
   from_address:

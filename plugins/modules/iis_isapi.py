@@ -22,11 +22,15 @@ options:
     type: str
     default: Default Web Site
   application:
-    description: The application path in the site, for example C(/HPPC).
+    description:
+      - The application path in the site, for example C(/HPPC). It must exist (a warning in check mode), and is
+        neither the site's root nor holds C(.) or C(..) segments.
     type: str
     required: true
   isapi_path:
-    description: The full path of the ISAPI DLL, for example C(C:\inetpub\HPPC\hppcwis.dll).
+    description:
+      - The full path of the ISAPI DLL, for example C(C:\inetpub\HPPC\hppcwis.dll). It must be a file that exists
+        (a warning in check mode).
     type: str
     required: true
   isapi_description:
@@ -39,11 +43,13 @@ options:
     elements: str
     default: [Read, Script, Execute]
   mime_types:
-    description: File extension (with the dot) to MIME type.
+    description:
+      - File extension (with the dot) to MIME type (C(type/subtype) text). An entry of the extension with another
+        or an empty type is replaced.
     type: dict
     default: {".vxml": "application/voicexml+xml"}
   default_documents:
-    description: Default documents of the application.
+    description: Default documents of the application, file names (no folder or C(..)).
     type: list
     elements: str
     default: [Default.htm]

@@ -43,7 +43,7 @@ options:
   attributes:
     description:
       - The LDAP attribute of each presence field, as mapped in the Manager - keys C(presence_id), C(user_name),
-        C(line_state) (give those used).
+        C(line_state) (give those used). Each value is an LDAP attribute name.
     type: dict
     required: true
   object_class:
@@ -52,7 +52,8 @@ options:
   users:
     description:
       - One entry per user - C(dn) and the fields to set (C(presence_id), C(user_name), C(line_state)). A field
-        left out stays as it is; an empty string removes the attribute.
+        left out stays as it is; an empty string removes the attribute. Values are one line; each DN is given
+        once.
     type: list
     elements: dict
     required: true

@@ -241,8 +241,8 @@ MAIL_PEERS = [
 
 
 @pytest.mark.parametrize("pair, options, check, status, detail", MAIL_PEERS)
-def test_mail_beyond_ascii_is_encoded_or_refused_naming_the_option(postfix, capsys, pair, options, check, status,
-                                                                  detail):
+def test_mail_beyond_ascii_is_encoded_or_refused_naming_the_option(postfix, capsys, pair, options, check,
+                                                                   status, detail):
     peers = postfix[pair]
     result = run_module(mail_check, mail_args(peers, **options), capsys)
     found = {c["name"]: c for c in result["checks"]}[check]

@@ -91,7 +91,7 @@ def read_ops(wanted: dict) -> Batch:
     """What IIS has of each wanted setting, in one batch."""
     location = wanted["location"]
     reads = Batch().add("isapi", _web("Get-WebConfiguration", select=["path", "allowed"],
-                            Filter=element(RESTRICTION + "/add", "path", wanted["isapi_path"])))
+                                      Filter=element(RESTRICTION + "/add", "path", wanted["isapi_path"])))
     reads.add("access", _web("Get-WebConfiguration", location, Filter=HANDLERS, select=["accessPolicy"]))
     # What the settings belong to: the site, its application and the DLL (a file).
     site, application = location.split("/", 1)

@@ -92,7 +92,7 @@ def test_a_utility_stopped_by_the_executor_says_why_and_its_output_is_masked(hos
 
 def test_a_utility_that_never_asks_a_once_prompt_fails(host):
     host.recorded = [[{"exists": False}, *STATS], [{"rc": 0, "output": "Done.\n", "tail": "Done.\n",
-                                            "unanswered": ["SMTP password"]}]]
+                                                    "unanswered": ["SMTP password"]}]]
     done = host.run(Headers, HEADERS, platform="windows")
     assert done["failed"] and done["msg"] == "osccmseheaders.exe ended without asking for 'SMTP password': Done."
 
