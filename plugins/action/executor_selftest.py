@@ -11,6 +11,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import selftest
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task import executor_source
 
 
 class ActionModule(OsccAction):
@@ -30,8 +31,10 @@ class ActionModule(OsccAction):
         temp = selftest.temp_folder(target.platform, found["values"])
         if not temp or not target.is_abs(temp):
             raise AnsibleActionFail(f"the host names no absolute temporary folder (TEMP, TMP): {found['values']}")
+        # Windows: the executor itself is the program of the argument check (run as the scheduled tasks run it).
+        source = executor_source() if target.platform == "windows" else ""
         plan = selftest.Plan(target.platform, target.path, temp, secrets.token_hex(6), args["timeout"],
-                             found["values"].get("SystemRoot"))
+                             found["values"].get("SystemRoot"), source)
         check_mode = self._task.check_mode
         # Under --check only the check-mode batch runs: the others write (in the scratch folder only).
         sent = [(plan.what_if(), True)] if check_mode else [(plan.work(), False), (plan.what_if(), True),

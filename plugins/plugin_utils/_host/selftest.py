@@ -26,12 +26,20 @@ HOLD_SECONDS = 2  # the timeout of the program whose child holds its output for 
 LOCK_TTL = 600
 NOT_APPLICABLE = "not applicable on POSIX hosts (Windows only)"
 
-# The small programs the batch writes: each echoes its arguments one a line, asks for a name, or starts a child that
-# keeps the output open. Windows: cmd.exe runs the .cmd files; the argument echo needs a program that reads its
-# command line as C programs do (cmd.exe does not), which is powershell.exe -File.
+# The text the argument check carries: the arguments, one a line.
+ARGV_TEXT = "".join(argument + "\n" for argument in ARGS)
+# Windows: the argument check runs the executor itself (its text given to the Plan, written to the scratch folder)
+# as a native program, powershell.exe -File, with a JSON batch as one argument that holds every character of ARGS
+# (raw, not \u-escaped) and asks it to write ARGV_TEXT: the file, compared, proves the argument arrived intact. It is
+# the way the scheduled tasks run the executor (scheduled_task.executor_action). No other PowerShell is written.
+EXECUTOR_NAME, ARGV_FILE = "executor.ps1", "argv.txt"
+POWERSHELL_FILE = ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File"]
+
+# The small programs the batch writes: each asks for a name, or starts a child that keeps the output open; on POSIX
+# one echoes its arguments one a line (execve hands them over as they are, no command line is parsed).
+# Windows: cmd.exe runs the .cmd files.
 SCRIPTS = {
     "windows": {
-        "echo": ("echo-args.ps1", "foreach ($argument in $args) { [Console]::Out.WriteLine($argument) }\r\n"),
         "ask": ("ask-name.cmd", "@echo off\r\nset /p NAME=Name? \r\necho(hello %NAME%\r\n"),
         "hold": ("hold-output.cmd", "@echo off\r\necho(started\r\nping -n 30 127.0.0.1\r\necho(finished\r\n"),
     },
@@ -77,8 +85,11 @@ def shown(value, width: int = 160) -> str:
 class Plan:
     """The selftest of one host: its scratch folder, the batches, and the table of what they answered."""
 
-    def __init__(self, platform: str, path, temp: str, token: str, timeout: int, system_root: str | None = None):
+    def __init__(self, platform: str, path, temp: str, token: str, timeout: int, system_root: str | None = None,
+                 executor_source: str = ""):
+        """executor_source: the text of executor.ps1, which a Windows host runs as a native program."""
         self.platform, self.path, self.token, self.timeout = platform, path, token, timeout
+        self.executor_source = executor_source
         self.temp, self.scratch = temp, path.join(temp, SCRATCH_PREFIX + token)
         self.unzipped = self.in_scratch("unzipped")
         self.lock = self.in_scratch("selftest.lock")
@@ -87,6 +98,7 @@ class Plan:
         self.cmd = path.join(windows, "System32", "cmd.exe")
         self.powershell = path.join(windows, "System32", "WindowsPowerShell", "v1.0", "powershell.exe")
         self.scripts = {key: self.in_scratch(name) for key, (name, _text) in SCRIPTS[platform].items()}
+        self.executor, self.argv_file = self.in_scratch(EXECUTOR_NAME), self.in_scratch(ARGV_FILE)
 
     def in_scratch(self, *names: str) -> str:
         return self.path.join(self.scratch, *names)
@@ -96,10 +108,28 @@ class Plan:
         script = self.scripts[key]
         if self.platform == "posix":
             return ["/bin/sh", script, *arguments]
-        if key == "echo":
-            return [self.powershell, "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File", script,
-                    *arguments]
         return [self.cmd, "/d", "/c", script, *arguments]
+
+    def inner_executor(self, batch: dict) -> list:
+        """The argv that runs the executor the batch wrote, on a batch given as one JSON argument (Windows)."""
+        return [self.powershell, *POWERSHELL_FILE, self.executor, "-Batch", json.dumps(batch, ensure_ascii=False)]
+
+    def argv_batch(self) -> dict:
+        """The inner executor's batch: ARGV_TEXT written to a file. Its JSON holds quotes (every string), & %TEMP%
+        $HOME, blanks and characters outside ASCII."""
+        return {"ops": [{"op": "write", "path": self.argv_file, "content": ARGV_TEXT, "encoding": "utf-8"}]}
+
+    def argv_check(self) -> list:
+        """The argv of the argument check: the inner executor on Windows, the sh echo on POSIX."""
+        if self.platform == "windows":
+            return self.inner_executor(self.argv_batch())
+        return self.program("echo", *ARGS)
+
+    def one_output(self) -> list:
+        """A program with a known, short output (for stdout into a file): the echo, or the executor on no operation."""
+        if self.platform == "windows":
+            return self.inner_executor({"ops": []})
+        return self.program("echo", "only-line")
 
     def remove_folder(self, folder: str) -> dict:
         """A folder removed only when empty (no operation removes folders; nothing recursive runs)."""
@@ -110,6 +140,8 @@ class Plan:
         """Every file the selftest leaves in its scratch folder, for the last batch to remove."""
         names = ["data.txt", "text.txt", "kit.zip", "echo.out", "selftest.lock.guard", "selftest.lock"]
         found = [self.in_scratch(name) for name in names] + list(self.scripts.values())
+        if self.platform == "windows":
+            found += [self.executor, self.argv_file]
         return found + [self.path.join(self.unzipped, name) for name in ZIP_ENTRIES]
 
     def work(self) -> Batch:
@@ -141,10 +173,15 @@ class Plan:
         for key, (_name, source) in SCRIPTS[self.platform].items():
             steps.append((("script", key), {"op": "write", "path": self.scripts[key], "content": source,
                                             "encoding": "utf-8"}))
+        if self.platform == "windows":  # as the replication and backup schedules write it for their tasks
+            steps.append((("script", "executor"), {"op": "write", "path": self.executor,
+                                                   "content": self.executor_source, "encoding": "utf-8"}))
+        steps.append(("run argv", {"op": "run", "argv": self.argv_check(), "timeout": self.timeout,
+                                   "encoding": "oem"}))
+        if self.platform == "windows":
+            steps.append(("argv written", {"op": "read", "path": self.argv_file, "encoding": "utf-8"}))
         steps += [
-            ("run argv", {"op": "run", "argv": self.program("echo", *ARGS), "timeout": self.timeout,
-                          "encoding": "oem"}),
-            ("run stdout_file", {"op": "run", "argv": self.program("echo", "only-line"), "timeout": self.timeout,
+            ("run stdout_file", {"op": "run", "argv": self.one_output(), "timeout": self.timeout,
                                  "stdout_file": self.in_scratch("echo.out"), "encoding": "oem"}),
             ("stdout hashed", {"op": "hash", "path": self.in_scratch("echo.out")}),
             ("run stdin", {"op": "run", "argv": self.program("ask"), "timeout": self.timeout, "cwd": self.scratch,
@@ -192,6 +229,21 @@ class Plan:
 def lines(result: dict) -> list:
     """A program's output as lines (Windows ends them with CR LF)."""
     return result["output"].replace("\r\n", "\n").splitlines()
+
+
+def inner_answer(result: dict) -> dict:
+    """What the executor a program ran answered, from its output (its JSON, written on one line, which a console may
+    break at its width): where it failed, and each result's op, ok and changed; an error or a result outside the
+    contract as its error."""
+    answer = json.loads(result["output"].replace("\r", "").replace("\n", ""))
+    done = answer.get("results") or []
+    problems = [p for r in done for p in (result_problems(r["op"], r) if r.get("op") in OPERATIONS
+                                              else [f"unknown operation {r.get('op')!r}"])]
+    seen = {"failed_at": answer.get("failed_at"), "results": [{k: r.get(k) for k in ("op", "ok", "changed")}
+                                                               for r in done]}
+    if answer.get("error") or problems:
+        seen["error"] = answer.get("error") or problems[0]
+    return seen
 
 
 class Table:
@@ -278,9 +330,12 @@ class Table:
                  lambda r: not r["exists"], lambda r: {"exists": r["exists"], "path": plan.scratch})
 
     def _programs(self):
-        self.row("run argv", "run: argv with & %TEMP% $HOME quotes blanks, OEM code page", ARGS,
-                 lambda r: r["rc"] == 0 and lines(r) == ARGS and not r["timed_out"],
-                 lambda r: lines(r) if r["rc"] == 0 else {"rc": r["rc"], "output": r["output"]})
+        if self.plan.platform == "windows":
+            self._inner_executor()
+        else:
+            self.row("run argv", "run: argv with & %TEMP% $HOME quotes blanks, OEM code page", ARGS,
+                     lambda r: r["rc"] == 0 and lines(r) == ARGS and not r["timed_out"],
+                     lambda r: lines(r) if r["rc"] == 0 else {"rc": r["rc"], "output": r["output"]})
         hashed = self.results.get("stdout hashed") or {}
         self.row("run stdout_file", "run: stdout into a file, hashed as it streams",
                  {"rc": 0, "stdout_sha256": "the file's sha256"},
@@ -303,6 +358,18 @@ class Table:
                      lambda r: r["objects"])
         else:
             self._add("cmdlet", NOT_APPLICABLE, NOT_APPLICABLE, True)
+
+    def _inner_executor(self):
+        """The argument check on Windows: powershell.exe -File ran the executor on the JSON argument (its answer read
+        from the output), and the file its batch wrote holds ARGV_TEXT."""
+        wrote = {"failed_at": None, "results": [{"op": "write", "ok": True, "changed": True}]}
+        self.row("run argv", "run: a JSON batch with & %TEMP% $HOME quotes blanks Grüße as one argument of "
+                 "powershell.exe -File executor.ps1, OEM code page", dict(wrote, rc=0),
+                 lambda r: r["rc"] == 0 and not r["timed_out"] and inner_answer(r) == wrote,
+                 lambda r: {"rc": r["rc"], "output": r["output"]})
+        self.row("argv written", "run: the argument arrived intact (the text the inner batch wrote)", ARGS,
+                 lambda r: r["content"] == ARGV_TEXT,
+                 lambda r: r["content"].splitlines() if r["exists"] else {"exists": False})
 
     def _locks(self):
         first = self.plan.tokens[0]
