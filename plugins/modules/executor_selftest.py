@@ -14,9 +14,11 @@ description:
     C(TMPDIR) or C(/tmp) on POSIX hosts) and removes it afterwards; it changes nothing outside that folder, so it is
     safe on a production server. It removes only the files it wrote, and the folders only when they are empty.
   - The checks - a native program whose arguments hold C(&), C(%TEMP%), C($HOME), quotes, runs of blanks and
-    characters outside ASCII (OEM code page); stdin; a program's output into a hashed file; a timeout that must end
-    a child process holding the output; a prompted program (a small C(cmd.exe) or C(sh) script the batch writes;
-    the argument echo runs under C(powershell.exe -File) on Windows); atomic write, read (latin-1 and utf-8), list,
+    characters outside ASCII (OEM code page); on Windows the executor itself, written to the scratch folder and run
+    as C(powershell.exe -File executor.ps1 -Batch <json>) on one JSON argument holding them, writes a text of them
+    that is compared (docs/windows.md), on POSIX a C(sh) script echoes them; stdin; a program's output into a hashed
+    file; a timeout that must end a child process holding the output; a prompted program (a small C(cmd.exe) or
+    C(sh) script the batch writes); atomic write, read (latin-1 and utf-8), list,
     stat, hash, copy, move, remove, unzip (an archive it writes with known entries); a lock taken, renewed by the
     same run in a later round trip and refused to another run; a cmdlet (C(Get-Item)) with selected properties
     (Windows only; not applicable on POSIX hosts); check mode (a read answered and a write refused under what-if).

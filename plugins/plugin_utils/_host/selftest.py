@@ -237,10 +237,12 @@ def inner_answer(result: dict) -> dict:
     contract as its error."""
     answer = json.loads(result["output"].replace("\r", "").replace("\n", ""))
     done = answer.get("results") or []
-    problems = [p for r in done for p in (result_problems(r["op"], r) if r.get("op") in OPERATIONS
-                                              else [f"unknown operation {r.get('op')!r}"])]
-    seen = {"failed_at": answer.get("failed_at"), "results": [{k: r.get(k) for k in ("op", "ok", "changed")}
-                                                               for r in done]}
+    problems = []
+    for r in done:
+        known = r.get("op") in OPERATIONS
+        problems += result_problems(r["op"], r) if known else [f"unknown operation {r.get('op')!r}"]
+    shapes = [{k: r.get(k) for k in ("op", "ok", "changed")} for r in done]
+    seen = {"failed_at": answer.get("failed_at"), "results": shapes}
     if answer.get("error") or problems:
         seen["error"] = answer.get("error") or problems[0]
     return seen
