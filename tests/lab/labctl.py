@@ -47,6 +47,7 @@ ESTATE_NAMES = {"main": ("lab-main", "127.0.1.1"), "backup": ("lab-backup", "127
 DNS_DOMAIN = "lab.invalid"
 SYSTEM32 = r"C:\Windows\System32"
 HOSTS_EQUIV = SYSTEM32 + r"\drivers\etc\hosts.equiv"
+POWERSHELL = SYSTEM32 + r"\WindowsPowerShell\v1.0\powershell.exe"
 
 
 def to_here(base, path):
@@ -138,18 +139,26 @@ def init_host(root, host, server, python=sys.executable, platform="posix"):
         for name, program in (("osccmseheaders.exe", "osccmseheaders.py"), ("trcdbins.exe", "trcdbins.py")):
             _wrapper(to_here(base, OSCC_DIR + "\\" + name), python, os.path.join(HERE, program), base)
         _wrapper(to_here(base, SYSTEM32 + "\\w32tm.exe"), python, os.path.join(HERE, "w32tm.py"), base)
+        windows_shells(base, python)
         os.makedirs(os.path.dirname(to_here(base, HOSTS_EQUIV)), exist_ok=True)  # hosts.equiv itself is absent
         if not os.path.exists(dns_path(root)):
             init_dns(root)
     return paths
 
 
-def _wrapper(path, python, program, base):
-    """A simulated Windows program: a wrapper that knows its host's lab directory."""
+def _wrapper(path, python, program, base, *fixed):
+    """A simulated Windows program: a wrapper that knows its host's lab directory (`fixed`: arguments first)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    first = "".join(f' "{argument}"' for argument in fixed)
     with open(path, "w") as handle:
-        handle.write(f'#!/bin/sh\nOSCC_LAB_HOST_DIR="{base}" exec "{python}" "{program}" "$@"\n')
+        handle.write(f'#!/bin/sh\nOSCC_LAB_HOST_DIR="{base}" exec "{python}" "{program}"{first} "$@"\n')
     os.chmod(path, 0o755)
+
+
+def windows_shells(base, python=sys.executable):
+    """cmd.exe and powershell.exe as far as the executor selftest uses them (tests/lab/winshell.py)."""
+    _wrapper(to_here(base, SYSTEM32 + "\\cmd.exe"), python, os.path.join(HERE, "winshell.py"), base, "cmd")
+    _wrapper(to_here(base, POWERSHELL), python, os.path.join(HERE, "winshell.py"), base, "powershell")
 
 
 # ---------------------------------------------------------------- names, addresses, clocks (manual §7.1, §7.3)
@@ -338,6 +347,7 @@ def init_web_host(root, host, platform="posix", sunjava=False, python=sys.execut
         os.makedirs(os.path.join(base, "drives"), exist_ok=True)  # what marks a simulated Windows host
         with open(os.path.join(base, "windows.json"), "w") as handle:
             json.dump(state, handle, indent=1)
+        windows_shells(base, python)
     return host_paths(root, host)
 
 

@@ -188,6 +188,17 @@ def get_item_property(session, p):
     return found
 
 
+@define("Get-Item", "core", {"Path", "LiteralPath", "Filter", "Include", "Exclude", "Force", "Credential", "Stream",
+                             "UseTransaction"})
+def get_item(session, p):
+    """A file of the host (what the executor selftest reads): Name, Length and FullName of its FileInfo."""
+    path = p.get("LiteralPath", p.get("Path"))
+    here = _lab_host().to_here(str(path))
+    if not os.path.isfile(here):
+        raise NotFound(f"Cannot find path '{path}' because it does not exist.")
+    return [{"Name": os.path.basename(here), "Length": os.path.getsize(here), "FullName": str(path)}]
+
+
 @define("Get-Module", "core", {"Name", "ListAvailable", "All", "FullyQualifiedName", "PSEdition", "Refresh"})
 def get_module(session, p):
     names = {"webadministration": "WebAdministration", "exchangeonlinemanagement": "ExchangeOnlineManagement",

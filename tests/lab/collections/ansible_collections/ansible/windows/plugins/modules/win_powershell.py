@@ -47,13 +47,26 @@ def run_twin(module, file_name, argv, what):
     for entry in module.params.get("sensitive_parameters") or []:
         if entry["name"] == "Secrets":
             secrets = to_here(json.loads(entry["value"]))
-    with open(os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_host", file_name)) as handle:
+    path = os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_host", file_name)
+    # A test executor (a copy with one operation altered) in place of the collection's, for the selftest's tests.
+    if file_name == "executor_posix.py" and os.environ.get("OSCC_LAB_EXECUTOR"):
+        path = os.environ["OSCC_LAB_EXECUTOR"]
+    with open(path) as handle:
         source = f"SECRETS = {secrets!r}\n" + handle.read()
-    proc = subprocess.run([sys.executable, "-", *argv], input=source.encode(), capture_output=True, check=False)
+    proc = subprocess.run([sys.executable, "-", *argv], input=source.encode(), capture_output=True, check=False,
+                          env=windows_environment())
     try:
         return to_host(json.loads(proc.stdout))
     except ValueError:
         module.fail_json(msg=f"lab stand-in: {what} crashed: {proc.stderr.decode()[-2000:]}")
+
+
+def windows_environment():
+    """The process environment a Windows host gives the executor: TEMP, TMP and SystemRoot as Windows spells them
+    (each a folder of the simulated host), beside this machine's own variables."""
+    spelled = {"TEMP": "C:\\Windows\\TEMP", "TMP": "C:\\Windows\\TEMP", "SystemRoot": "C:\\Windows"}
+    os.makedirs(to_here(spelled["TEMP"]), exist_ok=True)
+    return dict(os.environ, **{name: to_here(value) for name, value in spelled.items()})
 
 
 def contract():
