@@ -139,6 +139,20 @@ def say(line, stream):
     stream.flush()
 
 
+class HeldWhilePiped:
+    """Output a program holds in its C runtime's buffer while it goes to a pipe (fault prompts_held_while_piped): a
+    prompt never reaches the reader, which can then only wait for its timeout."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text):
+        return self.stream.write(text)
+
+    def flush(self):
+        pass
+
+
 def prompt(text, stream):
     """Prompts end without a newline; the answer is one line of stdin (EOF counts as no)."""
     stream.write(text)
@@ -340,6 +354,8 @@ def ontape_restore(inst, args):
         say("Program over.", msgs)
         return
     msgs = sys.stdout
+    if inst.faults.get("prompts_held_while_piped") and not sys.stdout.isatty():
+        msgs = HeldWhilePiped(sys.stdout)
     device = config.get("TAPEDEV", "NUL")
     if is_null_device(device):
         raise Fail(f"sim: Physical restore failed - tape device {device} holds no archive.")
