@@ -14,8 +14,8 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.prompted import l
 
 SCRIPT = os.path.join(pwsh_checks.ROOT, "plugins", "plugin_utils", "_host", "executor.ps1")
 STAGE = {"name": "ontape.exe", "timeout": 60, "answers": 2, "printed": 90, "since": 0, "last": "Continue? (y/n)"}
-PS_VALUES = {"$name": "ontape.exe", "$seconds": "60", "$($talk.answers)": "2", "$($talk.transcript.Trim().Length)": "90",
-             "$since": "0", "$($talk.last)": "Continue? (y/n)"}
+PS_VALUES = {"$name": "ontape.exe", "$seconds": "60", "$($talk.answers)": "2",
+             "$($talk.transcript.Trim().Length)": "90", "$since": "0", "$($talk.last)": "Continue? (y/n)"}
 
 
 def windows_message(source: str) -> str:
