@@ -14,6 +14,7 @@ the other chunks named in the state must exist, so a restore on a clean machine 
 Instances joined by labctl.init_replication share one Enterprise Replication domain (see the cdr
 section): "er_domain" in the server state names its file, "er_group" the server's group.
 """
+import atexit
 import datetime as dt
 import fcntl
 import hashlib
@@ -144,10 +145,11 @@ class HeldWhilePiped:
     prompt never reaches the reader, which can then only wait for its timeout."""
 
     def __init__(self, stream):
-        self.stream = stream
+        self.stream, self.held = stream, []
+        atexit.register(lambda: stream.write("".join(self.held)))  # the buffer is written when the program ends
 
     def write(self, text):
-        return self.stream.write(text)
+        self.held.append(text)
 
     def flush(self):
         pass
