@@ -105,3 +105,21 @@ def test_without_the_fault_the_stop_ends_cdr_itself_and_nothing_more_is_said(est
     assert stopped["stopped_at_deadline"] and "left_running" not in stopped, stopped["msg"]
     assert "cdr" not in stopped["msg"]
     assert cdr_processes(estate.root, "report") == []
+
+
+def test_a_share_the_session_cannot_see_is_named_as_the_double_hop_in_check_mode_and_by_the_restore(windows_lab,
+                                                                                                   tmp_path):
+    """The lab's shares answer every session; a share no folder of the lab holds is what a refused one looks like
+    to the probe (Directory.Exists is false for a share the session may not read)."""
+    share = "\\\\backupsrv\\refused\\oscc"
+    _, (planned, restore) = windows_lab.tasks([
+        ("oscc.admin.informix_backup", {**LOCATION, "destination": share}, {"check": True}),
+        ("oscc.admin.informix_restore", {**LOCATION, "destination": share, "services": [], "confirm": True})],
+        tmp_path)
+    warning, = [w for w in planned.get("warnings", []) if share in w]
+    assert "does not exist or cannot be read from the WinRM session" in warning
+    assert restore["failed"] and restore["msg"].startswith(f"destination {share} does not exist or cannot be read "
+                                                           "from the WinRM session: "), restore["msg"]
+    for words in ("double-hop", "Kerberos delegation", "CredSSP", "oscc.admin.informix_backup_schedule"):
+        assert words in warning and words in restore["msg"]
+    assert not os.path.exists(windows_lab.here(share))  # check mode and the refused restore wrote nothing
