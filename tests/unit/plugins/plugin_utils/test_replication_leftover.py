@@ -1,6 +1,6 @@
 """The cdr processes a stopped synchronisation left behind: found by the run's own command lines, as the executor
 quotes an argv, and nothing else (docs/windows.md, First-run checklist)."""
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems, what_if_refusal
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import leftover
 
 CDR = "C:\\Program Files\\Informix\\bin\\cdr.exe"
@@ -33,3 +33,10 @@ def test_only_a_process_running_one_of_the_runs_commands_is_left_running():
     ]
     assert leftover.left_running(objects, leftover.cdr_argvs(RUN)) == [11, 15]
     assert leftover.left_running([], leftover.cdr_argvs(RUN)) == []
+
+
+def test_under_check_mode_the_listing_runs_and_the_ending_is_refused_by_the_executor():
+    """The sync never starts in check mode; should a stop ever be sent under what-if, the executors refuse to end a
+    process while they still list them (contract.what_if_refusal)."""
+    assert what_if_refusal(leftover.processes_op("C:\\Informix\\bin\\cdr.exe"), read_only=False) is None
+    assert "refused under what-if" in what_if_refusal(leftover.end_op([4]), read_only=False)
