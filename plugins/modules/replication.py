@@ -177,7 +177,7 @@ left_running:
   description:
     - With O(sync) stopped at O(run_for_hours) or O(sync_timeout), what was done about the run's C(cdr) processes
       that C(Stop-ScheduledTask) left running (found with C(Get-CimInstance Win32_Process) by the run's own
-      command lines and ended with C(Stop-Process)); also at the end of RV(msg). See the collection's
+      command lines and ended with C(Stop-Process)); also at the end of the message. See the collection's
       docs/windows.md, First-run checklist.
   returned: when a stopped sync left a cdr running, or the processes could not be listed
   type: str

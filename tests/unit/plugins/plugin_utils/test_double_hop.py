@@ -59,4 +59,3 @@ def test_a_backup_the_share_refuses_names_the_double_hop_and_the_ways_out():
     message = str(failed.value)
     assert message.startswith(f"backup failed: destination {SHARE} could not be used (Access to the path ")
     assert all(words in message for words in WAYS_OUT) and message.endswith("; no older backup was touched")
-
