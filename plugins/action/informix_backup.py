@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import double_hop
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import InformixAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import adopt, run_backup
@@ -33,6 +34,10 @@ class ActionModule(InformixAction):
         seen = {"skipped_manifests": probe.skipped, "other_files": probe.others}
         if self._task.check_mode:
             warnings = lock_warning(probe.lock) + pending_warning(pending)
+            if not probe.destination_exists and double_hop.is_unc(args["destination"]) and target.platform == "windows":
+                warnings.append("destination " + double_hop.unreachable(
+                    args["destination"], "does not exist or cannot be read from the WinRM session (the backup "
+                                         "creates it if the session may)"))
             return {
                 "changed": True, "level": args["level"], "parent": plan.manifest["parent"],
                 "archive": target.path.join(args["destination"], plan.name + arc.ARCHIVE_SUFFIX)

@@ -8,6 +8,7 @@ import dataclasses
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import double_hop
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
@@ -52,6 +53,9 @@ class ActionModule(InformixAction):
             raise AnsibleActionFail("destination is required when manifest is 'latest'")
         probe = self.probe(target, args, destination=destination)
         if not probe.destination_exists:
+            if double_hop.is_unc(destination) and target.platform == "windows":  # or the share refused the session
+                raise AnsibleActionFail("destination " + double_hop.unreachable(
+                    destination, "does not exist or cannot be read from the WinRM session"))
             raise AnsibleActionFail(f"destination {destination} does not exist on the host")
         pending = own_records(probe)
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)

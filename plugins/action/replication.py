@@ -27,6 +27,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task im
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
+from ansible_collections.oscc.admin.plugins.plugin_utils._replication import leftover
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication.action import Estate, ReplicationAction
 
 display = Display()
@@ -360,15 +361,45 @@ class ActionModule(ReplicationAction):
                 stop = Batch().add("stop", {"op": "cmdlet", "module": "ScheduledTasks", "name": "Stop-ScheduledTask",
                                             "parameters": {"TaskName": files["task"], "TaskPath": TASK_FOLDER}})
                 stop.add("progress", {"op": "read", "path": files["progress"], "encoding": "utf-8"})
-                last = stop.results(target.batch(stop.ops))["progress"]
-                progress = rep.read_progress(last.get("content"))
+                argvs = leftover.cdr_argvs(run.ops)
+                if argvs:  # a cdr the stop left running: listed in the same round trip (First-run checklist)
+                    stop.add("cdr", leftover.processes_op(argvs[0][0]))
+                stopped = target.batch(stop.ops, check=False)
+                failed = stop.failed(stopped)
+                if failed and failed.step != "cdr":
+                    raise RemoteFailure(failed.error, failed.result)
+                found = stop.results(stopped)
+                progress = rep.read_progress(found["progress"].get("content"))
                 percent = rep.percent_done(progress)
                 outcome.update(done=progress["done"], percent_done=percent)
+                ended = self._end_left_cdr(target, found["cdr"], argvs) if argvs else ""
+                if ended:
+                    outcome["left_running"] = ended
                 if deadline:  # §7.2: the sync ends after the hours given; report_data_continue resumes it
                     return dict(outcome, stopped_at_deadline=True, finished=False,
-                                msg=f"stopped after run_for_hours at {percent} %; continue with report_data_continue")
+                                msg=f"stopped after run_for_hours at {percent} %; continue with report_data_continue"
+                                    + (f"; {ended}" if ended else ""))
                 return dict(outcome, failed=True, finished=False,
-                            msg=f"the synchronisation did not finish within sync_timeout ({limit} s); it was stopped")
+                            msg=f"the synchronisation did not finish within sync_timeout ({limit} s); it was stopped"
+                                + (f"; {ended}" if ended else ""))
+
+    @staticmethod
+    def _end_left_cdr(target, listed, argvs) -> str:
+        """Ends the run's cdr processes Stop-ScheduledTask left running; what happened in words ("" when none)."""
+        if not listed.get("ok"):
+            return f"whether a cdr of the run still runs could not be read: {listed.get('error')}"
+        pids = leftover.left_running(listed.get("objects"), argvs)
+        if not pids:
+            return ""
+        ending = Batch().add("end", leftover.end_op(pids)).add("cdr", leftover.processes_op(argvs[0][0]))
+        after = ending.results(target.batch(ending.ops, check=False))
+        listed = after.get("cdr") or {}
+        still = leftover.left_running(listed.get("objects"), argvs) if listed.get("ok") else pids
+        left = f"Stop-ScheduledTask left the run's cdr running (process {', '.join(map(str, pids))})"
+        if still:
+            why = (after.get("end") or {}).get("error") or listed.get("error") or "it still runs"
+            return f"{left}; process {', '.join(map(str, still))} could not be ended: {why}"
+        return f"{left}; it was ended"
 
     def _finished(self, target, args, record, outcome, run):
         try:

@@ -64,6 +64,9 @@ options:
   username:
     description:
       - The account the tasks run as. The manual asks for a local administrator; C(SYSTEM) needs no password.
+      - The scheduled runs reach a UNC O(destination) with this account's own rights, not through a WinRM session,
+        so they are not bound by the double-hop (see the collection's docs/windows.md, First-run checklist).
+        C(SYSTEM) reaches a share as the computer's account (C(DOMAIN\HOST$)), a user account with its password.
     type: str
     default: SYSTEM
   password:

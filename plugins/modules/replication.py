@@ -173,6 +173,14 @@ stopped_at_deadline:
   description: With O(sync), whether it stopped at O(run_for_hours).
   returned: with sync, not in check mode
   type: bool
+left_running:
+  description:
+    - With O(sync) stopped at O(run_for_hours) or O(sync_timeout), what was done about the run's C(cdr) processes
+      that C(Stop-ScheduledTask) left running (found with C(Get-CimInstance Win32_Process) by the run's own
+      command lines and ended with C(Stop-Process)); also at the end of the message. See the collection's
+      docs/windows.md, First-run checklist.
+  returned: when a stopped sync left a cdr running, or the processes could not be listed
+  type: str
 polls:
   description: With O(sync), the round trips spent reading the progress while it ran.
   returned: with sync, not in check mode

@@ -227,6 +227,11 @@ def _update_windows(root, host, change):
     os.replace(path + ".tmp", path)
 
 
+def set_windows_faults(root, host, **faults):
+    """Faults of the simulated Windows host itself (lab_cmdlets.LAB_FAULTS), e.g. stop_task_leaves_children."""
+    _update_windows(root, host, lambda state: state.setdefault("lab_faults", {}).update(faults))
+
+
 def set_clock_offset(root, host, seconds):
     """How far the host's clock is from the lab's true time (positive: ahead)."""
     _update_windows(root, host, lambda state: state.update(clock_offset_seconds=float(seconds)))

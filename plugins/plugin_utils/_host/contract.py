@@ -128,6 +128,12 @@ ENCODINGS = ("utf-8", "latin-1", "oem")
 RETURN = "return"    # press Return; first put the next archive of the plan into TAPEDEV if one is due
 NEXT_LEVEL = "level"  # "y" when the plan holds that level (and its archive is then due), else "n"
 ABORT = "abort"      # a question the table must not answer: stop the program, fail closed
+# A prompted program still running at its deadline is ended with its whole tree; the operation fails with this error,
+# which says the stage it reached, so the controller can name the likely cause (_host/prompted.py): nothing printed
+# at all, nothing after the last answer, or text holding no prompt of the table (a program reading the console).
+# printed and since count the characters other than white space, of the whole transcript and after the last answer.
+PROMPTED_LATE = ("{name} did not finish within {timeout} seconds [answered {answers}, printed {printed}, "
+                 "since the last answer {since}, last answered: {last}]")
 # Services are stopped and started by ansible.windows.win_service or ansible.builtin.service (Target.service).
 WINDOWS_ONLY = ("cmdlet",)
 

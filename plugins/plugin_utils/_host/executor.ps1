@@ -360,7 +360,11 @@ function New-Conversation($stage) {
     # What the program printed and what was answered; due: the staged file a "return" copies to the target first.
     $files = @()
     if ($null -ne $stage -and $null -ne $stage.files) { $files = @($stage.files) }
-    @{ transcript = ''; consumed = 0; due = $null; answered = @{}; stage = $stage; files = $files }
+    # answers and last (the prompt text last answered): the stage a program stopped at its deadline reached.
+    @{
+        transcript = ''; consumed = 0; due = $null; answered = @{}; stage = $stage; files = $files
+        answers = 0; last = ''
+    }
 }
 
 function Start-Reading([Diagnostics.Process]$proc) {
@@ -422,6 +426,8 @@ function Get-Reply($entry, $match, [int]$index, $talk) {
         throw "it asked again for '$($match.Value)': the answer was refused"
     }
     $talk.answered[$index] = $true
+    $talk.answers += 1
+    $talk.last = $match.Value
     if ($reply.StartsWith('=', [StringComparison]::Ordinal)) {
         return $reply.Substring(1)  # a literal answer, whatever it spells
     }
@@ -841,7 +847,8 @@ function Invoke-OpPrompted($op) {
     try {
         while ($true) {
             $remaining = ($deadline - [DateTime]::UtcNow).TotalMilliseconds
-            if ($remaining -le 0) { throw "$name did not finish within $seconds seconds" }
+            $late = $remaining -le 0
+            if ($late) { break }
             $heard = Receive-Output $streams $talk $remaining
             if ($heard -ceq 'closed') { break }
             $unread = $talk.transcript.Substring($talk.consumed)
@@ -860,7 +867,12 @@ function Invoke-OpPrompted($op) {
             } catch { }  # it stopped reading: its exit code says why
         }
         $left = [int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
-        if (-not $proc.WaitForExit($left)) { throw "$name did not finish within $seconds seconds" }
+        $late = $late -or -not $proc.WaitForExit($left)  # its output closed, it may still wait (on the console)
+        if ($late) {  # where it stood (contract.PROMPTED_LATE): the controller names the likely cause from it
+            $since = $talk.transcript.Substring($talk.consumed).Trim().Length  # characters other than white space
+            $stage = "answered $($talk.answers), printed $($talk.transcript.Trim().Length), since the last answer"
+            throw "$name did not finish within $seconds seconds [$stage $since, last answered: $($talk.last)]"
+        }
         $rc = $proc.ExitCode
     } catch {
         $why = Get-Message $_

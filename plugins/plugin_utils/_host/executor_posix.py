@@ -152,6 +152,14 @@ class _Conversation:
         self.consumed = 0  # the transcript before this was answered already
         self.due = None  # the index of the staged file a "return" copies to the stage's target first
         self.answered = set()
+        self.answers = 0  # answers given, and the prompt text last answered: the stage a stopped program reached
+        self.last = ""
+
+    def late(self):
+        """The error of a program still running at its deadline, with the stage it reached (contract.PROMPTED_LATE)."""
+        name, since = os.path.basename(self.op["argv"][0]), len(self.transcript[self.consumed:].strip())
+        return (f"{name} did not finish within {self.op['timeout']} seconds [answered {self.answers}, printed "
+                f"{len(self.transcript.strip())}, since the last answer {since}, last answered: {self.last}]")
 
     def answer(self, match, entry, index):
         """The text that answers the prompt entry matched; a refused or unknown reply raises."""
@@ -162,6 +170,8 @@ class _Conversation:
         if "once" in entry[2:] and index in self.answered:
             raise OpError(f"it asked again for {match.group(0)!r}: the answer was refused")
         self.answered.add(index)
+        self.answers += 1
+        self.last = match.group(0)
         if reply.startswith("="):  # a literal answer, whatever it spells
             return reply[1:]
         if reply == "return":
@@ -200,7 +210,7 @@ def _converse(proc, talk, deadline):
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise OpError(f"{os.path.basename(op['argv'][0])} did not finish within {op['timeout']} seconds")
+            raise OpError(talk.late())
         ready = select.select([proc.stdout], [], [], min(remaining, 1.0))[0]
         if ready:
             chunk = os.read(proc.stdout.fileno(), 4096)
@@ -224,12 +234,15 @@ def op_prompted(op):
     deadline = time.monotonic() + op["timeout"]
     try:
         _converse(proc, talk, deadline)
+        try:  # its output closed, it may still wait (on the console): the deadline holds here too
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise OpError(talk.late()) from None
     except Exception as exc:  # whatever went wrong, the program does not outlive the operation
         _end_tree(proc)
         why = exc if isinstance(exc, OpError) else f"{type(exc).__name__}: {exc}"
         name = os.path.basename(op["argv"][0])
         raise OpError(f"{why}; {name} was stopped. Output: {talk.transcript[-500:]}") from None
-    proc.wait()
     transcript = talk.transcript
     return {"rc": proc.returncode, "output": transcript, "tail": transcript[talk.consumed:],
             "unanswered": talk.unanswered()}

@@ -8,11 +8,21 @@
 # the record is written only after every program succeeded, so a re-run changes nothing.
 from __future__ import annotations
 
+import re
+
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 
 MASK = "********"
 _STOPPED = " was stopped. Output: "  # how both executors end the error of a prompted program they stopped
+# The stage a program still running at its deadline reached, as both executors say it (contract.PROMPTED_LATE).
+_LATE = re.compile(r"did not finish within (\d+) seconds \[answered (\d+), printed (\d+), "
+                   r"since the last answer (\d+), last answered: (.*)\]$", re.S)
+# Under CreateNoWindow (Windows) or without a terminal (POSIX) a program that reads the console itself (_getch,
+# Console.ReadKey) or holds its prompts in a buffer while its output is a pipe waits for ever: only the timeout ends it.
+READS_CONSOLE = ("the program may read the console directly (a key press, a password typed at the console), "
+                 "which a remote session cannot answer")
+BUFFERED = "or hold its prompts in a buffer while its output is a pipe"
 
 
 def masked(text: str, secrets: dict) -> str:
@@ -46,6 +56,25 @@ def run_problem(result: dict, secrets: dict) -> str | None:
     return None
 
 
+def late_cause(why: str) -> str:
+    """A deadline in words that name the stage the program reached and the likely cause (docs/windows.md,
+    First-run checklist); any other reason as it is."""
+    found = _LATE.search(why)
+    if not found:
+        return why
+    seconds, answers, printed, since, last = found.groups()
+    head = why[:found.start()] + f"did not finish within {seconds} seconds"
+    answered = f"the answer to {one_line(last)!r} (answer {answers})"
+    if int(printed) == 0:
+        return f"{head}: it printed nothing at all (stage: started, no prompt seen): {READS_CONSOLE}, {BUFFERED}"
+    if int(since) == 0 and int(answers):
+        return (f"{head}: it printed nothing after {answered}: {READS_CONSOLE}, {BUFFERED}, "
+                f"or need more time than the timeout")
+    where = f"since {answered}" if int(answers) else "since it started"
+    return (f"{head}: no prompt was answered in what it printed {where} (see the output): {READS_CONSOLE}, "
+            f"or ask a question the prompt table does not know")
+
+
 def stopped(error: str, secrets: dict) -> tuple[str, str]:
     """(why, output) of a program the executor stopped: a timeout, an aborting or a refused answer."""
     head, found, output = error.partition(_STOPPED)
@@ -55,7 +84,7 @@ def stopped(error: str, secrets: dict) -> tuple[str, str]:
     if why.startswith("it "):
         why = why[len("it "):]
     elif " did not finish within " in why:
-        why = "did not finish within " + why.split(" did not finish within ", 1)[1]
+        why = late_cause("did not finish within " + why.split(" did not finish within ", 1)[1])
     return masked(why, secrets) + "; it was stopped", masked(output, secrets)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import uuid
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import double_hop
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
@@ -57,6 +58,9 @@ def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | Non
     problem, recorded = backup_outcome(plan.tool, plan.timeout, results) if stopped in (None, "archive") else (None, {})
     if stopped not in (None, "archive") or (stopped == "archive" and not failure.get("ok")):
         problem = f"backup failed: {failure.get('error') or stopped + ' failed'}; no older backup was touched"
+        if stopped in ("mkdir", "seen") and double_hop.refused(destination, failure.get("error"), target.platform):
+            problem = ("backup failed: destination " + double_hop.unreachable(
+                destination, f"could not be used ({failure.get('error')})") + "; no older backup was touched")
     seen = {e["name"] for e in (results.get("seen") or {}).get("entries", [])}
     newer = sorted(n for n in seen - set(plan.files) if n.endswith(arc.MANIFEST_SUFFIX))
     if problem is None and newer and not plan.held:  # the plan (parent, retention) predates another run

@@ -10,6 +10,7 @@ import re
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import double_hop
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import Probe, output
@@ -147,6 +148,10 @@ def probe_recording(target, args: dict, destination: str | None = None) -> dict:
     done = ops.results(raw)
     failed = ops.failed(raw)
     stopped, failure = (failed.step, failed.result) if failed else (None, None)
+    if stopped in ("destination", "manifests", "files") and \
+            double_hop.refused(destination, failure.get("error"), target.platform):
+        raise RemoteFailure("the probe could not read destination " + double_hop.unreachable(
+            destination, f"({failure.get('error')})"), failure)
     if stopped and stopped not in ("onstat", "onstat_arc", "onstat_d", "installed"):
         raise RemoteFailure(f"the probe could not read {stopped}: {failure.get('error')}", failure)
     host_env = env_values(done["env"])

@@ -11,6 +11,7 @@ import dataclasses
 import time
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch, step_of
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.prompted import stopped as stopped_prompted
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import informix_of
@@ -112,6 +113,9 @@ def restore_batch(target, probe: Probe, plan: RestorePlan, timeout, lock, found)
         details["output"] = details["output"] or error.partition(" Output: ")[2]  # the transcript's tail
         program = informix.path.basename(failed.op.get("argv", ["the restore"])[0]).split(".")[0]
         message = f"{program} {error[3:]}" if error.startswith("it ") else f"restore failed: {error}"
+        if failed.op.get("op") == "prompted" and " did not finish within " in error:
+            # the stage ontape reached, and why it may hang there (a prompt it never flushed to the pipe)
+            message = f"{program} {stopped_prompted(error, {})[0]}"
         raise RemoteFailure(message, details)
     if stopped not in (None, "mode", "recovered") or ifx._FAILURE.search(text) or ifx.SUCCESS_TEXT not in text:
         raise RemoteFailure("ontape restore failed; the server is left as ontape left it", details)

@@ -14,6 +14,7 @@ the other chunks named in the state must exist, so a restore on a clean machine 
 Instances joined by labctl.init_replication share one Enterprise Replication domain (see the cdr
 section): "er_domain" in the server state names its file, "er_group" the server's group.
 """
+import atexit
 import datetime as dt
 import fcntl
 import hashlib
@@ -137,6 +138,21 @@ def is_null_device(device):
 def say(line, stream):
     stream.write(line + "\n")
     stream.flush()
+
+
+class HeldWhilePiped:
+    """Output a program holds in its C runtime's buffer while it goes to a pipe (fault prompts_held_while_piped): a
+    prompt never reaches the reader, which can then only wait for its timeout."""
+
+    def __init__(self, stream):
+        self.stream, self.held = stream, []
+        atexit.register(lambda: stream.write("".join(self.held)))  # the buffer is written when the program ends
+
+    def write(self, text):
+        self.held.append(text)
+
+    def flush(self):
+        pass
 
 
 def prompt(text, stream):
@@ -340,6 +356,8 @@ def ontape_restore(inst, args):
         say("Program over.", msgs)
         return
     msgs = sys.stdout
+    if inst.faults.get("prompts_held_while_piped") and not sys.stdout.isatty():
+        msgs = HeldWhilePiped(sys.stdout)
     device = config.get("TAPEDEV", "NUL")
     if is_null_device(device):
         raise Fail(f"sim: Physical restore failed - tape device {device} holds no archive.")

@@ -10,7 +10,7 @@ import pytest
 from ansible_collections.oscc.admin.plugins.action.domino_prepare import ActionModule as Domino
 from ansible_collections.oscc.admin.plugins.action.exchange_custom_headers import ActionModule as Headers
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import executor_posix as posix
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.prompted import run_prompted
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.prompted import READS_CONSOLE, run_prompted
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 
 PASSWORD = "pa'ss\"w&rd%PATH%"
@@ -178,10 +178,67 @@ def test_the_shared_runner_turns_the_executors_stops_into_one_line(tmp_path):
     hangs = program(tmp_path, "hangs", f"print({PASSWORD!r}, flush=True)\ninput('Mailbox database: ')")
     with pytest.raises(RemoteFailure) as slow:
         run_prompted(PosixHost(), [[hangs]], [], 1, secrets={"pw": PASSWORD})
-    assert str(slow.value) == "hangs did not finish within 1 seconds; it was stopped"
+    assert str(slow.value) == ("hangs did not finish within 1 seconds: no prompt was answered in what it printed "
+                               "since it started (see the output): " + READS_CONSOLE +
+                               ", or ask a question the prompt table does not know; it was stopped")
     assert slow.value.details["output"] == "********\nMailbox database: "
     fails = program(tmp_path, "fails", f"print('Error: refused ' + {PASSWORD!r})\nraise SystemExit(3)")
     record = {"path": str(tmp_path / "record.json"), "content": "{}\n"}
     with pytest.raises(RemoteFailure) as failed:
         run_prompted(PosixHost(), [[fails], [fails, "again"]], [], 30, secrets={"pw": PASSWORD}, record=record)
     assert str(failed.value) == "fails returned 3: Error: refused ********" and not os.path.exists(record["path"])
+
+
+# The first-run risk of a program that reads the console itself (a key press, _getch, Console.ReadKey) or holds its
+# prompts in a buffer while its output is a pipe (ontape): it waits until the timeout ends it, and the message says
+# the stage it reached and that cause (docs/windows.md, First-run checklist).
+def test_a_program_silent_from_the_start_is_stopped_and_said_to_have_printed_nothing(tmp_path):
+    silent = program(tmp_path, "silent", "import time\ntime.sleep(30)")
+    with pytest.raises(RemoteFailure) as late:
+        run_prompted(PosixHost(), [[silent]], [["Password:", "=x", "once"]], 1)
+    assert str(late.value).startswith("silent did not finish within 1 seconds: it printed nothing at all "
+                                      "(stage: started, no prompt seen): " + READS_CONSOLE)
+    assert "hold its prompts in a buffer while its output is a pipe" in str(late.value)
+    assert late.value.details["output"] == ""
+
+
+def test_a_program_waiting_for_a_key_after_an_answer_names_the_answer_and_the_console(tmp_path):
+    # "Press any key" answered with Return on stdin, which a program reading the console (_getch) never sees.
+    keys = program(tmp_path, "keys", "import time\ninput('Password: ')\nprint('Press any key', flush=True)\n"
+                                     "input('Subject: ')\ntime.sleep(30)")
+    table = [["Password:", "=x", "once"], ["press any key", "return"], ["Subject:", "=y", "once"]]
+    with pytest.raises(RemoteFailure) as late:
+        run_prompted(PosixHost(), [[keys]], table, 2)
+    assert str(late.value).startswith("keys did not finish within 2 seconds: it printed nothing after the answer to "
+                                      "'Subject:' (answer 3): " + READS_CONSOLE)
+    assert str(late.value).endswith("or need more time than the timeout; it was stopped")
+
+
+def test_a_program_that_closes_its_output_and_waits_is_still_ended_at_the_deadline(tmp_path):
+    closes = program(tmp_path, "closes", "import os, time\nprint('Press any key to continue', flush=True)\n"
+                                         "os.close(1)\ntime.sleep(30)")
+    with pytest.raises(RemoteFailure) as late:
+        run_prompted(PosixHost(), [[closes]], [], 1)
+    assert str(late.value).startswith("closes did not finish within 1 seconds: no prompt was answered in what it "
+                                      "printed since it started (see the output): " + READS_CONSOLE)
+    assert late.value.details["output"] == "Press any key to continue\n"
+
+
+@pytest.mark.parametrize("error, words", [
+    ("ontape.exe did not finish within 60 seconds [answered 0, printed 0, since the last answer 0, last answered: ]",
+     "did not finish within 60 seconds: it printed nothing at all (stage: started, no prompt seen)"),
+    ("ontape.exe did not finish within 60 seconds [answered 2, printed 90, since the last answer 0, last answered: "
+     "Continue restore? (y/n)]",
+     "did not finish within 60 seconds: it printed nothing after the answer to 'Continue restore? (y/n)' "
+     "(answer 2)"),
+    ("ontape.exe did not finish within 60 seconds [answered 1, printed 90, since the last answer 12, last answered: "
+     "press Return\nto continue]",
+     "did not finish within 60 seconds: no prompt was answered in what it printed since the answer to "
+     "'press Return to continue' (answer 1)"),
+])
+def test_the_stage_both_executors_report_is_named(host, error, words):
+    host.recorded = [[{"exists": False}], [{"ok": False, "error": f"{error}; ontape.exe was stopped. Output: x"}]]
+    done = host.run(Headers, HEADERS, platform="windows")
+    assert done["failed"] and done["msg"].startswith("osccmseheaders.exe " + words), done["msg"]
+    assert done["msg"].endswith("; it was stopped")
+    assert READS_CONSOLE in done["msg"] and "[answered" not in done["msg"]

@@ -921,6 +921,12 @@ def _stop_run(session, key):
     if not run or not _running(session, key):
         return
     tree = _freeze_tree(run["pid"])
+    if session.data.get(LAB_FAULTS, {}).get("stop_task_leaves_children"):
+        # fault: the run's own process ends, the programs it started (cdr) run on, as they would outside its job
+        spared = {process["ProcessId"] for process in _simulated_processes() if process["ProcessId"] in tree}
+        tree -= spared
+        for pid in spared:
+            os.kill(pid, signal.SIGCONT)
     for pid in tree:  # ended at once, as TerminateJobObject ends them: nothing of the run writes afterwards
         try:
             os.kill(pid, signal.SIGKILL)
@@ -930,6 +936,68 @@ def _stop_run(session, key):
     while time.monotonic() < deadline and any(_pid_start(pid) is not None for pid in tree):
         time.sleep(0.02)
     run["stopped"] = time.time()
+
+
+# ---- processes (Get-CimInstance Win32_Process, Stop-Process) ----
+# Only the simulated host's own Informix programs are processes of it: the lab's ifxsim launches (labctl.init) whose
+# IFXSIM_DRIVES is this host's. Stop-Process ends none but those, so a test can never end a process of the machine.
+LAB_FAULTS = "lab_faults"  # windows.json: faults a test injects, e.g. stop_task_leaves_children
+WIN32_NAME_FILTER = re.compile(r"^\s*Name\s*=\s*'([^']*)'\s*$", re.I)
+
+
+def _simulated_processes():
+    """Win32_Process rows (ProcessId, Name, CommandLine) of the simulated host's Informix programs."""
+    lab_host = _lab_host()
+    drives = os.path.join(lab_host.host_dir(), "drives")
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or _pid_start(int(entry)) is None:
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                argv = [a.decode(errors="replace") for a in handle.read().split(b"\0")[:-1]]
+            with open(f"/proc/{entry}/environ", "rb") as handle:
+                environ = dict(v.decode(errors="replace").partition("=")[::2] for v in handle.read().split(b"\0") if v)
+        except OSError:
+            continue
+        if len(argv) < 5 or argv[1:3] != ["-S", "-c"] or "import ifxsim" not in argv[3] or \
+                environ.get("IFXSIM_DRIVES") != drives:
+            continue
+        program = lab_host.to_host(os.path.join(environ.get("INFORMIXDIR", ""), "bin", argv[4] + ".exe"))
+        found.append({"ProcessId": int(entry), "Name": argv[4] + ".exe",
+                      "CommandLine": subprocess.list2cmdline([program] + argv[5:])})
+    return found
+
+
+@define("Get-CimInstance", "core", {"ClassName", "Filter", "Property", "Namespace", "ComputerName", "CimSession",
+                                    "Query", "QueryDialect", "KeyOnly", "Shallow", "OperationTimeoutSec",
+                                    "ResourceUri", "InputObject"})
+def get_cim_instance(session, p):
+    if str(p.get("ClassName", "")).lower() != "win32_process" or set(p) - {"ClassName", "Filter", "ErrorAction"}:
+        raise Failure("lab stand-in: Get-CimInstance is simulated for -ClassName Win32_Process [-Filter] only")
+    wanted = None
+    if "Filter" in p:
+        match = WIN32_NAME_FILTER.match(str(p["Filter"]))
+        if not match:
+            raise Failure("lab stand-in: only -Filter \"Name = '<name>'\" is simulated")
+        wanted = match.group(1).lower()
+    return [row for row in _simulated_processes() if wanted is None or row["Name"].lower() == wanted]
+
+
+@define("Stop-Process", "core", {"Id", "Name", "InputObject", "Force", "PassThru"}, should_process=True)
+def stop_process(session, p):
+    _not_simulated(p, "Name", "InputObject", "PassThru")
+    ids = p.get("Id") if isinstance(p.get("Id"), list) else [p.get("Id")]
+    known = {row["ProcessId"] for row in _simulated_processes()}
+    missing = [int(i) for i in ids if int(i) not in known]
+    for pid in [int(i) for i in ids if int(i) in known]:  # an id not found does not keep the others running
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _pid_start(pid) is not None:
+            time.sleep(0.02)
+    if missing:
+        raise NotFound(f"Cannot find a process with the process identifier {missing[0]}.")
+    return []
 
 
 @define("Stop-ScheduledTask", "module:ScheduledTasks", {"TaskName", "TaskPath", "InputObject"} | TASK_COMMON)
