@@ -649,10 +649,10 @@ function Test-Breakable($held, [string]$token) {  # the cases of contract.OPERAT
     # Asked only while this batch holds the lock's live handle: no batch that took or renewed it still runs.
     if (@($held.PSObject.Properties).Count -eq 0) { return $true }
     try {
-        if ($null -eq $held.pid) { throw 'no pid' }
-        $null = [int]$held.pid  # a record of the wrong shape: nobody wrote it as a lock
         if ($token -and [string]$held.token -ceq $token) { return $true }  # this run's, or handed over to it
         if ($null -ne $held.expires) { return (Get-EpochSeconds) -gt [double]$held.expires }
+        if ($null -eq $held.pid) { throw 'no pid' }
+        $null = [int]$held.pid  # a record of the wrong shape: nobody wrote it as a lock
         [string]$held.host -ceq $env:COMPUTERNAME  # it lived as long as its batch, which has ended
     } catch { $false }  # not a lock this collection wrote, so it is not broken
 }

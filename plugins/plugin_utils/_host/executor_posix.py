@@ -356,11 +356,11 @@ def _breakable(held, break_token):
     if not held:
         return True  # empty or unreadable: its writer died while writing it
     try:
-        int(held.get("pid"))  # a record of the wrong shape: nobody wrote it as a lock
         if break_token and held.get("token") == break_token:  # this run's, or the hand-over it was given
             return True
         if held.get("expires") is not None:
             return time.time() > float(held["expires"])
+        int(held.get("pid"))  # a record of the wrong shape: nobody wrote it as a lock
         return held.get("host") == socket.gethostname()  # it lived as long as its batch, which has ended
     except (TypeError, ValueError):
         return False  # not a lock this collection wrote, so it is not broken

@@ -707,3 +707,10 @@ def test_killing_the_process_that_holds_a_lock_live_frees_it(tmp_path):
         proc.wait()
     assert json.load(open(path))["token"] == "k"  # the killed run left its lock; the system closed its live handle
     assert one(op="lock", path=path, record={"token": "n"})["acquired"]
+
+
+def test_a_lock_carrying_the_token_given_is_broken_whatever_else_its_record_holds(tmp_path):
+    path = str(tmp_path / "l")
+    write_lock(path, {"operation": "restore", "token": "t", "expires": time.time() + 3600})  # no pid, no host
+    assert not one(op="lock", path=path, record={"token": "u"})["acquired"]
+    assert one(op="lock", path=path, record={"token": "u"}, break_token="t")["acquired"]
