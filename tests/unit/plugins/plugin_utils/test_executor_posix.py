@@ -182,9 +182,8 @@ def running(tmp_path, *ops):
     runs them); its result once the block ends it."""
     mark = f"{len(os.listdir(tmp_path))}-{time.monotonic_ns()}"
     started, release = tmp_path / f"started-{mark}", tmp_path / f"release-{mark}"
-    wait = {"op": "run", "timeout": 60, "argv": [sys.executable, "-c", "import os, sys, time\n"
-                                                  "while not os.path.exists(sys.argv[1]): time.sleep(0.02)",
-                                                  str(release)]}
+    waiting = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]): time.sleep(0.02)"
+    wait = {"op": "run", "timeout": 60, "argv": [sys.executable, "-c", waiting, str(release)]}
     done = {}
     ops = [*ops, {"op": "write", "path": str(started), "content": ""}, wait]
     thread = threading.Thread(target=lambda: done.update(executor.run_batch({"ops": ops})))
