@@ -1336,7 +1336,8 @@ def live_handle_problems(source: bytes) -> list[str]:
     problems = []
     opener = script.text(script.functions["open-live"]) if "open-live" in script.functions else ""
     for needed in ("$exclusive = [IO.FileShare]::None", '[IO.File]::Open("$path.live", [IO.FileMode]::OpenOrCreate, '
-                   "[IO.FileAccess]::ReadWrite, $exclusive)", "-ne 32) { throw }"):
+                   "[IO.FileAccess]::ReadWrite, $exclusive)", "$reason = $_.Exception.GetBaseException()",
+                   "if (($reason.HResult -band 0xFFFF) -ne 32) { throw }"):
         if needed not in opener:
             problems.append(f"Open-Live lacks {needed!r}")
     lock = script.text(script.functions["invoke-oplock"])
@@ -1367,7 +1368,7 @@ def test_a_lock_is_held_live_by_its_batch_through_an_exclusive_handle_closed_at_
 @pytest.mark.parametrize("old, new, words", [
     ("    $exclusive = [IO.FileShare]::None\n    try {\n        [IO.File]::Open(\"$path.live\"",
      "    $exclusive = [IO.FileShare]::Read\n    try {\n        [IO.File]::Open(\"$path.live\"", "Open-Live lacks"),
-    ("if (($_.Exception.HResult -band 0xFFFF) -ne 32) { throw }", "", "Open-Live lacks"),
+    ("if (($reason.HResult -band 0xFFFF) -ne 32) { throw }", "", "Open-Live lacks"),
     ("        if ($null -eq $live) { return @{ acquired = $false; holder = $held; halt = $true } }", "",
      "refuse without it"),
     ("            $liveHandles[$path] = $live\n", "", "then keep it"),

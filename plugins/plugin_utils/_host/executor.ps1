@@ -665,7 +665,8 @@ function Open-Live([string]$path) {
     try {
         [IO.File]::Open("$path.live", [IO.FileMode]::OpenOrCreate, [IO.FileAccess]::ReadWrite, $exclusive)
     } catch [IO.IOException] {
-        if (($_.Exception.HResult -band 0xFFFF) -ne 32) { throw }  # only ERROR_SHARING_VIOLATION means held
+        $reason = $_.Exception.GetBaseException()  # the IOException PowerShell wrapped
+        if (($reason.HResult -band 0xFFFF) -ne 32) { throw }  # only ERROR_SHARING_VIOLATION means held
         $null
     }
 }
