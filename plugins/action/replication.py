@@ -291,7 +291,7 @@ class ActionModule(ReplicationAction):
         run's batch, which names the results of its record."""
         token = uuid.uuid4().hex
         record = {"operation": f"replication {kind}", "token": token}
-        # The run takes over the lease its start took (below), once that process has ended.
+        # The run takes over the lease its start took (below) by its token, at once: the start does not hold it live.
         ops = Batch().add("lock", {"op": "lock", "path": files["lock"], "record": record, "break_token": token})
         if not done:  # a new run starts its progress file; report_data_continue goes on with the last one
             ops.add("header", {"op": "write", "path": files["progress"], "encoding": "utf-8",
@@ -315,8 +315,10 @@ class ActionModule(ReplicationAction):
             task["update_password"] = bool(args["task_password"])
             target.module("community.windows.win_scheduled_task", task)
         # The sync's lock first, as a lease: a run holding it, or another start, halts this batch before it writes.
+        # Not held live by this batch (hold false): the task's run may start before this batch ends, or in the same
+        # process (PSRP), and takes it over by the token whatever process took it.
         start = Batch().add("work_dir", {"op": "mkdir", "path": args["work_dir"]})
-        start.add("lock", {"op": "lock", "path": files["lock"], "record": record, "ttl": START_LEASE})
+        start.add("lock", {"op": "lock", "path": files["lock"], "record": record, "ttl": START_LEASE, "hold": False})
         start.add("script", {"op": "write", "path": files["script"], "content": executor_source(), "encoding": "utf-8"})
         start.add("batch", {"op": "write", "path": files["batch"], "content": json.dumps(batch, indent=1),
                             "encoding": "utf-8"})

@@ -534,7 +534,8 @@ def test_a_saved_batch_that_failed_ends_the_executor_with_exit_code_1():
     exits = [script.text(n) for n in top if "exit 1" in script.text(n)]
     assert exits and exits[0].startswith("if ($BatchFile -and $failed)"), exits
     catch_all = next(n for n in top if n.type == "try_statement")
-    assert "$failed = $true" in script.text(catch_all.children[-1])  # the general catch counts as a failure
+    catches = next(c for c in catch_all.children if c.type == "catch_clauses")
+    assert "$failed = $true" in script.text(catches)  # the general catch counts as a failure
 
 
 def test_every_formatted_date_uses_the_invariant_culture():
@@ -1322,4 +1323,61 @@ def test_the_process_job_s_csharp_compiles_as_csharp_5():
 ])
 def test_a_broken_csharp_copy_fails_to_compile(old, new, words):
     problems = pwsh_checks.csharp_problems(pwsh_checks.embedded_csharp(mutated(old, new), "executor.ps1"), CACHE)
+    assert any(words in p for p in problems), problems
+
+
+# --- issue 18 item 2: a lock's owner is the batch that took it, not the process (PSRP shares one) ---
+
+def live_handle_problems(source: bytes) -> list[str]:
+    """Invoke-OpLock takes <path>.live opened with FileShare.None (Open-Live) before it judges the lock, refuses while
+    another batch holds it, and keeps it in $liveHandles unless hold is false; unlock closes its own; the batch closes
+    every one in a finally of its top-level try. No lock decision asks whether a process runs."""
+    script = Script(source)
+    problems = []
+    opener = script.text(script.functions["open-live"]) if "open-live" in script.functions else ""
+    for needed in ("$exclusive = [IO.FileShare]::None", '[IO.File]::Open("$path.live", [IO.FileMode]::OpenOrCreate, '
+                   "[IO.FileAccess]::ReadWrite, $exclusive)", "$reason = $_.Exception.GetBaseException()",
+                   "if (($reason.HResult -band 0xFFFF) -ne 32) { throw }"):
+        if needed not in opener:
+            problems.append(f"Open-Live lacks {needed!r}")
+    lock = script.text(script.functions["invoke-oplock"])
+    order = ["$live = Open-Live $path", "if ($null -eq $live) { return @{ acquired = $false;",
+             "(Test-Breakable $held $token)", "if ($op.hold -ne $false) {", "$liveHandles[$path] = $live",
+             "if ($null -ne $live) { $live.Dispose() }"]
+    found = [lock.find(part) for part in order]
+    if -1 in found or found != sorted(found):
+        problems.append(f"Invoke-OpLock does not take the live handle, refuse without it, then keep it: {found}")
+    unlock = script.text(script.functions["invoke-opunlock"])
+    if "$liveHandles[$path].Dispose()" not in unlock or "[void]$liveHandles.Remove($path)" not in unlock:
+        problems.append("Invoke-OpUnlock does not close its own live handle")
+    top = [c for c in script.statements().children if c.type == "try_statement"]
+    ending = [script.text(c) for t in top for c in t.children if c.type == "finally_clause"]
+    if not any("foreach ($live in $liveHandles.Values) { $live.Dispose() }" in text for text in ending):
+        problems.append("the batch does not close its live handles in a finally")
+    for name in script.reached("invoke-oplock"):
+        text = script.text(script.functions[name])
+        if "GetProcessById" in text or "Get-Process" in text:
+            problems.append(f"{name}: a lock judged by whether a process runs")
+    return problems
+
+
+def test_a_lock_is_held_live_by_its_batch_through_an_exclusive_handle_closed_at_the_batch_end():
+    assert live_handle_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("    $exclusive = [IO.FileShare]::None\n    try {\n        [IO.File]::Open(\"$path.live\"",
+     "    $exclusive = [IO.FileShare]::Read\n    try {\n        [IO.File]::Open(\"$path.live\"", "Open-Live lacks"),
+    ("if (($reason.HResult -band 0xFFFF) -ne 32) { throw }", "", "Open-Live lacks"),
+    ("        if ($null -eq $live) { return @{ acquired = $false; holder = $held; halt = $true } }", "",
+     "refuse without it"),
+    ("            $liveHandles[$path] = $live\n", "", "then keep it"),
+    ("            $liveHandles[$path].Dispose()\n", "", "does not close its own"),
+    ("    foreach ($live in $liveHandles.Values) { $live.Dispose() }\n", "", "in a finally"),
+    ("    if (@($held.PSObject.Properties).Count -eq 0) { return $true }",
+     "    if (@($held.PSObject.Properties).Count -eq 0) { return $true }\n"
+     "    if ([Diagnostics.Process]::GetProcessById([int]$held.pid)) { return $false }", "whether a process runs"),
+])
+def test_a_copy_that_does_not_hold_the_lock_live_fails(old, new, words):
+    problems = live_handle_problems(mutated(old, new))
     assert any(words in p for p in problems), problems

@@ -80,17 +80,21 @@ OPERATIONS = {
         REQUEST: {"src": ("str", True), "dest": ("str", True), "root": ("str", True)},
         RESULT: {"moved": ("bool", True)},
     },
-    # A lock file created atomically with the record given, plus host, pid, started (UTC) and, with ttl,
-    # expires (epoch seconds on the host's clock). Reading, breaking and creating it happen under a guard
-    # file (<path>.guard), one process at a time. An existing lock is broken when it is unreadable or
-    # empty (its writer died), when its lease expired, when it has no lease and its pid no longer runs
-    # on this host, or when it carries break_token and the process that took it no longer runs. With
-    # renew, it is taken only in that last case (a lease renewed: still this run's). Without ttl a lock
-    # lives as long as the executor's process: a batch's cleanup unlocks it. A lock not acquired halts
-    # the batch: what follows a lock needs it. unlock removes it only while it carries the token.
+    # A lock file created atomically with the record given, plus host, pid, started (UTC), on Windows the process's
+    # start time (process_started) and its runspace (PowerShell's InstanceId), all for people to read, and, with
+    # ttl, expires (epoch seconds on the host's clock). Reading, breaking and creating it happen under a guard file
+    # (<path>.guard), one batch at a time. Its owner is the batch that took or renewed it, not a process: PSRP runs
+    # every batch of a task in one process (docs/windows.md). That batch holds <path>.live open exclusively until it
+    # ends (unlock closes it earlier; the system closes it when the process dies), and while it does the lock is
+    # never broken. Otherwise it is broken when it is unreadable or empty (its writer died), when it carries
+    # break_token (this run's own, or one handed over to it), when its lease expired, or when it has no lease and
+    # was taken on this host. With renew, it is taken only when it carries break_token (a lease renewed: still this
+    # run's). With hold false the batch does not hold it live: the lease, or a run given its token, takes it over at
+    # once (a scheduled task taking over its starter's lock, whatever process the starter ran in). A lock not
+    # acquired halts the batch: what follows a lock needs it. unlock removes it only while it carries the token.
     "lock": {
         REQUEST: {"path": ("str", True), "record": ("dict", True), "ttl": ("int", False), "break_token": ("str", False),
-                  "renew": ("bool", False)},
+                  "renew": ("bool", False), "hold": ("bool", False)},
         RESULT: {"acquired": ("bool", True), "holder": ("dict", False)},
     },
     "unlock": {

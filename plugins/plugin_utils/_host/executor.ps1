@@ -651,25 +651,30 @@ function Read-Lock([string]$path) {
     [pscustomobject]@{}
 }
 
-function Test-Running($id) {  # whether a process with this id runs on this host
-    try {
-        $null = [Diagnostics.Process]::GetProcessById([int]$id)
-        $true
-    } catch [ArgumentException] {
-        $false
-    }
-}
-
 function Test-Breakable($held, [string]$token) {  # the cases of contract.OPERATIONS["lock"] in which a lock is broken
+    # Asked only while this batch holds the lock's live handle: no batch that took or renewed it still runs.
     if (@($held.PSObject.Properties).Count -eq 0) { return $true }
     try {
-        $here = [string]$held.host -ceq $env:COMPUTERNAME
-        $gone = $true  # a process of another host cannot be seen from here
-        if ($here) { $gone = -not (Test-Running $held.pid) }
-        if ($token -and [string]$held.token -ceq $token) { return $gone }  # once the process that took it has ended
+        if ($token -and [string]$held.token -ceq $token) { return $true }  # this run's, or handed over to it
         if ($null -ne $held.expires) { return (Get-EpochSeconds) -gt [double]$held.expires }
-        $here -and $gone
-    } catch { $false }  # a record of the wrong shape: nobody wrote it as a lock, so it is not broken
+        if ($null -eq $held.pid) { throw 'no pid' }
+        $null = [int]$held.pid  # a record of the wrong shape: nobody wrote it as a lock
+        [string]$held.host -ceq $env:COMPUTERNAME  # it lived as long as its batch, which has ended
+    } catch { $false }  # not a lock this collection wrote, so it is not broken
+}
+
+function Open-Live([string]$path) {
+    # <path>.live opened exclusively: the lock's owner while its batch runs. A second open fails, in this process
+    # too (PSRP runs every batch of a task in one), and Windows closes it when the process ends. $null while another
+    # batch holds it.
+    $exclusive = [IO.FileShare]::None
+    try {
+        [IO.File]::Open("$path.live", [IO.FileMode]::OpenOrCreate, [IO.FileAccess]::ReadWrite, $exclusive)
+    } catch [IO.IOException] {
+        $reason = $_.Exception.GetBaseException()  # the IOException PowerShell wrapped
+        if (($reason.HResult -band 0xFFFF) -ne 32) { throw }  # only ERROR_SHARING_VIOLATION means held
+        $null
+    }
 }
 
 function Get-EpochSeconds {
@@ -677,10 +682,15 @@ function Get-EpochSeconds {
 }
 
 function ConvertTo-LockBytes($record, $ttl) {
-    # The record given, stamped with host, pid, started and (with a ttl) expires, as UTF-8 JSON.
+    # The record given, stamped with host, pid, started, process_started, runspace and (with a ttl) expires, as
+    # UTF-8 JSON.
     if ($record -isnot [Management.Automation.PSCustomObject]) { throw 'the lock record is not an object' }
     $started = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [Globalization.CultureInfo]::InvariantCulture)
+    $since = [Diagnostics.Process]::GetCurrentProcess().StartTime.ToUniversalTime()
     $stamp = @{ host = $env:COMPUTERNAME; pid = $PID; started = $started }
+    $stamp.process_started = $since.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [Globalization.CultureInfo]::InvariantCulture)
+    $runspace = [runspace]::DefaultRunspace  # PSRP runs many in one process: which one took it, for people to read
+    if ($null -ne $runspace) { $stamp.runspace = [string]$runspace.InstanceId }
     if ($null -ne $ttl) { $stamp.expires = (Get-EpochSeconds) + [int]$ttl }
     foreach ($key in $stamp.Keys) {
         $record | Add-Member -NotePropertyName $key -NotePropertyValue $stamp[$key] -Force
@@ -999,11 +1009,14 @@ function Invoke-OpLock($op) {  # under the guard: a lock that may be broken is, 
     $path = [string]$op.path
     $bytes = ConvertTo-LockBytes $op.record $op.ttl
     $token = [string]$op.break_token
+    $live = $null
     $guard = Open-Guard $path
     try {
         $held = Read-Lock $path
         $notOurs = $null -eq $held -or [string]$held.token -cne $token
         if ($op.renew -and $notOurs) { return @{ acquired = $false; holder = $held; halt = $true } }
+        $live = Open-Live $path
+        if ($null -eq $live) { return @{ acquired = $false; holder = $held; halt = $true } }  # its batch still runs
         if ($null -ne $held -and (Test-Breakable $held $token)) {
             Clear-ReadOnly $path  # the lock file the executor wrote
             Invoke-Retried 'delete' $path
@@ -1020,7 +1033,12 @@ function Invoke-OpLock($op) {  # under the guard: a lock that may be broken is, 
         } finally {
             $stream.Dispose()
         }
+        if ($op.hold -ne $false) {  # held live to the end of this batch; without, only the lease or token holds it
+            $liveHandles[$path] = $live
+            $live = $null
+        }
     } finally {
+        if ($null -ne $live) { $live.Dispose() }
         $guard.Dispose()
     }
     @{ acquired = $true }
@@ -1033,6 +1051,10 @@ function Invoke-OpUnlock($op) {  # removed only while it carries the token
         $held = Read-Lock $path
         if ($null -eq $held -or $null -eq $held.token -or [string]$held.token -cne [string]$op.token) {
             return @{ released = $false }
+        }
+        if ($liveHandles.ContainsKey($path)) {  # this batch's own: the lock is no batch's any more
+            $liveHandles[$path].Dispose()
+            [void]$liveHandles.Remove($path)
         }
         Clear-ReadOnly $path  # the lock file the executor wrote
         Invoke-Retried 'delete' $path
@@ -1186,6 +1208,7 @@ function Save-Record([string]$path, $result) {  # $true once the run record is w
 
 # The batch: the operations in order up to the first that fails, then every cleanup operation.
 $secretValues = @{}
+$liveHandles = @{}  # lock path -> the live handle this batch holds (Invoke-OpLock), closed when the batch ends
 $oemCodePage = Get-OemCodePage  # read once per batch
 try {
     $secretValues = Read-Secrets $Secrets
@@ -1220,6 +1243,8 @@ try {
     $reason = "$($_.Exception.GetType().Name): $(Get-Message $_)"
     $result = @{ results = @(); cleanup = @(); failed_at = 0; error = $reason }
     $failed = $true
+} finally {  # the locks it took live are no batch's any more, whether this process lives on (PSRP) or not
+    foreach ($live in $liveHandles.Values) { $live.Dispose() }
 }
 if ($BatchFile -and $failed) {
     ConvertTo-Json -InputObject $result -Depth 10 -Compress

@@ -25,6 +25,9 @@ from datetime import datetime, timezone
 
 ENCODINGS = {"utf-8": "utf-8", "latin-1": "latin-1", "oem": "utf-8"}  # POSIX programs write the locale's UTF-8
 SECRET_VALUES = {}  # the batch's secrets by key, for secret_env and "secret:" replies
+# live: lock path -> the live handle the running batch holds (op_lock), closed when it ends; one per thread, as a
+# process may run several batches at once (a test, the lab's one-process host).
+_BATCH = threading.local()
 # How long the output may stay open once the program ended (executor.ps1's $heldOutputGraceSeconds).
 HELD_OUTPUT_GRACE_SECONDS = 5
 
@@ -362,16 +365,30 @@ def _zombie(pid):
 
 
 def _breakable(held, break_token):
+    """Asked only while this batch holds the lock's live handle: no batch that took or renewed it still runs."""
     if not held:
         return True  # empty or unreadable: its writer died while writing it
     try:
-        if break_token and held.get("token") == break_token:  # once the process that took it has ended
-            return not (held.get("host") == socket.gethostname() and pid_runs(held.get("pid")))
+        if break_token and held.get("token") == break_token:  # this run's, or the hand-over it was given
+            return True
         if held.get("expires") is not None:
             return time.time() > float(held["expires"])
-        return held.get("host") == socket.gethostname() and not pid_runs(held.get("pid"))
+        int(held.get("pid"))  # a record of the wrong shape: nobody wrote it as a lock
+        return held.get("host") == socket.gethostname()  # it lived as long as its batch, which has ended
     except (TypeError, ValueError):
-        return False  # a record of the wrong shape: nobody wrote it as a lock, so it is not broken
+        return False  # not a lock this collection wrote, so it is not broken
+
+
+def _claim_live(path):
+    """<path>.live locked exclusively, the lock's owner while its batch runs (flock: a second open conflicts even in
+    this process, and the system releases it when the process dies); None while another batch holds it."""
+    handle = open(path + ".live", "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
 
 
 @contextlib.contextmanager
@@ -391,14 +408,23 @@ def op_lock(op):
         held = _read_lock(path)
         if op.get("renew") and (not held or held.get("token") != op.get("break_token")):
             return {"acquired": False, "holder": held or {}, "halt": True}  # not this run's any more
-        if held is not None and _breakable(held, op.get("break_token")):
-            os.remove(path)
+        live = _claim_live(path)
+        if live is None:
+            return {"acquired": False, "holder": held or {}, "halt": True}  # the batch that took it still runs
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        except FileExistsError:
-            return {"acquired": False, "holder": _read_lock(path) or {}, "halt": True}
-        with os.fdopen(fd, "w") as handle:
-            json.dump(record, handle)
+            if held is not None and _breakable(held, op.get("break_token")):
+                os.remove(path)
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                return {"acquired": False, "holder": _read_lock(path) or {}, "halt": True}
+            with os.fdopen(fd, "w") as handle:
+                json.dump(record, handle)
+            if op.get("hold", True):  # held live to the end of this batch; without, only the lease or token holds it
+                _BATCH.live[path], live = live, None
+        finally:
+            if live is not None:
+                live.close()
     return {"acquired": True}
 
 
@@ -407,6 +433,9 @@ def op_unlock(op):
         released = (_read_lock(op["path"]) or {}).get("token") == op["token"]
         if released:
             os.remove(op["path"])
+            live = _BATCH.live.pop(op["path"], None)  # this batch's own: the lock is no batch's any more
+            if live is not None:
+                live.close()
     return {"released": released}
 
 
@@ -490,6 +519,16 @@ def _one(op, what_if=False, read_only=False):
 
 def run_batch(batch, secrets=None):
     """The operations in order, up to the first that fails; then every cleanup operation."""
+    _BATCH.live = {}
+    try:
+        return _run_batch(batch, secrets)
+    finally:  # the locks it took live are no batch's any more, whether this process lives on or not
+        for live in _BATCH.live.values():
+            live.close()
+        _BATCH.live = {}
+
+
+def _run_batch(batch, secrets):
     if secrets is not None:
         SECRET_VALUES.clear()
         SECRET_VALUES.update(secrets)

@@ -18,7 +18,9 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import Rem
 def holder_text(lock: dict) -> str:
     if lock.get("controller"):
         return f"from controller {lock['controller']}, pid {lock.get('controller_pid')}, since {lock.get('started')}"
-    return f"pid {lock.get('pid')} on {lock.get('host')}, since {lock.get('started')}"
+    # Under PSRP many runs share one process: the runspace says which (executor.ps1 records it).
+    runspace = f" (runspace {lock['runspace']})" if lock.get("runspace") else ""
+    return f"pid {lock.get('pid')}{runspace} on {lock.get('host')}, since {lock.get('started')}"
 
 
 def lock_op(informix, operation: str, token: str, ttl: int, break_token: str | None = None,
@@ -48,8 +50,8 @@ def lock_refused(result: dict, path: str) -> AnsibleActionFail:
 
 def lock_to_break(lock: dict | None) -> str | None:
     """The token of a lock to break: one a run of this controller left when its process died. The host breaks
-    it only once the host process that took it has ended too (an archive may still be running); every other
-    case it judges itself when the lock is taken (an unreadable lock, a lease run out, a dead process)."""
+    it only once the batch that took it has ended too (an archive may still be running); every other case it
+    judges itself when the lock is taken (an unreadable lock, a lease run out, a lock no batch runs with)."""
     if not lock:
         return None
     orphan = lock.get("controller") == socket.gethostname() and lock.get("controller_pid") and \

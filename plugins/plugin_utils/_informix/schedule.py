@@ -51,7 +51,7 @@ def scheduled_ops(informix, plan: dict, plan_file: str, stamp: str = STAMP) -> B
     path, destination = informix.path, plan["destination"]
     name = run_name(informix.informixserver, plan["level"], stamp)
     ops = Batch().add("plan", {"op": "read", "path": plan_file, "encoding": "utf-8"})  # the record carries its plan
-    # No lease: the lock lives as long as the run's process, so a killed run leaves a lock the next run breaks.
+    # No lease: the lock lives as long as the run's batch, so a killed run leaves a lock the next run breaks.
     ops.add("lock", {"op": "lock", "path": informix.lock_path,
                      "record": {"operation": "scheduled backup", "token": f"scheduled-{stamp}"}})
     ops.add("before_onstat", informix.program_op("onstat", "-"))

@@ -27,6 +27,14 @@ options:
     default: ''
     vars:
       - name: oscc_lab_host_dir
+  lab_one_process:
+    description:
+      - Run every executor batch of a simulated Windows host in one long-lived process of that host, as PSRP runs
+        every module of a task in one wsmprovhost.exe (tests/lab/one_process_host.py).
+    type: bool
+    default: false
+    vars:
+      - name: oscc_lab_one_process
 """
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -42,5 +50,6 @@ class Connection(LocalConnection):
                 handle.write(json.dumps({"time": time.time(), "command": cmd[:200]}) + "\n")
         # This worker runs one task on one host: its environment is that host's.
         os.environ["OSCC_LAB_HOST_DIR"] = self.get_option("lab_host_dir") or ""
+        os.environ["OSCC_LAB_ONE_PROCESS"] = "1" if self.get_option("lab_one_process") else ""
         os.environ["OSCC_LAB_REPO"] = REPO
         return super().exec_command(cmd, in_data=in_data, sudoable=sudoable)

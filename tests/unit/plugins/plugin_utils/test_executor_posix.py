@@ -1,11 +1,13 @@
 """The POSIX executor against the declared contract: every primitive, its request and result keys, and the
 behaviour the controller relies on (literal arguments, a timeout that ends the whole tree, confinement)."""
 import ast
+import contextlib
 import json
 import os
 import re
 import stat
 import sys
+import threading
 import time
 
 import pytest
@@ -147,12 +149,13 @@ def test_remove_and_move_only_below_the_root(tmp_path):
 
 def test_locks_are_atomic_and_broken_only_by_their_token(tmp_path):
     path = str(tmp_path / ".oscc-ol_x.lock")
-    assert one(op="lock", path=path, record={"token": "a", "operation": "backup"})["acquired"]
-    held = one(op="lock", path=path, record={"token": "b"})
-    assert not held["acquired"] and held["holder"]["token"] == "a" and held["holder"]["operation"] == "backup"
-    assert not one(op="unlock", path=path, token="b")["released"]
-    assert not one(op="lock", path=path, record={"token": "b"}, break_token="a")["acquired"]  # its taker still runs
-    write_lock(path, dict(held["holder"], pid=dead_pid()))  # the process that took it has ended
+    with running(tmp_path, {"op": "lock", "path": path, "record": {"token": "a", "operation": "backup"}}) as first:
+        held = one(op="lock", path=path, record={"token": "b"})
+        assert not held["acquired"] and held["holder"]["token"] == "a" and held["holder"]["operation"] == "backup"
+        assert not one(op="unlock", path=path, token="b")["released"]
+        assert not one(op="lock", path=path, record={"token": "b"}, break_token="a")["acquired"]  # its batch runs
+    assert first["results"][0]["acquired"]
+    # the batch that took it has ended (in this process, which lives on: PSRP)
     assert one(op="lock", path=path, record={"token": "b"}, break_token="a")["acquired"]
     assert one(op="unlock", path=path, token="b")["released"] and not os.path.exists(path)
 
@@ -173,6 +176,34 @@ def test_the_contract_refuses_commands_as_strings_and_unknown_keys(bad):
     assert contract.request_problems(bad)
 
 
+@contextlib.contextmanager
+def running(tmp_path, *ops):
+    """A batch that did ops and still runs, in a thread of this process (two runs' batches in one process, as PSRP
+    runs them); its result once the block ends it."""
+    mark = f"{len(os.listdir(tmp_path))}-{time.monotonic_ns()}"
+    started, release = tmp_path / f"started-{mark}", tmp_path / f"release-{mark}"
+    waiting = "import os, sys, time\nwhile not os.path.exists(sys.argv[1]): time.sleep(0.02)"
+    wait = {"op": "run", "timeout": 60, "argv": [sys.executable, "-c", waiting, str(release)]}
+    done = {}
+    ops = [*ops, {"op": "write", "path": str(started), "content": ""}, wait]
+    thread = threading.Thread(target=lambda: done.update(executor.run_batch({"ops": ops})))
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not started.exists() and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield done
+    finally:
+        release.touch()
+        thread.join(60)
+    assert done["failed_at"] is None, done
+
+
+def holding_live(path):
+    """The lock's live handle held, as a running batch holds it."""
+    return executor._claim_live(path)
+
+
 def write_lock(path, record):
     with open(path, "w") as handle:
         handle.write(record if isinstance(record, str) else json.dumps(record))
@@ -190,7 +221,10 @@ def dead_pid():
     ({"token": "x", "pid": "dead", "host": "here"}, True),  # the process that held it is gone
     ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here"}, True),  # its lease ran out
     ({"token": "x", "expires": time.time() + 600, "pid": "dead", "host": "here"}, False),  # a lease outlives its writer
-    ({"token": "x", "pid": os.getpid(), "host": "here"}, False),  # its process still runs
+    ({"token": "x", "pid": os.getpid(), "host": "here", "live": True}, False),  # the batch that took it still runs
+    ({"token": "x", "pid": os.getpid(), "host": "here"}, True),  # its process runs on, its batch ended (PSRP)
+    ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here", "live": True}, False),  # runs
+    ({"token": "x", "pid": "dead", "host": "another-host", "live": True}, False),
     ({"token": "x", "pid": "dead", "host": "another-host"}, False),  # a process elsewhere is not judged here
     ({"token": "x", "pid": "not a number", "host": "here"}, False),  # not a lock this collection wrote
 ])
@@ -200,8 +234,13 @@ def test_a_lock_is_broken_exactly_when_its_holder_is_gone(tmp_path, record, brok
         here = __import__("socket").gethostname()
         record = dict(record, host=here if record["host"] == "here" else record["host"],
                       pid=dead_pid() if record["pid"] == "dead" else record["pid"])
+    live = holding_live(path) if isinstance(record, dict) and record.pop("live", False) else None
     write_lock(path, record)
-    done = one(op="lock", path=path, record={"token": "new"})
+    try:
+        done = one(op="lock", path=path, record={"token": "new"})
+    finally:
+        if live is not None:
+            live.close()
     assert done["acquired"] is broken
     with open(path) as handle:
         assert (json.load(handle).get("token") == "new") is broken
@@ -219,8 +258,10 @@ def test_a_lock_with_a_ttl_is_a_lease_and_records_who_took_it(tmp_path):
 
 def _race(path, token, results, start):
     start.wait()
-    results.put(executor.run_batch({"ops": [{"op": "lock", "path": path, "record": {"token": token}}]})["results"][0])
-    time.sleep(1.5)  # the winner still runs while the others try: its lock is held, not stale
+    # the winner's batch still runs while the others try: its lock is held, not stale
+    held = {"op": "run", "argv": [sys.executable, "-c", "import time; time.sleep(1.5)"], "timeout": 30}
+    done = executor.run_batch({"ops": [{"op": "lock", "path": path, "record": {"token": token}}, held]})
+    results.put(done["results"][0])
 
 
 def test_two_runs_that_find_a_stale_lock_never_both_take_it(tmp_path):
@@ -316,8 +357,9 @@ def test_an_exit_code_outside_ok_rc_or_a_lock_not_acquired_halts_the_batch(tmp_p
     assert second["ok"] and second["halt"] and second["rc"] == 4 and done["failed_at"] == 1
     assert done["cleanup"][0]["rc"] == 0
     lock = str(tmp_path / "l")
-    assert one(op="lock", path=lock, record={"token": "a"})["acquired"]
-    held = batch({"op": "lock", "path": lock, "record": {"token": "b"}}, {"op": "mkdir", "path": str(tmp_path / "no")})
+    with running(tmp_path, {"op": "lock", "path": lock, "record": {"token": "a"}}):
+        held = batch({"op": "lock", "path": lock, "record": {"token": "b"}},
+                     {"op": "mkdir", "path": str(tmp_path / "no")})
     assert held["failed_at"] == 0 and held["results"][0]["halt"] and not (tmp_path / "no").exists()
 
 
@@ -413,11 +455,11 @@ def test_an_unforeseen_fault_fails_its_operation_and_the_cleanup_still_runs(tmp_
 
 def test_a_lease_is_renewed_only_while_it_is_still_this_runs(tmp_path):
     path = str(tmp_path / "l")
-    assert one(op="lock", path=path, record={"token": "a"}, ttl=60)["acquired"]
-    # the same token, but the process that took it still runs (this one): a second run of the same controller waits
-    assert not one(op="lock", path=path, record={"token": "b"}, ttl=60, break_token="a")["acquired"]
-    write_lock(path, {"token": "a", "pid": dead_pid(), "host": __import__("socket").gethostname(),
-                      "expires": time.time() + 60})
+    with running(tmp_path, {"op": "lock", "path": path, "record": {"token": "a"}, "ttl": 60}):
+        # the same token, but the batch that took it still runs: a second run of the same controller waits
+        assert not one(op="lock", path=path, record={"token": "b"}, ttl=60, break_token="a")["acquired"]
+        assert not one(op="lock", path=path, record={"token": "a"}, ttl=60, break_token="a", renew=True)["acquired"]
+    # its batch ended; this process, which ran it, still runs (PSRP): the renewal takes it
     assert one(op="lock", path=path, record={"token": "a"}, ttl=60, break_token="a", renew=True)["acquired"]
     os.remove(path)  # another run took it meanwhile and released it: a renewal must not take it again
     renewed = one(op="lock", path=path, record={"token": "a"}, ttl=60, break_token="a", renew=True)
@@ -448,7 +490,11 @@ def test_a_lock_whose_process_ended_unreaped_is_broken(tmp_path):
         assert one(op="lock", path=str(path), record={"token": "y"})["acquired"]
         record["pid"] = os.getpid()  # a live holder keeps it
         path.write_text(json.dumps(record))
-        assert not one(op="lock", path=str(path), record={"token": "z"})["acquired"]
+        live = holding_live(str(path))
+        try:
+            assert not one(op="lock", path=str(path), record={"token": "z"})["acquired"]
+        finally:
+            live.close()
     finally:
         ended.wait()
 
@@ -596,3 +642,74 @@ def test_the_contract_lets_a_cmdlet_run_under_what_if_only_when_it_reads():
     assert contract.what_if_refusal({"op": "cmdlet", "name": "Test-Connection"}, True) is None
     assert contract.what_if_refusal({"op": "cmdlet", "name": "Set-ItemProperty"}, False) == \
         "cmdlet is refused under what-if (check mode): it may write"
+
+
+# --- issue 18 item 2: a lock's owner is the batch that took it; PSRP runs every batch of a task in one process ---
+
+def test_batches_of_one_process_renew_their_lease_and_a_different_live_run_is_still_refused(tmp_path):
+    path = str(tmp_path / "l")
+    lease = {"op": "lock", "path": path, "record": {"token": "a"}, "ttl": 60}
+    assert one(**lease)["acquired"]
+    # the task's next batch, in the same process (same pid, as under PSRP): still this run's
+    renewed = one(**lease, break_token="a", renew=True)
+    assert renewed["acquired"] and json.load(open(path))["pid"] == os.getpid()
+    with running(tmp_path, dict(lease, break_token="a", renew=True)):
+        # another run's batch in the same process while that one runs: refused, whatever its token
+        for other in ({"record": {"token": "b"}}, {"record": {"token": "b"}, "break_token": "a"},
+                      {"record": {"token": "a"}, "break_token": "a", "renew": True}):
+            refused = one(op="lock", path=path, ttl=60, **other)
+            assert not refused["acquired"] and refused["halt"] and refused["holder"]["token"] == "a", other
+    # no batch of it runs any more, but its lease has not run out: another run is still refused
+    assert not one(op="lock", path=path, record={"token": "b"}, ttl=60)["acquired"]
+    scheduled = {"op": "lock", "path": str(tmp_path / "s"), "record": {"token": "scheduled"}}  # no lease
+    with running(tmp_path, scheduled):
+        assert not one(op="lock", path=scheduled["path"], record={"token": "c"})["acquired"]
+    assert one(op="lock", path=scheduled["path"], record={"token": "c"})["acquired"]  # its batch ended
+
+
+def test_a_lock_not_held_live_is_taken_over_by_its_token_at_once_and_by_nobody_else(tmp_path):
+    """The sync hand-over: the starter's batch takes a lease it does not hold live; the scheduled task's batch takes
+    it over by its token while the starter's batch (and its process) still runs."""
+    path = str(tmp_path / "sync.lock")
+    with running(tmp_path, {"op": "lock", "path": path, "record": {"token": "t"}, "ttl": 600, "hold": False}):
+        assert not one(op="lock", path=path, record={"token": "u"})["acquired"]  # another start: the lease holds
+        with running(tmp_path, {"op": "lock", "path": path, "record": {"token": "t"}, "break_token": "t"}):
+            taken = json.load(open(path))
+            assert taken["token"] == "t" and "expires" not in taken
+            assert not one(op="lock", path=path, record={"token": "u"}, break_token="t")["acquired"]  # held live
+    with running(tmp_path, {"op": "lock", "path": path, "record": {"token": "t"}, "break_token": "t"},
+                 {"op": "unlock", "path": path, "token": "t"}):
+        # unlocked by the batch that still runs: the lock is no batch's any more
+        assert one(op="lock", path=path, record={"token": "v"})["acquired"]
+
+
+def test_killing_the_process_that_holds_a_lock_live_frees_it(tmp_path):
+    path = str(tmp_path / "l")
+    started = tmp_path / "started"
+    # a child that outlives nothing: it ends once the executor's process is gone (it holds no handle of the lock)
+    wait = [sys.executable, "-c", "import os, sys, time\nparent, end = os.getppid(), time.monotonic() + 60\n"
+            "while os.path.exists(f'/proc/{parent}') and time.monotonic() < end: time.sleep(0.05)"]
+    held = {"ops": [{"op": "lock", "path": path, "record": {"token": "k"}},
+                    {"op": "write", "path": str(started), "content": ""},
+                    {"op": "run", "argv": wait, "timeout": 60}]}
+    proc = __import__("subprocess").Popen([sys.executable, executor.__file__, json.dumps(held)],
+                                          stdout=__import__("subprocess").DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert started.exists()
+        assert not one(op="lock", path=path, record={"token": "n"})["acquired"]
+        assert not one(op="lock", path=path, record={"token": "k"}, break_token="k", renew=True)["acquired"]
+    finally:
+        proc.kill()
+        proc.wait()
+    assert json.load(open(path))["token"] == "k"  # the killed run left its lock; the system closed its live handle
+    assert one(op="lock", path=path, record={"token": "n"})["acquired"]
+
+
+def test_a_lock_carrying_the_token_given_is_broken_whatever_else_its_record_holds(tmp_path):
+    path = str(tmp_path / "l")
+    write_lock(path, {"operation": "restore", "token": "t", "expires": time.time() + 3600})  # no pid, no host
+    assert not one(op="lock", path=path, record={"token": "u"})["acquired"]
+    assert one(op="lock", path=path, record={"token": "u"}, break_token="t")["acquired"]

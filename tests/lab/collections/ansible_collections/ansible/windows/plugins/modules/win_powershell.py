@@ -14,7 +14,13 @@ import sys
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ansible.windows.plugins.module_utils import lab_cmdlets, lab_network
-from ansible_collections.ansible.windows.plugins.module_utils.lab_host import State, real_spec, to_here, to_host
+from ansible_collections.ansible.windows.plugins.module_utils.lab_host import (
+    State,
+    host_dir,
+    real_spec,
+    to_here,
+    to_host,
+)
 
 EXECUTOR = "# oscc.admin host executor"
 # As the real module decides (win_powershell.ps1): a script runs in check mode only when its CmdletBinding declares
@@ -53,12 +59,25 @@ def run_twin(module, file_name, argv, what):
         path = os.environ["OSCC_LAB_EXECUTOR"]
     with open(path) as handle:
         source = f"SECRETS = {secrets!r}\n" + handle.read()
-    proc = subprocess.run([sys.executable, "-", *argv], input=source.encode(), capture_output=True, check=False,
-                          env=windows_environment())
+    if os.environ.get("OSCC_LAB_ONE_PROCESS"):  # as PSRP: every batch in the host's one long-lived process
+        stdout, stderr, _rc = one_process_host().run(host_dir(), source, argv, windows_environment())
+    else:
+        proc = subprocess.run([sys.executable, "-", *argv], input=source.encode(), capture_output=True, check=False,
+                              env=windows_environment())
+        stdout, stderr = proc.stdout.decode(), proc.stderr.decode()
     try:
-        return to_host(json.loads(proc.stdout))
+        return to_host(json.loads(stdout))
     except ValueError:
-        module.fail_json(msg=f"lab stand-in: {what} crashed: {proc.stderr.decode()[-2000:]}")
+        module.fail_json(msg=f"lab stand-in: {what} crashed: {stderr[-2000:]}")
+
+
+def one_process_host():
+    """tests/lab/one_process_host.py: the simulated host's one process that runs every batch (lab_one_process)."""
+    path = os.path.join(os.environ["OSCC_LAB_REPO"], "tests", "lab", "one_process_host.py")
+    spec = importlib.util.spec_from_file_location("oscc_lab_one_process_host", path)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
 
 
 def windows_environment():
