@@ -22,6 +22,9 @@ EXECUTOR = "# oscc.admin host executor"
 SHOULD_PROCESS = re.compile(r"\[CmdletBinding\((?:[^()]*,\s*)?SupportsShouldProcess(?:\s*=\s*\$true)?"
                             r"\s*(?:,[^()]*)?\)\]", re.IGNORECASE)
 lab_network.register(lab_cmdlets)
+# The simulated servers' OEM code page (a German Windows Server's): text the "oem" encoding cannot hold is refused by
+# the POSIX executor as executor.ps1 refuses it there.
+OEM_CODE_PAGE = "cp850"
 
 
 def simulated(op):
@@ -48,7 +51,7 @@ def run_twin(module, file_name, argv, what):
         if entry["name"] == "Secrets":
             secrets = to_here(json.loads(entry["value"]))
     with open(os.path.join(os.environ["OSCC_LAB_REPO"], "plugins", "plugin_utils", "_host", file_name)) as handle:
-        source = f"SECRETS = {secrets!r}\n" + handle.read()
+        source = f"SECRETS = {secrets!r}\nOEM_CODE_PAGE = {OEM_CODE_PAGE!r}\n" + handle.read()
     proc = subprocess.run([sys.executable, "-", *argv], input=source.encode(), capture_output=True, check=False)
     try:
         return to_host(json.loads(proc.stdout))
