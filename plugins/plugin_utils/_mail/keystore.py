@@ -52,6 +52,8 @@ def fingerprints(results: dict, keystore: str, certificate: str) -> tuple:
     found, printed, listed = results["keystore"], results["certificate"], results["alias"]
     if not found["exists"]:
         raise KeystoreError(f"keystore {keystore} does not exist")
+    if found.get("dangling"):
+        raise KeystoreError(f"keystore {keystore} is a link that leads nowhere")
     if found["dir"]:
         raise KeystoreError(f"keystore {keystore} is a folder, not a file")
     wanted = FINGERPRINT.search(in_fixed_order(printed))
