@@ -67,7 +67,8 @@ def test_w32tm_and_dbaccess_failures_read_the_same_line_in_either_order(order):
                              ["RPC server unavailable\n", "giving up\n"])[order], ok=True)
     assert pf._judge_clock(ARGS, clock)[1]["detail"] == \
         "lab-report did not answer w32tm (NTP, UDP 123): giving up"
-    trust = dict(both_orders(1, ["Database selected.\n", "Connecting.\n"], ["connect failed\n", "see the log\n"])[order], ok=True)
+    trust = dict(both_orders(1, ["Database selected.\n", "Connecting.\n"],
+                             ["connect failed\n", "see the log\n"])[order], ok=True)
     assert pf._judge_trust(ARGS, PARTNER, trust)["detail"] == "dbaccess sysmaster@ol_report rc 1: see the log"
     refused = dict(both_orders(1, ["  956: Client host or user informix@lab-main is not trusted.\n"],
                                ["Error in line 1\n", "Near character position 0\n"])[order], ok=True)
