@@ -116,7 +116,7 @@ def _feed(proc, text, handles):  # stdin_text, then each stdin file; then stdin 
 def _collect(proc, stdin_data, handles, streams, timeout):
     """(output, each stream's bytes, timed_out): stdin fed and every stream read by threads of their own, so none
     blocks another. output holds the streams' chunks in the order they arrived."""
-    merged, alone, arrival = [], [[] for _ in streams], threading.Lock()
+    merged, alone, arrival = [], [[] for stream in streams], threading.Lock()
 
     def read(index, stream):
         for chunk in iter(lambda: stream.read1(65536), b""):

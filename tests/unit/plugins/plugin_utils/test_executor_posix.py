@@ -621,8 +621,8 @@ def test_a_dangling_link_exists_as_a_link_and_resolved_follows_every_link(tmp_pa
     through = one(op="stat", path=str(tmp_path / "via" / "f"))
     assert through["exists"] and not through["link"] and not through["dangling"]
     assert through["resolved"] == os.path.realpath(tmp_path / "real" / "f")
-    assert one(op="stat", path=str(tmp_path / "none")) == {"op": "stat", "ok": True, "exists": False, "dir": False,
-                                                         "link": False}
+    nothing = {"op": "stat", "ok": True, "exists": False, "dir": False, "link": False}
+    assert one(op="stat", path=str(tmp_path / "none")) == nothing
 
 
 def zip_with(path, name, utf8_flag):
@@ -667,8 +667,8 @@ def test_text_outside_the_simulated_oem_code_page_is_refused_as_on_windows(tmp_p
     monkeypatch.setattr(executor, "OEM_CODE_PAGE", "cp850", raising=False)  # as the lab's stand-in sets it
     refused = one(**euro)
     assert not refused["ok"] and "OEM code page cp850" in refused["error"]
-    assert one(**dict(euro, stdin_text="Gr\u00fc\u00dfe"))["output"] == "Gr\u00fc\u00dfe"  # cp850 holds these
-    assert one(**dict(euro, encoding="utf-8"))["output"] == "5 \u20ac"
+    assert one(**{**euro, "stdin_text": "Gr\u00fc\u00dfe"})["output"] == "Gr\u00fc\u00dfe"  # cp850 holds these
+    assert one(**{**euro, "encoding": "utf-8"})["output"] == "5 \u20ac"
     written = one(op="write", path=str(tmp_path / "w.txt"), content="\u20ac", encoding="oem")
     assert not written["ok"] and not (tmp_path / "w.txt").exists()
     answer = {"op": "prompted", "argv": [program(tmp_path, "ask", "input('Name? ')")], "timeout": 30,
