@@ -24,6 +24,12 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_plan 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import own_records, pending_warning
 
 
+def _leads_nowhere(found: dict) -> bool:
+    """A chunk path that is not there, or a link (chunks often are) whose target is not: both executors report a
+    dangling link as there (stat's dangling)."""
+    return not found["exists"] or bool(found.get("dangling"))
+
+
 class ActionModule(InformixAction):
     PATH_OPTIONS = ("manifest", "destination", "safety_destination")
     PATH_LISTS = ("chunks",)
@@ -107,7 +113,7 @@ class ActionModule(InformixAction):
                 entry["ok"] = True
             checked.append(entry)
         return {"archives": checked,
-                "missing_chunks": [c for c in chunks if not done[("stat", c)]["exists"]],
+                "missing_chunks": [c for c in chunks if _leads_nowhere(done[("stat", c)])],
                 "staged": [p for p in staged if done[("stat", p)]["exists"]]}
 
     def _restore(self, target, args, probe, plan, destination, task_vars, lock, found):

@@ -24,6 +24,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task im
     executor_source,
     run_as,
 )
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.streams import in_fixed_order
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as rep
@@ -186,7 +187,7 @@ class ActionModule(ReplicationAction):
         what = " ".join(["cdr", *commands[stopped.name[1]]]) if stopped.step == "cdr" else "cdr list server"
         return None, {"failed": True, "rc": failed.get("rc"), "diagnostics": self._diagnostics(results["diagnostics"]),
                       "msg": f"{what} failed on {estate.host} (rc {failed.get('rc')}): "
-                             f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}"}
+                             f"{(in_fixed_order(failed) or failed.get('error') or '').strip()[-300:]}"}
 
     @staticmethod
     def _partners(info):
@@ -209,7 +210,8 @@ class ActionModule(ReplicationAction):
         if not run.get("ok") or run.get("rc") != 0 or run.get("timed_out"):
             result.update(failed=True, diagnostics=self._diagnostics(results["diagnostics"]),
                           msg=f"trcdbins -activate failed (rc {run.get('rc')}): "
-                              f"{(output_of(run) or run.get('error') or '').strip()[-300:]}; see diagnostics (§7.3)")
+                              f"{(in_fixed_order(run) or run.get('error') or '').strip()[-300:]}; "
+                              "see diagnostics (§7.3)")
         return result
 
     # ------------------------------------------------------------ synchronisation in the background (§7.2)
@@ -420,4 +422,4 @@ class ActionModule(ReplicationAction):
                                         .get("diagnostics"))
         return dict(outcome, failed=True, rc=failed.get("rc"), diagnostics=diagnostics,
                     msg=f"the synchronisation failed (rc {failed.get('rc')}): "
-                        f"{(output_of(failed) or failed.get('error') or '').strip()[-300:]}")
+                        f"{(in_fixed_order(failed) or failed.get('error') or '').strip()[-300:]}")

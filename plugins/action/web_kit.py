@@ -31,6 +31,8 @@ class ActionModule(OsccAction):
         first = target.batch(reads.ops, read_only=True, check=False)
         read = reads.results(first)
         there, archive = read["dest"], read["kit"]
+        if there.get("dangling"):
+            raise AnsibleActionFail(f"dest {dest} is a link that leads nowhere")
         if there["exists"] and not there["dir"]:
             raise AnsibleActionFail(f"dest {dest} is a file, not a folder")
         if not archive["exists"]:

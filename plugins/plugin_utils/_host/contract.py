@@ -20,14 +20,17 @@ OPERATIONS = {
     # tree ended at the timeout. env_defaults are set only where the host's environment has no such
     # variable; secret_env names variables set from the batch's secrets (variable -> secret key), so a
     # password reaches a program neither in its argv nor in the request. stdin_files are fed one after
-    # the other. With ok_rc, an exit code outside it halts the batch after this operation.
+    # the other. With ok_rc, an exit code outside it halts the batch after this operation. output holds stdout and
+    # stderr (stderr alone with stdout_file) in an order that differs by host (Windows: stdout, then stderr; POSIX:
+    # as they arrived), so each stream also comes alone: a parser reads the stream that carries what it looks for,
+    # or streams.in_fixed_order(result), never a position in output (docs/windows.md).
     "run": {
         REQUEST: {"argv": ("list", True), "env": ("dict", False), "env_defaults": ("dict", False),
                   "cwd": ("str", False), "timeout": ("int", True), "stdin_text": ("str", False),
                   "stdin_files": ("list", False), "stdout_file": ("str", False), "encoding": ("str", False),
                   "secret_env": ("dict", False), "ok_rc": ("list", False)},
-        RESULT: {"rc": ("int", True), "output": ("str", True), "timed_out": ("bool", True),
-                 "stdout_sha256": ("str", False), "stdout_size": ("int", False)},
+        RESULT: {"rc": ("int", True), "output": ("str", True), "stdout": ("str", False), "stderr": ("str", False),
+                 "timed_out": ("bool", True), "stdout_sha256": ("str", False), "stdout_size": ("int", False)},
     },
     # A program whose prompts are answered from a table of [pattern, reply, "once"?] entries
     # (patterns in the dialect Python's re and .NET's Regex both read, case-insensitive). A reply
@@ -58,10 +61,12 @@ OPERATIONS = {
         REQUEST: {"path": ("str", True), "pattern": ("str", False), "read": ("str", False)},
         RESULT: {"exists": ("bool", True), "entries": ("list", True)},
     },
-    "stat": {  # link: a symbolic link or junction; resolved: the path it leads to, where the host can say
+    # link: a symbolic link or junction, which exists even when it leads nowhere (dangling, then no resolved and no
+    # dir); resolved: the path it leads to with every link on the way followed.
+    "stat": {
         REQUEST: {"path": ("str", True)},
         RESULT: {"exists": ("bool", True), "dir": ("bool", True), "size": ("int", False), "link": ("bool", True),
-                 "resolved": ("str", False)},
+                 "dangling": ("bool", False), "resolved": ("str", False)},
     },
     "hash": {
         REQUEST: {"path": ("str", True)},
@@ -107,7 +112,8 @@ OPERATIONS = {
         RESULT: {"copied": ("bool", True)},
     },
     # The file entries of a zip archive with the SHA-256 of each; with dest, the entries named (all
-    # without entries) are written below dest, each atomically. An entry leaving dest is refused.
+    # without entries) are written below dest, each atomically. An entry leaving dest is refused, and so is an
+    # archive with an entry named neither in ASCII nor in flagged UTF-8 (its code page is unknown).
     "unzip": {
         REQUEST: {"archive": ("str", True), "dest": ("str", False), "entries": ("list", False)},
         RESULT: {"exists": ("bool", True), "files": ("dict", True)},
@@ -146,8 +152,9 @@ WINDOWS_ONLY = ("cmdlet",)
 # carries "op" and "ok", "error" when not ok, and "halt" when it stopped the batch. With stamp (a token such as
 # "{stamp}"), the executor replaces it in every text of the request by the UTC time it started, as
 # yyyymmddThhmmssfff: a saved batch (a scheduled backup) names each run's files itself. With record,
-# the result document is also written to that file (atomically), and a failed batch ends the executor
-# with exit code 1, so Task Scheduler or cron reports the failure (a scheduled run's record).
+# the result document is also written to that file (atomically; never under what-if), and a failed batch ends the
+# executor with exit code 1, so Task Scheduler or cron reports the failure (a scheduled run's record); a record that
+# cannot be written sets error and fails the batch too.
 #
 # Check mode (docs/windows.md): win_powershell runs the executor in check mode only because it declares
 # SupportsShouldProcess, and then with $WhatIfPreference set; the POSIX executor is told by what_if. Under what-if

@@ -18,9 +18,58 @@ using System;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace OsccAdmin
 {
+    // Where a path leads with every symbolic link and junction on the way followed, as realpath does on POSIX.
+    public static class FinalPath
+    {
+        const uint ShareAll = 7;  // FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE
+        const uint OpenExisting = 3;
+        const uint BackupSemantics = 0x02000000;  // FILE_FLAG_BACKUP_SEMANTICS: a folder opens too
+        static readonly IntPtr InvalidHandle = new IntPtr(-1);
+
+        [DllImport("kernel32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
+        static extern IntPtr CreateFileW(
+            string name, uint access, uint share, IntPtr security, uint disposition, uint flags, IntPtr template);
+
+        [DllImport("kernel32.dll", SetLastError = true, CharSet = CharSet.Unicode)]
+        static extern uint GetFinalPathNameByHandleW(IntPtr file, StringBuilder path, uint length, uint flags);
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        static extern bool CloseHandle(IntPtr handle);
+
+        // null when it leads nowhere: a link whose target does not exist, or a path that cannot be opened.
+        public static string Of(string path)
+        {
+            IntPtr file = CreateFileW(path, 0, ShareAll, IntPtr.Zero, OpenExisting, BackupSemantics, IntPtr.Zero);
+            if (file == InvalidHandle)
+            {
+                return null;
+            }
+            try
+            {
+                StringBuilder final = new StringBuilder(32768);  // the longest path Windows has
+                uint length = GetFinalPathNameByHandleW(file, final, (uint)final.Capacity, 0);
+                if (length == 0 || length >= final.Capacity)
+                {
+                    return null;
+                }
+                string name = final.ToString();
+                if (name.StartsWith(@"\\?\UNC\", StringComparison.Ordinal))
+                {
+                    return @"\\" + name.Substring(8);
+                }
+                return name.StartsWith(@"\\?\", StringComparison.Ordinal) ? name.Substring(4) : name;
+            }
+            finally
+            {
+                CloseHandle(file);
+            }
+        }
+    }
+
     public sealed class ProcessJob : IDisposable
     {
         const int ExtendedLimitInformation = 9;  // JOBOBJECTINFOCLASS.JobObjectExtendedLimitInformation
@@ -259,11 +308,15 @@ function Set-Environment([Diagnostics.ProcessStartInfo]$info, $environment, $sec
     }
 }
 
-function New-ProcessJob {
-    # The type is compiled once per host process: a PSRP runspace pool may already hold it from an earlier batch.
+function Import-NativeCode {
+    # The types are compiled once per host process: a PSRP runspace pool may already hold them from an earlier batch.
     if (-not ('OsccAdmin.ProcessJob' -as [type])) {
         Add-Type -TypeDefinition $processJobSource -Language CSharp
     }
+}
+
+function New-ProcessJob {
+    Import-NativeCode
     New-Object OsccAdmin.ProcessJob
 }
 
@@ -480,16 +533,12 @@ function Test-Link([IO.FileSystemInfo]$item) {  # a symbolic link or a junction 
     try { @('SymbolicLink', 'Junction') -contains $item.LinkType } catch { $true }
 }
 
-function Resolve-Entry([IO.FileSystemInfo]$item) {  # where a link leads (up to 16 links deep), else its full path
-    try {
-        $path = $item.FullName
-        for ($hop = 0; $hop -lt 16 -and $null -ne $item -and (Test-Link $item); $hop++) {
-            $folder = [IO.Path]::GetDirectoryName($path)
-            $path = [IO.Path]::GetFullPath([IO.Path]::Combine($folder, [string]@($item.Target)[0]))
-            $item = Get-Entry $path
-        }
-        $path
-    } catch { $null }
+function Resolve-Entry([IO.FileSystemInfo]$item) {
+    # Where it leads, every link and junction on the way followed (realpath on POSIX); $null: a link to nothing.
+    Import-NativeCode
+    $final = ('OsccAdmin.FinalPath' -as [type])::Of($item.FullName)
+    if ($null -ne $final -or (Test-Link $item)) { return $final }
+    $item.FullName
 }
 
 function Assert-Below([string]$root, [string]$path) {
@@ -655,6 +704,10 @@ function Test-Breakable($held, [string]$token) {  # the cases of contract.OPERAT
     # Asked only while this batch holds the lock's live handle: no batch that took or renewed it still runs.
     if (@($held.PSObject.Properties).Count -eq 0) { return $true }
     try {
+        if ($null -eq $held.owner -and $null -ne $held.pid -and [string]$held.host -ceq $env:COMPUTERNAME -and
+            (Get-Process -Id ([int]$held.pid) -ErrorAction SilentlyContinue)) {
+            return $false  # an earlier executor's lock, which its process owns (a scheduled task's old copy)
+        }
         if ($token -and [string]$held.token -ceq $token) { return $true }  # this run's, or handed over to it
         if ($null -ne $held.expires) { return (Get-EpochSeconds) -gt [double]$held.expires }
         if ($null -eq $held.pid) { throw 'no pid' }
@@ -682,12 +735,12 @@ function Get-EpochSeconds {
 }
 
 function ConvertTo-LockBytes($record, $ttl) {
-    # The record given, stamped with host, pid, started, process_started, runspace and (with a ttl) expires, as
-    # UTF-8 JSON.
+    # The record given, stamped with host, pid, started, owner, process_started, runspace and (with a ttl) expires,
+    # as UTF-8 JSON.
     if ($record -isnot [Management.Automation.PSCustomObject]) { throw 'the lock record is not an object' }
     $started = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [Globalization.CultureInfo]::InvariantCulture)
     $since = [Diagnostics.Process]::GetCurrentProcess().StartTime.ToUniversalTime()
-    $stamp = @{ host = $env:COMPUTERNAME; pid = $PID; started = $started }
+    $stamp = @{ host = $env:COMPUTERNAME; pid = $PID; started = $started; owner = 'batch' }
     $stamp.process_started = $since.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [Globalization.CultureInfo]::InvariantCulture)
     $runspace = [runspace]::DefaultRunspace  # PSRP runs many in one process: which one took it, for people to read
     if ($null -ne $runspace) { $stamp.runspace = [string]$runspace.InstanceId }
@@ -720,9 +773,14 @@ function Open-Guard([string]$path) {
 function Open-Zip([string]$archive) {  # System.IO.Compression (.NET 4.5)
     $assembly = 'System.IO.Compression, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089'
     [void][Reflection.Assembly]::Load($assembly)
+    # A name without the UTF-8 flag is read as ASCII, each other byte as U+FFFD: its code page is unknown (Windows
+    # would read the ANSI one, Python cp437), so Invoke-OpUnzip refuses it, as the POSIX executor does.
+    $refuse = [Text.EncoderFallback]::ExceptionFallback
+    $unknown = [Text.DecoderReplacementFallback]::new([string][char]0xFFFD)
+    $names = [Text.Encoding]::GetEncoding('us-ascii', $refuse, $unknown)
     $file = Open-Shared $archive
     try {
-        [IO.Compression.ZipArchive]::new($file)
+        [IO.Compression.ZipArchive]::new($file, [IO.Compression.ZipArchiveMode]::Read, $false, $names)
     } catch {
         $file.Dispose()
         throw "$archive is not a zip file: $(Get-Message $_)"
@@ -815,7 +873,11 @@ function Invoke-OpRun($op) {
         if ($proc.HasExited) { $rc = $proc.ExitCode }
         $halt = $null -ne $op.ok_rc -and -not (@($op.ok_rc) -contains $rc)
         $output = Get-Output $reads ([bool]$toFile)
-        if (-not $toFile) { return @{ rc = $rc; output = $output; timed_out = $timedOut; halt = $halt } }
+        $errs = Get-Output @($reads[1]) $false  # each stream alone too: how output orders them differs by host
+        if (-not $toFile) {
+            $outs = Get-Output @($reads[0]) $false
+            return @{ rc = $rc; output = $output; stdout = $outs; stderr = $errs; timed_out = $timedOut; halt = $halt }
+        }
         if (-not $out.IsCompleted) { throw "$toFile is still held open after the program was ended" }
         if ($out.IsFaulted) { throw (Get-Message $out.Exception) }
         $sink.FlushFinalBlock()
@@ -823,6 +885,7 @@ function Invoke-OpRun($op) {
         @{
             rc = $rc
             output = $output
+            stderr = $errs
             timed_out = $timedOut
             halt = $halt
             stdout_sha256 = $digest
@@ -947,15 +1010,16 @@ function Invoke-OpList($op) {
     @{ exists = $true; entries = $entries }
 }
 
-function Invoke-OpStat($op) {  # dir: a folder or a link to one; resolved: where the host says it leads
+function Invoke-OpStat($op) {  # dir: a folder or a link to one; resolved: where it leads
     $item = Get-Entry ([string]$op.path)
     if ($null -eq $item) { return @{ exists = $false; dir = $false; link = $false } }
     $size = 0
     if ($item -is [IO.FileInfo]) { $size = $item.Length }
-    $isFolder = $item -is [IO.DirectoryInfo]
-    $isLink = Test-Link $item
     $resolved = Resolve-Entry $item
-    @{ exists = $true; dir = $isFolder; size = $size; link = $isLink; resolved = $resolved }
+    $dangling = $null -eq $resolved  # a link to nothing is there, as on POSIX, but leads to no folder
+    $isFolder = $item -is [IO.DirectoryInfo] -and -not $dangling
+    $isLink = Test-Link $item
+    @{ exists = $true; dir = $isFolder; size = $size; link = $isLink; dangling = $dangling; resolved = $resolved }
 }
 
 function Invoke-OpHash($op) {
@@ -1082,6 +1146,8 @@ function Invoke-OpUnzip($op) {  # each file entry hashed, the wanted ones writte
     try {
         $entries = @($zip.Entries | Where-Object { -not ($_.FullName.EndsWith('/') -or $_.FullName.EndsWith('\')) })
         $names = @($entries | ForEach-Object { $_.FullName })
+        $foreign = @($names | Where-Object { $_.Contains([string][char]0xFFFD) })
+        if ($foreign.Count) { throw "zip entry '$($foreign[0])' is named neither in ASCII nor in flagged UTF-8" }
         $wanted = $null
         if ($null -ne $op.entries) { $wanted = [string[]]@($op.entries) }
         foreach ($name in @($wanted)) {
@@ -1194,15 +1260,15 @@ function Read-Secrets([SecureString]$secure) {
     $values
 }
 
-function Save-Record([string]$path, $result) {  # $true once the run record is written whole, $false if it is not
+function Save-Record([string]$path, $result) {  # $null once the run record is written whole, else why it is not
     try {
         $json = ConvertTo-Json -InputObject $result -Depth 10 -Compress
         [IO.File]::WriteAllText("$path.partial", $json, [Text.UTF8Encoding]::new($false))
         Clear-ReadOnly $path  # the previous record: the executor wrote it
         Move-Over "$path.partial" $path
-        $true
+        $null
     } catch {
-        $false
+        "the run record could not be written: $(Get-Message $_)"  # executor_posix.run_batch's words
     }
 }
 
@@ -1232,9 +1298,13 @@ try {
     }
     $result = @{ results = $results.ToArray(); cleanup = @(); failed_at = $failedAt; stamp = $stamp }
     $failed = $null -ne $failedAt
-    if ($document.record) {  # a scheduled run's record, written while its lock still stands, before the cleanup
-        $saved = Save-Record ([string]$document.record) $result
-        if (-not $saved) { $failed = $true }
+    # A scheduled run's record, written while its lock still stands, before the cleanup; never under what-if.
+    if ($document.record -and -not $mode.what_if) {
+        $unsaved = Save-Record ([string]$document.record) $result
+        if ($unsaved) {
+            $result.error = $unsaved
+            $failed = $true
+        }
     }
     $cleanup = New-Object Collections.ArrayList
     foreach ($item in $document.cleanup) { [void]$cleanup.Add((Invoke-One $item $mode)) }

@@ -43,6 +43,19 @@ def _encoding(op):
     return ENCODINGS[name]
 
 
+def _encoded(text, op):
+    """text as the program reads it. With encoding oem, a character the simulated Windows host's OEM code page
+    cannot hold is refused, as executor.ps1 refuses it: the lab's stand-in names that page in OEM_CODE_PAGE (cp850,
+    cp437) atop this file; a POSIX host itself writes UTF-8 and refuses nothing."""
+    page = globals().get("OEM_CODE_PAGE")
+    if op.get("encoding") == "oem" and page:
+        try:
+            text.encode(page)
+        except UnicodeEncodeError as exc:
+            raise OpError(f"{text[exc.start]!r} cannot be written in the OEM code page {page}") from None
+    return text.encode(_encoding(op))
+
+
 def _under(root, path):
     """path, when its folder (links followed) lies in or below root; an OpError otherwise. The last part
     itself is not followed, so a link in root is the link, never what it leads to."""
@@ -103,39 +116,54 @@ def _feed(proc, text, handles):  # stdin_text, then each stdin file; then stdin 
         proc.stdin.close()
 
 
-def _collect(proc, stdin_data, handles, stream, timeout):
-    """(output, timed_out): stdin fed and the output read by threads of their own, so neither blocks the other."""
-    chunks = []
+def _collect(proc, stdin_data, handles, streams, timeout):
+    """(output, each stream's bytes, timed_out): stdin fed and every stream read by threads of their own, so none
+    blocks another. output holds the streams' chunks in the order they arrived."""
+    merged, alone, arrival = [], [[] for stream in streams], threading.Lock()
+
+    def read(index, stream):
+        for chunk in iter(lambda: stream.read1(65536), b""):
+            with arrival:
+                merged.append(chunk)
+                alone[index].append(chunk)
+
     feeder = threading.Thread(target=_feed, args=(proc, stdin_data, handles), daemon=True)
-    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: stream.read1(65536), b"")), daemon=True)
-    feeder.start()
-    reader.start()
+    readers = [threading.Thread(target=read, args=(i, s), daemon=True) for i, s in enumerate(streams)]
+    for thread in [feeder, *readers]:
+        thread.start()
     deadline, timed_out = time.monotonic() + timeout, False
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
     # Once the program ended, a child still holding its output is waited for only briefly, not to the deadline.
-    reader.join(max(0.0, min(deadline - time.monotonic(), HELD_OUTPUT_GRACE_SECONDS)))
-    if timed_out or reader.is_alive():  # the program, or a child still holding its output, is ended
+    held_until = min(deadline, time.monotonic() + HELD_OUTPUT_GRACE_SECONDS)  # one grace for all the streams
+    for reader in readers:
+        reader.join(max(0.0, held_until - time.monotonic()))
+    if timed_out or any(reader.is_alive() for reader in readers):  # the program, or a child holding its output
         _end_tree(proc)
-        reader.join(5)
-    return b"".join(chunks), timed_out
+        for reader in readers:
+            reader.join(5)
+    with arrival:
+        return b"".join(merged), [b"".join(chunks) for chunks in alone], timed_out
 
 
 def op_run(op):
     encoding, to_file = _encoding(op), op.get("stdout_file")
+    stdin_data = _encoded(op.get("stdin_text") or "", op)  # refused before anything starts, as on Windows
     handles = [open(path, "rb") for path in op.get("stdin_files") or []]  # each must be there before it starts
     stdout = open(to_file, "xb") if to_file else subprocess.PIPE
     try:
-        proc = _start(op, subprocess.PIPE, stdout, subprocess.PIPE if to_file else subprocess.STDOUT)
-        stdin_data = (op.get("stdin_text") or "").encode(encoding)
-        stream = proc.stderr if to_file else proc.stdout
-        output, timed_out = _collect(proc, stdin_data, handles, stream, op["timeout"])
+        proc = _start(op, subprocess.PIPE, stdout, subprocess.PIPE)
+        streams = [proc.stderr] if to_file else [proc.stdout, proc.stderr]
+        output, alone, timed_out = _collect(proc, stdin_data, handles, streams, op["timeout"])
     finally:
         for handle in handles + ([] if stdout is subprocess.PIPE else [stdout]):
             handle.close()
-    result = {"rc": proc.returncode, "output": output.decode(encoding, errors="replace"), "timed_out": timed_out}
+    # Each stream alone too: the merged order differs between hosts (docs/windows.md), what each stream says does not.
+    texts = [chunk.decode(encoding, errors="replace") for chunk in alone]
+    result = {"rc": proc.returncode, "output": output.decode(encoding, errors="replace"), "timed_out": timed_out,
+              **dict(zip(["stderr"] if to_file else ["stdout", "stderr"], texts))}
     if op.get("ok_rc") is not None and proc.returncode not in op["ok_rc"]:
         result["halt"] = True
     if to_file:
@@ -227,7 +255,7 @@ def _converse(proc, talk, deadline):
             continue
         reply = talk.answer(*found)
         with contextlib.suppress(BrokenPipeError):  # it stopped reading; its exit code and output say why
-            proc.stdin.write((reply + "\n").encode(talk.encoding))
+            proc.stdin.write(_encoded(reply + "\n", op))
             proc.stdin.flush()
 
 
@@ -261,7 +289,7 @@ def op_read(op):
 
 
 def op_write(op):
-    path, data = op["path"], op["content"].encode(_encoding(op))
+    path, data = op["path"], _encoded(op["content"], op)
     if op.get("append"):
         with open(path, "ab") as handle:
             handle.write(data)
@@ -296,11 +324,13 @@ def op_list(op):
     return {"exists": True, "entries": entries}
 
 
-def op_stat(op):  # a link that leads nowhere does not exist, as on Windows
-    if not os.path.exists(op["path"]):
+def op_stat(op):  # a link that leads nowhere exists as a link (dangling), as on Windows; resolved follows every link
+    path = op["path"]
+    if not os.path.lexists(path):
         return {"exists": False, "dir": False, "link": False}
-    return {"exists": True, "dir": os.path.isdir(op["path"]), "size": os.lstat(op["path"]).st_size,
-            "link": os.path.islink(op["path"]), "resolved": os.path.realpath(op["path"])}
+    dangling = not os.path.exists(path)
+    return {"exists": True, "dir": os.path.isdir(path), "size": os.lstat(path).st_size, "link": os.path.islink(path),
+            "dangling": dangling, "resolved": None if dangling else os.path.realpath(path)}
 
 
 def op_hash(op):
@@ -369,6 +399,9 @@ def _breakable(held, break_token):
     if not held:
         return True  # empty or unreadable: its writer died while writing it
     try:
+        if held.get("owner") is None and held.get("pid") is not None and held.get("host") == socket.gethostname() \
+                and pid_runs(held["pid"]):
+            return False  # an earlier executor's lock, which its process owns (a scheduled task's old copy)
         if break_token and held.get("token") == break_token:  # this run's, or the hand-over it was given
             return True
         if held.get("expires") is not None:
@@ -401,7 +434,7 @@ def _guard(path):
 def op_lock(op):
     path = op["path"]
     started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    record = dict(op["record"], host=socket.gethostname(), pid=os.getpid(), started=started)
+    record = dict(op["record"], host=socket.gethostname(), pid=os.getpid(), started=started, owner="batch")
     if op.get("ttl") is not None:
         record["expires"] = time.time() + op["ttl"]
     with _guard(path):
@@ -454,6 +487,9 @@ def _inside(dest, name):
     return os.path.join(dest, *parts)
 
 
+UTF8_NAME_FLAG = 0x800  # general purpose bit 11: the entry's name is UTF-8
+
+
 def op_unzip(op):
     if not os.path.isfile(op["archive"]):
         return {"exists": False, "files": {}}
@@ -463,6 +499,9 @@ def op_unzip(op):
         raise OpError(f"{op['archive']} is not a zip file") from None
     with kit:
         infos = [i for i in kit.infolist() if not i.is_dir()]
+        for info in infos:  # unflagged, a name's code page is unknown: cp437 here, the ANSI one on Windows
+            if not (info.flag_bits & UTF8_NAME_FLAG or info.filename.isascii()) or "\ufffd" in info.filename:
+                raise OpError(f"zip entry {info.filename!r} is named neither in ASCII nor in flagged UTF-8")
         files = {i.filename: hashlib.sha256(kit.read(i)).hexdigest() for i in infos}
         if op.get("dest"):
             wanted = op.get("entries")
@@ -545,7 +584,8 @@ def _run_batch(batch, secrets):
             failed_at = index
             break
     done = {"results": results, "cleanup": [], "failed_at": failed_at, **({"stamp": stamp} if stamp else {})}
-    if batch.get("record"):  # a scheduled run's record, written while its lock still stands, before the cleanup
+    # A scheduled run's record, written while its lock still stands, before the cleanup; never under what-if.
+    if batch.get("record") and not mode["what_if"]:
         try:
             _replace(batch["record"], json.dumps(done).encode())
         except OSError as exc:

@@ -138,7 +138,8 @@ class Plan:
 
     def files(self) -> list:
         """Every file the selftest leaves in its scratch folder, for the last batch to remove."""
-        names = ["data.txt", "text.txt", "kit.zip", "echo.out", "selftest.lock.guard", "selftest.lock"]
+        names = ["data.txt", "text.txt", "kit.zip", "echo.out", "selftest.lock.guard", "selftest.lock.live",
+                 "selftest.lock"]
         found = [self.in_scratch(name) for name in names] + list(self.scripts.values())
         if self.platform == "windows":
             found += [self.executor, self.argv_file]

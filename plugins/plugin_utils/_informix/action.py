@@ -26,6 +26,8 @@ class InformixAction(OsccAction):
 
     def probe(self, target, args, destination=None) -> Probe:
         probe = informix_host.probe(target, args, destination)
+        if destination and probe.destination_dangling:
+            raise AnsibleActionFail(f"destination {destination} is a link that leads nowhere")
         if destination and probe.destination_is_file:
             raise AnsibleActionFail(f"destination {destination} is a file, not a directory")
         return probe

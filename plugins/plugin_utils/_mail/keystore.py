@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.streams import in_fixed_order
 
 FINGERPRINT = re.compile(r"SHA256:\s*([0-9A-F:]{95})")
 PASSWORD_VARIABLE = "OSCC_STOREPASS"
@@ -33,7 +34,8 @@ def keytool(tool: str, *args: str, store: str | None = None) -> dict:
 
 
 def said(output: str) -> str:
-    """keytool's own words in one line: its error line, else its last line, without the JVM's notices."""
+    """keytool's own words in one line: its error line, else its last line, without the JVM's notices. output: a
+    run's text in fixed order (streams.in_fixed_order), so the line is the same whatever the host."""
     lines = [line.strip() for line in output.splitlines() if line.strip() and not _NOISE.match(line.strip())]
     errors = [line for line in lines if line.lower().startswith("keytool error")]
     return ((errors or lines or ["no output"])[-1])[-200:]
@@ -50,13 +52,15 @@ def fingerprints(results: dict, keystore: str, certificate: str) -> tuple:
     found, printed, listed = results["keystore"], results["certificate"], results["alias"]
     if not found["exists"]:
         raise KeystoreError(f"keystore {keystore} does not exist")
+    if found.get("dangling"):
+        raise KeystoreError(f"keystore {keystore} is a link that leads nowhere")
     if found["dir"]:
         raise KeystoreError(f"keystore {keystore} is a folder, not a file")
-    wanted = FINGERPRINT.search(printed["output"])
+    wanted = FINGERPRINT.search(in_fixed_order(printed))
     if printed["rc"] != 0 or not wanted:
         raise KeystoreError(f"certificate {certificate} is not a certificate keytool can read: "
-                            f"{said(printed['output'])}")
-    text = listed["output"]
+                            f"{said(in_fixed_order(printed))}")
+    text = in_fixed_order(listed)
     if listed["rc"] != 0 and "password was incorrect" in text.lower():
         raise KeystoreError(f"keystore_password is not the password of {keystore}")
     if listed["rc"] != 0 and "does not exist" not in text:  # the store exists: what does not is the alias
@@ -80,7 +84,7 @@ def apply_problem(results: dict, keystore: str, alias: str, certificate: str) ->
     """Every keytool exit code checked, the -delete's too; the first that failed, in one line."""
     deleted, imported = results.get("delete"), results.get("import")
     if deleted and deleted["rc"] != 0:
-        return f"keytool could not remove the old certificate {alias} from {keystore}: {said(deleted['output'])}"
+        return f"keytool could not remove the old certificate {alias} from {keystore}: {said(in_fixed_order(deleted))}"
     if imported and imported["rc"] != 0:
-        return f"keytool could not import {certificate} as {alias}: {said(imported['output'])}"
+        return f"keytool could not import {certificate} as {alias}: {said(in_fixed_order(imported))}"
     return None

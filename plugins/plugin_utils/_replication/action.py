@@ -11,6 +11,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.streams import in_fixed_order
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Informix
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import output as output_of
@@ -71,7 +72,7 @@ class ReplicationAction(OsccAction):
         onconfig = ifx.parse_onconfig((found["onconfig"] or {}).get("content") or "")
         cdr_parameters = {k: v for k, v in sorted(onconfig.items()) if k.startswith("CDR_")}
         servers = found.get("servers") or {}
-        text = output_of(servers)
+        text = in_fixed_order(servers)  # its tail is shown: the same on every host
         failure = rep.list_failure(servers.get("rc", 1), text) if servers.get("ok") else "error"
         rows = rep.parse_server_list(text) if failure is None else []
         by_group = {r["group"]: r for r in rows}

@@ -12,6 +12,7 @@ import statistics
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.streams import in_fixed_order, last_line
 from ansible_collections.oscc.admin.plugins.plugin_utils._replication import cdr as replication
 
 # The system environment variables §7.3 step 1 requires.
@@ -181,11 +182,6 @@ def informix_error(text: str) -> tuple[int | None, str | None]:
     return abs(int(match.group("code"))), f"{match.group('code')}: {match.group('text')}"
 
 
-def _last_line(text):
-    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
-    return lines[-1] if lines else "no output"
-
-
 def _error(result) -> str:
     return " ".join(str((result or {}).get("error") or "it did not run").split())
 
@@ -282,9 +278,9 @@ def _judge_clock(args, found):
         return None, _check("clock", name, FAILED, f"w32tm could not run: {_error(found)}")
     if found.get("timed_out"):
         return None, _check("clock", name, FAILED, f"w32tm gave no answer within {args['timeout']} s")
-    parsed = parse_stripchart(found.get("output"))
+    parsed = parse_stripchart(in_fixed_order(found))
     if not parsed["samples"]:
-        why = parsed["errors"][0] if parsed["errors"] else _last_line(found.get("output"))
+        why = parsed["errors"][0] if parsed["errors"] else last_line(found)
         return None, _check("clock", name, FAILED, f"{reference} did not answer w32tm (NTP, UDP 123): {why}")
     # w32tm's offset is the reference's clock minus this host's: this host is that much behind.
     offset = round(-statistics.median(parsed["samples"]), 4)
@@ -343,8 +339,8 @@ def _judge_trust(args, partner, found):
         return _check("trusted_connection", label, FAILED, f"no answer within {args['timeout']} s", partner["name"])
     if found.get("rc") == 0:
         return _check("trusted_connection", label, OK, f"dbaccess sysmaster@{server} connected", partner["name"])
-    code, line = informix_error(found.get("output"))
-    detail = f"dbaccess sysmaster@{server} rc {found.get('rc')}: {line or _last_line(found.get('output'))}"
+    code, line = informix_error(in_fixed_order(found))
+    detail = f"dbaccess sysmaster@{server} rc {found.get('rc')}: {line or last_line(found)}"
     if code == NOT_TRUSTED:
         detail += (f"; {partner['name']}'s hosts.equiv must list {args['local_name']} and {args['local_fqdn']} "
                    "(§7.3 steps 4-5) and DNS must resolve them both ways (§7.3 step 3)")

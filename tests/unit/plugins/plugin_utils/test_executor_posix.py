@@ -219,10 +219,13 @@ def dead_pid():
     ("", True),  # its writer died while writing it
     ("{not json", True),
     ({"token": "x", "pid": "dead", "host": "here"}, True),  # the process that held it is gone
-    ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here"}, True),  # its lease ran out
+    ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here", "owner": "batch"}, True),  # ran out
     ({"token": "x", "expires": time.time() + 600, "pid": "dead", "host": "here"}, False),  # a lease outlives its writer
     ({"token": "x", "pid": os.getpid(), "host": "here", "live": True}, False),  # the batch that took it still runs
-    ({"token": "x", "pid": os.getpid(), "host": "here"}, True),  # its process runs on, its batch ended (PSRP)
+    ({"token": "x", "pid": os.getpid(), "host": "here", "owner": "batch"}, True),  # its process runs on (PSRP)
+    # an earlier executor's lock (no owner) is its process's: kept while that runs, lease or token notwithstanding
+    ({"token": "x", "pid": os.getpid(), "host": "here"}, False),
+    ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here"}, False),
     ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here", "live": True}, False),  # runs
     ({"token": "x", "pid": "dead", "host": "another-host", "live": True}, False),
     ({"token": "x", "pid": "dead", "host": "another-host"}, False),  # a process elsewhere is not judged here
@@ -377,7 +380,7 @@ def test_stdin_files_are_fed_one_after_the_other(tmp_path):
 
 # The executor's size is held by what it does, not by its lines: one op_ function per declared operation, a ceiling
 # on the number of functions (measured 36 with the operations split for reading) and on each one's length.
-MOST_FUNCTIONS = 40
+MOST_FUNCTIONS = 43  # issue 18: the live lock handle, streams apart, the OEM code page, the prompt stage
 LONGEST_FUNCTION = 60
 WIDEST_LINE = 120
 
@@ -713,3 +716,94 @@ def test_a_lock_carrying_the_token_given_is_broken_whatever_else_its_record_hold
     write_lock(path, {"operation": "restore", "token": "t", "expires": time.time() + 3600})  # no pid, no host
     assert not one(op="lock", path=path, record={"token": "u"})["acquired"]
     assert one(op="lock", path=path, record={"token": "u"}, break_token="t")["acquired"]
+
+
+# ---- issue 18 items 6 and 8: what the Windows executor does, the lab's executor does too (docs/windows.md)
+
+def test_a_run_gives_each_stream_alone_as_well_as_both_merged(tmp_path):
+    talker = program(tmp_path, "t", "import sys\nfor n in range(3):\n    print(f'out{n}', flush=True)\n"
+                     "    print(f'err{n}', file=sys.stderr, flush=True)")
+    result = one(op="run", argv=[talker], timeout=30)
+    assert result["stdout"] == "out0\nout1\nout2\n" and result["stderr"] == "err0\nerr1\nerr2\n"
+    assert sorted(result["output"].splitlines()) == ["err0", "err1", "err2", "out0", "out1", "out2"]
+    to_file = one(op="run", argv=[talker], timeout=30, stdout_file=str(tmp_path / "out.txt"))
+    assert to_file["output"] == to_file["stderr"] == "err0\nerr1\nerr2\n" and "stdout" not in to_file
+
+
+def test_a_dangling_link_exists_as_a_link_and_resolved_follows_every_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "f").write_text("x")
+    os.symlink(tmp_path / "real", tmp_path / "via")  # a link in the middle of the path
+    os.symlink(tmp_path / "gone", tmp_path / "dangling")
+    dangling = one(op="stat", path=str(tmp_path / "dangling"))
+    assert dangling["exists"] and dangling["link"] and dangling["dangling"] and not dangling["dir"]
+    assert dangling.get("resolved") is None
+    through = one(op="stat", path=str(tmp_path / "via" / "f"))
+    assert through["exists"] and not through["link"] and not through["dangling"]
+    assert through["resolved"] == os.path.realpath(tmp_path / "real" / "f")
+    nothing = {"op": "stat", "ok": True, "exists": False, "dir": False, "link": False}
+    assert one(op="stat", path=str(tmp_path / "none")) == nothing
+
+
+def zip_with(path, name, utf8_flag):
+    """A zip of one entry whose name is stored as the bytes of name in UTF-8, flagged as UTF-8 or not."""
+    import zipfile
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("ascii.txt", "a")
+        info = zipfile.ZipInfo("placeholder.txt")
+        archive.writestr(info, "b")
+    data = bytearray(open(path, "rb").read())
+    raw = name.encode("utf-8")
+    assert len(raw) == len("placeholder.txt")
+    while b"placeholder.txt" in data:  # the local header and the central directory
+        at = data.index(b"placeholder.txt")
+        data[at:at + len(raw)] = raw
+    for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            flags = int.from_bytes(data[start + flag_at:start + flag_at + 2], "little")
+            flags = flags | 0x800 if utf8_flag else flags & ~0x800
+            data[start + flag_at:start + flag_at + 2] = flags.to_bytes(2, "little")
+            start += 4
+    open(path, "wb").write(bytes(data))
+
+
+def test_unzip_refuses_a_name_neither_ascii_nor_flagged_utf8(tmp_path):
+    name = "Gr\u00fc\u00dfe-Kit.txt"  # 15 bytes in UTF-8, as the placeholder
+    zip_with(tmp_path / "flagged.zip", name, True)
+    zip_with(tmp_path / "unflagged.zip", name, False)
+    flagged = one(op="unzip", archive=str(tmp_path / "flagged.zip"))
+    assert flagged["ok"] and set(flagged["files"]) == {"ascii.txt", name}
+    refused = one(op="unzip", archive=str(tmp_path / "unflagged.zip"))
+    assert not refused["ok"] and "neither in ASCII nor in flagged UTF-8" in refused["error"]
+    written = one(op="unzip", archive=str(tmp_path / "unflagged.zip"), dest=str(tmp_path / "out"))
+    assert not written["ok"] and not (tmp_path / "out").exists()
+
+
+def test_text_outside_the_simulated_oem_code_page_is_refused_as_on_windows(tmp_path, monkeypatch):
+    cat = program(tmp_path, "cat", "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read())")
+    euro = {"op": "run", "argv": [cat], "timeout": 30, "stdin_text": "5 \u20ac", "encoding": "oem"}
+    assert one(**euro)["ok"]  # a POSIX host itself: UTF-8, nothing refused
+    monkeypatch.setattr(executor, "OEM_CODE_PAGE", "cp850", raising=False)  # as the lab's stand-in sets it
+    refused = one(**euro)
+    assert not refused["ok"] and "OEM code page cp850" in refused["error"]
+    assert one(**{**euro, "stdin_text": "Gr\u00fc\u00dfe"})["output"] == "Gr\u00fc\u00dfe"  # cp850 holds these
+    assert one(**{**euro, "encoding": "utf-8"})["output"] == "5 \u20ac"
+    written = one(op="write", path=str(tmp_path / "w.txt"), content="\u20ac", encoding="oem")
+    assert not written["ok"] and not (tmp_path / "w.txt").exists()
+    answer = {"op": "prompted", "argv": [program(tmp_path, "ask", "input('Name? ')")], "timeout": 30,
+              "prompts": [["Name\\?", "=\u20ac"]], "encoding": "oem"}
+    prompted = one(**answer)
+    assert not prompted["ok"] and "OEM code page cp850" in prompted["error"]
+
+
+def test_a_run_record_that_cannot_be_written_sets_error_and_none_is_written_under_what_if(tmp_path):
+    record = tmp_path / "records" / "run.json"  # its folder does not exist
+    done = executor.run_batch({"ops": [{"op": "env", "names": ["HOME"]}], "record": str(record)})
+    assert done["failed_at"] is None and done["error"].startswith("the run record could not be written: ")
+    record.parent.mkdir()
+    checked = executor.run_batch({"ops": [{"op": "env", "names": ["HOME"]}], "record": str(record),
+                                  "what_if": True})
+    assert checked["results"][0]["ok"] and "error" not in checked and not record.exists()
+    executor.run_batch({"ops": [{"op": "env", "names": ["HOME"]}], "record": str(record)})
+    assert json.loads(record.read_text())["results"][0]["op"] == "env"

@@ -28,6 +28,9 @@ EXECUTOR = "# oscc.admin host executor"
 SHOULD_PROCESS = re.compile(r"\[CmdletBinding\((?:[^()]*,\s*)?SupportsShouldProcess(?:\s*=\s*\$true)?"
                             r"\s*(?:,[^()]*)?\)\]", re.IGNORECASE)
 lab_network.register(lab_cmdlets)
+# The simulated servers' OEM code page (a German Windows Server's): text the "oem" encoding cannot hold is refused by
+# the POSIX executor as executor.ps1 refuses it there.
+OEM_CODE_PAGE = "cp850"
 
 
 def simulated(op):
@@ -58,7 +61,7 @@ def run_twin(module, file_name, argv, what):
     if file_name == "executor_posix.py" and os.environ.get("OSCC_LAB_EXECUTOR"):
         path = os.environ["OSCC_LAB_EXECUTOR"]
     with open(path) as handle:
-        source = f"SECRETS = {secrets!r}\n" + handle.read()
+        source = f"SECRETS = {secrets!r}\nOEM_CODE_PAGE = {OEM_CODE_PAGE!r}\n" + handle.read()
     if os.environ.get("OSCC_LAB_ONE_PROCESS"):  # as PSRP: every batch in the host's one long-lived process
         stdout, stderr, _rc = one_process_host().run(host_dir(), source, argv, windows_environment())
     else:
