@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import re
 import time
 import uuid
 
@@ -19,6 +18,7 @@ from ansible.utils.display import Display
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task import (
     SCRIPT_NAME,
+    account_problem,
     check_script_dir,
     executor_action,
     executor_source,
@@ -34,7 +34,6 @@ display = Display()
 TASK_FOLDER = "\\OSCC\\"
 START_LEASE = 600  # seconds the started task has to take the sync's lock over
 MAX_HOURS = 720  # 30 days; a longer run is no longer "for hours"
-GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 ACTIVATE_TIMEOUT = 1800
 
 
@@ -48,6 +47,9 @@ def check_options(args, hostvars):
         raise AnsibleActionFail(f"{' and '.join(chosen)} are mutually exclusive: one action per task")
     if args["task_update_password"] and not args["task_password"]:  # RULES see it given; an empty one is no password
         raise AnsibleActionFail("task_update_password needs a task_password that is not empty")
+    problem = account_problem("task_username", args["task_username"], "task_password", args["task_password"])
+    if problem and (args["sync"] or not args["task_username"].strip()):  # only a sync registers the task
+        raise AnsibleActionFail(problem)
     hours = args["run_for_hours"]
     if hours is not None:
         if args["sync"] not in ("report_data_all", "report_data_continue"):
@@ -67,11 +69,6 @@ def check_options(args, hostvars):
         if any(c in value for c in '"<>|?*\r\n\t') or ".." in value.replace("/", "\\").split("\\"):
             raise AnsibleActionFail(f"{option} must be a plain Windows folder path (no quotes, line breaks, wildcards "
                                     f"or '..'), got {value!r}")
-    for option in ("server_groups", "replicate_sets"):
-        for key, value in args[option].items():
-            if not isinstance(value, str) or not GROUP_NAME.fullmatch(value):
-                raise AnsibleActionFail(f"{option}.{key} must be a name of letters, digits and _ (at most 128), "
-                                        f"got {value!r}")
     if args["poll_interval"] < 1 or args["sync_timeout"] < 1:
         raise AnsibleActionFail("poll_interval and sync_timeout must be at least 1 second")
 

@@ -41,9 +41,9 @@ OPERATIONS = {
         RESULT: {"rc": ("int", True), "output": ("str", True), "tail": ("str", True), "unanswered": ("list", True)},
     },
     # Files. encoding "latin-1" keeps every byte (ONCONFIG, INI files), "utf-8" is text.
-    "read": {
+    "read": {  # dir (true, or left out): a folder, not the file, is at the path
         REQUEST: {"path": ("str", True), "encoding": ("str", False)},
-        RESULT: {"exists": ("bool", True), "content": ("str", False), "sha256": ("str", False)},
+        RESULT: {"exists": ("bool", True), "dir": ("bool", False), "content": ("str", False), "sha256": ("str", False)},
     },
     # Atomic: a temporary file beside it, then a rename; refused if it changed since expected_sha256 ("": it
     # must not exist yet). With append, the content is added to the end instead (a log such as results.txt).

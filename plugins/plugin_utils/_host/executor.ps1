@@ -879,6 +879,7 @@ function Invoke-OpPrompted($op) {
 function Invoke-OpRead($op) {
     $path = [string]$op.path
     $encoding = Get-Encoding $op.encoding
+    if ([IO.Directory]::Exists($path)) { return @{ exists = $false; dir = $true } }  # a folder: no file, and why
     if (-not [IO.File]::Exists($path)) { return @{ exists = $false } }
     $bytes = Read-Bytes $path
     $digest = ConvertTo-Hex ((New-Sha).ComputeHash($bytes))

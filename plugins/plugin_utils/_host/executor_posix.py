@@ -237,6 +237,8 @@ def op_prompted(op):
 
 def op_read(op):
     encoding = _encoding(op)  # an unknown one is refused before anything is read, as on Windows
+    if os.path.isdir(op["path"]):  # a folder: no file, and the reason it is none
+        return {"exists": False, "dir": True}
     if not os.path.isfile(op["path"]):
         return {"exists": False}
     raw = pathlib.Path(op["path"]).read_bytes()

@@ -53,6 +53,11 @@ def chosen_manifest(probe: Probe, wanted: str | None, server: str, path) -> None
         return
     entry = next((m for m in probe.manifests if path.basename(m["manifest"]) == wanted + arc.MANIFEST_SUFFIX),
                  None)
+    folder = next((probe.files[name] for name in (wanted, wanted + arc.MANIFEST_SUFFIX)
+                   if (probe.files.get(name) or {}).get("dir")), None)
+    if entry is None and folder is not None:
+        raise AnsibleActionFail(f"manifest {folder['name']!r} is a folder, not a manifest file; give the path of a "
+                                "manifest (.json), or manifest: latest with destination set to that folder")
     if entry is None:
         raise AnsibleActionFail(f"manifest {wanted + arc.MANIFEST_SUFFIX!r} does not exist in the destination")
     owner = entry.get("informixserver")

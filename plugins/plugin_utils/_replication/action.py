@@ -28,6 +28,9 @@ class Estate:
         if self.role is None:
             raise AnsibleActionFail(f"{self.host} is in none of the groups oscc_main, oscc_backup and "
                                     "oscc_central_report, which say its part in the replication")
+        problem = rep.group_names_problem(args)
+        if problem:
+            raise AnsibleActionFail(problem)
         self.overrides = args["server_groups"]
         unknown = sorted(set(self.overrides) - set(self.hostvars))
         if unknown:
@@ -68,7 +71,8 @@ class ReplicationAction(OsccAction):
     @staticmethod
     def read_probe(informix, estate, found: dict) -> dict:
         """The host's replication as ER reports it, in the stable shape replication_info returns."""
-        onconfig = ifx.parse_onconfig((found["onconfig"] or {}).get("content") or "")
+        read = found.get("onconfig") or {}
+        onconfig = ifx.parse_onconfig(read.get("content") or "")
         cdr_parameters = {k: v for k, v in sorted(onconfig.items()) if k.startswith("CDR_")}
         servers = found.get("servers") or {}
         text = output_of(servers)
@@ -112,6 +116,6 @@ class ReplicationAction(OsccAction):
                                        "cdr_parameters": cdr_parameters,
                                        "cdr_list_server": {"rc": servers.get("rc"), "output": text[-2000:]}},
             "kinds": kinds,
-            "buffer": rep.buffer(onconfig, onstat_d, rows),
+            "buffer": rep.buffer(onconfig if read.get("ok") and read.get("exists") else None, onstat_d, rows),
             "servers": rows,
         }
