@@ -81,6 +81,9 @@ class ActionModule(InformixAction):
             resolve_method(backup)
             probe = self.probe(target, args)  # refuse what the scheduled runs would fail on, now
             check_devices(backup, probe.onconfig_values)
+            results = target.one({"op": "stat", "path": args["results_file"]}, read_only=True)
+            if results["exists"] and results["dir"]:  # every run would fail to append its line
+                raise AnsibleActionFail(f"results_file {args['results_file']} is a folder, not a file")
             result["changed"] |= self._deploy(target, args, backup, wanted, task_vars, result, probe)
         for level in range(3):
             if level in wanted:

@@ -192,6 +192,10 @@ class ActionModule(ReplicationAction):
     # ------------------------------------------------------------ trcdbins -activate
     def _activate(self, target, args, informix):
         tool = target.path.join(args["oscc_dir"], "trcdbins.exe")
+        found = target.one({"op": "stat", "path": tool}, read_only=True)  # in check mode too: it says what would run
+        if not found["exists"] or found["dir"]:
+            raise AnsibleActionFail(f"oscc_dir {args['oscc_dir']} holds no trcdbins.exe; give the folder OSCC is "
+                                    "installed in")
         if self._task.check_mode:
             return {"changed": True, "commands": [f"{tool} -activate"]}
         ops = Batch().add("activate", {"op": "run", "argv": [tool, "-activate"], "cwd": args["oscc_dir"],

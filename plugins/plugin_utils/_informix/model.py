@@ -193,6 +193,7 @@ class RestorePlan:
     skipped_manifests: list
     fell_back_past: list
     warnings: list
+    known_chunks: set = dataclasses.field(default_factory=set)  # the server's own chunk files, normalised
 
     def report(self) -> dict:
         report = {"restored": [m["name"] for m in self.chain], "method": self.method, "services": self.services,
