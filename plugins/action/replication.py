@@ -262,13 +262,15 @@ class ActionModule(ReplicationAction):
         if kind == "report_data_continue":
             same = (progress["kind"] == "report_data_all"
                     and (progress["master"], progress["target"]) == (master, receiver))
-            if not same or len(progress["done"]) >= progress["total"]:
+            if not same:
                 raise AnsibleActionFail(f"sync=report_data_continue: there is no unfinished report_data_all with "
                                         f"{partner} on {estate.host} to continue")
             done = [name for name in progress["done"] if name in replicates]
-            if len(done) >= len(replicates):
-                raise AnsibleActionFail(f"sync=report_data_continue: every replicate of the last report_data_all with "
-                                        f"{partner} on {estate.host} is done")
+            if len(progress["done"]) >= progress["total"] or len(done) >= len(replicates):
+                return {"changed": False, "sync": kind, "partner": partner, "master_group": master,
+                        "target_group": receiver, "commands": [], "total": len(replicates), "done": done,
+                        "percent_done": 100.0, "finished": True,
+                        "msg": f"nothing to do: the last report_data_all with {partner} on {estate.host} finished"}
         commands = rep.sync_commands(kind, master, receiver, estate.sets, replicates, done, dt.date.today())
         units = [c[3].split("=", 1)[1] if c[1] == "replicate" else kind for c in commands]
         total = len(replicates) if replicates else 1
@@ -282,7 +284,11 @@ class ActionModule(ReplicationAction):
         registered = [o.get("Description") for o in (found.get("task") or {}).get("objects") or []]
         run = self._start(target, args, informix, files, kind, master, receiver, total, commands, units, done, limit,
                           registered)
-        return dict(result, **self._follow(target, args, files, kind, total, limit, bool(hours), estate.host, run))
+        outcome = self._follow(target, args, files, kind, total, limit, bool(hours), estate.host, run)
+        if not outcome.get("finished"):  # the commands the run got to: the done ones and the one it was in
+            ran = len([unit for unit in units if unit in outcome["done"]]) + 1
+            outcome.update(commands=result["commands"][:ran], commands_not_run=result["commands"][ran:])
+        return dict(result, **outcome)
 
     def _start(self, target, args, informix, files, kind, master, receiver, total, commands, units, done, limit,
                registered):
@@ -301,8 +307,9 @@ class ActionModule(ReplicationAction):
             ops.add(("done", n), {"op": "write", "path": files["progress"], "content": f"done {unit}\n",
                                   "encoding": "utf-8", "append": True})
         ops.add_cleanup("unlock", {"op": "unlock", "path": files["lock"], "token": token})
-        batch = {"ops": ops.ops, "cleanup": ops.cleanup, "record": files["record"]}
-        # No time limit of its own: each cdr run ends at the run's limit, and the controller stops the task then.
+        # The run's time limit belongs to the host too: each cdr run gets the time left, should no controller stop
+        # the task (a killed one); the task itself has no limit of its own.
+        batch = {"ops": ops.ops, "cleanup": ops.cleanup, "record": files["record"], "time_limit": limit}
         task = run_as({"name": files["task"], "path": TASK_FOLDER, "state": "present",
                        "actions": [executor_action(files["script"], files["batch"])], "run_level": "highest",
                        "multiple_instances": 2, "execution_time_limit": "PT0S"},
@@ -355,7 +362,7 @@ class ActionModule(ReplicationAction):
             outcome = {"done": progress["done"], "percent_done": percent, "elapsed_seconds": elapsed,
                        "progress_file": files["progress"], "polls": polls}
             if record.get("exists"):
-                return self._finished(target, args, record, outcome, run)
+                return self._finished(target, args, record, outcome, run, limit, deadline)
             if time.monotonic() - started >= limit:
                 # The progress again after the stop: a replicate may have finished since the last read.
                 stop = Batch().add("stop", {"op": "cmdlet", "module": "ScheduledTasks", "name": "Stop-ScheduledTask",
@@ -371,7 +378,7 @@ class ActionModule(ReplicationAction):
                 return dict(outcome, failed=True, finished=False,
                             msg=f"the synchronisation did not finish within sync_timeout ({limit} s); it was stopped")
 
-    def _finished(self, target, args, record, outcome, run):
+    def _finished(self, target, args, record, outcome, run, limit, deadline):
         try:
             done = json.loads(record.get("content") or "")
             stopped = run.failed({"failed_at": done.get("failed_at"), "results": done["results"]})
@@ -381,6 +388,12 @@ class ActionModule(ReplicationAction):
         if stopped is None:
             return outcome
         failed = stopped.result
+        if failed.get("op") == "run" and failed.get("timed_out"):  # the run's time was up on the host: no failure
+            if deadline:  # §7.2: the sync ends after the hours given; report_data_continue resumes it
+                return dict(outcome, stopped_at_deadline=True, msg=f"stopped after run_for_hours at "
+                            f"{outcome['percent_done']} %; continue with report_data_continue")
+            return dict(outcome, failed=True,
+                        msg=f"the synchronisation did not finish within sync_timeout ({limit} s); it was stopped")
         if failed.get("op") == "lock" and failed.get("halt"):
             return dict(outcome, failed=True, msg="another synchronisation holds this server's sync lock")
         listing = Batch().add("diagnostics", self._diagnostics_op(args))

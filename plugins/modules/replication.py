@@ -132,11 +132,18 @@ EXAMPLES = r"""
 
 RETURN = r"""
 commands:
-  description: The C(cdr) commands run, or that would run in check mode.
+  description:
+    - The C(cdr) commands run, or that would run in check mode. A synchronisation that did not finish lists those it
+      got to (the last one perhaps interrupted); the rest are in RV(commands_not_run).
   returned: always
   type: list
   elements: str
   sample: ["cdr suspend server g_ol_osccrep g_ol_oscc1"]
+commands_not_run:
+  description: The C(cdr) commands of a synchronisation that did not finish which it never started.
+  returned: with sync, when it did not finish
+  type: list
+  elements: str
 before:
   description: With O(state), each partner before - C(kind), C(host), C(group), C(state), C(queued_bytes).
   returned: with state
