@@ -21,6 +21,9 @@ class Estate:
     """This host's place in the estate: its role, its server group and its partners per kind of replication."""
 
     def __init__(self, args, task_vars, informix, scope):
+        problem = rep.group_names_problem(args)  # the one rule of both modules, before anything else is read
+        if problem:
+            raise AnsibleActionFail(problem)
         self.host = task_vars.get("inventory_hostname")
         self.groups = task_vars.get("groups") or {}
         self.hostvars = task_vars.get("hostvars") or {}
@@ -28,9 +31,6 @@ class Estate:
         if self.role is None:
             raise AnsibleActionFail(f"{self.host} is in none of the groups oscc_main, oscc_backup and "
                                     "oscc_central_report, which say its part in the replication")
-        problem = rep.group_names_problem(args)
-        if problem:
-            raise AnsibleActionFail(problem)
         self.overrides = args["server_groups"]
         unknown = sorted(set(self.overrides) - set(self.hostvars))
         if unknown:
