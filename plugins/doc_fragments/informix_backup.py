@@ -46,7 +46,8 @@ options:
     default: true
   timeout:
     description:
-      - Seconds the archive (C(ontape) or C(onbar)) may run before the backup is abandoned.
+      - Seconds the archive (C(ontape) or C(onbar)) may run before the backup is abandoned; at most 2592000
+        (30 days).
     type: int
     default: 21600
 """

@@ -64,6 +64,7 @@ options:
   username:
     description:
       - The account the tasks run as. The manual asks for a local administrator; C(SYSTEM) needs no password.
+      - An account other than C(SYSTEM), C(LOCAL SERVICE) or C(NETWORK SERVICE) needs O(password).
     type: str
     default: SYSTEM
   password:

@@ -49,7 +49,8 @@ options:
   run_for_hours:
     description:
       - With O(sync=report_data_all) or O(sync=report_data_continue), the hours the synchronisation may run
-        (the manual's "Ausführen für"); greater than 0. It stops between or inside replicates then.
+        (the manual's "Ausführen für"); greater than 0. It stops between or inside replicates then, on the host
+        too (the saved batch carries the limit), even when no controller is left to stop it.
     type: float
   activate:
     description:
@@ -79,7 +80,8 @@ options:
     default: 86400
   task_username:
     description:
-      - The account the background synchronisation's task runs as.
+      - The account the background synchronisation's task runs as. An account other than C(SYSTEM),
+        C(LOCAL SERVICE) or C(NETWORK SERVICE) needs O(task_password).
     type: str
     default: SYSTEM
   task_password:
