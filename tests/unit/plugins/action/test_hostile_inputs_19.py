@@ -275,8 +275,8 @@ ROWS = [
 
 
 @pytest.mark.parametrize("module, args, expected, reach", ROWS, ids=[f"{r[0]}-{n}" for n, r in enumerate(ROWS)])
-def test_a_hostile_input_gets_one_line_naming_the_option_or_the_right_result(host, tmp_path, monkeypatch, module,
-                                                                              args, expected, reach):
+def test_a_hostile_input_gets_one_line_naming_the_option_or_the_right_result(
+        host, tmp_path, monkeypatch, module, args, expected, reach):
     ended = reach(host, tmp_path, monkeypatch, module, dict(args))
     assert expected in ended and "\n" not in ended and "Traceback" not in ended, ended
 
