@@ -192,7 +192,8 @@ class ActionModule(InformixAction):
         safety_dir = safety_folder(args, destination, target.path)
         backup_args = backup_arguments({"tool": "ontape", "level": 0, "method": "stdio", "destination": safety_dir,
                                         "keep_full": None, "verify": True, "timeout": args["timeout"]})
-        safety_probe = dataclasses.replace(probe, own=[], files={})  # a level 0 of its own, in a folder of its own
+        # a level 0 of its own, in a folder of its own (the look refused a safety folder that is a link)
+        safety_probe = dataclasses.replace(probe, own=[], files={}, destination_link=None)
         backup_plan = plan_backup(backup_args, safety_probe, task_vars.get("inventory_hostname"), purpose="safety",
                                   held=True)
         return run_backup(target, probe, backup_plan, held_by=lock)

@@ -107,6 +107,7 @@ class Probe:
     destination: str | None = None
     destination_exists: bool = False
     destination_is_file: bool = False
+    destination_link: str | None = None  # where the destination leads when it is a link or junction ("" unknown)
     destination_resolved: str | None = None
     files: dict = dataclasses.field(default_factory=dict)
     manifests: list = dataclasses.field(default_factory=list)
@@ -144,7 +145,8 @@ class Probe:
         if destination:
             where = results["destination"]
             fields.update(destination_exists=bool(where.get("exists") and where.get("dir")),
-                          destination_is_file=bool(where.get("exists") and not where.get("dir")))
+                          destination_is_file=bool(where.get("exists") and not where.get("dir")),
+                          destination_link=(where.get("resolved") or "") if where.get("link") else None)
             if fields["destination_exists"]:
                 files = {e["name"]: e for e in results["files"].get("entries", [])}
                 manifests, records = read_manifests(results["manifests"], files, destination, where.get("resolved"),

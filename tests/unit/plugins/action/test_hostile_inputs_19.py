@@ -94,6 +94,18 @@ def replication_activate(host, tmp_path, monkeypatch, module, args):
     return task(host, tmp_path, monkeypatch, module, args, check=True, answers=[missing])
 
 
+def backup_into_link(host, tmp_path, monkeypatch, module, args):
+    """informix_backup on ol_main, whose probe (recorded) finds the destination is a link to another folder."""
+    plugin = action("informix_backup")
+    link = args.pop("link")
+
+    def probe(self, target, given, destination=None):
+        return dataclasses.replace(recorded_probe(), destination_link=link)
+
+    monkeypatch.setattr(plugin.ActionModule, "probe", probe)
+    return task(host, tmp_path, monkeypatch, module, args, platform="posix", check=True)
+
+
 def onconfig_folder(host, tmp_path, monkeypatch, module, args):
     """The probe of informix_info on this machine (POSIX executor), ONCONFIG given as the etc folder."""
     (tmp_path / "etc").mkdir()
@@ -257,6 +269,10 @@ ROWS = [
     # issue item 4
     ("informix_restore", {"services": ["OpenScape Contact Center"], "link": True},
      "safety_destination D:\\OSCC-Backups\\safety is a link (to \\\\nas\\ol_backup)", restore_look),
+    ("informix_backup", {"informixdir": "/opt/informix", "informixserver": "ol_main", "destination": "/lab/share",
+                         "link": "/lab/ol_backup"},
+     "destination /lab/share is a link (to /lab/ol_backup); backups are written into real folders only",
+     backup_into_link),
     ("informix_restore", {"safety_destination": "d:\\oscc-backups\\"},
      "safety_destination d:\\oscc-backups\\ is the destination", restore_safety),
     ("informix_restore", {"include_levels": [0, 2]},
