@@ -13,6 +13,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batc
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.options import module_spec
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task import (
     SCRIPT_NAME,
+    account_problem,
     check_script_dir,
     executor_action,
     executor_source,
@@ -63,6 +64,9 @@ class ActionModule(InformixAction):
             if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", schedule["time"]):
                 raise AnsibleActionFail(f"schedules: time must be HH:MM (24 h), got {schedule['time']!r}")
         check_script_dir(args["script_dir"])
+        problem = account_problem("username", args["username"], "password", args["password"])
+        if problem and args["state"] == "present":
+            raise AnsibleActionFail(problem)
         levels = [s["level"] for s in args["schedules"]]
         if len(set(levels)) != len(levels):
             raise AnsibleActionFail("schedules: one entry per level (the manual's one task per level)")
@@ -77,6 +81,9 @@ class ActionModule(InformixAction):
             resolve_method(backup)
             probe = self.probe(target, args)  # refuse what the scheduled runs would fail on, now
             check_devices(backup, probe.onconfig_values)
+            results = target.one({"op": "stat", "path": args["results_file"]}, read_only=True)
+            if results["exists"] and results["dir"]:  # every run would fail to append its line
+                raise AnsibleActionFail(f"results_file {args['results_file']} is a folder, not a file")
             result["changed"] |= self._deploy(target, args, backup, wanted, task_vars, result, probe)
         for level in range(3):
             if level in wanted:

@@ -20,7 +20,11 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan i
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import informix_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import ServerLock, lock_to_break, lock_warning
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore import restore_batch
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_plan import plan_restore
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_plan import (
+    foreign_chunk,
+    plan_restore,
+    safety_folder,
+)
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import own_records, pending_warning
 
 
@@ -68,11 +72,16 @@ class ActionModule(InformixAction):
             adopt(target, probe, args["timeout"] + 900, lock_to_break(probe.lock))
             probe = self.probe(target, args, destination=destination)
         plan = plan_restore(args, probe, wanted, target.path)
-        found = self._look(target, plan.chain, plan.chunks, plan.staged)
+        safety_dir = safety_folder(args, destination, target.path) if args["safety_backup"] else None
+        found = self._look(target, plan.chain, plan.chunks, plan.staged, safety_dir, args["services"])
         bad = [a for a in found["archives"] if not a["ok"]]
         if bad:
             raise AnsibleActionFail(f"refusing to restore, nothing was touched: "
                                     f"{bad[0]['archive']}: {bad[0]['reason']}")
+        problem = (foreign_chunk(plan.chunks, found["chunk_stats"], plan.known_chunks, target.path)
+                   or self._look_problem(found, safety_dir))
+        if problem:
+            raise AnsibleActionFail(problem)
         if self._task.check_mode:
             warnings = plan.warnings + lock_warning(probe.lock) + pending_warning(pending)
             return {"changed": True, **plan.report(), **({"warnings": warnings} if warnings else {}),
@@ -91,15 +100,35 @@ class ActionModule(InformixAction):
             lock.release()
 
     @staticmethod
-    def _look(target, chain, chunks, staged):
+    def _look_problem(found, safety_dir):
+        """The error for a safety folder that is a link (it may lead into another server's folder) or a file, or
+        a service the host does not have, else None: all before the server is touched."""
+        safety = found.get("safety")
+        if safety and safety["exists"] and (safety["link"] or not safety["dir"]):
+            what = "a link (to " + str(safety.get("resolved") or "elsewhere") + ")" if safety["link"] else "a file"
+            return f"safety_destination {safety_dir} is {what}; the safety backup goes into a real folder only"
+        installed = found.get("services")
+        missing = [s for s in found["wanted_services"] if installed is not None and s.casefold() not in installed]
+        if missing:
+            return (f"services: {missing[0]!r} is not a service of this host (by name or display name); "
+                    "nothing was touched")
+        return None
+
+    @staticmethod
+    def _look(target, chain, chunks, staged, safety_dir=None, services=()):
         """One read-only round trip before anything is touched: each archive hashed against its manifest, which
-        chunk files are missing, and whether a staging name in TAPEDEV is taken."""
+        chunk files are missing, whether a staging name in TAPEDEV is taken, what the safety folder is and (on
+        Windows) the host's services."""
         archives = [m for m in chain if m.get("archive_path")]
         ops = Batch()
         for number, manifest in enumerate(archives):  # two manifests may name one archive
             ops.add(("hash", number), {"op": "hash", "path": manifest["archive_path"]})
         for path in dict.fromkeys(list(chunks) + staged):  # a path listed twice is looked at once
             ops.add(("stat", path), {"op": "stat", "path": path})
+        if safety_dir:
+            ops.add("safety", {"op": "stat", "path": safety_dir})
+        if services and target.platform == "windows":  # every service, as win_service finds one: name or display
+            ops.add("services", {"op": "cmdlet", "name": "Get-Service", "select": ["Name", "DisplayName"]})
         done = ops.results(target.batch(ops.ops, read_only=True)) if ops.ops else {}
         checked = []
         for number, manifest in enumerate(archives):
@@ -112,9 +141,14 @@ class ActionModule(InformixAction):
             else:
                 entry["ok"] = True
             checked.append(entry)
+        listed = done.get("services")
+        installed = None if listed is None else {str(o.get(k) or "").casefold() for o in listed["objects"]
+                                                 for k in ("Name", "DisplayName")}
         return {"archives": checked,
                 "missing_chunks": [c for c in chunks if _leads_nowhere(done[("stat", c)])],
-                "staged": [p for p in staged if done[("stat", p)]["exists"]]}
+                "chunk_stats": {c: done[("stat", c)] for c in chunks},
+                "staged": [p for p in staged if done[("stat", p)]["exists"]],
+                "safety": done.get("safety"), "services": installed, "wanted_services": list(services)}
 
     def _restore(self, target, args, probe, plan, destination, task_vars, lock, found):
         result = {"changed": False, **plan.report()}
@@ -165,10 +199,11 @@ class ActionModule(InformixAction):
         if probe.onstat_rc != ifx.ONLINE_RC:
             raise AnsibleActionFail(f"the server is {probe.server_mode}, so no safety backup of the current state can "
                                     "be taken; set safety_backup: false to restore without one")
-        safety_dir = args["safety_destination"] or target.path.join(destination, "safety")
+        safety_dir = safety_folder(args, destination, target.path)
         backup_args = backup_arguments({"tool": "ontape", "level": 0, "method": "stdio", "destination": safety_dir,
                                         "keep_full": None, "verify": True, "timeout": args["timeout"]})
-        safety_probe = dataclasses.replace(probe, own=[], files={})  # a level 0 of its own, in a folder of its own
+        # a level 0 of its own, in a folder of its own (the look refused a safety folder that is a link)
+        safety_probe = dataclasses.replace(probe, own=[], files={}, destination_link=None)
         backup_plan = plan_backup(backup_args, safety_probe, task_vars.get("inventory_hostname"), purpose="safety",
                                   held=True)
         return run_backup(target, probe, backup_plan, held_by=lock)

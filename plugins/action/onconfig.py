@@ -13,6 +13,8 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import
 
 class ActionModule(InformixAction):
     PATH_OPTIONS = ("path",)
+    # Both name the file to edit; one of them would be ignored.
+    RULES = {"mutually_exclusive": [("path", "onconfig")]}
 
     def act(self, args, target, task_vars):
         if not args["parameters"]:
@@ -26,6 +28,9 @@ class ActionModule(InformixAction):
             location["onconfig"] = args["path"]
         probe = informix_host.probe(target, location)
         text = probe.text.onconfig
+        problem = None if args["allow_unknown"] else ifx.unknown_parameter_error(args["parameters"], text)
+        if problem:
+            raise AnsibleActionFail(problem)
         new_text, changes = ifx.edit_onconfig(text, args["parameters"])
         result = {
             "changed": bool(changes),

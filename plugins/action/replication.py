@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import re
 import time
 import uuid
 
@@ -19,6 +18,7 @@ from ansible.utils.display import Display
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.scheduled_task import (
     SCRIPT_NAME,
+    account_problem,
     check_script_dir,
     executor_action,
     executor_source,
@@ -36,7 +36,6 @@ display = Display()
 TASK_FOLDER = "\\OSCC\\"
 START_LEASE = 600  # seconds the started task has to take the sync's lock over
 MAX_HOURS = 720  # 30 days; a longer run is no longer "for hours"
-GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 ACTIVATE_TIMEOUT = 1800
 
 
@@ -50,6 +49,9 @@ def check_options(args, hostvars):
         raise AnsibleActionFail(f"{' and '.join(chosen)} are mutually exclusive: one action per task")
     if args["task_update_password"] and not args["task_password"]:  # RULES see it given; an empty one is no password
         raise AnsibleActionFail("task_update_password needs a task_password that is not empty")
+    problem = account_problem("task_username", args["task_username"], "task_password", args["task_password"])
+    if problem and (args["sync"] or not args["task_username"].strip()):  # only a sync registers the task
+        raise AnsibleActionFail(problem)
     hours = args["run_for_hours"]
     if hours is not None:
         if args["sync"] not in ("report_data_all", "report_data_continue"):
@@ -69,11 +71,6 @@ def check_options(args, hostvars):
         if any(c in value for c in '"<>|?*\r\n\t') or ".." in value.replace("/", "\\").split("\\"):
             raise AnsibleActionFail(f"{option} must be a plain Windows folder path (no quotes, line breaks, wildcards "
                                     f"or '..'), got {value!r}")
-    for option in ("server_groups", "replicate_sets"):
-        for key, value in args[option].items():
-            if not isinstance(value, str) or not GROUP_NAME.fullmatch(value):
-                raise AnsibleActionFail(f"{option}.{key} must be a name of letters, digits and _ (at most 128), "
-                                        f"got {value!r}")
     if args["poll_interval"] < 1 or args["sync_timeout"] < 1:
         raise AnsibleActionFail("poll_interval and sync_timeout must be at least 1 second")
 
@@ -197,6 +194,10 @@ class ActionModule(ReplicationAction):
     # ------------------------------------------------------------ trcdbins -activate
     def _activate(self, target, args, informix):
         tool = target.path.join(args["oscc_dir"], "trcdbins.exe")
+        found = target.one({"op": "stat", "path": tool}, read_only=True)  # in check mode too: it says what would run
+        if not found["exists"] or found["dir"]:
+            raise AnsibleActionFail(f"oscc_dir {args['oscc_dir']} holds no trcdbins.exe; give the folder OSCC is "
+                                    "installed in")
         if self._task.check_mode:
             return {"changed": True, "commands": [f"{tool} -activate"]}
         ops = Batch().add("activate", {"op": "run", "argv": [tool, "-activate"], "cwd": args["oscc_dir"],
@@ -264,13 +265,15 @@ class ActionModule(ReplicationAction):
         if kind == "report_data_continue":
             same = (progress["kind"] == "report_data_all"
                     and (progress["master"], progress["target"]) == (master, receiver))
-            if not same or len(progress["done"]) >= progress["total"]:
+            if not same:
                 raise AnsibleActionFail(f"sync=report_data_continue: there is no unfinished report_data_all with "
                                         f"{partner} on {estate.host} to continue")
             done = [name for name in progress["done"] if name in replicates]
-            if len(done) >= len(replicates):
-                raise AnsibleActionFail(f"sync=report_data_continue: every replicate of the last report_data_all with "
-                                        f"{partner} on {estate.host} is done")
+            if len(progress["done"]) >= progress["total"] or len(done) >= len(replicates):
+                return {"changed": False, "sync": kind, "partner": partner, "master_group": master,
+                        "target_group": receiver, "commands": [], "total": len(replicates), "done": done,
+                        "percent_done": 100.0, "finished": True,
+                        "msg": f"nothing to do: the last report_data_all with {partner} on {estate.host} finished"}
         commands = rep.sync_commands(kind, master, receiver, estate.sets, replicates, done, dt.date.today())
         units = [c[3].split("=", 1)[1] if c[1] == "replicate" else kind for c in commands]
         total = len(replicates) if replicates else 1
@@ -284,7 +287,11 @@ class ActionModule(ReplicationAction):
         registered = [o.get("Description") for o in (found.get("task") or {}).get("objects") or []]
         run = self._start(target, args, informix, files, kind, master, receiver, total, commands, units, done, limit,
                           registered)
-        return dict(result, **self._follow(target, args, files, kind, total, limit, bool(hours), estate.host, run))
+        outcome = self._follow(target, args, files, kind, total, limit, bool(hours), estate.host, run)
+        if not outcome.get("finished"):  # the commands the run got to: the done ones and the one it was in
+            ran = len([unit for unit in units if unit in outcome["done"]]) + 1
+            outcome.update(commands=result["commands"][:ran], commands_not_run=result["commands"][ran:])
+        return dict(result, **outcome)
 
     def _start(self, target, args, informix, files, kind, master, receiver, total, commands, units, done, limit,
                registered):
@@ -303,8 +310,9 @@ class ActionModule(ReplicationAction):
             ops.add(("done", n), {"op": "write", "path": files["progress"], "content": f"done {unit}\n",
                                   "encoding": "utf-8", "append": True})
         ops.add_cleanup("unlock", {"op": "unlock", "path": files["lock"], "token": token})
-        batch = {"ops": ops.ops, "cleanup": ops.cleanup, "record": files["record"]}
-        # No time limit of its own: each cdr run ends at the run's limit, and the controller stops the task then.
+        # The run's time limit belongs to the host too: each cdr run gets the time left, should no controller stop
+        # the task (a killed one); the task itself has no limit of its own.
+        batch = {"ops": ops.ops, "cleanup": ops.cleanup, "record": files["record"], "time_limit": limit}
         task = run_as({"name": files["task"], "path": TASK_FOLDER, "state": "present",
                        "actions": [executor_action(files["script"], files["batch"])], "run_level": "highest",
                        "multiple_instances": 2, "execution_time_limit": "PT0S"},
@@ -359,7 +367,7 @@ class ActionModule(ReplicationAction):
             outcome = {"done": progress["done"], "percent_done": percent, "elapsed_seconds": elapsed,
                        "progress_file": files["progress"], "polls": polls}
             if record.get("exists"):
-                return self._finished(target, args, record, outcome, run)
+                return self._finished(target, args, record, outcome, run, limit, deadline)
             if time.monotonic() - started >= limit:
                 # The progress again after the stop: a replicate may have finished since the last read.
                 stop = Batch().add("stop", {"op": "cmdlet", "module": "ScheduledTasks", "name": "Stop-ScheduledTask",
@@ -405,7 +413,7 @@ class ActionModule(ReplicationAction):
             return f"{left}; process {', '.join(map(str, still))} could not be ended: {why}"
         return f"{left}; it was ended"
 
-    def _finished(self, target, args, record, outcome, run):
+    def _finished(self, target, args, record, outcome, run, limit, deadline):
         try:
             done = json.loads(record.get("content") or "")
             stopped = run.failed({"failed_at": done.get("failed_at"), "results": done["results"]})
@@ -415,6 +423,12 @@ class ActionModule(ReplicationAction):
         if stopped is None:
             return outcome
         failed = stopped.result
+        if failed.get("op") == "run" and failed.get("timed_out"):  # the run's time was up on the host: no failure
+            if deadline:  # §7.2: the sync ends after the hours given; report_data_continue resumes it
+                return dict(outcome, stopped_at_deadline=True, msg=f"stopped after run_for_hours at "
+                            f"{outcome['percent_done']} %; continue with report_data_continue")
+            return dict(outcome, failed=True,
+                        msg=f"the synchronisation did not finish within sync_timeout ({limit} s); it was stopped")
         if failed.get("op") == "lock" and failed.get("halt"):
             return dict(outcome, failed=True, msg="another synchronisation holds this server's sync lock")
         listing = Batch().add("diagnostics", self._diagnostics_op(args))

@@ -37,7 +37,7 @@ class ActionModule(OsccAction):
         results = reads.results(target.batch(reads.ops, cleanup=reads.cleanup, read_only=True, check=False))
         found = results.get("hosts_equiv") or {}
         plan = None
-        if found.get("ok"):
+        if found.get("ok") and not found.get("dir"):  # a folder at the path is judged, never planned over
             try:
                 plan = pf.plan_hosts_equiv(found.get("content") if found.get("exists") else None, pf.wanted_names(args),
                                            args["exclusive"])

@@ -13,6 +13,7 @@ options:
       - The directory on the host that holds the archives and their manifests. Created if missing.
       - Must be an absolute path. May be a share (C(\\\\server\\share\\oscc)) that every server of the estate
         writes to; archive names begin with the Informix server's name.
+      - Not a link or junction, which could lead into another server's folder; a backup refuses one.
     type: str
     required: true
   tool:
@@ -46,7 +47,8 @@ options:
     default: true
   timeout:
     description:
-      - Seconds the archive (C(ontape) or C(onbar)) may run before the backup is abandoned.
+      - Seconds the archive (C(ontape) or C(onbar)) may run before the backup is abandoned; at most 2592000
+        (30 days).
     type: int
     default: 21600
 """

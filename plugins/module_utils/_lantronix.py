@@ -19,6 +19,9 @@ BAUD_CODES = {38400: 0, 19200: 1, 9600: 2, 4800: 3, 2400: 4, 1200: 5, 600: 6, 30
               230400: 0x0A, 460800: 0x0B, 921600: 0x0C}
 FLOW = {0x00: "none", 0x01: "xon_xoff", 0x02: "rts_cts", 0x05: "xon_xoff_host"}
 
+# The setup password fills bytes 8-11 of setup record 0 (docs/vendor-facts.md, Lantronix).
+PASSWORD_LENGTH = 4
+
 
 class LantronixError(Exception):
     pass

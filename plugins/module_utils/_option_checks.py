@@ -14,6 +14,9 @@ import unicodedata
 # NTFS and the common POSIX file systems (ext4, XFS) hold at most 255 characters (UTF-16 units on NTFS, bytes on
 # POSIX) in one file or folder name.
 NAME_MAX = 255
+# The longest wait any timeout may ask for: 30 days. The Windows executor keeps a lease's expiry in an Int32 and waits
+# in milliseconds; a larger value overflowed there and in Python's waits instead of being refused.
+MAX_SECONDS = 30 * 24 * 3600
 _LINE_BREAKS = (("\r", "CR"), ("\n", "LF"), ("\0", "NUL"))
 # Windows refuses these in a file or folder name, with the control characters 0-31; the device prefixes \\?\ and
 # \\.\ are the only place a ? may stand.
@@ -105,10 +108,13 @@ def scalar_problem(values):
 
 
 def seconds_problem(values):
-    """The error for the first of `values` (option name -> seconds, None when not given) below 1, else None."""
+    """The error for the first of `values` (option name -> seconds, None when not given) below 1 or above
+    MAX_SECONDS, else None."""
     for option, value in values.items():
         if value is not None and value < 1:
             return f"{option} must be a positive number of seconds, got {value}"
+        if value is not None and value > MAX_SECONDS:
+            return f"{option} must be at most {MAX_SECONDS} seconds (30 days), got {value}"
     return None
 
 
@@ -156,6 +162,16 @@ def windows_path_problem(values):
             if found:
                 return (f"{where} holds {''.join(found)!r}, which Windows forbids in a file or folder name "
                         f"(control characters and {WINDOWS_FORBIDDEN}), got {str(path)!r}")
+    return None
+
+
+def posix_path_problem(values):
+    """The error for the first of `values` (option name -> path or list of paths, None when not given) with a NUL
+    character, which no POSIX path can hold, else None."""
+    for option, value in _items(values):
+        for where, path in _elements(option, value if value is not None else []):
+            if "\0" in str(path):
+                return f"{where} holds a NUL character, which no file or folder name can hold, got {str(path)!r}"
     return None
 
 

@@ -67,6 +67,7 @@ options:
       - The scheduled runs reach a UNC O(destination) with this account's own rights, not through a WinRM session,
         so they are not bound by the double-hop (see the collection's docs/windows.md, First-run checklist).
         C(SYSTEM) reaches a share as the computer's account (C(DOMAIN\HOST$)), a user account with its password.
+      - An account other than C(SYSTEM), C(LOCAL SERVICE) or C(NETWORK SERVICE) needs O(password).
     type: str
     default: SYSTEM
   password:

@@ -69,10 +69,12 @@ options:
     description:
       - Where the safety backup goes. Defaults to C(safety) under O(destination); backups there are never
         chosen by O(manifest=latest).
+      - Must not be O(destination) itself (nor hold it), and must not be a link; checked before anything is touched.
     type: str
   include_levels:
     description:
       - Restore only these levels of the chain, for example C([0]). Must include 0 and leave no gap.
+      - Levels the chain does not have are named in a warning.
       - Defaults to the whole chain.
     type: list
     elements: int
@@ -80,7 +82,9 @@ options:
   chunks:
     description:
       - Chunk files to create empty when missing before the restore. Defaults to the chunks the backup recorded.
-      - Each must be an absolute path without C(..); checked before anything is touched.
+      - Each must be an absolute path without C(..) in the server's chunk locations (the folders of C(ROOTPATH),
+        C(MIRRORPATH) and the chunks C(onstat -d) lists), and one that exists must be one of the server's chunks;
+        checked before anything is touched.
     type: list
     elements: str
   allow_version_mismatch:

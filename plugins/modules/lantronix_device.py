@@ -52,7 +52,7 @@ options:
     type: str
     choices: [none, xon_xoff, rts_cts, xon_xoff_host]
   setup_password:
-    description: The setup password, if the unit has one.
+    description: The setup password, if the unit has one (at most 4 printable ASCII characters, as the unit stores it).
     type: str
   setup_port:
     description: The telnet setup port.
@@ -149,6 +149,12 @@ def validate(module):
         module.fail_json(msg="host or ip is required")
     if not 0 < p["timeout"] <= 300:
         module.fail_json(msg=f"timeout must be between 0 and 300 seconds, got {p['timeout']}")
+    password = p["setup_password"]
+    if password is not None and (len(password) > lx.PASSWORD_LENGTH or not password.isascii()
+                                 or not password.isprintable()):
+        # the unit stores bytes 8-11 of its setup record: a longer one could never be answered (not shown)
+        module.fail_json(msg=f"setup_password must be at most {lx.PASSWORD_LENGTH} printable ASCII characters, "
+                             f"as the unit stores it; got {len(password)} characters")
 
 
 def wanted_values(p):

@@ -29,13 +29,19 @@ options:
   path:
     description:
       - The C(ONCONFIG) file to edit. Defaults to the instance's C(ONCONFIG) (see O(onconfig)).
-      - Must be an absolute path.
+      - Must be an absolute path. Mutually exclusive with O(onconfig).
     type: str
   parameters:
     description:
       - Parameter names and the values to set.
     type: dict
     required: true
+  allow_unknown:
+    description:
+      - Add a parameter that is neither an Informix configuration parameter the collection knows nor already in the
+        file. Without it such a name (most likely a typo, which Informix would ignore) is refused.
+    type: bool
+    default: false
   backup:
     description:
       - Keep a timestamped copy of the file before changing it.

@@ -49,7 +49,8 @@ options:
   run_for_hours:
     description:
       - With O(sync=report_data_all) or O(sync=report_data_continue), the hours the synchronisation may run
-        (the manual's "Ausführen für"); greater than 0. It stops between or inside replicates then.
+        (the manual's "Ausführen für"); greater than 0. It stops between or inside replicates then, on the host
+        too (the saved batch carries the limit), even when no controller is left to stop it.
     type: float
   activate:
     description:
@@ -79,7 +80,8 @@ options:
     default: 86400
   task_username:
     description:
-      - The account the background synchronisation's task runs as.
+      - The account the background synchronisation's task runs as. An account other than C(SYSTEM),
+        C(LOCAL SERVICE) or C(NETWORK SERVICE) needs O(task_password).
     type: str
     default: SYSTEM
   task_password:
@@ -132,11 +134,18 @@ EXAMPLES = r"""
 
 RETURN = r"""
 commands:
-  description: The C(cdr) commands run, or that would run in check mode.
+  description:
+    - The C(cdr) commands run, or that would run in check mode. A synchronisation that did not finish lists those it
+      got to (the last one perhaps interrupted); the rest are in RV(commands_not_run).
   returned: always
   type: list
   elements: str
   sample: ["cdr suspend server g_ol_osccrep g_ol_oscc1"]
+commands_not_run:
+  description: The C(cdr) commands of a synchronisation that did not finish which it never started.
+  returned: with sync, when it did not finish
+  type: list
+  elements: str
 before:
   description: With O(state), each partner before - C(kind), C(host), C(group), C(state), C(queued_bytes).
   returned: with state

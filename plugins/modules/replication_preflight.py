@@ -90,7 +90,7 @@ options:
   exclusive:
     description:
       - With O(hosts_equiv=present), leave exactly the names of §7.3 step 5 in the file, one a line, in the
-        manual's order.
+        manual's order. Refused with O(hosts_equiv=check).
     type: bool
     default: false
   backup:

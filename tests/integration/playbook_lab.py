@@ -206,8 +206,9 @@ def batch_kind(batch):
     programs = [" ".join(op["argv"][:2]).rsplit("\\", 1)[-1] for op in ops if op["op"] in ("run", "prompted")]
     if names[0] == "env":
         return "probe"
-    if set(names) <= {"hash", "stat"}:
-        return "verify"
+    services = [op for op in ops if op["op"] == "cmdlet" and op["name"] == "Get-Service"]
+    if set(names) <= {"hash", "stat"} | ({"cmdlet"} if len(services) == names.count("cmdlet") else set()):
+        return "verify"  # the restore's read-only look: archives, chunks, safety folder, services
     if names in (["lock"], ["unlock"]):
         return names[0]
     if any(p.startswith("ontape.exe -r") or p.startswith("onbar.exe -r") for p in programs):

@@ -211,8 +211,24 @@ def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tm
     # registered once, then found by its fingerprint
     assert [c["module"] for c in calls].count("win_scheduled_task") == 1
     assert estate.rows("lab-report", "stats_agents") == estate.rows("lab-main", "stats_agents")
+    # issue 19: continuing a finished synchronisation is nothing to do, not a failure
     again = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
-    assert again["failed"] and "no unfinished report_data_all" in again["msg"]
+    assert not again.get("failed") and not again["changed"] and again["commands"] == [], again
+    assert again["finished"] and again["percent_done"] == 100.0 and again["msg"].startswith("nothing to do"), again
+
+
+def test_run_for_hours_over_before_the_first_replicate_is_a_time_stop_at_0_percent_on_both_sides(estate, tmp_path):
+    """Issue 19: a deadline before the first replicate finished is a time stop, not 'failed (rc -9)'; commands are
+    those the run got to; the saved batch carries the run's time, so the host ends it without a controller."""
+    labctl.er_configure(estate.root, sync_seconds_per_replicate=30)
+    first = act(estate, tmp_path, host="lab-report", sync="report_data_all", partner="lab-main", run_for_hours=0.0008,
+                poll_interval=1)
+    assert first["stopped_at_deadline"] and not first.get("failed") and first["percent_done"] == 0.0, first
+    assert len(first["commands"]) == 1 and len(first["commands_not_run"]) == first["total"] - 1, first
+    batch_file = labctl.to_here(labctl.host_paths(estate.root, "report")["base"],
+                                "C:\\ProgramData\\oscc.admin\\oscc-sync-ol_report.json")
+    with open(batch_file) as handle:
+        assert json.load(handle)["time_limit"] == 2  # int(0.0008 h in seconds)
 
 
 def test_the_task_password_is_applied_when_registered_and_when_asked_to_only(estate, tmp_path):

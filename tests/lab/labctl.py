@@ -54,13 +54,14 @@ def to_here(base, path):
     """Where a path of the simulated Windows host lives on this machine. A share (\\\\server\\share\\...) is
     the same folder for every host of the lab, <root>/unc/<server>/<share>/..., as one share is for an estate."""
     unc = re.match(r"^[\\/]{2}([^\\/]+)[\\/]+([^\\/]+)(.*)$", path)
+    below_root = _lab_host().below_root  # the stand-ins' rule: '..' never leaves the drive or the share
     if unc:
-        rest = [p for p in re.split(r"[\\/]+", unc.group(3)) if p]
+        rest = below_root(unc.group(3))
         return os.path.join(os.path.dirname(base), "unc", unc.group(1).lower(), unc.group(2).lower(), *rest)
     match = re.match(r"^([A-Za-z]):[\\/]", path)
     if not match:
         return path
-    return os.path.join(base, "drives", match.group(1).upper(), *[p for p in re.split(r"[\\/]+", path[3:]) if p])
+    return os.path.join(base, "drives", match.group(1).upper(), *below_root(path[3:]))
 
 
 def host_paths(root, host):
@@ -218,13 +219,8 @@ def set_reachable(root, host, reachable=True):
 
 
 def _update_windows(root, host, change):
-    path = os.path.join(host_paths(root, host)["base"], "windows.json")
-    with open(path) as handle:
-        state = json.load(handle)
-    change(state)
-    with open(path + ".tmp", "w") as handle:
-        json.dump(state, handle, indent=1)
-    os.replace(path + ".tmp", path)
+    """change(state) on the host's windows.json, under the lock the stand-ins take, written atomically."""
+    _lab_host().update_json(os.path.join(host_paths(root, host)["base"], "windows.json"), change)
 
 
 def set_windows_faults(root, host, **faults):
@@ -418,22 +414,24 @@ def fire_task(root, host, task):
 
 def software_version(root, host, pattern):
     """As Get-OsccVersion reads it: the stand-ins' own rule (lab_host.oscc_version), on the host's state."""
+    return _lab_host().oscc_version(windows_state(root, host), pattern)
+
+
+@functools.cache
+def _lab_host():
+    """The stand-ins' shared module (its state lock, its rules), loaded from its file."""
     path = os.path.join(HERE, "collections", "ansible_collections", "ansible", "windows", "plugins", "module_utils",
                         "lab_host.py")
     spec = importlib.util.spec_from_file_location("lab_host", path)
     lab_host = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(lab_host)
-    return lab_host.oscc_version(windows_state(root, host), pattern)
+    return lab_host
 
 
 def set_software_version(root, host, version):
     """A patch installed on (or removed from) the simulated server."""
-    path = os.path.join(host_paths(root, host)["base"], "windows.json")
-    with open(path) as handle:
-        state = json.load(handle)
-    state["installed_software"] = [dict(OSCC_SOFTWARE, DisplayVersion=version)] if version else []
-    with open(path, "w") as handle:
-        json.dump(state, handle, indent=1)
+    _update_windows(root, host, lambda state: state.update(
+        installed_software=[dict(OSCC_SOFTWARE, DisplayVersion=version)] if version else []))
 
 
 def translate(value, base):

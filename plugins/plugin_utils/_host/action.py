@@ -14,6 +14,7 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     identifier_problem,
     name_problem,
     one_line,
+    posix_path_problem,
     seconds_problem,
     windows_path_problem,
 )
@@ -77,7 +78,7 @@ class OsccAction(ActionBase):
         paths = {o: args.get(o) for o in self.COMMON_PATHS + self.PATH_OPTIONS + self.PATH_LISTS}
         windows = target.platform == "windows"
         names = {**self.COMMON_NAMES, **self.NAME_OPTIONS}
-        problem = ((windows_path_problem(paths) if windows else None)
+        problem = ((windows_path_problem(paths) if windows else posix_path_problem(paths))
                    or name_problem(paths, windows=windows)
                    or identifier_problem({o: args.get(o) for o in names}, names))
         if problem:

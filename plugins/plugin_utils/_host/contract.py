@@ -44,9 +44,9 @@ OPERATIONS = {
         RESULT: {"rc": ("int", True), "output": ("str", True), "tail": ("str", True), "unanswered": ("list", True)},
     },
     # Files. encoding "latin-1" keeps every byte (ONCONFIG, INI files), "utf-8" is text.
-    "read": {
+    "read": {  # dir (true, or left out): a folder, not the file, is at the path
         REQUEST: {"path": ("str", True), "encoding": ("str", False)},
-        RESULT: {"exists": ("bool", True), "content": ("str", False), "sha256": ("str", False)},
+        RESULT: {"exists": ("bool", True), "dir": ("bool", False), "content": ("str", False), "sha256": ("str", False)},
     },
     # Atomic: a temporary file beside it, then a rename; refused if it changed since expected_sha256 ("": it
     # must not exist yet). With append, the content is added to the end instead (a log such as results.txt).
@@ -159,8 +159,10 @@ WINDOWS_ONLY = ("cmdlet",)
 # Check mode (docs/windows.md): win_powershell runs the executor in check mode only because it declares
 # SupportsShouldProcess, and then with $WhatIfPreference set; the POSIX executor is told by what_if. Under what-if
 # an executor runs only what reads (what_if_refusal): read_only marks a batch the controller sent as a probe.
+# With time_limit (seconds), every operation with a timeout gets at most the time left since the batch started (at
+# least a second): a saved batch (a background sync) ends by then even when no controller stops it.
 BATCH_REQUEST = {"ops": ("list", True), "cleanup": ("list", False), "stamp": ("str", False), "record": ("str", False),
-                 "read_only": ("bool", False), "what_if": ("bool", False)}
+                 "read_only": ("bool", False), "what_if": ("bool", False), "time_limit": ("int", False)}
 BATCH_RESULT = {"results": ("list", True), "cleanup": ("list", True), "failed_at": ("int", False),
                 "stamp": ("str", False), "error": ("str", False)}
 OP_RESULT_COMMON = {"op": ("str", True), "ok": ("bool", True), "error": ("str", False), "halt": ("bool", False)}

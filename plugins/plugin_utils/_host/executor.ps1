@@ -964,6 +964,7 @@ function Invoke-OpPrompted($op) {
 function Invoke-OpRead($op) {
     $path = [string]$op.path
     $encoding = Get-Encoding $op.encoding
+    if ([IO.Directory]::Exists($path)) { return @{ exists = $false; dir = $true } }  # a folder: no file, and why
     if (-not [IO.File]::Exists($path)) { return @{ exists = $false } }
     $bytes = Read-Bytes $path
     $digest = ConvertTo-Hex ((New-Sha).ComputeHash($bytes))
@@ -1288,7 +1289,14 @@ try {
     $mode = @{ what_if = $whatIf -or [bool]$document.what_if; read_only = [bool]$document.read_only }
     $results = New-Object Collections.ArrayList
     $failedAt = $null
+    $deadline = $null
+    if ($document.time_limit) { $deadline = [DateTime]::UtcNow.AddSeconds([double]$document.time_limit) }
     foreach ($item in $document.ops) {
+        if ($null -ne $deadline -and $null -ne $item.timeout) {
+            # a program gets at most the batch's time left (at least a second: it then ends timed out)
+            $left = [Math]::Floor(($deadline - [DateTime]::UtcNow).TotalSeconds)
+            $item.timeout = [Math]::Max(1, [Math]::Min([double]$item.timeout, $left))
+        }
         $done = Invoke-One $item $mode
         [void]$results.Add($done)
         if (-not $done.ok -or $done.halt) {

@@ -281,6 +281,8 @@ def op_prompted(op):
 
 def op_read(op):
     encoding = _encoding(op)  # an unknown one is refused before anything is read, as on Windows
+    if os.path.isdir(op["path"]):  # a folder: no file, and the reason it is none
+        return {"exists": False, "dir": True}
     if not os.path.isfile(op["path"]):
         return {"exists": False}
     raw = pathlib.Path(op["path"]).read_bytes()
@@ -578,7 +580,11 @@ def _run_batch(batch, secrets):
         batch = json.loads(json.dumps(batch).replace(batch["stamp"], stamp))
     mode = {"what_if": bool(batch.get("what_if")), "read_only": bool(batch.get("read_only"))}
     results, failed_at = [], None
+    deadline = time.monotonic() + batch["time_limit"] if batch.get("time_limit") else None
     for index, op in enumerate(batch.get("ops", [])):
+        if deadline is not None and isinstance(op, dict) and op.get("timeout") is not None:
+            # a program gets at most the batch's time left (at least a second: it then ends timed out)
+            op = dict(op, timeout=max(1, min(op["timeout"], int(deadline - time.monotonic()))))
         results.append(_one(op, **mode))
         if not results[-1]["ok"] or results[-1].get("halt"):
             failed_at = index

@@ -11,6 +11,9 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import target as _target
 
 SCRIPT_NAME = "oscc-executor.ps1"
+# The accounts Task Scheduler runs a task as without a password (logon type service account).
+SERVICE_ACCOUNTS = ("SYSTEM", "NT AUTHORITY\\SYSTEM", "LOCAL SERVICE", "NT AUTHORITY\\LOCAL SERVICE", "LocalService",
+                    "NETWORK SERVICE", "NT AUTHORITY\\NETWORK SERVICE", "NetworkService")
 
 
 def executor_action(script: str, batch_file: str) -> dict:
@@ -18,6 +21,17 @@ def executor_action(script: str, batch_file: str) -> dict:
     return {"path": "powershell.exe",
             "arguments": f'-NoProfile -NonInteractive -ExecutionPolicy Bypass '
                          f'-File "{script}" -BatchFile "{batch_file}"'}
+
+
+def account_problem(user_option: str, username: str, password_option: str, password: str | None) -> str | None:
+    """The error when the task's account is empty, or is no service account and comes without a password: Task
+    Scheduler would register a user as a service account and the task would never run."""
+    if not username.strip():
+        return f"{user_option} must name an account (SYSTEM or a user with {password_option}), got {username!r}"
+    if not password and username.casefold() not in {name.casefold() for name in SERVICE_ACCOUNTS}:
+        return (f"{user_option} {username!r} is no service account (SYSTEM, LOCAL SERVICE, NETWORK SERVICE): "
+                f"give its {password_option}")
+    return None
 
 
 def run_as(task: dict, username: str, password: str | None) -> dict:

@@ -73,6 +73,10 @@ def plan_backup(args: dict, probe: Probe, host: str | None, purpose: str = "regu
     Only the server's own, trustworthy manifests count (probe.own, see archives.own_manifests).
     args: the backup's arguments (backup_options.backup_arguments). held: a restore's safety backup, run
     under the restore's lock. now: when the run starts (the controller's clock)."""
+    if probe.destination_link is not None:  # it may lead into another server's folder
+        raise AnsibleActionFail(f"destination {args['destination']} is a link (to "
+                                f"{probe.destination_link or 'elsewhere'}); backups are written into real folders "
+                                "only: give the folder it leads to")
     if probe.onstat_rc != ifx.ONLINE_RC:
         raise AnsibleActionFail(f"the Informix server is {probe.server_mode} (onstat - rc {probe.onstat_rc}); "
                                 "backups need it On-Line")

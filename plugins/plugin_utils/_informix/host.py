@@ -171,6 +171,9 @@ def probe_recording(target, args: dict, destination: str | None = None) -> dict:
     if found is None:  # the host's own ONCONFIG, learnt in this round trip, is not one the listing holds
         read_onconfig = {"op": "read", "path": onconfig_path, "encoding": "latin-1"}
         found = target.one(read_onconfig, read_only=True)
+    if not found.get("exists") and found.get("dir"):
+        raise AnsibleActionFail(f"ONCONFIG file {onconfig_path!r} is a folder, not a file; give the onconfig option "
+                                "the ONCONFIG file's name or path")
     if not found.get("exists"):
         raise AnsibleActionFail(f"ONCONFIG file {onconfig_path!r} does not exist")
     for key in ("onstat", "onstat_arc", "onstat_d"):

@@ -108,6 +108,7 @@ class Probe:
     destination_exists: bool = False
     destination_is_file: bool = False
     destination_dangling: bool = False  # a link or junction that leads nowhere
+    destination_link: str | None = None  # where the destination leads when it is a link or junction ("" unknown)
     destination_resolved: str | None = None
     files: dict = dataclasses.field(default_factory=dict)
     manifests: list = dataclasses.field(default_factory=list)
@@ -147,7 +148,8 @@ class Probe:
             fields.update(destination_exists=bool(where.get("exists") and where.get("dir")),
                           destination_is_file=bool(where.get("exists") and not where.get("dir")
                                                    and not where.get("dangling")),
-                          destination_dangling=bool(where.get("dangling")))
+                          destination_dangling=bool(where.get("dangling")),
+                          destination_link=(where.get("resolved") or "") if where.get("link") else None)
             if fields["destination_exists"]:
                 files = {e["name"]: e for e in results["files"].get("entries", [])}
                 manifests, records = read_manifests(results["manifests"], files, destination, where.get("resolved"),
@@ -196,6 +198,7 @@ class RestorePlan:
     skipped_manifests: list
     fell_back_past: list
     warnings: list
+    known_chunks: set = dataclasses.field(default_factory=set)  # the server's own chunk files, normalised
 
     def report(self) -> dict:
         report = {"restored": [m["name"] for m in self.chain], "method": self.method, "services": self.services,

@@ -53,6 +53,11 @@ def chosen_manifest(probe: Probe, wanted: str | None, server: str, path) -> None
         return
     entry = next((m for m in probe.manifests if path.basename(m["manifest"]) == wanted + arc.MANIFEST_SUFFIX),
                  None)
+    folder = next((probe.files[name] for name in (wanted, wanted + arc.MANIFEST_SUFFIX)
+                   if (probe.files.get(name) or {}).get("dir")), None)
+    if entry is None and folder is not None:
+        raise AnsibleActionFail(f"manifest {folder['name']!r} is a folder, not a manifest file; give the path of a "
+                                "manifest (.json), or manifest: latest with destination set to that folder")
     if entry is None:
         raise AnsibleActionFail(f"manifest {wanted + arc.MANIFEST_SUFFIX!r} does not exist in the destination")
     owner = entry.get("informixserver")
@@ -65,6 +70,35 @@ def chosen_manifest(probe: Probe, wanted: str | None, server: str, path) -> None
         raise AnsibleActionFail(f"refusing manifest {entry['manifest']}: {bad['reason']}")
 
 
+def safety_folder(args: dict, destination: str, path) -> str:
+    """Where the safety backup goes; refused when it is the destination itself, where `latest` would take it
+    for one of the server's chains."""
+    folder = args["safety_destination"] or path.join(destination, "safety")
+    if arc.is_within(path, folder, destination):
+        raise AnsibleActionFail(f"safety_destination {folder} is the destination (or holds it): safety backups "
+                                "would mix with the server's chains; give a folder of their own")
+    return folder
+
+
+def known_chunks(probe: Probe, chain: list[dict], path) -> set:
+    """The server's own chunk files, normalised: onstat -d, ROOTPATH, MIRRORPATH and the backup's record."""
+    values = probe.onconfig_values
+    given = [*ifx.parse_onstat_chunks(probe.text.onstat_d), values.get("ROOTPATH"), values.get("MIRRORPATH"),
+             *(chain[0].get("chunks") or [])]
+    return {path.normcase(path.normpath(c)) for c in given if isinstance(c, str) and c}
+
+
+def foreign_chunk(chunks: list, stats: dict, known: set, path) -> str | None:
+    """The error for the first chunk file that exists but is a folder or none of the server's chunks: ontape
+    would restore into it (a system file), else None. stats: chunk -> the executor's stat."""
+    for index, chunk in enumerate(chunks):
+        found = stats[chunk]
+        if found["exists"] and (found["dir"] or path.normcase(path.normpath(chunk)) not in known):
+            what = "a folder" if found["dir"] else "a file that is none of the server's chunks (onstat -d, ROOTPATH)"
+            return f"chunks[{index}] {chunk} exists and is {what}; nothing was touched"
+    return None
+
+
 def plan_restore(args: dict, probe: Probe, wanted: str | None, path) -> RestorePlan:
     """The chain to restore (the newest verified one, or the one named `wanted`), how, and what the task reports
     of it. args: the informix_restore task's arguments; path: the host's path module."""
@@ -73,14 +107,23 @@ def plan_restore(args: dict, probe: Probe, wanted: str | None, path) -> RestoreP
     versions = version_check(chain, probe, args["allow_version_mismatch"])
     tapedev = probe.onconfig_values.get("TAPEDEV")
     method = restore_method(chain, tapedev, probe.archives_by_level)
+    for index, chunk in enumerate(args["chunks"] or []):  # the recorded ones were checked with their manifest
+        problem = arc.path_problem(path, chunk, probe.chunk_locations)
+        if problem:
+            raise AnsibleActionFail(f"chunks[{index}] {problem}; chunks lie where the server keeps its chunks")
     chunks = args["chunks"] if args["chunks"] is not None else chain[0].get("chunks", [])
     staged = [path.join(tapedev, f"{STAGE_PREFIX}_L{level}") for level in range(len(chain))] \
         if method == "directory" else []
     fell_back_past = arc.newer_than(probe.skipped, chain[-1], path) if wanted is None else []
     warnings = []
+    missing = sorted(set(args["include_levels"] or []) - {m["level"] for m in chain})
+    if missing:
+        warnings.append(f"include_levels: level(s) {', '.join(map(str, missing))} are not in the chain ending at "
+                        f"{chain[-1]['name']}; restoring level(s) {', '.join(str(m['level']) for m in chain)} only")
     if fell_back_past:
         passed = [s for s in probe.skipped if s["manifest"] in fell_back_past]
         warnings.append(f"restoring {chain[-1]['name']}, not a newer backup: skipped {arc.skipped_text(passed)}")
     return RestorePlan(chain=chain, method=method, tapedev=tapedev, chunks=chunks, staged=staged,
+                       known_chunks=known_chunks(probe, chain, path),
                        services=args["services"], version_check=versions, skipped_manifests=probe.skipped,
                        fell_back_past=fell_back_past, warnings=warnings)

@@ -22,6 +22,9 @@ class Estate:
     """This host's place in the estate: its role, its server group and its partners per kind of replication."""
 
     def __init__(self, args, task_vars, informix, scope):
+        problem = rep.group_names_problem(args)  # the one rule of both modules, before anything else is read
+        if problem:
+            raise AnsibleActionFail(problem)
         self.host = task_vars.get("inventory_hostname")
         self.groups = task_vars.get("groups") or {}
         self.hostvars = task_vars.get("hostvars") or {}
@@ -69,7 +72,8 @@ class ReplicationAction(OsccAction):
     @staticmethod
     def read_probe(informix, estate, found: dict) -> dict:
         """The host's replication as ER reports it, in the stable shape replication_info returns."""
-        onconfig = ifx.parse_onconfig((found["onconfig"] or {}).get("content") or "")
+        read = found.get("onconfig") or {}
+        onconfig = ifx.parse_onconfig(read.get("content") or "")
         cdr_parameters = {k: v for k, v in sorted(onconfig.items()) if k.startswith("CDR_")}
         servers = found.get("servers") or {}
         text = in_fixed_order(servers)  # its tail is shown: the same on every host
@@ -113,6 +117,6 @@ class ReplicationAction(OsccAction):
                                        "cdr_parameters": cdr_parameters,
                                        "cdr_list_server": {"rc": servers.get("rc"), "output": text[-2000:]}},
             "kinds": kinds,
-            "buffer": rep.buffer(onconfig, onstat_d, rows),
+            "buffer": rep.buffer(onconfig if read.get("ok") and read.get("exists") else None, onstat_d, rows),
             "servers": rows,
         }

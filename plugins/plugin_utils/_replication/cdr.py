@@ -103,9 +103,15 @@ def level(percent: float | None) -> str:
     return next(name for floor, name in LEVELS if percent >= floor)
 
 
-def buffer(onconfig: dict, onstat_d: str, rows: list[dict]) -> dict:
-    """The replication buffer of §7.1.1 as ER shows it: queued bytes against the queue's memory and sbspaces."""
+def buffer(onconfig: dict | None, onstat_d: str, rows: list[dict]) -> dict:
+    """The replication buffer of §7.1.1 as ER shows it: queued bytes against the queue's memory and sbspaces.
+    onconfig None: the ONCONFIG could not be read, so the queue's size is unknown (not ER's default)."""
     queued = sum(r["queue"] for r in rows if r["status"] != "Local")
+    if onconfig is None:
+        return {"percent": None, "level": "unknown",
+                "meaning": "unknown: the ONCONFIG could not be read, so the size of the queue (CDR_QUEUEMEM, "
+                           "CDR_QDATA_SBSPACE) is not known",
+                "queued_bytes": queued, "capacity_bytes": None, "sbspaces": [], "computed_from": BUFFER_METHOD}
     memory = str(onconfig.get("CDR_QUEUEMEM") or "131072")  # KB; ER's default when unset
     sbspaces = [s.strip() for s in (onconfig.get("CDR_QDATA_SBSPACE") or "").split(",") if s.strip()]
     capacity = int(memory) * 1024 + space_bytes(onstat_d, sbspaces) if memory.isdigit() else 0
@@ -130,6 +136,19 @@ def partner_state(row: dict | None, local: str | None) -> str:
 
 
 # ---------------------------------------------------------------- the estate from the inventory
+GROUP_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+
+
+def group_names_problem(args: dict) -> str | None:
+    """The error for the first server group or replicate set name ER would not take, else None: the one rule of
+    replication and replication_info."""
+    for option in ("server_groups", "replicate_sets"):
+        for key, value in (args.get(option) or {}).items():
+            if not isinstance(value, str) or not GROUP_NAME.fullmatch(value):
+                return f"{option}.{key} must be a name of letters, digits and _ (at most 128), got {value!r}"
+    return None
+
+
 def role_of(host: str, groups: dict) -> str | None:
     for group, role in ROLES.items():
         if host in (groups.get(group) or []):

@@ -82,6 +82,8 @@ def input_problem(args: dict) -> str | None:
         return problem
     if not args["partners"]:
         return "partners must name at least one partner server"
+    if args["exclusive"] and args["hosts_equiv"] != "present":
+        return "exclusive applies with hosts_equiv=present only (it says what the file is left with); set both"
     for index, partner in enumerate(args["partners"]):
         where = f"partners[{index}]"
         problem = (name_problem(f"{where}.name", partner["name"], False)
@@ -349,6 +351,10 @@ def _judge_trust(args, partner, found):
 
 def _judge_hosts_equiv(args, found, plan, written, blocked):
     path = args["hosts_equiv_path"]
+    if found and found.get("ok") and not found.get("exists") and found.get("dir"):  # neither absent nor creatable
+        failed = _check("hosts_equiv_file", f"{path} exists", FAILED,
+                        "is a folder, not a file: hosts_equiv_path must name the hosts.equiv file (§7.3 step 4)")
+        return failed, _check("hosts_equiv_lines", "hosts.equiv lists the servers", FAILED, "not read"), None
     if not found or not found.get("ok") or plan is None:
         failed = _check("hosts_equiv_file", f"{path} exists", FAILED, f"could not be read: {_error(found)}")
         return failed, _check("hosts_equiv_lines", "hosts.equiv lists the servers", FAILED, "not read"), None

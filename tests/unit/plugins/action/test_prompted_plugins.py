@@ -237,7 +237,8 @@ def test_a_program_that_closes_its_output_and_waits_is_still_ended_at_the_deadli
      "'press Return to continue' (answer 1)"),
 ])
 def test_the_stage_both_executors_report_is_named(host, error, words):
-    host.recorded = [[{"exists": False}, *STATS], [{"ok": False, "error": f"{error}; ontape.exe was stopped. Output: x"}]]
+    stopped = {"ok": False, "error": f"{error}; ontape.exe was stopped. Output: x"}
+    host.recorded = [[{"exists": False}, *STATS], [stopped]]
     done = host.run(Headers, HEADERS, platform="windows")
     assert done["failed"] and done["msg"].startswith("osccmseheaders.exe " + words), done["msg"]
     assert done["msg"].endswith("; it was stopped")

@@ -199,6 +199,16 @@ def get_item(session, p):
     return [{"Name": os.path.basename(here), "Length": os.path.getsize(here), "FullName": str(path)}]
 
 
+@define("Get-Service", "core", {"Name", "DisplayName", "ComputerName", "DependentServices", "RequiredServices",
+                                "Include", "Exclude", "InputObject"})
+def get_service(session, p):
+    """The host's services as win_service keeps them (the lab knows a service by its name only)."""
+    if set(p) - {"ErrorAction"}:
+        raise Failure("lab stand-in: Get-Service is simulated without parameters only")
+    return [{"Name": name, "DisplayName": name, "Status": "Running" if service.get("state") == "running" else "Stopped"}
+            for name, service in sorted(session.data.get("services", {}).items())]
+
+
 @define("Get-Module", "core", {"Name", "ListAvailable", "All", "FullyQualifiedName", "PSEdition", "Refresh"})
 def get_module(session, p):
     names = {"webadministration": "WebAdministration", "exchangeonlinemanagement": "ExchangeOnlineManagement",

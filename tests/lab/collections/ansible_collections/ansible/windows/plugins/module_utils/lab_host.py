@@ -1,9 +1,11 @@
 # Lab test equipment: what every Windows stand-in shares.
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
+import tempfile
 import time
 
 import yaml
@@ -50,6 +52,18 @@ def real_spec(module_name, collection="ansible/windows"):
     return spec
 
 
+def below_root(rest):
+    """The folder names of a path below its drive or share, '.' and '..' resolved as Windows does: '..' at the root
+    stays at the root, so no path leaves the simulated drive (D:\\a\\..\\..\\Windows is D:\\Windows)."""
+    parts = []
+    for part in re.split(r"[\\/]+", rest):
+        if part == "..":
+            parts = parts[:-1]
+        elif part not in ("", "."):
+            parts.append(part)
+    return parts
+
+
 def to_here(value):
     """Host paths (D:\\OSCC-Backups\\x) to the lab's directories, through dicts and lists."""
     if isinstance(value, dict):
@@ -58,10 +72,9 @@ def to_here(value):
         return [to_here(v) for v in value]
     if isinstance(value, str) and _UNC.match(value):  # one share is the same folder for every lab host
         server, share, rest = _UNC.match(value).groups()
-        return os.path.join(unc_dir(), server.lower(), share.lower(), *[p for p in re.split(r"[\\/]+", rest) if p])
+        return os.path.join(unc_dir(), server.lower(), share.lower(), *below_root(rest))
     if isinstance(value, str) and _DRIVE.match(value):
-        parts = [p for p in re.split(r"[\\/]+", value[3:]) if p]
-        return os.path.join(host_dir(), "drives", value[0].upper(), *parts)
+        return os.path.join(host_dir(), "drives", value[0].upper(), *below_root(value[3:]))
     return value
 
 
@@ -91,11 +104,48 @@ def given(params, *left_out):
             if v is not None and ("password" not in k or isinstance(v, bool)) and k not in left_out}
 
 
+def hold(path):
+    """The state file's lock (<path>.lock, one holder at a time, as the product's lock guard): an open handle, held
+    until closed or its process ends, so simultaneous stand-ins read, change and save the state in turn."""
+    handle = open(path + ".lock", "a")  # noqa: SIM115 - held across the caller's read, change and save
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
+def write_atomically(path, data):
+    """The whole state in a temporary file of its own beside it, then renamed over it: a reader sees the old or
+    the new state, never half of one (as the product's write operation)."""
+    descriptor, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(data, handle, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.remove(tmp)
+        raise
+
+
+def update_json(path, change):
+    """change(state) applied to a state file under its lock, and saved atomically (labctl's changes to a host)."""
+    lock = hold(path)
+    try:
+        with open(path) as handle:
+            data = json.load(handle)
+        change(data)
+        write_atomically(path, data)
+    finally:
+        lock.close()
+
+
 class State:
-    """windows.json of the simulated host: services, files we model, and every call."""
+    """windows.json of the simulated host: services, files we model, and every call. Read under the state's lock,
+    held until save: stand-ins running at once on one host change it one after the other."""
 
     def __init__(self):
         self.path = os.path.join(host_dir(), "windows.json")
+        self._lock = hold(self.path)
         with open(self.path) as handle:
             self.data = json.load(handle)
 
@@ -103,10 +153,11 @@ class State:
         self.data.setdefault("calls", []).append({"time": time.time(), "module": module, "args": args})
 
     def save(self):
-        tmp = self.path + ".tmp"
-        with open(tmp, "w") as handle:
-            json.dump(self.data, handle, indent=1)
-        os.replace(tmp, self.path)
+        if self._lock is None:  # saved already: what another stand-in changed since would be lost
+            raise RuntimeError("lab stand-in: the host state is saved once per State")
+        write_atomically(self.path, self.data)
+        self._lock.close()  # a long executor run that follows does not hold the others up
+        self._lock = None
 
 
 def oscc_version(data, pattern):
