@@ -79,10 +79,11 @@ class ActionModule(InformixAction):
             # (a new one in the shared fragment comes along), informix_backup's defaults for the rest.
             backup = backup_arguments({name: args[name] for name in shared_backup_options()})
             resolve_method(backup)
-            probe = self.probe(target, args)  # refuse what the scheduled runs would fail on, now
+            # refuse what the scheduled runs would fail on, now
+            probe = self.probe(target, args, also={"results_file": {"op": "stat", "path": args["results_file"]}})
             check_devices(backup, probe.onconfig_values)
-            results = target.one({"op": "stat", "path": args["results_file"]}, read_only=True)
-            if results["exists"] and results["dir"]:  # every run would fail to append its line
+            results = probe.also["results_file"]
+            if results.get("exists") and results.get("dir"):  # every run would fail to append its line
                 raise AnsibleActionFail(f"results_file {args['results_file']} is a folder, not a file")
             result["changed"] |= self._deploy(target, args, backup, wanted, task_vars, result, probe)
         for level in range(3):

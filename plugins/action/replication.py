@@ -194,17 +194,15 @@ class ActionModule(ReplicationAction):
     # ------------------------------------------------------------ trcdbins -activate
     def _activate(self, target, args, informix):
         tool = target.path.join(args["oscc_dir"], "trcdbins.exe")
-        found = target.one({"op": "stat", "path": tool}, read_only=True)  # in check mode too: it says what would run
-        if not found["exists"] or found["dir"]:
-            raise AnsibleActionFail(f"oscc_dir {args['oscc_dir']} holds no trcdbins.exe; give the folder OSCC is "
-                                    "installed in")
+        ops = Batch().add("tool", {"op": "stat", "path": tool})  # in check mode too: it says what would run
         if self._task.check_mode:
+            self._tool_found(args, ops.results(target.batch(ops.ops, read_only=True))["tool"])
             return {"changed": True, "commands": [f"{tool} -activate"]}
-        ops = Batch().add("activate", {"op": "run", "argv": [tool, "-activate"], "cwd": args["oscc_dir"],
-                                       "env": informix.env(), "timeout": ACTIVATE_TIMEOUT,
-                                       "encoding": informix.encoding})
+        ops.add("activate", {"op": "run", "argv": [tool, "-activate"], "cwd": args["oscc_dir"], "env": informix.env(),
+                             "timeout": ACTIVATE_TIMEOUT, "encoding": informix.encoding})
         ops.add_cleanup("diagnostics", self._diagnostics_op(args))
         results = ops.results(target.batch(ops.ops, ops.cleanup, check=False))
+        self._tool_found(args, results["tool"])  # the run of a missing program failed; say why in one line
         run = results.get("activate") or {}
         result = {"changed": bool(run.get("ok")), "commands": [f"{tool} -activate"], "rc": run.get("rc"),
                   "output": output_of(run)}
@@ -214,6 +212,12 @@ class ActionModule(ReplicationAction):
                               f"{(in_fixed_order(run) or run.get('error') or '').strip()[-300:]}; "
                               "see diagnostics (§7.3)")
         return result
+
+    @staticmethod
+    def _tool_found(args, found):
+        if not found.get("exists") or found.get("dir"):
+            raise AnsibleActionFail(f"oscc_dir {args['oscc_dir']} holds no trcdbins.exe; give the folder OSCC is "
+                                    "installed in")
 
     # ------------------------------------------------------------ synchronisation in the background (§7.2)
     def _files(self, args, informix):

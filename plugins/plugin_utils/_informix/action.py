@@ -24,8 +24,8 @@ class InformixAction(OsccAction):
     def location(args):
         return {k: args.get(k) for k in ("informixdir", "informixserver", "onconfig")}
 
-    def probe(self, target, args, destination=None) -> Probe:
-        probe = informix_host.probe(target, args, destination)
+    def probe(self, target, args, destination=None, also=None) -> Probe:
+        probe = informix_host.probe(target, args, destination, also)
         if destination and probe.destination_dangling:
             raise AnsibleActionFail(f"destination {destination} is a link that leads nowhere")
         if destination and probe.destination_is_file:

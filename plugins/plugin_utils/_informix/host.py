@@ -97,8 +97,9 @@ def program_failed(result: dict, what: str) -> RemoteFailure:
 
 
 # ---------------------------------------------------------------- the probe
-def probe_ops(informix: Informix, destination: str | None) -> Batch:
-    """Everything the probe reads, in one round trip; the programs last, so a missing one loses nothing else."""
+def probe_ops(informix: Informix, destination: str | None, also: dict | None = None) -> Batch:
+    """Everything the probe reads, in one round trip; the programs last, so a missing one loses nothing else.
+    also: the reads a module adds to the same round trip, by name (Probe.also)."""
     ops = Batch().add("env", env_op())
     ops.add("etc", {"op": "list", "path": informix.etc, "pattern": ONCONFIG_FILES, "read": "latin-1"})
     if informix.onconfig:  # named: read it, whatever its name (the listing has only onconfig*)
@@ -108,6 +109,8 @@ def probe_ops(informix: Informix, destination: str | None) -> Batch:
         ops.add("destination", {"op": "stat", "path": destination})
         ops.add("manifests", {"op": "list", "path": destination, "pattern": "*.json", "read": "utf-8"})
         ops.add("files", {"op": "list", "path": destination, "pattern": "*"})
+    for name, op in (also or {}).items():
+        ops.add(("also", name), op)
     informix.server_state(ops)
     if informix.target.platform == "windows":
         ops.add("installed", {"op": "cmdlet", "name": "Get-ItemProperty",
@@ -132,18 +135,18 @@ def discover_onconfig(entries: list[dict], server: str, etc: str) -> str:
     return found[0]
 
 
-def probe(target, args: dict, destination: str | None = None) -> Probe:
+def probe(target, args: dict, destination: str | None = None, also: dict | None = None) -> Probe:
     """What the host says about its Informix server: one round trip when informixdir and informixserver are
     given, one more to read the host's environment otherwise, and one more when ONCONFIG is not where OSCC
     puts it."""
-    return Probe.from_results(**probe_recording(target, args, destination), path=target.path)
+    return Probe.from_results(**probe_recording(target, args, destination, also), path=target.path)
 
 
-def probe_recording(target, args: dict, destination: str | None = None) -> dict:
+def probe_recording(target, args: dict, destination: str | None = None, also: dict | None = None) -> dict:
     """The probe's round trips and what they returned, as Probe.from_results takes it (and as the unit tests'
     fixtures record it)."""
     informix = Informix(target, args.get("informixdir"), args.get("informixserver"), args.get("onconfig"))
-    ops = probe_ops(informix, destination)
+    ops = probe_ops(informix, destination, also)
     raw = target.batch(ops.ops, read_only=True, check=False)
     done = ops.results(raw)
     failed = ops.failed(raw)

@@ -111,6 +111,7 @@ class Probe:
     destination_link: str | None = None  # where the destination leads when it is a link or junction ("" unknown)
     destination_resolved: str | None = None
     files: dict = dataclasses.field(default_factory=dict)
+    also: dict = dataclasses.field(default_factory=dict)  # the reads a module added to the probe, by name
     manifests: list = dataclasses.field(default_factory=list)
     run_records: list = dataclasses.field(default_factory=list)
     own: list = dataclasses.field(default_factory=list)  # the server's trustworthy manifests
@@ -142,7 +143,8 @@ class Probe:
             archives_by_level=ifx.last_archives(ifx.parse_onstat_arc(text.onstat_arc)),
             informix_version=(ifx.parse_onstat_header(text.onstat) or {}).get("version"),
             chunk_locations=arc.chunk_locations(path, values, ifx.parse_onstat_chunks(text.onstat_d)),
-            destination=destination)
+            destination=destination,
+            also={key[1]: done for key, done in results.items() if isinstance(key, tuple) and key[0] == "also"})
         if destination:
             where = results["destination"]
             fields.update(destination_exists=bool(where.get("exists") and where.get("dir")),

@@ -78,12 +78,17 @@ def onconfig_task(host, tmp_path, monkeypatch, module, args):
 
 
 def schedule_task(host, tmp_path, monkeypatch, module, args):
-    """informix_backup_schedule on a server whose probe passed; the executor answers the stat of results_file."""
+    """informix_backup_schedule on a server whose probe passed and found results_file a folder (its stat rides on
+    the probe's round trip)."""
     plugin = action("informix_backup_schedule")
-    monkeypatch.setattr(plugin.ActionModule, "probe", lambda self, target, args: SimpleNamespace(onconfig_values={}))
+    folder = {"exists": True, "dir": True, "link": False}
+
+    def probe(self, target, args, also):
+        assert also == {"results_file": {"op": "stat", "path": args["results_file"]}}
+        return SimpleNamespace(onconfig_values={}, also={"results_file": folder})
+    monkeypatch.setattr(plugin.ActionModule, "probe", probe)
     monkeypatch.setattr(plugin, "check_devices", lambda backup, values: None)
-    folder = [{"exists": True, "dir": True, "link": False}]
-    return task(host, tmp_path, monkeypatch, module, args, check=True, answers=[folder])
+    return task(host, tmp_path, monkeypatch, module, args, check=True, answers=[])
 
 
 def replication_activate(host, tmp_path, monkeypatch, module, args):

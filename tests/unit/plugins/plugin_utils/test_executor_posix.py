@@ -721,8 +721,9 @@ def test_a_lock_carrying_the_token_given_is_broken_whatever_else_its_record_hold
 # ---- issue 18 items 6 and 8: what the Windows executor does, the lab's executor does too (docs/windows.md)
 
 def test_a_run_gives_each_stream_alone_as_well_as_both_merged(tmp_path):
-    talker = program(tmp_path, "t", "import sys\nfor n in range(3):\n    print(f'out{n}', flush=True)\n"
-                     "    print(f'err{n}', file=sys.stderr, flush=True)")
+    # each line in one write: print may write a line and its end apart, which merged chunks would interleave
+    talker = program(tmp_path, "t", "import os\nfor n in range(3):\n    os.write(1, f'out{n}\\n'.encode())\n"
+                     "    os.write(2, f'err{n}\\n'.encode())")
     result = one(op="run", argv=[talker], timeout=30)
     assert result["stdout"] == "out0\nout1\nout2\n" and result["stderr"] == "err0\nerr1\nerr2\n"
     assert sorted(result["output"].splitlines()) == ["err0", "err1", "err2", "out0", "out1", "out2"]
