@@ -347,6 +347,8 @@ class ActionModule(ReplicationAction):
                                     f"since {holder.get('started')}); wait for it to end")
         failed = start.failed(started)
         if failed:
+            if lock.get("acquired"):  # nothing was started: the lease goes, so a retry is not told to wait
+                target.batch([{"op": "unlock", "path": files["lock"], "token": token}], check=False)
             raise RemoteFailure(f"the synchronisation could not be started: {failed.result.get('error')}",
                                 failed.result)
         return ops

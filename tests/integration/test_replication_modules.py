@@ -264,3 +264,22 @@ def test_activate_runs_trcdbins_and_a_failure_returns_its_diagnostic_files(estat
     assert failed["failed"] and failed["rc"] == 1 and "§7.3" in failed["msg"]
     assert sorted(failed["diagnostics"]) == ["trcdbins.000", "trcdbins.001", "trcdbins.002"]
     assert "FAILED" in failed["diagnostics"]["trcdbins.002"]
+
+
+def test_a_sync_that_could_not_start_leaves_no_lease_behind(estate, tmp_path):
+    """The start takes the sync's lease before it starts the task; when the start fails, the lease goes with it, so
+    the retry runs at once instead of being told that a synchronisation is already running."""
+    first = act(estate, tmp_path, host="lab-report", sync="admin_data", partner="lab-main", poll_interval=1)
+    assert first.get("finished"), first
+
+    def enabled(value):
+        def change(state):
+            for task in state["scheduled_tasks"].values():
+                task["enabled"] = value
+        return change
+    labctl._update_windows(estate.root, "report", enabled(False))
+    refused = act(estate, tmp_path, host="lab-report", sync="admin_data", partner="lab-main", poll_interval=1)
+    assert refused["failed"] and "could not be started" in refused["msg"], refused
+    labctl._update_windows(estate.root, "report", enabled(True))
+    again = act(estate, tmp_path, host="lab-report", sync="admin_data", partner="lab-main", poll_interval=1)
+    assert again.get("finished") and not again.get("failed"), again

@@ -212,6 +212,27 @@ def request_problems(op: dict) -> list[str]:
     return shape_problems(OPERATIONS[name][REQUEST], {k: v for k, v in op.items() if k != "op"}, name)
 
 
+def value_problems(value, where: str) -> list[str]:
+    """What Windows would take differently from the lab in a request's values: a NUL (CreateProcess ends a command
+    line, a path or an environment entry at it) and keys equal but for case (Windows PowerShell 5.1's
+    ConvertFrom-Json refuses them; the environment is case-insensitive). A file's content may hold anything."""
+    if isinstance(value, str):
+        return [f"{where} holds a NUL character"] if "\0" in value else []
+    if isinstance(value, list):
+        return [p for n, item in enumerate(value) for p in value_problems(item, f"{where}[{n}]")]
+    if not isinstance(value, dict):
+        return []
+    problems, seen = [], {}
+    for key, item in value.items():
+        folded = str(key).casefold()
+        if folded in seen:
+            problems.append(f"{where} has the keys {seen[folded]!r} and {key!r}, one key on Windows")
+        seen[folded] = key
+        if key != "content":
+            problems += value_problems(key, f"{where} key") + value_problems(item, f"{where}.{key}")
+    return problems
+
+
 def result_problems(name: str, result: dict) -> list[str]:
     shape = dict(OP_RESULT_COMMON)
     if result.get("ok"):

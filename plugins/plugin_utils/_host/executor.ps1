@@ -704,9 +704,10 @@ function Test-Breakable($held, [string]$token) {  # the cases of contract.OPERAT
     # Asked only while this batch holds the lock's live handle: no batch that took or renewed it still runs.
     if (@($held.PSObject.Properties).Count -eq 0) { return $true }
     try {
-        if ($null -eq $held.owner -and $null -ne $held.pid -and [string]$held.host -ceq $env:COMPUTERNAME -and
-            (Get-Process -Id ([int]$held.pid) -ErrorAction SilentlyContinue)) {
-            return $false  # an earlier executor's lock, which its process owns (a scheduled task's old copy)
+        $earlier = $null -eq $held.owner -and $null -ne $held.pid -and [string]$held.host -ceq $env:COMPUTERNAME
+        $asItWas = ($token -and [string]$held.token -ceq $token) -or $null -eq $held.expires  # the earlier rules
+        if ($earlier -and $asItWas -and (Get-Process -Id ([int]$held.pid) -ErrorAction SilentlyContinue)) {
+            return $false  # an earlier executor's lock, which its running process owns (a scheduled task's old copy)
         }
         if ($token -and [string]$held.token -ceq $token) { return $true }  # this run's, or handed over to it
         if ($null -ne $held.expires) { return (Get-EpochSeconds) -gt [double]$held.expires }
@@ -719,15 +720,18 @@ function Test-Breakable($held, [string]$token) {  # the cases of contract.OPERAT
 function Open-Live([string]$path) {
     # <path>.live opened exclusively: the lock's owner while its batch runs. A second open fails, in this process
     # too (PSRP runs every batch of a task in one), and Windows closes it when the process ends. $null while another
-    # batch holds it.
+    # batch holds it. Tried 5 times, 200 ms apart: antivirus or an indexer may hold it for a moment.
     $exclusive = [IO.FileShare]::None
-    try {
-        [IO.File]::Open("$path.live", [IO.FileMode]::OpenOrCreate, [IO.FileAccess]::ReadWrite, $exclusive)
-    } catch [IO.IOException] {
-        $reason = $_.Exception.GetBaseException()  # the IOException PowerShell wrapped
-        if (($reason.HResult -band 0xFFFF) -ne 32) { throw }  # only ERROR_SHARING_VIOLATION means held
-        $null
+    for ($attempt = 1; $attempt -le 5; $attempt++) {
+        try {
+            return [IO.File]::Open("$path.live", [IO.FileMode]::OpenOrCreate, [IO.FileAccess]::ReadWrite, $exclusive)
+        } catch [IO.IOException] {
+            $reason = $_.Exception.GetBaseException()  # the IOException PowerShell wrapped
+            if (($reason.HResult -band 0xFFFF) -ne 32) { throw }  # only ERROR_SHARING_VIOLATION means held
+        }
+        if ($attempt -lt 5) { Start-Sleep -Milliseconds 200 }
     }
+    $null
 }
 
 function Get-EpochSeconds {

@@ -401,9 +401,12 @@ def _breakable(held, break_token):
     if not held:
         return True  # empty or unreadable: its writer died while writing it
     try:
-        if held.get("owner") is None and held.get("pid") is not None and held.get("host") == socket.gethostname() \
-                and pid_runs(held["pid"]):
-            return False  # an earlier executor's lock, which its process owns (a scheduled task's old copy)
+        # Written by an earlier executor (no owner: batch, a scheduled task's old copy): its rules, its process
+        # holding it without a lease or against its token (an expired lease still ends it).
+        earlier = held.get("owner") is None and held.get("pid") is not None and held.get("host") == socket.gethostname()
+        as_it_was = bool(break_token) and held.get("token") == break_token or held.get("expires") is None
+        if earlier and as_it_was and pid_runs(held["pid"]):
+            return False
         if break_token and held.get("token") == break_token:  # this run's, or the hand-over it was given
             return True
         if held.get("expires") is not None:

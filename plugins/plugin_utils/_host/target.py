@@ -17,7 +17,7 @@ import shlex
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import request_problems, value_problems
 
 PLATFORMS = ("windows", "posix")
 # The host executors (docs/windows.md): one PowerShell file for Windows hosts, one Python file for POSIX hosts.
@@ -101,6 +101,9 @@ class Target:
         problems = [p for op in request["ops"] + request["cleanup"] for p in request_problems(op)]
         if problems:
             raise AnsibleActionFail(f"internal error, a request the host executor does not take: {problems[0]}")
+        values = [p for op in request["ops"] + request["cleanup"] for p in value_problems(op, op["op"])]
+        if values:  # a value an option carried: the same refusal on every host, before anything ran
+            raise AnsibleActionFail(f"refused before it reached the host: {values[0]}")
         with open(EXECUTORS[self.platform], encoding="utf-8") as handle:
             source = handle.read()
         if self.platform == "windows":

@@ -223,9 +223,10 @@ def dead_pid():
     ({"token": "x", "expires": time.time() + 600, "pid": "dead", "host": "here"}, False),  # a lease outlives its writer
     ({"token": "x", "pid": os.getpid(), "host": "here", "live": True}, False),  # the batch that took it still runs
     ({"token": "x", "pid": os.getpid(), "host": "here", "owner": "batch"}, True),  # its process runs on (PSRP)
-    # an earlier executor's lock (no owner) is its process's: kept while that runs, lease or token notwithstanding
+    # an earlier executor's lock (no owner) under that executor's rules: kept while its process runs without a
+    # lease, ended by its lease
     ({"token": "x", "pid": os.getpid(), "host": "here"}, False),
-    ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here"}, False),
+    ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here"}, True),
     ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here", "live": True}, False),  # runs
     ({"token": "x", "pid": "dead", "host": "another-host", "live": True}, False),
     ({"token": "x", "pid": "dead", "host": "another-host"}, False),  # a process elsewhere is not judged here
@@ -808,3 +809,13 @@ def test_a_run_record_that_cannot_be_written_sets_error_and_none_is_written_unde
     assert checked["results"][0]["ok"] and "error" not in checked and not record.exists()
     executor.run_batch({"ops": [{"op": "env", "names": ["HOME"]}], "record": str(record)})
     assert json.loads(record.read_text())["results"][0]["op"] == "env"
+
+
+@pytest.mark.parametrize("alive, broken", [(True, False), (False, True)])
+def test_an_earlier_executors_lock_given_its_token_waits_for_its_process_as_that_executor_did(tmp_path, alive, broken):
+    """A record without owner: batch (written before the live handle) keeps the rule it was written under: its token
+    breaks it once its process has ended; an expired lease still ends it (the table above)."""
+    path = str(tmp_path / "l")
+    holder = os.getpid() if alive else dead_pid()
+    write_lock(path, {"token": "t", "pid": holder, "host": __import__("socket").gethostname()})
+    assert one(op="lock", path=path, record={"token": "u"}, break_token="t")["acquired"] is broken

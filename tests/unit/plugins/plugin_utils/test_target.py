@@ -167,3 +167,29 @@ def test_a_failed_operation_ends_the_task_with_its_line_and_a_bad_request_never_
     with pytest.raises(AnsibleActionFail, match="does not take: run: argv is not list"):
         target.batch([{"op": "run", "argv": "ontape -s", "timeout": 5}])
     assert plugin._low_level_execute_command.call_count == 2
+
+
+@pytest.mark.parametrize("op, words", [
+    ({"op": "run", "argv": ["C:\\ontape.exe", "-s\x00 -L 0"], "timeout": 9}, "run.argv[1] holds a NUL character"),
+    ({"op": "run", "argv": ["C:\\x.exe"], "timeout": 9, "env": {"A": "x\x00NAME=v"}},
+     "run.env.A holds a NUL character"),
+    ({"op": "stat", "path": "D:\\B\x00\\x"}, "stat.path holds a NUL character"),
+    ({"op": "run", "argv": ["C:\\x.exe"], "timeout": 9, "env": {"Path": "a", "PATH": "b"}},
+     "run.env has the keys 'Path' and 'PATH', one key on Windows"),
+])
+@pytest.mark.parametrize("family", ["powershell", "sh"])
+def test_a_value_windows_would_take_differently_is_refused_before_any_round_trip(family, op, words):
+    """Issue 18 review: CreateProcess ends a command line or environment entry at a NUL (POSIX raises), and
+    Windows PowerShell's ConvertFrom-Json refuses keys equal but for case: refused alike on every host."""
+    plugin = action(family)
+    target = Target(plugin, {})
+    with pytest.raises(AnsibleActionFail, match="^refused before it reached the host: " + words.replace("[", r"\[")
+                       .replace("]", r"\]").replace(".", r"\.")):
+        target.batch([op])
+    assert not plugin._execute_module.called and not plugin._low_level_execute_command.called
+
+
+def test_a_file_content_may_hold_a_nul():
+    plugin = action("powershell")
+    plugin._execute_module.return_value = {"output": [json.dumps(NOTHING)]}
+    assert Target(plugin, {}).batch([{"op": "write", "path": "D:\\B\\x", "content": "a\x00b"}]) == NOTHING
