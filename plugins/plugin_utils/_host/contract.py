@@ -97,6 +97,8 @@ OPERATIONS = {
     # run's). With hold false the batch does not hold it live: the lease, or a run given its token, takes it over at
     # once (a scheduled task taking over its starter's lock, whatever process the starter ran in). A lock not
     # acquired halts the batch: what follows a lock needs it. unlock removes it only while it carries the token.
+    # The record says owner: batch; one without (an earlier executor's, still run by a scheduled task) keeps that
+    # executor's rules: its running process holds it when it has no lease or carries break_token.
     "lock": {
         REQUEST: {"path": ("str", True), "record": ("dict", True), "ttl": ("int", False), "break_token": ("str", False),
                   "renew": ("bool", False), "hold": ("bool", False)},
