@@ -1405,7 +1405,8 @@ def lock_live_problems(source: bytes) -> list[str]:
     problems = []
     text = script.text(script.functions["invoke-oplocklive"]) if "invoke-oplocklive" in script.functions else ""
     order = ['if (-not [IO.File]::Exists("$path.live")) { return @{ live = $false } }',
-             'if ([IO.File]::Exists("$path.guard")) { $guard = Open-Guard $path }', '$handle = Open-Shared "$path.live"',
+             'if ([IO.File]::Exists("$path.guard")) { $guard = Open-Guard $path }',
+             '$handle = Open-Shared "$path.live"',
              "-ne 32) { throw }", "return @{ live = $true }", "$handle.Dispose()",
              "if ($null -ne $guard) { $guard.Dispose() }", "\n    @{ live = $false }"]
     found = [text.find(part) for part in order]
