@@ -106,8 +106,8 @@ options:
         C(onbar) processes run there (every one on the host counts, whichever server it archives). While any
         does, or when either cannot be read, the task is refused naming what runs, and nothing is touched.
       - Otherwise the lock is broken with its own token, and this run goes on as usual. RV(take_over) says what
-        was found and done. A live run between two round trips still holds its lock live while each batch
-        runs, and its lease renews at each round trip; take it over only when that run is known to be dead.
+        was found and done. A live run between two of its batches still holds its lock live while each batch
+        runs, and its lease renews with each; take it over only when that run is known to be dead.
       - Without it, a lock held by another controller, or by a live run, refuses the task, and the message says
         whether its batch still runs on the host. See docs/backup.md, A killed run, for recovering by hand.
     type: bool
