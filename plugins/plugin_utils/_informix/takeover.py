@@ -40,7 +40,7 @@ def _posix_rows(text: str) -> list:
     """ps -eo pid=,args= lines whose program, or a word of an interpreter's command line (a script), is one of them."""
     found = []
     for line in text.splitlines():
-        pid, _, command = line.strip().partition(" ")
+        pid, _space, command = line.strip().partition(" ")
         if not pid.isdigit():
             continue
         try:

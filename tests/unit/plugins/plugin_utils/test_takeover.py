@@ -60,7 +60,8 @@ def test_a_listing_that_failed_is_never_read_as_nothing_running(listed, error):
     assert still and "could not be listed" in still[0]
 
 
-def probe(lock=LOCK, live=False, programs=(), error=None):
+def probe(lock=None, live=False, programs=(), error=None, unlocked=False):
+    lock = None if unlocked else (lock or LOCK)
     return SimpleNamespace(lock=lock, lock_live=live, archive_programs=None if programs is None else list(programs),
                            archive_listing_error=error, lock_path=LOCK["path"], server_mode="On-Line")
 
@@ -84,8 +85,8 @@ def test_a_lock_nothing_of_whose_run_is_alive_is_taken_with_its_token_and_the_re
     target = Target({SERVICES[0]: "stopped", SERVICES[1]: "stopped"})
     token, found = take_over(target, probe(), SERVICES)
     assert token == "t0k3n" and found["took_over"] is True
-    assert found["holder"] == {k: LOCK[k] for k in ("operation", "controller", "controller_pid", "started", "host",
-                                                      "pid", "expires")}
+    shown = ("operation", "controller", "controller_pid", "started", "host", "pid", "expires")
+    assert found["holder"] == {k: LOCK[k] for k in shown}
     assert found["live"] is False and found["archive_programs"] == [] and found["server_mode"] == "On-Line"
     assert found["services_stopped"] == SERVICES and len(target.asked) == 2
 
@@ -105,7 +106,7 @@ def test_a_take_over_while_anything_of_the_run_is_alive_is_refused_naming_it(liv
 
 
 def test_without_a_lock_there_is_nothing_to_take_over():
-    token, found = take_over(Target({}), probe(lock=None, live=False, programs=[]), SERVICES)
+    token, found = take_over(Target({}), probe(unlocked=True, live=False, programs=[]), SERVICES)
     assert token is None and found["took_over"] is False and found["holder"] is None
 
 
