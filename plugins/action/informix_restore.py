@@ -98,6 +98,10 @@ class ActionModule(InformixAction):
             done = self._restore(target, args, probe, plan, destination, task_vars, lock,
                                  {"missing_chunks": found["missing_chunks"], "staged": plan.staged})
             return {**done, **({"take_over": taken_over} if taken_over else {})}
+        except RemoteFailure as exc:  # a failed restore after a take-over still says what it found and took
+            if taken_over:
+                exc.details["take_over"] = taken_over
+            raise
         finally:
             lock.release()
 
