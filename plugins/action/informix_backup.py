@@ -12,7 +12,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import adopt, run_backup
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_options import backup_arguments
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import plan_backup, resolve_method
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import lock_to_break, lock_warning
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import lock_to_break, lock_warning, take_over
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import own_records, pending_warning
 
 
@@ -25,9 +25,12 @@ class ActionModule(InformixAction):
             raise AnsibleActionFail("keep_full must be at least 1: the newest verified chain is never deleted")
         resolve_method(args)
         probe = self.probe(target, args, destination=args["destination"])
+        break_token, taken_over = None, None
+        if args["take_over"]:  # a killed run's lock, once nothing of that run is alive (refused otherwise)
+            break_token, taken_over = take_over(target, probe, args["services"])
         pending = own_records(probe)
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
-            adopt(target, probe, args["timeout"] + 900, lock_to_break(probe.lock))
+            adopt(target, probe, args["timeout"] + 900, break_token if taken_over else lock_to_break(probe.lock))
             probe = self.probe(target, args, destination=args["destination"])
         plan = plan_backup(args, probe, task_vars.get("inventory_hostname"))
         # What else lies in the destination is reported, never counted or deleted (other servers, damaged files).
@@ -44,5 +47,8 @@ class ActionModule(InformixAction):
                 if args["tool"] == "ontape" else None,
                 "would_delete": [m["name"] for m in plan.doomed], "would_delete_files": plan.delete,
                 "server_mode": probe.server_mode, **seen, **({"warnings": warnings} if warnings else {}),
+                **({"take_over": dict(taken_over, took_over=False, would_take_over=taken_over["took_over"])}
+                   if taken_over else {}),
             }
-        return {**run_backup(target, probe, plan), **seen}
+        done = run_backup(target, probe, plan, break_token=break_token)
+        return {**done, **seen, **({"take_over": taken_over} if taken_over else {})}

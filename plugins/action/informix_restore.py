@@ -18,7 +18,12 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_options import backup_arguments
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import plan_backup
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import informix_of
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import ServerLock, lock_to_break, lock_warning
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import (
+    ServerLock,
+    lock_to_break,
+    lock_warning,
+    take_over,
+)
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore import restore_batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_plan import (
     foreign_chunk,
@@ -67,9 +72,12 @@ class ActionModule(InformixAction):
                 raise AnsibleActionFail("destination " + double_hop.unreachable(
                     destination, "does not exist or cannot be read from the WinRM session"))
             raise AnsibleActionFail(f"destination {destination} does not exist on the host")
+        break_token, taken_over = None, None
+        if args["take_over"]:  # a killed run's lock, once nothing of that run is alive (refused otherwise)
+            break_token, taken_over = take_over(target, probe, args["services"])
         pending = own_records(probe)
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
-            adopt(target, probe, args["timeout"] + 900, lock_to_break(probe.lock))
+            adopt(target, probe, args["timeout"] + 900, break_token if taken_over else lock_to_break(probe.lock))
             probe = self.probe(target, args, destination=destination)
         plan = plan_restore(args, probe, wanted, target.path)
         safety_dir = safety_folder(args, destination, target.path) if args["safety_backup"] else None
@@ -84,18 +92,25 @@ class ActionModule(InformixAction):
             raise AnsibleActionFail(problem)
         if self._task.check_mode:
             warnings = plan.warnings + lock_warning(probe.lock) + pending_warning(pending)
+            would = {"take_over": dict(taken_over, took_over=False, would_take_over=taken_over["took_over"])} \
+                if taken_over else {}
             return {"changed": True, **plan.report(), **({"warnings": warnings} if warnings else {}),
-                    "safety_backup": args["safety_backup"], "server_mode": probe.server_mode}
+                    "safety_backup": args["safety_backup"], "server_mode": probe.server_mode, **would}
         if found["staged"]:
             raise AnsibleActionFail(f"{found['staged'][0]} exists in TAPEDEV; move it away before restoring")
 
         # A lease long enough for the safety backup, the restore and its mode changes, each up to timeout; the host
         # ends it should this controller die.
         lock = ServerLock(target, informix_of(target, probe), "restore", 6 * args["timeout"] + 900)
-        lock.take(lock_to_break(probe.lock))
+        lock.take(break_token if taken_over else lock_to_break(probe.lock))
         try:
-            return self._restore(target, args, probe, plan, destination, task_vars, lock,
+            done = self._restore(target, args, probe, plan, destination, task_vars, lock,
                                  {"missing_chunks": found["missing_chunks"], "staged": plan.staged})
+            return {**done, **({"take_over": taken_over} if taken_over else {})}
+        except RemoteFailure as exc:  # a failed restore after a take-over still says what it found and took
+            if taken_over:
+                exc.details["take_over"] = taken_over
+            raise
         finally:
             lock.release()
 

@@ -101,6 +101,21 @@ options:
       - Seconds each step (C(ontape), each change of server mode) may take.
     type: int
     default: 3600
+  take_over:
+    description:
+      - Take over the server's lock a killed restore or backup left (its controller, or the controller's worker,
+        killed mid-run), from this or another controller, without waiting for its lease (O(timeout) plus 900 s,
+        six times O(timeout) plus 900 s for a restore).
+      - The probe reads whether the batch that holds the lock still runs on the host and which C(ontape) and
+        C(onbar) processes run there (every one on the host counts, whichever server it archives). While any
+        does, or when either cannot be read, the task is refused naming what runs, and nothing is touched.
+      - Otherwise the lock is broken with its own token, and this run goes on as usual. RV(take_over) says what
+        was found and done. A live run between two of its batches still holds its lock live while each batch
+        runs, and its lease renews with each; take it over only when that run is known to be dead.
+      - Without it, a lock held by another controller, or by a live run, refuses the task, and the message says
+        whether its batch still runs on the host. See docs/backup.md, A killed run, for recovering by hand.
+    type: bool
+    default: false
 attributes:
   check_mode:
     support: full
@@ -189,6 +204,17 @@ services_stopped:
   returned: failure after the services were stopped
   type: list
   elements: str
+take_over:
+  description:
+    - With O(take_over=true), what the host showed of the run that held the server's lock, and what was done.
+    - C(holder) - the lock's record (C(operation), C(controller), C(controller_pid), C(started), C(host), C(pid),
+      C(expires)), null when no lock was held; C(live) - whether a batch held it live (always false here, or
+      the task was refused); C(archive_programs) - the C(ontape) and C(onbar) processes running (none);
+      C(server_mode) - the server's mode from C(onstat -); C(services) - the state of each service of
+      O(services); C(services_stopped) - those stopped; C(took_over) - whether a lock was broken and taken
+      (in check mode false, and C(would_take_over) says whether it would be).
+  returned: when O(take_over=true)
+  type: dict
 remote_operations:
   description: Remote round trips the task made.
   returned: always

@@ -45,9 +45,9 @@ QUIET_HELPERS = {"stop-tree", "move-over", "write-atomically", "expand-entry", "
 QUIET_COMMANDS = {"import-module", "add-pssnapin", "add-member", "start-sleep"} | QUIET_HELPERS
 # The executor's size: its functions (the operations' and their helpers, measured 71: issue 18 added 8 for the OEM
 # code page, shared reads and copies, read-only temporary files and retried changes, 1 for the job object and 1 for
-# the what-if guard, 1 for compiling the native types once where a run and a stat both need them) and the length of
-# each.
-MOST_FUNCTIONS = 71
+# the what-if guard, 1 for compiling the native types once where a run and a stat both need them; issue 19 added 1,
+# the read-only lock_live operation) and the length of each.
+MOST_FUNCTIONS = 72
 LONGEST_FUNCTION = 60
 WIDEST_LINE = 120
 
@@ -1381,7 +1381,7 @@ def test_a_lock_is_held_live_by_its_batch_through_an_exclusive_handle_closed_at_
     ("    $exclusive = [IO.FileShare]::None\n", "    $exclusive = [IO.FileShare]::Read\n", "Open-Live lacks"),
     ("        if ($attempt -lt 5) { Start-Sleep -Milliseconds 200 }\n", "", "Open-Live lacks"),
     ("if (($reason.HResult -band 0xFFFF) -ne 32) { throw }", "", "Open-Live lacks"),
-    ("        if ($null -eq $live) { return @{ acquired = $false; holder = $held; halt = $true } }", "",
+    ("        if ($null -eq $live) { return @{ acquired = $false; holder = $held; live = $true; halt = $true } }", "",
      "refuse without it"),
     ("            $liveHandles[$path] = $live\n", "", "then keep it"),
     ("            $liveHandles[$path].Dispose()\n", "", "does not close its own"),
@@ -1394,6 +1394,55 @@ def test_a_lock_is_held_live_by_its_batch_through_an_exclusive_handle_closed_at_
 ])
 def test_a_copy_that_does_not_hold_the_lock_live_fails(old, new, words):
     problems = live_handle_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
+
+
+# --- issue 19 item 3: another controller takes over a killed run's lock only once no batch of it runs ---
+
+def lock_live_problems(source: bytes) -> list[str]:
+    """lock_live only reads: no .live file means no batch holds it; otherwise, under the guard when there is one (a
+    batch taking the lock meanwhile waits rather than finding the handle busy), a shared open of <path>.live that only
+    a sharing violation (32) makes live; it creates nothing (never Open-Live, whose OpenOrCreate would) and asks no
+    process. Invoke-OpLock's refusals say live: true while the batch holds the handle, false once none does."""
+    script = Script(source)
+    problems = []
+    text = script.text(script.functions["invoke-oplocklive"]) if "invoke-oplocklive" in script.functions else ""
+    order = ['if (-not [IO.File]::Exists("$path.live")) { return @{ live = $false } }',
+             'if ([IO.File]::Exists("$path.guard")) { $guard = Open-Guard $path }',
+             '$handle = Open-Shared "$path.live"',
+             "-ne 32) { throw }", "return @{ live = $true }", "$handle.Dispose()",
+             "if ($null -ne $guard) { $guard.Dispose() }", "\n    @{ live = $false }"]
+    found = [text.find(part) for part in order]
+    if -1 in found or found != sorted(found):
+        problems.append(f"Invoke-OpLockLive does not read the live handle under the guard as declared: {found}")
+    for name in set(script.reached("invoke-oplocklive")) - {"open-guard"}:  # opened only when it exists (above)
+        body = script.text(script.functions[name])
+        if name == "open-live" or "OpenOrCreate" in body or "Get-Process" in body or "GetProcessById" in body:
+            problems.append(f"{name}: lock_live creates a file or asks a process")
+    lock = script.text(script.functions["invoke-oplock"])
+    for needed in ("if ($null -eq $live) { return @{ acquired = $false; holder = $held; live = $true; halt = $true } }",
+                   "return @{ acquired = $false; holder = (Read-Lock $path); live = $false; halt = $true }"):
+        if needed not in lock:
+            problems.append(f"Invoke-OpLock's refusal does not say whether the lock is live: {needed[:40]!r}")
+    return problems
+
+
+def test_whether_a_lock_is_live_is_read_without_creating_or_taking_anything():
+    assert lock_live_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ('    if (-not [IO.File]::Exists("$path.live")) { return @{ live = $false } }', "", "as declared"),
+    ('    if ([IO.File]::Exists("$path.guard")) { $guard = Open-Guard $path }', "", "as declared"),
+    ('$handle = Open-Shared "$path.live"', '$handle = Open-Live $path', "creates a file"),
+    ("            if ($reason -isnot [IO.IOException] -or ($reason.HResult -band 0xFFFF) -ne 32) { throw }\n", "",
+     "as declared"),
+    ("        $handle.Dispose()\n", "", "as declared"),
+    ("holder = $held; live = $true; halt = $true }", "holder = $held; halt = $true }", "whether the lock is live"),
+    ("holder = (Read-Lock $path); live = $false; halt", "holder = (Read-Lock $path); halt", "whether the lock is"),
+])
+def test_a_copy_that_takes_or_guesses_the_live_handle_fails(old, new, words):
+    problems = lock_live_problems(mutated(old, new))
     assert any(words in p for p in problems), problems
 
 

@@ -96,13 +96,21 @@ OPERATIONS = {
     # was taken on this host. With renew, it is taken only when it carries break_token (a lease renewed: still this
     # run's). With hold false the batch does not hold it live: the lease, or a run given its token, takes it over at
     # once (a scheduled task taking over its starter's lock, whatever process the starter ran in). A lock not
-    # acquired halts the batch: what follows a lock needs it. unlock removes it only while it carries the token.
+    # acquired halts the batch: what follows a lock needs it; its live says whether a batch holds it live (refused
+    # whatever it carries) or none does (refused by what it carries: no lease run out, no token given). unlock removes
+    # it only while it carries the token.
     # The record says owner: batch; one without (an earlier executor's, still run by a scheduled task) keeps that
     # executor's rules: its running process holds it when it has no lease or carries break_token.
     "lock": {
         REQUEST: {"path": ("str", True), "record": ("dict", True), "ttl": ("int", False), "break_token": ("str", False),
                   "renew": ("bool", False), "hold": ("bool", False)},
-        RESULT: {"acquired": ("bool", True), "holder": ("dict", False)},
+        RESULT: {"acquired": ("bool", True), "holder": ("dict", False), "live": ("bool", False)},
+    },
+    # Read-only: whether a batch holds the lock at path live now (its <path>.live handle), asked under the guard so a
+    # batch taking the lock meanwhile is not refused; no file is created (none there: no batch holds it).
+    "lock_live": {
+        REQUEST: {"path": ("str", True)},
+        RESULT: {"live": ("bool", True)},
     },
     "unlock": {
         REQUEST: {"path": ("str", True), "token": ("str", True)},
@@ -171,7 +179,7 @@ OP_RESULT_COMMON = {"op": ("str", True), "ok": ("bool", True), "error": ("str", 
 
 # Under what-if these always run: they only read. unzip runs without dest (a listing), a cmdlet when its name is
 # Get-*, and in a read_only batch any cmdlet and any run without stdout_file; every other operation is refused.
-WHAT_IF_READS = ("read", "list", "stat", "hash", "env")
+WHAT_IF_READS = ("read", "list", "stat", "hash", "env", "lock_live")
 
 
 def what_if_refusal(op: dict, read_only: bool) -> str | None:

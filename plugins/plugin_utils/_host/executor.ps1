@@ -1085,7 +1085,8 @@ function Invoke-OpLock($op) {  # under the guard: a lock that may be broken is, 
         $notOurs = $null -eq $held -or [string]$held.token -cne $token
         if ($op.renew -and $notOurs) { return @{ acquired = $false; holder = $held; halt = $true } }
         $live = Open-Live $path
-        if ($null -eq $live) { return @{ acquired = $false; holder = $held; halt = $true } }  # its batch still runs
+        # live: the batch that took it still runs
+        if ($null -eq $live) { return @{ acquired = $false; holder = $held; live = $true; halt = $true } }
         if ($null -ne $held -and (Test-Breakable $held $token)) {
             Clear-ReadOnly $path  # the lock file the executor wrote
             Invoke-Retried 'delete' $path
@@ -1094,7 +1095,8 @@ function Invoke-OpLock($op) {  # under the guard: a lock that may be broken is, 
             $stream = [IO.File]::Open($path, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None)
         } catch {
             if (-not [IO.File]::Exists($path)) { throw }
-            return @{ acquired = $false; holder = (Read-Lock $path); halt = $true }
+            # not breakable, and no batch of it runs
+            return @{ acquired = $false; holder = (Read-Lock $path); live = $false; halt = $true }
         }
         try {
             $stream.Write($bytes, 0, $bytes.Length)
@@ -1111,6 +1113,26 @@ function Invoke-OpLock($op) {  # under the guard: a lock that may be broken is, 
         $guard.Dispose()
     }
     @{ acquired = $true }
+}
+
+function Invoke-OpLockLive($op) {  # read-only: whether a batch holds <path>.live now; no file is created
+    $path = [string]$op.path
+    if (-not [IO.File]::Exists("$path.live")) { return @{ live = $false } }  # never held: the lock op creates it
+    $guard = $null
+    if ([IO.File]::Exists("$path.guard")) { $guard = Open-Guard $path }  # a batch taking the lock meanwhile waits
+    try {
+        try {
+            $handle = Open-Shared "$path.live"  # the batch holding it shares nothing (Open-Live)
+        } catch {
+            $reason = $_.Exception.GetBaseException()  # the IOException PowerShell wrapped
+            if ($reason -isnot [IO.IOException] -or ($reason.HResult -band 0xFFFF) -ne 32) { throw }
+            return @{ live = $true }  # only ERROR_SHARING_VIOLATION means held
+        }
+        $handle.Dispose()
+    } finally {
+        if ($null -ne $guard) { $guard.Dispose() }
+    }
+    @{ live = $false }
 }
 
 function Invoke-OpUnlock($op) {  # removed only while it carries the token
@@ -1215,6 +1237,7 @@ $operations = @{
     remove = 'Invoke-OpRemove'
     move = 'Invoke-OpMove'
     lock = 'Invoke-OpLock'
+    lock_live = 'Invoke-OpLockLive'
     unlock = 'Invoke-OpUnlock'
     copy = 'Invoke-OpCopy'
     unzip = 'Invoke-OpUnzip'
@@ -1226,7 +1249,7 @@ $operations = @{
 
 function Get-WhatIfRefusal($request, [bool]$readOnly) {  # contract.what_if_refusal: why it may not run under what-if
     $name = [string]$request.op
-    if (@('read', 'list', 'stat', 'hash', 'env') -ccontains $name) { return $null }
+    if (@('lock_live', 'read', 'list', 'stat', 'hash', 'env') -ccontains $name) { return $null }
     if ($name -ceq 'unzip' -and -not $request.dest) { return $null }
     $getter = ([string]$request.name).StartsWith('Get-', [StringComparison]::OrdinalIgnoreCase)
     if ($name -ceq 'cmdlet' -and ($readOnly -or $getter)) { return $null }

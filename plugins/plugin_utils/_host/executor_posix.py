@@ -447,15 +447,15 @@ def op_lock(op):
         if op.get("renew") and (not held or held.get("token") != op.get("break_token")):
             return {"acquired": False, "holder": held or {}, "halt": True}  # not this run's any more
         live = _claim_live(path)
-        if live is None:
-            return {"acquired": False, "holder": held or {}, "halt": True}  # the batch that took it still runs
+        if live is None:  # the batch that took it still runs
+            return {"acquired": False, "holder": held or {}, "live": True, "halt": True}
         try:
             if held is not None and _breakable(held, op.get("break_token")):
                 os.remove(path)
             try:
                 fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            except FileExistsError:
-                return {"acquired": False, "holder": _read_lock(path) or {}, "halt": True}
+            except FileExistsError:  # not breakable, and no batch of it runs
+                return {"acquired": False, "holder": _read_lock(path) or {}, "live": False, "halt": True}
             with os.fdopen(fd, "w") as handle:
                 json.dump(record, handle)
             if op.get("hold", True):  # held live to the end of this batch; without, only the lease or token holds it
@@ -464,6 +464,24 @@ def op_lock(op):
             if live is not None:
                 live.close()
     return {"acquired": True}
+
+
+def op_lock_live(op):
+    """Whether a batch holds <path>.live now; read-only: no file is created, and under the guard (when there is one)
+    so a batch taking the lock meanwhile never finds the handle briefly held by this question."""
+    path = op["path"]
+    if not os.path.exists(path + ".live"):
+        return {"live": False}  # never held: the lock op creates it
+    with contextlib.ExitStack() as stack:
+        if os.path.exists(path + ".guard"):
+            guard = stack.enter_context(open(path + ".guard"))
+            fcntl.flock(guard, fcntl.LOCK_EX)
+        live = stack.enter_context(open(path + ".live"))
+        try:
+            fcntl.flock(live, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return {"live": True}
+    return {"live": False}
 
 
 def op_unlock(op):
@@ -529,10 +547,12 @@ def op_env(op):
 
 OPERATIONS = {"run": op_run, "prompted": op_prompted, "read": op_read, "write": op_write, "list": op_list,
               "stat": op_stat, "hash": op_hash, "mkdir": op_mkdir, "remove": op_remove, "move": op_move,
-              "lock": op_lock, "unlock": op_unlock, "copy": op_copy, "unzip": op_unzip, "env": op_env}
+              "lock": op_lock, "lock_live": op_lock_live, "unlock": op_unlock, "copy": op_copy, "unzip": op_unzip,
+              "env": op_env}
 
 
-WHAT_IF_READS = ("read", "list", "stat", "hash", "env")  # as contract.what_if_refusal, which this file cannot import
+# as contract.what_if_refusal, which this file cannot import
+WHAT_IF_READS = ("read", "list", "stat", "hash", "env", "lock_live")
 
 
 def _what_if_refusal(op, read_only):

@@ -210,6 +210,7 @@ class Plan:
         first, second = self.tokens
         batch = Batch().add("lock renewed", {"op": "lock", "path": self.lock, "record": {"token": first},
                                              "ttl": LOCK_TTL, "break_token": first, "renew": True})
+        batch.add("lock live", {"op": "lock_live", "path": self.lock})  # this batch holds it live now
         batch.add("lock other run", {"op": "lock", "path": self.lock, "record": {"token": second}, "ttl": LOCK_TTL})
         batch.add_cleanup("unlock other run", {"op": "unlock", "path": self.lock, "token": second})
         batch.add_cleanup("unlock", {"op": "unlock", "path": self.lock, "token": first})
@@ -380,6 +381,8 @@ class Table:
                  lambda r: {"acquired": r["acquired"]})
         self.row("lock renewed", "lock: renewed by the same run (a later batch)", {"acquired": True},
                  lambda r: r["acquired"], lambda r: {"acquired": r["acquired"], "holder": r.get("holder")})
+        self.row("lock live", "lock_live: the lock is held live by the batch that renewed it", {"live": True},
+                 lambda r: r["live"] is True, lambda r: {"live": r["live"]})
         self.row("lock other run", "lock: refused to another run", {"acquired": False, "holder": first},
                  lambda r: not r["acquired"] and r["halt"] and r["holder"].get("token") == first,
                  lambda r: {"acquired": r["acquired"], "holder": (r.get("holder") or {}).get("token")})

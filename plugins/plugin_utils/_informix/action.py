@@ -16,7 +16,8 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import 
 class InformixAction(OsccAction):
     FAILURES = (arc.ChainError,)
     DETAIL_KEYS = OsccAction.DETAIL_KEYS + ("onstat_arc", "lock", "touched", "created_chunks", "archives",
-                                            "skipped_manifests", "server_mode", "services_stopped", "safety_backup")
+                                            "skipped_manifests", "server_mode", "services_stopped", "safety_backup",
+                                            "take_over")
     COMMON_PATHS = ("informixdir",)
     COMMON_NAMES = {"informixserver": ""}
 

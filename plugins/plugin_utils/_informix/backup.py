@@ -32,10 +32,12 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import adoption_ops, judge, own_records
 
 
-def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | None = None) -> dict:
+def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | None = None,
+               break_token: str | None = None) -> dict:
     """The verified backup in two round trips: the archive and the server's word on it, then the manifest and
     retention. The manifest is written last: its presence is what marks the backup complete.
-    held_by: the ServerLock of the restore whose safety backup this is (plan.held)."""
+    held_by: the ServerLock of the restore whose safety backup this is (plan.held). break_token: the lock to break
+    (lock.take_over's); by default one a dead run of this controller left (lock_to_break)."""
     if plan.held != (held_by is not None):
         raise ValueError("a safety backup runs under its restore's lock, any other backup under its own")
     informix, destination = informix_of(target, probe), plan.destination
@@ -44,7 +46,9 @@ def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | Non
     lock = held_by or ServerLock(target, informix, "backup", plan.timeout + 900)
     partial = path.join(destination, plan.name + arc.ARCHIVE_SUFFIX + ".partial")
     ops = Batch().add("mkdir", {"op": "mkdir", "path": destination})
-    ops.add("lock", lock.op() if plan.held else lock.op(lock_to_break(probe.lock), renew=False))
+    if break_token is None:
+        break_token = lock_to_break(probe.lock)
+    ops.add("lock", lock.op() if plan.held else lock.op(break_token, renew=False))
     ops.add("seen", {"op": "list", "path": destination, "pattern": informix.informixserver + "_*"})  # after the lock
     archive_ops(informix, ops, partial, plan.name, plan.tool, plan.method, plan.level, plan.tapedev, plan.verify,
                 plan.timeout)

@@ -13,6 +13,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import double_hop
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import takeover
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import Probe, output
 
 # output lives in model.py (pure); the replication plugins take it from here.
@@ -97,8 +98,9 @@ def program_failed(result: dict, what: str) -> RemoteFailure:
 
 
 # ---------------------------------------------------------------- the probe
-def probe_ops(informix: Informix, destination: str | None, also: dict | None = None) -> Batch:
-    """Everything the probe reads, in one round trip; the programs last, so a missing one loses nothing else.
+def probe_ops(informix: Informix, destination: str | None, take_over: bool = False, also: dict | None = None) -> Batch:
+    """Everything the probe reads, in one round trip; the programs last, so a missing one loses nothing else. With
+    take_over, also whether the lock's batch runs and which archive programs run (takeover.py), after the rest.
     also: the reads a module adds to the same round trip, by name (Probe.also)."""
     ops = Batch().add("env", env_op())
     ops.add("etc", {"op": "list", "path": informix.etc, "pattern": ONCONFIG_FILES, "read": "latin-1"})
@@ -116,6 +118,9 @@ def probe_ops(informix: Informix, destination: str | None, also: dict | None = N
         ops.add("installed", {"op": "cmdlet", "name": "Get-ItemProperty",
                               "parameters": {"Path": UNINSTALL_KEYS, "ErrorAction": "SilentlyContinue"},
                               "select": ["DisplayName", "DisplayVersion"]})
+    if take_over:
+        for name, op in takeover.probe_ops(informix.target.platform, informix.lock_path):
+            ops.add(name, op)
     return ops
 
 
@@ -146,7 +151,7 @@ def probe_recording(target, args: dict, destination: str | None = None, also: di
     """The probe's round trips and what they returned, as Probe.from_results takes it (and as the unit tests'
     fixtures record it)."""
     informix = Informix(target, args.get("informixdir"), args.get("informixserver"), args.get("onconfig"))
-    ops = probe_ops(informix, destination, also)
+    ops = probe_ops(informix, destination, bool(args.get("take_over")), also)
     raw = target.batch(ops.ops, read_only=True, check=False)
     done = ops.results(raw)
     failed = ops.failed(raw)
@@ -155,7 +160,7 @@ def probe_recording(target, args: dict, destination: str | None = None, also: di
             double_hop.refused(destination, failure.get("error"), target.platform):
         raise RemoteFailure("the probe could not read destination " + double_hop.unreachable(
             destination, f"({failure.get('error')})"), failure)
-    if stopped and stopped not in ("onstat", "onstat_arc", "onstat_d", "installed"):
+    if stopped and stopped not in ("onstat", "onstat_arc", "onstat_d", "installed", "lock_live", "archive_programs"):
         raise RemoteFailure(f"the probe could not read {stopped}: {failure.get('error')}", failure)
     host_env = env_values(done["env"])
     if not args.get("onconfig") and host_env.get("ONCONFIG") and host_env["ONCONFIG"] != informix.onconfig:

@@ -13,6 +13,7 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.executor_posix import pid_runs
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import takeover
 
 
 def holder_text(lock: dict) -> str:
@@ -43,9 +44,16 @@ def unlock_op(informix, token: str) -> dict:
 
 
 def lock_refused(result: dict, path: str) -> AnsibleActionFail:
+    """The lock op's refusal; its live says whether the holder's batch still runs on the host (issue 19)."""
     holder = result.get("holder") or {}
+    why = ""
+    if result.get("live") is True:
+        why = "; its batch is still running on the host"
+    elif result.get("live") is False:
+        why = ("; no batch of it is running on the host: if that run was killed, take_over: true takes the server "
+               "over once no ontape or onbar runs there (docs/backup.md, A killed run)")
     return AnsibleActionFail(f"another {holder.get('operation') or 'backup'} is running on this server "
-                             f"({holder_text(holder)}); lock {path}")
+                             f"({holder_text(holder)}){why}; lock {path}")
 
 
 def lock_to_break(lock: dict | None) -> str | None:
@@ -67,6 +75,35 @@ def lock_warning(lock: dict | None) -> list[str]:
         return [f"the server's lock {lock['path']} is unreadable; the next run breaks it"]
     return [f"the server's lock {lock['path']} is held by a {lock.get('operation') or 'backup'} "
             f"({holder_text(lock)}); a real run waits for nothing and is refused unless that run is gone"]
+
+
+def service_states(target, services: list) -> dict:
+    """Each service's state as its platform's service module reads it (no state given: nothing changes)."""
+    states = {}
+    try:
+        if target.platform == "windows":
+            for name in services:
+                found = target.module("ansible.windows.win_service", {"name": name})
+                states[name] = found.get("state") if found.get("exists", True) else "absent"
+            return states
+        facts = target.module("ansible.builtin.service_facts", {}).get("ansible_facts", {}).get("services", {})
+        return {n: (facts.get(n) or facts.get(n + ".service") or {}).get("state", "unknown") for n in services}
+    except RemoteFailure:  # the take-over does not depend on it: say unknown
+        return {**{n: "unknown" for n in services}, **states}
+
+
+def take_over(target, probe, services: list) -> tuple[str | None, dict]:
+    """Option take_over: the token that breaks the lock a killed run left, and what the host showed of that run;
+    refused while anything of it is alive (its batch holds the lock live, an archive program runs) or cannot be
+    ruled out. The executor still refuses a live lock whatever token it is given."""
+    lock = probe.lock
+    still = takeover.alive(lock, probe.lock_live, probe.archive_programs, probe.archive_listing_error)
+    if still:
+        raise AnsibleActionFail(takeover.refusal(lock, still, probe.lock_path))
+    states = service_states(target, services) if lock else {}
+    found = takeover.found_report(lock, probe.lock_live, probe.archive_programs, probe.server_mode, states)
+    found["took_over"] = bool(lock)  # no lock: nothing to take over, the run takes it as usual
+    return ((lock.get("token") or "") if lock else None), found
 
 
 class ServerLock:

@@ -12,6 +12,7 @@ import json
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import takeover
 
 # The OSCC server software's entries among the host's installed programs (docs/backup.md, patch level).
 OSCC_PRODUCT = "OpenScape Contact Center*"
@@ -117,6 +118,10 @@ class Probe:
     own: list = dataclasses.field(default_factory=list)  # the server's trustworthy manifests
     skipped: list = dataclasses.field(default_factory=list)  # the server's manifests not trusted, with the reason
     others: int = 0  # files of other servers
+    # Asked with take_over only (takeover.py): whether a batch holds the lock live, the archive programs running.
+    lock_live: bool | None = None
+    archive_programs: list | None = None
+    archive_listing_error: str | None = None
 
     @property
     def server(self) -> str:
@@ -143,8 +148,10 @@ class Probe:
             archives_by_level=ifx.last_archives(ifx.parse_onstat_arc(text.onstat_arc)),
             informix_version=(ifx.parse_onstat_header(text.onstat) or {}).get("version"),
             chunk_locations=arc.chunk_locations(path, values, ifx.parse_onstat_chunks(text.onstat_d)),
-            destination=destination,
+            destination=destination, lock_live=takeover.lock_live(results),
             also={key[1]: done for key, done in results.items() if isinstance(key, tuple) and key[0] == "also"})
+        fields["archive_programs"], fields["archive_listing_error"] = takeover.archive_programs(
+            results, "windows" if path.sep == "\\" else "posix")
         if destination:
             where = results["destination"]
             fields.update(destination_exists=bool(where.get("exists") and where.get("dir")),

@@ -344,6 +344,7 @@ def finish_restore(inst, archives, mode):
 def ontape_restore(inst, args):
     if inst.mode != "Off-Line":
         raise Fail("Physical restore failed - Cannot warm restore ROOT DBspace")
+    time.sleep(inst.faults.get("ontape_restore_delay_seconds", 0))  # a long restore, for a test that kills its run
     config = inst.config()
     if args.get("-t") == "STDIO":
         msgs = sys.stderr

@@ -381,7 +381,7 @@ def test_stdin_files_are_fed_one_after_the_other(tmp_path):
 
 # The executor's size is held by what it does, not by its lines: one op_ function per declared operation, a ceiling
 # on the number of functions (measured 36 with the operations split for reading) and on each one's length.
-MOST_FUNCTIONS = 43  # issue 18: the live lock handle, streams apart, the OEM code page, the prompt stage
+MOST_FUNCTIONS = 44  # issue 18: live lock, streams apart, OEM code page, prompt stage; 19: lock_live
 LONGEST_FUNCTION = 60
 WIDEST_LINE = 120
 
@@ -819,3 +819,22 @@ def test_an_earlier_executors_lock_given_its_token_waits_for_its_process_as_that
     holder = os.getpid() if alive else dead_pid()
     write_lock(path, {"token": "t", "pid": holder, "host": __import__("socket").gethostname()})
     assert one(op="lock", path=path, record={"token": "u"}, break_token="t")["acquired"] is broken
+
+
+def test_lock_live_says_whether_a_batch_holds_the_lock_and_creates_nothing(tmp_path):
+    """Issue 19 item 3: a take-over asks, read-only, whether the killed run's batch still holds its lock live; the lock
+    op's refusal says the same (live), so a refusal can tell a running batch from a lease nobody renews."""
+    path = str(tmp_path / ".oscc-ol_x.lock")
+    assert one(op="lock_live", path=path)["live"] is False
+    assert sorted(os.listdir(tmp_path)) == []  # asked before any lock: nothing created
+    with running(tmp_path, {"op": "lock", "path": path, "record": {"token": "a"}, "ttl": 600}):
+        assert one(op="lock_live", path=path)["live"] is True
+        refused = one(op="lock", path=path, record={"token": "b"})
+        assert not refused["acquired"] and refused["live"] is True
+        # a check mode run asks it too: lock_live is one of the reads
+        under_what_if = executor.run_batch({"ops": [{"op": "lock_live", "path": path}], "what_if": True})
+        assert under_what_if["results"][0] == {"op": "lock_live", "ok": True, "live": True}
+    assert one(op="lock_live", path=path)["live"] is False  # the batch ended: its lease alone holds the lock
+    refused = one(op="lock", path=path, record={"token": "b"})
+    assert not refused["acquired"] and refused["live"] is False and refused["holder"]["token"] == "a"
+    assert one(op="lock", path=path, record={"token": "b"}, break_token="a")["acquired"]  # taken over by its token

@@ -1,0 +1,118 @@
+"""Issue 19 item 3: a restore whose controller's worker is killed mid-archive leaves Informix as it was left, the OSCC
+services stopped and the server's lock held for its lease. Another controller recovers the server at once with
+take_over: true once nothing of the killed run is alive, and its result says what it found; before that, and without
+the option, it is refused saying why."""
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import time
+
+import labctl
+import yaml
+from playbook_lab import INVENTORY, LOCATION, ROOT
+
+BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
+RESTORE = {**LOCATION, "destination": "{{ oscc_backup_destination }}", "confirm": True, "safety_backup": False}
+SERVICES = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
+
+
+def ontapes(lab):
+    """pids of the simulated host's ontape processes (the lab's ifxsim launches whose drives are this host's)."""
+    drives = os.path.join(lab.paths["base"], "drives")
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+            environ = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if len(argv) > 4 and argv[4] == b"ontape" and b"IFXSIM_DRIVES=" + drives.encode() in environ and state != "Z":
+            found.append(int(pid))
+    return found
+
+
+def live(lab):
+    """Whether a batch still holds the lock live (what the executor's lock_live reads)."""
+    try:
+        handle = open(lab.lock_file() + ".live")
+    except FileNotFoundError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
+
+
+def wait_until(condition, seconds=60):
+    deadline = time.time() + seconds
+    while not condition() and time.time() < deadline:
+        time.sleep(0.2)
+    return condition()
+
+
+def service_states(lab):
+    return {name: labctl.windows_state(lab.root, lab.host)["services"][name]["state"] for name in SERVICES}
+
+
+def test_another_controller_takes_over_a_killed_restore_once_nothing_of_it_runs(windows_lab, tmp_path):
+    lab = windows_lab
+    _, backup = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    assert backup["verified"]
+    archived = lab.data()
+    lab.sql("insert into agents values ('1999', 'Not Archived', 'ready');")
+    assert lab.data() != archived
+
+    lab.faults(ontape_restore_delay_seconds=120)
+    play = os.path.join(str(tmp_path), "killed.yml")
+    with open(play, "w") as handle:
+        yaml.safe_dump([{"hosts": lab.inventory_host, "gather_facts": False,
+                         "tasks": [{"oscc.admin.informix_restore": RESTORE}]}], handle)
+    argv = ["ansible-playbook", "-i", INVENTORY, play, "-l", lab.inventory_host,
+            "-e", json.dumps({"oscc_lab_root": lab.root})]
+    first = subprocess.Popen(argv, env=lab.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+    assert wait_until(lambda: os.path.exists(lab.lock_file()) and ontapes(lab)), "the restore never started ontape"
+    orphan = ontapes(lab)
+    try:
+        os.killpg(first.pid, signal.SIGKILL)  # the controller lost mid-restore
+        first.wait()
+        record = json.load(open(lab.lock_file()))
+        os.kill(record["controller_pid"], signal.SIGKILL)  # ansible's worker called setsid: it survives its parent
+        assert wait_until(lambda: not os.path.exists(f"/proc/{record['controller_pid']}")
+                          or open(f"/proc/{record['controller_pid']}/stat").read().split()[2] == "Z")
+        assert service_states(lab) == {name: "stopped" for name in SERVICES}  # the design's rule: left stopped
+        # the killed run was another controller's: lock_to_break (same controller, its pid gone) does not apply
+        record["controller"] = "another-controller"
+        with open(lab.lock_file(), "w") as handle:
+            json.dump(record, handle)
+
+        _, early = lab.task("oscc.admin.informix_restore", {**RESTORE, "take_over": True}, tmp_path)
+        assert early.get("failed") and early["msg"].startswith("take_over refused"), early
+        assert "ontape.exe\" -r" in early["msg"] and f"(pid {orphan[0]}) runs on the host" in early["msg"], early["msg"]
+    finally:
+        for pid in ontapes(lab):  # the killed run's ontape ends (an operator ends it, or it finishes)
+            os.kill(pid, signal.SIGKILL)
+    lab.faults()
+    assert wait_until(lambda: not live(lab)), "the killed run's batch never ended"
+    assert json.load(open(lab.lock_file()))["controller"] == "another-controller"  # its lease still holds the lock
+
+    _, refused = lab.task("oscc.admin.informix_restore", RESTORE, tmp_path)
+    assert refused.get("failed") and "another restore is running on this server" in refused["msg"], refused
+    assert "no batch of it is running on the host" in refused["msg"] and "take_over: true" in refused["msg"]
+
+    _, taken = lab.task("oscc.admin.informix_restore", {**RESTORE, "take_over": True}, tmp_path)
+    assert not taken.get("failed"), taken.get("msg")
+    found = taken["take_over"]
+    assert found["took_over"] and found["holder"]["controller"] == "another-controller"
+    assert found["holder"]["operation"] == "restore" and found["holder"]["started"] == record["started"]
+    assert found["live"] is False and found["archive_programs"] == []
+    assert found["server_mode"] == "Off-Line" and found["services_stopped"] == SERVICES
+    assert taken["server_mode"] == "On-Line" and lab.mode_rc() == 5
+    assert service_states(lab) == {name: "running" for name in SERVICES}
+    assert lab.data() == archived
+    assert not os.path.exists(lab.lock_file())
