@@ -37,6 +37,7 @@ TASK_FOLDER = "\\OSCC\\"
 START_LEASE = 600  # seconds the started task has to take the sync's lock over
 MAX_HOURS = 720  # 30 days; a longer run is no longer "for hours"
 ACTIVATE_TIMEOUT = 1800
+HOST_LIMIT_GRACE = 60  # seconds the host's own time limit waits beyond the controller's, which stops the task first
 
 
 def check_options(args, hostvars):
@@ -315,8 +316,10 @@ class ActionModule(ReplicationAction):
                                   "encoding": "utf-8", "append": True})
         ops.add_cleanup("unlock", {"op": "unlock", "path": files["lock"], "token": token})
         # The run's time limit belongs to the host too: each cdr run gets the time left, should no controller stop
-        # the task (a killed one); the task itself has no limit of its own.
-        batch = {"ops": ops.ops, "cleanup": ops.cleanup, "record": files["record"], "time_limit": limit}
+        # the task (a killed one); the task itself has no limit of its own. A little later than the controller's
+        # stop, so a controller alive stops the task itself and checks what the stop left running.
+        batch = {"ops": ops.ops, "cleanup": ops.cleanup, "record": files["record"],
+                 "time_limit": limit + HOST_LIMIT_GRACE}
         task = run_as({"name": files["task"], "path": TASK_FOLDER, "state": "present",
                        "actions": [executor_action(files["script"], files["batch"])], "run_level": "highest",
                        "multiple_instances": 2, "execution_time_limit": "PT0S"},

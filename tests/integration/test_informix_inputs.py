@@ -74,8 +74,10 @@ def test_no_folder_with_a_name_windows_forbids_was_made(mistakes):
 
 def test_a_folder_given_as_a_file_and_a_file_given_as_a_folder_get_one_line(windows_lab, tmp_path):
     lab = windows_lab
-    _, folder = lab.task("oscc.admin.hpwc_ini", {"path": "D:\\OSCC-Backups", "address": "web.example"}, tmp_path)
-    assert folder["failed"] and folder["msg"] == "D:\\OSCC-Backups is a folder, not a file", folder
+    os.mkdir(os.path.join(lab.backups(), "HPWC.ini"))  # named as the file is (a path not ending .ini is refused first)
+    _, folder = lab.task("oscc.admin.hpwc_ini", {"path": "D:\\OSCC-Backups\\HPWC.ini", "address": "web.example"},
+                         tmp_path)
+    assert folder["failed"] and folder["msg"] == "D:\\OSCC-Backups\\HPWC.ini is a folder, not a file", folder
     open(os.path.join(lab.backups(), "wwwroot"), "w").close()
     open(os.path.join(lab.backups(), "kit.zip"), "wb").close()
     _, kit = lab.task("oscc.admin.web_kit", {"src": "D:\\OSCC-Backups\\kit.zip", "dest": "D:\\OSCC-Backups\\wwwroot"},

@@ -228,7 +228,7 @@ def test_run_for_hours_over_before_the_first_replicate_is_a_time_stop_at_0_perce
     batch_file = labctl.to_here(labctl.host_paths(estate.root, "report")["base"],
                                 "C:\\ProgramData\\oscc.admin\\oscc-sync-ol_report.json")
     with open(batch_file) as handle:
-        assert json.load(handle)["time_limit"] == 2  # int(0.0008 h in seconds)
+        assert json.load(handle)["time_limit"] == 2 + 60  # int(0.0008 h in seconds), then the host's grace
 
 
 def test_the_task_password_is_applied_when_registered_and_when_asked_to_only(estate, tmp_path):

@@ -215,19 +215,20 @@ def dead_pid():
     return proc.pid
 
 
+# expires: seconds from the test's own start (a value taken at collection would have run out in a long suite)
 @pytest.mark.parametrize("record, broken", [
     ("", True),  # its writer died while writing it
     ("{not json", True),
     ({"token": "x", "pid": "dead", "host": "here"}, True),  # the process that held it is gone
-    ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here", "owner": "batch"}, True),  # ran out
-    ({"token": "x", "expires": time.time() + 600, "pid": "dead", "host": "here"}, False),  # a lease outlives its writer
+    ({"token": "x", "expires": -1, "pid": os.getpid(), "host": "here", "owner": "batch"}, True),  # ran out
+    ({"token": "x", "expires": 600, "pid": "dead", "host": "here"}, False),  # a lease outlives its writer
     ({"token": "x", "pid": os.getpid(), "host": "here", "live": True}, False),  # the batch that took it still runs
     ({"token": "x", "pid": os.getpid(), "host": "here", "owner": "batch"}, True),  # its process runs on (PSRP)
     # an earlier executor's lock (no owner) under that executor's rules: kept while its process runs without a
     # lease, ended by its lease
     ({"token": "x", "pid": os.getpid(), "host": "here"}, False),
-    ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here"}, True),
-    ({"token": "x", "expires": time.time() - 1, "pid": os.getpid(), "host": "here", "live": True}, False),  # runs
+    ({"token": "x", "expires": -1, "pid": os.getpid(), "host": "here"}, True),
+    ({"token": "x", "expires": -1, "pid": os.getpid(), "host": "here", "live": True}, False),  # runs
     ({"token": "x", "pid": "dead", "host": "another-host", "live": True}, False),
     ({"token": "x", "pid": "dead", "host": "another-host"}, False),  # a process elsewhere is not judged here
     ({"token": "x", "pid": "not a number", "host": "here"}, False),  # not a lock this collection wrote
@@ -238,6 +239,8 @@ def test_a_lock_is_broken_exactly_when_its_holder_is_gone(tmp_path, record, brok
         here = __import__("socket").gethostname()
         record = dict(record, host=here if record["host"] == "here" else record["host"],
                       pid=dead_pid() if record["pid"] == "dead" else record["pid"])
+        if "expires" in record:
+            record["expires"] += time.time()
     live = holding_live(path) if isinstance(record, dict) and record.pop("live", False) else None
     write_lock(path, record)
     try:
