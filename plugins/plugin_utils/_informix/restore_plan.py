@@ -74,7 +74,13 @@ def plan_restore(args: dict, probe: Probe, wanted: str | None, path, passed_over
     chosen_manifest(probe, wanted, probe.server, path)
     candidates = probe.own + (probe.unrecorded if wanted is not None else [])
     candidates = [m for m in candidates if m["name"] not in passed_over]
-    chain = arc.restore_chain(candidates, wanted, args["include_levels"])
+    try:
+        chain = arc.restore_chain(candidates, wanted, args["include_levels"])
+    except arc.ChainError as exc:
+        if wanted is not None or not probe.skipped:
+            raise
+        more = f" and {len(probe.skipped) - 3} more" if len(probe.skipped) > 3 else ""
+        raise arc.ChainError(f"{exc}; skipped {arc.skipped_text(probe.skipped[:3])}{more}") from None
     versions = version_check(chain, probe, args["allow_version_mismatch"])
     tapedev = probe.onconfig_values.get("TAPEDEV")
     method = restore_method(chain, tapedev, probe.archives_by_level)
