@@ -15,7 +15,6 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan i
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import lock_to_break, lock_warning
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import own_records, pending_warning
 
-
 UNSIGNED_BACKUP = ("manifest_key is not set (nor the inventory's oscc_manifest_key): this backup's manifest is "
                    "unsigned, and a restore takes it only with accept_unsigned_manifests: true")
 

@@ -38,7 +38,8 @@ def key_id(key: bytes) -> str:
 
 def _key_bytes(key, option: str) -> bytes:
     if not isinstance(key, str) or len(key.strip()) < MINIMUM_KEY_LENGTH:
-        raise ManifestKeyError(f"{option} must be text of at least {MINIMUM_KEY_LENGTH} characters (keep it in the vault)")
+        raise ManifestKeyError(f"{option} must be text of at least {MINIMUM_KEY_LENGTH} characters "
+                               "(keep it in the vault)")
     return key.encode("utf-8")
 
 
@@ -68,10 +69,6 @@ class Trust:
     @property
     def signs(self) -> bool:
         return bool(self.keys)
-
-    @property
-    def signing_key_id(self) -> str | None:
-        return self.keys[0][0] if self.keys else None
 
 
 def sign(manifest: dict, trust: Trust) -> dict:
