@@ -64,7 +64,11 @@ class Trust:
         return cls(keys=tuple(by_id.items()), accept_unsigned=bool(accept_unsigned))
 
     def __repr__(self) -> str:
-        return f"Trust(key_ids={[k for k, _ in self.keys]}, accept_unsigned={self.accept_unsigned})"
+        return f"Trust(key_ids={self.key_ids}, accept_unsigned={self.accept_unsigned})"
+
+    @property
+    def key_ids(self) -> list[str]:
+        return [identifier for identifier, _secret in self.keys]
 
     @property
     def signs(self) -> bool:

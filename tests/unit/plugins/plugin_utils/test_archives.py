@@ -122,7 +122,7 @@ def on_share(name, server="ol_main", **extra):
                                      "a/../b.arc", "x\x00.arc", "", ".."])
 def test_a_manifest_naming_an_archive_outside_the_destination_is_skipped_with_its_reason(archive):
     own, skipped, others = own_manifests([on_share("ol_main_20261201T010000000_L0", archive=archive)],
-                                             "ol_main", ntpath, DEST, None, ROOTS)
+                                         "ol_main", ntpath, DEST, None, ROOTS)
     assert own == [] and others == 0 and len(skipped) == 1
     assert skipped[0]["reason"].startswith("archive ")
 
@@ -132,7 +132,7 @@ def test_a_manifest_naming_an_archive_outside_the_destination_is_skipped_with_it
                                           ("D:\\CCDATA-evil\\x", "outside"), ("", "empty")])
 def test_chunk_paths_must_lie_in_the_servers_chunk_locations(chunk, words):
     own, skipped, others = own_manifests([on_share("ol_main_20261201T010000000_L0", chunks=[chunk])], "ol_main",
-                                             ntpath, DEST, None, ROOTS)
+                                         ntpath, DEST, None, ROOTS)
     assert others == 0
     assert own == [] and words in skipped[0]["reason"]
 
@@ -162,7 +162,7 @@ def test_links_and_archives_resolving_outside_are_skipped_on_posix():
         skipped = own_manifests([dict(base, **extra)], "ol_x", posixpath, "/b", "/b", [])[1]
         assert words in skipped[0]["reason"], extra
     own = own_manifests([dict(base, archive_resolved="/b/ol_x_20261201T010000000_L0.arc")], "ol_x", posixpath,
-                            "/b", "/b", [])[0]
+                        "/b", "/b", [])[0]
     assert len(own) == 1
 
 
@@ -181,7 +181,7 @@ def test_chunk_locations_come_from_onconfig_and_onstat():
 ])
 def test_a_manifest_of_the_wrong_shape_is_skipped_never_read(change, words):
     own, skipped, _others = own_manifests([dict(on_share("ol_main_20261201T010000000_L0"), **change)], "ol_main",
-                                              ntpath, DEST, None, ROOTS)
+                                          ntpath, DEST, None, ROOTS)
     assert own == [] and words in skipped[0]["reason"], skipped
 
 
