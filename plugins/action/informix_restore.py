@@ -134,7 +134,7 @@ class ActionModule(InformixAction):
         checked = []
         for number, manifest in enumerate(archives):
             hashed = done[("hash", number)]
-            entry = {"name": manifest["name"], "archive": manifest["archive_path"], "ok": False}
+            entry = {"name": manifest.get("name"), "archive": manifest["archive_path"], "ok": False}
             if not hashed["exists"]:
                 entry["reason"] = "archive file is missing"
             elif hashed["sha256"] != manifest["sha256"] or hashed["size"] != manifest["size"]:
