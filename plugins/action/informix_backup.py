@@ -15,6 +15,9 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan i
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import lock_to_break, lock_warning, take_over
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import own_records, pending_warning
 
+UNSIGNED_BACKUP = ("manifest_key is not set (nor the inventory's oscc_manifest_key): this backup's manifest is "
+                   "unsigned, and a restore takes it only with accept_unsigned_manifests: true")
+
 
 class ActionModule(InformixAction):
     PATH_OPTIONS = ("destination",)
@@ -24,19 +27,24 @@ class ActionModule(InformixAction):
         if args["keep_full"] < 1:
             raise AnsibleActionFail("keep_full must be at least 1: the newest verified chain is never deleted")
         resolve_method(args)
-        probe = self.probe(target, args, destination=args["destination"])
+        trust = self.manifest_trust(args, task_vars)
+        probe = self.probe(target, args, destination=args["destination"], trust=trust)
         break_token, taken_over = None, None
         if args["take_over"]:  # a killed run's lock, once nothing of that run is alive (refused otherwise)
             break_token, taken_over = take_over(target, probe, args["services"])
         pending = own_records(probe)
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
-            adopt(target, probe, args["timeout"] + 900, break_token if taken_over else lock_to_break(probe.lock))
-            probe = self.probe(target, args, destination=args["destination"])
-        plan = plan_backup(args, probe, task_vars.get("inventory_hostname"))
+            adopt(target, probe, args["timeout"] + 900, break_token if taken_over else lock_to_break(probe.lock),
+                  trust)
+            probe = self.probe(target, args, destination=args["destination"], trust=trust)
+        plan = plan_backup(args, probe, task_vars.get("inventory_hostname"), signed=trust.signs)
         # What else lies in the destination is reported, never counted or deleted (other servers, damaged files).
-        seen = {"skipped_manifests": probe.skipped, "other_files": probe.others}
+        unsigned, signing_warnings = self.unsigned_taken(probe)
+        seen = {"skipped_manifests": probe.skipped, "other_files": probe.others, "unsigned_manifests": unsigned}
+        if not trust.signs:
+            signing_warnings.append(UNSIGNED_BACKUP)
         if self._task.check_mode:
-            warnings = lock_warning(probe.lock) + pending_warning(pending)
+            warnings = lock_warning(probe.lock) + pending_warning(pending) + signing_warnings
             if not probe.destination_exists and double_hop.is_unc(args["destination"]) and target.platform == "windows":
                 warnings.append("destination " + double_hop.unreachable(
                     args["destination"], "does not exist or cannot be read from the WinRM session (the backup "
@@ -50,5 +58,7 @@ class ActionModule(InformixAction):
                 **({"take_over": dict(taken_over, took_over=False, would_take_over=taken_over["took_over"])}
                    if taken_over else {}),
             }
-        done = run_backup(target, probe, plan, break_token=break_token)
-        return {**done, **seen, **({"take_over": taken_over} if taken_over else {})}
+        done = run_backup(target, probe, plan, break_token=break_token, trust=trust)
+        warnings = done.pop("warnings", []) + signing_warnings
+        return {**done, **seen, **({"take_over": taken_over} if taken_over else {}),
+                **({"warnings": warnings} if warnings else {})}

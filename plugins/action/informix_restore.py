@@ -39,6 +39,10 @@ def _leads_nowhere(found: dict) -> bool:
     return not found["exists"] or bool(found.get("dangling"))
 
 
+NO_KEY = ("refusing to choose a chain from unsigned manifests: give manifest_key (from the vault; or the inventory's "
+          "oscc_manifest_key), or set accept_unsigned_manifests: true to take manifests nothing proves the origin of")
+
+
 class ActionModule(InformixAction):
     PATH_OPTIONS = ("manifest", "destination", "safety_destination")
     PATH_LISTS = ("chunks",)
@@ -66,7 +70,10 @@ class ActionModule(InformixAction):
                                         "file (.json), or manifest: latest with destination")
         if not destination:
             raise AnsibleActionFail("destination is required when manifest is 'latest'")
-        probe = self.probe(target, args, destination=destination)
+        trust = self.manifest_trust(args, task_vars)
+        if not trust.signs and not trust.accept_unsigned:
+            raise AnsibleActionFail(NO_KEY)
+        probe = self.probe(target, args, destination=destination, trust=trust)
         if not probe.destination_exists:
             if double_hop.is_unc(destination) and target.platform == "windows":  # or the share refused the session
                 raise AnsibleActionFail("destination " + double_hop.unreachable(
@@ -77,24 +84,25 @@ class ActionModule(InformixAction):
             break_token, taken_over = take_over(target, probe, args["services"])
         pending = own_records(probe)
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
-            adopt(target, probe, args["timeout"] + 900, break_token if taken_over else lock_to_break(probe.lock))
-            probe = self.probe(target, args, destination=destination)
-        plan = plan_restore(args, probe, wanted, target.path)
+            adopt(target, probe, args["timeout"] + 900, break_token if taken_over else lock_to_break(probe.lock),
+                  trust)
+            probe = self.probe(target, args, destination=destination, trust=trust)
         safety_dir = safety_folder(args, destination, target.path) if args["safety_backup"] else None
-        found = self._look(target, plan.chain, plan.chunks, plan.staged, safety_dir, args["services"])
-        bad = [a for a in found["archives"] if not a["ok"]]
-        if bad:
-            raise AnsibleActionFail(f"refusing to restore, nothing was touched: "
-                                    f"{bad[0]['archive']}: {bad[0]['reason']}")
+        plan, found, passed_over = self._plan_good_chain(target, args, probe, wanted, safety_dir)
         problem = (foreign_chunk(plan.chunks, found["chunk_stats"], plan.known_chunks, target.path)
                    or self._look_problem(found, safety_dir))
         if problem:
             raise AnsibleActionFail(problem)
+        unsigned, signing_warnings = self.unsigned_taken(probe)
+        plan = dataclasses.replace(plan, warnings=plan.warnings + signing_warnings + [
+            f"restoring {plan.chain[-1]['name']}, not {p['name']}: its archive {p['archive']}: {p['reason']}"
+            for p in passed_over])
+        reported = {"unsigned_manifests": unsigned, "passed_over": passed_over}
         if self._task.check_mode:
             warnings = plan.warnings + lock_warning(probe.lock) + pending_warning(pending)
             would = {"take_over": dict(taken_over, took_over=False, would_take_over=taken_over["took_over"])} \
                 if taken_over else {}
-            return {"changed": True, **plan.report(), **({"warnings": warnings} if warnings else {}),
+            return {"changed": True, **plan.report(), **reported, **({"warnings": warnings} if warnings else {}),
                     "safety_backup": args["safety_backup"], "server_mode": probe.server_mode, **would}
         if found["staged"]:
             raise AnsibleActionFail(f"{found['staged'][0]} exists in TAPEDEV; move it away before restoring")
@@ -104,15 +112,38 @@ class ActionModule(InformixAction):
         lock = ServerLock(target, informix_of(target, probe), "restore", 6 * args["timeout"] + 900)
         lock.take(break_token if taken_over else lock_to_break(probe.lock))
         try:
-            done = self._restore(target, args, probe, plan, destination, task_vars, lock,
+            done = self._restore(target, args, probe, plan, destination, task_vars, lock, trust,
                                  {"missing_chunks": found["missing_chunks"], "staged": plan.staged})
-            return {**done, **({"take_over": taken_over} if taken_over else {})}
+            return {**done, **reported, **({"take_over": taken_over} if taken_over else {})}
         except RemoteFailure as exc:  # a failed restore after a take-over still says what it found and took
             if taken_over:
                 exc.details["take_over"] = taken_over
             raise
         finally:
             lock.release()
+
+    def _plan_good_chain(self, target, args, probe, wanted, safety_dir):
+        """The plan and what the look found. With manifest: latest, a chain whose archive fails its checksum is
+        passed over for the newest good one (the damaged archive and what builds on it), and named; a named
+        manifest is refused."""
+        passed_over = []
+        while True:
+            try:
+                plan = plan_restore(args, probe, wanted, target.path, tuple(p["name"] for p in passed_over))
+            except arc.ChainError:
+                if not passed_over:
+                    raise
+                first = passed_over[0]
+                raise AnsibleActionFail(f"refusing to restore, nothing was touched: {first['archive']}: "
+                                        f"{first['reason']}; no older chain is good either") from None
+            found = self._look(target, plan.chain, plan.chunks, plan.staged, safety_dir, args["services"])
+            bad = [a for a in found["archives"] if not a["ok"]]
+            if not bad:
+                return plan, found, passed_over
+            if wanted is not None:
+                raise AnsibleActionFail(f"refusing to restore, nothing was touched: "
+                                        f"{bad[0]['archive']}: {bad[0]['reason']}")
+            passed_over += [{"name": a["name"], "archive": a["archive"], "reason": a["reason"]} for a in bad]
 
     @staticmethod
     def _look_problem(found, safety_dir):
@@ -148,7 +179,7 @@ class ActionModule(InformixAction):
         checked = []
         for number, manifest in enumerate(archives):
             hashed = done[("hash", number)]
-            entry = {"archive": manifest["archive_path"], "ok": False}
+            entry = {"name": manifest.get("name"), "archive": manifest["archive_path"], "ok": False}
             if not hashed["exists"]:
                 entry["reason"] = "archive file is missing"
             elif hashed["sha256"] != manifest["sha256"] or hashed["size"] != manifest["size"]:
@@ -165,10 +196,10 @@ class ActionModule(InformixAction):
                 "staged": [p for p in staged if done[("stat", p)]["exists"]],
                 "safety": done.get("safety"), "services": installed, "wanted_services": list(services)}
 
-    def _restore(self, target, args, probe, plan, destination, task_vars, lock, found):
+    def _restore(self, target, args, probe, plan, destination, task_vars, lock, trust, found):
         result = {"changed": False, **plan.report()}
         if args["safety_backup"]:
-            result["safety_backup"] = self._safety_backup(target, args, probe, destination, task_vars, lock)
+            result["safety_backup"] = self._safety_backup(target, args, probe, destination, task_vars, lock, trust)
             result["changed"] = True
         stopped, restoring = [], False
         try:
@@ -210,7 +241,7 @@ class ActionModule(InformixAction):
                             f"the OSCC services stay stopped ({', '.join(stopped) or 'none'}): "
                             f"start them once Informix is On-Line.{undo}", details) from None
 
-    def _safety_backup(self, target, args, probe, destination, task_vars, lock):
+    def _safety_backup(self, target, args, probe, destination, task_vars, lock, trust):
         if probe.onstat_rc != ifx.ONLINE_RC:
             raise AnsibleActionFail(f"the server is {probe.server_mode}, so no safety backup of the current state can "
                                     "be taken; set safety_backup: false to restore without one")
@@ -220,8 +251,8 @@ class ActionModule(InformixAction):
         # a level 0 of its own, in a folder of its own (the look refused a safety folder that is a link)
         safety_probe = dataclasses.replace(probe, own=[], files={}, destination_link=None)
         backup_plan = plan_backup(backup_args, safety_probe, task_vars.get("inventory_hostname"), purpose="safety",
-                                  held=True)
-        return run_backup(target, probe, backup_plan, held_by=lock)
+                                  held=True, signed=trust.signs)
+        return run_backup(target, probe, backup_plan, held_by=lock, trust=trust)
 
     @staticmethod
     def _start(target, services):

@@ -52,3 +52,33 @@ options:
     type: int
     default: 21600
 """
+
+    # Manifest signing: informix_backup and informix_restore (not informix_backup_schedule: the key never reaches
+    # the host, so its runs are signed when a later backup or restore adopts them).
+    MANIFEST_SIGNING = r"""
+options:
+  manifest_key:
+    description:
+      - The secret that signs each manifest this task writes (an HMAC-SHA256 over its content) and verifies the
+        manifests it reads. Keep it in the vault; it stays on the controller and never reaches the host or the
+        share. At least 16 characters.
+      - When not given, the inventory variable C(oscc_manifest_key) is used, so one vaulted variable signs every
+        backup, adopted scheduled run and safety backup of the estate.
+      - A manifest whose signature does not verify with this key or one of O(manifest_previous_keys) is skipped
+        with a reason, never restored, counted or deleted (docs/backup.md, Manifest signing).
+    type: str
+  manifest_previous_keys:
+    description:
+      - Keys that signed earlier manifests, for a key rotation; manifests signed with them still verify, new ones
+        are signed with O(manifest_key).
+      - When not given, the inventory variable C(oscc_manifest_previous_keys).
+    type: list
+    elements: str
+  accept_unsigned_manifests:
+    description:
+      - Take manifests that carry no signature (written before a key existed) as the server's own. Each one taken
+        is listed in RV(unsigned_manifests) and warned about. Retention never counts or deletes them.
+      - Without any key, M(oscc.admin.informix_restore) refuses to choose a chain unless this is C(true).
+    type: bool
+    default: false
+"""

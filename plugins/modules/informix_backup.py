@@ -27,6 +27,11 @@ description:
     (the latter are reported in RV(skipped_manifests)).
   - A run that is killed or fails leaves no manifest, so a half-written archive is never taken for
     a backup; the next run removes the leftover C(.partial) file.
+  - The manifest is signed with O(manifest_key) (docs/backup.md, Manifest signing); only manifests whose signature
+    verifies count for the parent and for retention, which never deletes a chain because of, or counts, a manifest
+    that does not verify. Chains are ordered by the server's own record of their level 0 archive (its checkpoint),
+    not by a date a manifest claims; one dated in the future or claiming an archive newer than the server's own
+    newest is skipped with a reason. Without a key the backup warns that its manifest is unsigned.
   - Level 1 and 2 backups are refused unless their parent archive is in O(destination) and is the
     one the server itself last recorded at that level.
   - Refuses C(TAPEDEV NUL) for the C(directory) and C(tapedev) methods, since C(ontape) then reports
@@ -36,6 +41,7 @@ extends_documentation_fragment:
   - oscc.admin.informix_location
   - oscc.admin.informix_location.onconfig
   - oscc.admin.informix_backup
+  - oscc.admin.informix_backup.manifest_signing
   - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -143,6 +149,17 @@ skipped_manifests:
   returned: always
   type: list
   elements: dict
+unsigned_manifests:
+  description: The unsigned manifests taken as the server's because O(accept_unsigned_manifests=true) (never counted
+    or deleted by retention).
+  returned: always
+  type: list
+  elements: str
+signed_with:
+  description: The key id (a hash naming the key, not the key) of the signature on the new manifest; null when
+    no O(manifest_key) was given.
+  returned: success
+  type: str
 other_files:
   description: How many manifest-like files of other servers or other tools the destination holds (left alone).
   returned: always

@@ -28,6 +28,16 @@ description:
     server's chunk locations (the folders of C(ROOTPATH), C(MIRRORPATH) and of C(onstat -d)). Others are
     listed in RV(skipped_manifests) with the reason, refused when named, and passed over by
     O(manifest=latest), which then warns and lists them in RV(fell_back_past).
+  - Each manifest must carry a signature that verifies with O(manifest_key) or O(manifest_previous_keys)
+    (unsigned ones only with O(accept_unsigned_manifests)); without any key the task refuses to choose a chain
+    unless O(accept_unsigned_manifests=true). Chains are ordered by the server's own record of their level 0
+    archive (its checkpoint), not by a date a manifest claims; a manifest dated in the future is skipped, and
+    one claiming an archive newer than the server's own newest (C(onstat -g arc)) is not taken by
+    O(manifest=latest) but may be named. Where the server's history cannot be read (a clean machine, the
+    server Off-Line) the checkpoint order among the verified manifests decides alone (docs/backup.md).
+  - With O(manifest=latest), a chain whose archive fails its checksum is passed over for the newest good one
+    (the damaged archive and what builds on it), named in RV(passed_over) and warned about; a named manifest
+    whose archive is damaged is refused.
   - The OSCC patch level recorded in the backup must equal the server's (manual §7.4 step 2, §8.6), see
     O(allow_version_mismatch). Check mode shows the comparison.
   - The restore holds the server's lock (the one M(oscc.admin.informix_backup) takes) from before the safety
@@ -39,6 +49,7 @@ extends_documentation_fragment:
   - oscc.admin.informix
   - oscc.admin.informix_location
   - oscc.admin.informix_location.onconfig
+  - oscc.admin.informix_backup.manifest_signing
   - oscc.admin.action
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -196,6 +207,17 @@ skipped_manifests:
   elements: dict
 fell_back_past:
   description: With O(manifest=latest), skipped manifests newer than the restored one.
+  returned: when a chain was found
+  type: list
+  elements: str
+passed_over:
+  description: With O(manifest=latest), the archives whose checksum failed and were passed over for an older
+    good chain, each with C(name), C(archive) and C(reason).
+  returned: when a chain was found
+  type: list
+  elements: dict
+unsigned_manifests:
+  description: The unsigned manifests taken because O(accept_unsigned_manifests=true).
   returned: when a chain was found
   type: list
   elements: str

@@ -10,6 +10,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import host as informix_host
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import signing
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import Probe
 
 
@@ -25,8 +26,38 @@ class InformixAction(OsccAction):
     def location(args):
         return {k: args.get(k) for k in ("informixdir", "informixserver", "onconfig")}
 
-    def probe(self, target, args, destination=None, also=None) -> Probe:
-        probe = informix_host.probe(target, args, destination, also)
+    def manifest_trust(self, args, task_vars) -> signing.Trust:
+        """Which manifests this run signs and believes (docs/backup.md, Manifest signing): manifest_key and
+        manifest_previous_keys, or when not given the inventory's oscc_manifest_key and oscc_manifest_previous_keys
+        (vaulted); accept_unsigned_manifests. The keys stay on the controller."""
+        key, previous = args.get("manifest_key"), args.get("manifest_previous_keys")
+        if key is None:
+            key = self._inventory_value(task_vars, "oscc_manifest_key")
+        if previous is None:
+            previous = self._inventory_value(task_vars, "oscc_manifest_previous_keys")
+        if previous is not None and not isinstance(previous, list):
+            raise AnsibleActionFail("oscc_manifest_previous_keys must be a list of keys")
+        try:
+            return signing.Trust.of(key, previous, args.get("accept_unsigned_manifests"))
+        except signing.ManifestKeyError as exc:
+            raise AnsibleActionFail(str(exc)) from None
+
+    def _inventory_value(self, task_vars, name):
+        if task_vars.get(name) is None:
+            return None
+        return self._templar.template(task_vars[name])
+
+    @staticmethod
+    def unsigned_taken(probe: Probe) -> tuple[list, list]:
+        """The unsigned manifests this run took (accept_unsigned_manifests), for the result, and its warning."""
+        taken = [m["manifest"] for m in probe.own if m.get("unsigned")]
+        if not taken:
+            return [], []
+        return taken, [f"took {len(taken)} unsigned manifest(s) because accept_unsigned_manifests is true (nothing "
+                       f"proves who wrote them): {', '.join(taken)}"]
+
+    def probe(self, target, args, destination=None, also=None, trust=None) -> Probe:
+        probe = informix_host.probe(target, args, destination, also, trust)
         if destination and probe.destination_dangling:
             raise AnsibleActionFail(f"destination {destination} is a link that leads nowhere")
         if destination and probe.destination_is_file:

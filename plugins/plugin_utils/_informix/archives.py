@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import NamedTuple
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.parse import same_checkpoint
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import signing
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.parse import checkpoint_order, same_checkpoint
 
 MANIFEST_FORMAT = 1
 MANIFEST_SUFFIX = ".json"
@@ -27,8 +29,20 @@ def timestamp(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
+def _time(text: str) -> dt.datetime | None:
+    """A manifest's UTC time (timestamp's format), or None when it is not one."""
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+    except (TypeError, ValueError):
+        return None
+
+
 def _start(manifest: dict) -> tuple:
-    return manifest.get("start", ""), manifest.get("name", "")
+    """Oldest first by the server's own record of the archive (its checkpoint: log unique ID and log position),
+    not by the time a manifest claims; the time and the name only break ties."""
+    checkpoint = manifest.get("checkpoint")
+    order = checkpoint_order(checkpoint) if checkpoint else (-1, -1, "")
+    return order, manifest.get("start", ""), manifest.get("name", "")
 
 
 def _ok(manifest: dict) -> bool:
@@ -94,6 +108,10 @@ def parent_for(manifests: list[dict], level: int, server_last: dict | None = Non
                 f"{(known or {}).get('log', '-')}) is not {parent['name']}: another tool archived since. "
                 f"Take a level 0 backup to start a new chain")
     return parent
+
+
+# The checkpoint of an archive not taken yet: after every recorded one (a backup plans retention before it runs).
+NOT_YET_TAKEN = {"log": 2 ** 62, "date": "", "position": None}
 
 
 def retention_plan(manifests: list[dict], keep_full: int) -> list[dict]:
@@ -208,6 +226,9 @@ def shape_problem(m: dict) -> str | None:
             if m.get(key) is not None and (not isinstance(m[key].get(field), kinds)
                                            or isinstance(m[key].get(field), bool)):
                 return f"{key}.{field} is missing or not {getattr(kinds, '__name__', 'str')}"
+        position = (m.get(key) or {}).get("position")
+        if position is not None and not re.fullmatch(r"(0x)?[0-9a-fA-F]{1,16}", position):
+            return f"{key}.position {position!r:.40} is not a hexadecimal log position"
     if m.get("archive") is not None and (m.get("sha256") is None or m.get("size") is None):
         return "it names an archive but no sha256 and size"
     return None
@@ -245,11 +266,48 @@ def manifest_problem(m: dict, path_module, destination_resolved: str | None, chu
     return None
 
 
+# A manifest may be a little ahead of the clock that judges it (another controller's or the host's clock).
+CLOCK_TOLERANCE = dt.timedelta(minutes=15)
+BEYOND_RECORD = "it claims an archive newer than the server's own newest"
+
+
+def record_problem(m: dict, server_last: dict | None, now: dt.datetime | None) -> str | None:
+    """Why a manifest disagrees with the clock or with the server's own archive history (onstat -g arc), or None.
+    server_last: the server's newest archive of each level ({} when it cannot be read: a clean machine, a server
+    Off-Line; the checkpoint order among verified manifests then decides alone)."""
+    start = _time(m["start"])
+    if now is not None and start is not None and start > now + CLOCK_TOLERANCE:
+        return f"it is dated in the future ({m['start']}, now {timestamp(now)})"
+    checkpoint = m.get("checkpoint")
+    if not server_last or not checkpoint:
+        return None
+    # No archive of its level on record (a newer level 0 clears levels 1 and 2): the newest of any level bounds it.
+    limit = server_last.get(m["level"]) or max(server_last.values(), key=checkpoint_order)
+    if checkpoint_order(checkpoint) > checkpoint_order(limit):
+        return (f"{BEYOND_RECORD} (its checkpoint: log {checkpoint['log']} position {checkpoint.get('position')}; "
+                f"the server's: log {limit.get('log')} position {limit.get('position')})")
+    return None
+
+
+class Judged(NamedTuple):
+    """own_manifests' verdict on a destination's manifests."""
+
+    own: list  # the server's trusted manifests, archive_path set; unsigned ones accepted carry unsigned: True
+    skipped: list  # the server's manifests not trusted: {manifest, name, start, reason}
+    others: int  # files of other servers
+    unrecorded: list  # trusted but beyond the server's own record: restored only when named (BEYOND_RECORD)
+
+
 def own_manifests(manifests: list[dict], server: str, path_module, destination: str,
-                  destination_resolved: str | None = None, chunk_roots: list[str] | None = None):
+                  destination_resolved: str | None = None, chunk_roots: list[str] | None = None,
+                  trust: signing.Trust | None = None, server_last: dict | None = None,
+                  now: dt.datetime | None = None) -> Judged:
     """The server's trustworthy manifests (archive_path set), those of it that were skipped and why, and how
-    many files belong to others. An unreadable file counts as the server's when its name says so."""
-    own, skipped, others = [], [], 0
+    many files belong to others. An unreadable file counts as the server's when its name says so.
+    trust: the keys that verify signatures (signing.Trust; none given: unsigned manifests only, and only when
+    accepted); server_last: the server's newest archive of each level; now: the time that judges `start`."""
+    trust = trust or signing.Trust()
+    own, skipped, others, unrecorded = [], [], 0, []
     ours = re.compile(re.escape(server) + r"_\d{8}T\d{9}_L[012]" + re.escape(MANIFEST_SUFFIX) + "$")
     for m in manifests:
         named_ours = bool(ours.match(path_module.basename(m["manifest"])))
@@ -263,13 +321,25 @@ def own_manifests(manifests: list[dict], server: str, path_module, destination: 
             continue
         problem = (manifest_problem(m, path_module, destination_resolved, chunk_roots) if named_ours else
                    f"it names server {server}, but its file name is not one of {server}'s archive names")
+        # Checked last: the reasons above say more about a damaged manifest than "does not verify".
+        problem = problem or signing.signature_problem(m, trust) or record_problem(m, server_last, now)
+        trusted = dict(m, archive_path=path_module.join(destination, m["archive"]) if m.get("archive") else None)
+        if signing.is_unsigned(m):
+            trusted["unsigned"] = True
         if problem:
             skipped.append({"manifest": m["manifest"], "name": m.get("name"), "start": m.get("start"),
                             "reason": problem})
+            if problem.startswith(BEYOND_RECORD):
+                unrecorded.append(trusted)
             continue
-        archive = path_module.join(destination, m["archive"]) if m.get("archive") else None
-        own.append(dict(m, archive_path=archive))
-    return own, skipped, others
+        own.append(trusted)
+    return Judged(own, skipped, others, unrecorded)
+
+
+def signed_only(manifests: list[dict]) -> list[dict]:
+    """What retention counts and deletes: manifests whose signature verified (an unsigned one, even accepted, never
+    makes a signed chain go)."""
+    return [m for m in manifests if not m.get("unsigned")]
 
 
 def skipped_text(skipped: list[dict]) -> str:

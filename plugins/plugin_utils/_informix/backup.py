@@ -15,6 +15,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batc
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import signing
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import archive_ops, backup_outcome
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import informix_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import (
@@ -33,11 +34,12 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule impo
 
 
 def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | None = None,
-               break_token: str | None = None) -> dict:
+               break_token: str | None = None, trust: signing.Trust | None = None) -> dict:
     """The verified backup in two round trips: the archive and the server's word on it, then the manifest and
     retention. The manifest is written last: its presence is what marks the backup complete.
     held_by: the ServerLock of the restore whose safety backup this is (plan.held). break_token: the lock to break
-    (lock.take_over's); by default one a dead run of this controller left (lock_to_break)."""
+    (lock.take_over's); by default one a dead run of this controller left (lock_to_break). trust: signs the
+    manifest (signing.Trust with manifest_key; none: it stays unsigned)."""
     if plan.held != (held_by is not None):
         raise ValueError("a safety backup runs under its restore's lock, any other backup under its own")
     informix, destination = informix_of(target, probe), plan.destination
@@ -101,6 +103,7 @@ def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | Non
                     informix_banner=output_of(results.get("after_onstat")).strip(), verified=bool(plan.verify),
                     chunks=ifx.parse_onstat_chunks(output_of(results.get("after_onstat_d"))),
                     ontape_output=recorded["output"][-4000:])
+    manifest = signing.sign(manifest, trust or signing.Trust())  # the key stays here: only the signature travels
     finish.add("manifest", {"op": "write", "path": manifest_path, "expected_sha256": "", "encoding": "utf-8",
                             "content": json.dumps(manifest, indent=1, sort_keys=True)})
     for name in plan.delete:  # retention: files of this destination only, named by the plan
@@ -122,13 +125,15 @@ def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | Non
         "changed": True, "archive": archive, "manifest": manifest_path, "sha256": manifest["sha256"],
         "size": manifest["size"], "level": manifest["level"], "parent": manifest["parent"],
         "checkpoint": checkpoint, "verified": manifest["verified"], "deleted": deleted,
+        "signed_with": (manifest.get("signature") or {}).get("key_id"),
         **({"warnings": warnings} if warnings else {}),
     }
 
 
-def adopt(target, probe: Probe, ttl: int, break_token=None) -> list[dict]:
+def adopt(target, probe: Probe, ttl: int, break_token=None, trust: signing.Trust | None = None) -> list[dict]:
     """The server's finished scheduled runs turned into manifests, under its lock: one round trip to take the lock
-    and read each kept archive back, one to make them permanent. Returns the verdicts; the caller probes again."""
+    and read each kept archive back, one to make them permanent. Returns the verdicts; the caller probes again.
+    trust: signs the manifests (the scheduled run on the host never holds the key)."""
     informix = informix_of(target, probe)
     verdicts = [judge(informix, r) for r in own_records(probe)]
     if not verdicts:
@@ -157,6 +162,9 @@ def adopt(target, probe: Probe, ttl: int, break_token=None) -> list[dict]:
             del verdict["manifest"]
             verdict["failure"] = ("its archive is gone" if not found.get("exists") else
                                   "its archive is not the one the run wrote (checksum)")
+    for verdict in kept:
+        if "manifest" in verdict:
+            verdict["manifest"] = signing.sign(verdict["manifest"], trust or signing.Trust())
     making = Batch().add("lock", lock_op(informix, "adopting scheduled backups", token, ttl, token, renew=True))
     for number, op in enumerate(adoption_ops(informix, verdicts)):
         making.add(("adopt", number), op)

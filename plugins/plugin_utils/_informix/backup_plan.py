@@ -68,11 +68,12 @@ LEFTOVER = r"_\d{8}T\d{9}_L[012]\.(arc|json)\.partial$"
 
 
 def plan_backup(args: dict, probe: Probe, host: str | None, purpose: str = "regular", held: bool = False,
-                now: dt.datetime | None = None) -> BackupPlan:
+                now: dt.datetime | None = None, signed: bool = True) -> BackupPlan:
     """Everything decided before the archive is written: name, parent, retention, the leftovers to clear.
     Only the server's own, trustworthy manifests count (probe.own, see archives.own_manifests).
     args: the backup's arguments (backup_options.backup_arguments). held: a restore's safety backup, run
-    under the restore's lock. now: when the run starts (the controller's clock)."""
+    under the restore's lock. now: when the run starts (the controller's clock). signed: its manifest will be
+    signed (a run with manifest_key)."""
     if probe.destination_link is not None:  # it may lead into another server's folder
         raise AnsibleActionFail(f"destination {args['destination']} is a link (to "
                                 f"{probe.destination_link or 'elsewhere'}); backups are written into real folders "
@@ -98,8 +99,11 @@ def plan_backup(args: dict, probe: Probe, host: str | None, purpose: str = "regu
         "tool": args["tool"], "method": args["method"], "purpose": purpose,
         "tapedev": tapedev if args["method"] in ("directory", "tapedev") else None, "controller": socket.gethostname(),
     }
-    # Retention as if the new archive were already verified; applied only after it is.
-    future = manifests + [dict(manifest, verified=True, start=arc.timestamp(now))]
+    # Retention as if the new archive were already verified (the newest: its checkpoint comes after every recorded
+    # one); applied only after it is. Only chains whose signatures verified count (a restore's safety backup and a
+    # run without manifest_key count none of theirs).
+    taken = dict(manifest, verified=True, start=arc.timestamp(now), checkpoint=arc.NOT_YET_TAKEN)
+    future = arc.signed_only(manifests) + ([taken] if signed else [])
     doomed = arc.retention_plan(future, args["keep_full"]) if args.get("keep_full") else []
     delete = [n for m in doomed for n in (m.get("archive"), m["name"] + arc.MANIFEST_SUFFIX)
               if n and arc.name_problem(n) is None and n in files and not files[n]["dir"]]

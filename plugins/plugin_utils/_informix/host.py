@@ -6,6 +6,7 @@
 # server's lock. The host only runs the primitives of _host/contract.py.
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from ansible.errors import AnsibleActionFail
@@ -140,11 +141,13 @@ def discover_onconfig(entries: list[dict], server: str, etc: str) -> str:
     return found[0]
 
 
-def probe(target, args: dict, destination: str | None = None, also: dict | None = None) -> Probe:
+def probe(target, args: dict, destination: str | None = None, also: dict | None = None, trust=None) -> Probe:
     """What the host says about its Informix server: one round trip when informixdir and informixserver are
     given, one more to read the host's environment otherwise, and one more when ONCONFIG is not where OSCC
-    puts it."""
-    return Probe.from_results(**probe_recording(target, args, destination, also), path=target.path)
+    puts it. also: reads a module adds to that round trip (Probe.also). trust: which manifests to believe
+    (signing.Trust); their dates are judged by this clock, the one that writes them."""
+    return Probe.from_results(**probe_recording(target, args, destination, also), path=target.path, trust=trust,
+                              now=dt.datetime.now(dt.timezone.utc))
 
 
 def probe_recording(target, args: dict, destination: str | None = None, also: dict | None = None) -> dict:

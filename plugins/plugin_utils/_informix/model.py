@@ -12,7 +12,7 @@ import json
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix import takeover
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import signing, takeover
 
 # The OSCC server software's entries among the host's installed programs (docs/backup.md, patch level).
 OSCC_PRODUCT = "OpenScape Contact Center*"
@@ -65,6 +65,8 @@ def read_manifests(result: dict, files: dict, destination: str, resolved: str | 
         if "unreadable" in content and len(content) == 1:
             manifests.append({"manifest": where, "unreadable": content["unreadable"]})
             continue
+        # What reading adds is never taken from the file (signing.READ_KEYS); the signature stays to be checked.
+        content = {k: v for k, v in content.items() if k == "signature" or k not in signing.READ_KEYS}
         manifest = dict(content, manifest=where, manifest_link=entry["link"])
         archive = manifest.get("archive")
         if isinstance(archive, str) and archive and archive in files:
@@ -122,6 +124,7 @@ class Probe:
     lock_live: bool | None = None
     archive_programs: list | None = None
     archive_listing_error: str | None = None
+    unrecorded: list = dataclasses.field(default_factory=list)  # trusted, beyond the server's record: by name only
 
     @property
     def server(self) -> str:
@@ -129,9 +132,10 @@ class Probe:
 
     @classmethod
     def from_results(cls, results: dict, onconfig: dict, environment: dict, onconfig_path: str, lock_path: str,
-                     path, destination: str | None = None) -> Probe:
+                     path, destination: str | None = None, trust=None, now=None) -> Probe:
         """The probe's batch results read by name (host.probe_ops), the ONCONFIG file as read, where Informix
-        lives and the host's path module (ntpath or posixpath)."""
+        lives and the host's path module (ntpath or posixpath). trust (signing.Trust) and now (the judging clock)
+        decide which manifests are believed (archives.own_manifests)."""
         onstat_rc = results["onstat"]["rc"]
         offline = onstat_rc == ifx.OFFLINE_RC
         text = HostText(onconfig=onconfig["content"], onstat=output(results["onstat"]),
@@ -163,10 +167,12 @@ class Probe:
                 files = {e["name"]: e for e in results["files"].get("entries", [])}
                 manifests, records = read_manifests(results["manifests"], files, destination, where.get("resolved"),
                                                     path)
-                own, skipped, others = arc.own_manifests(manifests, environment["INFORMIXSERVER"], path, destination,
-                                                         where.get("resolved"), fields["chunk_locations"])
+                judged = arc.own_manifests(manifests, environment["INFORMIXSERVER"], path, destination,
+                                           where.get("resolved"), fields["chunk_locations"], trust,
+                                           fields["archives_by_level"], now)
                 fields.update(destination_resolved=where.get("resolved"), files=files, manifests=manifests,
-                              run_records=records, own=own, skipped=skipped, others=others)
+                              run_records=records, own=judged.own, skipped=judged.skipped, others=judged.others,
+                              unrecorded=judged.unrecorded)
         return cls(**fields)
 
 

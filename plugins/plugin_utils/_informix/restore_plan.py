@@ -66,7 +66,9 @@ def chosen_manifest(probe: Probe, wanted: str | None, server: str, path) -> None
                                 f"(host {entry.get('host') or 'unknown'}), not of {server}: a restore takes only the "
                                 "target server's own backups")
     bad = next((s for s in probe.skipped if s["manifest"] == entry["manifest"]), None)
-    if bad:
+    # Beyond the server's own record is no reason to refuse what the operator names: after a restore of an older
+    # chain the server's record is that chain's, and the newer chains (the safety backup too) are still real.
+    if bad and not any(m["manifest"] == entry["manifest"] for m in probe.unrecorded):
         raise AnsibleActionFail(f"refusing manifest {entry['manifest']}: {bad['reason']}")
 
 
@@ -99,11 +101,20 @@ def foreign_chunk(chunks: list, stats: dict, known: set, path) -> str | None:
     return None
 
 
-def plan_restore(args: dict, probe: Probe, wanted: str | None, path) -> RestorePlan:
+def plan_restore(args: dict, probe: Probe, wanted: str | None, path, passed_over: tuple = ()) -> RestorePlan:
     """The chain to restore (the newest verified one, or the one named `wanted`), how, and what the task reports
-    of it. args: the informix_restore task's arguments; path: the host's path module."""
+    of it. args: the informix_restore task's arguments; path: the host's path module. passed_over: names of
+    manifests whose archive failed its checksum; `latest` falls back past them and what builds on them."""
     chosen_manifest(probe, wanted, probe.server, path)
-    chain = arc.restore_chain(probe.own, wanted, args["include_levels"])
+    candidates = probe.own + (probe.unrecorded if wanted is not None else [])
+    candidates = [m for m in candidates if m["name"] not in passed_over]
+    try:
+        chain = arc.restore_chain(candidates, wanted, args["include_levels"])
+    except arc.ChainError as exc:
+        if wanted is not None or not probe.skipped:
+            raise
+        more = f" and {len(probe.skipped) - 3} more" if len(probe.skipped) > 3 else ""
+        raise arc.ChainError(f"{exc}; skipped {arc.skipped_text(probe.skipped[:3])}{more}") from None
     versions = version_check(chain, probe, args["allow_version_mismatch"])
     tapedev = probe.onconfig_values.get("TAPEDEV")
     method = restore_method(chain, tapedev, probe.archives_by_level)

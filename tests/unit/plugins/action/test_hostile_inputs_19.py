@@ -15,6 +15,7 @@ import pytest
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import executor_posix as posix
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import signing
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import Probe
 
 COLLECTION = "ansible_collections.oscc.admin.plugins"
@@ -40,11 +41,19 @@ def action(name):
     return importlib.import_module(f"{COLLECTION}.action.{name}")
 
 
+# The recordings' manifests signed as the controller that wrote them would have (test_informix_plans.py).
+TRUST = signing.Trust.of("unit-test manifest key, not a secret")
+
+
 def recorded_probe(name="probe_shared_destination.json") -> Probe:
     with open(os.path.join(FIXTURES, name)) as handle:
         recording = json.load(handle)
     recording.pop("platform")
-    return Probe.from_results(**recording, path=posixpath)
+    for entry in recording["results"].get("manifests", {}).get("entries", []):
+        content = json.loads(entry.get("content") or "null")
+        if isinstance(content, dict) and "format" in content:
+            entry["content"] = json.dumps(signing.sign(content, TRUST))
+    return Probe.from_results(**recording, path=posixpath, trust=TRUST)
 
 
 def outcome(run):
@@ -104,7 +113,7 @@ def backup_into_link(host, tmp_path, monkeypatch, module, args):
     plugin = action("informix_backup")
     link = args.pop("link")
 
-    def probe(self, target, given, destination=None):
+    def probe(self, target, given, destination=None, also=None, trust=None):
         return dataclasses.replace(recorded_probe(), destination_link=link)
 
     monkeypatch.setattr(plugin.ActionModule, "probe", probe)

@@ -168,13 +168,13 @@ def backup_with_a_new_option(request, monkeypatch, fresh_specs, host):
     module = plugin("informix_backup")
     planned = []
 
-    def plan_backup(args, probe, inventory_hostname):
+    def plan_backup(args, probe, inventory_hostname, **_signing):
         planned.append(dict(args))
         raise AnsibleActionFail("planned")  # the planner got its args; nothing of the host is needed beyond that
 
     monkeypatch.setattr(module, "plan_backup", plan_backup)
     monkeypatch.setattr(module, "own_records", lambda probe: [])
-    monkeypatch.setattr(module.ActionModule, "probe", lambda self, target, args, destination=None: {})
+    monkeypatch.setattr(module.ActionModule, "probe", lambda self, target, args, destination=None, trust=None: {})
     return host, module.ActionModule, planned
 
 

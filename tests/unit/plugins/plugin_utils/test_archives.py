@@ -5,6 +5,14 @@ import posixpath
 import pytest
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import signing
+
+# These manifests are written by hand, unsigned: taken as the explicit opt-in takes them (signing: test_signing.py).
+UNSIGNED_ACCEPTED = signing.Trust(accept_unsigned=True)
+
+
+def own_manifests(*args, **kwargs):
+    return arc.own_manifests(*args, trust=UNSIGNED_ACCEPTED, **kwargs)[:3]
 
 
 def m(name, level, parent=None, start=None, verified=True, **extra):
@@ -113,8 +121,8 @@ def on_share(name, server="ol_main", **extra):
 @pytest.mark.parametrize("archive", ["..\\..\\Windows\\win.ini", "D:\\other.arc", "C:victim.arc", "\\\\host\\s\\x.arc",
                                      "a/../b.arc", "x\x00.arc", "", ".."])
 def test_a_manifest_naming_an_archive_outside_the_destination_is_skipped_with_its_reason(archive):
-    own, skipped, others = arc.own_manifests([on_share("ol_main_20261201T010000000_L0", archive=archive)],
-                                             "ol_main", ntpath, DEST, None, ROOTS)
+    own, skipped, others = own_manifests([on_share("ol_main_20261201T010000000_L0", archive=archive)],
+                                         "ol_main", ntpath, DEST, None, ROOTS)
     assert own == [] and others == 0 and len(skipped) == 1
     assert skipped[0]["reason"].startswith("archive ")
 
@@ -123,8 +131,8 @@ def test_a_manifest_naming_an_archive_outside_the_destination_is_skipped_with_it
                                           ("D:\\CCDATA\\..\\Windows\\x", "'..'"), ("C:\\Windows\\x", "outside"),
                                           ("D:\\CCDATA-evil\\x", "outside"), ("", "empty")])
 def test_chunk_paths_must_lie_in_the_servers_chunk_locations(chunk, words):
-    own, skipped, others = arc.own_manifests([on_share("ol_main_20261201T010000000_L0", chunks=[chunk])], "ol_main",
-                                             ntpath, DEST, None, ROOTS)
+    own, skipped, others = own_manifests([on_share("ol_main_20261201T010000000_L0", chunks=[chunk])], "ol_main",
+                                         ntpath, DEST, None, ROOTS)
     assert others == 0
     assert own == [] and words in skipped[0]["reason"]
 
@@ -135,7 +143,7 @@ def test_other_servers_and_foreign_files_are_counted_never_taken():
                  {"manifest": f"{DEST}\\ol_main_20261202T010000000_L0.json", "unreadable": "Expecting value"},
                  on_share("ol_backup_20261203T010000000_L0", "ol_main"),  # relabelled: names ol_main, file is not
                  dict(on_share("ol_main_20261204T010000000_L0"), name="ol_main_20261204T010000000_L1")]
-    own, skipped, others = arc.own_manifests(manifests, "ol_main", ntpath, DEST, None, ROOTS)
+    own, skipped, others = own_manifests(manifests, "ol_main", ntpath, DEST, None, ROOTS)
     assert [m["name"] for m in own] == ["ol_main_20261201T010000000_L0"] and others == 2
     assert own[0]["archive_path"] == DEST + "\\ol_main_20261201T010000000_L0.arc"
     reasons = [s["reason"] for s in skipped]
@@ -151,10 +159,10 @@ def test_links_and_archives_resolving_outside_are_skipped_on_posix():
             "name": "ol_x_20261201T010000000_L0", "manifest": "/b/ol_x_20261201T010000000_L0.json", "chunks": []}
     for extra, words in (({"archive_link": True}, "is a link"), ({"manifest_link": True}, "manifest is a link"),
                          ({"archive_resolved": "/etc/passwd"}, "leads outside the destination")):
-        skipped = arc.own_manifests([dict(base, **extra)], "ol_x", posixpath, "/b", "/b", [])[1]
+        skipped = own_manifests([dict(base, **extra)], "ol_x", posixpath, "/b", "/b", [])[1]
         assert words in skipped[0]["reason"], extra
-    own = arc.own_manifests([dict(base, archive_resolved="/b/ol_x_20261201T010000000_L0.arc")], "ol_x", posixpath,
-                            "/b", "/b", [])[0]
+    own = own_manifests([dict(base, archive_resolved="/b/ol_x_20261201T010000000_L0.arc")], "ol_x", posixpath,
+                        "/b", "/b", [])[0]
     assert len(own) == 1
 
 
@@ -172,18 +180,18 @@ def test_chunk_locations_come_from_onconfig_and_onstat():
     ({"archive": "ol_main_20000101T000000000_L0.arc"}, "is not its own archive"),
 ])
 def test_a_manifest_of_the_wrong_shape_is_skipped_never_read(change, words):
-    own, skipped, _others = arc.own_manifests([dict(on_share("ol_main_20261201T010000000_L0"), **change)], "ol_main",
-                                              ntpath, DEST, None, ROOTS)
+    own, skipped, _others = own_manifests([dict(on_share("ol_main_20261201T010000000_L0"), **change)], "ol_main",
+                                          ntpath, DEST, None, ROOTS)
     assert own == [] and words in skipped[0]["reason"], skipped
 
 
 def test_a_missing_key_is_named_and_prefixed_server_names_stay_apart():
     manifest = on_share("ol_main_20261201T010000000_L0")
     del manifest["level"]
-    assert arc.own_manifests([manifest], "ol_main", ntpath, DEST, None, ROOTS)[1][0]["reason"] == "level is missing"
+    assert own_manifests([manifest], "ol_main", ntpath, DEST, None, ROOTS)[1][0]["reason"] == "level is missing"
     other = on_share("ol_main_2_20261201T010000000_L0", "ol_main_2")
     unreadable = {"manifest": f"{DEST}\\ol_main_2_20261202T010000000_L0.json", "unreadable": "Expecting value"}
-    own, skipped, others = arc.own_manifests([other, unreadable], "ol_main", ntpath, DEST, None, ROOTS)
+    own, skipped, others = own_manifests([other, unreadable], "ol_main", ntpath, DEST, None, ROOTS)
     assert own == [] and skipped == [] and others == 2
 
 
@@ -191,6 +199,6 @@ def test_a_missing_key_is_named_and_prefixed_server_names_stay_apart():
 def test_an_optional_key_left_out_is_no_crash(key):
     manifest = on_share("ol_main_20261201T010000000_L0")
     manifest.pop(key, None)
-    own, skipped, _others = arc.own_manifests([manifest], "ol_main", ntpath, DEST, None, ROOTS)
+    own, skipped, _others = own_manifests([manifest], "ol_main", ntpath, DEST, None, ROOTS)
     assert len(own) + len(skipped) == 1
     assert key not in ("sha256", "size") or skipped[0]["reason"] == "it names an archive but no sha256 and size"

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix import schedule
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import schedule, signing
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_options import backup_arguments
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import backup_outcome, plan_backup
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Informix
@@ -33,10 +33,29 @@ def recorded(name: str) -> dict:
         return json.load(handle)
 
 
-def probe_of(name: str) -> Probe:
+# The controller's key in these tests (the lab's is in inventories/lab); the recordings' manifests are signed with it
+# as the controller that wrote them would have (test_signing.py: what happens to those not signed so).
+KEY = "unit-test manifest key, not a secret"
+TRUST = signing.Trust.of(KEY)
+
+
+def signed(recording: dict, trust=TRUST, names=None) -> dict:
+    """The recording with its manifests (those named, default every readable one) signed as by `trust`."""
+    recording = copy.deepcopy(recording)
+    for entry in recording["results"].get("manifests", {}).get("entries", []):
+        try:
+            content = json.loads(entry.get("content") or "")
+        except ValueError:
+            continue
+        if isinstance(content, dict) and "format" in content and (names is None or entry["name"] in names):
+            entry["content"] = json.dumps(signing.sign(content, trust), indent=1, sort_keys=True)
+    return recording
+
+
+def probe_of(name: str, trust=TRUST, sign=True, now=None) -> Probe:
     recording = recorded(name)
     assert recording.pop("platform") == "posix"
-    return Probe.from_results(**recording, path=posixpath)
+    return Probe.from_results(**(signed(recording) if sign else recording), path=posixpath, trust=trust, now=now)
 
 
 def own_names(probe: Probe, suffix: str) -> list[str]:
