@@ -82,3 +82,23 @@ options:
     type: bool
     default: false
 """
+
+    # Taking over a killed run's lock: informix_backup and informix_restore (docs/backup.md, A killed run).
+    TAKE_OVER = r"""
+options:
+  take_over:
+    description:
+      - Take over the server's lock a killed restore or backup left (its controller, or the controller's worker,
+        killed mid-run), from this or another controller, without waiting for its lease (O(timeout) plus 900 s,
+        six times O(timeout) plus 900 s for a restore).
+      - The probe reads whether the batch that holds the lock still runs on the host and which C(ontape) and
+        C(onbar) processes run there (every one on the host counts, whichever server it archives). While any
+        does, or when either cannot be read, the task is refused naming what runs, and nothing is touched.
+      - Otherwise the lock is broken with its own token, and this run goes on as usual. RV(take_over) says what
+        was found and done. A live run between two of its batches still holds its lock live while each batch
+        runs, and its lease renews with each; take it over only when that run is known to be dead.
+      - Without it, a lock held by another controller, or by a live run, refuses the task, and the message says
+        whether its batch still runs on the host. See docs/backup.md, A killed run, for recovering by hand.
+    type: bool
+    default: false
+"""
