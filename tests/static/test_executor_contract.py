@@ -583,8 +583,9 @@ def test_it_implements_exactly_the_declared_operations_and_keys():
      "hash: never writes the declared result key 'size'"),
     ("@{ moved = $true }", "$true", "writes '$true' to its output"),
     ("return @{ moved = $false }", "return $false", "writes '$false' to its output"),
-    ("[void][IO.Directory]::CreateDirectory([string]$op.path)", "[IO.Directory]::CreateDirectory([string]$op.path)",
-     "writes '[IO.Directory]::CreateDirectory([string]$op.path)' to its output"),
+    ("[void][IO.Directory]::CreateDirectory($path)\n    @{ created = $true }",
+     "[IO.Directory]::CreateDirectory($path)\n    @{ created = $true }",
+     "writes '[IO.Directory]::CreateDirectory($path)' to its output"),
     ("@{ released = $true }", "$released = @{ released = $true }\n    $released", "writes '$released'"),
     ("$done.op = $name\n        $done.ok = $true", "$done.op = $name", "marks a result with ['op']"),
     ("@{ op = $name; ok = $false; error = (Get-Message $_) }", "@{ op = $name; ok = $false }",
@@ -1521,3 +1522,29 @@ def test_the_executor_does_what_the_lab_s_posix_executor_does_where_the_lab_cann
 def test_a_copy_that_differs_from_the_lab_unseen_fails(old, new, words):
     problems = divergence_problems(mutated(old, new))
     assert any(words in p for p in problems), problems
+
+
+# --- issue 19: the collection never writes through a folder that is a link ---
+
+def mkdir_link_problems(source: bytes) -> list[str]:
+    """Invoke-OpMkdir asks Test-Link of an existing entry and throws before it creates anything."""
+    script = Script(source)
+    body = script.text(script.functions["invoke-opmkdir"])
+    order = ["$item = Get-Entry $path", "if ($null -ne $item -and (Test-Link $item)) {", "throw \"$path is a link",
+             "[IO.Directory]::CreateDirectory($path)"]
+    found = [body.find(part) for part in order]
+    if -1 in found or found != sorted(found):
+        return [f"Invoke-OpMkdir does not refuse a link first: {found}"]
+    return []
+
+
+def test_mkdir_refuses_a_folder_that_is_a_link():
+    assert mkdir_link_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new", [
+    ("    if ($null -ne $item -and (Test-Link $item)) {\n", "    if ($false) {\n"),
+    ('        throw "$path is a link (symbolic link or junction); the collection writes into real folders only"\n', ""),
+])
+def test_a_copy_whose_mkdir_follows_a_link_fails(old, new):
+    assert mkdir_link_problems(mutated(old, new))

@@ -72,6 +72,7 @@ OPERATIONS = {
         REQUEST: {"path": ("str", True)},
         RESULT: {"exists": ("bool", True), "sha256": ("str", False), "size": ("int", False)},
     },
+    # A folder and its parents created; one that is a link (symbolic link or junction) is refused, not followed.
     "mkdir": {
         REQUEST: {"path": ("str", True)},
         RESULT: {"created": ("bool", True)},

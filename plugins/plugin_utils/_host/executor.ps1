@@ -1040,9 +1040,14 @@ function Invoke-OpHash($op) {
     @{ exists = $true; sha256 = $digest; size = $size }
 }
 
-function Invoke-OpMkdir($op) {
-    if ([IO.Directory]::Exists([string]$op.path)) { return @{ created = $false } }
-    [void][IO.Directory]::CreateDirectory([string]$op.path)
+function Invoke-OpMkdir($op) {  # a folder that is a link is refused: the collection never writes through one
+    $path = [string]$op.path
+    $item = Get-Entry $path
+    if ($null -ne $item -and (Test-Link $item)) {
+        throw "$path is a link (symbolic link or junction); the collection writes into real folders only"
+    }
+    if ($item -is [IO.DirectoryInfo]) { return @{ created = $false } }
+    [void][IO.Directory]::CreateDirectory($path)
     @{ created = $true }
 }
 

@@ -342,6 +342,9 @@ def op_hash(op):
 
 
 def op_mkdir(op):
+    if os.path.islink(op["path"]):  # the collection never writes through a link (it may lead to another's folder)
+        raise OpError(f"{op['path']} is a link (symbolic link or junction); the collection writes into real folders "
+                      "only")
     created = not os.path.isdir(op["path"])
     os.makedirs(op["path"], exist_ok=True)
     return {"created": created}

@@ -841,3 +841,15 @@ def test_lock_live_says_whether_a_batch_holds_the_lock_and_creates_nothing(tmp_p
     refused = one(op="lock", path=path, record={"token": "b"})
     assert not refused["acquired"] and refused["live"] is False and refused["holder"]["token"] == "a"
     assert one(op="lock", path=path, record={"token": "b"}, break_token="a")["acquired"]  # taken over by its token
+
+
+def test_mkdir_refuses_a_folder_that_is_a_link_and_writes_nothing_through_it(tmp_path):
+    """Issue 19: a script_dir, work_dir, destination or chunk folder that is a link may lead into another server's
+    folder; every folder the collection writes into is made by mkdir, which refuses it."""
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", tmp_path / "link")
+    refused = executor.run_batch({"ops": [{"op": "mkdir", "path": str(tmp_path / "link")},
+                                          {"op": "write", "path": str(tmp_path / "link" / "f"), "content": "x"}]})
+    assert refused["failed_at"] == 0 and "is a link (symbolic link or junction)" in refused["results"][0]["error"]
+    assert os.listdir(tmp_path / "elsewhere") == []
+    assert one(op="mkdir", path=str(tmp_path / "real" / "deeper"))["created"]
