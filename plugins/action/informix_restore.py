@@ -110,7 +110,7 @@ class ActionModule(InformixAction):
         # A lease long enough for the safety backup, the restore and its mode changes, each up to timeout; the host
         # ends it should this controller die.
         lock = ServerLock(target, informix_of(target, probe), "restore", 6 * args["timeout"] + 900)
-        lock.take(break_token if taken_over else lock_to_break(probe.lock))
+        lock.take(break_token if taken_over else lock_to_break(probe.lock), taking_over=bool(taken_over))
         try:
             done = self._restore(target, args, probe, plan, destination, task_vars, lock, trust,
                                  {"missing_chunks": found["missing_chunks"], "staged": plan.staged})

@@ -60,7 +60,7 @@ def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | Non
     failed = ops.failed(raw)
     stopped, failure = (failed.step, failed.result) if failed else (None, None)
     if stopped == "lock" and failure.get("ok"):
-        raise lock_refused(failure, informix.lock_path)
+        raise lock_refused(failure, informix.lock_path, taking_over=break_token is not None)
     problem, recorded = backup_outcome(plan.tool, plan.timeout, results) if stopped in (None, "archive") else (None, {})
     if stopped not in (None, "archive") or (stopped == "archive" and not failure.get("ok")):
         problem = f"backup failed: {failure.get('error') or stopped + ' failed'}; no older backup was touched"

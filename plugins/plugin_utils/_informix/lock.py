@@ -43,12 +43,15 @@ def unlock_op(informix, token: str) -> dict:
     return {"op": "unlock", "path": informix.lock_path, "token": token}
 
 
-def lock_refused(result: dict, path: str) -> AnsibleActionFail:
-    """The lock op's refusal; its live says whether the holder's batch still runs on the host (issue 19)."""
+def lock_refused(result: dict, path: str, taking_over: bool = False) -> AnsibleActionFail:
+    """The lock op's refusal; its live says whether the holder's batch still runs on the host (issue 19).
+    taking_over: this run came with take_over and found another lock than the one its probe saw."""
     holder = result.get("holder") or {}
     why = ""
     if result.get("live") is True:
         why = "; its batch is still running on the host"
+    elif taking_over:
+        why = "; it is not the lock this run's probe found: another run took the server since"
     elif result.get("live") is False:
         why = ("; no batch of it is running on the host: if that run was killed, take_over: true takes the server "
                "over once no ontape or onbar runs there (docs/backup.md, A killed run)")
@@ -120,12 +123,12 @@ class ServerLock:
         token = self.token if break_token is None else break_token
         return lock_op(self.informix, self.operation, self.token, self.ttl, token, renew=renew)
 
-    def take(self, break_token=None):
+    def take(self, break_token=None, taking_over=False):
         taken = self.target.one(self.op(break_token, renew=False), check=False)
         if not taken.get("ok"):
             raise RemoteFailure(f"the server's lock could not be taken: {taken.get('error')}", taken)
         if not taken["acquired"]:
-            raise lock_refused(taken, self.informix.lock_path)
+            raise lock_refused(taken, self.informix.lock_path, taking_over)
         return self
 
     def release_op(self) -> dict:

@@ -92,15 +92,17 @@ def is_unsigned(manifest: dict) -> bool:
 def signature_problem(manifest: dict, trust: Trust) -> str | None:
     """Why a manifest's signature is not to be believed, or None. An unsigned manifest is believed only with
     trust.accept_unsigned (the caller lists each one so taken)."""
-    signature = manifest.get("signature")
-    if signature is None:
+    if is_unsigned(manifest):  # no signature key at all; a signature that is null or empty was edited
         if trust.accept_unsigned:
             return None
         return ("it is unsigned (written before manifest_key was set, or by something else); "
                 "accept_unsigned_manifests: true takes unsigned manifests")
+    signature = manifest["signature"]
+    if not isinstance(signature, dict) or not signature:
+        return NOT_VERIFIED
     if not trust.signs:
         return "it is signed, but no manifest_key was given to verify it"
-    if not isinstance(signature, dict) or signature.get("alg") != ALGORITHM:
+    if signature.get("alg") != ALGORITHM:
         return NOT_VERIFIED
     key = dict(trust.keys).get(signature.get("key_id"))
     value = signature.get("value")

@@ -183,3 +183,16 @@ def test_a_checkpoint_beyond_the_servers_record_is_not_latest_but_may_be_named()
     clean = arc.own_manifests(judged.manifests, "ol_main", posixpath, SHARE, None, None,
                               signing.Trust.of(KEY), {}, NOW)
     assert newest_l0 in [m["name"] + ".json" for m in clean.own]
+
+
+@pytest.mark.parametrize("signature", [None, {}, "", [], 0])
+def test_a_signature_field_emptied_is_an_edited_manifest_not_an_unsigned_one(signature):
+    """Issue 19 review: "signature": null passed as unsigned under accept_unsigned_manifests without being marked
+    unsigned, so retention counted it and the result did not list it. Only a manifest with no signature field at
+    all is unsigned; an emptied one was edited."""
+    recorded = signed_with(recording(), KEY)
+    name = sorted(main_manifests(recorded))[0]
+    rewrite(recorded, name, lambda m: dict(m, signature=signature))
+    found = probe(recorded, signing.Trust.of(KEY, accept_unsigned=True))
+    assert reasons(found)[name] == signing.NOT_VERIFIED
+    assert all(not m.get("unsigned") for m in found.own)

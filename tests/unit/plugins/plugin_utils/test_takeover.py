@@ -118,3 +118,10 @@ def test_the_refusal_without_take_over_says_whether_the_holders_batch_still_runs
     killed = str(lock_refused({"holder": LOCK, "live": False}, LOCK["path"]))
     assert "no batch of it is running on the host" in killed and "take_over: true takes the server over" in killed
     assert "since 2026-12-07T08:00:00.000Z" in killed and killed.endswith(f"lock {LOCK['path']}")
+
+
+def test_a_take_over_that_finds_another_lock_than_its_probe_saw_does_not_suggest_take_over_again():
+    """Issue 19 review: two take-overs at once; the one refused was told 'take_over: true takes the server over',
+    which it had given. It is told another run took the server since its probe."""
+    refused = str(lock_refused({"holder": LOCK, "live": False}, LOCK["path"], taking_over=True))
+    assert "another run took the server since" in refused and "take_over: true" not in refused
