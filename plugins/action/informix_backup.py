@@ -40,7 +40,8 @@ class ActionModule(InformixAction):
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
             adopted = adopt(target, probe, args["timeout"] + 900,
                             break_token if taken_over else lock_to_break(probe.lock), trust)
-            probe = self.probe(target, args, destination=args["destination"], trust=trust)
+            if not all("skipped" in verdict for verdict in adopted):  # the destination changed: read it again
+                probe = self.probe(target, args, destination=args["destination"], trust=trust)
         plan = plan_backup(args, probe, task_vars.get("inventory_hostname"), signed=trust.signs)
         # What else lies in the destination is reported, never counted or deleted (other servers, damaged files).
         unsigned, signing_warnings = self.unsigned_taken(probe)

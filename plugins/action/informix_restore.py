@@ -90,7 +90,8 @@ class ActionModule(InformixAction):
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
             adopted = adopt(target, probe, args["timeout"] + 900,
                             break_token if taken_over else lock_to_break(probe.lock), trust)
-            probe = self.probe(target, args, destination=destination, trust=trust)
+            if not all("skipped" in verdict for verdict in adopted):  # the destination changed: read it again
+                probe = self.probe(target, args, destination=destination, trust=trust)
         safety_dir = safety_folder(args, destination, target.path) if args["safety_backup"] else None
         plan, found, passed_over = self._plan_good_chain(target, args, probe, wanted, safety_dir)
         problem = (foreign_chunk(plan.chunks, found["chunk_stats"], plan.known_chunks, target.path)
