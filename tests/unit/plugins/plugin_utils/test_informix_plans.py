@@ -171,8 +171,8 @@ def test_a_run_record_is_judged_only_by_the_hosts_own_copy_of_it():
     (record,) = schedule.own_records(probe)
     host = SimpleNamespace(platform="posix", path=posixpath, is_abs=posixpath.isabs)
     informix = Informix(host, probe.environment["INFORMIXDIR"], probe.server, probe.environment["ONCONFIG"])
-    assert schedule.judge_on_host(informix, record, {}) == {"record": record["record"],
-                                                           "skipped": schedule.NOT_ON_HOST}
+    skipped = {"record": record["record"], "skipped": schedule.NOT_ON_HOST}
+    assert schedule.judge_on_host(informix, record, {}) == skipped
     assert schedule.adoption_ops(informix, [schedule.judge_on_host(informix, record, {})]) == []  # nothing touched
     copy = {k: v for k, v in record.items() if k not in ("record", "record_name")}
     adopted = schedule.judge_on_host(informix, record, {record["record_name"]: copy})
