@@ -13,7 +13,11 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_options import backup_arguments
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import plan_backup, resolve_method
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import lock_to_break, lock_warning, take_over
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import own_records, pending_warning
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import (
+    own_records,
+    pending_warning,
+    run_warnings,
+)
 
 UNSIGNED_BACKUP = ("manifest_key is not set (nor the inventory's oscc_manifest_key): this backup's manifest is "
                    "unsigned, and a restore takes it only with accept_unsigned_manifests: true")
@@ -32,14 +36,16 @@ class ActionModule(InformixAction):
         break_token, taken_over = None, None
         if args["take_over"]:  # a killed run's lock, once nothing of that run is alive (refused otherwise)
             break_token, taken_over = take_over(target, probe, args["services"])
-        pending = own_records(probe)
+        pending, adopted = own_records(probe), []
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
-            adopt(target, probe, args["timeout"] + 900, break_token if taken_over else lock_to_break(probe.lock),
-                  trust)
-            probe = self.probe(target, args, destination=args["destination"], trust=trust)
+            adopted = adopt(target, probe, args["timeout"] + 900,
+                            break_token if taken_over else lock_to_break(probe.lock), trust)
+            if not all("skipped" in verdict for verdict in adopted):  # the destination changed: read it again
+                probe = self.probe(target, args, destination=args["destination"], trust=trust)
         plan = plan_backup(args, probe, task_vars.get("inventory_hostname"), signed=trust.signs)
         # What else lies in the destination is reported, never counted or deleted (other servers, damaged files).
         unsigned, signing_warnings = self.unsigned_taken(probe)
+        signing_warnings += run_warnings(adopted)
         seen = {"skipped_manifests": probe.skipped, "other_files": probe.others, "unsigned_manifests": unsigned}
         if not trust.signs:
             signing_warnings.append(UNSIGNED_BACKUP)

@@ -111,10 +111,13 @@ class ActionModule(InformixAction):
         if self._task.check_mode:
             return False  # the plan is the same; nothing is written
         ops = Batch().add("folder", {"op": "mkdir", "path": args["script_dir"]})
+        # the runs' own copies of their records, beside the server's lock: the ones adoption trusts
+        ops.add("runs", {"op": "mkdir", "path": informix.runs_dir})
         for path, content in contents.items():
             ops.add(("file", path), {"op": "write", "path": path, "content": content, "encoding": "utf-8"})
         written = ops.results(target.batch(ops.ops))
-        return written["folder"]["created"] or any(written[("file", path)]["changed"] for path in contents)
+        created = written["folder"]["created"] or written["runs"]["created"]
+        return created or any(written[("file", path)]["changed"] for path in contents)
 
     def _task_module(self, target, task):
         outcome = target.module("community.windows.win_scheduled_task", task)

@@ -30,7 +30,11 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_plan 
     plan_restore,
     safety_folder,
 )
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import own_records, pending_warning
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import (
+    own_records,
+    pending_warning,
+    run_warnings,
+)
 
 
 def _leads_nowhere(found: dict) -> bool:
@@ -82,11 +86,12 @@ class ActionModule(InformixAction):
         break_token, taken_over = None, None
         if args["take_over"]:  # a killed run's lock, once nothing of that run is alive (refused otherwise)
             break_token, taken_over = take_over(target, probe, args["services"])
-        pending = own_records(probe)
+        pending, adopted = own_records(probe), []
         if pending and not self._task.check_mode:  # finished scheduled runs become manifests first (manual §6.3.1)
-            adopt(target, probe, args["timeout"] + 900, break_token if taken_over else lock_to_break(probe.lock),
-                  trust)
-            probe = self.probe(target, args, destination=destination, trust=trust)
+            adopted = adopt(target, probe, args["timeout"] + 900,
+                            break_token if taken_over else lock_to_break(probe.lock), trust)
+            if not all("skipped" in verdict for verdict in adopted):  # the destination changed: read it again
+                probe = self.probe(target, args, destination=destination, trust=trust)
         safety_dir = safety_folder(args, destination, target.path) if args["safety_backup"] else None
         plan, found, passed_over = self._plan_good_chain(target, args, probe, wanted, safety_dir)
         problem = (foreign_chunk(plan.chunks, found["chunk_stats"], plan.known_chunks, target.path)
@@ -94,6 +99,7 @@ class ActionModule(InformixAction):
         if problem:
             raise AnsibleActionFail(problem)
         unsigned, signing_warnings = self.unsigned_taken(probe)
+        signing_warnings += run_warnings(adopted)
         plan = dataclasses.replace(plan, warnings=plan.warnings + signing_warnings + [
             f"restoring {plan.chain[-1]['name']}, not {p['name']}: its archive {p['archive']}: {p['reason']}"
             for p in passed_over])

@@ -20,6 +20,10 @@ description:
     each finished run as it judges its own backups, under the server's lock, and turns it into a manifest
     (linked into its chain by the checkpoint it built on) or drops it. A scheduled run never deletes anything;
     run M(oscc.admin.informix_backup) (for example weekly from AWX) to apply retention and take the runs over.
+  - Each run also writes its record on the server's own disk, in the folder C(.oscc-<INFORMIXSERVER>.runs) beside
+    the server's lock in the C(etc) folder of INFORMIXDIR (created here). A run is taken over only from that copy,
+    so a record written on the share by anyone else is skipped, never signed. Runs of saved batches from before
+    that copy existed are skipped the same way; run this module again once (docs/backup.md, Scheduled backups).
   - "Each run taken over appends one line to O(results_file): C(<UTC start> OK level <n> <manifest> sha256 <sum>)
     or C(<UTC start> FAILED level <n>: <reason>)."
   - O(script_dir) must not contain C(%), since Task Scheduler expands environment variables in the arguments of a task.

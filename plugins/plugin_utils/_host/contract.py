@@ -165,7 +165,8 @@ WINDOWS_ONLY = ("cmdlet",)
 # yyyymmddThhmmssfff: a saved batch (a scheduled backup) names each run's files itself. With record,
 # the result document is also written to that file (atomically; never under what-if), and a failed batch ends the
 # executor with exit code 1, so Task Scheduler or cron reports the failure (a scheduled run's record); a record that
-# cannot be written sets error and fails the batch too.
+# cannot be written sets error and fails the batch too. With host_record (only with record), the same document is
+# written there as well: a folder on the host's own disk, the copy the controller trusts (record may lie on a share).
 #
 # Check mode (docs/windows.md): win_powershell runs the executor in check mode only because it declares
 # SupportsShouldProcess, and then with $WhatIfPreference set; the POSIX executor is told by what_if. Under what-if
@@ -173,7 +174,8 @@ WINDOWS_ONLY = ("cmdlet",)
 # With time_limit (seconds), every operation with a timeout gets at most the time left since the batch started (at
 # least a second): a saved batch (a background sync) ends by then even when no controller stops it.
 BATCH_REQUEST = {"ops": ("list", True), "cleanup": ("list", False), "stamp": ("str", False), "record": ("str", False),
-                 "read_only": ("bool", False), "what_if": ("bool", False), "time_limit": ("int", False)}
+                 "host_record": ("str", False), "read_only": ("bool", False), "what_if": ("bool", False),
+                 "time_limit": ("int", False)}
 BATCH_RESULT = {"results": ("list", True), "cleanup": ("list", True), "failed_at": ("int", False),
                 "stamp": ("str", False), "error": ("str", False)}
 OP_RESULT_COMMON = {"op": ("str", True), "ok": ("bool", True), "error": ("str", False), "halt": ("bool", False)}

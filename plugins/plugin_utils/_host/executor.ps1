@@ -1341,6 +1341,8 @@ try {
     # A scheduled run's record, written while its lock still stands, before the cleanup; never under what-if.
     if ($document.record -and -not $mode.what_if) {
         $unsaved = Save-Record ([string]$document.record) $result
+        # the host's own copy, the one the controller trusts (the record may lie on a share others write)
+        if (-not $unsaved -and $document.host_record) { $unsaved = Save-Record ([string]$document.host_record) $result }
         if ($unsaved) {
             $result.error = $unsaved
             $failed = $true

@@ -620,6 +620,8 @@ def _run_batch(batch, secrets):
     if batch.get("record") and not mode["what_if"]:
         try:
             _replace(batch["record"], json.dumps(done).encode())
+            if batch.get("host_record"):  # the host's own copy, the one the controller trusts (not the share's)
+                _replace(batch["host_record"], json.dumps(done).encode())
         except OSError as exc:
             done["error"] = f"the run record could not be written: {exc}"
     done["cleanup"] = [_one(op, **mode) for op in batch.get("cleanup", [])]

@@ -30,7 +30,11 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import 
     Probe,
 )
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import output as output_of
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import adoption_ops, judge, own_records
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import (
+    adoption_ops,
+    judge_on_host,
+    own_records,
+)
 
 
 def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | None = None,
@@ -133,11 +137,12 @@ def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | Non
 def adopt(target, probe: Probe, ttl: int, break_token=None, trust: signing.Trust | None = None) -> list[dict]:
     """The server's finished scheduled runs turned into manifests, under its lock: one round trip to take the lock
     and read each kept archive back, one to make them permanent. Returns the verdicts; the caller probes again.
-    trust: signs the manifests (the scheduled run on the host never holds the key)."""
+    trust: signs the manifests (the scheduled run on the host never holds the key), whose every fact comes from the
+    host's own copy of the run's record and whose archive is hashed on the host first (schedule.judge_on_host)."""
     informix = informix_of(target, probe)
-    verdicts = [judge(informix, r) for r in own_records(probe)]
-    if not verdicts:
-        return []
+    verdicts = [judge_on_host(informix, r, probe.host_records) for r in own_records(probe)]
+    if all("skipped" in v for v in verdicts):  # nothing of this host's to adopt: no lock taken
+        return verdicts
     token = uuid.uuid4().hex
     unlock = {"op": "unlock", "path": informix.lock_path, "token": token}
     kept = [v for v in verdicts if v.get("manifest", {}).get("archive")]

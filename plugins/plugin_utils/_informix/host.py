@@ -15,7 +15,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host import double_hop
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import takeover
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import Probe, output
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import RUN_RECORD_SUFFIX, Probe, output
 
 # output lives in model.py (pure); the replication plugins take it from here.
 __all__ = ["Informix", "Probe", "informix_of", "output", "probe", "probe_ops"]
@@ -59,6 +59,12 @@ class Informix:
     def lock_path(self) -> str:
         """One lock per Informix server, on the server itself, whatever destination a backup or restore uses."""
         return self.path.join(self.etc, f".oscc-{self.informixserver}.lock")
+
+    @property
+    def runs_dir(self) -> str:
+        """Where a scheduled run leaves the copy of its record the controller trusts: beside the lock, on the host's
+        own disk (the destination may be a share others can write)."""
+        return self.path.join(self.etc, f".oscc-{self.informixserver}.runs")
 
     def program(self, name: str) -> str:
         return self.path.join(self.informixdir, "bin", name + (".exe" if self.target.platform == "windows" else ""))
@@ -112,6 +118,8 @@ def probe_ops(informix: Informix, destination: str | None, take_over: bool = Fal
         ops.add("destination", {"op": "stat", "path": destination})
         ops.add("manifests", {"op": "list", "path": destination, "pattern": "*.json", "read": "utf-8"})
         ops.add("files", {"op": "list", "path": destination, "pattern": "*"})
+        ops.add("host_runs", {"op": "list", "path": informix.runs_dir, "pattern": "*" + RUN_RECORD_SUFFIX,
+                              "read": "utf-8"})
     for name, op in (also or {}).items():
         ops.add(("also", name), op)
     informix.server_state(ops)

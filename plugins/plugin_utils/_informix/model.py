@@ -76,6 +76,20 @@ def read_manifests(result: dict, files: dict, destination: str, resolved: str | 
     return manifests, records
 
 
+def host_records(result: dict) -> dict:
+    """The host's own copies of the scheduled runs' records (host.Informix.runs_dir), by file name: what the run
+    wrote, never what the share says. One that cannot be read is no copy."""
+    copies = {}
+    for entry in result.get("entries", []):
+        try:
+            content = json.loads(entry.get("content") or "")
+        except ValueError:
+            continue
+        if not entry["dir"] and not entry.get("link") and isinstance(content, dict):
+            copies[entry["name"]] = content
+    return copies
+
+
 # ---------------------------------------------------------------- the probe
 @dataclasses.dataclass(frozen=True)
 class HostText:
@@ -117,6 +131,7 @@ class Probe:
     also: dict = dataclasses.field(default_factory=dict)  # the reads a module added to the probe, by name
     manifests: list = dataclasses.field(default_factory=list)
     run_records: list = dataclasses.field(default_factory=list)
+    host_records: dict = dataclasses.field(default_factory=dict)  # the host's own copies of them, by file name
     own: list = dataclasses.field(default_factory=list)  # the server's trustworthy manifests
     skipped: list = dataclasses.field(default_factory=list)  # the server's manifests not trusted, with the reason
     others: int = 0  # files of other servers
@@ -171,7 +186,8 @@ class Probe:
                                            where.get("resolved"), fields["chunk_locations"], trust,
                                            fields["archives_by_level"], now)
                 fields.update(destination_resolved=where.get("resolved"), files=files, manifests=manifests,
-                              run_records=records, own=judged.own, skipped=judged.skipped, others=judged.others,
+                              run_records=records, host_records=host_records(results.get("host_runs") or {}),
+                              own=judged.own, skipped=judged.skipped, others=judged.others,
                               unrecorded=judged.unrecorded)
         return cls(**fields)
 

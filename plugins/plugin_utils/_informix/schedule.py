@@ -68,7 +68,9 @@ def saved_batch(informix, plan: dict, plan_file: str) -> dict:
     ops = scheduled_ops(informix, plan, plan_file)
     record_name = run_name(informix.informixserver, plan["level"]) + RUN_RECORD_SUFFIX
     record = informix.path.join(plan["destination"], record_name)
-    return {"ops": ops.ops, "cleanup": ops.cleanup, "stamp": STAMP, "record": record}
+    # The record on the destination is for people; the controller trusts only the host's own copy (adopt).
+    host_record = informix.path.join(informix.runs_dir, record_name)
+    return {"ops": ops.ops, "cleanup": ops.cleanup, "stamp": STAMP, "record": record, "host_record": host_record}
 
 
 def stamp_time(stamp: str) -> str:
@@ -145,6 +147,30 @@ def _judge(informix, record: dict) -> dict:
     return dict(verdict, manifest=manifest)
 
 
+NOT_ON_HOST = "no record of this run on the host: not adopted"
+EDITED_ON_SHARE = "its record on the destination is not the one the run wrote (it differs from the host's copy)"
+
+
+def judge_on_host(informix, record: dict, host_records: dict) -> dict:
+    """A run record of the destination judged by the host's own copy of it (Probe.host_records): whoever can write
+    the destination (a share) can write a record there, never the copy beside the server's lock. A record without
+    that copy (forged, or from before the copies) is skipped and left where it is; one that differs from it fails."""
+    copy = host_records.get(record["record_name"])
+    if copy is None:
+        return {"record": record["record"], "skipped": NOT_ON_HOST}
+    verdict = judge(informix, dict(copy, record=record["record"], record_name=record["record_name"]))
+    verdict["host_record"] = informix.path.join(informix.runs_dir, record["record_name"])
+    if {k: v for k, v in record.items() if k not in ("record", "record_name")} != copy:
+        verdict.pop("manifest", None)
+        verdict["failure"] = EDITED_ON_SHARE
+    return verdict
+
+
+def run_warnings(verdicts: list[dict]) -> list[str]:
+    """The destination's run records not adopted, each with why (docs/backup.md, Scheduled runs)."""
+    return [f"scheduled run {v['record']} skipped: {v['skipped']}" for v in verdicts if "skipped" in v]
+
+
 def results_file(path, destination: str, plan: dict | None) -> str:
     """Where the run's line goes: the plan's results file only when it is a plain text file of the destination
     (a record on a share must not make the server append to a file elsewhere), else results.txt there."""
@@ -163,9 +189,10 @@ def line_text(text: str) -> str:
 
 def adoption_ops(informix, verdicts: list[dict]) -> list[dict]:
     """Each judged run made permanent: the archive kept and its manifest written, or both dropped; the
-    record removed and one line appended to the results file either way."""
+    record (and the host's copy) removed and one line appended to the results file either way. A skipped run's
+    files stay as they are."""
     path, ops = informix.path, []
-    for v in verdicts:
+    for v in (v for v in verdicts if "skipped" not in v):
         destination = path.dirname(v["record"])
         partial = path.join(destination, v["name"] + arc.ARCHIVE_SUFFIX + ".partial")
         if "manifest" in v:
@@ -182,6 +209,8 @@ def adoption_ops(informix, verdicts: list[dict]) -> list[dict]:
         ops.append({"op": "write", "path": results_file(path, destination, v.get("plan")), "encoding": "utf-8",
                     "append": True, "content": line_text(line) + ("\r\n" if informix.platform == "windows" else "\n")})
         ops.append({"op": "remove", "path": v["record"], "root": destination})
+        if v.get("host_record"):
+            ops.append({"op": "remove", "path": v["host_record"], "root": informix.runs_dir})
     return ops
 
 

@@ -350,6 +350,20 @@ def test_a_saved_batch_names_its_files_by_its_stamp_leaves_a_record_and_exits_1_
         time.sleep(0.01)
 
 
+def test_a_saved_batch_writes_its_record_again_on_the_host_and_fails_when_it_cannot(tmp_path):
+    share, host = tmp_path / "share", tmp_path / "host"
+    share.mkdir()
+    host.mkdir()
+    request = {"ops": [{"op": "env", "names": ["PATH"]}], "stamp": "{stamp}",
+               "record": str(share / "run_{stamp}.json"), "host_record": str(host / "run_{stamp}.json")}
+    done = executor.run_batch(json.loads(json.dumps(request)))
+    assert "error" not in done
+    stamp = done["stamp"]
+    assert (share / f"run_{stamp}.json").read_bytes() == (host / f"run_{stamp}.json").read_bytes()
+    missing = executor.run_batch(dict(request, host_record=str(tmp_path / "gone" / "run.json")))
+    assert missing["error"].startswith("the run record could not be written")
+
+
 def test_an_exit_code_outside_ok_rc_or_a_lock_not_acquired_halts_the_batch(tmp_path, monkeypatch):
     monkeypatch.setenv("OSCC_SET", "host's")
     show = [sys.executable, "-c", "import os, sys; print(os.environ.get('OSCC_SET'), os.environ.get('OSCC_NEW')); "

@@ -166,6 +166,24 @@ def test_a_pending_run_is_judged_into_a_manifest_and_its_archive_is_no_leftover(
     assert verdict["manifest"]["parent_checkpoint"] == probe.archives_by_level[0]
 
 
+def test_a_run_record_is_judged_only_by_the_hosts_own_copy_of_it():
+    probe = probe_of("probe_pending_run.json")
+    (record,) = schedule.own_records(probe)
+    host = SimpleNamespace(platform="posix", path=posixpath, is_abs=posixpath.isabs)
+    informix = Informix(host, probe.environment["INFORMIXDIR"], probe.server, probe.environment["ONCONFIG"])
+    skipped = {"record": record["record"], "skipped": schedule.NOT_ON_HOST}
+    assert schedule.judge_on_host(informix, record, {}) == skipped
+    assert schedule.adoption_ops(informix, [schedule.judge_on_host(informix, record, {})]) == []  # nothing touched
+    copy = {k: v for k, v in record.items() if k not in ("record", "record_name")}
+    adopted = schedule.judge_on_host(informix, record, {record["record_name"]: copy})
+    assert "failure" not in adopted and adopted["host_record"].startswith(informix.runs_dir)
+    removed = [op["path"] for op in schedule.adoption_ops(informix, [adopted]) if op["op"] == "remove"]
+    assert adopted["host_record"] in removed and record["record"] in removed
+    edited = dict(record, failed_at=None, error="")
+    refused = schedule.judge_on_host(informix, edited, {record["record_name"]: copy})
+    assert "manifest" not in refused and refused["failure"] == schedule.EDITED_ON_SHARE
+
+
 def test_a_killed_runs_partial_without_record_is_a_leftover_to_clear():
     probe = probe_of("probe_pending_run.json")
     record = next(n for n in probe.files if n.endswith(".run.json"))
