@@ -23,8 +23,8 @@ _LINE_BREAKS = (("\r", "CR"), ("\n", "LF"), ("\0", "NUL"))
 WINDOWS_FORBIDDEN = '"<>|?*'
 _DEVICE_PREFIXES = ("\\\\?\\", "\\\\.\\")
 # Names Windows gives to devices in every folder, with or without an extension: a file so named is the device.
-WINDOWS_DEVICE_NAMES = frozenset(["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT")
-                                                                  for n in range(1, 10)])
+_NUMBERED_DEVICES = [f"{port}{number}" for port in ("COM", "LPT") for number in range(1, 10)]
+WINDOWS_DEVICE_NAMES = frozenset(["CON", "PRN", "AUX", "NUL", *_NUMBERED_DEVICES])
 _ANY_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _OS_REASONS = {
     errno.ENOENT: "does not exist",
