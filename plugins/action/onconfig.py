@@ -26,6 +26,7 @@ class ActionModule(InformixAction):
         location = self.location(args)
         if args["path"]:
             location["onconfig"] = args["path"]
+            location["onconfig_option"] = "path"  # the option a message about the file names
         probe = informix_host.probe(target, location)
         text = probe.text.onconfig
         problem = None if args["allow_unknown"] else ifx.unknown_parameter_error(args["parameters"], text)

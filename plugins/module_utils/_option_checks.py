@@ -22,6 +22,9 @@ _LINE_BREAKS = (("\r", "CR"), ("\n", "LF"), ("\0", "NUL"))
 # \\.\ are the only place a ? may stand.
 WINDOWS_FORBIDDEN = '"<>|?*'
 _DEVICE_PREFIXES = ("\\\\?\\", "\\\\.\\")
+# Names Windows gives to devices in every folder, with or without an extension: a file so named is the device.
+_NUMBERED_DEVICES = [f"{port}{number}" for port in ("COM", "LPT") for number in range(1, 10)]
+WINDOWS_DEVICE_NAMES = frozenset(["CON", "PRN", "AUX", "NUL", *_NUMBERED_DEVICES])
 _ANY_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _OS_REASONS = {
     errno.ENOENT: "does not exist",
@@ -162,6 +165,24 @@ def windows_path_problem(values):
             if found:
                 return (f"{where} holds {''.join(found)!r}, which Windows forbids in a file or folder name "
                         f"(control characters and {WINDOWS_FORBIDDEN}), got {str(path)!r}")
+            problem = _windows_name_problem(where, path, text)
+            if problem:
+                return problem
+    return None
+
+
+def _windows_name_problem(where, path, text):
+    """A folder or file name of the path (its drive, '.' and '..' aside) that Windows takes for a device (CON, NUL.txt)
+    or changes (a trailing dot or space is stripped, so 'b. ' is written as 'b'), else None."""
+    for part in re.split(r"[\\/]", text):
+        if part in ("", ".", "..") or re.fullmatch(r"[A-Za-z]:", part):
+            continue
+        if part.split(".")[0].rstrip(" ").upper() in WINDOWS_DEVICE_NAMES:
+            return (f"{where} holds {part!r}, a name Windows reserves for a device (CON, PRN, AUX, NUL, COM1-9, "
+                    f"LPT1-9, with any extension), got {str(path)!r}")
+        if part.endswith((".", " ")):
+            return (f"{where} holds {part!r}, a name ending in a dot or space, which Windows strips, got "
+                    f"{str(path)!r}")
     return None
 
 

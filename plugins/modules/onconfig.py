@@ -16,6 +16,8 @@ description:
     to the first blank), C(#), characters outside Latin-1, lines over 512 bytes, and for numeric
     parameters (C(TAPEBLK), C(TAPESIZE), C(LTAPEBLK), C(LTAPESIZE), C(SERVERNUM), C(ROOTSIZE), C(LOGFILES)
     and others) anything but a whole decimal number in the parameter's range, such as C(TAPESIZE -1).
+  - Path-valued parameters (C(ROOTPATH), C(MIRRORPATH), C(TAPEDEV), C(LTAPEDEV), C(MSGPATH), C(CONSOLE),
+    C(DUMPDIR) and the other folders and files of the server) take text, never a number, and no C(..).
   - Changes take effect for C(ontape) at its next run; other parameters may need a server restart.
   - The file is replaced atomically, and only if nobody changed it since it was read.
 extends_documentation_fragment:

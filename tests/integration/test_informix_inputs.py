@@ -29,6 +29,11 @@ MISTAKES = [
      "chunks[0] must be one line without CR, LF or NUL characters", {"check": True}),
     ("oscc.admin.informix_restore", {**BACKUP, "confirm": True, "chunks": ["D:\\x<1>.000"]},
      "chunks[0] holds '<>', which Windows forbids"),
+    # A device name, and a name Windows strips the dot or space of (issue 19 review): refused, not written.
+    ("oscc.admin.informix_backup", {**LOCATION, "destination": "D:\\CON"},
+     "destination holds 'CON', a name Windows reserves for a device"),
+    ("oscc.admin.informix_backup", {**LOCATION, "destination": "D:\\b. "},
+     "destination holds 'b. ', a name ending in a dot or space, which Windows strips"),
     ("oscc.admin.informix_info", {**LOCATION, "informixserver": "ol_main\nx"},
      "informixserver must be a name without control characters, got 'ol_main\\nx'"),
     ("oscc.admin.informix_info", {**LOCATION, "informixdir": "C:\\x\ny"}, "informixdir must be one line"),
@@ -70,6 +75,7 @@ def test_no_folder_with_a_name_windows_forbids_was_made(mistakes):
     lab, _onconfig, _results = mistakes
     made = [os.path.join(top, name) for top, folders, files in os.walk(lab.paths["base"]) for name in folders + files]
     assert not [path for path in made if any(char in os.path.basename(path) for char in '\n"<>')], made
+    assert not [path for path in made if os.path.basename(path) in ("CON", "b. ", "b.", "b")], made
 
 
 def test_a_folder_given_as_a_file_and_a_file_given_as_a_folder_get_one_line(windows_lab, tmp_path):

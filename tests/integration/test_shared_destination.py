@@ -275,3 +275,21 @@ def test_two_level0_backups_without_a_log_switch_both_verify(estate, tmp_path):
     assert first["checkpoint"]["position"] != second["checkpoint"]["position"]
     assert level1["parent"] == stem(second["manifest"])
     assert len(glob.glob(os.path.join(share_dir(main), "ol_main_*.json"))) == 3
+
+
+@pytest.mark.parametrize("parent", [SHARE + "\\linkparent", "D:\\linkparent"])
+def test_a_destination_below_a_folder_that_is_a_link_is_refused_naming_the_link(windows_lab, tmp_path, parent):
+    """Issue 19 review: linkparent a link to ..\\elsewhere, a destination linkparent\\sub was written into
+    elsewhere\\sub; only a destination that was itself a link was refused."""
+    lab = windows_lab
+    link = lab.here(parent)
+    elsewhere = os.path.join(os.path.dirname(link), "elsewhere")
+    os.makedirs(os.path.join(elsewhere, "sub"))
+    os.symlink(os.path.join("..", os.path.basename(elsewhere)), link)
+    for below in ("sub", "new"):
+        _, refused = lab.task("oscc.admin.informix_backup", {**LOCATION, "destination": parent + "\\" + below},
+                              tmp_path)
+        assert refused["failed"] and "\n" not in refused["msg"].strip(), refused
+        assert f"lies below {parent}, a link (symbolic link or junction)" in refused["msg"], refused
+    assert os.listdir(elsewhere) == ["sub"] and os.listdir(os.path.join(elsewhere, "sub")) == []
+    assert lab.mode_rc() == 5

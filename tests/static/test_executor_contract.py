@@ -1535,6 +1535,21 @@ def mkdir_link_problems(source: bytes) -> list[str]:
     found = [body.find(part) for part in order]
     if -1 in found or found != sorted(found):
         return [f"Invoke-OpMkdir does not refuse a link first: {found}"]
+    return mkdir_link_above_problems(script, body)
+
+
+def mkdir_link_above_problems(script, mkdir_body: str) -> list[str]:
+    """Invoke-OpMkdir refuses, before it returns or creates anything, a path below a link: it asks Test-Link of
+    every existing folder from the path's parent up to, not including, its drive or share root."""
+    order = ["$root = [IO.Path]::GetPathRoot($full)", "$above = [IO.Path]::GetDirectoryName($full)",
+             "while ($above -and $above.TrimEnd('\\', '/').Length -gt $root.Length) {", "$entry = Get-Entry $above",
+             "if ($null -ne $entry -and (Test-Link $entry)) { $linkAbove = $above }",
+             "$above = [IO.Path]::GetDirectoryName($above)", "if ($null -ne $linkAbove) {",
+             "throw \"$path lies below $linkAbove", "if ($item -is [IO.DirectoryInfo])",
+             "[IO.Directory]::CreateDirectory($path)"]
+    found = [mkdir_body.find(part) for part in order]
+    if -1 in found or found != sorted(found):
+        return [f"Invoke-OpMkdir does not refuse a path below a link before it makes it: {found}"]
     return []
 
 
@@ -1548,3 +1563,25 @@ def test_mkdir_refuses_a_folder_that_is_a_link():
 ])
 def test_a_copy_whose_mkdir_follows_a_link_fails(old, new):
     assert mkdir_link_problems(mutated(old, new))
+
+
+@pytest.mark.parametrize("old, new", [
+    ("    if ($null -ne $linkAbove) {\n", "    if ($false) {\n"),
+    ("        throw \"$path lies below $linkAbove, $why\"\n", ""),
+    ("        if ($null -ne $entry -and (Test-Link $entry)) { $linkAbove = $above }", ""),
+    ("        $above = [IO.Path]::GetDirectoryName($above)\n", "        $above = $null\n"),
+    ("    $above = [IO.Path]::GetDirectoryName($full)\n", "    $above = $null\n"),
+    ("    $root = [IO.Path]::GetPathRoot($full).TrimEnd", "    $root = $full.TrimEnd"),
+])
+def test_a_copy_whose_mkdir_writes_below_a_link_fails(old, new):
+    """Issue 19: with a share folder that is a link, a destination below it was written where the link led."""
+    assert mkdir_link_problems(mutated(old, new))
+
+
+def test_a_copy_whose_mkdir_asks_for_links_only_after_an_existing_folder_returns_fails():
+    early = "    if ($item -is [IO.DirectoryInfo]) { return @{ created = $false } }\n"
+    source = mutated(early, "").decode()
+    place = "    $linkAbove = $null\n"
+    assert place in source
+    source = source.replace(place, early + place, 1)
+    assert mkdir_link_problems(source.encode())

@@ -72,7 +72,10 @@ OPERATIONS = {
         REQUEST: {"path": ("str", True)},
         RESULT: {"exists": ("bool", True), "sha256": ("str", False), "size": ("int", False)},
     },
-    # A folder and its parents created; one that is a link (symbolic link or junction) is refused, not followed.
+    # A folder and its parents created; one that is a link (symbolic link or junction) is refused, not followed, and
+    # so is one below a link: every existing folder on the way, below the drive or share root, is asked (the error
+    # names the topmost link). On POSIX the top-level folder (/tmp, /var) is not asked: a machine's own layout links
+    # them (macOS: /tmp -> /private/tmp), no operator's folder; the lab's drives and shares lie deeper.
     "mkdir": {
         REQUEST: {"path": ("str", True)},
         RESULT: {"created": ("bool", True)},

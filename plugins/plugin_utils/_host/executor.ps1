@@ -1040,11 +1040,24 @@ function Invoke-OpHash($op) {
     @{ exists = $true; sha256 = $digest; size = $size }
 }
 
-function Invoke-OpMkdir($op) {  # a folder that is a link is refused: the collection never writes through one
+function Invoke-OpMkdir($op) {  # a folder that is a link, or lies below one, is refused: never written through
     $path = [string]$op.path
     $item = Get-Entry $path
     if ($null -ne $item -and (Test-Link $item)) {
         throw "$path is a link (symbolic link or junction); the collection writes into real folders only"
+    }
+    $full = [IO.Path]::GetFullPath($path).TrimEnd('\', '/')
+    $root = [IO.Path]::GetPathRoot($full).TrimEnd('\', '/')
+    $linkAbove = $null
+    $above = [IO.Path]::GetDirectoryName($full)
+    while ($above -and $above.TrimEnd('\', '/').Length -gt $root.Length) {  # below the drive or share root only
+        $entry = Get-Entry $above
+        if ($null -ne $entry -and (Test-Link $entry)) { $linkAbove = $above }  # the last found is the topmost
+        $above = [IO.Path]::GetDirectoryName($above)
+    }
+    if ($null -ne $linkAbove) {
+        $why = 'a link (symbolic link or junction); the collection writes into real folders only'
+        throw "$path lies below $linkAbove, $why"
     }
     if ($item -is [IO.DirectoryInfo]) { return @{ created = $false } }
     [void][IO.Directory]::CreateDirectory($path)

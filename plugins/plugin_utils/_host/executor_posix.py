@@ -345,6 +345,14 @@ def op_mkdir(op):
     if os.path.islink(op["path"]):  # the collection never writes through a link (it may lead to another's folder)
         raise OpError(f"{op['path']} is a link (symbolic link or junction); the collection writes into real folders "
                       "only")
+    # Nor below one: every folder above it is asked, topmost first, but "/" and the top-level folder (/tmp, /var),
+    # which the machine's own layout may link (macOS: /tmp -> /private/tmp), as a Windows drive root is not asked.
+    parts = pathlib.PurePosixPath(os.path.abspath(op["path"])).parts  # ("/", "tmp", ..., the path's own name)
+    for depth in range(3, len(parts)):
+        above = os.path.join(*parts[:depth])
+        if os.path.islink(above):
+            raise OpError(f"{op['path']} lies below {above}, a link (symbolic link or junction); the collection "
+                          "writes into real folders only")
     created = not os.path.isdir(op["path"])
     os.makedirs(op["path"], exist_ok=True)
     return {"created": created}

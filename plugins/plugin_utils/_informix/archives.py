@@ -170,7 +170,16 @@ def name_problem(name) -> str | None:
 
 
 def _norm(path_module, path: str) -> str:
-    return path_module.normcase(path_module.normpath(path))
+    """One spelling per folder, for comparing: on Windows without the \\\\?\\ (or \\\\?\\UNC\\) prefix, case and
+    trailing separators (normpath keeps one on a share root: \\\\srv\\share\\ is \\\\srv\\share)."""
+    if path_module.sep == "\\":
+        path = path.replace("/", "\\")
+        if path[:8].upper() == "\\\\?\\UNC\\":
+            path = "\\\\" + path[8:]
+        elif path.startswith("\\\\?\\"):
+            path = path[4:]
+    normalized = path_module.normcase(path_module.normpath(path))
+    return normalized.rstrip(path_module.sep) or path_module.sep
 
 
 def is_within(path_module, root: str, path: str) -> bool:

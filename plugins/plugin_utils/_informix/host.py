@@ -191,7 +191,8 @@ def probe_recording(target, args: dict, destination: str | None = None, also: di
         read_onconfig = {"op": "read", "path": onconfig_path, "encoding": "latin-1"}
         found = target.one(read_onconfig, read_only=True)
     if not found.get("exists") and found.get("dir"):
-        raise AnsibleActionFail(f"ONCONFIG file {onconfig_path!r} is a folder, not a file; give the onconfig option "
+        option = args.get("onconfig_option") or "onconfig"  # the option that named it (onconfig's own: path)
+        raise AnsibleActionFail(f"ONCONFIG file {onconfig_path!r} is a folder, not a file; give the {option} option "
                                 "the ONCONFIG file's name or path")
     if not found.get("exists"):
         raise AnsibleActionFail(f"ONCONFIG file {onconfig_path!r} does not exist")

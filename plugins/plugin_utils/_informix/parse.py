@@ -174,6 +174,12 @@ KNOWN_PARAMETERS = frozenset(NUMERIC_PARAMETERS) | frozenset("""
     TENANT_LIMIT_CONNECTIONS TENANT_LIMIT_MEMORY TENANT_LIMIT_SPACE TLS_VERSION TXTIMEOUT UNSECURE_ONSTAT
     USELASTCOMMITTED USEOSTIME USERMAPPING USRC_HASHSIZE USRC_POOLSIZE VPCLASS VP_MEMORY_CACHE_KB WSTATS
 """.split())
+# Parameters whose value is a file, folder or device path (manual's ONCONFIG reference): a number is no path, and
+# '..' is refused in them as in chunks, a path that climbs out of the folder it names.
+PATH_PARAMETERS = frozenset("""
+    BAR_ACT_LOG BAR_BSALIB_PATH BAR_DEBUG_LOG BAR_IXBAR_PATH CONSOLE DUMPDIR ENCRYPT_MACFILE LOG_STAGING_DIR LTAPEDEV
+    MIRRORPATH MSGPATH PLOG_OVERFLOW_PATH PRELOAD_DLL_FILE RESTORE_POINT_DIR ROOTPATH TAPEDEV
+""".split())
 _SETTING = re.compile(r"^(?P<indent>\s*)(?P<name>[^#\s]\S*)(?P<sep>\s+)?(?P<value>\S+)?(?P<rest>.*)$")
 
 
@@ -185,6 +191,8 @@ def onconfig_value_error(name: str, value) -> str | None:
                                           (dict, "a mapping")) if isinstance(value, kinds)), None)
     if kind:
         return f"ONCONFIG parameter {name} needs a text or number value, got {kind}"
+    if name in PATH_PARAMETERS and isinstance(value, (int, float)):
+        return f"ONCONFIG parameter {name} is a path and needs a text value, got the number {value!r}"
     text = str(value)
     if text == "":
         return f"ONCONFIG parameter {name} needs a value"
@@ -200,6 +208,8 @@ def onconfig_value_error(name: str, value) -> str | None:
         return f"ONCONFIG parameter {name}: value {text!r} has characters outside Latin-1, which ONCONFIG cannot hold"
     if "#" in text:
         return f"ONCONFIG parameter {name}: value {text!r} contains '#', which Informix reads as a comment"
+    if name in PATH_PARAMETERS and ".." in re.split(r"[\\/]", text):
+        return f"ONCONFIG parameter {name}: value {text!r} contains '..'; give the path without it"
     if name in NUMERIC_PARAMETERS:
         low, high = NUMERIC_PARAMETERS[name]
         allowed = f"a whole number from {low}" + (f" to {high}" if high is not None else " up")

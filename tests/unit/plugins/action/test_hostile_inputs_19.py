@@ -127,6 +127,13 @@ def onconfig_folder(host, tmp_path, monkeypatch, module, args):
     return task(host, tmp_path, monkeypatch, module, given, platform="posix")
 
 
+def onconfig_path_folder(host, tmp_path, monkeypatch, module, args):
+    """The onconfig module's probe on this machine (POSIX executor), its path option given the etc folder."""
+    (tmp_path / "etc").mkdir()
+    given = {**args, "informixdir": str(tmp_path), "path": str(tmp_path / "etc")}
+    return task(host, tmp_path, monkeypatch, module, given, platform="posix")
+
+
 def restore_plan(host, tmp_path, monkeypatch, module, args):
     """The restore's plan on a recorded probe (ol_main's newest chain is a level 0 alone), as its report says."""
     from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_plan import plan_restore
@@ -265,6 +272,19 @@ ROWS = [
      '"NOT_A_PARAMETER_XYZ": {"before": null, "after": "1"}', onconfig_task),
     ("onconfig", {**WINDOWS, "parameters": {"TAPESIZE": 0}, "path": "C:\\x\\ONCONFIG", "onconfig": "ONCONFIG.ol_x"},
      "parameters are mutually exclusive: path|onconfig", onconfig_task),
+    # the review of issue 19: '..' and numbers in path-valued parameters, as '..' is refused in chunks
+    ("onconfig", {**WINDOWS, "parameters": {"ROOTPATH": "D:\\..\\x"}},
+     "parameters: ONCONFIG parameter ROOTPATH: value 'D:\\\\..\\\\x' contains '..'", onconfig_task),
+    ("onconfig", {**WINDOWS, "parameters": {"MSGPATH": "../online.log"}},
+     "parameters: ONCONFIG parameter MSGPATH: value '../online.log' contains '..'", onconfig_task),
+    ("onconfig", {**WINDOWS, "parameters": {"TAPEDEV": 1.5e300}},
+     "parameters: ONCONFIG parameter TAPEDEV is a path and needs a text value, got the number 1.5e+300", onconfig_task),
+    ("onconfig", {**WINDOWS, "parameters": {"LTAPEDEV": 5}},
+     "ONCONFIG parameter LTAPEDEV is a path and needs a text value, got the number 5", onconfig_task),
+    ("onconfig", {**WINDOWS, "parameters": {"TAPEDEV": "D:\\a..b\\tape", "MIRRORPATH": "D:\\mirror.000"}},
+     '"TAPEDEV": {"before": "STDIO", "after": "D:\\\\a..b\\\\tape"}', onconfig_task),
+    ("onconfig", {"informixserver": "ol_main", "parameters": {"TAPESIZE": 0}},
+     "is a folder, not a file; give the path option the ONCONFIG file's name or path", onconfig_path_folder),
     ("replication_info", {**WINDOWS, "replicate_sets": {"report_data": "oscc report"}},
      "replicate_sets.report_data must be a name of letters, digits and _", task),
     ("replication_info", {"onconfig": {"ok": True, "exists": False}},

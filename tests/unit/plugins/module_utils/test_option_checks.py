@@ -110,6 +110,29 @@ def test_the_first_path_with_a_character_windows_forbids_is_named(values, proble
     assert found == problem if problem is None else problem in found and "\n" not in found
 
 
+DEVICE = "a name Windows reserves for a device (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with any extension)"
+STRIPPED = "a name ending in a dot or space, which Windows strips"
+
+
+@pytest.mark.parametrize("values, problem", [
+    ({"destination": "D:\\CON"}, f"destination holds 'CON', {DEVICE}, got 'D:\\\\CON'"),
+    ({"destination": "D:\\b. "}, f"destination holds 'b. ', {STRIPPED}, got 'D:\\\\b. '"),
+    ({"destination": "D:\\b."}, f"destination holds 'b.', {STRIPPED}"),
+    ({"path": "D:\\x\\nul.txt\\y"}, f"path holds 'nul.txt', {DEVICE}"),
+    ({"path": "D:\\x\\Com7"}, f"path holds 'Com7', {DEVICE}"),
+    ({"path": "D:\\x\\LPT1 .log"}, f"path holds 'LPT1 .log', {DEVICE}"),
+    ({"path": "\\\\srv\\share\\aux"}, f"path holds 'aux', {DEVICE}"),
+    ({"path": "\\\\?\\D:\\prn"}, f"path holds 'prn', {DEVICE}"),
+    ({"chunks": ["D:\\ok.000", "D:\\x \\c.000"]}, f"chunks[1] holds 'x ', {STRIPPED}"),
+    ({"destination": "D:\\CONSOLE\\COM10\\LPT\\.\\..\\x\\", "unc": "\\\\?\\UNC\\srv\\share\\x"}, None),
+    ({"destination": "D:/x/COM1/"}, f"destination holds 'COM1', {DEVICE}"),
+])
+def test_a_path_with_a_name_windows_takes_for_a_device_or_strips_is_named(values, problem):
+    """Issue 19 review: D:\\CON and D:\\b. were accepted and written (as the console device, as D:\\b)."""
+    found = windows_path_problem(values)
+    assert found == problem if problem is None else problem in found and "\n" not in found
+
+
 @pytest.mark.parametrize("values, forbidden, problem", [
     ({"informixserver": "ol_main", "services": ["OpenScape Contact Center"], "none": None}, None, None),
     ({"task_username": "O'Brien"}, {"task_username": '"'}, None),

@@ -202,3 +202,39 @@ def test_an_optional_key_left_out_is_no_crash(key):
     own, skipped, _others = own_manifests([manifest], "ol_main", ntpath, DEST, None, ROOTS)
     assert len(own) + len(skipped) == 1
     assert key not in ("sha256", "size") or skipped[0]["reason"] == "it names an archive but no sha256 and size"
+
+
+# ---------------------------------------------------------------- one folder, every spelling of it (issue 19 review)
+
+SPELLINGS_OF_DEST = ["\\\\backupsrv\\oscc\\", "\\\\backupsrv\\oscc\\.", "\\\\backupsrv\\oscc\\safety\\..",
+                     "\\\\backupsrv\\OSCC\\", "\\\\?\\UNC\\backupsrv\\oscc", "\\\\?\\unc\\BACKUPSRV\\oscc\\",
+                     "//backupsrv/oscc/", "\\\\backupsrv\\oscc\\\\", DEST]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS_OF_DEST)
+def test_every_spelling_of_a_share_root_is_the_same_folder(spelling):
+    assert arc.is_within(ntpath, spelling, DEST) and arc.is_within(ntpath, DEST, spelling)
+    assert arc.is_within(ntpath, spelling, DEST + "\\ol_main_x.json")
+    assert not arc.is_within(ntpath, spelling + "\\safety", DEST)
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS_OF_DEST)
+def test_a_safety_destination_spelled_as_the_destination_is_refused(spelling):
+    """The share root with a trailing backslash was taken for another folder (normpath keeps that backslash)."""
+    from ansible.errors import AnsibleActionFail
+
+    from ansible_collections.oscc.admin.plugins.plugin_utils._informix.restore_plan import safety_folder
+
+    with pytest.raises(AnsibleActionFail, match="is the destination"):
+        safety_folder({"safety_destination": spelling}, DEST, ntpath)
+    assert safety_folder({"safety_destination": DEST + "\\safety\\"}, DEST, ntpath) == DEST + "\\safety\\"
+
+
+@pytest.mark.parametrize("root, path, within", [
+    ("\\\\?\\D:\\OSCC-Backups", "d:\\oscc-backups\\x", True), ("D:\\", "D:\\x", True), ("D:\\", "d:", True),
+    ("D:\\OSCC-Backups\\", "D:\\OSCC-Backups-evil", False), ("\\\\backupsrv\\oscc", "\\\\backupsrv\\oscc2\\x", False),
+    ("/lab/share/", "/lab/share", True), ("/", "/lab", True), ("/lab/share", "/lab/Share", False),
+])
+def test_is_within_compares_folders_not_spellings(root, path, within):
+    module = posixpath if root.startswith("/") else ntpath
+    assert arc.is_within(module, root, path) is within

@@ -867,3 +867,25 @@ def test_mkdir_refuses_a_folder_that_is_a_link_and_writes_nothing_through_it(tmp
     assert refused["failed_at"] == 0 and "is a link (symbolic link or junction)" in refused["results"][0]["error"]
     assert os.listdir(tmp_path / "elsewhere") == []
     assert one(op="mkdir", path=str(tmp_path / "real" / "deeper"))["created"]
+
+
+def test_mkdir_refuses_a_folder_below_a_link_naming_the_link_and_writes_nothing_through_it(tmp_path):
+    """Issue 19: with linkparent a link to ../elsewhere, linkparent/sub was made (and written) in elsewhere/sub."""
+    (tmp_path / "elsewhere" / "sub").mkdir(parents=True)
+    (tmp_path / "share").mkdir()
+    os.symlink(os.path.join("..", "elsewhere"), tmp_path / "share" / "linkparent")
+    for below in (tmp_path / "share" / "linkparent" / "sub", tmp_path / "share" / "linkparent" / "new" / "deeper"):
+        refused = executor.run_batch({"ops": [{"op": "mkdir", "path": str(below)},
+                                              {"op": "write", "path": str(below / "f"), "content": "x"}]})
+        error = refused["results"][0]["error"]
+        link = tmp_path / "share" / "linkparent"
+        assert refused["failed_at"] == 0 and error.startswith(f"{below} lies below {link}, a link (symbolic link or "
+                                                              "junction)"), error
+    assert os.listdir(tmp_path / "elsewhere") == ["sub"] and os.listdir(tmp_path / "elsewhere" / "sub") == []
+
+
+def test_mkdir_below_real_folders_of_the_tests_own_tmp_root_is_made(tmp_path):
+    """The check asks folders below the top level only: this machine's tmp root (resolved, not a link here) passes."""
+    assert os.path.realpath(tmp_path) == str(tmp_path)  # pytest resolves it: macOS /tmp -> /private/tmp too
+    assert one(op="mkdir", path=str(tmp_path / "a" / "b"))["created"]
+    assert one(op="mkdir", path=str(tmp_path / "a" / "b"))["created"] is False

@@ -90,7 +90,8 @@ def to_host(value):
     if isinstance(value, str):
         drives = os.path.join(host_dir(), "drives")
         whole = re.match(re.escape(drives) + r"/([A-Z])(/.*)?$", value)
-        if whole:  # a path on its own may contain blanks (C:\Program Files)
+        if whole and value.count(drives) == 1:  # a path on its own may contain blanks (C:\Program Files); a message
+            # naming two paths is no path on its own
             return whole.group(1) + ":" + ((whole.group(2) or "/").replace("/", "\\"))
         inside = re.escape(drives) + r"/([A-Z])((?:/[^\s'\"]*)?)"
         return re.sub(inside, lambda m: m.group(1) + ":" + (m.group(2).replace("/", "\\") or "\\"), value)
