@@ -223,7 +223,7 @@ def postfix():
 def mail_args(pair, **extra):
     return {"imap_host": "localhost", "imap_port": pair.imaps_port, "smtp_host": "localhost",
             "smtp_port": pair.submission_port, "username": mailpeers.USER, "password": mailpeers.PASSWORD,
-            "ca_file": pair.ca_file, "timeout": 15, **extra}
+            "ca_file": pair.ca_file, "timeout": 60, **extra}  # a loaded machine delivers slowly
 
 
 # (peer pair, options, the check that answers, its status, fragment of its detail)
