@@ -136,6 +136,21 @@ class Lab:
         return run, results
 
 
+# One backup share for the whole estate, as the README lays it out: each server's archives lie beside the others'.
+SHARE = r"\\backupsrv\oscc"
+
+
+def main_and_backup(tmp_path):
+    """The main and the backup server of one lab, writing to one share (SHARE)."""
+    root = tmp_path / "lab"
+    return Lab(root, "lab-main"), Lab(root, "lab-backup")
+
+
+def share_dir(lab, share=SHARE):
+    """Where the lab keeps the share on this machine."""
+    return labctl.to_here(lab.paths["base"], share)
+
+
 def replication_estate(root):
     """lab-main, lab-backup and lab-report in one simulated Enterprise Replication domain (labctl.init_replication)."""
     lab = Lab(root, "lab-main")

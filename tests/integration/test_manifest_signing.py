@@ -7,13 +7,11 @@ import os
 import re
 import shutil
 
-import labctl
 import pytest
-from playbook_lab import LOCATION, Lab
+from playbook_lab import LOCATION, SHARE, main_and_backup, share_dir
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import signing
 
-SHARE = r"\\backupsrv\oscc"  # one share for the estate, as in test_shared_destination.py
 BACKUP = {**LOCATION, "destination": SHARE}
 RESTORE = {**LOCATION, "destination": SHARE, "services": [], "confirm": True, "safety_backup": False}
 LAB_KEY = "lab manifest key - not a secret, lab only"  # inventories/lab/group_vars/all.yml
@@ -22,13 +20,7 @@ OLD_KEY, NEW_KEY = "the key of last year, rotated away", "the key of this year, 
 
 @pytest.fixture
 def estate(tmp_path):
-    """The main and the backup server of the lab, one share for both."""
-    root = tmp_path / "lab"
-    return Lab(root, "lab-main"), Lab(root, "lab-backup")
-
-
-def share_dir(lab):
-    return labctl.to_here(lab.paths["base"], SHARE)
+    return main_and_backup(tmp_path)
 
 
 def stem(path):

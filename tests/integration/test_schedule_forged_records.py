@@ -10,9 +10,8 @@ import shutil
 
 import labctl
 import pytest
-from playbook_lab import LOCATION, Lab
+from playbook_lab import LOCATION, SHARE, main_and_backup, share_dir
 
-SHARE = r"\\backupsrv\oscc"  # one share for the estate: the other server's archives lie beside this one's
 TASK = "\\OSCC\\OSCC Informix backup level 0"
 SCHEDULE = {**LOCATION, "destination": SHARE, "schedules": [{"level": 0, "time": "02:00"}]}
 RESTORE = {**LOCATION, "destination": SHARE, "services": [], "confirm": True, "safety_backup": False}
@@ -20,12 +19,7 @@ RESTORE = {**LOCATION, "destination": SHARE, "services": [], "confirm": True, "s
 
 @pytest.fixture
 def estate(tmp_path):
-    root = tmp_path / "lab"
-    return Lab(root, "lab-main"), Lab(root, "lab-backup")
-
-
-def share_dir(lab):
-    return labctl.to_here(lab.paths["base"], SHARE)
+    return main_and_backup(tmp_path)
 
 
 def digest(path):

@@ -10,22 +10,15 @@ import time
 import labctl
 import pytest
 import yaml
-from playbook_lab import LOCATION, Lab, batch_kind
+from playbook_lab import LOCATION, SHARE, Lab, batch_kind, main_and_backup, share_dir
 
-SHARE = r"\\backupsrv\oscc"  # one share for the whole estate, as the README lays it out
 BACKUP = {**LOCATION, "destination": SHARE}
 RESTORE = {**LOCATION, "destination": SHARE, "services": []}
 
 
 @pytest.fixture
 def estate(tmp_path):
-    """The main and the backup server of the lab, one share for both."""
-    root = tmp_path / "lab"
-    return Lab(root, "lab-main"), Lab(root, "lab-backup")
-
-
-def share_dir(lab):
-    return labctl.to_here(lab.paths["base"], SHARE)
+    return main_and_backup(tmp_path)
 
 
 def files(lab):
