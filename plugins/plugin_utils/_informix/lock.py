@@ -52,11 +52,21 @@ def lock_refused(result: dict, path: str, taking_over: bool = False) -> AnsibleA
         why = "; its batch is still running on the host"
     elif taking_over:
         why = "; it is not the lock this run's probe found: another run took the server since"
+    elif result.get("live") is False and _own_run_alive(holder):
+        why = f"; no batch of it is running on the host, but its worker (pid {holder['controller_pid']}) still runs " \
+              "here, between two round trips: wait for it"
     elif result.get("live") is False:
-        why = ("; no batch of it is running on the host: if that run was killed, take_over: true takes the server "
-               "over once no ontape or onbar runs there (docs/backup.md, A killed run)")
+        why = ("; no batch of it is running on the host, as between two round trips of a live run: if that run was "
+               "killed, take_over: true takes the server over once no ontape or onbar runs there (docs/backup.md, "
+               "A killed run)")
     return AnsibleActionFail(f"another {holder.get('operation') or 'backup'} is running on this server "
                              f"({holder_text(holder)}){why}; lock {path}")
+
+
+def _own_run_alive(holder: dict) -> bool:
+    """The holder is a run of this controller whose worker still runs: alive, whatever the host shows."""
+    return holder.get("controller") == socket.gethostname() and bool(holder.get("controller_pid")) and \
+        pid_runs(holder["controller_pid"])
 
 
 def lock_to_break(lock: dict | None) -> str | None:

@@ -125,3 +125,14 @@ def test_a_take_over_that_finds_another_lock_than_its_probe_saw_does_not_suggest
     which it had given. It is told another run took the server since its probe."""
     refused = str(lock_refused({"holder": LOCK, "live": False}, LOCK["path"], taking_over=True))
     assert "another run took the server since" in refused and "take_over: true" not in refused
+
+
+def test_a_refusal_by_a_live_run_of_this_controller_says_wait_not_take_over():
+    """Issue 19 second review: five runs at once from one controller; one refused was told take_over would take the
+    server, though the holder was this controller's live worker between two round trips."""
+    import os
+    import socket
+    alive = dict(LOCK, controller=socket.gethostname(), controller_pid=os.getpid())
+    refused = str(lock_refused({"holder": alive, "live": False}, LOCK["path"]))
+    assert f"its worker (pid {os.getpid()}) still runs here" in refused and "wait for it" in refused
+    assert "take_over" not in refused
