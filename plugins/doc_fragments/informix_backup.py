@@ -77,7 +77,8 @@ options:
   accept_unsigned_manifests:
     description:
       - Take manifests that carry no signature (written before a key existed) as the server's own. Each one taken
-        is listed in RV(unsigned_manifests) and warned about. Retention never counts or deletes them.
+        is listed in RV(unsigned_manifests) and warned about. Retention never counts or deletes them, and none
+        outranks a signed chain for O(oscc.admin.informix_restore#module:manifest=latest) or a new backup's parent.
       - Without any key, M(oscc.admin.informix_restore) refuses to choose a chain unless this is C(true).
     type: bool
     default: false

@@ -351,6 +351,14 @@ def signed_only(manifests: list[dict]) -> list[dict]:
     return [m for m in manifests if not m.get("unsigned")]
 
 
+def newest_candidates(manifests: list[dict]) -> list[dict]:
+    """What `latest` and a new backup's parent choose among: the signed manifests when there are any. An unsigned one
+    (accept_unsigned_manifests) never outranks a signed chain, whatever it claims: any forger can leave out a
+    signature. Named, it is still restored."""
+    signed = signed_only(manifests)
+    return signed if signed else manifests
+
+
 def skipped_text(skipped: list[dict]) -> str:
     return "; ".join(f"{s['manifest']}: {s['reason']}" for s in skipped)
 

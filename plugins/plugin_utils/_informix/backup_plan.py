@@ -84,7 +84,7 @@ def plan_backup(args: dict, probe: Probe, host: str | None, purpose: str = "regu
     tapedev = probe.onconfig_values.get("TAPEDEV")
     check_devices(args, probe.onconfig_values)
     manifests = probe.own
-    parent = arc.parent_for(manifests, args["level"], probe.archives_by_level)
+    parent = arc.parent_for(arc.newest_candidates(manifests), args["level"], probe.archives_by_level)
     server = probe.server
     now = now or dt.datetime.now(dt.timezone.utc)
     name = arc.archive_name(server, args["level"], now)

@@ -106,7 +106,7 @@ def plan_restore(args: dict, probe: Probe, wanted: str | None, path, passed_over
     of it. args: the informix_restore task's arguments; path: the host's path module. passed_over: names of
     manifests whose archive failed its checksum; `latest` falls back past them and what builds on them."""
     chosen_manifest(probe, wanted, probe.server, path)
-    candidates = probe.own + (probe.unrecorded if wanted is not None else [])
+    candidates = probe.own + probe.unrecorded if wanted is not None else arc.newest_candidates(probe.own)
     candidates = [m for m in candidates if m["name"] not in passed_over]
     try:
         chain = arc.restore_chain(candidates, wanted, args["include_levels"])

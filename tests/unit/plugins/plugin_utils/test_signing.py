@@ -196,3 +196,24 @@ def test_a_signature_field_emptied_is_an_edited_manifest_not_an_unsigned_one(sig
     found = probe(recorded, signing.Trust.of(KEY, accept_unsigned=True))
     assert reasons(found)[name] == signing.NOT_VERIFIED
     assert all(not m.get("unsigned") for m in found.own)
+
+
+def test_an_unsigned_manifest_never_outranks_a_signed_chain_but_may_be_named():
+    """Issue 19 second review: with accept_unsigned_manifests, a forgery that simply leaves its signature out was the
+    newest chain and `latest` restored it. Unsigned manifests serve `latest` and a new backup's parent only where no
+    signed one exists; named, one is still restored."""
+    recorded = recording()
+    l0s = [n for n in main_manifests(recorded) if n.endswith("_L0.json")]
+    newest_l0 = l0s[-1]
+    older = [n for n in main_manifests(recorded) if n < newest_l0]  # the older chains, signed; the newest is not
+    judged = probe(signed_with(recorded, KEY, older), signing.Trust.of(KEY, accept_unsigned=True))
+    assert newest_l0 in [m["name"] + ".json" for m in judged.own if m.get("unsigned")]
+    latest = plan_restore(RESTORE_ARGS, judged, None, posixpath)
+    assert latest.chain[0]["name"] + ".json" == l0s[-2] and not any(m.get("unsigned") for m in latest.chain)
+    named = plan_restore(RESTORE_ARGS, judged, newest_l0[: -len(".json")], posixpath)
+    assert named.chain[0]["name"] + ".json" == newest_l0
+    # A level 1 never builds on the unsigned chain; the server's own last level 0 is that one, so none is taken.
+    with pytest.raises(arc.ChainError, match="Take a level 0 backup to start a new chain"):
+        plan_backup(backup_arguments({"destination": SHARE, "method": "stdio", "level": 1}), judged, "lab", now=NOW)
+    only_unsigned = probe(recorded, signing.Trust.of(KEY, accept_unsigned=True))  # no signed chain at all
+    assert plan_restore(RESTORE_ARGS, only_unsigned, None, posixpath).chain[0]["name"] + ".json" == newest_l0
