@@ -171,12 +171,35 @@ def windows_path_problem(values):
     return None
 
 
+def _unc_problem(where, path, text):
+    """A share path (\\\\server\\share, also after \\\\?\\UNC\\ or \\\\.\\UNC\\) whose server or share is empty, '.'
+    or '..': it names no share, or another one than it seems. text: the path without its device prefix."""
+    original = str(path)
+    if original.startswith(("\\\\", "//")) and not original.startswith(_DEVICE_PREFIXES):
+        rest = text[2:]
+    elif text.lstrip("\\/")[:4].upper() in ("UNC\\", "UNC/"):
+        rest = text.lstrip("\\/")[4:]
+    else:
+        return None
+    names = (re.split(r"[\\/]", rest) + ["", ""])[:2]
+    if any(name in ("", ".", "..") for name in names):
+        return f"{where} names no share: its server or share is empty, '.' or '..', got {original!r}"
+    return None
+
+
 def _windows_name_problem(where, path, text):
     """A folder or file name of the path (its drive, '.' and '..' aside) that Windows takes for a device (CON, NUL.txt)
-    or changes (a trailing dot or space is stripped, so 'b. ' is written as 'b'), else None."""
-    for part in re.split(r"[\\/]", text):
-        if part in ("", ".", "..") or re.fullmatch(r"[A-Za-z]:", part):
+    or changes (a trailing dot or space is stripped, so 'b. ' is written as 'b'), or a ':' past the drive (a stream
+    such as '::$INDEX_ALLOCATION', or a drive-relative 'D:x'), else None."""
+    problem = _unc_problem(where, path, text)
+    if problem:
+        return problem
+    for index, part in enumerate(re.split(r"[\\/]", text)):
+        if part in ("", ".", "..") or index == 0 and re.fullmatch(r"[A-Za-z]:", part):
             continue
+        if ":" in part:
+            return (f"{where} holds {part!r}: a ':' past the drive names a stream or a drive-relative path, got "
+                    f"{str(path)!r}")
         if part.split(".")[0].rstrip(" ").upper() in WINDOWS_DEVICE_NAMES:
             return (f"{where} holds {part!r}, a name Windows reserves for a device (CON, PRN, AUX, NUL, COM1-9, "
                     f"LPT1-9, with any extension), got {str(path)!r}")

@@ -60,3 +60,21 @@ def test_a_share_path_stays_in_its_share(tmp_path, monkeypatch):
     monkeypatch.setenv("OSCC_LAB_HOST_DIR", str(tmp_path / "host"))
     assert lab_host().to_here("\\\\nas\\backups\\..\\..\\x") == os.path.join(str(tmp_path), "unc", "nas", "backups",
                                                                             "x")
+
+
+@pytest.mark.parametrize("path", ["\\\\..\\..\\escape", "\\\\nas\\..\\x", "\\\\?\\UNC\\..\\share\\x"])
+def test_a_share_named_dot_or_dot_dot_is_no_share_and_never_leaves_the_lab(tmp_path, monkeypatch, path):
+    """Issue 19 second review: \\\\..\\..\\x was written outside the lab root."""
+    monkeypatch.setenv("OSCC_LAB_HOST_DIR", str(tmp_path / "host"))
+    with pytest.raises(FileNotFoundError, match="sim: The network path was not found"):
+        lab_host().to_here(path)
+
+
+@pytest.mark.parametrize("path, below", [
+    ("\\\\?\\D:\\OSCC-Backups\\x", ["host", "drives", "D", "OSCC-Backups", "x"]),
+    ("\\\\.\\D:\\x", ["host", "drives", "D", "x"]),
+    ("\\\\?\\UNC\\nas\\backups\\x", ["unc", "nas", "backups", "x"]),
+])
+def test_the_long_path_and_device_prefixes_name_the_same_folder(tmp_path, monkeypatch, path, below):
+    monkeypatch.setenv("OSCC_LAB_HOST_DIR", str(tmp_path / "host"))
+    assert lab_host().to_here(path) == os.path.join(str(tmp_path), *below)

@@ -170,14 +170,16 @@ def name_problem(name) -> str | None:
 
 
 def _norm(path_module, path: str) -> str:
-    """One spelling per folder, for comparing: on Windows without the \\\\?\\ (or \\\\?\\UNC\\) prefix, case and
-    trailing separators (normpath keeps one on a share root: \\\\srv\\share\\ is \\\\srv\\share)."""
+    """One spelling per folder, for comparing: on Windows without the \\\\?\\ or \\\\.\\ prefix (UNC\\ after it is a
+    share), repeated separators, case and trailing separators (normpath keeps one on a share root: \\\\srv\\share\\
+    is \\\\srv\\share). A server's other names (its FQDN) are not known here."""
     if path_module.sep == "\\":
         path = path.replace("/", "\\")
-        if path[:8].upper() == "\\\\?\\UNC\\":
-            path = "\\\\" + path[8:]
-        elif path.startswith("\\\\?\\"):
-            path = path[4:]
+        if path[:4] in ("\\\\?\\", "\\\\.\\"):
+            path = path[4:].lstrip("\\")
+            path = "\\\\" + path[4:] if path[:4].upper() == "UNC\\" else path
+        if path.startswith("\\\\"):
+            path = "\\\\" + re.sub(r"\\+", r"\\", path[2:])
     normalized = path_module.normcase(path_module.normpath(path))
     return normalized.rstrip(path_module.sep) or path_module.sep
 

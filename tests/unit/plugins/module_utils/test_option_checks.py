@@ -157,3 +157,25 @@ def test_the_first_name_with_a_control_character_is_named(values, forbidden, pro
 ])
 def test_a_message_becomes_one_line(message, line):
     assert one_line(message) == line and len(one_line(message).splitlines()) == 1
+
+
+NO_SHARE = "names no share: its server or share is empty, '.' or '..'"
+
+
+@pytest.mark.parametrize("values, problem", [
+    ({"destination": "\\\\..\\..\\escape"}, f"destination {NO_SHARE}"),
+    ({"destination": "\\\\nas\\..\\x"}, f"destination {NO_SHARE}"),
+    ({"destination": "\\\\nas"}, f"destination {NO_SHARE}"),
+    ({"destination": "\\\\?\\UNC\\.\\oscc"}, f"destination {NO_SHARE}"),
+    ({"destination": "//nas//x"}, f"destination {NO_SHARE}"),
+    ({"destination": "\\\\.\\UNC\\..\\oscc"}, f"destination {NO_SHARE}"),
+    ({"destination": "\\\\backupsrv\\oscc::$INDEX_ALLOCATION"}, "destination holds 'oscc::$INDEX_ALLOCATION': a ':'"),
+    ({"destination": "D:..\\x"}, "destination holds 'D:..': a ':' past the drive"),
+    ({"destination": "D:x"}, "destination holds 'D:x'"),
+    ({"destination": "\\\\backupsrv\\oscc\\x", "other": "\\\\?\\UNC\\backupsrv\\oscc", "d": "\\\\?\\D:\\x"}, None),
+])
+def test_a_share_path_that_names_no_share_a_device_path_or_a_stream_is_named(values, problem):
+    """Issue 19 second review: \\\\..\\..\\x wrote outside the share; \\\\.\\UNC\\ and ::$INDEX_ALLOCATION spell the
+    destination itself past the safety folder's check."""
+    found = windows_path_problem(values)
+    assert found == problem if problem is None else problem in found and "\n" not in found

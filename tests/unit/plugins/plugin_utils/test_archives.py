@@ -208,7 +208,9 @@ def test_an_optional_key_left_out_is_no_crash(key):
 
 SPELLINGS_OF_DEST = ["\\\\backupsrv\\oscc\\", "\\\\backupsrv\\oscc\\.", "\\\\backupsrv\\oscc\\safety\\..",
                      "\\\\backupsrv\\OSCC\\", "\\\\?\\UNC\\backupsrv\\oscc", "\\\\?\\unc\\BACKUPSRV\\oscc\\",
-                     "//backupsrv/oscc/", "\\\\backupsrv\\oscc\\\\", DEST]
+                     "//backupsrv/oscc/", "\\\\backupsrv\\oscc\\\\", DEST,
+                     # issue 19 second review: a repeated separator, the \\.\ prefix, \\?\\UNC
+                     "\\\\backupsrv\\\\oscc", "\\\\.\\UNC\\backupsrv\\oscc", "\\\\?\\\\UNC\\backupsrv\\oscc"]
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS_OF_DEST)

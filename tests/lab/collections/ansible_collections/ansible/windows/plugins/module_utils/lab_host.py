@@ -70,10 +70,17 @@ def to_here(value):
         return {k: to_here(v) for k, v in value.items()}
     if isinstance(value, list):
         return [to_here(v) for v in value]
-    if isinstance(value, str) and _UNC.match(value):  # one share is the same folder for every lab host
+    if not isinstance(value, str):
+        return value
+    if value[:4] in ("\\\\?\\", "\\\\.\\"):  # the long-path and device prefixes name the same path
+        rest = value[4:]
+        value = "\\\\" + rest[4:] if rest[:4].upper() == "UNC\\" else rest
+    if _UNC.match(value):  # one share is the same folder for every lab host
         server, share, rest = _UNC.match(value).groups()
+        if server in (".", "..") or share in (".", ".."):  # Windows finds no such share; nothing leaves the lab
+            raise FileNotFoundError(f"sim: The network path was not found: {value}")
         return os.path.join(unc_dir(), server.lower(), share.lower(), *below_root(rest))
-    if isinstance(value, str) and _DRIVE.match(value):
+    if _DRIVE.match(value):
         return os.path.join(host_dir(), "drives", value[0].upper(), *below_root(value[3:]))
     return value
 
