@@ -41,13 +41,13 @@ VOID_METHODS = {"dispose", "close", "flush", "write", "kill", "flushfinalblock",
 # Commands that write nothing to the output: cmdlets so documented, and the executor's own helpers named here, whose
 # bodies test_the_quiet_helpers_write_nothing checks.
 QUIET_HELPERS = {"stop-tree", "move-over", "write-atomically", "expand-entry", "set-environment", "invoke-retried",
-                 "clear-readonly", "copy-shared"}
+                 "clear-readonly", "copy-shared", "copy-checked"}
 QUIET_COMMANDS = {"import-module", "add-pssnapin", "add-member", "start-sleep"} | QUIET_HELPERS
 # The executor's size: its functions (the operations' and their helpers, measured 71: issue 18 added 8 for the OEM
 # code page, shared reads and copies, read-only temporary files and retried changes, 1 for the job object and 1 for
 # the what-if guard, 1 for compiling the native types once where a run and a stat both need them; issue 19 added 1,
 # the read-only lock_live operation) and the length of each.
-MOST_FUNCTIONS = 72
+MOST_FUNCTIONS = 74  # issue 19 item 1: Open-Checked, Copy-Checked
 LONGEST_FUNCTION = 60
 WIDEST_LINE = 120
 
@@ -724,7 +724,8 @@ READ_SHARING = "[IO.FileShare]::ReadWrite -bor [IO.FileShare]::Delete"
 
 def sharing_problems(source: bytes) -> list[str]:
     """Every FileStream the script opens states its sharing: reads and copies (one opener, Open-Shared) share
-    ReadWrite and Delete, appends share Read; nothing opens a file with .NET's default sharing."""
+    ReadWrite and Delete, except stdin files fed against a checksum (Open-Checked), held shared only with readers;
+    appends share Read; nothing opens a file with .NET's default sharing."""
     script = Script(source)
     problems = []
     for node, member, _given in static_calls(script, "[IO.File]", DEFAULT_SHARING):
@@ -742,8 +743,10 @@ def sharing_problems(source: bytes) -> list[str]:
         if len(given) != 4:
             problems.append(f"{where}: [IO.File]::Open without an explicit FileAccess and FileShare")
             continue
-        if given[2] == "[IO.FileAccess]::Read" and (script.function_name(script.function_of(node)) != "open-shared"
-                                                    or given[3] != "$sharing"):
+        opener = script.function_name(script.function_of(node))
+        shared = opener == "open-shared" and given[3] == "$sharing"
+        held = opener == "open-checked" and given[3] == "[IO.FileShare]::Read"  # stdin checked, then fed (issue 19)
+        if given[2] == "[IO.FileAccess]::Read" and not (shared or held):
             problems.append(f"{where}: a read not opened by Open-Shared")
         if given[1] == "[IO.FileMode]::Append" and given[3] != "[IO.FileShare]::Read":
             problems.append(f"{where}: an append that does not share Read")
