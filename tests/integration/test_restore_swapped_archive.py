@@ -26,12 +26,26 @@ def swap_once_the_safety_backup_writes(share, archive, foreign, swapped):
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("method", ["stdio", "directory"])  # tapedev: the same copy op (executor tests)
+def prepare(lab, method, tmp_path):
+    """TAPEDEV as each method needs it (tests/integration/test_backup_restore.py): stdio none; tapedev the
+    pre-created file; directory the tape folder, the file taken away."""
+    if method == "stdio":
+        return
+    tapedev = lab.spelled("tape", "BACKUP.001") if method == "tapedev" else lab.paths["host"]["tape"]
+    _, changed = lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}}, tmp_path)
+    assert not changed.get("failed"), changed
+    if method == "directory":
+        os.remove(os.path.join(lab.paths["tape"], "BACKUP.001"))
+
+
+@pytest.mark.parametrize("method", ["stdio", "directory", "tapedev"])
 def test_an_archive_swapped_during_the_safety_backup_is_not_restored(tmp_path, method):
     main, backup = main_and_backup(tmp_path)  # one share for both servers
     backup_args = {**LOCATION, "destination": SHARE, "method": method}
+    for lab in (main, backup):
+        prepare(lab, method, tmp_path)
     _, mine = main.task("oscc.admin.informix_backup", backup_args, tmp_path)
-    assert mine["verified"], mine
+    assert mine.get("verified"), mine.get("msg")
     backup.sql("insert into agents values ('8001', 'Backup Only', 'ready');")
     _, theirs = backup.task("oscc.admin.informix_backup", backup_args, tmp_path)
     assert theirs["verified"], theirs

@@ -44,11 +44,11 @@ def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_u
         ops.add("restore", informix.program_op("onbar", "-r", timeout=timeout, ok_rc=[0]))
     elif method == "stdio":
         ops.add("restore", informix.program_op("ontape", "-r", "-t", "STDIO", timeout=timeout, stdin_files=files,
-                                                   stdin_sha256=checksums))
+                                               stdin_sha256=checksums))
     elif method == "directory":
         for level, archive in enumerate(files):
             ops.add(("stage", level), {"op": "copy", "src": archive, "dest": found["staged"][level],
-                                         "sha256": checksums[level]})
+                                       "sha256": checksums[level]})
             ops.add_cleanup(("unstage", level), {"op": "remove", "path": found["staged"][level], "root": tapedev})
         ops.add("restore", informix.program_op("ontape", "-r", "-d", timeout=timeout,
                                                env={"IFX_ONTAPE_FILE_PREFIX": STAGE_PREFIX}))
