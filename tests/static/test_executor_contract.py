@@ -41,13 +41,13 @@ VOID_METHODS = {"dispose", "close", "flush", "write", "kill", "flushfinalblock",
 # Commands that write nothing to the output: cmdlets so documented, and the executor's own helpers named here, whose
 # bodies test_the_quiet_helpers_write_nothing checks.
 QUIET_HELPERS = {"stop-tree", "move-over", "write-atomically", "expand-entry", "set-environment", "invoke-retried",
-                 "clear-readonly", "copy-shared"}
+                 "clear-readonly", "copy-shared", "copy-checked"}
 QUIET_COMMANDS = {"import-module", "add-pssnapin", "add-member", "start-sleep"} | QUIET_HELPERS
 # The executor's size: its functions (the operations' and their helpers, measured 71: issue 18 added 8 for the OEM
 # code page, shared reads and copies, read-only temporary files and retried changes, 1 for the job object and 1 for
 # the what-if guard, 1 for compiling the native types once where a run and a stat both need them; issue 19 added 1,
 # the read-only lock_live operation) and the length of each.
-MOST_FUNCTIONS = 72
+MOST_FUNCTIONS = 74  # issue 19 item 1: Open-Checked, Copy-Checked
 LONGEST_FUNCTION = 60
 WIDEST_LINE = 120
 
@@ -724,7 +724,8 @@ READ_SHARING = "[IO.FileShare]::ReadWrite -bor [IO.FileShare]::Delete"
 
 def sharing_problems(source: bytes) -> list[str]:
     """Every FileStream the script opens states its sharing: reads and copies (one opener, Open-Shared) share
-    ReadWrite and Delete, appends share Read; nothing opens a file with .NET's default sharing."""
+    ReadWrite and Delete, except stdin files fed against a checksum (Open-Checked), held shared only with readers;
+    appends share Read; nothing opens a file with .NET's default sharing."""
     script = Script(source)
     problems = []
     for node, member, _given in static_calls(script, "[IO.File]", DEFAULT_SHARING):
@@ -742,8 +743,10 @@ def sharing_problems(source: bytes) -> list[str]:
         if len(given) != 4:
             problems.append(f"{where}: [IO.File]::Open without an explicit FileAccess and FileShare")
             continue
-        if given[2] == "[IO.FileAccess]::Read" and (script.function_name(script.function_of(node)) != "open-shared"
-                                                    or given[3] != "$sharing"):
+        opener = script.function_name(script.function_of(node))
+        shared = opener == "open-shared" and given[3] == "$sharing"
+        held = opener == "open-checked" and given[3] == "[IO.FileShare]::Read"  # stdin checked, then fed (issue 19)
+        if given[2] == "[IO.FileAccess]::Read" and not (shared or held):
             problems.append(f"{where}: a read not opened by Open-Shared")
         if given[1] == "[IO.FileMode]::Append" and given[3] != "[IO.FileShare]::Read":
             problems.append(f"{where}: an append that does not share Read")
@@ -1585,3 +1588,74 @@ def test_a_copy_whose_mkdir_asks_for_links_only_after_an_existing_folder_returns
     assert place in source
     source = source.replace(place, early + place, 1)
     assert mkdir_link_problems(source.encode())
+
+
+# --- issue 19 item 1: an archive swapped on the share after the restore's look hashed it is never fed or staged ---
+
+HELD_OPEN = "[IO.File]::Open($path, [IO.FileMode]::Open, [IO.FileAccess]::Read, [IO.FileShare]::Read)"
+
+
+def _in_order(text: str, parts: list[str]) -> bool:
+    found = [text.find(part) for part in parts]
+    return -1 not in found and found == sorted(found)
+
+
+def held_stdin_problems(source: bytes) -> list[str]:
+    """stdin_sha256: every stdin file opened once with FileShare.Read (no writer or deleter while held), hashed and
+    compared before the program starts, the same handle rewound and fed, all closed on a refusal; copy's sha256: the
+    bytes hashed as they are copied, a mismatch removes the copy before dest is written and says so."""
+    script = Script(source)
+    problems = []
+    body = {name: script.text(script.functions[name]) if name in script.functions else ""
+            for name in ("invoke-oprun", "open-input", "open-checked", "invoke-opcopy", "copy-checked")}
+    if not _in_order(body["invoke-oprun"], ["Open-Input $encoding ([string]$op.stdin_text) $op.stdin_files "
+                                            "$op.stdin_sha256", "$proc = Start-Program $info $job"]):
+        problems.append("Invoke-OpRun does not check the stdin files before the program starts")
+    if not _in_order(body["open-input"], ["if ($null -ne $checksums) {", "Open-Checked @($files) @($checksums)"]):
+        problems.append("Open-Input does not hold the stdin files it was given checksums for")
+    if not _in_order(body["open-checked"], [HELD_OPEN, "$held.Add($stream)", ".ComputeHash($stream)",
+                                            "if ($digest -ne [string]$checksums[$i]) { throw ($changedSinceChecked",
+                                            "[void]$stream.Seek(0, [IO.SeekOrigin]::Begin)",
+                                            "foreach ($stream in $held) { $stream.Dispose() }", ", $held.ToArray()"]):
+        problems.append("Open-Checked does not hold, hash, compare and rewind each stdin file as declared")
+    if not _in_order(body["invoke-opcopy"], ["if ($null -eq $op.sha256) {",
+                                             "Copy-Checked $src $tmp ([string]$op.sha256)", "Move-Over $tmp $dest"]):
+        problems.append("Invoke-OpCopy does not check the copy before it takes dest's place")
+    if not _in_order(body["copy-checked"], ["$in.CopyTo($sink)", "$sink.FlushFinalBlock()",
+                                            "if ((ConvertTo-Hex $hasher.Hash) -ne $sha256) {",
+                                            "Invoke-Retried 'delete' $tmp ''", "throw ($changedSinceChecked -f $src)"]):
+        problems.append("Copy-Checked does not hash what it copies and remove a mismatch")
+    return problems
+
+
+def test_stdin_files_and_copies_are_checked_against_their_checksums_before_use():
+    assert held_stdin_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    (HELD_OPEN, HELD_OPEN.replace("[IO.FileShare]::Read)", "[IO.FileShare]::ReadWrite)"), "Open-Checked does not"),
+    ("            if ($digest -ne [string]$checksums[$i]) { throw ($changedSinceChecked -f $path) }\n", "",
+     "Open-Checked does not"),
+    ("            [void]$stream.Seek(0, [IO.SeekOrigin]::Begin)\n", "", "Open-Checked does not"),
+    ("        foreach ($stream in $held) { $stream.Dispose() }\n", "", "Open-Checked does not"),
+    ("        $fileStreams = Open-Checked @($files) @($checksums)\n",
+     "        $fileStreams = @(foreach ($f in @($files)) { Open-Shared ([string]$f) })\n", "Open-Input does not"),
+    (" $op.stdin_files $op.stdin_sha256\n", " $op.stdin_files\n", "before the program starts"),
+    ("        Copy-Checked $src $tmp ([string]$op.sha256)\n", "        Copy-Shared $src $tmp ([IO.FileMode]::Create)\n",
+     "Invoke-OpCopy does not"),
+    ("        Invoke-Retried 'delete' $tmp ''\n", "", "Copy-Checked does not"),
+    ("    if ((ConvertTo-Hex $hasher.Hash) -ne $sha256) {", "    if ($false) {", "Copy-Checked does not"),
+])
+def test_a_copy_that_feeds_or_stages_an_unchecked_file_fails(old, new, words):
+    problems = held_stdin_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems
+
+
+def test_a_copy_that_checks_the_stdin_files_only_after_the_program_started_fails():
+    opening = "        $sources = Open-Input $encoding ([string]$op.stdin_text) $op.stdin_files $op.stdin_sha256\n"
+    source = mutated(opening, "").decode()
+    start = "        $proc = Start-Program $info $job\n"
+    assert start in source
+    source = source.replace(start, start + opening, 1)
+    problems = held_stdin_problems(source.encode())
+    assert "Invoke-OpRun does not check the stdin files before the program starts" in problems

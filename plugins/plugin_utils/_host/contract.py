@@ -20,14 +20,19 @@ OPERATIONS = {
     # tree ended at the timeout. env_defaults are set only where the host's environment has no such
     # variable; secret_env names variables set from the batch's secrets (variable -> secret key), so a
     # password reaches a program neither in its argv nor in the request. stdin_files are fed one after
-    # the other. With ok_rc, an exit code outside it halts the batch after this operation. output holds stdout and
-    # stderr (stderr alone with stdout_file) in an order that differs by host (Windows: stdout, then stderr; POSIX:
-    # as they arrived), so each stream also comes alone: a parser reads the stream that carries what it looks for,
-    # or streams.in_fixed_order(result), never a position in output (docs/windows.md).
+    # the other; with stdin_sha256 (one per file) each is opened once before the program starts (Windows: shared only
+    # with readers, so no writer or deleter gets it while held; POSIX: the open fd, which a rename does not reach),
+    # hashed and compared: a mismatch fails the operation and the program never starts (CHANGED_SINCE_CHECKED),
+    # else the same handles are rewound and fed. With ok_rc, an exit code outside it halts the batch after this
+    # operation. output holds stdout and stderr (stderr alone with stdout_file) in an order that differs by host
+    # (Windows: stdout, then stderr; POSIX: as they arrived), so each stream also comes alone: a parser reads the
+    # stream that carries what it looks for, or streams.in_fixed_order(result), never a position in output
+    # (docs/windows.md).
     "run": {
         REQUEST: {"argv": ("list", True), "env": ("dict", False), "env_defaults": ("dict", False),
                   "cwd": ("str", False), "timeout": ("int", True), "stdin_text": ("str", False),
-                  "stdin_files": ("list", False), "stdout_file": ("str", False), "encoding": ("str", False),
+                  "stdin_files": ("list", False), "stdin_sha256": ("list", False), "stdout_file": ("str", False),
+                  "encoding": ("str", False),
                   "secret_env": ("dict", False), "ok_rc": ("list", False)},
         RESULT: {"rc": ("int", True), "output": ("str", True), "stdout": ("str", False), "stderr": ("str", False),
                  "timed_out": ("bool", True), "stdout_sha256": ("str", False), "stdout_size": ("int", False)},
@@ -120,9 +125,11 @@ OPERATIONS = {
         REQUEST: {"path": ("str", True), "token": ("str", True)},
         RESULT: {"released": ("bool", True)},
     },
-    # A file copied (atomically: a temporary file beside dest, then a rename); dest's folder is created.
+    # A file copied (atomically: a temporary file beside dest, then a rename); dest's folder is created. With
+    # sha256 the bytes copied are hashed as they are read: on a mismatch the copy is removed, dest is not written
+    # and the operation fails (CHANGED_SINCE_CHECKED).
     "copy": {
-        REQUEST: {"src": ("str", True), "dest": ("str", True)},
+        REQUEST: {"src": ("str", True), "dest": ("str", True), "sha256": ("str", False)},
         RESULT: {"copied": ("bool", True)},
     },
     # The file entries of a zip archive with the SHA-256 of each; with dest, the entries named (all
@@ -159,6 +166,10 @@ ABORT = "abort"      # a question the table must not answer: stop the program, f
 PROMPTED_LATE = ("{name} did not finish within {timeout} seconds [answered {answers}, printed {printed}, "
                  "since the last answer {since}, last answered: {last}]")
 # Services are stopped and started by ansible.windows.win_service or ansible.builtin.service (Target.service).
+# A file fed or copied against a checksum (run's stdin_sha256, copy's sha256) whose bytes are not the checksum's:
+# it changed on the share after it was checked (both executors say it in these words).
+CHANGED_SINCE_CHECKED = ("{path}: its checksum is not the manifest's: it changed since it was checked; "
+                         "nothing was restored")
 WINDOWS_ONLY = ("cmdlet",)
 
 # A batch: operations in order, stopping at the first that fails or halts (ok, with halt true: a lock

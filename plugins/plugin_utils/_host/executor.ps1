@@ -177,6 +177,8 @@ namespace OsccAdmin
 '@
 # How long the output may stay open once the program ended (executor_posix.HELD_OUTPUT_GRACE_SECONDS).
 $heldOutputGraceSeconds = 5
+# contract.CHANGED_SINCE_CHECKED: a file fed or copied against a checksum whose bytes are not the checksum's.
+$changedSinceChecked = "{0}: its checksum is not the manifest's: it changed since it was checked; nothing was restored"
 
 # ---- messages, encodings, hashes ----
 
@@ -347,12 +349,37 @@ function Stop-Tree($job, [Diagnostics.Process]$proc) {
     [void]$proc.WaitForExit(30000)
 }
 
-function Open-Input([Text.Encoding]$encoding, [string]$text, $files) {
+function Open-Input([Text.Encoding]$encoding, [string]$text, $files, $checksums) {
     # What stdin is fed in turn: the text, then each file; every file must be there before the program starts.
     $textStream = [IO.MemoryStream]::new($encoding.GetBytes($text))
-    $fileStreams = @(foreach ($f in @($files)) { if ($null -ne $f) { Open-Shared ([string]$f) } })
+    if ($null -ne $checksums) {
+        $fileStreams = Open-Checked @($files) @($checksums)
+    } else {
+        $fileStreams = @(foreach ($f in @($files)) { if ($null -ne $f) { Open-Shared ([string]$f) } })
+    }
     $streams = @($textStream) + $fileStreams
     , $streams
+}
+
+function Open-Checked([object[]]$files, [object[]]$checksums) {
+    # Each stdin file held shared only with readers (a writer, renamer or deleter is refused while it is held),
+    # hashed and compared, then rewound: the bytes fed are the bytes checked, all before the program starts.
+    if ($files.Count -ne $checksums.Count) { throw 'stdin_sha256 must name one checksum per stdin file' }
+    $held = [Collections.Generic.List[IO.Stream]]::new()
+    try {
+        for ($i = 0; $i -lt $files.Count; $i++) {
+            $path = [string]$files[$i]
+            $stream = [IO.File]::Open($path, [IO.FileMode]::Open, [IO.FileAccess]::Read, [IO.FileShare]::Read)
+            $held.Add($stream)
+            $digest = ConvertTo-Hex ((New-Sha).ComputeHash($stream))
+            if ($digest -ne [string]$checksums[$i]) { throw ($changedSinceChecked -f $path) }
+            [void]$stream.Seek(0, [IO.SeekOrigin]::Begin)
+        }
+    } catch {
+        foreach ($stream in $held) { $stream.Dispose() }
+        throw
+    }
+    , $held.ToArray()
 }
 
 function Start-Reads([Diagnostics.Process]$proc, $sink) {
@@ -855,7 +882,7 @@ function Invoke-OpRun($op) {
     $proc = $null
     $job = $null
     try {
-        $sources = Open-Input $encoding ([string]$op.stdin_text) $op.stdin_files
+        $sources = Open-Input $encoding ([string]$op.stdin_text) $op.stdin_files $op.stdin_sha256
         if ($toFile) {  # a new file, never an existing one, hashed while it streams
             $file = [IO.File]::Open($toFile, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::Read)
             $hasher = New-Sha
@@ -1179,9 +1206,36 @@ function Invoke-OpCopy($op) {  # atomic: a temporary file beside dest, then a re
     if (-not [IO.File]::Exists($src)) { return @{ copied = $false } }
     [void][IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName([IO.Path]::GetFullPath($dest)))
     $tmp = '{0}.{1}.partial' -f $dest, $PID
-    Copy-Shared $src $tmp ([IO.FileMode]::Create)
+    if ($null -eq $op.sha256) {
+        Copy-Shared $src $tmp ([IO.FileMode]::Create)
+    } else {
+        Copy-Checked $src $tmp ([string]$op.sha256)
+    }
     Move-Over $tmp $dest
     @{ copied = $true }
+}
+
+function Copy-Checked([string]$src, [string]$tmp, [string]$sha256) {
+    # $src copied to $tmp, each byte hashed as it is read; a copy whose hash is not $sha256 is removed and refused.
+    $hasher = New-Sha
+    $in = Open-Shared $src
+    try {
+        $out = [IO.File]::Open($tmp, [IO.FileMode]::Create, [IO.FileAccess]::Write, [IO.FileShare]::None)
+        try {
+            $mode = [Security.Cryptography.CryptoStreamMode]::Write
+            $sink = [Security.Cryptography.CryptoStream]::new($out, $hasher, $mode)
+            $in.CopyTo($sink)
+            $sink.FlushFinalBlock()
+        } finally {
+            $out.Dispose()
+        }
+    } finally {
+        $in.Dispose()
+    }
+    if ((ConvertTo-Hex $hasher.Hash) -ne $sha256) {
+        Invoke-Retried 'delete' $tmp ''
+        throw ($changedSinceChecked -f $src)
+    }
 }
 
 function Invoke-OpUnzip($op) {  # each file entry hashed, the wanted ones written below dest

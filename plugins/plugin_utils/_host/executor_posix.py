@@ -30,6 +30,9 @@ SECRET_VALUES = {}  # the batch's secrets by key, for secret_env and "secret:" r
 _BATCH = threading.local()
 # How long the output may stay open once the program ended (executor.ps1's $heldOutputGraceSeconds).
 HELD_OUTPUT_GRACE_SECONDS = 5
+# contract.CHANGED_SINCE_CHECKED: a file fed or copied against a checksum whose bytes are not the checksum's.
+CHANGED_SINCE_CHECKED = ("{path}: its checksum is not the manifest's: it changed since it was checked; "
+                         "nothing was restored")
 
 
 class OpError(Exception):
@@ -148,11 +151,40 @@ def _collect(proc, stdin_data, handles, streams, timeout):
         return b"".join(merged), [b"".join(chunks) for chunks in alone], timed_out
 
 
+def _held_as_checked(paths, checksums):
+    """Each stdin file opened once, hashed, compared and rewound before the program starts: the fd is what is fed,
+    so a rename-swap on the share does not reach it (POSIX cannot refuse writers; Windows holds it shared Read)."""
+    if checksums is not None and len(checksums) != len(paths):
+        raise OpError("stdin_sha256 must name one checksum per stdin file")
+    handles = []
+    try:
+        for index, path in enumerate(paths):
+            handles.append(open(path, "rb"))  # each must be there before it starts
+            if checksums is None:
+                continue
+            digest = hashlib.sha256()
+            for block in iter(lambda: handles[-1].read(1 << 20), b""):
+                digest.update(block)
+            if digest.hexdigest() != str(checksums[index]).lower():
+                raise OpError(CHANGED_SINCE_CHECKED.format(path=path))
+            handles[-1].seek(0)
+    except BaseException:
+        for handle in handles:
+            handle.close()
+        raise
+    return handles
+
+
 def op_run(op):
     encoding, to_file = _encoding(op), op.get("stdout_file")
     stdin_data = _encoded(op.get("stdin_text") or "", op)  # refused before anything starts, as on Windows
-    handles = [open(path, "rb") for path in op.get("stdin_files") or []]  # each must be there before it starts
-    stdout = open(to_file, "xb") if to_file else subprocess.PIPE
+    handles = _held_as_checked(op.get("stdin_files") or [], op.get("stdin_sha256"))
+    try:
+        stdout = open(to_file, "xb") if to_file else subprocess.PIPE
+    except BaseException:
+        for handle in handles:
+            handle.close()
+        raise
     try:
         proc = _start(op, subprocess.PIPE, stdout, subprocess.PIPE)
         streams = [proc.stderr] if to_file else [proc.stdout, proc.stderr]
@@ -510,8 +542,27 @@ def op_copy(op):
     if not os.path.isfile(op["src"]):
         return {"copied": False}
     os.makedirs(os.path.dirname(op["dest"]) or ".", exist_ok=True)
-    _replace(op["dest"], src=op["src"])
+    if op.get("sha256") is None:
+        _replace(op["dest"], src=op["src"])
+    else:
+        _copy_checked(op["src"], op["dest"], op["sha256"])
     return {"copied": True}
+
+
+def _copy_checked(src, dest, checksum):
+    """src copied beside dest, each byte hashed as it is read; renamed over dest only when the hash is checksum."""
+    tmp, digest = f"{dest}.{os.getpid()}.partial", hashlib.sha256()
+    try:
+        with open(src, "rb") as source, open(tmp, "wb") as copy:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+                copy.write(block)
+        if digest.hexdigest() != str(checksum).lower():
+            raise OpError(CHANGED_SINCE_CHECKED.format(path=src))
+        os.replace(tmp, dest)
+    finally:
+        if os.path.lexists(tmp):
+            os.remove(tmp)
 
 
 def _inside(dest, name):

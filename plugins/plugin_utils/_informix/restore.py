@@ -28,6 +28,8 @@ TOUCHING = ("shutdown", "chunk", "stage", "save_tapedev", "load_tapedev", "resto
 def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_up) -> Batch:
     path = informix.path
     files = [m["archive_path"] for m in chain if m.get("archive_path")]
+    # What the look hashed, checked again as each archive is fed or staged: one swapped on the share since is refused.
+    checksums = [m["sha256"] for m in chain if m.get("archive_path")]
     ops = Batch().add("lock", lock.op())  # still this restore's: nothing runs otherwise
     if method == "onbar":  # restorable? asked before anything is touched
         ops.add("onbar_verify", informix.program_op("onbar", "-v", timeout=timeout, ok_rc=[0]))
@@ -41,10 +43,12 @@ def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_u
     if method == "onbar":
         ops.add("restore", informix.program_op("onbar", "-r", timeout=timeout, ok_rc=[0]))
     elif method == "stdio":
-        ops.add("restore", informix.program_op("ontape", "-r", "-t", "STDIO", timeout=timeout, stdin_files=files))
+        ops.add("restore", informix.program_op("ontape", "-r", "-t", "STDIO", timeout=timeout, stdin_files=files,
+                                               stdin_sha256=checksums))
     elif method == "directory":
         for level, archive in enumerate(files):
-            ops.add(("stage", level), {"op": "copy", "src": archive, "dest": found["staged"][level]})
+            ops.add(("stage", level), {"op": "copy", "src": archive, "dest": found["staged"][level],
+                                       "sha256": checksums[level]})
             ops.add_cleanup(("unstage", level), {"op": "remove", "path": found["staged"][level], "root": tapedev})
         ops.add("restore", informix.program_op("ontape", "-r", "-d", timeout=timeout,
                                                env={"IFX_ONTAPE_FILE_PREFIX": STAGE_PREFIX}))
@@ -52,7 +56,7 @@ def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_u
         saved, folder = tapedev + ".oscc-saved", path.dirname(tapedev)
         ops.add("save_tapedev", {"op": "move", "src": tapedev, "dest": saved, "root": folder})
         ops.add_cleanup("restore_tapedev", {"op": "move", "src": saved, "dest": tapedev, "root": folder})
-        ops.add("load_tapedev", {"op": "copy", "src": files[0], "dest": tapedev})
+        ops.add("load_tapedev", {"op": "copy", "src": files[0], "dest": tapedev, "sha256": checksums[0]})
         ops.add("restore", {"op": "prompted", "argv": [informix.program("ontape"), "-r"], "env": informix.env(),
                             "timeout": timeout, "encoding": informix.encoding,
                             "stage": {"files": files, "target": tapedev},

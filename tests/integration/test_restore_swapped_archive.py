@@ -1,0 +1,68 @@
+"""Issue 19 item 1 (review 19b): the restore's look hashes each archive before the safety backup; an archive swapped
+on the share while that backup runs must not be restored. The executor checks it again as it feeds (stdio) or
+stages (directory, tapedev) it, against the manifest's sha256, and nothing is restored."""
+import glob
+import os
+import shutil
+import threading
+import time
+
+import labctl
+import pytest
+from playbook_lab import LOCATION, SHARE, main_and_backup, share_dir
+
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import contract
+
+RESTORE = {**LOCATION, "destination": SHARE, "services": [], "confirm": True, "safety_backup": True}
+
+
+def swap_once_the_safety_backup_writes(share, archive, foreign, swapped):
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if glob.glob(os.path.join(share, "**", "*.partial"), recursive=True):
+            shutil.copyfile(foreign, archive)
+            swapped.append(time.time())
+            return
+        time.sleep(0.05)
+
+
+def prepare(lab, method, tmp_path):
+    """TAPEDEV as each method needs it (tests/integration/test_backup_restore.py): stdio none; tapedev the
+    pre-created file; directory the tape folder, the file taken away."""
+    if method == "stdio":
+        return
+    tapedev = lab.spelled("tape", "BACKUP.001") if method == "tapedev" else lab.paths["host"]["tape"]
+    _, changed = lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}}, tmp_path)
+    assert not changed.get("failed"), changed
+    if method == "directory":
+        os.remove(os.path.join(lab.paths["tape"], "BACKUP.001"))
+
+
+@pytest.mark.parametrize("method", ["stdio", "directory", "tapedev"])
+def test_an_archive_swapped_during_the_safety_backup_is_not_restored(tmp_path, method):
+    main, backup = main_and_backup(tmp_path)  # one share for both servers
+    backup_args = {**LOCATION, "destination": SHARE, "method": method}
+    for lab in (main, backup):
+        prepare(lab, method, tmp_path)
+    _, mine = main.task("oscc.admin.informix_backup", backup_args, tmp_path)
+    assert mine.get("verified"), mine.get("msg")
+    backup.sql("insert into agents values ('8001', 'Backup Only', 'ready');")
+    _, theirs = backup.task("oscc.admin.informix_backup", backup_args, tmp_path)
+    assert theirs["verified"], theirs
+    share = share_dir(main)
+    archive, foreign = labctl.to_here(main.paths["base"], mine["archive"]), labctl.to_here(backup.paths["base"],
+                                                                                            theirs["archive"])
+    assert os.path.isfile(archive) and os.path.isfile(foreign) and archive != foreign
+    main.faults(ontape_delay_seconds=8)  # the safety backup takes a while, as a real level 0 does
+    main.sql("delete from agents;")
+    before = main.rows("lab-main", "agents")
+    swapped = []
+    swapper = threading.Thread(target=swap_once_the_safety_backup_writes, args=(share, archive, foreign, swapped))
+    swapper.start()
+    _, result = main.task("oscc.admin.informix_restore", RESTORE, tmp_path)
+    swapper.join()
+    assert swapped, "the safety backup was never seen writing"
+    assert result.get("failed"), result
+    changed = contract.CHANGED_SINCE_CHECKED.format(path=mine["archive"])
+    assert changed in result["msg"], result["msg"]
+    assert main.rows("lab-main", "agents") == before  # nothing of the other server's archive reached ol_main
