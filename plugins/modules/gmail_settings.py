@@ -29,7 +29,8 @@ options:
     description:
       - The service account's JSON key (C(client_email), C(private_key), C(token_uri)). Its client ID needs
         domain-wide delegation in the Admin console for the scopes
-        C(https://www.googleapis.com/auth/gmail.settings.basic) and, with O(report_sender), C(https://www.googleapis.com/auth/gmail.settings.sharing).
+        C(https://www.googleapis.com/auth/gmail.settings.basic) and, with O(report_sender),
+        C(https://www.googleapis.com/auth/gmail.settings.sharing).
     type: path
     required: true
   imap:

@@ -86,9 +86,9 @@ class Lab:
         argv = ["ansible-playbook", "-i", INVENTORY, path, "-l", limit, "-e", json.dumps({"oscc_lab_root": self.root,
                                                                                           **(extra or {})})]
         argv += (["--check"] if check else []) + list(args)
-        if background:
+        if background:  # a process group of its own: a test can kill the controller with its workers
             return subprocess.Popen(argv, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, cwd=ROOT)
+                                    stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True)
         proc = subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL, capture_output=True, cwd=ROOT)
         return Run(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 

@@ -6,12 +6,11 @@ import fcntl
 import json
 import os
 import signal
-import subprocess
 import time
 
 import labctl
 import yaml
-from playbook_lab import INVENTORY, LOCATION, ROOT
+from playbook_lab import LOCATION
 
 BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
 RESTORE = {**LOCATION, "destination": "{{ oscc_backup_destination }}", "confirm": True, "safety_backup": False}
@@ -72,10 +71,7 @@ def test_another_controller_takes_over_a_killed_restore_once_nothing_of_it_runs(
     with open(play, "w") as handle:
         yaml.safe_dump([{"hosts": lab.inventory_host, "gather_facts": False,
                          "tasks": [{"oscc.admin.informix_restore": RESTORE}]}], handle)
-    argv = ["ansible-playbook", "-i", INVENTORY, play, "-l", lab.inventory_host,
-            "-e", json.dumps({"oscc_lab_root": lab.root})]
-    first = subprocess.Popen(argv, env=lab.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
+    first = lab.playbook(play, background=True)
     assert wait_until(lambda: os.path.exists(lab.lock_file()) and ontapes(lab)), "the restore never started ontape"
     orphan = ontapes(lab)
     try:
