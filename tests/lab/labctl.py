@@ -553,6 +553,81 @@ def er_configure(root, sync_seconds_per_replicate=None, check_seconds_per_replic
             domain.state["er_check_seconds_per_replicate"] = float(check_seconds_per_replicate)
 
 
+
+# ---------------------------------------------------------------- the failover cluster (manual chapter 8)
+CLUSTER_NAME = "LAB-CLUSTER"
+
+
+@functools.cache
+def _lab_cluster():
+    """The stand-ins' cluster simulation (tests/lab/.../lab_cluster.py), loaded from its file."""
+    path = os.path.join(HERE, "collections", "ansible_collections", "ansible", "windows", "plugins", "module_utils",
+                        "lab_cluster.py")
+    spec = importlib.util.spec_from_file_location("lab_cluster", path)
+    lab_cluster = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab_cluster)
+    return lab_cluster
+
+
+def init_cluster(root, hosts=("main", "backup"), owner="main"):
+    """<root>/cluster.json: the built Windows hosts as the nodes of one cluster (two nodes and a file share witness,
+    NodeAndFileShareMajority as on 2012 R2), every node Up, the HPPC Group and the Cluster Group online on `owner`.
+    Each node's windows.json gains the FailoverClusters module."""
+    nodes = {}
+    for number, host in enumerate(hosts, 1):
+        nodes[ESTATE_NAMES[host][0]] = {"host": host, "id": number, "clussvc": "Running", "state": "Up",
+                                        "drain": "NotInitiated", "forced": False}
+        _update_windows(root, host, lambda state: state.update(failover_clustering=True))
+    owner_name = ESTATE_NAMES[owner][0]
+    groups = {name: {"name": name, "owner": owner_name, "state": "Online", "persistent": "Online"}
+              for name in ("Cluster Group", "HPPC Group")}
+    data = {"name": CLUSTER_NAME, "quorum_type": "NodeAndFileShareMajority", "witness_online": True,
+            "nodes": nodes, "groups": groups}
+    with open(_lab_cluster().path(os.path.abspath(root)), "w") as handle:
+        json.dump(data, handle, indent=1)
+
+
+def _change_cluster(root, change):
+    """change(cluster data) under the cluster's lock, then the cluster settled; the OSCC services it moves are
+    written after the lock is let go (the stand-ins' lock order)."""
+    lab_cluster, moved = _lab_cluster(), []
+    cluster = lab_cluster.Cluster(os.path.abspath(root))
+    try:
+        change(cluster.data)
+        cluster.settle(lambda host, states: moved.append((host, states)))
+        cluster.save()
+    except BaseException:
+        cluster.close()
+        raise
+    for host, states in moved:
+        def apply(state, states=states):
+            for name, value in states.items():
+                if name in state["services"]:
+                    state["services"][name]["state"] = value
+        _update_windows(root, host, apply)
+
+
+def cluster_state(root):
+    """cluster.json after the cluster settled (a partition set with set_reachable takes effect here too)."""
+    _change_cluster(root, lambda data: None)
+    with open(_lab_cluster().path(os.path.abspath(root))) as handle:
+        return json.load(handle)
+
+
+def set_witness(root, online=True):
+    """The file share witness reachable (its vote counts) or not."""
+    _change_cluster(root, lambda data: data.update(witness_online=bool(online)))
+
+
+def reboot_node(root, host):
+    """A restart of the node: its cluster service starts normally, without the start parameters of a forced quorum
+    (manual §8.7 note); short of votes it stops again."""
+    def change(data):
+        node = next(v for v in data["nodes"].values() if v["host"] == host)
+        node.update(clussvc="Running", state="Up", forced=False, drain="NotInitiated")
+    _change_cluster(root, change)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("command", choices=["init", "ensure", "dump", "web", "replication"],

@@ -13,7 +13,7 @@ import sys
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ansible.windows.plugins.module_utils import lab_cmdlets, lab_network
+from ansible_collections.ansible.windows.plugins.module_utils import lab_cluster, lab_cmdlets, lab_host, lab_network
 from ansible_collections.ansible.windows.plugins.module_utils.lab_host import (
     State,
     host_dir,
@@ -28,6 +28,7 @@ EXECUTOR = "# oscc.admin host executor"
 SHOULD_PROCESS = re.compile(r"\[CmdletBinding\((?:[^()]*,\s*)?SupportsShouldProcess(?:\s*=\s*\$true)?"
                             r"\s*(?:,[^()]*)?\)\]", re.IGNORECASE)
 lab_network.register(lab_cmdlets)
+lab_cluster.register(lab_cmdlets)
 # The simulated servers' OEM code page (a German Windows Server's): text the "oem" encoding cannot hold is refused by
 # the POSIX executor as executor.ps1 refuses it there.
 OEM_CODE_PAGE = "cp850"
@@ -169,6 +170,7 @@ def run_executor(module):
     if any(simulated(op) for op in given.get("ops", []) + given.get("cleanup", [])):
         result = run_with_cmdlets(module, state, given)
         state.save()
+        lab_cluster.flush(lab_host)  # another node's OSCC services, after this host's state is saved
     else:
         state.save()
         result = run_twin(module, "executor_posix.py", [json.dumps(to_here(given))], "the executor")
