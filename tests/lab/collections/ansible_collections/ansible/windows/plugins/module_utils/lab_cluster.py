@@ -110,7 +110,10 @@ class Cluster:
                 services(node["host"], {s: "stopped" for s in OSCC_SERVICES})  # §8.7: the cluster and OSCC stop
         up = [n for n, v in sorted(self.data["nodes"].items()) if v["state"] == "Up"]
         for group in self.data["groups"].values():
-            if self.data["nodes"][group["owner"]]["state"] in ("Up", "Paused"):
+            owner = self.data["nodes"][group["owner"]]["state"]
+            if owner == "Up" and group["state"] != "Online" and group["persistent"] == "Online":
+                self.online(group, services)  # the cluster formed again: its groups come back where they were
+            if owner in ("Up", "Paused"):
                 continue
             if not up:
                 group["state"] = "Offline"
