@@ -1,0 +1,117 @@
+"""The cluster planner (_cluster/cluster.py): the probe's answers read, the OSCC role, the plans and the §8.7 guard."""
+import pytest
+
+from ansible_collections.oscc.admin.plugins.plugin_utils._cluster import cluster
+
+OSCC, AUTOPA = cluster.OSCC_SERVICES
+
+
+def answers(batch, **by_name):
+    """A batch's result document: each named read's objects, in order; a name given None fails there."""
+    results, failed_at = [], None
+    for index, name in enumerate(batch.names):
+        key = name if isinstance(name, str) else "_".join(name)
+        value = by_name.get(key, [])
+        if value is None:
+            results.append({"op": "cmdlet", "ok": False, "error": f"{key} failed here"})
+            failed_at = index
+            break
+        results.append({"op": "cmdlet", "ok": True, "objects": value})
+    return {"results": results, "cleanup": [], "failed_at": failed_at}
+
+
+RUNNING = [{"Name": "ClusSvc", "Status": "Running"}, {"Name": OSCC, "Status": "Running"},
+           {"Name": AUTOPA, "Status": "Running"}]
+NODES = [{"Name": "lab-main", "State": "Up", "DrainStatus": "NotInitiated", "DynamicWeight": 1},
+         {"Name": "lab-backup", "State": "Up", "DrainStatus": "NotInitiated", "DynamicWeight": 1}]
+
+
+def probe(group_state="Online", owner="lab-main", nodes=NODES, services=RUNNING, fix=0, **extra):
+    batch = cluster.probe_ops("HPPC Group", **extra)
+    done = answers(batch, computer=[{"Name": "LAB-MAIN"}], services=services,
+                   cluster=[{"Name": "C1", "FixQuorum": fix}], nodes=nodes,
+                   group=[{"Name": "HPPC Group", "OwnerNode": owner, "State": group_state}],
+                   quorum=[{"QuorumType": "NodeAndFileShareMajority", "QuorumResource": "File Share Witness"}])
+    return cluster.read_probe(batch, done, "HPPC Group")
+
+
+def test_the_probe_reads_the_group_nodes_quorum_and_the_role():
+    state = probe()
+    assert state["group"] == {"name": "HPPC Group", "owner": "lab-main", "state": "Online"}
+    assert state["nodes"]["lab-backup"]["state"] == "Up"
+    assert state["cluster"] == {"name": "C1", "forced_quorum": False}
+    assert state["quorum"]["type"] == "NodeAndFileShareMajority"
+    assert (state["cluster_service"], state["oscc_role"]) == ("Running", "active")
+
+
+def test_a_stopped_cluster_service_still_reports_the_services():
+    batch = cluster.probe_ops("HPPC Group")
+    stopped = [{"Name": "ClusSvc", "Status": "Stopped"}, {"Name": OSCC, "Status": "Stopped"}]
+    state = cluster.read_probe(batch, answers(batch, computer=[{"Name": "N1"}], services=stopped, cluster=None),
+                               "HPPC Group")
+    assert state["cluster_service"] == "Stopped" and state["oscc_services"][AUTOPA] == "Absent"
+    assert "Get-Cluster failed" in state["cluster_error"] and state["nodes"] == {}
+
+
+@pytest.mark.parametrize("group_state, owner, service, role", [
+    ("Online", "LAB-MAIN.lab.invalid", "Running", "active"),
+    ("Offline", "lab-main", "Running", "warm_standby"),
+    ("Online", "lab-backup", "Running", "warm_standby"),
+    ("Online", "lab-main", "Stopped", "stopped"),
+])
+def test_the_oscc_role_is_judged_in_one_place(group_state, owner, service, role):
+    group = {"owner": owner, "state": group_state}
+    assert cluster.oscc_role("lab-main", group, {OSCC: service}) == role
+
+
+def test_plans_change_only_what_differs():
+    state = probe()
+    assert cluster.plan(state, {"group": "HPPC Group", "state": "online"}) == ([], [])
+    changes, ops = cluster.plan(state, {"group": "HPPC Group", "state": "offline"})
+    assert changes == ["HPPC Group taken offline"] and ops[0]["name"] == "Stop-ClusterGroup"
+    changes, ops = cluster.plan(state, {"group": "HPPC Group", "owner": "LAB-BACKUP", "state": "online"})
+    assert [o["name"] for o in ops] == ["Move-ClusterGroup"] and ops[0]["parameters"]["Node"] == "lab-backup"
+    changes, ops = cluster.plan(state, {"group": "HPPC Group", "node_state": "paused"})
+    assert ops == [{"op": "cmdlet", "name": "Suspend-ClusterNode", "module": "FailoverClusters",
+                    "parameters": {"Name": "lab-main", "Drain": True, "Wait": True}}]
+    assert cluster.plan(state, {"group": "HPPC Group", "node_state": "resumed"}) == ([], [])
+
+
+def test_plan_errors_name_the_option():
+    down = [NODES[0], dict(NODES[1], State="Down")]
+    with pytest.raises(ValueError, match=r"^owner: lab-backup is Down"):
+        cluster.plan(probe(nodes=down), {"group": "HPPC Group", "owner": "lab-backup"})
+    with pytest.raises(ValueError, match=r"^owner: 'x' is not a node"):
+        cluster.plan(probe(), {"group": "HPPC Group", "owner": "x"})
+    with pytest.raises(ValueError, match=r"^node_state: lab-backup is Down"):
+        cluster.plan(probe(nodes=down), {"group": "HPPC Group", "node": "lab-backup", "node_state": "paused"})
+
+
+def peer_state(pings, peer_services):
+    batch = cluster.probe_ops("HPPC Group", "lab-backup", list(pings))
+    by_name = {f"ping_{a}": ([{"Address": a, "StatusCode": 0}] if up else []) for a, up in pings.items()}
+    done = answers(batch, computer=[{"Name": "LAB-MAIN"}], services=RUNNING, peer_services=peer_services,
+                   cluster=None, **by_name)
+    return cluster.read_probe(batch, done, "HPPC Group")
+
+
+def test_forced_quorum_needs_the_peer_unreachable_or_its_services_stopped():
+    both = {"127.0.1.2": False, "lab-backup": False}
+    assert cluster.peer_problem(peer_state(both, []), "lab-backup", both) is None
+    one_up = {"127.0.1.2": False, "lab-backup": True}
+    problem = cluster.peer_problem(peer_state(one_up, [{"Name": OSCC, "Status": "Running"}]), "lab-backup", one_up)
+    assert problem.startswith("quorum: refused: lab-backup answers on lab-backup")
+    stopped = [{"Name": OSCC, "Status": "Stopped"}, {"Name": AUTOPA, "Status": "Stopped"}]
+    assert cluster.peer_problem(peer_state(one_up, stopped), "lab-backup", one_up) is None
+    # Reachable but its service control manager did not answer: not verified.
+    assert cluster.peer_problem(peer_state(one_up, []), "lab-backup", one_up) is not None
+
+
+def test_force_plan_stops_a_running_service_first_and_is_idempotent():
+    state = peer_state({"a": False}, [])
+    changes, ops = cluster.force_plan(state)
+    assert [o["name"] for o in ops] == ["Stop-Service", "Start-ClusterNode"]
+    assert ops[1]["parameters"] == {"Name": "LAB-MAIN", "FixQuorum": True}
+    assert cluster.force_plan(probe(fix=1)) == ([], [])
+    with pytest.raises(ValueError, match=r"^quorum: the cluster C1 has its quorum"):
+        cluster.force_plan(probe())
