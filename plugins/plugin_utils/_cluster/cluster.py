@@ -31,8 +31,8 @@ def services_op(computer=None):
 def cluster_reads(batch: Batch, group: str) -> Batch:
     """The cluster's own reads; they fail together when the local cluster service does not run, so they come last."""
     batch.add("cluster", _cluster("Get-Cluster", select=["Name", "FixQuorum"]))
-    batch.add("nodes", _cluster("Get-ClusterNode", select=["Name", "State", "DrainStatus", "NodeWeight",
-                                                            "DynamicWeight"]))
+    node_properties = ["Name", "State", "DrainStatus", "NodeWeight", "DynamicWeight"]
+    batch.add("nodes", _cluster("Get-ClusterNode", select=node_properties))
     batch.add("group", _cluster("Get-ClusterGroup", Name=group, select=["Name", "OwnerNode", "State"]))
     batch.add("quorum", _cluster("Get-ClusterQuorum", select=["QuorumResource", "QuorumType"]))
     return batch
@@ -71,7 +71,7 @@ def same_node(one, other) -> bool:
     """Computer names compare case-insensitively, short or fully qualified."""
     if not one or not other:
         return False
-    return str(one).split(".")[0].lower() == str(other).split(".")[0].lower()
+    return str(one).split(".", 1)[0].lower() == str(other).split(".", 1)[0].lower()
 
 
 def read_probe(batch: Batch, done: dict, group: str) -> dict:

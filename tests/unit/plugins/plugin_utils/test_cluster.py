@@ -26,7 +26,8 @@ NODES = [{"Name": "lab-main", "State": "Up", "DrainStatus": "NotInitiated", "Dyn
          {"Name": "lab-backup", "State": "Up", "DrainStatus": "NotInitiated", "DynamicWeight": 1}]
 
 
-def probe(group_state="Online", owner="lab-main", nodes=NODES, services=RUNNING, fix=0, **extra):
+def probe(group_state="Online", owner="lab-main", nodes=None, services=None, fix=0, **extra):
+    nodes, services = nodes or NODES, services or RUNNING
     batch = cluster.probe_ops("HPPC Group", **extra)
     done = answers(batch, computer=[{"Name": "LAB-MAIN"}], services=services,
                    cluster=[{"Name": "C1", "FixQuorum": fix}], nodes=nodes,
