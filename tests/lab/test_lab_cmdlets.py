@@ -124,6 +124,7 @@ def stand_in_module(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, prefix + "lab_cmdlets", lab_cmdlets)
     monkeypatch.setitem(sys.modules, prefix + "lab_host", lab_host)
     monkeypatch.setitem(sys.modules, prefix + "lab_network", stand_in("lab_network"))
+    monkeypatch.setitem(sys.modules, prefix + "lab_cluster", stand_in("lab_cluster"))
     path = os.path.join(HERE, "collections", "ansible_collections", "ansible", "windows", "plugins", "modules",
                         "win_powershell.py")
     spec = importlib.util.spec_from_file_location("lab_win_powershell", path)

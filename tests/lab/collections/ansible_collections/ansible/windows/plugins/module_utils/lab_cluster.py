@@ -377,7 +377,7 @@ def computer_name(root, host):
 
 def clussvc_row(host):
     """ClusSvc as Get-Service shows it on a lab host: from cluster.json on a node, absent elsewhere."""
-    if not os.path.exists(path()):
+    if not os.environ.get("OSCC_LAB_HOST_DIR") or not os.path.exists(path()):  # no simulated host, or no cluster
         return None
     with open(path()) as handle:
         data = json.load(handle)
