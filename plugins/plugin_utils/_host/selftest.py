@@ -47,14 +47,14 @@ SCRIPTS = {
         "ask": ("ask-name.cmd", "@echo off\r\nset /p NAME=Name? \r\necho(hello %NAME%\r\n"),
         "hold": ("hold-output.cmd", "@echo off\r\necho(started\r\nping -n 30 127.0.0.1\r\necho(finished\r\n"),
         "stage": ("ask-level.cmd", "@echo off\r\nset /p LEVEL=Restore a level 1 archive (y/n) \r\n"
-                  "set /p GO=press Return to continue \r\ntype \"%~1\"\r\n"),
+                  "set /p GO=press Return to continue \r\ntype tapedev.txt\r\n"),
     },
     "posix": {
         "echo": ("echo-args.sh", 'for argument in "$@"; do printf \'%s\\n\' "$argument"; done\n'),
         "ask": ("ask-name.sh", "printf 'Name? '\nread NAME\necho \"hello $NAME\"\n"),
         "hold": ("hold-output.sh", "echo started\nsleep 30\necho finished\n"),
         "stage": ("ask-level.sh", "printf 'Restore a level 1 archive (y/n) '\nread LEVEL\n"
-                  "printf 'press Return to continue '\nread GO\ncat \"$1\"\n"),
+                  "printf 'press Return to continue '\nread GO\ncat tapedev.txt\n"),
     },
 }
 
@@ -140,11 +140,12 @@ class Plan:
         return self.program("echo", "only-line")
 
     def staged_restore(self, level1_sha256: str) -> dict:
-        """The prompted stage: level 1 asked for and staged into tapedev.txt at Return, against the checksums."""
+        """The prompted stage: level 1 asked for and staged into tapedev.txt at Return, against the checksums; the
+        program (run in the scratch folder) then prints tapedev.txt."""
         data, staged = self.in_scratch("data.txt"), self.in_scratch("staged.txt")
         tapedev = self.in_scratch("tapedev.txt")
         stage = {"files": [data, staged], "target": tapedev, "sha256": [sha256(DATA.encode("latin-1")), level1_sha256]}
-        return {"op": "prompted", "argv": self.program("stage", tapedev), "timeout": self.timeout, "cwd": self.scratch,
+        return {"op": "prompted", "argv": self.program("stage"), "timeout": self.timeout, "cwd": self.scratch,
                 "prompts": STAGE_PROMPTS, "stage": stage, "encoding": "oem"}
 
     def remove_folder(self, folder: str) -> dict:

@@ -227,8 +227,8 @@ def test_an_unsigned_manifest_never_outranks_a_signed_chain_but_may_be_named():
     (None, dt.datetime(2027, 1, 2, 3, tzinfo=dt.timezone.utc), True, arc.CONTROLLER_CLOCK),
     ("not a stamp", dt.datetime(2027, 1, 2, 5, tzinfo=dt.timezone.utc), False, arc.CONTROLLER_CLOCK),
 ])
-def test_a_manifest_s_date_is_judged_by_the_host_s_clock_and_the_reason_names_the_clock(host_now, controller_now,
-                                                                                          future, clock):
+def test_a_manifest_s_date_is_judged_by_the_host_s_clock_and_the_reason_names_the_clock(
+        host_now, controller_now, future, clock):
     """Manifest dated 04:00 UTC: one hour ahead of a clock at 03:00 (beyond the 15 minutes), behind one at 05:00."""
     recorded = recording()
     names = main_manifests(recorded)
