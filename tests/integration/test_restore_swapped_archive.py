@@ -1,6 +1,7 @@
 """Issue 19 item 1 (review 19b): the restore's look hashes each archive before the safety backup; an archive swapped
 on the share while that backup runs must not be restored. The executor checks it again as it feeds (stdio) or
-stages (directory, tapedev) it, against the manifest's sha256, and nothing is restored."""
+stages (directory, tapedev) it, against the manifest's sha256, and nothing is restored. With tapedev, levels 1 and 2
+are staged by ontape's own prompts (the prompted operation's stage): a swapped level 1 or 2 is refused too."""
 import glob
 import os
 import shutil
@@ -38,17 +39,25 @@ def prepare(lab, method, tmp_path):
         os.remove(os.path.join(lab.paths["tape"], "BACKUP.001"))
 
 
-@pytest.mark.parametrize("method", ["stdio", "directory", "tapedev"])
-def test_an_archive_swapped_during_the_safety_backup_is_not_restored(tmp_path, method):
+def chain_to(lab, backup_args, level, tmp_path):
+    """Levels 0 to `level` of one server, as one chain; the last one's result."""
+    _, runs = lab.tasks([("oscc.admin.informix_backup", {**backup_args, "level": n}) for n in range(level + 1)],
+                        tmp_path)
+    assert all(run.get("verified") for run in runs), [run.get("msg") for run in runs]
+    return runs[-1]
+
+
+@pytest.mark.parametrize("method, level", [("stdio", 0), ("directory", 0), ("tapedev", 0), ("tapedev", 1),
+                                           ("tapedev", 2)])
+def test_an_archive_swapped_during_the_safety_backup_is_not_restored(tmp_path, method, level):
     main, backup = main_and_backup(tmp_path)  # one share for both servers
     backup_args = {**LOCATION, "destination": SHARE, "method": method}
     for lab in (main, backup):
         prepare(lab, method, tmp_path)
-    _, mine = main.task("oscc.admin.informix_backup", backup_args, tmp_path)
-    assert mine.get("verified"), mine.get("msg")
+    mine = chain_to(main, backup_args, level, tmp_path)  # the level swapped: the chain's newest
     backup.sql("insert into agents values ('8001', 'Backup Only', 'ready');")
-    _, theirs = backup.task("oscc.admin.informix_backup", backup_args, tmp_path)
-    assert theirs["verified"], theirs
+    theirs = chain_to(backup, backup_args, level, tmp_path)
+    assert mine["archive"].endswith(f"_L{level}.arc") and theirs["archive"].endswith(f"_L{level}.arc"), (mine, theirs)
     share = share_dir(main)
     archive, foreign = labctl.to_here(main.paths["base"], mine["archive"]), labctl.to_here(backup.paths["base"],
                                                                                             theirs["archive"])

@@ -32,7 +32,7 @@ class LocalTarget:
     def is_abs(path):
         return posixpath.isabs(path)
 
-    def batch(self, ops, cleanup=(), read_only=False, secrets=None, check=True):
+    def batch(self, ops, cleanup=(), read_only=False, secrets=None, check=True, stamp=None):
         request = {"ops": list(ops), "cleanup": list(cleanup)}
         assert [p for op in request["ops"] + request["cleanup"] for p in request_problems(op)] == []
         self.batches.append(request)

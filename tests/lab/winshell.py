@@ -4,7 +4,8 @@ servers, as far as the executor selftest (plugins/plugin_utils/_host/selftest.py
 - ``cmd.exe /d /c rd <folder>`` removes an empty folder (else "The directory is not empty.", exit 145);
 - ``cmd.exe /d /c <script>.cmd`` runs a batch file of the lines ``@echo off``, ``echo(<text>`` (``%NAME%``
   expanded), ``set /p NAME=<prompt>`` (the prompt without a line end, then a line of stdin) and
-  ``ping -n <count> <host>`` (a child process that keeps the output open for count - 1 seconds, as ping does);
+  ``ping -n <count> <host>`` (a child process that keeps the output open for count - 1 seconds, as ping does) and
+  ``type <name>`` (a file of the current folder, by its name alone);
 - ``powershell.exe ... -File <folder>\\executor.ps1 -Batch <json>`` runs only the collection's host executor (a file
   that starts as executor.ps1 does) on one batch, through the lab's POSIX executor with the host's paths translated,
   as the win_powershell stand-in does; its JSON answer is the output. No other script runs, so no test passes with a
@@ -49,6 +50,9 @@ def batch_file(path):
                 count = int(re.match(r"ping -n (\d+)", line).group(1))
                 out(f"Pinging {line.split()[-1]} with 32 bytes of data:")
                 subprocess.run(["sleep", str(count - 1)], check=False)  # the child holds this output
+            elif re.match(r"type [\w.-]+$", line, re.IGNORECASE):  # a name in the current folder, nothing else
+                with open(line.split()[1], encoding="latin-1") as typed:
+                    out(typed.read(), end="")
             else:
                 out(f"sim: '{line}' is not simulated by the lab's cmd.exe")
                 return 1

@@ -1659,3 +1659,52 @@ def test_a_copy_that_checks_the_stdin_files_only_after_the_program_started_fails
     source = source.replace(start, start + opening, 1)
     problems = held_stdin_problems(source.encode())
     assert "Invoke-OpRun does not check the stdin files before the program starts" in problems
+
+
+# --- issue 19 (stage19): tapedev's levels 1 and 2, staged by the prompted operation, are checked as copies are ---
+
+STAGE_CHECKED = "        $held = Open-Checked $files @($stage.sha256)\n"
+STAGE_COPIED = ("            Copy-Checked ([string]$talk.files[$due]) $partial ([string]@($talk.stage.sha256)[$due]) "
+                "$talk.held[$due]\n")
+
+
+def staged_problems(source: bytes) -> list[str]:
+    """stage.sha256: each staged file held (Open-Checked: FileShare.Read, hashed, compared, rewound) before the
+    program starts and until it ended; when due, copied from that handle into a file beside the target, hashed as
+    it is copied, which replaces the target only after Copy-Checked accepted it; a copy does not close the handle."""
+    script = Script(source)
+    body = {name: script.text(script.functions[name]) if name in script.functions else ""
+            for name in ("invoke-opprompted", "new-conversation", "get-reply", "copy-checked")}
+    problems = []
+    closed = "} finally {\n        $proc.Dispose()\n        $job.Dispose()\n        foreach ($stream in $talk.held) {"
+    if not _in_order(body["invoke-opprompted"], ["$talk = New-Conversation $op.stage", "$proc = Start-Program",
+                                                 closed]):
+        problems.append("Invoke-OpPrompted does not check the staged files before the program starts")
+    if not _in_order(body["new-conversation"], ["if ($null -ne $stage -and $null -ne $stage.sha256) {",
+                                                STAGE_CHECKED.strip(), "held = $held"]):
+        problems.append("New-Conversation does not hold the staged files it was given checksums for")
+    if not _in_order(body["get-reply"], ["if ($null -ne $due -and @($talk.held).Count -gt 0) {", STAGE_COPIED.strip(),
+                                         "Move-Over $partial $target"]):
+        problems.append("Get-Reply does not stage a checked file through Copy-Checked before it takes the target")
+    if not _in_order(body["copy-checked"], ["[void]$in.Seek(0, [IO.SeekOrigin]::Begin)", "$in.CopyTo($sink)",
+                                            "if ($null -eq $held) { $in.Dispose() }"]):
+        problems.append("Copy-Checked does not copy a held stream from its start, or closes it")
+    return problems
+
+
+def test_staged_files_are_checked_before_the_program_starts_and_as_they_are_copied():
+    assert staged_problems(SOURCE) == []
+
+
+@pytest.mark.parametrize("old, new, words", [
+    (STAGE_CHECKED, "        $held = @()\n", "New-Conversation does not"),
+    (STAGE_COPIED, "            Copy-Shared ([string]$talk.files[$due]) $partial ([IO.FileMode]::Create)\n",
+     "Get-Reply does not"),
+    ("            Move-Over $partial $target\n", "", "Get-Reply does not"),
+    ("        foreach ($stream in $talk.held) { $stream.Dispose() }  #", "        #", "Invoke-OpPrompted does not"),
+    ("        [void]$in.Seek(0, [IO.SeekOrigin]::Begin)\n", "", "Copy-Checked does not"),
+    ("        if ($null -eq $held) { $in.Dispose() }", "        $in.Dispose()", "Copy-Checked does not"),
+])
+def test_a_copy_that_stages_an_unchecked_file_fails(old, new, words):
+    problems = staged_problems(mutated(old, new))
+    assert any(words in p for p in problems), problems

@@ -136,7 +136,7 @@ def test_a_kit_folder_given_as_the_kit_is_named_a_folder(monkeypatch, tmp_path):
     """The kit's path is a folder: the read says so instead of "does not exist"."""
     (tmp_path / "kits").mkdir()
 
-    def batch(target, ops, cleanup=(), read_only=False, secrets=None, check=True):
+    def batch(target, ops, cleanup=(), read_only=False, secrets=None, check=True, stamp=None):
         target.operations += 1
         return executor_posix.run_batch({"ops": list(ops), "cleanup": []}, {})
 

@@ -42,7 +42,11 @@ OPERATIONS = {
     # "=<text>" answers the text as it is, whatever it spells; "abort" stops the program;
     # "secret:<key>" answers a secret of the batch; "return" is an empty line, first copying
     # stage.files[n] to stage.target when a "level" answer made it due; "level" answers y for group 1
-    # < len(stage.files), else n. Any other reply is refused. A "once" prompt asked again stops it.
+    # < len(stage.files), else n. Any other reply is refused. A "once" prompt asked again stops it. With stage.sha256
+    # (one per file) each staged file is opened before the program starts (Windows: shared only with readers), hashed
+    # and compared: a mismatch fails the operation and the program never starts (CHANGED_SINCE_CHECKED); each is later
+    # copied from that handle, hashed again as it is copied, into a file beside the target that replaces it only when
+    # the hash matches (a mismatch stops the program, the target untouched).
     "prompted": {
         REQUEST: {"argv": ("list", True), "env": ("dict", False), "cwd": ("str", False), "timeout": ("int", True),
                   "prompts": ("list", True), "stage": ("dict", False), "encoding": ("str", False)},
@@ -153,6 +157,8 @@ OPERATIONS = {
         RESULT: {"objects": ("list", True)},
     },
 }
+# The prompted operation's stage: the files ontape asks for in turn and the TAPEDEV file each is copied to.
+STAGE = {"files": ("list", True), "target": ("str", True), "sha256": ("list", False)}
 ENV_SCOPES = ("process", "machine")
 ENCODINGS = ("utf-8", "latin-1", "oem")
 # The prompted operation's replies that are not literal answers (see "prompted" above).
@@ -236,7 +242,10 @@ def request_problems(op: dict) -> list[str]:
     name = op.get("op") if isinstance(op, dict) else None
     if name not in OPERATIONS:
         return [f"unknown operation {name!r}"]
-    return shape_problems(OPERATIONS[name][REQUEST], {k: v for k, v in op.items() if k != "op"}, name)
+    problems = shape_problems(OPERATIONS[name][REQUEST], {k: v for k, v in op.items() if k != "op"}, name)
+    if name == "prompted" and op.get("stage") is not None:
+        problems += shape_problems(STAGE, op["stage"], "prompted stage")
+    return problems
 
 
 def value_problems(value, where: str) -> list[str]:

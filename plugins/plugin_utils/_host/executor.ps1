@@ -437,13 +437,20 @@ function Wait-Program([Diagnostics.Process]$proc, [object[]]$reads, [object[]]$s
 # ---- a prompted program's dialogue ----
 
 function New-Conversation($stage) {
-    # What the program printed and what was answered; due: the staged file a "return" copies to the target first.
+    # What the program printed and what was answered; due: the staged file a "return" copies to the target first;
+    # held: with stage.sha256, each staged file held shared only with readers, hashed and compared (Open-Checked)
+    # before the program starts, so a mismatch never starts it.
     $files = @()
     if ($null -ne $stage -and $null -ne $stage.files) { $files = @($stage.files) }
+    $held = @()
+    if ($null -ne $stage -and $null -ne $stage.sha256) {
+        if ($files.Count -ne @($stage.sha256).Count) { throw 'stage.sha256 must name one checksum per staged file' }
+        $held = Open-Checked $files @($stage.sha256)
+    }
     # answers and last (the prompt text last answered): the stage a program stopped at its deadline reached.
     @{
         transcript = ''; consumed = 0; due = $null; answered = @{}; stage = $stage; files = $files
-        answers = 0; last = ''
+        answers = 0; last = ''; held = $held
     }
 }
 
@@ -512,8 +519,14 @@ function Get-Reply($entry, $match, [int]$index, $talk) {
         return $reply.Substring(1)  # a literal answer, whatever it spells
     }
     if ($reply -ceq 'return') {
-        if ($null -ne $talk.due) {
-            Copy-Shared ([string]$talk.files[$talk.due]) ([string]$talk.stage.target) ([IO.FileMode]::Create)
+        $due = $talk.due
+        $target = [string]$talk.stage.target
+        if ($null -ne $due -and @($talk.held).Count -gt 0) {  # from its held handle, hashed again as it is copied
+            $partial = '{0}.{1}.partial' -f $target, $PID  # replaces the target only when the hash is the manifest's
+            Copy-Checked ([string]$talk.files[$due]) $partial ([string]@($talk.stage.sha256)[$due]) $talk.held[$due]
+            Move-Over $partial $target
+        } elseif ($null -ne $due) {
+            Copy-Shared ([string]$talk.files[$due]) $target ([IO.FileMode]::Create)
         }
         $talk.due = $null
         return ''
@@ -936,16 +949,16 @@ function Invoke-OpPrompted($op) {
     $encoding = Get-Encoding $op.encoding
     $prompts = @($op.prompts)
     $seconds = [double]$op.timeout
-    $talk = New-Conversation $op.stage
+    $talk = New-Conversation $op.stage  # the staged files checked and held: the program not started on a mismatch
     $name = [IO.Path]::GetFileName([string]@($op.argv)[0])
     $job = New-ProcessJob
     try {
         $proc = Start-Program (New-StartInfo $op.argv $op.env $op.cwd $encoding) $job
     } catch {
         $job.Dispose()
+        foreach ($stream in $talk.held) { $stream.Dispose() }
         throw
     }
-    $stdin = $proc.StandardInput.BaseStream
     $streams = Start-Reading $proc
     $deadline = [DateTime]::UtcNow.AddSeconds($seconds)
     try {
@@ -955,8 +968,7 @@ function Invoke-OpPrompted($op) {
             if ($late) { break }
             $heard = Receive-Output $streams $talk $remaining
             if ($heard -ceq 'closed') { break }
-            $unread = $talk.transcript.Substring($talk.consumed)
-            $found = Find-Prompt $prompts $unread
+            $found = Find-Prompt $prompts ($talk.transcript.Substring($talk.consumed))  # what is not answered yet
             if ($null -eq $found) {
                 if ($heard -ceq 'idle' -and $proc.HasExited) { break }
                 continue
@@ -966,8 +978,8 @@ function Invoke-OpPrompted($op) {
             $reply = Get-Reply $entry $found.match $found.index $talk
             $bytes = $encoding.GetBytes($reply + "`r`n")
             try {
-                $stdin.Write($bytes, 0, $bytes.Length)
-                $stdin.Flush()
+                $proc.StandardInput.BaseStream.Write($bytes, 0, $bytes.Length)
+                $proc.StandardInput.BaseStream.Flush()
             } catch { }  # it stopped reading: its exit code says why
         }
         $left = [int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
@@ -986,6 +998,7 @@ function Invoke-OpPrompted($op) {
     } finally {
         $proc.Dispose()
         $job.Dispose()
+        foreach ($stream in $talk.held) { $stream.Dispose() }  # the staged files stay held until the program ended
     }
     $unanswered = Get-Unanswered $prompts $talk.answered
     $output = $talk.transcript
@@ -1215,10 +1228,16 @@ function Invoke-OpCopy($op) {  # atomic: a temporary file beside dest, then a re
     @{ copied = $true }
 }
 
-function Copy-Checked([string]$src, [string]$tmp, [string]$sha256) {
-    # $src copied to $tmp, each byte hashed as it is read; a copy whose hash is not $sha256 is removed and refused.
+function Copy-Checked([string]$src, [string]$tmp, [string]$sha256, [IO.Stream]$held) {
+    # $src (or the stream $held on it, rewound) copied to $tmp, each byte hashed as it is read; a copy whose hash is
+    # not $sha256 is removed and refused.
     $hasher = New-Sha
-    $in = Open-Shared $src
+    $in = $held
+    if ($null -eq $held) {
+        $in = Open-Shared $src
+    } else {
+        [void]$in.Seek(0, [IO.SeekOrigin]::Begin)
+    }
     try {
         $out = [IO.File]::Open($tmp, [IO.FileMode]::Create, [IO.FileAccess]::Write, [IO.FileShare]::None)
         try {
@@ -1230,7 +1249,7 @@ function Copy-Checked([string]$src, [string]$tmp, [string]$sha256) {
             $out.Dispose()
         }
     } finally {
-        $in.Dispose()
+        if ($null -eq $held) { $in.Dispose() }  # a held stream is its owner's to close
     }
     if ((ConvertTo-Hex $hasher.Hash) -ne $sha256) {
         Invoke-Retried 'delete' $tmp ''

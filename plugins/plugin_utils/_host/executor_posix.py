@@ -151,11 +151,12 @@ def _collect(proc, stdin_data, handles, streams, timeout):
         return b"".join(merged), [b"".join(chunks) for chunks in alone], timed_out
 
 
-def _held_as_checked(paths, checksums):
-    """Each stdin file opened once, hashed, compared and rewound before the program starts: the fd is what is fed,
-    so a rename-swap on the share does not reach it (POSIX cannot refuse writers; Windows holds it shared Read)."""
+def _held_as_checked(paths, checksums, key="stdin_sha256", kind="stdin"):
+    """Each stdin (or staged) file opened once, hashed, compared and rewound before the program starts: the fd is
+    what is fed or staged, so a rename-swap on the share does not reach it (POSIX cannot refuse writers; Windows holds
+    it shared Read)."""
     if checksums is not None and len(checksums) != len(paths):
-        raise OpError("stdin_sha256 must name one checksum per stdin file")
+        raise OpError(f"{key} must name one checksum per {kind} file")
     handles = []
     try:
         for index, path in enumerate(paths):
@@ -206,11 +207,12 @@ def op_run(op):
 class _Conversation:
     """A prompted program's transcript and what was answered so far (contract.OPERATIONS["prompted"])."""
 
-    def __init__(self, op, encoding):
+    def __init__(self, op, encoding, held=()):
         self.op = op
         self.encoding = encoding
         self.stage = op.get("stage") or {}
         self.files = self.stage.get("files") or []
+        self.held = list(held)  # with stage.sha256: each staged file, open and checked before the program started
         self.transcript = ""
         self.consumed = 0  # the transcript before this was answered already
         self.due = None  # the index of the staged file a "return" copies to the stage's target first
@@ -238,7 +240,10 @@ class _Conversation:
         if reply.startswith("="):  # a literal answer, whatever it spells
             return reply[1:]
         if reply == "return":
-            if self.due is not None:
+            if self.due is not None and self.held:  # hashed again as it is copied: an in-place write is caught too
+                _copy_checked(self.files[self.due], self.stage["target"], self.stage["sha256"][self.due],
+                              self.held[self.due])
+            elif self.due is not None:
                 shutil.copyfile(self.files[self.due], self.stage["target"])
             self.due = None
             return ""
@@ -292,20 +297,27 @@ def _converse(proc, talk, deadline):
 
 
 def op_prompted(op):
-    talk = _Conversation(op, _encoding(op))
-    proc = _start(op, subprocess.PIPE, subprocess.PIPE, subprocess.STDOUT)
-    deadline = time.monotonic() + op["timeout"]
-    try:
-        _converse(proc, talk, deadline)
-        try:  # its output closed, it may still wait (on the console): the deadline holds here too
-            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            raise OpError(talk.late()) from None
-    except Exception as exc:  # whatever went wrong, the program does not outlive the operation
-        _end_tree(proc)
-        why = exc if isinstance(exc, OpError) else f"{type(exc).__name__}: {exc}"
-        name = os.path.basename(op["argv"][0])
-        raise OpError(f"{why}; {name} was stopped. Output: {talk.transcript[-500:]}") from None
+    stage, encoding = op.get("stage") or {}, _encoding(op)
+    checksums = stage.get("sha256")
+    # With stage.sha256 every staged file is checked before the program starts: a mismatch never starts it.
+    held = [] if checksums is None else _held_as_checked(stage.get("files") or [], checksums, "stage.sha256", "staged")
+    talk = _Conversation(op, encoding, held)
+    with contextlib.ExitStack() as closing:  # the staged files stay held until the program ended
+        for handle in held:
+            closing.enter_context(handle)
+        proc = _start(op, subprocess.PIPE, subprocess.PIPE, subprocess.STDOUT)
+        deadline = time.monotonic() + op["timeout"]
+        try:
+            _converse(proc, talk, deadline)
+            try:  # its output closed, it may still wait (on the console): the deadline holds here too
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                raise OpError(talk.late()) from None
+        except Exception as exc:  # whatever went wrong, the program does not outlive the operation
+            _end_tree(proc)
+            why = exc if isinstance(exc, OpError) else f"{type(exc).__name__}: {exc}"
+            name = os.path.basename(op["argv"][0])
+            raise OpError(f"{why}; {name} was stopped. Output: {talk.transcript[-500:]}") from None
     transcript = talk.transcript
     return {"rc": proc.returncode, "output": transcript, "tail": transcript[talk.consumed:],
             "unanswered": talk.unanswered()}
@@ -549,11 +561,14 @@ def op_copy(op):
     return {"copied": True}
 
 
-def _copy_checked(src, dest, checksum):
-    """src copied beside dest, each byte hashed as it is read; renamed over dest only when the hash is checksum."""
+def _copy_checked(src, dest, checksum, held=None):
+    """src (or the handle held on it, rewound) copied beside dest, each byte hashed as it is read; renamed over dest
+    only when the hash is checksum."""
     tmp, digest = f"{dest}.{os.getpid()}.partial", hashlib.sha256()
+    if held is not None:
+        held.seek(0)
     try:
-        with open(src, "rb") as source, open(tmp, "wb") as copy:
+        with contextlib.nullcontext(held) if held is not None else open(src, "rb") as source, open(tmp, "wb") as copy:
             for block in iter(lambda: source.read(1 << 20), b""):
                 digest.update(block)
                 copy.write(block)

@@ -11,6 +11,7 @@ import io
 import json
 import zipfile
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import contract
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.contract import OPERATIONS, result_problems
 
@@ -22,6 +23,9 @@ DATA = 'Grüße & 100% "quoted"\n'
 TEXT = "Grüße, ½ €\n"
 ZIP_ENTRIES = {"one.txt": b"first entry\n", "two.txt": b"second entry\n"}
 STDIN_NAME, PROMPTED_NAME = "Alice", "Bob"
+# The prompted stage (a TAPEDEV restore's levels): the level 1 file, staged only when its checksum is the one given.
+STAGED, TAPEDEV_BEFORE = "STAGED-L1\n", "level 0\n"
+STAGE_PROMPTS = [["Restore a level ([12]) archive", "level"], ["press Return", "return"]]
 HOLD_SECONDS = 2  # the timeout of the program whose child holds its output for 30 seconds
 LOCK_TTL = 600
 NOT_APPLICABLE = "not applicable on POSIX hosts (Windows only)"
@@ -42,11 +46,15 @@ SCRIPTS = {
     "windows": {
         "ask": ("ask-name.cmd", "@echo off\r\nset /p NAME=Name? \r\necho(hello %NAME%\r\n"),
         "hold": ("hold-output.cmd", "@echo off\r\necho(started\r\nping -n 30 127.0.0.1\r\necho(finished\r\n"),
+        "stage": ("ask-level.cmd", "@echo off\r\nset /p LEVEL=Restore a level 1 archive (y/n) \r\n"
+                  "set /p GO=press Return to continue \r\ntype tapedev.txt\r\n"),
     },
     "posix": {
         "echo": ("echo-args.sh", 'for argument in "$@"; do printf \'%s\\n\' "$argument"; done\n'),
         "ask": ("ask-name.sh", "printf 'Name? '\nread NAME\necho \"hello $NAME\"\n"),
         "hold": ("hold-output.sh", "echo started\nsleep 30\necho finished\n"),
+        "stage": ("ask-level.sh", "printf 'Restore a level 1 archive (y/n) '\nread LEVEL\n"
+                  "printf 'press Return to continue '\nread GO\ncat tapedev.txt\n"),
     },
 }
 
@@ -131,6 +139,15 @@ class Plan:
             return self.inner_executor({"ops": []})
         return self.program("echo", "only-line")
 
+    def staged_restore(self, level1_sha256: str) -> dict:
+        """The prompted stage: level 1 asked for and staged into tapedev.txt at Return, against the checksums; the
+        program (run in the scratch folder) then prints tapedev.txt."""
+        data, staged = self.in_scratch("data.txt"), self.in_scratch("staged.txt")
+        tapedev = self.in_scratch("tapedev.txt")
+        stage = {"files": [data, staged], "target": tapedev, "sha256": [sha256(DATA.encode("latin-1")), level1_sha256]}
+        return {"op": "prompted", "argv": self.program("stage"), "timeout": self.timeout, "cwd": self.scratch,
+                "prompts": STAGE_PROMPTS, "stage": stage, "encoding": "oem"}
+
     def remove_folder(self, folder: str) -> dict:
         """A folder removed only when empty (no operation removes folders; nothing recursive runs)."""
         argv = [self.cmd, "/d", "/c", "rd", folder] if self.platform == "windows" else ["rmdir", folder]
@@ -139,7 +156,7 @@ class Plan:
     def files(self) -> list:
         """Every file the selftest leaves in its scratch folder, for the last batch to remove."""
         names = ["data.txt", "text.txt", "kit.zip", "echo.out", "selftest.lock.guard", "selftest.lock.live",
-                 "selftest.lock"]
+                 "selftest.lock", "staged.txt", "tapedev.txt"]
         found = [self.in_scratch(name) for name in names] + list(self.scripts.values())
         if self.platform == "windows":
             found += [self.executor, self.argv_file]
@@ -189,6 +206,12 @@ class Plan:
                            "stdin_text": STDIN_NAME + "\n", "encoding": "oem"}),
             ("prompted", {"op": "prompted", "argv": self.program("ask"), "timeout": self.timeout, "cwd": self.scratch,
                           "prompts": [["Name\\?", "=" + PROMPTED_NAME, "once"]], "encoding": "oem"}),
+            ("write staged", {"op": "write", "path": self.in_scratch("staged.txt"), "content": STAGED,
+                              "encoding": "latin-1"}),
+            ("write tapedev", {"op": "write", "path": self.in_scratch("tapedev.txt"), "content": TAPEDEV_BEFORE,
+                               "encoding": "latin-1"}),
+            ("prompted stage changed", self.staged_restore(sha256(b"another server's level 1"))),
+            ("prompted stage", self.staged_restore(sha256(STAGED.encode("latin-1")))),
             ("run timeout", {"op": "run", "argv": self.program("hold"), "timeout": HOLD_SECONDS, "encoding": "oem"}),
         ]
         if self.platform == "windows":
@@ -352,6 +375,13 @@ class Table:
         self.row("prompted", "prompted: a prompt answered", f"hello {PROMPTED_NAME}",
                  lambda r: r["rc"] == 0 and f"hello {PROMPTED_NAME}" in r["output"] and r["unanswered"] == [],
                  lambda r: {"rc": r["rc"], "output": r["output"], "unanswered": r["unanswered"]})
+        changed = contract.CHANGED_SINCE_CHECKED.format(path=self.plan.in_scratch("staged.txt"))
+        self.row("prompted stage changed", "prompted: a staged file whose checksum differs, refused before it starts",
+                 "refused", lambda r: not r["ok"] and r["error"] == changed,
+                 lambda r: "ran" if r["ok"] else f"refused: {r.get('error')}")
+        self.row("prompted stage", "prompted: stage.sha256, level 1 checked and staged at Return", STAGED.strip(),
+                 lambda r: r["rc"] == 0 and STAGED.strip() in r["output"] and r["unanswered"] == [],
+                 lambda r: {"rc": r["rc"], "output": r["output"]})
         self.row("run timeout", f"run: a child holding the output ended at the timeout ({HOLD_SECONDS} s)",
                  {"timed_out": True, "output": "started"},
                  lambda r: r["timed_out"] and "started" in r["output"] and "finished" not in r["output"],

@@ -91,13 +91,16 @@ class Target:
         return self._action._low_level_execute_command(command, in_data=source.encode())
 
     def batch(self, ops: list[dict], cleanup: list[dict] = (), read_only: bool = False, secrets: dict | None = None,
-              check: bool = True) -> dict:
+              check: bool = True, stamp: str | None = None) -> dict:
         """Executor operations in one round trip: in order up to the first that fails, then every cleanup one.
         With `check`, a failed operation ends the task with its one-line error. read_only marks a probe: in check
-        mode the executor runs it (its programs and cmdlets too) and refuses any writing operation of another batch."""
+        mode the executor runs it (its programs and cmdlets too) and refuses any writing operation of another batch.
+        stamp: a token the executor replaces by its UTC time (contract.BATCH_REQUEST), given back as the stamp."""
         request = {"ops": list(ops), "cleanup": list(cleanup)}
         if read_only:
             request["read_only"] = True
+        if stamp:
+            request["stamp"] = stamp
         problems = [p for op in request["ops"] + request["cleanup"] for p in request_problems(op)]
         if problems:
             raise AnsibleActionFail(f"internal error, a request the host executor does not take: {problems[0]}")

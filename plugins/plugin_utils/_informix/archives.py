@@ -282,13 +282,27 @@ CLOCK_TOLERANCE = dt.timedelta(minutes=15)
 BEYOND_RECORD = "it claims an archive newer than the server's own newest"
 
 
-def record_problem(m: dict, server_last: dict | None, now: dt.datetime | None) -> str | None:
+HOST_CLOCK, CONTROLLER_CLOCK = "the host's clock", "the controller's clock (the host gave no time)"
+
+
+def judging_clock(host_stamp: str | None, controller_now: dt.datetime | None) -> tuple:
+    """(now, which clock): the host's UTC time (an executor batch's stamp, yyyymmddThhmmssfff), which dates the
+    manifests; the controller's only when the host gave none or none readable."""
+    try:
+        host = dt.datetime.strptime(host_stamp[:15], "%Y%m%dT%H%M%S").replace(tzinfo=dt.timezone.utc)
+        return host + dt.timedelta(milliseconds=int(host_stamp[15:18])), HOST_CLOCK
+    except (TypeError, ValueError):
+        return controller_now, CONTROLLER_CLOCK
+
+
+def record_problem(m: dict, server_last: dict | None, now: dt.datetime | None,
+                   clock: str = CONTROLLER_CLOCK) -> str | None:
     """Why a manifest disagrees with the clock or with the server's own archive history (onstat -g arc), or None.
     server_last: the server's newest archive of each level ({} when it cannot be read: a clean machine, a server
     Off-Line; the checkpoint order among verified manifests then decides alone)."""
     start = _time(m["start"])
     if now is not None and start is not None and start > now + CLOCK_TOLERANCE:
-        return f"it is dated in the future ({m['start']}, now {timestamp(now)})"
+        return f"it is dated in the future ({m['start']}, now {timestamp(now)} by {clock})"
     checkpoint = m.get("checkpoint")
     if not server_last or not checkpoint:
         return None
@@ -312,11 +326,12 @@ class Judged(NamedTuple):
 def own_manifests(manifests: list[dict], server: str, path_module, destination: str,
                   destination_resolved: str | None = None, chunk_roots: list[str] | None = None,
                   trust: signing.Trust | None = None, server_last: dict | None = None,
-                  now: dt.datetime | None = None) -> Judged:
+                  now: dt.datetime | None = None, clock: str = CONTROLLER_CLOCK) -> Judged:
     """The server's trustworthy manifests (archive_path set), those of it that were skipped and why, and how
     many files belong to others. An unreadable file counts as the server's when its name says so.
     trust: the keys that verify signatures (signing.Trust; none given: unsigned manifests only, and only when
-    accepted); server_last: the server's newest archive of each level; now: the time that judges `start`."""
+    accepted); server_last: the server's newest archive of each level; now: the time that judges `start`, read
+    from `clock` (judging_clock)."""
     trust = trust or signing.Trust()
     own, skipped, others, unrecorded = [], [], 0, []
     ours = re.compile(re.escape(server) + r"_\d{8}T\d{9}_L[012]" + re.escape(MANIFEST_SUFFIX) + "$")
@@ -333,7 +348,7 @@ def own_manifests(manifests: list[dict], server: str, path_module, destination: 
         problem = (manifest_problem(m, path_module, destination_resolved, chunk_roots) if named_ours else
                    f"it names server {server}, but its file name is not one of {server}'s archive names")
         # Checked last: the reasons above say more about a damaged manifest than "does not verify".
-        problem = problem or signing.signature_problem(m, trust) or record_problem(m, server_last, now)
+        problem = problem or signing.signature_problem(m, trust) or record_problem(m, server_last, now, clock)
         trusted = dict(m, archive_path=path_module.join(destination, m["archive"]) if m.get("archive") else None)
         if signing.is_unsigned(m):
             trusted["unsigned"] = True

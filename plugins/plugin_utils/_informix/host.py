@@ -153,9 +153,13 @@ def probe(target, args: dict, destination: str | None = None, also: dict | None 
     """What the host says about its Informix server: one round trip when informixdir and informixserver are
     given, one more to read the host's environment otherwise, and one more when ONCONFIG is not where OSCC
     puts it. also: reads a module adds to that round trip (Probe.also). trust: which manifests to believe
-    (signing.Trust); their dates are judged by this clock, the one that writes them."""
+    (signing.Trust); their dates are judged by the host's clock, which dates them (this one when it gave none)."""
     return Probe.from_results(**probe_recording(target, args, destination, also), path=target.path, trust=trust,
                               now=dt.datetime.now(dt.timezone.utc))
+
+
+# No text of the probe holds it: the executor replaces only this token, by its UTC time.
+HOST_CLOCK_STAMP = "{oscc-probe-host-clock}"
 
 
 def probe_recording(target, args: dict, destination: str | None = None, also: dict | None = None) -> dict:
@@ -163,7 +167,8 @@ def probe_recording(target, args: dict, destination: str | None = None, also: di
     fixtures record it)."""
     informix = Informix(target, args.get("informixdir"), args.get("informixserver"), args.get("onconfig"))
     ops = probe_ops(informix, destination, bool(args.get("take_over")), also)
-    raw = target.batch(ops.ops, read_only=True, check=False)
+    # The batch's stamp is the host's UTC time: the clock that dates the manifests judges them (archives.py).
+    raw = target.batch(ops.ops, read_only=True, check=False, stamp=HOST_CLOCK_STAMP)
     done = ops.results(raw)
     failed = ops.failed(raw)
     stopped, failure = (failed.step, failed.result) if failed else (None, None)
@@ -201,7 +206,7 @@ def probe_recording(target, args: dict, destination: str | None = None, also: di
             raise program_failed(done.get(key) or {}, "onstat")
     environment = {"INFORMIXDIR": informix.informixdir, "INFORMIXSERVER": informix.informixserver, "ONCONFIG": name}
     return {"results": done, "onconfig": found, "environment": environment, "onconfig_path": onconfig_path,
-            "lock_path": informix.lock_path, "destination": destination}
+            "lock_path": informix.lock_path, "destination": destination, "host_now": raw.get("stamp")}
 
 
 def informix_of(target, probe: Probe) -> Informix:

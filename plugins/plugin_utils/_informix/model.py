@@ -147,10 +147,11 @@ class Probe:
 
     @classmethod
     def from_results(cls, results: dict, onconfig: dict, environment: dict, onconfig_path: str, lock_path: str,
-                     path, destination: str | None = None, trust=None, now=None) -> Probe:
+                     path, destination: str | None = None, trust=None, now=None, host_now=None) -> Probe:
         """The probe's batch results read by name (host.probe_ops), the ONCONFIG file as read, where Informix
         lives and the host's path module (ntpath or posixpath). trust (signing.Trust) and now (the judging clock)
-        decide which manifests are believed (archives.own_manifests)."""
+        decide which manifests are believed (archives.own_manifests); host_now (the probe batch's stamp, the host's
+        UTC time) judges the dates instead of now when the host gave it."""
         onstat_rc = results["onstat"]["rc"]
         offline = onstat_rc == ifx.OFFLINE_RC
         text = HostText(onconfig=onconfig["content"], onstat=output(results["onstat"]),
@@ -184,7 +185,7 @@ class Probe:
                                                     path)
                 judged = arc.own_manifests(manifests, environment["INFORMIXSERVER"], path, destination,
                                            where.get("resolved"), fields["chunk_locations"], trust,
-                                           fields["archives_by_level"], now)
+                                           fields["archives_by_level"], *arc.judging_clock(host_now, now))
                 fields.update(destination_resolved=where.get("resolved"), files=files, manifests=manifests,
                               run_records=records, host_records=host_records(results.get("host_runs") or {}),
                               own=judged.own, skipped=judged.skipped, others=judged.others,

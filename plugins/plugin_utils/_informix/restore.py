@@ -59,7 +59,7 @@ def restore_ops(informix, chain, method, tapedev, timeout, lock, found, server_u
         ops.add("load_tapedev", {"op": "copy", "src": files[0], "dest": tapedev, "sha256": checksums[0]})
         ops.add("restore", {"op": "prompted", "argv": [informix.program("ontape"), "-r"], "env": informix.env(),
                             "timeout": timeout, "encoding": informix.encoding,
-                            "stage": {"files": files, "target": tapedev},
+                            "stage": {"files": files, "target": tapedev, "sha256": checksums},
                             "prompts": [list(p) for p in RESTORE_PROMPTS]})
     ops.add("recovered", informix.program_op("onstat", "-", ok_rc=QUIESCENT_OR_UP))
     ops.add("online", informix.program_op("onmode", "-m", timeout=timeout))

@@ -53,7 +53,7 @@ class Host:
 def host(monkeypatch):
     fake = Host()
 
-    def batch(target, ops, cleanup=(), read_only=False, secrets=None, check=True):
+    def batch(target, ops, cleanup=(), read_only=False, secrets=None, check=True, stamp=None):
         assert not [p for op in ops for p in request_problems(op)]
         json.dumps(ops)  # what goes to a host is JSON
         fake.batches.append({"ops": list(ops), "read_only": read_only, "secrets": secrets,

@@ -141,7 +141,7 @@ class PosixHost:
     def __init__(self):
         self.batches = []
 
-    def batch(self, ops, cleanup=(), read_only=False, secrets=None, check=True):
+    def batch(self, ops, cleanup=(), read_only=False, secrets=None, check=True, stamp=None):
         self.batches.append(ops)
         done = posix.run_batch({"ops": ops, "cleanup": list(cleanup)}, secrets or {})
         if check and done["failed_at"] is not None:

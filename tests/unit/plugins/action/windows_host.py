@@ -40,7 +40,7 @@ class FakeHost:
         assert result_problems("cmdlet", result) == []
         return result
 
-    def batch(self, ops, cleanup=(), read_only=False, secrets=None, check=True):
+    def batch(self, ops, cleanup=(), read_only=False, secrets=None, check=True, stamp=None):
         assert [p for op in list(ops) + list(cleanup) for p in request_problems(op)] == []
         self.batches.append({"ops": list(ops), "cleanup": list(cleanup), "read_only": read_only})
         results, failed_at = [], None

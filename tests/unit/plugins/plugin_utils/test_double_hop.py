@@ -43,7 +43,7 @@ class Refusing:
     def __init__(self):
         self.batches = []
 
-    def batch(self, ops, cleanup=(), read_only=False, secrets=None, check=True):
+    def batch(self, ops, cleanup=(), read_only=False, secrets=None, check=True, stamp=None):
         self.batches.append(ops)
         if len(self.batches) == 1:
             error = f"Access to the path '{SHARE}' is denied."

@@ -450,6 +450,64 @@ def test_a_copy_whose_checksum_changed_leaves_no_destination(tmp_path):
     assert dest.read_bytes() == src.read_bytes() and os.listdir(dest.parent) == ["staged"]
 
 
+# --- issue 19 (stage19): the prompted operation's stage checks each staged archive as the copy op does ---
+
+LEVEL_PROMPTS = [[r"Restore a level ([12]) archive", "level"], ["press Return", "return"]]
+
+
+def staged_restore(tmp_path, before=""):
+    """A stand-in for ontape -r on TAPEDEV: runs `before`, asks for level 1, then prints what TAPEDEV holds."""
+    ran = tmp_path / "ran"
+    return ran, program(tmp_path, "restore", "\n".join([
+        "import os, sys", f"open({str(ran)!r}, 'w').close()", before,
+        "print('Restore a level 1 archive (y/n) ', end='', flush=True); input()",
+        "print('press Return to continue', flush=True); input()",
+        "print('TAPEDEV:', open(sys.argv[1], 'rb').read().decode(), flush=True)"]))
+
+
+def staged_chain(tmp_path):
+    (tmp_path / "l0").write_bytes(b"level 0")
+    (tmp_path / "l1").write_bytes(b"level 1")
+    (tmp_path / "TAPEDEV").write_bytes(b"level 0")
+    return {"files": [str(tmp_path / "l0"), str(tmp_path / "l1")], "target": str(tmp_path / "TAPEDEV"),
+            "sha256": [_sha(b"level 0"), _sha(b"level 1")]}
+
+
+def test_a_staged_archive_whose_checksum_changed_never_starts_the_program(tmp_path):
+    stage = staged_chain(tmp_path)
+    (tmp_path / "l1").write_bytes(b"another server's level 1")
+    ran, restore = staged_restore(tmp_path)
+    done = one(op="prompted", argv=[restore, stage["target"]], timeout=30, prompts=LEVEL_PROMPTS, stage=stage)
+    assert not done["ok"] and not ran.exists()
+    assert done["error"] == contract.CHANGED_SINCE_CHECKED.format(path=str(tmp_path / "l1"))
+    assert (tmp_path / "TAPEDEV").read_bytes() == b"level 0"
+    uneven = one(op="prompted", argv=[restore, stage["target"]], timeout=30, prompts=LEVEL_PROMPTS,
+                 stage=dict(stage, sha256=stage["sha256"][:1]))
+    assert not uneven["ok"] and "stage.sha256 must name one checksum per staged file" in uneven["error"]
+    assert not ran.exists()
+
+
+def test_a_staged_archive_is_staged_as_checked_though_renamed_over_on_the_share(tmp_path):
+    stage = staged_chain(tmp_path)
+    (tmp_path / "foreign").write_bytes(b"another server's level 1")
+    swap = f"os.replace({str(tmp_path / 'foreign')!r}, {str(tmp_path / 'l1')!r})"
+    _ran, restore = staged_restore(tmp_path, swap)
+    done = one(op="prompted", argv=[restore, stage["target"]], timeout=30, prompts=LEVEL_PROMPTS, stage=stage)
+    assert done["ok"] and done["rc"] == 0 and "TAPEDEV: level 1" in done["tail"], done
+    assert (tmp_path / "l1").read_bytes() == b"another server's level 1"
+
+
+def test_a_staged_archive_written_in_place_after_the_check_never_reaches_tapedev(tmp_path):
+    stage = staged_chain(tmp_path)
+    overwrite = f"open({str(tmp_path / 'l1')!r}, 'r+b').write(b'LEVEL 9')"
+    _ran, restore = staged_restore(tmp_path, overwrite)
+    done = one(op="prompted", argv=[restore, stage["target"]], timeout=30, prompts=LEVEL_PROMPTS, stage=stage)
+    assert not done["ok"] and done["error"].startswith(contract.CHANGED_SINCE_CHECKED.format(path=stage["files"][1]))
+    assert "restore was stopped" in done["error"]
+    assert (tmp_path / "TAPEDEV").read_bytes() == b"level 0" and sorted(os.listdir(tmp_path)) == [
+        "TAPEDEV", "l0", "l1", "ran", "restore"]
+
+
 def test_the_executors_say_a_changed_file_in_the_contract_s_words():
     assert executor.CHANGED_SINCE_CHECKED == contract.CHANGED_SINCE_CHECKED
     words = contract.CHANGED_SINCE_CHECKED.format(path="{0}")

@@ -217,3 +217,25 @@ def test_an_unsigned_manifest_never_outranks_a_signed_chain_but_may_be_named():
         plan_backup(backup_arguments({"destination": SHARE, "method": "stdio", "level": 1}), judged, "lab", now=NOW)
     only_unsigned = probe(recorded, signing.Trust.of(KEY, accept_unsigned=True))  # no signed chain at all
     assert plan_restore(RESTORE_ARGS, only_unsigned, None, posixpath).chain[0]["name"] + ".json" == newest_l0
+
+
+# --- issue 19 (stage19): a manifest's date is judged by the host's clock, which wrote it ---
+
+@pytest.mark.parametrize("host_now, controller_now, future, clock", [
+    ("20270102T030000000", dt.datetime(2027, 1, 2, 5, tzinfo=dt.timezone.utc), True, arc.HOST_CLOCK),
+    ("20270102T050000000", dt.datetime(2027, 1, 2, 3, tzinfo=dt.timezone.utc), False, arc.HOST_CLOCK),
+    (None, dt.datetime(2027, 1, 2, 3, tzinfo=dt.timezone.utc), True, arc.CONTROLLER_CLOCK),
+    ("not a stamp", dt.datetime(2027, 1, 2, 5, tzinfo=dt.timezone.utc), False, arc.CONTROLLER_CLOCK),
+])
+def test_a_manifest_s_date_is_judged_by_the_host_s_clock_and_the_reason_names_the_clock(
+        host_now, controller_now, future, clock):
+    """Manifest dated 04:00 UTC: one hour ahead of a clock at 03:00 (beyond the 15 minutes), behind one at 05:00."""
+    recorded = recording()
+    names = main_manifests(recorded)
+    rewrite(recorded, names[0], lambda m: dict(m, start="2027-01-02T04:00:00.000Z"))
+    judged = probe(dict(signed_with(recorded, KEY), host_now=host_now), signing.Trust.of(KEY), now=controller_now)
+    reason = reasons(judged).get(names[0], "")
+    assert reason.startswith("it is dated in the future (2027-01-02T04:00:00.000Z") is future, reason
+    if future:
+        assert reason.endswith(f"by {clock})"), reason
+    assert arc.judging_clock(host_now, controller_now)[1] == clock

@@ -4,6 +4,7 @@
 # drive paths.
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import json
 import os
@@ -120,8 +121,13 @@ def run_with_cmdlets(module, state, given):
     """A batch holding simulated operations (cmdlets, machine environment variables): each answered from the host's
     state, the runs of other operations between them through the POSIX executor; in order up to the first failure
     or halt, then every cleanup operation."""
-    if given.get("stamp") or given.get("record"):
-        module.fail_json(msg="lab stand-in: a saved batch (stamp, record) with simulated operations is not simulated")
+    if given.get("record"):
+        module.fail_json(msg="lab stand-in: a saved batch (record) with simulated operations is not simulated")
+    stamp = None
+    if given.get("stamp"):  # as the executor: the token replaced by the UTC time the batch started, given back
+        now = datetime.datetime.now(datetime.timezone.utc)
+        stamp = now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}"
+        given = json.loads(json.dumps(given).replace(given["stamp"], stamp))
     session = lab_cmdlets.Session(state)
     mode = {key: given[key] for key in ("what_if", "read_only") if key in given}
     shapes = contract()
@@ -152,7 +158,7 @@ def run_with_cmdlets(module, state, given):
     results = run(given.get("ops", []), False)
     failed = [i for i, r in enumerate(results) if stops(r)]
     result = {"results": results, "cleanup": run(given.get("cleanup", []), True),
-              "failed_at": failed[0] if failed else None}
+              "failed_at": failed[0] if failed else None, **({"stamp": stamp} if stamp else {})}
     problems = [p for r in result["results"] + result["cleanup"] for p in shapes.result_problems(r["op"], r)]
     if problems:
         module.fail_json(msg=f"lab stand-in: a result the executor contract does not allow: {problems[0]}")
