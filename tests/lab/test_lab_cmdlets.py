@@ -216,3 +216,21 @@ def test_under_what_if_a_simulated_cmdlet_runs_only_when_it_reads(stand_in_modul
     probe = stand_in_module.run_with_cmdlets(Module(), lab_host.State(), {"ops": ops, "what_if": True,
                                                                           "read_only": True})
     assert [("refused under what-if" in (r.get("error") or "")) for r in probe["results"]] == [False, False]
+
+
+@pytest.mark.parametrize("op", [
+    {"op": "write", "path": "\\Windows\\x", "content": "x"},
+    {"op": "write", "path": "/tmp/oscc-lab-escape", "content": "x"},
+    {"op": "mkdir", "path": "D:..\\x"},
+    {"op": "copy", "src": "C:\\a", "dest": "relative\\b"},
+])
+def test_a_path_that_names_no_drive_or_share_never_reaches_this_machine(stand_in_module, op):
+    """Issue 19: the lab mapped only drive and share paths and handed any other path to this machine as it was."""
+    with pytest.raises(AssertionError, match="is not a drive or share path; the lab maps only those"):
+        stand_in_module.run_posix(Module(), [op], False, {})
+    assert not os.path.exists("/tmp/oscc-lab-escape")
+
+
+@pytest.mark.parametrize("path", ["C:\\x", "\\\\nas\\share\\x", "\\\\?\\D:\\x", "\\\\.\\UNC\\nas\\share"])
+def test_drive_and_share_paths_are_host_paths(path):
+    assert lab_host.is_host_path(path)

@@ -45,6 +45,9 @@ def test_unknown_platform_is_refused():
 @pytest.mark.parametrize("platform, path, absolute", [
     ("windows", "D:\\OSCC-Backups", True), ("windows", "\\OSCC-Backups", False), ("windows", "OSCC", False),
     ("windows", "/var/backups", False), ("posix", "/var/backups", True), ("posix", "backups", False),
+    # Issue 19: rooted without a drive, and drive-relative, name a folder that depends on the current drive or folder.
+    ("windows", "\\Windows\\x", False), ("windows", "D:..\\x", False), ("windows", "D:x", False),
+    ("windows", "\\\\backupsrv\\oscc", True), ("windows", "\\\\?\\D:\\x", True),
 ])
 def test_absolute_paths_per_platform(platform, path, absolute):
     assert Target(action(), {"oscc_platform": platform}).is_abs(path) is absolute

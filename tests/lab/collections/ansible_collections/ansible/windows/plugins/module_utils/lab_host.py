@@ -64,6 +64,20 @@ def below_root(rest):
     return parts
 
 
+def without_prefix(value):
+    """A host path without its long-path or device prefix (\\\\?\\, \\\\.\\): both name the same path."""
+    if value[:4] not in ("\\\\?\\", "\\\\.\\"):
+        return value
+    rest = value[4:]
+    return "\\\\" + rest[4:] if rest[:4].upper() == "UNC\\" else rest
+
+
+def is_host_path(value):
+    """Whether a host path names a drive (D:\\x) or a share (\\\\server\\share): the only paths the lab maps."""
+    value = without_prefix(value)
+    return bool(_DRIVE.match(value) or _UNC.match(value))
+
+
 def to_here(value):
     """Host paths (D:\\OSCC-Backups\\x) to the lab's directories, through dicts and lists."""
     if isinstance(value, dict):
@@ -72,9 +86,7 @@ def to_here(value):
         return [to_here(v) for v in value]
     if not isinstance(value, str):
         return value
-    if value[:4] in ("\\\\?\\", "\\\\.\\"):  # the long-path and device prefixes name the same path
-        rest = value[4:]
-        value = "\\\\" + rest[4:] if rest[:4].upper() == "UNC\\" else rest
+    value = without_prefix(value)
     if _UNC.match(value):  # one share is the same folder for every lab host
         server, share, rest = _UNC.match(value).groups()
         if server in (".", "..") or share in (".", ".."):  # Windows finds no such share; nothing leaves the lab

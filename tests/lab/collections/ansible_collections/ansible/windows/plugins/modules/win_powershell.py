@@ -102,9 +102,28 @@ def contract():
     return loaded
 
 
+# The fields of an operation that name a file or folder of the host (plugins/plugin_utils/_host/contract.py).
+PATH_FIELDS = ("path", "root", "src", "dest", "cwd", "archive")
+
+
+def not_mapped(ops):
+    """The first path field that names neither a drive nor a share (\\Windows\\x, /etc/x, D:..\\x): Windows
+    would take it relative to the current drive or folder; the lab maps no such path, so it must never reach this
+    machine's own file system. None when every path field is mapped."""
+    for op in ops:
+        for field in PATH_FIELDS:
+            value = op.get(field)
+            if isinstance(value, str) and not lab_host.is_host_path(value):
+                return f"{op.get('op')}.{field} {value!r}"
+    return None
+
+
 def run_posix(module, ops, cleanup, mode):
     """Operations other than cmdlet through the POSIX executor: their results (or cleanup results). mode: the
     batch's what_if and read_only."""
+    unmapped = not_mapped(ops)
+    if unmapped:
+        module.fail_json(msg=f"lab stand-in: {unmapped} is not a drive or share path; the lab maps only those")
     batch = dict({"cleanup": ops} if cleanup else {"ops": ops}, **mode)
     done = run_twin(module, "executor_posix.py", [json.dumps(to_here(batch))], "the executor")
     if done.get("error"):
