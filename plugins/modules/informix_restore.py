@@ -225,8 +225,9 @@ take_over:
   description:
     - With O(take_over=true), what the host showed of the run that held the server's lock, and what was done.
     - C(holder) - the lock's record (C(operation), C(controller), C(controller_id), C(controller_pid), C(started),
-      C(host), C(pid), C(expires)), null when no lock was held; C(live) - whether a batch held it live (always false here, or
-      the task was refused); C(archive_programs) - the C(ontape) and C(onbar) processes running (none);
+      C(host), C(pid), C(expires)), null when no lock was held; C(live) - whether a batch held it live
+      (always false here, or the task was refused); C(archive_programs) - the C(ontape) and C(onbar)
+      processes running (none);
       C(server_mode) - the server's mode from C(onstat -); C(services) - the state of each service of
       O(services); C(services_stopped) - those stopped; C(took_over) - whether a lock was broken and taken
       (in check mode false, and C(would_take_over) says whether it would be).

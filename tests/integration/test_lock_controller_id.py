@@ -1,5 +1,6 @@
-"""Review 19c F6: the server's lock names its controller by a random id (docs/backup.md, A killed run). A live run of
-another machine with the same host name keeps its lock; a dead run of this controller loses it, and the result says so."""
+"""Review 19c F6: the server's lock names its controller by a random id (docs/backup.md, A killed run). A live run
+of another machine with the same host name keeps its lock; a dead run of this controller loses it, and the result
+says so."""
 import json
 import os
 import signal
