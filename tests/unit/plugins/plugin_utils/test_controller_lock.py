@@ -59,11 +59,11 @@ def test_runs_making_the_id_at_once_all_agree(tmp_path):
     context = multiprocessing.get_context("fork")
     start, answers = context.Event(), context.Queue()
     directory = str(tmp_path / "shared-home")
-    makers = [context.Process(target=_make, args=(directory, start, answers)) for _ in range(8)]
+    makers = [context.Process(target=_make, args=(directory, start, answers)) for _maker in range(8)]
     for maker in makers:
         maker.start()
     start.set()
-    found = {answers.get(timeout=30) for _ in makers}
+    found = {answers.get(timeout=30) for _maker in makers}
     for maker in makers:
         maker.join(timeout=30)
     assert len(found) == 1 and found == {controller.controller_id(directory)}
