@@ -12,7 +12,12 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.action import
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup import adopt, run_backup
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_options import backup_arguments
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan import plan_backup, resolve_method
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import lock_to_break, lock_warning, take_over
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import (
+    broke_lock,
+    lock_to_break,
+    lock_warning,
+    take_over,
+)
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import (
     own_records,
     pending_warning,
@@ -33,6 +38,7 @@ class ActionModule(InformixAction):
         resolve_method(args)
         trust = self.manifest_trust(args, task_vars)
         probe = self.probe(target, args, destination=args["destination"], trust=trust)
+        found_lock = probe.lock  # the lock this run breaks, if any, as found before adoption probes again
         break_token, taken_over = None, None
         if args["take_over"]:  # a killed run's lock, once nothing of that run is alive (refused otherwise)
             break_token, taken_over = take_over(target, probe, args["services"])
@@ -65,6 +71,7 @@ class ActionModule(InformixAction):
                    if taken_over else {}),
             }
         done = run_backup(target, probe, plan, break_token=break_token, trust=trust)
-        warnings = done.pop("warnings", []) + signing_warnings
-        return {**done, **seen, **({"take_over": taken_over} if taken_over else {}),
+        broke, broke_warnings = broke_lock(found_lock, taken_over)  # the run took the lock: it broke that one
+        warnings = broke_warnings + done.pop("warnings", []) + signing_warnings
+        return {**done, **seen, **broke, **({"take_over": taken_over} if taken_over else {}),
                 **({"warnings": warnings} if warnings else {})}

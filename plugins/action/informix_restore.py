@@ -20,6 +20,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.backup_plan i
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import informix_of
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.lock import (
     ServerLock,
+    broke_lock,
     lock_to_break,
     lock_warning,
     take_over,
@@ -78,6 +79,7 @@ class ActionModule(InformixAction):
         if not trust.signs and not trust.accept_unsigned:
             raise AnsibleActionFail(NO_KEY)
         probe = self.probe(target, args, destination=destination, trust=trust)
+        found_lock = probe.lock  # the lock this run breaks, if any, as found before adoption probes again
         if not probe.destination_exists:
             if double_hop.is_unc(destination) and target.platform == "windows":  # or the share refused the session
                 raise AnsibleActionFail("destination " + double_hop.unreachable(
@@ -117,13 +119,17 @@ class ActionModule(InformixAction):
         # ends it should this controller die.
         lock = ServerLock(target, informix_of(target, probe), "restore", 6 * args["timeout"] + 900)
         lock.take(break_token if taken_over else lock_to_break(probe.lock), taking_over=bool(taken_over))
+        broke, broke_warnings = broke_lock(found_lock, taken_over)  # the lock is taken: it broke that one
         try:
             done = self._restore(target, args, probe, plan, destination, task_vars, lock, trust,
                                  {"missing_chunks": found["missing_chunks"], "staged": plan.staged})
-            return {**done, **reported, **({"take_over": taken_over} if taken_over else {})}
+            warnings = broke_warnings + done.pop("warnings", [])
+            return {**done, **reported, **broke, **({"take_over": taken_over} if taken_over else {}),
+                    **({"warnings": warnings} if warnings else {})}
         except RemoteFailure as exc:  # a failed restore after a take-over still says what it found and took
             if taken_over:
                 exc.details["take_over"] = taken_over
+            exc.details.update(broke)
             raise
         finally:
             lock.release()

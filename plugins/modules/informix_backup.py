@@ -12,7 +12,8 @@ description:
     under O(destination), never overwriting an earlier backup.
   - Order of work, after a read-only probe (round trips in docs/windows.md) - take the server's lock (one per Informix
     server, beside its ONCONFIG; a backup or restore already holding it makes the task fail, naming the
-    holder; a lock whose run was killed is broken), write the archive as
+    holder; the lock of a killed run of this controller, named by its id, is broken and reported in
+    RV(broke_lock)), write the archive as
     C(<name>.arc.partial), judge C(ontape)'s output, compute size and SHA-256, confirm with
     C(onstat -g arc) that the server recorded the new archive (a checkpoint later in the log than its last
     archive of that level - log unique ID and log position, so two archives with no log switch between
@@ -160,12 +161,22 @@ would_delete_files:
   returned: check mode
   type: list
   elements: str
+broke_lock:
+  description:
+    - Without O(take_over), the lock of a dead run of this controller that this run broke (the same
+      C(controller_id) and host name, its worker's pid not running here, no batch of it on the host);
+      a warning says so too. Any other lock is refused (docs/backup.md, A killed run).
+    - C(holder) - the lock's record, as in RV(take_over); C(controller_pid_running) - false;
+      C(live) - false; C(why) - why it counted as dead.
+  returned: when such a lock was broken
+  type: dict
 take_over:
   description:
     - With O(take_over=true), what the host showed of the run that held the server's lock, and what was done.
-    - C(holder) - the lock's record (C(operation), C(controller), C(controller_pid), C(started), C(host), C(pid),
-      C(expires)), null when no lock was held; C(live) - whether a batch held it live (always false here, or
-      the task was refused); C(archive_programs) - the C(ontape) and C(onbar) processes running (none);
+    - C(holder) - the lock's record (C(operation), C(controller), C(controller_id), C(controller_pid), C(started),
+      C(host), C(pid), C(expires)), null when no lock was held; C(live) - whether a batch held it live
+      (always false here, or the task was refused); C(archive_programs) - the C(ontape) and C(onbar)
+      processes running (none);
       C(server_mode) - the server's mode from C(onstat -); C(services) - the state of each service of
       O(services); C(services_stopped) - those stopped; C(took_over) - whether a lock was broken and taken
       (in check mode false, and C(would_take_over) says whether it would be).

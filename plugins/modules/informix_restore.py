@@ -212,12 +212,22 @@ services_stopped:
   returned: failure after the services were stopped
   type: list
   elements: str
+broke_lock:
+  description:
+    - Without O(take_over), the lock of a dead run of this controller that this run broke (the same
+      C(controller_id) and host name, its worker's pid not running here, no batch of it on the host);
+      a warning says so too. Any other lock is refused (docs/backup.md, A killed run).
+    - C(holder) - the lock's record, as in RV(take_over); C(controller_pid_running) - false;
+      C(live) - false; C(why) - why it counted as dead.
+  returned: when such a lock was broken
+  type: dict
 take_over:
   description:
     - With O(take_over=true), what the host showed of the run that held the server's lock, and what was done.
-    - C(holder) - the lock's record (C(operation), C(controller), C(controller_pid), C(started), C(host), C(pid),
-      C(expires)), null when no lock was held; C(live) - whether a batch held it live (always false here, or
-      the task was refused); C(archive_programs) - the C(ontape) and C(onbar) processes running (none);
+    - C(holder) - the lock's record (C(operation), C(controller), C(controller_id), C(controller_pid), C(started),
+      C(host), C(pid), C(expires)), null when no lock was held; C(live) - whether a batch held it live
+      (always false here, or the task was refused); C(archive_programs) - the C(ontape) and C(onbar)
+      processes running (none);
       C(server_mode) - the server's mode from C(onstat -); C(services) - the state of each service of
       O(services); C(services_stopped) - those stopped; C(took_over) - whether a lock was broken and taken
       (in check mode false, and C(would_take_over) says whether it would be).

@@ -12,6 +12,8 @@ import pytest
 import yaml
 from playbook_lab import LOCATION, SHARE, Lab, batch_kind, main_and_backup, share_dir
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import controller
+
 BACKUP = {**LOCATION, "destination": SHARE}
 RESTORE = {**LOCATION, "destination": SHARE, "services": []}
 
@@ -177,6 +179,7 @@ def test_one_backup_or_restore_per_server_at_a_time(estate, tmp_path):
     assert refused["failed"] and refused["msg"].startswith("another backup is running on this server"), refused
     with open(main.lock_file(), "w") as handle:  # a restore whose controller process is gone
         json.dump({"operation": "restore", "token": "t", "controller": os.uname().nodename,
+                   "controller_id": controller.controller_id(),  # this controller's (review 19c F6)
                    "controller_pid": 2 ** 22 + 1, "started": "earlier", "expires": time.time() + 3600}, handle)
     main.faults()
     _, after = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True, "safety_backup": False}, tmp_path)

@@ -5,12 +5,12 @@
 # round trips that take and release it, and what the controller judges of a lock it found.
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._host import controller
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.executor_posix import pid_runs
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import takeover
@@ -18,7 +18,10 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix import takeov
 
 def holder_text(lock: dict) -> str:
     if lock.get("controller"):
-        return f"from controller {lock['controller']}, pid {lock.get('controller_pid')}, since {lock.get('started')}"
+        # the id tells apart controllers that share a host name (cloned jump hosts)
+        named = f" (id {str(lock['controller_id'])[:8]})" if lock.get("controller_id") else ""
+        return f"from controller {lock['controller']}{named}, pid {lock.get('controller_pid')}, " \
+            f"since {lock.get('started')}"
     # Under PSRP many runs share one process: the runspace says which (executor.ps1 records it).
     runspace = f" (runspace {lock['runspace']})" if lock.get("runspace") else ""
     return f"pid {lock.get('pid')}{runspace} on {lock.get('host')}, since {lock.get('started')}"
@@ -30,8 +33,7 @@ def lock_op(informix, operation: str, token: str, ttl: int, break_token: str | N
     ends it should this controller die. With renew (break_token its own token) it is renewed, and refused when
     it is not this run's any more."""
     op = {"op": "lock", "path": informix.lock_path, "ttl": ttl,
-          "record": {"operation": operation, "token": token, "controller": socket.gethostname(),
-                     "controller_pid": os.getpid()}}
+          "record": {"operation": operation, "token": token, **controller.identity()}}
     if break_token is not None:
         op["break_token"] = break_token
     if renew:
@@ -63,27 +65,52 @@ def lock_refused(result: dict, path: str, taking_over: bool = False) -> AnsibleA
                              f"({holder_text(holder)}){why}; lock {path}")
 
 
+def is_this_controllers(lock: dict) -> bool:
+    """Written by this controller: its id and host name. A record without an id (an earlier version of the
+    collection) is never taken for this controller's: a clone with the same host name may have written it."""
+    return bool(lock.get("controller_id")) and lock.get("controller") == socket.gethostname() and \
+        lock["controller_id"] == controller.controller_id()
+
+
 def _own_run_alive(holder: dict) -> bool:
     """The holder is a run of this controller whose worker still runs: alive, whatever the host shows."""
-    return holder.get("controller") == socket.gethostname() and bool(holder.get("controller_pid")) and \
-        pid_runs(holder["controller_pid"])
+    return bool(holder.get("controller_pid")) and is_this_controllers(holder) and pid_runs(holder["controller_pid"])
+
+
+def dead_run(lock: dict | None) -> bool:
+    """The lock was left by a run of this controller whose worker is gone (the host still judges its batch)."""
+    return bool(lock) and bool(lock.get("controller_pid")) and is_this_controllers(lock) and \
+        not pid_runs(lock["controller_pid"])
 
 
 def lock_to_break(lock: dict | None) -> str | None:
     """The token of a lock to break: one a run of this controller left when its process died. The host breaks
     it only once the batch that took it has ended too (an archive may still be running); every other case it
     judges itself when the lock is taken (an unreadable lock, a lease run out, a lock no batch runs with)."""
-    if not lock:
-        return None
-    orphan = lock.get("controller") == socket.gethostname() and lock.get("controller_pid") and \
-        not pid_runs(lock["controller_pid"])
-    return (lock.get("token") or "") if orphan else None
+    return (lock.get("token") or "") if dead_run(lock) else None
+
+
+def broke_lock(lock: dict | None, taken_over: dict | None) -> tuple[dict, list[str]]:
+    """What a run that took the server's lock says of the lock it broke: ({"broke_lock": ...}, [warning]), or
+    ({}, []) when it broke none. Called once the lock was taken: the host refuses a lock whose batch runs."""
+    if taken_over and taken_over.get("took_over"):
+        return {}, [f"took over the lock of the {lock.get('operation') or 'run'} {holder_text(lock)} (take_over: "
+                    "nothing of it ran on the host)"]
+    if taken_over or not dead_run(lock):
+        return {}, []
+    found = {"holder": takeover.holder(lock), "controller_pid_running": False, "live": False,
+             "why": "a run of this controller whose worker is gone, and whose batch no longer held the lock"}
+    return {"broke_lock": found}, [f"broke the lock of dead run pid {lock['controller_pid']} of this controller "
+                                   f"(started {lock.get('started')}, {lock.get('operation') or 'run'})"]
 
 
 def lock_warning(lock: dict | None) -> list[str]:
     """Check mode takes no lock: say whose lock the host holds, if any (it may be stale)."""
-    if not lock or lock_to_break(lock) is not None:
+    if not lock:
         return []
+    if dead_run(lock):
+        return [f"the server's lock {lock['path']} was left by dead run pid {lock['controller_pid']} of this "
+                f"controller (started {lock.get('started')}); a real run breaks it once its batch has ended"]
     if lock.get("unreadable"):
         return [f"the server's lock {lock['path']} is unreadable; the next run breaks it"]
     return [f"the server's lock {lock['path']} is held by a {lock.get('operation') or 'backup'} "

@@ -12,7 +12,7 @@ import shlex
 ARCHIVE_PROGRAMS = ("ontape", "onbar", "onbar_d")
 LISTING_TIMEOUT = 60
 # What the result names of the lock's holder (its record holds more, for people reading the file).
-HOLDER_KEYS = ("operation", "controller", "controller_pid", "started", "host", "pid", "expires")
+HOLDER_KEYS = ("operation", "controller", "controller_id", "controller_pid", "started", "host", "pid", "expires")
 
 
 def probe_ops(platform: str, lock_path: str) -> list:

@@ -127,12 +127,18 @@ def test_a_take_over_that_finds_another_lock_than_its_probe_saw_does_not_suggest
     assert "another run took the server since" in refused and "take_over: true" not in refused
 
 
-def test_a_refusal_by_a_live_run_of_this_controller_says_wait_not_take_over():
+def test_a_refusal_by_a_live_run_of_this_controller_says_wait_not_take_over(tmp_path, monkeypatch):
     """Issue 19 second review: five runs at once from one controller; one refused was told take_over would take the
     server, though the holder was this controller's live worker between two round trips."""
     import os
     import socket
-    alive = dict(LOCK, controller=socket.gethostname(), controller_pid=os.getpid())
+
+    from ansible import constants
+
+    from ansible_collections.oscc.admin.plugins.plugin_utils._host import controller
+    monkeypatch.setattr(constants, "ANSIBLE_HOME", str(tmp_path))  # this controller is named by its id (review 19c)
+    alive = dict(LOCK, controller=socket.gethostname(), controller_id=controller.controller_id(),
+                 controller_pid=os.getpid())
     refused = str(lock_refused({"holder": alive, "live": False}, LOCK["path"]))
     assert f"its worker (pid {os.getpid()}) still runs here" in refused and "wait for it" in refused
     assert "take_over" not in refused
