@@ -674,7 +674,8 @@ def dbaccess(argv):
 ER_NOT_ACTIVE = ("command failed -- Enterprise Replication not active  (62)", 62)
 NO_CONNECT = ("command failed -- unable to connect to server specified  (5)", 5)
 CDR_USAGE = ("sim: usage: cdr {list server | list replicateset <set> | suspend server <to> [<from> ...] | "
-             "resume server <to> [<from> ...] | disconnect server <group> | connect server <group> | stop | start | cleanstart | sync replicate --master=<group> "
+             "resume server <to> [<from> ...] | disconnect server <group> | connect server <group> | "
+             "stop | start | cleanstart | sync replicate --master=<group> "
              "--repl=<replicate> <target> ... | sync replicateset --master=<group> --replset=<set> <target> ... | "
              "check replicateset --master=<group> --replset=<set> <target> ... [--repair] [--since=<time>]}", 1)
 VALUE_OPTIONS = ("master", "repl", "replset", "since", "extratargetrows")
