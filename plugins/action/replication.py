@@ -280,6 +280,10 @@ class ActionModule(ReplicationAction):
             if (found.get("set") or {}).get("rc") != 0 or not replicates:
                 return self._refuse(f"the replicate set {estate.sets['report_data']} of the report data is not defined "
                                     "(set replicate_sets)", kind, args, estate, partner, details={"replication": info})
+        left = rep.unfinished(progress)
+        if left and kind != "report_data_continue":  # a new run would overwrite where the last one stopped
+            raise AnsibleActionFail(f"sync={kind}: {files['progress']} holds {left}; continue it with "
+                                    "sync=report_data_continue, or remove that file to start anew")
         if kind == "report_data_continue":
             same = (progress["kind"] == "report_data_all"
                     and (progress["master"], progress["target"]) == (master, receiver))

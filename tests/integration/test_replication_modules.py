@@ -244,6 +244,16 @@ def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tm
                 poll_interval=1)
     assert first["stopped_at_deadline"] and not first["finished"] and 0 < first["percent_done"] < 100, first
     assert first["total"] == 5 and len(first["done"]) == first["percent_done"] / 20
+    progress_file = labctl.to_here(labctl.host_paths(estate.root, "report")["base"],
+                                   "C:\\ProgramData\\oscc.admin\\oscc-sync-ol_report.progress")
+    with open(progress_file) as handle:
+        left = handle.read()
+    # a second run would start the progress file anew: refused, naming it, and the file is as it was
+    again_all = act(estate, tmp_path, host="lab-report", sync="report_data_all", partner="lab-main", poll_interval=1)
+    assert again_all["failed"] and "oscc-sync-ol_report.progress holds a report_data_all" in again_all["msg"]
+    assert "report_data_continue" in again_all["msg"] and "\n" not in again_all["msg"]
+    with open(progress_file) as handle:
+        assert handle.read() == left
     rest = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
     assert rest.get("finished") and rest["percent_done"] == 100.0, (rest.get("msg"), rest)
     assert len(rest["commands"]) == 5 - len(first["done"])

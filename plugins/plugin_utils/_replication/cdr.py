@@ -307,6 +307,15 @@ def read_progress(text: str | None) -> dict:
     return progress
 
 
+def unfinished(progress: dict) -> str | None:
+    """What an unfinished report_data_all left in its progress file, in words; None when there is none. Any new
+    synchronisation would start that file anew and lose where report_data_continue goes on from."""
+    if progress.get("kind") != "report_data_all" or len(progress.get("done") or []) >= (progress.get("total") or 0):
+        return None
+    return (f"a report_data_all from {progress['master']} to {progress['target']} that has not finished "
+            f"({len(progress['done'])} of {progress['total']} replicates done)")
+
+
 def percent_done(progress: dict) -> float:
     total = progress.get("total") or 0
     return round(100.0 * min(len(progress.get("done") or []), total) / total, 1) if total else 0.0

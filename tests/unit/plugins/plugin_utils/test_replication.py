@@ -242,6 +242,15 @@ def test_sync_commands_and_progress():
     assert rep.percent_done(rep.read_progress(None)) == 0.0
 
 
+def test_an_unfinished_report_data_all_is_named():
+    left = rep.unfinished(rep.read_progress("run report_data_all g_m g_r 5\ndone rep_a\ndone rep_b\n"))
+    assert left == "a report_data_all from g_m to g_r that has not finished (2 of 5 replicates done)"
+    finished = "run report_data_all g_m g_r 2\ndone rep_a\ndone rep_b\n"
+    assert rep.unfinished(rep.read_progress(finished)) is None
+    assert rep.unfinished(rep.read_progress("run admin_data g_m g_b 1\n")) is None
+    assert rep.unfinished(rep.read_progress(None)) is None
+
+
 def test_replicate_set_listing():
     text = "REPLICATE SET:oscc_report\nCURRENTLY DEFINED REPLICATES\n----\nREPLICATE:        rep_a\nREPLICATE: rep_b\n"
     assert rep.parse_replicate_set(text) == ["rep_a", "rep_b"]
