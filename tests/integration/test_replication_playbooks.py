@@ -65,7 +65,8 @@ def test_stop_without_confirm_is_refused_before_anything(estate):
     ("replication_pause.yml", {"replication_scope": "everything"}, "replication_scope"),
     ("replication_sync.yml", {"replication_poll_interval": "often"}, "replication_poll_interval"),
     ("replication_restart.yml", {"replication_confirm": True, "replication_hppc_group_offline": True,
-                                 "replication_services": {"first": "OpenScape Contact Center"}}, "replication_services"),
+                                 "replication_services": {"first": "OpenScape Contact Center"}},
+     "replication_services"),
 ])
 def test_the_roles_variables_are_refused_before_the_preflight_runs(estate, name, extra, option):
     refused = play(estate, name, **extra)
