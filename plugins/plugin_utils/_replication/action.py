@@ -106,7 +106,7 @@ class ReplicationAction(OsccAction):
                 row = by_group.get(group)
                 pairs = rep.deliveries(kind, estate.role, estate.local_group, group)
                 partners.append({"host": host, "group": group, "listed": row is not None,
-                                 "state": rep.partner_state(row, failure, [by_group.get(to) for _, to in pairs]),
+                                 "state": rep.partner_state(row, failure, rep.receiver_rows(by_group, pairs)),
                                  "suspended": [{"from": source, "to": to} for source, to in pairs
                                                if rep.suspended(by_group.get(to))],
                                  "needs_reset": (row or {}).get("status") == "Disconnect",

@@ -161,6 +161,11 @@ def deliveries(kind: str, role: str, local_group: str, group: str) -> list[tuple
     return [(local_group, group)]
 
 
+def receiver_rows(rows: dict, pairs: list[tuple[str, str]]) -> list[dict | None]:
+    """The rows ({group: row}) of the servers the deliveries go to: the rows that show whether each is paused."""
+    return [rows.get(receiver) for _source, receiver in pairs]
+
+
 def suspended(row: dict | None) -> bool:
     return bool(row) and row["state"].lower().startswith("suspend")
 
@@ -257,7 +262,7 @@ def state_plan(state: str, local: str | None, local_group: str, kinds: dict, row
     for kind, groups in kinds.items():
         for group in groups:
             pairs = deliveries(kind, role, local_group, group)
-            current = partner_state(rows.get(group), local, [rows.get(to) for _, to in pairs])
+            current = partner_state(rows.get(group), local, receiver_rows(rows, pairs))
             if current not in ("active", "connecting", "disconnected", "paused", "partly_paused"):
                 continue  # nothing flows from a stopped server; ER takes no suspend for a server it does not run
             for source, receiver in pairs:

@@ -104,23 +104,25 @@ def test_on_the_report_server_its_own_row_says_whether_delivery_to_it_is_paused(
     assert rep.state_plan("active", None, "g_ol_report", kinds, paused, "central_report") == [
         ["resume"] + command[1:] for command in pause]
     assert rep.state_plan("active", None, "g_ol_report", kinds, active, "central_report") == []
-    receivers = [paused.get(to) for _, to in rep.deliveries("central_reporting", "central_report", "g_ol_report",
-                                                             "g_ol_main")]
+    pairs = rep.deliveries("central_reporting", "central_report", "g_ol_report", "g_ol_main")
+    assert pairs == [("g_ol_main", "g_ol_report")]
+    receivers = rep.receiver_rows(paused, pairs)
+    assert receivers == [paused["g_ol_report"]]
     assert rep.partner_state(paused["g_ol_main"], None, receivers) == "paused"
     assert rep.partner_state(active["g_ol_main"], None, [active["g_ol_report"]]) == "active"
 
 
 def test_high_availability_is_paused_when_both_rows_say_so():
-    listed = LAB.replace("g_ol_report             3 Suspended Connected   1234", "g_ol_report             3 Active   "
-                                                                              "Connected   1234")
+    listed = LAB.replace("g_ol_report             3 Suspended Connected",
+                         "g_ol_report             3 Active    Connected")
     kinds = {"high_availability": ["g_ol_backup"]}
     one_way = _rows(listed.replace("g_ol_backup             2 Active  ", "g_ol_backup             2 Suspended"))
     both = _rows(listed.replace("g_ol_backup             2 Active  ", "g_ol_backup             2 Suspended")
                  .replace("g_ol_main               1 Active  ", "g_ol_main               1 Suspended"))
     pairs = rep.deliveries("high_availability", "main", "g_ol_main", "g_ol_backup")
     assert pairs == [("g_ol_main", "g_ol_backup"), ("g_ol_backup", "g_ol_main")]
-    assert rep.partner_state(one_way["g_ol_backup"], None, [one_way[to] for _, to in pairs]) == "partly_paused"
-    assert rep.partner_state(both["g_ol_backup"], None, [both[to] for _, to in pairs]) == "paused"
+    assert rep.partner_state(one_way["g_ol_backup"], None, rep.receiver_rows(one_way, pairs)) == "partly_paused"
+    assert rep.partner_state(both["g_ol_backup"], None, rep.receiver_rows(both, pairs)) == "paused"
     # only the delivery not yet suspended is suspended, only the suspended one resumed
     assert rep.state_plan("paused", None, "g_ol_main", kinds, one_way, "main") == [
         ["suspend", "server", "g_ol_main", "g_ol_backup"]]
