@@ -148,7 +148,10 @@ class ActionModule(ReplicationAction):
         result = {"changed": bool(commands), "state": args["state"], "scope": args["scope"],
                   "commands": [" ".join(["cdr", *c]) for c in commands], "before": self._partners(info)}
         if not commands or self._task.check_mode:
-            return dict(result, after=result["before"], buffer=info["buffer"])
+            result.update(after=result["before"], buffer=info["buffer"])
+            # nothing to resume, yet a partner waits for a reset: replication with it is not active
+            closed = [p for p in result["after"] if args["state"] == "active" and p["state"] == "disconnected"]
+            return dict(result, **self._not_reached(closed, args["state"], "cdr list server"))
         while True:
             results, failure = self._run_cdr(target, args, informix, estate, commands)
             if failure:
@@ -165,10 +168,20 @@ class ActionModule(ReplicationAction):
         wrong = [p for p in result["after"] if args["state"] in ("paused", "active") and
                  p["state"] != args["state"] and not (args["state"] == "active" and p["state"] == "connecting")]
         if wrong:
-            result.update(failed=True, diagnostics=self._diagnostics(results["diagnostics"]),
-                          msg=f"after {result['commands'][-1]}, {wrong[0]['host']} ({wrong[0]['group']}) is "
-                              f"{wrong[0]['state']}, not {args['state']}")
-        return result
+            result["diagnostics"] = self._diagnostics(results["diagnostics"])
+        return dict(result, **self._not_reached(wrong, args["state"], result["commands"][-1]))
+
+    @staticmethod
+    def _not_reached(wrong, state, after) -> dict:
+        """The failure for the first partner not in the state asked for, {} when there is none."""
+        if not wrong:
+            return {}
+        partner = wrong[0]
+        reset = (f": its connection was closed by a user command and stays closed until it is reset (cdr connect "
+                 f"server {partner['group']}, or cdr start on that server)" if partner["state"] == "disconnected"
+                 else "")
+        return {"failed": True, "msg": f"after {after}, {partner['host']} ({partner['group']}) is {partner['state']}, "
+                                       f"not {state}{reset}"}
 
     def _run_cdr(self, target, args, informix, estate, commands):
         """The commands and a new cdr list server in one round trip; (results by name, failure result or None)."""
@@ -189,7 +202,7 @@ class ActionModule(ReplicationAction):
 
     @staticmethod
     def _partners(info):
-        return [{"kind": kind, **{k: p[k] for k in ("host", "group", "state", "queued_bytes")}}
+        return [{"kind": kind, **{k: p[k] for k in ("host", "group", "state", "needs_reset", "queued_bytes")}}
                 for kind, found in info["kinds"].items() for p in found["partners"]]
 
     # ------------------------------------------------------------ trcdbins -activate
@@ -267,6 +280,10 @@ class ActionModule(ReplicationAction):
             if (found.get("set") or {}).get("rc") != 0 or not replicates:
                 return self._refuse(f"the replicate set {estate.sets['report_data']} of the report data is not defined "
                                     "(set replicate_sets)", kind, args, estate, partner, details={"replication": info})
+        left = rep.unfinished(progress)
+        if left and kind != "report_data_continue":  # a new run would overwrite where the last one stopped
+            raise AnsibleActionFail(f"sync={kind}: {files['progress']} holds {left}; continue it with "
+                                    "sync=report_data_continue, or remove that file to start anew")
         if kind == "report_data_continue":
             same = (progress["kind"] == "report_data_all"
                     and (progress["master"], progress["target"]) == (master, receiver))

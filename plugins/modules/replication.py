@@ -13,8 +13,13 @@ description:
     has confirmed Enterprise Replication and the partners' server groups. When the probe cannot confirm them,
     nothing changes and the task fails with the manual's GUI steps for the action.
   - O(state=paused) and O(state=active) are idempotent - a paused partner is not paused again, and nothing
-    changes (round trips in docs/windows.md). O(state=stopped) and O(state=restarted) act on the whole local
-    server, as the manual's options do; a restart empties the replication buffer (§7.1.3.1).
+    changes (round trips in docs/windows.md). Each delivery is judged by the row of the server it goes to, as
+    C(cdr list server) documents STATE C(Suspended) - on the central report server its own row. A partner whose
+    connection was closed by a user command (STATUS C(Disconnect)) fails O(state=active) with the reset it needs.
+  - O(state=stopped) and O(state=restarted) act on the whole local server, as the manual's options do; a restart
+    empties the replication buffer (§7.1.3.1).
+  - A new O(sync) is refused while the progress file in O(work_dir) holds an unfinished C(report_data_all);
+    continue it with O(sync=report_data_continue) or remove the file.
   - O(sync) synchronises report or administration data in the background on the host (Windows Task
     Scheduler), polls its progress, shows percent done on the console, stops it after O(run_for_hours) and
     can resume it with O(sync=report_data_continue) (§7.2).
@@ -147,7 +152,9 @@ commands_not_run:
   type: list
   elements: str
 before:
-  description: With O(state), each partner before - C(kind), C(host), C(group), C(state), C(queued_bytes).
+  description:
+    - With O(state), each partner before - C(kind), C(host), C(group), C(state) (as
+      M(oscc.admin.replication_info) words it), C(needs_reset) and C(queued_bytes).
   returned: with state
   type: list
   elements: dict

@@ -80,8 +80,16 @@ enterprise_replication:
 kinds:
   description:
     - Per kind (C(central_reporting), C(high_availability)), C(configured) and the C(partners) - each with
-      C(host), C(group), C(listed), C(state) (C(active), C(paused), C(stopped), C(connecting), C(unknown)),
-      C(er_state), C(er_status) and C(queued_bytes).
+      C(host), C(group), C(listed), C(state), C(suspended), C(needs_reset), C(er_state), C(er_status),
+      C(er_meaning) and C(queued_bytes).
+    - C(state) is C(active) (STATUS C(Connected), C(Local) or C(Timeout), an idle connection ER opens again),
+      C(paused) (every delivery of the kind suspended - STATE C(Suspended) on the row of the server it goes to),
+      C(partly_paused) (high availability suspended one way only), C(connecting) (C(Connecting), C(Dropped) -
+      ER retries by itself), C(disconnected) (C(Disconnect) - closed by a user command and unavailable until
+      reset; C(needs_reset) is true), C(deleted), C(disabled), C(defining) (STATE C(Deleted), C(Disabled),
+      C(Quiescent)), C(stopped) (replication stopped here) or C(unknown).
+    - C(suspended) lists the deliveries (C(from), C(to) server groups) whose receiver's row reads C(Suspended);
+      C(er_meaning) gives the documented meaning of the row's STATE and STATUS.
   returned: always
   type: dict
 buffer:

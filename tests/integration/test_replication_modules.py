@@ -2,6 +2,7 @@
 simulated Enterprise Replication domain (tests/lab/informix/ifxsim.py). Rows really move between the servers'
 chunks, so each test looks at the data on the report server, not only at what the module said."""
 import json
+import os
 import subprocess
 
 import labctl
@@ -70,6 +71,46 @@ def test_a_second_pause_or_resume_changes_nothing_in_one_round_trip(estate, tmp_
     assert not again_paused["changed"] and again_paused["commands"] == [] and again_paused["remote_operations"] == 1
     assert active["changed"]
     assert not again_active["changed"] and again_active["remote_operations"] == 1
+
+
+def cdr_on(lab, inventory_host, *argv):
+    host, server = SERVERS[inventory_host]
+    env = dict(os.environ, **labctl.environment(lab.root, host, server))
+    subprocess.run(["cdr", *argv], env=env, check=True, capture_output=True)
+
+
+def test_pause_and_resume_on_the_report_server_are_confirmed_and_idempotent(estate, tmp_path):
+    on_report = {"host": "lab-report"}
+    paused, again, seen_on_main, active, again_active, main_paused, report_active = steps(
+        estate, tmp_path, replication(state="paused") + (on_report,), replication(state="paused") + (on_report,),
+        INFO, replication(state="active") + (on_report,), replication(state="active") + (on_report,),
+        replication(state="paused"), replication(state="active") + (on_report,))
+    assert not paused.get("failed") and paused["changed"], paused
+    assert paused["commands"] == ["cdr suspend server g_ol_report g_ol_main",
+                                  "cdr suspend server g_ol_report g_ol_backup"]
+    assert [p["state"] for p in paused["after"]] == ["paused", "paused"]
+    assert not again.get("failed") and not again["changed"] and again["commands"] == [], again
+    assert partner(seen_on_main)["state"] == "paused"  # main's delivery to the report server is suspended
+    assert partner(seen_on_main)["er_state"] == "Suspended"
+    assert not active.get("failed") and active["changed"], active
+    assert active["commands"] == ["cdr resume server g_ol_report g_ol_main",
+                                  "cdr resume server g_ol_report g_ol_backup"]
+    assert [p["state"] for p in active["after"]] == ["active", "active"]
+    assert not again_active.get("failed") and not again_active["changed"], again_active
+    # paused from the main server, state active on the report server still leaves no suspension anywhere
+    assert main_paused["changed"] and not report_active.get("failed") and report_active["changed"], report_active
+    assert labctl.er_state(estate.root)["suspended"] == []
+
+
+def test_a_disconnected_partner_is_reported_as_needing_a_reset(estate, tmp_path):
+    cdr_on(estate, "lab-main", "disconnect", "server", "g_ol_report")
+    found, active = steps(estate, tmp_path, INFO, replication(state="active"))
+    report = partner(found)
+    assert (report["state"], report["needs_reset"], report["er_status"]) == ("disconnected", True, "Disconnect")
+    assert "until it is reset" in report["er_meaning"]
+    assert active["failed"] and not active["changed"] and "cdr connect server g_ol_report" in active["msg"], active
+    cdr_on(estate, "lab-report", "connect", "server", "g_ol_main")
+    assert partner(info(estate, tmp_path))["state"] == "active"
 
 
 def test_check_mode_plans_and_changes_nothing(estate, tmp_path):
@@ -203,6 +244,16 @@ def test_report_data_all_stops_at_run_for_hours_and_continue_finishes(estate, tm
                 poll_interval=1)
     assert first["stopped_at_deadline"] and not first["finished"] and 0 < first["percent_done"] < 100, first
     assert first["total"] == 5 and len(first["done"]) == first["percent_done"] / 20
+    progress_file = labctl.to_here(labctl.host_paths(estate.root, "report")["base"],
+                                   "C:\\ProgramData\\oscc.admin\\oscc-sync-ol_report.progress")
+    with open(progress_file) as handle:
+        left = handle.read()
+    # a second run would start the progress file anew: refused, naming it, and the file is as it was
+    again_all = act(estate, tmp_path, host="lab-report", sync="report_data_all", partner="lab-main", poll_interval=1)
+    assert again_all["failed"] and "oscc-sync-ol_report.progress holds a report_data_all" in again_all["msg"]
+    assert "report_data_continue" in again_all["msg"] and "\n" not in again_all["msg"]
+    with open(progress_file) as handle:
+        assert handle.read() == left
     rest = act(estate, tmp_path, host="lab-report", sync="report_data_continue", partner="lab-main", poll_interval=1)
     assert rest.get("finished") and rest["percent_done"] == 100.0, (rest.get("msg"), rest)
     assert len(rest["commands"]) == 5 - len(first["done"])

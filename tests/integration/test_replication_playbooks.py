@@ -61,6 +61,22 @@ def test_stop_without_confirm_is_refused_before_anything(estate):
     assert replication_changes(estate) == [] and labctl.er_state(estate.root)["servers"]["g_ol_main"]["running"]
 
 
+@pytest.mark.parametrize("name,extra,option", [
+    ("replication_pause.yml", {"replication_scope": "everything"}, "replication_scope"),
+    ("replication_sync.yml", {"replication_poll_interval": "often"}, "replication_poll_interval"),
+    ("replication_restart.yml", {"replication_confirm": True, "replication_hppc_group_offline": True,
+                                 "replication_services": {"first": "OpenScape Contact Center"}},
+     "replication_services"),
+])
+def test_the_roles_variables_are_refused_before_the_preflight_runs(estate, name, extra, option):
+    refused = play(estate, name, **extra)
+    assert refused.rc != 0 and option in failures(refused), refused.stdout[-3000:]
+    ran = [t["task"]["name"] for p in refused.json["plays"] for t in p["tasks"]]
+    assert not [n for n in ran if "preflight" in n.lower() or "hosts.equiv" in n], ran
+    for host in HOSTS:  # no server was asked anything: the preflight's probe never ran
+        assert calls(estate, host) == [], host
+
+
 def test_stop_then_restart_stops_the_services_everywhere_first_and_the_sync_brings_every_row_back(estate):
     estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
     assert estate.rows("lab-report") == estate.rows("lab-main")

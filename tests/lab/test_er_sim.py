@@ -133,7 +133,9 @@ def test_a_suspended_report_server_queues_until_resumed(er):
     assert er.keys("backup", "stats_calls") == ["c1", "c2"]  # backup is not suspended
     first = er.servers("main")["g_ol_report"]
     assert first[1:3] == ("Suspended", "Connected") and first[3] == 2 * (len(json.dumps(["c1", "row c1"])) + 64)
-    assert er.servers("report")["g_ol_main"][1] == "Suspended"
+    # Suspended is delivery TO the row's server: on the report server its own row, not the main server's
+    assert er.servers("report")["g_ol_report"][1:3] == ("Suspended", "Local")
+    assert er.servers("report")["g_ol_main"][1] == "Active"
     assert er.servers("main")["g_ol_backup"][1:] == ("Active", "Connected", 0)
     er.insert("main", "stats_calls", "c3")
     assert er.servers("main")["g_ol_report"][3] > first[3]  # the queue grows
@@ -151,6 +153,44 @@ def test_suspending_from_one_source_only(er):
     assert er.servers("backup")["g_ol_report"][1] == "Suspended"
     er.cdr("report", "resume", "server", "g_ol_report", "g_ol_backup")
     assert er.keys("report", "stats_calls") == ["b1", "m1"]
+
+
+@pytest.mark.parametrize("end", ["main", "report"])
+def test_which_row_shows_a_suspension_run_on_either_end(er, end):
+    er.cdr(end, "suspend", "server", "g_ol_report", "g_ol_main")
+    assert er.servers("main")["g_ol_report"][1] == "Suspended"  # main's delivery to the report server
+    assert er.servers("main")["g_ol_main"][1] == "Active"  # nothing to main is suspended
+    assert er.servers("report")["g_ol_report"][1] == "Suspended"  # its own row: delivery to it
+    assert er.servers("report")["g_ol_main"][1] == "Active"
+    assert er.servers("backup")["g_ol_report"][1] == "Active"  # backup still delivers to it
+    er.insert("backup", "stats_calls", "b1")
+    assert er.keys("report", "stats_calls") == ["b1"]
+    er.cdr("report" if end == "main" else "main", "resume", "server", "g_ol_report", "g_ol_main")
+    assert {row[1] for host in HOSTS for row in er.servers(host).values()} == {"Active"}
+
+
+def test_high_availability_suspended_both_ways_shows_on_both_rows(er):
+    er.cdr("main", "suspend", "server", "g_ol_backup", "g_ol_main")
+    er.cdr("main", "suspend", "server", "g_ol_main", "g_ol_backup")
+    for host in ("main", "backup"):
+        rows = er.servers(host)
+        assert (rows["g_ol_main"][1], rows["g_ol_backup"][1], rows["g_ol_report"][1]) == (
+            "Suspended", "Suspended", "Active")
+
+
+def test_a_disconnected_partner_stays_disconnected_until_reset(er):
+    er.cdr("report", "disconnect", "server", "g_ol_main")
+    er.insert("main", "stats_calls", "c1")
+    time.sleep(0.01)
+    er.insert("main", "stats_calls", "c2")  # no retry brings it back by itself
+    assert er.servers("main")["g_ol_report"][1:3] == ("Active", "Disconnect")
+    assert er.servers("main")["g_ol_report"][3] > 0
+    assert er.servers("report")["g_ol_main"][1:3] == ("Active", "Disconnect")
+    assert er.servers("backup")["g_ol_report"][2] == "Connected"
+    assert er.keys("report", "stats_calls") == []
+    er.cdr("main", "connect", "server", "g_ol_report")  # the reset, from either end
+    assert er.keys("report", "stats_calls") == ["c1", "c2"]
+    assert er.servers("main")["g_ol_report"][1:] == ("Active", "Connected", 0)
 
 
 def test_a_full_queue_spools_into_the_sbspace(er):

@@ -101,12 +101,17 @@ class ReplicationAction(OsccAction):
         detected = local_state in ("running", "stopped") or (local_state == "offline" and bool(cdr_parameters))
         kinds = {}
         for kind in ("central_reporting", "high_availability"):
-            partners = [{"host": host, "group": group, "listed": group in by_group,
-                         "state": rep.partner_state(by_group.get(group), failure),
-                         "er_state": (by_group.get(group) or {}).get("state"),
-                         "er_status": (by_group.get(group) or {}).get("status"),
-                         "queued_bytes": (by_group.get(group) or {}).get("queue", 0)}
-                        for host, group in estate.kinds.get(kind, {}).items()]
+            partners = []
+            for host, group in estate.kinds.get(kind, {}).items():
+                row = by_group.get(group)
+                pairs = rep.deliveries(kind, estate.role, estate.local_group, group)
+                partners.append({"host": host, "group": group, "listed": row is not None,
+                                 "state": rep.partner_state(row, failure, rep.receiver_rows(by_group, pairs)),
+                                 "suspended": [{"from": source, "to": to} for source, to in pairs
+                                               if rep.suspended(by_group.get(to))],
+                                 "needs_reset": (row or {}).get("status") == "Disconnect",
+                                 "er_state": (row or {}).get("state"), "er_status": (row or {}).get("status"),
+                                 "er_meaning": rep.meaning(row), "queued_bytes": (row or {}).get("queue", 0)})
             kinds[kind] = {"configured": bool(partners) and detected and
                            (failure is not None or all(p["listed"] for p in partners)), "partners": partners}
         return {

@@ -29,9 +29,10 @@ LEVEL_TEXT = {"ok": "below 50 %: no message",
 BUFFER_METHOD = ("bytes queued to the partners (QUEUE of cdr list server) / (CDR_QUEUEMEM + the size of the "
                  "CDR_QDATA_SBSPACE sbspaces in onstat -d)")
 
+# STATUS is a word of letters: a QUEUE of seven digits or more fills its column and touches a ten-letter STATUS
+# (Connecting1234567), and a group name longer than its column pushes the rest of the row to the right.
 _SERVER_ROW = re.compile(r"^(?P<group>\S+)\s+(?P<id>\d+)\s+(?P<state>[A-Za-z][A-Za-z ]*?)\s+"
-                         r"(?P<status>Local|Connected|Connecting|Disconnect|Dropped|Timeout|Quiescent|Error|\S+)"
-                         r"(?:\s+(?P<queue>\d+))?(?:\s+(?P<changed>\S.*?))?\s*$")
+                         r"(?P<status>[A-Za-z]+)(?:\s*(?P<queue>\d+))?(?:\s+(?P<changed>\S.*?))?\s*$")
 _FAILED = re.compile(r"command failed -- (?P<text>.*?)\s*\((?P<code>\d+)\)\s*$", re.M)
 
 
@@ -122,17 +123,81 @@ def buffer(onconfig: dict | None, onstat_d: str, rows: list[dict]) -> dict:
             "queued_bytes": queued, "capacity_bytes": capacity, "sbspaces": sbspaces, "computed_from": BUFFER_METHOD}
 
 
-def partner_state(row: dict | None, local: str | None) -> str:
-    """A partner's state in the manual's words, from its row (None: not listed) and the local ER's failure."""
+# What each word of cdr list server means (HCL's cdr list server and syscdrs pages; docs/vendor-facts.md).
+STATE_MEANING = {
+    "Active": "the server is active and replicating data",
+    "Deleted": "the server has been deleted: it neither captures nor delivers data, and its queues are being drained",
+    "Disabled": "the server is disabled: only its delete tables are filled; after cdr enable server it needs a "
+                "synchronisation",
+    "Quiescent": "the server is being defined (its initial synchronisation)",
+    "Suspended": "delivery of replication data to the server is suspended",
+}
+STATUS_MEANING = {
+    "Local": "this is the server the list was read on",
+    "Connected": "the connection is active",
+    "Connecting": "the connection is being established",
+    "Disconnect": "the connection was closed by a user command and stays unavailable until it is reset "
+                  "(cdr connect server, or cdr start on a server whose replication was stopped)",
+    "Dropped": "the connection was dropped by a network error; Enterprise Replication retries it",
+    "Timeout": "the connection ended after its idle time-out; Enterprise Replication connects again when there "
+               "is data to send",
+}
+# The partner's own STATE when it is not Active or Suspended: the partner's state in the module's words.
+_NOT_REPLICATING = {"Deleted": "deleted", "Disabled": "disabled", "Quiescent": "defining"}
+# STATUS: a connection that comes back by itself, one that is up (or idle) and one that waits for a reset.
+_STATUS_STATE = {"Local": "active", "Connected": "active", "Timeout": "active", "Connecting": "connecting",
+                 "Dropped": "connecting", "Disconnect": "disconnected"}
+
+
+def deliveries(kind: str, role: str, local_group: str, group: str) -> list[tuple[str, str]]:
+    """The deliveries (from group, to group) that pausing this kind of replication with the partner suspends:
+    central reporting from the main or backup server to the report server, high availability both ways (§8.1.1).
+    A row of cdr list server whose STATE is Suspended says delivery TO its server is suspended, so the row
+    of each delivery's receiver tells whether it is paused: on the report server its own row."""
+    if kind == "high_availability":
+        return [(local_group, group), (group, local_group)]
+    if role == "central_report":
+        return [(group, local_group)]
+    return [(local_group, group)]
+
+
+def receiver_rows(rows: dict, pairs: list[tuple[str, str]]) -> list[dict | None]:
+    """The rows ({group: row}) of the servers the deliveries go to: the rows that show whether each is paused."""
+    return [rows.get(receiver) for _source, receiver in pairs]
+
+
+def suspended(row: dict | None) -> bool:
+    return bool(row) and row["state"].lower().startswith("suspend")
+
+
+def partner_state(row: dict | None, local: str | None, receivers: list | None = None) -> str:
+    """A partner's state in the module's words, from its row (None: not listed), the local ER's failure and the
+    rows of the servers its deliveries go to (None: the partner's own row, as on a main server for central
+    reporting). paused: every delivery suspended, partly_paused: some; disconnected: it needs a reset."""
     if local == "stopped":
         return "stopped"
     if row is None:
         return "unknown"
-    if row["state"].lower().startswith("suspend"):
+    if row["state"] in _NOT_REPLICATING:
+        return _NOT_REPLICATING[row["state"]]
+    receiving = [row] if receivers is None else receivers
+    paused = [r for r in receiving if suspended(r)]
+    if receiving and len(paused) == len(receiving):
         return "paused"
-    if row["state"] != "Active":
-        return "stopped"
-    return {"Connected": "active", "Local": "active"}.get(row["status"], "connecting")
+    if paused:
+        return "partly_paused"
+    if row["state"] != "Active" and not suspended(row):
+        return "unknown"  # a STATE word the documentation does not list
+    return _STATUS_STATE.get(row["status"], "unknown")
+
+
+def meaning(row: dict | None) -> str:
+    """The documented meaning of a row's STATE and STATUS, in one line."""
+    if row is None:
+        return "not listed by cdr list server"
+    state = STATE_MEANING.get(row["state"], f"STATE {row['state']} is not a word the documentation lists")
+    status = STATUS_MEANING.get(row["status"], f"STATUS {row['status']} is not a word the documentation lists")
+    return f"{state}; {status}"
 
 
 # ---------------------------------------------------------------- the estate from the inventory
@@ -185,8 +250,8 @@ def server_group(host: str, hostvars: dict, overrides: dict | None = None) -> st
 def state_plan(state: str, local: str | None, local_group: str, kinds: dict, rows: dict, role: str) -> list[list[str]]:
     """The cdr commands that bring the partners of `kinds` ({kind: [group]}) to `state`; [] when they are there.
 
-    Pausing central reporting suspends delivery from this server to the report server (on the report server: to
-    it from each main server); pausing high availability suspends both directions (§8.1.1: either server).
+    Each delivery the kind concerns (see deliveries) is judged by the row of the server it goes to: pausing
+    suspends the deliveries whose receiver's row is not Suspended, resuming resumes those whose row is.
     Stopping and restarting act on the whole local server, as the manual's options say (§7.1.3, §7.1.3.1)."""
     if state == "stopped":
         return [] if local == "stopped" else [["stop"]]
@@ -196,17 +261,13 @@ def state_plan(state: str, local: str | None, local_group: str, kinds: dict, row
     verb = "suspend" if state == "paused" else "resume"
     for kind, groups in kinds.items():
         for group in groups:
-            current = partner_state(rows.get(group), local)
-            if state == "paused" and current in ("paused", "stopped"):
-                continue  # nothing flows to a paused partner or from a stopped server
-            if state == "active" and current != "paused":
-                continue
-            if kind == "central_reporting" and role == "central_report":
-                commands.append([verb, "server", local_group, group])
-            elif kind == "central_reporting":
-                commands.append([verb, "server", group, local_group])
-            else:
-                commands += [[verb, "server", group, local_group], [verb, "server", local_group, group]]
+            pairs = deliveries(kind, role, local_group, group)
+            current = partner_state(rows.get(group), local, receiver_rows(rows, pairs))
+            if current not in ("active", "connecting", "disconnected", "paused", "partly_paused"):
+                continue  # nothing flows from a stopped server; ER takes no suspend for a server it does not run
+            for source, receiver in pairs:
+                if suspended(rows.get(receiver)) != (state == "paused"):
+                    commands.append([verb, "server", receiver, source])
     return commands
 
 
@@ -249,6 +310,15 @@ def read_progress(text: str | None) -> dict:
         elif len(words) == 2 and words[0] == "done" and words[1] not in progress["done"]:
             progress["done"].append(words[1])
     return progress
+
+
+def unfinished(progress: dict) -> str | None:
+    """What an unfinished report_data_all left in its progress file, in words; None when there is none. Any new
+    synchronisation would start that file anew and lose where report_data_continue goes on from."""
+    if progress.get("kind") != "report_data_all" or len(progress.get("done") or []) >= (progress.get("total") or 0):
+        return None
+    return (f"a report_data_all from {progress['master']} to {progress['target']} that has not finished "
+            f"({len(progress['done'])} of {progress['total']} replicates done)")
 
 
 def percent_done(progress: dict) -> float:

@@ -667,13 +667,15 @@ def dbaccess(argv):
 #   replicates  {name: {database, table, participants: {group: "primary" | "receiveonly"}}}
 #   replicate_sets {name: [replicate, ...]}
 #   suspended   [[from_group, to_group], ...]: delivery from -> to suspended
+#   disconnected [[group, group], ...]: connections closed by cdr disconnect server until cdr connect server
 #   queues      {from_group: {to_group: [transaction, ...]}}; a transaction: {replicate, op, row, time, size}
 #   mtimes      {group: {"<database>.<table>": {row key: time of the last change}}}
 #   er_sync_seconds_per_replicate, er_check_seconds_per_replicate: how long one replicate takes to sync / check
 ER_NOT_ACTIVE = ("command failed -- Enterprise Replication not active  (62)", 62)
 NO_CONNECT = ("command failed -- unable to connect to server specified  (5)", 5)
 CDR_USAGE = ("sim: usage: cdr {list server | list replicateset <set> | suspend server <to> [<from> ...] | "
-             "resume server <to> [<from> ...] | stop | start | cleanstart | sync replicate --master=<group> "
+             "resume server <to> [<from> ...] | disconnect server <group> | connect server <group> | "
+             "stop | start | cleanstart | sync replicate --master=<group> "
              "--repl=<replicate> <target> ... | sync replicateset --master=<group> --replset=<set> <target> ... | "
              "check replicateset --master=<group> --replset=<set> <target> ... [--repair] [--since=<time>]}", 1)
 VALUE_OPTIONS = ("master", "repl", "replset", "since", "extratargetrows")
@@ -777,6 +779,8 @@ def pump(domain):
         if entry.get("status") != status:
             entry["status"], entry["status_changed"] = status, stamp
     suspended = {tuple(pair) for pair in domain["suspended"]}
+    closed = {(a, b) for a, b, _stamp in domain.get("disconnected", [])}
+    suspended |= closed | {(b, a) for a, b in closed}  # nothing is delivered over a closed connection
     for source, targets in sorted(domain["queues"].items()):
         for target, queue in sorted(targets.items()):
             if (not queue or (source, target) in suspended
@@ -880,19 +884,27 @@ class Cdr:
             raise Fail(*ER_NOT_ACTIVE)
 
     def list_server(self):
+        """STATE Suspended means delivery TO the row's server is suspended (HCL's cdr list server): a partner's row
+        shows the delivery from this server to it, this server's own row a delivery to it from any server.
+        STATUS Disconnect: closed by cdr disconnect server (until cdr connect server) or by cdr stop (until start)."""
         self.local_up()
         servers = self.domain["servers"]
         suspended = {tuple(pair) for pair in self.domain["suspended"]}
+        closed = {frozenset(pair): stamp for *pair, stamp in self.domain.get("disconnected", [])}
         print("SERVER                 ID STATE    STATUS     QUEUE  CONNECTION CHANGED")
         print("-" * 71)
         for group in sorted(servers):
             entry = servers[group]
             if group == self.group:
-                state, status, queue, changed = "Active", "Local", 0, ""
+                state = "Suspended" if any(target == group for _source, target in suspended) else "Active"
+                status, queue, changed = "Local", 0, ""
             else:
-                state = "Suspended" if {(self.group, group), (group, self.group)} & suspended else "Active"
+                state = "Suspended" if (self.group, group) in suspended else "Active"
                 status, queue = entry["status"], queued_bytes(self.domain, self.group, group)
-                changed = dt.datetime.fromtimestamp(entry["status_changed"]).strftime("%b %e %H:%M:%S")
+                stamp = entry["status_changed"]
+                if frozenset((self.group, group)) in closed and status != "Disconnect":
+                    status, stamp = "Disconnect", closed[frozenset((self.group, group))]
+                changed = dt.datetime.fromtimestamp(stamp).strftime("%b %e %H:%M:%S")
             print(f"{group:<20}{entry['id']:>5} {state:<8} {status:<10}{queue:>7} {changed}".rstrip())
 
     def suspend(self, words, suspend):
@@ -904,6 +916,16 @@ class Cdr:
         for source in sources or [g for g in self.domain["servers"] if g != target]:
             (pairs.add if suspend else pairs.discard)((source, target))
         self.domain["suspended"] = sorted([list(pair) for pair in pairs])
+
+    def connection(self, words, close):
+        """cdr disconnect server <group> closes the connection between this server and the group until cdr
+        connect server <group> resets it, run on either end."""
+        self.local_up()
+        if len(words) != 1:
+            raise Fail(*CDR_USAGE)
+        pair = sorted([self.group, self.known(words[0])])
+        kept = [entry for entry in self.domain.get("disconnected", []) if entry[:2] != pair]
+        self.domain["disconnected"] = kept + ([pair + [time.time()]] if close else [])
 
     def stop(self):
         self.local_up(active=False)
@@ -1083,6 +1105,8 @@ def cdr(argv):
             run.list_replicateset(words[2:])
         elif command in ("suspend server", "resume server"):
             run.suspend(words[2:], words[0] == "suspend")
+        elif command in ("disconnect server", "connect server"):
+            run.connection(words[2:], words[0] == "disconnect")
         elif words == ["stop"]:
             run.stop()
         elif words in (["start"], ["cleanstart"]):

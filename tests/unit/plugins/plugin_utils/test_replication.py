@@ -39,6 +39,101 @@ def test_failure_rows_and_a_suspended_partner():
     assert rep.parse_server_list("SERVER ID\n") == []
 
 
+# The documented layout (HCL's cdr list server): group names wider than the SERVER column push the row to the right,
+# every STATE and STATUS word, a QUEUE of 0 and one wide enough to fill its column and touch a ten-letter STATUS.
+EVERY_WORD = """SERVER                 ID STATE    STATUS     QUEUE  CONNECTION CHANGED
+-----------------------------------------------------------------------
+g_oscc_main_site_frankfurt_primary    1 Active   Local           0
+g_oscc_backup_site_frankfurt_standby    2 Suspended Connected       0 Oct 13 17:31:15
+g_report    3 Active   Connecting12345678 Oct 13 17:31:16
+g_four      4 Active   Disconnect      0 Oct 13 17:31:17
+g_five      5 Deleted  Dropped    165527 Oct 13 17:31:18
+g_six       6 Disabled Timeout         0 Oct 13 17:31:19
+g_seven     7 Quiescent Connected       0 Oct 13 17:31:20
+"""
+
+
+def test_every_documented_word_and_column_overflow_is_read():
+    rows = {r["group"]: r for r in rep.parse_server_list(EVERY_WORD)}
+    assert [(r["id"], r["state"], r["status"], r["queue"]) for r in rows.values()] == [
+        (1, "Active", "Local", 0), (2, "Suspended", "Connected", 0), (3, "Active", "Connecting", 12345678),
+        (4, "Active", "Disconnect", 0), (5, "Deleted", "Dropped", 165527), (6, "Disabled", "Timeout", 0),
+        (7, "Quiescent", "Connected", 0)]
+    assert rows["g_oscc_backup_site_frankfurt_standby"]["changed"] == "Oct 13 17:31:15"
+    assert rows["g_report"]["changed"] == "Oct 13 17:31:16"
+    states = {group: rep.partner_state(row, None) for group, row in rows.items()}
+    assert states == {"g_oscc_main_site_frankfurt_primary": "active", "g_oscc_backup_site_frankfurt_standby": "paused",
+                      "g_report": "connecting", "g_four": "disconnected", "g_five": "deleted", "g_six": "disabled",
+                      "g_seven": "defining"}
+    for row in rows.values():  # each word has its documented meaning, none is "not a word the documentation lists"
+        assert "documentation" not in rep.meaning(row), row
+    assert "until it is reset" in rep.meaning(rows["g_four"])
+    assert "delivery of replication data to the server" in rep.meaning(rows["g_oscc_backup_site_frankfurt_standby"])
+    assert rep.buffer({"CDR_QUEUEMEM": "131072"}, "", list(rows.values()))["queued_bytes"] == 12345678 + 165527
+
+
+@pytest.mark.parametrize("status,state", [("Connected", "active"), ("Timeout", "active"), ("Connecting", "connecting"),
+                                          ("Dropped", "connecting"), ("Disconnect", "disconnected"),
+                                          ("Frozen", "unknown")])
+def test_a_partners_connection_in_the_modules_words(status, state):
+    row = {"group": "g_r", "id": 3, "state": "Active", "status": status, "queue": 0, "changed": None}
+    assert rep.partner_state(row, None) == state
+    assert rep.partner_state(dict(row, state="Suspended"), None) == "paused"  # the pause is what was asked
+    assert rep.partner_state(dict(row, state="Sleeping"), None) == "unknown"
+
+
+def _rows(text):
+    return {r["group"]: r for r in rep.parse_server_list(text)}
+
+
+LISTED_ON_REPORT = """SERVER                 ID STATE    STATUS     QUEUE  CONNECTION CHANGED
+-----------------------------------------------------------------------
+g_ol_backup             2 Active   Connected       0 Dec  2 03:10:04
+g_ol_main               1 Active   Connected       0 Dec  2 03:10:04
+g_ol_report             3 {report:<8} Local           0
+"""
+
+
+def test_on_the_report_server_its_own_row_says_whether_delivery_to_it_is_paused():
+    kinds = {"central_reporting": ["g_ol_main", "g_ol_backup"]}
+    active = _rows(LISTED_ON_REPORT.format(report="Active"))
+    paused = _rows(LISTED_ON_REPORT.format(report="Suspended"))
+    pause = [["suspend", "server", "g_ol_report", "g_ol_main"], ["suspend", "server", "g_ol_report", "g_ol_backup"]]
+    assert rep.state_plan("paused", None, "g_ol_report", kinds, active, "central_report") == pause
+    assert rep.state_plan("paused", None, "g_ol_report", kinds, paused, "central_report") == []  # idempotent
+    assert rep.state_plan("active", None, "g_ol_report", kinds, paused, "central_report") == [
+        ["resume"] + command[1:] for command in pause]
+    assert rep.state_plan("active", None, "g_ol_report", kinds, active, "central_report") == []
+    pairs = rep.deliveries("central_reporting", "central_report", "g_ol_report", "g_ol_main")
+    assert pairs == [("g_ol_main", "g_ol_report")]
+    receivers = rep.receiver_rows(paused, pairs)
+    assert receivers == [paused["g_ol_report"]]
+    assert rep.partner_state(paused["g_ol_main"], None, receivers) == "paused"
+    assert rep.partner_state(active["g_ol_main"], None, [active["g_ol_report"]]) == "active"
+
+
+def test_high_availability_is_paused_when_both_rows_say_so():
+    listed = LAB.replace("g_ol_report             3 Suspended Connected",
+                         "g_ol_report             3 Active    Connected")
+    kinds = {"high_availability": ["g_ol_backup"]}
+    one_way = _rows(listed.replace("g_ol_backup             2 Active  ", "g_ol_backup             2 Suspended"))
+    both = _rows(listed.replace("g_ol_backup             2 Active  ", "g_ol_backup             2 Suspended")
+                 .replace("g_ol_main               1 Active  ", "g_ol_main               1 Suspended"))
+    pairs = rep.deliveries("high_availability", "main", "g_ol_main", "g_ol_backup")
+    assert pairs == [("g_ol_main", "g_ol_backup"), ("g_ol_backup", "g_ol_main")]
+    assert rep.partner_state(one_way["g_ol_backup"], None, rep.receiver_rows(one_way, pairs)) == "partly_paused"
+    assert rep.partner_state(both["g_ol_backup"], None, rep.receiver_rows(both, pairs)) == "paused"
+    # only the delivery not yet suspended is suspended, only the suspended one resumed
+    assert rep.state_plan("paused", None, "g_ol_main", kinds, one_way, "main") == [
+        ["suspend", "server", "g_ol_main", "g_ol_backup"]]
+    assert rep.state_plan("active", None, "g_ol_main", kinds, one_way, "main") == [
+        ["resume", "server", "g_ol_backup", "g_ol_main"]]
+    assert rep.state_plan("paused", None, "g_ol_main", kinds, both, "main") == []
+    # a disabled partner takes no suspend
+    disabled = dict(both, g_ol_backup=dict(both["g_ol_backup"], state="Disabled"))
+    assert rep.state_plan("active", None, "g_ol_main", kinds, disabled, "main") == []
+
+
 @pytest.mark.parametrize("rc,text,reason", [
     (0, LIST, None),
     (62, "command failed -- Enterprise Replication not active  (62)\n", "stopped"),
@@ -147,6 +242,15 @@ def test_sync_commands_and_progress():
                         "done": ["rep_a", "rep_b"]}
     assert rep.percent_done(progress) == 40.0
     assert rep.percent_done(rep.read_progress(None)) == 0.0
+
+
+def test_an_unfinished_report_data_all_is_named():
+    left = rep.unfinished(rep.read_progress("run report_data_all g_m g_r 5\ndone rep_a\ndone rep_b\n"))
+    assert left == "a report_data_all from g_m to g_r that has not finished (2 of 5 replicates done)"
+    finished = "run report_data_all g_m g_r 2\ndone rep_a\ndone rep_b\n"
+    assert rep.unfinished(rep.read_progress(finished)) is None
+    assert rep.unfinished(rep.read_progress("run admin_data g_m g_b 1\n")) is None
+    assert rep.unfinished(rep.read_progress(None)) is None
 
 
 def test_replicate_set_listing():
