@@ -95,7 +95,7 @@ class ActionModule(InformixAction):
         safety_dir = safety_folder(args, destination, target.path) if args["safety_backup"] else None
         plan, found, passed_over = self._plan_good_chain(target, args, probe, wanted, safety_dir)
         problem = (foreign_chunk(plan.chunks, found["chunk_stats"], plan.known_chunks, target.path)
-                   or self._look_problem(found, safety_dir))
+                   or self._look_problem(found, safety_dir, destination, probe.destination_identity))
         if problem:
             raise AnsibleActionFail(problem)
         unsigned, signing_warnings = self.unsigned_taken(probe)
@@ -152,13 +152,19 @@ class ActionModule(InformixAction):
             passed_over += [{"name": a["name"], "archive": a["archive"], "reason": a["reason"]} for a in bad]
 
     @staticmethod
-    def _look_problem(found, safety_dir):
-        """The error for a safety folder that is a link (it may lead into another server's folder) or a file, or
-        a service the host does not have, else None: all before the server is touched."""
+    def _look_problem(found, safety_dir, destination, destination_identity):
+        """The error for a safety folder that is a link (it may lead into another server's folder), a file or the
+        destination's own folder by another spelling (a server's FQDN, its address, a mapped drive: one identity),
+        or a service the host does not have, else None: all before the server is touched."""
         safety = found.get("safety")
         if safety and safety["exists"] and (safety["link"] or not safety["dir"]):
             what = "a link (to " + str(safety.get("resolved") or "elsewhere") + ")" if safety["link"] else "a file"
             return f"safety_destination {safety_dir} is {what}; the safety backup goes into a real folder only"
+        # A folder not there yet has no identity: then only the spellings were compared (safety_folder).
+        if safety and safety.get("identity") and safety["identity"] == destination_identity:
+            return (f"safety_destination {safety_dir} is the folder of destination {destination} by another name "
+                    "(the host opens one folder for both): safety backups would mix with the server's chains; give "
+                    "a folder of their own")
         installed = found.get("services")
         missing = [s for s in found["wanted_services"] if installed is not None and s.casefold() not in installed]
         if missing:

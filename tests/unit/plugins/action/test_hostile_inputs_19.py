@@ -182,13 +182,15 @@ class LookingTarget:
 def restore_look(host, tmp_path, monkeypatch, module, args):
     """What the restore finds before anything is touched: the safety folder and the services (Get-Service)."""
     plugin = action("informix_restore").ActionModule
-    safety = {"exists": True, "dir": True, "link": bool(args.get("link")), "resolved": "\\\\nas\\ol_backup"}
+    safety = {"exists": True, "dir": True, "link": bool(args.get("link")), "resolved": "\\\\nas\\ol_backup",
+              "identity": args.get("identity")}
     target = LookingTarget(safety)
 
     def run():
         found = plugin._look(target, [], [], [], ntpath.join(BACKUPS, "safety"), args["services"])
         assert all(read_only for _ops, read_only in target.sent)
-        problem = plugin._look_problem(found, ntpath.join(BACKUPS, "safety"))
+        problem = plugin._look_problem(found, ntpath.join(BACKUPS, "safety"), BACKUPS,
+                                       args.get("destination_identity"))
         if problem:
             raise AnsibleActionFail(problem)
         return found
@@ -309,6 +311,11 @@ ROWS = [
      backup_into_link),
     ("informix_restore", {"safety_destination": "d:\\oscc-backups\\"},
      "safety_destination d:\\oscc-backups\\ is the destination", restore_safety),
+    # the destination's own folder by another spelling (an FQDN, an address, a mapped drive): one identity
+    ("informix_restore", {"services": ["OpenScape Contact Center"], "identity": "9c1e:2a",
+                          "destination_identity": "9c1e:2a"},
+     "safety_destination D:\\OSCC-Backups\\safety is the folder of destination D:\\OSCC-Backups by another name",
+     restore_look),
     ("informix_restore", {"include_levels": [0, 2]},
      "include_levels: level(s) 2 are not in the chain ending at ol_main_", restore_plan),
     # replication results that misled
