@@ -43,6 +43,21 @@ def _leads_nowhere(found: dict) -> bool:
     return not found["exists"] or bool(found.get("dangling"))
 
 
+def posix_services(target) -> set:
+    """The names ansible.builtin.service takes on a POSIX host (service_facts: systemd units with and without
+    .service, SysV scripts), folded."""
+    try:
+        facts = target.module("ansible.builtin.service_facts", {}).get("ansible_facts", {}).get("services") or {}
+    except RemoteFailure as exc:
+        raise AnsibleActionFail(f"services: the host's services could not be listed ({exc}); nothing was "
+                                "touched") from None
+    names = set()
+    for key, service in facts.items():
+        for name in (key, (service or {}).get("name") or key):
+            names |= {name.casefold(), name.casefold().removesuffix(".service")}
+    return names
+
+
 NO_KEY = ("refusing to choose a chain from unsigned manifests: give manifest_key (from the vault; or the inventory's "
           "oscc_manifest_key), or set accept_unsigned_manifests: true to take manifests nothing proves the origin of")
 
@@ -167,6 +182,10 @@ class ActionModule(InformixAction):
                     "a folder of their own")
         installed = found.get("services")
         missing = [s for s in found["wanted_services"] if installed is not None and s.casefold() not in installed]
+        if missing and found.get("posix_services"):  # the names ansible.builtin.service_facts lists
+            return (f"services: {missing[0]!r} is not a service of this host (ansible.builtin.service_facts lists "
+                    "no such service); the OSCC services run on Windows: give services: [] for an Informix host "
+                    "without them; nothing was touched")
         if missing:
             return (f"services: {missing[0]!r} is not a service of this host (by name or display name); "
                     "nothing was touched")
@@ -176,7 +195,8 @@ class ActionModule(InformixAction):
     def _look(target, chain, chunks, staged, safety_dir=None, services=()):
         """One read-only round trip before anything is touched: each archive hashed against its manifest, which
         chunk files are missing, whether a staging name in TAPEDEV is taken, what the safety folder is and (on
-        Windows) the host's services."""
+        Windows) the host's services; on POSIX the services come from ansible.builtin.service_facts, the names
+        ansible.builtin.service stops (one read-only module call more, only when services are given)."""
         archives = [m for m in chain if m.get("archive_path")]
         ops = Batch()
         for number, manifest in enumerate(archives):  # two manifests may name one archive
@@ -202,7 +222,10 @@ class ActionModule(InformixAction):
         listed = done.get("services")
         installed = None if listed is None else {str(o.get(k) or "").casefold() for o in listed["objects"]
                                                  for k in ("Name", "DisplayName")}
-        return {"archives": checked,
+        posix = bool(services) and target.platform != "windows"
+        if posix:
+            installed = posix_services(target)
+        return {"archives": checked, "posix_services": posix,
                 "missing_chunks": [c for c in chunks if _leads_nowhere(done[("stat", c)])],
                 "chunk_stats": {c: done[("stat", c)] for c in chunks},
                 "staged": [p for p in staged if done[("stat", p)]["exists"]],

@@ -164,13 +164,19 @@ def restore_foreign_chunk(host, tmp_path, monkeypatch, module, args):
 
 
 class LookingTarget:
-    """A Windows host for the restore's read-only look: a safety folder as `safety` says, and its services."""
+    """A host for the restore's read-only look: a safety folder as `safety` says, and its services (Windows:
+    Get-Service; POSIX: service_facts, a SysV script and a systemd unit)."""
 
-    platform = "windows"
     path = ntpath
 
-    def __init__(self, safety):
-        self.safety, self.sent = safety, []
+    def __init__(self, safety, platform="windows"):
+        self.safety, self.sent, self.platform = safety, [], platform
+
+    def module(self, name, args):
+        assert name == "ansible.builtin.service_facts" and self.platform == "posix"
+        return {"ansible_facts": {"services": {"informix": {"name": "informix", "source": "sysv", "state": "running"},
+                                               "oscc-report.service": {"name": "oscc-report.service",
+                                                                       "source": "systemd", "state": "running"}}}}
 
     def batch(self, ops, read_only=False, check=True):
         self.sent.append((ops, read_only))
@@ -184,7 +190,7 @@ def restore_look(host, tmp_path, monkeypatch, module, args):
     plugin = action("informix_restore").ActionModule
     safety = {"exists": True, "dir": True, "link": bool(args.get("link")), "resolved": "\\\\nas\\ol_backup",
               "identity": args.get("identity")}
-    target = LookingTarget(safety)
+    target = LookingTarget(safety, args.get("platform", "windows"))
 
     def run():
         found = plugin._look(target, [], [], [], ntpath.join(BACKUPS, "safety"), args["services"])
@@ -302,6 +308,12 @@ ROWS = [
     # issue item 5: the services, looked at before anything is touched
     ("informix_restore", {"services": ["OpenScape Contact Centre"]},
      "services: 'OpenScape Contact Centre' is not a service of this host", restore_look),
+    # on POSIX the services are the names service_facts lists, looked at before anything is touched too
+    ("informix_restore", {"services": ["OpenScape Contact Center"], "platform": "posix"},
+     "services: 'OpenScape Contact Center' is not a service of this host (ansible.builtin.service_facts lists no "
+     "such service); the OSCC services run on Windows: give services: []", restore_look),
+    ("informix_restore", {"services": ["INFORMIX", "oscc-report"], "platform": "posix"},
+     '"posix_services": true', restore_look),
     # issue item 4
     ("informix_restore", {"services": ["OpenScape Contact Center"], "link": True},
      "safety_destination D:\\OSCC-Backups\\safety is a link (to \\\\nas\\ol_backup)", restore_look),
