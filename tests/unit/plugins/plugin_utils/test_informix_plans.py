@@ -253,13 +253,13 @@ def test_a_host_copy_is_an_orphan_only_when_its_record_is_gone_its_run_is_old_an
               f"{probe.server}_20200102T000000000_L0.run.json": elsewhere,
               f"{probe.server}_20200103T000000000_L0.run.json": {"results": []},  # damaged: stays
               "ol_other_20200101T000000000_L0.run.json": host_copy}  # not this server's name
-    now = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.strptime(record["record_name"].split("_")[-2][:15], "%Y%m%dT%H%M%S")
+    now = started.replace(tzinfo=dt.timezone.utc) + dt.timedelta(seconds=60)  # the record's run a minute ago
     shared = dataclasses.replace(probe, host_records=copies)
     assert schedule.orphaned_host_records(shared, posixpath, now) == [old_name]
     # the record of the destination gone too, but its run is younger than its time limit: it may still be ending
     gone = dataclasses.replace(shared, run_records=[])
     assert schedule.orphaned_host_records(gone, posixpath, now) == [old_name]
-    started = dt.datetime.strptime(record["record_name"].split("_")[-2][:15], "%Y%m%dT%H%M%S")
     later = started.replace(tzinfo=dt.timezone.utc) + dt.timedelta(seconds=plan["timeout"] + 901)
     assert schedule.orphaned_host_records(gone, posixpath, later) == sorted([old_name, record["record_name"]])
     assert schedule.orphaned_host_records(dataclasses.replace(gone, destination_exists=False), posixpath, later) == []
