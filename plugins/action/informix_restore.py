@@ -44,6 +44,21 @@ def _leads_nowhere(found: dict) -> bool:
     return not found["exists"] or bool(found.get("dangling"))
 
 
+def posix_services(target) -> set:
+    """The names ansible.builtin.service takes on a POSIX host (service_facts: systemd units with and without
+    .service, SysV scripts), folded."""
+    try:
+        facts = target.module("ansible.builtin.service_facts", {}).get("ansible_facts", {}).get("services") or {}
+    except RemoteFailure as exc:
+        raise AnsibleActionFail(f"services: the host's services could not be listed ({exc}); nothing was "
+                                "touched") from None
+    names = set()
+    for key, service in facts.items():
+        for name in (key, (service or {}).get("name") or key):
+            names |= {name.casefold(), name.casefold().removesuffix(".service")}
+    return names
+
+
 NO_KEY = ("refusing to choose a chain from unsigned manifests: give manifest_key (from the vault; or the inventory's "
           "oscc_manifest_key), or set accept_unsigned_manifests: true to take manifests nothing proves the origin of")
 
@@ -97,7 +112,7 @@ class ActionModule(InformixAction):
         safety_dir = safety_folder(args, destination, target.path) if args["safety_backup"] else None
         plan, found, passed_over = self._plan_good_chain(target, args, probe, wanted, safety_dir)
         problem = (foreign_chunk(plan.chunks, found["chunk_stats"], plan.known_chunks, target.path)
-                   or self._look_problem(found, safety_dir))
+                   or self._look_problem(found, safety_dir, destination, probe.destination_identity))
         if problem:
             raise AnsibleActionFail(problem)
         unsigned, signing_warnings = self.unsigned_taken(probe)
@@ -158,15 +173,25 @@ class ActionModule(InformixAction):
             passed_over += [{"name": a["name"], "archive": a["archive"], "reason": a["reason"]} for a in bad]
 
     @staticmethod
-    def _look_problem(found, safety_dir):
-        """The error for a safety folder that is a link (it may lead into another server's folder) or a file, or
-        a service the host does not have, else None: all before the server is touched."""
+    def _look_problem(found, safety_dir, destination, destination_identity):
+        """The error for a safety folder that is a link (it may lead into another server's folder), a file or the
+        destination's own folder by another spelling (a server's FQDN, its address, a mapped drive: one identity),
+        or a service the host does not have, else None: all before the server is touched."""
         safety = found.get("safety")
         if safety and safety["exists"] and (safety["link"] or not safety["dir"]):
             what = "a link (to " + str(safety.get("resolved") or "elsewhere") + ")" if safety["link"] else "a file"
             return f"safety_destination {safety_dir} is {what}; the safety backup goes into a real folder only"
+        # A folder not there yet has no identity: then only the spellings were compared (safety_folder).
+        if safety and safety.get("identity") and safety["identity"] == destination_identity:
+            return (f"safety_destination {safety_dir} is the folder of destination {destination} by another name "
+                    "(the host opens one folder for both): safety backups would mix with the server's chains; give "
+                    "a folder of their own")
         installed = found.get("services")
         missing = [s for s in found["wanted_services"] if installed is not None and s.casefold() not in installed]
+        if missing and found.get("posix_services"):  # the names ansible.builtin.service_facts lists
+            return (f"services: {missing[0]!r} is not a service of this host (ansible.builtin.service_facts lists "
+                    "no such service); the OSCC services run on Windows: give services: [] for an Informix host "
+                    "without them; nothing was touched")
         if missing:
             return (f"services: {missing[0]!r} is not a service of this host (by name or display name); "
                     "nothing was touched")
@@ -176,7 +201,8 @@ class ActionModule(InformixAction):
     def _look(target, chain, chunks, staged, safety_dir=None, services=()):
         """One read-only round trip before anything is touched: each archive hashed against its manifest, which
         chunk files are missing, whether a staging name in TAPEDEV is taken, what the safety folder is and (on
-        Windows) the host's services."""
+        Windows) the host's services; on POSIX the services come from ansible.builtin.service_facts, the names
+        ansible.builtin.service stops (one read-only module call more, only when services are given)."""
         archives = [m for m in chain if m.get("archive_path")]
         ops = Batch()
         for number, manifest in enumerate(archives):  # two manifests may name one archive
@@ -202,7 +228,10 @@ class ActionModule(InformixAction):
         listed = done.get("services")
         installed = None if listed is None else {str(o.get(k) or "").casefold() for o in listed["objects"]
                                                  for k in ("Name", "DisplayName")}
-        return {"archives": checked,
+        posix = bool(services) and target.platform != "windows"
+        if posix:
+            installed = posix_services(target)
+        return {"archives": checked, "posix_services": posix,
                 "missing_chunks": [c for c in chunks if _leads_nowhere(done[("stat", c)])],
                 "chunk_stats": {c: done[("stat", c)] for c in chunks},
                 "staged": [p for p in staged if done[("stat", p)]["exists"]],

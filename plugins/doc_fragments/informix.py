@@ -10,6 +10,9 @@ options:
   services:
     description:
       - The OSCC Windows services that must be stopped while the database is restored.
+      - M(oscc.admin.informix_restore) checks that each is a service of the host before anything is touched, on
+        Windows by name or display name (C(Get-Service)), on a POSIX host among the names
+        M(ansible.builtin.service_facts) lists. A POSIX Informix host has no OSCC services; give V([]) there.
     type: list
     elements: str
     default: ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]

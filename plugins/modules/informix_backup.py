@@ -129,6 +129,13 @@ deleted:
   returned: success
   type: list
   elements: str
+removed_host_records:
+  description: The host's copies of scheduled runs' records (beside the server's lock) removed with retention because
+    their record on the destination is gone and the run started longer ago than its C(timeout) plus 900 seconds;
+    see the collection's docs/backup.md.
+  returned: success
+  type: list
+  elements: str
 skipped_manifests:
   description: Manifests of this server in the destination that are not trusted (a path outside the
     destination or the chunk locations, a link, unreadable), each with C(manifest) and C(reason); never

@@ -82,6 +82,9 @@ options:
       - Where the safety backup goes. Defaults to C(safety) under O(destination); backups there are never
         chosen by O(manifest=latest).
       - Must not be O(destination) itself (nor hold it), and must not be a link; checked before anything is touched.
+      - O(destination) is compared by spelling and, when the folder exists, by what the host opens (its volume
+        and file index), so another name of the same server (its FQDN, an address) or a mapped drive is refused
+        too. A folder not there yet is compared by spelling only.
     type: str
   include_levels:
     description:

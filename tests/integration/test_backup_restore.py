@@ -302,3 +302,19 @@ def test_onbar_chain_backup_and_restore(lab, tmp_path):
 def test_method_belongs_to_ontape(lab, tmp_path):
     _, result = lab.task("oscc.admin.informix_backup", {**BACKUP, "tool": "onbar", "method": "tapedev"}, tmp_path)
     assert result["failed"] and result["msg"].startswith("method applies to tool=ontape only")
+
+
+def test_a_posix_restore_checks_its_services_before_anything_is_touched(linux_lab, tmp_path):
+    """On a POSIX host the services are the names service_facts lists (those ansible.builtin.service stops): the
+    OSCC Windows services are none of them, refused in the look, before the safety backup."""
+    lab = linux_lab
+    lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    before = sorted(os.listdir(lab.backups()))
+    _, refused = lab.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True,
+                                                           "services": ["OpenScape Contact Center"]}, tmp_path)
+    assert refused["failed"] and "\n" not in refused["msg"]
+    assert refused["msg"].startswith("services: 'OpenScape Contact Center' is not a service of this host "
+                                     "(ansible.builtin.service_facts lists no such service)"), refused["msg"]
+    assert "services: []" in refused["msg"] and refused["msg"].endswith("nothing was touched")
+    assert sorted(os.listdir(lab.backups())) == before  # no safety backup taken
+    assert lab.mode_rc() == 5 and not os.path.exists(lab.lock_file())

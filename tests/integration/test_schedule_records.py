@@ -82,3 +82,31 @@ def test_a_run_whose_archive_is_gone_is_not_reported_ok(windows_lab, tmp_path):
         if content.get("archive") not in archives:
             orphans.append(os.path.basename(manifest))
     assert not orphans and "OK" not in lines[0].split()[1:2], (lines, orphans)
+
+
+def host_copies(lab):
+    """The host's own copies of the runs' records, beside the server's lock."""
+    return sorted(os.listdir(os.path.join(lab.paths["informixdir"], "etc", f".oscc-{lab.server}.runs")))
+
+
+def test_a_host_copy_whose_record_on_the_destination_is_gone_is_removed_with_retention_once_old(windows_lab,
+                                                                                                 tmp_path):
+    """A run's record is deleted from the destination by hand: nothing adopts its host copy any more. The next
+    backup removes the copy once the run started longer ago than its time limit, and says so; a younger one (a run
+    may still be ending) stays."""
+    lab = windows_lab
+    lab.task("oscc.admin.informix_backup_schedule", SCHEDULE, tmp_path)
+    for _ in range(2):
+        assert not labctl.fire_task(lab.root, lab.host, TASK).get("failed")
+    young, old = host_copies(lab)
+    for record in glob.glob(os.path.join(lab.backups(), "*.run.json")):
+        os.remove(record)
+    runs = os.path.join(lab.paths["informixdir"], "etc", f".oscc-{lab.server}.runs")
+    aged = f"{lab.server}_20200101T000000000_L0.run.json"  # a run of long ago
+    os.rename(os.path.join(runs, old), os.path.join(runs, aged))
+    _, backup = lab.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    assert backup["verified"], backup
+    removed = "C:\\Program Files\\Informix\\etc\\.oscc-" + lab.server + ".runs\\" + aged
+    assert backup["removed_host_records"] == [removed]
+    assert any(removed in w and "record on the destination is gone" in w for w in backup["warnings"])
+    assert host_copies(lab) == [young]

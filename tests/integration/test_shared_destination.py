@@ -289,3 +289,20 @@ def test_a_destination_below_a_folder_that_is_a_link_is_refused_naming_the_link(
         assert f"lies below {parent}, a link (symbolic link or junction)" in refused["msg"], refused
     assert os.listdir(elsewhere) == ["sub"] and os.listdir(os.path.join(elsewhere, "sub")) == []
     assert lab.mode_rc() == 5
+
+
+def test_a_safety_folder_naming_the_share_by_its_fqdn_is_refused_before_anything_is_touched(estate, tmp_path):
+    """Two spellings of one folder (the server's short name and its FQDN) are one folder on the host: the look
+    compares what each opens, not how it is spelt."""
+    main, _backup = estate
+    main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    labctl.set_unc_alias(main.root, "backupsrv.lab.invalid", "backupsrv")
+    before, calls = files(main), len(main.windows_calls())
+    _, refused = main.task("oscc.admin.informix_restore", {**RESTORE, "confirm": True,
+                                                            "safety_destination": "\\\\backupsrv.lab.invalid\\oscc"},
+                           tmp_path)
+    assert refused["failed"] and "\n" not in refused["msg"]
+    assert refused["msg"].startswith("safety_destination \\\\backupsrv.lab.invalid\\oscc is the folder of "
+                                     "destination \\\\backupsrv\\oscc by another name"), refused["msg"]
+    assert files(main) == before and main.mode_rc() == 5 and not os.path.exists(main.lock_file())
+    assert not [c for c in main.windows_calls()[calls:] if c["module"] == "win_service"]

@@ -57,7 +57,8 @@ def to_here(base, path):
     below_root = _lab_host().below_root  # the stand-ins' rule: '..' never leaves the drive or the share
     if unc:
         rest = below_root(unc.group(3))
-        return os.path.join(os.path.dirname(base), "unc", unc.group(1).lower(), unc.group(2).lower(), *rest)
+        server = unc_aliases(os.path.dirname(base)).get(unc.group(1).lower(), unc.group(1).lower())
+        return os.path.join(os.path.dirname(base), "unc", server, unc.group(2).lower(), *rest)
     match = re.match(r"^([A-Za-z]):[\\/]", path)
     if not match:
         return path
@@ -188,6 +189,22 @@ def _save_dns(root, data):
     with open(tmp, "w") as handle:
         json.dump(data, handle, indent=1, sort_keys=True)
     os.replace(tmp, dns_path(root))
+
+
+def unc_aliases(root):
+    """The lab's other names of UNC servers (alias -> server), as the stand-ins read them (lab_host.unc_server)."""
+    try:
+        with open(os.path.join(root, _lab_host().UNC_ALIASES)) as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        return {}
+
+
+def set_unc_alias(root, alias, server):
+    """Another name of a UNC server (its FQDN, an address): a share by that name opens the server's folder."""
+    aliases = dict(unc_aliases(root), **{alias.lower(): server.lower()})
+    with open(os.path.join(root, _lab_host().UNC_ALIASES), "w") as handle:
+        json.dump(aliases, handle)
 
 
 def set_dns_forward(root, name, address):

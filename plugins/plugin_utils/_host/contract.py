@@ -71,11 +71,15 @@ OPERATIONS = {
         RESULT: {"exists": ("bool", True), "entries": ("list", True)},
     },
     # link: a symbolic link or junction, which exists even when it leads nowhere (dangling, then no resolved and no
-    # dir); resolved: the path it leads to with every link on the way followed.
+    # dir); resolved: the path it leads to with every link on the way followed. identity: what the path opens,
+    # links followed (Windows: volume serial number and file index from GetFileInformationByHandle, the handle opened
+    # with FILE_FLAG_BACKUP_SEMANTICS; POSIX: st_dev and st_ino), so two spellings of one folder (a server's FQDN,
+    # short name or address, a mapped drive) have one identity; none when it leads nowhere. Compare identities of one
+    # host only.
     "stat": {
         REQUEST: {"path": ("str", True)},
         RESULT: {"exists": ("bool", True), "dir": ("bool", True), "size": ("int", False), "link": ("bool", True),
-                 "dangling": ("bool", False), "resolved": ("str", False)},
+                 "dangling": ("bool", False), "resolved": ("str", False), "identity": ("str", False)},
     },
     "hash": {
         REQUEST: {"path": ("str", True)},

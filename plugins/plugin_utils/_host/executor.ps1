@@ -40,6 +40,49 @@ namespace OsccAdmin
         [DllImport("kernel32.dll", SetLastError = true)]
         static extern bool CloseHandle(IntPtr handle);
 
+        // BY_HANDLE_FILE_INFORMATION; each FILETIME as its two DWORDs, so nothing is padded.
+        [StructLayout(LayoutKind.Sequential)]
+        struct FileInformation
+        {
+            public uint FileAttributes;
+            public uint CreationLow, CreationHigh, AccessLow, AccessHigh, WriteLow, WriteHigh;
+            public uint VolumeSerialNumber;
+            public uint FileSizeHigh, FileSizeLow;
+            public uint NumberOfLinks;
+            public uint FileIndexHigh, FileIndexLow;
+        }
+
+        [DllImport("kernel32.dll", SetLastError = true)]
+        static extern bool GetFileInformationByHandle(IntPtr file, out FileInformation info);
+
+        const uint ReadAttributes = 0x80;  // FILE_READ_ATTRIBUTES: enough to ask what the handle opens
+
+        // What a path opens, whatever it spells (a server's FQDN or address, a mapped drive): the volume serial
+        // number and file index, as st_dev and st_ino on POSIX; null when it cannot be opened.
+        public static string IdentityOf(string path)
+        {
+            IntPtr file = CreateFileW(path, ReadAttributes, ShareAll, IntPtr.Zero, OpenExisting, BackupSemantics,
+                                      IntPtr.Zero);
+            if (file == InvalidHandle)
+            {
+                return null;
+            }
+            try
+            {
+                FileInformation info;
+                if (!GetFileInformationByHandle(file, out info))
+                {
+                    return null;
+                }
+                ulong index = ((ulong)info.FileIndexHigh << 32) | info.FileIndexLow;
+                return info.VolumeSerialNumber.ToString("x8") + ":" + index.ToString("x16");
+            }
+            finally
+            {
+                CloseHandle(file);
+            }
+        }
+
         // null when it leads nowhere: a link whose target does not exist, or a path that cannot be opened.
         public static string Of(string path)
         {
@@ -1064,7 +1107,10 @@ function Invoke-OpStat($op) {  # dir: a folder or a link to one; resolved: where
     $dangling = $null -eq $resolved  # a link to nothing is there, as on POSIX, but leads to no folder
     $isFolder = $item -is [IO.DirectoryInfo] -and -not $dangling
     $isLink = Test-Link $item
-    @{ exists = $true; dir = $isFolder; size = $size; link = $isLink; dangling = $dangling; resolved = $resolved }
+    $identity = $null  # what it opens (Resolve-Entry compiled the native code)
+    if (-not $dangling) { $identity = ('OsccAdmin.FinalPath' -as [type])::IdentityOf($item.FullName) }
+    @{ exists = $true; dir = $isFolder; size = $size; link = $isLink; dangling = $dangling; resolved = $resolved
+        identity = $identity }
 }
 
 function Invoke-OpHash($op) {

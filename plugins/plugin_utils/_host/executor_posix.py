@@ -375,8 +375,10 @@ def op_stat(op):  # a link that leads nowhere exists as a link (dangling), as on
     if not os.path.lexists(path):
         return {"exists": False, "dir": False, "link": False}
     dangling = not os.path.exists(path)
+    opened = None if dangling else os.stat(path)  # what it opens, whatever the path spells
     return {"exists": True, "dir": os.path.isdir(path), "size": os.lstat(path).st_size, "link": os.path.islink(path),
-            "dangling": dangling, "resolved": None if dangling else os.path.realpath(path)}
+            "dangling": dangling, "resolved": None if dangling else os.path.realpath(path),
+            "identity": None if opened is None else f"{opened.st_dev:x}:{opened.st_ino:x}"}
 
 
 def op_hash(op):

@@ -175,6 +175,10 @@ class Plan:
             ("read utf-8", {"op": "read", "path": text, "encoding": "utf-8"}),
             ("hash", {"op": "hash", "path": data}),
             ("stat", {"op": "stat", "path": data}),
+            # One folder by two spellings has one identity, another folder another (contract: stat's identity).
+            ("stat folder", {"op": "stat", "path": self.scratch}),
+            ("stat folder spelled again", {"op": "stat", "path": self.path.join(self.scratch, ".")}),
+            ("stat another folder", {"op": "stat", "path": self.temp}),
             ("list", {"op": "list", "path": self.scratch, "pattern": "*.txt"}),
             ("copy", {"op": "copy", "src": data, "dest": self.in_scratch("copy.txt")}),
             ("move", {"op": "move", "src": self.in_scratch("copy.txt"), "dest": self.in_scratch("moved.txt"),
@@ -325,6 +329,12 @@ class Table:
         self.row("stat", "stat: a file", {"exists": True, "dir": False, "link": False, "size": len(data)},
                  lambda r: r["exists"] and not r["dir"] and not r["link"] and r["size"] == len(data),
                  lambda r: {k: r.get(k) for k in ("exists", "dir", "link", "size")})
+        folder = (self.results.get("stat folder") or {}).get("identity")
+        other = (self.results.get("stat another folder") or {}).get("identity")
+        self.row("stat folder spelled again", "stat: one folder spelled two ways has one identity, another folder "
+                 "another", {"identity": "the folder's", "another folder": "another"},
+                 lambda r: r["identity"] and r["identity"] == folder and other and other != folder,
+                 lambda r: {"identity": r.get("identity"), "folder": folder, "another folder": other})
         self.row("list", "list: *.txt", ["data.txt", "text.txt"],
                  lambda r: sorted(e["name"] for e in r["entries"]) == ["data.txt", "text.txt"],
                  lambda r: sorted(e["name"] for e in r["entries"]))

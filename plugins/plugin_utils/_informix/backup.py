@@ -33,6 +33,7 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.schedule import (
     adoption_ops,
     judge_on_host,
+    orphaned_host_records,
     own_records,
 )
 
@@ -112,6 +113,11 @@ def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | Non
                             "content": json.dumps(manifest, indent=1, sort_keys=True)})
     for name in plan.delete:  # retention: files of this destination only, named by the plan
         finish.add(("delete", name), {"op": "remove", "path": path.join(destination, name), "root": destination})
+    # The host's copies of run records whose destination record is gone: nothing else would ever remove them.
+    orphans = [] if plan.held else orphaned_host_records(probe, path, dt.datetime.now(dt.timezone.utc))
+    for name in orphans:
+        finish.add(("host_record", name), {"op": "remove", "path": path.join(informix.runs_dir, name),
+                                           "root": informix.runs_dir})
     raw = target.batch(finish.ops, cleanup, check=False)
     failed = finish.failed(raw)
     stopped, failure = (failed.step, failed.result) if failed else (None, None)
@@ -122,13 +128,19 @@ def run_backup(target, probe: Probe, plan: BackupPlan, held_by: ServerLock | Non
     removed = finish.results(raw)
     deleted = [path.join(destination, name) for name in plan.delete
                if removed.get(("delete", name), {}).get("removed")]
-    warnings = [f"retention stopped: {failure.get('error')}"] if stopped == "delete" else []
+    warnings = [f"retention stopped: {failure.get('error')}"] if stopped in ("delete", "host_record") else []
+    removed_copies = [path.join(informix.runs_dir, name) for name in orphans
+                      if removed.get(("host_record", name), {}).get("removed")]
+    if removed_copies:
+        warnings.append(f"removed {len(removed_copies)} host copies of run records whose record on the destination "
+                        f"is gone: {', '.join(removed_copies)}")
     if cleared:
         warnings.append(f"removed what killed runs left: {', '.join(cleared)}")
     return {
         "changed": True, "archive": archive, "manifest": manifest_path, "sha256": manifest["sha256"],
         "size": manifest["size"], "level": manifest["level"], "parent": manifest["parent"],
         "checkpoint": checkpoint, "verified": manifest["verified"], "deleted": deleted,
+        "removed_host_records": removed_copies,
         "signed_with": (manifest.get("signature") or {}).get("key_id"),
         **({"warnings": warnings} if warnings else {}),
     }

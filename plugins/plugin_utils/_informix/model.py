@@ -127,6 +127,7 @@ class Probe:
     destination_dangling: bool = False  # a link or junction that leads nowhere
     destination_link: str | None = None  # where the destination leads when it is a link or junction ("" unknown)
     destination_resolved: str | None = None
+    destination_identity: str | None = None  # what the destination opens, whatever it spells (stat's identity)
     files: dict = dataclasses.field(default_factory=dict)
     also: dict = dataclasses.field(default_factory=dict)  # the reads a module added to the probe, by name
     manifests: list = dataclasses.field(default_factory=list)
@@ -178,7 +179,8 @@ class Probe:
                           destination_is_file=bool(where.get("exists") and not where.get("dir")
                                                    and not where.get("dangling")),
                           destination_dangling=bool(where.get("dangling")),
-                          destination_link=(where.get("resolved") or "") if where.get("link") else None)
+                          destination_link=(where.get("resolved") or "") if where.get("link") else None,
+                          destination_identity=where.get("identity"))
             if fields["destination_exists"]:
                 files = {e["name"]: e for e in results["files"].get("entries", [])}
                 manifests, records = read_manifests(results["manifests"], files, destination, where.get("resolved"),

@@ -214,6 +214,38 @@ def adoption_ops(informix, verdicts: list[dict]) -> list[dict]:
     return ops
 
 
+# A run writes its two records as it ends, so a host copy without its destination record may be a run still ending:
+# one is left alone until its time limit (its plan's timeout) and the lease's 900 s beyond it have passed.
+HOST_COPY_GRACE_SECONDS = 900
+
+
+def orphaned_host_records(probe: Probe, path, now: dt.datetime) -> list[str]:
+    """The file names of the host's copies of run records (Probe.host_records) whose record on the probed destination
+    is gone (deleted by hand, or a run adopted before the copies were removed with it) and whose run started longer
+    ago than its time limit: nothing will adopt them, and nothing else removes them. A copy whose plan names another
+    destination (by its spelling), or that cannot be read, stays: this probe cannot tell whether its record is gone."""
+    if not probe.destination or not probe.destination_exists:
+        return []
+    on_destination = {r["record_name"] for r in probe.run_records}
+    ours = re.compile(re.escape(probe.server) + r"_(\d{8}T\d{9})_L[012]" + re.escape(RUN_RECORD_SUFFIX) + "$")
+    found = []
+    for name, copy in sorted(probe.host_records.items()):
+        matched = ours.match(name)
+        if not matched or name in on_destination:
+            continue
+        try:
+            plan = json.loads(copy["results"][0]["content"])
+            destination, limit = plan["destination"], int(plan["timeout"]) + HOST_COPY_GRACE_SECONDS
+            started = dt.datetime.strptime(matched.group(1)[:15], "%Y%m%dT%H%M%S").replace(tzinfo=dt.timezone.utc)
+            same = arc.is_within(path, destination, probe.destination) and \
+                arc.is_within(path, probe.destination, destination)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError, OverflowError):
+            continue
+        if same and (now - started).total_seconds() > limit:
+            found.append(name)
+    return found
+
+
 def own_records(probe: Probe) -> list[dict]:
     ours = re.compile(re.escape(probe.server) + r"_\d{8}T\d{9}_L[012]" + re.escape(RUN_RECORD_SUFFIX) + "$")
     return sorted((r for r in probe.run_records if ours.match(r["record_name"])), key=lambda r: r["record_name"])

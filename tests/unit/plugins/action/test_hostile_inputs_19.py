@@ -164,13 +164,19 @@ def restore_foreign_chunk(host, tmp_path, monkeypatch, module, args):
 
 
 class LookingTarget:
-    """A Windows host for the restore's read-only look: a safety folder as `safety` says, and its services."""
+    """A host for the restore's read-only look: a safety folder as `safety` says, and its services (Windows:
+    Get-Service; POSIX: service_facts, a SysV script and a systemd unit)."""
 
-    platform = "windows"
     path = ntpath
 
-    def __init__(self, safety):
-        self.safety, self.sent = safety, []
+    def __init__(self, safety, platform="windows"):
+        self.safety, self.sent, self.platform = safety, [], platform
+
+    def module(self, name, args):
+        assert name == "ansible.builtin.service_facts" and self.platform == "posix"
+        return {"ansible_facts": {"services": {"informix": {"name": "informix", "source": "sysv", "state": "running"},
+                                               "oscc-report.service": {"name": "oscc-report.service",
+                                                                       "source": "systemd", "state": "running"}}}}
 
     def batch(self, ops, read_only=False, check=True):
         self.sent.append((ops, read_only))
@@ -182,13 +188,15 @@ class LookingTarget:
 def restore_look(host, tmp_path, monkeypatch, module, args):
     """What the restore finds before anything is touched: the safety folder and the services (Get-Service)."""
     plugin = action("informix_restore").ActionModule
-    safety = {"exists": True, "dir": True, "link": bool(args.get("link")), "resolved": "\\\\nas\\ol_backup"}
-    target = LookingTarget(safety)
+    safety = {"exists": True, "dir": True, "link": bool(args.get("link")), "resolved": "\\\\nas\\ol_backup",
+              "identity": args.get("identity")}
+    target = LookingTarget(safety, args.get("platform", "windows"))
 
     def run():
         found = plugin._look(target, [], [], [], ntpath.join(BACKUPS, "safety"), args["services"])
         assert all(read_only for _ops, read_only in target.sent)
-        problem = plugin._look_problem(found, ntpath.join(BACKUPS, "safety"))
+        problem = plugin._look_problem(found, ntpath.join(BACKUPS, "safety"), BACKUPS,
+                                       args.get("destination_identity"))
         if problem:
             raise AnsibleActionFail(problem)
         return found
@@ -300,6 +308,12 @@ ROWS = [
     # issue item 5: the services, looked at before anything is touched
     ("informix_restore", {"services": ["OpenScape Contact Centre"]},
      "services: 'OpenScape Contact Centre' is not a service of this host", restore_look),
+    # on POSIX the services are the names service_facts lists, looked at before anything is touched too
+    ("informix_restore", {"services": ["OpenScape Contact Center"], "platform": "posix"},
+     "services: 'OpenScape Contact Center' is not a service of this host (ansible.builtin.service_facts lists no "
+     "such service); the OSCC services run on Windows: give services: []", restore_look),
+    ("informix_restore", {"services": ["INFORMIX", "oscc-report"], "platform": "posix"},
+     '"posix_services": true', restore_look),
     # issue item 4
     ("informix_restore", {"services": ["OpenScape Contact Center"], "link": True},
      "safety_destination D:\\OSCC-Backups\\safety is a link (to \\\\nas\\ol_backup)", restore_look),
@@ -309,6 +323,11 @@ ROWS = [
      backup_into_link),
     ("informix_restore", {"safety_destination": "d:\\oscc-backups\\"},
      "safety_destination d:\\oscc-backups\\ is the destination", restore_safety),
+    # the destination's own folder by another spelling (an FQDN, an address, a mapped drive): one identity
+    ("informix_restore", {"services": ["OpenScape Contact Center"], "identity": "9c1e:2a",
+                          "destination_identity": "9c1e:2a"},
+     "safety_destination D:\\OSCC-Backups\\safety is the folder of destination D:\\OSCC-Backups by another name",
+     restore_look),
     ("informix_restore", {"include_levels": [0, 2]},
      "include_levels: level(s) 2 are not in the chain ending at ol_main_", restore_plan),
     # replication results that misled

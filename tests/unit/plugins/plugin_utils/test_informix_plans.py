@@ -240,3 +240,32 @@ def test_the_planners_import_neither_the_target_seam_nor_the_action_layer():
     done = subprocess.run([sys.executable, "-c", PROGRAM, os.path.join(root, ".collections"), *PURE],
                           capture_output=True, text=True, check=True)
     assert done.stdout.split() == []
+
+
+def test_a_host_copy_is_an_orphan_only_when_its_record_is_gone_its_run_is_old_and_its_destination_is_this_one():
+    probe = probe_of("probe_pending_run.json")
+    (record,) = schedule.own_records(probe)
+    host_copy = {k: v for k, v in record.items() if k not in ("record", "record_name")}
+    plan = json.loads(host_copy["results"][0]["content"])
+    old_name = f"{probe.server}_20200101T000000000_L0.run.json"
+    elsewhere = copy_with_plan(host_copy, dict(plan, destination=plan["destination"] + "-other"))
+    copies = {record["record_name"]: host_copy, old_name: host_copy,
+              f"{probe.server}_20200102T000000000_L0.run.json": elsewhere,
+              f"{probe.server}_20200103T000000000_L0.run.json": {"results": []},  # damaged: stays
+              "ol_other_20200101T000000000_L0.run.json": host_copy}  # not this server's name
+    started = dt.datetime.strptime(record["record_name"].split("_")[-2][:15], "%Y%m%dT%H%M%S")
+    now = started.replace(tzinfo=dt.timezone.utc) + dt.timedelta(seconds=60)  # the record's run a minute ago
+    shared = dataclasses.replace(probe, host_records=copies)
+    assert schedule.orphaned_host_records(shared, posixpath, now) == [old_name]
+    # the record of the destination gone too, but its run is younger than its time limit: it may still be ending
+    gone = dataclasses.replace(shared, run_records=[])
+    assert schedule.orphaned_host_records(gone, posixpath, now) == [old_name]
+    later = started.replace(tzinfo=dt.timezone.utc) + dt.timedelta(seconds=plan["timeout"] + 901)
+    assert schedule.orphaned_host_records(gone, posixpath, later) == sorted([old_name, record["record_name"]])
+    assert schedule.orphaned_host_records(dataclasses.replace(gone, destination_exists=False), posixpath, later) == []
+
+
+def copy_with_plan(host_copy, plan):
+    changed = copy.deepcopy(host_copy)
+    changed["results"][0]["content"] = json.dumps(plan)
+    return changed

@@ -115,6 +115,8 @@ def test_every_row_is_ok_on_the_posix_executor_and_the_scratch_folder_is_gone(an
     ("lock other run", {"acquired": True}, "lock: refused"),
     ("what-if write", {"ok": True, "changed": True}, "check mode: a write"),
     ("unzip", {"files": {}}, "unzip: written"),
+    ("stat folder spelled again", {"identity": "0:1"}, "stat: one folder spelled two ways"),
+    ("stat folder spelled again", {"identity": None}, "stat: one folder spelled two ways"),
 ])
 def test_a_tampered_answer_is_a_failed_row(answered, name, change, operation):
     plan, results, _temp = answered

@@ -18,6 +18,21 @@ def unc_dir():
     return os.path.join(os.path.dirname(host_dir()), "unc")
 
 
+UNC_ALIASES = "unc-aliases.json"  # <lab>/unc-aliases.json: a server's other names (labctl.set_unc_alias)
+_aliases = {}
+
+
+def unc_server(server):
+    """The server a UNC name reaches: its FQDN, an address or another alias opens the same shares, as on Windows."""
+    if "table" not in _aliases:  # a stand-in is one process: the table read once
+        try:
+            with open(os.path.join(os.path.dirname(host_dir()), UNC_ALIASES)) as handle:
+                _aliases["table"] = json.load(handle)
+        except FileNotFoundError:
+            _aliases["table"] = {}
+    return _aliases["table"].get(server.lower(), server.lower())
+
+
 def host_dir():
     path = os.environ.get("OSCC_LAB_HOST_DIR")
     if not path:
@@ -91,7 +106,7 @@ def to_here(value):
         server, share, rest = _UNC.match(value).groups()
         if server in (".", "..") or share in (".", ".."):  # Windows finds no such share; nothing leaves the lab
             raise FileNotFoundError(f"sim: The network path was not found: {value}")
-        return os.path.join(unc_dir(), server.lower(), share.lower(), *below_root(rest))
+        return os.path.join(unc_dir(), unc_server(server), share.lower(), *below_root(rest))
     if _DRIVE.match(value):
         return os.path.join(host_dir(), "drives", value[0].upper(), *below_root(value[3:]))
     return value
