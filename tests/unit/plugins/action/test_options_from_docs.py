@@ -4,6 +4,7 @@ planner with no other edit."""
 import importlib
 import inspect
 import os
+import types
 
 import pytest
 import yaml
@@ -174,7 +175,8 @@ def backup_with_a_new_option(request, monkeypatch, fresh_specs, host):
 
     monkeypatch.setattr(module, "plan_backup", plan_backup)
     monkeypatch.setattr(module, "own_records", lambda probe: [])
-    monkeypatch.setattr(module.ActionModule, "probe", lambda self, target, args, destination=None, trust=None: {})
+    monkeypatch.setattr(module.ActionModule, "probe",
+                        lambda self, target, args, destination=None, trust=None: types.SimpleNamespace(lock=None))
     return host, module.ActionModule, planned
 
 
