@@ -11,6 +11,7 @@ import re
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import informix_server_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import double_hop
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
@@ -47,6 +48,10 @@ class Informix:
             raise AnsibleActionFail("INFORMIXDIR is not set on the host; give the informixdir option")
         if not self.informixserver:
             raise AnsibleActionFail("INFORMIXSERVER is not set on the host; give the informixserver option")
+        problem = informix_server_problem({"informixserver" if informixserver else "the host's INFORMIXSERVER":
+                                           self.informixserver})
+        if problem:  # it names the lock and the runs folder: never a path
+            raise AnsibleActionFail(problem)
         self.etc = self.path.join(self.informixdir, "etc")
         self.platform = target.platform
         self.encoding = ENCODING[target.platform]

@@ -184,6 +184,30 @@ def test_a_run_record_is_judged_only_by_the_hosts_own_copy_of_it():
     assert "manifest" not in refused and refused["failure"] == schedule.EDITED_ON_SHARE
 
 
+def test_a_destination_holding_the_stamp_placeholder_is_not_rewritten_by_the_scheduled_run(tmp_path):
+    """Review 19c F4: the executor replaces the placeholder over the saved batch's whole text; an operator's
+    destination holding {stamp} stays the folder it names, and only the run's own names get the time."""
+    from ansible_collections.oscc.admin.plugins.plugin_utils._host import executor_posix
+    probe = probe_of("probe_pending_run.json")
+    host = SimpleNamespace(platform="posix", path=posixpath, is_abs=posixpath.isabs)
+    informix = Informix(host, probe.environment["INFORMIXDIR"], probe.server, probe.environment["ONCONFIG"])
+    destination = str(tmp_path / "{stamp}")
+    args = dict(backup_arguments({"destination": destination, "method": "stdio", "level": 0}),
+                results_file=str(tmp_path / "{stamp}" / "results.txt"))
+    plan = schedule.scheduled_plan(args, probe, "lab")
+    saved = schedule.saved_batch(informix, plan, str(tmp_path / "plan.json"))
+    assert saved["stamp"] != schedule.STAMP and saved["stamp"] not in destination
+    mkdir = next(op for op in saved["ops"] if op["op"] == "mkdir")
+    # What the scheduled run does with its destination: the folder made, the record written into it.
+    run = {"ops": [mkdir], "cleanup": [], "stamp": saved["stamp"], "record": saved["record"]}
+    done = executor_posix.run_batch(json.loads(json.dumps(run)))
+    assert "error" not in done and done["failed_at"] is None, done
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["{stamp}"]
+    (record,) = (tmp_path / "{stamp}").iterdir()
+    assert record.name == f"ol_main_{done['stamp']}_L0.run.json"
+    assert schedule.saved_batch(informix, plan, str(tmp_path / "plan.json")) == saved  # the same on a second run
+
+
 def test_a_killed_runs_partial_without_record_is_a_leftover_to_clear():
     probe = probe_of("probe_pending_run.json")
     record = next(n for n in probe.files if n.endswith(".run.json"))
