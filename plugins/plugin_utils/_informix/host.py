@@ -30,6 +30,8 @@ UNINSTALL_KEYS = [r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*"
 # ONCONFIG, onconfig.std, ... in either case (* ? [..] read alike by fnmatch and -like).
 ONCONFIG_FILES = "[Oo][Nn][Cc][Oo][Nn][Ff][Ii][Gg]*"
 PROBE_TIMEOUT = 300
+# The most a manifest or run record may hold (they hold a few KB): a larger file is skipped, not read.
+READ_MAX = 1024 * 1024
 
 
 class Informix:
@@ -121,10 +123,13 @@ def probe_ops(informix: Informix, destination: str | None, take_over: bool = Fal
     ops.add("lock", {"op": "read", "path": informix.lock_path, "encoding": "utf-8"})
     if destination:
         ops.add("destination", {"op": "stat", "path": destination})
-        ops.add("manifests", {"op": "list", "path": destination, "pattern": "*.json", "read": "utf-8"})
+        # Only this server's manifests and run records are read, each up to READ_MAX: a shared destination's other
+        # files (another server's, a stray 60 MB one) are counted, never shipped.
+        ops.add("manifests", {"op": "list", "path": destination, "pattern": "*.json", "read": "utf-8",
+                              "read_names": own_names(informix.informixserver), "read_max": READ_MAX})
         ops.add("files", {"op": "list", "path": destination, "pattern": "*"})
         ops.add("host_runs", {"op": "list", "path": informix.runs_dir, "pattern": "*" + RUN_RECORD_SUFFIX,
-                              "read": "utf-8"})
+                              "read": "utf-8", "read_max": READ_MAX})
     for name, op in (also or {}).items():
         ops.add(("also", name), op)
     informix.server_state(ops)
@@ -136,6 +141,12 @@ def probe_ops(informix: Informix, destination: str | None, take_over: bool = Fal
         for name, op in takeover.probe_ops(informix.target.platform, informix.lock_path):
             ops.add(name, op)
     return ops
+
+
+def own_names(server: str) -> str:
+    """The names of a server's manifests and run records (archives.own_manifests, schedule.own_records), as a
+    regular expression both executors read."""
+    return re.escape(server) + r"_[0-9]{8}T[0-9]{9}_L[012](\.run)?\.json"
 
 
 def discover_onconfig(entries: list[dict], server: str, etc: str) -> str:
