@@ -75,7 +75,8 @@ def host_problem(option, value):
         pass
     name = text[:-1] if text.endswith(".") else text  # a fully qualified name may end in the root's dot
     labels = name.split(".")
-    if 0 < len(name) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels) and not name.isdigit():
+    # a last label of digits alone is a mistyped address (10.0.0.256), never a top-level domain
+    if 0 < len(name) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels) and not labels[-1].isdigit():
         return None
     return (f"{option} must be a host name (letters, digits and hyphens in dot-separated labels of at most 63, "
             f"253 in all) or an IP address, got {text!r}")

@@ -264,3 +264,31 @@ def test_the_planners_import_neither_the_target_seam_nor_the_action_layer():
     done = subprocess.run([sys.executable, "-c", PROGRAM, os.path.join(root, ".collections"), *PURE],
                           capture_output=True, text=True, check=True)
     assert done.stdout.split() == []
+
+
+# ---------------------------------------------------------------- review 19c F3: a shared destination's big files
+def test_the_probe_reads_only_the_servers_manifests_and_none_over_the_limit(tmp_path, monkeypatch):
+    """A stray 2 MB notes.json is counted, never read; a file named as ol_main's manifest but over the limit is
+    skipped with a reason naming it and its size; a manifest of the right size is read."""
+    from ansible_collections.oscc.admin.plugins.plugin_utils._host import executor_posix
+    from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives, host, model
+    monkeypatch.setattr(host, "READ_MAX", 1024 * 1024)
+    big = '{"x": "' + "a" * (2 * 1024 * 1024) + '"}'
+    (tmp_path / "notes.json").write_text(big)
+    (tmp_path / "ol_main_20260101T000000000_L0.json").write_text(big)
+    (tmp_path / "ol_main_20260102T000000000_L0.json").write_text('{"informixserver": "ol_main"}')
+    informix = SimpleNamespace(informixserver="ol_main", etc="/nowhere", runs_dir="/nowhere/runs",
+                               onconfig=None, lock_path="/nowhere/lock", target=SimpleNamespace(platform="posix"),
+                               server_state=lambda ops: ops)
+    ops = host.probe_ops(informix, str(tmp_path))
+    (listing,) = [op for op in ops.ops if op["op"] == "list" and op["path"] == str(tmp_path) and op.get("read")]
+    entries = {e["name"]: e for e in executor_posix.op_list(listing)["entries"]}
+    assert "content" not in entries["notes.json"] and not entries["notes.json"].get("too_large")
+    assert entries["ol_main_20260101T000000000_L0.json"]["too_large"]
+    assert entries["ol_main_20260102T000000000_L0.json"]["content"] == '{"informixserver": "ol_main"}'
+    manifests, _records = model.read_manifests({"entries": list(entries.values())}, {}, str(tmp_path), None, posixpath)
+    judged = archives.own_manifests(manifests, "ol_main", posixpath, str(tmp_path))
+    reasons = {posixpath.basename(s["manifest"]): s["reason"] for s in judged.skipped}
+    assert "ol_main_20260101T000000000_L0.json is 2.0 MB, larger than any manifest" in \
+        reasons["ol_main_20260101T000000000_L0.json"]
+    assert judged.others == 1  # notes.json
