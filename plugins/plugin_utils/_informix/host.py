@@ -15,6 +15,7 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import i
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import double_hop
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import takeover
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import RUN_RECORD_SUFFIX, Probe, output
 
@@ -212,12 +213,29 @@ def probe_recording(target, args: dict, destination: str | None = None, also: di
                                 "the ONCONFIG file's name or path")
     if not found.get("exists"):
         raise AnsibleActionFail(f"ONCONFIG file {onconfig_path!r} does not exist")
+    dbservername = server_of(found.get("content") or "", informix.informixserver, onconfig_path)
+    if dbservername != informix.informixserver:  # an alias: the lock, the chains and retention are DBSERVERNAME's
+        return probe_recording(target, {**args, "informixserver": dbservername, "onconfig": name}, destination, also)
     for key in ("onstat", "onstat_arc", "onstat_d"):
         if key not in done or not done[key].get("ok"):
             raise program_failed(done.get(key) or {}, "onstat")
     environment = {"INFORMIXDIR": informix.informixdir, "INFORMIXSERVER": informix.informixserver, "ONCONFIG": name}
     return {"results": done, "onconfig": found, "environment": environment, "onconfig_path": onconfig_path,
             "lock_path": informix.lock_path, "destination": destination}
+
+
+def server_of(onconfig_text: str, informixserver: str, onconfig_path: str) -> str:
+    """The DBSERVERNAME of the server that informixserver names in this ONCONFIG: itself, or the server whose
+    DBSERVERALIASES hold it. A name that is neither is refused: with the wrong name, onstat says Off-Line."""
+    values = ifx.parse_onconfig(onconfig_text)
+    dbservername = values.get("DBSERVERNAME")
+    aliases = [alias for alias in (values.get("DBSERVERALIASES") or "").split(",") if alias]
+    if not dbservername or informixserver == dbservername:
+        return informixserver
+    if informixserver in aliases:
+        return dbservername
+    named = f"DBSERVERNAME {dbservername}" + (f", DBSERVERALIASES {','.join(aliases)}" if aliases else "")
+    raise AnsibleActionFail(f"informixserver {informixserver!r} is not a server name of {onconfig_path} ({named})")
 
 
 def informix_of(target, probe: Probe) -> Informix:

@@ -236,10 +236,11 @@ def _path_value_error(name: str, text: str) -> str | None:
     if name not in PATH_PARAMETERS or (name in _TAPE_PARAMETERS and (text.upper() == "STDIO" or is_null_device(text))):
         return None
     if "%" in text:  # Informix does not expand %VAR%: a folder of that literal name
-        return f"ONCONFIG parameter {name}: value {text!r} holds '%'; Informix expands no %VARIABLE%: give the full path"
+        return (f"ONCONFIG parameter {name}: value {text!r} holds '%'; Informix expands no %VARIABLE%: "
+                "give the full path")
     if not _ABSOLUTE_PATH.match(text):
-        return (f"ONCONFIG parameter {name}: value {text!r} is not an absolute path (D:\\..., \\\\server\\share\\... "
-                "or /...); Informix would read it against its working folder")
+        return (f"ONCONFIG parameter {name}: value {text!r} is not an absolute path (D:\\..., "
+                "\\\\server\\share\\... or /...); Informix would read it against its working folder")
     parts = [part.lower() for part in re.split(r"[\\/]+", text) if part]
     if name in _CHUNK_PARAMETERS and len(parts) > 1 and re.fullmatch(r"[a-z]:", parts[0]) and parts[1] == "windows":
         return (f"ONCONFIG parameter {name}: value {text!r} lies in the Windows directory; a chunk there would "
