@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem, port_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
+    host_problem,
+    line_value_problem,
+    port_problem,
+)
 from ansible_collections.oscc.admin.plugins.plugin_utils._formats import ini as _ini
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
@@ -35,6 +39,9 @@ class ActionModule(OsccAction):
         except UnicodeEncodeError as exc:
             raise AnsibleActionFail(f"address: {args['address'][exc.start]!r} cannot be written to HPWC.ini, "
                                     "which holds latin-1 text; give the server's name in ASCII (IDNA) form") from None
+        problem = host_problem("address", args["address"]) if args["address"] is not None else None
+        if problem:  # the web components connect to it: a name or address, never other text
+            raise AnsibleActionFail(problem)
         wanted = {key: (str(args[o]).lower() if isinstance(args[o], bool) else args[o])
                   for o, key in KEYS.items() if args[o] is not None}
         current = target.read_text(args["path"])

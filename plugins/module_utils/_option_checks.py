@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import errno
+import ipaddress
 import os
 import re
 import stat
@@ -53,8 +54,45 @@ def _elements(option, value):
 def port_problem(values):
     """The error for the first of `values` (option name -> port, None when not given) outside 1-65535, else None."""
     for option, value in values.items():
+        if isinstance(value, bool):  # Python's True is 1: port true would mean port 1
+            return f"{option} must be a port number (1-65535), got the boolean {value}"
         if value is not None and not 1 <= value <= 65535:
             return f"{option} must be between 1 and 65535, got {value}"
+    return None
+
+
+# A host name as DNS and RFC 1123 take it: labels of letters, digits and inner hyphens, each 1-63 long, 253 in all.
+_HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+def host_problem(option, value):
+    """The error when `value` is neither a host name (RFC 1123) nor an IPv4 or IPv6 address, else None."""
+    text = str(value)
+    try:
+        ipaddress.ip_address(text)
+        return None
+    except ValueError:
+        pass
+    name = text[:-1] if text.endswith(".") else text  # a fully qualified name may end in the root's dot
+    labels = name.split(".")
+    # a last label of digits alone is a mistyped address (10.0.0.256), never a top-level domain
+    if 0 < len(name) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels) and not labels[-1].isdigit():
+        return None
+    return (f"{option} must be a host name (letters, digits and hyphens in dot-separated labels of at most 63, "
+            f"253 in all) or an IP address, got {text!r}")
+
+
+# An Informix server name (DBSERVERNAME, INFORMIXSERVER): a lower-case letter, then lower-case letters, digits and _,
+# at most 128 characters (Informix Administrator's Reference, DBSERVERNAME).
+INFORMIX_SERVER_NAME = re.compile(r"[a-z][a-z0-9_]{0,127}")
+
+
+def informix_server_problem(values):
+    """The error for the first of `values` (option -> name, None when not given) that is no Informix server name."""
+    for option, value in _items(values):
+        if value is not None and not (isinstance(value, str) and INFORMIX_SERVER_NAME.fullmatch(value)):
+            return (f"{option} must be an Informix server name (a lower-case letter, then lower-case letters, digits "
+                    f"and _, at most 128 characters), got {value!r}")
     return None
 
 

@@ -12,6 +12,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     identifier_problem,
+    informix_server_problem,
     name_problem,
     one_line,
     posix_path_problem,
@@ -36,6 +37,8 @@ class OsccAction(ActionBase):
     # the characters it may not hold beyond the control characters.
     COMMON_NAMES: dict = {}
     NAME_OPTIONS: dict = {}
+    # Options that name an Informix server (every module that takes informixserver).
+    SERVER_NAME_OPTIONS: tuple = ("informixserver",)
     PLATFORMS: tuple = ("windows", "posix")
     # Keys of a remote failure's details that the result shows; a subject's base adds its own.
     DETAIL_KEYS: tuple = ("rc", "output")
@@ -80,7 +83,9 @@ class OsccAction(ActionBase):
         names = {**self.COMMON_NAMES, **self.NAME_OPTIONS}
         problem = ((windows_path_problem(paths) if windows else posix_path_problem(paths))
                    or name_problem(paths, windows=windows)
-                   or identifier_problem({o: args.get(o) for o in names}, names))
+                   or identifier_problem({o: args.get(o) for o in names}, names)
+                   # it names the server's lock and runs folder too: a name, never a path or blank-padded text
+                   or informix_server_problem({o: args.get(o) for o in self.SERVER_NAME_OPTIONS}))
         if problem:
             raise AnsibleActionFail(problem)
         try:

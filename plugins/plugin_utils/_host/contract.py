@@ -65,9 +65,13 @@ OPERATIONS = {
         RESULT: {"changed": ("bool", True), "backup_file": ("str", False)},
     },
     # The entries of a folder whose names match a wildcard pattern (* and ?); with read (an encoding),
-    # each file's content and sha256 come too: a folder of manifests in one round trip.
+    # each file's content and sha256 come too: a folder of manifests in one round trip. read_names (a regular
+    # expression in the dialect Python's re and .NET's Regex both read, whose first match must be the whole name,
+    # case-sensitively) limits the files read; others come as name, dir, link and size only. A file over read_max
+    # bytes is not read: its entry says too_large (a shared folder's stray file is never shipped whole).
     "list": {
-        REQUEST: {"path": ("str", True), "pattern": ("str", False), "read": ("str", False)},
+        REQUEST: {"path": ("str", True), "pattern": ("str", False), "read": ("str", False),
+                  "read_names": ("str", False), "read_max": ("int", False)},
         RESULT: {"exists": ("bool", True), "entries": ("list", True)},
     },
     # link: a symbolic link or junction, which exists even when it leads nowhere (dangling, then no resolved and no

@@ -696,14 +696,22 @@ function Open-Shared([string]$path) {
     [IO.File]::Open($path, [IO.FileMode]::Open, [IO.FileAccess]::Read, $sharing)
 }
 
-function Read-Bytes([string]$path) {  # File.ReadAllBytes, but sharing the file with its writers
+function Read-Bytes([string]$path, [long]$limit = [long]::MaxValue - 1) {
+    # File.ReadAllBytes, but sharing the file with its writers; $null when it holds more than $limit bytes (a listing's
+    # read_max: it may have grown since it was listed), never reading more than a buffer beyond it.
     $stream = Open-Shared $path
     try {
         $memory = [IO.MemoryStream]::new()
-        $stream.CopyTo($memory)
+        $buffer = [byte[]]::new(65536)
+        while ($memory.Length -le $limit) {
+            $got = $stream.Read($buffer, 0, $buffer.Length)
+            if ($got -eq 0) { break }
+            $memory.Write($buffer, 0, $got)
+        }
     } finally {
         $stream.Dispose()
     }
+    if ($memory.Length -gt $limit) { return $null }
     , $memory.ToArray()
 }
 
@@ -756,17 +764,32 @@ function Get-MatchingNames([string]$path, [string]$pattern) {
     , $names
 }
 
-function Get-ListEntry([string]$folder, [string]$name, $readAs) {
-    # One entry of a listing, with a file's content and sha256 when readAs names an encoding; nothing if it is gone.
+function Get-ListEntry([string]$folder, [string]$name, $readAs, $readNames, $readMax) {
+    # One entry of a listing, with a file's content and sha256 when readAs names an encoding and readNames (a regular
+    # expression whose first match is the whole name) takes it; a file over readMax bytes is not read (too_large).
+    # Nothing if it is gone.
     $item = Get-Entry ([IO.Path]::Combine($folder, $name))
     if ($null -eq $item) { return }
     $size = 0
     if ($item -is [IO.FileInfo]) { $size = $item.Length }
     $row = [ordered]@{ name = $name; dir = $item -is [IO.DirectoryInfo]; link = (Test-Link $item); size = $size }
-    if ($readAs -and $item -is [IO.FileInfo]) {
-        $got = Invoke-OpRead @{ path = $item.FullName; encoding = $readAs }
-        $row.content = $got.content
-        $row.sha256 = $got.sha256
+    $options = [Text.RegularExpressions.RegexOptions]::CultureInvariant
+    $wanted = -not $readNames
+    if (-not $wanted) {  # the first match at the start covers the whole name, as the POSIX executor asks it
+        $match = [regex]::Match($name, [string]$readNames, $options)
+        $wanted = $match.Success -and $match.Index -eq 0 -and $match.Length -eq $name.Length
+    }
+    if ($readAs -and $wanted -and $item -is [IO.FileInfo]) {
+        $limit = [long]::MaxValue - 1
+        if ($null -ne $readMax) { $limit = [long]$readMax }
+        $bytes = $null
+        if ($size -le $limit) { $bytes = Read-Bytes $item.FullName $limit }
+        if ($null -eq $bytes) {
+            $row.too_large = $true
+            return $row
+        }
+        $row.content = (Get-Encoding $readAs).GetString($bytes)
+        $row.sha256 = ConvertTo-Hex ((New-Sha).ComputeHash($bytes))
     }
     $row
 }
@@ -1094,7 +1117,9 @@ function Invoke-OpList($op) {
     if ($op.pattern) { $pattern = [string]$op.pattern }
     if (-not [IO.Directory]::Exists($path)) { return @{ exists = $false; entries = @() } }
     $names = Get-MatchingNames $path $pattern
-    $entries = @(foreach ($name in $names) { Get-ListEntry $path $name $op.read })
+    $readNames = $op.read_names
+    $readMax = $op.read_max
+    $entries = @(foreach ($name in $names) { Get-ListEntry $path $name $op.read $readNames $readMax })
     @{ exists = $true; entries = $entries }
 }
 

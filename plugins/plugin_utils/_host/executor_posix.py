@@ -363,9 +363,17 @@ def op_list(op):
     for name in sorted(fnmatch.filter(os.listdir(op["path"]), op.get("pattern") or "*")):  # case-sensitive here
         full = os.path.join(op["path"], name)
         entry = {"name": name, "dir": os.path.isdir(full), "link": os.path.islink(full), "size": os.lstat(full).st_size}
-        if op.get("read") and os.path.isfile(full):
-            read = op_read({"path": full, "encoding": op["read"]})
-            entry.update(content=read["content"], sha256=read["sha256"])
+        found = re.search(op["read_names"], name) if op.get("read_names") else None  # as .NET's Regex.Match
+        wanted = not op.get("read_names") or (found and found.span() == (0, len(name)))
+        if op.get("read") and wanted and os.path.isfile(full):
+            limit = op.get("read_max")
+            with open(full, "rb") as handle:  # never more than read_max + 1 bytes: it may grow after the listing
+                raw = handle.read() if limit is None else handle.read(limit + 1)
+            if limit is not None and len(raw) > limit:  # a file that is no manifest is never shipped whole
+                entry["too_large"] = True
+            else:
+                entry.update(content=raw.decode(_encoding({"encoding": op["read"]}), errors="replace"),
+                             sha256=hashlib.sha256(raw).hexdigest())
         entries.append(entry)
     return {"exists": True, "entries": entries}
 

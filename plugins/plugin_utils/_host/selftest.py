@@ -180,6 +180,11 @@ class Plan:
             ("stat folder spelled again", {"op": "stat", "path": self.path.join(self.scratch, ".")}),
             ("stat another folder", {"op": "stat", "path": self.temp}),
             ("list", {"op": "list", "path": self.scratch, "pattern": "*.txt"}),
+            # only the names read_names takes are read, and none over read_max bytes
+            ("list read", {"op": "list", "path": self.scratch, "pattern": "*.txt", "read": "latin-1",
+                           "read_names": r"data\.txt", "read_max": len(DATA.encode("latin-1"))}),
+            ("list read_max", {"op": "list", "path": self.scratch, "pattern": "*.txt", "read": "latin-1",
+                               "read_names": r"data\.txt", "read_max": len(DATA.encode("latin-1")) - 1}),
             ("copy", {"op": "copy", "src": data, "dest": self.in_scratch("copy.txt")}),
             ("move", {"op": "move", "src": self.in_scratch("copy.txt"), "dest": self.in_scratch("moved.txt"),
                       "root": self.scratch}),
@@ -338,6 +343,14 @@ class Table:
         self.row("list", "list: *.txt", ["data.txt", "text.txt"],
                  lambda r: sorted(e["name"] for e in r["entries"]) == ["data.txt", "text.txt"],
                  lambda r: sorted(e["name"] for e in r["entries"]))
+        read = {"data.txt": DATA, "text.txt": None}
+        self.row("list read", "list: read_names and read_max", read,
+                 lambda r: {e["name"]: e.get("content") for e in r["entries"]} == read,
+                 lambda r: {e["name"]: e.get("content") for e in r["entries"]})
+        self.row("list read_max", "list: a file over read_max is not read", {"data.txt": True},
+                 lambda r: {e["name"]: e.get("too_large") for e in r["entries"] if e.get("too_large")} ==
+                 {"data.txt": True} and not any("content" in e for e in r["entries"]),
+                 lambda r: {e["name"]: e.get("too_large") for e in r["entries"] if e.get("too_large")})
         self.row("copy", "copy", {"copied": True}, lambda r: r["copied"], lambda r: {"copied": r["copied"]})
         self.row("move", "move", {"moved": True}, lambda r: r["moved"], lambda r: {"moved": r["moved"]})
         self.row("moved away", "move: the source is gone", {"exists": False}, lambda r: not r["exists"],

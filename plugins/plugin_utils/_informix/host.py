@@ -11,9 +11,11 @@ import re
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import informix_server_problem
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import double_hop
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import takeover
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import RUN_RECORD_SUFFIX, Probe, output
 
@@ -29,6 +31,8 @@ UNINSTALL_KEYS = [r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*"
 # ONCONFIG, onconfig.std, ... in either case (* ? [..] read alike by fnmatch and -like).
 ONCONFIG_FILES = "[Oo][Nn][Cc][Oo][Nn][Ff][Ii][Gg]*"
 PROBE_TIMEOUT = 300
+# The most a manifest or run record may hold (they hold a few KB): a larger file is skipped, not read.
+READ_MAX = 1024 * 1024
 
 
 class Informix:
@@ -47,6 +51,10 @@ class Informix:
             raise AnsibleActionFail("INFORMIXDIR is not set on the host; give the informixdir option")
         if not self.informixserver:
             raise AnsibleActionFail("INFORMIXSERVER is not set on the host; give the informixserver option")
+        problem = informix_server_problem({"informixserver" if informixserver else "the host's INFORMIXSERVER":
+                                           self.informixserver})
+        if problem:  # it names the lock and the runs folder: never a path
+            raise AnsibleActionFail(problem)
         self.etc = self.path.join(self.informixdir, "etc")
         self.platform = target.platform
         self.encoding = ENCODING[target.platform]
@@ -116,10 +124,13 @@ def probe_ops(informix: Informix, destination: str | None, take_over: bool = Fal
     ops.add("lock", {"op": "read", "path": informix.lock_path, "encoding": "utf-8"})
     if destination:
         ops.add("destination", {"op": "stat", "path": destination})
-        ops.add("manifests", {"op": "list", "path": destination, "pattern": "*.json", "read": "utf-8"})
+        # Only this server's manifests and run records are read, each up to READ_MAX: a shared destination's other
+        # files (another server's, a stray 60 MB one) are counted, never shipped.
+        ops.add("manifests", {"op": "list", "path": destination, "pattern": "*.json", "read": "utf-8",
+                              "read_names": own_names(informix.informixserver), "read_max": READ_MAX})
         ops.add("files", {"op": "list", "path": destination, "pattern": "*"})
         ops.add("host_runs", {"op": "list", "path": informix.runs_dir, "pattern": "*" + RUN_RECORD_SUFFIX,
-                              "read": "utf-8"})
+                              "read": "utf-8", "read_max": READ_MAX})
     for name, op in (also or {}).items():
         ops.add(("also", name), op)
     informix.server_state(ops)
@@ -131,6 +142,12 @@ def probe_ops(informix: Informix, destination: str | None, take_over: bool = Fal
         for name, op in takeover.probe_ops(informix.target.platform, informix.lock_path):
             ops.add(name, op)
     return ops
+
+
+def own_names(server: str) -> str:
+    """The names of a server's manifests and run records (archives.own_manifests, schedule.own_records), as a
+    regular expression both executors read."""
+    return re.escape(server) + r"_[0-9]{8}T[0-9]{9}_L[012](\.run)?\.json"
 
 
 def discover_onconfig(entries: list[dict], server: str, etc: str) -> str:
@@ -201,12 +218,29 @@ def probe_recording(target, args: dict, destination: str | None = None, also: di
                                 "the ONCONFIG file's name or path")
     if not found.get("exists"):
         raise AnsibleActionFail(f"ONCONFIG file {onconfig_path!r} does not exist")
+    dbservername = server_of(found.get("content") or "", informix.informixserver, onconfig_path)
+    if dbservername != informix.informixserver:  # an alias: the lock, the chains and retention are DBSERVERNAME's
+        return probe_recording(target, {**args, "informixserver": dbservername, "onconfig": name}, destination, also)
     for key in ("onstat", "onstat_arc", "onstat_d"):
         if key not in done or not done[key].get("ok"):
             raise program_failed(done.get(key) or {}, "onstat")
     environment = {"INFORMIXDIR": informix.informixdir, "INFORMIXSERVER": informix.informixserver, "ONCONFIG": name}
     return {"results": done, "onconfig": found, "environment": environment, "onconfig_path": onconfig_path,
             "lock_path": informix.lock_path, "destination": destination, "host_now": raw.get("stamp")}
+
+
+def server_of(onconfig_text: str, informixserver: str, onconfig_path: str) -> str:
+    """The DBSERVERNAME of the server that informixserver names in this ONCONFIG: itself, or the server whose
+    DBSERVERALIASES hold it. A name that is neither is refused: with the wrong name, onstat says Off-Line."""
+    values = ifx.parse_onconfig(onconfig_text)
+    dbservername = values.get("DBSERVERNAME")
+    aliases = [alias for alias in (values.get("DBSERVERALIASES") or "").split(",") if alias]
+    if not dbservername or informixserver == dbservername:
+        return informixserver
+    if informixserver in aliases:
+        return dbservername
+    named = f"DBSERVERNAME {dbservername}" + (f", DBSERVERALIASES {','.join(aliases)}" if aliases else "")
+    raise AnsibleActionFail(f"informixserver {informixserver!r} is not a server name of {onconfig_path} ({named})")
 
 
 def informix_of(target, probe: Probe) -> Informix:

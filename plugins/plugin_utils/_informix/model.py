@@ -54,6 +54,8 @@ def read_manifests(result: dict, files: dict, destination: str, resolved: str | 
             continue
         where = path.join(destination, entry["name"])
         try:
+            if entry.get("too_large"):  # not read (host.READ_MAX): no manifest is that large
+                raise ValueError(f"{entry['name']} is {entry['size'] / 1048576:.1f} MB, larger than any manifest")
             content = json.loads(entry.get("content") or "")
             if not isinstance(content, dict):
                 raise ValueError("not a JSON object")

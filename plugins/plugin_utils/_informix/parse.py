@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.oscc.admin.plugins.module_utils._option_checks import line_value_problem
+from ansible_collections.oscc.admin.plugins.module_utils._option_checks import INFORMIX_SERVER_NAME, line_value_problem
 
 # onstat - return code -> server mode (HCL14 adr/ids_adr_0614)
 MODE_BY_RC = {
@@ -180,6 +180,10 @@ PATH_PARAMETERS = frozenset("""
     BAR_ACT_LOG BAR_BSALIB_PATH BAR_DEBUG_LOG BAR_IXBAR_PATH CONSOLE DUMPDIR ENCRYPT_MACFILE LOG_STAGING_DIR LTAPEDEV
     MIRRORPATH MSGPATH PLOG_OVERFLOW_PATH PRELOAD_DLL_FILE RESTORE_POINT_DIR ROOTPATH TAPEDEV
 """.split())
+_TAPE_PARAMETERS = frozenset(("TAPEDEV", "LTAPEDEV"))  # STDIO (ontape to standard output) or a null device there
+_CHUNK_PARAMETERS = frozenset(("ROOTPATH", "MIRRORPATH"))  # the root dbspace's chunk and its mirror
+# A drive and a separator, a UNC share, a POSIX root, or $INFORMIXDIR, which Informix expands in ONCONFIG paths.
+_ABSOLUTE_PATH = re.compile(r"([A-Za-z]:[\\/]|\\\\[^\\/]|/|\$INFORMIXDIR([\\/]|$))")
 _SETTING = re.compile(r"^(?P<indent>\s*)(?P<name>[^#\s]\S*)(?P<sep>\s+)?(?P<value>\S+)?(?P<rest>.*)$")
 
 
@@ -217,6 +221,41 @@ def onconfig_value_error(name: str, value) -> str | None:
             return f"ONCONFIG parameter {name}: value {text!r} is not {allowed}"
     if len(name) + 1 + len(text) > 512:
         return f"ONCONFIG parameter {name}: the line would exceed Informix's 512-byte limit"
+    problem = _path_value_error(name, text) or _server_names_error(name, text)
+    if problem:
+        return problem
+    if not text.isascii():  # Informix reads the file in the ANSI code page, which differs from host to host
+        return (f"ONCONFIG parameter {name}: value {text!r} has characters outside ASCII, which Informix reads in the "
+                "host's ANSI code page; give it in ASCII (8.3 short names on Windows)")
+    return None
+
+
+def _path_value_error(name: str, text: str) -> str | None:
+    """A path parameter's value that Informix would read against its own working folder, or place a chunk in the
+    Windows directory: the path rules of every path parameter."""
+    if name not in PATH_PARAMETERS or (name in _TAPE_PARAMETERS and (text.upper() == "STDIO" or is_null_device(text))):
+        return None
+    if "%" in text:  # Informix does not expand %VAR%: a folder of that literal name
+        return (f"ONCONFIG parameter {name}: value {text!r} holds '%'; Informix expands no %VARIABLE%: "
+                "give the full path")
+    if not _ABSOLUTE_PATH.match(text):
+        return (f"ONCONFIG parameter {name}: value {text!r} is not an absolute path (D:\\..., "
+                "\\\\server\\share\\... or /...); Informix would read it against its working folder")
+    parts = [part.lower() for part in re.split(r"[\\/]+", text) if part]
+    if name in _CHUNK_PARAMETERS and len(parts) > 1 and re.fullmatch(r"[a-z]:", parts[0]) and parts[1] == "windows":
+        return (f"ONCONFIG parameter {name}: value {text!r} lies in the Windows directory; a chunk there would "
+                "overwrite or be a system file")
+    return None
+
+
+def _server_names_error(name: str, text: str) -> str | None:
+    """DBSERVERNAME and each of DBSERVERALIASES (comma-separated) must be Informix server names."""
+    if name not in ("DBSERVERNAME", "DBSERVERALIASES"):
+        return None
+    for server in text.split(",") if name == "DBSERVERALIASES" else [text]:
+        if not INFORMIX_SERVER_NAME.fullmatch(server):
+            return (f"ONCONFIG parameter {name}: {server!r} is not an Informix server name (a lower-case letter, then "
+                    "lower-case letters, digits and _, at most 128 characters)")
     return None
 
 

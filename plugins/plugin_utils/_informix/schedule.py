@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 import socket
@@ -65,12 +66,26 @@ def scheduled_ops(informix, plan: dict, plan_file: str, stamp: str = STAMP) -> B
 
 
 def saved_batch(informix, plan: dict, plan_file: str) -> dict:
-    ops = scheduled_ops(informix, plan, plan_file)
-    record_name = run_name(informix.informixserver, plan["level"]) + RUN_RECORD_SUFFIX
+    return _saved_batch(informix, plan, plan_file, stamp_token(_saved_batch(informix, plan, plan_file, "")))
+
+
+def stamp_token(bare: dict) -> str:
+    """The placeholder of a saved batch: STAMP, or {stamp-N} when an operator's value (a destination, a results file)
+    holds it. The executor replaces it over the batch's whole text, so it must occur only where this module put it.
+    bare: the batch with an empty placeholder. A token's { is its first character and } its last, so no occurrence
+    can overlap one put in next to an operator's text."""
+    text = json.dumps(bare)
+    tokens = itertools.chain([STAMP], (f"{{stamp-{n}}}" for n in itertools.count(1)))
+    return next(token for token in tokens if token not in text)
+
+
+def _saved_batch(informix, plan: dict, plan_file: str, stamp: str) -> dict:
+    ops = scheduled_ops(informix, plan, plan_file, stamp)
+    record_name = run_name(informix.informixserver, plan["level"], stamp) + RUN_RECORD_SUFFIX
     record = informix.path.join(plan["destination"], record_name)
     # The record on the destination is for people; the controller trusts only the host's own copy (adopt).
     host_record = informix.path.join(informix.runs_dir, record_name)
-    return {"ops": ops.ops, "cleanup": ops.cleanup, "stamp": STAMP, "record": record, "host_record": host_record}
+    return {"ops": ops.ops, "cleanup": ops.cleanup, "stamp": stamp, "record": record, "host_record": host_record}
 
 
 def stamp_time(stamp: str) -> str:

@@ -255,6 +255,17 @@ def lantronix(host, tmp_path, monkeypatch, module, args):
     return outcome(lambda: device.validate(SimpleNamespace(params=params, fail_json=fail_json)))
 
 
+def named_server(host, tmp_path, monkeypatch, module, args):
+    """informix_info on this machine (POSIX executor), its ONCONFIG naming DBSERVERNAME ol_main and the alias
+    ol_main_tcp; the result names the lock file every probe read (no onstat here: the probe fails after it)."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "ONCONFIG.ol_main").write_text("DBSERVERNAME ol_main\nDBSERVERALIASES ol_main_tcp\n")
+    given = {**args, "informixdir": str(tmp_path), "onconfig": "ONCONFIG.ol_main"}
+    ended = task(host, tmp_path, monkeypatch, module, given, platform="posix")
+    locks = [os.path.basename(op["path"]) for op in host.ops("read") if op["path"].endswith(".lock")]
+    return f"{ended} locks read: {locks}"
+
+
 # ---------------------------------------------------------------- the table: module, args, what it must end in
 ROWS = [
     # exceptions that reached the user
@@ -291,6 +302,33 @@ ROWS = [
      "ONCONFIG parameter LTAPEDEV is a path and needs a text value, got the number 5", onconfig_task),
     ("onconfig", {**WINDOWS, "parameters": {"TAPEDEV": "D:\\a..b\\tape", "MIRRORPATH": "D:\\mirror.000"}},
      '"TAPEDEV": {"before": "STDIO", "after": "D:\\\\a..b\\\\tape"}', onconfig_task),
+    # review 19c F10: paths absolute, server names, no chunk in the Windows directory, ASCII only
+    ("onconfig", {**WINDOWS, "parameters": {"MSGPATH": "online.log"}},
+     "parameters: ONCONFIG parameter MSGPATH: value 'online.log' is not an absolute path", onconfig_task),
+    ("onconfig", {**WINDOWS, "parameters": {"MSGPATH": "%TEMP%\\online.log"}},
+     "parameters: ONCONFIG parameter MSGPATH: value '%TEMP%\\\\online.log' holds '%'", onconfig_task),
+    ("onconfig", {**WINDOWS, "parameters": {"DBSERVERNAME": "ol_main&x"}},
+     "parameters: ONCONFIG parameter DBSERVERNAME: 'ol_main&x' is not an Informix server name", onconfig_task),
+    ("onconfig", {**WINDOWS, "parameters": {"DBSERVERALIASES": "ol_main_tcp,OL_X"}},
+     "parameters: ONCONFIG parameter DBSERVERALIASES: 'OL_X' is not an Informix server name", onconfig_task),
+    ("onconfig", {**WINDOWS, "parameters": {"ROOTPATH": "C:\\Windows\\System32\\config\\SAM"}},
+     "ONCONFIG parameter ROOTPATH: value 'C:\\\\Windows\\\\System32\\\\config\\\\SAM' lies in the Windows directory",
+     onconfig_task),
+    ("onconfig", {**WINDOWS, "parameters": {"TAPEDEV": "D:\\B\u00e4nder"}},
+     "parameters: ONCONFIG parameter TAPEDEV: value 'D:\\\\B\u00e4nder' has characters outside ASCII", onconfig_task),
+    ("onconfig", {**WINDOWS, "parameters": {"TAPEDEV": "STDIO", "LTAPEDEV": "NUL", "DBSERVERALIASES": "ol_a,ol_b"}},
+     '"DBSERVERALIASES": {"before": null, "after": "ol_a,ol_b"}', onconfig_task),
+    # review 19c F8: informixserver is a server name, never a path or blank-padded text
+    ("informix_info", {"informixdir": "C:\\Informix", "informixserver": "ol_main "},
+     "informixserver must be an Informix server name", task),
+    ("informix_backup", {**WINDOWS, "informixserver": "..\\..\\Windows\\x", "destination": BACKUPS},
+     "informixserver must be an Informix server name", task),
+    ("informix_info", {"informixserver": "ol_other"},
+     "informixserver 'ol_other' is not a server name of ", named_server),
+    ("informix_info", {"informixserver": "ol_other"}, "(DBSERVERNAME ol_main, DBSERVERALIASES ol_main_tcp)",
+     named_server),
+    ("informix_info", {"informixserver": "ol_main_tcp"}, "locks read: ['.oscc-ol_main_tcp.lock', '.oscc-ol_main.lock']",
+     named_server),
     ("onconfig", {"informixserver": "ol_main", "parameters": {"TAPESIZE": 0}},
      "is a folder, not a file; give the path option the ONCONFIG file's name or path", onconfig_path_folder),
     ("replication_info", {**WINDOWS, "replicate_sets": {"report_data": "oscc report"}},

@@ -5,7 +5,9 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
     address_problem,
     dest_problem,
     file_problem,
+    host_problem,
     identifier_problem,
+    informix_server_problem,
     line_value_problem,
     name_problem,
     one_line,
@@ -23,6 +25,40 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
 ])
 def test_the_first_port_outside_the_range_is_named(values, problem):
     assert port_problem(values) == problem
+
+
+@pytest.mark.parametrize("values, problem", [
+    ({"port": True}, "port must be a port number (1-65535), got the boolean True"),  # True == 1 in Python
+    ({"smtp_port": 25, "imap_port": False}, "imap_port must be a port number (1-65535), got the boolean False"),
+])
+def test_a_boolean_is_no_port(values, problem):
+    assert port_problem(values) == problem
+
+
+@pytest.mark.parametrize("value", ["oscc.example.com", "oscc.example.com.", "OSCC-1", "10.0.0.5", "::1",
+                                   "fe80::1", "a" * 63 + ".example", "xn--dz-uja.example"])
+def test_a_host_name_or_an_address_is_taken(value):
+    assert host_problem("address", value) is None
+
+
+@pytest.mark.parametrize("value", ["host.example\x0bx", "oscc&x.example", "%COMPUTERNAME%.example", 'a"b.example',
+                                   "..\\..\\x", " host.example", "host.example ", "a" * 300, "a" * 64 + ".example",
+                                   "-oscc.example", "oscc..example", "", "10.0.0.256"])
+def test_what_is_no_host_name_is_refused_naming_the_option(value):
+    problem = host_problem("address", value)
+    assert problem.startswith("address must be a host name") and repr(value) in problem
+
+
+@pytest.mark.parametrize("value", ["ol_main", "o", "ol_main_2", "a" * 128, None])
+def test_an_informix_server_name_is_taken(value):
+    assert informix_server_problem({"informixserver": value}) is None
+
+
+@pytest.mark.parametrize("value", ["ol_main ", "OL_MAIN", "ol_m\u00e4in", "ol_main:stream", "..\\..\\Windows\\x",
+                                   "x" * 129, "1ol", "_ol", "ol-main", "", 5])
+def test_what_is_no_informix_server_name_is_refused_naming_the_option(value):
+    problem = informix_server_problem({"informixserver": value})
+    assert problem.startswith("informixserver must be an Informix server name") and repr(value) in problem
 
 
 @pytest.mark.parametrize("values, problem", [

@@ -65,7 +65,8 @@ def test_numeric_parameters_refuse_what_informix_would_misread(name, value):
     assert problem and problem.startswith(f"ONCONFIG parameter {name}: value") and "whole number" in problem
 
 
-@pytest.mark.parametrize("name, value", [("TAPESIZE", 0), ("TAPEBLK", "32"), ("SERVERNUM", 255), ("TAPEDEV", "-x")])
+@pytest.mark.parametrize("name, value", [("TAPESIZE", 0), ("TAPEBLK", "32"), ("SERVERNUM", 255),
+                                         ("TAPEDEV", "D:\\-x")])  # a path (issue 19: absolute), no number
 def test_numeric_parameters_accept_what_informix_reads(name, value):
     assert ifx.onconfig_value_error(name, value) is None
 

@@ -184,6 +184,30 @@ def test_a_run_record_is_judged_only_by_the_hosts_own_copy_of_it():
     assert "manifest" not in refused and refused["failure"] == schedule.EDITED_ON_SHARE
 
 
+def test_a_destination_holding_the_stamp_placeholder_is_not_rewritten_by_the_scheduled_run(tmp_path):
+    """Review 19c F4: the executor replaces the placeholder over the saved batch's whole text; an operator's
+    destination holding {stamp} stays the folder it names, and only the run's own names get the time."""
+    from ansible_collections.oscc.admin.plugins.plugin_utils._host import executor_posix
+    probe = probe_of("probe_pending_run.json")
+    host = SimpleNamespace(platform="posix", path=posixpath, is_abs=posixpath.isabs)
+    informix = Informix(host, probe.environment["INFORMIXDIR"], probe.server, probe.environment["ONCONFIG"])
+    destination = str(tmp_path / "{stamp}")
+    args = dict(backup_arguments({"destination": destination, "method": "stdio", "level": 0}),
+                results_file=str(tmp_path / "{stamp}" / "results.txt"))
+    plan = schedule.scheduled_plan(args, probe, "lab")
+    saved = schedule.saved_batch(informix, plan, str(tmp_path / "plan.json"))
+    assert saved["stamp"] != schedule.STAMP and saved["stamp"] not in destination
+    mkdir = next(op for op in saved["ops"] if op["op"] == "mkdir")
+    # What the scheduled run does with its destination: the folder made, the record written into it.
+    run = {"ops": [mkdir], "cleanup": [], "stamp": saved["stamp"], "record": saved["record"]}
+    done = executor_posix.run_batch(json.loads(json.dumps(run)))
+    assert "error" not in done and done["failed_at"] is None, done
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["{stamp}"]
+    (record,) = (tmp_path / "{stamp}").iterdir()
+    assert record.name == f"ol_main_{done['stamp']}_L0.run.json"
+    assert schedule.saved_batch(informix, plan, str(tmp_path / "plan.json")) == saved  # the same on a second run
+
+
 def test_a_killed_runs_partial_without_record_is_a_leftover_to_clear():
     probe = probe_of("probe_pending_run.json")
     record = next(n for n in probe.files if n.endswith(".run.json"))
@@ -269,3 +293,31 @@ def copy_with_plan(host_copy, plan):
     changed = copy.deepcopy(host_copy)
     changed["results"][0]["content"] = json.dumps(plan)
     return changed
+
+
+# ---------------------------------------------------------------- review 19c F3: a shared destination's big files
+def test_the_probe_reads_only_the_servers_manifests_and_none_over_the_limit(tmp_path, monkeypatch):
+    """A stray 2 MB notes.json is counted, never read; a file named as ol_main's manifest but over the limit is
+    skipped with a reason naming it and its size; a manifest of the right size is read."""
+    from ansible_collections.oscc.admin.plugins.plugin_utils._host import executor_posix
+    from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives, host, model
+    monkeypatch.setattr(host, "READ_MAX", 1024 * 1024)
+    big = '{"x": "' + "a" * (2 * 1024 * 1024) + '"}'
+    (tmp_path / "notes.json").write_text(big)
+    (tmp_path / "ol_main_20260101T000000000_L0.json").write_text(big)
+    (tmp_path / "ol_main_20260102T000000000_L0.json").write_text('{"informixserver": "ol_main"}')
+    informix = SimpleNamespace(informixserver="ol_main", etc="/nowhere", runs_dir="/nowhere/runs",
+                               onconfig=None, lock_path="/nowhere/lock", target=SimpleNamespace(platform="posix"),
+                               server_state=lambda ops: ops)
+    ops = host.probe_ops(informix, str(tmp_path))
+    (listing,) = [op for op in ops.ops if op["op"] == "list" and op["path"] == str(tmp_path) and op.get("read")]
+    entries = {e["name"]: e for e in executor_posix.op_list(listing)["entries"]}
+    assert "content" not in entries["notes.json"] and not entries["notes.json"].get("too_large")
+    assert entries["ol_main_20260101T000000000_L0.json"]["too_large"]
+    assert entries["ol_main_20260102T000000000_L0.json"]["content"] == '{"informixserver": "ol_main"}'
+    manifests, _records = model.read_manifests({"entries": list(entries.values())}, {}, str(tmp_path), None, posixpath)
+    judged = archives.own_manifests(manifests, "ol_main", posixpath, str(tmp_path))
+    reasons = {posixpath.basename(s["manifest"]): s["reason"] for s in judged.skipped}
+    assert "ol_main_20260101T000000000_L0.json is 2.0 MB, larger than any manifest" in \
+        reasons["ol_main_20260101T000000000_L0.json"]
+    assert judged.others == 1  # notes.json
