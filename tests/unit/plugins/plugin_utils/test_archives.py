@@ -244,9 +244,8 @@ def test_is_within_compares_folders_not_spellings(root, path, within):
 
 # ---------------------------------------------------------------- review 19c: how `latest` may not choose
 def at(log, position, start, name, level=0, parent=None, **extra):
-    return dict(m(name, level, parent, start=start), checkpoint={"log": log, "position": position,
-                                                                  "date": "12/07/2026.10:41"},
-                **extra)
+    checkpoint = {"log": log, "position": position, "date": "12/07/2026.10:41"}
+    return dict(m(name, level, parent, start=start), checkpoint=checkpoint, **extra)
 
 
 def test_latest_never_chooses_an_unsigned_manifest_even_with_no_signed_one():
