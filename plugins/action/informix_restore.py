@@ -110,12 +110,14 @@ class ActionModule(InformixAction):
             if not all("skipped" in verdict for verdict in adopted):  # the destination changed: read it again
                 probe = self.probe(target, args, destination=destination, trust=trust)
         safety_dir = safety_folder(args, destination, target.path) if args["safety_backup"] else None
-        plan, found, passed_over = self._plan_good_chain(target, args, probe, wanted, safety_dir)
+        # In check mode the waiting scheduled runs are not adopted: the server's newest archive may be theirs.
+        waiting = bool(pending) and self._task.check_mode
+        plan, found, passed_over = self._plan_good_chain(target, args, probe, wanted, safety_dir, waiting)
         problem = (foreign_chunk(plan.chunks, found["chunk_stats"], plan.known_chunks, target.path)
                    or self._look_problem(found, safety_dir, destination, probe.destination_identity))
         if problem:
             raise AnsibleActionFail(problem)
-        unsigned, signing_warnings = self.unsigned_taken(probe)
+        unsigned, signing_warnings = self.unsigned_taken(probe, plan.chain)
         signing_warnings += run_warnings(adopted)
         plan = dataclasses.replace(plan, warnings=plan.warnings + signing_warnings + [
             f"restoring {plan.chain[-1]['name']}, not {p['name']}: its archive {p['archive']}: {p['reason']}"
@@ -149,14 +151,14 @@ class ActionModule(InformixAction):
         finally:
             lock.release()
 
-    def _plan_good_chain(self, target, args, probe, wanted, safety_dir):
+    def _plan_good_chain(self, target, args, probe, wanted, safety_dir, waiting=False):
         """The plan and what the look found. With manifest: latest, a chain whose archive fails its checksum is
         passed over for the newest good one (the damaged archive and what builds on it), and named; a named
         manifest is refused."""
         passed_over = []
         while True:
             try:
-                plan = plan_restore(args, probe, wanted, target.path, tuple(p["name"] for p in passed_over))
+                plan = plan_restore(args, probe, wanted, target.path, tuple(p["name"] for p in passed_over), waiting)
             except arc.ChainError:
                 if not passed_over:
                     raise

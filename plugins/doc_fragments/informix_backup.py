@@ -76,9 +76,12 @@ options:
     elements: str
   accept_unsigned_manifests:
     description:
-      - Take manifests that carry no signature (written before a key existed) as the server's own. Each one taken
-        is listed in RV(unsigned_manifests) and warned about. Retention never counts or deletes them, and none
-        outranks a signed chain for O(oscc.admin.informix_restore#module:manifest=latest) or a new backup's parent.
+      - Accept manifests that carry no signature (written before a key existed) as the server's own, so that
+        one can be restored by naming it (O(oscc.admin.informix_restore#module:manifest=<path>.json)). Each one is
+        listed in RV(unsigned_manifests) and warned about. An unsigned manifest is never taken by
+        O(oscc.admin.informix_restore#module:manifest=latest), never a new backup's parent (nor the parent of a
+        signed one), and retention never counts or deletes it (a forger can leave a signature out, and whoever can
+        write a forgery can delete the signed chain too).
       - Without any key, M(oscc.admin.informix_restore) refuses to choose a chain unless this is C(true).
     type: bool
     default: false

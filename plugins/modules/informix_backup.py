@@ -144,8 +144,8 @@ skipped_manifests:
   type: list
   elements: dict
 unsigned_manifests:
-  description: The unsigned manifests taken as the server's because O(accept_unsigned_manifests=true) (never counted
-    or deleted by retention).
+  description: The unsigned manifests accepted as the server's because O(accept_unsigned_manifests=true); never
+    counted or deleted by retention, never a parent.
   returned: always
   type: list
   elements: str

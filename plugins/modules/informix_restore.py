@@ -29,12 +29,15 @@ description:
     listed in RV(skipped_manifests) with the reason, refused when named, and passed over by
     O(manifest=latest), which then warns and lists them in RV(fell_back_past).
   - Each manifest must carry a signature that verifies with O(manifest_key) or O(manifest_previous_keys)
-    (unsigned ones only with O(accept_unsigned_manifests)); without any key the task refuses to choose a chain
-    unless O(accept_unsigned_manifests=true). Chains are ordered by the server's own record of their level 0
-    archive (its checkpoint), not by a date a manifest claims; a manifest dated in the future is skipped, and
-    one claiming an archive newer than the server's own newest (C(onstat -g arc)) is not taken by
-    O(manifest=latest) but may be named. Where the server's history cannot be read (a clean machine, the
-    server Off-Line) the checkpoint order among the verified manifests decides alone (docs/backup.md).
+    (an unsigned one only when named, with O(accept_unsigned_manifests)); without any key the task refuses to
+    choose a chain unless O(accept_unsigned_manifests=true). Chains are ordered by the server's own record of
+    their level 0 archive (its checkpoint), not by a date a manifest claims; a manifest dated in the future is
+    skipped, and one claiming an archive newer than the server's own newest (C(onstat -g arc)) is not taken by
+    O(manifest=latest) but may be named.
+  - O(manifest=latest) refuses, in one line and in check mode too, when the server's own newest archive is
+    later than the chain it would take and in no verified manifest (a newer chain was removed), and, where the
+    server's history cannot be read (a clean machine, the server Off-Line), when the checkpoint order and the
+    signed C(start) order name different chains (as after a rollback); name a manifest then (docs/backup.md).
   - With O(manifest=latest), a chain whose archive fails its checksum is passed over for the newest good one
     (the damaged archive and what builds on it), named in RV(passed_over) and warned about; a named manifest
     whose archive is damaged is refused.
@@ -206,7 +209,8 @@ passed_over:
   type: list
   elements: dict
 unsigned_manifests:
-  description: The unsigned manifests taken because O(accept_unsigned_manifests=true).
+  description: The unsigned manifests restored because the manifest was named and
+    O(accept_unsigned_manifests=true).
   returned: when a chain was found
   type: list
   elements: str

@@ -142,8 +142,11 @@ def test_unsigned_manifests_are_refused_by_default_and_taken_with_the_opt_in_lis
         main, stem(unsigned["manifest"]))
     assert any("manifest is unsigned" in w for w in unsigned["warnings"]), unsigned
 
-    _, (without_key, accepted) = main.tasks([
+    # Review 19c F2: an unsigned manifest is taken only when named (manifest:), never by latest.
+    named = {**RESTORE, "manifest": SHARE + "\\" + stem(unsigned["manifest"]) + ".json"}
+    _, (without_key, accepted, not_latest) = main.tasks([
         ("oscc.admin.informix_restore", RESTORE, {"check": True}),
+        ("oscc.admin.informix_restore", {**named, "accept_unsigned_manifests": True}, {"check": True}),
         ("oscc.admin.informix_restore", {**RESTORE, "accept_unsigned_manifests": True}, {"check": True})],
         tmp_path, extra=no_key)
     assert without_key["failed"] and "\n" not in without_key["msg"], without_key
@@ -151,10 +154,11 @@ def test_unsigned_manifests_are_refused_by_default_and_taken_with_the_opt_in_lis
     assert accepted["restored"] == [stem(unsigned["manifest"])], accepted
     assert accepted["unsigned_manifests"] == [unsigned["manifest"]]
     assert any("unsigned" in w and unsigned["manifest"] in w for w in accepted["warnings"]), accepted
+    assert not_latest.get("failed") and "restored only when named" in not_latest["msg"], not_latest
 
     _, (refused, taken) = main.tasks([
-        ("oscc.admin.informix_restore", RESTORE, {"check": True}),
-        ("oscc.admin.informix_restore", {**RESTORE, "accept_unsigned_manifests": True}, {"check": True})], tmp_path)
+        ("oscc.admin.informix_restore", named, {"check": True}),
+        ("oscc.admin.informix_restore", {**named, "accept_unsigned_manifests": True}, {"check": True})], tmp_path)
     assert refused["failed"] and "accept_unsigned_manifests: true" in refused["msg"], refused  # the lab's key given
     assert taken["restored"] == [stem(unsigned["manifest"])] and taken["unsigned_manifests"] == [unsigned["manifest"]]
 

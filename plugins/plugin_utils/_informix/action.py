@@ -48,13 +48,20 @@ class InformixAction(OsccAction):
         return self._templar.template(task_vars[name])
 
     @staticmethod
-    def unsigned_taken(probe: Probe) -> tuple[list, list]:
-        """The unsigned manifests this run took (accept_unsigned_manifests), for the result, and its warning."""
-        taken = [m["manifest"] for m in probe.own if m.get("unsigned")]
+    def unsigned_taken(probe: Probe, restored: list | None = None) -> tuple[list, list]:
+        """The unsigned manifests this run accepted (accept_unsigned_manifests), for the result, and its warning.
+        restored: the chain a restore takes; then only its unsigned members (named) are listed."""
+        if restored is not None:
+            taken = [m["manifest"] for m in restored if m.get("unsigned")]
+            what = ("restoring {} unsigned manifest(s), named with accept_unsigned_manifests: true (nothing proves "
+                    "who wrote them): {}")
+        else:
+            taken = [m["manifest"] for m in probe.own if m.get("unsigned")]
+            what = ("accepted {} unsigned manifest(s) because accept_unsigned_manifests is true (nothing proves who "
+                    "wrote them); they are restored only when named, never by latest or as a parent: {}")
         if not taken:
             return [], []
-        return taken, [f"took {len(taken)} unsigned manifest(s) because accept_unsigned_manifests is true (nothing "
-                       f"proves who wrote them): {', '.join(taken)}"]
+        return taken, [what.format(len(taken), ", ".join(taken))]
 
     def probe(self, target, args, destination=None, also=None, trust=None) -> Probe:
         probe = informix_host.probe(target, args, destination, also, trust)

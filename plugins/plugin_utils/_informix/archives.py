@@ -369,11 +369,45 @@ def signed_only(manifests: list[dict]) -> list[dict]:
 
 
 def newest_candidates(manifests: list[dict]) -> list[dict]:
-    """What `latest` and a new backup's parent choose among: the signed manifests when there are any. An unsigned one
-    (accept_unsigned_manifests) never outranks a signed chain, whatever it claims: any forger can leave out a
-    signature. Named, it is still restored."""
-    signed = signed_only(manifests)
-    return signed if signed else manifests
+    """What `latest` and a new backup's parent choose among: the signed manifests only. An unsigned one
+    (accept_unsigned_manifests, meant for manifests written before the key existed) is taken only when named: a
+    forger can always leave the signature out, and whoever can write a forgery can also delete the signed chain."""
+    return signed_only(manifests)
+
+
+def _where(checkpoint: dict) -> str:
+    return f"{checkpoint.get('date') or 'no date'}, log {checkpoint.get('log')} position {checkpoint.get('position')}"
+
+
+def unrecorded_newest(chain: list[dict], server_last: dict, trusted: list[dict]) -> str | None:
+    """Why `latest` must not take `chain`: the server's own newest archive (onstat -g arc) is later than the chain's
+    end and is in none of the trusted manifests (a newer chain was deleted from the destination, or never
+    recorded), so taking it would roll the server back without a word. None when the record is empty."""
+    if not server_last:
+        return None
+    level, newest = max(server_last.items(), key=lambda item: checkpoint_order(item[1]))
+    end = chain[-1].get("checkpoint")
+    if end and checkpoint_order(newest) <= checkpoint_order(end):
+        return None
+    if any(same_checkpoint(newest, m.get("checkpoint")) for m in trusted):
+        return None
+    return (f"the server's newest archive (level {level}, {_where(newest)}) is in no verified manifest of the "
+            f"destination, and latest would take the older chain {chain[0]['name']} ending at {chain[-1]['name']}: "
+            "a newer chain was removed or never recorded. Name a manifest (manifest: <path>.json) to restore an "
+            "older chain on purpose; nothing was touched")
+
+
+def order_disagreement(all_chains: list[list[dict]]) -> tuple[dict, dict] | None:
+    """With no server record to decide: the newest point by checkpoint and the newest by signed `start`, when they
+    lie in different chains. After a restore of an older chain the server's log positions continue from that
+    chain's archive (docs/vendor-facts.md), so a chain taken after the rollback can order before the chain rolled
+    back from; the start order then tells another story, and only the operator knows which is meant."""
+    if not all_chains:
+        return None
+    by_checkpoint = max(all_chains[-1], key=_start)
+    by_start = max((m for chain in all_chains for m in chain), key=lambda m: (m["start"], m["name"]))
+    newest_chain = {m["name"] for m in all_chains[-1]}
+    return None if by_start["name"] in newest_chain else (by_checkpoint, by_start)
 
 
 def skipped_text(skipped: list[dict]) -> str:

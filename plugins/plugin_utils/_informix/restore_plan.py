@@ -101,20 +101,60 @@ def foreign_chunk(chunks: list, stats: dict, known: set, path) -> str | None:
     return None
 
 
-def plan_restore(args: dict, probe: Probe, wanted: str | None, path, passed_over: tuple = ()) -> RestorePlan:
+def _named_candidates(probe: Probe, wanted: str) -> list[dict]:
+    """What a named manifest's chain is made of: an unsigned manifest only when the named one is itself unsigned
+    (the operator chose an unsigned chain); a signed one never rests on an unsigned parent."""
+    pool = probe.own + probe.unrecorded
+    named = next((m for m in pool if m["name"] == wanted), None)
+    return pool if named is not None and named.get("unsigned") else arc.signed_only(pool)
+
+
+def latest_problem(probe: Probe, chain: list[dict], all_chains: list[list[dict]]) -> str | None:
+    """Why `latest` must not choose for the operator: the server's own record shows a newer archive than the chain
+    (F1 of review 19c), or, with no record to read, checkpoint order and start order name different chains."""
+    unrecorded = arc.unrecorded_newest(chain, probe.archives_by_level, arc.signed_only(probe.own))
+    if unrecorded:
+        return f"refusing manifest: latest: {unrecorded}"
+    if probe.archives_by_level:
+        return None
+    disagreement = arc.order_disagreement(all_chains)
+    if disagreement is None:
+        return None
+    by_checkpoint, by_start = disagreement
+    return (f"refusing manifest: latest: the server's archive history cannot be read ({probe.server_mode}), and "
+            f"the chains disagree: by checkpoint the newest is {by_checkpoint['name']}, by start "
+            f"{by_start['name']} (after a restore of an older chain, log positions continue from that chain, so a "
+            f"chain taken after the rollback can order first). Name the one meant: manifest: "
+            f"{by_checkpoint['manifest']} or manifest: {by_start['manifest']}; nothing was touched")
+
+
+def plan_restore(args: dict, probe: Probe, wanted: str | None, path, passed_over: tuple = (),
+                 pending: bool = False) -> RestorePlan:
     """The chain to restore (the newest verified one, or the one named `wanted`), how, and what the task reports
     of it. args: the informix_restore task's arguments; path: the host's path module. passed_over: names of
-    manifests whose archive failed its checksum; `latest` falls back past them and what builds on them."""
+    manifests whose archive failed its checksum; `latest` falls back past them and what builds on them.
+    pending: scheduled runs wait to become manifests (check mode): the server's newest may be theirs, so a newer
+    archive on record than `latest`'s chain is a warning, not a refusal."""
     chosen_manifest(probe, wanted, probe.server, path)
-    candidates = probe.own + probe.unrecorded if wanted is not None else arc.newest_candidates(probe.own)
+    candidates = _named_candidates(probe, wanted) if wanted is not None else arc.newest_candidates(probe.own)
     candidates = [m for m in candidates if m["name"] not in passed_over]
     try:
         chain = arc.restore_chain(candidates, wanted, args["include_levels"])
     except arc.ChainError as exc:
+        unsigned = [m["name"] for m in probe.own if m.get("unsigned")]
+        if wanted is None and unsigned:
+            raise arc.ChainError(f"{exc}: {len(unsigned)} unsigned manifest(s) ({', '.join(unsigned[:3])}) are "
+                                 "restored only when named (manifest: <path>.json)") from None
         if wanted is not None or not probe.skipped:
             raise
         more = f" and {len(probe.skipped) - 3} more" if len(probe.skipped) > 3 else ""
         raise arc.ChainError(f"{exc}; skipped {arc.skipped_text(probe.skipped[:3])}{more}") from None
+    warnings = []
+    problem = latest_problem(probe, chain, arc.chains(candidates)) if wanted is None else None
+    if problem and pending and probe.archives_by_level:
+        warnings.append(problem.replace("refusing manifest: latest: ", "a real run may refuse latest: ", 1))
+    elif problem:
+        raise AnsibleActionFail(problem)
     versions = version_check(chain, probe, args["allow_version_mismatch"])
     tapedev = probe.onconfig_values.get("TAPEDEV")
     method = restore_method(chain, tapedev, probe.archives_by_level)
@@ -126,7 +166,6 @@ def plan_restore(args: dict, probe: Probe, wanted: str | None, path, passed_over
     staged = [path.join(tapedev, f"{STAGE_PREFIX}_L{level}") for level in range(len(chain))] \
         if method == "directory" else []
     fell_back_past = arc.newer_than(probe.skipped, chain[-1], path) if wanted is None else []
-    warnings = []
     missing = sorted(set(args["include_levels"] or []) - {m["level"] for m in chain})
     if missing:
         warnings.append(f"include_levels: level(s) {', '.join(map(str, missing))} are not in the chain ending at "

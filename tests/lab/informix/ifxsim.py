@@ -334,8 +334,12 @@ def finish_restore(inst, archives, mode):
         raise Fail(f"sim: Physical restore failed - chunk {missing[0]} does not exist.")
     data, last = apply_archives(inst, archives)
     inst.write_data(data)
+    # The reserved pages come from the archive: the logical log goes on from the restored archive's checkpoint (its
+    # log unique ID and position), not from where the server was before (docs/vendor-facts.md).
+    restored = next((a for a in last["history"] if a["id"] == last["id"]), {})
     inst.state.update(mode=mode, started=time.time(), log=last["log"], archives=last["history"],
-                      spaces=header0["spaces"], chunks=header0["chunks"])
+                      spaces=header0["spaces"], chunks=header0["chunks"],
+                      position=restored.get("position", inst.state.get("position", 24)))
     # After a restore the server starts a new archive chain; incremental bases are gone.
     inst.state["bases"] = {}
     inst.save()
@@ -577,6 +581,10 @@ def sql_values(text):
     return [v.strip().strip("'\"") for v in text.split(",")]
 
 
+# The logical-log bytes one row change takes (sim): archives after more changes start at a later position.
+LOG_RECORD_BYTES = 256
+
+
 def run_sql(inst, database, text):
     """The statements on the instance's data; returns the row changes [(database, table, op, row)]."""
     data = inst.read_data()
@@ -625,6 +633,9 @@ def run_sql(inst, database, text):
                 print("|".join(row))
             sys.stderr.write(f"{len(tables[name])} row(s) retrieved.\n\n")
     inst.write_data(data)
+    if changes:  # each row change is a logical-log record: the log position moves on
+        inst.state["position"] = inst.state.get("position", 24) + LOG_RECORD_BYTES * len(changes)
+        inst.save()
     sys.stderr.write("Database closed.\n\n")
     return changes
 

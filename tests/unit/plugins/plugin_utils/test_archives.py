@@ -240,3 +240,35 @@ def test_a_safety_destination_spelled_as_the_destination_is_refused(spelling):
 def test_is_within_compares_folders_not_spellings(root, path, within):
     module = posixpath if root.startswith("/") else ntpath
     assert arc.is_within(module, root, path) is within
+
+
+# ---------------------------------------------------------------- review 19c: how `latest` may not choose
+def at(log, position, start, name, level=0, parent=None, **extra):
+    checkpoint = {"log": log, "position": position, "date": "12/07/2026.10:41"}
+    return dict(m(name, level, parent, start=start), checkpoint=checkpoint, **extra)
+
+
+def test_latest_never_chooses_an_unsigned_manifest_even_with_no_signed_one():
+    signed, unsigned = at(10, "0x1018", "1", "s0"), at(10, "0x2018", "2", "u0", unsigned=True)
+    assert names(arc.newest_candidates([signed, unsigned])) == ["s0"]
+    assert arc.newest_candidates([unsigned]) == []
+
+
+def test_the_servers_newest_archive_in_no_trusted_manifest_refuses_the_older_chain():
+    a, b = at(10, "0x1018", "1", "a0"), at(10, "0x2018", "2", "b0")
+    record = {0: {"log": 10, "position": "0x2018", "date": "12/07/2026.10:41"}}
+    problem = arc.unrecorded_newest([a], record, [a])  # b's manifest deleted from the share
+    assert "level 0, 12/07/2026.10:41, log 10 position 0x2018" in problem and "older chain a0 ending at a0" in problem
+    assert arc.unrecorded_newest([a], record, [a, b]) is None  # b trusted but passed over (a damaged archive)
+    assert arc.unrecorded_newest([b], record, [a, b]) is None
+    assert arc.unrecorded_newest([a], {}, [a]) is None  # no record: the order check decides
+
+
+def test_checkpoint_and_start_order_disagreeing_is_found():
+    a, b = at(10, "0x1018", "1", "a0"), at(10, "0x2118", "2", "b0")
+    c = at(10, "0x2018", "3", "c0")  # taken after a rollback to a: its log position continues from a's
+    by_checkpoint, by_start = arc.order_disagreement(arc.chains([a, b, c]))
+    assert (by_checkpoint["name"], by_start["name"]) == ("b0", "c0")
+    assert arc.order_disagreement(arc.chains([a, b])) is None
+    level1 = at(10, "0x2218", "4", "b1", level=1, parent="b0")  # a later point of the newest chain agrees
+    assert arc.order_disagreement(arc.chains([a, b, level1])) is None

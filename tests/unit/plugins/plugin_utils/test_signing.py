@@ -1,6 +1,7 @@
 """Manifest signing (issue 19) on the recorded probes of fixtures/informix: what verifies, what is skipped and why,
 rotation, the opt-in for unsigned manifests, and the server's own record deciding which chain is the newest."""
 import copy
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -95,7 +96,11 @@ def test_signed_manifests_of_a_recorded_probe_verify_and_an_edited_one_is_skippe
     rewrite(signed, names[-1], lambda m: dict(m, host="lab-backup"))  # edited, signature kept
     edited = probe(signed, signing.Trust.of(KEY))
     assert reasons(edited) == {names[-1]: signing.NOT_VERIFIED}
-    plan = plan_restore(RESTORE_ARGS, edited, None, posixpath)
+    # The server's own record shows the edited manifest's archive as its newest: latest refuses to roll back past it.
+    with pytest.raises(AnsibleActionFail, match="the server's newest archive .* is in no verified manifest"):
+        plan_restore(RESTORE_ARGS, edited, None, posixpath)
+    # Without that record (a clean machine), latest falls back past it and says so, as before.
+    plan = plan_restore(RESTORE_ARGS, dataclasses.replace(edited, archives_by_level={}), None, posixpath)
     assert plan.chain[-1]["name"] + ".json" != names[-1] and plan.fell_back_past == [f"{SHARE}/{names[-1]}"]
     with pytest.raises(AnsibleActionFail, match="does not verify"):
         plan_restore(RESTORE_ARGS, edited, names[-1][: -len(".json")], posixpath)
@@ -176,7 +181,9 @@ def test_a_checkpoint_beyond_the_servers_record_is_not_latest_but_may_be_named()
     judged = probe(signed_with(recorded, KEY), signing.Trust.of(KEY))
     assert reasons(judged)[newest_l0].startswith(arc.BEYOND_RECORD)
     assert [m["name"] + ".json" for m in judged.unrecorded] == [newest_l0]
-    assert plan_restore(RESTORE_ARGS, judged, None, posixpath).chain[0]["name"] + ".json" != newest_l0
+    # The server's real newest is now in no manifest (this one claims another checkpoint): latest refuses.
+    with pytest.raises(AnsibleActionFail, match="is in no verified manifest"):
+        plan_restore(RESTORE_ARGS, judged, None, posixpath)
     named = plan_restore(RESTORE_ARGS, judged, newest_l0[: -len(".json")], posixpath)
     assert named.chain[0]["name"] + ".json" == newest_l0
     # A clean machine (the server's history unreadable): the checkpoint order among verified manifests decides.
@@ -200,23 +207,28 @@ def test_a_signature_field_emptied_is_an_edited_manifest_not_an_unsigned_one(sig
 
 def test_an_unsigned_manifest_never_outranks_a_signed_chain_but_may_be_named():
     """Issue 19 second review: with accept_unsigned_manifests, a forgery that simply leaves its signature out was the
-    newest chain and `latest` restored it. Unsigned manifests serve `latest` and a new backup's parent only where no
-    signed one exists; named, one is still restored."""
+    newest chain and `latest` restored it. Review 19c F2: nor where no signed one exists (the forger deletes it):
+    unsigned manifests never serve `latest` or a new backup's parent; named, one is still restored."""
     recorded = recording()
     l0s = [n for n in main_manifests(recorded) if n.endswith("_L0.json")]
     newest_l0 = l0s[-1]
     older = [n for n in main_manifests(recorded) if n < newest_l0]  # the older chains, signed; the newest is not
     judged = probe(signed_with(recorded, KEY, older), signing.Trust.of(KEY, accept_unsigned=True))
     assert newest_l0 in [m["name"] + ".json" for m in judged.own if m.get("unsigned")]
-    latest = plan_restore(RESTORE_ARGS, judged, None, posixpath)
-    assert latest.chain[0]["name"] + ".json" == l0s[-2] and not any(m.get("unsigned") for m in latest.chain)
+    # The server's newest archive is only in the unsigned manifest: latest neither takes it nor silently rolls back.
+    with pytest.raises(AnsibleActionFail, match="is in no verified manifest") as refused:
+        plan_restore(RESTORE_ARGS, judged, None, posixpath)
+    assert l0s[-2][: -len(".json")] in str(refused.value)
     named = plan_restore(RESTORE_ARGS, judged, newest_l0[: -len(".json")], posixpath)
     assert named.chain[0]["name"] + ".json" == newest_l0
     # A level 1 never builds on the unsigned chain; the server's own last level 0 is that one, so none is taken.
     with pytest.raises(arc.ChainError, match="Take a level 0 backup to start a new chain"):
         plan_backup(backup_arguments({"destination": SHARE, "method": "stdio", "level": 1}), judged, "lab", now=NOW)
     only_unsigned = probe(recorded, signing.Trust.of(KEY, accept_unsigned=True))  # no signed chain at all
-    assert plan_restore(RESTORE_ARGS, only_unsigned, None, posixpath).chain[0]["name"] + ".json" == newest_l0
+    with pytest.raises(arc.ChainError, match=r"unsigned manifest\(s\) .* are restored only when named"):
+        plan_restore(RESTORE_ARGS, only_unsigned, None, posixpath)
+    named = plan_restore(RESTORE_ARGS, only_unsigned, newest_l0[: -len(".json")], posixpath)
+    assert named.chain[0]["name"] + ".json" == newest_l0 and all(m.get("unsigned") for m in named.chain)
 
 
 # --- issue 19 (stage19): a manifest's date is judged by the host's clock, which wrote it ---
