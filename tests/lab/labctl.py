@@ -685,10 +685,11 @@ def reboot_node(root, host):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["init", "ensure", "dump", "web", "replication"],
+    parser.add_argument("command", choices=["init", "ensure", "dump", "web", "replication", "cluster"],
                         help="ensure: init hosts not built yet; web: build web servers (host:platform) and test kits; "
                              "replication: one Enterprise Replication domain of built hosts (host[:server]), the last "
-                             "one named report receive-only")
+                             "one named report receive-only; cluster: the built hosts as one failover cluster, the "
+                             "first owning the groups")
     parser.add_argument("--root", required=True)
     parser.add_argument("--host", action="append", required=True,
                         help="host[:server[:platform]], e.g. main:ol_main:windows")
@@ -708,6 +709,10 @@ def main():
             init_replication(args.root, [h for h, _s in chosen], servers={h: s for h, s in chosen if s})
         except ValueError as exc:
             parser.error(str(exc))
+        return
+    if args.command == "cluster":
+        hosts = [spec.split(":")[0] for spec in args.host]
+        init_cluster(args.root, hosts, owner=hosts[0])
         return
     for spec in args.host:
         host, server, platform = (spec.split(":") + ["", ""])[:3]
