@@ -93,7 +93,7 @@ cluster:
       description:
         - With O(node_details) only. C(name) (this computer), C(os) (C(caption), C(version)), C(addresses) (the
           adapters' IPv4 addresses), C(adapter_addresses) (adapter name to its addresses), C(network_order) (the
-          cluster networks this node has an interface in, the cluster's own traffic's preference first: lowest
+          cluster networks this node has an interface in, the cluster's own traffic's preference first, by lowest
           metric; null without the cluster), C(network_adapters) (cluster network to the adapter holding this
           node's interface in it), C(binding_order) (the adapters, first first), C(binding_source)
           (C(interface_metric) or C(registry_bind)), C(patch_level) (the OSCC uninstall entries, docs/backup.md).
