@@ -134,9 +134,8 @@ def problems(info: dict, name: str, address: str, patch_level: str | None, netwo
     else:
         wrong = [n for n in network_order if info["network_adapters"].get(n) != n]
         if wrong:
-            found.append("network_order: " + ", ".join(f"the {n} network is on adapter "
-                                                        f"{info['network_adapters'].get(n)!r}" for n in wrong)
-                         + " (§8.8 step 3: each connection bound to its adapter)")
+            shown = ", ".join(f"the {n} network is on adapter {info['network_adapters'].get(n)!r}" for n in wrong)
+            found.append(f"network_order: {shown} (§8.8 step 3: each connection bound to its adapter)")
     if not in_order(info["binding_order"], binding):
         found.append(f"binding_order: {' -> '.join(info['binding_order']) or 'none'} ({info['binding_source']}), not "
                      f"{' -> '.join(binding)} (§8.8 step 3)")
