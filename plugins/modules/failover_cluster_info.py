@@ -16,7 +16,7 @@ description:
     C(OpenScape Contact Center) service as docs/cluster.md states.
   - When the cluster service does not run here the cluster cannot be read; the result then says why in
     C(cluster.cluster_error) and still gives the services.
-  - With O(node_details), the same round trip also reads what manual §8.8 checks on a node - its addresses, the
+  - With O(node_details), the same batch also reads what manual §8.8 checks on a node - its addresses, the
     network order, the TCP/IP binding order (interface metrics on Windows Server 2016 and later, the registry's
     C(Tcpip\Linkage\Bind) on 2012 R2; C(binding_source) says which) and the OSCC patch level (docs/cluster.md).
   - Changes nothing; runs in check mode.
@@ -28,7 +28,7 @@ options:
   node_details:
     description:
       - Also read this node's adapters, addresses, network order, binding order and OSCC patch level
-        (C(cluster.node_info)), in the same round trip.
+        (C(cluster.node_info)), in the same batch.
     type: bool
     default: false
 extends_documentation_fragment:
