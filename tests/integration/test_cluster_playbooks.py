@@ -128,3 +128,11 @@ def test_force_quorum_is_refused_with_both_nodes_up_and_runs_once_with_the_other
     again = force(nodes, failover_cluster_confirm=True)
     assert again.rc == 0 and "already forced" in again.stdout
     assert [what for _host, what in changes(nodes)] == ["Stop-Service", "Start-ClusterNode"]
+
+
+def test_a_bad_variable_is_refused_by_the_argument_specs_before_any_task(nodes):
+    refused = force(nodes, failover_cluster_confirm="maybe")
+    assert refused.rc != 0 and "failover_cluster_confirm" in failures(refused), failures(refused)
+    first_task = [t["task"]["name"] for play in refused.json["plays"] for t in play["tasks"]][0]
+    assert "Validating arguments against arg spec 'force_quorum'" in first_task
+    assert changes(nodes) == []
