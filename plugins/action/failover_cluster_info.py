@@ -11,5 +11,5 @@ class ActionModule(OsccAction):
     PLATFORMS = ("windows",)
 
     def act(self, args, target, task_vars):
-        state = host.probe(target, args["group"])
+        state = host.probe(target, args["group"], node_reads=args["node_details"])
         return {"changed": False, "cluster": state}

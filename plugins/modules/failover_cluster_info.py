@@ -16,12 +16,21 @@ description:
     C(OpenScape Contact Center) service as docs/cluster.md states.
   - When the cluster service does not run here the cluster cannot be read; the result then says why in
     C(cluster.cluster_error) and still gives the services.
+  - With O(node_details), the same batch also reads what manual §8.8 checks on a node - its addresses, the
+    network order, the TCP/IP binding order (interface metrics on Windows Server 2016 and later, the registry's
+    C(Tcpip\Linkage\Bind) on 2012 R2; C(binding_source) says which) and the OSCC patch level (docs/cluster.md).
   - Changes nothing; runs in check mode.
 options:
   group:
     description: The cluster group that holds OSCC (manual chapter 8).
     type: str
     default: HPPC Group
+  node_details:
+    description:
+      - Also read this node's adapters, addresses, network order, binding order and OSCC patch level
+        (C(cluster.node_info)), in the same batch.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - oscc.admin.action
   - ansible.builtin.action_common_attributes
@@ -80,6 +89,18 @@ cluster:
     quorum:
       description: The quorum C(type) and C(resource).
       type: dict
+    node_info:
+      description:
+        - With O(node_details) only. C(name) (this computer), C(os) (C(caption), C(version)), C(addresses) (the
+          adapters' IPv4 addresses), C(adapter_addresses) (adapter name to its addresses), C(network_order) (the
+          cluster networks this node has an interface in, the cluster's own traffic's preference first, by lowest
+          metric; null without the cluster), C(network_adapters) (cluster network to the adapter holding this
+          node's interface in it), C(binding_order) (the adapters, first first), C(binding_source)
+          (C(interface_metric) or C(registry_bind)), C(patch_level) (the OSCC uninstall entries, docs/backup.md).
+      type: dict
+    node_error:
+      description: With O(node_details), why one of the node's reads failed, or null.
+      type: str
   sample:
     node: LAB-MAIN
     cluster_service: Running

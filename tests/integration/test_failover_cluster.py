@@ -111,3 +111,21 @@ def test_forced_quorum_once_with_the_other_node_isolated_and_a_reboot_drops_it(n
     labctl.reboot_node(nodes.root, "main")
     _run, (after,) = nodes.tasks([(INFO, {})], tmp_path, name="after-reboot")
     assert after["cluster"]["cluster_service"] == "Stopped" and after["cluster"]["cluster_error"]
+
+
+def test_info_reads_the_node_as_section_8_8_checks_it_on_both_windows_releases(nodes, tmp_path):
+    labctl.set_cluster_network_metric(nodes.root, "Switch", 500)
+    details = {"node_details": True}
+    _run, (main, backup) = nodes.tasks([(INFO, details), (INFO, details, {"host": "lab-backup"})], tmp_path)
+    assert main["remote_operations"] == 1, main
+    on_2016, on_2012 = main["cluster"]["node_info"], backup["cluster"]["node_info"]
+    assert (on_2016["binding_source"], on_2012["binding_source"]) == ("interface_metric", "registry_bind")
+    # Bind lists a removed adapter too: only present adapters count
+    assert on_2016["binding_order"] == on_2012["binding_order"] == ["Customer", "Private Cluster", "Switch"]
+    assert on_2012["addresses"] == ["10.254.0.2", "10.255.0.2", "127.0.1.2"]
+    assert on_2012["adapter_addresses"]["Customer"] == ["127.0.1.2"]
+    assert on_2012["network_order"] == ["Switch", "Private Cluster", "Customer"]
+    assert on_2012["network_adapters"] == {"Private Cluster": "Private Cluster", "Customer": "Customer",
+                                           "Switch": "Switch"}
+    assert on_2012["patch_level"] == "OpenScape Contact Center Enterprise V12 Server 12.0.1.4"
+    assert on_2012["name"] == "LAB-BACKUP" and backup["cluster"]["node_error"] is None

@@ -586,20 +586,68 @@ def _lab_cluster():
     return lab_cluster
 
 
+# The cluster's networks (manual §8.8 step 3), in the order the cluster uses them for its own traffic (lowest
+# metric first), and the subnet of each; a node's Customer adapter has the node's inventory address.
+CLUSTER_NETWORKS = [{"Name": "Private Cluster", "Metric": 1000, "Role": "ClusterOnly", "Address": "10.255.0.0"},
+                    {"Name": "Customer", "Metric": 2000, "Role": "ClusterAndClient", "Address": "127.0.1.0"},
+                    {"Name": "Switch", "Metric": 3000, "Role": "ClusterAndClient", "Address": "10.254.0.0"}]
+# Which Windows Server each node runs: the binding order is read differently on each (docs/cluster.md).
+NODE_OS = {"main": "2016", "backup": "2012 R2"}
+
+
+def node_network(host, release):
+    """A node's adapters as §8.8 step 3 wants them: network order Private Cluster, Customer, Switch; TCP/IP binding
+    order Customer, Private Cluster, Switch (interface metrics; on 2012 R2 also the registry's Bind, which lists a
+    removed adapter too, as Bind can)."""
+    number = ESTATE_NAMES[host][1].rsplit(".", 1)[1]
+    adapters = [{"name": "Customer", "address": ESTATE_NAMES[host][1], "metric": 10},
+                {"name": "Private Cluster", "address": f"10.255.0.{number}", "metric": 20},
+                {"name": "Switch", "address": f"10.254.0.{number}", "metric": 30}]
+    for index, adapter in enumerate(adapters, 12):
+        adapter.update(index=index, guid=f"{{{index:08X}-{int(number):04X}-4000-8000-00155D000000}}")
+    system = {"2016": {"caption": "Microsoft Windows Server 2016 Standard", "version": "10.0.14393"},
+              "2012 R2": {"caption": "Microsoft Windows Server 2012 R2 Standard", "version": "6.3.9600"}}[release]
+    bind = ["\\Device\\" + a["guid"] for a in adapters]
+    bind.insert(1, "\\Device\\{0000DEAD-0000-4000-8000-00155D000000}")  # a removed adapter Bind still lists
+    return {"os": system, "adapters": adapters, "tcpip_bind": bind}
+
+
+def set_network(root, host, change):
+    """change(the node's network: os, adapters, tcpip_bind) on a lab host, e.g. a wrong binding order."""
+    _update_windows(root, host, lambda state: change(state["network"]))
+
+
+def set_computer_name(root, host, name):
+    """The name Win32_ComputerSystem gives on a host (a new server named wrongly)."""
+    _update_windows(root, host, lambda state: state.update(computer_name=name))
+
+
+def set_oscc_version(root, host, version):
+    """The DisplayVersion of the OSCC server software's uninstall entry (its patch level, docs/backup.md)."""
+    def change(state):
+        for entry in state["installed_software"]:
+            if entry["DisplayName"].startswith("OpenScape Contact Center"):
+                entry["DisplayVersion"] = version
+    _update_windows(root, host, change)
+
+
 def init_cluster(root, hosts=("main", "backup"), owner="main"):
     """<root>/cluster.json: the built Windows hosts as the nodes of one cluster (two nodes and a file share witness,
-    NodeAndFileShareMajority as on 2012 R2), every node Up, the HPPC Group and the Cluster Group online on `owner`.
-    Each node's windows.json gains the FailoverClusters module."""
+    NodeAndFileShareMajority as on 2012 R2), every node Up, the HPPC Group and the Cluster Group online on `owner`,
+    the networks of CLUSTER_NETWORKS. Each node's windows.json gains the FailoverClusters module and its network
+    (node_network, the Windows release of NODE_OS)."""
     nodes = {}
     for number, host in enumerate(hosts, 1):
         nodes[ESTATE_NAMES[host][0]] = {"host": host, "id": number, "clussvc": "Running", "state": "Up",
                                         "drain": "NotInitiated", "forced": False}
-        _update_windows(root, host, lambda state: state.update(failover_clustering=True))
+        network = node_network(host, NODE_OS.get(host, "2016"))
+        _update_windows(root, host, lambda state, network=network: state.update(failover_clustering=True,
+                                                                                 network=network))
     owner_name = ESTATE_NAMES[owner][0]
     groups = {name: {"name": name, "owner": owner_name, "state": "Online", "persistent": "Online"}
               for name in ("Cluster Group", "HPPC Group")}
     data = {"name": CLUSTER_NAME, "quorum_type": "NodeAndFileShareMajority", "witness_online": True,
-            "nodes": nodes, "groups": groups}
+            "nodes": nodes, "groups": groups, "networks": [dict(n) for n in CLUSTER_NETWORKS]}
     with open(_lab_cluster().path(os.path.abspath(root)), "w") as handle:
         json.dump(data, handle, indent=1)
 
@@ -631,6 +679,13 @@ def cluster_state(root):
         return json.load(handle)
 
 
+def set_cluster_network_metric(root, network, metric):
+    """A cluster network's metric: the cluster's own traffic prefers the lowest (the network order)."""
+    def change(data):
+        next(n for n in data["networks"] if n["Name"] == network)["Metric"] = metric
+    _change_cluster(root, change)
+
+
 def set_witness(root, online=True):
     """The file share witness reachable (its vote counts) or not."""
     _change_cluster(root, lambda data: data.update(witness_online=bool(online)))
@@ -647,10 +702,11 @@ def reboot_node(root, host):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["init", "ensure", "dump", "web", "replication"],
+    parser.add_argument("command", choices=["init", "ensure", "dump", "web", "replication", "cluster"],
                         help="ensure: init hosts not built yet; web: build web servers (host:platform) and test kits; "
                              "replication: one Enterprise Replication domain of built hosts (host[:server]), the last "
-                             "one named report receive-only")
+                             "one named report receive-only; cluster: the built hosts as one failover cluster, the "
+                             "first owning the groups")
     parser.add_argument("--root", required=True)
     parser.add_argument("--host", action="append", required=True,
                         help="host[:server[:platform]], e.g. main:ol_main:windows")
@@ -670,6 +726,10 @@ def main():
             init_replication(args.root, [h for h, _s in chosen], servers={h: s for h, s in chosen if s})
         except ValueError as exc:
             parser.error(str(exc))
+        return
+    if args.command == "cluster":
+        hosts = [spec.split(":")[0] for spec in args.host]
+        init_cluster(args.root, hosts, owner=hosts[0])
         return
     for spec in args.host:
         host, server, platform = (spec.split(":") + ["", ""])[:3]

@@ -6,6 +6,7 @@
 # plan of cmdlets a wanted state needs, and the forced-quorum guard of §8.7. No I/O.
 from __future__ import annotations
 
+from ansible_collections.oscc.admin.plugins.plugin_utils._cluster import node
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet, first, objects
 
@@ -38,9 +39,10 @@ def cluster_reads(batch: Batch, group: str) -> Batch:
     return batch
 
 
-def probe_ops(group: str, peer: str | None = None, peer_addresses=()) -> Batch:
+def probe_ops(group: str, peer: str | None = None, peer_addresses=(), node_reads: bool = False) -> Batch:
     """One batch: the computer's name, its services, the peer's reachability and services (forced quorum only),
-    then the cluster. Each read of the peer tolerates no answer (a non-terminating error, silenced)."""
+    with node_reads this node's network and patch level (node.py), then the cluster (and with node_reads its
+    networks). Each read of the peer tolerates no answer (a non-terminating error, silenced)."""
     batch = Batch().add("computer", cmdlet("Get-CimInstance", ClassName="Win32_ComputerSystem", select=["Name"]))
     batch.add("services", services_op())
     for address in peer_addresses:
@@ -48,7 +50,10 @@ def probe_ops(group: str, peer: str | None = None, peer_addresses=()) -> Batch:
                                             ErrorAction="SilentlyContinue", select=["Address", "StatusCode"]))
     if peer:
         batch.add("peer_services", services_op(peer))
-    return cluster_reads(batch, group)
+    if node_reads:
+        node.host_reads(batch)
+    cluster_reads(batch, group)
+    return node.cluster_reads(batch) if node_reads else batch
 
 
 def _status(rows) -> dict:
@@ -75,9 +80,21 @@ def same_node(one, other) -> bool:
 
 
 def read_probe(batch: Batch, done: dict, group: str) -> dict:
-    """The probe's answers as one state. cluster_error: why the cluster could not be read (its service stopped)."""
+    """The probe's answers as one state. cluster_error: why the cluster could not be read (its service stopped);
+    with the node's reads also node_info (node.read_node) and node_error (why one of them failed)."""
     results = batch.results(done)
     failed = batch.failed(done)
+    if failed is not None and failed.step in node.CLUSTER_STEPS:
+        failed = None  # the cluster's own reads all ran; only its networks are missing (node_info says so)
+    state = _read_cluster(batch, results, failed, group)
+    if "os" in batch.names:
+        state["node_info"] = node.read_node(results, state["node"])
+        in_host_reads = failed is not None and failed.step in node.HOST_STEPS
+        state["node_error"] = failed.line() if in_host_reads else None
+    return state
+
+
+def _read_cluster(batch: Batch, results: dict, failed, group: str) -> dict:
     computer = first(results, "computer") or {}
     services = _status(objects(results, "services"))
     state = {"node": str(computer.get("Name") or ""), "cluster_service": services.get(CLUSTER_SERVICE, "Absent"),

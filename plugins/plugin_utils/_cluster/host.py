@@ -11,9 +11,10 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._cluster import cluster
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 
 
-def probe(target, group: str, peer: str | None = None, peer_addresses=()) -> dict:
-    """The cluster as the node sees it, in one round trip (also in check mode)."""
-    reads = cluster.probe_ops(group, peer, peer_addresses)
+def probe(target, group: str, peer: str | None = None, peer_addresses=(), node_reads: bool = False) -> dict:
+    """The cluster as the node sees it, in one round trip (also in check mode); with node_reads also the node's
+    network and patch level (node.py)."""
+    reads = cluster.probe_ops(group, peer, peer_addresses, node_reads)
     return cluster.read_probe(reads, target.batch(reads.ops, read_only=True, check=False), group)
 
 

@@ -17,7 +17,12 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batc
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import takeover
-from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import RUN_RECORD_SUFFIX, Probe, output
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix.model import (
+    RUN_RECORD_SUFFIX,
+    UNINSTALL_KEYS,
+    Probe,
+    output,
+)
 
 # output lives in model.py (pure); the replication plugins take it from here.
 __all__ = ["Informix", "Probe", "informix_of", "output", "probe", "probe_ops"]
@@ -26,8 +31,6 @@ LOCATION = ("INFORMIXDIR", "INFORMIXSERVER", "ONCONFIG")
 # The code page Informix programs write in (docs/windows.md): on Windows the server's locale is
 # en_us.1252, whose letters latin-1 reads byte for byte; POSIX hosts write UTF-8.
 ENCODING = {"windows": "latin-1", "posix": "utf-8"}
-UNINSTALL_KEYS = [r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*",
-                  r"HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*"]
 # ONCONFIG, onconfig.std, ... in either case (* ? [..] read alike by fnmatch and -like).
 ONCONFIG_FILES = "[Oo][Nn][Cc][Oo][Nn][Ff][Ii][Gg]*"
 PROBE_TIMEOUT = 300

@@ -16,6 +16,9 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._informix import signin
 
 # The OSCC server software's entries among the host's installed programs (docs/backup.md, patch level).
 OSCC_PRODUCT = "OpenScape Contact Center*"
+# Where Windows lists the installed programs (64-bit and 32-bit view); the cluster node check reads them too.
+UNINSTALL_KEYS = [r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*",
+                  r"HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*"]
 RUN_RECORD_SUFFIX = ".run.json"
 
 

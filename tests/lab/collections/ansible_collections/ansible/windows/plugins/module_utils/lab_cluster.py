@@ -8,7 +8,9 @@
 # services stop (§8.7); -FixQuorum starts a node without the majority until a reboot (labctl.reboot_node) or until
 # the votes are back. The HPPC Group's OSCC services follow its owner: online on a node starts them there; a node
 # that loses the group keeps them running (warm standby). Lock order: a host's windows.json (held by the stand-in),
-# then cluster.json; another host's services change only after both are released (flush). Standard library only.
+# then cluster.json; another host's services change only after both are released (flush). A node's network (§8.8
+# step 3): Get-NetAdapter, Get-NetIPInterface, Get-NetIPAddress, Get-ItemProperty of Tcpip\Linkage (Bind),
+# Win32_OperatingSystem, Get-ClusterNetwork and Get-ClusterNetworkInterface. Standard library only.
 from __future__ import annotations
 
 import fcntl
@@ -28,6 +30,19 @@ GROUP = {"Name", "InputObject", "Cluster"}
 WAIT = {"Wait"}
 # Start-ClusterNode's -ForceQuorum and its aliases (PSD22): -fq, -FixQuorum.
 FORCE = ("forcequorum", "fixquorum", "fq")
+# Windows Server releases by the version Win32_OperatingSystem gives (cluster_and_system_ops.md §4).
+WINDOWS_2012_R2 = {"caption": "Microsoft Windows Server 2012 R2 Standard", "version": "6.3.9600"}
+WINDOWS_2016 = {"caption": "Microsoft Windows Server 2016 Standard", "version": "10.0.14393"}
+TCPIP_LINKAGE = "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Linkage"
+# The parameters the NetAdapter and NetTCPIP cmdlets document (2012 R2 and later), besides the CIM common ones.
+CIM = {"CimSession", "ThrottleLimit", "AsJob"}
+NET_ADAPTER = CIM | {"Name", "InterfaceDescription", "InterfaceIndex", "IncludeHidden", "Physical"}
+NET_IP_INTERFACE = CIM | {"InterfaceAlias", "InterfaceIndex", "AddressFamily", "Forwarding", "ClampMss", "Advertising",
+                          "NlMtuBytes", "InterfaceMetric", "NeighborUnreachabilityDetection", "AutomaticMetric",
+                          "ConnectionState", "Dhcp", "PolicyStore", "IncludeAllCompartments"}
+NET_IP_ADDRESS = CIM | {"IPAddress", "InterfaceIndex", "InterfaceAlias", "AddressFamily", "Type", "PrefixLength",
+                        "PrefixOrigin", "SuffixOrigin", "AddressState", "ValidLifetime", "PreferredLifetime",
+                        "SkipAsSource", "AssociatedIPInterface", "PolicyStore", "IncludeAllCompartments"}
 PENDING: list = []  # (lab host, {service: state}) to write once the caller's own state is saved
 
 
@@ -358,13 +373,106 @@ def register(cmdlets):
         return found
 
     def get_cim_instance(session, p):
-        """Win32_ComputerSystem's Name (the computer's name); other classes as lab_cmdlets simulates them."""
+        """Win32_ComputerSystem's Name (the computer's name; windows.json's computer_name when a test renamed the
+        host), Win32_OperatingSystem's Caption and Version (windows.json's network.os); other classes as
+        lab_cmdlets simulates them."""
         if str(p.get("ClassName", "")).lower() == "win32_computersystem":
-            return [{"Name": computer_name(_root(), _here()), "Domain": "lab.invalid"}]
+            name = session.data.get("computer_name") or computer_name(_root(), _here())
+            return [{"Name": name, "Domain": "lab.invalid"}]
+        if str(p.get("ClassName", "")).lower() == "win32_operatingsystem":
+            system = (session.data.get("network") or {}).get("os") or WINDOWS_2016
+            return [{"Caption": system["caption"], "Version": system["version"]}]
         return plain_get_cim(session, p)
 
     first("Get-Service", get_service, get_service_parameters)
     first("Get-CimInstance", get_cim_instance, get_cim_parameters)
+    register_network(cmdlets, define, Failure, first)
+
+
+def register_network(cmdlets, define, Failure, first):
+    """A node's network as §8.8 step 3 checks it: its adapters (Get-NetAdapter), their IPv4 interfaces and addresses
+    (NetTCPIP), the registry's Tcpip\\Linkage\\Bind (2012 R2's binding order), the cluster networks and this
+    node's interfaces in them. From windows.json's "network" (labctl.init_cluster) and cluster.json's "networks"."""
+    plain_get_item_property = cmdlets.TABLE["Get-ItemProperty"][0].function
+    get_item_property_parameters = set(cmdlets.TABLE["Get-ItemProperty"][0].parameters)
+
+    def network(session):
+        return session.data.get("network") or {}
+
+    @define("Get-NetAdapter", "module:NetAdapter", NET_ADAPTER)
+    def get_net_adapter(session, p):
+        """Present adapters; with -IncludeHidden also the hidden ones (none in the lab)."""
+        return [{"Name": a["name"], "InterfaceGuid": a["guid"], "InterfaceIndex": a["index"], "Status": "Up",
+                 "InterfaceDescription": a.get("description", "Lab Network Adapter")}
+                for a in network(session).get("adapters", [])]
+
+    @define("Get-NetIPInterface", "module:NetTCPIP", NET_IP_INTERFACE)
+    def get_net_ip_interface(session, p):
+        """One row per adapter and the loopback pseudo-interface (IPv4 only in the lab)."""
+        if str(p.get("AddressFamily", "IPv4")).lower() not in ("ipv4", "2"):
+            return []
+        rows = [{"InterfaceAlias": a["name"], "InterfaceIndex": a["index"], "InterfaceMetric": a["metric"],
+                 "AutomaticMetric": "Disabled", "AddressFamily": "IPv4", "ConnectionState": "Connected"}
+                for a in network(session).get("adapters", [])]
+        return rows + [{"InterfaceAlias": "Loopback Pseudo-Interface 1", "InterfaceIndex": 1, "InterfaceMetric": 75,
+                        "AutomaticMetric": "Enabled", "AddressFamily": "IPv4", "ConnectionState": "Connected"}]
+
+    @define("Get-NetIPAddress", "module:NetTCPIP", NET_IP_ADDRESS)
+    def get_net_ip_address(session, p):
+        if str(p.get("AddressFamily", "IPv4")).lower() not in ("ipv4", "2"):
+            return []
+        rows = [{"IPAddress": a["address"], "InterfaceAlias": a["name"], "InterfaceIndex": a["index"],
+                 "PrefixLength": 24, "AddressFamily": "IPv4"} for a in network(session).get("adapters", [])]
+        return rows + [{"IPAddress": "127.0.0.1", "InterfaceAlias": "Loopback Pseudo-Interface 1", "InterfaceIndex": 1,
+                        "PrefixLength": 8, "AddressFamily": "IPv4"}]
+
+    def get_item_property(session, p):
+        """Tcpip\\Linkage's Bind (REG_MULTI_SZ); other keys as lab_cmdlets simulates them."""
+        if str(p.get("Path", "")).lower() == TCPIP_LINKAGE.lower():
+            if "tcpip_bind" not in network(session):
+                raise cmdlets.NotFound(f"Cannot find path '{TCPIP_LINKAGE}' because it does not exist.")
+            return [{"Bind": list(network(session)["tcpip_bind"]), "PSPath": TCPIP_LINKAGE}]
+        return plain_get_item_property(session, p)
+
+    first("Get-ItemProperty", get_item_property, get_item_property_parameters)
+
+    @define("Get-ClusterNetwork", "module:FailoverClusters", {"Name", "InputObject", "Cluster"})
+    def get_cluster_network(session, p):
+        cluster = Cluster()
+        try:
+            local = cluster.node_of(_here())
+            if local is None or cluster.data["nodes"][local]["clussvc"] != "Running":
+                raise Failure(NO_CLUSTER.format(node=local or _here()))
+            return [dict(n) for n in cluster.data.get("networks", [])]
+        finally:
+            cluster.close()
+
+    @define("Get-ClusterNetworkInterface", "module:FailoverClusters", {"Name", "Node", "Network", "InputObject",
+                                                                       "Cluster"})
+    def get_cluster_network_interface(session, p):
+        """The interfaces of a node (-Node) in the cluster networks: an adapter whose address lies in a network."""
+        cluster = Cluster()
+        try:
+            local = cluster.node_of(_here())
+            if local is None or cluster.data["nodes"][local]["clussvc"] != "Running":
+                raise Failure(NO_CLUSTER.format(node=local or _here()))
+            names = [cluster.node(p["Node"])] if p.get("Node") else sorted(cluster.data["nodes"])
+            rows = []
+            for name in names:
+                host = cluster.data["nodes"][name]["host"]
+                with open(os.path.join(_root(), host, "windows.json")) as handle:
+                    adapters = (json.load(handle).get("network") or {}).get("adapters", [])
+                for adapter in adapters:
+                    found = next((n for n in cluster.data.get("networks", [])
+                                  if adapter["address"].rsplit(".", 1)[0] == n["Address"].rsplit(".", 1)[0]), None)
+                    if found:
+                        rows.append({"Name": f"{name} - {adapter['name']}", "Node": name, "Network": found["Name"],
+                                     "Address": adapter["address"], "State": "Up"})
+            return rows
+        except LookupError as exc:
+            raise Failure(str(exc)) from None
+        finally:
+            cluster.close()
 
 
 def computer_name(root, host):

@@ -31,7 +31,8 @@ MODULES = {"webadministration": ("iis", NO_IIS), "exchangeonlinemanagement": ("e
 # Modules every simulated Windows server has (Windows Server 2012 and later), by their lower-case name; lab_network.py
 # simulates what the replication preflight runs of DnsClient and Microsoft.PowerShell.Management.
 BUILT_IN = {"scheduledtasks": "ScheduledTasks", "dnsclient": "DnsClient",
-            "microsoft.powershell.management": "Microsoft.PowerShell.Management"}
+            "microsoft.powershell.management": "Microsoft.PowerShell.Management", "netadapter": "NetAdapter",
+            "nettcpip": "NetTCPIP"}
 # The Exchange Management Shell's snap-in by major version (2013 and later, 2010, 2007).
 SNAPINS = {15: "Microsoft.Exchange.Management.PowerShell.SnapIn", 14: "Microsoft.Exchange.Management.PowerShell.E2010",
            8: "Microsoft.Exchange.Management.PowerShell.Admin"}

@@ -1,0 +1,138 @@
+"""force_quorum.yml (manual §8.7) and replace_cluster_node.yml (§8.8) against the lab's two-node cluster: what each
+did is read from the calls both simulated nodes recorded, host by host, in order."""
+import os
+import time
+
+import labctl
+import pytest
+from playbook_lab import ESTATE, ROOT, Lab
+
+PLAYBOOKS = os.path.join(ROOT, "playbooks")
+HOSTS = ("main", "backup")
+CHANGING = ("Suspend-", "Resume-", "Start-", "Stop-", "Move-", "Set-", "Remove-", "New-")
+
+
+@pytest.fixture
+def nodes(tmp_path):
+    """lab-main and lab-backup as the nodes of one cluster, the HPPC Group online on lab-main."""
+    lab = Lab(tmp_path / "lab", "lab-main")
+    labctl.init_host(lab.root, "backup", ESTATE["lab-backup"][1], platform="windows")
+    labctl.init_cluster(lab.root)
+    return lab
+
+
+def failures(run):
+    return " ".join(str(r.get("msg")) for play in run.json["plays"] for t in play["tasks"]
+                    for r in t["hosts"].values() if r.get("failed"))
+
+
+def changes(lab, since=0.0):
+    """Every recorded call after `since` that changes something, as (host, what): a service, a changing cmdlet, a
+    file written or removed, a program run that restores or changes the server's mode."""
+    found = []
+    for host in HOSTS:
+        for call in labctl.windows_state(lab.root, host)["calls"]:
+            if call["time"] < since:
+                continue
+            if call["module"] in ("win_service", "win_scheduled_task"):
+                found.append((host, call["args"].get("name")))
+            for op in ((call["args"] or {}).get("batch") or {}).get("ops", []):
+                argv = [os.path.basename(a.replace("\\", "/")) for a in op.get("argv") or []]
+                if op["op"] in ("write", "remove", "move", "copy") or \
+                        (op["op"] == "cmdlet" and op["name"].startswith(CHANGING)) or \
+                        (op["op"] in ("run", "prompted") and argv[:1] in (["ontape.exe"], ["onmode.exe"])
+                         and argv[1:2] != ["-l"]):
+                    found.append((host, op.get("name") or " ".join(argv[:2]) or op["op"]))
+    return found
+
+
+def replace(lab, **extra):
+    return lab.playbook(os.path.join(PLAYBOOKS, "replace_cluster_node.yml"), limit="lab-backup",
+                        extra={"failover_cluster_confirm": True, **extra})
+
+
+def force(lab, **extra):
+    return lab.playbook(os.path.join(PLAYBOOKS, "force_quorum.yml"), limit="lab-main", extra=extra)
+
+
+def back_up_the_backup_node(lab):
+    run = lab.playbook(os.path.join(PLAYBOOKS, "backup.yml"), limit="lab-backup")
+    assert run.rc == 0, run.stdout[-3000:]
+
+
+def reverse_binding(network):
+    network["tcpip_bind"].reverse()
+
+
+def move_address(network):
+    next(a for a in network["adapters"] if a["name"] == "Customer")["address"] = "127.0.1.9"
+
+
+WRONG = {"binding_order": lambda root: labctl.set_network(root, "backup", reverse_binding),
+         "name": lambda root: labctl.set_computer_name(root, "backup", "LAB-NEWBOX"),
+         "address": lambda root: labctl.set_network(root, "backup", move_address),
+         "patch_level": lambda root: labctl.set_oscc_version(root, "backup", "12.0.2.0")}
+
+
+def test_a_node_with_a_wrong_binding_order_name_address_or_patch_level_is_refused_before_any_change(nodes):
+    for option, make_wrong in WRONG.items():
+        labctl.init_host(nodes.root, "backup", ESTATE["lab-backup"][1], platform="windows")
+        labctl.init_cluster(nodes.root)
+        back_up_the_backup_node(nodes)
+        make_wrong(nodes.root)
+        since = time.time()
+        refused = replace(nodes)
+        assert refused.rc != 0 and f"{option}: " in failures(refused), (option, failures(refused))
+        assert "cannot replace the node" in failures(refused)
+        assert changes(nodes, since) == [], option
+
+
+def test_the_replaced_node_is_paused_restored_resumed_and_finishes_after_the_licence(nodes):
+    back_up_the_backup_node(nodes)
+    archived = labctl.data(nodes.root, "backup")
+    nodes.sql_on("lab-backup", "insert into agents values ('1099', 'Lost Agent', 'ready')")
+    since = time.time()
+    first = replace(nodes)
+    assert first.rc != 0 and failures(first).startswith("licence: "), failures(first)
+    assert "licence_activated=true" in failures(first) and "§8.8 step 6" in failures(first)
+    assert labctl.data(nodes.root, "backup")["hppc"]["agents"] == archived["hppc"]["agents"]
+    done = changes(nodes, since)
+    # §8.6.1: the active node keeps serving - nothing changed on lab-main
+    assert [what for host, what in done if host == "main"] == []
+    on_backup = [what for host, what in done if host == "backup"]
+    assert on_backup[0] == "Suspend-ClusterNode" and on_backup[-1] == "Resume-ClusterNode", on_backup
+    assert any(w.startswith("ontape.exe -r") for w in on_backup), on_backup
+    state = labctl.cluster_state(nodes.root)
+    assert state["nodes"]["lab-backup"]["state"] == "Up"
+    assert state["groups"]["HPPC Group"] == {"name": "HPPC Group", "owner": "lab-main", "state": "Online",
+                                             "persistent": "Online"}
+    since = time.time()
+    finished = replace(nodes, licence_activated=True)
+    assert finished.rc == 0, failures(finished) or finished.stdout[-3000:]
+    assert "licence activated by the operator" in finished.stdout
+    assert changes(nodes, since) == []
+
+
+def test_force_quorum_is_refused_with_both_nodes_up_and_runs_once_with_the_other_isolated(nodes):
+    unconfirmed = force(nodes)
+    assert unconfirmed.rc != 0 and failures(unconfirmed).startswith("confirm: ")
+    both_up = force(nodes, failover_cluster_confirm=True)
+    assert both_up.rc != 0 and "quorum: refused: lab-backup answers" in failures(both_up), failures(both_up)
+    assert changes(nodes) == []
+    labctl.set_witness(nodes.root, False)
+    labctl.set_reachable(nodes.root, "backup", False)
+    forced = force(nodes, failover_cluster_confirm=True)
+    assert forced.rc == 0, failures(forced)
+    assert "a reboot of LAB-MAIN drops it" in forced.stdout
+    assert [what for _host, what in changes(nodes)] == ["Stop-Service", "Start-ClusterNode"]
+    again = force(nodes, failover_cluster_confirm=True)
+    assert again.rc == 0 and "already forced" in again.stdout
+    assert [what for _host, what in changes(nodes)] == ["Stop-Service", "Start-ClusterNode"]
+
+
+def test_a_bad_variable_is_refused_by_the_argument_specs_before_any_task(nodes):
+    refused = force(nodes, failover_cluster_confirm="maybe")
+    assert refused.rc != 0 and "failover_cluster_confirm" in failures(refused), failures(refused)
+    first_task = [t["task"]["name"] for play in refused.json["plays"] for t in play["tasks"]][0]
+    assert "Validating arguments against arg spec 'force_quorum'" in first_task
+    assert changes(nodes) == []
