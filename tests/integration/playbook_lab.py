@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import labctl
+import labwatch
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -77,6 +78,10 @@ class Lab:
 
     def faults(self, **faults):
         labctl.set_faults(self.root, self.host, self.server, faults)
+
+    def running(self, program):
+        """pids of this host's live launches of a simulated Informix program (ontape, cdr, ...)."""
+        return labwatch.running(self.root, self.host, program)
 
     def windows_calls(self):
         return labctl.windows_state(self.root, self.host)["calls"]

@@ -5,11 +5,11 @@ import os
 import re
 import socket
 import subprocess
-import time
 
 import labctl
 import yaml
 from doc_figures import figure
+from labwatch import wait_until
 from playbook_lab import LOCATION, batch_kind
 
 BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
@@ -203,9 +203,7 @@ def test_two_backups_at_once_the_second_is_refused(lab, tmp_path):
         yaml.safe_dump([{"hosts": lab.inventory_host, "gather_facts": False,
                          "tasks": [{"oscc.admin.informix_backup": BACKUP}]}], handle)
     first = lab.playbook(play, background=True)
-    deadline = time.time() + 20
-    while not os.path.exists(lab.lock_file()) and time.time() < deadline:
-        time.sleep(0.1)
+    wait_until(lambda: os.path.exists(lab.lock_file()), 20, interval=0.1)
     second = lab.playbook(play)
     first_out, _ = first.communicate(timeout=60)
     assert first.returncode == 0, first_out
