@@ -74,11 +74,12 @@ def test_another_controller_takes_over_a_killed_restore_once_nothing_of_it_runs(
     assert wait_until(lambda: not live(lab)), "the killed run's batch never ended"
     assert json.load(open(lab.lock_file()))["controller"] == "another-controller"  # its lease still holds the lock
 
-    _, refused = lab.task("oscc.admin.informix_restore", RESTORE, tmp_path)
+    # without the option, refused; then with it, taken over: one playbook
+    _, (refused, taken) = lab.tasks([("oscc.admin.informix_restore", RESTORE),
+                                     ("oscc.admin.informix_restore", {**RESTORE, "take_over": True})], tmp_path)
     assert refused.get("failed") and "another restore is running on this server" in refused["msg"], refused
     assert "no batch of it is running on the host" in refused["msg"] and "take_over: true" in refused["msg"]
 
-    _, taken = lab.task("oscc.admin.informix_restore", {**RESTORE, "take_over": True}, tmp_path)
     assert not taken.get("failed"), taken.get("msg")
     found = taken["take_over"]
     assert found["took_over"] and found["holder"]["controller"] == "another-controller"
