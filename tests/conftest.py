@@ -5,6 +5,11 @@ import sys
 
 import pytest
 
+try:
+    from _pytest.nodeid import NodeId  # pytest 9.2: a node's id is structured (see _name_the_group)
+except ImportError:
+    NodeId = None
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLLECTIONS = os.path.join(ROOT, ".collections")
 sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
@@ -33,14 +38,28 @@ def _rank(item):
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """A module's tests that share a module-scoped fixture (a lab run, a Tomcat, Dovecot and Postfix) stay on one
     worker: spread over both, each worker would build it again every time it returns from another module."""
     for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        fixtures = getattr(item, "_fixtureinfo", None)
-        definitions = fixtures.name2fixturedefs.values() if fixtures else ()
-        if any(d[-1].scope == "module" for d in definitions if d):
-            item.add_marker(pytest.mark.xdist_group(f"{item.path.stem}-module"))
+        if not item.get_closest_marker("xdist_group"):
+            fixtures = getattr(item, "_fixtureinfo", None)
+            definitions = fixtures.name2fixturedefs.values() if fixtures else ()
+            if any(d[-1].scope == "module" for d in definitions if d):
+                item.add_marker(pytest.mark.xdist_group(f"{item.path.stem}-module"))
+        if getattr(config.option, "loadgroup", False):  # an xdist worker of --dist loadgroup
+            _name_the_group(item)
     items.sort(key=_rank)
+
+
+def _name_the_group(item):
+    """The `@group` suffix xdist's loadgroup scheduler reads from a worker's node ids. pytest 9.2 keeps the id in a
+    structured field that xdist 3.8 does not write (pytest-dev/pytest-xdist#1386): without this, every group's tests
+    were spread over both workers, each building the module's fixture again."""
+    groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                     for m in item.iter_markers("xdist_group")})
+    if not groups or NodeId is None or not isinstance(getattr(item, "_id", None), NodeId):
+        return
+    if "@" in item.nodeid.rsplit("]", 1)[-1]:  # named already
+        return
+    item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")

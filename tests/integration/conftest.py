@@ -39,9 +39,8 @@ def peers():
     pair.stop()
 
 
-@pytest.fixture
-def web_interaction():
-    """A listener where the Web Interaction server would be: the smoke test only connects."""
+def listening():
+    """A listener where the Web Interaction server would be (the smoke test only connects): yields its port."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -61,3 +60,14 @@ def web_interaction():
     stop.set()
     thread.join()
     listener.close()
+
+
+@pytest.fixture
+def web_interaction():
+    yield from listening()
+
+
+@pytest.fixture(scope="module")
+def module_web_interaction():
+    """The listener for a module's shared deployment (a module-scoped fixture cannot use the per-test one)."""
+    yield from listening()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import labctl
+import labwatch
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -78,6 +79,10 @@ class Lab:
     def faults(self, **faults):
         labctl.set_faults(self.root, self.host, self.server, faults)
 
+    def running(self, program):
+        """pids of this host's live launches of a simulated Informix program (ontape, cdr, ...)."""
+        return labwatch.running(self.root, self.host, program)
+
     def windows_calls(self):
         return labctl.windows_state(self.root, self.host)["calls"]
 
@@ -108,8 +113,9 @@ class Lab:
         (each task is a fresh worker process on the controller either way), for tests that only look at the
         results and the lab afterwards: one ansible-playbook start instead of one per task.
 
-        steps: (module, args) or (module, args, {"check": bool, "diff": bool, "host": inventory host}). A failed
-        step does not stop the next ones (ignore_errors: its result still says failed). Steps on another host
+        steps: (module, args) or (module, args, {"check": bool, "diff": bool, "host": inventory host, "vars": the
+        task's variables, over the inventory's as `extra` would be}). A failed step does not stop the next ones
+        (ignore_errors: its result still says failed). Steps on another host
         (another Lab of the same root) go into a play of their own, in order. Returns (run, [result of each step])."""
         plays, order = [], []
         for number, step in enumerate(steps, 1):
@@ -120,6 +126,8 @@ class Lab:
                 task["check_mode"] = True
             if options.get("diff"):
                 task["diff"] = True
+            if "vars" in options:
+                task["vars"] = options["vars"]
             if not plays or plays[-1]["hosts"] != host:
                 plays.append({"name": f"p{len(plays) + 1}", "hosts": host, "gather_facts": False, "tasks": []})
             plays[-1]["tasks"].append(task)

@@ -3,27 +3,12 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import yaml
+from labwatch import ended, wait_until
 from playbook_lab import INVENTORY, LOCATION, ROOT
 
 BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
-
-
-def ontapes(lab):
-    """pids of the lab's ontape processes writing an archive of this lab."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
-            out = os.readlink(f"/proc/{pid}/fd/1")
-        except OSError:
-            continue
-        # the lab's programs run as: python -S -c <launcher> ontape ... (labctl.init_host)
-        if any(c == b"ontape" or c.endswith(b"/ontape") for c in cmd[:5]) and out.startswith(lab.backups()):
-            found.append(int(pid))
-    return found
 
 
 def test_a_killed_controller_does_not_let_its_next_run_start_a_second_archive_while_the_first_runs(linux_lab, tmp_path):
@@ -41,17 +26,14 @@ def test_a_killed_controller_does_not_let_its_next_run_start_a_second_archive_wh
             "-e", json.dumps({"oscc_lab_root": lab.root})]
     first = subprocess.Popen(argv, env=lab.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True)
-    deadline = time.time() + 60
-    while not (os.path.exists(lab.lock_file()) and ontapes(lab)) and time.time() < deadline:
-        time.sleep(0.2)
-    orphan = ontapes(lab)
+    wait_until(lambda: os.path.exists(lab.lock_file()) and lab.running("ontape"))
+    orphan = lab.running("ontape")
     assert orphan, "the first backup never started ontape"
     os.killpg(first.pid, signal.SIGKILL)  # the operator's Ctrl-C twice, an AWX job cancelled, the controller lost
     first.wait()
     holder = json.load(open(lab.lock_file()))["controller_pid"]  # ansible's worker: it survives its parent
     os.kill(holder, signal.SIGKILL)
-    while os.path.exists(f"/proc/{holder}") and open(f"/proc/{holder}/stat").read().split()[2] != "Z":
-        time.sleep(0.1)
+    assert wait_until(lambda: ended(holder), interval=0.1)
     lab.faults()
     second = lab.playbook(play)
     still_running = [p for p in orphan if os.path.exists(f"/proc/{p}")]

@@ -5,6 +5,7 @@ import os
 import stat
 
 import labctl
+import labwatch
 from playbook_lab import LOCATION
 
 TOOL = labctl.OSCC_DIR + "\\osccmseheaders.exe"
@@ -12,7 +13,7 @@ OTHER_TOOL = labctl.OSCC_DIR + "\\osccmseheaders-keys.exe"
 HEADERS = {"from_address": "oscc@lab.invalid", "to_address": "oscc@lab.invalid", "smtp_host": "127.0.0.1",
            "smtp_port": 25, "smtp_user": "oscc", "smtp_password": "unused-secret", "subject": "define headers",
            "timeout": 2}
-RUN_FOR_HOURS = 10 / 3600
+RUN_FOR_HOURS = 5 / 3600
 CONSOLE = "the program may read the console directly (a key press, a password typed at the console), which a " \
           "remote session cannot answer"
 
@@ -60,29 +61,10 @@ def test_an_ontape_that_holds_its_prompts_while_piped_is_stopped_and_says_it_pri
     assert "Please mount tape" not in result.get("output", "")
 
 
-def cdr_processes(root, host):
-    """The simulated host's cdr processes still alive (the lab's ifxsim launches whose drives are the host's)."""
-    drives = os.path.join(labctl.host_paths(root, host)["base"], "drives")
-    found = []
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                argv = handle.read().split(b"\0")
-            with open(f"/proc/{entry}/environ", "rb") as handle:
-                environ = handle.read().split(b"\0")
-            with open(f"/proc/{entry}/stat") as handle:
-                state = handle.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if len(argv) > 4 and argv[4] == b"cdr" and b"IFXSIM_DRIVES=" + drives.encode() in environ and state != "Z":
-            found.append(int(entry))
-    return found
-
-
 def test_a_cdr_the_stopped_task_leaves_running_is_found_and_ended(estate, tmp_path):
     estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
-    # 8 s a replicate, stopped after 10 s: the second cdr (8 s to 16 s, its own timeout at 18 s) runs at the stop
-    labctl.er_configure(estate.root, sync_seconds_per_replicate=8)
+    # 3 s a replicate, stopped after 5 s: the second cdr (3 s to 6 s, its own timeout at 8 s) runs at the stop
+    labctl.er_configure(estate.root, sync_seconds_per_replicate=3)
     labctl.set_windows_faults(estate.root, "report", stop_task_leaves_children=True)
     _, stopped = estate.task("oscc.admin.replication", {"sync": "report_data_all", "partner": "lab-main",
                                                         "run_for_hours": RUN_FOR_HOURS, "poll_interval": 1},
@@ -90,7 +72,7 @@ def test_a_cdr_the_stopped_task_leaves_running_is_found_and_ended(estate, tmp_pa
     assert stopped["stopped_at_deadline"] and stopped["percent_done"] < 100, repr(stopped)
     assert "Stop-ScheduledTask left the run's cdr running (process " in stopped["msg"], stopped["msg"]
     assert stopped["msg"].endswith("; it was ended") and stopped["left_running"] in stopped["msg"]
-    assert cdr_processes(estate.root, "report") == []
+    assert labwatch.running(estate.root, "report", "cdr") == []
     cmdlets = [op.get("name") for c in labctl.windows_state(estate.root, "report")["calls"]
                if c["module"] == "win_powershell" for op in c["args"]["batch"]["ops"] if op["op"] == "cmdlet"]
     assert cmdlets[-4:] == ["Stop-ScheduledTask", "Get-CimInstance", "Stop-Process", "Get-CimInstance"], cmdlets
@@ -98,13 +80,13 @@ def test_a_cdr_the_stopped_task_leaves_running_is_found_and_ended(estate, tmp_pa
 
 def test_without_the_fault_the_stop_ends_cdr_itself_and_nothing_more_is_said(estate, tmp_path):
     estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
-    labctl.er_configure(estate.root, sync_seconds_per_replicate=8)
+    labctl.er_configure(estate.root, sync_seconds_per_replicate=3)
     _, stopped = estate.task("oscc.admin.replication", {"sync": "report_data_all", "partner": "lab-main",
                                                         "run_for_hours": RUN_FOR_HOURS, "poll_interval": 1},
                              tmp_path, host="lab-report")
     assert stopped["stopped_at_deadline"] and "left_running" not in stopped, stopped["msg"]
     assert "cdr" not in stopped["msg"]
-    assert cdr_processes(estate.root, "report") == []
+    assert labwatch.running(estate.root, "report", "cdr") == []
 
 
 def test_a_share_the_session_cannot_see_is_named_as_the_double_hop_in_check_mode_and_by_the_restore(windows_lab,

@@ -167,7 +167,8 @@ CASES = {
                                   "manager_url must be the manager's http:// or https:// URL, "
                                   "got 'localhost:8080/manager/text'"),
     "ldap_presence port": ("lab-web-tomcat", "ldap_presence", {**LDAP, "server_uri": "ldap://127.0.0.1:99999"},
-                           "server_uri must be ldap://host[:port] or ldaps://host[:port], got 'ldap://127.0.0.1:99999'"),
+                           "server_uri must be ldap://host[:port] or ldaps://host[:port], "
+                           "got 'ldap://127.0.0.1:99999'"),
 }
 SECRETS = ("the-Secret-1", "the-Secret-2", "the-Secret-3", "the-Secret-4", "the-Secret-5")
 

@@ -29,19 +29,19 @@ def test_imported_once_replaced_when_the_certificate_changes_and_the_password_ne
     ca = mailpeers.make_ca(str(tmp_path / "ca1"))[0]
     args = {"keystore": str(store), "keystore_password": PASSWORD, "alias": "mail.lab.invalid", "certificate": ca}
     linux_lab.env["OSCC_LAB_CALL_LOG"] = str(tmp_path)  # every command the host ran, recorded
-    run, first = linux_lab.task("oscc.admin.java_keystore_cert", args, tmp_path)
-    assert first["changed"] and first["previous_fingerprint"] is None and "mail.lab.invalid" in aliases(store)
-    assert PASSWORD not in run.stdout + run.stderr + open(tmp_path / "lab-linux.log").read()
     other = mailpeers.make_ca(str(tmp_path / "ca2"))[0]
-    # The second run, the plan and the replacement back to back in one playbook.
-    _, (second, planned, replaced) = linux_lab.tasks([
+    # The import, the second run, the plan and the replacement back to back in one playbook.
+    run, (first, second, planned, replaced) = linux_lab.tasks([
+        ("oscc.admin.java_keystore_cert", args),
         ("oscc.admin.java_keystore_cert", args),
         ("oscc.admin.java_keystore_cert", {**args, "certificate": other}, {"check": True}),
         ("oscc.admin.java_keystore_cert", {**args, "certificate": other})], tmp_path)
+    assert first["changed"] and first["previous_fingerprint"] is None
+    assert PASSWORD not in run.stdout + run.stderr + open(tmp_path / "lab-linux.log").read()
     assert not second["changed"] and second["fingerprint"] == first["fingerprint"]
     assert planned["changed"] and planned["previous_fingerprint"] == first["fingerprint"]
     assert replaced["changed"] and replaced["fingerprint"] != first["fingerprint"]
-    assert aliases(store).count("mail.lab.invalid") == 1
+    assert aliases(store).count("mail.lab.invalid") == 1  # imported, then replaced under the same alias
 
 
 FAULTS = {

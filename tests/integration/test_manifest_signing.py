@@ -46,9 +46,9 @@ def test_a_forged_copy_of_another_servers_backup_is_never_restored(estate, tmp_p
     informixserver and host edited, the checksum left as it is (the archive did not change)."""
     main, backup = estate
     main.sql("insert into agents values ('7100', 'Main Row', 'ready');")
-    _, own = main.task("oscc.admin.informix_backup", BACKUP, tmp_path)
     backup.sql("insert into agents values ('7200', 'Only On Backup', 'ready');")
-    _, theirs = backup.task("oscc.admin.informix_backup", BACKUP, tmp_path)
+    _, (own, theirs) = main.tasks([("oscc.admin.informix_backup", BACKUP),
+                                   ("oscc.admin.informix_backup", BACKUP, {"host": backup.inventory_host})], tmp_path)
     assert own["verified"] and theirs["verified"]
     forged_name = "ol_main_20991231T000000000_L0"
     forged = dict(read(backup, stem(theirs["manifest"])), name=forged_name, archive=forged_name + ".arc",
@@ -57,8 +57,12 @@ def test_a_forged_copy_of_another_servers_backup_is_never_restored(estate, tmp_p
     write(main, forged_name, forged)
     main.sql("delete from agents;")
 
-    _, (planned, restored) = main.tasks([("oscc.admin.informix_restore", RESTORE, {"check": True}),
-                                         ("oscc.admin.informix_restore", RESTORE)], tmp_path)
+    # the plan, the restore, and the forged manifest asked for by name (refused: it leaves the restored rows alone)
+    forged_path = SHARE + "\\" + forged_name + ".json"
+    _, (planned, restored, refused) = main.tasks([
+        ("oscc.admin.informix_restore", RESTORE, {"check": True}),
+        ("oscc.admin.informix_restore", RESTORE),
+        ("oscc.admin.informix_restore", {**RESTORE, "manifest": forged_path})], tmp_path)
     for result in (planned, restored):
         assert result["restored"] == [stem(own["manifest"])], result
         reasons = {stem(s["manifest"]): s["reason"] for s in result["skipped_manifests"]}
@@ -66,9 +70,6 @@ def test_a_forged_copy_of_another_servers_backup_is_never_restored(estate, tmp_p
     agents = main.rows("lab-main", "agents")
     assert any("7100" in str(row) for row in agents) and not any("7200" in str(row) for row in agents)
     assert os.path.exists(on_share(main, forged_name + ".json"))  # skipped, never deleted
-
-    _, refused = main.task("oscc.admin.informix_restore", {**RESTORE, "manifest": SHARE + "\\" + forged_name + ".json"},
-                           tmp_path)
     assert refused["failed"] and refused["msg"].endswith(signing.NOT_VERIFIED), refused
     assert own["signed_with"] == theirs["signed_with"] == signing.key_id(LAB_KEY.encode())  # one key, the estate's
 
@@ -118,18 +119,18 @@ def test_a_rotated_key_still_verifies_and_new_manifests_use_the_new_key(estate, 
     old = {"oscc_manifest_key": OLD_KEY}
     # The new key reaches the task as the example inventory passes it: a template over a vaulted variable.
     rotated = {"oscc_manifest_key": "{{ vault_key }}", "vault_key": NEW_KEY, "oscc_manifest_previous_keys": [OLD_KEY]}
-    _, full = main.task("oscc.admin.informix_backup", BACKUP, tmp_path, extra=old)
-    _, incremental = main.task("oscc.admin.informix_backup", {**BACKUP, "level": 1}, tmp_path, extra=rotated)
+    _, (full, incremental, both, new_only) = main.tasks([
+        ("oscc.admin.informix_backup", BACKUP, {"vars": old}),
+        ("oscc.admin.informix_backup", {**BACKUP, "level": 1}, {"vars": rotated}),
+        ("oscc.admin.informix_restore", RESTORE, {"check": True, "vars": rotated}),
+        ("oscc.admin.informix_restore", RESTORE, {"check": True, "vars": {"oscc_manifest_key": NEW_KEY}})], tmp_path)
     assert full["signed_with"] == signing.key_id(OLD_KEY.encode()), full
     assert incremental["signed_with"] == signing.key_id(NEW_KEY.encode()) and incremental["parent"] == stem(
         full["manifest"]), incremental
     assert read(main, stem(incremental["manifest"]))["signature"]["key_id"] == signing.key_id(NEW_KEY.encode())
     assert OLD_KEY not in json.dumps(read(main, stem(incremental["manifest"])))  # only a hash names the key
 
-    _, both = main.task("oscc.admin.informix_restore", RESTORE, tmp_path, check=True, extra=rotated)
     assert both["restored"] == [stem(full["manifest"]), stem(incremental["manifest"])], both
-    _, new_only = main.task("oscc.admin.informix_restore", RESTORE, tmp_path, check=True,
-                            extra={"oscc_manifest_key": NEW_KEY})
     assert new_only["failed"], new_only  # the old key dropped: its level 0 no longer verifies, nor the chain
     assert f"{stem(full['manifest'])}.json: {signing.NOT_VERIFIED}" in new_only["msg"], new_only
 
@@ -144,11 +145,14 @@ def test_unsigned_manifests_are_refused_by_default_and_taken_with_the_opt_in_lis
 
     # Review 19c F2: an unsigned manifest is taken only when named (manifest:), never by latest.
     named = {**RESTORE, "manifest": SHARE + "\\" + stem(unsigned["manifest"]) + ".json"}
-    _, (without_key, accepted, not_latest) = main.tasks([
-        ("oscc.admin.informix_restore", RESTORE, {"check": True}),
-        ("oscc.admin.informix_restore", {**named, "accept_unsigned_manifests": True}, {"check": True}),
-        ("oscc.admin.informix_restore", {**RESTORE, "accept_unsigned_manifests": True}, {"check": True})],
-        tmp_path, extra=no_key)
+    named_accepted = {**named, "accept_unsigned_manifests": True}
+    _, (without_key, accepted, not_latest, refused, taken) = main.tasks([
+        ("oscc.admin.informix_restore", RESTORE, {"check": True, "vars": no_key}),
+        ("oscc.admin.informix_restore", named_accepted, {"check": True, "vars": no_key}),
+        ("oscc.admin.informix_restore", {**RESTORE, "accept_unsigned_manifests": True},
+         {"check": True, "vars": no_key}),
+        ("oscc.admin.informix_restore", named, {"check": True}),
+        ("oscc.admin.informix_restore", named_accepted, {"check": True})], tmp_path)
     assert without_key["failed"] and "\n" not in without_key["msg"], without_key
     assert "manifest_key" in without_key["msg"] and "accept_unsigned_manifests" in without_key["msg"]
     assert accepted["restored"] == [stem(unsigned["manifest"])], accepted
@@ -156,9 +160,6 @@ def test_unsigned_manifests_are_refused_by_default_and_taken_with_the_opt_in_lis
     assert any("unsigned" in w and unsigned["manifest"] in w for w in accepted["warnings"]), accepted
     assert not_latest.get("failed") and "restored only when named" in not_latest["msg"], not_latest
 
-    _, (refused, taken) = main.tasks([
-        ("oscc.admin.informix_restore", named, {"check": True}),
-        ("oscc.admin.informix_restore", {**named, "accept_unsigned_manifests": True}, {"check": True})], tmp_path)
     assert refused["failed"] and "accept_unsigned_manifests: true" in refused["msg"], refused  # the lab's key given
     assert taken["restored"] == [stem(unsigned["manifest"])] and taken["unsigned_manifests"] == [unsigned["manifest"]]
 

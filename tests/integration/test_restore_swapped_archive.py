@@ -27,24 +27,15 @@ def swap_once_the_safety_backup_writes(share, archive, foreign, swapped):
         time.sleep(0.05)
 
 
-def prepare(lab, method, tmp_path):
-    """TAPEDEV as each method needs it (tests/integration/test_backup_restore.py): stdio none; tapedev the
-    pre-created file; directory the tape folder, the file taken away."""
+def prepare(lab, method):
+    """The steps that set TAPEDEV as each method needs it (tests/integration/test_backup_restore.py): stdio none;
+    tapedev the pre-created file; directory the tape folder, the file taken away."""
     if method == "stdio":
-        return
+        return []
     tapedev = lab.spelled("tape", "BACKUP.001") if method == "tapedev" else lab.paths["host"]["tape"]
-    _, changed = lab.task("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}}, tmp_path)
-    assert not changed.get("failed"), changed
     if method == "directory":
         os.remove(os.path.join(lab.paths["tape"], "BACKUP.001"))
-
-
-def chain_to(lab, backup_args, level, tmp_path):
-    """Levels 0 to `level` of one server, as one chain; the last one's result."""
-    _, runs = lab.tasks([("oscc.admin.informix_backup", {**backup_args, "level": n}) for n in range(level + 1)],
-                        tmp_path)
-    assert all(run.get("verified") for run in runs), [run.get("msg") for run in runs]
-    return runs[-1]
+    return [("oscc.admin.onconfig", {**LOCATION, "parameters": {"TAPEDEV": tapedev}}, {"host": lab.inventory_host})]
 
 
 @pytest.mark.parametrize("method, level", [("stdio", 0), ("directory", 0), ("tapedev", 0), ("tapedev", 1),
@@ -52,17 +43,25 @@ def chain_to(lab, backup_args, level, tmp_path):
 def test_an_archive_swapped_during_the_safety_backup_is_not_restored(tmp_path, method, level):
     main, backup = main_and_backup(tmp_path)  # one share for both servers
     backup_args = {**LOCATION, "destination": SHARE, "method": method}
-    for lab in (main, backup):
-        prepare(lab, method, tmp_path)
-    mine = chain_to(main, backup_args, level, tmp_path)  # the level swapped: the chain's newest
     backup.sql("insert into agents values ('8001', 'Backup Only', 'ready');")
-    theirs = chain_to(backup, backup_args, level, tmp_path)
+    # each server's TAPEDEV, then its chain up to the level swapped (the chain's newest): one playbook, a play a server
+    steps = []
+    for lab in (main, backup):
+        steps += prepare(lab, method) + [("oscc.admin.informix_backup", {**backup_args, "level": n},
+                                          {"host": lab.inventory_host}) for n in range(level + 1)]
+    _, results = main.tasks(steps, tmp_path)
+    configured = [r for (module, *_), r in zip(steps, results) if module == "oscc.admin.onconfig"]
+    runs = [r for (module, *_), r in zip(steps, results) if module == "oscc.admin.informix_backup"]
+    assert not any(r.get("failed") for r in configured), configured
+    assert all(run.get("verified") for run in runs), [run.get("msg") for run in runs]
+    mine, theirs = runs[level], runs[-1]
     assert mine["archive"].endswith(f"_L{level}.arc") and theirs["archive"].endswith(f"_L{level}.arc"), (mine, theirs)
     share = share_dir(main)
     archive, foreign = labctl.to_here(main.paths["base"], mine["archive"]), labctl.to_here(backup.paths["base"],
                                                                                             theirs["archive"])
     assert os.path.isfile(archive) and os.path.isfile(foreign) and archive != foreign
-    main.faults(ontape_delay_seconds=8)  # the safety backup takes a while, as a real level 0 does
+    # the safety backup takes a while, as a real level 0 does: long enough for the swapper's 0.05 s polls to see it
+    main.faults(ontape_delay_seconds=4)
     main.sql("delete from agents;")
     before = main.rows("lab-main", "agents")
     swapped = []

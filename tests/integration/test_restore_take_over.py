@@ -6,31 +6,15 @@ import fcntl
 import json
 import os
 import signal
-import time
 
 import labctl
 import yaml
+from labwatch import ended, wait_until
 from playbook_lab import LOCATION
 
 BACKUP = {**LOCATION, "destination": "{{ oscc_backup_destination }}"}
 RESTORE = {**LOCATION, "destination": "{{ oscc_backup_destination }}", "confirm": True, "safety_backup": False}
 SERVICES = ["OpenScape Contact Center", "OpenScape Contact Center AutoPA"]
-
-
-def ontapes(lab):
-    """pids of the simulated host's ontape processes (the lab's ifxsim launches whose drives are this host's)."""
-    drives = os.path.join(lab.paths["base"], "drives")
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
-            environ = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
-            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if len(argv) > 4 and argv[4] == b"ontape" and b"IFXSIM_DRIVES=" + drives.encode() in environ and state != "Z":
-            found.append(int(pid))
-    return found
 
 
 def live(lab):
@@ -45,13 +29,6 @@ def live(lab):
         except BlockingIOError:
             return True
     return False
-
-
-def wait_until(condition, seconds=60):
-    deadline = time.time() + seconds
-    while not condition() and time.time() < deadline:
-        time.sleep(0.2)
-    return condition()
 
 
 def service_states(lab):
@@ -72,15 +49,15 @@ def test_another_controller_takes_over_a_killed_restore_once_nothing_of_it_runs(
         yaml.safe_dump([{"hosts": lab.inventory_host, "gather_facts": False,
                          "tasks": [{"oscc.admin.informix_restore": RESTORE}]}], handle)
     first = lab.playbook(play, background=True)
-    assert wait_until(lambda: os.path.exists(lab.lock_file()) and ontapes(lab)), "the restore never started ontape"
-    orphan = ontapes(lab)
+    started = wait_until(lambda: os.path.exists(lab.lock_file()) and lab.running("ontape"))
+    assert started, "the restore never started ontape"
+    orphan = lab.running("ontape")
     try:
         os.killpg(first.pid, signal.SIGKILL)  # the controller lost mid-restore
         first.wait()
         record = json.load(open(lab.lock_file()))
         os.kill(record["controller_pid"], signal.SIGKILL)  # ansible's worker called setsid: it survives its parent
-        assert wait_until(lambda: not os.path.exists(f"/proc/{record['controller_pid']}")
-                          or open(f"/proc/{record['controller_pid']}/stat").read().split()[2] == "Z")
+        assert wait_until(lambda: ended(record["controller_pid"]))
         assert service_states(lab) == {name: "stopped" for name in SERVICES}  # the design's rule: left stopped
         # the killed run was another controller's: lock_to_break (same controller, its pid gone) does not apply
         record["controller"] = "another-controller"
@@ -91,17 +68,18 @@ def test_another_controller_takes_over_a_killed_restore_once_nothing_of_it_runs(
         assert early.get("failed") and early["msg"].startswith("take_over refused"), early
         assert "ontape.exe\" -r" in early["msg"] and f"(pid {orphan[0]}) runs on the host" in early["msg"], early["msg"]
     finally:
-        for pid in ontapes(lab):  # the killed run's ontape ends (an operator ends it, or it finishes)
+        for pid in lab.running("ontape"):  # the killed run's ontape ends (an operator ends it, or it finishes)
             os.kill(pid, signal.SIGKILL)
     lab.faults()
     assert wait_until(lambda: not live(lab)), "the killed run's batch never ended"
     assert json.load(open(lab.lock_file()))["controller"] == "another-controller"  # its lease still holds the lock
 
-    _, refused = lab.task("oscc.admin.informix_restore", RESTORE, tmp_path)
+    # without the option, refused; then with it, taken over: one playbook
+    _, (refused, taken) = lab.tasks([("oscc.admin.informix_restore", RESTORE),
+                                     ("oscc.admin.informix_restore", {**RESTORE, "take_over": True})], tmp_path)
     assert refused.get("failed") and "another restore is running on this server" in refused["msg"], refused
     assert "no batch of it is running on the host" in refused["msg"] and "take_over: true" in refused["msg"]
 
-    _, taken = lab.task("oscc.admin.informix_restore", {**RESTORE, "take_over": True}, tmp_path)
     assert not taken.get("failed"), taken.get("msg")
     found = taken["take_over"]
     assert found["took_over"] and found["holder"]["controller"] == "another-controller"

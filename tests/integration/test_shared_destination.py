@@ -10,6 +10,7 @@ import time
 import labctl
 import pytest
 import yaml
+from labwatch import wait_until
 from playbook_lab import LOCATION, SHARE, Lab, batch_kind, main_and_backup, share_dir
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import controller
@@ -144,10 +145,7 @@ def background_restore(lab, tmp_path, name):
 
 
 def wait_for(path, seconds=30):
-    deadline = time.time() + seconds
-    while not os.path.exists(path) and time.time() < deadline:
-        time.sleep(0.1)
-    assert os.path.exists(path), path
+    assert wait_until(lambda: os.path.exists(path), seconds, interval=0.1), path
 
 
 def test_one_backup_or_restore_per_server_at_a_time(estate, tmp_path):

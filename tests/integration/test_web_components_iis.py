@@ -13,8 +13,8 @@ LANGUAGES = [{"name": "deutsch", "hppc_language": "German"}]
 FIELDS = {"varSessionPriority": 50, "varSource": "Website"}
 
 
-@pytest.fixture
-def run(tmp_path, web_interaction):
+def player(tmp_path, web_interaction):
+    """Runs the role against a lab of its own, with the kit of the version asked for."""
     lab = Lab(tmp_path / "lab", HOST)
 
     def play(kit_version="12.0.1", check=False, **extra):
@@ -28,6 +28,20 @@ def run(tmp_path, web_interaction):
     return play
 
 
+@pytest.fixture
+def run(tmp_path, web_interaction):
+    return player(tmp_path, web_interaction)
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory, module_web_interaction):
+    """One first deployment (kit 12.0.1) the module's tests go on from (each is a long role run): the test that reads
+    it and runs it again comes before the one that upgrades it, in file order on one worker (xdist_group)."""
+    play = player(tmp_path_factory.mktemp("deployed"), module_web_interaction)
+    play.first = play()
+    return play
+
+
 def read(run, relative):
     with open(run.site(relative), encoding="latin-1", newline="") as handle:
         return handle.read()
@@ -38,8 +52,8 @@ def iis(run):
         return json.load(handle)["iis"]
 
 
-def test_iis_objects_hpwc_ini_and_pages_then_nothing_changes(run):
-    first = run()
+def test_iis_objects_hpwc_ini_and_pages_then_nothing_changes(deployed):
+    run, first = deployed, deployed.first
     assert first.rc == 0, first.stdout[-3000:]
     objects = iis(run)
     assert objects["app_pools"]["HPPC"] == {"state": "Started", "attributes": {
@@ -71,8 +85,9 @@ def test_iis_objects_hpwc_ini_and_pages_then_nothing_changes(run):
         [n for n, r in second.results(HOST) if r.get("changed")]
 
 
-def test_localisation_and_customisation_survive_an_upgrade(run):
-    assert run().rc == 0
+def test_localisation_and_customisation_survive_an_upgrade(deployed):
+    run = deployed
+    assert run.first.rc == 0
     translated = "<html><body>Rueckruf-Formular (vom Standort uebersetzt)</body></html>\n"
     with open(run.site("html\\deutsch\\WebCallback.htm"), "w") as handle:
         handle.write(translated)

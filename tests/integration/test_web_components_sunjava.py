@@ -15,8 +15,8 @@ PLAYBOOK = os.path.join(ROOT, "playbooks", "web_components.yml")
 HOST = "lab-web-sunjava"
 
 
-@pytest.fixture
-def run(tmp_path, web_interaction):
+def player(tmp_path, web_interaction):
+    """Runs the role against a lab of its own: its wadm, its instance's HTTP port."""
     lab = Lab(tmp_path / "lab", HOST)
     kit = webkit.war(str(tmp_path / "HPPCEnterpriseWeb.war"))
     http_port = ports.free_port()
@@ -27,8 +27,24 @@ def run(tmp_path, web_interaction):
         return lab.playbook(PLAYBOOK, limit=HOST, check=check, extra=values)
 
     play.lab, play.port, play.http_port = lab, web_interaction, http_port
+    return play
+
+
+@pytest.fixture
+def run(tmp_path, web_interaction):
+    play = player(tmp_path, web_interaction)
     yield play
-    labctl.stop_web_host(lab.root, lab.host)
+    labctl.stop_web_host(play.lab.root, play.lab.host)
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory, module_web_interaction):
+    """One first deployment the module's tests go on from (each deployment is a long role run): the tests that read
+    it and run it again come before the one that moves its port, in file order on one worker (xdist_group)."""
+    play = player(tmp_path_factory.mktemp("deployed"), module_web_interaction)
+    play.first = play()
+    yield play
+    labctl.stop_web_host(play.lab.root, play.lab.host)
 
 
 def wadm_state(run):
@@ -44,8 +60,8 @@ def get(url):
         return exc.code
 
 
-def test_instance_https_hppc_serves_the_configured_war_then_nothing_changes(run):
-    first = run()
+def test_instance_https_hppc_serves_the_configured_war_then_nothing_changes(deployed):
+    run, first = deployed, deployed.first
     assert first.rc == 0, first.stdout[-3000:]
     deploy = first.result("Deploy the configured WAR with wadm", HOST)
     assert deploy["operations"] == ["create-config", "create-instance", "add-webapp", "deploy-config", "start-instance"]
@@ -61,8 +77,17 @@ def test_instance_https_hppc_serves_the_configured_war_then_nothing_changes(run)
         [n for n, r in second.results(HOST) if r.get("changed")]
 
 
-def test_a_new_port_replaces_the_application_once(run):
-    assert run().rc == 0
+def test_the_admin_password_stays_out_of_results_and_files(deployed):
+    run, done = deployed, deployed.first
+    assert done.rc == 0
+    assert "lab-wadm-secret" not in done.stdout
+    used = wadm_state(run)["password_files"]
+    assert used and not any(os.path.exists(path) for path in used)
+
+
+def test_a_new_port_replaces_the_application_once(deployed):
+    run = deployed
+    assert run.first.rc == 0
     other = socket.socket()
     other.bind(("127.0.0.1", 0))
     other.listen(4)
@@ -74,14 +99,6 @@ def test_a_new_port_replaces_the_application_once(run):
         assert run(web_components_port=other.getsockname()[1]).stats(HOST)["changed"] == 0
     finally:
         other.close()
-
-
-def test_the_admin_password_stays_out_of_results_and_files(run):
-    done = run()
-    assert done.rc == 0
-    assert "lab-wadm-secret" not in done.stdout
-    used = wadm_state(run)["password_files"]
-    assert used and not any(os.path.exists(path) for path in used)
 
 
 def test_check_mode_creates_nothing(run):

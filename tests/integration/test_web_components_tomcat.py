@@ -20,8 +20,8 @@ def server(tmp_path_factory):
     peer.stop()
 
 
-@pytest.fixture
-def run(tmp_path, server, web_interaction):
+def player(tmp_path, server, web_interaction):
+    """Runs the role against a lab of its own, on one context of the module's Tomcat."""
     lab = Lab(tmp_path / "lab", HOST)
     kit = webkit.war(str(tmp_path / "HPPCEnterpriseWeb.war"))
     context = f"HPPC{abs(hash(str(tmp_path))) % 10000}"  # one Tomcat serves the module's tests
@@ -35,6 +35,20 @@ def run(tmp_path, server, web_interaction):
     return play
 
 
+@pytest.fixture
+def run(tmp_path, server, web_interaction):
+    return player(tmp_path, server, web_interaction)
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory, server, module_web_interaction):
+    """One first deployment the module's tests go on from (each deployment is a long role run): the test that reads
+    it and runs it again comes before the one that moves its port, in file order on one worker (xdist_group)."""
+    play = player(tmp_path_factory.mktemp("deployed"), server, module_web_interaction)
+    play.first = play()
+    return play
+
+
 def deployed_config(server, context):
     with zipfile.ZipFile(os.path.join(server.app_base, f"{context}.war")) as war:
         return dict(line.split("=", 1) for line in war.read("hpwcapp/config.properties").decode().splitlines()
@@ -45,8 +59,8 @@ def changed(run):
     return [name for name, result in run.results(HOST) if result.get("changed")]
 
 
-def test_configured_deployed_and_served_then_nothing_changes(run):
-    first = run()
+def test_configured_deployed_and_served_then_nothing_changes(deployed):
+    run, first = deployed, deployed.first
     assert first.rc == 0, first.stdout[-3000:]
     assert first.result("through the Tomcat manager", HOST)["operation"] == "deployed"
     config = deployed_config(run.server, run.context)
@@ -61,8 +75,9 @@ def test_configured_deployed_and_served_then_nothing_changes(run):
     assert second.rc == 0 and second.stats(HOST)["changed"] == 0, changed(second)
 
 
-def test_changed_port_redeploys_once(run):
-    assert run().rc == 0
+def test_changed_port_redeploys_once(deployed):
+    run = deployed
+    assert run.first.rc == 0
     listed_before = run.server.manager("list")
     other = socket.socket()
     other.bind(("127.0.0.1", 0))

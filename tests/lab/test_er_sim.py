@@ -8,7 +8,9 @@ import sys
 import time
 
 import labctl
+import labwatch
 import pytest
+from labwatch import wait_until
 from test_lab_cmdlets import lab_cmdlets
 
 HOSTS = ("main", "backup", "report")
@@ -410,22 +412,8 @@ def task_state(state, name):
 
 
 def syncing(er):
-    """Live cdr processes of this lab (found by their INFORMIXDIR)."""
-    informixdir = f"INFORMIXDIR={labctl.host_paths(er.root, 'main')['informixdir']}".encode()
-    found = []
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                argv = handle.read().split(b"\0")
-            with open(f"/proc/{entry}/environ", "rb") as handle:
-                environ = handle.read().split(b"\0")
-            with open(f"/proc/{entry}/stat") as handle:
-                zombie = handle.read().rsplit(")", 1)[1].split()[0] == "Z"
-        except OSError:
-            continue
-        if b"cdr" in argv and informixdir in environ and not zombie:
-            found.append(int(entry))
-    return found
+    """Live cdr processes of the lab's main host."""
+    return labwatch.running(er.root, "main", "cdr")
 
 
 def test_a_started_task_runs_its_batch_detached_and_stop_ends_it(host_env):
@@ -447,9 +435,7 @@ def test_a_started_task_runs_its_batch_detached_and_stop_ends_it(host_env):
     assert os.getsid(run["pid"]) == run["pid"]  # a session of its own
     assert cmdlet(state, "Start-ScheduledTask", TaskName="OSCC replication sync", TaskPath="\\OSCC\\")["ok"]
     assert state.data["scheduled_task_runs"]["\\OSCC\\OSCC replication sync"]["pid"] == run["pid"]  # IgnoreNew
-    deadline = time.monotonic() + 20
-    while task_state(state, "OSCC replication sync") == "Running" and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_until(lambda: task_state(state, "OSCC replication sync") != "Running", seconds=20, interval=0.1)
     assert task_state(state, "OSCC replication sync") == "Ready"
     result = json.load(open(run["output"]))
     assert result["failed_at"] is None and result["results"][0]["rc"] == 0
@@ -458,10 +444,7 @@ def test_a_started_task_runs_its_batch_detached_and_stop_ends_it(host_env):
     labctl.er_configure(er.root, sync_seconds_per_replicate=30)
     assert cmdlet(state, "Start-ScheduledTask", TaskName="OSCC replication sync", TaskPath="\\OSCC\\")["ok"]
     assert task_state(state, "OSCC replication sync") == "Running"
-    deadline = time.monotonic() + 10
-    while not syncing(er) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert syncing(er)
+    assert wait_until(lambda: syncing(er), seconds=10, interval=0.05)
     stopped = time.monotonic()
     assert cmdlet(state, "Stop-ScheduledTask", TaskName="OSCC replication sync", TaskPath="\\OSCC\\")["ok"]
     assert time.monotonic() - stopped < 6 and task_state(state, "OSCC replication sync") == "Ready"
