@@ -5,6 +5,8 @@
 # made from a probe. restore.py runs it on the host.
 from __future__ import annotations
 
+import re
+
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
@@ -60,6 +62,13 @@ def chosen_manifest(probe: Probe, wanted: str | None, server: str, path) -> None
                                 "manifest (.json), or manifest: latest with destination set to that folder")
     if entry is None:
         raise AnsibleActionFail(f"manifest {wanted + arc.MANIFEST_SUFFIX!r} does not exist in the destination")
+    # Only the server's own names are read (host.own_names): another server's file is listed, never read.
+    named = re.fullmatch(r"(.+)_[0-9]{8}T[0-9]{9}_L[012]", wanted)
+    if named is None or named.group(1) != server:
+        raise AnsibleActionFail(f"manifest {entry['manifest']} is a backup of "
+                                f"{'server ' + named.group(1) if named else 'no server'} by its name "
+                                f"({server}'s are {server}_<stamp>_L<level>), not of {server}: a restore takes only "
+                                "the target server's own backups")
     owner = entry.get("informixserver")
     if entry.get("unreadable") is None and owner != server:
         raise AnsibleActionFail(f"manifest {entry['manifest']} is a backup of server {owner or 'unknown'} "
