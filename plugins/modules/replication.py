@@ -73,7 +73,8 @@ options:
     default: false
   confirm:
     description:
-      - Must be true for O(state=stopped), O(state=restarted) and O(state=disconnected), which may need a report data synchronisation
+      - Must be true for O(state=stopped), O(state=restarted) and O(state=disconnected), which may need a report data
+        synchronisation
         afterwards (§7.1.3).
     type: bool
     default: false
