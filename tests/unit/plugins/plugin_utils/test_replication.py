@@ -284,6 +284,6 @@ def test_gui_steps_name_the_manuals_options():
     both = rep.gui_steps("restarted", "all", "oscc1")
     assert any("stop the services" in s for s in both) and sum("neu starten" in s for s in both) == 2
     assert "Remote-Server: oscc1" in rep.gui_steps("report_data_all", "central_reporting", "rep", "oscc1")[-1]
-    assert "Replikation mit dem Remote-Server-Computer beenden" in rep.gui_steps("disconnected", "high_availability",
-                                                                              "oscc1")[-1]
+    ended = rep.gui_steps("disconnected", "high_availability", "oscc1")
+    assert "Replikation mit dem Remote-Server-Computer beenden" in ended[-1]
     assert rep.gui_steps("stopped", "high_availability", "oscc1")[0].startswith("§8.1.5 ")
