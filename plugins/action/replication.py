@@ -63,7 +63,7 @@ def check_options(args, hostvars):
                                     f"got {hours!r}")
     if args["sync"] and args["partner"] not in hostvars:
         raise AnsibleActionFail(f"partner: {args['partner']!r} is not a host of the inventory")
-    if args["state"] in ("stopped", "restarted") and not args["confirm"]:
+    if args["state"] in ("stopped", "restarted", "disconnected") and not args["confirm"]:
         raise AnsibleActionFail(f"state={args['state']} needs confirm=true: it ends replication and may need a "
                                 "report data synchronisation afterwards (§7.1.3, §7.2); pause it instead where you can "
                                 "(§7.1.2)")
@@ -74,6 +74,19 @@ def check_options(args, hostvars):
                                     f"or '..'), got {value!r}")
     if args["poll_interval"] < 1 or args["sync_timeout"] < 1:
         raise AnsibleActionFail("poll_interval and sync_timeout must be at least 1 second")
+
+
+FAILOVER_NOTE = ("a failover of the warm-standby cluster while central reporting is {state} restarts central "
+                 "reporting by itself (manual §8.1.2 and §8.1.4 notes)")
+
+
+def failover_note(args, estate) -> str | None:
+    """§8.1.2, §8.1.4: with a backup server, a failover restarts the central reporting that was paused or ended."""
+    ends = {"paused": "paused", "disconnected": "ended"}
+    if (args["state"] not in ends or "central_reporting" not in estate.kinds
+            or not estate.groups.get("oscc_backup")):
+        return None
+    return FAILOVER_NOTE.format(state=ends[args["state"]])
 
 
 class ActionModule(ReplicationAction):
@@ -147,6 +160,9 @@ class ActionModule(ReplicationAction):
                                   rows, estate.role)
         result = {"changed": bool(commands), "state": args["state"], "scope": args["scope"],
                   "commands": [" ".join(["cdr", *c]) for c in commands], "before": self._partners(info)}
+        note = failover_note(args, estate)
+        if note:
+            result.update(failover_note=note, warnings=[note])
         if not commands or self._task.check_mode:
             result.update(after=result["before"], buffer=info["buffer"])
             # nothing to resume, yet a partner waits for a reset: replication with it is not active
@@ -157,9 +173,12 @@ class ActionModule(ReplicationAction):
             if failure:
                 return dict(result, **failure)
             after = self.read_probe(informix, estate, dict(found, servers=results["servers"]))
+            rows_after = {r["group"]: r for r in after["servers"]}
             # A stopped server hides its partners' suspension: once started, a paused partner is resumed too.
-            more = rep.state_plan("active", None, estate.local_group, listed, {r["group"]: r for r in after["servers"]},
+            more = rep.state_plan("active", None, estate.local_group, listed, rows_after,
                                   estate.role) if commands[0] == ["start"] else []
+            if commands[-1] == ["cleanstart"]:  # a stopped server hid the closed connections too (§8.1.3.1)
+                more = rep.reconnect_plan(listed, rows_after)
             if not more:
                 break
             commands = more
@@ -167,6 +186,7 @@ class ActionModule(ReplicationAction):
         result.update(after=self._partners(after), buffer=after["buffer"])
         wrong = [p for p in result["after"] if args["state"] in ("paused", "active") and
                  p["state"] != args["state"] and not (args["state"] == "active" and p["state"] == "connecting")]
+        wrong += [p for p in result["after"] if args["state"] == "disconnected" and not p["needs_reset"]]
         if wrong:
             result["diagnostics"] = self._diagnostics(results["diagnostics"])
         return dict(result, **self._not_reached(wrong, args["state"], result["commands"][-1]))

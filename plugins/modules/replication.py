@@ -17,7 +17,15 @@ description:
     C(cdr list server) documents STATE C(Suspended) - on the central report server its own row. A partner whose
     connection was closed by a user command (STATUS C(Disconnect)) fails O(state=active) with the reset it needs.
   - O(state=stopped) and O(state=restarted) act on the whole local server, as the manual's options do; a restart
-    empties the replication buffer (§7.1.3.1).
+    empties the replication buffer (§7.1.3.1, §8.1.3.1, §8.1.4.1, §8.1.5.1) and opens again, in the same round trip,
+    the connections to the partners of O(scope) that O(state=disconnected) closed.
+  - O(state=disconnected) ends the replication with the partners of O(scope) only (C(cdr disconnect server)), the
+    local server replicating on with the others - high availability (§8.1.3) or central reporting (§8.1.4). Restart
+    it with O(state=restarted).
+  - With a backup server in the inventory, pausing or ending central reporting returns RV(failover_note) (also a
+    warning) - a failover restarts central reporting by itself (§8.1.2, §8.1.4 notes).
+  - O(sync=admin_data) between the main and the backup server synchronises the server the task runs on from the
+    partner, as §8.2 runs on the server that was down.
   - A new O(sync) is refused while the progress file in O(work_dir) holds an unfinished C(report_data_all);
     continue it with O(sync=report_data_continue) or remove the file.
   - O(sync) synchronises report or administration data in the background on the host (Windows Task
@@ -35,16 +43,17 @@ options:
   state:
     description:
       - C(paused) (§7.1.2, §8.1.1), C(active) (resumed or started, §7.1.2.1, §8.1.1.1), C(stopped) (§7.1.3,
-        the whole local server), C(restarted) (stopped, then started with an empty buffer, §7.1.3.1).
+        the whole local server, §8.1.5), C(restarted) (stopped, then started with an empty buffer, §7.1.3.1),
+        C(disconnected) (the replication with the partners of O(scope) ended, §8.1.3, §8.1.4).
       - Mutually exclusive with O(sync) and O(activate).
     type: str
-    choices: [paused, active, stopped, restarted]
+    choices: [paused, active, stopped, restarted, disconnected]
   sync:
     description:
       - C(report_data_recent) (the current and the previous month), C(report_data_all), C(report_data_continue)
         (the last C(report_data_all) from where it stopped) or C(admin_data) (§7.2, §8.2, §8.3).
       - The main or backup server is the master, the central report server the target; between main and backup
-        the main server.
+        the partner is the master and this server the target (§8.2 runs on the server that was down).
     type: str
     choices: [report_data_recent, report_data_all, report_data_continue, admin_data]
   partner:
@@ -64,7 +73,8 @@ options:
     default: false
   confirm:
     description:
-      - Must be true for O(state=stopped) and O(state=restarted), which may need a report data synchronisation
+      - Must be true for O(state=stopped), O(state=restarted) and O(state=disconnected), which may need a report data
+        synchronisation
         afterwards (§7.1.3).
     type: bool
     default: false
@@ -201,6 +211,10 @@ polls:
   description: With O(sync), the round trips spent reading the progress while it ran.
   returned: with sync, not in check mode
   type: int
+failover_note:
+  description: That a failover restarts the central reporting this task paused or ended (§8.1.2, §8.1.4 notes).
+  returned: with O(state=paused) or O(state=disconnected) on central reporting, when the inventory has a backup server
+  type: str
 gui_steps:
   description: When the probe could not confirm the mapping, the manual's steps in C(trcdbins) for the action.
   returned: on refusal

@@ -11,7 +11,8 @@ import datetime as dt
 import re
 
 SCOPES = ("central_reporting", "high_availability", "all")
-STATES = ("paused", "active", "stopped", "restarted")
+# disconnected: the replication with the partners of one kind ended (§8.1.3, §8.1.4), the local server running on.
+STATES = ("paused", "active", "stopped", "restarted", "disconnected")
 SYNCS = ("report_data_recent", "report_data_all", "report_data_continue", "admin_data")
 ROLES = {"oscc_main": "main", "oscc_backup": "backup", "oscc_central_report": "central_report"}
 # The replicate sets: report data (central reporting) and administration data (HA and the report server).
@@ -255,8 +256,11 @@ def state_plan(state: str, local: str | None, local_group: str, kinds: dict, row
     Stopping and restarting act on the whole local server, as the manual's options say (§7.1.3, §7.1.3.1)."""
     if state == "stopped":
         return [] if local == "stopped" else [["stop"]]
-    if state == "restarted":
-        return ([] if local == "stopped" else [["stop"]]) + [["cleanstart"]]
+    if state == "restarted":  # the connections an end of §8.1.3 / §8.1.4 closed are opened again with it
+        return ([] if local == "stopped" else [["stop"]]) + [["cleanstart"]] + reconnect_plan(kinds, rows)
+    if state == "disconnected":  # a stopped server replicates with no one: nothing to end
+        return [] if local == "stopped" else [["disconnect", "server", group] for groups in kinds.values()
+                                              for group in groups if not closed(rows.get(group))]
     commands = [["start"]] if state == "active" and local == "stopped" else []
     verb = "suspend" if state == "paused" else "resume"
     for kind, groups in kinds.items():
@@ -271,6 +275,17 @@ def state_plan(state: str, local: str | None, local_group: str, kinds: dict, row
     return commands
 
 
+def closed(row: dict | None) -> bool:
+    """The connection to the row's server was closed by a user command (STATUS Disconnect) and waits for a reset."""
+    return bool(row) and row["status"] == "Disconnect"
+
+
+def reconnect_plan(kinds: dict, rows: dict) -> list[list[str]]:
+    """cdr connect server for each partner of `kinds` whose connection is closed: the reset a restart of §8.1.3.1 or
+    §8.1.4.1 needs after the end of §8.1.3 or §8.1.4 (cdr disconnect server)."""
+    return [["connect", "server", group] for groups in kinds.values() for group in groups if closed(rows.get(group))]
+
+
 def since_recent(today: dt.date) -> str:
     """§7.2: the recent report data are the current and the previous month."""
     first = today.replace(day=1)
@@ -279,9 +294,11 @@ def since_recent(today: dt.date) -> str:
 
 
 def sync_master(local: str, partner: str, groups: dict) -> tuple[str, str]:
-    """(master host, target host): the main or backup server holds the data the other one receives; between two
-    of them, the main server."""
+    """(master host, target host): the main or backup server holds the data the report server receives; between
+    the main and the backup server the partner, for the server the task runs on is the one that was down (§8.2)."""
     local_role, partner_role = role_of(local, groups), role_of(partner, groups)
+    if {local_role, partner_role} == {"main", "backup"}:
+        return partner, local
     if local_role == "main" or (partner_role == "central_report" and local_role != "central_report"):
         return local, partner
     return partner, local
@@ -336,9 +353,12 @@ _OPTION = {
     ("paused", "high_availability"): ("§8.1.1", "Replikation mit dem Remote-Server-Computer anhalten"),
     ("active", "high_availability"): ("§8.1.1.1", "Replikation mit dem Remote-Server-Computer fortsetzen"),
     ("stopped", "central_reporting"): ("§7.1.3", "Gesamte Replikation auf dem lokalen Server-Computer beenden"),
-    ("stopped", "high_availability"): ("§8.1.3", "Replikation mit dem Remote-Server-Computer beenden"),
+    # stopped acts on the whole local server: with high availability that is §8.1.5 (§8.1.3 is disconnected)
+    ("stopped", "high_availability"): ("§8.1.5", "Gesamte Replikation auf dem lokalen Server-Computer beenden"),
     ("restarted", "central_reporting"): ("§7.1.3.1", "Gesamte Replikation auf dem lokalen Server-Computer neu starten"),
     ("restarted", "high_availability"): ("§8.1.3.1", "Gesamte Replikation auf dem lokalen Server-Computer neu starten"),
+    ("disconnected", "high_availability"): ("§8.1.3", "Replikation mit dem Remote-Server-Computer beenden"),
+    ("disconnected", "central_reporting"): ("§8.1.4", "Replikation mit dem zentralen Report-Server-Computer beenden"),
     ("report_data_recent", "central_reporting"): (
         "§7.2", "Historische Report-Daten der letzten Zeit mit dem Remote-Server-Computer synchronisieren"),
     ("report_data_all", "central_reporting"): (

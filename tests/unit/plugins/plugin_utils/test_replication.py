@@ -214,6 +214,23 @@ def test_stop_start_and_restart():
     assert rep.state_plan("paused", "stopped", "g", {"central_reporting": ["r"]}, {}, "main") == []
 
 
+def test_ending_one_kind_closes_its_connections_and_a_restart_opens_them_again():
+    rows = {r["group"]: r for r in rep.parse_server_list(LAB)}
+    ha = {"high_availability": ["g_ol_backup"]}
+    assert rep.state_plan("disconnected", None, "g_ol_main", ha, rows, "main") == [
+        ["disconnect", "server", "g_ol_backup"]]
+    closed = dict(rows, g_ol_backup=dict(rows["g_ol_backup"], status="Disconnect"))
+    assert rep.state_plan("disconnected", None, "g_ol_main", ha, closed, "main") == []  # idempotent (§8.1.3)
+    assert rep.state_plan("disconnected", "stopped", "g_ol_main", ha, {}, "main") == []
+    # §8.1.3.1: the tool run twice (stop, then restart) and the closed connection reset in the same batch
+    assert rep.state_plan("restarted", None, "g_ol_main", ha, closed, "main") == [
+        ["stop"], ["cleanstart"], ["connect", "server", "g_ol_backup"]]
+    # a closed connection of another kind is not the restart's to open
+    assert rep.state_plan("restarted", None, "g_ol_main", {"central_reporting": ["g_ol_report"]}, closed,
+                          "main") == [["stop"], ["cleanstart"]]
+    assert rep.reconnect_plan(ha, rows) == []
+
+
 @pytest.mark.parametrize("today,since", [(dt.date(2026, 12, 2), "2026-11-01 00:00:00"),
                                          (dt.date(2026, 1, 31), "2025-12-01 00:00:00"),
                                          (dt.date(2024, 3, 1), "2024-02-01 00:00:00")])
@@ -226,6 +243,8 @@ def test_the_main_server_is_the_master():
     assert rep.sync_master("m1", "r1", GROUPS) == ("m1", "r1")
     assert rep.sync_master("b1", "r1", GROUPS) == ("b1", "r1")
     assert rep.sync_master("b1", "m1", GROUPS) == ("m1", "b1")
+    # §8.2: between main and backup, the server the task runs on was down and receives the partner's data
+    assert rep.sync_master("m1", "b1", GROUPS) == ("b1", "m1")
 
 
 def test_sync_commands_and_progress():
@@ -265,3 +284,6 @@ def test_gui_steps_name_the_manuals_options():
     both = rep.gui_steps("restarted", "all", "oscc1")
     assert any("stop the services" in s for s in both) and sum("neu starten" in s for s in both) == 2
     assert "Remote-Server: oscc1" in rep.gui_steps("report_data_all", "central_reporting", "rep", "oscc1")[-1]
+    ended = rep.gui_steps("disconnected", "high_availability", "oscc1")
+    assert "Replikation mit dem Remote-Server-Computer beenden" in ended[-1]
+    assert rep.gui_steps("stopped", "high_availability", "oscc1")[0].startswith("§8.1.5 ")

@@ -1,0 +1,206 @@
+"""The high-availability replication playbooks (manual §8.1-§8.2) end to end on the lab's estate: lab-main and
+lab-backup the two nodes of the warm-standby cluster (the HPPC Group online on lab-main), lab-report the central
+report server, all three in one simulated Enterprise Replication domain. Each procedure is read back from the calls
+every simulated server recorded, host by host and in order, and from the cluster and the domain afterwards."""
+import os
+import subprocess
+import time
+
+import labctl
+import pytest
+from playbook_lab import ROOT, replication_changes, replication_estate
+
+PLAYBOOKS = os.path.join(ROOT, "playbooks")
+LIMIT = "lab-main,lab-backup,lab-report"
+LAB_HOSTS = {"lab-main": "main", "lab-backup": "backup", "lab-report": "report"}
+OSCC, AUTOPA = "OpenScape Contact Center", "OpenScape Contact Center AutoPA"
+CHANGING_CDR = {"suspend", "resume", "stop", "start", "cleanstart", "disconnect", "connect", "sync", "check"}
+STATE_TASK = "Bring the replication to the state wanted (§7.1.2-§7.1.3.1, §8.1) - "
+DESTRUCTIVE = ["ha_replication_stop.yml", "ha_replication_restart.yml", "ha_central_reporting_restart.yml",
+               "ha_replication_restart_all.yml", "ha_sync.yml"]
+
+
+@pytest.fixture
+def cluster_estate(tmp_path):
+    lab = replication_estate(tmp_path / "lab")
+    labctl.init_cluster(lab.root)
+    return lab
+
+
+def play(lab, name, **extra):
+    return lab.playbook(os.path.join(PLAYBOOKS, name), limit=LIMIT, extra={"replication_poll_interval": 1, **extra})
+
+
+def failures(run):
+    return " ".join(str(r.get("msg")) for p in run.json["plays"] for t in p["tasks"]
+                    for r in t["hosts"].values() if r.get("failed"))
+
+
+def steps(lab, host, since=0.0):
+    """What changed on one server after `since`, in the order it happened: services, cluster and task cmdlets that
+    start, stop or move something, and cdr commands that change replication."""
+    found = []
+    for call in labctl.windows_state(lab.root, LAB_HOSTS[host])["calls"]:
+        if call["time"] < since:
+            continue
+        if call["module"] == "win_service":
+            found.append((call["time"], f"{call['args']['state']} {call['args']['name']}"))
+            continue
+        batch = (call["args"] or {}).get("batch") or {}
+        for op in batch.get("ops", []) if isinstance(batch, dict) else []:
+            argv = op.get("argv") or []
+            if op["op"] == "cmdlet" and op["name"].startswith(("Start-", "Stop-", "Move-")):
+                found.append((call["time"], op["name"]))
+            elif op["op"] == "run" and argv[0].lower().endswith("cdr.exe") and argv[1] in CHANGING_CDR:
+                found.append((call["time"], " ".join(["cdr", *argv[1:]])))
+    return found
+
+
+def names(found):
+    return [name for _time, name in found]
+
+
+def when(found, name):
+    return next(t for t, n in found if n == name)
+
+
+def all_unchanged(run):
+    return all(run.stats(h)["changed"] == 0 for h in LAB_HOSTS)
+
+
+def partner_states(lab, tmp_path, host="lab-main", scope="all"):
+    result = lab.task("oscc.admin.replication_info", {"scope": scope}, tmp_path, host=host)[1]
+    return {p["host"]: p["state"] for kind in result["kinds"].values() for p in kind["partners"]}
+
+
+def test_pause_and_resume_high_availability_are_idempotent(cluster_estate, tmp_path):
+    start = time.time()
+    paused = play(cluster_estate, "ha_replication_pause.yml")
+    assert paused.rc == 0, paused.stdout[-3000:]
+    # §8.1.1: both directions between main and backup, from the main server; nothing on the others
+    assert names(steps(cluster_estate, "lab-main", start)) == [
+        "cdr suspend server g_ol_backup g_ol_main", "cdr suspend server g_ol_main g_ol_backup"]
+    assert steps(cluster_estate, "lab-backup", start) == steps(cluster_estate, "lab-report", start) == []
+    assert partner_states(cluster_estate, tmp_path, scope="high_availability") == {"lab-backup": "paused"}
+    again = time.time()
+    repeated = play(cluster_estate, "ha_replication_pause.yml")
+    assert repeated.rc == 0 and all_unchanged(repeated), repeated.json["stats"]
+    assert all(steps(cluster_estate, h, again) == [] for h in LAB_HOSTS)
+
+    resumed = play(cluster_estate, "ha_replication_resume.yml")
+    assert resumed.rc == 0, resumed.stdout[-3000:]
+    assert partner_states(cluster_estate, tmp_path, scope="high_availability") == {"lab-backup": "active"}
+    repeated = play(cluster_estate, "ha_replication_resume.yml")
+    assert repeated.rc == 0 and all_unchanged(repeated), repeated.json["stats"]
+
+
+def test_pausing_central_reporting_says_a_failover_restarts_it(cluster_estate):
+    paused = play(cluster_estate, "ha_replication_pause.yml", replication_scope="central_reporting")
+    assert paused.rc == 0, paused.stdout[-3000:]
+    result = paused.result(STATE_TASK + "paused")
+    assert "failover" in result["failover_note"] and "§8.1.2" in result["failover_note"]
+    assert result["after"] == [dict(result["after"][0], host="lab-report", state="paused")]
+
+
+@pytest.mark.parametrize("name,scope,ended,restart", [
+    # §8.1.3 / §8.1.3.1: the connection to the backup closed, then the tool twice and the connection reset
+    ("ha_replication_restart.yml", "high_availability", ["cdr disconnect server g_ol_backup"],
+     ["cdr stop", "cdr cleanstart", "cdr connect server g_ol_backup"]),
+    # §8.1.4 / §8.1.4.1: the same with the central report server
+    ("ha_central_reporting_restart.yml", "central_reporting", ["cdr disconnect server g_ol_report"],
+     ["cdr stop", "cdr cleanstart", "cdr connect server g_ol_report"]),
+    # §8.1.5 / §8.1.5.1: all replication of the server stopped, then only restarted
+    ("ha_replication_restart_all.yml", "all", ["cdr stop"], ["cdr cleanstart"]),
+])
+def test_stop_then_restart_follows_the_manual_host_by_host(cluster_estate, tmp_path, name, scope, ended, restart):
+    lab = cluster_estate
+    start = time.time()
+    stopped = play(lab, "ha_replication_stop.yml", replication_confirm=True, replication_scope=scope)
+    assert stopped.rc == 0, stopped.stdout[-3000:]
+    assert names(steps(lab, "lab-main", start)) == ended
+    assert steps(lab, "lab-backup", start) == steps(lab, "lab-report", start) == []
+    again = time.time()
+    repeated = play(lab, "ha_replication_stop.yml", replication_confirm=True, replication_scope=scope)
+    assert repeated.rc == 0 and all_unchanged(repeated), repeated.json["stats"]
+    assert all(steps(lab, h, again) == [] for h in LAB_HOSTS)
+
+    lab.sql_on("lab-main", "insert into agents values ('1042', 'New Agent', 'ready')")
+    begin = time.time()
+    restarted = play(lab, name, replication_confirm=True)
+    assert restarted.rc == 0, restarted.stdout[-3000:]
+    main, backup, report = (steps(lab, h, begin) for h in LAB_HOSTS)
+    # step 1 group offline, step 2 services on both nodes, steps 3-9 the tool, §8.2 steps 7-8 services and group
+    assert names(main) == ["Stop-ClusterGroup", f"stopped {OSCC}", f"stopped {AUTOPA}", *restart,
+                           f"started {OSCC}", f"started {AUTOPA}", "Start-ClusterGroup"], main
+    # §8.2 steps 2-6 on the backup server (the admin data from the main server), §8.3 on the report server
+    assert names(backup) == [f"stopped {OSCC}", f"stopped {AUTOPA}", "Start-ScheduledTask",
+                             f"started {OSCC}", f"started {AUTOPA}"], backup
+    assert names(report) == [f"stopped {OSCC}", "Start-ScheduledTask", f"started {OSCC}", f"started {AUTOPA}"], report
+    # across the hosts: both nodes' services fully stopped before the tool; the syncs after the restart
+    assert when(backup, f"stopped {AUTOPA}") < when(main, restart[0])
+    assert when(main, restart[-1]) < when(backup, "Start-ScheduledTask") < when(report, "Start-ScheduledTask")
+    assert when(report, f"started {AUTOPA}") < when(main, "Start-ClusterGroup")
+    sync = restarted.result("Synchronise the administration data with lab-main (§8.2, §8.3)", "lab-backup")
+    assert sync["commands"] == ["cdr sync replicateset --master=g_ol_main --replset=oscc_admin g_ol_backup"], sync
+    # the manual's end state: the group online on the main server, OSCC running on both nodes, replication active
+    cluster = labctl.cluster_state(lab.root)
+    assert (cluster["groups"]["HPPC Group"]["owner"], cluster["groups"]["HPPC Group"]["state"]) == \
+        ("lab-main", "Online")
+    for host in ("main", "backup"):
+        assert {labctl.windows_state(lab.root, host)["services"][s]["state"] for s in (OSCC, AUTOPA)} == {"running"}
+    assert set(partner_states(lab, tmp_path).values()) == {"active"}
+    assert lab.rows("lab-backup", "agents") == lab.rows("lab-main", "agents")
+
+
+def test_sync_runs_on_the_node_that_was_down_with_the_group_offline(cluster_estate, tmp_path):
+    lab = cluster_estate
+    # the backup server was away too long: what the main server wrote since never reached it
+    main_env = dict(lab.env, **labctl.environment(lab.root, "main", "ol_main"))
+    subprocess.run(["cdr", "suspend", "server", "g_ol_backup", "g_ol_main"], env=main_env, check=True)
+    lab.sql_on("lab-main", "insert into agents values ('1043', 'Late Agent', 'ready')")
+    assert lab.rows("lab-backup", "agents") != lab.rows("lab-main", "agents")
+    begin = time.time()
+    synced = play(lab, "ha_sync.yml", replication_confirm=True)
+    assert synced.rc == 0, synced.stdout[-3000:]
+    main, backup, report = (steps(lab, h, begin) for h in LAB_HOSTS)
+    # §8.2: step 1 group offline, step 2 OSCC (only) on every server, steps 3-6 on the backup, steps 7-8 back
+    assert names(main) == ["Stop-ClusterGroup", f"stopped {OSCC}", f"started {OSCC}", "Start-ClusterGroup"], main
+    assert names(backup) == [f"stopped {OSCC}", "Start-ScheduledTask", f"started {OSCC}"], backup
+    assert names(report) == [f"stopped {OSCC}", f"started {OSCC}"], report
+    assert max(when(h, f"stopped {OSCC}") for h in (main, report)) < when(backup, "Start-ScheduledTask")
+    assert when(backup, "Start-ScheduledTask") < min(when(h, f"started {OSCC}") for h in (main, backup, report))
+    assert lab.rows("lab-backup", "agents") == lab.rows("lab-main", "agents") != []
+    cluster = labctl.cluster_state(lab.root)["groups"]["HPPC Group"]
+    assert (cluster["owner"], cluster["state"]) == ("lab-main", "Online")
+
+
+@pytest.mark.parametrize("name", ["ha_replication_pause.yml", "ha_replication_resume.yml", *DESTRUCTIVE])
+def test_a_clock_offset_of_2_5_seconds_stops_every_ha_playbook_before_any_change(cluster_estate, name):
+    labctl.set_clock_offset(cluster_estate.root, "backup", 2.5)
+    run = play(cluster_estate, name, replication_confirm=True)
+    assert run.rc != 0 and "2.5" in failures(run), run.stdout[-3000:]
+    assert replication_changes(cluster_estate) == []
+    assert labctl.cluster_state(cluster_estate.root)["groups"]["HPPC Group"]["state"] == "Online"
+
+
+@pytest.mark.parametrize("name", DESTRUCTIVE)
+def test_a_destructive_playbook_without_confirm_is_refused_before_any_server_is_asked(cluster_estate, name):
+    run = play(cluster_estate, name)
+    assert run.rc != 0 and "replication_confirm must be true" in failures(run), run.stdout[-3000:]
+    assert all(labctl.windows_state(cluster_estate.root, h)["calls"] == [] for h in LAB_HOSTS.values())
+
+
+@pytest.mark.parametrize("name,extra,option", [
+    ("ha_replication_pause.yml", {"replication_scope": "everything"}, "replication_scope"),
+    ("ha_replication_stop.yml", {"replication_confirm": "maybe"}, "replication_confirm"),
+    ("ha_replication_restart.yml", {"replication_confirm": True, "replication_warm_standby_timeout": "soon"},
+     "replication_warm_standby_timeout"),
+    ("ha_sync.yml", {"replication_confirm": True, "replication_ha_sync_node": "lab-report"},
+     "replication_ha_sync_node"),
+])
+def test_bad_inputs_get_one_line_errors_naming_the_option(cluster_estate, name, extra, option):
+    run = play(cluster_estate, name, **extra)
+    # validate_argument_spec heads its lines with "Validation of arguments failed:"; each problem is one line
+    lines = [line for line in failures(run).splitlines() if option in line]
+    assert run.rc != 0 and len(lines) == 1 and str(extra[option]) in lines[0], run.stdout[-3000:]
+    assert all(labctl.windows_state(cluster_estate.root, h)["calls"] == [] for h in LAB_HOSTS.values())
