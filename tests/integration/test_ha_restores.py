@@ -106,3 +106,26 @@ def test_restore_standby_keeps_the_active_node_serving_but_for_the_sync_window(c
     assert ["1099", "Nina Vogt", "ready"] in cluster.rows("lab-backup", "agents")
     assert set(service_states(cluster, "lab-main").values()) == {"running"}
     assert set(service_states(cluster, "lab-backup").values()) == {"running"}
+
+
+@pytest.mark.parametrize("data_sync", ["none", "report_data_recent"])
+def test_restore_central_report_keeps_main_and_backup_serving(cluster, data_sync):
+    backup(cluster, "lab-report")
+    cluster.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120');"
+                               "insert into agents values ('1099', 'Nina Vogt', 'ready')")  # after the backup
+    run = play(cluster, "restore_central_report.yml", restore_report_data_sync=data_sync, **CONFIRM)
+    assert run.rc == 0, run.stdout[-4000:]
+
+    report = names(steps(cluster, "lab-report"))
+    syncs = ["sync started"] * (1 if data_sync == "none" else 2)  # §8.3 with main, or §8.4 with main and backup
+    assert report == [f"stopped {SERVICES[0]}", f"stopped {SERVICES[1]}", "restore", *syncs,
+                      f"started {SERVICES[0]}", f"started {SERVICES[1]}"], report
+    activated = ["trcdbins -activate"] if data_sync == "none" else []
+    assert names(steps(cluster, "lab-main")) == activated  # the active node: nothing else, its services ran on
+    assert names(steps(cluster, "lab-backup")) == []
+    if data_sync == "none":  # §8.6.2 step 4b: the administration data of §8.3
+        assert cluster.rows("lab-report", "agents") == cluster.rows("lab-main", "agents")
+    # the report data comes back only when it is synchronised (§8.6.2 step 3)
+    assert (["c1", "2026-12-02", "120"] in cluster.rows("lab-report")) == (data_sync != "none")
+    assert set(service_states(cluster, "lab-report").values()) == {"running"}
+    assert set(service_states(cluster, "lab-main").values()) == {"running"}
