@@ -2,7 +2,10 @@
 cluster (the HPPC Group online on lab-main), lab-report the central report server, all three in one simulated
 Enterprise Replication domain. What each playbook did is read from the calls every simulated server recorded, in
 order, and from the data and the cluster afterwards."""
+import json
 import os
+import signal
+import time
 
 import labctl
 import pytest
@@ -129,3 +132,97 @@ def test_restore_central_report_keeps_main_and_backup_serving(cluster, data_sync
     assert (["c1", "2026-12-02", "120"] in cluster.rows("lab-report")) == (data_sync != "none")
     assert set(service_states(cluster, "lab-report").values()) == {"running"}
     assert set(service_states(cluster, "lab-main").values()) == {"running"}
+
+
+def restores(lab, host):
+    return names(steps(lab, host)).count("restore")
+
+
+def test_restore_estate_restores_in_the_manuals_order_resynchronises_and_proves_the_data_equal(cluster, tmp_path):
+    for host in LAB_HOST:
+        backup(cluster, host)
+    cluster.sql_on("lab-main", "insert into agents values ('1099', 'Nina Vogt', 'ready')")  # lost by the restore
+    record = tmp_path / "progress.json"
+    run = play(cluster, "restore_estate.yml", restore_estate_progress_file=str(record), **CONFIRM)
+    assert run.rc == 0, run.stdout[-4000:]
+
+    stop, start = [f"stopped {SERVICES[0]}", f"stopped {SERVICES[1]}"], [f"started {SERVICES[0]}",
+                                                                        f"started {SERVICES[1]}"]
+    found = {host: steps(cluster, host) for host in LAB_HOST}
+    assert names(found["lab-main"]) == ["Stop-ClusterGroup", *stop, "restore", *start, "Start-ClusterGroup"]
+    for host in ("lab-backup", "lab-report"):  # §8.2 on the backup server, §8.3 on the central report server
+        assert names(found[host]) == [*stop, "restore", "sync started", *start], (host, found[host])
+    when = {host: {name: t for name, t in reversed(found[host])} for host in LAB_HOST}  # each name's first time
+    # every service stopped before the first restore (§8.6.3 step 2), the restores in the manual's order, both
+    # synchronisations after the last restore and before any service started again
+    assert max(when[h][stop[1]] for h in LAB_HOST) < when["lab-main"]["restore"] < when["lab-backup"]["restore"] \
+        < when["lab-report"]["restore"] < when["lab-backup"]["sync started"] < when["lab-report"]["sync started"] \
+        < min(when[h][start[0]] for h in LAB_HOST)
+    for host in ("lab-backup", "lab-report"):
+        assert cluster.rows(host, "agents") == cluster.rows("lab-main", "agents")
+    assert ["1099", "Nina Vogt", "ready"] not in cluster.rows("lab-main", "agents")
+    proof = run.result("Prove the estate equal - the same row counts everywhere, every partner replicating")
+    assert not proof.get("failed")
+    counts = {h: r["row_counts"] for h in LAB_HOST for n, r in run.results(h) if n.endswith("count the replicated "
+                                                                                            "tables' rows, read-only")}
+    assert counts["lab-main"] == counts["lab-backup"] == counts["lab-report"] == {"agents": 2, "routing": 2}, counts
+    table = run.result("Report the recovery time of each step")["msg"]
+    assert [s["step"][:15] for s in table].count("§8.6.3 step 3: ") == 3
+    assert {s["host"] for s in table if "step 3" in s["step"]} == set(LAB_HOST)
+    assert all(float(s["seconds"]) >= 0 for s in table)
+    state = labctl.cluster_state(cluster.root)
+    assert state["groups"]["HPPC Group"]["state"] == "Online"
+
+
+def test_restore_estate_killed_halfway_resumes_without_restoring_a_server_twice(cluster, tmp_path):
+    for host in LAB_HOST:
+        backup(cluster, host)
+    record = tmp_path / "progress.json"
+    extra = dict(CONFIRM, restore_estate_progress_file=str(record))
+    controller = cluster.playbook(os.path.join(PLAYBOOKS, "restore_estate.yml"), limit=LIMIT, extra=extra,
+                                  background=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and controller.poll() is None:
+        if record.exists() and "lab-main" in json.loads(record.read_text())["restored"]:
+            break
+        time.sleep(0.1)
+    os.killpg(controller.pid, signal.SIGKILL)  # the controller and its workers, halfway through step 3
+    controller.communicate()
+    halfway = json.loads(record.read_text())
+    assert halfway["restored"][:1] == ["lab-main"] and not halfway["finished"], halfway
+    assert restores(cluster, "lab-report") == 0
+
+    again = play(cluster, "restore_estate.yml", **extra)
+    assert again.rc == 0, again.stdout[-4000:]
+    assert "already restored lab-main" in again.stdout
+    assert restores(cluster, "lab-main") == 1  # finished before the kill: not restored again
+    assert restores(cluster, "lab-report") == 1
+    done = json.loads(record.read_text())
+    assert done["finished"] and done["restored"][0] == "lab-main" and sorted(done["restored"]) == sorted(LAB_HOST)
+
+
+def test_restore_estate_refuses_a_record_changed_by_hand(cluster, tmp_path):
+    record = tmp_path / "progress.json"
+    body = {"format": 1, "servers": ["lab-main"], "restored": [], "steps": [], "finished": False,
+            "manifest": "latest", "started": "2026-12-07T10:00:00", "checksum": "0" * 64}
+    record.write_text(json.dumps(body))
+    run = play(cluster, "restore_estate.yml", restore_estate_progress_file=str(record),
+               restore_estate_servers=["lab-main"], **CONFIRM)
+    assert run.rc != 0 and "restore_estate_progress_file: " in failures(run) and "checksum" in failures(run)
+    assert all(calls(cluster, host) == [] for host in LAB_HOST)
+
+
+@pytest.mark.parametrize("name", ["restore_standby.yml", "restore_central_report.yml", "restore_estate.yml"])
+def test_missing_confirm_is_refused_before_any_server_is_asked(cluster, name):
+    run = play(cluster, name, restore_poll_interval=1)
+    assert run.rc != 0 and "informix_restore_confirm must be true" in failures(run), run.stdout[-3000:]
+    assert all(calls(cluster, host) == [] for host in LAB_HOST)
+
+
+@pytest.mark.parametrize("name", ["restore_standby.yml", "restore_central_report.yml", "restore_estate.yml"])
+def test_a_clock_offset_of_2_5_seconds_stops_before_any_change(cluster, name, tmp_path):
+    labctl.set_clock_offset(cluster.root, "report", 2.5)
+    run = play(cluster, name, restore_estate_progress_file=str(tmp_path / "progress.json"), **CONFIRM)
+    assert run.rc != 0 and "2.5" in failures(run), run.stdout[-3000:]
+    assert replication_changes(cluster) == []
+    assert not (tmp_path / "progress.json").exists()
