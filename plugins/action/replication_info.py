@@ -22,8 +22,8 @@ class ActionModule(ReplicationAction):
         estate = Estate(args, task_vars, informix, args["scope"])
         ops = self.probe_ops(informix)
         for table in args["row_counts"]:  # in the same round trip as the probe
-            ops.add(("count", table), informix.program_op("dbaccess", args["row_count_database"], "-",
-                                                           stdin_text=counts.count_sql(table)))
+            count = informix.program_op("dbaccess", args["row_count_database"], "-", stdin_text=counts.count_sql(table))
+            ops.add(("count", table), count)
         found = ops.results(target.batch(ops.ops, read_only=True, check=False))
         result = dict(self.read_probe(informix, estate, found), changed=False)
         if args["row_counts"]:
