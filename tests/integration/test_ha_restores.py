@@ -226,3 +226,39 @@ def test_a_clock_offset_of_2_5_seconds_stops_before_any_change(cluster, name, tm
     assert run.rc != 0 and "2.5" in failures(run), run.stdout[-3000:]
     assert replication_changes(cluster) == []
     assert not (tmp_path / "progress.json").exists()
+
+
+@pytest.mark.parametrize("name,extra,option", [
+    ("restore_standby.yml", {"restore_standby_node": "lab-report"}, "restore_standby_node"),
+    ("restore_central_report.yml", {"restore_report_data_sync": "everything"}, "restore_report_data_sync"),
+    ("restore_estate.yml", {"restore_estate_servers": ["lab-nowhere"]}, "restore_estate_servers"),
+    ("restore_estate.yml", {"restore_estate_compare_tables": []}, "restore_estate_compare_tables"),
+])
+def test_bad_inputs_get_one_line_errors_naming_the_option_before_any_server_is_asked(cluster, name, extra, option):
+    run = play(cluster, name, **dict(CONFIRM, **extra))
+    assert run.rc != 0 and failures(run).startswith(option) and "\n" not in failures(run), failures(run)
+    assert all(calls(cluster, host) == [] for host in LAB_HOST)
+
+
+def test_restore_standby_of_the_active_node_moves_the_group_away_first(cluster):
+    backup(cluster, "lab-main")
+    run = play(cluster, "restore_standby.yml", restore_standby_node="lab-main", **CONFIRM)
+    assert run.rc == 0, run.stdout[-4000:]
+    restored = names(steps(cluster, "lab-main"))
+    assert restored[:4] == ["Move-ClusterGroup", "Suspend-ClusterNode", f"stopped {SERVICES[0]}",
+                            f"stopped {SERVICES[1]}"], restored
+    assert restored[-1] == "Resume-ClusterNode" and restored.count("restore") == 1
+    state = labctl.cluster_state(cluster.root)
+    assert state["groups"]["HPPC Group"] == dict(state["groups"]["HPPC Group"], owner="lab-backup", state="Online")
+    assert state["nodes"]["lab-main"]["state"] == "Up"
+
+
+def test_replication_info_counts_rows_read_only_in_its_one_round_trip(cluster, tmp_path):
+    args = {"row_counts": ["agents", "stats_calls", "nosuch"]}
+    _run, (counted, refused) = cluster.tasks([("oscc.admin.replication_info", args),
+                                              ("oscc.admin.replication_info", {"row_counts": ["agents;drop"]})],
+                                             tmp_path)
+    assert counted["remote_operations"] == 1 and not counted["changed"]
+    assert counted["row_counts"] == {"agents": 2, "stats_calls": 0, "nosuch": None}
+    assert list(counted["row_count_errors"]) == ["nosuch"] and "206" in counted["row_count_errors"]["nosuch"]
+    assert refused["failed"] and refused["msg"].startswith("row_counts: 'agents;drop'")
