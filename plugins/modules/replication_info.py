@@ -21,6 +21,17 @@ options:
     type: str
     choices: [central_reporting, high_availability, all]
     default: all
+  row_counts:
+    description:
+      - Tables of O(row_count_database) to count, each with one read-only C(select count(*)) through C(dbaccess)
+        in the same round trip. Plain SQL identifiers. restore_estate.yml compares them across the estate.
+    type: list
+    elements: str
+    default: []
+  row_count_database:
+    description: The database the O(row_counts) tables are in.
+    type: str
+    default: hppc
 extends_documentation_fragment:
   - oscc.admin.replication
   - oscc.admin.informix_location
@@ -49,6 +60,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+row_counts:
+  description: With O(row_counts), each table's number of rows; C(null) where DB-Access gave no count.
+  returned: with row_counts
+  type: dict
+  sample: {"agents": 12}
+row_count_errors:
+  description: With O(row_counts), why a table has no count (the Informix error line, or the run's failure).
+  returned: with row_counts
+  type: dict
 host:
   description: The inventory host.
   returned: always
