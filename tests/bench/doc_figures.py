@@ -11,7 +11,8 @@ GATED = {
     "bench_backup.py": ["Verified backup"],
     "bench_replication.py": ["Replication preflight, per server",
                              "Replication pause, resume, stop, restart with nothing to change",
-                             "Replication pause, resume, stop, restart"],
+                             "Replication pause, resume, stop, restart",
+                             "High-availability restart of all replication, nothing to wait for"],
 }
 
 
