@@ -140,7 +140,7 @@ def test_stop_then_restart_follows_the_manual_host_by_host(cluster_estate, tmp_p
     assert when(backup, f"stopped {AUTOPA}") < when(main, restart[0])
     assert when(main, restart[-1]) < when(backup, "Start-ScheduledTask") < when(report, "Start-ScheduledTask")
     assert when(report, f"started {AUTOPA}") < when(main, "Start-ClusterGroup")
-    sync = restarted.result("Synchronise the administration data with lab-main (§8.2, §8.3)", "lab-backup")
+    sync = restarted.result("Synchronise the administration data (§8.2, §8.3) with lab-main", "lab-backup")
     assert sync["commands"] == ["cdr sync replicateset --master=g_ol_main --replset=oscc_admin g_ol_backup"], sync
     # the manual's end state: the group online on the main server, OSCC running on both nodes, replication active
     cluster = labctl.cluster_state(lab.root)
