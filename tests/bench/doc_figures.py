@@ -13,7 +13,8 @@ GATED = {
                              "Standby restore (§8.6.1) beyond the preflight, the restore and the progress reads"],
     "bench_replication.py": ["Replication preflight, per server",
                              "Replication pause, resume, stop, restart with nothing to change",
-                             "Replication pause, resume, stop, restart"],
+                             "Replication pause, resume, stop, restart",
+                             "High-availability restart of all replication, nothing to wait for"],
 }
 
 
