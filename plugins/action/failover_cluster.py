@@ -80,13 +80,13 @@ class ActionModule(OsccAction):
                                     "OSCC twice; set confirm: true once the other node is isolated (manual §8.7)")
         # The operator's addresses add to the inventory's: one wrong address must not hide a right one.
         addresses = list(dict.fromkeys([*peer_addresses(task_vars, args["peer"]), *args["peer_addresses"]]))
-        if not addresses:
-            raise AnsibleActionFail(f"peer_addresses: give every address of {args['peer']} (the inventory has none)")
         state = host.probe(target, args["group"], args["peer"], addresses)
         this_host = task_vars.get("inventory_hostname") or ""
         problem = cluster.force_problem(state, args["peer"], addresses, this_host)
         if problem:
             raise AnsibleActionFail(problem)
+        if not addresses:  # after the probe: a peer that is this node is named as such first
+            raise AnsibleActionFail(f"peer_addresses: give every address of {args['peer']} (the inventory has none)")
         try:
             changes, ops = cluster.force_plan(state)
         except ValueError as exc:
@@ -117,9 +117,10 @@ def role_of(state: dict, node: str) -> str:
 
 def peer_addresses(task_vars: dict, peer: str) -> list:
     """Every address the inventory gives for the peer: its ansible_host, its name, and oscc_cluster_addresses."""
-    hostvars = (task_vars.get("hostvars") or {}).get(peer)
-    if hostvars is None:
+    every_host = task_vars.get("hostvars") or {}
+    if peer not in every_host:  # asking HostVars for a host it lacks fails outside a template
         return []
+    hostvars = every_host[peer]
     found = [hostvars.get("ansible_host") or peer, *(hostvars.get("oscc_cluster_addresses") or [])]
     return list(dict.fromkeys(str(a) for a in found if a))
 
