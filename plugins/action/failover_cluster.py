@@ -12,6 +12,9 @@ from ansible_collections.oscc.admin.plugins.plugin_utils._cluster import cluster
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
 
 POLL_SECONDS = 5
+# No public document says how OSCC V12 shows Warm Standby: the wait can only judge by the assumed reading.
+WARM_STANDBY_ASSUMPTION = ("assumption: the OpenScape Contact Center service runs on the node and it does not own the "
+                           "online group (cluster.oscc_role, docs/cluster.md); not the vendor's own indicator")
 REBOOT_NOTE = ("the forced quorum is a start parameter of the cluster service: a reboot of {node} drops it, and the "
                "node must be forced again while the other node stays away (manual §8.7)")
 
@@ -39,8 +42,14 @@ class ActionModule(OsccAction):
         if ops and not self._task.check_mode:
             after = host.change(target, ops, args["group"])
         result = {"changed": bool(changes), "changes": changes, "cluster": after}
+        pausing = args.get("node_state") == "paused" and any(o["name"] == "Suspend-ClusterNode" for o in ops)
+        if pausing and not self._task.check_mode:
+            problem = cluster.drain_problem(after, args.get("node") or before["node"])
+            if problem:
+                return dict(result, failed=True, msg=problem)
         if args["wait_for_warm_standby"] and changes and not self._task.check_mode:
             result["cluster"] = self.wait_warm_standby(target, args, before, after)
+            result["warm_standby_judged_by"] = WARM_STANDBY_ASSUMPTION
         if self._task.diff:
             result["diff"] = {"before": summary(before), "after": summary(after) if not self._task.check_mode
                               else dict(summary(before), planned=changes)}
@@ -52,28 +61,32 @@ class ActionModule(OsccAction):
         former = before["group"]["owner"]
         deadline = time.monotonic() + args["timeout"]
         while True:
+            # The reading taken with the change does not count: by the assumed reading (docs/cluster.md) the former
+            # owner is Warm Standby the moment it loses the group, so each reading comes one poll interval later.
+            time.sleep(POLL_SECONDS)
+            after = host.probe(target, args["group"], peer=former if not cluster.same_node(former, after["node"])
+                               else None)
             role = role_of(after, former)
             if role == "warm_standby":
                 return after
             if time.monotonic() >= deadline:
                 raise AnsibleActionFail(f"timeout: {former} did not report Warm Standby within {args['timeout']} "
                                         f"seconds (it is {role})")
-            time.sleep(POLL_SECONDS)
-            after = host.probe(target, args["group"], peer=former if not cluster.same_node(former, after["node"])
-                               else None)
 
     def force(self, args, target, task_vars):
         """§8.7: only with confirm, only when the other node verifiably runs no OSCC, once."""
         if not args["confirm"]:
             raise AnsibleActionFail("confirm: forcing quorum makes this node's cluster authoritative and can start "
                                     "OSCC twice; set confirm: true once the other node is isolated (manual §8.7)")
-        addresses = args["peer_addresses"] or peer_addresses(task_vars, args["peer"])
-        if not addresses:
-            raise AnsibleActionFail(f"peer_addresses: give every address of {args['peer']} (the inventory has none)")
+        # The operator's addresses add to the inventory's: one wrong address must not hide a right one.
+        addresses = list(dict.fromkeys([*peer_addresses(task_vars, args["peer"]), *args["peer_addresses"]]))
         state = host.probe(target, args["group"], args["peer"], addresses)
-        problem = cluster.peer_problem(state, args["peer"], addresses)
+        this_host = task_vars.get("inventory_hostname") or ""
+        problem = cluster.force_problem(state, args["peer"], addresses, this_host)
         if problem:
             raise AnsibleActionFail(problem)
+        if not addresses:  # after the probe: a peer that is this node is named as such first
+            raise AnsibleActionFail(f"peer_addresses: give every address of {args['peer']} (the inventory has none)")
         try:
             changes, ops = cluster.force_plan(state)
         except ValueError as exc:
@@ -104,9 +117,10 @@ def role_of(state: dict, node: str) -> str:
 
 def peer_addresses(task_vars: dict, peer: str) -> list:
     """Every address the inventory gives for the peer: its ansible_host, its name, and oscc_cluster_addresses."""
-    hostvars = (task_vars.get("hostvars") or {}).get(peer)
-    if hostvars is None:
+    every_host = task_vars.get("hostvars") or {}
+    if peer not in every_host:  # asking HostVars for a host it lacks fails outside a template
         return []
+    hostvars = every_host[peer]
     found = [hostvars.get("ansible_host") or peer, *(hostvars.get("oscc_cluster_addresses") or [])]
     return list(dict.fromkeys(str(a) for a in found if a))
 

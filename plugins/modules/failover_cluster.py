@@ -15,9 +15,13 @@ description:
     forced quorum (C(Start-ClusterNode -FixQuorum); §8.7).
   - One read-only batch first (also in check mode), then one batch for the change, which reads the new state in
     the same round trip (round trips in docs/windows.md). Nothing changes when the cluster is already as asked.
-  - A forced quorum is refused without O(confirm), and unless the other node is verifiably not running OSCC - no
-    address of it answers a ping from this node, or its service control manager shows every OSCC service
-    stopped. A reboot of this node drops the forced quorum; the result says so.
+  - A forced quorum is refused without O(confirm), and unless the other node is verifiably not running OSCC - its
+    service control manager shows every OSCC service stopped, or no address of it answers a ping from this node
+    and its service control manager does not answer either. Refused too on a host that is not a node of the
+    cluster and for a O(peer) that is this node (by name or by an address its name resolves to). A reboot of this
+    node drops the forced quorum; the result says so.
+  - Pausing the last Up node is refused; a pause whose drain did not end C(Completed) or left the group on the node
+    fails, naming the group.
 options:
   group:
     description: The cluster group that holds OSCC.
@@ -58,8 +62,8 @@ options:
     type: str
   peer_addresses:
     description:
-      - Every address of O(peer). When not given, the inventory's C(ansible_host) and C(oscc_cluster_addresses) of
-        the host named O(peer).
+      - Addresses of O(peer) besides the inventory's C(ansible_host) and C(oscc_cluster_addresses) of the host named
+        O(peer); all of them are pinged.
     type: list
     elements: str
     default: []
@@ -110,6 +114,12 @@ cluster:
   description: The cluster after the change, as M(oscc.admin.failover_cluster_info) returns it.
   returned: always
   type: dict
+warm_standby_judged_by:
+  description:
+    - With O(wait_for_warm_standby), that the wait relied on the assumed reading of Warm Standby (docs/cluster.md),
+      not on an indicator of the vendor.
+  returned: when the wait ran
+  type: str
 forced_quorum_note:
   description: That a reboot of this node drops the forced quorum.
   returned: when O(quorum=forced)

@@ -130,6 +130,27 @@ def test_force_quorum_is_refused_with_both_nodes_up_and_runs_once_with_the_other
     assert [what for _host, what in changes(nodes)] == ["Stop-Service", "Start-ClusterNode"]
 
 
+def test_force_quorum_refuses_a_host_that_is_not_a_node_before_any_change(nodes):
+    labctl.init_host(nodes.root, "report", ESTATE["lab-report"][1], platform="windows")
+    labctl.set_reachable(nodes.root, "main", False)
+    labctl.set_reachable(nodes.root, "backup", False)
+    refused = nodes.playbook(os.path.join(PLAYBOOKS, "force_quorum.yml"), limit="lab-report",
+                             extra={"failover_cluster_confirm": True, "oscc_cluster_nodes": "all"})
+    assert refused.rc != 0, refused.stdout[-2000:]
+    assert failures(refused).startswith("failover_cluster_nodes: lab-report is not a node of the cluster "
+                                        "(lab-main, lab-backup)"), failures(refused)
+    assert labctl.windows_state(nodes.root, "report")["calls"] == []
+    # Named as a node by mistake, the module still finds no cluster service there and changes nothing.
+    module = nodes.playbook(os.path.join(PLAYBOOKS, "force_quorum.yml"), limit="lab-report",
+                            extra={"failover_cluster_confirm": True, "oscc_cluster_nodes": "all",
+                                   "failover_cluster_nodes": ["lab-main", "lab-report"]})
+    assert module.rc != 0 and failures(module).startswith("quorum: LAB-REPORT is not a node of a cluster: it has no "
+                                                          "cluster service (ClusSvc)"), failures(module)
+    ran = [op["name"] for call in labctl.windows_state(nodes.root, "report")["calls"]
+           for op in ((call["args"] or {}).get("batch") or {}).get("ops", []) if op["op"] == "cmdlet"]
+    assert ran and not [name for name in ran if name.startswith(CHANGING)], ran
+
+
 def test_a_bad_variable_is_refused_by_the_argument_specs_before_any_task(nodes):
     refused = force(nodes, failover_cluster_confirm="maybe")
     assert refused.rc != 0 and "failover_cluster_confirm" in failures(refused), failures(refused)

@@ -43,7 +43,9 @@ def test_group_offline_waits_for_warm_standby_and_is_idempotent(nodes, tmp_path)
     _run, (check, first, second) = nodes.tasks([(CLUSTER, {"state": "offline"}, {"check": True}), offline, offline],
                                                tmp_path)
     assert check["changed"] and check["changes"] == ["HPPC Group taken offline"]
-    assert first["changed"] and first["remote_operations"] == 2, first
+    # The probe, the change, then one reading later: the change's own reading does not satisfy the wait (F14).
+    assert first["changed"] and first["remote_operations"] == 3, first
+    assert first["warm_standby_judged_by"].startswith("assumption: the OpenScape Contact Center service runs")
     assert first["cluster"]["group"]["state"] == "Offline" and first["cluster"]["oscc_role"] == "warm_standby"
     assert not second["changed"] and second["remote_operations"] == 1
     assert cmdlets(nodes, "main").count("Stop-ClusterGroup") == 1  # check mode and the second run changed nothing
@@ -129,3 +131,48 @@ def test_info_reads_the_node_as_section_8_8_checks_it_on_both_windows_releases(n
                                            "Switch": "Switch"}
     assert on_2012["patch_level"] == "OpenScape Contact Center Enterprise V12 Server 12.0.1.4"
     assert on_2012["name"] == "LAB-BACKUP" and backup["cluster"]["node_error"] is None
+
+
+def test_pausing_the_last_up_node_is_refused_before_any_change(nodes, tmp_path):
+    steps = [(CLUSTER, {"node": "lab-backup", "node_state": "paused"}),
+             (CLUSTER, {"node": "lab-main", "node_state": "paused"})]
+    _run, (backup, main) = nodes.tasks(steps, tmp_path)
+    assert backup["changed"], backup
+    assert main["failed"] and main["msg"].startswith("node_state: lab-main is the last Up node"), main
+    assert cmdlets(nodes, "main").count("Suspend-ClusterNode") == 1
+    state = labctl.cluster_state(nodes.root)
+    assert state["nodes"]["lab-main"]["state"] == "Up"
+    assert state["groups"]["HPPC Group"]["owner"] == "lab-main"
+
+
+def backup_forced_alone(nodes, tmp_path):
+    """Both nodes cut off, lab-backup forced alone (it runs the HPPC Group and OSCC), then the network back."""
+    labctl.set_witness(nodes.root, False)
+    labctl.set_reachable(nodes.root, "backup", False)
+    labctl.cluster_state(nodes.root)
+    labctl.set_reachable(nodes.root, "backup", True)
+    labctl.set_reachable(nodes.root, "main", False)
+    force = {"quorum": "forced", "peer": "lab-main", "confirm": True}
+    _run, (forced,) = nodes.tasks([(CLUSTER, force, {"host": "lab-backup"})], tmp_path, name="force-backup")
+    assert forced["changed"], forced
+    labctl.set_reachable(nodes.root, "main", True)
+    assert set(services(nodes, "backup").values()) == {"running"}
+    assert set(services(nodes, "main").values()) == {"stopped"}
+
+
+def test_forced_quorum_refuses_a_peer_running_oscc_even_when_the_given_address_does_not_answer(nodes, tmp_path):
+    backup_forced_alone(nodes, tmp_path)
+    force = {"quorum": "forced", "peer": "lab-backup", "confirm": True, "peer_addresses": ["10.99.99.99"]}
+    _run, (refused,) = nodes.tasks([(CLUSTER, force)], tmp_path)
+    assert refused["failed"] and refused["msg"].startswith("quorum: refused: lab-backup answers on"), refused
+    assert "OpenScape Contact Center: Running" in refused["msg"]
+    assert "Start-ClusterNode" not in cmdlets(nodes, "main") and "Stop-Service" not in cmdlets(nodes, "main")
+
+
+def test_forced_quorum_refuses_a_peer_that_is_this_node(nodes, tmp_path):
+    backup_forced_alone(nodes, tmp_path)
+    steps = [(CLUSTER, {"quorum": "forced", "peer": name, "confirm": True}) for name in ("lab-main", "LAB-MAIN")]
+    _run, results = nodes.tasks(steps, tmp_path)
+    for name, refused in zip(("lab-main", "LAB-MAIN"), results):
+        assert refused["failed"] and refused["msg"].startswith(f"peer: {name!r} is this node LAB-MAIN"), refused
+    assert "Start-ClusterNode" not in cmdlets(nodes, "main")

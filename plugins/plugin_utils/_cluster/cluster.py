@@ -50,6 +50,10 @@ def probe_ops(group: str, peer: str | None = None, peer_addresses=(), node_reads
                                             ErrorAction="SilentlyContinue", select=["Address", "StatusCode"]))
     if peer:
         batch.add("peer_services", services_op(peer))
+        # What the peer's name resolves to and this node's own addresses: a peer that is this node is refused.
+        batch.add("peer_resolved", cmdlet("Resolve-DnsName", Name=peer, Type="A", ErrorAction="SilentlyContinue",
+                                          select=["IPAddress"]))
+        batch.add("own_addresses", cmdlet("Get-NetIPAddress", AddressFamily="IPv4", select=["IPAddress"]))
     if node_reads:
         node.host_reads(batch)
     cluster_reads(batch, group)
@@ -106,6 +110,9 @@ def _read_cluster(batch: Batch, results: dict, failed, group: str) -> dict:
         state["peer_reachable"] = pings
     if "peer_services" in results:
         state["peer_services"] = _status(objects(results, "peer_services"))
+    for name in ("peer_resolved", "own_addresses"):
+        if name in results:
+            state[name] = [str(r.get("IPAddress")) for r in objects(results, name) or [] if r.get("IPAddress")]
     if failed is not None and failed.step in ("cluster", "nodes", "group", "quorum"):
         state["cluster_error"] = f"{group}: {failed.line()}" if failed.step == "group" else failed.line()
         if failed.step != "group":
@@ -164,6 +171,11 @@ def plan(state: dict, args: dict) -> tuple[list, list]:
         if args["node_state"] == "paused" and current != "Paused":
             if current != "Up":
                 raise ValueError(f"node_state: {node} is {current}; only an Up node can be paused")
+            others_up = [n for n, v in state["nodes"].items() if n != node and v["state"] == "Up"]
+            if not others_up:
+                shown = ", ".join(f"{n} {v['state']}" for n, v in state["nodes"].items())
+                raise ValueError(f"node_state: {node} is the last Up node; pausing it leaves no node to take its "
+                                 f"groups ({shown})")
             changes.append(f"{node} paused, its groups drained")
             ops.append(_cluster("Suspend-ClusterNode", Name=node, Drain=True, Wait=True))
         if args["node_state"] == "resumed" and current == "Paused":
@@ -172,19 +184,58 @@ def plan(state: dict, args: dict) -> tuple[list, list]:
     return changes, ops
 
 
-def peer_problem(state: dict, peer: str, addresses) -> str | None:
-    """Why forcing quorum here could start OSCC twice (manual §8.7 WICHTIG), or None: the peer is verifiably not
-    running OSCC when no address of it answers, or when its service control manager shows every OSCC service
-    stopped."""
-    reachable = [a for a, answered in state.get("peer_reachable", {}).items() if answered]
-    if not reachable:
+def drain_problem(state: dict, node: str) -> str | None:
+    """Why a pause did not drain `node`, or None: its DrainStatus is not Completed (a group that no other node can
+    take ends the drain Failed) or the group is still owned by it."""
+    found = node_named(state, node)
+    drain = state["nodes"][found]["drain"] if found else "unknown"
+    group = state.get("group") or {}
+    still_here = same_node(group.get("owner"), node)
+    if drain == "Completed" and not still_here:
         return None
+    where = f"{group.get('name')} is still on {node} ({group.get('state')})" if still_here else \
+        f"{group.get('name')} is on {group.get('owner')}"
+    return (f"node_state: {node} is paused but its drain ended {drain}: {where}; move the group to an Up node or "
+            f"resume {node}")
+
+
+def peer_problem(state: dict, peer: str, addresses) -> str | None:
+    """Why forcing quorum here could start OSCC twice (manual §8.7 WICHTIG), or None. Any sign of life refuses unless
+    the peer's service control manager shows every OSCC service stopped: a ping answered on any address, or the
+    service control manager answering at all (it reaches the peer by name, whatever the pings say). The peer
+    counts as unreachable only with no answer on every address and none from its service control manager."""
+    reachable = [a for a, answered in state.get("peer_reachable", {}).items() if answered]
     services = state.get("peer_services") or {}
+    answered = reachable + (["its service control manager"] if services else [])
+    if not answered:
+        return None
     if services and all(services.get(s) == "Stopped" for s in OSCC_SERVICES):
         return None
     shown = ", ".join(f"{s}: {services.get(s, 'unknown')}" for s in OSCC_SERVICES)
-    return (f"quorum: refused: {peer} answers on {', '.join(reachable)} and its OSCC services are not verifiably "
+    return (f"quorum: refused: {peer} answers on {', '.join(answered)} and its OSCC services are not verifiably "
             f"stopped ({shown}); isolate it from the network or stop its services first (manual §8.7)")
+
+
+def force_problem(state: dict, peer: str, addresses, this_host: str) -> str | None:
+    """Why forcing quorum on this host is refused before any change, or None: this host is not a node of the
+    cluster; `peer` is this node (by name, inventory name, or an address it resolves to) or, when the cluster
+    answers, not one of its other nodes; the peer may be running OSCC (peer_problem)."""
+    node = state["node"]
+    if state["cluster_service"] == "Absent":
+        return f"quorum: {node or this_host} is not a node of a cluster: it has no cluster service ({CLUSTER_SERVICE})"
+    if state["nodes"] and node_named(state, node) is None:
+        return f"quorum: {node} is not a node of the cluster ({', '.join(state['nodes'])})"
+    own = set(state.get("own_addresses") or [])
+    resolved = sorted(own & set(state.get("peer_resolved") or []))
+    if same_node(peer, node) or str(peer).lower() == str(this_host).lower() or resolved:
+        how = f" (it resolves to {', '.join(resolved)})" if resolved else ""
+        return f"peer: {peer!r} is this node {node}{how}; name the other node of the cluster"
+    mine = [a for a in addresses if a in own]
+    if mine:
+        return f"peer_addresses: {', '.join(mine)} is an address of this node {node}, not of {peer}"
+    if state["nodes"] and node_named(state, peer) is None:
+        return f"peer: {peer!r} is not a node of the cluster ({', '.join(state['nodes'])})"
+    return peer_problem(state, peer, addresses)
 
 
 def force_plan(state: dict) -> tuple[list, list]:

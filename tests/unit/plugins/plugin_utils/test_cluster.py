@@ -116,3 +116,67 @@ def test_force_plan_stops_a_running_service_first_and_is_idempotent():
     assert cluster.force_plan(probe(fix=1)) == ([], [])
     with pytest.raises(ValueError, match=r"^quorum: the cluster C1 has its quorum"):
         cluster.force_plan(probe())
+
+
+def test_any_answer_of_the_peers_service_control_manager_with_oscc_running_refuses_whatever_the_pings_say():
+    silent = {"10.99.99.99": False, "127.0.1.2": False}
+    running = [{"Name": OSCC, "Status": "Running"}, {"Name": AUTOPA, "Status": "Running"}]
+    problem = cluster.peer_problem(peer_state(silent, running), "lab-backup", silent)
+    assert problem.startswith("quorum: refused: lab-backup answers on its service control manager"), problem
+    assert f"{OSCC}: Running" in problem
+    # Unreachable means no ping answered and no service control manager either.
+    assert cluster.peer_problem(peer_state(silent, []), "lab-backup", silent) is None
+
+
+def force_state(peer="lab-backup", resolved=None, own=None, services=None, nodes=None):
+    batch = cluster.probe_ops("HPPC Group", peer, ["127.0.1.2"])
+    done = answers(batch, computer=[{"Name": "LAB-MAIN"}], services=services or RUNNING, peer_services=[],
+                   peer_resolved=[{"IPAddress": a} for a in resolved or ["127.0.1.2"]],
+                   own_addresses=[{"IPAddress": a} for a in own or ["127.0.1.1", "127.0.0.1"]],
+                   cluster=None if nodes is None else [{"Name": "C1", "FixQuorum": 1}], nodes=nodes,
+                   group=[{"Name": "HPPC Group", "OwnerNode": "lab-main", "State": "Online"}])
+    return cluster.read_probe(batch, done, "HPPC Group")
+
+
+def test_forced_quorum_refuses_a_peer_that_is_this_node_by_any_name():
+    state = force_state()
+    assert cluster.force_problem(state, "lab-backup", ["127.0.1.2"], "lab-main") is None
+    for peer in ("lab-main", "LAB-MAIN.lab.invalid"):
+        problem = cluster.force_problem(force_state(peer), peer, ["127.0.1.2"], "lab-main")
+        assert problem.startswith(f"peer: {peer!r} is this node LAB-MAIN"), problem
+    alias = cluster.force_problem(force_state("oscc-alias", resolved=["127.0.1.1"]), "oscc-alias", [], "lab-main")
+    assert alias.startswith("peer: 'oscc-alias' is this node LAB-MAIN (it resolves to 127.0.1.1)"), alias
+    loopback = cluster.force_problem(force_state("localhost", resolved=["127.0.0.1"]), "localhost", [], "lab-main")
+    assert loopback.startswith("peer: 'localhost' is this node"), loopback
+    own_address = cluster.force_problem(force_state(), "lab-backup", ["127.0.1.1"], "lab-main")
+    assert own_address.startswith("peer_addresses: 127.0.1.1 is an address of this node"), own_address
+
+
+def test_forced_quorum_refuses_a_host_that_is_not_a_node_or_a_peer_that_is_not_one():
+    no_clussvc = [{"Name": OSCC, "Status": "Stopped"}]
+    problem = cluster.force_problem(force_state(services=no_clussvc), "lab-backup", ["127.0.1.2"], "lab-report")
+    assert problem == "quorum: LAB-MAIN is not a node of a cluster: it has no cluster service (ClusSvc)"
+    others = [dict(NODES[1]), dict(NODES[1], Name="lab-third")]
+    problem = cluster.force_problem(force_state(nodes=others), "lab-backup", ["127.0.1.2"], "lab-main")
+    assert problem == "quorum: LAB-MAIN is not a node of the cluster (lab-backup, lab-third)"
+    problem = cluster.force_problem(force_state("lab-report", resolved=["127.0.1.3"], nodes=NODES), "lab-report",
+                                    ["127.0.1.3"], "lab-main")
+    assert problem == "peer: 'lab-report' is not a node of the cluster (lab-main, lab-backup)"
+
+
+def test_pausing_the_last_up_node_is_refused_naming_it():
+    backup_paused = [NODES[0], dict(NODES[1], State="Paused")]
+    with pytest.raises(ValueError, match=r"^node_state: lab-main is the last Up node; pausing it leaves no node "
+                                         r"to take its groups \(lab-main Up, lab-backup Paused\)$"):
+        cluster.plan(probe(nodes=backup_paused), {"group": "HPPC Group", "node": "lab-main", "node_state": "paused"})
+
+
+def test_a_drain_that_left_the_group_on_the_paused_node_is_a_problem():
+    drained = [dict(NODES[0], State="Paused", DrainStatus="Completed"), NODES[1]]
+    assert cluster.drain_problem(probe(owner="lab-backup", nodes=drained), "LAB-MAIN") is None
+    failed = [dict(NODES[0], State="Paused", DrainStatus="Failed"), dict(NODES[1], State="Paused")]
+    problem = cluster.drain_problem(probe(nodes=failed), "lab-main")
+    assert problem == ("node_state: lab-main is paused but its drain ended Failed: HPPC Group is still on lab-main "
+                       "(Online); move the group to an Up node or resume lab-main")
+    # A drain reported Completed that still left the group here is no drain either.
+    assert cluster.drain_problem(probe(nodes=drained), "lab-main").startswith("node_state: lab-main is paused but")

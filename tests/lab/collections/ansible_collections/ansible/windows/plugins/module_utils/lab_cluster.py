@@ -281,8 +281,11 @@ def register(cmdlets):
                     group["owner"] = others[0]
                     if was_online:
                         cluster.online(group, services(session))
-            # Without -Wait the drain only starts (PSD22); the lab's drain ends at once either way.
-            node["drain"] = "Completed"
+            # Without -Wait the drain only starts (PSD22); the lab's drain ends at once either way. A group no
+            # other node can take stays where it is and the drain ends Failed (DrainStatus, MSCS); the node is
+            # paused all the same (assumed: docs/cluster.md).
+            stuck = any(g["owner"] == name for g in cluster.data["groups"].values())
+            node["drain"] = "Failed" if stuck else "Completed"
         node["state"] = "Paused"
         return answer(cluster, [cluster.node_row(name)])
 
