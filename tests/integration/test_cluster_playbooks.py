@@ -5,7 +5,7 @@ import time
 
 import labctl
 import pytest
-from playbook_lab import ESTATE, ROOT, Lab
+from playbook_lab import ESTATE, ROOT, replication_estate
 
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 HOSTS = ("main", "backup")
@@ -14,9 +14,9 @@ CHANGING = ("Suspend-", "Resume-", "Start-", "Stop-", "Move-", "Set-", "Remove-"
 
 @pytest.fixture
 def nodes(tmp_path):
-    """lab-main and lab-backup as the nodes of one cluster, the HPPC Group online on lab-main."""
-    lab = Lab(tmp_path / "lab", "lab-main")
-    labctl.init_host(lab.root, "backup", ESTATE["lab-backup"][1], platform="windows")
+    """lab-main and lab-backup as the nodes of one cluster, the HPPC Group online on lab-main, with lab-report in
+    one simulated Enterprise Replication domain (the replaced node's administration data is synchronised, §8.2)."""
+    lab = replication_estate(tmp_path / "lab")
     labctl.init_cluster(lab.root)
     return lab
 
@@ -46,9 +46,12 @@ def changes(lab, since=0.0):
     return found
 
 
-def replace(lab, **extra):
-    return lab.playbook(os.path.join(PLAYBOOKS, "replace_cluster_node.yml"), limit="lab-backup",
-                        extra={"failover_cluster_confirm": True, **extra})
+def replace(lab, check=False, **extra):
+    """The playbook on lab-backup, its progress record in the lab's folder."""
+    record = os.path.join(str(lab.root), "replace_cluster_node.json")
+    return lab.playbook(os.path.join(PLAYBOOKS, "replace_cluster_node.yml"), limit="lab-backup", check=check,
+                        extra={"failover_cluster_confirm": True, "failover_cluster_progress_file": record,
+                               "replication_poll_interval": 1, **extra})
 
 
 def force(lab, **extra):
@@ -58,6 +61,21 @@ def force(lab, **extra):
 def back_up_the_backup_node(lab):
     run = lab.playbook(os.path.join(PLAYBOOKS, "backup.yml"), limit="lab-backup")
     assert run.rc == 0, run.stdout[-3000:]
+
+
+def insert_on_the_new_box_only(lab, statement):
+    """SQL on lab-backup whose change never reaches another server: what a new box holds that the old node did not
+    (delivery from it held while the statement runs, its queued transactions dropped after)."""
+    def hold(held):
+        with labctl._ifxsim().Domain(labctl.er_domain_path(lab.root)) as domain:
+            groups = [g for g in domain.state["servers"] if "backup" not in g]
+            domain.state["suspended"] = [p for p in domain.state["suspended"] if "backup" not in p[0]]
+            domain.state["suspended"] += [["g_ol_backup", g] for g in groups] if held else []
+            if not held:
+                domain.state["queues"]["g_ol_backup"] = {g: [] for g in domain.state["queues"]["g_ol_backup"]}
+    hold(True)
+    lab.sql_on("lab-backup", statement)
+    hold(False)
 
 
 def reverse_binding(network):
@@ -90,7 +108,7 @@ def test_a_node_with_a_wrong_binding_order_name_address_or_patch_level_is_refuse
 def test_the_replaced_node_is_paused_restored_resumed_and_finishes_after_the_licence(nodes):
     back_up_the_backup_node(nodes)
     archived = labctl.data(nodes.root, "backup")
-    nodes.sql_on("lab-backup", "insert into agents values ('1099', 'Lost Agent', 'ready')")
+    insert_on_the_new_box_only(nodes, "insert into agents values ('1099', 'Lost Agent', 'ready')")
     since = time.time()
     first = replace(nodes)
     assert first.rc != 0 and failures(first).startswith("licence: "), failures(first)
