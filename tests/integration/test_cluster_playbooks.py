@@ -154,3 +154,74 @@ def test_a_bad_variable_is_refused_by_the_argument_specs_before_any_task(nodes):
     first_task = [t["task"]["name"] for play in refused.json["plays"] for t in play["tasks"]][0]
     assert "Validating arguments against arg spec 'force_quorum'" in first_task
     assert changes(nodes) == []
+
+
+def test_a_replacement_is_recorded_licence_first_is_refused_and_a_rerun_does_not_restore_again(nodes):
+    back_up_the_backup_node(nodes)
+    since = time.time()
+    licence_first = replace(nodes, licence_activated=True)
+    assert licence_first.rc != 0 and failures(licence_first).startswith("licence_activated: "), \
+        failures(licence_first)
+    assert "run it without licence_activated first" in failures(licence_first)
+    assert changes(nodes, since) == []
+    first = replace(nodes)
+    assert failures(first).startswith("licence: "), failures(first)
+    on_backup = [what for host, what in changes(nodes, since) if host == "backup"]
+    # §8.6.1 step 5 before step 6: the admin-data synchronisation runs while the node is still paused
+    assert on_backup.index("Start-ScheduledTask") < on_backup.index("Resume-ClusterNode"), on_backup
+    since = time.time()
+    again = replace(nodes)
+    assert failures(again).startswith("licence: "), failures(again)
+    assert changes(nodes, since) == []
+    finished = replace(nodes, licence_activated=True)
+    assert finished.rc == 0, failures(finished)
+    assert "synchronised with lab-main" in finished.stdout and changes(nodes, since) == []
+
+
+def test_the_node_that_owns_the_group_or_whose_partner_is_paused_is_refused_before_any_change(nodes, tmp_path):
+    back_up_the_backup_node(nodes)
+    nodes.tasks([("oscc.admin.failover_cluster", {"owner": "lab-backup"}),
+                 ("oscc.admin.failover_cluster", {"node": "lab-main", "node_state": "paused"})], tmp_path)
+    since = time.time()
+    refused = replace(nodes)
+    assert refused.rc != 0 and failures(refused).startswith("active: "), failures(refused)
+    assert "§8.6.1 step 1" in failures(refused)
+    assert changes(nodes, since) == []
+    assert labctl.cluster_state(nodes.root)["groups"]["HPPC Group"]["owner"] == "lab-backup"
+
+
+def test_a_clock_off_by_30_seconds_stops_before_any_change(nodes):
+    back_up_the_backup_node(nodes)
+    labctl.set_clock_offset(nodes.root, "backup", 30)
+    since = time.time()
+    refused = replace(nodes)
+    assert refused.rc != 0 and "Replication preflight failed, nothing was changed" in failures(refused)
+    assert changes(nodes, since) == []
+
+
+def test_check_mode_says_what_would_happen_and_changes_nothing(nodes):
+    back_up_the_backup_node(nodes)
+    since = time.time()
+    run = replace(nodes, check=True)
+    assert run.rc == 0, failures(run)
+    assert "check mode: LAB-BACKUP would be paused, restored from" in run.stdout
+    assert "is restored" not in run.stdout
+    # the lab records win_service calls without their check flag: every other change counts
+    services = ("OpenScape Contact Center", "OpenScape Contact Center AutoPA")
+    assert [what for _host, what in changes(nodes, since) if what not in services] == []
+
+
+def test_an_adapter_bound_ahead_of_customer_is_refused_before_any_change(nodes):
+    back_up_the_backup_node(nodes)
+
+    def management_first(network):
+        guid = "{00000040-0002-4000-8000-00155D000000}"
+        network["adapters"].append({"name": "Management", "address": "10.253.0.2", "metric": 1, "index": 40,
+                                    "guid": guid})
+        network["tcpip_bind"].insert(0, "\\Device\\" + guid)
+    labctl.set_network(nodes.root, "backup", management_first)
+    since = time.time()
+    refused = replace(nodes)
+    assert refused.rc != 0 and "binding_order: Management -> Customer" in failures(refused), failures(refused)
+    assert "Management bound ahead of them" in failures(refused)
+    assert changes(nodes, since) == []
