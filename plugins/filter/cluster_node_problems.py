@@ -3,6 +3,8 @@
 # Manual §8.8: what keeps a new cluster node from replacing the old one (docs: cluster_node_problems.yml).
 from __future__ import annotations
 
+import socket
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._cluster import node
@@ -17,7 +19,18 @@ def cluster_node_problems(info, name, address, patch_level, network_order=None, 
         if not isinstance(value, str) or not value:
             raise AnsibleFilterError(f"cluster_node_problems: {option} must be a non-empty string, got {value!r}")
     return node.problems(info, name, address, patch_level or None,
-                         tuple(network_order or node.NETWORK_ORDER), tuple(binding_order or node.BINDING_ORDER))
+                         tuple(network_order or node.NETWORK_ORDER), tuple(binding_order or node.BINDING_ORDER),
+                         resolved=None if node.is_address(address) else resolve(address))
+
+
+def resolve(name: str) -> list:
+    """The IPv4 addresses a DNS name in the inventory stands for, as the controller resolves it (it reaches the
+    node by that name); none when it does not resolve."""
+    try:
+        found = socket.getaddrinfo(name, None, socket.AF_INET, socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return []
+    return sorted({entry[4][0] for entry in found})
 
 
 class FilterModule:

@@ -5,7 +5,7 @@ import time
 
 import labctl
 import pytest
-from playbook_lab import ESTATE, ROOT, Lab
+from playbook_lab import ESTATE, ROOT, replication_estate
 
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 HOSTS = ("main", "backup")
@@ -14,9 +14,9 @@ CHANGING = ("Suspend-", "Resume-", "Start-", "Stop-", "Move-", "Set-", "Remove-"
 
 @pytest.fixture
 def nodes(tmp_path):
-    """lab-main and lab-backup as the nodes of one cluster, the HPPC Group online on lab-main."""
-    lab = Lab(tmp_path / "lab", "lab-main")
-    labctl.init_host(lab.root, "backup", ESTATE["lab-backup"][1], platform="windows")
+    """lab-main and lab-backup as the nodes of one cluster, the HPPC Group online on lab-main, with lab-report in
+    one simulated Enterprise Replication domain (the replaced node's administration data is synchronised, §8.2)."""
+    lab = replication_estate(tmp_path / "lab")
     labctl.init_cluster(lab.root)
     return lab
 
@@ -46,9 +46,12 @@ def changes(lab, since=0.0):
     return found
 
 
-def replace(lab, **extra):
-    return lab.playbook(os.path.join(PLAYBOOKS, "replace_cluster_node.yml"), limit="lab-backup",
-                        extra={"failover_cluster_confirm": True, **extra})
+def replace(lab, check=False, **extra):
+    """The playbook on lab-backup, its progress record in the lab's folder."""
+    record = os.path.join(str(lab.root), "replace_cluster_node.json")
+    return lab.playbook(os.path.join(PLAYBOOKS, "replace_cluster_node.yml"), limit="lab-backup", check=check,
+                        extra={"failover_cluster_confirm": True, "failover_cluster_progress_file": record,
+                               "replication_poll_interval": 1, **extra})
 
 
 def force(lab, **extra):
@@ -58,6 +61,21 @@ def force(lab, **extra):
 def back_up_the_backup_node(lab):
     run = lab.playbook(os.path.join(PLAYBOOKS, "backup.yml"), limit="lab-backup")
     assert run.rc == 0, run.stdout[-3000:]
+
+
+def insert_on_the_new_box_only(lab, statement):
+    """SQL on lab-backup whose change never reaches another server: what a new box holds that the old node did not
+    (delivery from it held while the statement runs, its queued transactions dropped after)."""
+    def hold(held):
+        with labctl._ifxsim().Domain(labctl.er_domain_path(lab.root)) as domain:
+            groups = [g for g in domain.state["servers"] if "backup" not in g]
+            domain.state["suspended"] = [p for p in domain.state["suspended"] if "backup" not in p[0]]
+            domain.state["suspended"] += [["g_ol_backup", g] for g in groups] if held else []
+            if not held:
+                domain.state["queues"]["g_ol_backup"] = {g: [] for g in domain.state["queues"]["g_ol_backup"]}
+    hold(True)
+    lab.sql_on("lab-backup", statement)
+    hold(False)
 
 
 def reverse_binding(network):
@@ -90,7 +108,7 @@ def test_a_node_with_a_wrong_binding_order_name_address_or_patch_level_is_refuse
 def test_the_replaced_node_is_paused_restored_resumed_and_finishes_after_the_licence(nodes):
     back_up_the_backup_node(nodes)
     archived = labctl.data(nodes.root, "backup")
-    nodes.sql_on("lab-backup", "insert into agents values ('1099', 'Lost Agent', 'ready')")
+    insert_on_the_new_box_only(nodes, "insert into agents values ('1099', 'Lost Agent', 'ready')")
     since = time.time()
     first = replace(nodes)
     assert first.rc != 0 and failures(first).startswith("licence: "), failures(first)
@@ -157,3 +175,74 @@ def test_a_bad_variable_is_refused_by_the_argument_specs_before_any_task(nodes):
     first_task = [t["task"]["name"] for play in refused.json["plays"] for t in play["tasks"]][0]
     assert "Validating arguments against arg spec 'force_quorum'" in first_task
     assert changes(nodes) == []
+
+
+def test_a_replacement_is_recorded_licence_first_is_refused_and_a_rerun_does_not_restore_again(nodes):
+    back_up_the_backup_node(nodes)
+    since = time.time()
+    licence_first = replace(nodes, licence_activated=True)
+    assert licence_first.rc != 0 and failures(licence_first).startswith("licence_activated: "), \
+        failures(licence_first)
+    assert "run it without licence_activated first" in failures(licence_first)
+    assert changes(nodes, since) == []
+    first = replace(nodes)
+    assert failures(first).startswith("licence: "), failures(first)
+    on_backup = [what for host, what in changes(nodes, since) if host == "backup"]
+    # §8.6.1 step 5 before step 6: the admin-data synchronisation runs while the node is still paused
+    assert on_backup.index("Start-ScheduledTask") < on_backup.index("Resume-ClusterNode"), on_backup
+    since = time.time()
+    again = replace(nodes)
+    assert failures(again).startswith("licence: "), failures(again)
+    assert changes(nodes, since) == []
+    finished = replace(nodes, licence_activated=True)
+    assert finished.rc == 0, failures(finished)
+    assert "synchronised with lab-main" in finished.stdout and changes(nodes, since) == []
+
+
+def test_the_node_that_owns_the_group_or_whose_partner_is_paused_is_refused_before_any_change(nodes, tmp_path):
+    back_up_the_backup_node(nodes)
+    nodes.tasks([("oscc.admin.failover_cluster", {"owner": "lab-backup"}),
+                 ("oscc.admin.failover_cluster", {"node": "lab-main", "node_state": "paused"})], tmp_path)
+    since = time.time()
+    refused = replace(nodes)
+    assert refused.rc != 0 and failures(refused).startswith("active: "), failures(refused)
+    assert "§8.6.1 step 1" in failures(refused)
+    assert changes(nodes, since) == []
+    assert labctl.cluster_state(nodes.root)["groups"]["HPPC Group"]["owner"] == "lab-backup"
+
+
+def test_a_clock_off_by_30_seconds_stops_before_any_change(nodes):
+    back_up_the_backup_node(nodes)
+    labctl.set_clock_offset(nodes.root, "backup", 30)
+    since = time.time()
+    refused = replace(nodes)
+    assert refused.rc != 0 and "Replication preflight failed, nothing was changed" in failures(refused)
+    assert changes(nodes, since) == []
+
+
+def test_check_mode_says_what_would_happen_and_changes_nothing(nodes):
+    back_up_the_backup_node(nodes)
+    since = time.time()
+    run = replace(nodes, check=True)
+    assert run.rc == 0, failures(run)
+    assert "check mode: LAB-BACKUP would be paused, restored from" in run.stdout
+    assert "is restored" not in run.stdout
+    # the lab records win_service calls without their check flag: every other change counts
+    services = ("OpenScape Contact Center", "OpenScape Contact Center AutoPA")
+    assert [what for _host, what in changes(nodes, since) if what not in services] == []
+
+
+def test_an_adapter_bound_ahead_of_customer_is_refused_before_any_change(nodes):
+    back_up_the_backup_node(nodes)
+
+    def management_first(network):
+        guid = "{00000040-0002-4000-8000-00155D000000}"
+        network["adapters"].append({"name": "Management", "address": "10.253.0.2", "metric": 1, "index": 40,
+                                    "guid": guid})
+        network["tcpip_bind"].insert(0, "\\Device\\" + guid)
+    labctl.set_network(nodes.root, "backup", management_first)
+    since = time.time()
+    refused = replace(nodes)
+    assert refused.rc != 0 and "binding_order: Management -> Customer" in failures(refused), failures(refused)
+    assert "Management bound ahead of them" in failures(refused)
+    assert changes(nodes, since) == []

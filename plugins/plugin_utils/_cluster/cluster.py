@@ -43,7 +43,7 @@ def probe_ops(group: str, peer: str | None = None, peer_addresses=(), node_reads
     """One batch: the computer's name, its services, the peer's reachability and services (forced quorum only),
     with node_reads this node's network and patch level (node.py), then the cluster (and with node_reads its
     networks). Each read of the peer tolerates no answer (a non-terminating error, silenced)."""
-    batch = Batch().add("computer", cmdlet("Get-CimInstance", ClassName="Win32_ComputerSystem", select=["Name"]))
+    batch = Batch().add("computer", computer_op())
     batch.add("services", services_op())
     for address in peer_addresses:
         batch.add(("ping", address), cmdlet("Test-Connection", ComputerName=address, Count=1,
@@ -58,6 +58,11 @@ def probe_ops(group: str, peer: str | None = None, peer_addresses=(), node_reads
         node.host_reads(batch)
     cluster_reads(batch, group)
     return node.cluster_reads(batch) if node_reads else batch
+
+
+def computer_op():
+    """The computer's NetBIOS name and its domain (a fully qualified name given must be in it)."""
+    return cmdlet("Get-CimInstance", ClassName="Win32_ComputerSystem", select=["Name", "Domain"])
 
 
 def _status(rows) -> dict:
@@ -76,11 +81,9 @@ def oscc_role(node: str, group: dict | None, oscc_status: dict) -> str:
     return "warm_standby"
 
 
-def same_node(one, other) -> bool:
-    """Computer names compare case-insensitively, short or fully qualified."""
-    if not one or not other:
-        return False
-    return str(one).split(".", 1)[0].lower() == str(other).split(".", 1)[0].lower()
+def same_node(one, other, domain=None) -> bool:
+    """Computer names compare as Windows reports them, short or fully qualified (in `domain` when known)."""
+    return node.same_name(one, other, domain)
 
 
 def read_probe(batch: Batch, done: dict, group: str) -> dict:
@@ -101,7 +104,8 @@ def read_probe(batch: Batch, done: dict, group: str) -> dict:
 def _read_cluster(batch: Batch, results: dict, failed, group: str) -> dict:
     computer = first(results, "computer") or {}
     services = _status(objects(results, "services"))
-    state = {"node": str(computer.get("Name") or ""), "cluster_service": services.get(CLUSTER_SERVICE, "Absent"),
+    state = {"node": str(computer.get("Name") or ""), "domain": computer.get("Domain") or None,
+             "cluster_service": services.get(CLUSTER_SERVICE, "Absent"),
              "oscc_services": {s: services.get(s, "Absent") for s in OSCC_SERVICES},
              "cluster_error": None, "cluster": None, "nodes": {}, "group": None, "quorum": None}
     pings = {name[1]: bool(objects(results, name)) for name in batch.names
@@ -137,7 +141,7 @@ def _read_cluster(batch: Batch, results: dict, failed, group: str) -> dict:
 
 def node_named(state: dict, name: str) -> str | None:
     """The cluster's spelling of a node's name, or None when the cluster has no such node."""
-    return next((n for n in state["nodes"] if same_node(n, name)), None)
+    return next((n for n in state["nodes"] if same_node(n, name, state.get("domain"))), None)
 
 
 def plan(state: dict, args: dict) -> tuple[list, list]:

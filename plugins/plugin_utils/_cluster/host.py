@@ -21,7 +21,7 @@ def probe(target, group: str, peer: str | None = None, peer_addresses=(), node_r
 def change(target, ops: list, group: str) -> dict:
     """The plan's cmdlets in one round trip, then the state they left read in the same batch."""
     batch = Batch.numbered(ops, "change")
-    batch.add("computer", cluster.cmdlet("Get-CimInstance", ClassName="Win32_ComputerSystem", select=["Name"]))
+    batch.add("computer", cluster.computer_op())
     batch.add("services", cluster.services_op())
     cluster.cluster_reads(batch, group)
     done = target.batch(batch.ops, check=False)

@@ -7,6 +7,8 @@
 # comparison with what the inventory and the backup say. No I/O.
 from __future__ import annotations
 
+import ipaddress
+
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet, first, objects
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import model
@@ -15,6 +17,8 @@ TCPIP_LINKAGE = r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Linkage"
 # Manual §8.8 step 3: the network order and, differently, the TCP/IP binding order of the three adapters.
 NETWORK_ORDER = ("Private Cluster", "Customer", "Switch")
 BINDING_ORDER = ("Customer", "Private Cluster", "Switch")
+# Windows' NetBIOS computer name (Win32_ComputerSystem.Name) keeps the first 15 characters of the host name.
+NETBIOS_LENGTH = 15
 # The reads before the cluster's (they need no cluster service) and after it (they need it).
 HOST_STEPS = ("os", "adapters", "interfaces", "addresses", "bind", "installed")
 CLUSTER_STEPS = ("networks", "network_interfaces")
@@ -87,7 +91,9 @@ def read_node(results: dict, node: str) -> dict:
             by_adapter.setdefault(str(row.get("InterfaceAlias")), []).append(str(row.get("IPAddress")))
     bind = (first(results, "bind") or {}).get("Bind") or []
     source = binding_source(system.get("Version"))
-    info = {"name": node, "os": {"caption": system.get("Caption"), "version": system.get("Version")},
+    computer = first(results, "computer") or {}
+    info = {"name": node, "domain": computer.get("Domain") or None,
+            "os": {"caption": system.get("Caption"), "version": system.get("Version")},
             "addresses": sorted(a for found in by_adapter.values() for a in found), "adapter_addresses": by_adapter,
             "binding_source": source,
             "binding_order": binding_order(source, adapters, objects(results, "interfaces") or [], bind),
@@ -105,11 +111,22 @@ def read_node(results: dict, node: str) -> dict:
     return info
 
 
-def same_name(one, other) -> bool:
-    """Computer names compare case-insensitively, short or fully qualified."""
+def netbios_name(name) -> str:
+    """A host name as Windows reports it in Win32_ComputerSystem.Name: its first label, upper case, 15 characters."""
+    return str(name).split(".", 1)[0].upper()[:NETBIOS_LENGTH]
+
+
+def same_name(one, other, domain=None) -> bool:
+    """Computer names compare as Windows reports them (NetBIOS: first label, any case, 15 characters); a fully
+    qualified name must also carry the computer's domain when that is known."""
     if not one or not other:
         return False
-    return str(one).split(".", 1)[0].lower() == str(other).split(".", 1)[0].lower()
+    if netbios_name(one) != netbios_name(other):
+        return False
+    for given in (str(one), str(other)):
+        if domain and "." in given and given.split(".", 1)[1].rstrip(".").lower() != str(domain).lower():
+            return False
+    return True
 
 
 def in_order(found: list, wanted) -> bool:
@@ -117,15 +134,47 @@ def in_order(found: list, wanted) -> bool:
     return [n for n in found if n in wanted] == list(wanted)
 
 
+def bound_first(found: list, wanted) -> bool:
+    """The wanted adapters lead the binding list in this order; other adapters only after them (§8.8 step 3: the
+    Customer adapter at the top)."""
+    return list(found[:len(wanted)]) == list(wanted)
+
+
+def is_address(value) -> bool:
+    try:
+        ipaddress.ip_address(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _address_problem(info: dict, address: str, resolved) -> str | None:
+    """The inventory's address (or the addresses its DNS name resolves to) must all be the node's."""
+    known = ", ".join(info["addresses"]) or "none"
+    if is_address(address):
+        if address in info["addresses"]:
+            return None
+        return f"address: {address} is not an address of the node ({known}; §8.8: same IP address)"
+    if not resolved:
+        return (f"address: {address} does not resolve to an IPv4 address; give the node's address "
+                "(failover_cluster_address)")
+    foreign = [a for a in resolved if a not in info["addresses"]]
+    if not foreign:
+        return None
+    return (f"address: {address} resolves to {', '.join(foreign)}, not an address of the node ({known}; "
+            "§8.8: same IP address)")
+
+
 def problems(info: dict, name: str, address: str, patch_level: str | None, network_order=NETWORK_ORDER,
-             binding=BINDING_ORDER) -> list:
-    """Why the node is not the one manual §8.8 may bring in: each a line naming what differs."""
+             binding=BINDING_ORDER, resolved=None) -> list:
+    """Why the node is not the one manual §8.8 may bring in: each a line naming what differs. resolved: the
+    addresses a DNS name given as address resolves to (the caller resolves it)."""
     found = []
-    if not same_name(info["name"], name):
+    if not same_name(info["name"], name, info.get("domain")):
         found.append(f"name: the node is {info['name']!r}, the inventory says {name!r} (§8.8: same name)")
-    if address not in info["addresses"]:
-        found.append(f"address: {address} is not an address of the node ({', '.join(info['addresses']) or 'none'}; "
-                     "§8.8: same IP address)")
+    address_problem = _address_problem(info, address, resolved)
+    if address_problem:
+        found.append(address_problem)
     if info["network_order"] is None:
         found.append("network_order: the cluster networks could not be read (is the node in the cluster?)")
     elif not in_order(info["network_order"], network_order):
@@ -136,9 +185,11 @@ def problems(info: dict, name: str, address: str, patch_level: str | None, netwo
         if wrong:
             shown = ", ".join(f"the {n} network is on adapter {info['network_adapters'].get(n)!r}" for n in wrong)
             found.append(f"network_order: {shown} (§8.8 step 3: each connection bound to its adapter)")
-    if not in_order(info["binding_order"], binding):
+    if not bound_first(info["binding_order"], binding):
+        ahead = [n for n in info["binding_order"][:len(binding)] if n not in binding]
+        shown = f"; {', '.join(ahead)} bound ahead of them" if ahead else ""
         found.append(f"binding_order: {' -> '.join(info['binding_order']) or 'none'} ({info['binding_source']}), not "
-                     f"{' -> '.join(binding)} (§8.8 step 3)")
+                     f"{' -> '.join(binding)} first{shown} (§8.8 step 3)")
     if patch_level is None or info["patch_level"] != patch_level:
         found.append(f"patch_level: the node has {info['patch_level']!r}, the backup {patch_level!r} (§8.8 step 4)")
     return found

@@ -85,3 +85,57 @@ def test_the_probe_reads_the_node_before_the_cluster_and_its_networks_after():
     names = [n for n in batch.names if isinstance(n, str)]
     assert names.index("installed") < names.index("cluster") < names.index("networks")
     assert "os" not in cluster.probe_ops("HPPC Group").names
+
+
+def test_an_adapter_bound_ahead_of_customer_is_refused_naming_it():
+    management = {"Name": "Management", "InterfaceGuid": "{dddd}", "InterfaceIndex": 40}
+    bind = [{"Bind": ["\\Device\\{DDDD}", *BIND]}]
+    info = node.read_node(results(adapters=[*ADAPTERS, management], bind=bind), "OSCC2")
+    found = node.problems(info, "OSCC2", "10.1.1.1", PATCH)
+    assert [p.split(":")[0] for p in found] == ["binding_order"], found
+    assert "Management bound ahead of them" in found[0]
+    last = [{"Bind": [*BIND, "\\Device\\{DDDD}"]}]
+    behind = node.read_node(results(adapters=[*ADAPTERS, management], bind=last), "OSCC2")
+    assert node.problems(behind, "OSCC2", "10.1.1.1", PATCH) == []
+
+
+def test_a_long_name_compares_as_windows_reports_it_and_a_foreign_domain_does_not():
+    renamed = [dict(i, Node="OSCC-BACKUP-SER") for i in NET_INTERFACES]
+    computer = [{"Name": "OSCC-BACKUP-SER", "Domain": "contact.example.com"}]
+    info = node.read_node(results(computer=computer, network_interfaces=renamed), "OSCC-BACKUP-SER")
+    assert node.problems(info, "oscc-backup-server-01", "10.1.1.1", PATCH) == []
+    assert node.problems(info, "oscc-backup-server-01.contact.example.com", "10.1.1.1", PATCH) == []
+    other = node.problems(info, "oscc-backup-server-01.other.example.com", "10.1.1.1", PATCH)
+    assert [p.split(":")[0] for p in other] == ["name"]
+    assert not node.same_name("lab-backup.other.domain", "LAB-BACKUP", "lab.invalid")
+    assert node.same_name("lab-backup.lab.invalid", "LAB-BACKUP", "lab.invalid")
+    assert not node.same_name("oscc-backup-server", "OSCC-BACKUP")
+
+
+def test_an_owner_in_another_domain_is_not_a_node_of_the_cluster():
+    state = {"domain": "lab.invalid", "nodes": {"LAB-MAIN": {"state": "Up"}, "LAB-BACKUP": {"state": "Up"}}}
+    assert cluster.node_named(state, "lab-backup.other.domain") is None
+    assert cluster.node_named(state, "lab-backup.lab.invalid") == "LAB-BACKUP"
+
+
+def test_a_dns_name_as_address_is_judged_by_what_it_resolves_to():
+    info = node.read_node(results(), "OSCC2")
+    assert node.problems(info, "OSCC2", "oscc2.example.com", PATCH, resolved=["10.1.1.1"]) == []
+    moved = node.problems(info, "OSCC2", "oscc2.example.com", PATCH, resolved=["10.1.1.9"])
+    assert [p.split(":")[0] for p in moved] == ["address"] and "resolves to 10.1.1.9" in moved[0]
+    unknown = node.problems(info, "OSCC2", "oscc2.example.com", PATCH, resolved=[])
+    assert "does not resolve" in unknown[0] and "failover_cluster_address" in unknown[0]
+
+
+def test_the_filter_resolves_a_dns_name_on_the_controller(monkeypatch):
+    from ansible_collections.oscc.admin.plugins.filter import cluster_node_problems as problems_filter
+    asked = []
+
+    def getaddrinfo(name, *_args):
+        asked.append(name)
+        return [(2, 1, 6, "", ("10.1.1.1", 0))]
+    monkeypatch.setattr(problems_filter.socket, "getaddrinfo", getaddrinfo)
+    info = node.read_node(results(), "OSCC2")
+    assert problems_filter.cluster_node_problems(info, "OSCC2", "oscc2.example.com", PATCH) == []
+    assert problems_filter.cluster_node_problems(info, "OSCC2", "10.1.1.1", PATCH) == []
+    assert asked == ["oscc2.example.com"]
