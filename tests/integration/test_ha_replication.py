@@ -8,7 +8,7 @@ import time
 
 import labctl
 import pytest
-from playbook_lab import ROOT, replication_changes, replication_estate
+from playbook_lab import ROOT, Run, replication_changes, replication_estate
 
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 LIMIT = "lab-main,lab-backup,lab-report"
@@ -172,6 +172,77 @@ def test_sync_runs_on_the_node_that_was_down_with_the_group_offline(cluster_esta
     assert lab.rows("lab-backup", "agents") == lab.rows("lab-main", "agents") != []
     cluster = labctl.cluster_state(lab.root)["groups"]["HPPC Group"]
     assert (cluster["owner"], cluster["state"]) == ("lab-main", "Online")
+
+
+def test_after_a_failover_the_sync_runs_on_the_node_that_was_down_not_on_the_first_backup(cluster_estate, tmp_path):
+    lab = cluster_estate
+    # the main server failed, the backup took the group over and served; what it wrote never reached main
+    moved = lab.task("oscc.admin.failover_cluster", {"owner": "lab-backup"}, tmp_path)[1]
+    assert moved["changed"], moved
+    backup_env = dict(lab.env, **labctl.environment(lab.root, "backup", "ol_backup"))
+    subprocess.run(["cdr", "suspend", "server", "g_ol_main", "g_ol_backup"], env=backup_env, check=True)
+    lab.sql_on("lab-backup", "insert into agents values ('1077', 'Written During Failover', 'ready')")
+    served = lab.rows("lab-backup", "agents")
+    assert served != lab.rows("lab-main", "agents")
+    begin = time.time()
+    synced = play(lab, "ha_sync.yml", replication_confirm=True)
+    assert synced.rc == 0, synced.stdout[-3000:]
+    main, backup, _report = (steps(lab, h, begin) for h in LAB_HOSTS)
+    # §8.2 steps 3-6 on the main server (the one that was down), from the backup server that served
+    assert names(backup) == [f"stopped {OSCC}", f"started {OSCC}"], backup
+    assert names(main) == ["Stop-ClusterGroup", f"stopped {OSCC}", "Start-ScheduledTask", f"started {OSCC}",
+                           "Start-ClusterGroup"], main
+    sync = synced.result("Synchronise the administration data (§8.2, §8.3) with lab-backup", "lab-main")
+    assert sync["commands"] == ["cdr sync replicateset --master=g_ol_backup --replset=oscc_admin g_ol_main"], sync
+    # what the serving node wrote survives on both; the group is back on the node that served
+    assert lab.rows("lab-main", "agents") == lab.rows("lab-backup", "agents") == served
+    cluster = labctl.cluster_state(lab.root)["groups"]["HPPC Group"]
+    assert (cluster["owner"], cluster["state"]) == ("lab-backup", "Online")
+
+
+@pytest.mark.parametrize("owner", ["lab-main", "lab-backup"])
+def test_a_sync_target_that_owns_the_group_is_refused_before_any_change(cluster_estate, tmp_path, owner):
+    lab = cluster_estate
+    if owner != "lab-main":
+        assert lab.task("oscc.admin.failover_cluster", {"owner": owner}, tmp_path)[1]["changed"]
+    rows = {h: lab.rows(h, "agents") for h in ("lab-main", "lab-backup")}
+    begin = time.time()
+    run = play(lab, "ha_sync.yml", replication_confirm=True, replication_ha_sync_node=owner)
+    other = "lab-backup" if owner == "lab-main" else "lab-main"
+    message = failures(run)
+    assert run.rc != 0 and f"replication_ha_sync_node: {owner} owns HPPC Group" in message, run.stdout[-3000:]
+    assert f"replication_ha_sync_node={other}" in message, message
+    assert replication_changes(lab, begin) == []
+    assert all(steps(lab, h, begin) == [] for h in LAB_HOSTS)
+    cluster = labctl.cluster_state(lab.root)["groups"]["HPPC Group"]
+    assert (cluster["owner"], cluster["state"]) == (owner, "Online")
+    assert {h: lab.rows(h, "agents") for h in rows} == rows
+
+
+def test_the_group_brought_online_on_the_target_during_the_sync_fails_it(cluster_estate, tmp_path):
+    lab = cluster_estate
+    # a synchronisation long enough for another admin to act while it runs
+    labctl.er_configure(lab.root, sync_seconds_per_replicate=10)
+    argv = {"replication_poll_interval": 1, "replication_confirm": True}
+    proc = lab.playbook(os.path.join(PLAYBOOKS, "ha_sync.yml"), limit=LIMIT, extra=argv, background=True)
+    moved = None
+    deadline = time.time() + 240
+    while moved is None and proc.poll() is None and time.time() < deadline:
+        # as soon as the synchronisation started on the backup, another admin brings the group online there
+        if "Start-ScheduledTask" in names(steps(lab, "lab-backup")):
+            moved = lab.task("oscc.admin.failover_cluster", {"owner": "lab-backup", "state": "online"}, tmp_path,
+                             host="lab-main")[1]
+        time.sleep(0.3)
+    out, err = proc.communicate(timeout=600)
+    run = Run(proc.returncode, out.decode(), err.decode())
+    assert moved is not None and moved["changed"], moved
+    message = failures(run)
+    assert run.rc != 0, run.stdout[-3000:]
+    assert "after the synchronisation of lab-backup" in message and "HPPC Group is Online on lab-backup" in message
+    assert f"{OSCC} here is Running" in message and "run ha_sync.yml again" in message, message
+    # never reported done: §8.2 steps 7-8 did not run
+    ran = {t["task"]["name"] for p in run.json["plays"] for t in p["tasks"]}
+    assert not {"Start OSCC (§8.2 step 7)", "HPPC Group online (§8.2 step 8)"} & ran, ran
 
 
 @pytest.mark.parametrize("name", ["ha_replication_pause.yml", "ha_replication_resume.yml", *DESTRUCTIVE])

@@ -258,3 +258,31 @@ def force_plan(state: dict) -> tuple[list, list]:
     changes.append(f"cluster service started on {node} with forced quorum")
     ops.append(_cluster("Start-ClusterNode", Name=node, FixQuorum=True))
     return changes, ops
+
+
+def sync_target(state: dict, nodes, chosen=None) -> dict:
+    """Manual §8.2: the node that was down is synchronised from the one that served. The group's owner is the node
+    that served (an offline group keeps its last owner), so the target is the other of the two nodes (inventory
+    names); a chosen target must be that node. Returns node (the target), source and problem (one line, or None)."""
+    verdict = {"node": None, "source": None, "problem": None}
+    group = state.get("group") or {}
+    if state.get("cluster_error") or not group.get("owner"):
+        reason = state.get("cluster_error") or "the group has no owner"
+        verdict["problem"] = (f"replication_ha_sync_node: the cluster does not say which node served ({reason}); "
+                              "§8.2 synchronises the node that was down, so nothing was changed")
+        return verdict
+    owner = group["owner"]
+    source = next((n for n in nodes if same_node(n, owner)), None)
+    if source is None:
+        verdict["problem"] = (f"replication_ha_sync_node: {group.get('name')} is owned by {owner}, which is neither "
+                              f"of the nodes {', '.join(nodes)}; nothing was changed")
+        return verdict
+    target = next(n for n in nodes if n != source)
+    verdict.update(node=target, source=source)
+    if chosen and not same_node(chosen, target) and not same_node(chosen, source):
+        verdict["problem"] = f"replication_ha_sync_node: {chosen} is neither of the nodes {', '.join(nodes)}"
+    elif chosen and not same_node(chosen, target):
+        verdict["problem"] = (f"replication_ha_sync_node: {chosen} owns {group.get('name')} ({group.get('state')}), "
+                              f"so it is the node that served; §8.2 synchronises the node that was down, {target}, "
+                              f"from it. Give replication_ha_sync_node={target} or leave it out; nothing was changed")
+    return verdict

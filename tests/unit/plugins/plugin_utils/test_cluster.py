@@ -180,3 +180,37 @@ def test_a_drain_that_left_the_group_on_the_paused_node_is_a_problem():
                        "(Online); move the group to an Up node or resume lab-main")
     # A drain reported Completed that still left the group here is no drain either.
     assert cluster.drain_problem(probe(nodes=drained), "lab-main").startswith("node_state: lab-main is paused but")
+
+
+def _synced_cluster(owner, state="Online", error=None):
+    return {"cluster_error": error, "group": None if error else {"name": "HPPC Group", "owner": owner, "state": state}}
+
+
+@pytest.mark.parametrize("owner,state,target,source", [
+    ("lab-main", "Online", "lab-backup", "lab-main"),
+    # after a failover the backup served: the main server was down and is the one synchronised (§8.2)
+    ("LAB-BACKUP", "Online", "lab-main", "lab-backup"),
+    # an offline group keeps its last owner, the node that served last
+    ("lab-backup.contact.example", "Offline", "lab-main", "lab-backup"),
+])
+def test_the_sync_target_is_the_node_that_does_not_own_the_group(owner, state, target, source):
+    verdict = cluster.sync_target(_synced_cluster(owner, state), ["lab-main", "lab-backup"])
+    assert verdict == {"node": target, "source": source, "problem": None}
+
+
+def test_a_chosen_sync_target_that_owns_the_group_is_refused_naming_it():
+    verdict = cluster.sync_target(_synced_cluster("lab-backup"), ["lab-main", "lab-backup"], "lab-backup")
+    assert verdict["problem"].startswith("replication_ha_sync_node: lab-backup owns HPPC Group (Online)")
+    assert "replication_ha_sync_node=lab-main" in verdict["problem"]
+    agreeing = cluster.sync_target(_synced_cluster("lab-backup"), ["lab-main", "lab-backup"], "LAB-MAIN")
+    assert agreeing == {"node": "lab-main", "source": "lab-backup", "problem": None}
+
+
+@pytest.mark.parametrize("state,words", [
+    (_synced_cluster(None, error="Get-ClusterGroup: the cluster service is not running"), "does not say which node"),
+    (_synced_cluster("lab-report"), "lab-report, which is neither"),
+])
+def test_a_cluster_that_does_not_say_who_served_gives_no_sync_target(state, words):
+    verdict = cluster.sync_target(state, ["lab-main", "lab-backup"], None)
+    assert verdict["node"] is None and words in verdict["problem"]
+    assert verdict["problem"].startswith("replication_ha_sync_node:")
