@@ -48,7 +48,7 @@ class ActionModule(OsccAction):
             if problem:
                 return dict(result, failed=True, msg=problem)
         if args["wait_for_warm_standby"] and changes and not self._task.check_mode:
-            result["cluster"] = self.wait_warm_standby(target, args, before, after)
+            result["cluster"], result["polls"] = self.wait_warm_standby(target, args, before, after)
             result["warm_standby_judged_by"] = WARM_STANDBY_ASSUMPTION
         if self._task.diff:
             result["diff"] = {"before": summary(before), "after": summary(after) if not self._task.check_mode
@@ -57,18 +57,20 @@ class ActionModule(OsccAction):
 
     def wait_warm_standby(self, target, args, before, after):
         """Until the node that was active reports Warm Standby (§8.1.3.1 step 1, §8.6.3 step 1): read again, one round
-        trip per read, until the timeout."""
+        trip per read, until the timeout. The last reading and how many reads (polls) it took."""
         former = before["group"]["owner"]
         deadline = time.monotonic() + args["timeout"]
+        polls = 0
         while True:
             # The reading taken with the change does not count: by the assumed reading (docs/cluster.md) the former
             # owner is Warm Standby the moment it loses the group, so each reading comes one poll interval later.
             time.sleep(POLL_SECONDS)
             after = host.probe(target, args["group"], peer=former if not cluster.same_node(former, after["node"])
                                else None)
+            polls += 1
             role = role_of(after, former)
             if role == "warm_standby":
-                return after
+                return after, polls
             if time.monotonic() >= deadline:
                 raise AnsibleActionFail(f"timeout: {former} did not report Warm Standby within {args['timeout']} "
                                         f"seconds (it is {role})")

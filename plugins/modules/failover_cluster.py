@@ -120,6 +120,10 @@ warm_standby_judged_by:
       not on an indicator of the vendor.
   returned: when the wait ran
   type: str
+polls:
+  description: How many times the wait for Warm Standby read the cluster again, one round trip each.
+  returned: when the wait ran
+  type: int
 forced_quorum_note:
   description: That a reboot of this node drops the forced quorum.
   returned: when O(quorum=forced)

@@ -68,9 +68,7 @@ def split(run):
                     restore += operations
                 elif "cluster" in result or "percent_done" in result or "kinds" in result:
                     probes += 1
-                    if "changes" in result:  # failover_cluster: the probe, the change, then the reads while waiting
-                        polls += max(0, operations - 1 - len(result["changes"]))
-                polls += result.get("polls") or 0
+                polls += result.get("polls") or 0  # a sync's progress reads, failover_cluster's Warm Standby reads
     return preflight, restore, polls, probes
 
 
