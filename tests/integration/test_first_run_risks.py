@@ -13,7 +13,7 @@ OTHER_TOOL = labctl.OSCC_DIR + "\\osccmseheaders-keys.exe"
 HEADERS = {"from_address": "oscc@lab.invalid", "to_address": "oscc@lab.invalid", "smtp_host": "127.0.0.1",
            "smtp_port": 25, "smtp_user": "oscc", "smtp_password": "unused-secret", "subject": "define headers",
            "timeout": 2}
-RUN_FOR_HOURS = 5 / 3600
+RUN_FOR_HOURS = 10 / 3600
 CONSOLE = "the program may read the console directly (a key press, a password typed at the console), which a " \
           "remote session cannot answer"
 
@@ -63,8 +63,9 @@ def test_an_ontape_that_holds_its_prompts_while_piped_is_stopped_and_says_it_pri
 
 def test_a_cdr_the_stopped_task_leaves_running_is_found_and_ended(estate, tmp_path):
     estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
-    # 3 s a replicate, stopped after 5 s: the second cdr (3 s to 6 s, its own timeout at 8 s) runs at the stop
-    labctl.er_configure(estate.root, sync_seconds_per_replicate=3)
+    # 8 s a replicate, stopped after 10 s: the second cdr (8 s to 16 s, its own timeout at 18 s) runs at the stop
+    # (3 s and 5 s left the stop between two cdr runs on a loaded machine)
+    labctl.er_configure(estate.root, sync_seconds_per_replicate=8)
     labctl.set_windows_faults(estate.root, "report", stop_task_leaves_children=True)
     _, stopped = estate.task("oscc.admin.replication", {"sync": "report_data_all", "partner": "lab-main",
                                                         "run_for_hours": RUN_FOR_HOURS, "poll_interval": 1},
@@ -80,7 +81,7 @@ def test_a_cdr_the_stopped_task_leaves_running_is_found_and_ended(estate, tmp_pa
 
 def test_without_the_fault_the_stop_ends_cdr_itself_and_nothing_more_is_said(estate, tmp_path):
     estate.sql_on("lab-main", "insert into stats_calls values ('c1', '2026-12-02', '120')")
-    labctl.er_configure(estate.root, sync_seconds_per_replicate=3)
+    labctl.er_configure(estate.root, sync_seconds_per_replicate=8)
     _, stopped = estate.task("oscc.admin.replication", {"sync": "report_data_all", "partner": "lab-main",
                                                         "run_for_hours": RUN_FOR_HOURS, "poll_interval": 1},
                              tmp_path, host="lab-report")
