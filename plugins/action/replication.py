@@ -65,8 +65,8 @@ def check_options(args, hostvars):
         raise AnsibleActionFail(f"partner: {args['partner']!r} is not a host of the inventory")
     if args["state"] in ("stopped", "restarted", "disconnected") and not args["confirm"]:
         raise AnsibleActionFail(f"state={args['state']} needs confirm=true: it ends replication and may need a "
-                                "report data synchronisation afterwards (§7.1.3, §7.2); pause it instead where you can "
-                                "(§7.1.2)")
+                                "report data synchronisation afterwards (§7.1.3, §7.2); pause it instead where you "
+                                "can (§7.1.2)")
     for option in ("work_dir", "oscc_dir"):
         value = args[option]
         if any(c in value for c in '"<>|?*\r\n\t') or ".." in value.replace("/", "\\").split("\\"):

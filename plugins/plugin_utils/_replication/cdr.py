@@ -355,15 +355,18 @@ _OPTION = {
     ("stopped", "central_reporting"): ("§7.1.3", "Gesamte Replikation auf dem lokalen Server-Computer beenden"),
     # stopped acts on the whole local server: with high availability that is §8.1.5 (§8.1.3 is disconnected)
     ("stopped", "high_availability"): ("§8.1.5", "Gesamte Replikation auf dem lokalen Server-Computer beenden"),
-    ("restarted", "central_reporting"): ("§7.1.3.1", "Gesamte Replikation auf dem lokalen Server-Computer neu starten"),
-    ("restarted", "high_availability"): ("§8.1.3.1", "Gesamte Replikation auf dem lokalen Server-Computer neu starten"),
+    ("restarted", "central_reporting"): (
+        "§7.1.3.1", "Gesamte Replikation auf dem lokalen Server-Computer neu starten"),
+    ("restarted", "high_availability"): (
+        "§8.1.3.1", "Gesamte Replikation auf dem lokalen Server-Computer neu starten"),
     ("disconnected", "high_availability"): ("§8.1.3", "Replikation mit dem Remote-Server-Computer beenden"),
     ("disconnected", "central_reporting"): ("§8.1.4", "Replikation mit dem zentralen Report-Server-Computer beenden"),
     ("report_data_recent", "central_reporting"): (
         "§7.2", "Historische Report-Daten der letzten Zeit mit dem Remote-Server-Computer synchronisieren"),
     ("report_data_all", "central_reporting"): (
         "§7.2", "Alle historischen Report-Daten mit dem Remote-Server-Computer synchronisieren"),
-    ("admin_data", "central_reporting"): ("§8.3", "the option that synchronises the administration data (§8.2, §8.3)"),
+    ("admin_data", "central_reporting"): (
+        "§8.3", "the option that synchronises the administration data (§8.2, §8.3)"),
     ("report_data_continue", "central_reporting"): (
         "§7.2", "Alle historischen Report-Daten weiterhin mit dem Remote-Server-Computer synchronisieren"),
 }
