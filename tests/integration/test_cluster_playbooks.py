@@ -10,6 +10,9 @@ from playbook_lab import ESTATE, ROOT, replication_estate
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 HOSTS = ("main", "backup")
 CHANGING = ("Suspend-", "Resume-", "Start-", "Stop-", "Move-", "Set-", "Remove-", "New-")
+SERVICES = ("OpenScape Contact Center", "OpenScape Contact Center AutoPA")
+WINDOW = ("Suspend-ClusterNode", "Resume-ClusterNode", "Stop-ClusterGroup", "Start-ClusterGroup", "Move-ClusterGroup",
+          "Start-ScheduledTask")
 
 
 @pytest.fixture
@@ -115,8 +118,8 @@ def test_the_replaced_node_is_paused_restored_resumed_and_finishes_after_the_lic
     assert "licence_activated=true" in failures(first) and "§8.8 step 6" in failures(first)
     assert labctl.data(nodes.root, "backup")["hppc"]["agents"] == archived["hppc"]["agents"]
     done = changes(nodes, since)
-    # §8.6.1: the active node keeps serving - nothing changed on lab-main
-    assert [what for host, what in done if host == "main"] == []
+    # §8.6.1: the active node keeps serving but for the synchronisation's window (§8.2 steps 2 and 7)
+    assert [what for host, what in done if host == "main"] == [*SERVICES, *SERVICES]
     on_backup = [what for host, what in done if host == "backup"]
     assert on_backup[0] == "Suspend-ClusterNode" and on_backup[-1] == "Resume-ClusterNode", on_backup
     assert any(w.startswith("ontape.exe -r") for w in on_backup), on_backup
@@ -129,6 +132,53 @@ def test_the_replaced_node_is_paused_restored_resumed_and_finishes_after_the_lic
     assert finished.rc == 0, failures(finished) or finished.stdout[-3000:]
     assert "licence activated by the operator" in finished.stdout
     assert changes(nodes, since) == []
+
+
+def window_steps(lab, host, since):
+    """(time, what) on one lab host after `since`, in order: services stopped or started, the cluster and task
+    cmdlets of §8.6.1 and §8.2, and the restore (ontape -r)."""
+    found = []
+    for call in labctl.windows_state(lab.root, host)["calls"]:
+        if call["time"] < since:
+            continue
+        if call["module"] == "win_service" and call["args"].get("name") in SERVICES:
+            found.append((call["time"], f"{call['args']['state']} {call['args']['name']}"))
+        for op in ((call["args"] or {}).get("batch") or {}).get("ops", []):
+            argv = [os.path.basename(a.replace("\\", "/")) for a in op.get("argv") or []]
+            if op["op"] == "cmdlet" and op["name"] in WINDOW:
+                found.append((call["time"], op["name"]))
+            elif op["op"] in ("run", "prompted") and argv[:2] == ["ontape.exe", "-r"]:
+                found.append((call["time"], "ontape -r"))
+    return found
+
+
+def test_the_replaced_node_is_synchronised_only_in_the_window_of_section_8_2_host_by_host(nodes):
+    back_up_the_backup_node(nodes)
+    since = time.time()
+    first = replace(nodes)
+    assert failures(first).startswith("licence: "), failures(first)
+    main, backup, report = (window_steps(nodes, h, since) for h in ("main", "backup", "report"))
+    stopped, started = [f"stopped {s}" for s in SERVICES], [f"started {s}" for s in SERVICES]
+    # the new node: paused (§8.6.1 step 2), its services stopped (step 3), restored (step 4), then §8.2 (step 5):
+    # the group offline, synchronised, services and group back; resumed last (step 6)
+    assert [n for _t, n in backup] == ["Suspend-ClusterNode", *stopped, "ontape -r", "Stop-ClusterGroup",
+                                       "Start-ScheduledTask", *started, "Start-ClusterGroup",
+                                       "Resume-ClusterNode"], backup
+    # the active node and the central report server: OSCC stopped only for the synchronisation (§8.2 steps 2, 7)
+    assert [n for _t, n in main] == [*stopped, *started], main
+    assert [n for _t, n in report] == [*stopped, *started], report
+    at = {n: t for t, n in backup}
+    for other in (main, report):
+        assert at["ontape -r"] < at["Stop-ClusterGroup"] < other[0][0], (backup, other)
+        assert other[1][0] < at["Start-ScheduledTask"] < other[2][0], (backup, other)
+        assert other[-1][0] < at["Start-ClusterGroup"] < at["Resume-ClusterNode"], (backup, other)
+    # the manual's end state: the group online on the node that served, OSCC running on both nodes
+    state = labctl.cluster_state(nodes.root)
+    assert (state["groups"]["HPPC Group"]["owner"], state["groups"]["HPPC Group"]["state"]) == ("lab-main", "Online")
+    assert state["nodes"]["lab-backup"]["state"] == "Up"
+    for host in ("main", "backup", "report"):
+        running = labctl.windows_state(nodes.root, host)["services"]
+        assert {running[s]["state"] for s in SERVICES if s in running} == {"running"}, host
 
 
 def test_force_quorum_is_refused_with_both_nodes_up_and_runs_once_with_the_other_isolated(nodes):

@@ -245,6 +245,70 @@ def test_the_group_brought_online_on_the_target_during_the_sync_fails_it(cluster
     assert not {"Start OSCC (§8.2 step 7)", "HPPC Group online (§8.2 step 8)"} & ran, ran
 
 
+def test_a_group_moved_while_offline_that_comes_online_on_the_synchronised_node_fails_the_sync(cluster_estate,
+                                                                                              tmp_path):
+    lab = cluster_estate
+    labctl.er_configure(lab.root, sync_seconds_per_replicate=10)
+    argv = {"replication_poll_interval": 1, "replication_confirm": True}
+    proc = lab.playbook(os.path.join(PLAYBOOKS, "ha_sync.yml"), limit=LIMIT, extra=argv, background=True)
+    moved = None
+    deadline = time.time() + 240
+    while moved is None and proc.poll() is None and time.time() < deadline:
+        # while the group is offline for the synchronisation, another admin moves it (still offline) to lab-backup
+        if "Start-ScheduledTask" in names(steps(lab, "lab-backup")):
+            moved = lab.task("oscc.admin.failover_cluster", {"owner": "lab-backup"}, tmp_path, host="lab-main")[1]
+        time.sleep(0.3)
+    out, err = proc.communicate(timeout=600)
+    run = Run(proc.returncode, out.decode(), err.decode())
+    assert moved is not None and moved["changed"], moved
+    message = failures(run)
+    # §8.2 step 8 brought it online where it was moved: the node that served before does not serve any more
+    assert run.rc != 0, run.stdout[-3000:]
+    assert "HPPC Group came online on lab-backup, not on lab-main, the node that served before the " \
+        "synchronisation of lab-backup (§8.2 step 8)" in message, message
+    assert "move it back to lab-main" in message, message
+    assert labctl.cluster_state(lab.root)["groups"]["HPPC Group"]["owner"] == "lab-backup"
+
+
+def test_after_a_failover_the_restart_synchronises_the_main_server_from_the_backup_that_served(cluster_estate,
+                                                                                               tmp_path):
+    lab = cluster_estate
+    # the main server failed, the backup took the group over and served; what it wrote never reached main
+    moved = lab.task("oscc.admin.failover_cluster", {"owner": "lab-backup"}, tmp_path)[1]
+    assert moved["changed"], moved
+    stopped = play(lab, "ha_replication_stop.yml", replication_confirm=True)
+    assert stopped.rc == 0, stopped.stdout[-3000:]
+    backup_env = dict(lab.env, **labctl.environment(lab.root, "backup", "ol_backup"))
+    subprocess.run(["cdr", "suspend", "server", "g_ol_main", "g_ol_backup"], env=backup_env, check=True)
+    lab.sql_on("lab-backup", "insert into agents values ('1078', 'Written During Failover', 'ready')")
+    served = lab.rows("lab-backup", "agents")
+    assert served != lab.rows("lab-main", "agents")
+    begin = time.time()
+    restarted = play(lab, "ha_replication_restart.yml", replication_confirm=True)
+    assert restarted.rc == 0, restarted.stdout[-3000:]
+    main, backup, _report = (steps(lab, h, begin) for h in LAB_HOSTS)
+    # §8.2 steps 3-6 on the main server, the node that did not serve, from the backup server that owns the group
+    assert "Start-ScheduledTask" in names(main) and "Start-ScheduledTask" not in names(backup), (main, backup)
+    sync = restarted.result("Synchronise the administration data (§8.2, §8.3) with lab-backup", "lab-main")
+    assert sync["commands"] == ["cdr sync replicateset --master=g_ol_backup --replset=oscc_admin g_ol_main"], sync
+    assert lab.rows("lab-main", "agents") == lab.rows("lab-backup", "agents") == served
+    cluster = labctl.cluster_state(lab.root)["groups"]["HPPC Group"]
+    assert (cluster["owner"], cluster["state"]) == ("lab-backup", "Online")
+
+
+def test_a_restart_refuses_a_sync_target_that_owns_the_group_before_any_change(cluster_estate):
+    lab = cluster_estate
+    begin = time.time()
+    run = play(lab, "ha_replication_restart.yml", replication_confirm=True, replication_ha_sync_node="lab-main")
+    message = failures(run)
+    assert run.rc != 0 and "replication_ha_sync_node: lab-main owns HPPC Group" in message, run.stdout[-3000:]
+    assert "replication_ha_sync_node=lab-backup" in message, message
+    assert replication_changes(lab, begin) == []
+    assert all(steps(lab, h, begin) == [] for h in LAB_HOSTS)
+    cluster = labctl.cluster_state(lab.root)["groups"]["HPPC Group"]
+    assert (cluster["owner"], cluster["state"]) == ("lab-main", "Online")
+
+
 @pytest.mark.parametrize("name", ["ha_replication_pause.yml", "ha_replication_resume.yml", *DESTRUCTIVE])
 def test_a_clock_offset_of_2_5_seconds_stops_every_ha_playbook_before_any_change(cluster_estate, name):
     labctl.set_clock_offset(cluster_estate.root, "backup", 2.5)
