@@ -6,8 +6,7 @@ import json
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.oscc.admin.plugins.filter.progress_record import (progress_record_sign,
-                                                                           progress_record_verdict)
+from ansible_collections.oscc.admin.plugins.filter.progress_record import progress_record_sign, progress_record_verdict
 
 KEY = "the estate's manifest key"
 ESTATE = {"format": 1, "servers": ["lab-main", "lab-backup"], "restored": ["lab-main"], "finished": False,
