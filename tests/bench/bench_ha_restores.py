@@ -13,14 +13,13 @@ docs/windows.md states for it.
     python tests/bench/bench_ha_restores.py            # the table
     python tests/bench/bench_ha_restores.py --check    # CI: fails when a count differs
 """
-import argparse
 import json
 import os
 import shutil
 import tempfile
 import time
 
-from bench_lab import HOSTS, LIMIT, ROOT, cluster_estate, labctl, record_calls, recorded_round_trips
+from bench_lab import HOSTS, LIMIT, ROOT, check_options, cluster_estate, labctl, record_calls, recorded_round_trips
 from doc_figures import figure
 
 # §8.6.1 steps 1-4 and 6, and the eight steps of §8.2 that step 5 refers to.
@@ -80,9 +79,7 @@ def measure(lab, log_dir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail when a count differs")
-    options = parser.parse_args()
+    options = check_options(__doc__, "fail when a count differs")
     workdir = tempfile.mkdtemp(prefix="bench-ha-restores-")
     try:
         lab = cluster_estate(workdir)

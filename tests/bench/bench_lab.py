@@ -1,6 +1,7 @@
 """What the benchmarks share: the repository's paths, the lab's modules on sys.path, the three-server estate the
 high-availability benches measure (lab-main and lab-backup one warm-standby cluster, lab-report the central report
 server), the round trips its hosts record, and call counting for the benches that count a client's calls."""
+import argparse
 import os
 import shutil
 import sys
@@ -15,6 +16,13 @@ from playbook_lab import replication_estate  # noqa: E402
 
 LIMIT = "lab-main,lab-backup,lab-report"
 HOSTS = {"lab-main": "main", "lab-backup": "backup", "lab-report": "report"}
+
+
+def check_options(description, check_help):
+    """The command line of a bench that only measures: --check, to fail where a count differs from its gate."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--check", action="store_true", help=check_help)
+    return parser.parse_args()
 
 
 def cluster_estate(workdir):

@@ -13,7 +13,6 @@ probes and progress reads, and no second registration of the sync task.
     python tests/bench/bench_replication.py            # the table
     python tests/bench/bench_replication.py --check    # CI: fails when a count differs
 """
-import argparse
 import json
 import os
 import shutil
@@ -21,7 +20,7 @@ import subprocess
 import tempfile
 import time
 
-from bench_lab import HOSTS, LIMIT, ROOT, cluster_estate, labctl, record_calls, recorded_round_trips
+from bench_lab import HOSTS, LIMIT, ROOT, check_options, cluster_estate, labctl, record_calls, recorded_round_trips
 from doc_figures import figure
 from playbook_lab import replication_changes
 
@@ -66,9 +65,7 @@ def measure(lab, log_dir, name, playbook, **extra):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail above the targets")
-    options = parser.parse_args()
+    options = check_options(__doc__, "fail above the targets")
     workdir = tempfile.mkdtemp(prefix="bench-replication-")
     try:
         lab = cluster_estate(workdir)  # lab-main and lab-backup the warm-standby cluster's nodes (§8.1.5.1)
