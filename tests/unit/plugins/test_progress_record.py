@@ -38,9 +38,9 @@ def test_signing_again_replaces_the_old_checksum():
 
 
 def test_no_file_is_no_record_and_no_problem():
+    nothing = {"found": False, "record": {}, "finished": False, "problem": ""}
     for text in (None, "", "  \n"):
-        assert progress_record_verdict(text, KEY, REQUEST) == {"found": False, "record": {}, "finished": False,
-                                                                "problem": ""}
+        assert progress_record_verdict(text, KEY, REQUEST) == nothing
 
 
 def test_a_record_changed_by_hand_is_refused_in_one_line():
