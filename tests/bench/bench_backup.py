@@ -15,11 +15,8 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
-import labctl  # noqa: E402
-from doc_figures import figure  # noqa: E402
+from bench_lab import ROOT, labctl, recorded_round_trips
+from doc_figures import figure
 
 # Wall time and CPU move with the machine's load: printed against their targets, never gated.
 TARGET_WALL_RATIO = 1.5
@@ -84,11 +81,7 @@ def play(inventory, playbook, forks, call_log):
 
 def operations_per_host(call_log, count):
     """Remote round trips per host, as the hosts recorded them."""
-    total = 0
-    for name in os.listdir(call_log):
-        with open(os.path.join(call_log, name)) as handle:
-            total += sum(1 for _ in handle)
-    return total / count
+    return recorded_round_trips(call_log) / count
 
 
 def main():

@@ -13,24 +13,15 @@ docs/windows.md states for it.
     python tests/bench/bench_ha_restores.py            # the table
     python tests/bench/bench_ha_restores.py --check    # CI: fails when a count differs
 """
-import argparse
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-import labctl  # noqa: E402
-from doc_figures import figure  # noqa: E402
-from playbook_lab import replication_estate  # noqa: E402
+from bench_lab import HOSTS, LIMIT, ROOT, check_options, cluster_estate, labctl, record_calls, recorded_round_trips
+from doc_figures import figure
 
-LIMIT = "lab-main,lab-backup,lab-report"
-HOSTS = {"lab-main": "main", "lab-backup": "backup", "lab-report": "report"}
 # §8.6.1 steps 1-4 and 6, and the eight steps of §8.2 that step 5 refers to.
 MANUAL_STEPS = 5 + 8
 CHANGING_CMDLETS = ("Start-", "Stop-", "Move-", "Suspend-", "Resume-")
@@ -73,15 +64,13 @@ def split(run):
 
 
 def measure(lab, log_dir):
-    shutil.rmtree(log_dir, ignore_errors=True)
-    os.makedirs(log_dir)
-    lab.env["OSCC_LAB_CALL_LOG"] = log_dir
+    record_calls(lab, log_dir)
     since = time.time()
     run = lab.playbook(os.path.join(ROOT, "playbooks", "restore_standby.yml"), limit=LIMIT,
                        extra={"informix_restore_confirm": True, "restore_poll_interval": 1})
     if run.rc != 0:
         raise SystemExit(f"restore_standby.yml failed:\n{run.stdout[-3000:]}")
-    total = sum(sum(1 for _ in open(os.path.join(log_dir, f))) for f in os.listdir(log_dir))
+    total = recorded_round_trips(log_dir)
     preflight, restore, polls, probes = split(run)
     rest = total - preflight - restore - polls
     return {"procedure": "restore_standby", "manual_steps": MANUAL_STEPS, "round_trips": total,
@@ -90,14 +79,10 @@ def measure(lab, log_dir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail when a count differs")
-    options = parser.parse_args()
+    options = check_options(__doc__, "fail when a count differs")
     workdir = tempfile.mkdtemp(prefix="bench-ha-restores-")
     try:
-        lab = replication_estate(os.path.join(workdir, "lab"))
-        labctl.init_cluster(lab.root)
-        lab.env["ANSIBLE_PIPELINING"] = "True"  # one module run, one round trip, as over WinRM
+        lab = cluster_estate(workdir)
         # every hosts.equiv right for both kinds of replication (§7.3, §8.1), and the backup to restore
         for playbook, limit, extra in (("replication_resume.yml", LIMIT, {"replication_scope": "all"}),
                                        ("backup.yml", "lab-backup", {})):

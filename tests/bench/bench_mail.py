@@ -12,30 +12,18 @@ never gated: it moves with the machine's load.
 import argparse
 import collections
 import imaplib
-import os
 import smtplib
 import ssl
 import sys
 import time
 from unittest import mock
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
-sys.path.insert(0, os.path.join(ROOT, ".collections"))  # oscc.admin, linked there by scripts/setup
-import mailpeers  # noqa: E402
+import bench_lab  # first: it puts tests/lab and the collection on sys.path
+import mailpeers
 
 TARGET_RATIO = 60  # a full check may cost at most 60 bare logins (20 of them are the sessions it must open); not gated
 IMAP_BEYOND_SESSIONS = 5  # the login check, the TLS check, the custom headers read, the search, the clean-up
 SMTP_CONNECTIONS = 2  # the submission and the report sender's message
-
-
-def counting(function, counter, key):
-    """function, with each call counted in counter[key]."""
-    def counted(*args, **kwargs):
-        counter[key] += 1
-        return function(*args, **kwargs)
-    return counted
 
 
 def main():
@@ -82,8 +70,9 @@ def main():
             connections.clear()
             start = time.perf_counter()
             with mock.patch.object(mail_check.time, "sleep", lambda s: time.sleep(min(s, 0.1))), \
-                    mock.patch.object(imaplib, "IMAP4_SSL", counting(imaplib.IMAP4_SSL, connections, "imap")), \
-                    mock.patch.object(smtplib, "SMTP", counting(smtplib.SMTP, connections, "smtp")):
+                    mock.patch.object(imaplib, "IMAP4_SSL",
+                                      bench_lab.counting(imaplib.IMAP4_SSL, connections, "imap")), \
+                    mock.patch.object(smtplib, "SMTP", bench_lab.counting(smtplib.SMTP, connections, "smtp")):
                 checker.run(list(mail_check.ALL_CHECKS))
                 checker.clean()
             full.append(time.perf_counter() - start)

@@ -13,25 +13,17 @@ probes and progress reads, and no second registration of the sync task.
     python tests/bench/bench_replication.py            # the table
     python tests/bench/bench_replication.py --check    # CI: fails when a count differs
 """
-import argparse
 import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-import labctl  # noqa: E402
-from doc_figures import figure  # noqa: E402
-from playbook_lab import replication_changes, replication_estate  # noqa: E402
+from bench_lab import HOSTS, LIMIT, ROOT, check_options, cluster_estate, labctl, record_calls, recorded_round_trips
+from doc_figures import figure
+from playbook_lab import replication_changes
 
-LIMIT = "lab-main,lab-backup,lab-report"
-HOSTS = {"lab-main": "main", "lab-backup": "backup", "lab-report": "report"}
 # The manual's steps each procedure replaces: §7.1.2 steps 1-4 (resume, §7.1.2.1, is its mirror); §7.1.3.1
 # step 1 on each of the three servers, then steps 2-5; §7.2 steps 1-6.
 # §8.1.5.1 steps 1-6, then §8.2 steps 2-8 (step 2 reaching the central report server) and §8.3 steps 1-4.
@@ -57,14 +49,12 @@ def preflight_ops(run):
 
 
 def measure(lab, log_dir, name, playbook, **extra):
-    shutil.rmtree(log_dir, ignore_errors=True)
-    os.makedirs(log_dir)
-    lab.env["OSCC_LAB_CALL_LOG"] = log_dir
+    record_calls(lab, log_dir)
     since = time.time()
     run = lab.playbook(os.path.join(ROOT, "playbooks", playbook), limit=LIMIT, extra=extra)
     if run.rc != 0:
         raise SystemExit(f"{name}: {playbook} failed:\n{run.stdout[-3000:]}")
-    total = sum(sum(1 for _ in open(os.path.join(log_dir, f))) for f in os.listdir(log_dir))
+    total = recorded_round_trips(log_dir)
     preflight, polls, probes = preflight_ops(run)
     seconds = time.time() - since
     changes = replication_changes(lab, since, files=False)
@@ -75,14 +65,10 @@ def measure(lab, log_dir, name, playbook, **extra):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail above the targets")
-    options = parser.parse_args()
+    options = check_options(__doc__, "fail above the targets")
     workdir = tempfile.mkdtemp(prefix="bench-replication-")
     try:
-        lab = replication_estate(os.path.join(workdir, "lab"))
-        labctl.init_cluster(lab.root)  # lab-main and lab-backup the warm-standby cluster's nodes (§8.1.5.1)
-        lab.env["ANSIBLE_PIPELINING"] = "True"  # one module run, one round trip, as over WinRM
+        lab = cluster_estate(workdir)  # lab-main and lab-backup the warm-standby cluster's nodes (§8.1.5.1)
         log_dir = os.path.join(workdir, "calls")
         # hosts.equiv written once, with the names of every kind of replication (the HA restart's preflight reads all)
         lab.playbook(os.path.join(ROOT, "playbooks", "replication_resume.yml"), limit=LIMIT,

@@ -18,22 +18,13 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
-sys.path.insert(0, os.path.join(ROOT, ".collections"))  # oscc.admin, linked there by scripts/setup
-import lantronix  # noqa: E402
+import bench_lab  # first: it puts tests/lab and the collection on sys.path
+import lantronix
+
+ROOT = bench_lab.ROOT
 
 TARGET_SECONDS_PER_UNIT = 0.1  # "well under a second per unit"; printed, not gated
 QUESTIONS = 3  # F6 (type, MAC), F4 (version), F8 (setup record): one of each per unit and read
-
-
-def counting(function, counter, key):
-    """function, with each call counted in counter[key]."""
-    def counted(*args, **kwargs):
-        counter[key] += 1
-        return function(*args, **kwargs)
-    return counted
 
 
 def main():
@@ -47,9 +38,9 @@ def main():
              for i in range(options.units)]
     questions, setup_sessions = collections.Counter(), collections.Counter()
     for unit in units:
-        unit.answer = counting(unit.answer, questions, unit.mac)
+        unit.answer = bench_lab.counting(unit.answer, questions, unit.mac)
     fleet = lantronix.Fleet(units)
-    fleet._serve_setup = counting(fleet._serve_setup, setup_sessions, "all")  # the telnet menu, before a save
+    fleet._serve_setup = bench_lab.counting(fleet._serve_setup, setup_sessions, "all")  # the telnet menu, before a save
     fleet.start()
     try:
         addresses = [u.ip for u in units]

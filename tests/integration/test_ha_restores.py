@@ -212,6 +212,18 @@ def test_restore_estate_refuses_a_record_changed_by_hand(cluster, tmp_path):
     assert all(calls(cluster, host) == [] for host in LAB_HOST)
 
 
+@pytest.mark.parametrize("text,reason", [('{"format": 1, "servers": ["lab-main"], "restored": [', "it is truncated"),
+                                         ("servers: lab-main", "it is not JSON")])
+def test_restore_estate_refuses_a_truncated_or_non_json_record_in_one_line(cluster, tmp_path, text, reason):
+    record = tmp_path / "progress.json"
+    record.write_text(text)
+    run = play(cluster, "restore_estate.yml", restore_estate_progress_file=str(record),
+               restore_estate_servers=["lab-main"], **CONFIRM)
+    assert run.rc != 0 and "restore_estate_progress_file: " in failures(run) and reason in failures(run)
+    assert "\n" not in failures(run).strip()
+    assert all(calls(cluster, host) == [] for host in LAB_HOST)
+
+
 @pytest.mark.parametrize("name", ["restore_standby.yml", "restore_central_report.yml", "restore_estate.yml"])
 def test_missing_confirm_is_refused_before_any_server_is_asked(cluster, name):
     run = play(cluster, name, restore_poll_interval=1)
