@@ -57,8 +57,14 @@ def replace(lab, check=False, **extra):
                                "replication_poll_interval": 1, **extra})
 
 
+# lab-backup's other two networks (§8.8 step 3: three per node), addresses nothing answers on in the lab
+PEER_ADDRESSES = ["127.0.1.22", "127.0.1.23"]
+
+
 def force(lab, **extra):
-    return lab.playbook(os.path.join(PLAYBOOKS, "force_quorum.yml"), limit="lab-main", extra=extra)
+    """force_quorum.yml on lab-main, every network of lab-backup given an address unless the test says otherwise."""
+    return lab.playbook(os.path.join(PLAYBOOKS, "force_quorum.yml"), limit="lab-main",
+                        extra={"failover_cluster_peer_addresses": PEER_ADDRESSES, **extra})
 
 
 def back_up_the_backup_node(lab):
@@ -198,6 +204,27 @@ def test_force_quorum_is_refused_with_both_nodes_up_and_runs_once_with_the_other
     assert [what for _host, what in changes(nodes)] == ["Stop-Service", "Start-ClusterNode"]
 
 
+def test_force_quorum_refuses_fewer_known_peer_addresses_than_networks_before_any_change(nodes):
+    labctl.set_witness(nodes.root, False)
+    labctl.set_reachable(nodes.root, "backup", False)
+    refused = force(nodes, failover_cluster_confirm=True, failover_cluster_peer_addresses=[])
+    message = failures(refused)
+    assert refused.rc != 0 and message.startswith("oscc_cluster_addresses: lab-backup has 3 networks"), message
+    assert "only 1 address(es) are known" in message and len(message.splitlines()) == 1, message
+    assert changes(nodes) == []
+
+
+def test_force_quorum_stops_on_the_report_servers_clock_and_names_the_peer_not_checked(nodes):
+    labctl.set_witness(nodes.root, False)
+    labctl.set_reachable(nodes.root, "backup", False)
+    labctl.set_clock_offset(nodes.root, "report", 2.5)
+    refused = force(nodes, failover_cluster_confirm=True)
+    message = failures(refused)
+    assert refused.rc != 0 and "Replication preflight failed, nothing was changed" in message, message
+    assert "clock spread across lab-main, lab-report" in message and "not checked: lab-backup" in message, message
+    assert changes(nodes) == []
+
+
 def test_force_quorum_refuses_a_host_that_is_not_a_node_before_any_change(nodes):
     labctl.init_host(nodes.root, "report", ESTATE["lab-report"][1], platform="windows")
     labctl.set_reachable(nodes.root, "main", False)
@@ -211,7 +238,8 @@ def test_force_quorum_refuses_a_host_that_is_not_a_node_before_any_change(nodes)
     # Named as a node by mistake, the module still finds no cluster service there and changes nothing.
     module = nodes.playbook(os.path.join(PLAYBOOKS, "force_quorum.yml"), limit="lab-report",
                             extra={"failover_cluster_confirm": True, "oscc_cluster_nodes": "all",
-                                   "failover_cluster_nodes": ["lab-main", "lab-report"]})
+                                   "failover_cluster_nodes": ["lab-main", "lab-report"],
+                                   "failover_cluster_peer_addresses": PEER_ADDRESSES})
     assert module.rc != 0 and failures(module).startswith("quorum: LAB-REPORT is not a node of a cluster: it has no "
                                                           "cluster service (ClusSvc)"), failures(module)
     ran = [op["name"] for call in labctl.windows_state(nodes.root, "report")["calls"]
@@ -268,6 +296,18 @@ def test_a_clock_off_by_30_seconds_stops_before_any_change(nodes):
     refused = replace(nodes)
     assert refused.rc != 0 and "Replication preflight failed, nothing was changed" in failures(refused)
     assert changes(nodes, since) == []
+
+
+def test_a_report_server_clock_off_by_2_5_seconds_stops_before_the_pause(nodes):
+    back_up_the_backup_node(nodes)
+    labctl.set_clock_offset(nodes.root, "report", 2.5)
+    since = time.time()
+    refused = replace(nodes)
+    message = failures(refused)
+    assert refused.rc != 0 and "Replication preflight failed, nothing was changed" in message, message
+    assert "clock spread across lab-backup, lab-main, lab-report" in message, message
+    assert changes(nodes, since) == []
+    assert labctl.cluster_state(nodes.root)["groups"]["HPPC Group"]["state"] == "Online"
 
 
 def test_check_mode_says_what_would_happen_and_changes_nothing(nodes):
