@@ -2,6 +2,7 @@
 lab-backup the two nodes of the warm-standby cluster (the HPPC Group online on lab-main), lab-report the central
 report server, all three in one simulated Enterprise Replication domain. Each procedure is read back from the calls
 every simulated server recorded, host by host and in order, and from the cluster and the domain afterwards."""
+import json
 import os
 import subprocess
 import time
@@ -339,3 +340,60 @@ def test_bad_inputs_get_one_line_errors_naming_the_option(cluster_estate, name, 
     lines = [line for line in failures(run).splitlines() if option in line]
     assert run.rc != 0 and len(lines) == 1 and str(extra[option]) in lines[0], run.stdout[-3000:]
     assert all(labctl.windows_state(cluster_estate.root, h)["calls"] == [] for h in LAB_HOSTS.values())
+
+
+def test_ha_sync_check_mode_says_what_it_would_check_and_raises_no_alarm(cluster_estate):
+    run = cluster_estate.playbook(os.path.join(PLAYBOOKS, "ha_sync.yml"), limit=LIMIT, check=True,
+                                  extra={"replication_confirm": True, "replication_poll_interval": 1})
+    assert run.rc == 0, failures(run) or run.stdout[-3000:]
+    assert "check mode: before the synchronisation of lab-backup a real run would check" in run.stdout
+    assert "Find out who brought the group online" not in run.stdout
+    assert labctl.cluster_state(cluster_estate.root)["groups"]["HPPC Group"]["state"] == "Online"
+    for host in LAB_HOSTS.values():
+        assert labctl.windows_state(cluster_estate.root, host)["services"][OSCC]["state"] == "running"
+
+
+@pytest.mark.parametrize("extra,option,other", [
+    ({"replication_confirm": True, "replication_ha_sync_node": "lab-main\nlab-backup"}, "replication_ha_sync_node",
+     "replication_confirm"),
+    ({"replication_confirm": "yes please"}, "replication_confirm", "replication_ha_sync_node"),
+])
+def test_ha_sync_refuses_each_bad_option_in_its_own_one_line_message(cluster_estate, extra, option, other):
+    run = play(cluster_estate, "ha_sync.yml", **extra)
+    message = failures(run)
+    assert run.rc != 0 and message.startswith(option), message
+    assert json.dumps(extra[option]) in message and other not in message, message
+    assert len(message.splitlines()) == 1, message
+    assert all(labctl.windows_state(cluster_estate.root, h)["calls"] == [] for h in LAB_HOSTS.values())
+
+
+# Every high-availability playbook of chapter 8 with what it needs to get as far as its clock check.
+HA_PLAYBOOKS = [
+    ("ha_replication_pause.yml", LIMIT, {}),
+    ("ha_replication_resume.yml", LIMIT, {}),
+    *[(name, LIMIT, {}) for name in DESTRUCTIVE],
+    ("restore_standby.yml", LIMIT, {}),
+    ("restore_central_report.yml", LIMIT, {}),
+    ("restore_estate.yml", LIMIT, {}),
+    ("replace_cluster_node.yml", "lab-backup", {}),
+    ("force_quorum.yml", "lab-main", {"failover_cluster_peer_addresses": ["127.0.1.22", "127.0.1.23"]}),
+]
+
+
+@pytest.mark.parametrize("name,limit,extra", HA_PLAYBOOKS, ids=[name for name, _limit, _extra in HA_PLAYBOOKS])
+def test_a_report_server_clock_off_by_2_5_seconds_stops_every_ha_playbook_before_any_change(cluster_estate, tmp_path,
+                                                                                             name, limit, extra):
+    if name == "force_quorum.yml":  # §8.7's situation: the witness gone and the other node cut off
+        labctl.set_witness(cluster_estate.root, False)
+        labctl.set_reachable(cluster_estate.root, "backup", False)
+    labctl.set_clock_offset(cluster_estate.root, "report", 2.5)
+    run = cluster_estate.playbook(os.path.join(PLAYBOOKS, name), limit=limit, extra={
+        "replication_poll_interval": 1, "restore_poll_interval": 1, "replication_confirm": True,
+        "informix_restore_confirm": True, "failover_cluster_confirm": True,
+        "restore_estate_progress_file": str(tmp_path / "estate.json"),
+        "failover_cluster_progress_file": str(tmp_path / "node.json"), **extra})
+    message = failures(run)
+    assert run.rc != 0 and "2.5" in message and "nothing was changed" in message, message or run.stdout[-3000:]
+    assert replication_changes(cluster_estate) == []
+    if name != "force_quorum.yml":
+        assert labctl.cluster_state(cluster_estate.root)["groups"]["HPPC Group"]["state"] == "Online"
