@@ -16,10 +16,12 @@ description:
     warns, and the C(report_sender) check of M(oscc.admin.mail_check) shows when it works.
   - What the API cannot do stays with the account's owner - creating the account, its app password (§3.3; Google
     requires 2-step verification for app passwords) and the OSCC side's session limit of 15.
-  - Runs on the controller or any host with Python and the C(cryptography) library (installed with ansible-core).
-    The service account's private key signs a short-lived token request; it is never sent.
+  - Runs on the controller or any host with Python and the C(google-auth) library with its C(requests) transport
+    (C(pip install google-auth[requests])). The library signs the service account's short-lived token request
+    (a JWT grant acting for O(account)) with the key's private key, which is never sent, and posts it to the key's
+    C(token_uri); the Gmail API calls then carry the access token.
 requirements:
-  - cryptography
+  - google-auth[requests]
 options:
   account:
     description: The OSCC account in Google Workspace.
@@ -86,11 +88,11 @@ send_as:
   type: dict
 """
 
-import base64
+import functools
 import json
-import time
+import traceback
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.urls import open_url
@@ -103,17 +105,17 @@ from ansible_collections.oscc.admin.plugins.module_utils._option_checks import (
 )
 
 try:
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
-    CRYPTOGRAPHY_ERROR = None
-except ImportError as exc:  # reported by the module, not at import
-    CRYPTOGRAPHY_ERROR = exc
+    import requests
+    from google.auth.exceptions import RefreshError, TransportError
+    from google.auth.transport.requests import Request
+    from google.oauth2 import service_account
+except ImportError:  # reported by the module, not at import
+    GOOGLE_AUTH_ERROR = traceback.format_exc()
+else:
+    GOOGLE_AUTH_ERROR = None
 
 SCOPE_IMAP = "https://www.googleapis.com/auth/gmail.settings.basic"
 SCOPE_SEND_AS = "https://www.googleapis.com/auth/gmail.settings.sharing"
-JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 KEY_FIELDS = ("client_email", "private_key", "token_uri")
 # What a JSON document that is no object holds, in JSON's words.
 JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean",
@@ -124,32 +126,56 @@ class ApiError(Exception):
     pass
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+def delegated_credentials(key, where, subject, scopes):
+    """google-auth's credentials of the service account `key` acting for `subject`, checked so far that signing the
+    grant cannot fail on the key's form; `where` names the key file in errors."""
+    try:
+        credentials = service_account.Credentials.from_service_account_info(key, scopes=scopes, subject=subject)
+    except (ValueError, TypeError):  # cryptography's words for no PEM, or a PEM that wants a passphrase
+        raise ApiError(f"{where} is not a service account key "
+                       "(private_key is no PEM private key without a passphrase)") from None
+    try:
+        credentials.sign_bytes(b"")  # google-auth loads any PEM key but signs only with RSA
+    except (TypeError, ValueError, AttributeError):
+        raise ApiError(f"{where} is not a service account key "
+                       "(private_key is no RSA key, which Google's are)") from None
+    return credentials
 
 
-def signed_assertion(key: dict, private_key, subject: str, scopes: list, now: int) -> str:
-    """The JWT a service account presents for a token acting as `subject` (RS256, one hour at most); `key` and its
-    loaded `private_key` as read_key gives them."""
-    header = {"alg": "RS256", "typ": "JWT"}
-    claims = {"iss": key["client_email"], "sub": subject, "scope": " ".join(scopes), "aud": key["token_uri"],
-              "iat": now, "exp": now + 3600}
-    signing_input = f"{b64url(json.dumps(header).encode())}.{b64url(json.dumps(claims).encode())}"
-    signature = private_key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
-    return f"{signing_input}.{b64url(signature)}"
+def access_token(params, key, scopes):
+    """A token of the Gmail API for the account, granted to the service account `key` for `scopes`."""
+    where = f"service_account_file {params['service_account_file']}"
+    credentials = delegated_credentials(key, where, params["account"], scopes)
+    session = requests.Session()
+    session.verify = params["validate_certs"]
+    try:
+        credentials.refresh(functools.partial(Request(session), timeout=params["timeout"]))
+    except TransportError as exc:
+        raise ApiError(f"cannot reach {key['token_uri']}: {one_line(exc)}") from None
+    except RefreshError as exc:  # Google's "error: error_description", e.g. unauthorized_client: ...
+        reason = one_line(exc.args[0] if exc.args else exc).rstrip(".")
+        raise ApiError(f"{key['token_uri']} refused the token: {reason}; "
+                       f"the service account {key['client_email']} needs domain-wide delegation for "
+                       f"{' '.join(scopes)} to act for {params['account']}") from None
+    finally:
+        session.close()
+    return credentials.token
+
+
+def one_line(reason):
+    return " ".join(str(reason).split())
 
 
 class Gmail:
-    def __init__(self, params, key, private_key):
-        self.p, self.key, self.private_key = params, key, private_key
-        self.token = None
+    def __init__(self, params, token):
+        self.p, self.token = params, token
 
-    def request(self, url, method="GET", body=None, headers=None, form=False):
+    def request(self, url, method="GET", body=None, headers=None):
         headers = dict(headers or {})
         data = None
         if body is not None:
-            data = urlencode(body).encode() if form else json.dumps(body).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded" if form else "application/json"
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
         try:
             answer = open_url(url, method=method, data=data, headers=headers, timeout=self.p["timeout"],
                               validate_certs=self.p["validate_certs"])
@@ -170,23 +196,13 @@ class Gmail:
             return error["error"].get("message", exc.reason)
         return " - ".join(str(error[k]) for k in ("error", "error_description") if error.get(k)) or exc.reason
 
-    def authorize(self, scopes):
-        assertion = signed_assertion(self.key, self.private_key, self.p["account"], scopes, int(time.time()))
-        try:
-            grant = {"grant_type": JWT_GRANT, "assertion": assertion}
-            answer = self.request(self.key["token_uri"], "POST", grant, form=True)
-        except ApiError as exc:
-            raise ApiError(f"{exc}; the service account {self.key['client_email']} needs domain-wide delegation for "
-                           f"{' '.join(scopes)} to act for {self.p['account']}") from None
-        self.token = answer["access_token"]
-
     def call(self, path, method="GET", body=None):
         url = f"{self.p['api_url'].rstrip('/')}/gmail/v1/users/{quote(self.p['account'])}/settings/{path}"
         return self.request(url, method, body, headers={"Authorization": f"Bearer {self.token}"})
 
 
 def read_key(path):
-    """The service account key at `path` and its private key, checked so far that signing cannot fail on their form."""
+    """The service account key at `path`, checked for the fields the grant needs."""
     problem = file_problem("service_account_file", path)
     if problem:
         raise ApiError(problem)
@@ -209,20 +225,14 @@ def read_key(path):
     if token_uri.scheme not in ("http", "https") or not token_uri.hostname:
         raise ApiError(f"{where} is not a service account key (token_uri must be an https:// or http:// URL, "
                        f"got {key['token_uri']!r})")
-    try:
-        private_key = serialization.load_pem_private_key(key["private_key"].encode(), password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise ApiError(f"{where} is not a service account key "
-                       "(private_key is no PEM private key without a passphrase)") from None
-    if not isinstance(private_key, rsa.RSAPrivateKey):
-        raise ApiError(f"{where} is not a service account key (private_key is no RSA key, which Google's are)")
-    return key, private_key
+    return key
 
 
 def run(module):
     params, check = module.params, module.check_mode
-    gmail = Gmail(params, *read_key(params["service_account_file"]))
-    gmail.authorize([SCOPE_IMAP] + ([SCOPE_SEND_AS] if params["report_sender"] else []))
+    key = read_key(params["service_account_file"])
+    scopes = [SCOPE_IMAP] + ([SCOPE_SEND_AS] if params["report_sender"] else [])
+    gmail = Gmail(params, access_token(params, key, scopes))
     result, before, after = {"changed": False}, {}, {}
     imap = gmail.call("imap")
     if bool(imap.get("enabled")) != params["imap"]:
@@ -261,8 +271,8 @@ def main():
         },
         supports_check_mode=True,
     )
-    if CRYPTOGRAPHY_ERROR is not None:
-        module.fail_json(msg=missing_required_lib("cryptography"), exception=str(CRYPTOGRAPHY_ERROR))
+    if GOOGLE_AUTH_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("google-auth[requests]"), exception=GOOGLE_AUTH_ERROR)
     problem = (address_problem({o: module.params[o] for o in ("account", "report_sender")})
                or seconds_problem({"timeout": module.params["timeout"]})
                or url_problem({"api_url": module.params["api_url"]}))

@@ -69,3 +69,11 @@ def test_each_fault_is_named(linux_lab, google, tmp_path, fault, words):
     _, result = linux_lab.task("oscc.admin.gmail_settings", args, tmp_path)
     assert result["failed"] and words in result["msg"], result
     assert not google.users[ACCOUNT]["imap"]["enabled"]
+
+
+def test_an_unauthorised_client_gets_googles_reason_on_one_line(linux_lab, google, tmp_path):
+    google.delegated = set()  # the client ID has no delegation in the Admin console
+    _, result = linux_lab.task("oscc.admin.gmail_settings", arguments(google, tmp_path), tmp_path)
+    assert result["failed"] and "\n" not in result["msg"], result
+    assert f"{google.url}/token refused the token: unauthorized_client: Client is unauthorized" in result["msg"]
+    assert google.calls == [("POST", "/token")]  # no Gmail API call without a token

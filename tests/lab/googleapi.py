@@ -2,7 +2,8 @@
 account reaches with domain-wide delegation (users.settings.imap, users.settings.sendAs), on loopback HTTP.
 
 The token endpoint checks what Google checks of a service account's JWT grant: an RS256 signature by the
-key's private key, issuer, audience (the token URI), a lifetime of at most an hour, a user of the domain as
+key's private key, issuer, audience (Google's token URI, which google-auth always names, even when the key's
+token_uri points at this lab), a lifetime of at most an hour, a user of the domain as
 subject, and scopes within those delegated to the client in the Admin console. Errors have Google's shapes.
 """
 import base64
@@ -20,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 SCOPE_IMAP = "https://www.googleapis.com/auth/gmail.settings.basic"
 SCOPE_SEND_AS = "https://www.googleapis.com/auth/gmail.settings.sharing"
 CLIENT_EMAIL = "oscc-admin@lab-project.iam.gserviceaccount.com"
+# The audience of every grant google-auth signs, whatever token_uri the key file names.
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 
 
 def unb64(text):
@@ -72,7 +75,7 @@ class GoogleApi:
             return 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
         now = time.time()
         if (header.get("alg") != "RS256" or claims.get("iss") != CLIENT_EMAIL
-                or claims.get("aud") != f"{self.url}/token"):
+                or claims.get("aud") != GOOGLE_TOKEN_URI):
             return 400, {"error": "invalid_grant",
                          "error_description": "Invalid JWT: Token must be a short-lived token"}
         if not claims.get("iat", 0) - 300 <= now < claims.get("exp", 0) or claims["exp"] - claims["iat"] > 3600:
