@@ -212,6 +212,100 @@ def test_restore_estate_refuses_a_record_changed_by_hand(cluster, tmp_path):
     assert all(calls(cluster, host) == [] for host in LAB_HOST)
 
 
+def test_restore_estate_synchronises_the_restored_node_from_the_one_that_was_not(cluster, tmp_path):
+    for host in LAB_HOST:
+        backup(cluster, host)
+    # written after the backups on the active main server and replicated: the healthy backup server holds it
+    cluster.sql_on("lab-main", "insert into agents values ('1501', 'After Backup', 'ready')")
+    labctl.er_pump(cluster.root)
+    run = play(cluster, "restore_estate.yml", restore_estate_progress_file=str(tmp_path / "progress.json"),
+               restore_estate_servers=["lab-main", "lab-report"], **CONFIRM)
+    assert run.rc == 0, run.stdout[-4000:]
+    assert "sync started" in names(steps(cluster, "lab-main"))  # §8.2 on the restored node
+    assert "sync started" not in names(steps(cluster, "lab-backup")) and restores(cluster, "lab-backup") == 0
+    for host in LAB_HOST:
+        assert ["1501", "After Backup", "ready"] in cluster.rows(host, "agents"), host
+
+
+def test_restore_estate_refuses_a_signed_record_that_names_no_chain(cluster, tmp_path):
+    import hashlib
+    for host in LAB_HOST:
+        backup(cluster, host)
+    record = tmp_path / "progress.json"
+    body = {"format": 1, "servers": list(LAB_HOST), "restored": list(LAB_HOST), "steps": [], "finished": False,
+            "manifest": "latest", "started": "2026-12-07T10:00:00"}
+    key = "lab manifest key - not a secret, lab only"  # the inventory's: anyone running the playbook has it
+    body["checksum"] = hashlib.sha256((json.dumps(body, sort_keys=True) + key).encode()).hexdigest()
+    record.write_text(json.dumps(body))
+    run = play(cluster, "restore_estate.yml", restore_estate_progress_file=str(record), **CONFIRM)
+    assert run.rc != 0 and failures(run).startswith("restore_estate_progress_file: "), failures(run)
+    assert "chains" in failures(run) and "\n" not in failures(run).strip()
+    assert all(steps(cluster, host) == [] for host in LAB_HOST)
+
+
+def test_restore_estate_refuses_the_unfinished_record_of_an_older_incident(cluster, tmp_path):
+    for host in LAB_HOST:
+        backup(cluster, host)
+    record = tmp_path / "progress.json"
+    extra = dict(CONFIRM, restore_estate_progress_file=str(record))
+    controller = cluster.playbook(os.path.join(PLAYBOOKS, "restore_estate.yml"), limit=LIMIT, extra=extra,
+                                  background=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and controller.poll() is None:
+        if record.exists() and "lab-main" in json.loads(record.read_text())["restored"]:
+            break
+        time.sleep(0.1)
+    os.killpg(controller.pid, signal.SIGKILL)
+    controller.communicate()
+    # brought back by hand; later new backups, then a new incident with the same (default) record
+    for host in LAB_HOST:
+        cluster.task("ansible.windows.win_service", {"name": SERVICES[0], "state": "started"}, tmp_path, host=host)
+    cluster.task("oscc.admin.failover_cluster", {"state": "online"}, tmp_path, host="lab-main")
+    for host in LAB_HOST:
+        backup(cluster, host)
+    before = {host: len(steps(cluster, host)) for host in LAB_HOST}
+    run = play(cluster, "restore_estate.yml", **extra)
+    assert run.rc != 0 and failures(run).startswith("restore_estate_progress_file: "), failures(run)
+    assert "restored lab-main" in failures(run) and "chains" in failures(run)
+    assert {host: len(steps(cluster, host)) for host in LAB_HOST} == before  # nothing stopped, nothing restored
+    assert labctl.cluster_state(cluster.root)["groups"]["HPPC Group"]["state"] == "Online"
+
+
+@pytest.mark.parametrize("extra,option", [({}, "restore_estate_servers: lab-main cannot be restored"),
+                                          ({"restore_estate_compare_tables": ["nosuch_table"]},
+                                           "restore_estate_compare_tables: nosuch_table")])
+def test_restore_estate_refuses_before_step_1_what_it_could_not_finish(cluster, tmp_path, extra, option):
+    if extra:
+        for host in LAB_HOST:
+            backup(cluster, host)
+    run = play(cluster, "restore_estate.yml", restore_estate_progress_file=str(tmp_path / "progress.json"),
+               **dict(CONFIRM, **extra))
+    refusals = [str(r.get("msg")) for p in run.json["plays"] for t in p["tasks"] if t["task"]["name"].startswith(
+        "Refuse") for r in t["hosts"].values() if r.get("failed")]  # the plan's own failure is rescued into these
+    assert run.rc != 0 and any(m.startswith(option) for m in refusals), failures(run)
+    assert all("\n" not in m.strip() for m in refusals)
+    assert all(steps(cluster, host) == [] for host in LAB_HOST)
+    assert all(set(service_states(cluster, host).values()) == {"running"} for host in LAB_HOST)
+    assert labctl.cluster_state(cluster.root)["groups"]["HPPC Group"]["state"] == "Online"
+
+
+def test_restore_estate_check_mode_shows_each_servers_chain_and_changes_nothing(cluster, tmp_path):
+    for host in LAB_HOST:
+        backup(cluster, host)
+    since = time.time()
+    record = tmp_path / "progress.json"
+    run = cluster.playbook(os.path.join(PLAYBOOKS, "restore_estate.yml"), limit=LIMIT, check=True,
+                           extra=dict(CONFIRM, restore_estate_progress_file=str(record)))
+    assert run.rc == 0, run.stdout[-4000:]
+    # win_service is asked in check mode too: what counts is that no service, group or data changed
+    assert [c for c in replication_changes(cluster, since) if c[1] != "win_service"] == [] and not record.exists()
+    assert all(restores(cluster, host) == 0 for host in LAB_HOST)
+    assert all(set(service_states(cluster, host).values()) == {"running"} for host in LAB_HOST)
+    assert labctl.cluster_state(cluster.root)["groups"]["HPPC Group"]["state"] == "Online"
+    plans = {h: r["msg"] for h in LAB_HOST for n, r in run.results(h) if n.endswith("Report the restore")}
+    assert set(plans) == set(LAB_HOST) and all(m.startswith("Would restore ") for m in plans.values()), plans
+
+
 @pytest.mark.parametrize("text,reason", [('{"format": 1, "servers": ["lab-main"], "restored": [', "it is truncated"),
                                          ("servers: lab-main", "it is not JSON")])
 def test_restore_estate_refuses_a_truncated_or_non_json_record_in_one_line(cluster, tmp_path, text, reason):
