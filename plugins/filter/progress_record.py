@@ -73,12 +73,13 @@ def progress_record_verdict(text, key="", request=None):
     one-line problem (empty when the record verifies and was made for the request)."""
     if text is None or (isinstance(text, str) and not text.strip()):
         return {"found": False, "record": {}, "finished": False, "problem": ""}
-    if not isinstance(text, str):
+    if not isinstance(text, (str, Mapping, list)):
         raise AnsibleFilterError("progress_record_verdict: the input must be the record file's text")
     if request is not None and not isinstance(request, Mapping):
         raise AnsibleFilterError("progress_record_verdict: request must be a mapping of the fields the record "
                                  "must hold")
-    found, problem = _parse(text)
+    # ansible-core before 2.19 hands on JSON text that set_fact kept as the value it parses to
+    found, problem = _parse(text) if isinstance(text, str) else (text, "")
     if not problem and not isinstance(found, Mapping):
         problem = f"it is not a progress record (a JSON object), but a JSON {type(found).__name__}"
     if problem:

@@ -167,7 +167,7 @@ def run_module(stand_in_module, script, batch, check_mode):
     """The stand-in's whole answer to one win_powershell task, as Ansible would call it."""
     import json
 
-    from ansible.module_utils.testing import patch_module_args
+    from module_args import patch_module_args
 
     arguments = {"script": script, "parameters": {"Batch": json.dumps(batch)}, "_ansible_check_mode": check_mode}
     with patch_module_args(arguments), pytest.raises(SystemExit):

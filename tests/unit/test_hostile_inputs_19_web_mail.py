@@ -11,8 +11,8 @@ from unittest.mock import MagicMock
 import ldappeer
 import mailpeers
 import pytest
-from ansible.module_utils.testing import patch_module_args
 from ansible.playbook.task import Task
+from module_args import patch_module_args
 
 from ansible_collections.oscc.admin.plugins.action import (
     domino_prepare,

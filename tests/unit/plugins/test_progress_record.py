@@ -100,7 +100,16 @@ def test_bad_inputs_are_refused_in_one_line():
     with pytest.raises(AnsibleFilterError, match="key must be a string"):
         progress_record_sign(ESTATE, 12)
     with pytest.raises(AnsibleFilterError, match="record file's text"):
-        progress_record_verdict({"format": 1}, KEY)
+        progress_record_verdict(12, KEY)
     with pytest.raises(AnsibleFilterError, match="request must be a mapping"):
         progress_record_verdict(written(ESTATE), KEY, ["lab-main"])
     assert progress_record_sign(ESTATE, None) == progress_record_sign(ESTATE, "")
+
+
+def test_the_parsed_text_an_older_ansible_core_hands_on_is_judged_like_the_text():
+    # ansible-core before 2.19: set_fact keeps JSON text as the value it parses to
+    assert progress_record_verdict(json.loads(written(ESTATE)), KEY, REQUEST) == progress_record_verdict(
+        written(ESTATE), KEY, REQUEST)
+    changed = dict(json.loads(written(ESTATE)), restored=["lab-main", "lab-backup"])
+    assert "does not verify" in progress_record_verdict(changed, KEY, REQUEST)["problem"]
+    assert "not a progress record" in progress_record_verdict(["a", "list"], KEY, REQUEST)["problem"]

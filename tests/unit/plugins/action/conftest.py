@@ -80,4 +80,5 @@ def run_plugin(action_class, args, check=False, diff=False, platform="posix"):
     play_context = MagicMock()
     play_context.check_mode = check
     plugin = action_class(task, connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+    plugin._load_name = task.action  # set by ansible-core's plugin loader; cores before 2.19 read it in their errors
     return plugin.run(task_vars={})
