@@ -339,6 +339,24 @@ def test_restore_central_report_without_a_backup_chain_stops_no_service(cluster)
     assert set(service_states(cluster, "lab-report").values()) == {"running"}
 
 
+@pytest.mark.parametrize("name", ["restore_standby.yml", "restore_central_report.yml"])
+def test_check_mode_decides_and_plans_but_changes_nothing(cluster, name):
+    """The cluster read, the node decided and the restore planned in check mode too; nothing changes."""
+    for host in LAB_HOST:
+        backup(cluster, host)
+    begin = time.time()
+    run = cluster.playbook(os.path.join(PLAYBOOKS, name), limit=LIMIT, check=True, extra=CONFIRM)
+    assert run.rc == 0, failures(run) or run.stdout[-3000:]
+    # win_service is asked in check mode (it only says what it would do): the services must still run
+    asked = [(h, n) for h in LAB_HOST for n, t in steps(cluster, h) if t >= begin]
+    changed = [(h, n) for h, n in asked if not n.startswith(("stopped ", "started "))]
+    assert changed == [] and all(set(service_states(cluster, h).values()) == {"running"} for h in LAB_HOST), changed
+    assert [c for c in replication_changes(cluster, begin) if c[1] != "win_service"] == []
+    state = labctl.cluster_state(cluster.root)
+    assert (state["groups"]["HPPC Group"]["owner"], state["groups"]["HPPC Group"]["state"]) == ("lab-main", "Online")
+    assert {node["state"] for node in state["nodes"].values()} == {"Up"}
+
+
 def test_replication_info_counts_rows_read_only_in_its_one_round_trip(cluster, tmp_path):
     args = {"row_counts": ["agents", "stats_calls", "nosuch"]}
     _run, (counted, refused) = cluster.tasks([("oscc.admin.replication_info", args),
