@@ -310,6 +310,22 @@ def test_a_restart_refuses_a_sync_target_that_owns_the_group_before_any_change(c
     assert (cluster["owner"], cluster["state"]) == ("lab-main", "Online")
 
 
+@pytest.mark.parametrize("name", ["ha_replication_restart.yml", "ha_replication_restart_all.yml"])
+def test_a_restart_of_a_replication_that_was_not_ended_is_refused_before_any_change(cluster_estate, name):
+    """Review 20b B6: a second run (an AWX relaunch) with the replication active and the group online would take the
+    contact center down again and cdr cleanstart the queues away; §8.1.3.1 restarts only what §8.1.3 ended."""
+    lab = cluster_estate
+    begin = time.time()
+    run = play(lab, name, replication_confirm=True)
+    message = failures(run)
+    assert run.rc != 0 and message.startswith("replication_restart_force: "), run.stdout[-3000:]
+    assert "\n" not in message and "nothing was changed" in message, message
+    assert replication_changes(lab, begin, files=False) == []
+    assert all(steps(lab, h, begin) == [] for h in LAB_HOSTS)
+    group = labctl.cluster_state(lab.root)["groups"]["HPPC Group"]
+    assert (group["owner"], group["state"]) == ("lab-main", "Online")
+
+
 @pytest.mark.parametrize("name", ["ha_replication_pause.yml", "ha_replication_resume.yml", *DESTRUCTIVE])
 def test_a_clock_offset_of_2_5_seconds_stops_every_ha_playbook_before_any_change(cluster_estate, name):
     labctl.set_clock_offset(cluster_estate.root, "backup", 2.5)

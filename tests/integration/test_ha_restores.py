@@ -339,6 +339,11 @@ def test_a_clock_offset_of_2_5_seconds_stops_before_any_change(cluster, name, tm
     ("restore_central_report.yml", {"restore_report_data_sync": "everything"}, "restore_report_data_sync"),
     ("restore_estate.yml", {"restore_estate_servers": ["lab-nowhere"]}, "restore_estate_servers"),
     ("restore_estate.yml", {"restore_estate_compare_tables": []}, "restore_estate_compare_tables"),
+    # review 20b B7: a bad name failed halfway, the node paused and OSCC stopped; B5: -5 was taken
+    ("restore_standby.yml", {"oscc_services": [SERVICES[0], "..\\..\\x"]}, "oscc_services"),
+    ("restore_standby.yml", {"oscc_services": SERVICES[0]}, "oscc_services"),
+    ("restore_central_report.yml", {"restore_poll_interval": -5}, "restore_poll_interval"),
+    ("restore_central_report.yml", {"restore_poll_interval": "soon"}, "restore_poll_interval"),
 ])
 def test_bad_inputs_get_one_line_errors_naming_the_option_before_any_server_is_asked(cluster, name, extra, option):
     run = play(cluster, name, **dict(CONFIRM, **extra))
@@ -357,6 +362,93 @@ def test_restore_standby_of_the_active_node_moves_the_group_away_first(cluster):
     state = labctl.cluster_state(cluster.root)
     assert state["groups"]["HPPC Group"] == dict(state["groups"]["HPPC Group"], owner="lab-backup", state="Online")
     assert state["nodes"]["lab-main"]["state"] == "Up"
+
+
+def test_restore_standby_after_a_failover_restores_the_node_in_standby_not_the_serving_one(cluster, tmp_path):
+    """Review 20b B12: the default node was the first of oscc_backup, the node serving after a failover: the
+    contact center was failed over to the stale node and the serving node restored."""
+    backup(cluster, "lab-main")
+    moved = cluster.task("oscc.admin.failover_cluster", {"owner": "lab-backup"}, tmp_path)[1]
+    assert moved["changed"], moved
+    begin = time.time()
+    run = play(cluster, "restore_standby.yml", **CONFIRM)
+    assert run.rc == 0, run.stdout[-4000:]
+
+    def since(host):
+        return [name for name, at in steps(cluster, host) if at >= begin]
+    restored = since("lab-main")
+    assert restored[:3] == ["Suspend-ClusterNode", f"stopped {SERVICES[0]}", f"stopped {SERVICES[1]}"], restored
+    assert restored.count("restore") == 1 and restored[-1] == "Resume-ClusterNode", restored
+    serving = since("lab-backup")
+    assert "restore" not in serving and "Suspend-ClusterNode" not in serving, serving
+    assert all("Move-ClusterGroup" not in since(h) for h in LAB_HOST), "the contact center was failed over"
+    state = labctl.cluster_state(cluster.root)
+    assert state["groups"]["HPPC Group"] == dict(state["groups"]["HPPC Group"], owner="lab-backup", state="Online")
+    assert state["nodes"]["lab-main"]["state"] == "Up"
+
+
+def nodes_named_as_windows_reports_them(lab):
+    """The cluster's node names in upper case (LAB-MAIN), the inventory's in lower case (lab-main)."""
+    def rename(data):
+        data["nodes"] = {name.upper(): node for name, node in data["nodes"].items()}
+        for group in data["groups"].values():
+            group["owner"] = group["owner"].upper()
+    labctl._change_cluster(lab.root, rename)
+
+
+def test_restore_central_report_activates_on_the_active_node_named_otherwise_by_the_cluster(cluster):
+    """Review 20b B9: the owner compared exactly with the inventory name skipped trcdbins -activate (§8.6.2 step 4a)
+    when the names differ in case or domain, and the play ended rc 0."""
+    backup(cluster, "lab-report")
+    nodes_named_as_windows_reports_them(cluster)
+    assert labctl.cluster_state(cluster.root)["groups"]["HPPC Group"]["owner"] == "LAB-MAIN"
+    run = play(cluster, "restore_central_report.yml", **CONFIRM)
+    assert run.rc == 0, run.stdout[-4000:]
+    assert names(steps(cluster, "lab-main")) == ["trcdbins -activate"]
+    assert names(steps(cluster, "lab-backup")) == []
+
+
+def test_restore_central_report_without_an_active_node_is_refused_before_any_service_stops(cluster, tmp_path):
+    """Review 20b B9: no node of the two active (the group offline) skipped the activation instead of failing."""
+    backup(cluster, "lab-report")
+    offline = cluster.task("oscc.admin.failover_cluster", {"state": "offline"}, tmp_path)[1]
+    assert offline["changed"], offline
+    begin = time.time()
+    run = play(cluster, "restore_central_report.yml", **CONFIRM)
+    message = failures(run)
+    assert run.rc != 0 and message.startswith("restore_report_data_sync=none needs trcdbins -activate"), message
+    assert "\n" not in message and "nothing was changed" in message, message
+    assert replication_changes(cluster, begin, files=False) == []
+    assert all(t < begin for h in LAB_HOST for _name, t in steps(cluster, h)), "a change before the refusal"
+    assert set(service_states(cluster, "lab-report").values()) == {"running"}
+
+
+def test_restore_central_report_without_a_backup_chain_stops_no_service(cluster):
+    """Review 20b B5: the report server's OSCC and AutoPA were stopped, then the restore found no chain."""
+    begin = time.time()
+    run = play(cluster, "restore_central_report.yml", **CONFIRM)
+    assert run.rc != 0 and "no verified backup chain" in failures(run), run.stdout[-3000:]
+    assert replication_changes(cluster, begin, files=False) == []
+    assert all(t < begin for h in LAB_HOST for _name, t in steps(cluster, h)), "a change before the refusal"
+    assert set(service_states(cluster, "lab-report").values()) == {"running"}
+
+
+@pytest.mark.parametrize("name", ["restore_standby.yml", "restore_central_report.yml"])
+def test_check_mode_decides_and_plans_but_changes_nothing(cluster, name):
+    """The cluster read, the node decided and the restore planned in check mode too; nothing changes."""
+    for host in LAB_HOST:
+        backup(cluster, host)
+    begin = time.time()
+    run = cluster.playbook(os.path.join(PLAYBOOKS, name), limit=LIMIT, check=True, extra=CONFIRM)
+    assert run.rc == 0, failures(run) or run.stdout[-3000:]
+    # win_service is asked in check mode (it only says what it would do): the services must still run
+    asked = [(h, n) for h in LAB_HOST for n, t in steps(cluster, h) if t >= begin]
+    changed = [(h, n) for h, n in asked if not n.startswith(("stopped ", "started "))]
+    assert changed == [] and all(set(service_states(cluster, h).values()) == {"running"} for h in LAB_HOST), changed
+    assert [c for c in replication_changes(cluster, begin) if c[1] != "win_service"] == []
+    state = labctl.cluster_state(cluster.root)
+    assert (state["groups"]["HPPC Group"]["owner"], state["groups"]["HPPC Group"]["state"]) == ("lab-main", "Online")
+    assert {node["state"] for node in state["nodes"].values()} == {"Up"}
 
 
 def test_replication_info_counts_rows_read_only_in_its_one_round_trip(cluster, tmp_path):
