@@ -653,10 +653,13 @@ def test_unzip_refuses_an_entry_through_a_link_and_remove_an_empty_root(tmp_path
     assert "empty root" in one(op="remove", path=str(tmp_path / "f"), root="")["error"]
 
 
-def test_a_missing_stdin_file_fails_the_run_and_a_backup_never_replaces_a_backup(tmp_path):
+def test_a_missing_stdin_file_fails_the_run_and_a_backup_never_replaces_a_backup(tmp_path, monkeypatch):
     cat = [sys.executable, "-c", "import sys; sys.stdout.write(sys.stdin.read())"]
     assert not one(op="run", argv=cat, timeout=30, stdin_files=[str(tmp_path / "gone")])["ok"]
     path = str(tmp_path / "f")
+    # every write in one second, also on a loaded machine: the backups' names are the same
+    second, strftime = time.localtime(), time.strftime
+    monkeypatch.setattr(executor.time, "strftime", lambda form, *_when: strftime(form, second))
     for content in ("original", "first", "second"):
         done = one(op="write", path=path, content=content, backup=True)
     assert not done["ok"] and "exists; nothing written" in done["error"]  # the same second as the first backup
