@@ -113,8 +113,10 @@ def rrule_problems(value: str) -> list[str]:
 class FakeAWX:
     """The API's objects by kind, and the requests it answered, in order: (method, path, query, body)."""
 
-    KINDS = ("organizations", "projects", "inventories", "credentials", "credential_types", "job_templates",
-             "schedules", "execution_environments", "labels")
+    KINDS = ("organizations", "projects", "project_updates", "inventories", "credentials", "credential_types",
+             "job_templates", "schedules", "execution_environments", "labels", "tokens")
+    # Credential inputs AWX keeps encrypted and shows back as $encrypted$.
+    SECRET_INPUTS = {"password", "ssh_key_data", "ssh_key_unlock", "become_password", "vault_password"}
 
     def __init__(self, product="AWX", version="24.6.1"):
         self.product = product
@@ -140,7 +142,9 @@ class FakeAWX:
         self.server.server_close()
 
     def changes(self):
-        return [r for r in self.requests if r[0] in ("POST", "PATCH", "PUT", "DELETE")]
+        """The requests that changed the configuration (the modules' login tokens left out)."""
+        return [r for r in self.requests
+                if r[0] in ("POST", "PATCH", "PUT", "DELETE") and not r[1].startswith(PREFIX + "tokens/")]
 
     def named(self, kind, name):
         found = [o for o in self.objects[kind].values() if o.get("name") == name]
@@ -152,8 +156,19 @@ class FakeAWX:
         item = dict(body, id=number, url=url, type=kind[:-1],
                     related={"survey_spec": url + "survey_spec/", "credentials": url + "credentials/",
                              "schedules": url + "schedules/"})
+        if kind == "tokens":
+            item["token"] = f"token-{number}"
+        if kind == "projects":
+            update = self._create("project_updates", {"status": "successful", "scm_revision": "0" * 40})
+            item.update(scm_revision="", summary_fields={"current_update": {"id": update["id"]}})
+        self._mask(item)
         self.objects[kind][number] = item
         return item
+
+    def _mask(self, item):
+        inputs = item.get("inputs")
+        if isinstance(inputs, dict):
+            item["inputs"] = {k: "$encrypted$" if k in self.SECRET_INPUTS and v else v for k, v in inputs.items()}
 
     def _listing(self, items):
         items = list(items)
@@ -205,6 +220,7 @@ class FakeAWX:
                 if kind == "schedules" and "rrule" in body and rrule_problems(body["rrule"]):
                     return 400, {"rrule": rrule_problems(body["rrule"])}
                 item.update(body)
+                self._mask(item)
                 return 200, item
             if method == "DELETE":
                 del store[number]
