@@ -141,9 +141,9 @@ class FakeAWX:
         self.server.shutdown()
         self.server.server_close()
 
-    def changes(self):
-        """The requests that changed the configuration (the modules' login tokens left out)."""
-        return [r for r in self.requests
+    def changes(self, since=0):
+        """The requests from the `since`th on that changed the configuration (the modules' login tokens left out)."""
+        return [r for r in self.requests[since:]
                 if r[0] in ("POST", "PATCH", "PUT", "DELETE") and not r[1].startswith(PREFIX + "tokens/")]
 
     def named(self, kind, name):
