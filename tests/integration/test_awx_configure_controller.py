@@ -53,11 +53,12 @@ def configured(tmp_path_factory):
         second = run(fake, tmp_path)
         # A plan with a different daytime start: reported, never sent.
         planned = run(fake, tmp_path, "--check", "-e", "awx_backup_incremental_time=140000")
-        yield fake, first, second, planned
+        rotated = run(fake, tmp_path, "-e", "awx_machine_password=Rotated-Secret-1", "-e", "awx_update_secrets=true")
+        yield fake, first, second, planned, rotated
 
 
 def test_the_organization_project_inventory_and_credentials(configured):
-    fake, (changed, writes, output), _, _ = configured
+    fake, (changed, writes, output), *_ = configured
     assert changed > 0 and writes
     organization = fake.named("organizations", "OSCC")
     project = fake.named("projects", "oscc.admin")
@@ -122,16 +123,26 @@ def test_backup_schedules_follow_the_manual(configured):
 
 
 def test_a_second_run_changes_nothing(configured):
-    _, _, (changed, writes, _), _ = configured
+    _, _, (changed, writes, _), *_ = configured
     assert (changed, writes) == (0, [])
 
 
 def test_check_mode_reports_a_change_and_sends_nothing(configured):
-    fake, _, _, (changed, writes, output) = configured
+    fake, _, _, (changed, writes, output), _ = configured
     assert (changed, writes) == (1, [])  # the schedules task, for the three daytime schedules only
     assert output.count("changed: [localhost] => (item=level 1 ") == len(BACKUP_SERVERS)
     assert "changed: [localhost] => (item=level 0 " not in output
     assert all("T130000" in s["rrule"] for s in fake.objects["schedules"].values() if "daytime" in s["name"])
+
+
+def test_a_rotated_password_is_sent_when_asked(configured):
+    _, _, _, _, (changed, writes, output) = configured
+    sent = [r for r in writes if r[1].startswith("/api/v2/credentials/")]
+    vault = {"vault_password": SECRETS["awx_vault_password"], "vault_id": ""}
+    machine = {"username": "oscc\\ansible", "password": "Rotated-Secret-1"}
+    assert [r[3]["inputs"] for r in sent] == [vault, machine]
+    assert changed == 2
+    assert "Rotated-Secret-1" not in output
 
 
 def test_check_mode_on_a_new_controller_stops_after_the_organization(tmp_path):

@@ -39,8 +39,8 @@ def test_every_entry_point_of_every_role_makes_a_survey_awx_accepts(path, entry)
 
 def test_the_restore_survey_asks_confirm_as_a_choice_that_defaults_to_false():
     with open(os.path.join(ROOT, "roles", "informix_restore", "meta", "argument_specs.yml")) as handle:
-        survey = survey_spec(handle and yaml.safe_load(handle), include=["informix_restore_confirm",
-                                                                         "informix_restore_manifest"])
+        specs = yaml.safe_load(handle)
+    survey = survey_spec(specs, include=["informix_restore_confirm", "informix_restore_manifest"])
     confirm, manifest = survey["spec"]
     assert confirm == {"question_name": "Must be true to restore", "question_description": "Must be true to restore.",
                        "variable": "informix_restore_confirm", "required": False, "type": "multiplechoice",
@@ -84,8 +84,8 @@ def test_hand_made_spec_maps_each_type():
     assert q["flag"]["question_name"] == "Flag site=berlin only"
     assert q["token"] == {"question_name": "token", "question_description": "", "variable": "token",
                           "required": True, "type": "password"}
-    assert (q["targets"]["type"], q["targets"]["choices"], q["targets"]["default"]) == ("multiselect",
-                                                                                       ["a", "b", "c"], "a\nb")
+    targets = q["targets"]
+    assert (targets["type"], targets["choices"], targets["default"]) == ("multiselect", ["a", "b", "c"], "a\nb")
     assert "default" not in q["bad_targets"] and "default" not in q["odd_choice"]
     assert (q["where"]["type"], q["where"]["default"]) == ("text", "C:\\Temp")
     assert (q["hosts"]["type"], q["hosts"]["default"]) == ("textarea", "1\n2")
@@ -106,8 +106,8 @@ def test_bools_read_back_through_the_bool_filter():
 def test_include_keeps_its_order_and_exclude_drops():
     survey = survey_spec(HAND_MADE, include=["level", "site", "level", "flag"], exclude=["flag"])
     assert [q["variable"] for q in survey["spec"]] == ["level", "site"]
-    assert len(survey_spec(HAND_MADE, exclude=["token"])["spec"]) == len(HAND_MADE["argument_specs"]["main"]
-                                                                          ["options"]) - 1
+    options = HAND_MADE["argument_specs"]["main"]["options"]
+    assert len(survey_spec(HAND_MADE, exclude=["token"])["spec"]) == len(options) - 1
 
 
 @pytest.mark.parametrize("kwargs,words", [
