@@ -1,6 +1,7 @@
 """The ansible-core the collection claims (meta/runtime.yml's requires_ansible) is the one scripts/test runs its
 oldest-core stage with (requirements-oldcore.txt), and that stage is part of scripts/test."""
 import os
+import pathlib
 import re
 
 import yaml
@@ -46,3 +47,19 @@ def test_scripts_test_runs_the_oldest_core_stage_after_pytest_and_before_molecul
 def test_every_pin_is_exact():
     lines = [line.split("#")[0].strip() for line in read("requirements-oldcore.txt").splitlines()]
     assert [line for line in lines if line and not re.fullmatch(r"[\w.-]+==[\w.]+", line)] == []
+
+
+def test_tests_take_the_module_args_helper_that_every_claimed_core_has():
+    # ansible.module_utils.testing exists from ansible-core 2.19 only; tests/lab/module_args.py covers the older cores
+    tests = pathlib.Path(ROOT, "tests")
+    needle = "from ansible.module_utils." + "testing import"
+    direct = [str(path.relative_to(tests)) for path in tests.rglob("*.py") if path.name != "module_args.py"
+              and needle in path.read_text(encoding="utf-8")]
+    assert direct == []
+
+
+def test_the_old_core_venv_has_every_python_requirement_of_the_main_one_it_tests():
+    pinned = {re.split(r"[=<>\[]", line)[0].lower().replace("_", "-")
+              for line in read("requirements-oldcore.txt").splitlines() if line.strip() and not line.startswith("#")}
+    needed = {"google-auth", "python-dateutil", "ldap3", "pytest", "pytest-xdist"}
+    assert needed - pinned == set()

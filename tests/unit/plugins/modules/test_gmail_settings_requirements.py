@@ -4,7 +4,7 @@ import json
 import sys
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
+from module_args import patch_module_args
 
 from ansible_collections.oscc.admin.plugins.modules import gmail_settings
 
