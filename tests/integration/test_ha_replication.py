@@ -220,23 +220,27 @@ def test_a_sync_target_that_owns_the_group_is_refused_before_any_change(cluster_
     assert {h: lab.rows(h, "agents") for h in rows} == rows
 
 
-def test_the_group_brought_online_on_the_target_during_the_sync_fails_it(cluster_estate, tmp_path):
-    lab = cluster_estate
-    # a synchronisation long enough for another admin to act while it runs
+def sync_with_the_group_changed_meanwhile(lab, tmp_path, group):
+    """ha_sync.yml with a synchronisation long enough for another admin to act while it runs: as soon as it started
+    on the backup, the group is changed as `group` says (failover_cluster's options). The run and that change."""
     labctl.er_configure(lab.root, sync_seconds_per_replicate=10)
     argv = {"replication_poll_interval": 1, "replication_confirm": True}
     proc = lab.playbook(os.path.join(PLAYBOOKS, "ha_sync.yml"), limit=LIMIT, extra=argv, background=True)
     moved = None
     deadline = time.time() + 240
     while moved is None and proc.poll() is None and time.time() < deadline:
-        # as soon as the synchronisation started on the backup, another admin brings the group online there
         if "Start-ScheduledTask" in names(steps(lab, "lab-backup")):
-            moved = lab.task("oscc.admin.failover_cluster", {"owner": "lab-backup", "state": "online"}, tmp_path,
-                             host="lab-main")[1]
+            moved = lab.task("oscc.admin.failover_cluster", group, tmp_path, host="lab-main")[1]
         time.sleep(0.3)
     out, err = proc.communicate(timeout=600)
-    run = Run(proc.returncode, out.decode(), err.decode())
     assert moved is not None and moved["changed"], moved
+    return Run(proc.returncode, out.decode(), err.decode())
+
+
+def test_the_group_brought_online_on_the_target_during_the_sync_fails_it(cluster_estate, tmp_path):
+    lab = cluster_estate
+    # another admin brings the group online on the backup while it is synchronised
+    run = sync_with_the_group_changed_meanwhile(lab, tmp_path, {"owner": "lab-backup", "state": "online"})
     message = failures(run)
     assert run.rc != 0, run.stdout[-3000:]
     assert "after the synchronisation of lab-backup" in message and "HPPC Group is Online on lab-backup" in message
@@ -249,19 +253,8 @@ def test_the_group_brought_online_on_the_target_during_the_sync_fails_it(cluster
 def test_a_group_moved_while_offline_that_comes_online_on_the_synchronised_node_fails_the_sync(cluster_estate,
                                                                                               tmp_path):
     lab = cluster_estate
-    labctl.er_configure(lab.root, sync_seconds_per_replicate=10)
-    argv = {"replication_poll_interval": 1, "replication_confirm": True}
-    proc = lab.playbook(os.path.join(PLAYBOOKS, "ha_sync.yml"), limit=LIMIT, extra=argv, background=True)
-    moved = None
-    deadline = time.time() + 240
-    while moved is None and proc.poll() is None and time.time() < deadline:
-        # while the group is offline for the synchronisation, another admin moves it (still offline) to lab-backup
-        if "Start-ScheduledTask" in names(steps(lab, "lab-backup")):
-            moved = lab.task("oscc.admin.failover_cluster", {"owner": "lab-backup"}, tmp_path, host="lab-main")[1]
-        time.sleep(0.3)
-    out, err = proc.communicate(timeout=600)
-    run = Run(proc.returncode, out.decode(), err.decode())
-    assert moved is not None and moved["changed"], moved
+    # while the group is offline for the synchronisation, another admin moves it (still offline) to lab-backup
+    run = sync_with_the_group_changed_meanwhile(lab, tmp_path, {"owner": "lab-backup"})
     message = failures(run)
     # §8.2 step 8 brought it online where it was moved: the node that served before does not serve any more
     assert run.rc != 0, run.stdout[-3000:]

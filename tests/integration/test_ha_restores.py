@@ -174,7 +174,9 @@ def test_restore_estate_restores_in_the_manuals_order_resynchronises_and_proves_
     assert state["groups"]["HPPC Group"]["state"] == "Online"
 
 
-def test_restore_estate_killed_halfway_resumes_without_restoring_a_server_twice(cluster, tmp_path):
+def estate_killed_after_main_was_restored(cluster, tmp_path):
+    """Every server backed up, then restore_estate.yml killed (the controller and its workers) halfway through
+    step 3, once its progress record says lab-main was restored. The record's path."""
     for host in LAB_HOST:
         backup(cluster, host)
     record = tmp_path / "progress.json"
@@ -186,8 +188,14 @@ def test_restore_estate_killed_halfway_resumes_without_restoring_a_server_twice(
         if record.exists() and "lab-main" in json.loads(record.read_text())["restored"]:
             break
         time.sleep(0.1)
-    os.killpg(controller.pid, signal.SIGKILL)  # the controller and its workers, halfway through step 3
+    os.killpg(controller.pid, signal.SIGKILL)
     controller.communicate()
+    return record
+
+
+def test_restore_estate_killed_halfway_resumes_without_restoring_a_server_twice(cluster, tmp_path):
+    record = estate_killed_after_main_was_restored(cluster, tmp_path)
+    extra = dict(CONFIRM, restore_estate_progress_file=str(record))
     halfway = json.loads(record.read_text())
     assert halfway["restored"][:1] == ["lab-main"] and not halfway["finished"], halfway
     assert restores(cluster, "lab-report") == 0
@@ -244,19 +252,8 @@ def test_restore_estate_refuses_a_signed_record_that_names_no_chain(cluster, tmp
 
 
 def test_restore_estate_refuses_the_unfinished_record_of_an_older_incident(cluster, tmp_path):
-    for host in LAB_HOST:
-        backup(cluster, host)
-    record = tmp_path / "progress.json"
+    record = estate_killed_after_main_was_restored(cluster, tmp_path)
     extra = dict(CONFIRM, restore_estate_progress_file=str(record))
-    controller = cluster.playbook(os.path.join(PLAYBOOKS, "restore_estate.yml"), limit=LIMIT, extra=extra,
-                                  background=True)
-    deadline = time.time() + 300
-    while time.time() < deadline and controller.poll() is None:
-        if record.exists() and "lab-main" in json.loads(record.read_text())["restored"]:
-            break
-        time.sleep(0.1)
-    os.killpg(controller.pid, signal.SIGKILL)
-    controller.communicate()
     # brought back by hand; later new backups, then a new incident with the same (default) record
     for host in LAB_HOST:
         cluster.task("ansible.windows.win_service", {"name": SERVICES[0], "state": "started"}, tmp_path, host=host)
