@@ -240,6 +240,37 @@ def _update_windows(root, host, change):
     _lab_host().update_json(os.path.join(host_paths(root, host)["base"], "windows.json"), change)
 
 
+# Manual §6.2: the services of a simulated OSCC server and the local user each logs on as; the Informix server's
+# service keeps the name init_host gave it. The Informix message service runs as LocalSystem.
+ACCOUNT_SERVICES = {"OpenScape Contact Center": "hppc", "OpenScape Contact Center AutoPA": "hppc",
+                    "IBM Informix Dynamic Server Message Service": None, "{ids}": "informix",
+                    "Informix Server Discovery Process for SNMP": "informix"}
+
+
+def init_accounts(root, host, server, passwords):
+    """The local users hppc and informix with their passwords (user -> password) and every service of §6.2 logging
+    on as its user with that password, all running (the lab keeps hashes only: lab_host.password_hash)."""
+    digest = _lab_host().password_hash
+
+    def change(state):
+        state["users"] = {user: {"password_sha256": digest(password)} for user, password in passwords.items()}
+        for name, user in ACCOUNT_SERVICES.items():
+            name = name.format(ids=f"IBM Informix Database Server - {server}")
+            service = state["services"].setdefault(name, {"state": "running", "start_mode": "auto"})
+            if user:
+                service.update(account=f".\\{user}", password_sha256=digest(passwords[user]))
+    _update_windows(root, host, change)
+
+
+def set_service_password(root, host, service, password, state=None):
+    """A service's Log On password as someone set it in Services (and its state, e.g. stopped by a reboot)."""
+    def change(data):
+        data["services"][service]["password_sha256"] = _lab_host().password_hash(password)
+        if state:
+            data["services"][service]["state"] = state
+    _update_windows(root, host, change)
+
+
 def set_windows_faults(root, host, **faults):
     """Faults of the simulated Windows host itself (lab_cmdlets.LAB_FAULTS), e.g. stop_task_leaves_children."""
     _update_windows(root, host, lambda state: state.setdefault("lab_faults", {}).update(faults))

@@ -139,6 +139,14 @@ def given(params, *left_out):
             if v is not None and ("password" not in k or isinstance(v, bool)) and k not in left_out}
 
 
+def password_hash(password):
+    """What the lab keeps of a password (Windows keeps a hash of a user's, an LSA secret of a service's): enough to
+    compare, never the password itself in a file under the lab."""
+    import hashlib
+
+    return hashlib.sha256(("oscc lab password:" + password).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def hold(path):
     """The state file's lock (<path>.lock, one holder at a time, as the product's lock guard): an open handle, held
     until closed or its process ends, so simultaneous stand-ins read, change and save the state in turn."""
