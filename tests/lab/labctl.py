@@ -247,6 +247,9 @@ ACCOUNT_SERVICES = {"OpenScape Contact Center": "hppc", "OpenScape Contact Cente
                     "Informix Server Discovery Process for SNMP": "informix"}
 
 
+LAB_PASSWORDS = {"hppc": "lab-hppc-old", "informix": "lab-ifx-old"}  # the users' passwords `accounts` starts with
+
+
 def init_accounts(root, host, server, passwords):
     """The local users hppc and informix with their passwords (user -> password) and every service of §6.2 logging
     on as its user with that password, all running (the lab keeps hashes only: lab_host.password_hash)."""
@@ -733,11 +736,12 @@ def reboot_node(root, host):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["init", "ensure", "dump", "web", "replication", "cluster"],
+    parser.add_argument("command", choices=["init", "ensure", "dump", "web", "replication", "cluster", "accounts"],
                         help="ensure: init hosts not built yet; web: build web servers (host:platform) and test kits; "
                              "replication: one Enterprise Replication domain of built hosts (host[:server]), the last "
                              "one named report receive-only; cluster: the built hosts as one failover cluster, the "
-                             "first owning the groups")
+                             "first owning the groups; accounts: the users hppc and informix and the services of "
+                             "manual §6.2 logging on as them, on built hosts (host:server), the passwords lab-only")
     parser.add_argument("--root", required=True)
     parser.add_argument("--host", action="append", required=True,
                         help="host[:server[:platform]], e.g. main:ol_main:windows")
@@ -757,6 +761,11 @@ def main():
             init_replication(args.root, [h for h, _s in chosen], servers={h: s for h, s in chosen if s})
         except ValueError as exc:
             parser.error(str(exc))
+        return
+    if args.command == "accounts":  # lab-only passwords, never a real estate's
+        for spec in args.host:
+            host, server = (spec.split(":") + [""])[:2]
+            init_accounts(args.root, host, server or f"ol_{host}", LAB_PASSWORDS)
         return
     if args.command == "cluster":
         hosts = [spec.split(":")[0] for spec in args.host]
