@@ -2,6 +2,7 @@
 the surveys equal to the filter's output for each role, the §6.3.1 schedules, a second run and --check."""
 import datetime as dt
 import glob
+import json
 import os
 import re
 import subprocess
@@ -16,6 +17,7 @@ from ansible_collections.oscc.admin.plugins.filter.survey_spec import survey_spe
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOK = os.path.join(ROOT, "playbooks", "awx", "configure_controller.yml")
 SECRETS = {"awx_machine_password": "Winrm-Secret-4711", "awx_vault_password": "Vault-Secret-0815"}
+SCM_URL = "https://git.example.invalid/oscc/oscc.admin.git"
 BACKUP_SERVERS = ("oscc_main", "oscc_backup", "oscc_central_report")
 pytestmark = pytest.mark.xdist_group("test_awx_configure_controller")  # one fake AWX, runs in order
 
@@ -25,8 +27,18 @@ def play_vars():
         return yaml.safe_load(handle)[0]["vars"]
 
 
-def run(fake, tmp_path, *extra):
-    """ansible-playbook with the secrets in a vaulted vars file, as docs/awx.md says to keep them."""
+def run(fake, tmp_path, *extra, scm_url=SCM_URL):
+    """ansible-playbook with the secrets in a vaulted vars file, as docs/awx.md says to keep them; the project's
+    repository URL (required) as scm_url, none when it is None. Returns (changed, writes, output)."""
+    done, before = start(fake, tmp_path, *extra, scm_url=scm_url)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    recap = re.search(r"localhost\s+: ok=(\d+)\s+changed=(\d+)", done.stdout)
+    writes = fake.changes(since=before)
+    return int(recap.group(2)), writes, done.stdout
+
+
+def start(fake, tmp_path, *extra, scm_url=SCM_URL):
+    """The finished ansible-playbook run and how many requests the fake had before it."""
     secrets = tmp_path / "secrets.yml"
     password_file = tmp_path / "vault-pass"
     if not secrets.exists():
@@ -37,12 +49,9 @@ def run(fake, tmp_path, *extra):
                        check=True, capture_output=True)
     command = ["ansible-playbook", "-i", "localhost,", PLAYBOOK, "--vault-password-file", str(password_file),
                "-e", f"@{secrets}", "-e", f"awx_controller_host={fake.url}", *extra]
+    command += ["-e", f"awx_project_scm_url={scm_url}"] if scm_url is not None else []
     before = len(fake.requests)
-    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    recap = re.search(r"localhost\s+: ok=(\d+)\s+changed=(\d+)", done.stdout)
-    writes = fake.changes(since=before)
-    return int(recap.group(2)), writes, done.stdout
+    return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path), before
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +159,16 @@ def test_check_mode_on_a_new_controller_stops_after_the_organization(tmp_path):
         changed, writes, output = run(fake, tmp_path, "--check")
     assert (changed, writes) == (1, [])
     assert "organization OSCC would be created first" in output
+
+
+def test_without_the_project_url_nothing_is_sent_and_one_line_says_why(tmp_path):
+    with FakeAWX() as fake:
+        done, before = start(fake, tmp_path, scm_url=None)
+        assert done.returncode != 0 and len(fake.requests) == before == 0
+    failed = re.search(r"^fatal: \[localhost\]: FAILED! => (\{.*\})$", done.stdout, re.MULTILINE)
+    assert failed, done.stdout[-3000:]
+    message = json.loads(failed[1])["msg"]
+    assert message == "awx_project_scm_url is required - the Git URL of the repository holding this collection"
 
 
 @pytest.mark.parametrize("rule,words", [
