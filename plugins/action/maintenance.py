@@ -9,6 +9,7 @@ import time
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._cluster import cluster
+from ansible_collections.oscc.admin.plugins.plugin_utils._cluster import host as cluster_host
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import objects
@@ -68,8 +69,12 @@ class ActionModule(OsccAction):
             result["diff"] = {"before": {"informix": ifx.MODE_BY_RC.get(onstat_rc, onstat_rc), **before},
                               "after": {"informix": "Off-Line", **{s: "Stopped" for s in before},
                                         "power": args["power"]}}
+        if role != "none":
+            result["plan"] = [f"pause node {state['node']} (its groups drained: {role} node)", *words]
         if self._task.check_mode:
             return dict(result, stopped=[], safe_to_power_off=False)
+        if role != "none":
+            result["paused_node"] = self.pause(target, args, state, role)
         polls = self.stop_services(target, informix, args, running, name, server_up)
         checked = self.guard(target, informix, args, name)
         result.update(stopped=[*running, name], checked=checked, safe_to_power_off=True)
@@ -89,6 +94,21 @@ class ActionModule(OsccAction):
         problem = plan.peer_problem(state, peer, peer_services)
         if problem:
             raise AnsibleActionFail(problem)
+
+    def pause(self, target, args, state, role):
+        """The node paused, its groups drained (failover_cluster's plan), before anything stops: nothing fails over
+        to it while it is down, and the active node hands the group to the standby node in a planned move. A drain
+        that left the group here fails the task before a service stopped."""
+        try:
+            _changes, ops = cluster.plan(state, {"group": args["group"], "node_state": "paused"})
+        except ValueError as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        if ops:
+            after = cluster_host.change(target, ops, args["group"])
+            problem = cluster.drain_problem(after, state["node"]) if role == "active" else None
+            if problem:
+                raise AnsibleActionFail(problem)
+        return state["node"]
 
     def stop_services(self, target, informix, args, running, name, server_up):
         """The stop in one round trip; while Informix goes off-line late, polls, then its service in one more. The

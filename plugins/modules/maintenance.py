@@ -9,7 +9,7 @@ short_description: Stop an OSCC server for maintenance in the manual's order, or
 version_added: 0.4.0
 description:
   - O(state=stopped) stops the OSCC services, each waited for until Stopped, then takes Informix off-line and stops
-    the Informix service, and checks right before any power-off that Informix is off-line (manual §6.1: the Informix
+    the Informix service, and checks right before any power-off that Informix is off-line (manual §6.1, the Informix
     IDS service always stops before Windows shuts down or restarts). With O(power=shutdown) Windows is told to shut
     down in the same round trip as that check, only after it passed; with O(power=reboot) the result's
     RV(safe_to_power_off) says whether the caller may restart the host (the role runs C(ansible.windows.win_reboot)).
@@ -18,11 +18,13 @@ description:
   - With O(cluster), the warm-standby cluster is read in the same round trip. A standby node and a server outside
     the cluster go in O(maintenance_pass=standby); the node that owns the online group goes only in
     O(maintenance_pass=active) and only with O(include_active), after the other node was verified Up and in Warm
-    Standby. Stopping the OSCC service in Services does not fail over (notes of manual §6); a node not in the
-    cluster is refused.
+    Standby. Before anything stops, the node is paused with its groups drained (C(Suspend-ClusterNode -Drain)), so
+    nothing fails over to it while it is down, and the active node hands the group over in a planned move.
+    Stopping the OSCC service in Services does not fail over (notes of manual §6); a node not in the cluster is
+    refused.
   - Round trips - one read, one stop, one check (one more to read the host's INFORMIX variables when O(informixdir)
-    or O(informixserver) is not given, one more for the other node before the active node goes, one per poll while
-    Informix goes off-line late). Check mode reads and says what would happen; nothing changes.
+    or O(informixserver) is not given, one for the pause, one more for the other node before the active node goes,
+    one per poll while Informix goes off-line late). Check mode reads and says what would happen; nothing changes.
 options:
   state:
     description: C(stopped) stops the server for maintenance; C(verified) checks that it came back.
@@ -114,6 +116,10 @@ stopped:
   returned: with state=stopped
   type: list
   elements: str
+paused_node:
+  description: The cluster node paused (its groups drained) before the stop; resume it after the maintenance.
+  returned: with cluster, when the node took its turn
+  type: str
 informix_service:
   description: The Informix Windows service acted on.
   returned: when the server takes its turn
