@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """Lab test equipment: shutdown.exe of a simulated Windows server, as far as oscc.admin runs it.
 
-`shutdown /s /t <seconds> /c <comment>` powers the host off: every service stops (windows.json) and the host's
-record `powered_off` keeps the time and the Informix mode at that moment, so tests can assert that no shutdown met a
-running server (manual §6.1). The lab host stays reachable (it is this machine); a test reads `powered_off`. Other
-switches are refused with a `sim:` text.
+`shutdown /s /t <seconds> /c <comment>` powers the host off: `<host>/powered_off.json` keeps the time, the arguments
+and the Informix mode at that moment, so tests can assert that no shutdown met a running server (manual §6.1). The
+lab host stays reachable (it is this machine). Other switches are refused with a `sim:` text.
 """
-import fcntl
 import json
 import os
 import sys
 import time
+
+POWERED_OFF = "powered_off.json"
 
 
 def informix_mode(base, data):
@@ -32,18 +32,11 @@ def main(argv):
         print("sim: only shutdown /s is simulated")
         return 1
     base = os.environ["OSCC_LAB_HOST_DIR"]
-    path = os.path.join(base, "windows.json")
-    with open(path + ".lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        with open(path) as handle:
-            data = json.load(handle)
-        for service in data.get("services", {}).values():
-            service["state"] = "stopped"
-        data["powered_off"] = {"time": time.time(), "informix_mode": informix_mode(base, data), "argv": argv}
-        tmp = path + ".shutdown.tmp"
-        with open(tmp, "w") as handle:
-            json.dump(data, handle, indent=1)
-        os.replace(tmp, path)
+    # windows.json is held by the stand-in that runs this program: the power-off is kept beside it
+    with open(os.path.join(base, "windows.json")) as handle:
+        data = json.load(handle)
+    with open(os.path.join(base, POWERED_OFF), "w") as handle:
+        json.dump({"time": time.time(), "informix_mode": informix_mode(base, data), "argv": argv}, handle)
     return 0
 
 
