@@ -22,9 +22,8 @@ description:
     nothing fails over to it while it is down, and the active node hands the group over in a planned move.
     Stopping the OSCC service in Services does not fail over (notes of manual §6); a node not in the cluster is
     refused.
-  - Round trips - one read, one stop, one check (one more to read the host's INFORMIX variables when O(informixdir)
-    or O(informixserver) is not given, one for the pause, one more for the other node before the active node goes,
-    one per poll while Informix goes off-line late). Check mode reads and says what would happen; nothing changes.
+  - Round trips in docs/windows.md (one read, one stop, one check before the power-off). Check mode reads and says
+    what would happen; nothing changes.
 options:
   state:
     description: C(stopped) stops the server for maintenance; C(verified) checks that it came back.
