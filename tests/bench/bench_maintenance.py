@@ -12,7 +12,6 @@ from bench_lab import ROOT, check_options, record_calls, recorded_round_trips
 from doc_figures import figure
 from playbook_lab import Lab
 
-PROCEDURE = "Maintenance stop, reboot and check (one server)"
 # the manual's steps the run carries out: two OSCC services, Informix off-line, its service, the check before the
 # power-off, the reboot, the check after it
 MANUAL_STEPS = 7
@@ -37,7 +36,7 @@ def main():
     print(f"{'procedure':<22}{'manual steps':>13}{'round trips':>12}")
     print(f"{row['procedure']:<22}{row['manual_steps']:>13}{row['round_trips']:>12}")
     print(json.dumps(row))
-    documented = figure(PROCEDURE)
+    documented = figure("Maintenance stop, reboot and check (one server)")
     if options.check and row["round_trips"] != documented:
         raise SystemExit(f"maintenance_shutdown: {row['round_trips']} round trips (docs/windows.md: {documented})")
 
