@@ -9,6 +9,7 @@ HEADER = "| Procedure | Round trips | What they are |"
 # The rows whose figure a benchmark gates, by the benchmark that measures them.
 GATED = {
     "bench_backup.py": ["Verified backup"],
+    "bench_maintenance.py": ["Maintenance stop, reboot and check (one server)"],
     "bench_ha_restores.py": ["Replication preflight, per server",
                              "Standby restore (§8.6.1) beyond the preflight, the restore and the progress reads"],
     "bench_replication.py": ["Replication preflight, per server",

@@ -141,6 +141,7 @@ def init_host(root, host, server, python=sys.executable, platform="posix"):
         for name, program in (("osccmseheaders.exe", "osccmseheaders.py"), ("trcdbins.exe", "trcdbins.py")):
             _wrapper(to_here(base, OSCC_DIR + "\\" + name), python, os.path.join(HERE, program), base)
         _wrapper(to_here(base, SYSTEM32 + "\\w32tm.exe"), python, os.path.join(HERE, "w32tm.py"), base)
+        _wrapper(to_here(base, SYSTEM32 + "\\shutdown.exe"), python, os.path.join(HERE, "shutdown.py"), base)
         windows_shells(base, python)
         os.makedirs(os.path.dirname(to_here(base, HOSTS_EQUIV)), exist_ok=True)  # hosts.equiv itself is absent
         if not os.path.exists(dns_path(root)):

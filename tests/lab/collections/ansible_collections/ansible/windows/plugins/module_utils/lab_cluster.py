@@ -2,14 +2,14 @@
 # <root>/cluster.json under its lock (cluster.json.lock), and the FailoverClusters cmdlets oscc.admin runs on it:
 # Get-Cluster, Get-ClusterNode, Get-ClusterGroup, Get-ClusterQuorum, Start-/Stop-/Move-ClusterGroup,
 # Suspend-/Resume-ClusterNode, Start-/Stop-ClusterNode; Get-Service with -Name and -ComputerName, Stop-Service of
-# ClusSvc; Get-CimInstance Win32_ComputerSystem (the computer's name). Parameters as the cmdlets document them
-# (docs/cluster.md); states as strings, as the executor gives enums. Quorum: two nodes and a file share witness,
-# one vote each; a node that cannot count two votes stops its cluster service, its groups go offline and its OSCC
-# services stop (§8.7); -FixQuorum starts a node without the majority until a reboot (labctl.reboot_node) or until
-# the votes are back. The HPPC Group's OSCC services follow its owner: online on a node starts them there; a node
-# that loses the group keeps them running (warm standby). Lock order: a host's windows.json (held by the stand-in),
-# then cluster.json; another host's services change only after both are released (flush). A node's network (§8.8
-# step 3): Get-NetAdapter, Get-NetIPInterface, Get-NetIPAddress, Get-ItemProperty of Tcpip\Linkage (Bind),
+# ClusSvc and of the host's own services; Get-CimInstance Win32_ComputerSystem (the computer's name). Parameters as the
+# cmdlets document them (docs/cluster.md); states as strings, as the executor gives enums. Quorum: two nodes and a file
+# share witness, one vote each; a node that cannot count two votes stops its cluster service, its groups go offline and
+# its OSCC services stop (§8.7); -FixQuorum starts a node without the majority until a reboot (labctl.reboot_node,
+# win_reboot) or until the votes are back. The HPPC Group's OSCC services follow its owner: online on a node starts them
+# there; a node that loses the group keeps them running (warm standby). Lock order: a host's windows.json (held by the
+# stand-in), then cluster.json; another host's services change only after both are released (flush). A node's network
+# (§8.8 step 3): Get-NetAdapter, Get-NetIPInterface, Get-NetIPAddress, Get-ItemProperty of Tcpip\Linkage (Bind),
 # Win32_OperatingSystem, Get-ClusterNetwork and Get-ClusterNetworkInterface. Standard library only.
 from __future__ import annotations
 
@@ -330,13 +330,27 @@ def register(cmdlets):
                                      "Exclude"}, should_process=True)
     def stop_service(session, p):
         if str(p.get("Name", "")).lower() != "clussvc":
-            raise Failure("lab stand-in: Stop-Service is simulated for ClusSvc only")
+            return stop_services(session, p)
         cluster, local = open_cluster(session, needs_service=False)
         if local is not None:
             cluster.data["nodes"][local].update(clussvc="Stopped", state="Down", forced=False)
             cluster.settle(services(session))
         return answer(cluster, [])
 
+
+    def stop_services(session, p):
+        """Stop-Service -Name of the host's own services (windows.json): each Stopped when it returns, as the cmdlet
+        waits; an unknown one is an error; with -PassThru their rows."""
+        wanted = p.get("Name") if isinstance(p.get("Name"), list) else [p.get("Name")]
+        services = session.data.get("services", {})
+        rows = []
+        for name in wanted:
+            found = next((n for n in services if n.lower() == str(name).lower()), None)
+            if found is None:
+                raise NotFound(f"Cannot find any service with service name '{name}'.")
+            services[found]["state"] = "stopped"
+            rows.append({"Name": found, "DisplayName": found, "Status": "Stopped"})
+        return rows if p.get("PassThru") else []
 
     def first(name, function, parameters):
         """A cmdlet answered here before lab_cmdlets' own simulation of it (which stays for other calls)."""
