@@ -1,7 +1,8 @@
 # Copyright: (c) 2026, oscc.admin maintainers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # Read-only health facts of one OSCC server in one round trip (docs: plugins/modules/health_info.py,
-# docs/health_report.md). Manual §6.3 (backups), §7.1.1 (the buffer), §7.1 and §8.1 (clocks), chapter 8 (the cluster).
+# docs/health_report.md). Manual §6.3 (backups), §7.1.1 (the buffer), §7.1 and §8.1 (clocks), chapter 8 (the
+# cluster).
 from __future__ import annotations
 
 import datetime as dt
