@@ -5,7 +5,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: health_info
-short_description: Read the health facts of one OSCC server in one round trip (the estate health report)
+short_description: Read the health facts of one OSCC server in one batch (the estate health report)
 version_added: 0.2.0
 description:
   - Reads, in one executor batch (round trips in docs/windows.md), the Informix server's mode, the newest verified
@@ -63,7 +63,7 @@ attributes:
     support: none
 notes:
   - O(informixdir) and O(informixserver) fall back to the inventory's C(oscc_informixdir) and
-    C(oscc_informixserver), then to the host's environment (one round trip more).
+    C(oscc_informixserver), then to the host's environment (a further read, docs/windows.md).
   - Manifests are believed as the backup module believes them (docs/backup.md, Manifest signing), signed with the
     inventory's C(oscc_manifest_key) or one of C(oscc_manifest_previous_keys).
 author:
@@ -123,7 +123,7 @@ clock:
   returned: always
   type: dict
 remote_operations:
-  description: Remote round trips made (one when informixdir and informixserver are known).
+  description: Remote round trips made (docs/windows.md).
   returned: always
   type: int
 """
