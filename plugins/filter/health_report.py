@@ -10,7 +10,10 @@ import html
 from ansible.errors import AnsibleFilterError
 
 SCHEMA_ID = "oscc.admin/health_report/1"
-OK, WARN, FAIL, SKIP = "ok", "warn", "fail", "skip"
+OK = "ok"
+WARN = "warn"
+FAIL = "fail"
+SKIP = "skip"
 RANK = {SKIP: 0, OK: 1, WARN: 2, FAIL: 3}
 # The thresholds, in this one place (docs/health_report.md): the schedule of manual §6.3.1 as docs/awx.md sets it
 # (level 0 nightly, level 1 on weekday afternoons, so a Monday's newest level 1 is Friday's), the buffer levels of
@@ -81,7 +84,8 @@ def _archive(facts, level, limits):
     if not newest:
         return _check(name, FAIL, f"no verified level {level} archive")
     age = float(newest["age_hours"])
-    warn, fail = limits[f"{name}_warn_hours"], limits[f"{name}_fail_hours"]
+    warn = limits[f"{name}_warn_hours"]
+    fail = limits[f"{name}_fail_hours"]
     status = FAIL if age > fail else WARN if age > warn else OK
     detail = f"{newest['name']}, {age:.1f} h old"
     if status != OK:
@@ -238,7 +242,9 @@ def _badge(status):
 
 def _bar_chart(title, chart_id, bars, limit, unit):
     """A horizontal bar per server: (label, value or None, status); limit draws the scale's end."""
-    height, width, left = 22 * len(bars) + 30, 460, 110
+    height = 22 * len(bars) + 30
+    width = 460
+    left = 110
     top = max([limit] + [v for _l, v, _s in bars if v is not None]) or 1
     rows = []
     for index, (label, value, status) in enumerate(bars):
@@ -288,8 +294,8 @@ def health_report_html(report):
     charts = (_bar_chart("Level 0 archive age per server (hours)", "chart-backup-age", ages,
                          limits["backup_level_0_fail_hours"], "h")
               + _bar_chart("Replication buffer fill per server (%)", "chart-buffer-fill", fills, 100, "%"))
-    legend = " ".join(f"{_badge(s)} {text}" for s, text in ((OK, "healthy"), (WARN, "needs a look"),
-                                                             (FAIL, "failed"), (SKIP, "not applicable")))
+    meanings = ((OK, "healthy"), (WARN, "needs a look"), (FAIL, "failed"), (SKIP, "not applicable"))
+    legend = " ".join(f"{_badge(status)} {text}" for status, text in meanings)
     counts = report["counts"]
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>OSCC estate health {html.escape(report['generated'])}</title><style>{CSS}</style></head><body>"
