@@ -63,8 +63,8 @@ class InformixAction(OsccAction):
             return [], []
         return taken, [what.format(len(taken), ", ".join(taken))]
 
-    def probe(self, target, args, destination=None, also=None, trust=None) -> Probe:
-        probe = informix_host.probe(target, args, destination, also, trust)
+    def probe(self, target, args, destination=None, also=None, trust=None, independent=None) -> Probe:
+        probe = informix_host.probe(target, args, destination, also, trust, independent)
         if destination and probe.destination_dangling:
             raise AnsibleActionFail(f"destination {destination} is a link that leads nowhere")
         if destination and probe.destination_is_file:

@@ -116,10 +116,12 @@ def program_failed(result: dict, what: str) -> RemoteFailure:
 
 
 # ---------------------------------------------------------------- the probe
-def probe_ops(informix: Informix, destination: str | None, take_over: bool = False, also: dict | None = None) -> Batch:
+def probe_ops(informix: Informix, destination: str | None, take_over: bool = False, also: dict | None = None,
+              independent: dict | None = None) -> Batch:
     """Everything the probe reads, in one round trip; the programs last, so a missing one loses nothing else. With
     take_over, also whether the lock's batch runs and which archive programs run (takeover.py), after the rest.
-    also: the reads a module adds to the same round trip, by name (Probe.also)."""
+    also: the reads a module adds to the same round trip, by name (Probe.also); independent: reads that may fail
+    without ending the batch (its cleanup operations, which run whatever came before), read back the same way."""
     ops = Batch().add("env", env_op())
     ops.add("etc", {"op": "list", "path": informix.etc, "pattern": ONCONFIG_FILES, "read": "latin-1"})
     if informix.onconfig:  # named: read it, whatever its name (the listing has only onconfig*)
@@ -144,6 +146,8 @@ def probe_ops(informix: Informix, destination: str | None, take_over: bool = Fal
     if take_over:
         for name, op in takeover.probe_ops(informix.target.platform, informix.lock_path):
             ops.add(name, op)
+    for name, op in (independent or {}).items():
+        ops.add_cleanup(("also", name), op)
     return ops
 
 
@@ -169,12 +173,14 @@ def discover_onconfig(entries: list[dict], server: str, etc: str) -> str:
     return found[0]
 
 
-def probe(target, args: dict, destination: str | None = None, also: dict | None = None, trust=None) -> Probe:
+def probe(target, args: dict, destination: str | None = None, also: dict | None = None, trust=None,
+          independent: dict | None = None) -> Probe:
     """What the host says about its Informix server: one round trip when informixdir and informixserver are
     given, one more to read the host's environment otherwise, and one more when ONCONFIG is not where OSCC
     puts it. also: reads a module adds to that round trip (Probe.also). trust: which manifests to believe
     (signing.Trust); their dates are judged by the host's clock, which dates them (this one when it gave none)."""
-    return Probe.from_results(**probe_recording(target, args, destination, also), path=target.path, trust=trust,
+    recording = probe_recording(target, args, destination, also, independent)
+    return Probe.from_results(**recording, path=target.path, trust=trust,
                               now=dt.datetime.now(dt.timezone.utc))
 
 
@@ -182,13 +188,14 @@ def probe(target, args: dict, destination: str | None = None, also: dict | None 
 HOST_CLOCK_STAMP = "{oscc-probe-host-clock}"
 
 
-def probe_recording(target, args: dict, destination: str | None = None, also: dict | None = None) -> dict:
+def probe_recording(target, args: dict, destination: str | None = None, also: dict | None = None,
+                    independent: dict | None = None) -> dict:
     """The probe's round trips and what they returned, as Probe.from_results takes it (and as the unit tests'
     fixtures record it)."""
     informix = Informix(target, args.get("informixdir"), args.get("informixserver"), args.get("onconfig"))
-    ops = probe_ops(informix, destination, bool(args.get("take_over")), also)
+    ops = probe_ops(informix, destination, bool(args.get("take_over")), also, independent)
     # The batch's stamp is the host's UTC time: the clock that dates the manifests judges them (archives.py).
-    raw = target.batch(ops.ops, read_only=True, check=False, stamp=HOST_CLOCK_STAMP)
+    raw = target.batch(ops.ops, ops.cleanup, read_only=True, check=False, stamp=HOST_CLOCK_STAMP)
     done = ops.results(raw)
     failed = ops.failed(raw)
     stopped, failure = (failed.step, failed.result) if failed else (None, None)
@@ -223,7 +230,8 @@ def probe_recording(target, args: dict, destination: str | None = None, also: di
         raise AnsibleActionFail(f"ONCONFIG file {onconfig_path!r} does not exist")
     dbservername = server_of(found.get("content") or "", informix.informixserver, onconfig_path)
     if dbservername != informix.informixserver:  # an alias: the lock, the chains and retention are DBSERVERNAME's
-        return probe_recording(target, {**args, "informixserver": dbservername, "onconfig": name}, destination, also)
+        return probe_recording(target, {**args, "informixserver": dbservername, "onconfig": name}, destination, also,
+                               independent)
     for key in ("onstat", "onstat_arc", "onstat_d"):
         if key not in done or not done[key].get("ok"):
             raise program_failed(done.get(key) or {}, "onstat")

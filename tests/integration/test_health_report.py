@@ -1,0 +1,121 @@
+"""The estate health report (docs/health_report.md) end to end on the lab's estate: lab-main and lab-backup in the
+warm-standby cluster, lab-report the central report server, all three in one Enterprise Replication domain. One
+server lacks its nightly backup: that check, and only that one, is red in the JSON and on the page headless
+Chromium renders (its screenshot is kept as a test artefact)."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+
+import labctl
+import pytest
+from jsonschema import Draft202012Validator
+from playbook_lab import ROOT, replication_changes
+
+PLAYBOOKS = os.path.join(ROOT, "playbooks")
+SCHEMA = os.path.join(ROOT, "roles", "health_report", "files", "health_report.schema.json")
+LIMIT = "lab-main,lab-backup,lab-report"
+LAB_HOSTS = {"lab-main": "main", "lab-backup": "backup", "lab-report": "report"}
+ARTIFACTS = os.environ.get("TEST_ARTIFACTS") or os.path.join(ROOT, "tests", "artifacts")
+# External resources a self-contained page must not name.
+EXTERNAL = re.compile(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/|<script|<link|\bsrc\s*=|@import|url\((?!#)", re.I)
+
+
+def chromium(*args):
+    """Debian's chromium, headless; as root it needs --no-sandbox."""
+    argv = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", *args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+
+
+def executor_calls(lab, since):
+    """Each simulated server's executor round trips (win_powershell calls) recorded after `since`."""
+    return {host: sum(1 for call in labctl.windows_state(lab.root, name)["calls"]
+                      if call["time"] >= since and call["module"] == "win_powershell")
+            for host, name in LAB_HOSTS.items()}
+
+
+def statuses(report):
+    return {s["host"]: {c["check"]: c["status"] for c in s["checks"]} for s in report["servers"]}
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (scripts/setup)")
+def test_health_report_shows_the_one_failed_check_red(estate, tmp_path):
+    labctl.init_cluster(estate.root)
+    backup = estate.playbook(os.path.join(PLAYBOOKS, "backup.yml"), limit="lab-main,lab-backup")
+    assert backup.rc == 0, backup.stdout[-3000:]
+
+    paths = {"health_report_json_path": str(tmp_path / "health.json"),
+             "health_report_html_path": str(tmp_path / "health.html")}
+    since = time.time()
+    run = estate.playbook(os.path.join(PLAYBOOKS, "health_report.yml"), limit=LIMIT,
+                          extra={**paths, "health_report_thresholds": {"backup_levels": [0]}})
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    # One round trip per server, and nothing written on any of them.
+    assert executor_calls(estate, since) == {"lab-main": 1, "lab-backup": 1, "lab-report": 1}
+    assert replication_changes(estate, since) == []
+    assert all(run.stats(host)["changed"] == 0 for host in LAB_HOSTS), run.json["stats"]
+
+    with open(paths["health_report_json_path"], encoding="utf-8") as handle:
+        report = json.load(handle)
+    with open(SCHEMA, encoding="utf-8") as handle:
+        schema = json.load(handle)
+    Draft202012Validator.check_schema(schema)
+    assert list(Draft202012Validator(schema).iter_errors(report)) == []
+    assert [s["round_trips"] for s in report["servers"]] == [1, 1, 1]
+
+    judged = statuses(report)
+    assert judged["lab-report"]["backup_level_0"] == "fail"
+    assert report["verdict"] == "fail" and report["counts"] == {"ok": 2, "warn": 0, "fail": 1}
+    for host, checks in judged.items():
+        others = {c: s for c, s in checks.items() if (host, c) != ("lab-report", "backup_level_0")}
+        assert set(others.values()) <= {"ok", "skip"}, (host, others)
+    # What applies in the lab is measured, not skipped.
+    for check in ("informix_mode", "backup_level_0", "replication", "replication_buffer", "services", "clock"):
+        assert judged["lab-main"][check] == "ok", check
+    assert judged["lab-main"]["cluster"] == judged["lab-backup"]["cluster"] == "ok"
+    assert judged["lab-report"]["cluster"] == "skip"
+
+    with open(paths["health_report_html_path"], encoding="utf-8") as handle:
+        page = handle.read()
+    assert not EXTERNAL.search(page), EXTERNAL.search(page).group()
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    screenshot = os.path.join(ARTIFACTS, "health_report.png")
+    if os.path.exists(screenshot):
+        os.remove(screenshot)
+    page_url = "file://" + paths["health_report_html_path"]
+    shot = chromium(f"--screenshot={screenshot}", "--window-size=1400,1000", page_url)
+    assert shot.returncode == 0 and os.path.getsize(screenshot) > 10000, shot.stderr[-2000:]
+    with open(screenshot, "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+    dom = chromium("--dump-dom", page_url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    rows = dict(re.findall(r'<tr data-host="([^"]+)" data-verdict="[a-z]+">(.*?)</tr>', dom.stdout))
+    assert set(rows) == set(LAB_HOSTS)
+    red = re.findall(r'<td class="check fail" data-check="([a-z_0-9]+)"', dom.stdout)
+    assert red == ["backup_level_0"]
+    assert '<td class="check fail" data-check="backup_level_0" data-status="fail"><span class="status fail">FAIL' \
+        in rows["lab-report"]
+    assert 'data-status="fail"' not in rows["lab-main"] + rows["lab-backup"]
+    assert '<tr data-host="lab-report" data-verdict="fail">' in dom.stdout
+    assert dom.stdout.count("<svg") == 2
+
+
+def test_health_report_reads_the_same_in_check_mode(estate, tmp_path):
+    labctl.init_cluster(estate.root)
+    paths = {"health_report_json_path": str(tmp_path / "health.json"),
+             "health_report_html_path": str(tmp_path / "health.html")}
+    since = time.time()
+    run = estate.playbook(os.path.join(PLAYBOOKS, "health_report.yml"), limit=LIMIT, check=True, extra=paths)
+    assert run.rc == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert executor_calls(estate, since) == {"lab-main": 1, "lab-backup": 1, "lab-report": 1}
+    assert all(run.stats(host)["changed"] == 0 for host in LAB_HOSTS), run.json["stats"]
+    with open(paths["health_report_json_path"], encoding="utf-8") as handle:
+        report = json.load(handle)
+    judged = statuses(report)
+    # No backup yet anywhere: the level 0 and level 1 archives fail on every server, the rest is healthy.
+    for checks in judged.values():
+        assert checks["backup_level_0"] == checks["backup_level_1"] == "fail"
+        assert {s for c, s in checks.items() if not c.startswith("backup_")} <= {"ok", "skip"}, checks
