@@ -21,11 +21,15 @@ _AnsibleCollectionFinder(paths=[COLLECTIONS])._install()
 
 # Slowest first (longest-processing-time order): xdist hands out tests one by one as a worker gets free, so the long
 # playbook tests start early and the quick unit and static tests fill the gaps at the end. Files named here lead,
-# by the seconds one of their tests took in a full run (--durations); the rest keep their collected order.
-SLOW_FILES = ("test_shared_destination.py", "test_replication_playbooks.py", "test_web_components_iis.py",
-              "test_backup_restore.py", "test_web_components_sunjava.py", "test_web_components_tomcat.py",
-              "test_java_keystore_cert.py", "test_replication_preflight.py", "test_schedule.py",
-              "test_schedule_records.py", "test_wallboard.py", "test_replication_modules.py", "test_role_booleans.py")
+# by the seconds one of their tests took in a full run (--durations); the rest keep their collected order. (xdist's
+# loadgroup hands out a module's group, e.g. the AWX tests, before single tests anyway: the largest groups first.)
+SLOW_FILES = ("test_ha_restores.py", "test_ha_replication.py", "test_cluster_playbooks.py",
+              "test_replication_playbooks.py", "test_shared_destination.py", "test_backup_restore.py",
+              "test_restore_swapped_archive.py", "test_web_components_iis.py", "test_latest_choice.py",
+              "test_replication_modules.py", "test_restore_take_over.py", "test_web_components_sunjava.py",
+              "test_web_components_tomcat.py", "test_java_keystore_cert.py", "test_replication_preflight.py",
+              "test_schedule.py", "test_schedule_forged_records.py", "test_schedule_records.py",
+              "test_first_run_risks.py", "test_wallboard.py", "test_role_booleans.py")
 SUITE_ORDER = ("integration", "lab", "unit", "static")
 
 

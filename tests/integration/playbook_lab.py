@@ -26,16 +26,20 @@ SERVICE_HOSTS = {"lab-web-iis": ("web-iis", "windows"), "lab-web-tomcat": ("web-
 class Lab:
     """A private copy of the lab with one Informix host, driven as its inventory says."""
 
-    def __init__(self, root, inventory_host="lab-main", exchange_version="15.0"):
+    def __init__(self, root, inventory_host="lab-main", exchange_version="15.0", build=True):
+        """build=False: drive a lab built already (a copy, labctl.copy_lab) instead of building the host."""
         self.root = str(root)
         self.inventory_host = inventory_host
         if inventory_host in SERVICE_HOSTS:
             (self.host, self.platform), self.server = SERVICE_HOSTS[inventory_host], None
-            labctl.init_web_host(self.root, self.host, platform=self.platform, sunjava=self.host == "web-sunjava",
-                                 exchange=exchange_version if self.host == "exchange" else None)
+            if build:
+                labctl.init_web_host(self.root, self.host, platform=self.platform,
+                                     sunjava=self.host == "web-sunjava",
+                                     exchange=exchange_version if self.host == "exchange" else None)
         else:
             self.host, self.server, self.platform = {**HOSTS, **ESTATE}[inventory_host]
-            labctl.init_host(self.root, self.host, self.server, platform=self.platform)
+            if build:
+                labctl.init_host(self.root, self.host, self.server, platform=self.platform)
         self.paths = labctl.host_paths(self.root, self.host)
         self.env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
                         ANSIBLE_PYTHON_INTERPRETER=sys.executable)

@@ -5,7 +5,7 @@ import time
 
 import labctl
 import pytest
-from playbook_lab import ESTATE, ROOT, replication_estate
+from playbook_lab import ESTATE, ROOT, Lab, replication_estate
 
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 HOSTS = ("main", "backup")
@@ -22,6 +22,22 @@ def nodes(tmp_path):
     lab = replication_estate(tmp_path / "lab")
     labctl.init_cluster(lab.root)
     return lab
+
+
+@pytest.fixture(scope="session")  # not module: a module fixture would keep the file's tests on one xdist worker
+def backed_up_template(tmp_path_factory):
+    """The cluster of the `nodes` fixture with lab-backup backed up, built once per worker; the folder."""
+    lab = replication_estate(tmp_path_factory.mktemp("cluster-backed-up") / "lab")
+    labctl.init_cluster(lab.root)
+    back_up_the_backup_node(lab)
+    return lab.root
+
+
+@pytest.fixture
+def backed_up(backed_up_template, tmp_path):
+    """The nodes with lab-backup backed up: a private copy of backed_up_template, as if built here."""
+    labctl.copy_lab(backed_up_template, tmp_path / "lab")
+    return Lab(tmp_path / "lab", "lab-main", build=False)
 
 
 def failures(run):
@@ -114,30 +130,29 @@ def test_a_node_with_a_wrong_binding_order_name_address_or_patch_level_is_refuse
         assert changes(nodes, since) == [], option
 
 
-def test_the_replaced_node_is_paused_restored_resumed_and_finishes_after_the_licence(nodes):
-    back_up_the_backup_node(nodes)
-    archived = labctl.data(nodes.root, "backup")
-    insert_on_the_new_box_only(nodes, "insert into agents values ('1099', 'Lost Agent', 'ready')")
+def test_the_replaced_node_is_paused_restored_resumed_and_finishes_after_the_licence(backed_up):
+    archived = labctl.data(backed_up.root, "backup")
+    insert_on_the_new_box_only(backed_up, "insert into agents values ('1099', 'Lost Agent', 'ready')")
     since = time.time()
-    first = replace(nodes)
+    first = replace(backed_up)
     assert first.rc != 0 and failures(first).startswith("licence: "), failures(first)
     assert "licence_activated=true" in failures(first) and "§8.8 step 6" in failures(first)
-    assert labctl.data(nodes.root, "backup")["hppc"]["agents"] == archived["hppc"]["agents"]
-    done = changes(nodes, since)
+    assert labctl.data(backed_up.root, "backup")["hppc"]["agents"] == archived["hppc"]["agents"]
+    done = changes(backed_up, since)
     # §8.6.1: the active node keeps serving but for the synchronisation's window (§8.2 steps 2 and 7)
     assert [what for host, what in done if host == "main"] == [*SERVICES, *SERVICES]
     on_backup = [what for host, what in done if host == "backup"]
     assert on_backup[0] == "Suspend-ClusterNode" and on_backup[-1] == "Resume-ClusterNode", on_backup
     assert any(w.startswith("ontape.exe -r") for w in on_backup), on_backup
-    state = labctl.cluster_state(nodes.root)
+    state = labctl.cluster_state(backed_up.root)
     assert state["nodes"]["lab-backup"]["state"] == "Up"
     assert state["groups"]["HPPC Group"] == {"name": "HPPC Group", "owner": "lab-main", "state": "Online",
                                              "persistent": "Online"}
     since = time.time()
-    finished = replace(nodes, licence_activated=True)
+    finished = replace(backed_up, licence_activated=True)
     assert finished.rc == 0, failures(finished) or finished.stdout[-3000:]
     assert "licence activated by the operator" in finished.stdout
-    assert changes(nodes, since) == []
+    assert changes(backed_up, since) == []
 
 
 def window_steps(lab, host, since):
@@ -158,12 +173,11 @@ def window_steps(lab, host, since):
     return found
 
 
-def test_the_replaced_node_is_synchronised_only_in_the_window_of_section_8_2_host_by_host(nodes):
-    back_up_the_backup_node(nodes)
+def test_the_replaced_node_is_synchronised_only_in_the_window_of_section_8_2_host_by_host(backed_up):
     since = time.time()
-    first = replace(nodes)
+    first = replace(backed_up)
     assert failures(first).startswith("licence: "), failures(first)
-    main, backup, report = (window_steps(nodes, h, since) for h in ("main", "backup", "report"))
+    main, backup, report = (window_steps(backed_up, h, since) for h in ("main", "backup", "report"))
     stopped, started = [f"stopped {s}" for s in SERVICES], [f"started {s}" for s in SERVICES]
     # the new node: paused (§8.6.1 step 2), its services stopped (step 3), restored (step 4), then §8.2 (step 5):
     # the group offline, synchronised, services and group back; resumed last (step 6)
@@ -179,11 +193,11 @@ def test_the_replaced_node_is_synchronised_only_in_the_window_of_section_8_2_hos
         assert other[1][0] < at["Start-ScheduledTask"] < other[2][0], (backup, other)
         assert other[-1][0] < at["Start-ClusterGroup"] < at["Resume-ClusterNode"], (backup, other)
     # the manual's end state: the group online on the node that served, OSCC running on both nodes
-    state = labctl.cluster_state(nodes.root)
+    state = labctl.cluster_state(backed_up.root)
     assert (state["groups"]["HPPC Group"]["owner"], state["groups"]["HPPC Group"]["state"]) == ("lab-main", "Online")
     assert state["nodes"]["lab-backup"]["state"] == "Up"
     for host in ("main", "backup", "report"):
-        running = labctl.windows_state(nodes.root, host)["services"]
+        running = labctl.windows_state(backed_up.root, host)["services"]
         assert {running[s]["state"] for s in SERVICES if s in running} == {"running"}, host
 
 
@@ -255,84 +269,78 @@ def test_a_bad_variable_is_refused_by_the_argument_specs_before_any_task(nodes):
     assert changes(nodes) == []
 
 
-def test_a_replacement_is_recorded_licence_first_is_refused_and_a_rerun_does_not_restore_again(nodes):
-    back_up_the_backup_node(nodes)
+def test_a_replacement_is_recorded_licence_first_is_refused_and_a_rerun_does_not_restore_again(backed_up):
     since = time.time()
-    licence_first = replace(nodes, licence_activated=True)
+    licence_first = replace(backed_up, licence_activated=True)
     assert licence_first.rc != 0 and failures(licence_first).startswith("licence_activated: "), \
         failures(licence_first)
     assert "run it without licence_activated first" in failures(licence_first)
-    assert changes(nodes, since) == []
-    first = replace(nodes)
+    assert changes(backed_up, since) == []
+    first = replace(backed_up)
     assert failures(first).startswith("licence: "), failures(first)
-    on_backup = [what for host, what in changes(nodes, since) if host == "backup"]
+    on_backup = [what for host, what in changes(backed_up, since) if host == "backup"]
     # §8.6.1 step 5 before step 6: the admin-data synchronisation runs while the node is still paused
     assert on_backup.index("Start-ScheduledTask") < on_backup.index("Resume-ClusterNode"), on_backup
     since = time.time()
-    again = replace(nodes)
+    again = replace(backed_up)
     assert failures(again).startswith("licence: "), failures(again)
-    assert changes(nodes, since) == []
-    finished = replace(nodes, licence_activated=True)
+    assert changes(backed_up, since) == []
+    finished = replace(backed_up, licence_activated=True)
     assert finished.rc == 0, failures(finished)
-    assert "synchronised with lab-main" in finished.stdout and changes(nodes, since) == []
+    assert "synchronised with lab-main" in finished.stdout and changes(backed_up, since) == []
 
 
-def test_the_node_that_owns_the_group_or_whose_partner_is_paused_is_refused_before_any_change(nodes, tmp_path):
-    back_up_the_backup_node(nodes)
-    nodes.tasks([("oscc.admin.failover_cluster", {"owner": "lab-backup"}),
+def test_the_node_that_owns_the_group_or_whose_partner_is_paused_is_refused_before_any_change(backed_up, tmp_path):
+    backed_up.tasks([("oscc.admin.failover_cluster", {"owner": "lab-backup"}),
                  ("oscc.admin.failover_cluster", {"node": "lab-main", "node_state": "paused"})], tmp_path)
     since = time.time()
-    refused = replace(nodes)
+    refused = replace(backed_up)
     assert refused.rc != 0 and failures(refused).startswith("active: "), failures(refused)
     assert "§8.6.1 step 1" in failures(refused)
-    assert changes(nodes, since) == []
-    assert labctl.cluster_state(nodes.root)["groups"]["HPPC Group"]["owner"] == "lab-backup"
+    assert changes(backed_up, since) == []
+    assert labctl.cluster_state(backed_up.root)["groups"]["HPPC Group"]["owner"] == "lab-backup"
 
 
-def test_a_clock_off_by_30_seconds_stops_before_any_change(nodes):
-    back_up_the_backup_node(nodes)
-    labctl.set_clock_offset(nodes.root, "backup", 30)
+def test_a_clock_off_by_30_seconds_stops_before_any_change(backed_up):
+    labctl.set_clock_offset(backed_up.root, "backup", 30)
     since = time.time()
-    refused = replace(nodes)
+    refused = replace(backed_up)
     assert refused.rc != 0 and "Replication preflight failed, nothing was changed" in failures(refused)
-    assert changes(nodes, since) == []
+    assert changes(backed_up, since) == []
 
 
-def test_a_report_server_clock_off_by_2_5_seconds_stops_before_the_pause(nodes):
-    back_up_the_backup_node(nodes)
-    labctl.set_clock_offset(nodes.root, "report", 2.5)
+def test_a_report_server_clock_off_by_2_5_seconds_stops_before_the_pause(backed_up):
+    labctl.set_clock_offset(backed_up.root, "report", 2.5)
     since = time.time()
-    refused = replace(nodes)
+    refused = replace(backed_up)
     message = failures(refused)
     assert refused.rc != 0 and "Replication preflight failed, nothing was changed" in message, message
     assert "clock spread across lab-backup, lab-main, lab-report" in message, message
-    assert changes(nodes, since) == []
-    assert labctl.cluster_state(nodes.root)["groups"]["HPPC Group"]["state"] == "Online"
+    assert changes(backed_up, since) == []
+    assert labctl.cluster_state(backed_up.root)["groups"]["HPPC Group"]["state"] == "Online"
 
 
-def test_check_mode_says_what_would_happen_and_changes_nothing(nodes):
-    back_up_the_backup_node(nodes)
+def test_check_mode_says_what_would_happen_and_changes_nothing(backed_up):
     since = time.time()
-    run = replace(nodes, check=True)
+    run = replace(backed_up, check=True)
     assert run.rc == 0, failures(run)
     assert "check mode: LAB-BACKUP would be paused, restored from" in run.stdout
     assert "is restored" not in run.stdout
     # the lab records win_service calls without their check flag: every other change counts
     services = ("OpenScape Contact Center", "OpenScape Contact Center AutoPA")
-    assert [what for _host, what in changes(nodes, since) if what not in services] == []
+    assert [what for _host, what in changes(backed_up, since) if what not in services] == []
 
 
-def test_an_adapter_bound_ahead_of_customer_is_refused_before_any_change(nodes):
-    back_up_the_backup_node(nodes)
+def test_an_adapter_bound_ahead_of_customer_is_refused_before_any_change(backed_up):
 
     def management_first(network):
         guid = "{00000040-0002-4000-8000-00155D000000}"
         network["adapters"].append({"name": "Management", "address": "10.253.0.2", "metric": 1, "index": 40,
                                     "guid": guid})
         network["tcpip_bind"].insert(0, "\\Device\\" + guid)
-    labctl.set_network(nodes.root, "backup", management_first)
+    labctl.set_network(backed_up.root, "backup", management_first)
     since = time.time()
-    refused = replace(nodes)
+    refused = replace(backed_up)
     assert refused.rc != 0 and "binding_order: Management -> Customer" in failures(refused), failures(refused)
     assert "Management bound ahead of them" in failures(refused)
-    assert changes(nodes, since) == []
+    assert changes(backed_up, since) == []

@@ -9,7 +9,7 @@ import time
 
 import labctl
 import pytest
-from playbook_lab import ROOT, batch_kind, replication_changes
+from playbook_lab import ROOT, Lab, batch_kind, replication_changes, replication_estate
 
 PLAYBOOKS = os.path.join(ROOT, "playbooks")
 LIMIT = "lab-main,lab-backup,lab-report"
@@ -23,6 +23,23 @@ def cluster(estate):
     """The replication estate with lab-main and lab-backup as the nodes of one cluster."""
     labctl.init_cluster(estate.root)
     return estate
+
+
+@pytest.fixture(scope="session")  # not module: a module fixture would keep the file's tests on one xdist worker
+def backed_up_estate(tmp_path_factory):
+    """The cluster estate with every server backed up, built and backed up once per worker; the folder."""
+    lab = replication_estate(tmp_path_factory.mktemp("ha-restores-backed-up") / "lab")
+    labctl.init_cluster(lab.root)
+    for host in LAB_HOST:
+        backup(lab, host)
+    return lab.root
+
+
+@pytest.fixture
+def backed_up(backed_up_estate, tmp_path):
+    """The cluster estate with every server backed up: a private copy of backed_up_estate, as if built here."""
+    labctl.copy_lab(backed_up_estate, tmp_path / "lab")
+    return Lab(tmp_path / "lab", "lab-main", build=False)
 
 
 def play(lab, name, **extra):
@@ -138,17 +155,15 @@ def restores(lab, host):
     return names(steps(lab, host)).count("restore")
 
 
-def test_restore_estate_restores_in_the_manuals_order_resynchronises_and_proves_the_data_equal(cluster, tmp_path):
-    for host in LAB_HOST:
-        backup(cluster, host)
-    cluster.sql_on("lab-main", "insert into agents values ('1099', 'Nina Vogt', 'ready')")  # lost by the restore
+def test_restore_estate_restores_in_the_manuals_order_resynchronises_and_proves_the_data_equal(backed_up, tmp_path):
+    backed_up.sql_on("lab-main", "insert into agents values ('1099', 'Nina Vogt', 'ready')")  # lost by the restore
     record = tmp_path / "progress.json"
-    run = play(cluster, "restore_estate.yml", restore_estate_progress_file=str(record), **CONFIRM)
+    run = play(backed_up, "restore_estate.yml", restore_estate_progress_file=str(record), **CONFIRM)
     assert run.rc == 0, run.stdout[-4000:]
 
     stop, start = [f"stopped {SERVICES[0]}", f"stopped {SERVICES[1]}"], [f"started {SERVICES[0]}",
                                                                         f"started {SERVICES[1]}"]
-    found = {host: steps(cluster, host) for host in LAB_HOST}
+    found = {host: steps(backed_up, host) for host in LAB_HOST}
     assert names(found["lab-main"]) == ["Stop-ClusterGroup", *stop, "restore", *start, "Start-ClusterGroup"]
     for host in ("lab-backup", "lab-report"):  # §8.2 on the backup server, §8.3 on the central report server
         assert names(found[host]) == [*stop, "restore", "sync started", *start], (host, found[host])
@@ -159,8 +174,8 @@ def test_restore_estate_restores_in_the_manuals_order_resynchronises_and_proves_
         < when["lab-report"]["restore"] < when["lab-backup"]["sync started"] < when["lab-report"]["sync started"] \
         < min(when[h][start[0]] for h in LAB_HOST)
     for host in ("lab-backup", "lab-report"):
-        assert cluster.rows(host, "agents") == cluster.rows("lab-main", "agents")
-    assert ["1099", "Nina Vogt", "ready"] not in cluster.rows("lab-main", "agents")
+        assert backed_up.rows(host, "agents") == backed_up.rows("lab-main", "agents")
+    assert ["1099", "Nina Vogt", "ready"] not in backed_up.rows("lab-main", "agents")
     proof = run.result("Prove the estate equal - the same row counts everywhere, every partner replicating")
     assert not proof.get("failed")
     counts = {h: r["row_counts"] for h in LAB_HOST for n, r in run.results(h) if n.endswith("count the replicated "
@@ -170,19 +185,17 @@ def test_restore_estate_restores_in_the_manuals_order_resynchronises_and_proves_
     assert [s["step"][:15] for s in table].count("§8.6.3 step 3: ") == 3
     assert {s["host"] for s in table if "step 3" in s["step"]} == set(LAB_HOST)
     assert all(float(s["seconds"]) >= 0 for s in table)
-    state = labctl.cluster_state(cluster.root)
+    state = labctl.cluster_state(backed_up.root)
     assert state["groups"]["HPPC Group"]["state"] == "Online"
 
 
-def estate_killed_after_main_was_restored(cluster, tmp_path):
-    """Every server backed up, then restore_estate.yml killed (the controller and its workers) halfway through
-    step 3, once its progress record says lab-main was restored. The record's path."""
-    for host in LAB_HOST:
-        backup(cluster, host)
+def estate_killed_after_main_was_restored(backed_up, tmp_path):
+    """On the estate with every server backed up, restore_estate.yml killed (the controller and its workers) halfway
+    through step 3, once its progress record says lab-main was restored. The record's path."""
     record = tmp_path / "progress.json"
     extra = dict(CONFIRM, restore_estate_progress_file=str(record))
-    controller = cluster.playbook(os.path.join(PLAYBOOKS, "restore_estate.yml"), limit=LIMIT, extra=extra,
-                                  background=True)
+    controller = backed_up.playbook(os.path.join(PLAYBOOKS, "restore_estate.yml"), limit=LIMIT, extra=extra,
+                                    background=True)
     deadline = time.time() + 300
     while time.time() < deadline and controller.poll() is None:
         if record.exists() and "lab-main" in json.loads(record.read_text())["restored"]:
@@ -193,18 +206,18 @@ def estate_killed_after_main_was_restored(cluster, tmp_path):
     return record
 
 
-def test_restore_estate_killed_halfway_resumes_without_restoring_a_server_twice(cluster, tmp_path):
-    record = estate_killed_after_main_was_restored(cluster, tmp_path)
+def test_restore_estate_killed_halfway_resumes_without_restoring_a_server_twice(backed_up, tmp_path):
+    record = estate_killed_after_main_was_restored(backed_up, tmp_path)
     extra = dict(CONFIRM, restore_estate_progress_file=str(record))
     halfway = json.loads(record.read_text())
     assert halfway["restored"][:1] == ["lab-main"] and not halfway["finished"], halfway
-    assert restores(cluster, "lab-report") == 0
+    assert restores(backed_up, "lab-report") == 0
 
-    again = play(cluster, "restore_estate.yml", **extra)
+    again = play(backed_up, "restore_estate.yml", **extra)
     assert again.rc == 0, again.stdout[-4000:]
     assert "already restored lab-main" in again.stdout
-    assert restores(cluster, "lab-main") == 1  # finished before the kill: not restored again
-    assert restores(cluster, "lab-report") == 1
+    assert restores(backed_up, "lab-main") == 1  # finished before the kill: not restored again
+    assert restores(backed_up, "lab-report") == 1
     done = json.loads(record.read_text())
     assert done["finished"] and done["restored"][0] == "lab-main" and sorted(done["restored"]) == sorted(LAB_HOST)
 
@@ -220,85 +233,77 @@ def test_restore_estate_refuses_a_record_changed_by_hand(cluster, tmp_path):
     assert all(calls(cluster, host) == [] for host in LAB_HOST)
 
 
-def test_restore_estate_synchronises_the_restored_node_from_the_one_that_was_not(cluster, tmp_path):
-    for host in LAB_HOST:
-        backup(cluster, host)
+def test_restore_estate_synchronises_the_restored_node_from_the_one_that_was_not(backed_up, tmp_path):
     # written after the backups on the active main server and replicated: the healthy backup server holds it
-    cluster.sql_on("lab-main", "insert into agents values ('1501', 'After Backup', 'ready')")
-    labctl.er_pump(cluster.root)
-    run = play(cluster, "restore_estate.yml", restore_estate_progress_file=str(tmp_path / "progress.json"),
+    backed_up.sql_on("lab-main", "insert into agents values ('1501', 'After Backup', 'ready')")
+    labctl.er_pump(backed_up.root)
+    run = play(backed_up, "restore_estate.yml", restore_estate_progress_file=str(tmp_path / "progress.json"),
                restore_estate_servers=["lab-main", "lab-report"], **CONFIRM)
     assert run.rc == 0, run.stdout[-4000:]
-    assert "sync started" in names(steps(cluster, "lab-main"))  # §8.2 on the restored node
-    assert "sync started" not in names(steps(cluster, "lab-backup")) and restores(cluster, "lab-backup") == 0
+    assert "sync started" in names(steps(backed_up, "lab-main"))  # §8.2 on the restored node
+    assert "sync started" not in names(steps(backed_up, "lab-backup")) and restores(backed_up, "lab-backup") == 0
     for host in LAB_HOST:
-        assert ["1501", "After Backup", "ready"] in cluster.rows(host, "agents"), host
+        assert ["1501", "After Backup", "ready"] in backed_up.rows(host, "agents"), host
 
 
-def test_restore_estate_refuses_a_signed_record_that_names_no_chain(cluster, tmp_path):
+def test_restore_estate_refuses_a_signed_record_that_names_no_chain(backed_up, tmp_path):
     import hashlib
-    for host in LAB_HOST:
-        backup(cluster, host)
     record = tmp_path / "progress.json"
     body = {"format": 1, "servers": list(LAB_HOST), "restored": list(LAB_HOST), "steps": [], "finished": False,
             "manifest": "latest", "started": "2026-12-07T10:00:00"}
     key = "lab manifest key - not a secret, lab only"  # the inventory's: anyone running the playbook has it
     body["checksum"] = hashlib.sha256((json.dumps(body, sort_keys=True) + key).encode()).hexdigest()
     record.write_text(json.dumps(body))
-    run = play(cluster, "restore_estate.yml", restore_estate_progress_file=str(record), **CONFIRM)
+    run = play(backed_up, "restore_estate.yml", restore_estate_progress_file=str(record), **CONFIRM)
     assert run.rc != 0 and failures(run).startswith("restore_estate_progress_file: "), failures(run)
     assert "chains" in failures(run) and "\n" not in failures(run).strip()
-    assert all(steps(cluster, host) == [] for host in LAB_HOST)
+    assert all(steps(backed_up, host) == [] for host in LAB_HOST)
 
 
-def test_restore_estate_refuses_the_unfinished_record_of_an_older_incident(cluster, tmp_path):
-    record = estate_killed_after_main_was_restored(cluster, tmp_path)
+def test_restore_estate_refuses_the_unfinished_record_of_an_older_incident(backed_up, tmp_path):
+    record = estate_killed_after_main_was_restored(backed_up, tmp_path)
     extra = dict(CONFIRM, restore_estate_progress_file=str(record))
     # brought back by hand; later new backups, then a new incident with the same (default) record
     for host in LAB_HOST:
-        cluster.task("ansible.windows.win_service", {"name": SERVICES[0], "state": "started"}, tmp_path, host=host)
-    cluster.task("oscc.admin.failover_cluster", {"state": "online"}, tmp_path, host="lab-main")
+        backed_up.task("ansible.windows.win_service", {"name": SERVICES[0], "state": "started"}, tmp_path, host=host)
+    backed_up.task("oscc.admin.failover_cluster", {"state": "online"}, tmp_path, host="lab-main")
     for host in LAB_HOST:
-        backup(cluster, host)
-    before = {host: len(steps(cluster, host)) for host in LAB_HOST}
-    run = play(cluster, "restore_estate.yml", **extra)
+        backup(backed_up, host)
+    before = {host: len(steps(backed_up, host)) for host in LAB_HOST}
+    run = play(backed_up, "restore_estate.yml", **extra)
     assert run.rc != 0 and failures(run).startswith("restore_estate_progress_file: "), failures(run)
     assert "restored lab-main" in failures(run) and "chains" in failures(run)
-    assert {host: len(steps(cluster, host)) for host in LAB_HOST} == before  # nothing stopped, nothing restored
-    assert labctl.cluster_state(cluster.root)["groups"]["HPPC Group"]["state"] == "Online"
+    assert {host: len(steps(backed_up, host)) for host in LAB_HOST} == before  # nothing stopped, nothing restored
+    assert labctl.cluster_state(backed_up.root)["groups"]["HPPC Group"]["state"] == "Online"
 
 
 @pytest.mark.parametrize("extra,option", [({}, "restore_estate_servers: lab-main cannot be restored"),
                                           ({"restore_estate_compare_tables": ["nosuch_table"]},
                                            "restore_estate_compare_tables: nosuch_table")])
-def test_restore_estate_refuses_before_step_1_what_it_could_not_finish(cluster, tmp_path, extra, option):
-    if extra:
-        for host in LAB_HOST:
-            backup(cluster, host)
-    run = play(cluster, "restore_estate.yml", restore_estate_progress_file=str(tmp_path / "progress.json"),
+def test_restore_estate_refuses_before_step_1_what_it_could_not_finish(request, tmp_path, extra, option):
+    lab = request.getfixturevalue("backed_up" if extra else "cluster")  # the table check needs chains; the other none
+    run = play(lab, "restore_estate.yml", restore_estate_progress_file=str(tmp_path / "progress.json"),
                **dict(CONFIRM, **extra))
     refusals = [str(r.get("msg")) for p in run.json["plays"] for t in p["tasks"] if t["task"]["name"].startswith(
         "Refuse") for r in t["hosts"].values() if r.get("failed")]  # the plan's own failure is rescued into these
     assert run.rc != 0 and any(m.startswith(option) for m in refusals), failures(run)
     assert all("\n" not in m.strip() for m in refusals)
-    assert all(steps(cluster, host) == [] for host in LAB_HOST)
-    assert all(set(service_states(cluster, host).values()) == {"running"} for host in LAB_HOST)
-    assert labctl.cluster_state(cluster.root)["groups"]["HPPC Group"]["state"] == "Online"
+    assert all(steps(lab, host) == [] for host in LAB_HOST)
+    assert all(set(service_states(lab, host).values()) == {"running"} for host in LAB_HOST)
+    assert labctl.cluster_state(lab.root)["groups"]["HPPC Group"]["state"] == "Online"
 
 
-def test_restore_estate_check_mode_shows_each_servers_chain_and_changes_nothing(cluster, tmp_path):
-    for host in LAB_HOST:
-        backup(cluster, host)
+def test_restore_estate_check_mode_shows_each_servers_chain_and_changes_nothing(backed_up, tmp_path):
     since = time.time()
     record = tmp_path / "progress.json"
-    run = cluster.playbook(os.path.join(PLAYBOOKS, "restore_estate.yml"), limit=LIMIT, check=True,
-                           extra=dict(CONFIRM, restore_estate_progress_file=str(record)))
+    run = backed_up.playbook(os.path.join(PLAYBOOKS, "restore_estate.yml"), limit=LIMIT, check=True,
+                             extra=dict(CONFIRM, restore_estate_progress_file=str(record)))
     assert run.rc == 0, run.stdout[-4000:]
     # win_service is asked in check mode too: what counts is that no service, group or data changed
-    assert [c for c in replication_changes(cluster, since) if c[1] != "win_service"] == [] and not record.exists()
-    assert all(restores(cluster, host) == 0 for host in LAB_HOST)
-    assert all(set(service_states(cluster, host).values()) == {"running"} for host in LAB_HOST)
-    assert labctl.cluster_state(cluster.root)["groups"]["HPPC Group"]["state"] == "Online"
+    assert [c for c in replication_changes(backed_up, since) if c[1] != "win_service"] == [] and not record.exists()
+    assert all(restores(backed_up, host) == 0 for host in LAB_HOST)
+    assert all(set(service_states(backed_up, host).values()) == {"running"} for host in LAB_HOST)
+    assert labctl.cluster_state(backed_up.root)["groups"]["HPPC Group"]["state"] == "Online"
     plans = {h: r["msg"] for h in LAB_HOST for n, r in run.results(h) if n.endswith("Report the restore")}
     assert set(plans) == set(LAB_HOST) and all(m.startswith("Would restore ") for m in plans.values()), plans
 
@@ -431,19 +436,17 @@ def test_restore_central_report_without_a_backup_chain_stops_no_service(cluster)
 
 
 @pytest.mark.parametrize("name", ["restore_standby.yml", "restore_central_report.yml"])
-def test_check_mode_decides_and_plans_but_changes_nothing(cluster, name):
+def test_check_mode_decides_and_plans_but_changes_nothing(backed_up, name):
     """The cluster read, the node decided and the restore planned in check mode too; nothing changes."""
-    for host in LAB_HOST:
-        backup(cluster, host)
     begin = time.time()
-    run = cluster.playbook(os.path.join(PLAYBOOKS, name), limit=LIMIT, check=True, extra=CONFIRM)
+    run = backed_up.playbook(os.path.join(PLAYBOOKS, name), limit=LIMIT, check=True, extra=CONFIRM)
     assert run.rc == 0, failures(run) or run.stdout[-3000:]
     # win_service is asked in check mode (it only says what it would do): the services must still run
-    asked = [(h, n) for h in LAB_HOST for n, t in steps(cluster, h) if t >= begin]
+    asked = [(h, n) for h in LAB_HOST for n, t in steps(backed_up, h) if t >= begin]
     changed = [(h, n) for h, n in asked if not n.startswith(("stopped ", "started "))]
-    assert changed == [] and all(set(service_states(cluster, h).values()) == {"running"} for h in LAB_HOST), changed
-    assert [c for c in replication_changes(cluster, begin) if c[1] != "win_service"] == []
-    state = labctl.cluster_state(cluster.root)
+    assert changed == [] and all(set(service_states(backed_up, h).values()) == {"running"} for h in LAB_HOST), changed
+    assert [c for c in replication_changes(backed_up, begin) if c[1] != "win_service"] == []
+    state = labctl.cluster_state(backed_up.root)
     assert (state["groups"]["HPPC Group"]["owner"], state["groups"]["HPPC Group"]["state"]) == ("lab-main", "Online")
     assert {node["state"] for node in state["nodes"].values()} == {"Up"}
 
