@@ -20,8 +20,9 @@ description:
   - With O(capfm_messages), makes the CAP Fault Management configuration file O(capfm_config) the one the manual
     names for all messages (C(capfm_procenter.ini)) or for the network operations centre's subset
     (C(capfm_procenter_service.ini)), copied from O(capfm_source) (§6.4.2); the file replaced is kept as a backup.
-  - One round trip reads everything; a second, only when something differs and not in check mode, changes it
-    (docs/windows.md). Starting the service is M(ansible.windows.win_service)'s (role C(oscc.admin.snmp)).
+  - Reads everything at once and changes, only when something differs and not in check mode, everything at once
+    (round trips in docs/windows.md). Starting the service is M(ansible.windows.win_service)'s (role
+    C(oscc.admin.snmp)).
 options:
   communities:
     description:
