@@ -15,7 +15,7 @@ description:
   - The manual names no OID of the OSCC extension agent; its objects are defined in C(sen-oscc-mib.mib) in the OSCC
     installation folder of the main server (§6.4.1). Put the OIDs you monitor from that file in O(oids) to prove
     that the extension agent answers too.
-  - Runs on the controller (C(delegate_to: localhost)); needs the Python library C(pysnmp) 7.x there.
+  - Runs on the controller (delegated to C(localhost)); needs the Python library C(pysnmp) 7.x there.
 options:
   host:
     description: The server whose SNMP service is asked, by name or address.
@@ -79,7 +79,7 @@ sys_uptime:
   returned: success
   type: int
   sample: 8640000
-values:
+oid_values:
   description: Every OID asked (numeric) with its value as text.
   returned: success
   type: dict
@@ -178,7 +178,8 @@ def main():
     values, problem = query(module.params)
     if problem:
         module.fail_json(msg=problem)
-    module.exit_json(changed=False, sys_descr=values[SYS_DESCR], sys_uptime=int(values[SYS_UPTIME]), values=values)
+    module.exit_json(changed=False, sys_descr=values[SYS_DESCR], sys_uptime=int(values[SYS_UPTIME]),
+                     oid_values=values)
 
 
 if __name__ == "__main__":

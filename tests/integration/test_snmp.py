@@ -124,6 +124,6 @@ def test_a_wrong_community_fails_the_query_in_one_line(lab, agent, tmp_path):
     run = lab.playbook(str(path), limit=HOST)
     right, wrong = run.result("right"), run.result("wrong")
     assert not right.get("failed") and right["sys_descr"].startswith("Linux"), right
-    assert right["values"]["1.3.6.1.2.1.1.3.0"] == str(right["sys_uptime"])
+    assert right["oid_values"]["1.3.6.1.2.1.1.3.0"] == str(right["sys_uptime"])
     assert wrong["failed"] and wrong["msg"].startswith(f"no SNMP v2c answer from 127.0.0.1:{agent.port} within 1 s")
     assert "\n" not in wrong["msg"] and "wrong-community" not in run.stdout

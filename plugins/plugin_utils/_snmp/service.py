@@ -163,9 +163,9 @@ def plan(args: dict, current: dict) -> tuple[dict, list, dict]:
         ops.append(cmdlet("New-ItemProperty", Path=COMMUNITIES, Name=name, Value=READ_ONLY, PropertyType="DWord",
                           Force=True))
     if removed or added or rights:
+        refused_removed = sorted({n.strip().lower() for n in removed} & set(REFUSED_COMMUNITIES))
         changes["communities"] = {"removed": len(removed), "added": len(added), "made_read_only": len(rights),
-                                  "public_or_private_removed": sorted({n.strip().lower() for n in removed}
-                                                                     & set(REFUSED_COMMUNITIES))}
+                                  "public_or_private_removed": refused_removed}
     managers = wanted_managers(args["permitted_managers"])
     before = current["managers"]
     if before != managers:
@@ -184,8 +184,8 @@ def plan(args: dict, current: dict) -> tuple[dict, list, dict]:
         ops.append({"op": "run", "argv": [register_tool(args)], "cwd": args["oscc_dir"], "timeout": args["timeout"],
                     "ok_rc": [0]})
         restart = True
-    diff = {"before": {"permitted_managers": changes.get("permitted_managers", {}).get("before",
-                                                                                    list(before.values()))},
+    managers_before = changes.get("permitted_managers", {}).get("before", list(before.values()))
+    diff = {"before": {"permitted_managers": managers_before},
             "after": {"permitted_managers": list(managers.values())}}
     if args.get("capfm_messages"):
         capfm, source = current["capfm"], current["capfm_source"]
