@@ -78,3 +78,14 @@ def test_the_registration_tool_adds_the_oscc_agent_once_and_needs_the_service(tm
     agents = keys["SYSTEM\\CurrentControlSet\\Services\\SNMP\\Parameters\\ExtensionAgents"]
     assert len(agents) == 3 and agents["3"]["value"] in keys
     assert keys[agents["3"]["value"]]["Pathname"]["value"].endswith("\\osccsnmp.dll")
+
+
+def test_remove_item_property_takes_wildcards_and_backtick_escapes(session):
+    run(session, "Install-WindowsFeature", Name="SNMP-Service")
+    for name in ("*", "ops", "noc"):
+        run(session, "New-ItemProperty", Path=COMMUNITIES, Name=name, Value=4, PropertyType="DWord")
+    assert run(session, "Remove-ItemProperty", Path=COMMUNITIES, Name="`*")["ok"]
+    left = run(session, "Get-ItemProperty", Path=COMMUNITIES)["objects"][0]
+    assert sorted(k for k in left if not k.startswith("PS")) == ["noc", "ops"]
+    assert run(session, "Remove-ItemProperty", Path=COMMUNITIES, Name="*")["ok"]
+    assert run(session, "Get-ItemProperty", Path=COMMUNITIES)["objects"] == []

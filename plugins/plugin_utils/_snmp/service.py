@@ -63,6 +63,13 @@ def options_problem(args: dict) -> str | None:
     return None
 
 
+def wildcard_literal(name: str) -> str:
+    """A value name as Remove-ItemProperty's -Name reads it literally: that parameter takes wildcards, so * ? [ ] and
+    the escape character ` itself are escaped with ` (WildcardPattern.Escape); a stray community named `*` would
+    otherwise remove every community."""
+    return "".join("`" + char if char in "*?[]`" else char for char in str(name))
+
+
 def _registry(name, **parameters):
     return cmdlet(name, ErrorAction="SilentlyContinue", **parameters)
 
@@ -158,7 +165,7 @@ def plan(args: dict, current: dict) -> tuple[dict, list, dict]:
     added = [name for name in wanted if name not in have]
     rights = [name for name in wanted if name in have and str(have[name]) != str(READ_ONLY)]
     for name in removed:
-        ops.append(cmdlet("Remove-ItemProperty", Path=COMMUNITIES, Name=name))
+        ops.append(cmdlet("Remove-ItemProperty", Path=COMMUNITIES, Name=wildcard_literal(name)))
     for name in added + rights:
         ops.append(cmdlet("New-ItemProperty", Path=COMMUNITIES, Name=name, Value=READ_ONLY, PropertyType="DWord",
                           Force=True))
@@ -172,7 +179,7 @@ def plan(args: dict, current: dict) -> tuple[dict, list, dict]:
         changes["permitted_managers"] = {"before": [before[k] for k in sorted(before, key=_number)],
                                          "after": list(managers.values())}
         for name in [n for n in before if n not in managers]:
-            ops.append(cmdlet("Remove-ItemProperty", Path=MANAGERS, Name=name))
+            ops.append(cmdlet("Remove-ItemProperty", Path=MANAGERS, Name=wildcard_literal(name)))
         for name, host in managers.items():
             if before.get(name) != host:
                 ops.append(cmdlet("New-ItemProperty", Path=MANAGERS, Name=name, Value=host, PropertyType="String",

@@ -155,3 +155,10 @@ def test_a_failed_read_is_one_line_naming_it():
     with pytest.raises(CmdletError, match=r"^Get-WindowsFeature failed: The term 'Get-WindowsFeature' is not "
                                           r"recognized$"):
         service.current_from(reads, done)
+
+
+def test_a_stray_community_named_with_wildcards_is_removed_literally():
+    _current, (_changes, ops, _outcome) = planned(
+        args(), communities={"*": 4, "ops-ro": 4, "a[1]?`": 8},
+        managers={"1": "nms01.example.com", "2": "10.20.0.15"}, **REGISTERED)
+    assert [op["parameters"]["Name"] for op in ops] == ["`*", "a`[1`]`?``"]

@@ -12,6 +12,7 @@ import fcntl
 import fnmatch
 import json
 import os
+import re
 
 PROVIDER = "Microsoft.PowerShell.Core\\Registry::"
 SNMP = "SYSTEM\\CurrentControlSet\\Services\\SNMP\\Parameters"
@@ -83,6 +84,28 @@ def _row(key, values):
 
 def _value_name(values, name):
     return next((n for n in values if n.lower() == str(name).lower()), None)
+
+
+def _wildcard(pattern):
+    """A PowerShell wildcard pattern (* ? [...], ` escapes the next character) as a regular expression."""
+    out, index, text = [], 0, str(pattern)
+    while index < len(text):
+        char = text[index]
+        if char == "`" and index + 1 < len(text):
+            index += 1
+            out.append(re.escape(text[index]))
+        elif char == "*":
+            out.append(".*")
+        elif char == "?":
+            out.append(".")
+        elif char == "[" and "]" in text[index:]:
+            end = text.index("]", index)
+            out.append("[" + re.escape(text[index + 1:end]) + "]")
+            index = end
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
 
 
 def register(cmdlets):
@@ -178,9 +201,12 @@ def register(cmdlets):
             found = next((k for k in keys if k.lower() == key.lower()), None)
             if found is None:
                 raise Failure(f"Cannot find path '{path}' because it does not exist.")
-            existing = _value_name(keys[found], p["Name"])
-            if existing is None:
+            # -Name takes wildcards (a backtick escapes one): every value it matches goes
+            pattern = _wildcard(p["Name"])
+            matched = [n for n in keys[found] if pattern.fullmatch(n)]
+            if not matched:
                 raise Failure(f"Property {p['Name']} does not exist at path {path}.")
-            del keys[found][existing]
+            for name in matched:
+                del keys[found][name]
         change(remove)
         return []
