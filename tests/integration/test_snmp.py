@@ -127,3 +127,15 @@ def test_a_wrong_community_fails_the_query_in_one_line(lab, agent, tmp_path):
     assert right["oid_values"]["1.3.6.1.2.1.1.3.0"] == str(right["sys_uptime"])
     assert wrong["failed"] and wrong["msg"].startswith(f"no SNMP v2c answer from 127.0.0.1:{agent.port} within 1 s")
     assert "\n" not in wrong["msg"] and "wrong-community" not in run.stdout
+
+
+def test_check_mode_with_diff_shows_the_managers_and_changes_nothing(lab, agent):
+    labctl.snmp_installed(lab.root, lab.host, communities={"ops-secret": 4}, managers=["localhost", "10.9.9.9"])
+    before = labctl.snmp_registry(lab.root, lab.host)
+    run = lab.playbook(PLAYBOOK, "--diff", limit=HOST, check=True, extra={"oscc_lab_snmp_port": agent.port})
+    assert run.rc == 0, run.stdout[-3000:]
+    result = run.result("agent and CAP FM (§6.4)")
+    assert result["changed"] and result["diff"]["before"]["permitted_managers"] == ["localhost", "10.9.9.9"]
+    assert result["diff"]["after"]["permitted_managers"] == ["nms01.lab.invalid", "127.0.0.1"]
+    assert labctl.snmp_registry(lab.root, lab.host) == before
+    assert "ops-secret" not in run.stdout and COMMUNITY not in run.stdout
