@@ -138,7 +138,8 @@ def init_host(root, host, server, python=sys.executable, platform="posix"):
         with open(os.path.join(base, "windows.json"), "w") as handle:
             json.dump({"services": services, "calls": [], "installed_software": [dict(OSCC_SOFTWARE)],
                        "machine_environment": machine_environment, "clock_offset_seconds": 0.0}, handle, indent=1)
-        for name, program in (("osccmseheaders.exe", "osccmseheaders.py"), ("trcdbins.exe", "trcdbins.py")):
+        for name, program in (("osccmseheaders.exe", "osccmseheaders.py"), ("trcdbins.exe", "trcdbins.py"),
+                              ("osccregistersnmpextension.exe", "osccsnmpreg.py")):
             _wrapper(to_here(base, OSCC_DIR + "\\" + name), python, os.path.join(HERE, program), base)
         _wrapper(to_here(base, SYSTEM32 + "\\w32tm.exe"), python, os.path.join(HERE, "w32tm.py"), base)
         _wrapper(to_here(base, SYSTEM32 + "\\shutdown.exe"), python, os.path.join(HERE, "shutdown.py"), base)
@@ -293,6 +294,42 @@ def set_machine_environment(root, host, name, value):
         else:
             state["machine_environment"][name] = value
     _update_windows(root, host, change)
+
+
+def _lab_registry():
+    """The registry stand-in (lab_registry.py), loaded from its file."""
+    path = os.path.join(HERE, "collections", "ansible_collections", "ansible", "windows", "plugins", "module_utils",
+                        "lab_registry.py")
+    spec = importlib.util.spec_from_file_location("lab_registry", path)
+    lab_registry = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab_registry)
+    return lab_registry
+
+
+def snmp_installed(root, host, communities=None, managers=None):
+    """The host as an operator left it: the SNMP service installed and running with these communities (name ->
+    right: 4 READ ONLY, 8 READ WRITE) and permitted managers (in order, numbered 1, 2, ...), the OSCC agent not
+    registered."""
+    registry = _lab_registry()
+    base = host_paths(root, host)["base"]
+
+    def seed(keys):
+        keys.update({k: dict(v) for k, v in registry.FRESH.items()})
+        keys[registry.SNMP + "\\ValidCommunities"] = {n: {"type": "DWord", "value": r}
+                                                       for n, r in (communities or {}).items()}
+        keys[registry.SNMP + "\\PermittedManagers"] = {str(i + 1): {"type": "String", "value": m}
+                                                        for i, m in enumerate(managers or [])}
+    registry.change(seed, base)
+
+    def installed(state):
+        state.setdefault("features", {})["SNMP-Service"] = "Installed"
+        state["services"]["SNMP"] = {"state": "running", "start_mode": "auto"}
+    _update_windows(root, host, installed)
+
+
+def snmp_registry(root, host):
+    """The host's registry keys (key -> value name -> {type, value}), as the SNMP stand-ins keep them."""
+    return _lab_registry().load(host_paths(root, host)["base"])
 
 
 def set_trcdbins_fail(root, host, fail=True):

@@ -125,6 +125,7 @@ def stand_in_module(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, prefix + "lab_host", lab_host)
     monkeypatch.setitem(sys.modules, prefix + "lab_network", stand_in("lab_network"))
     monkeypatch.setitem(sys.modules, prefix + "lab_cluster", stand_in("lab_cluster"))
+    monkeypatch.setitem(sys.modules, prefix + "lab_registry", stand_in("lab_registry"))
     path = os.path.join(HERE, "collections", "ansible_collections", "ansible", "windows", "plugins", "modules",
                         "win_powershell.py")
     spec = importlib.util.spec_from_file_location("lab_win_powershell", path)

@@ -11,7 +11,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 UTILS = os.path.join("plugins", "plugin_utils")
 PACKAGE = "ansible_collections.oscc.admin."
-SUBJECTS = ("_informix", "_replication", "_web", "_mail", "_cluster", "_formats")
+SUBJECTS = ("_informix", "_replication", "_web", "_mail", "_cluster", "_snmp", "_formats")
 # Every module of plugin_utils says in its header whether it is PURE (data in, data out, no I/O) or reaches the HOST.
 KIND = re.compile(r"^# (PURE|HOST): ", re.M)
 ARROW = "→"

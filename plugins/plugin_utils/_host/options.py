@@ -18,7 +18,8 @@ COLLECTION = "ansible_collections.oscc.admin"
 _SPEC_KEYS = ("type", "elements", "choices", "default", "required", "aliases")
 # The module doc schema has no no_log: an option named for a secret (manifest_key too) hides its value (a flag
 # such as task_update_password holds none).
-_SECRET = re.compile(r"password|passphrase|secret|storepass|_keys?$", re.IGNORECASE)
+# An SNMP v2c community is a shared secret too: whoever knows it reads the agent.
+_SECRET = re.compile(r"password|passphrase|secret|storepass|communit|_keys?$", re.IGNORECASE)
 # Rules between options that an argument spec takes beside its options.
 RULE_KINDS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
 

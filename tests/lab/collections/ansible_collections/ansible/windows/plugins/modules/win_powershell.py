@@ -14,7 +14,13 @@ import sys
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ansible.windows.plugins.module_utils import lab_cluster, lab_cmdlets, lab_host, lab_network
+from ansible_collections.ansible.windows.plugins.module_utils import (
+    lab_cluster,
+    lab_cmdlets,
+    lab_host,
+    lab_network,
+    lab_registry,
+)
 from ansible_collections.ansible.windows.plugins.module_utils.lab_host import (
     State,
     host_dir,
@@ -30,6 +36,7 @@ SHOULD_PROCESS = re.compile(r"\[CmdletBinding\((?:[^()]*,\s*)?SupportsShouldProc
                             r"\s*(?:,[^()]*)?\)\]", re.IGNORECASE)
 lab_network.register(lab_cmdlets)
 lab_cluster.register(lab_cmdlets)
+lab_registry.register(lab_cmdlets)
 # The simulated servers' OEM code page (a German Windows Server's): text the "oem" encoding cannot hold is refused by
 # the POSIX executor as executor.ps1 refuses it there.
 OEM_CODE_PAGE = "cp850"
