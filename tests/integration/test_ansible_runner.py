@@ -3,11 +3,12 @@ data directory, the survey answers that configure_controller.yml's surveys accep
 password answered at its prompt, the collection from an execution environment's collections directory. The backup,
 the restore with `confirm` as a survey answer and a replication pause succeed against the lab; a refused input ends
 the job `failed` with its one-line reason in the events."""
+import json
 import os
 
 import pytest
 from awx_job import SurveyRefused, build_ee_collections, launch, survey, survey_answers
-from playbook_lab import ROOT, Lab, replication_estate
+from playbook_lab import Lab, replication_estate
 
 # A secret the inventory keeps vaulted: the backups' manifests are signed with it, so a job that could not answer
 # the vault prompt would fail at the first backup.
@@ -71,16 +72,17 @@ def test_a_wrong_vault_credential_fails_the_job_before_any_backup(ee_collections
     assert os.listdir(lab.backups()) == []
 
 
-# HEALTH REPORT JOB: the lead adds the health report's run here once playbooks/health_report.yml and its job
-# template "OSCC health report" (configure_controller.yml) exist; until then this test is skipped. Then assert
-# its JSON document and HTML page as the health report's own tests do.
-@pytest.mark.skipif(not os.path.exists(os.path.join(ROOT, "playbooks", "health_report.yml")),
-                    reason="playbooks/health_report.yml is not in the collection yet")
+# The health report's job, as the daily schedule launches it: read-only on every server, its two files written.
 def test_health_report_job(ee_collections, tmp_path):
     estate = replication_estate(tmp_path / "lab")
+    paths = {"health_report_json_path": str(tmp_path / "report.json"),
+             "health_report_html_path": str(tmp_path / "report.html")}
     report = launch(estate.root, ee_collections, tmp_path, "OSCC health report",
-                    limit="lab-main,lab-backup,lab-report", job_id=6, secrets=SECRETS)
+                    limit="lab-main,lab-backup,lab-report", job_id=6, secrets=SECRETS, inventory_vars=paths)
     assert (report.status, report.rc) == ("successful", 0), report.stdout()[-3000:]
+    document = json.loads((tmp_path / "report.json").read_text())
+    assert sorted(server["host"] for server in document["servers"]) == ["lab-backup", "lab-main", "lab-report"]
+    assert "<svg" in (tmp_path / "report.html").read_text()
 
 
 def test_answers_the_survey_does_not_ask_or_accept_refuse_the_launch():

@@ -131,6 +131,21 @@ def test_backup_schedules_follow_the_manual(configured):
                        ).weekday() < 5
 
 
+def test_the_health_report_runs_daily_after_the_nightly_backup(configured):
+    fake = configured[0]
+    report = next(t for t in fake.objects["job_templates"].values() if t["name"] == "OSCC health report")
+    schedules = [s for s in fake.objects["schedules"].values() if s["unified_job_template"] == report["id"]]
+    assert [s["name"] for s in schedules] == ["OSCC health report daily"]
+    assert rrule_problems(schedules[0]["rrule"]) == []
+    rule = rrulestr(schedules[0]["rrule"], forceset=True)
+    first, second = rule[0], rule[1]
+    assert second - first == dt.timedelta(days=1)
+    backup = next(t for t in fake.objects["job_templates"].values() if t["name"] == "OSCC backup")
+    nightly = next(s for s in fake.objects["schedules"].values()
+                   if s["unified_job_template"] == backup["id"] and s["extra_data"]["informix_backup_level"] == 0)
+    assert first_start(nightly["rrule"]).time() < first.time() < dt.time(8)
+
+
 def test_a_second_run_changes_nothing(configured):
     _, _, (changed, writes, _), *_ = configured
     assert (changed, writes) == (0, [])
