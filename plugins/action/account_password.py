@@ -11,7 +11,10 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import credentials as cr
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import objects
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
+from ansible_collections.oscc.admin.plugins.plugin_utils._informix import maintenance_plan as plan
 
 
 class ActionModule(OsccAction):
@@ -32,10 +35,9 @@ class ActionModule(OsccAction):
             raise AnsibleActionFail(problem)
         if not args["informixserver"] or any(c.isspace() for c in args["informixserver"]):
             raise AnsibleActionFail("informixserver must name the Informix server (ol_<servername>)")
-        names = cr.service_names(args["informixserver"], args["services"])
         host = str(task_vars.get("inventory_hostname", ""))
         fingerprints = {u: cr.fingerprint(key, host, u, p) for u, p in passwords.items()}
-        read = target.one({"op": "read", "path": args["record"], "encoding": "utf-8"}, read_only=True)
+        names, read = self._read(args, target)
         if read.get("dir"):
             raise AnsibleActionFail(f"record {args['record']} is a folder")
         accounts = cr.read_record(read.get("content") if read["exists"] else None)
@@ -50,6 +52,26 @@ class ActionModule(OsccAction):
                           + ("; waiting for the startup configuration (§6.2 steps 10-13)"
                              if out["startup_configuration_pending"] else ""))
         return out
+
+    @staticmethod
+    def _read(args, target):
+        """One read-only round trip: the record, and unless the inventory names it, which of the Informix service's
+        two names this host has (the same choice as oscc.admin.maintenance)."""
+        server = args["informixserver"]
+        overrides = dict(args["services"] or {})
+        batch = Batch().add("record", {"op": "read", "path": args["record"], "encoding": "utf-8"})
+        if "ids" not in overrides:
+            batch.add("listed", plan.services_read(plan.informix_service_names(server)))
+        results = batch.results(target.batch(batch.ops, read_only=True, check=False))
+        record = results.get("record") or {}
+        if not record.get("ok"):
+            raise AnsibleActionFail(f"record {args['record']} could not be read: {record.get('error')}")
+        if "ids" not in overrides:
+            try:
+                overrides["ids"] = plan.informix_service(objects(results, "listed"), server)
+            except ValueError as exc:
+                raise AnsibleActionFail(str(exc).replace("informix_service option", "services.ids option")) from None
+        return cr.service_names(server, overrides), record
 
     def _change(self, args, target, passwords, fingerprints, accounts, written, names, key):
         """§6.2 steps 1-9 for the users whose password is not recorded yet."""

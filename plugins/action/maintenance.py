@@ -27,7 +27,7 @@ class ActionModule(OsccAction):
     def act(self, args, target, task_vars):
         informix = Informix(target, args.get("informixdir"), args.get("informixserver"))
         candidates = [args["informix_service"]] if args.get("informix_service") else \
-            [n.format(server=informix.informixserver) for n in plan.INFORMIX_SERVICE_NAMES]
+            plan.informix_service_names(informix.informixserver)
         if args["state"] == "verified":
             return self.verify(target, informix, args, candidates)
         return self.stop(target, informix, args, candidates)

@@ -35,7 +35,10 @@ options:
     description: The new Informix password (user C(informix)); at most 16 characters, no spaces. Keep it in a vault.
     type: str
   informixserver:
-    description: The Informix server (C(ol_<servername>)); it names the service C(Informix IDS - <informixserver>).
+    description:
+      - The Informix server (C(ol_<servername>)). Its Windows service is the one of C(Informix IDS - <informixserver>)
+        (the manual's name) and C(IBM Informix Database Server - <informixserver>) the host has, unless C(services.ids)
+        names it.
     type: str
     required: true
   services:

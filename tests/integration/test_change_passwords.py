@@ -14,7 +14,7 @@ HOST = "lab-main"
 OLD = {"hppc": "Old-hppc-9", "informix": "Old-ifx-7"}
 NEW = {"hppc": "Neu-hppc!Pass42", "informix": "Ifx#2026neu"}
 IDS = "IBM Informix Database Server - ol_main"  # the lab's name for the manual's "Informix IDS - ol_main"
-SERVICES = {"ids": IDS}
+SERVICES = {}  # the Informix service found by its two names, as on a host (maintenance_plan.informix_service)
 
 
 @pytest.fixture

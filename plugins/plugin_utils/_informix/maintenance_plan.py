@@ -30,11 +30,16 @@ def statuses(objects, names) -> dict:
     return {name: found.get(name.lower(), "Absent") for name in names}
 
 
+def informix_service_names(server: str) -> list:
+    """The names the Informix service of `server` may have on a host (INFORMIX_SERVICE_NAMES)."""
+    return [n.format(server=server) for n in INFORMIX_SERVICE_NAMES]
+
+
 def informix_service(listed, server: str, given: str | None = None) -> str:
     """The Informix service's name: the one given, else the one of INFORMIX_SERVICE_NAMES the host has."""
     if given:
         return given
-    candidates = [n.format(server=server) for n in INFORMIX_SERVICE_NAMES]
+    candidates = informix_service_names(server)
     present = [n for n, status in statuses(listed, candidates).items() if status != "Absent"]
     if len(present) != 1:
         raise ValueError(f"informix_service: the host has {'none' if not present else 'both'} of "
