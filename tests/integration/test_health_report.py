@@ -2,15 +2,19 @@
 warm-standby cluster, lab-report the central report server, all three in one Enterprise Replication domain. One
 server lacks its nightly backup: that check, and only that one, is red in the JSON and on the page headless
 Chromium renders (its screenshot is kept as a test artefact)."""
+import functools
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 
 import labctl
 import pytest
+import snmpd
 from jsonschema import Draft202012Validator
 from playbook_lab import ROOT, replication_changes
 
@@ -119,3 +123,47 @@ def test_health_report_reads_the_same_in_check_mode(estate, tmp_path):
     for checks in judged.values():
         assert checks["backup_level_0"] == checks["backup_level_1"] == "fail"
         assert {s for c, s in checks.items() if not c.startswith("backup_")} <= {"ok", "skip"}, checks
+
+
+@pytest.mark.skipif(not snmpd.available(), reason="snmpd and snmp are installed by scripts/setup")
+def test_the_snmp_smoke_test_where_configured(estate, tmp_path):
+    agent = snmpd.Snmpd("oscc-health", tmp_path / "snmp").start()
+    try:
+        judged = {}
+        for number, community in enumerate(("oscc-health", "wrong-community")):
+            paths = {"health_report_json_path": str(tmp_path / f"report-{number}.json"),
+                     "health_report_html_path": str(tmp_path / f"report-{number}.html")}
+            asked = {"address": "127.0.0.1", "port": agent.port, "community": community, "timeout": 1}
+            run = estate.playbook(os.path.join(PLAYBOOKS, "health_report.yml"), limit="lab-main", check=True,
+                                  extra={**paths, "health_report_snmp": asked})
+            assert run.rc == 0, run.stdout[-3000:] + run.stderr[-2000:]
+            assert community not in run.stdout + run.stderr
+            with open(paths["health_report_json_path"], encoding="utf-8") as handle:
+                judged[community] = statuses(json.load(handle))["lab-main"]["snmp"]
+    finally:
+        agent.stop()
+    assert judged == {"oscc-health": "ok", "wrong-community": "fail"}
+
+
+def test_the_web_smoke_test_where_configured(estate, tmp_path):
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<p>OSCC web</p>")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        judged = {}
+        for number, urls in enumerate(([f"{base}/index.html"], [f"{base}/index.html", f"{base}/missing.html"])):
+            paths = {"health_report_json_path": str(tmp_path / f"report-{number}.json"),
+                     "health_report_html_path": str(tmp_path / f"report-{number}.html")}
+            run = estate.playbook(os.path.join(PLAYBOOKS, "health_report.yml"), limit="lab-main", check=True,
+                                  extra={**paths, "health_report_web_urls": urls})
+            assert run.rc == 0, run.stdout[-3000:] + run.stderr[-2000:]
+            with open(paths["health_report_json_path"], encoding="utf-8") as handle:
+                web = next(c for c in json.load(handle)["servers"][0]["checks"] if c["check"] == "web")
+            judged[len(urls)] = (web["status"], web["detail"])
+    finally:
+        server.shutdown()
+    assert judged[1][0] == "ok"
+    assert judged[2] == ("fail", f"{base}/missing.html did not answer 200")
