@@ -102,6 +102,10 @@ def test_one_job_template_per_playbook_each_with_the_filters_survey(configured):
     restore = fake.named("job_templates", "OSCC restore")
     confirm = {q["variable"]: q for q in fake.surveys[restore["id"]]["spec"]}["informix_restore_confirm"]
     assert (confirm["type"], confirm["choices"], confirm["default"]) == ("multiplechoice", ["true", "false"], "false")
+    passwords = fake.named("job_templates", "OSCC change passwords")
+    questions = {q["variable"]: q for q in fake.surveys[passwords["id"]]["spec"]}
+    for secret in ("credentials_hppc_password", "credentials_informix_password"):
+        assert questions[secret]["type"] == "password" and not questions[secret].get("default"), questions[secret]
 
 
 def first_start(rule):
@@ -127,6 +131,7 @@ def test_backup_schedules_follow_the_manual(configured):
     nightly, daytime = starts[0]["oscc_main"], starts[1]["oscc_main"]
     assert nightly.hour < 6 and 7 <= daytime.hour <= 18
     assert nightly.utcoffset() == dt.timedelta(hours=1)  # Berlin in January
+    assert nightly < dt.datetime.now(nightly.tzinfo)  # the default start lies behind: the backups run from tonight
     assert first_start(next(s["rrule"] for s in schedules if s["extra_data"]["informix_backup_level"] == 1)
                        ).weekday() < 5
 
@@ -184,6 +189,15 @@ def test_without_the_project_url_nothing_is_sent_and_one_line_says_why(tmp_path)
     assert failed, done.stdout[-3000:]
     message = json.loads(failed[1])["msg"]
     assert message == "awx_project_scm_url is required - the Git URL of the repository holding this collection"
+
+
+def test_a_start_day_that_is_no_day_is_refused_before_anything_is_sent(tmp_path):
+    with FakeAWX() as fake:
+        done, before = start(fake, tmp_path, "-e", "awx_schedule_start_date=2027-01-01")
+        assert done.returncode != 0 and len(fake.requests) == before == 0
+    failed = re.search(r"^fatal: \[localhost\]: FAILED! => (\{.*\})$", done.stdout, re.MULTILINE)
+    assert failed, done.stdout[-3000:]
+    assert json.loads(failed[1])["msg"] == 'awx_schedule_start_date must be a day as YYYYMMDD, got "2027-01-01"'
 
 
 @pytest.mark.parametrize("rule,words", [
