@@ -37,31 +37,31 @@ class ActionModule(OsccAction):
             raise AnsibleActionFail("informixserver must name the Informix server (ol_<servername>)")
         host = str(task_vars.get("inventory_hostname", ""))
         fingerprints = {u: cr.fingerprint(key, host, u, p) for u, p in passwords.items()}
-        names, read = self._read(args, target)
+        names, read, running = self._read(args, target)
         if read.get("dir"):
             raise AnsibleActionFail(f"record {args['record']} is a folder")
         accounts = cr.read_record(read.get("content") if read["exists"] else None)
         written = read.get("sha256", "") if read["exists"] else ""
-        out = {"users": [], "stopped": [], "logon": [], "started": []}
+        out = {"users": [], "stopped": [], "logon": [], "started": [], "reopened": False}
         if args["phase"] == "change":
             out.update(self._change(args, target, passwords, fingerprints, accounts, written, names, key))
         else:
-            out.update(self._start(args, target, fingerprints, accounts, written, names))
-        out["summary"] = (f"passwords set: {', '.join(out['users']) or 'none'}; stopped: "
-                          f"{', '.join(out['stopped']) or 'none'}; started: {', '.join(out['started']) or 'none'}"
-                          + ("; waiting for the startup configuration (§6.2 steps 10-13)"
-                             if out["startup_configuration_pending"] else ""))
+            out.update(self._start(args, target, fingerprints, accounts, written, names, running))
+        out["summary"] = cr.summary(out, self._task.check_mode)
         return out
 
     @staticmethod
     def _read(args, target):
-        """One read-only round trip: the record, and unless the inventory names it, which of the Informix service's
-        two names this host has (the same choice as oscc.admin.maintenance)."""
+        """One read-only round trip: the record, the states of the services (the start checks Informix), and unless
+        the inventory names it, which of the Informix service's two names this host has (as oscc.admin.maintenance).
+        Returns the names by key, the record and the keys of the services running."""
         server = args["informixserver"]
         overrides = dict(args["services"] or {})
+        known = cr.service_names(server, {k: v for k, v in overrides.items() if k != "ids"})
+        candidates = [overrides["ids"]] if "ids" in overrides else plan.informix_service_names(server)
+        listed = [name for key, name in known.items() if key != "ids"] + candidates
         batch = Batch().add("record", {"op": "read", "path": args["record"], "encoding": "utf-8"})
-        if "ids" not in overrides:
-            batch.add("listed", plan.services_read(plan.informix_service_names(server)))
+        batch.add("listed", plan.services_read(listed))
         results = batch.results(target.batch(batch.ops, read_only=True, check=False))
         record = results.get("record") or {}
         if not record.get("ok"):
@@ -71,7 +71,9 @@ class ActionModule(OsccAction):
                 overrides["ids"] = plan.informix_service(objects(results, "listed"), server)
             except ValueError as exc:
                 raise AnsibleActionFail(str(exc).replace("informix_service option", "services.ids option")) from None
-        return cr.service_names(server, overrides), record
+        names = cr.service_names(server, overrides)
+        status = plan.statuses(objects(results, "listed"), names.values())
+        return names, record, {key for key, name in names.items() if status[name] == "Running"}
 
     def _change(self, args, target, passwords, fingerprints, accounts, written, names, key):
         """§6.2 steps 1-9 for the users whose password is not recorded yet."""
@@ -79,7 +81,9 @@ class ActionModule(OsccAction):
         steps = cr.plan(users)
         out = {"changed": bool(users), "users": list(steps.users), "stopped": [names[k] for k in steps.stop],
                "logon": [names[k] for k, _u in steps.logon],
-               "startup_configuration_pending": steps.startup_configuration or cr.pending(accounts, passwords)}
+               "startup_configuration_pending": steps.startup_configuration or cr.pending(accounts, passwords),
+               # a confirmation given for the password pending before this run does not hold for this one
+               "reopened": bool(cr.reopened(accounts, fingerprints))}
         if not users or self._task.check_mode:
             return out
         for service in steps.stop:  # steps 2a, 3a: OSCC before Informix
@@ -92,17 +96,33 @@ class ActionModule(OsccAction):
         self._write(target, args["record"], written, cr.changed_accounts(accounts, fingerprints, users, key, now))
         return out
 
-    def _start(self, args, target, fingerprints, accounts, written, names):
-        """§6.2 steps 14-15, once the operator's steps 10-13 are done."""
+    def _start(self, args, target, fingerprints, accounts, written, names, running):
+        """§6.2 steps 14-15, once the operator's steps 10-13 are done; never OSCC without a running Informix."""
+        check = self._task.check_mode
         unset = cr.due(accounts, fingerprints)
-        if unset:
+        if unset and not check:  # in check mode the change phase recorded nothing: unset is what it would set
             raise AnsibleActionFail(f"the password of {', '.join(unset)} is not the one recorded as set on this host; "
                                     "run phase change first")
-        waiting = cr.pending(accounts, fingerprints)
+        held = cr.held_back(accounts, fingerprints)
+        if held:
+            raise AnsibleActionFail(cr.held_back_message(accounts, held))
+        waiting = cr.pending(accounts, fingerprints) or cr.plan(unset).startup_configuration
         if waiting and not args["startup_configuration_confirmed"]:
-            raise AnsibleActionFail(cr.CHECKPOINT)
+            if not check:
+                raise AnsibleActionFail(cr.CHECKPOINT)
+            return {"changed": False, "startup_configuration_pending": True, "stops_at_checkpoint": True,
+                    "started": []}
+        start = cr.started_for(tuple(fingerprints))
+        if check:  # the services the change would stop are not running when the start comes
+            running = set(running) - set(cr.plan(unset).stop)
+        problem = cr.database_problem(start, running, names)
+        if problem:
+            raise AnsibleActionFail(problem)
+        if check:
+            return {"changed": bool(unset), "startup_configuration_pending": False,
+                    "started": [names[k] for k in start if k not in running]}
         out = {"changed": False, "startup_configuration_pending": False, "started": []}
-        for service in cr.started_for(tuple(fingerprints)):
+        for service in start:
             try:
                 result = target.service(names[service], "started")
             except RemoteFailure as exc:
@@ -112,7 +132,7 @@ class ActionModule(OsccAction):
             if result.get("changed"):
                 out["changed"] = True
                 out["started"].append(names[service])
-        if waiting and not self._task.check_mode:
+        if waiting:
             self._write(target, args["record"], written, cr.confirmed_accounts(accounts))
             out["changed"] = True
         return out

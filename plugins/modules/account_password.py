@@ -19,7 +19,12 @@ description:
     A password whose fingerprint is already recorded is not set again - a second run changes nothing.
   - O(phase=start) starts the services again (Informix before OSCC, §6.2 steps 14-15) once the operator confirmed
     the startup configuration (O(startup_configuration_confirmed)); a service that does not start - for example
-    one left with the old password - fails the task and names the service.
+    one left with the old password - fails the task and names the service. OSCC is never started while the record
+    holds an Informix change still waiting for the startup configuration that this task's passwords do not
+    confirm, or while the Informix server's service is not running and not started first.
+  - In check mode nothing changes; the summary says what a real run would set, stop and start, and that it would
+    stop at the operator's checkpoint (no failure for the change not made).
+  - Pass passwords holding C({{) or C({%) as C(!unsafe) values, otherwise Ansible takes them for templates.
   - No password is in the result, a command line or a file on the host; the fingerprint is an HMAC keyed by
     O(fingerprint_key), which never reaches the host.
 options:
@@ -60,6 +65,8 @@ options:
     description:
       - With O(phase=start) - the operator has entered the new Informix password in the startup configuration
         (§6.2 steps 10-13). Without it a pending Informix change fails the start and the services stay stopped.
+      - It confirms the change recorded as pending; the C(oscc.admin.credentials) role withholds it when the change
+        phase of the same run replaced a pending password by a different one (result RV(reopened)).
     type: bool
     default: false
 extends_documentation_fragment:
@@ -114,8 +121,15 @@ startup_configuration_pending:
   description: The operator still has to set the database-server password in the startup configuration.
   returned: always
   type: bool
+reopened:
+  description:
+    - O(phase=change) - the Informix password differs from the one that was waiting for the startup configuration;
+      the checkpoint is open again for this one.
+  returned: always
+  type: bool
 summary:
-  description: One line for people.
+  description:
+    - One line for people; in check mode what a real run would do (C(would set), C(would stop), C(would start)).
   returned: always
   type: str
 remote_operations:

@@ -131,3 +131,82 @@ def test_a_service_left_with_the_old_password_is_detected(lab, tmp_path):
     assert again.rc != 0
     message = again.result("Stop when a service did not start", HOST)["msg"]
     assert "Informix Server Discovery Process for SNMP" in message and "logon failure" in message
+
+
+OSCC = ("OpenScape Contact Center", "OpenScape Contact Center AutoPA")
+
+
+def states(lab, names=OSCC + (IDS,)):
+    services = labctl.windows_state(lab.root, "main")["services"]
+    return {name: services[name]["state"] for name in names}
+
+
+def test_an_hppc_only_run_does_not_start_oscc_while_an_informix_change_is_pending(lab, tmp_path):
+    # Review 21 finding 1: the two passwords rotated in two jobs, the Informix one still waiting for tcfmain.
+    assert run(lab, tmp_path, passwords={"informix": NEW["informix"]}).rc != 0  # stops at the checkpoint
+    second = run(lab, tmp_path, passwords={"hppc": NEW["hppc"]}, credentials_startup_configuration_done=True)
+    assert second.rc != 0
+    message = second.result("Stop when a service did not start", HOST)["msg"]
+    assert "informix" in message and "tcfmain" in message and "credentials_informix_password" in message
+    assert set(states(lab).values()) == {"stopped"}
+    third = run(lab, tmp_path, passwords=NEW, credentials_startup_configuration_done=True)
+    assert third.rc == 0, third.stdout[-4000:]
+    assert set(states(lab).values()) == {"running"}
+
+
+def test_oscc_is_started_only_with_informix_running_and_verified_on_line(lab, tmp_path):
+    hppc_only = run(lab, tmp_path, passwords={"hppc": NEW["hppc"]})
+    assert hppc_only.rc == 0, hppc_only.stdout[-4000:]
+    verified = hppc_only.result("its service logged on with the new password (§6.2 step 14)")
+    assert not verified.get("skipped"), verified
+    labctl.set_service_password(lab.root, "main", IDS, OLD["informix"], state="stopped")  # someone stopped Informix
+    refused = run(lab, tmp_path, passwords={"hppc": "Another-hppc-3"})
+    assert refused.rc != 0
+    message = refused.result("Stop when a service did not start", HOST)["msg"]
+    assert f"{IDS} is not running" in message and "start Informix first" in message
+    assert set(states(lab).values()) == {"stopped"}
+
+
+def test_check_mode_says_what_it_would_do_and_never_fails_for_what_it_did_not_do(lab, tmp_path):
+    checked = run(lab, tmp_path, "--check", "--diff", credentials_startup_configuration_done=True)
+    assert checked.rc == 0, checked.stdout[-4000:]
+    change = checked.result("Report the change (§6.2 steps 1-9)", HOST)["msg"]
+    assert change.startswith(f"would set the passwords of: hppc, informix; would stop: {OSCC[0]}, {OSCC[1]}, ")
+    assert "passwords set" not in change and "; stopped" not in change
+    start = checked.result("Report the start (§6.2 steps 14-15)", HOST)["msg"]
+    assert start.endswith(f"would start: IBM Informix Dynamic Server Message Service, {IDS}, "
+                          f"Informix Server Discovery Process for SNMP, {OSCC[0]}, {OSCC[1]}"), start
+    unconfirmed = run(lab, tmp_path, "--check")
+    assert unconfirmed.rc == 0, unconfirmed.stdout[-4000:]
+    start = unconfirmed.result("Report the start (§6.2 steps 14-15)", HOST)["msg"]
+    assert "a real run would stop at the operator's startup configuration checkpoint" in start
+    assert "would start: none" in start
+    assert not changes(lab) and set(states(lab).values()) == {"running"}
+
+
+def test_the_confirmation_holds_only_for_the_password_that_was_pending(lab, tmp_path):
+    assert run(lab, tmp_path, passwords={"informix": NEW["informix"]}).rc != 0  # A pending, entered in tcfmain
+    other = "Ifx#2026other"
+    second = run(lab, tmp_path, passwords={"informix": other}, credentials_startup_configuration_done=True)
+    assert second.rc != 0
+    report = second.result("Report the change (§6.2 steps 1-9)", HOST)["msg"]
+    assert "this Informix password is not the one that waited for the startup configuration" in report
+    message = second.result("database-server password is the operator's step (§6.2 steps 10-13)", HOST)["msg"]
+    assert message.startswith("This Informix password is not the one that waited for the startup configuration")
+    assert set(states(lab).values()) == {"stopped"}
+    third = run(lab, tmp_path, passwords={"informix": other}, credentials_startup_configuration_done=True)
+    assert third.rc == 0, third.stdout[-4000:]
+    assert set(states(lab).values()) == {"running"}
+
+
+def test_a_password_marked_unsafe_is_set_as_its_literal_text(lab, tmp_path):
+    literal = {"hppc": "ab{{ cd }}x{% if %}", "informix": "if{{HOME}}{%y"}
+    path = tmp_path / "secrets.yml"  # as a vault file with !unsafe hands them over (docs/credentials.md)
+    path.write_text("credentials_hppc_password: !unsafe 'ab{{ cd }}x{% if %}'\n"
+                    "credentials_informix_password: !unsafe 'if{{HOME}}{%y'\n"
+                    "credentials_startup_configuration_done: true\n")
+    done = lab.playbook(PLAYBOOK, "-e", f"@{path}", "-e", json.dumps({"credentials_services": SERVICES}))
+    assert done.rc == 0, done.stdout[-4000:]
+    users = labctl.windows_state(lab.root, "main")["users"]
+    for user, password in literal.items():
+        assert users[user]["password_sha256"] == labctl._lab_host().password_hash(password), user

@@ -166,6 +166,58 @@ def pending(accounts: dict, users) -> bool:
     return any((accounts.get(u) or {}).get("startup_configuration") == PENDING for u in users)
 
 
+def held_back(accounts: dict, users) -> tuple:
+    """The users this run does not change whose earlier change still waits for the startup configuration: OSCC is not
+    started before the operator confirmed it with that password (§6.2 steps 10-15)."""
+    return tuple(u for u in ACCOUNTS if u not in users
+                 and (accounts.get(u) or {}).get("startup_configuration") == PENDING)
+
+
+def held_back_message(accounts: dict, users) -> str:
+    changed = ", ".join(f"{u} (changed {(accounts.get(u) or {}).get('changed', 'earlier')})" for u in users)
+    return (f"the password of {changed} still waits for the startup configuration (tcfmain, manual §6.2 steps 10-13); "
+            "OSCC is not started before it: enter that password in tcfmain, then run again with "
+            "credentials_informix_password and credentials_startup_configuration_done=true")
+
+
+def reopened(accounts: dict, fingerprints: dict) -> tuple:
+    """The users whose password differs from the one still waiting for the startup configuration: the operator's
+    confirmation was for that one, so this password opens the checkpoint again."""
+    return tuple(u for u in ACCOUNTS if u in fingerprints and ACCOUNTS[u].startup_configuration
+                 and (accounts.get(u) or {}).get("startup_configuration") == PENDING
+                 and accounts[u].get("fingerprint") != fingerprints[u])
+
+
+REOPENED = ("this Informix password is not the one that waited for the startup configuration: enter this one in "
+            "tcfmain (manual §6.2 steps 10-13), then confirm it")
+OSCC_SERVICES = ("oscc", "autopa")
+DATABASE_SERVICE = "ids"  # Informix itself; the message and SNMP services do not hold the database
+
+
+def database_problem(start: tuple, running, names: dict) -> str | None:
+    """Why OSCC may not start: its Informix server neither runs nor is started first (§6.1, §6.2 steps 14-15)."""
+    if not any(k in OSCC_SERVICES for k in start) or DATABASE_SERVICE in start or DATABASE_SERVICE in running:
+        return None
+    return (f"{names[DATABASE_SERVICE]} is not running: OSCC is not started without its database (manual §6.1, "
+            "§6.2 steps 14-15); start Informix first")
+
+
+def summary(out: dict, check_mode: bool) -> str:
+    """The one line for people; in check mode what a real run would do."""
+    labels = (("would set the passwords of", "would stop", "would start") if check_mode
+              else ("passwords set", "stopped", "started"))
+    values = [", ".join(out[k]) or "none" for k in ("users", "stopped", "started")]
+    line = "; ".join(f"{label}: {value}" for label, value in zip(labels, values))
+    if out.get("reopened"):
+        line += "; " + REOPENED
+    if out.get("stops_at_checkpoint"):
+        line += "; a real run would stop at the operator's startup configuration checkpoint (§6.2 steps 10-13)"
+    elif out["startup_configuration_pending"]:
+        line += ("; the startup configuration would wait for the operator (§6.2 steps 10-13)" if check_mode
+                 else "; waiting for the startup configuration (§6.2 steps 10-13)")
+    return line
+
+
 def record_text(accounts: dict) -> str:
     return json.dumps({"version": RECORD_VERSION, "accounts": accounts}, indent=1, sort_keys=True) + "\n"
 

@@ -61,3 +61,40 @@ def test_fingerprints_are_keyed_and_make_the_second_run_a_no_op():
 def test_a_short_key_is_refused():
     assert "16 characters" in cr.key_problem("short")
     assert cr.key_problem("a key of sixteen+") is None
+
+
+PENDING_A = {"informix": {"fingerprint": "a", "startup_configuration": "pending", "changed": "2026-12-01T08:00:00Z"}}
+NAMES = cr.service_names("ol_main")
+
+
+def test_a_pending_informix_change_holds_back_a_run_that_does_not_confirm_it():
+    assert cr.held_back(PENDING_A, {"hppc": "h"}) == ("informix",)
+    assert cr.held_back(PENDING_A, {"informix": "a"}) == ()
+    assert cr.held_back({"informix": {"fingerprint": "a", "startup_configuration": "confirmed"}}, {"hppc": "h"}) == ()
+    message = cr.held_back_message(PENDING_A, ("informix",))
+    assert "2026-12-01T08:00:00Z" in message and "tcfmain" in message and "OSCC is not started" in message
+
+
+def test_a_different_password_reopens_only_a_pending_checkpoint():
+    assert cr.reopened(PENDING_A, {"informix": "b"}) == ("informix",)
+    assert cr.reopened(PENDING_A, {"informix": "a"}) == ()
+    assert cr.reopened({}, {"informix": "b"}) == ()  # nothing pending: the one-run confirmation stays
+    confirmed = {"informix": {"fingerprint": "a", "startup_configuration": "confirmed"}}
+    assert cr.reopened(confirmed, {"informix": "b"}) == ()
+
+
+def test_oscc_starts_only_with_its_database_running_or_started_first():
+    assert cr.database_problem(("oscc", "autopa"), set(), NAMES).startswith("Informix IDS - ol_main is not running")
+    assert cr.database_problem(("oscc", "autopa"), {"ids"}, NAMES) is None
+    assert cr.database_problem(cr.START_ORDER, set(), NAMES) is None
+    assert cr.database_problem(("message", "ids", "snmp"), set(), NAMES) is None
+
+
+def test_the_summary_says_would_in_check_mode():
+    out = {"users": ["hppc"], "stopped": ["A"], "started": [], "startup_configuration_pending": False}
+    assert cr.summary(out, False) == "passwords set: hppc; stopped: A; started: none"
+    assert cr.summary(out, True) == "would set the passwords of: hppc; would stop: A; would start: none"
+    held = dict(out, startup_configuration_pending=True, stops_at_checkpoint=True)
+    assert cr.summary(held, True).endswith("a real run would stop at the operator's startup configuration checkpoint "
+                                           "(§6.2 steps 10-13)")
+    assert cr.summary(dict(out, reopened=True), False).endswith(cr.REOPENED)
