@@ -202,6 +202,45 @@ def health_report_verdict(hostvars, hosts, variable, generated, thresholds=None,
             "thresholds": limits, "servers": servers}
 
 
+# When a run ends failed after its report is written (health_report_fail_on): at this verdict or worse.
+FAIL_ON = {FAIL: (FAIL,), WARN: (WARN, FAIL), "never": ()}
+
+
+def _one_line(text, limit=300):
+    return " ".join(str(text).split())[:limit]
+
+
+def _problems(report):
+    """(status, line) of every check that warns or fails, server by server."""
+    return [(check["status"], f"{server['host']} {check['title']}: {check['status'].upper()} "
+                              f"{_one_line(check['detail'])}")
+            for server in report["servers"] for check in server["checks"] if check["status"] in (WARN, FAIL)]
+
+
+def health_report_summary(report, json_path="", html_path=""):
+    """What a job keeps beside its log (set_stats, AWX's job artifacts): the verdicts, the counts, every check that
+    is not ok as one line each, and where the two files were written."""
+    problems = [line for _status, line in _problems(report)]
+    return {"schema": report["schema"], "generated": report["generated"], "verdict": report["verdict"],
+            "counts": dict(report["counts"]), "servers": {s["host"]: s["verdict"] for s in report["servers"]},
+            "problems": problems, "json_path": str(json_path), "html_path": str(html_path)}
+
+
+def health_report_failure(report, fail_on=FAIL, html_path=""):
+    """The one-line reason the run ends failed, or '' when the estate's verdict is better than `fail_on`
+    (fail, warn or never; docs/health_report.md)."""
+    if fail_on not in FAIL_ON:
+        raise AnsibleFilterError(f"health_report_failure: fail_on must be one of {', '.join(FAIL_ON)}, "
+                                 f"got {fail_on!r}")
+    if report["verdict"] not in FAIL_ON[fail_on]:
+        return ""
+    counts = report["counts"]
+    worst = [line for status, line in _problems(report) if status in FAIL_ON[fail_on]]
+    where = f"; page {html_path}" if html_path else ""
+    return _one_line(f"estate health {report['verdict']} ({counts[OK]} ok, {counts[WARN]} warn, {counts[FAIL]} fail)"
+                     f"{where}: {'; '.join(worst)}", 2000)
+
+
 def health_report_problems(report, schema):
     """The report's problems against the JSON Schema, as '<path>: <message>' lines; needs jsonschema on the
     controller (docs/health_report.md)."""
@@ -310,4 +349,5 @@ def health_report_html(report):
 class FilterModule:
     def filters(self):
         return {"health_report_verdict": health_report_verdict, "health_report_html": health_report_html,
-                "health_report_problems": health_report_problems}
+                "health_report_problems": health_report_problems, "health_report_summary": health_report_summary,
+                "health_report_failure": health_report_failure}

@@ -8,7 +8,7 @@ import os
 
 import pytest
 from awx_job import SurveyRefused, build_ee_collections, launch, survey, survey_answers
-from playbook_lab import Lab, replication_estate
+from playbook_lab import ROOT, Lab, replication_estate
 
 # A secret the inventory keeps vaulted: the backups' manifests are signed with it, so a job that could not answer
 # the vault prompt would fail at the first backup.
@@ -72,17 +72,63 @@ def test_a_wrong_vault_credential_fails_the_job_before_any_backup(ee_collections
     assert os.listdir(lab.backups()) == []
 
 
-# The health report's job, as the daily schedule launches it: read-only on every server, its two files written.
+def published_stats(job):
+    """What AWX keeps as the job's artifacts: set_stats's data in the playbook_on_stats event, read from the
+    runner's artifacts directory (<pdd>/artifacts/<job id>/job_events/) as AWX's callback receiver reads it."""
+    events_dir = os.path.join(job.private_data_dir, "artifacts", str(job.extravars["awx_job_id"]), "job_events")
+    for name in sorted(os.listdir(events_dir)):
+        with open(os.path.join(events_dir, name), encoding="utf-8") as handle:
+            event = json.load(handle)
+        if event.get("event") == "playbook_on_stats":
+            return event["event_data"]["artifact_data"]
+    raise AssertionError(f"no playbook_on_stats event in {events_dir}")
+
+
+def files_named_like_the_report(top):
+    return sorted(os.path.join(folder, name) for folder, _dirs, names in os.walk(top) for name in names
+                  if name.startswith("oscc-health-report"))
+
+
+# The health report's job, as the daily schedule launches it: read-only on every server, its two files written to
+# the share the inventory names (oscc_health_report_dir), its verdict kept with the job. Every server lacks its
+# nightly backup: with health_report_fail_on never the job still ends successful.
 def test_health_report_job(ee_collections, tmp_path):
     estate = replication_estate(tmp_path / "lab")
-    paths = {"health_report_json_path": str(tmp_path / "report.json"),
-             "health_report_html_path": str(tmp_path / "report.html")}
+    share = tmp_path / "share"
     report = launch(estate.root, ee_collections, tmp_path, "OSCC health report",
-                    limit="lab-main,lab-backup,lab-report", job_id=6, secrets=SECRETS, inventory_vars=paths)
+                    limit="lab-main,lab-backup,lab-report", job_id=6, secrets=SECRETS,
+                    inventory_vars={"oscc_health_report_dir": str(share), "health_report_fail_on": "never"})
     assert (report.status, report.rc) == ("successful", 0), report.stdout()[-3000:]
-    document = json.loads((tmp_path / "report.json").read_text())
+    document = json.loads((share / "oscc-health-report.json").read_text())
     assert sorted(server["host"] for server in document["servers"]) == ["lab-backup", "lab-main", "lab-report"]
-    assert "<svg" in (tmp_path / "report.html").read_text()
+    assert "<svg" in (share / "oscc-health-report.html").read_text()
+    # Nowhere else: not in the job's project (lost with an execution environment), not where pytest was started.
+    assert files_named_like_the_report(report.private_data_dir) == []
+    assert files_named_like_the_report(os.getcwd()) == [] and files_named_like_the_report(ROOT) == []
+    # AWX keeps the verdict with the job: set_stats in the runner's artifacts.
+    kept = published_stats(report)["oscc_health_report"]
+    assert kept["verdict"] == document["verdict"] == "fail" and kept["counts"] == {"ok": 0, "warn": 0, "fail": 3}
+    assert kept["servers"] == {"lab-main": "fail", "lab-backup": "fail", "lab-report": "fail"}
+    assert kept["generated"] == document["generated"]
+    assert kept["json_path"] == str(share / "oscc-health-report.json")
+    assert kept["html_path"] == str(share / "oscc-health-report.html")
+    assert "lab-main Level 0 archive: FAIL no verified level 0 archive" in kept["problems"]
+
+
+# health_report_fail_on's default: a failed estate ends the job failed (red in AWX) with one line saying why, after
+# the page is written and the verdict published.
+def test_a_failed_estate_fails_the_health_report_job_after_its_page(ee_collections, tmp_path):
+    estate = replication_estate(tmp_path / "lab")
+    share = tmp_path / "share"
+    report = launch(estate.root, ee_collections, tmp_path, "OSCC health report", limit="lab-main", job_id=7,
+                    secrets=SECRETS, inventory_vars={"oscc_health_report_dir": str(share)})
+    assert report.status == "failed" and report.rc != 0, report.stdout()[-3000:]
+    (reason,) = report.failure_reasons()
+    assert len(reason.splitlines()) == 1, reason
+    assert reason.startswith(f"estate health fail (0 ok, 0 warn, 1 fail); page {share}/oscc-health-report.html: "
+                             "lab-main Level 0 archive: FAIL no verified level 0 archive"), reason
+    assert json.loads((share / "oscc-health-report.json").read_text())["verdict"] == "fail"
+    assert published_stats(report)["oscc_health_report"]["verdict"] == "fail"
 
 
 def test_answers_the_survey_does_not_ask_or_accept_refuse_the_launch():

@@ -23,6 +23,8 @@ SCHEMA = os.path.join(ROOT, "roles", "health_report", "files", "health_report.sc
 LIMIT = "lab-main,lab-backup,lab-report"
 LAB_HOSTS = {"lab-main": "main", "lab-backup": "backup", "lab-report": "report"}
 ARTIFACTS = os.environ.get("TEST_ARTIFACTS") or os.path.join(ROOT, "tests", "artifacts")
+# These tests judge the report itself on estates that fail on purpose: the run's own end is tested on its own.
+REPORT_ONLY = {"health_report_fail_on": "never"}
 # External resources a self-contained page must not name.
 EXTERNAL = re.compile(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/|<script|<link|\bsrc\s*=|@import|url\((?!#)", re.I)
 
@@ -54,7 +56,7 @@ def test_health_report_shows_the_one_failed_check_red(estate, tmp_path):
              "health_report_html_path": str(tmp_path / "health.html")}
     since = time.time()
     run = estate.playbook(os.path.join(PLAYBOOKS, "health_report.yml"), limit=LIMIT,
-                          extra={**paths, "health_report_thresholds": {"backup_levels": [0]}})
+                          extra={**paths, **REPORT_ONLY, "health_report_thresholds": {"backup_levels": [0]}})
     assert run.rc == 0, run.stdout[-3000:] + run.stderr[-2000:]
     # One round trip per server, and nothing written on any of them.
     assert executor_calls(estate, since) == {"lab-main": 1, "lab-backup": 1, "lab-report": 1}
@@ -112,7 +114,8 @@ def test_health_report_reads_the_same_in_check_mode(estate, tmp_path):
     paths = {"health_report_json_path": str(tmp_path / "health.json"),
              "health_report_html_path": str(tmp_path / "health.html")}
     since = time.time()
-    run = estate.playbook(os.path.join(PLAYBOOKS, "health_report.yml"), limit=LIMIT, check=True, extra=paths)
+    run = estate.playbook(os.path.join(PLAYBOOKS, "health_report.yml"), limit=LIMIT, check=True,
+                          extra={**paths, **REPORT_ONLY})
     assert run.rc == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert executor_calls(estate, since) == {"lab-main": 1, "lab-backup": 1, "lab-report": 1}
     assert all(run.stats(host)["changed"] == 0 for host in LAB_HOSTS), run.json["stats"]
@@ -135,7 +138,7 @@ def test_the_snmp_smoke_test_where_configured(estate, tmp_path):
                      "health_report_html_path": str(tmp_path / f"report-{number}.html")}
             asked = {"address": "127.0.0.1", "port": agent.port, "community": community, "timeout": 1}
             run = estate.playbook(os.path.join(PLAYBOOKS, "health_report.yml"), limit="lab-main", check=True,
-                                  extra={**paths, "health_report_snmp": asked})
+                                  extra={**paths, **REPORT_ONLY, "health_report_snmp": asked})
             assert run.rc == 0, run.stdout[-3000:] + run.stderr[-2000:]
             assert community not in run.stdout + run.stderr
             with open(paths["health_report_json_path"], encoding="utf-8") as handle:
@@ -158,7 +161,7 @@ def test_the_web_smoke_test_where_configured(estate, tmp_path):
             paths = {"health_report_json_path": str(tmp_path / f"report-{number}.json"),
                      "health_report_html_path": str(tmp_path / f"report-{number}.html")}
             run = estate.playbook(os.path.join(PLAYBOOKS, "health_report.yml"), limit="lab-main", check=True,
-                                  extra={**paths, "health_report_web_urls": urls})
+                                  extra={**paths, **REPORT_ONLY, "health_report_web_urls": urls})
             assert run.rc == 0, run.stdout[-3000:] + run.stderr[-2000:]
             with open(paths["health_report_json_path"], encoding="utf-8") as handle:
                 web = next(c for c in json.load(handle)["servers"][0]["checks"] if c["check"] == "web")
@@ -167,3 +170,38 @@ def test_the_web_smoke_test_where_configured(estate, tmp_path):
         server.shutdown()
     assert judged[1][0] == "ok"
     assert judged[2] == ("fail", f"{base}/missing.html did not answer 200")
+
+
+def test_the_report_is_written_when_no_server_can_be_reached(estate, tmp_path):
+    """Every server unreachable (the controller's network down, a WinRM credential expired): yesterday's page is
+    replaced by one that says so, in the default directory (~/oscc-health-report, not the shell's directory), and
+    the run ends failed with one line (health_report_fail_on's default)."""
+    home = tmp_path / "home"
+    reports = home / "oscc-health-report"
+    reports.mkdir(parents=True)
+    yesterday = {"generated": "2026-12-06T06:00:00Z", "verdict": "ok"}
+    (reports / "oscc-health-report.json").write_text(json.dumps(yesterday))
+    (reports / "oscc-health-report.html").write_text("<p>all green yesterday</p>")
+    unreachable = tmp_path / "unreachable.yml"
+    nowhere = {"ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": 1}
+    unreachable.write_text(json.dumps({"all": {"hosts": {host: nowhere for host in LAB_HOSTS}}}))
+    estate.env = dict(estate.env, HOME=str(home))
+    run = estate.playbook(os.path.join(PLAYBOOKS, "health_report.yml"), "-i", str(unreachable), limit=LIMIT)
+    assert run.rc == 2, run.stdout[-3000:] + run.stderr[-2000:]
+    with open(reports / "oscc-health-report.json", encoding="utf-8") as handle:
+        report = json.load(handle)
+    with open(SCHEMA, encoding="utf-8") as handle:
+        assert list(Draft202012Validator(json.load(handle)).iter_errors(report)) == []
+    assert report["generated"] > yesterday["generated"]
+    assert report["verdict"] == "fail" and report["counts"] == {"ok": 0, "warn": 0, "fail": 3}
+    for server in report["servers"]:
+        assert server["checks"][0]["status"] == "fail"
+        assert server["checks"][0]["detail"].startswith("not collected: "), server
+    page = (reports / "oscc-health-report.html").read_text()
+    assert "all green yesterday" not in page and page.count('data-verdict="fail"') == 3
+    assert not os.path.exists(os.path.join(ROOT, "oscc-health-report.json"))
+    (reason,) = {result["msg"] for host in LAB_HOSTS for name, result in run.results(host)
+                 if result.get("failed") and name.endswith("End the run failed at the estate verdict "
+                                                           "health_report_fail_on names")}
+    assert reason.startswith(f"estate health fail (0 ok, 0 warn, 3 fail); page {reports}/oscc-health-report.html: ")
+    assert "lab-report Informix mode: FAIL not collected: " in reason and len(reason.splitlines()) == 1

@@ -11,8 +11,10 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.oscc.admin.plugins.filter.health_report import (
     THRESHOLDS,
+    health_report_failure,
     health_report_html,
     health_report_problems,
+    health_report_summary,
     health_report_verdict,
 )
 
@@ -181,3 +183,33 @@ def test_the_page_escapes_what_the_hosts_said():
     done = report(main=changed(informix__mode="<script>alert(1)</script>"))
     page = health_report_html(done)
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_the_summary_a_job_keeps_names_every_problem_and_the_files():
+    done = report(main=HEALTHY, backup=changed(informix__mode="Quiescent"),
+                  report={"unreachable": True, "msg": "Failed to connect\nto the host"})
+    summary = health_report_summary(done, "/srv/oscc/health.json", "/srv/oscc/health.html")
+    assert summary["verdict"] == "fail" and summary["counts"] == {"ok": 1, "warn": 1, "fail": 1}
+    assert summary["servers"] == {"main": "ok", "backup": "warn", "report": "fail"}
+    assert summary["problems"] == ["backup Informix mode: WARN Quiescent",
+                                   "report Informix mode: FAIL not collected: Failed to connect to the host"]
+    assert (summary["json_path"], summary["html_path"]) == ("/srv/oscc/health.json", "/srv/oscc/health.html")
+    assert summary["generated"] == NOW and json.loads(json.dumps(summary)) == summary
+
+
+def test_the_run_fails_at_the_verdict_fail_on_names_with_one_line():
+    failed = report(main=HEALTHY, backup=changed(informix__mode="Quiescent"),
+                    report={"failed": True, "msg": "the host executor failed:\nunreachable"})
+    reason = health_report_failure(failed, "fail", "/srv/oscc/health.html")
+    assert reason == ("estate health fail (1 ok, 1 warn, 1 fail); page /srv/oscc/health.html: report Informix mode: "
+                      "FAIL not collected: the host executor failed: unreachable")
+    assert "\n" not in reason
+    both = health_report_failure(failed, "warn")
+    assert "backup Informix mode: WARN Quiescent" in both and "report Informix mode: FAIL" in both
+    assert health_report_failure(failed, "never") == ""
+    warned = report(main=HEALTHY, backup=changed(informix__mode="Quiescent"))
+    assert health_report_failure(warned, "fail") == ""
+    assert health_report_failure(warned, "warn").startswith("estate health warn (1 ok, 1 warn, 0 fail): backup")
+    assert health_report_failure(report(main=HEALTHY), "warn") == ""
+    with pytest.raises(AnsibleFilterError, match="fail_on must be one of fail, warn, never"):
+        health_report_failure(warned, "red")
