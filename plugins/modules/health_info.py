@@ -15,7 +15,7 @@ description:
   - Each read beside the Informix probe is independent of the others - a node without a cluster, a server without
     Enterprise Replication or a reference that does not answer costs only its own fact.
   - Changes nothing; check mode and normal mode read the same. The verdicts are made on the controller by the
-    P(oscc.admin.health_report_verdict#filter) filter; the role M(oscc.admin.health_report) writes the report.
+    P(oscc.admin.health_report_verdict#filter) filter; the role C(oscc.admin.health_report) writes the report.
 options:
   destination:
     description:

@@ -91,13 +91,13 @@ def files_named_like_the_report(top):
 
 # The health report's job, as the daily schedule launches it: read-only on every server, its two files written to
 # the share the inventory names (oscc_health_report_dir), its verdict kept with the job. Every server lacks its
-# nightly backup: with health_report_fail_on never the job still ends successful.
+# nightly backup: with the survey's answer health_report_fail_on never the job still ends successful.
 def test_health_report_job(ee_collections, tmp_path):
     estate = replication_estate(tmp_path / "lab")
     share = tmp_path / "share"
     report = launch(estate.root, ee_collections, tmp_path, "OSCC health report",
                     limit="lab-main,lab-backup,lab-report", job_id=6, secrets=SECRETS,
-                    inventory_vars={"oscc_health_report_dir": str(share), "health_report_fail_on": "never"})
+                    answers={"health_report_fail_on": "never"}, inventory_vars={"oscc_health_report_dir": str(share)})
     assert (report.status, report.rc) == ("successful", 0), report.stdout()[-3000:]
     document = json.loads((share / "oscc-health-report.json").read_text())
     assert sorted(server["host"] for server in document["servers"]) == ["lab-backup", "lab-main", "lab-report"]
