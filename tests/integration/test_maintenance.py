@@ -244,7 +244,8 @@ def test_a_running_backup_refuses_the_stop_and_the_lock_is_held_until_informix_i
     (message,) = failures(refused)
     assert message.startswith("maintenance refused: another backup is running on this server (from controller "), \
         message
-    assert message.endswith("; lock C:\\Program Files\\Informix\\etc\\.oscc-ol_main.lock; nothing was stopped or paused")
+    lock = "C:\\Program Files\\Informix\\etc\\.oscc-ol_main.lock"
+    assert message.endswith(f"; lock {lock}; nothing was stopped or paused")
     assert "\n" not in message
     # the stop's batch asked for the lock first and halted there (steps() lists what a batch asked for): nothing ran
     assert set(services(main, "main").values()) == {"running"} and main.mode_rc() == 5

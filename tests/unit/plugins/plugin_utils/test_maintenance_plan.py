@@ -123,8 +123,8 @@ def test_a_cluster_node_is_refused_as_a_plain_server_in_one_line():
     assert listed.startswith("cluster: this server is a node of a failover cluster (nodes: lab-backup, lab-main)")
     assert "maintenance_cluster" in listed and listed.endswith("nothing was stopped") and "\n" not in listed
     # the cluster service alone says it is a node, even when the node list could not be read
-    assert plan.cluster_member_problem("Running", []).startswith("cluster: this server is a node of a failover "
-                                                                  "cluster (ClusSvc Running)")
+    alone = plan.cluster_member_problem("Running", [])
+    assert alone.startswith("cluster: this server is a node of a failover cluster (ClusSvc Running)")
     read = plan.membership_read()
     assert read["name"] == "Get-ClusterNode" and read["module"] == "FailoverClusters"
 
