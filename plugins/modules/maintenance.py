@@ -21,7 +21,14 @@ description:
     Standby. Before anything stops, the node is paused with its groups drained (C(Suspend-ClusterNode -Drain)), so
     nothing fails over to it while it is down, and the active node hands the group over in a planned move.
     Stopping the OSCC service in Services does not fail over (notes of manual §6); a node not in the cluster is
-    refused.
+    refused. Without O(cluster), a host that is a node of a failover cluster (its C(ClusSvc) runs, or
+    C(Get-ClusterNode) lists the cluster's nodes, read in the same round trip) is refused in one line, since its
+    reboot would fail the groups it owns over.
+  - The server's lock, the one C(informix_backup) and C(informix_restore) hold (docs/backup.md), is taken before
+    anything is paused or stopped, in the same round trip as the pause or the stop; while a backup or restore holds
+    it the run is refused in one line naming it. It is held as a lease (2 x O(timeout) + O(reboot_timeout) + 900
+    seconds) until O(state=verified) reads Informix On-Line and releases it (RV(lock_token)). A failure after the
+    pause says that the node stays paused and how to resume it.
   - Round trips in docs/windows.md (one read, one stop, one check before the power-off). Check mode reads and says
     what would happen; nothing changes.
 options:
@@ -68,6 +75,15 @@ options:
     description: Seconds to wait for Informix to go off-line, and after a restart for it and the services to be up.
     type: int
     default: 300
+  reboot_timeout:
+    description: With O(state=stopped), seconds the restart may take; part of the lease of the server's lock.
+    type: int
+    default: 1800
+  lock_token:
+    description:
+      - With O(state=verified), the RV(lock_token) of the stop; the server's lock is released in the read that finds
+        Informix On-Line.
+    type: str
 extends_documentation_fragment:
   - oscc.admin.informix_location
   - oscc.admin.action
@@ -119,6 +135,18 @@ paused_node:
   description: The cluster node paused (its groups drained) before the stop; resume it after the maintenance.
   returned: with cluster, when the node took its turn
   type: str
+resume_hint:
+  description: What a failure after the pause leaves - the node paused - and how to resume it, in one line.
+  returned: with paused_node
+  type: str
+lock_token:
+  description: The token of the server's lock the stop took and holds; give it to O(state=verified) to release it.
+  returned: with state=stopped, when the stop succeeded
+  type: str
+lock_released:
+  description: The server's lock was released in the read that found Informix On-Line.
+  returned: with state=verified and lock_token
+  type: bool
 informix_service:
   description: The Informix Windows service acted on.
   returned: when the server takes its turn

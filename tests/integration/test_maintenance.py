@@ -3,10 +3,13 @@ calls it recorded, in order - the OSCC services stopped before Informix, Informi
 reboot while Informix runs, everything back afterwards, and on the warm-standby pair no failover."""
 import json
 import os
+import time
 
 import labctl
 import pytest
-from playbook_lab import ROOT, Lab, replication_estate
+import yaml
+from labwatch import wait_until
+from playbook_lab import LOCATION, ROOT, Lab, replication_estate
 
 PLAYBOOK = os.path.join(ROOT, "playbooks", "maintenance_shutdown.yml")
 OSCC = ("OpenScape Contact Center", "OpenScape Contact Center AutoPA")
@@ -162,3 +165,101 @@ def test_the_active_node_only_when_asked_after_the_standby_node(pair):
     assert ("reboot", "Off-Line") in steps(pair, "main")
     assert owner(pair) == "lab-backup"  # handed over by the drain, not by a failover under a running server
     assert labctl.cluster_state(pair.root)["groups"]["HPPC Group"]["state"] == "Online"
+
+
+def test_a_cluster_node_is_never_taken_as_a_plain_server(pair):
+    """Review 21 finding 6: the doc's first command on the warm-standby pair, without maintenance_cluster."""
+    run = pair.playbook(PLAYBOOK, limit="lab-main,lab-backup", extra=CONFIRM)
+    assert run.rc != 0
+    # serial 1: the standby node is refused first and the play ends there; the active node alone is refused too
+    alone = pair.playbook(PLAYBOOK, limit="lab-main", extra=CONFIRM)
+    assert alone.rc != 0
+    for host, refused in (("lab-backup", run), ("lab-main", alone)):
+        (message,) = failures(refused)
+        assert message == refused.result("Stop OSCC, then Informix (§6.1)", host)["msg"]
+        assert message.startswith("cluster: this server is a node of a failover cluster (nodes: lab-backup, "
+                                  "lab-main) and cluster is false (maintenance_cluster in the role)"), message
+        assert message.endswith("nothing was stopped") and "\n" not in message
+    assert steps(pair, "main") == [] and steps(pair, "backup") == []
+    state = labctl.cluster_state(pair.root)
+    assert owner(pair) == "lab-main" and state["groups"]["HPPC Group"]["state"] == "Online"
+    assert {n: v["state"] for n, v in state["nodes"].items()} == {"lab-main": "Up", "lab-backup": "Up"}
+    assert set(services(pair, "main").values()) == set(services(pair, "backup").values()) == {"running"}
+
+
+def manual_start(lab, host, service, mode="manual"):
+    labctl._update_windows(lab.root, host, lambda state: state["services"][service].update(start_mode=mode))
+
+
+def node_states(lab):
+    return {n: v["state"] for n, v in labctl.cluster_state(lab.root)["nodes"].items()}
+
+
+def test_a_failed_check_after_the_reboot_says_the_node_stays_paused_and_a_second_run_resumes_it(pair):
+    """Review 21 finding 7: AutoPA set to start by hand on the standby node is not back after the reboot."""
+    manual_start(pair, "backup", OSCC[1])
+    extra = dict(CONFIRM, maintenance_cluster=True)
+    run = pair.playbook(PLAYBOOK, limit="lab-main,lab-backup", extra=extra)
+    assert run.rc != 0
+    message = run.result("Say that the node stays paused and how to resume it", "lab-backup")["msg"]
+    assert message.startswith(f"not back after the maintenance: {OSCC[1]} is Stopped; node LAB-BACKUP stays paused "
+                              "in the cluster (no failover can reach it)"), message
+    assert "oscc.admin.failover_cluster node_state=resumed (Resume-ClusterNode LAB-BACKUP)" in message
+    assert "\n" not in message
+    assert node_states(pair) == {"lab-main": "Up", "lab-backup": "Paused"} and owner(pair) == "lab-main"
+    # the operator fixes the start mode and runs the job again: it finds the node paused, says so, and resumes it
+    manual_start(pair, "backup", OSCC[1], "auto")
+    again = pair.playbook(PLAYBOOK, limit="lab-main,lab-backup", extra=extra)
+    assert again.rc == 0, failures(again)
+    (warning,) = again.result("Stop OSCC, then Informix (§6.1)", "lab-backup")["warnings"]
+    assert warning.startswith("node LAB-BACKUP was already paused when this run began")
+    assert node_states(pair) == {"lab-main": "Up", "lab-backup": "Up"} and owner(pair) == "lab-main"
+    assert set(services(pair, "backup").values()) == {"running"}
+
+
+def test_a_stop_that_fails_after_the_pause_says_the_node_stays_paused(pair):
+    labctl.set_faults(pair.root, "backup", "ol_backup", {"onmode_ky_ignored": 1})  # the standby node's Informix
+    run = pair.playbook(PLAYBOOK, limit="lab-backup", extra=dict(CONFIRM, maintenance_cluster=True))
+    assert run.rc != 0
+    (message,) = failures(run)
+    assert message.startswith("Informix service 'IBM Informix Database Server - ol_backup' (ol_backup) did not stop")
+    assert message.endswith("or run the maintenance again, which resumes it at its end") and "\n" not in message
+    assert node_states(pair)["lab-backup"] == "Paused"
+    assert not [s for s in steps(pair, "backup") if s[0] == "reboot"]
+
+
+def test_a_running_backup_refuses_the_stop_and_the_lock_is_held_until_informix_is_back(main, tmp_path):
+    """Review 21 finding 17: the nightly backup and the maintenance job at once; then the lock across the stop."""
+    main.faults(ontape_delay_seconds=12)
+    play = os.path.join(str(tmp_path), "backup.yml")
+    with open(play, "w") as handle:
+        yaml.safe_dump([{"hosts": main.inventory_host, "gather_facts": False, "tasks": [
+            {"oscc.admin.informix_backup": {**LOCATION, "destination": "{{ oscc_backup_destination }}"}}]}], handle)
+    backup = main.playbook(play, background=True)
+    wait_until(lambda: os.path.exists(main.lock_file()), 20, interval=0.1)
+    refused = main.playbook(PLAYBOOK, extra=CONFIRM)
+    backup_out, _ = backup.communicate(timeout=120)
+    assert backup.returncode == 0, backup_out
+    assert refused.rc != 0
+    (message,) = failures(refused)
+    assert message.startswith("maintenance refused: another backup is running on this server (from controller "), \
+        message
+    lock = "C:\\Program Files\\Informix\\etc\\.oscc-ol_main.lock"
+    assert message.endswith(f"; lock {lock}; nothing was stopped or paused")
+    assert "\n" not in message
+    # the stop's batch asked for the lock first and halted there (steps() lists what a batch asked for): nothing ran
+    assert set(services(main, "main").values()) == {"running"} and main.mode_rc() == 5
+    assert not [s for s in steps(main, "main") if s[0] == "reboot"]
+    # without a reboot the stop leaves the server's lock held for its lease, named maintenance
+    main.faults(ontape_delay_seconds=0)
+    held = main.playbook(PLAYBOOK, extra=dict(CONFIRM, maintenance_action="none"))
+    assert held.rc == 0, failures(held)
+    with open(main.lock_file()) as handle:
+        record = json.load(handle)
+    assert record["operation"] == "maintenance" and record["expires"] > time.time() + 1800
+    os.remove(main.lock_file())  # the operator's restart by hand (the lab's reboot) with no check to release it
+    # with a reboot, the check that reads Informix On-Line releases it
+    run = main.playbook(PLAYBOOK, extra=CONFIRM)
+    assert run.rc == 0, failures(run)
+    assert run.result("Check Informix On-Line and the services running after the restart")["lock_released"] is True
+    assert not os.path.exists(main.lock_file())

@@ -17,6 +17,12 @@ SHUTDOWN_EXE = "C:\\Windows\\System32\\shutdown.exe"
 SHUTDOWN_DELAY = 10  # seconds: the executor's answer leaves the host before Windows goes down
 SHUTDOWN_COMMENT = "oscc.admin maintenance: OSCC and Informix stopped first (manual 6.1)"
 PASSES = ("standby", "active")
+# A failover cluster's own service: running only on a node of a cluster (finding 6 of review 21).
+CLUSTER_SERVICE = "ClusSvc"
+# The server's lock (docs/backup.md, "lock") is held from the stop until Informix is read On-Line after the restart: a
+# lease of both waits, the restart and the margin a backup's lease has.
+LOCK_MARGIN_SECONDS = 900
+LOCK_OPERATION = "maintenance"
 
 
 def services_read(names) -> dict:
@@ -28,6 +34,48 @@ def statuses(objects, names) -> dict:
     """Each named service's status as Get-Service gave it (names compare in any case), Absent when not listed."""
     found = {str(o.get("Name")).lower(): str(o.get("Status")) for o in objects or []}
     return {name: found.get(name.lower(), "Absent") for name in names}
+
+
+def membership_read() -> dict:
+    """Get-ClusterNode: the nodes of the cluster this host is a node of; it fails on a host that is none (so it comes
+    last in its batch)."""
+    return cmdlet("Get-ClusterNode", module="FailoverClusters", select=["Name", "State"])
+
+
+def cluster_member_problem(clussvc_status: str, node_rows) -> str | None:
+    """Why a server taken as one outside the cluster may not go: it is a node (its cluster service runs, or the
+    cluster lists its nodes), and a reboot of it would fail the groups it owns over."""
+    nodes = sorted(str(n.get("Name")) for n in node_rows or [] if n.get("Name"))
+    if clussvc_status != "Running" and not nodes:
+        return None
+    listed = f"nodes: {', '.join(nodes)}" if nodes else f"{CLUSTER_SERVICE} {clussvc_status}"
+    return (f"cluster: this server is a node of a failover cluster ({listed}) and cluster is false "
+            "(maintenance_cluster in the role): its reboot would fail the HPPC Group over; set it true, so the "
+            "standby node goes first, paused, and the active node only when asked; nothing was stopped")
+
+
+def paused_note(node: str) -> str:
+    """What a failure after the pause leaves, and how to end it: the node stays paused, so no failover can reach it."""
+    return (f"node {node} stays paused in the cluster (no failover can reach it): once Informix and the OSCC services "
+            f"run there, resume it with oscc.admin.failover_cluster node_state=resumed (Resume-ClusterNode {node}), "
+            "or run the maintenance again, which resumes it at its end")
+
+
+def already_paused(state: dict | None) -> str | None:
+    """A warning when this node was found paused before the run paused it (a maintenance that did not finish)."""
+    if not state:
+        return None
+    node = str(state.get("node") or "")
+    found = {n.lower(): v for n, v in (state.get("nodes") or {}).items()}
+    if (found.get(node.lower()) or {}).get("state") != "Paused":
+        return None
+    return (f"node {node} was already paused when this run began (a maintenance that did not finish?); "
+            "this run goes on and resumes it after the verified reboot")
+
+
+def lock_ttl(timeout: int, reboot_timeout: int) -> int:
+    """The lease of the server's lock: the stop's wait, the restart, the check's wait, and a backup's margin."""
+    return 2 * timeout + reboot_timeout + LOCK_MARGIN_SECONDS
 
 
 def informix_service_names(server: str) -> list:
@@ -97,11 +145,15 @@ def peer_problem(state: dict, peer: str | None, peer_services: dict) -> str | No
     return None
 
 
-def stop_ops(informix, services: list, informix_name: str, server_up: bool, timeout: int) -> Batch:
-    """One round trip: the OSCC services stopped (Stop-Service waits for each until Stopped and fails the batch when
+def stop_ops(informix, services: list, informix_name: str, server_up: bool, timeout: int,
+             lock: dict | None = None) -> Batch:
+    """One round trip: with lock, the server's lock taken first (the batch halts while a backup or restore holds it);
+    the OSCC services stopped (Stop-Service waits for each until Stopped and fails the batch when
     one does not stop), read back; then Informix taken off-line (onmode -ky), its off-line checked (onstat - 255,
     else the batch halts here), the Informix service stopped and every service read."""
     batch = Batch()
+    if lock:
+        batch.add("lock", lock)
     if services:
         batch.add("stop_oscc", cmdlet("Stop-Service", Name=list(services), Force=True, PassThru=True,
                                       ErrorAction="Stop", select=["Name", "Status"]))
@@ -141,11 +193,15 @@ def guard_problem(onstat_rc, service_status: dict, informix_name: str) -> str | 
     return None
 
 
-def verify_ops(informix, services: list, informix_names: list) -> Batch:
-    """After the reboot, read-only: Informix's mode and every service (the Informix service under each name it may
-    have: informix_service chooses)."""
-    batch = Batch().add("onstat", informix.program_op("onstat", "-"))
-    return batch.add("services", services_read([*informix_names, *services]))
+def verify_ops(informix, services: list, informix_names: list, unlock: dict | None = None) -> Batch:
+    """After the reboot: Informix's mode and every service (the Informix service under each name it may have:
+    informix_service chooses). With unlock, the maintenance's lock released once Informix is On-Line (onstat - 5,
+    else the batch halts before it), so a backup may run again."""
+    batch = Batch().add("services", services_read([*informix_names, *services]))
+    if not unlock:
+        return batch.add("onstat", informix.program_op("onstat", "-"))
+    batch.add("onstat", informix.program_op("onstat", "-", ok_rc=[ifx.ONLINE_RC]))
+    return batch.add("unlock", unlock)
 
 
 def verify_problems(onstat_rc, service_status: dict) -> list[str]:

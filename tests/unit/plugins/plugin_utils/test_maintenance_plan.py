@@ -114,3 +114,40 @@ def test_the_plan_in_words_in_order():
     assert words[-2:] == ["check Informix off-line and every service stopped, right before the power-off",
                           "reboot Windows"]
     assert plan.plan_words([], IDS, False, "none")[-1].startswith("check Informix off-line")
+
+
+def test_a_cluster_node_is_refused_as_a_plain_server_in_one_line():
+    assert plan.cluster_member_problem("Absent", []) is None
+    assert plan.cluster_member_problem("Stopped", None) is None  # the feature installed, no cluster
+    listed = plan.cluster_member_problem("Running", [{"Name": "lab-main"}, {"Name": "lab-backup"}])
+    assert listed.startswith("cluster: this server is a node of a failover cluster (nodes: lab-backup, lab-main)")
+    assert "maintenance_cluster" in listed and listed.endswith("nothing was stopped") and "\n" not in listed
+    # the cluster service alone says it is a node, even when the node list could not be read
+    alone = plan.cluster_member_problem("Running", [])
+    assert alone.startswith("cluster: this server is a node of a failover cluster (ClusSvc Running)")
+    read = plan.membership_read()
+    assert read["name"] == "Get-ClusterNode" and read["module"] == "FailoverClusters"
+
+
+def test_a_paused_node_is_named_with_how_to_resume_it():
+    note = plan.paused_note("lab-backup")
+    assert note.startswith("node lab-backup stays paused in the cluster")
+    assert "node_state=resumed" in note and "Resume-ClusterNode lab-backup" in note
+    state = cluster_state(node="lab-backup")
+    assert plan.already_paused(state) is None
+    state["nodes"]["lab-backup"]["state"] = "Paused"
+    assert plan.already_paused(state).startswith("node lab-backup was already paused when this run began")
+    assert plan.already_paused(None) is None
+
+
+def test_the_lock_is_taken_first_and_released_only_once_informix_is_on_line():
+    lock = {"op": "lock", "path": "C:\\ifx\\etc\\.oscc-ol_main.lock"}
+    batch = plan.stop_ops(FakeInformix(), OSCC, IDS, server_up=True, timeout=60, lock=lock)
+    assert batch.names[0] == "lock" and batch.ops[0] is lock  # before any service stops
+    unlock = {"op": "unlock", "path": lock["path"], "token": "t"}
+    verify = plan.verify_ops(FakeInformix(), OSCC, [IDS], unlock)
+    assert verify.names == ["services", "onstat", "unlock"]
+    assert verify.ops[1]["ok_rc"] == [5]  # the batch halts before the unlock while Informix is not On-Line
+    plain = plan.verify_ops(FakeInformix(), OSCC, [IDS])
+    assert plain.names == ["services", "onstat"] and "ok_rc" not in plain.ops[1]
+    assert plan.lock_ttl(300, 1800) == 300 + 1800 + 300 + 900
