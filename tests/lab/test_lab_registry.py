@@ -89,3 +89,12 @@ def test_remove_item_property_takes_wildcards_and_backtick_escapes(session):
     assert sorted(k for k in left if not k.startswith("PS")) == ["noc", "ops"]
     assert run(session, "Remove-ItemProperty", Path=COMMUNITIES, Name="*")["ok"]
     assert run(session, "Get-ItemProperty", Path=COMMUNITIES)["objects"] == []
+
+
+def test_paths_it_does_not_keep_are_answered_by_the_stand_in_before_it(session):
+    # The uninstall entries, asked as the node read asks them: both views in one -Path list (lab_cmdlets answers).
+    both = [r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*",
+            r"HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*"]
+    assert run(session, "Get-ItemProperty", Path=both, ErrorAction="SilentlyContinue")["ok"]
+    absent = run(session, "Get-ItemProperty", Path=r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Linkage")
+    assert absent["error"].startswith("Cannot find path")

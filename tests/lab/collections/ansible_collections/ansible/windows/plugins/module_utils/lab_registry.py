@@ -114,7 +114,7 @@ def register(cmdlets):
         return
     define, Failure, NotFound = cmdlets.define, cmdlets.Failure, cmdlets.NotFound
     cmdlets.BUILT_IN["servermanager"] = "ServerManager"
-    uninstall = cmdlets.TABLE["Get-ItemProperty"][0].function
+    uninstall = cmdlets.TABLE["Get-ItemProperty"][0].function  # the one answering before: uninstall entries, Tcpip
 
     @define("Get-WindowsFeature", "module:ServerManager", {"Name", "Vhd", "ComputerName", "Credential", "LogPath"})
     def get_windows_feature(session, p):
@@ -144,14 +144,18 @@ def register(cmdlets):
     @define("Get-ItemProperty", "core", ITEM_PROPERTY)
     def get_item_property(session, p):
         path = p.get("Path", p.get("LiteralPath"))
-        if str(path).lower() in (cmdlets.UNINSTALL.lower(), cmdlets.UNINSTALL_32.lower()):
+        uninstall_keys = (cmdlets.UNINSTALL.lower(), cmdlets.UNINSTALL_32.lower())
+        if all(str(one).lower() in uninstall_keys for one in (path if isinstance(path, list) else [path])):
             return uninstall(session, p)
         keys = load()
         found = _find(keys, _key(path, Failure))
         if not found:
             if "*" in str(path) or "?" in str(path):
                 return []
-            raise NotFound(f"Cannot find path '{path}' because it does not exist.")
+            try:  # a key another stand-in keeps (lab_cluster's Tcpip\Linkage), else none
+                return uninstall(session, p)
+            except Failure:
+                raise NotFound(f"Cannot find path '{path}' because it does not exist.") from None
         rows = []
         for key in found:
             values = keys[key]
