@@ -231,7 +231,7 @@ class MailCheck:
         self.marker = f"oscc-mail-check-{uuid.uuid4().hex[:12]}"
         self.recipient = params["test_recipient"] or params["username"]
         self.results = []
-        self.sent = False
+        self.sent = 0  # test messages this run sent: clean() waits for each
         self.tls_detail = None
 
     # -- connections ---------------------------------------------------------------------------
@@ -379,7 +379,7 @@ class MailCheck:
             return None, "check mode: nothing is sent"
         self.send(self.p["username"] if "@" in self.p["username"] else self.recipient, "submission",
                   self.p["custom_headers"])
-        self.sent = True
+        self.sent += 1
         return f"sent to {self.recipient} " + ("authenticated" if self.p["smtp_auth"] else "without authentication")
 
     def check_custom_headers(self):
@@ -416,7 +416,7 @@ class MailCheck:
         if self.check_mode:
             return None, "check mode: nothing is sent"
         self.send(self.p["report_sender"], "report", {}, option="report_sender")
-        self.sent = True
+        self.sent += 1
         return f"{self.p['username']} may send as {self.p['report_sender']}"
 
     def run(self, names):
@@ -445,7 +445,8 @@ class MailCheck:
         return None
 
     def clean(self):
-        """Delete every test message of this run; returns how many."""
+        """Delete every test message of this run; returns how many. Waits, up to the timeout, until each message it
+        sent has arrived: one still on its way would be left in the mailbox."""
         if not self.sent:
             return 0
         try:
@@ -453,11 +454,16 @@ class MailCheck:
         except CheckFailed:
             return 0
         try:
-            client.select("INBOX")
-            try:
-                numbers = self.search(client, "SUBJECT", self.marker)
-            except CheckFailed:  # already reported by the check that searched
-                return 0
+            deadline = time.time() + self.p["timeout"]
+            while True:
+                client.select("INBOX")
+                try:
+                    numbers = self.search(client, "SUBJECT", self.marker)
+                except CheckFailed:  # already reported by the check that searched
+                    return 0
+                if len(numbers) >= self.sent or time.time() > deadline:
+                    break
+                time.sleep(0.5)
             for number in numbers:
                 client.store(number, "+FLAGS", "\\Deleted")
             client.expunge()
