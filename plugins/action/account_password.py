@@ -12,7 +12,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils._host import credentials as cr
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import objects
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import objects, services_read
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.target import RemoteFailure
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import maintenance_plan as plan
 
@@ -61,7 +61,7 @@ class ActionModule(OsccAction):
         candidates = [overrides["ids"]] if "ids" in overrides else plan.informix_service_names(server)
         listed = [name for key, name in known.items() if key != "ids"] + candidates
         batch = Batch().add("record", {"op": "read", "path": args["record"], "encoding": "utf-8"})
-        batch.add("listed", plan.services_read(listed))
+        batch.add("listed", services_read(listed))
         results = batch.results(target.batch(batch.ops, read_only=True, check=False))
         record = results.get("record") or {}
         if not record.get("ok"):

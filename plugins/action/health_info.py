@@ -11,7 +11,7 @@ import statistics
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._cluster import cluster as cl
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet, first, objects
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet, first, objects, services_read
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.streams import in_fixed_order
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import archives as arc
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import host as informix_host
@@ -62,8 +62,7 @@ class ActionModule(InformixAction):
         reads = {"servers": informix.program_op("cdr", "list", "server")}
         if target.platform == "windows":
             reads["computer"] = cl.computer_op()
-            reads["services"] = cmdlet("Get-Service", Name=[cl.CLUSTER_SERVICE, *args["services"]],
-                                       ErrorAction="SilentlyContinue", select=["Name", "Status"])
+            reads["services"] = services_read([cl.CLUSTER_SERVICE, *args["services"]])
             reads["nodes"] = cmdlet("Get-ClusterNode", module="FailoverClusters", select=["Name", "State"])
             reads["group"] = cmdlet("Get-ClusterGroup", module="FailoverClusters", Name=args["cluster_group"],
                                     select=["Name", "OwnerNode", "State"])

@@ -13,7 +13,7 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.oscc.admin.plugins.plugin_utils._cluster import cluster
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.action import OsccAction
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import objects
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import objects, services_read
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import maintenance_plan as plan
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix.host import Informix
@@ -39,7 +39,7 @@ class ActionModule(OsccAction):
         """One read-only round trip: the services (and the cluster service), Informix's mode, the server's lock, and
         the cluster: with cluster as this node sees it, without only whether the host is a node (its reads last:
         they fail on a host that is no node)."""
-        batch = Batch().add("listed", plan.services_read([*args["services"], *candidates, plan.CLUSTER_SERVICE]))
+        batch = Batch().add("listed", services_read([*args["services"], *candidates, plan.CLUSTER_SERVICE]))
         batch.add("onstat", informix.program_op("onstat", "-"))
         batch.add("lock", {"op": "read", "path": informix.lock_path, "encoding": "utf-8"})
         if args["cluster"]:

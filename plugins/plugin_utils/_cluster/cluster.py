@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._cluster import node
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet, first, objects
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet, first, objects, services_read
 
 MODULE = "FailoverClusters"
 CLUSTER_SERVICE = "ClusSvc"
@@ -26,7 +26,7 @@ def services_op(computer=None):
     """The cluster service and the OSCC services; of another computer (its service control manager) when named."""
     names = [CLUSTER_SERVICE, *OSCC_SERVICES] if computer is None else list(OSCC_SERVICES)
     extra = {"ComputerName": computer} if computer else {}
-    return cmdlet("Get-Service", Name=names, ErrorAction="SilentlyContinue", select=["Name", "Status"], **extra)
+    return services_read(names, **extra)
 
 
 def cluster_reads(batch: Batch, group: str) -> Batch:

@@ -25,6 +25,12 @@ def cmdlet(name: str, *, module: str | None = None, snapin: str | None = None, s
     return op
 
 
+def services_read(names, **parameters) -> dict:
+    """Get-Service of the named services, name and status; one not installed is left out, not an error."""
+    return cmdlet("Get-Service", Name=list(names), ErrorAction="SilentlyContinue", select=["Name", "Status"],
+                  **parameters)
+
+
 def objects(results: dict, key) -> list:
     """The objects a cmdlet returned; None when it did not run or failed."""
     result = results.get(key)

@@ -241,6 +241,6 @@ def confirmed_accounts(accounts: dict) -> dict:
 
 
 CHECKPOINT = ("the Informix password is also the database-server password of OSCC's startup configuration, a GUI "
-              "(tcfmain, tab Administrationsserver, field Kennwort für Datenbankserver; manual §6.2 steps 10-13) that "
-              "this collection cannot set: set it on the server, then run again with "
+              "(tcfmain, tab Administrationsserver, field Kennwort für Datenbankserver; manual §6.2 steps 10-13) "
+              "that this collection cannot set: set it on the server, then run again with "
               "credentials_startup_configuration_done=true; until then the services stay stopped")

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from ansible_collections.oscc.admin.plugins.plugin_utils._host.batch import Batch
-from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet
+from ansible_collections.oscc.admin.plugins.plugin_utils._host.cmdlet import cmdlet, services_read
 from ansible_collections.oscc.admin.plugins.plugin_utils._informix import parse as ifx
 
 # The Informix Windows service: the manual calls it "Informix IDS"; IDS 12.10 installs it under the second name
@@ -23,11 +23,6 @@ CLUSTER_SERVICE = "ClusSvc"
 # lease of both waits, the restart and the margin a backup's lease has.
 LOCK_MARGIN_SECONDS = 900
 LOCK_OPERATION = "maintenance"
-
-
-def services_read(names) -> dict:
-    """Get-Service of the named services; one not installed is left out (said absent by statuses)."""
-    return cmdlet("Get-Service", Name=list(names), ErrorAction="SilentlyContinue", select=["Name", "Status"])
 
 
 def statuses(objects, names) -> dict:
